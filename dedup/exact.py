@@ -1,0 +1,113 @@
+"""Exact-content deduplication in three parts: hash in the map stage, find duplicates in a bucketed
+barrier, drop them in the next map stage.
+
+The normalised content hash (NFKC, case-folded, whitespace collapsed) is computed per document; the
+barrier groups equal hashes (bucket `hash mod tasks`, so buckets run in parallel) and keeps the first
+document in input order; every other copy is dropped with the `doc_id` it duplicates as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from eurocurate.manifests.files import write_table_atomic
+from eurocurate.schema import Meta, Reason
+from eurocurate.stage import Drop, LedgerStage
+
+DUPLICATES_SCHEMA = pa.schema([("doc_id", pa.string()), ("duplicate_of", pa.string())])
+
+
+def content_hash(text: str) -> str:
+    normal = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return hashlib.blake2b(normal.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class ContentHasher(PipelineStep):
+    """Map side: stores the normalised content hash in metadata (no document leaves or is dropped)."""
+
+    name = "content_hasher"
+    type = "🫂 - DEDUP"
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        for doc in data:
+            with self.track_time():
+                doc.metadata[Meta.CONTENT_HASH] = content_hash(doc.text)
+            yield doc
+
+
+def find_exact_duplicates(index: pa.Table, bucket: int, n_buckets: int) -> pa.Table:
+    """(doc_id, duplicate_of) for every document whose hash an earlier document (by order_key) has.
+
+    `index` has columns doc_id, content_hash, order_key; only hashes of this bucket are considered.
+    """
+    bucket_of = pc.cast(pc.utf8_slice_codeunits(index["content_hash"], 0, 8), pa.string())
+    mask = pa.array([int(h, 16) % n_buckets == bucket for h in bucket_of.to_pylist()], pa.bool_())
+    mine = index.filter(mask).sort_by([("content_hash", "ascending"), ("order_key", "ascending")])
+    hashes = mine["content_hash"].to_pylist()
+    ids = mine["doc_id"].to_pylist()
+    dup_ids, originals = [], []
+    first_id, prev = None, None
+    for h, doc_id in zip(hashes, ids):
+        if h == prev:
+            dup_ids.append(doc_id)
+            originals.append(first_id)
+        else:
+            first_id, prev = doc_id, h
+    return pa.table({"doc_id": dup_ids, "duplicate_of": originals}, schema=DUPLICATES_SCHEMA)
+
+
+class ExactDuplicateIndex(PipelineStep):
+    """Barrier: reads the hash columns of every intermediate file, writes one duplicates file per bucket."""
+
+    name = "exact_dedup_index"
+    type = "🫂 - DEDUP"
+
+    def __init__(self, inputs_dir: str, output_dir: str):
+        super().__init__()
+        self.inputs_dir = inputs_dir
+        self.output_dir = output_dir
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        files = sorted(Path(self.inputs_dir).glob("*.parquet"))
+        cols = ["id", Meta.CONTENT_HASH, Meta.ORDER_KEY]
+        index = pa.concat_tables([pq.read_table(f, columns=cols) for f in files]) if files else None
+        if index is None or index.num_rows == 0:
+            table = DUPLICATES_SCHEMA.empty_table()
+        else:
+            index = index.rename_columns(["doc_id", "content_hash", "order_key"])
+            table = find_exact_duplicates(index, rank, world_size)
+        self.stat_update("documents_indexed", value=0 if index is None else index.num_rows)
+        self.stat_update("duplicates_found", value=table.num_rows)
+        write_table_atomic(Path(self.output_dir) / f"duplicates-{rank:05d}.parquet", table)
+        return
+        yield
+
+
+class ExactDuplicateFilter(LedgerStage):
+    """Map side after the barrier: drops documents listed as duplicates."""
+
+    name = "exact_dedup"
+
+    def __init__(self, out_dir: str, duplicates_dir: str):
+        super().__init__(out_dir)
+        self.duplicates_dir = duplicates_dir
+        self._dups: dict[str, str] | None = None
+
+    def _load(self) -> dict[str, str]:
+        if self._dups is None:
+            files = sorted(Path(self.duplicates_dir).glob("duplicates-*.parquet"))
+            table = pa.concat_tables([pq.read_table(f) for f in files]) if files else DUPLICATES_SCHEMA.empty_table()
+            self._dups = dict(zip(table["doc_id"].to_pylist(), table["duplicate_of"].to_pylist()))
+        return self._dups
+
+    def judge(self, doc: Document) -> Drop | None:
+        original = self._load().get(doc.id)
+        return None if original is None else Drop(Reason.EXACT_DUPLICATE, f"duplicate_of={original}")

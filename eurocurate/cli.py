@@ -1,0 +1,165 @@
+"""The `eurocurate` command: run a pipeline, verify an output, list stages.
+
+Only this layer prints; everything below logs. Errors a user can fix exit with code 2 and one
+actionable line; a failed run exits 1 and says how to resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from eurocurate.config import SpecError, load_spec
+
+console = Console(stderr=True)
+out_console = Console()
+
+
+def _setup_logging(out: Path | None, verbose: bool) -> None:
+    """Python logging and datatrove's loguru go to files under OUT/logs; the terminal gets warnings only."""
+    from loguru import logger as loguru_logger
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
+    loguru_logger.remove()
+    if out is not None:
+        (out / "logs").mkdir(parents=True, exist_ok=True)
+        fh = logging.FileHandler(out / "logs" / "run.jsonl", encoding="utf-8")
+        fh.setFormatter(
+            logging.Formatter(
+                '{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":%(message_json)s}'
+            )
+        )
+        fh.addFilter(_JsonMessage())
+        fh.setLevel(logging.INFO)
+        handlers.append(fh)
+        loguru_logger.add(out / "logs" / "datatrove.log", level="INFO")
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
+
+
+class _JsonMessage(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        import orjson
+
+        record.message_json = orjson.dumps(record.getMessage()).decode()
+        return True
+
+
+def _print_summary(manifest: dict, out: Path) -> None:
+    totals = manifest["totals"]
+    console.print(
+        f"\n[bold green]done[/] {manifest['pipeline']}: {totals['read']:,} documents read, "
+        f"{totals['kept']:,} kept, {totals['dropped']:,} dropped"
+    )
+    drops = Table(title="dropped, by stage and reason", show_edge=False)
+    for col in ("stage", "reason", "documents"):
+        drops.add_column(col, justify="right" if col == "documents" else "left")
+    for st in manifest["stages"]:
+        for reason, n in sorted(st["dropped_by_reason"].items(), key=lambda kv: -kv[1]):
+            drops.add_row(st["stage"], reason, f"{n:,}")
+    console.print(drops)
+    tokens = totals["tokens_by_language"]
+    if tokens:
+        table = Table(title="tokens by language", show_edge=False)
+        table.add_column("lang")
+        table.add_column("tokens", justify="right")
+        for lang, n in sorted(tokens.items(), key=lambda kv: -kv[1]):
+            table.add_row(lang, f"{n:,}")
+        table.add_row("[bold]all", f"[bold]{sum(tokens.values()):,}")
+        console.print(table)
+    console.print(f"output: {out}  (run manifest {out / 'run.json'}; check it with `eurocurate verify {out}`)")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from eurocurate.pipelines.runner import InputError, OutputConflict, RunFailed, RunOptions, run_pipeline, stop_ray
+
+    out = Path(args.output)
+    spec = load_spec(args.pipeline, args.set)
+    _setup_logging(out, args.verbose)
+    options = RunOptions(
+        inputs=args.input,
+        output=args.output,
+        ray_address=args.ray_address,
+        workers=args.workers,
+        executor="ray" if args.ray_address else args.executor,
+    )
+    try:
+        manifest = run_pipeline(spec, args.pipeline, options, console)
+    except (InputError, OutputConflict) as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    except RunFailed as e:
+        console.print(f"[red]run incomplete:[/] {e}")
+        return 1
+    finally:
+        stop_ray()
+    _print_summary(manifest, out.resolve())
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from eurocurate.manifests.verify import verify_output
+
+    report = verify_output(args.output)
+    if report.ok:
+        out_console.print(f"[green]OK[/] {args.output}: {report.checks} checks passed")
+        return 0
+    for problem in report.problems:
+        out_console.print(f"[red]FAIL[/] {problem}", markup=True, highlight=False)
+    out_console.print(f"{len(report.problems)} problem(s) in {report.checks} checks")
+    return 1
+
+
+def cmd_stages(args: argparse.Namespace) -> int:
+    from eurocurate.registry import all_stages
+
+    table = Table(show_edge=False)
+    for col in ("stage", "role", "what it does", "parameters"):
+        table.add_column(col)
+    for s in all_stages().values():
+        params = ", ".join(f"{n}={f.default!r}" for n, f in s.params.model_fields.items())
+        table.add_row(s.name, s.role, s.summary, params)
+    out_console.print(table)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eurocurate", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a pipeline spec (re-running the same command resumes)")
+    run.add_argument("pipeline", help="pipeline spec, e.g. pipelines/demo.yaml")
+    run.add_argument("--input", "-i", action="append", required=True, help="WARC file, folder or glob (repeatable)")
+    run.add_argument("--output", "-o", required=True, help="output folder OUT")
+    run.add_argument("--ray-address", help="address of an existing Ray cluster (default: embedded local Ray)")
+    run.add_argument("--workers", type=int, help="tasks running at once (default: the spec's execution.workers)")
+    run.add_argument("--executor", choices=("ray", "local"), help="override the spec's executor")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a spec value")
+    run.add_argument("--verbose", "-v", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    verify = sub.add_parser("verify", help="re-hash outputs and re-check count invariants of a run")
+    verify.add_argument("output", help="output folder of a run")
+    verify.set_defaults(func=cmd_verify)
+
+    stages = sub.add_parser("stages", help="list the stages a spec can use")
+    stages.set_defaults(func=cmd_stages)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SpecError as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

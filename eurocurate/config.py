@@ -1,0 +1,139 @@
+"""Pipeline specs as data: the pydantic models a `pipelines/*.yaml` file is validated into.
+
+Owns the spec schema, YAML loading and `--set key=value` overrides. It does not know what a stage
+does: each stage's own parameters are validated by the stage registry (`eurocurate.registry`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+import orjson
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SourceCategory = Literal["public_dataset", "own_crawl", "public_sector", "licensed", "other"]
+
+
+class SpecError(ValueError):
+    """A pipeline spec or override that cannot be used; the message says what to change."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class SourceInfo(_Strict):
+    """What the operator declares about an input; flows into every document's provenance."""
+
+    publisher: str | None = Field(None, description="Who published the input (organisation or crawler name).")
+    source_category: SourceCategory = Field(
+        "other", description="AI Act summary category: public_dataset, own_crawl, public_sector, licensed, other."
+    )
+    licence: str | None = Field(None, description="SPDX identifier or URL of the licence of the input.")
+    collection_period: str | None = Field(None, description="ISO 8601 interval of collection, e.g. 2026-01/2026-03.")
+
+
+class StageSpec(_Strict):
+    """One stage of the pipeline: a registered stage name and its parameters."""
+
+    use: str = Field(description="Registered stage name, e.g. `warc_reader` (see `eurocurate stages`).")
+    id: str | None = Field(None, description="Name for overrides and logs; defaults to `use`.")
+    params: dict = Field(default_factory=dict, alias="with", description="Stage parameters (validated per stage).")
+
+    @property
+    def key(self) -> str:
+        return self.id or self.use
+
+
+class ExecutionSpec(_Strict):
+    """How the DAG runs. CLI flags (`--workers`, `--ray-address`) override these."""
+
+    executor: Literal["ray", "local"] = Field("ray", description="`ray` (default) or `local` multiprocessing.")
+    workers: int = Field(2, ge=1, description="Tasks running at once.")
+    tasks: int | None = Field(
+        None, ge=1, description="Map tasks; default one per input file (a task never splits a file)."
+    )
+    mem_per_task_gb: float = Field(1.0, gt=0, description="Memory Ray reserves for each task.")
+    keep_intermediate: bool = Field(
+        False, description="Keep the per-task intermediate Parquet under OUT/_work after a successful run."
+    )
+
+
+class PipelineSpec(_Strict):
+    """A whole pipeline: what to read, which stages, how to run."""
+
+    version: Literal[1] = Field(1, description="Spec format version.")
+    name: str = Field(description="Pipeline name, recorded in run.json.")
+    description: str = ""
+    source: SourceInfo = Field(default_factory=SourceInfo)
+    stages: list[StageSpec] = Field(min_length=1)
+    execution: ExecutionSpec = Field(default_factory=ExecutionSpec)
+
+    @field_validator("stages")
+    @classmethod
+    def _unique_stage_keys(cls, stages: list[StageSpec]) -> list[StageSpec]:
+        keys = [s.key for s in stages]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"stage names must be unique, {dupes} repeat; give one of them an `id:`")
+        return stages
+
+    def stage(self, key: str) -> StageSpec:
+        for s in self.stages:
+            if s.key == key:
+                return s
+        raise SpecError(f"no stage {key!r} in pipeline {self.name!r}{_did_you_mean(key, [s.key for s in self.stages])}")
+
+    def digest(self) -> str:
+        """sha256 of the canonical JSON form: equal specs hash equal whatever their YAML layout."""
+        canonical = orjson.dumps(self.model_dump(mode="json", by_alias=True), option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha256(canonical).hexdigest()
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; expected one of {sorted(choices)}"
+
+
+def _set_path(tree: dict, dotted: str, value: object, spec_stages: list[dict]) -> None:
+    parts = dotted.split(".")
+    if parts[0] == "stages" and len(parts) >= 3:
+        keys = [s.get("id") or s.get("use") for s in spec_stages]
+        if parts[1] not in keys:
+            raise SpecError(f"--set {dotted}: no stage {parts[1]!r}{_did_you_mean(parts[1], keys)}")
+        node = spec_stages[keys.index(parts[1])].setdefault("with", {})
+        parts = parts[2:]
+    else:
+        node = tree
+    for p in parts[:-1]:
+        child = node.setdefault(p, {})
+        if not isinstance(child, dict):
+            raise SpecError(f"--set {dotted}: {p!r} is a value, not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def load_spec(path: str | Path, overrides: list[str] | None = None) -> PipelineSpec:
+    """Read a YAML spec and apply `key=value` overrides (`execution.workers=4`, `stages.quality.min_words=80`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"pipeline spec {path} does not exist; the bundled ones are in pipelines/ (demo.yaml, web.yaml)")
+    try:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise SpecError(f"{path} is not valid YAML: {e}") from e
+    if not isinstance(tree, dict):
+        raise SpecError(f"{path}: expected a mapping at the top level, got {type(tree).__name__}")
+    for item in overrides or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise SpecError(f"--set expects key=value, got {item!r}")
+        _set_path(tree, key.strip(), yaml.safe_load(raw), tree.setdefault("stages", []))
+    try:
+        return PipelineSpec.model_validate(tree)
+    except ValidationError as e:
+        raise SpecError(f"{path}: invalid pipeline spec:\n{e}") from e

@@ -1,0 +1,105 @@
+"""Names shared by every stage: document metadata keys, reason codes, stat labels and output columns.
+
+A key or reason code is defined here once and imported everywhere else, so that the ledger, the
+provenance table and `eurocurate verify` agree on spelling. Nothing here does any work.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# The 24 official languages of the EU (ISO 639-1).
+EU24: Final[tuple[str, ...]] = (
+    "bg", "hr", "cs", "da", "nl", "en", "et", "fi", "fr", "de", "el", "hu",
+    "ga", "it", "lv", "lt", "mt", "pl", "pt", "ro", "sk", "sl", "es", "sv",
+)  # fmt: skip
+
+
+class Meta:
+    """Keys of `Document.metadata`. Each is written by exactly one stage."""
+
+    # ingest
+    SOURCE_PATH: Final = "source_path"  # input file, relative to the input root
+    SOURCE_OFFSET: Final = "source_offset"  # byte offset of the record in the (compressed) file
+    WARC_RECORD_ID: Final = "warc_record_id"
+    URL: Final = "url"
+    FETCH_DATE: Final = "fetch_date"  # WARC-Date, ISO 8601
+    CONTENT_TYPE: Final = "content_type"
+    HTTP_STATUS: Final = "http_status"
+    CHARSET: Final = "charset"  # charset the payload was decoded with
+    CHARSET_ORIGIN: Final = "charset_origin"  # http | meta | utf-8 | detected
+    ORDER_KEY: Final = "order_key"  # total order of documents in the input, for "keep first" decisions
+    # sources.yaml / spec `source:` block
+    SOURCE_CATEGORY: Final = "source_category"
+    LICENCE: Final = "licence"
+    PUBLISHER: Final = "publisher"
+    # extraction
+    TITLE: Final = "title"
+    HTML_LANG: Final = "html_lang"
+    # language identification
+    LANG: Final = "lang"
+    LANG_SCORE: Final = "lang_score"
+    # quality
+    QUALITY: Final = "quality"  # dict of named statistics, stored so trainers can re-threshold
+    # dedup
+    CONTENT_HASH: Final = "content_hash"
+    # outputs
+    TEXT_SHARD: Final = "text_shard"
+    TEXT_ROW: Final = "text_row"
+    N_TOKENS: Final = "n_tokens"
+    TOKEN_SHARD: Final = "token_shard"
+    TOKEN_ROW: Final = "token_row"
+    # drop bookkeeping (set by a stage just before it drops the document)
+    DROP_REASON: Final = "filter_reason"  # the key datatrove's BaseFilter uses
+    DROP_EVIDENCE: Final = "drop_evidence"
+
+
+class Reason:
+    """Reason codes of the exclusion ledger: `<stage family>.<what>`; evidence carries the measured value."""
+
+    WARC_TRUNCATED: Final = "ingest.truncated_record"
+    WARC_CORRUPT: Final = "ingest.corrupt_record"
+    WARC_REVISIT: Final = "ingest.revisit_record"
+    NON_HTML: Final = "ingest.non_html_payload"
+    EMPTY_PAYLOAD: Final = "ingest.empty_payload"
+    HTTP_STATUS: Final = "ingest.http_status"
+    UNDECODABLE: Final = "ingest.undecodable"
+    EXTRACTION_EMPTY: Final = "extract.no_main_text"
+    EXTRACTION_FAILED: Final = "extract.failed"
+    LANG_NOT_EU: Final = "langid.not_eu24"
+    LANG_NOT_SELECTED: Final = "langid.not_selected"
+    LANG_LOW_SCORE: Final = "langid.low_score"
+    QUALITY_TOO_FEW_WORDS: Final = "quality.too_few_words"
+    QUALITY_TOO_MANY_WORDS: Final = "quality.too_many_words"
+    QUALITY_MEAN_WORD_LENGTH: Final = "quality.mean_word_length"
+    QUALITY_SYMBOL_RATIO: Final = "quality.symbol_word_ratio"
+    QUALITY_ALPHA_WORDS: Final = "quality.alphabetic_word_ratio"
+    QUALITY_DUP_LINES: Final = "quality.duplicate_line_fraction"
+    QUALITY_DUP_LINE_CHARS: Final = "quality.duplicate_line_char_fraction"
+    QUALITY_TOP_NGRAM: Final = "quality.top_word_fraction"
+    QUALITY_BULLET_LINES: Final = "quality.bullet_line_fraction"
+    QUALITY_ELLIPSIS_LINES: Final = "quality.ellipsis_line_fraction"
+    EXACT_DUPLICATE: Final = "dedup.exact_duplicate"
+    STAGE_ERROR: Final = "error.stage_exception"
+
+
+class Stat:
+    """Counter labels. `total`/`forwarded`/`dropped` are datatrove's `StatHints`; per-reason drops are
+    `dropped_<reason>` as datatrove's BaseFilter writes them."""
+
+    TOTAL: Final = "total"
+    FORWARDED: Final = "forwarded"
+    DROPPED: Final = "dropped"
+    DROPPED_PREFIX: Final = "dropped_"
+    OTHER_RECORDS: Final = "warc_records_not_documents"  # warcinfo/request/metadata: not documents
+
+
+# Columns of the exclusion ledger (OUT/exclusions/*.parquet).
+LEDGER_COLUMNS: Final[tuple[str, ...]] = (
+    "doc_id", "warc_record_id", "url", "source_path", "source_offset", "stage", "reason", "evidence", "lang",
+)  # fmt: skip
+
+# Columns of the text shards (OUT/text/<lang>/*.parquet).
+TEXT_COLUMNS: Final[tuple[str, ...]] = (
+    "doc_id", "text", "lang", "url", "warc_record_id", "title", "fetch_date", "source_category",
+)  # fmt: skip

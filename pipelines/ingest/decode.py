@@ -1,0 +1,95 @@
+"""Turning an HTTP payload into text: charset from the header, the `<meta>` tag, or detection.
+
+Owns the decision of which charset a page is in and whether it is text at all. It does not parse
+HTML: `sniff_meta_charset` looks at the first bytes only, as browsers do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import cchardet
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE)
+_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE)
+# WHATWG: labels of Latin-1 and ASCII mean windows-1252 on the web.
+_WEB_ALIASES = {"latin1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
+_CONTROL = frozenset(range(0, 32)) - {9, 10, 13}
+_MAX_CONTROL_FRACTION = 0.01
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"\x00\x00\x01\x00")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    charset: str
+    origin: str  # utf-8 | meta | http | detected
+
+
+def normalise_charset(label: str | None) -> str | None:
+    """Python codec name for a charset label, or None when the label is unknown."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    return _WEB_ALIASES.get(name, name)
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    m = _CT_CHARSET.search(content_type or "")
+    return m.group(1) if m else None
+
+
+def sniff_meta_charset(payload: bytes, window: int = 4096) -> str | None:
+    m = _META_CHARSET.search(payload[:window])
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def looks_binary(payload: bytes) -> bool:
+    head = payload[:1024]
+    return head.startswith(_BINARY_MAGIC) or b"\x00" in head
+
+
+def _control_fraction(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if ord(ch) in _CONTROL or 0x80 <= ord(ch) < 0xA0 or ch == "\ufffd")
+    return bad / len(sample)
+
+
+def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
+    """Decode an HTML payload; None when no candidate charset yields text (the caller drops the page).
+
+    Order: strict UTF-8 first (a non-ASCII byte sequence that is valid UTF-8 is almost never anything
+    else, whatever the declarations say); then the `<meta>` charset, which the page author wrote and
+    which server defaults in the HTTP header often contradict; then the header; then detection.
+    """
+    try:
+        text = payload.decode("utf-8")
+        if _control_fraction(text) <= _MAX_CONTROL_FRACTION:
+            return Decoded(text, "utf-8", "utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [
+        (normalise_charset(sniff_meta_charset(payload)), "meta"),
+        (normalise_charset(charset_from_content_type(content_type)), "http"),
+    ]
+    detected = cchardet.detect(payload[:65536])
+    if detected and detected.get("encoding") and (detected.get("confidence") or 0) >= 0.2:
+        candidates.append((normalise_charset(detected["encoding"]), "detected"))
+    for charset, origin in candidates:
+        if not charset or charset == "utf-8":
+            continue
+        try:
+            text = payload.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _control_fraction(text) <= _MAX_CONTROL_FRACTION:
+            return Decoded(text, charset, origin)
+    return None

@@ -1,0 +1,285 @@
+"""WARC reader stage: `.warc` / `.warc.gz` files in, one document per HTML `response`/`resource` record out.
+
+Parses with FastWARC (the fastest well-kept WARC parser) and adds what a crawl at scale needs and
+FastWARC leaves to the caller: truncated blocks are detected, and after a corrupt gzip member or a
+broken header the reader scans to the next record and continues. Every record that is a document
+either leaves as a `Document` or is recorded in the exclusion ledger with a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+from eurocurate.manifests.ledger import ExclusionLedger, ledger_path
+from eurocurate.pipelines.ingest.decode import HTML_TYPES, decode_payload, looks_binary
+from eurocurate.pipelines.progress import Heartbeat
+from eurocurate.schema import Meta, Reason, Stat
+from eurocurate.stage import Drop
+
+log = logging.getLogger(__name__)
+
+_DOC_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.revisit
+_ALL_TYPES = WarcRecordType.any_type
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_MAGIC = re.compile(rb"(?:^|\n)WARC/\d\.\d+\r?\n")
+_SCAN_CHUNK = 1 << 20
+
+
+def make_doc_id(source_path: str, record_key: str) -> str:
+    """Stable document id: the same record of the same input file always gets the same id."""
+    return hashlib.blake2b(f"{source_path}\x00{record_key}".encode(), digest_size=10).hexdigest()
+
+
+@dataclass(slots=True)
+class HttpPayload:
+    status: int
+    content_type: str | None
+    body: bytes
+
+
+def parse_http_block(block: bytes) -> HttpPayload | Drop:
+    """Split an HTTP response block into status, Content-Type and decoded body."""
+    sep = block.find(b"\r\n\r\n")
+    cut = 4
+    if sep < 0:
+        sep, cut = block.find(b"\n\n"), 2
+    if sep < 0:
+        return Drop(Reason.WARC_CORRUPT, "HTTP header block has no terminating blank line")
+    head = block[:sep].decode("iso-8859-1").splitlines()
+    body = block[sep + cut :]
+    try:
+        status = int(head[0].split()[1])
+    except (IndexError, ValueError):
+        return Drop(Reason.WARC_CORRUPT, f"bad HTTP status line {head[0][:80] if head else ''!r}")
+    headers: dict[str, str] = {}
+    for line in head[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = _dechunk(body)
+    encoding = headers.get("content-encoding", "").lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        try:
+            body = zlib.decompress(body, wbits=47 if "gzip" in encoding else 15)
+        except zlib.error as e:
+            return Drop(Reason.UNDECODABLE, f"content-encoding {encoding}: {e}")
+    elif encoding not in ("", "identity"):
+        return Drop(Reason.UNDECODABLE, f"unsupported content-encoding {encoding}")
+    return HttpPayload(status, headers.get("content-type"), body)
+
+
+def _dechunk(body: bytes) -> bytes:
+    out, pos = bytearray(), 0
+    while True:
+        eol = body.find(b"\r\n", pos)
+        if eol < 0:
+            return bytes(out) or body
+        try:
+            size = int(body[pos:eol].split(b";")[0], 16)
+        except ValueError:
+            return bytes(out) or body  # not really chunked: keep the body as stored
+        if size == 0:
+            return bytes(out)
+        out += body[eol + 2 : eol + 2 + size]
+        pos = eol + 2 + size + 2
+
+
+def _next_record_start(path: Path, after: int, gzipped: bool) -> int | None:
+    """Offset of the next plausible record start strictly after `after`, or None at end of file."""
+    with open(path, "rb") as f:
+        pos = after + 1
+        while True:
+            f.seek(pos)
+            chunk = f.read(_SCAN_CHUNK + 16)
+            if not chunk:
+                return None
+            if gzipped:
+                hit = chunk.find(_GZIP_MAGIC)
+            else:
+                m = _WARC_MAGIC.search(chunk)
+                hit = -1 if m is None else m.start() + (1 if chunk[m.start() : m.start() + 1] == b"\n" else 0)
+            if hit >= 0:
+                return pos + hit
+            if len(chunk) <= _SCAN_CHUNK:
+                return None
+            pos += _SCAN_CHUNK
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """A WARC record as the reader saw it, or the corrupt region where one should have been."""
+
+    offset: int
+    record_type: str
+    record_id: str | None
+    url: str | None
+    date: str | None
+    content_type: str | None
+    block: bytes
+    problem: Drop | None = None
+
+
+def iter_warc_records(path: Path) -> Iterator[RawRecord]:
+    """All records of a WARC file. After an unreadable region the reader scans to the next record start
+    and goes on; a region in which no record could be read is yielded once as an `unreadable` record."""
+    gzipped = _is_gzip(path)
+    start: int | None = 0
+    while start is not None:
+        last_good: int | None = None
+        pending: int | None = None  # offset of the record being read when a failure hits
+        try:
+            with open(path, "rb") as f:
+                f.seek(start)
+                for rec in ArchiveIterator(f, record_types=_ALL_TYPES, parse_http=False, verify_digests=False):
+                    pending = start + rec.stream_pos
+                    block = rec.reader.read()
+                    h = rec.headers
+                    raw = RawRecord(
+                        offset=pending,
+                        record_type=str(rec.record_type),
+                        record_id=rec.record_id,
+                        url=h.get("WARC-Target-URI"),
+                        date=h.get("WARC-Date"),
+                        content_type=h.get("Content-Type"),
+                        block=block,
+                    )
+                    if len(block) < rec.content_length:
+                        raw.problem = Drop(
+                            Reason.WARC_TRUNCATED,
+                            f"{path.name}@{pending}: block {len(block)} of {rec.content_length} bytes",
+                        )
+                    last_good, pending = pending, None
+                    yield raw
+            return
+        except (OSError, ValueError, EOFError) as e:
+            if pending is None and last_good is not None:
+                # the bytes after a good record are unreadable: retry from the next record start; if
+                # that one fails before yielding anything, the next round reports it as a lost region
+                start = _next_record_start(path, last_good, gzipped)
+                continue
+            lost = pending if pending is not None else start
+            resume = _next_record_start(path, lost, gzipped)
+            end = resume if resume is not None else path.stat().st_size
+            log.warning("%s: unreadable WARC region [%d, %d): %s; resuming", path, lost, end, e)
+            yield RawRecord(
+                offset=lost,
+                record_type="unreadable",
+                record_id=None,
+                url=None,
+                date=None,
+                content_type=None,
+                block=b"",
+                problem=Drop(Reason.WARC_CORRUPT, f"{path.name}@[{lost},{end}): {e}"),
+            )
+            start = resume
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+class WarcReader(PipelineStep):
+    """Source stage: reads the input files assigned to this task (files[rank::world_size])."""
+
+    name = "warc_reader"
+    type = "📖 - READER"
+    is_ledger_stage = True
+
+    def __init__(
+        self,
+        files: list[str],
+        root: str,
+        out_dir: str,
+        work_dir: str,
+        source: dict[str, str | None],
+        keep_status: tuple[int, ...] = (200,),
+    ):
+        super().__init__()
+        self.files = files
+        self.root = root
+        self.out_dir = out_dir
+        self.work_dir = work_dir
+        self.source = source
+        self.keep_status = keep_status
+
+    def _document(self, rel: str, raw: RawRecord) -> tuple[Document, Drop | None]:
+        key = raw.record_id or f"@{raw.offset}"
+        md = {
+            Meta.SOURCE_PATH: rel,
+            Meta.SOURCE_OFFSET: raw.offset,
+            Meta.WARC_RECORD_ID: raw.record_id,
+            Meta.URL: raw.url,
+            Meta.FETCH_DATE: raw.date,
+            Meta.ORDER_KEY: f"{rel}\x00{raw.offset:016d}",
+            **{k: v for k, v in self.source.items() if v is not None},
+        }
+        doc = Document(text="", id=make_doc_id(rel, key), metadata=md)
+        if raw.problem is not None:
+            return doc, raw.problem
+        if raw.record_type == "revisit":
+            return doc, Drop(Reason.WARC_REVISIT, "revisit record carries no payload")
+        if raw.record_type == "response":
+            http = parse_http_block(raw.block)
+            if isinstance(http, Drop):
+                return doc, http
+            status, content_type, body = http.status, http.content_type, http.body
+        else:  # resource: the block is the payload, typed by the WARC header
+            status, content_type, body = 200, raw.content_type, raw.block
+        md[Meta.HTTP_STATUS] = status
+        md[Meta.CONTENT_TYPE] = content_type
+        if status not in self.keep_status:
+            return doc, Drop(Reason.HTTP_STATUS, f"status {status}")
+        mime = (content_type or "").split(";")[0].strip().lower()
+        if mime not in HTML_TYPES or looks_binary(body):
+            return doc, Drop(Reason.NON_HTML, f"content-type {content_type!r}, {len(body)} bytes")
+        if not body.strip():
+            return doc, Drop(Reason.EMPTY_PAYLOAD, "0 bytes of payload")
+        decoded = decode_payload(body, content_type)
+        if decoded is None:
+            return doc, Drop(Reason.UNDECODABLE, f"no charset decodes the payload (declared {content_type!r})")
+        doc.text = decoded.text
+        md[Meta.CHARSET] = decoded.charset
+        md[Meta.CHARSET_ORIGIN] = decoded.origin
+        return doc, None
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        mine = self.files[rank::world_size]
+        total_bytes = sum((Path(self.root) / f).stat().st_size for f in mine)
+        beat = Heartbeat(self.work_dir, rank, total=total_bytes)
+        done_bytes = 0
+        ledger_path(self.out_dir, self.name, rank).unlink(missing_ok=True)
+        with ExclusionLedger(self.out_dir, self.name) as ledger:
+            for rel in mine:
+                path = Path(self.root) / rel
+                for raw in iter_warc_records(path):
+                    if raw.record_type not in ("response", "resource", "revisit", "unreadable"):
+                        self.stat_update(Stat.OTHER_RECORDS)
+                        continue
+                    self.stat_update(Stat.TOTAL)
+                    with self.track_time():
+                        doc, drop = self._document(rel, raw)
+                    beat.update(docs=1, done=done_bytes + raw.offset)
+                    if drop is not None:
+                        doc.metadata[Meta.DROP_REASON] = drop.reason
+                        doc.metadata[Meta.DROP_EVIDENCE] = drop.evidence
+                        ledger.write(doc, rank)
+                        self.stat_update(Stat.DROPPED, Stat.DROPPED_PREFIX + drop.reason)
+                        continue
+                    self.stat_update(Stat.FORWARDED)
+                    yield doc
+                done_bytes += path.stat().st_size
+                beat.update(docs=0, done=done_bytes)
+        beat.finish()

