@@ -16,8 +16,8 @@ from rich.table import Table
 
 from eurocurate.config import SpecError, load_spec
 
-console = Console(stderr=True)
-out_console = Console()
+console = Console(stderr=True, soft_wrap=True)
+out_console = Console(soft_wrap=True)
 
 
 def _setup_logging(out: Path | None, verbose: bool) -> None:

@@ -119,8 +119,8 @@ def _init_ray(address: str | None, workers: int) -> None:
     kwargs = {"log_to_driver": False, "logging_level": logging.WARNING, "configure_logging": True}
     if address:
         ray.init(address=address, **kwargs)
-    else:  # embedded local instance, sized to the requested parallelism
-        ray.init(num_cpus=workers, include_dashboard=False, **kwargs)
+    else:  # embedded local instance, sized to the requested parallelism, reachable on loopback only
+        ray.init(address="local", num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", **kwargs)
 
 
 def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[float | None, str]:

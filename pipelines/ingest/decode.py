@@ -20,6 +20,13 @@ _CONTROL = frozenset(range(0, 32)) - {9, 10, 13}
 _MAX_CONTROL_FRACTION = 0.01
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"\x00\x00\x01\x00")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Charsets a detector may propose: those web pages in EU languages are actually written in. DOS and
+# Mac code pages map every byte to a letter, so a detector "finding" them in noise proves nothing.
+_DETECTABLE = frozenset(
+    {f"cp125{i}" for i in range(9)}
+    | {f"iso8859-{i}" for i in (1, 2, 3, 4, 5, 7, 9, 10, 13, 14, 15, 16)}
+    | {"koi8-r", "koi8-u", "utf-16-le", "utf-16-be", "utf-16"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,9 @@ def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
     ]
     detected = cchardet.detect(payload[:65536])
     if detected and detected.get("encoding") and (detected.get("confidence") or 0) >= 0.2:
-        candidates.append((normalise_charset(detected["encoding"]), "detected"))
+        charset = normalise_charset(detected["encoding"])
+        if charset in _DETECTABLE:
+            candidates.append((charset, "detected"))
     for charset, origin in candidates:
         if not charset or charset == "utf-8":
             continue

@@ -153,7 +153,15 @@ def iter_warc_records(path: Path) -> Iterator[RawRecord]:
                         content_type=h.get("Content-Type"),
                         block=block,
                     )
-                    if len(block) < rec.content_length:
+                    if not rec.record_id or h.get("Content-Length") is None:
+                        # FastWARC yields a record with a partial header where the bytes end or break inside it
+                        at_end = _next_record_start(path, pending, gzipped) is None
+                        raw.problem = Drop(
+                            Reason.WARC_TRUNCATED if at_end else Reason.WARC_CORRUPT,
+                            f"{path.name}@{pending}: incomplete WARC header"
+                            + (" (the file ends inside it)" if at_end else ""),
+                        )
+                    elif len(block) < rec.content_length:
                         raw.problem = Drop(
                             Reason.WARC_TRUNCATED,
                             f"{path.name}@{pending}: block {len(block)} of {rec.content_length} bytes",

@@ -1,0 +1,39 @@
+# Every target bootstraps .venv itself (Python 3.11, packages from the package index only).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EUROCURATE_CORPUS ?= ../shared/corpus
+export EUROCURATE_CORPUS
+DEMO_DATA := data/demo
+DEMO_OUT := out/demo
+
+.PHONY: demo test eval bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+$(DEMO_DATA)/.built: $(STAMP)
+	$(BIN)/python -m eurocurate.tools.demo_corpus --output $(DEMO_DATA)
+	touch $@
+
+demo: $(STAMP) $(DEMO_DATA)/.built
+	$(BIN)/eurocurate run pipelines/demo.yaml --input $(DEMO_DATA) --output $(DEMO_OUT)
+	$(BIN)/eurocurate verify $(DEMO_OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/eval -q
+
+eval: $(STAMP)
+	$(BIN)/python -m pytest tests/eval -q -s
+
+bench: $(STAMP)
+	$(BIN)/python -m eurocurate.tools.bench --output out/bench
+
+clean:
+	rm -rf out $(DEMO_DATA)

@@ -1,0 +1,88 @@
+"""Shared fixtures: real WARC bytes, small pipeline specs and finished pipeline outputs, built in code."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from eurocurate.tools.demo_corpus import build_demo_corpus
+from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def html_page(text: str, lang: str | None = "en", title: str = "A page") -> str:
+    lang_attr = f' lang="{lang}"' if lang else ""
+    paras = "".join(f"<p>{p}</p>" for p in text.split("\n"))
+    return (
+        f"<!DOCTYPE html><html{lang_attr}><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><main><article><h1>{title}</h1>{paras}"
+        f"</article></main><footer>Copyright 2026</footer></body></html>"
+    )
+
+
+ENGLISH = (
+    "The city council met on Tuesday evening to discuss the new cycling paths along the river. "
+    "Residents asked for safer crossings near the primary school and for more benches in the park. "
+    "The mayor said that the first section will open in spring, and that the budget for the work "
+    "was approved by a large majority after a long debate about the costs and the timetable.\n"
+    "In the same meeting the library announced longer opening hours during the winter months, "
+    "so that students have a warm and quiet place to study in the evenings and on weekends."
+)
+
+
+@pytest.fixture
+def warc_file(tmp_path: Path):
+    """Factory: write records to a WARC file and return its path."""
+
+    def make(name: str, records: list[WarcRecordSpec]) -> Path:
+        path = tmp_path / "warcs" / name
+        write_warc(path, records)
+        return path
+
+    return make
+
+
+def write_spec(path: Path, **execution) -> Path:
+    """The demo spec, scaled down for tests (small vocabulary), with execution overrides."""
+    spec = yaml.safe_load((REPO / "pipelines" / "demo.yaml").read_text())
+    spec["stages"] = [
+        {**s, "with": {**s.get("with", {}), "vocab_size": 600, "sample_chars_per_lang": 20000}}
+        if s["use"] == "tokenizer"
+        else s
+        for s in spec["stages"]
+    ]
+    spec["execution"] = {**spec["execution"], **execution}
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_inputs(tmp_path_factory) -> Path:
+    """A small demo corpus: every EU language with text, 3 pages each, plus duplicates, junk and a broken file."""
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo_corpus(folder, pages_per_language=3, files=3)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def local_run(tmp_path_factory, demo_inputs) -> Path:
+    """A finished run of the demo spec with the in-process local executor (fast, no Ray)."""
+    from eurocurate.cli import main
+
+    base = tmp_path_factory.mktemp("local_run")
+    spec = write_spec(base / "spec.yaml", executor="local", workers=1)
+    out = base / "out"
+    assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def run_copy(tmp_path, local_run) -> Path:
+    """A private copy of the finished run, for tests that damage it."""
+    dst = tmp_path / "out"
+    shutil.copytree(local_run, dst)
+    return dst

@@ -1,0 +1,73 @@
+from pathlib import Path
+
+import pytest
+
+from eurocurate.config import SpecError, load_spec
+from eurocurate.pipelines.compiler import compile_pipeline
+from eurocurate.registry import InputSet
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", ["demo.yaml", "web.yaml"])
+def test_bundled_specs_validate_and_compile(name, tmp_path):
+    spec = load_spec(REPO / "pipelines" / name)
+    dag = compile_pipeline(spec, InputSet(root=str(tmp_path), files=["a.warc.gz", "b.warc.gz"]), tmp_path / "out")
+    assert [n.kind for n in dag.nodes] == ["map", "barrier", "map", "barrier", "map"]
+    assert dag.nodes[0].tasks == 2 and dag.nodes[1].name == "exact_dedup"
+    assert dag.ledger_stages() == ["warc_reader", "html_extractor", "language_id", "quality_filter", "exact_dedup"]
+    # the last group always ends with provenance
+    assert dag.nodes[-1].steps[-1].name == "provenance_writer"
+
+
+def test_set_overrides_reach_stage_parameters_and_execution():
+    spec = load_spec(REPO / "pipelines" / "demo.yaml", ["execution.workers=5", "stages.language_id.min_score=0.8"])
+    assert spec.execution.workers == 5
+    assert spec.stage("language_id").params["min_score"] == 0.8
+
+
+def test_spec_digest_changes_with_a_parameter_and_not_with_layout(tmp_path):
+    a = load_spec(REPO / "pipelines" / "demo.yaml")
+    b = load_spec(REPO / "pipelines" / "demo.yaml", ["stages.quality_filter.min_words=80"])
+    assert a.digest() != b.digest()
+    reformatted = tmp_path / "demo.yaml"
+    reformatted.write_text("# a comment\n" + (REPO / "pipelines" / "demo.yaml").read_text())
+    assert load_spec(reformatted).digest() == a.digest()
+
+
+def test_unknown_stage_name_suggests_the_close_one(tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("name: x\nstages:\n  - use: warc_reader\n  - use: langauge_id\n")
+    with pytest.raises(SpecError, match="did you mean 'language_id'"):
+        compile_pipeline(load_spec(spec), InputSet(str(tmp_path), ["a.warc"]), tmp_path / "o")
+
+
+def test_bad_stage_parameter_names_the_stage(tmp_path):
+    with pytest.raises(SpecError, match="(?s)language_id.*min_score.*less than or equal to 1"):
+        spec = load_spec(REPO / "pipelines" / "demo.yaml", ["stages.language_id.min_score=3"])
+        compile_pipeline(spec, InputSet(str(tmp_path), ["a.warc"]), tmp_path / "o")
+
+
+def test_unknown_top_level_key_and_missing_source_stage_are_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nstagez: []\nstages:\n  - use: warc_reader\n")
+    with pytest.raises(SpecError, match="stagez"):
+        load_spec(bad)
+    no_source = tmp_path / "nosource.yaml"
+    no_source.write_text("name: x\nstages:\n  - use: html_extractor\n")
+    with pytest.raises(SpecError, match="starts with exactly one source stage"):
+        compile_pipeline(load_spec(no_source), InputSet(str(tmp_path), ["a.warc"]), tmp_path / "o")
+
+
+def test_token_shards_without_tokenizer_is_rejected(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("name: x\nstages:\n  - use: warc_reader\n  - use: token_shards\n")
+    with pytest.raises(SpecError, match="needs \\['tokenizer'\\]"):
+        compile_pipeline(load_spec(spec), InputSet(str(tmp_path), ["a.warc"]), tmp_path / "o")
+
+
+def test_set_on_a_missing_stage_and_malformed_set_are_errors():
+    with pytest.raises(SpecError, match="no stage 'langid'"):
+        load_spec(REPO / "pipelines" / "demo.yaml", ["stages.langid.min_score=0.8"])
+    with pytest.raises(SpecError, match="key=value"):
+        load_spec(REPO / "pipelines" / "demo.yaml", ["execution.workers"])
