@@ -20,7 +20,6 @@ from pathlib import Path
 
 import orjson
 from datatrove.executor.local import LocalPipelineExecutor
-from datatrove.executor.ray import RayPipelineExecutor
 from datatrove.utils.stats import PipelineStats
 from rich.console import Console
 
@@ -36,6 +35,7 @@ from eurocurate.manifests.run_manifest import (
 from eurocurate.manifests.shard_manifest import read_shard_manifest
 from eurocurate.pipelines.compiler import DagNode, PipelineDAG, code_version, compile_pipeline
 from eurocurate.pipelines.progress import ProgressDisplay, read_progress
+from eurocurate.pipelines.ray_executor import RayTaskExecutor
 from eurocurate.registry import InputSet
 from eurocurate.schema import Stat
 
@@ -107,7 +107,7 @@ def _load_or_create_state(out: Path, spec: PipelineSpec, inputs: InputSet) -> di
 def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int):
     common = {"pipeline": node.steps, "tasks": node.tasks, "workers": min(workers, node.tasks), "logging_dir": node.work_dir}
     if kind == "ray":
-        return RayPipelineExecutor(**common, cpus_per_task=1, mem_per_cpu_gb=spec.execution.mem_per_task_gb)
+        return RayTaskExecutor(**common, memory_per_task_gb=spec.execution.mem_per_task_gb, name=node.name)
     return LocalPipelineExecutor(**common, start_method="spawn")
 
 
@@ -140,12 +140,16 @@ def _run_node(node: DagNode, executor, display: ProgressDisplay, total: float | 
             display.poll(read_progress(node.work_dir))
             time.sleep(0.5)
         elapsed = display.stop(read_progress(node.work_dir), skipped=False)
-        future.result()  # re-raise an executor error
+        try:
+            future.result()
+            error = ""
+        except Exception as e:  # noqa: BLE001 - a task's error becomes the run's error message below
+            error = f": {str(e).strip().splitlines()[-1][:400]}" if str(e).strip() else f": {type(e).__name__}"
     still = executor.get_incomplete_ranks()
     if still:
         raise RunFailed(
-            f"stage group {node.name!r}: {len(still)} of {node.tasks} task(s) failed (ranks {still[:10]}); "
-            f"see {node.work_dir}/logs/ — re-run the same command to resume"
+            f"stage group {node.name!r}: {len(still)} of {node.tasks} task(s) did not complete (ranks {still[:10]})"
+            f"{error}. Logs: {node.work_dir}/logs/ — fix the cause and re-run the same command to resume"
         )
     return elapsed
 

@@ -1,0 +1,91 @@
+"""A datatrove executor that runs each task as a plain Ray task.
+
+datatrove's `RayPipelineExecutor` creates a placement group, an actor and a process pool for every
+task (about a second each, measured), and waits forever on a dependency that failed. Here a task is
+one `ray.remote` call (milliseconds), Ray's worker processes stay warm between tasks (models load
+once per worker), a crashed worker is retried by Ray, and application errors are collected and
+reported when the other tasks have finished. Completions, stats and logs are datatrove's own
+(`PipelineExecutor._run_for_rank`), so resuming works exactly as with datatrove's executors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from datatrove.executor.base import DistributedEnvVars, PipelineExecutor
+from datatrove.pipeline.base import PipelineStep
+
+
+class TaskFailures(RuntimeError):
+    """Some tasks raised; the message lists the ranks and the first errors."""
+
+
+def _run_rank(executor: RayTaskExecutor, rank: int) -> None:
+    executor._run_for_rank(rank)
+
+
+class RayTaskExecutor(PipelineExecutor):
+    def __init__(
+        self,
+        pipeline: list[PipelineStep | Callable],
+        tasks: int,
+        workers: int,
+        logging_dir: str,
+        cpus_per_task: float = 1,
+        memory_per_task_gb: float = 1.0,
+        max_retries: int = 2,
+        name: str = "eurocurate",
+    ):
+        super().__init__(pipeline, logging_dir, skip_completed=True)
+        self.tasks = tasks
+        self.workers = workers
+        self.cpus_per_task = cpus_per_task
+        self.memory_per_task_gb = memory_per_task_gb
+        self.max_retries = max_retries
+        self.name = name
+
+    @property
+    def world_size(self) -> int:
+        return self.tasks
+
+    def get_distributed_env(self, node_rank: int = -1) -> DistributedEnvVars:
+        return DistributedEnvVars(
+            datatrove_node_ips="",
+            datatrove_cpus_per_task=str(self.cpus_per_task),
+            datatrove_mem_per_cpu=str(self.memory_per_task_gb / max(self.cpus_per_task, 1e-9)),
+            datatrove_gpus_on_node="0",
+            datatrove_executor="RAY",
+        )
+
+    def run(self) -> None:
+        import ray
+
+        queue = self.get_incomplete_ranks()
+        if not queue:
+            return
+        self.save_executor_as_json()
+        remote = ray.remote(_run_rank)
+        options = {
+            "num_cpus": self.cpus_per_task,
+            "memory": int(self.memory_per_task_gb * 2**30),
+            "max_retries": self.max_retries,  # worker or node died: Ray runs the task again
+            "retry_exceptions": False,  # an exception in our code would only repeat
+        }
+        executor_ref = ray.put(self)
+        pending: dict = {}
+        failures: list[tuple[int, BaseException]] = []
+        while queue or pending:
+            while queue and len(pending) < self.workers:
+                rank = queue.pop(0)
+                ref = remote.options(name=f"{self.name}:{rank:05d}", **options).remote(executor_ref, rank)
+                pending[ref] = rank
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                rank = pending.pop(ref)
+                try:
+                    ray.get(ref)
+                except Exception as e:  # noqa: BLE001 - reported with its rank once all tasks ended
+                    failures.append((rank, e))
+        if failures:
+            first = "; ".join(f"rank {r}: {str(e).strip().splitlines()[-1][:300]}" for r, e in failures[:3])
+            raise TaskFailures(f"{len(failures)} task(s) failed: {first}")

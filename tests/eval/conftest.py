@@ -1,0 +1,57 @@
+"""Evaluations on $EUROCURATE_CORPUS: one pipeline run over the corpus, shared by every eval test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import write_spec
+
+CORPUS_ENV = "EUROCURATE_CORPUS"
+
+
+def corpus_dir() -> Path | None:
+    value = os.environ.get(CORPUS_ENV)
+    return Path(value) if value and (Path(value) / "truth.jsonl").is_file() else None
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    path = corpus_dir()
+    if path is None:
+        pytest.skip(
+            f"{CORPUS_ENV} is not set to a corpus folder with truth.jsonl; "
+            f"set it (CI uses ../shared/corpus) to run the evaluations"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def truth(corpus) -> list[dict]:
+    return [orjson.loads(line) for line in (corpus / "truth.jsonl").read_bytes().splitlines()]
+
+
+@pytest.fixture(scope="session")
+def corpus_run(corpus, tmp_path_factory) -> Path:
+    """The demo pipeline over every content WARC of the corpus and its broken files, on embedded Ray."""
+    from eurocurate.cli import main
+
+    base = tmp_path_factory.mktemp("corpus_run")
+    spec = write_spec(base / "spec.yaml", executor="ray", workers=2)
+    out = base / "out"
+    inputs = [str(p) for p in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz"))] + [str(corpus / "warc" / "broken")]
+    args = ["run", str(spec), "--output", str(out)]
+    for i in inputs:
+        args += ["--input", i]
+    assert main(args) == 0
+    return out
+
+
+def read_all(out: Path, sub: str) -> list[dict]:
+    files = sorted((out / sub).glob("*.parquet"))
+    return pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
