@@ -27,7 +27,7 @@ demo: $(STAMP) $(DEMO_DATA)/.built
 	$(BIN)/eurocurate verify $(DEMO_OUT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/eval -q
+	$(BIN)/python -m pytest tests -q
 
 eval: $(STAMP)
 	$(BIN)/python -m pytest tests/eval -q -s

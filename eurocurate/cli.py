@@ -30,24 +30,32 @@ def _setup_logging(out: Path | None, verbose: bool) -> None:
     if out is not None:
         (out / "logs").mkdir(parents=True, exist_ok=True)
         fh = logging.FileHandler(out / "logs" / "run.jsonl", encoding="utf-8")
-        fh.setFormatter(
-            logging.Formatter(
-                '{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":%(message_json)s}'
-            )
-        )
-        fh.addFilter(_JsonMessage())
+        fh.setFormatter(_JsonLines())
         fh.setLevel(logging.INFO)
         handlers.append(fh)
         loguru_logger.add(out / "logs" / "datatrove.log", level="INFO")
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
 
 
-class _JsonMessage(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
+_STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+class _JsonLines(logging.Formatter):
+    """One JSON object per record: time, level, logger, message and every `extra=` field."""
+
+    def format(self, record: logging.LogRecord) -> str:
         import orjson
 
-        record.message_json = orjson.dumps(record.getMessage()).decode()
-        return True
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry |= {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
 
 
 def _print_summary(manifest: dict, out: Path) -> None:

@@ -85,14 +85,12 @@ class ProgressDisplay:
         self.t0 = time.monotonic()
         self._last_line = self.t0
         if self.live:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._progress = Progress(
-                TextColumn("[bold]{task.description:<14}"),
-                BarColumn(),
-                TextColumn("{task.fields[docs]:>9,} docs  {task.fields[rate]:>7.0f} docs/s  tasks {task.fields[tasks]}"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
+                TextColumn("[bold]{task.description:<11}"),
+                BarColumn(bar_width=20),
+                TextColumn("{task.fields[docs]:>8,} docs {task.fields[rate]:>6.0f}/s  tasks {task.fields[tasks]}  ETA"),
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=False,

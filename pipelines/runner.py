@@ -213,6 +213,7 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
     inputs = resolve_inputs(options.inputs)
     out.mkdir(parents=True, exist_ok=True)
     state = _load_or_create_state(out, spec, inputs)
+    log.info("run started", extra={"run_id": state["run_id"], "inputs": len(inputs.files), "output": str(out)})
     dag = compile_pipeline(spec, inputs, out)
     kind = options.executor or spec.execution.executor
     workers = options.workers or spec.execution.workers
@@ -227,8 +228,10 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
     timings = []
     for node in dag.nodes:
         total, unit = _node_total(node, dag, inputs)
+        log.info("stage group started", extra={"group": node.name, "kind": node.kind, "tasks": node.tasks})
         seconds = _run_node(node, _executor(node, spec, kind, workers), display, total, unit)
         timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
+        log.info("stage group finished", extra=timings[-1] | {"docs": read_progress(node.work_dir).docs})
     stages = collect_stage_counts(dag)
     _write_stats_and_logs(dag, out)
     tokenizer_meta = out / "tokenizer" / "tokenizer.meta.json"
@@ -256,6 +259,7 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
         "outputs": describe_outputs(out),
     }
     write_run_manifest(out, manifest)
+    log.info("run finished", extra={"run_id": state["run_id"], **{k: v for k, v in manifest["totals"].items()}})
     if not spec.execution.keep_intermediate:
         for node in dag.nodes:
             shutil.rmtree(Path(node.work_dir) / "data", ignore_errors=True)
