@@ -63,6 +63,9 @@ class ExecutionSpec(_Strict):
     )
 
 
+_OUTPUT_AFFECTING_EXECUTION = frozenset({"tasks"})
+
+
 class PipelineSpec(_Strict):
     """A whole pipeline: what to read, which stages, how to run."""
 
@@ -89,9 +92,14 @@ class PipelineSpec(_Strict):
         raise SpecError(f"no stage {key!r} in pipeline {self.name!r}{_did_you_mean(key, [s.key for s in self.stages])}")
 
     def digest(self) -> str:
-        """sha256 of the canonical JSON form: equal specs hash equal whatever their YAML layout."""
-        canonical = orjson.dumps(self.model_dump(mode="json", by_alias=True), option=orjson.OPT_SORT_KEYS)
-        return hashlib.sha256(canonical).hexdigest()
+        """sha256 of the canonical JSON of everything that can change the outputs.
+
+        Equal specs hash equal whatever their YAML layout; how many workers run, on which executor, with
+        how much memory, does not change a byte of output and is left out (`tasks` is kept: it shards).
+        """
+        tree = self.model_dump(mode="json", by_alias=True)
+        tree["execution"] = {k: v for k, v in tree["execution"].items() if k in _OUTPUT_AFFECTING_EXECUTION}
+        return hashlib.sha256(orjson.dumps(tree, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:

@@ -70,6 +70,9 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
     def group_name(i: int) -> str:
         return "ingest" if i == 0 else f"map{i}"
 
+    def map_node(name: str, steps: list[PipelineStep]) -> DagNode:
+        return DagNode(name, "map", steps, n_tasks, str(Path(work_dir) / name), [nodes[-1].name] if nodes else [])
+
     for i, stage_spec in enumerate(spec.stages):
         sdef = get_stage(stage_spec.use)
         if (sdef.role == "source") != (i == 0):
@@ -91,16 +94,7 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
             continue
         name = group_name(group_index)
         data_dir = str(Path(work_dir) / name / "data")
-        nodes.append(
-            DagNode(
-                name,
-                "map",
-                [*group, IntermediateWriter(data_dir)],
-                n_tasks,
-                str(Path(work_dir) / name),
-                [nodes[-1].name] if nodes else [],
-            )
-        )
+        nodes.append(map_node(name, [*group, IntermediateWriter(data_dir)]))
         barrier_steps = parts.barrier.build(data_dir)
         nodes.append(
             DagNode(parts.barrier.name, "barrier", barrier_steps, parts.barrier.tasks, str(Path(work_dir) / parts.barrier.name), [name])
@@ -108,15 +102,5 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
         group_index += 1
         next_name = group_name(group_index)
         group = [IntermediateReader(data_dir, str(Path(work_dir) / next_name)), *parts.after_barrier]
-    name = group_name(group_index)
-    nodes.append(
-        DagNode(
-            name,
-            "map",
-            [*group, ProvenanceWriter(out_dir)],
-            n_tasks,
-            str(Path(work_dir) / name),
-            [nodes[-1].name] if nodes else [],
-        )
-    )
+    nodes.append(map_node(group_name(group_index), [*group, ProvenanceWriter(out_dir)]))
     return PipelineDAG(nodes)

@@ -33,6 +33,9 @@ def test_spec_digest_changes_with_a_parameter_and_not_with_layout(tmp_path):
     reformatted = tmp_path / "demo.yaml"
     reformatted.write_text("# a comment\n" + (REPO / "pipelines" / "demo.yaml").read_text())
     assert load_spec(reformatted).digest() == a.digest()
+    # how the run executes does not change its outputs, so it does not change the digest
+    assert load_spec(REPO / "pipelines" / "demo.yaml", ["execution.workers=7", "execution.executor=local"]).digest() == a.digest()
+    assert load_spec(REPO / "pipelines" / "demo.yaml", ["execution.tasks=3"]).digest() != a.digest()
 
 
 def test_unknown_stage_name_suggests_the_close_one(tmp_path):

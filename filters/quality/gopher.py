@@ -72,55 +72,30 @@ def quality_stats(text: str) -> dict[str, float]:
     }
 
 
+# (statistic, threshold field giving its lower bound, threshold field giving its upper bound, reason), in the
+# order Gopher applies them; the first failing rule decides.
+_RULES: tuple[tuple[str, str | None, str | None, str], ...] = (
+    ("n_words", "min_words", None, Reason.QUALITY_TOO_FEW_WORDS),
+    ("n_words", None, "max_words", Reason.QUALITY_TOO_MANY_WORDS),
+    ("mean_word_length", "min_mean_word_length", "max_mean_word_length", Reason.QUALITY_MEAN_WORD_LENGTH),
+    ("symbol_word_ratio", None, "max_symbol_word_ratio", Reason.QUALITY_SYMBOL_RATIO),
+    ("alphabetic_word_ratio", "min_alphabetic_word_ratio", None, Reason.QUALITY_ALPHA_WORDS),
+    ("bullet_line_fraction", None, "max_bullet_line_fraction", Reason.QUALITY_BULLET_LINES),
+    ("ellipsis_line_fraction", None, "max_ellipsis_line_fraction", Reason.QUALITY_ELLIPSIS_LINES),
+    ("duplicate_line_fraction", None, "max_duplicate_line_fraction", Reason.QUALITY_DUP_LINES),
+    ("duplicate_line_char_fraction", None, "max_duplicate_line_char_fraction", Reason.QUALITY_DUP_LINE_CHARS),
+    ("top_2gram_char_fraction", None, "max_top_2gram_char_fraction", Reason.QUALITY_TOP_NGRAM),
+)
+
+
 def gopher_verdict(s: dict[str, float], t: GopherThresholds) -> Drop | None:
-    """First failing rule, with the measured value and the bound, or None."""
-    checks = (
-        (s["n_words"] < t.min_words, Reason.QUALITY_TOO_FEW_WORDS, f"n_words={s['n_words']}<{t.min_words}"),
-        (s["n_words"] > t.max_words, Reason.QUALITY_TOO_MANY_WORDS, f"n_words={s['n_words']}>{t.max_words}"),
-        (
-            not t.min_mean_word_length <= s["mean_word_length"] <= t.max_mean_word_length,
-            Reason.QUALITY_MEAN_WORD_LENGTH,
-            f"mean_word_length={s['mean_word_length']} not in [{t.min_mean_word_length},{t.max_mean_word_length}]",
-        ),
-        (
-            s["symbol_word_ratio"] > t.max_symbol_word_ratio,
-            Reason.QUALITY_SYMBOL_RATIO,
-            f"symbol_word_ratio={s['symbol_word_ratio']}>{t.max_symbol_word_ratio}",
-        ),
-        (
-            s["alphabetic_word_ratio"] < t.min_alphabetic_word_ratio,
-            Reason.QUALITY_ALPHA_WORDS,
-            f"alphabetic_word_ratio={s['alphabetic_word_ratio']}<{t.min_alphabetic_word_ratio}",
-        ),
-        (
-            s["bullet_line_fraction"] > t.max_bullet_line_fraction,
-            Reason.QUALITY_BULLET_LINES,
-            f"bullet_line_fraction={s['bullet_line_fraction']}>{t.max_bullet_line_fraction}",
-        ),
-        (
-            s["ellipsis_line_fraction"] > t.max_ellipsis_line_fraction,
-            Reason.QUALITY_ELLIPSIS_LINES,
-            f"ellipsis_line_fraction={s['ellipsis_line_fraction']}>{t.max_ellipsis_line_fraction}",
-        ),
-        (
-            s["duplicate_line_fraction"] > t.max_duplicate_line_fraction,
-            Reason.QUALITY_DUP_LINES,
-            f"duplicate_line_fraction={s['duplicate_line_fraction']}>{t.max_duplicate_line_fraction}",
-        ),
-        (
-            s["duplicate_line_char_fraction"] > t.max_duplicate_line_char_fraction,
-            Reason.QUALITY_DUP_LINE_CHARS,
-            f"duplicate_line_char_fraction={s['duplicate_line_char_fraction']}>{t.max_duplicate_line_char_fraction}",
-        ),
-        (
-            s["top_2gram_char_fraction"] > t.max_top_2gram_char_fraction,
-            Reason.QUALITY_TOP_NGRAM,
-            f"top_2gram_char_fraction={s['top_2gram_char_fraction']}>{t.max_top_2gram_char_fraction}",
-        ),
-    )
-    for failed, reason, evidence in checks:
-        if failed:
-            return Drop(reason, evidence)
+    """First failing rule, with the measured value and the bound (`n_words=12<50`), or None."""
+    for stat, low, high, reason in _RULES:
+        value = s[stat]
+        if low is not None and value < getattr(t, low):
+            return Drop(reason, f"{stat}={value}<{getattr(t, low)}")
+        if high is not None and value > getattr(t, high):
+            return Drop(reason, f"{stat}={value}>{getattr(t, high)}")
     return None
 
 

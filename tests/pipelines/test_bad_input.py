@@ -31,6 +31,9 @@ def test_truncated_warc_non_html_and_undecodable_pages_are_counted_drops(tmp_pat
     # a download interrupted inside the last record
     members = [gzip.compress(record_bytes(r), mtime=0) for r in good[3:]]
     (inputs / "b.warc.gz").write_bytes(b"".join(members)[: -len(members[-1]) // 2])
+    # a file in which nothing survives the reader, and one that is not a WARC at all
+    write_warc(inputs / "c.warc.gz", [jpeg])
+    (inputs / "d.warc.gz").write_bytes(b"\x1f\x8b\x08" + bytes(range(256)) * 4)
 
     out = tmp_path / "out"
     spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
@@ -48,11 +51,14 @@ def test_truncated_warc_non_html_and_undecodable_pages_are_counted_drops(tmp_pat
     assert manifest.ok, manifest.problems
     run = __import__("orjson").loads((out / "run.json").read_bytes())
     reader = run["stages"][0]
-    assert reader["in"] == 9 and reader["dropped_by_reason"] == {
-        Reason.NON_HTML: 2,
+    assert reader["in"] == 11 and reader["dropped_by_reason"] == {
+        Reason.NON_HTML: 3,
         Reason.UNDECODABLE: 1,
         Reason.WARC_TRUNCATED: 1,
+        Reason.WARC_CORRUPT: 1,
     }
+    corrupt = [r for r in ledger.to_pylist() if r["reason"] == Reason.WARC_CORRUPT]
+    assert corrupt[0]["source_path"] == "d.warc.gz" and corrupt[0]["evidence"].startswith("d.warc.gz@[0,")
     assert run["totals"]["kept"] == 5
 
 
