@@ -41,6 +41,13 @@ class Meta:
     LANG_SCORE: Final = "lang_score"
     # quality
     QUALITY: Final = "quality"  # dict of named statistics, stored so trainers can re-threshold
+    # opt-out
+    OPTOUT: Final = "optout"  # dict: decision per protocol and the evidence that decided
+    HTTP_HEADERS: Final = "http_headers"  # the response headers opt-out protocols read (lower-case names)
+    # personal data
+    PII_COUNTS: Final = "pii_counts"  # {type: replaced values}
+    PII_CANDIDATES: Final = "pii_candidates"  # {type: identifier-shaped strings whose checksum failed, left alone}
+    PII_FINGERPRINTS: Final = "pii_fingerprints"  # ["TYPE:hmac-sha256 hex"], keyed, for erasure requests
     # dedup
     CONTENT_HASH: Final = "content_hash"
     # outputs
@@ -80,6 +87,12 @@ class Reason:
     QUALITY_BULLET_LINES: Final = "quality.bullet_line_fraction"
     QUALITY_ELLIPSIS_LINES: Final = "quality.ellipsis_line_fraction"
     EXACT_DUPLICATE: Final = "dedup.exact_duplicate"
+    OPTOUT_ROBOTS: Final = "optout.robots_txt"
+    OPTOUT_ROBOTS_UNREACHABLE: Final = "optout.robots_unreachable"
+    OPTOUT_TDMREP: Final = "optout.tdmrep"
+    OPTOUT_NOAI: Final = "optout.noai"
+    OPTOUT_AIPREF: Final = "optout.aipref"
+    SUPPRESSED: Final = "optout.suppression_list"
     STAGE_ERROR: Final = "error.stage_exception"
 
 
