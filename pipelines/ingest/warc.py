@@ -40,11 +40,16 @@ def make_doc_id(source_path: str, record_key: str) -> str:
     return hashlib.blake2b(f"{source_path}\x00{record_key}".encode(), digest_size=10).hexdigest()
 
 
+# Response headers that opt-out protocols read; kept (all values, in order) in the document metadata.
+OPTOUT_HEADERS = ("x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "link")
+
+
 @dataclass(slots=True)
 class HttpPayload:
     status: int
     content_type: str | None
     body: bytes
+    optout_headers: dict[str, list[str]]
 
 
 def parse_http_block(block: bytes) -> HttpPayload | Drop:
@@ -62,9 +67,13 @@ def parse_http_block(block: bytes) -> HttpPayload | Drop:
     except (IndexError, ValueError):
         return Drop(Reason.WARC_CORRUPT, f"bad HTTP status line {head[0][:80] if head else ''!r}")
     headers: dict[str, str] = {}
+    kept: dict[str, list[str]] = {}
     for line in head[1:]:
         name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
+        name, value = name.strip().lower(), value.strip()
+        headers[name] = value
+        if name in OPTOUT_HEADERS:
+            kept.setdefault(name, []).append(value)
     if "chunked" in headers.get("transfer-encoding", "").lower():
         body = _dechunk(body)
     encoding = headers.get("content-encoding", "").lower()
@@ -75,7 +84,7 @@ def parse_http_block(block: bytes) -> HttpPayload | Drop:
             return Drop(Reason.UNDECODABLE, f"content-encoding {encoding}: {e}")
     elif encoding not in ("", "identity"):
         return Drop(Reason.UNDECODABLE, f"unsupported content-encoding {encoding}")
-    return HttpPayload(status, headers.get("content-type"), body)
+    return HttpPayload(status, headers.get("content-type"), body, kept)
 
 
 def _dechunk(body: bytes) -> bytes:
@@ -242,6 +251,8 @@ class WarcReader(PipelineStep):
             if isinstance(http, Drop):
                 return doc, http
             status, content_type, body = http.status, http.content_type, http.body
+            if http.optout_headers:
+                md[Meta.HTTP_HEADERS] = http.optout_headers
         else:  # resource: the block is the payload, typed by the WARC header
             status, content_type, body = 200, raw.content_type, raw.block
         md[Meta.HTTP_STATUS] = status

@@ -1,0 +1,115 @@
+"""robots.txt evaluated offline per RFC 9309, from captures (a robots WARC, as Common Crawl publishes them).
+
+Owns: which capture applies to a URL (by normalised host), the status rules (2xx parse, 4xx allow,
+5xx/unreachable disallow), and the question "is this URL reserved for any agent of the set". Group
+matching, longest match, Allow-wins-ties, `*` and `$` are Protego's, an RFC 9309 parser. AIPREF's
+`Content-Usage` rules in robots.txt are read here too, since they live in the same file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+# RFC 9309 §2.5: crawlers may limit the size they parse; 500 KiB is the minimum they must read.
+MAX_ROBOTS_BYTES = 512 * 1024
+_CONTENT_USAGE = re.compile(r"^\s*content-usage\s*:\s*(?:(/\S*)\s+)?(.+?)\s*$", re.IGNORECASE)
+_USER_AGENT = re.compile(r"^\s*user-agent\s*:\s*(\S+)", re.IGNORECASE)
+
+
+def normalise_host(url_or_host: str) -> str:
+    """Lower-case host, IDNA (punycode) when it encodes, without port or trailing dot."""
+    host = urlsplit(url_or_host).hostname if "://" in url_or_host else url_or_host
+    host = (host or "").strip().rstrip(".").lower()
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsCapture:
+    """One fetch of https://HOST/robots.txt: HTTP status (None = unreachable) and body."""
+
+    host: str
+    status: int | None
+    body: str
+    record_id: str | None = None
+    fetch_date: str | None = None
+
+    def describe(self) -> str:
+        return f"robots.txt of {self.host} ({'unreachable' if self.status is None else self.status}, {self.fetch_date}, {self.record_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsDecision:
+    reserved: bool | None  # None: no capture for this host (policy decides)
+    agent: str | None
+    evidence: str
+
+
+def _aipref_rules(body: str, agents: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(path prefix, preferences) of `Content-Usage` lines in groups that apply to the agent set (or outside groups)."""
+    wanted = {a.lower() for a in agents}
+    rules: list[tuple[str, str]] = []
+    group: set[str] = set()
+    in_agents = False
+    for line in body.splitlines():
+        line = line.split("#", 1)[0]
+        if m := _USER_AGENT.match(line):
+            group = group | {m.group(1).lower()} if in_agents else {m.group(1).lower()}
+            in_agents = True
+            continue
+        in_agents = False
+        if m := _CONTENT_USAGE.match(line):
+            if not group or group & wanted or "*" in group:
+                rules.append((m.group(1) or "/", m.group(2)))
+    return rules
+
+
+def aipref_reserves(preferences: str) -> bool:
+    """True when an AIPREF preference string says no to AI training (`train-ai=n`, `train-genai=n`)."""
+    for item in preferences.replace(";", ",").split(","):
+        key, _, value = item.strip().partition("=")
+        if key.strip().lower() in ("train-ai", "train-genai") and value.strip().strip('"').lower() in ("n", "no", "?0"):
+            return True
+    return False
+
+
+def decide_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ...]) -> RobotsDecision:
+    """Is `url` disallowed for any agent of the set by the captured robots.txt of its host?"""
+    if capture is None:
+        return RobotsDecision(None, None, "no robots.txt capture for this host")
+    if capture.status is None or capture.status >= 500:
+        # RFC 9309 §2.3.1.4: unreachable or server error means complete disallow
+        return RobotsDecision(True, None, f"{capture.describe()}: unreachable or server error, complete disallow")
+    if 400 <= capture.status < 500:
+        return RobotsDecision(False, None, f"{capture.describe()}: unavailable, complete allow (RFC 9309 §2.3.1.3)")
+    if not 200 <= capture.status < 300:
+        return RobotsDecision(False, None, f"{capture.describe()}: redirect not followed offline, treated as unavailable")
+    parser = Protego.parse(capture.body[:MAX_ROBOTS_BYTES])
+    for agent in agents:
+        if not parser.can_fetch(url, agent):
+            return RobotsDecision(True, agent, f"{capture.describe()}: {agent} may not fetch {path_of(url)}")
+    return RobotsDecision(False, None, f"{capture.describe()}: allowed for {', '.join(agents)}")
+
+
+def decide_aipref_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ...]) -> RobotsDecision:
+    """AIPREF `Content-Usage` rule in robots.txt: the longest matching path prefix decides."""
+    if capture is None or capture.status is None or not 200 <= capture.status < 300:
+        return RobotsDecision(None, None, "")
+    path = path_of(url)
+    matching = [(p, prefs) for p, prefs in _aipref_rules(capture.body[:MAX_ROBOTS_BYTES], agents) if path.startswith(p)]
+    if not matching:
+        return RobotsDecision(None, None, "")
+    prefix, prefs = max(matching, key=lambda r: len(r[0]))
+    reserved = aipref_reserves(prefs)
+    return RobotsDecision(reserved, None, f"{capture.describe()}: Content-Usage {prefix} {prefs}")

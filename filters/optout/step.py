@@ -1,0 +1,112 @@
+"""The opt-out stage: a document whose publisher reserved text and data mining leaves the pipeline,
+with the protocol, the rule and the capture that decided as evidence.
+
+Runs right after the reader, on the raw page (headers and `<head>`), before any costly work. Every
+kept document carries the outcome of each protocol in its metadata, for provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.metadata import version
+from typing import Literal
+
+import orjson
+from datatrove.data import Document
+
+from eurocurate.filters.optout.captures import cached_captures
+from eurocurate.filters.optout.page_signals import content_usage_header, meta_noai, read_metas, x_robots_noai
+from eurocurate.filters.optout.robots import decide_aipref_robots, decide_robots, normalise_host
+from eurocurate.filters.optout.suppression import SuppressionList
+from eurocurate.filters.optout.tdmrep import decide_tdmrep
+from eurocurate.schema import Meta, Reason
+from eurocurate.stage import Drop, LedgerStage
+
+DEFAULT_AGENTS = ("GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "*")
+PROTOCOLS = ("robots", "tdmrep", "noai", "aipref")
+
+
+class OptOutFilter(LedgerStage):
+    name = "optout"
+
+    def __init__(
+        self,
+        out_dir: str,
+        robots_warcs: tuple[str, ...] = (),
+        agents: tuple[str, ...] = DEFAULT_AGENTS,
+        protocols: tuple[str, ...] = PROTOCOLS,
+        missing_robots: Literal["allow", "reserve"] = "allow",
+        suppression: SuppressionList | None = None,
+    ):
+        super().__init__(out_dir)
+        self.robots_warcs = tuple(robots_warcs)
+        self.agents = tuple(agents)
+        self.protocols = frozenset(protocols)
+        self.missing_robots = missing_robots
+        self.suppression = suppression or SuppressionList()
+
+    def policy(self) -> dict:
+        """What run.json records: agents, protocols, parsers, captures and suppression list, with a hash."""
+        captures = cached_captures(self.robots_warcs)
+        policy = {
+            "agents": list(self.agents),
+            "protocols": sorted(self.protocols),
+            "missing_robots": self.missing_robots,
+            "parsers": {"robots.txt": f"protego {version('protego')} (RFC 9309)", "tdmrep": "eurocurate", "x-robots-tag": "eurocurate"},
+            "robots_captures": captures.files,
+            "robots_hosts": len(captures.robots),
+            "tdmrep_hosts": len(captures.tdmrep),
+            "suppression_list": {"sha256": self.suppression.digest(), **{k: len(v) for k, v in self.suppression.model_dump().items()}},
+        }
+        policy["policy_sha256"] = hashlib.sha256(orjson.dumps(policy, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        return policy
+
+    def judge(self, doc: Document) -> Drop | None:
+        md = doc.metadata
+        url = md.get(Meta.URL) or ""
+        if (entry := self.suppression.match(url)) is not None:
+            return Drop(Reason.SUPPRESSED, entry)
+        captures = cached_captures(self.robots_warcs)
+        host = normalise_host(url)
+        headers: dict[str, list[str]] = md.get(Meta.HTTP_HEADERS) or {}
+        metas = read_metas(doc.text)
+        outcome: dict[str, str] = {}
+        reasons: list[tuple[str, str]] = []
+
+        if "robots" in self.protocols:
+            robots = decide_robots(url, captures.robots.get(host), self.agents)
+            if robots.reserved is None and self.missing_robots == "reserve":
+                reasons.append((Reason.OPTOUT_ROBOTS_UNREACHABLE, "no robots.txt capture; policy: reserve"))
+            elif robots.reserved:
+                reason = Reason.OPTOUT_ROBOTS if robots.agent else Reason.OPTOUT_ROBOTS_UNREACHABLE
+                reasons.append((reason, robots.evidence))
+            outcome["robots"] = robots.evidence
+        if "tdmrep" in self.protocols:
+            rules, file_evidence = captures.tdmrep.get(host, (None, ""))
+            tdm = decide_tdmrep(url, rules, headers.get("tdm-reservation", []), metas.tdm_reservation)
+            if tdm.ignored_values:
+                self.stat_update("tdm_reservation_values_ignored", value=tdm.ignored_values)
+            if tdm.reserved:
+                evidence = tdm.evidence + (f" [{file_evidence}]" if tdm.source == "file" else "")
+                reasons.append((Reason.OPTOUT_TDMREP, evidence))
+            if tdm.reserved is not None:
+                outcome["tdmrep"] = tdm.evidence
+        if "noai" in self.protocols:
+            header = x_robots_noai(headers.get("x-robots-tag", []), self.agents)
+            meta = meta_noai(metas, self.agents)
+            if header or meta:
+                evidence = f"X-Robots-Tag: {header}" if header else meta
+                reasons.append((Reason.OPTOUT_NOAI, evidence))
+                outcome["noai"] = evidence
+        if "aipref" in self.protocols:
+            usage = content_usage_header(headers.get("content-usage", []))
+            robots_rule = decide_aipref_robots(url, captures.robots.get(host), self.agents)
+            if usage or robots_rule.reserved:
+                evidence = f"Content-Usage: {usage}" if usage else robots_rule.evidence
+                reasons.append((Reason.OPTOUT_AIPREF, evidence))
+                outcome["aipref"] = evidence
+        outcome["reserved"] = "yes" if reasons else "no"
+        md[Meta.OPTOUT] = outcome
+        if reasons:
+            return Drop(reasons[0][0], " | ".join(e for _, e in reasons))
+        return None

@@ -1,0 +1,56 @@
+"""Suppression lists: URLs, URL prefixes, hosts and registrable domains that must never enter the
+data (erasure requests, takedowns, operator decisions), applied at ingest and versioned by digest."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import orjson
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from eurocurate.filters.optout.robots import normalise_host
+
+
+class SuppressionList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    urls: list[str] = Field(default_factory=list, description="Exact URLs.")
+    url_prefixes: list[str] = Field(default_factory=list, description="Any URL starting with one of these.")
+    hosts: list[str] = Field(default_factory=list, description="Exact hosts (www.example.eu).")
+    domains: list[str] = Field(default_factory=list, description="A domain and all its subdomains (example.eu).")
+    _urls: frozenset[str] = PrivateAttr(frozenset())
+    _hosts: frozenset[str] = PrivateAttr(frozenset())
+    _domains: tuple[str, ...] = PrivateAttr(())
+
+    def model_post_init(self, context: object) -> None:
+        self._urls = frozenset(self.urls)
+        self._hosts = frozenset(normalise_host(h) for h in self.hosts)
+        self._domains = tuple(normalise_host(d) for d in self.domains)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SuppressionList:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return cls.model_validate(data)
+
+    def merged(self, other: SuppressionList) -> SuppressionList:
+        return SuppressionList(**{k: sorted(set(getattr(self, k)) | set(getattr(other, k))) for k in type(self).model_fields})
+
+    def digest(self) -> str:
+        canonical = {k: sorted(v) for k, v in self.model_dump().items()}
+        return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+    def match(self, url: str) -> str | None:
+        """The entry that suppresses `url`, as `kind:value`, or None."""
+        if url in self._urls:
+            return f"url:{url}"
+        for prefix in self.url_prefixes:
+            if url.startswith(prefix):
+                return f"url_prefix:{prefix}"
+        host = normalise_host(url)
+        if host in self._hosts:
+            return f"host:{host}"
+        for d in self._domains:
+            if host == d or host.endswith("." + d):
+                return f"domain:{d}"
+        return None

@@ -1,0 +1,88 @@
+"""W3C TDMRep (Text and Data Mining Reservation Protocol): the host file, the HTTP header, the HTML meta.
+
+Precedence as the protocol defines it: `/.well-known/tdmrep.json` < `tdm-reservation` header < HTML
+`<meta name="tdm-reservation">`; the most specific source present decides, so a page's meta `0`
+lifts a host-wide reservation. Values other than 0 and 1 are ignored and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from eurocurate.filters.optout.robots import path_of
+
+
+@dataclass(frozen=True, slots=True)
+class TdmRule:
+    location: str
+    reservation: int | None
+    policy: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TdmDecision:
+    reserved: bool | None  # None: no TDMRep signal at all
+    source: str | None  # file | header | meta
+    evidence: str
+    ignored_values: int = 0
+
+
+def parse_tdmrep_file(body: str) -> list[TdmRule]:
+    """Rules of a tdmrep.json (a JSON array of {location, tdm-reservation, tdm-policy}); [] when malformed."""
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, TypeError):
+        return []
+    if not isinstance(data, list):
+        return []
+    rules = []
+    for item in data:
+        if isinstance(item, dict) and isinstance(item.get("location"), str):
+            value = item.get("tdm-reservation")
+            rules.append(TdmRule(item["location"], value if value in (0, 1) else None, item.get("tdm-policy")))
+    return rules
+
+
+def _location_regex(location: str) -> re.Pattern[str]:
+    # TDMRep locations are path patterns in the robots.txt style: prefix match, `*` any run, `$` end
+    anchored = location.endswith("$")
+    body = re.escape(location.rstrip("$")).replace(r"\*", ".*")
+    return re.compile(body + ("$" if anchored else ""))
+
+
+def match_file(rules: list[TdmRule], url: str) -> TdmRule | None:
+    """The first rule whose location matches the URL's path (rules are read in document order)."""
+    path = path_of(url)
+    for rule in rules:
+        if _location_regex(rule.location).match(path):
+            return rule
+    return None
+
+
+def _value(raw: str) -> int | None:
+    raw = raw.strip().strip('"')
+    return int(raw) if raw in ("0", "1") else None
+
+
+def decide_tdmrep(url: str, file_rules: list[TdmRule] | None, headers: list[str], metas: list[str]) -> TdmDecision:
+    ignored = 0
+    decision = TdmDecision(None, None, "")
+    if file_rules:
+        rule = match_file(file_rules, url)
+        if rule is not None and rule.reservation is not None:
+            decision = TdmDecision(
+                bool(rule.reservation), "file", f"tdmrep.json location {rule.location!r} tdm-reservation={rule.reservation}"
+                + (f" policy {rule.policy}" if rule.policy else "")
+            )
+        elif rule is not None:
+            ignored += 1
+    for source, values in (("header", headers), ("meta", metas)):
+        for raw in values:  # a later value of the same source overrides an earlier one
+            value = _value(raw)
+            if value is None:
+                ignored += 1
+                continue
+            decision = TdmDecision(bool(value), source, f"tdm-reservation {source}={value}")
+    return TdmDecision(decision.reserved, decision.source, decision.evidence, ignored)
