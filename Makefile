@@ -23,7 +23,8 @@ $(DEMO_DATA)/.built: $(STAMP)
 	touch $@
 
 demo: $(STAMP) $(DEMO_DATA)/.built
-	$(BIN)/eurocurate run pipelines/demo.yaml --input $(DEMO_DATA) --output $(DEMO_OUT)
+	$(BIN)/eurocurate run pipelines/demo.yaml --input $(DEMO_DATA) --output $(DEMO_OUT) \
+		--set 'stages.optout.robots_warcs=[$(DEMO_DATA)-robots]'
 	$(BIN)/eurocurate verify $(DEMO_OUT)
 
 test: $(STAMP)
@@ -36,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python -m eurocurate.tools.bench --output out/bench
 
 clean:
-	rm -rf out $(DEMO_DATA)
+	rm -rf out $(DEMO_DATA) $(DEMO_DATA)-robots

@@ -130,7 +130,7 @@ def cmd_stages(args: argparse.Namespace) -> int:
     for col in ("stage", "role", "what it does", "parameters"):
         table.add_column(col)
     for s in all_stages().values():
-        params = ", ".join(f"{n}={f.default!r}" for n, f in s.params.model_fields.items())
+        params = ", ".join(f"{n}={f.get_default(call_default_factory=True)!r}" for n, f in s.params.model_fields.items())
         table.add_row(s.name, s.role, s.summary, params)
     out_console.print(table)
     return 0

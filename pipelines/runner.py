@@ -255,6 +255,7 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
             "tokens_by_language": _tokens_by_language(out),
         },
         "tokenizer": orjson.loads(tokenizer_meta.read_bytes()) if tokenizer_meta.is_file() else None,
+        "policies": {s.name: s.policy() for n in dag.nodes for s in n.steps if hasattr(s, "policy")},
         "timings": timings,
         "outputs": describe_outputs(out),
     }

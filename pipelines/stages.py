@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.dedup.exact import ContentHasher, ExactDuplicateFilter, ExactDuplicateIndex
+from eurocurate.config import SpecError
+from eurocurate.filters.optout.step import DEFAULT_AGENTS, PROTOCOLS, OptOutFilter
+from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.quality.gopher import GopherQualityFilter, GopherThresholds
 from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.pipelines.extract import HtmlExtractor
@@ -28,6 +33,21 @@ class _Params(BaseModel):
 
 class WarcReaderParams(_Params):
     keep_status: list[int] = Field([200], description="HTTP statuses whose pages are kept; others are dropped.")
+
+
+class OptOutParams(_Params):
+    robots_warcs: list[str] = Field(
+        default_factory=list,
+        description="WARC files (or folders) of robots.txt and /.well-known/tdmrep.json captures, as Common Crawl publishes them.",
+    )
+    agents: list[str] = Field(list(DEFAULT_AGENTS), description="Product tokens whose reservations are honoured.")
+    operator_agent: str | None = Field(None, description="Your own crawler's product token, added to `agents`.")
+    protocols: list[Literal["robots", "tdmrep", "noai", "aipref"]] = Field(list(PROTOCOLS), description="Protocols honoured.")
+    missing_robots: Literal["allow", "reserve"] = Field(
+        "allow", description="Decision for a host without a robots.txt capture."
+    )
+    suppression: SuppressionList = Field(default_factory=SuppressionList, description="Inline suppression list.")
+    suppression_file: str | None = Field(None, description="YAML file with urls/url_prefixes/hosts/domains lists.")
 
 
 class ExtractorParams(_Params):
@@ -88,6 +108,37 @@ def _warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts
     )
 
 
+def _existing_files(paths: list[str], what: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for entry in paths:
+        p = Path(entry).expanduser().resolve()
+        if p.is_dir():
+            found += sorted(str(f) for f in p.rglob("*") if f.name.endswith((".warc", ".warc.gz")))
+        elif p.is_file():
+            found.append(str(p))
+        else:
+            raise SpecError(f"{what}: {entry} does not exist")
+    return tuple(found)
+
+
+def _optout(p: OptOutParams, ctx: BuildContext, key: str) -> StageParts:
+    suppression = p.suppression
+    if p.suppression_file:
+        if not Path(p.suppression_file).is_file():
+            raise SpecError(f"stage {key!r}: suppression_file {p.suppression_file} does not exist")
+        suppression = suppression.merged(SuppressionList.from_file(p.suppression_file))
+    agents = tuple(p.agents) + ((p.operator_agent,) if p.operator_agent else ())
+    step = OptOutFilter(
+        ctx.out_dir,
+        robots_warcs=_existing_files(p.robots_warcs, f"stage {key!r}: robots_warcs"),
+        agents=agents,
+        protocols=tuple(p.protocols),
+        missing_robots=p.missing_robots,
+        suppression=suppression,
+    )
+    return StageParts(map_steps=[step])
+
+
 def _exact_dedup(p: ExactDedupParams, ctx: BuildContext, key: str) -> StageParts:
     dups = str(Path(ctx.work_dir) / key / "data")
     return StageParts(
@@ -115,6 +166,13 @@ STAGES: dict[str, StageDef] = {
     s.name: s
     for s in (
         StageDef("warc_reader", "Read .warc/.warc.gz records into documents", "source", WarcReaderParams, _warc_reader),
+        StageDef(
+            "optout",
+            "Text-and-data-mining opt-outs: robots.txt (RFC 9309), TDMRep, noai, AIPREF; suppression lists",
+            "map",
+            OptOutParams,
+            _optout,
+        ),
         StageDef(
             "html_extractor",
             "Main text of HTML pages with trafilatura",

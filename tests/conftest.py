@@ -46,18 +46,21 @@ def warc_file(tmp_path: Path):
     return make
 
 
-def write_spec(path: Path, **execution) -> Path:
-    """The demo spec, scaled down for tests (small vocabulary), with execution overrides."""
+def write_spec(path: Path, robots: Path | None = None, **execution) -> Path:
+    """The demo spec, scaled down for tests (small vocabulary), with robots captures and execution overrides."""
     spec = yaml.safe_load((REPO / "pipelines" / "demo.yaml").read_text())
-    spec["stages"] = [
-        {**s, "with": {**s.get("with", {}), "vocab_size": 600, "sample_chars_per_lang": 20000}}
-        if s["use"] == "tokenizer"
-        else s
-        for s in spec["stages"]
-    ]
+    scaled = {"tokenizer": {"vocab_size": 600, "sample_chars_per_lang": 20000}}
+    if robots is not None:
+        scaled["optout"] = {"robots_warcs": [str(robots)]}
+    spec["stages"] = [{**s, "with": {**s.get("with", {}), **scaled.get(s["use"], {})}} for s in spec["stages"]]
     spec["execution"] = {**spec["execution"], **execution}
     path.write_text(yaml.safe_dump(spec))
     return path
+
+
+def robots_of(demo_inputs: Path) -> Path:
+    """Where `build_demo_corpus` wrote the robots.txt captures of a demo corpus folder."""
+    return demo_inputs.parent / f"{demo_inputs.name}-robots"
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +77,7 @@ def local_run(tmp_path_factory, demo_inputs) -> Path:
     from eurocurate.cli import main
 
     base = tmp_path_factory.mktemp("local_run")
-    spec = write_spec(base / "spec.yaml", executor="local", workers=1)
+    spec = write_spec(base / "spec.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
     out = base / "out"
     assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out)]) == 0
     return out

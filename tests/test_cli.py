@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from eurocurate.cli import main
-from tests.conftest import write_spec
+from tests.conftest import robots_of, write_spec
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,7 +32,7 @@ def test_bad_spec_exits_2_and_names_the_problem(tmp_path, capsys):
 
 
 def test_rerun_into_an_output_of_another_config_is_refused(local_run, demo_inputs, tmp_path, capsys):
-    spec = write_spec(tmp_path / "s.yaml", executor="local", workers=1)
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
     code = main(["run", str(spec), "--input", str(demo_inputs), "--output", str(local_run), "--set", "stages.quality_filter.min_words=99"])
     assert code == 2
     assert "different config sha256" in capsys.readouterr().err
@@ -42,7 +42,7 @@ def test_rerunning_a_finished_run_changes_no_output(local_run, demo_inputs, tmp_
     import orjson
 
     before = orjson.loads((local_run / "run.json").read_bytes())["outputs"]
-    spec = write_spec(tmp_path / "s.yaml", executor="local", workers=1)
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
     assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(local_run)]) == 0
     assert "already complete (resumed run), skipped" in capsys.readouterr().err
     assert orjson.loads((local_run / "run.json").read_bytes())["outputs"] == before

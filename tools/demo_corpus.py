@@ -32,6 +32,24 @@ LEGACY_CHARSET = {
     "bg": "windows-1251", "el": "iso-8859-7",
 }  # fmt: skip
 MIN_LANGUAGES = 12
+# page-level opt-out signals: (weight, extra <head> markup, extra HTTP headers)
+PAGE_SIGNALS = {
+    "none": (90, "", {}),
+    "tdm_header": (2, "", {"tdm-reservation": "1"}),
+    "tdm_meta": (2, '<meta name="tdm-reservation" content="1">\n', {}),
+    "xrobots_noai": (2, "", {"X-Robots-Tag": "noai"}),
+    "xrobots_other_agent": (2, "", {"X-Robots-Tag": "otherbot: noai"}),  # scoped to another agent: not a reservation
+    "meta_noai": (2, '<meta name="robots" content="noai, noimageai">\n', {}),
+}
+# robots.txt of the demo hosts: (weight, HTTP status, body)
+ROBOTS_KINDS = {
+    "allow_all": (70, 200, "User-agent: *\nDisallow:\n"),
+    "gptbot": (8, 200, "User-agent: GPTBot\nDisallow: /\n\nUser-agent: *\nAllow: /\n"),
+    "ccbot": (4, 200, "User-agent: CCBot\nDisallow: /\n\nUser-agent: *\nAllow: /\n"),
+    "prefix": (4, 200, "User-agent: *\nDisallow: /article/00\nAllow: /article/001.html\n"),
+    "not_found": (8, 404, "<html>not found</html>"),
+    "server_error": (3, 503, "<html>service unavailable</html>"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +74,9 @@ def load_texts() -> dict[str, LanguageText]:
     return texts
 
 
-def render_page(t: LanguageText, title: str, paragraphs: list[str], charset: str, with_lang: bool) -> str:
+def render_page(
+    t: LanguageText, title: str, paragraphs: list[str], charset: str, with_lang: bool, extra_head: str = ""
+) -> str:
     esc = html.escape
     nav = "".join(f'<li><a href="/{i}">{esc(item)}</a></li>' for i, item in enumerate(t.nav))
     aside = "".join(f'<li><a href="/tema/{i}">{esc(item)}</a></li>' for i, item in enumerate(reversed(t.nav[:5])))
@@ -70,7 +90,7 @@ def render_page(t: LanguageText, title: str, paragraphs: list[str], charset: str
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <script>window.dataLayer = window.dataLayer || []; function gtag(){{dataLayer.push(arguments);}}</script>
 <link rel="stylesheet" href="/static/site.css">
-</head>
+{extra_head}</head>
 <body>
 <div id="cookie-banner" class="cookie"><p>{esc(t.cookie)}</p><button>OK</button></div>
 <header><a class="logo" href="/">{esc(t.nav[0])}</a><nav><ul>{nav}</ul></nav></header>
@@ -134,11 +154,15 @@ def build_records(seed: int = 20261125, pages_per_language: int = 12) -> list[Wa
                     charset = candidate
                 except UnicodeEncodeError:
                     pass  # the text has letters the legacy charset lacks (e.g. Romanian ș): keep UTF-8
-            page = render_page(t, title, paras, charset, with_lang=rng.random() > 0.15)
+            signal = rng.choices(list(PAGE_SIGNALS), weights=[w for w, _, _ in PAGE_SIGNALS.values()])[0]
+            _, meta, header = PAGE_SIGNALS[signal]
+            page = render_page(t, title, paras, charset, with_lang=rng.random() > 0.15, extra_head=meta)
             host = f"{rng.choice(['news', 'www', 'public-sector', 'city'])}.demo-{lang}.{CCTLD[lang]}"
             url = f"https://{host}/article/{n:03d}.html"
             date = f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z"
-            records.append(_html_record(url, page, charset, header_charset=rng.random() > 0.3, date=date))
+            rec = _html_record(url, page, charset, header_charset=rng.random() > 0.3, date=date)
+            rec.http_headers.update(header)
+            records.append(rec)
             originals.append((url, page, charset, t))
     # exact duplicates on mirror hosts: same bytes, another URL
     for url, page, charset, _ in rng.sample(originals, k=max(1, len(originals) // 14)):
@@ -164,10 +188,36 @@ def build_records(seed: int = 20261125, pages_per_language: int = 12) -> list[Wa
     return records
 
 
-def build_demo_corpus(output: Path, seed: int = 20261125, files: int = 4, pages_per_language: int = 12) -> list[Path]:
-    """Write `files` WARC files plus one truncated file; returns their paths."""
+def robots_records(records: list[WarcRecordSpec], seed: int) -> list[WarcRecordSpec]:
+    """robots.txt captures for every host of the pages, as Common Crawl publishes them, plus one TDMRep file."""
+    rng = random.Random(seed + 1)
+    hosts = sorted({r.url.split("/")[2] for r in records if r.url.startswith("https://") and ".demo-" in r.url})
+    captures = []
+    for host in hosts:
+        kind = rng.choices(list(ROBOTS_KINDS), weights=[w for w, _, _ in ROBOTS_KINDS.values()])[0]
+        _, status, body = ROBOTS_KINDS[kind]
+        captures.append(
+            WarcRecordSpec(url=f"https://{host}/robots.txt", body=body.encode(), status=status,
+                           http_headers={"Content-Type": "text/plain"}, date="2026-10-30T00:00:00Z")  # fmt: skip
+        )
+    tdm_host = hosts[len(hosts) // 2]
+    tdm = b'[{"location": "/article/01*", "tdm-reservation": 1, "tdm-policy": "https://' + tdm_host.encode() + b'/policy.json"}]'
+    captures.append(
+        WarcRecordSpec(url=f"https://{tdm_host}/.well-known/tdmrep.json", body=tdm,
+                       http_headers={"Content-Type": "application/json"}, date="2026-10-30T00:00:00Z")  # fmt: skip
+    )
+    return captures
+
+
+def build_demo_corpus(
+    output: Path, seed: int = 20261125, files: int = 4, pages_per_language: int = 12, robots_output: Path | None = None
+) -> list[Path]:
+    """Write `files` WARC files plus one truncated file; returns their paths. The robots.txt captures go
+    to `robots_output` (default: `<output>-robots/robotstxt.warc.gz`), beside the pages, not among them."""
     output.mkdir(parents=True, exist_ok=True)
     records = build_records(seed, pages_per_language)
+    robots_dir = robots_output or output.parent / f"{output.name}-robots"
+    write_warc(robots_dir / "robotstxt.warc.gz", robots_records(records, seed))
     info = WarcRecordSpec(url="", record_type="warcinfo", body=b"software: eurocurate demo_corpus\r\n")
     paths = []
     for i in range(files):
@@ -192,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = build_demo_corpus(Path(args.output), args.seed, pages_per_language=args.pages_per_language)
     total = sum(p.stat().st_size for p in paths)
-    print(f"wrote {len(paths)} WARC files ({total / 1e6:.1f} MB) to {args.output}")
+    print(f"wrote {len(paths)} WARC files ({total / 1e6:.1f} MB) to {args.output}, robots.txt captures to {args.output}-robots/")
     return 0
 
 

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from eurocurate.manifests.files import sha256_file
-from tests.conftest import write_spec
+from tests.conftest import robots_of, write_spec
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -71,7 +71,7 @@ def _ids(out: Path, sub: str) -> list[str]:
 
 
 def test_pipeline_runs_on_an_existing_two_node_cluster(two_node_cluster, demo_inputs, tmp_path, local_run):
-    spec = write_spec(tmp_path / "spec.yaml")
+    spec = write_spec(tmp_path / "spec.yaml", robots=robots_of(demo_inputs))
     out = tmp_path / "out"
     proc = _eurocurate("run", str(spec), "--input", str(demo_inputs), "--output", str(out),
                        "--ray-address", two_node_cluster, "--workers", "2")  # fmt: skip
@@ -106,10 +106,10 @@ def test_a_killed_run_resumes_to_identical_shards_without_lost_or_duplicated_doc
     inputs = tmp_path / "in"
     build_demo_corpus(inputs, files=6, pages_per_language=5)  # six ingest tasks of about a second each
     reference = tmp_path / "reference"
-    local_spec = write_spec(tmp_path / "local.yaml", executor="local", workers=1)
+    local_spec = write_spec(tmp_path / "local.yaml", robots=robots_of(inputs), executor="local", workers=1)
     assert main(["run", str(local_spec), "--input", str(inputs), "--output", str(reference)]) == 0
 
-    spec = write_spec(tmp_path / "spec.yaml")  # default executor: embedded Ray
+    spec = write_spec(tmp_path / "spec.yaml", robots=robots_of(inputs))  # default executor: embedded Ray
     out = tmp_path / "out"
     args = ["run", str(spec), "--input", str(inputs), "--output", str(out), "--workers", "1"]
     proc = _eurocurate(*args)

@@ -11,7 +11,7 @@ from tokenizers import Tokenizer
 from eurocurate.cli import main
 from eurocurate.manifests.files import sha256_file
 from eurocurate.pipelines.tokenize import balanced_sample
-from tests.conftest import write_spec
+from tests.conftest import robots_of, write_spec
 
 
 def _concat(files):
@@ -44,7 +44,7 @@ def test_training_sample_is_balanced_and_deterministic(tmp_path):
 
 def test_a_user_supplied_tokenizer_file_is_used_and_recorded(local_run, demo_inputs, tmp_path):
     given = local_run / "tokenizer" / "tokenizer.json"
-    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
+    spec = write_spec(tmp_path / "spec.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
     out = tmp_path / "out"
     assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out),
                  "--set", f"stages.tokenizer.tokenizer={given}"]) == 0  # fmt: skip
