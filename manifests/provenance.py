@@ -35,6 +35,10 @@ PROVENANCE_SCHEMA = pa.schema(
         (Meta.LANG, pa.string()),
         (Meta.LANG_SCORE, pa.float32()),
         (Meta.QUALITY, pa.map_(pa.string(), pa.float64())),
+        (Meta.OPTOUT, pa.map_(pa.string(), pa.string())),
+        (Meta.PII_COUNTS, pa.map_(pa.string(), pa.int64())),
+        (Meta.PII_CANDIDATES, pa.map_(pa.string(), pa.int64())),
+        (Meta.PII_FINGERPRINTS, pa.list_(pa.string())),
         (Meta.CONTENT_HASH, pa.string()),
         (Meta.TEXT_SHARD, pa.string()),
         (Meta.TEXT_ROW, pa.int64()),
@@ -66,7 +70,8 @@ class ProvenanceWriter(PipelineStep):
                 md = doc.metadata
                 row = {name: md.get(name) for name in PROVENANCE_SCHEMA.names}
                 row["doc_id"] = doc.id
-                row[Meta.QUALITY] = [(k, float(v)) for k, v in sorted((md.get(Meta.QUALITY) or {}).items())]
+                for key, cast in ((Meta.QUALITY, float), (Meta.OPTOUT, str), (Meta.PII_COUNTS, int), (Meta.PII_CANDIDATES, int)):
+                    row[key] = [(k, cast(v)) for k, v in sorted((md.get(key) or {}).items())]
                 out.append(row)
                 self.stat_update("documents_kept")
                 yield doc
