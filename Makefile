@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EUROCURATE_CORPUS ?= ../shared/corpus
 export EUROCURATE_CORPUS
+# The demo's HMAC key for PII fingerprints. A real run takes its key from the operator's secret store.
+EUROCURATE_PII_KEY ?= eurocurate-demo-key-not-secret
+export EUROCURATE_PII_KEY
 DEMO_DATA := data/demo
 DEMO_OUT := out/demo
 

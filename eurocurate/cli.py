@@ -123,6 +123,27 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_pii(args: argparse.Namespace) -> int:
+    import os
+
+    from eurocurate.filters.pii.step import redact_jsonl
+
+    key = os.environ.get(args.key_env)
+    if not key:
+        console.print(f"[yellow]warning:[/] ${args.key_env} is unset: no fingerprints will be written")
+    try:
+        totals = redact_jsonl(args.input, args.output, key.encode() if key else None, batch_size=args.batch_size)
+    except (OSError, ValueError) as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    replaced = {k: v for k, v in sorted(totals.items()) if k not in ("lines", "skipped_lines") and v}
+    console.print(
+        f"{totals['lines']:,} lines, {totals['skipped_lines']:,} passed through unchanged (not a JSON object with "
+        f"a string `text`); replaced: {replaced or 'nothing'} → {args.output}"
+    )
+    return 0
+
+
 def cmd_stages(args: argparse.Namespace) -> int:
     from eurocurate.registry import all_stages
 
@@ -154,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="re-hash outputs and re-check count invariants of a run")
     verify.add_argument("output", help="output folder of a run")
     verify.set_defaults(func=cmd_verify)
+
+    pii = sub.add_parser("pii", help="redact personal data in the `text` field of a JSONL file")
+    pii.add_argument("input", help="JSONL file, one JSON object with a string `text` (and optional `lang`) per line")
+    pii.add_argument("--output", "-o", required=True, help="output JSONL: same lines, `text` redacted, `pii` counts added")
+    pii.add_argument("--key-env", default="EUROCURATE_PII_KEY", help="environment variable with the HMAC key")
+    pii.add_argument("--batch-size", type=int, default=256)
+    pii.set_defaults(func=cmd_pii)
 
     stages = sub.add_parser("stages", help="list the stages a spec can use")
     stages.set_defaults(func=cmd_stages)

@@ -16,6 +16,7 @@ from eurocurate.dedup.exact import ContentHasher, ExactDuplicateFilter, ExactDup
 from eurocurate.config import SpecError
 from eurocurate.filters.optout.step import DEFAULT_AGENTS, PROTOCOLS, OptOutFilter
 from eurocurate.filters.optout.suppression import SuppressionList
+from eurocurate.filters.pii.step import PiiRedactor
 from eurocurate.filters.quality.gopher import GopherQualityFilter, GopherThresholds
 from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.pipelines.extract import HtmlExtractor
@@ -48,6 +49,14 @@ class OptOutParams(_Params):
     )
     suppression: SuppressionList = Field(default_factory=SuppressionList, description="Inline suppression list.")
     suppression_file: str | None = Field(None, description="YAML file with urls/url_prefixes/hosts/domains lists.")
+
+
+class PiiParams(_Params):
+    key_env: str = Field(
+        "EUROCURATE_PII_KEY",
+        description="Environment variable holding the HMAC key for fingerprints (never put the key in a spec: "
+        "specs are copied into run.json). Unset: no fingerprints, one warning per task.",
+    )
 
 
 class ExtractorParams(_Params):
@@ -197,6 +206,13 @@ STAGES: dict[str, StageDef] = {
             "map",
             GopherThresholds,
             lambda p, ctx, key: StageParts(map_steps=[GopherQualityFilter(ctx.out_dir, p)]),
+        ),
+        StageDef(
+            "pii",
+            "Personal data replaced by typed placeholders (e-mail, IP, phone, IBAN, card, national IDs); keyed fingerprints",
+            "map",
+            PiiParams,
+            lambda p, ctx, key: StageParts(map_steps=[PiiRedactor(ctx.out_dir, key_env=p.key_env)]),
         ),
         StageDef("exact_dedup", "Exact dedup on normalised content hash", "barrier", ExactDedupParams, _exact_dedup),
         StageDef(

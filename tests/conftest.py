@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from eurocurate.tools.demo_corpus import build_demo_corpus
 from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 
 REPO = Path(__file__).resolve().parents[1]
+# PII fingerprints need a key; tests use a fixed one (the runs they start inherit it)
+os.environ.setdefault("EUROCURATE_PII_KEY", "eurocurate-test-key")
 
 
 def html_page(text: str, lang: str | None = "en", title: str = "A page") -> str:

@@ -27,19 +27,21 @@ from eurocurate.tools.demo_corpus import build_demo_corpus
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _inputs(out: Path) -> tuple[list[Path], str]:
+def _inputs(out: Path) -> tuple[list[Path], Path | None, str]:
     corpus = os.environ.get("EUROCURATE_CORPUS")
     if corpus and (Path(corpus) / "warc").is_dir():
         files = sorted((Path(corpus) / "warc").glob("eu24-dev-0*.warc.gz"))
         if files:
-            return files, f"$EUROCURATE_CORPUS ({corpus})"
+            return files, Path(corpus) / "warc" / "eu24-dev-robotstxt.warc.gz", f"$EUROCURATE_CORPUS ({corpus})"
     folder = out / "input"
     files = sorted(folder.glob("*.warc.gz")) or build_demo_corpus(folder, pages_per_language=40)
-    return files, "generated demo corpus (EUROCURATE_CORPUS not set)"
+    return files, out / "input-robots", "generated demo corpus (EUROCURATE_CORPUS not set)"
 
 
-def _one_run(spec: Path, inputs: list[Path], out: Path, executor: str, workers: int) -> dict:
+def _one_run(spec: Path, inputs: list[Path], robots: Path | None, out: Path, executor: str, workers: int) -> dict:
     args = [str(Path(sys.executable).parent / "eurocurate"), "run", str(spec), "--output", str(out)]
+    if robots:
+        args += ["--set", f"stages.optout.robots_warcs=[{robots}]"]
     args += ["--executor", executor, "--workers", str(workers)]
     for f in inputs:
         args += ["--input", str(f)]
@@ -65,9 +67,9 @@ def _table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _stage_table(stages: dict[str, float]) -> str:
-    lines = ["| stage | docs/s (one core, stage timer) |", "|---|---:|"]
-    lines += [f"| {name} | {rate:,.0f} |" for name, rate in stages.items()]
+def _stage_table(stages: dict[str, dict]) -> str:
+    lines = ["| stage | docs/s (one core, stage timer) | share of the 1-worker run's time |", "|---|---:|---:|"]
+    lines += [f"| {name} | {s['docs_per_s']:,.0f} | {s['share_of_run']:.1%} |" for name, s in stages.items()]
     return "\n".join(lines)
 
 
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.output).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    inputs, origin = _inputs(out)
+    inputs, robots, origin = _inputs(out)
     input_mb = sum(f.stat().st_size for f in inputs) / 1e6
     print(f"bench: {len(inputs)} files, {input_mb:.1f} MB from {origin}")
     rows, stage_rates = [], {}
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.repeat):
             run_out = out / "runs" / f"{executor}-{workers}-{i}"
             subprocess.run(["rm", "-rf", str(run_out)], check=True)
-            last = _one_run(Path(args.spec), inputs, run_out, executor, workers)
+            last = _one_run(Path(args.spec), inputs, robots, run_out, executor, workers)
             walls.append(last["wall_s"])
         wall = statistics.median(walls)
         docs = last["run"]["totals"]["read"]
@@ -105,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         if executor == "local":
-            stage_rates = {st["stage"]: st["in"] / st["seconds"] for st in last["run"]["stages"] if st["seconds"]}
+            stage_rates = {
+                st["stage"]: {"docs_per_s": st["in"] / st["seconds"], "share_of_run": st["seconds"] / wall}
+                for st in last["run"]["stages"]
+                if st["seconds"]
+            }
     result = {"input": {"origin": origin, "files": len(inputs), "mb": input_mb}, "rows": rows,
               "stage_docs_per_s": stage_rates, "environment": environment(), "cpus": os.cpu_count()}  # fmt: skip
     (out / "bench.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))

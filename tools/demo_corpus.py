@@ -135,6 +135,31 @@ def _junk_pages(rng: random.Random, texts: dict[str, LanguageText]) -> list[tupl
     return pages
 
 
+def pii_sentence(rng: random.Random, n: int) -> str:
+    """A contact line with personal data, valid or with a broken checksum, as pages carry them."""
+    from stdnum import iban, luhn
+    from stdnum.pl import pesel
+
+    kind = n % 4
+    if kind == 0:
+        return f"Email: contact{n}@municipality-{n % 7}.example.eu."
+    if kind == 1:
+        bban = f"370400440{rng.randint(10**12, 10**13 - 1)}"
+        check = iban.calc_check_digits("DE00" + bban)
+        if rng.random() < 0.3:  # a typo in the check digits: not an IBAN, must stay
+            check = f"{(int(check) + 1) % 97:02d}"
+        number = f"DE{check}{bban}"
+        return f"IBAN: {' '.join(number[i : i + 4] for i in range(0, len(number), 4))}."
+    if kind == 2:
+        return f"Tel: +49 30 {rng.randint(2000000, 9999999)}."
+    digits = f"{rng.randint(40, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(1000, 9999)}"
+    check = pesel.calc_check_digit(digits)
+    if rng.random() < 0.3:
+        check = str((int(check) + 1) % 10)
+    card = "4" + "".join(str(rng.randint(0, 9)) for _ in range(14))
+    return f"PESEL: {digits}{check}. Card: {card}{luhn.calc_check_digit(card)}."
+
+
 def build_records(seed: int = 20261125, pages_per_language: int = 12) -> list[WarcRecordSpec]:
     rng = random.Random(seed)
     texts = load_texts()
@@ -144,6 +169,8 @@ def build_records(seed: int = 20261125, pages_per_language: int = 12) -> list[Wa
         t = texts[lang]
         for n in range(pages_per_language):
             paras = rng.sample(t.paragraphs, k=min(len(t.paragraphs), rng.randint(3, 5)))
+            if rng.random() < 0.2:  # about one page in five carries personal data
+                paras[-1] = f"{paras[-1]} {pii_sentence(rng, len(records))}"
             title = f"{t.titles[n % len(t.titles)]}"
             charset = "utf-8"
             if lang in LEGACY_CHARSET and rng.random() < 0.25:

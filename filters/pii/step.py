@@ -1,0 +1,150 @@
+"""Applies PII redaction to pipeline documents (`PiiRedactor`) and to JSONL files (`redact_jsonl`).
+
+Both only wire `find_pii` + `redact` to their input and keep the books. The HMAC key comes from the
+caller or an environment variable; it is read in the worker and never logged, written to outputs or
+left readable in the step's attributes (datatrove serialises those into `executor.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+from datatrove.data import Document, DocumentsPipeline
+
+from eurocurate.filters.pii.detectors import find_pii
+from eurocurate.filters.pii.redact import Redaction, redact
+from eurocurate.schema import Meta
+from eurocurate.stage import Drop, LedgerStage
+
+log = logging.getLogger(__name__)
+
+
+class _Secret:
+    """Holds key bytes so that repr, str and datatrove's JSON dump of step attributes show no key."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: bytes) -> None:
+        self._value = value
+
+    def reveal(self) -> bytes:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+
+class PiiRedactor(LedgerStage):
+    """Replaces valid personal data in `doc.text` by typed placeholders; never drops a document.
+
+    Stores per-kind counts, checksum-failed candidates and keyed fingerprints in the metadata. The key is
+    `key` if given, else the environment variable `key_env` read in the worker; with neither, fingerprints
+    are empty and one warning per task says so."""
+
+    name = "pii_redactor"
+
+    def __init__(self, out_dir: str, key_env: str = "EUROCURATE_PII_KEY", key: str | None = None):
+        super().__init__(out_dir)
+        self.key_env = key_env
+        self._given_key = _Secret(key.encode("utf-8")) if key else None
+        self._key: _Secret | None = None
+        self._key_read = False
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        self._key_read = False  # read the key, and warn of its absence, once per task and in the worker
+        yield from super().run(data, rank, world_size)
+
+    def _hmac_key(self) -> bytes | None:
+        if not self._key_read:
+            self._key_read = True
+            from_env = os.environ.get(self.key_env)
+            self._key = self._given_key or (_Secret(from_env.encode("utf-8")) if from_env else None)
+            if self._key is None:
+                log.warning("%s: no key given and $%s is unset: documents get no PII fingerprints, so erasure "
+                            "requests cannot find them after redaction", self.name, self.key_env)  # fmt: skip
+        return self._key.reveal() if self._key else None
+
+    def judge(self, doc: Document) -> Drop | None:
+        lang = doc.metadata.get(Meta.LANG)
+        result = redact(doc.text, find_pii(doc.text, lang if isinstance(lang, str) else None), self._hmac_key())
+        doc.text = result.text
+        doc.metadata[Meta.PII_COUNTS] = result.counts
+        doc.metadata[Meta.PII_CANDIDATES] = result.candidates
+        doc.metadata[Meta.PII_FINGERPRINTS] = result.fingerprints
+        for kind, n in result.counts.items():
+            self.stat_update(f"pii_{kind}", value=n)
+        for kind, n in result.candidates.items():
+            self.stat_update(f"pii_candidate_{kind}", value=n)
+        return None
+
+
+def redact_jsonl(src: str | Path, dst: str | Path, key: bytes | None, batch_size: int = 256) -> dict[str, int]:
+    """Redact the `text` field of every JSON object in `src` (one per line) into `dst`, in order.
+
+    Uses the optional `lang` field for national phone formats, copies every other field, adds `pii` (counts
+    per kind) and, with a key, `pii_fingerprints`. A line that is not a JSON object with a string `text` is
+    written through unchanged (an object gets `pii: null`) and counted as `skipped_lines`. Returns totals:
+    `lines`, `skipped_lines` and replaced values per kind. `dst` appears only once complete."""
+    src, dst = Path(src), Path(dst)
+    if src.resolve() == dst.resolve():
+        raise ValueError(f"redact_jsonl would overwrite its input {src}; give another output path")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    partial = dst.with_name(dst.name + ".partial")
+    totals: Counter[str] = Counter(lines=0, skipped_lines=0)
+    with src.open("rb") as fin, partial.open("wb") as fout:
+        batch: list[bytes] = []
+        for line in fin:
+            batch.append(line)
+            if len(batch) >= batch_size:
+                fout.write(b"".join(_redact_lines(batch, key, totals)))
+                batch.clear()
+        fout.write(b"".join(_redact_lines(batch, key, totals)))
+    partial.replace(dst)
+    return dict(totals)
+
+
+def _redact_lines(lines: list[bytes], key: bytes | None, totals: Counter[str]) -> Iterable[bytes]:
+    for line in lines:
+        totals["lines"] += 1
+        record = _loads(line)
+        if not isinstance(record, dict):
+            totals["skipped_lines"] += 1
+            yield line if line.endswith(b"\n") else line + b"\n"
+            continue
+        text, lang = record.get("text"), record.get("lang")
+        if not isinstance(text, str):
+            totals["skipped_lines"] += 1
+            yield _dumps({**record, "pii": None})
+            continue
+        result: Redaction = redact(text, find_pii(text, lang if isinstance(lang, str) else None), key)
+        totals.update(result.counts)
+        out = {**record, "text": result.text, "pii": result.counts}
+        if key is not None:
+            out["pii_fingerprints"] = result.fingerprints
+        yield _dumps(out)
+
+
+def _loads(line: bytes) -> object:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # what orjson refuses but JSON writers produce: integers beyond 64 bits, NaN
+        return json.loads(line)
+    except ValueError:  # also UnicodeDecodeError
+        return None
+
+
+def _dumps(record: dict[str, object]) -> bytes:
+    try:
+        return orjson.dumps(record) + b"\n"
+    except TypeError:  # integers beyond 64 bits
+        return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
