@@ -46,3 +46,24 @@ def test_rerunning_a_finished_run_changes_no_output(local_run, demo_inputs, tmp_
     assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(local_run)]) == 0
     assert "already complete (resumed run), skipped" in capsys.readouterr().err
     assert orjson.loads((local_run / "run.json").read_bytes())["outputs"] == before
+
+
+def test_pii_command_redacts_text_keeps_other_fields_and_order(tmp_path, capsys):
+    import orjson
+
+    src = tmp_path / "in.jsonl"
+    lines = [
+        {"id": 1, "text": "Schreiben Sie an anna.muster@example.de oder rufen Sie +49 30 1234567 an.", "lang": "de", "keep": [1, 2]},
+        "not json at all",
+        {"id": 3, "text": "Nothing personal here."},
+    ]
+    src.write_text("\n".join(x if isinstance(x, str) else orjson.dumps(x).decode() for x in lines) + "\n")
+    dst = tmp_path / "out.jsonl"
+    assert main(["pii", str(src), "-o", str(dst)]) == 0
+    out = dst.read_text().splitlines()
+    first = orjson.loads(out[0])
+    assert first["text"] == "Schreiben Sie an <EMAIL> oder rufen Sie <PHONE> an."
+    assert first["keep"] == [1, 2] and first["pii"] == {"EMAIL": 1, "PHONE": 1}
+    assert out[1] == "not json at all"
+    assert orjson.loads(out[2])["text"] == "Nothing personal here."
+    assert "1 passed through unchanged" in capsys.readouterr().err

@@ -88,6 +88,9 @@ class OptOutFilter(LedgerStage):
                 self.stat_update("tdm_reservation_values_ignored", value=tdm.ignored_values)
             if tdm.reserved:
                 evidence = tdm.evidence + (f" [{file_evidence}]" if tdm.source == "file" else "")
+                policy_url = (headers.get("tdm-policy") or metas.tdm_policy or [None])[-1]
+                if policy_url and tdm.source != "file":
+                    evidence += f" policy {policy_url}"
                 reasons.append((Reason.OPTOUT_TDMREP, evidence))
             if tdm.reserved is not None:
                 outcome["tdmrep"] = tdm.evidence

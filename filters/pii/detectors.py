@@ -2,7 +2,8 @@
 
 `find_pii` returns located, typed matches: validated values (`valid=True`, to be redacted) and
 identifier-shaped strings whose checksum failed (`valid=False`, counted and left alone), without
-overlaps and in text order. It never changes text (`redact.py` does) and knows nothing of documents.
+overlaps and in text order. It never changes text (`redact.py` does) and knows nothing of documents;
+national identifiers are recognised by `national_ids.py`.
 """
 
 from __future__ import annotations
@@ -10,136 +11,30 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum import luhn, numdb
-from stdnum.be import nn as be_nn
-from stdnum.bg import egn as bg_egn
-from stdnum.cz import rc as cz_rc
-from stdnum.de import idnr as de_idnr
-from stdnum.dk import cpr as dk_cpr
-from stdnum.ee import ik as ee_ik
-from stdnum.es import dni as es_dni
-from stdnum.es import nie as es_nie
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
-from stdnum.fi import hetu as fi_hetu
-from stdnum.fr import nir as fr_nir
-from stdnum.hr import oib as hr_oib
-from stdnum.ie import pps as ie_pps
-from stdnum.it import codicefiscale as it_cf
-from stdnum.lt import asmens as lt_asmens
-from stdnum.nl import bsn as nl_bsn
-from stdnum.pl import pesel as pl_pesel
-from stdnum.ro import cnp as ro_cnp
-from stdnum.se import personnummer as se_pnr
-from stdnum.si import emso as si_emso
+from stdnum.exceptions import InvalidChecksum, ValidationError
 
-EMAIL = "EMAIL"
-IP = "IP"
-PHONE = "PHONE"
-IBAN = "IBAN"
-CARD = "CARD"
-
-
-@dataclass(frozen=True, slots=True)
-class PiiMatch:
-    """One located value. `valid=False`: shaped like `kind` but its checksum failed, so it stays in the text."""
-
-    kind: str
-    start: int
-    end: int
-    value: str
-    valid: bool
-    # The value's normal form when the text alone cannot give it: E.164 of a phone written in national format.
-    canonical: str = ""
-
-
-# --- national identifiers -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _NationalId:
-    kind: str
-    labels: frozenset[str]  # member-state codes written as a label just before the value ("Pl: 66100882124")
-    langs: frozenset[str]  # document languages in which this reading of an ambiguous string is the likelier
-    validate: Callable[[str], object]
-    context: re.Pattern[str]  # local names of the identifier, searched in the characters before the value
-
-
-def _names(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
-
-
-def _spec(kind: str, labels: str, langs: str, validate: Callable[[str], object], *names: str) -> _NationalId:
-    return _NationalId(kind, frozenset(labels.split()), frozenset(langs.split()), validate, _names(*names))
-
-
-_NATIONAL_IDS: dict[str, _NationalId] = {
-    s.kind: s
-    for s in (
-        _spec("PL_PESEL", "PL", "pl", pl_pesel.validate, "pesel"),
-        _spec("NL_BSN", "NL", "nl", nl_bsn.validate, r"bsn\b", "burgerservicenummer", r"sofi-?nummer"),
-        _spec("ES_DNI", "ES", "es", es_dni.validate, r"dni\b", r"nif\b", "documento nacional de identidad"),
-        _spec("ES_NIE", "ES", "es", es_nie.validate, r"nie\b", r"n[úu]mero de identidad de extranjero"),
-        _spec("FI_HETU", "FI", "fi", fi_hetu.validate, "henkilötunnu", r"hetu\b", "personbeteckning"),
-        _spec("SE_PNR", "SE", "sv", se_pnr.validate, "personnummer", "personnr", "samordningsnummer"),
-        _spec("DE_IDNR", "DE", "de", de_idnr.validate, r"steuer-?id", "steueridentifikationsnummer",
-              "identifikationsnummer", r"idnr\b"),  # fmt: skip
-        _spec("FR_NIR", "FR", "fr", fr_nir.validate, r"nir\b", r"n(?:[°º]|um[ée]ro) de s[ée]curit[ée] sociale",
-              r"s[ée]curit[ée] sociale", r"num[ée]ro insee"),  # fmt: skip
-        _spec("IT_CF", "IT", "it", it_cf.validate, "codice fiscale", r"c\.f\."),
-        _spec("CZ_RC", "CZ SK", "cs sk", cz_rc.validate, r"rodn\w* č[ií]sl", r"rodne cislo", r"r\.\s?č\."),
-        _spec("RO_CNP", "RO", "ro", ro_cnp.validate, r"cnp\b", "cod numeric personal"),
-        _spec("BG_EGN", "BG", "bg", bg_egn.validate, "егн", r"egn\b", "единен граждански номер"),
-        _spec("HR_OIB", "HR", "hr", hr_oib.validate, r"oib\b", r"osobn\w* identifikacijsk\w* broj"),
-        _spec("SI_EMSO", "SI", "sl", si_emso.validate, "emšo", r"emso\b", r"enotn\w* matičn\w* številk"),
-        _spec("EE_IK", "EE", "et", ee_ik.validate, "isikukood"),
-        _spec("LT_AK", "LT", "lt", lt_asmens.validate, "asmens kod"),
-        _spec("IE_PPS", "IE", "ga en", ie_pps.validate, r"ppsn?\b", "personal public service"),
-        _spec("BE_NN", "BE", "", be_nn.validate, "rijksregister", "registre national", r"num[ée]ro national",
-              "nationalregisternummer", r"insz\b", r"niss\b"),  # fmt: skip
-        _spec("DK_CPR", "DK", "da", dk_cpr.validate, "cpr", "personnummer"),
-    )
-}
-
-# Shape name -> (pattern, kinds a string of that shape may be, kinds for which the shape alone is evidence
-# enough; the others need one of their names or their country label just before the value). Alternatives are
-# tried in this order, so a longer shape comes before a shorter one it starts with.
-_ID_SHAPES: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
-    "be_formatted": (r"\d\d\.\d\d\.\d\d-\d{3}\.\d\d", ("BE_NN",), frozenset({"BE_NN"})),
-    "bsn_dotted": (r"\d{4}\.\d\d\.\d{3}", ("NL_BSN",), frozenset()),
-    "nir_spaced": (r"[1-478] \d\d \d\d (?:\d\d|2[AB]) \d{3} \d{3} \d\d", ("FR_NIR",), frozenset({"FR_NIR"})),
-    "idnr_spaced": (r"\d\d \d{3} \d{3} \d{3}", ("DE_IDNR",), frozenset()),
-    "date8_dash": (r"\d{8}[-+]\d{4}", ("SE_PNR",), frozenset()),
-    "date_dash": (r"\d{6}[-+A-FU-Y]\d{3}[\dA-Y]", ("SE_PNR", "FI_HETU", "DK_CPR"), frozenset({"SE_PNR", "FI_HETU"})),
-    "date_slash": (r"\d{6}/\d{3,4}", ("CZ_RC",), frozenset({"CZ_RC"})),
-    "dni": (r"\d{8}-?[A-Z]", ("ES_DNI",), frozenset({"ES_DNI"})),
-    "nie": (r"[XYZ]-?\d{7}-?[A-Z]", ("ES_NIE",), frozenset({"ES_NIE"})),
-    "pps": (r"\d{7}[A-W][ABHWTX]?", ("IE_PPS",), frozenset()),
-    "nir": (r"[1-478]\d{4}(?:\d\d|2[AB])\d{8}", ("FR_NIR",), frozenset()),
-    "d13": (r"\d{13}", ("RO_CNP", "SI_EMSO"), frozenset()),
-    "d12": (r"\d{12}", ("SE_PNR",), frozenset()),
-    "d11": (r"\d{11}", ("PL_PESEL", "DE_IDNR", "HR_OIB", "EE_IK", "LT_AK", "BE_NN"), frozenset()),
-    "d10": (r"\d{10}", ("SE_PNR", "DK_CPR", "BG_EGN", "CZ_RC"), frozenset()),
-    "d9": (r"\d{9}", ("NL_BSN", "CZ_RC"), frozenset()),
-}
-_ID_RE = re.compile(
-    r"(?<![\w+\-./])(?:"
-    + "|".join(f"(?P<{name}>{pattern})" for name, (pattern, _, _) in _ID_SHAPES.items())
-    + r")(?![\w+]|[\-./]\w)"
+from eurocurate.filters.pii.match import (
+    CARD,
+    EMAIL,
+    IBAN,
+    IP,
+    PHONE,
+    RANK_BARE_CARD_CANDIDATE,
+    RANK_CARD,
+    RANK_EMAIL,
+    RANK_IBAN,
+    RANK_IP,
+    RANK_PHONE,
+    Found,
+    PiiMatch,
+    before,
 )
-# Omocodia replaces a codice fiscale's digits by letters from the right; its year is the last to go.
-_CODICE_FISCALE_RE = re.compile(
-    r"(?<![\w])[A-Z]{6}[\dLMNP-V]{2}[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z][\dLMNP-V]{3}[A-Z](?!\w)"
-)
-
-_CONTEXT_CHARS = 40
-_LABEL_RE = re.compile(r"(?<!\w)([A-Za-z]{2})\s?:\s*$")
-# Catalogue numbers that look like identifiers, phones or cards.
-_CATALOGUE_RE = re.compile(r"(?<!\w)(?:isbn|issn|ean|gtin|doi|sku|upc)(?:-1[03])?\b[^\w\n]{0,6}$", re.IGNORECASE)
+from eurocurate.filters.pii.national_ids import CATALOGUE_RE, codici_fiscali, names, national_ids
 
 # --- other kinds -----------------------------------------------------------------------------------------------
 
@@ -149,7 +44,7 @@ _EMAIL_RE = re.compile(
 _EMAIL_WINDOWS_MAX = 8  # beyond this many "@", one scan of the whole text is cheaper than a window per "@"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4_RE = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
-_IP_CONTEXT_RE = _names(
+_IP_CONTEXT_RE = names(
     r"ip\b", "ip-", "address", "adress", "adres", "indirizzo", "direcci", "host", "server", "serveur"
 )
 _VERSION_RE = re.compile(r"(?:version|versi[oó]n[ei]?|wersj\w|verz\w|release|build|ver\.)\W{0,3}$", re.IGNORECASE)
@@ -178,7 +73,7 @@ _PHONE_NATIONAL_RE = re.compile(
     r"(?<![\w+\-./,:;])(?:\(0\d{1,4}\) ?\d++|\d++)(?:(?: / |[ \xa0\u202f\-./])\d++){0,5}+(?![\w]|[\-./,:]\d)"
 )
 _PHONE_LAST_GROUP_RE = re.compile(r"[ \xa0\u202f\-./]*\d+$")
-_PHONE_CONTEXT_RE = _names(
+_PHONE_CONTEXT_RE = names(
     "tel", "tél", "tlf", "phone", "puh", "mob", "gsm", "handy", "fax", "τηλ", "тел", "tālr"
 )
 # Not phone numbers: "270.000", "0.2419707245", and anything starting with a date ("05.12.1972 00 UTC").
@@ -201,18 +96,13 @@ _CODICE_FISCALE_YEAR_RE = re.compile(r"\d\d[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z]")
 _DROP_SEPARATORS = str.maketrans("", "", " \xa0\u202f-./")
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 24
 
-# Overlap resolution: lower rank wins, then the longer match, then the valid one.
-_RANK_EMAIL, _RANK_IBAN, _RANK_CARD, _RANK_ID, _RANK_BARE_CARD_CANDIDATE, _RANK_IP, _RANK_PHONE, _RANK_WEAK = range(8)
-
-_Found = tuple[int, PiiMatch]
-
 # --- finding ---------------------------------------------------------------------------------------------------
 
 
 def find_pii(text: str, lang: str | None = None) -> list[PiiMatch]:
     """Every e-mail, IP, phone, IBAN, card and national identifier in `text`, valid or checksum-failed,
     non-overlapping and sorted by start. `lang` (ISO 639-1) enables phone numbers in national format."""
-    found: list[_Found] = []
+    found: list[Found] = []
     if "@" in text:
         found.extend(_emails(text))
     if "::" in text or text.count(":") >= 7:
@@ -221,8 +111,8 @@ def find_pii(text: str, lang: str | None = None) -> list[PiiMatch]:
     for lo, hi in _numeric_windows(text):
         found.extend(_ibans(text, lo, hi))
         found.extend(_cards(text, lo, hi))
-        found.extend(_national_ids(text, lo, hi, lang))
-        found.extend(_codici_fiscali(text, lo, hi))
+        found.extend(national_ids(text, lo, hi, lang))
+        found.extend(codici_fiscali(text, lo, hi))
         found.extend(_ipv4(text, lo, hi))
         found.extend(_phones(text, lo, hi, regions))
     return _without_overlaps(found)
@@ -246,7 +136,7 @@ def _numeric_windows(text: str) -> list[tuple[int, int]]:
     return windows
 
 
-def _without_overlaps(found: list[_Found]) -> list[PiiMatch]:
+def _without_overlaps(found: list[Found]) -> list[PiiMatch]:
     found.sort(key=lambda f: (f[0], f[1].start - f[1].end, not f[1].valid, f[1].start))
     starts: list[int] = []
     kept: list[PiiMatch] = []  # sorted by start, non-overlapping, so ends are sorted too
@@ -259,11 +149,7 @@ def _without_overlaps(found: list[_Found]) -> list[PiiMatch]:
     return kept
 
 
-def _before(text: str, start: int, chars: int = _CONTEXT_CHARS) -> str:
-    return text[max(0, start - chars) : start]
-
-
-def _emails(text: str) -> Iterator[_Found]:
+def _emails(text: str) -> Iterator[Found]:
     if text.count("@") > _EMAIL_WINDOWS_MAX:  # a scan of the whole text is linear; many windows are not
         spans = [(0, len(text))]
     else:
@@ -272,7 +158,7 @@ def _emails(text: str) -> Iterator[_Found]:
     for lo, hi in spans:
         for m in _EMAIL_RE.finditer(text, max(lo, end), hi):
             end = m.end()
-            yield _RANK_EMAIL, PiiMatch(EMAIL, m.start(), m.end(), m.group(), True)
+            yield RANK_EMAIL, PiiMatch(EMAIL, m.start(), m.end(), m.group(), True)
 
 
 def _positions(text: str, char: str) -> Iterator[int]:
@@ -282,7 +168,7 @@ def _positions(text: str, char: str) -> Iterator[int]:
         at = text.find(char, at + 1)
 
 
-def _ipv6(text: str) -> Iterator[_Found]:
+def _ipv6(text: str) -> Iterator[Found]:
     for m in _IPV6_RE.finditer(text):
         if len(m.group()) < 6:  # "::", "a::b": a C++ scope or a smiley, not an address anyone writes
             continue
@@ -290,19 +176,19 @@ def _ipv6(text: str) -> Iterator[_Found]:
             addr = ipaddress.IPv6Address(m.group())
         except ValueError:
             continue
-        yield _RANK_IP, PiiMatch(IP, m.start(), m.end(), m.group(), addr.is_global and not addr.is_multicast)
+        yield RANK_IP, PiiMatch(IP, m.start(), m.end(), m.group(), addr.is_global and not addr.is_multicast)
 
 
-def _ipv4(text: str, lo: int, hi: int) -> Iterator[_Found]:
+def _ipv4(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _IPV4_RE.finditer(text, lo, hi):
         value = m.group()
         # Section and version numbers ("4.2.1.3", "Version 7.4.7.1", "Firefox 2.0.0.16") are dotted quads too.
-        if len(value) == 7 or _VERSION_RE.search(_before(text, m.start(), 16)):
+        if len(value) == 7 or _VERSION_RE.search(before(text, m.start(), 16)):
             continue
-        if _looks_like_version(value) and not _IP_CONTEXT_RE.search(_before(text, m.start())):
+        if _looks_like_version(value) and not _IP_CONTEXT_RE.search(before(text, m.start())):
             continue
         addr = ipaddress.IPv4Address(value)
-        yield _RANK_IP, PiiMatch(IP, m.start(), m.end(), value, addr.is_global and not addr.is_multicast)
+        yield RANK_IP, PiiMatch(IP, m.start(), m.end(), value, addr.is_global and not addr.is_multicast)
 
 
 def _looks_like_version(dotted_quad: str) -> bool:
@@ -311,7 +197,7 @@ def _looks_like_version(dotted_quad: str) -> bool:
     return first < 30 and sum(part < 10 for part in rest) >= 2
 
 
-def _ibans(text: str, lo: int, hi: int) -> Iterator[_Found]:
+def _ibans(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _IBAN_RE.finditer(text, lo, hi):
         value = m.group()
         expected = _IBAN_LENGTH.get(value[:2])
@@ -332,7 +218,7 @@ def _ibans(text: str, lo: int, hi: int) -> Iterator[_Found]:
             valid = False
         except ValidationError:
             continue
-        yield _RANK_IBAN, PiiMatch(IBAN, m.start(), m.start() + len(value), value, valid)
+        yield RANK_IBAN, PiiMatch(IBAN, m.start(), m.start() + len(value), value, valid)
 
 
 def _alnum_prefix_end(value: str, n_alnum: int) -> int:
@@ -345,14 +231,14 @@ def _alnum_prefix_end(value: str, n_alnum: int) -> int:
     return len(value)
 
 
-def _cards(text: str, lo: int, hi: int) -> Iterator[_Found]:
+def _cards(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _CARD_RE.finditer(text, lo, hi):
         digits = m.group().translate(_DROP_SEPARATORS)
-        if not _plausible_card(digits) or _CATALOGUE_RE.search(_before(text, m.start(), 12)):
+        if not _plausible_card(digits) or CATALOGUE_RE.search(before(text, m.start(), 12)):
             continue
         valid = luhn.is_valid(digits)
         # An ungrouped digit string failing Luhn is likelier some other number (an ID with its context) than a card.
-        rank = _RANK_BARE_CARD_CANDIDATE if m.group("bare") and not valid else _RANK_CARD
+        rank = RANK_BARE_CARD_CANDIDATE if m.group("bare") and not valid else RANK_CARD
         yield rank, PiiMatch(CARD, m.start(), m.end(), m.group(), valid)
 
 
@@ -370,66 +256,14 @@ def _plausible_card(d: str) -> bool:
     return (p2 == 50 or 56 <= p2 <= 69) and n >= 13  # Maestro, Discover, UnionPay
 
 
-def _codici_fiscali(text: str, lo: int, hi: int) -> Iterator[_Found]:
-    for m in _CODICE_FISCALE_RE.finditer(text, lo, hi):
-        yield from _classify_id(text, m.start(), m.group(), ("IT_CF",), frozenset({"IT_CF"}), None)
-
-
-def _national_ids(text: str, lo: int, hi: int, lang: str | None) -> Iterator[_Found]:
-    for m in _ID_RE.finditer(text, lo, hi):
-        if not _CATALOGUE_RE.search(_before(text, m.start(), 12)):
-            _, kinds, distinctive = _ID_SHAPES[m.lastgroup or ""]
-            yield from _classify_id(text, m.start(), m.group(), kinds, distinctive, lang)
-
-
-def _classify_id(
-    text: str, start: int, value: str, kinds: tuple[str, ...], distinctive: frozenset[str], lang: str | None
-) -> Iterator[_Found]:
-    """The likeliest identifier `value` is, if any: kinds named or labelled just before it first, then valid
-    ones, then the document language's; a kind must fit the evidence and accept the format."""
-    before = _before(text, start)
-    label = _LABEL_RE.search(before)
-    code = label.group(1).upper() if label else ""
-    best: tuple[tuple[bool, bool, bool, int], str] | None = None
-    for order, kind in enumerate(kinds):
-        spec = _NATIONAL_IDS[kind]
-        named = code in spec.labels or spec.context.search(before) is not None
-        if not named and kind not in distinctive:
-            continue
-        valid = _check(spec.validate, value, lenient=named)
-        if valid is None:
-            continue
-        key = (named, valid, lang in spec.langs, -order)
-        if best is None or key > best[0]:
-            best = (key, kind)
-    if best is not None:
-        (named, valid, _, _), kind = best
-        # A checksum-failed string known only by its shape must not hide a valid phone number under it.
-        yield (_RANK_ID if valid or named else _RANK_WEAK), PiiMatch(kind, start, start + len(value), value, valid)
-
-
-def _check(validate: Callable[[str], object], value: str, lenient: bool) -> bool | None:
-    """True: valid. False: the format fits but the check digit fails (or, when the value is named as this
-    identifier, an embedded date is impossible). None: not this identifier at all."""
-    try:
-        validate(value)
-        return True
-    except InvalidChecksum:
-        return False
-    except InvalidComponent:
-        return False if lenient else None
-    except (ValidationError, ValueError):
-        return None
-
-
-def _phones(text: str, lo: int, hi: int, regions: tuple[str, ...]) -> Iterator[_Found]:
+def _phones(text: str, lo: int, hi: int, regions: tuple[str, ...]) -> Iterator[Found]:
     taken: list[tuple[int, int]] = []
     for m in _PHONE_INTL_RE.finditer(text, lo, hi):
         taken.append(m.span())
         raw, e164 = _longest_valid_phone(m.group(), (None,))
         if e164 is None and raw.startswith("00") and raw.isdigit():
             continue  # "IT 00853870210": a VAT number, not a failed phone number
-        yield _RANK_PHONE, PiiMatch(PHONE, m.start(), m.start() + len(raw), raw, e164 is not None, e164 or "")
+        yield RANK_PHONE, PiiMatch(PHONE, m.start(), m.start() + len(raw), raw, e164 is not None, e164 or "")
     if not regions:
         return
     for m in _PHONE_NATIONAL_RE.finditer(text, lo, hi):
@@ -440,13 +274,13 @@ def _phones(text: str, lo: int, hi: int, regions: tuple[str, ...]) -> Iterator[_
         if not 8 <= sum(ch.isdigit() for ch in value) <= 13 or _AMOUNT_RE.fullmatch(value) or _counts_up(value):
             continue
         # Without a word like "Tel." only trunk-prefixed numbers count: "2019 2020" is a valid Danish number.
-        if not (value.lstrip("(").startswith("0") or _PHONE_CONTEXT_RE.search(_before(text, m.start()))):
+        if not (value.lstrip("(").startswith("0") or _PHONE_CONTEXT_RE.search(before(text, m.start()))):
             continue
-        if _CATALOGUE_RE.search(_before(text, m.start(), 12)):
+        if CATALOGUE_RE.search(before(text, m.start(), 12)):
             continue
         raw, e164 = _longest_valid_phone(value, regions)
         if e164:
-            yield _RANK_PHONE, PiiMatch(PHONE, m.start(), m.start() + len(raw), raw, True, e164)
+            yield RANK_PHONE, PiiMatch(PHONE, m.start(), m.start() + len(raw), raw, True, e164)
 
 
 def _counts_up(value: str) -> bool:

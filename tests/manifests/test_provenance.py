@@ -19,3 +19,18 @@ def test_every_kept_document_traces_back_to_its_record_and_forward_to_its_rows(l
         assert tokens["doc_id"] == row["doc_id"] and tokens["n_tokens"] == row["n_tokens"]
     # hosts with a robots.txt capture carry the decision and the capture that made it
     assert any("robots.txt of" in dict(r["optout"]).get("robots", "") for r in prov)
+
+
+def test_pii_fingerprints_are_recorded_and_the_key_is_never_written(local_run):
+    import os
+
+    prov = pa.concat_tables([pq.read_table(f) for f in sorted((local_run / "provenance").glob("*.parquet"))]).to_pylist()
+    with_pii = [r for r in prov if r["pii_counts"]]
+    assert with_pii, "the demo corpus puts personal data in about one page in five"
+    for row in with_pii:
+        # one fingerprint per distinct replaced value
+        assert 1 <= len(row["pii_fingerprints"]) <= sum(dict(row["pii_counts"]).values())
+        assert all(":" in f and len(f.split(":", 1)[1]) == 64 for f in row["pii_fingerprints"])
+    key = os.environ["EUROCURATE_PII_KEY"].encode()
+    leaks = [p for p in local_run.rglob("*") if p.is_file() and key in p.read_bytes()]
+    assert not leaks, leaks

@@ -1,0 +1,38 @@
+"""The located-value record every PII detector returns (`PiiMatch`), its kind names, the ranks that settle
+overlaps between detectors, and the look-behind helper they share. No patterns, no validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EMAIL = "EMAIL"
+IP = "IP"
+PHONE = "PHONE"
+IBAN = "IBAN"
+CARD = "CARD"
+
+
+@dataclass(frozen=True, slots=True)
+class PiiMatch:
+    """One located value. `valid=False`: shaped like `kind` but its checksum failed, so it stays in the text."""
+
+    kind: str
+    start: int
+    end: int
+    value: str
+    valid: bool
+    # The value's normal form when the text alone cannot give it: E.164 of a phone written in national format.
+    canonical: str = ""
+
+
+# Overlap resolution: lower rank wins, then the longer match, then the valid one.
+RANK_EMAIL, RANK_IBAN, RANK_CARD, RANK_ID, RANK_BARE_CARD_CANDIDATE, RANK_IP, RANK_PHONE, RANK_WEAK = range(8)
+
+Found = tuple[int, PiiMatch]
+
+CONTEXT_CHARS = 40
+
+
+def before(text: str, start: int, chars: int = CONTEXT_CHARS) -> str:
+    return text[max(0, start - chars) : start]
