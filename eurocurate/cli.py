@@ -144,6 +144,55 @@ def cmd_pii(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from eurocurate.manifests.erasure import ErasureError, ErasureRequest, erase, recover
+
+    out = Path(args.output)
+    if not (out / "run.json").is_file():
+        console.print(f"[red]error:[/] {out / 'run.json'} not found: not a finished eurocurate run")
+        return 2
+    if args.recover:
+        console.print(recover(out) or "no interrupted erasure to recover")
+        return 0
+    given = [n for n in ("url", "url_prefix", "domain", "identifier") if getattr(args, n)]
+    if len(given) != 1:
+        console.print("[red]error:[/] give exactly one of --url, --url-prefix, --domain, --identifier")
+        return 2
+    key = os.environ.get(args.key_env)
+    request = ErasureRequest(
+        url=args.url, url_prefix=args.url_prefix, domain=args.domain, identifier=args.identifier, kind=args.kind,
+        reason=args.reason or "", signed_off_by=args.signed_off_by or getpass.getuser(),
+    )  # fmt: skip
+    try:
+        result = erase(out, request, key.encode() if key else None)
+    except ErasureError as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    console.print(
+        f"{result.erasure_id}: {len(result.doc_ids)} document(s) erased ({result.tokens_removed:,} tokens); "
+        f"{len(result.files_removed)} file(s) replaced; logged in {out / 'erasure_log.jsonl'}; "
+        f"subject added to {out / 'suppression.yaml'}"
+    )
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from eurocurate.manifests.inspect import inspect_document
+
+    found = inspect_document(Path(args.output), doc_id=args.doc_id, url=args.url)
+    if not found:
+        console.print("no document with that id or URL in this run (kept or excluded)")
+        return 1
+    import orjson
+
+    for entry in found:
+        out_console.print_json(orjson.dumps(entry, default=str).decode())
+    return 0
+
+
 def cmd_stages(args: argparse.Namespace) -> int:
     from eurocurate.registry import all_stages
 
@@ -182,6 +231,25 @@ def build_parser() -> argparse.ArgumentParser:
     pii.add_argument("--key-env", default="EUROCURATE_PII_KEY", help="environment variable with the HMAC key")
     pii.add_argument("--batch-size", type=int, default=256)
     pii.set_defaults(func=cmd_pii)
+
+    er = sub.add_parser("erase", help="remove documents from a finished run (by URL, prefix, domain or identifier)")
+    er.add_argument("output", help="output folder of a run")
+    er.add_argument("--url")
+    er.add_argument("--url-prefix")
+    er.add_argument("--domain", help="a domain and all its subdomains")
+    er.add_argument("--identifier", help="an e-mail, phone (+country), IBAN or national ID that was redacted")
+    er.add_argument("--kind", help="the identifier's kind (EMAIL, PHONE, IBAN, PL_PESEL, …); guessed when omitted")
+    er.add_argument("--reason", help="why (recorded in the erasure log)")
+    er.add_argument("--signed-off-by", help="who authorised it (default: the current user)")
+    er.add_argument("--key-env", default="EUROCURATE_PII_KEY", help="environment variable with the run's PII key")
+    er.add_argument("--recover", action="store_true", help="finish or roll back an interrupted erasure")
+    er.set_defaults(func=cmd_erase)
+
+    ins = sub.add_parser("inspect", help="everything known about one document, kept or excluded")
+    ins.add_argument("output", help="output folder of a run")
+    ins.add_argument("--doc-id")
+    ins.add_argument("--url")
+    ins.set_defaults(func=cmd_inspect)
 
     stages = sub.add_parser("stages", help="list the stages a spec can use")
     stages.set_defaults(func=cmd_stages)

@@ -93,6 +93,8 @@ class Reason:
     OPTOUT_NOAI: Final = "optout.noai"
     OPTOUT_AIPREF: Final = "optout.aipref"
     SUPPRESSED: Final = "optout.suppression_list"
+    SUPPRESSED_SUBJECT: Final = "pii.suppressed_subject"  # contains an identifier under an erasure request
+    ERASURE_REQUEST: Final = "erasure.request"
     STAGE_ERROR: Final = "error.stage_exception"
 
 

@@ -151,6 +151,8 @@ def verify_output(out_dir: str | Path) -> VerifyReport:
     except orjson.JSONDecodeError as e:
         report.expect(False, f"{RUN_MANIFEST} is not valid JSON: {e}")
         return report
+    pending = sorted((out / "_erasure").glob("*/plan.json")) if (out / "_erasure").is_dir() else []
+    report.expect(not pending, f"an interrupted erasure is pending ({pending[0].parent.name if pending else ''}): run `eurocurate erase {out} --recover`")
     _check_files(out, manifest, report)
     _check_shards(out, report)
     try:

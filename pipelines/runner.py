@@ -129,11 +129,13 @@ def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[floa
     return None, "docs"
 
 
-def _run_node(node: DagNode, executor, display: ProgressDisplay, total: float | None, unit: str) -> float:
+def _run_node(node: DagNode, executor, display: ProgressDisplay, total: float | None, unit: str) -> float | None:
+    """Seconds the group took, or None when it was already complete."""
     incomplete = executor.get_incomplete_ranks()
     display.start(node.name, node.kind, node.tasks, total, unit)
     if not incomplete:
-        return display.stop(read_progress(node.work_dir), skipped=True)
+        display.stop(read_progress(node.work_dir), skipped=True)
+        return None
     with ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(executor.run)
         while not future.done():
@@ -230,8 +232,14 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
         total, unit = _node_total(node, dag, inputs)
         log.info("stage group started", extra={"group": node.name, "kind": node.kind, "tasks": node.tasks})
         seconds = _run_node(node, _executor(node, spec, kind, workers), display, total, unit)
+        if seconds is None:
+            continue
         timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
         log.info("stage group finished", extra=timings[-1] | {"docs": read_progress(node.work_dir).docs})
+    if not timings and (out / "run.json").is_file():
+        # a finished run (possibly erased from since): nothing ran, so its manifest stays as it is
+        console.print("  nothing to do: every stage group is complete; run.json is unchanged")
+        return orjson.loads((out / "run.json").read_bytes())
     stages = collect_stage_counts(dag)
     _write_stats_and_logs(dag, out)
     tokenizer_meta = out / "tokenizer" / "tokenizer.meta.json"

@@ -57,6 +57,9 @@ class PiiParams(_Params):
         description="Environment variable holding the HMAC key for fingerprints (never put the key in a spec: "
         "specs are copied into run.json). Unset: no fingerprints, one warning per task.",
     )
+    suppression_file: str | None = Field(
+        None, description="Suppression list (e.g. OUT/suppression.yaml of an earlier run) whose `fingerprints` are dropped."
+    )
 
 
 class ExtractorParams(_Params):
@@ -148,6 +151,15 @@ def _optout(p: OptOutParams, ctx: BuildContext, key: str) -> StageParts:
     return StageParts(map_steps=[step])
 
 
+def _pii(p: PiiParams, ctx: BuildContext, key: str) -> StageParts:
+    fingerprints: frozenset[str] = frozenset()
+    if p.suppression_file:
+        if not Path(p.suppression_file).is_file():
+            raise SpecError(f"stage {key!r}: suppression_file {p.suppression_file} does not exist")
+        fingerprints = frozenset(SuppressionList.from_file(p.suppression_file).fingerprints)
+    return StageParts(map_steps=[PiiRedactor(ctx.out_dir, key_env=p.key_env, suppressed_fingerprints=fingerprints)])
+
+
 def _exact_dedup(p: ExactDedupParams, ctx: BuildContext, key: str) -> StageParts:
     dups = str(Path(ctx.work_dir) / key / "data")
     return StageParts(
@@ -212,7 +224,7 @@ STAGES: dict[str, StageDef] = {
             "Personal data replaced by typed placeholders (e-mail, IP, phone, IBAN, card, national IDs); keyed fingerprints",
             "map",
             PiiParams,
-            lambda p, ctx, key: StageParts(map_steps=[PiiRedactor(ctx.out_dir, key_env=p.key_env)]),
+            _pii,
         ),
         StageDef("exact_dedup", "Exact dedup on normalised content hash", "barrier", ExactDedupParams, _exact_dedup),
         StageDef(

@@ -19,6 +19,10 @@ class SuppressionList(BaseModel):
     url_prefixes: list[str] = Field(default_factory=list, description="Any URL starting with one of these.")
     hosts: list[str] = Field(default_factory=list, description="Exact hosts (www.example.eu).")
     domains: list[str] = Field(default_factory=list, description="A domain and all its subdomains (example.eu).")
+    fingerprints: list[str] = Field(
+        default_factory=list,
+        description="Keyed PII fingerprints (TYPE:hmac) of erased subjects; the pii stage drops documents holding them.",
+    )
     _urls: frozenset[str] = PrivateAttr(frozenset())
     _hosts: frozenset[str] = PrivateAttr(frozenset())
     _domains: tuple[str, ...] = PrivateAttr(())

@@ -19,7 +19,7 @@ from datatrove.data import Document, DocumentsPipeline
 
 from eurocurate.filters.pii.detectors import find_pii
 from eurocurate.filters.pii.redact import Redaction, redact
-from eurocurate.schema import Meta
+from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,16 @@ class PiiRedactor(LedgerStage):
 
     name = "pii_redactor"
 
-    def __init__(self, out_dir: str, key_env: str = "EUROCURATE_PII_KEY", key: str | None = None):
+    def __init__(
+        self,
+        out_dir: str,
+        key_env: str = "EUROCURATE_PII_KEY",
+        key: str | None = None,
+        suppressed_fingerprints: frozenset[str] = frozenset(),
+    ):
         super().__init__(out_dir)
         self.key_env = key_env
+        self.suppressed_fingerprints = suppressed_fingerprints  # subjects of erasure requests: their documents drop
         self._given_key = _Secret(key.encode("utf-8")) if key else None
         self._key: _Secret | None = None
         self._key_read = False
@@ -83,6 +90,11 @@ class PiiRedactor(LedgerStage):
             self.stat_update(f"pii_{kind}", value=n)
         for kind, n in result.candidates.items():
             self.stat_update(f"pii_candidate_{kind}", value=n)
+        if self.suppressed_fingerprints:
+            hits = self.suppressed_fingerprints.intersection(result.fingerprints)
+            if hits:
+                kinds = sorted({h.split(":", 1)[0] for h in hits})
+                return Drop(Reason.SUPPRESSED_SUBJECT, f"{len(hits)} identifier(s) under an erasure request ({', '.join(kinds)})")
         return None
 
 
