@@ -193,6 +193,32 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    import orjson
+
+    from eurocurate.manifests.ai_act_summary import SummaryConfig, build_summary, domains_csv, to_markdown
+
+    out = Path(args.output)
+    if not (out / "run.json").is_file():
+        console.print(f"[red]error:[/] {out / 'run.json'} not found: not a finished eurocurate run")
+        return 2
+    config = SummaryConfig.from_file(args.config)
+    summary = build_summary(out, config)
+    reports = out / "reports"
+    reports.mkdir(exist_ok=True)
+    (reports / "ai_act_summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
+    (reports / "ai_act_summary.md").write_text(to_markdown(summary))
+    (reports / "domains.csv").write_text(domains_csv(out, config.sme))
+    if args.format == "json":
+        out_console.print_json(orjson.dumps(summary).decode())
+    else:
+        out_console.print(to_markdown(summary), markup=False, highlight=False)
+    if summary["missing_fields"]:
+        console.print(f"[yellow]still to provide (--config):[/] {', '.join(summary['missing_fields'])}")
+    console.print(f"written: {reports / 'ai_act_summary.json'}, {reports / 'ai_act_summary.md'}, {reports / 'domains.csv'}")
+    return 0
+
+
 def cmd_stages(args: argparse.Namespace) -> int:
     from eurocurate.registry import all_stages
 
@@ -250,6 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--doc-id")
     ins.add_argument("--url")
     ins.set_defaults(func=cmd_inspect)
+
+    sm = sub.add_parser("summary", help="EU AI Act Art. 53(1)(d) public summary of training content, from a run")
+    sm.add_argument("output", help="output folder of a run")
+    sm.add_argument("--format", choices=("md", "json"), default="md")
+    sm.add_argument("--config", help="YAML with provider_name, provider_contact, model_name, crawler_name, sme, …")
+    sm.set_defaults(func=cmd_summary)
 
     stages = sub.add_parser("stages", help="list the stages a spec can use")
     stages.set_defaults(func=cmd_stages)

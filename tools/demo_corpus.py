@@ -144,7 +144,7 @@ def pii_sentence(rng: random.Random, n: int) -> str:
     if kind == 0:
         return f"Email: contact{n}@municipality-{n % 7}.example.eu."
     if kind == 1:
-        bban = f"370400440{rng.randint(10**12, 10**13 - 1)}"
+        bban = f"37040044{rng.randint(10**9, 10**10 - 1)}"  # German BBAN: bank code (8) + account (10)
         check = iban.calc_check_digits("DE00" + bban)
         if rng.random() < 0.3:  # a typo in the check digits: not an IBAN, must stay
             check = f"{(int(check) + 1) % 97:02d}"

@@ -166,5 +166,6 @@ def _check(validate: Callable[[str], object], value: str, lenient: bool) -> bool
     except (ValidationError, ValueError):
         return None
 
+
 # Every national identifier kind this module knows, for callers that must try them all (erasure requests).
 NATIONAL_ID_KINDS: tuple[str, ...] = tuple(_NATIONAL_IDS)
