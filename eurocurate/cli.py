@@ -219,6 +219,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from eurocurate.manifests.report import write_report
+
+    out = Path(args.output)
+    if not (out / "run.json").is_file():
+        console.print(f"[red]error:[/] {out / 'run.json'} not found: not a finished eurocurate run")
+        return 2
+    console.print(f"written: {write_report(out)} (self-contained; open it in any browser)")
+    return 0
+
+
 def cmd_stages(args: argparse.Namespace) -> int:
     from eurocurate.registry import all_stages
 
@@ -282,6 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--format", choices=("md", "json"), default="md")
     sm.add_argument("--config", help="YAML with provider_name, provider_contact, model_name, crawler_name, sme, …")
     sm.set_defaults(func=cmd_summary)
+
+    rp = sub.add_parser("report", help="one self-contained HTML page about a run, for compliance officers")
+    rp.add_argument("output", help="output folder of a run")
+    rp.set_defaults(func=cmd_report)
 
     stages = sub.add_parser("stages", help="list the stages a spec can use")
     stages.set_defaults(func=cmd_stages)
