@@ -68,6 +68,11 @@ def test_erase_by_url_domain_and_identifier_then_rerun_keeps_them_out(run_copy, 
     assert report.ok, report.problems
     run = _run(out)
     erased = len(under) + 2
+    gone_ids = under | {victim["doc_id"], with_email["doc_id"]}
+    tokens_gone = sum(r["n_tokens"] for r in prov if r["doc_id"] in gone_ids)
+    assert sum(run["totals"]["tokens_by_language"].values()) == tokens_before - tokens_gone
+    shard_tokens = pa.concat_tables([pq.read_table(f, columns=["n_tokens"]) for f in (out / "shards").rglob("*.parquet")])
+    assert sum(shard_tokens["n_tokens"].to_pylist()) == tokens_before - tokens_gone
     assert run["stages"][-1]["stage"] == "erasure" and run["stages"][-1]["dropped"] == erased
     assert run["totals"]["kept"] == len(prov) - erased and len(run["erasures"]) == 3
     ledger = _table(out, "exclusions").to_pylist()
