@@ -80,6 +80,15 @@ def _print_summary(manifest: dict, out: Path) -> None:
             table.add_row(lang, f"{n:,}")
         table.add_row("[bold]all", f"[bold]{sum(tokens.values()):,}")
         console.print(table)
+    fertility = manifest.get("fertility") or {}
+    if fertility:
+        table = Table(title="tokenizer fertility (tokens per word; higher = the tokenizer serves the language worse)", show_edge=False)
+        for col in ("lang", "tokens/word", "tokens/char"):
+            table.add_column(col, justify="left" if col == "lang" else "right")
+        for lang, f in sorted(fertility.items(), key=lambda kv: -kv[1]["tokens_per_word"]):
+            table.add_row(lang, f"{f['tokens_per_word']:.2f}", f"{f['tokens_per_char']:.3f}")
+        console.print(table)
+        console.print(f"fertility report: {out / 'reports' / 'fertility.md'}")
     console.print(f"output: {out}  (run manifest {out / 'run.json'}; check it with `eurocurate verify {out}`)")
 
 
@@ -230,6 +239,46 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pull(args: argparse.Namespace) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eurocurate.tools.pull import PullError, pull
+
+    source = Path(args.source)
+    if not source.is_dir():
+        console.print(
+            f"[red]error:[/] {source} is not a folder. Pulling from the Hub is not implemented yet: download the "
+            f"dataset (`huggingface-cli download --repo-type dataset {args.source} --local-dir DIR`) and pull from DIR"
+        )
+        return 2
+    langs = [x.strip() for x in args.langs.split(",") if x.strip()]
+    weights = [float(x) for x in args.weights.split(",")] if args.weights else None
+    rows: dict[str, list] = {"doc_id": [], "lang": [], "input_ids": [], "truncated": []}
+    totals: dict[str, int] = dict.fromkeys(langs, 0)
+    try:
+        for doc in pull(source, langs, weights, args.tokens):
+            totals[doc.lang] += len(doc.input_ids)
+            if args.output:
+                for key in rows:
+                    rows[key].append(getattr(doc, key))
+    except PullError as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    all_tokens = sum(totals.values()) or 1
+    table = Table(title="pulled", show_edge=False)
+    for col in ("lang", "tokens", "share"):
+        table.add_column(col, justify="left" if col == "lang" else "right")
+    for lang, n in totals.items():
+        table.add_row(lang, f"{n:,}", f"{n / all_tokens:.1%}")
+    out_console.print(table)
+    if args.output:
+        schema = pa.schema([("doc_id", pa.string()), ("lang", pa.string()), ("input_ids", pa.list_(pa.uint32())), ("truncated", pa.bool_())])
+        pq.write_table(pa.table(rows, schema=schema), args.output, compression="zstd")
+        console.print(f"written: {args.output}")
+    return 0
+
+
 def cmd_stages(args: argparse.Namespace) -> int:
     from eurocurate.registry import all_stages
 
@@ -297,6 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="one self-contained HTML page about a run, for compliance officers")
     rp.add_argument("output", help="output folder of a run")
     rp.set_defaults(func=cmd_report)
+
+    pl = sub.add_parser("pull", help="stream token shards with per-language weights and a token budget")
+    pl.add_argument("source", help="output folder of a run (a folder with shards/<lang>/)")
+    pl.add_argument("--langs", required=True, help="comma-separated languages, e.g. de,fr,pl")
+    pl.add_argument("--weights", help="comma-separated mixing weights by tokens, one per language (default equal)")
+    pl.add_argument("--tokens", type=int, help="token budget (default: the most every language can fill)")
+    pl.add_argument("--output", "-o", help="write the stream to this Parquet file (doc_id, lang, input_ids, truncated)")
+    pl.set_defaults(func=cmd_pull)
 
     stages = sub.add_parser("stages", help="list the stages a spec can use")
     stages.set_defaults(func=cmd_stages)

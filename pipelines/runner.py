@@ -36,6 +36,7 @@ from eurocurate.manifests.shard_manifest import read_shard_manifest
 from eurocurate.pipelines.compiler import DagNode, PipelineDAG, code_version, compile_pipeline
 from eurocurate.pipelines.progress import ProgressDisplay, read_progress
 from eurocurate.pipelines.ray_executor import RayTaskExecutor
+from eurocurate.pipelines.tokenize import fertility_from_stats
 from eurocurate.registry import InputSet
 from eurocurate.schema import Stat
 
@@ -190,6 +191,25 @@ def collect_stage_counts(dag: PipelineDAG) -> list[dict]:
     return counts
 
 
+def collect_fertility(dag: PipelineDAG) -> dict[str, dict[str, float]]:
+    for node in dag.nodes:
+        for step, stats in zip(node.steps, _merged_stats(node).stats):
+            if step.name == "tokenize":
+                return fertility_from_stats({k: int(v.total) for k, v in stats.stats.items()})
+    return {}
+
+
+def _write_fertility_report(out: Path, fertility: dict[str, dict[str, float]]) -> None:
+    if not fertility:
+        return
+    lines = ["| lang | tokens/word | tokens/char | words | tokens |", "|---|---:|---:|---:|---:|"]
+    for lang, f in sorted(fertility.items(), key=lambda kv: -kv[1]["tokens_per_word"]):
+        lines.append(f"| {lang} | {f['tokens_per_word']:.3f} | {f['tokens_per_char']:.3f} | {f['words']:,} | {f['tokens']:,} |")
+    reports = out / "reports"
+    write_bytes_atomic(reports / "fertility.json", orjson.dumps(fertility, option=orjson.OPT_INDENT_2))
+    write_bytes_atomic(reports / "fertility.md", ("# Tokenizer fertility per language\n\n" + "\n".join(lines) + "\n").encode())
+
+
 def _write_stats_and_logs(dag: PipelineDAG, out: Path) -> None:
     for node in dag.nodes:
         merged = _merged_stats(node)
@@ -263,11 +283,13 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
             "tokens_by_language": _tokens_by_language(out),
         },
         "tokenizer": orjson.loads(tokenizer_meta.read_bytes()) if tokenizer_meta.is_file() else None,
+        "fertility": collect_fertility(dag),
         "policies": {s.name: s.policy() for n in dag.nodes for s in n.steps if hasattr(s, "policy")},
         "timings": timings,
         "outputs": describe_outputs(out),
     }
     write_run_manifest(out, manifest)
+    _write_fertility_report(out, manifest["fertility"])
     log.info("run finished", extra={"run_id": state["run_id"], **{k: v for k, v in manifest["totals"].items()}})
     if not spec.execution.keep_intermediate:
         for node in dag.nodes:

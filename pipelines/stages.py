@@ -89,6 +89,9 @@ class TokenizerParams(_Params):
     )
     vocab_size: int = Field(16384, ge=300, description="Vocabulary size of the trained BPE.")
     sample_chars_per_lang: int = Field(2_000_000, gt=0, description="Training characters per language (balanced).")
+    temperature: float | None = Field(
+        None, gt=0, description="Temperature sampling over languages (1 = proportional to data); default: equal caps."
+    )
     min_frequency: int = Field(2, ge=1, description="Minimum pair frequency for a BPE merge.")
     eos_token: str = Field("<|endoftext|>", description="End-of-document token (added as a special token).")
     append_eos: bool = Field(True, description="Append the EOS token id to every document.")
@@ -173,7 +176,8 @@ def _tokenizer(p: TokenizerParams, ctx: BuildContext, key: str) -> StageParts:
     def build(inputs: str) -> list:
         return [
             PrepareTokenizer(
-                ctx.out_dir, inputs, p.tokenizer, p.vocab_size, p.sample_chars_per_lang, p.min_frequency, p.eos_token
+                ctx.out_dir, inputs, p.tokenizer, p.vocab_size, p.sample_chars_per_lang, p.min_frequency, p.eos_token,
+                p.temperature,
             )
         ]
 

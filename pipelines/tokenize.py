@@ -9,12 +9,14 @@ reached, so the same input always trains the same tokenizer (its sha256 is recor
 from __future__ import annotations
 
 import hashlib
+import re
 import logging
 import shutil
 from collections import defaultdict
 from pathlib import Path
 
 import orjson
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -28,29 +30,77 @@ log = logging.getLogger(__name__)
 TOKENIZER_FILE = "tokenizer.json"
 TOKENIZER_META = "tokenizer.meta.json"
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
+FERTILITY = "fertility:"
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def fertility_from_stats(values: dict[str, int]) -> dict[str, dict[str, float]]:
+    """Tokens per word and per character, per language, from the summed `fertility:<lang>:<unit>` counters."""
+    per_lang: dict[str, dict[str, int]] = defaultdict(dict)
+    for label, n in values.items():
+        if label.startswith(FERTILITY):
+            lang, unit = label[len(FERTILITY) :].rsplit(":", 1)
+            per_lang[lang][unit] = n
+    return {
+        lang: {
+            "tokens": c.get("tokens", 0),
+            "words": c.get("words", 0),
+            "chars": c.get("chars", 0),
+            "tokens_per_word": round(c.get("tokens", 0) / max(c.get("words", 0), 1), 4),
+            "tokens_per_char": round(c.get("tokens", 0) / max(c.get("chars", 0), 1), 4),
+        }
+        for lang, c in sorted(per_lang.items())
+    }
 
 
 def tokenizer_dir(out_dir: str | Path) -> Path:
     return Path(out_dir) / "tokenizer"
 
 
-def balanced_sample(data_dir: Path, chars_per_lang: int) -> dict[str, list[str]]:
-    """Per language, texts in hash-of-id order until `chars_per_lang` characters."""
-    by_lang: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for f in sorted(data_dir.glob("*.parquet")):
+def language_budgets(available: dict[str, int], chars_per_lang: int, temperature: float | None) -> dict[str, int]:
+    """Training characters per language. No temperature: the same cap for every language (the most
+    balanced). With temperature T, a total of `chars_per_lang × languages` split ∝ available^(1/T) (T=1:
+    proportional to the data; larger T: flatter), never more than a language has."""
+    if not available:
+        return {}
+    if temperature is None:
+        return {lang: min(n, chars_per_lang) for lang, n in available.items()}
+    weights = {lang: n ** (1.0 / temperature) for lang, n in available.items()}
+    total_weight = sum(weights.values())
+    budget = chars_per_lang * len(available)
+    return {lang: min(available[lang], int(budget * w / total_weight)) for lang, w in weights.items()}
+
+
+def balanced_sample(data_dir: Path, chars_per_lang: int, temperature: float | None = None) -> dict[str, list[str]]:
+    """Per language, texts in hash-of-id order until the language's character budget.
+
+    Two passes over the files so memory holds an index entry per document, not the texts: the first
+    reads ids, languages and lengths and chooses; the second reads only the chosen texts.
+    """
+    files = sorted(data_dir.glob("*.parquet"))
+    index: dict[str, list[tuple[str, int, int, int]]] = defaultdict(list)  # lang → (hash, length, file, row)
+    for fi, f in enumerate(files):
         t = pq.read_table(f, columns=["id", "text", Meta.LANG])
-        for doc_id, text, lang in zip(t["id"].to_pylist(), t["text"].to_pylist(), t[Meta.LANG].to_pylist()):
-            by_lang[lang or "und"].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), text))
-    sample: dict[str, list[str]] = {}
-    for lang in sorted(by_lang):
-        taken, size = [], 0
-        for _, text in sorted(by_lang[lang]):
-            if size >= chars_per_lang:
+        lengths = pc.utf8_length(t["text"]).to_pylist()
+        for row, (doc_id, lang, n) in enumerate(zip(t["id"].to_pylist(), t[Meta.LANG].to_pylist(), lengths)):
+            index[lang or "und"].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), n, fi, row))
+    budgets = language_budgets({lang: sum(e[1] for e in entries) for lang, entries in index.items()}, chars_per_lang, temperature)
+    chosen: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)  # file → row → (lang, chars to take)
+    for lang in sorted(index):
+        size = 0
+        for _, n, fi, row in sorted(index[lang]):
+            if size >= budgets[lang]:
                 break
-            taken.append(text[: chars_per_lang - size])
-            size += len(taken[-1])
-        sample[lang] = taken
-    return sample
+            take = min(n, budgets[lang] - size)
+            chosen[fi][row] = (lang, take)
+            size += take
+    picked: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for fi, rows in sorted(chosen.items()):
+        t = pq.read_table(files[fi], columns=["id", "text"]).take(sorted(rows))
+        for doc_id, text, row in zip(t["id"].to_pylist(), t["text"].to_pylist(), sorted(rows)):
+            lang, take = rows[row]
+            picked[lang].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), text[:take]))
+    return {lang: [text for _, text in sorted(picked[lang])] for lang in sorted(picked)}
 
 
 def train_bpe(texts: list[str], vocab_size: int, min_frequency: int, special_tokens: list[str]) -> Tokenizer:
@@ -83,8 +133,10 @@ class PrepareTokenizer(PipelineStep):
         sample_chars_per_lang: int,
         min_frequency: int,
         eos_token: str,
+        temperature: float | None = None,
     ):
         super().__init__()
+        self.temperature = temperature
         self.out_dir = out_dir
         self.inputs_dir = inputs_dir
         self.tokenizer = tokenizer
@@ -98,7 +150,7 @@ class PrepareTokenizer(PipelineStep):
         target.mkdir(parents=True, exist_ok=True)
         meta: dict = {"eos_token": self.eos_token}
         if self.tokenizer is None:
-            sample = balanced_sample(Path(self.inputs_dir), self.sample_chars_per_lang)
+            sample = balanced_sample(Path(self.inputs_dir), self.sample_chars_per_lang, self.temperature)
             texts = [t for lang in sorted(sample) for t in sample[lang]]
             if not texts:
                 raise RuntimeError("no documents survived the pipeline: nothing to train a tokenizer on")
@@ -107,6 +159,7 @@ class PrepareTokenizer(PipelineStep):
             meta |= {
                 "id": "eurocurate/bpe-trained-on-run",
                 "vocab_size_requested": self.vocab_size,
+                "sampling": {"chars_per_lang": self.sample_chars_per_lang, "temperature": self.temperature},
                 "training_sample_chars": {lang: sum(map(len, ts)) for lang, ts in sample.items()},
             }
         elif Path(self.tokenizer).is_file():
@@ -153,4 +206,9 @@ class Tokenize(PipelineStep):
                 doc.metadata[INPUT_IDS] = ids
                 doc.metadata[Meta.N_TOKENS] = len(ids)
                 self.stat_update("tokens", value=len(ids))
+                lang = doc.metadata.get(Meta.LANG) or "und"
+                # fertility counters, summed over tasks: tokens per word and per character, per language
+                self.stat_update(f"{FERTILITY}{lang}:tokens", value=len(enc.ids))
+                self.stat_update(f"{FERTILITY}{lang}:chars", value=len(doc.text))
+                self.stat_update(f"{FERTILITY}{lang}:words", value=len(_WORD.findall(doc.text)))
                 yield doc
