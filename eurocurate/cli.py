@@ -153,6 +153,14 @@ def cmd_pii(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_run(out: Path) -> bool:
+    """True for the output folder of a finished run; otherwise says so on the terminal."""
+    if (out / "run.json").is_file():
+        return True
+    console.print(f"[red]error:[/] {out / 'run.json'} not found: not a finished eurocurate run")
+    return False
+
+
 def cmd_erase(args: argparse.Namespace) -> int:
     import getpass
     import os
@@ -160,8 +168,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
     from eurocurate.manifests.erasure import ErasureError, ErasureRequest, erase, recover
 
     out = Path(args.output)
-    if not (out / "run.json").is_file():
-        console.print(f"[red]error:[/] {out / 'run.json'} not found: not a finished eurocurate run")
+    if not _is_run(out):
         return 2
     if args.recover:
         console.print(recover(out) or "no interrupted erasure to recover")
@@ -208,8 +215,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from eurocurate.manifests.ai_act_summary import SummaryConfig, build_summary, domains_csv, to_markdown
 
     out = Path(args.output)
-    if not (out / "run.json").is_file():
-        console.print(f"[red]error:[/] {out / 'run.json'} not found: not a finished eurocurate run")
+    if not _is_run(out):
         return 2
     config = SummaryConfig.from_file(args.config)
     summary = build_summary(out, config)
@@ -232,8 +238,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from eurocurate.manifests.report import write_report
 
     out = Path(args.output)
-    if not (out / "run.json").is_file():
-        console.print(f"[red]error:[/] {out / 'run.json'} not found: not a finished eurocurate run")
+    if not _is_run(out):
         return 2
     console.print(f"written: {write_report(out)} (self-contained; open it in any browser)")
     return 0
