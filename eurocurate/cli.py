@@ -224,13 +224,22 @@ def cmd_summary(args: argparse.Namespace) -> int:
     (reports / "ai_act_summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     (reports / "ai_act_summary.md").write_text(to_markdown(summary))
     (reports / "domains.csv").write_text(domains_csv(out, config.sme))
+    # machine-readable documentation at the dataset root: their paths are relative to it, as on the Hub
+    from eurocurate.manifests.croissant import build_croissant
+    from eurocurate.manifests.dataset_card import dataset_card
+
+    (out / "croissant.json").write_bytes(orjson.dumps(build_croissant(out), option=orjson.OPT_INDENT_2))
+    (out / "README.md").write_text(dataset_card(out, args.repo_id))
     if args.format == "json":
         out_console.print_json(orjson.dumps(summary).decode())
     else:
         out_console.print(to_markdown(summary), markup=False, highlight=False)
     if summary["missing_fields"]:
         console.print(f"[yellow]still to provide (--config):[/] {', '.join(summary['missing_fields'])}")
-    console.print(f"written: {reports / 'ai_act_summary.json'}, {reports / 'ai_act_summary.md'}, {reports / 'domains.csv'}")
+    console.print(
+        f"written: {reports / 'ai_act_summary.json'}, {reports / 'ai_act_summary.md'}, {reports / 'domains.csv'}, "
+        f"{out / 'croissant.json'} (Croissant 1.1 + RAI), {out / 'README.md'} (dataset card)"
+    )
     return 0
 
 
@@ -346,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("output", help="output folder of a run")
     sm.add_argument("--format", choices=("md", "json"), default="md")
     sm.add_argument("--config", help="YAML with provider_name, provider_contact, model_name, crawler_name, sme, …")
+    sm.add_argument("--repo-id", help="Hub dataset id (ORG/NAME) to name in the dataset card's loading examples")
     sm.set_defaults(func=cmd_summary)
 
     rp = sub.add_parser("report", help="one self-contained HTML page about a run, for compliance officers")
