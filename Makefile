@@ -29,6 +29,8 @@ demo: $(STAMP) $(DEMO_DATA)/.built
 	$(BIN)/eurocurate run pipelines/demo.yaml --input $(DEMO_DATA) --output $(DEMO_OUT) \
 		--set 'stages.optout.robots_warcs=[$(DEMO_DATA)-robots]'
 	$(BIN)/eurocurate verify $(DEMO_OUT)
+	$(BIN)/eurocurate summary $(DEMO_OUT) > /dev/null
+	$(BIN)/eurocurate report $(DEMO_OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests -q
