@@ -7,8 +7,9 @@ does: each stage's own parameters are validated by the stage registry (`eurocura
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import orjson
@@ -35,6 +36,12 @@ class SourceInfo(_Strict):
     )
     licence: str | None = Field(None, description="SPDX identifier or URL of the licence of the input.")
     collection_period: str | None = Field(None, description="ISO 8601 interval of collection, e.g. 2026-01/2026-03.")
+
+
+class SourceRule(SourceInfo):
+    """Source information for the inputs whose path (relative to the input root) matches `match`."""
+
+    match: str = Field(description="Glob on the input path relative to the input root, e.g. `eurlex/**` or `*.warc.gz`.")
 
 
 class StageSpec(_Strict):
@@ -72,7 +79,11 @@ class PipelineSpec(_Strict):
     version: Literal[1] = Field(1, description="Spec format version.")
     name: str = Field(description="Pipeline name, recorded in run.json.")
     description: str = ""
-    source: SourceInfo = Field(default_factory=SourceInfo)
+    source: SourceInfo = Field(default_factory=SourceInfo, description="Default source information of every input.")
+    sources: list[SourceRule] = Field(
+        default_factory=list, description="Per-input source information; the first rule whose `match` fits wins."
+    )
+    sources_file: str | None = Field(None, description="YAML file with a list of such rules (a sources.yaml), read after `sources`.")
     stages: list[StageSpec] = Field(min_length=1)
     execution: ExecutionSpec = Field(default_factory=ExecutionSpec)
 
@@ -84,6 +95,27 @@ class PipelineSpec(_Strict):
         if dupes:
             raise ValueError(f"stage names must be unique, {dupes} repeat; give one of them an `id:`")
         return stages
+
+    def source_for(self, relative_path: str) -> SourceInfo:
+        """The source information that applies to one input file."""
+        for rule in self.source_rules():
+            if fnmatch.fnmatch(relative_path, rule.match) or PurePosixPath(relative_path).match(rule.match):
+                return SourceInfo(**rule.model_dump(exclude={"match"}))
+        return self.source
+
+    def source_rules(self) -> list[SourceRule]:
+        rules = list(self.sources)
+        if self.sources_file:
+            path = Path(self.sources_file)
+            if not path.is_file():
+                raise SpecError(f"sources_file {path} does not exist")
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            items = data.get("sources", []) if isinstance(data, dict) else data
+            try:
+                rules += [SourceRule.model_validate(item) for item in items]
+            except ValidationError as e:
+                raise SpecError(f"{path}: invalid source rule:\n{e}") from e
+        return rules
 
     def stage(self, key: str) -> StageSpec:
         for s in self.stages:

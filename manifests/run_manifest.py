@@ -54,9 +54,10 @@ def describe_outputs(out_dir: Path) -> list[dict]:
     return entries
 
 
-def describe_inputs(root: Path, files: list[str], source: dict) -> list[dict]:
+def describe_inputs(root: Path, files: list[str], sources: dict[str, dict]) -> list[dict]:
+    """Each input with size, sha256 and the source information that applied to it."""
     return [
-        {"path": str(root / f), "bytes": (root / f).stat().st_size, "sha256": sha256_file(root / f), **source}
+        {"path": str(root / f), "bytes": (root / f).stat().st_size, "sha256": sha256_file(root / f), **sources[f]}
         for f in files
     ]
 

@@ -274,7 +274,7 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
         "execution": {"executor": kind, "workers": workers, "ray_address": options.ray_address},
         "started_at": state["started_at"],
         "finished_at": now_iso(),
-        "inputs": describe_inputs(Path(inputs.root), inputs.files, spec.source.model_dump()),
+        "inputs": describe_inputs(Path(inputs.root), inputs.files, {f: spec.source_for(f).model_dump() for f in inputs.files}),
         "stages": stages,
         "totals": {
             "read": stages[0]["in"] if stages else 0,

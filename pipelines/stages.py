@@ -103,8 +103,11 @@ class TokenShardParams(_Params):
     row_group_rows: int = Field(1024, gt=0, description="Rows per row group (streaming granularity).")
 
 
+def _provenance_source(info) -> dict[str, str | None]:
+    return {"source_category": info.source_category, "licence": info.licence, "publisher": info.publisher}
+
+
 def _warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts:
-    source = ctx.spec.source
     return StageParts(
         map_steps=[
             WarcReader(
@@ -112,11 +115,7 @@ def _warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts
                 root=ctx.inputs.root,
                 out_dir=ctx.out_dir,
                 work_dir=str(Path(ctx.work_dir) / "ingest"),
-                source={
-                    "source_category": source.source_category,
-                    "licence": source.licence,
-                    "publisher": source.publisher,
-                },
+                sources={f: _provenance_source(ctx.spec.source_for(f)) for f in ctx.inputs.files},
                 keep_status=tuple(p.keep_status),
             )
         ]

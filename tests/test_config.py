@@ -74,3 +74,19 @@ def test_set_on_a_missing_stage_and_malformed_set_are_errors():
         load_spec(REPO / "pipelines" / "demo.yaml", ["stages.langid.min_score=0.8"])
     with pytest.raises(SpecError, match="key=value"):
         load_spec(REPO / "pipelines" / "demo.yaml", ["execution.workers"])
+
+
+def test_per_input_source_rules_first_match_wins_then_the_default(tmp_path):
+    rules = tmp_path / "sources.yaml"
+    rules.write_text(
+        "- match: 'eurlex/**'\n  publisher: Publications Office\n  source_category: public_sector\n  licence: CC-BY-4.0\n"
+        "- match: '*.warc.gz'\n  publisher: Common Crawl\n  source_category: public_dataset\n  licence: https://commoncrawl.org/terms-of-use\n"
+    )
+    spec = load_spec(REPO / "pipelines" / "demo.yaml", [f"sources_file={rules}"])
+    assert spec.source_for("eurlex/2026/a.warc.gz").publisher == "Publications Office"
+    assert spec.source_for("cc-main-1.warc.gz").source_category == "public_dataset"
+    assert spec.source_for("other/x.warc").publisher == spec.source.publisher
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- match: '*'\n  source_category: stolen\n")
+    with pytest.raises(SpecError, match="invalid source rule"):
+        load_spec(REPO / "pipelines" / "demo.yaml", [f"sources_file={bad}"]).source_for("a")

@@ -219,7 +219,7 @@ class WarcReader(PipelineStep):
         root: str,
         out_dir: str,
         work_dir: str,
-        source: dict[str, str | None],
+        sources: dict[str, dict[str, str | None]],
         keep_status: tuple[int, ...] = (200,),
     ):
         super().__init__()
@@ -227,7 +227,7 @@ class WarcReader(PipelineStep):
         self.root = root
         self.out_dir = out_dir
         self.work_dir = work_dir
-        self.source = source
+        self.sources = sources  # input file (relative) → publisher, source category, licence
         self.keep_status = keep_status
 
     def _document(self, rel: str, raw: RawRecord) -> tuple[Document, Drop | None]:
@@ -239,7 +239,7 @@ class WarcReader(PipelineStep):
             Meta.URL: raw.url,
             Meta.FETCH_DATE: raw.date,
             Meta.ORDER_KEY: f"{rel}\x00{raw.offset:016d}",
-            **{k: v for k, v in self.source.items() if v is not None},
+            **{k: v for k, v in self.sources.get(rel, {}).items() if v is not None},
         }
         doc = Document(text="", id=make_doc_id(rel, key), metadata=md)
         if raw.problem is not None:
