@@ -40,6 +40,7 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m eurocurate.tools.bench --output out/bench
+	$(BIN)/python -m eurocurate.tools.bench_dedup --docs 2000000
 
 clean:
 	rm -rf out $(DEMO_DATA) $(DEMO_DATA)-robots

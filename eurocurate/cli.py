@@ -260,18 +260,21 @@ def cmd_pull(args: argparse.Namespace) -> int:
     from eurocurate.tools.pull import PullError, pull
 
     source = Path(args.source)
-    if not source.is_dir():
-        console.print(
-            f"[red]error:[/] {source} is not a folder. Pulling from the Hub is not implemented yet: download the "
-            f"dataset (`huggingface-cli download --repo-type dataset {args.source} --local-dir DIR`) and pull from DIR"
-        )
+    if not source.is_dir() and args.source.count("/") != 1:
+        console.print(f"[red]error:[/] {source} is neither a folder nor a Hub dataset id (ORG/NAME)")
         return 2
     langs = [x.strip() for x in args.langs.split(",") if x.strip()]
     weights = [float(x) for x in args.weights.split(",")] if args.weights else None
     rows: dict[str, list] = {"doc_id": [], "lang": [], "input_ids": [], "truncated": []}
     totals: dict[str, int] = dict.fromkeys(langs, 0)
     try:
-        for doc in pull(source, langs, weights, args.tokens):
+        if source.is_dir():
+            docs = pull(source, langs, weights, args.tokens)
+        else:
+            from eurocurate.tools.hub_pull import pull_from_hub
+
+            docs = pull_from_hub(args.source, langs, weights, args.tokens, revision=args.revision, endpoint=args.endpoint)
+        for doc in docs:
             totals[doc.lang] += len(doc.input_ids)
             if args.output:
                 for key in rows:
@@ -290,6 +293,63 @@ def cmd_pull(args: argparse.Namespace) -> int:
         schema = pa.schema([("doc_id", pa.string()), ("lang", pa.string()), ("input_ids", pa.list_(pa.uint32())), ("truncated", pa.bool_())])
         pq.write_table(pa.table(rows, schema=schema), args.output, compression="zstd")
         console.print(f"written: {args.output}")
+    return 0
+
+
+def cmd_langid(args: argparse.Namespace) -> int:
+    from eurocurate.langid.jsonl import identify_jsonl
+
+    try:
+        counts = identify_jsonl(args.input, args.output, batch_size=args.batch_size)
+    except (OSError, ValueError) as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    top = ", ".join(f"{k}:{v}" for k, v in sorted(counts["languages"].items(), key=lambda kv: -kv[1])[:12])
+    console.print(f"{counts['lines']:,} lines, {counts['bad_lines']:,} passed through unchanged; languages: {top} → {args.output}")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from eurocurate.pipelines.extract_jsonl import extract_to_jsonl
+    from eurocurate.pipelines.runner import InputError
+
+    try:
+        counts = extract_to_jsonl(args.input, args.output, mode=args.mode)
+    except (InputError, OSError, ValueError) as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    drops = {k.removeprefix("dropped_"): v for k, v in counts.items() if k.startswith("dropped_") and v}
+    console.print(f"{counts.get('written', 0):,} documents written to {args.output}; dropped: {drops or 'none'}")
+    return 0
+
+
+def cmd_dedup(args: argparse.Namespace) -> int:
+    from eurocurate.dedup.jsonl import dedup_jsonl
+
+    try:
+        counts = dedup_jsonl(args.input, args.output, bands=args.bands, rows=args.rows, ngram=args.ngram, urls=args.urls)
+    except (OSError, ValueError) as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    console.print(", ".join(f"{k}: {v:,}" for k, v in counts.items() if isinstance(v, int)) + f" → {args.output}")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from eurocurate.tools.publish import PublishError, publish
+
+    try:
+        r = publish(Path(args.output), args.repo, revision=args.revision, private=args.private, endpoint=args.endpoint)
+    except PublishError as e:
+        console.print(f"[red]error:[/] {e}")
+        return 2
+    if r.commit is None:
+        console.print(f"{r.repo_id}@{r.revision}: nothing changed ({r.unchanged} files already published)")
+    else:
+        console.print(
+            f"{r.repo_id}@{r.revision}: commit {r.commit[:12]} — {len(r.uploaded)} file(s) uploaded ({r.bytes:,} bytes), "
+            f"{len(r.deleted)} deleted, {r.unchanged} unchanged"
+        )
     return 0
 
 
@@ -363,12 +423,43 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
 
     pl = sub.add_parser("pull", help="stream token shards with per-language weights and a token budget")
-    pl.add_argument("source", help="output folder of a run (a folder with shards/<lang>/)")
+    pl.add_argument("source", help="output folder of a run (a folder with shards/<lang>/) or a Hub dataset ORG/NAME")
+    pl.add_argument("--revision", help="Hub branch or commit (default: main)")
+    pl.add_argument("--endpoint", help="Hub endpoint (default: $HF_ENDPOINT or huggingface.co)")
     pl.add_argument("--langs", required=True, help="comma-separated languages, e.g. de,fr,pl")
     pl.add_argument("--weights", help="comma-separated mixing weights by tokens, one per language (default equal)")
     pl.add_argument("--tokens", type=int, help="token budget (default: the most every language can fill)")
     pl.add_argument("--output", "-o", help="write the stream to this Parquet file (doc_id, lang, input_ids, truncated)")
     pl.set_defaults(func=cmd_pull)
+
+    li = sub.add_parser("langid", help="add lang, lang_score, lang_shares to each line of a JSONL file")
+    li.add_argument("input", help="JSONL file with a string field `text` per line")
+    li.add_argument("--output", "-o", required=True)
+    li.add_argument("--batch-size", type=int, default=256)
+    li.set_defaults(func=cmd_langid)
+
+    ex = sub.add_parser("extract", help="extract the main text of WARC records into a JSONL file, for inspection")
+    ex.add_argument("input", nargs="+", help="WARC files or folders")
+    ex.add_argument("--output", "-o", required=True, help="JSONL, one extracted document per line")
+    ex.add_argument("--mode", choices=("fast", "reference"), default="fast")
+    ex.set_defaults(func=cmd_extract)
+
+    dd = sub.add_parser("dedup", help="near-dedup (MinHash-LSH) the lines of a JSONL file by their `text`")
+    dd.add_argument("input")
+    dd.add_argument("--output", "-o", required=True)
+    dd.add_argument("--bands", type=int, default=14)
+    dd.add_argument("--rows", type=int, default=8)
+    dd.add_argument("--ngram", type=int, default=5)
+    dd.add_argument("--urls", action="store_true", help="also drop lines whose normalised `url` came earlier")
+    dd.set_defaults(func=cmd_dedup)
+
+    pb = sub.add_parser("publish", help="upload a run to a Hugging Face dataset repo (only changed files)")
+    pb.add_argument("output", help="output folder of a run (run `eurocurate summary` first: card + Croissant)")
+    pb.add_argument("--repo", required=True, help="ORG/NAME")
+    pb.add_argument("--revision", help="branch (created from main when missing)")
+    pb.add_argument("--private", action="store_true")
+    pb.add_argument("--endpoint", help="Hub endpoint (default: $HF_ENDPOINT or huggingface.co)")
+    pb.set_defaults(func=cmd_publish)
 
     stages = sub.add_parser("stages", help="list the stages a spec can use")
     stages.set_defaults(func=cmd_stages)

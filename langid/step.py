@@ -1,20 +1,46 @@
-"""Language identification stage: labels each document with an EU-24 language and a score, or drops it.
+"""Language identification stage: labels each document with its primary EU-24 language, a calibrated
+score and the share of characters per language; keeps, trims to, or routes by selected languages.
 
-This is the foundation's document-level identifier (fastText lid.176 on the start of the text);
-per-language thresholds, paragraph segmentation and look-alike handling deepen it later.
+The decisions live in `langid.identifier` (one text) and `langid.document` (paragraphs); this module
+only wires them into the pipeline and turns them into ledger drops.
 """
 
 from __future__ import annotations
 
-from datatrove.data import Document
+from functools import lru_cache
+from typing import Final
 
-from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext, predict_batch
+from datatrove.data import Document, DocumentsPipeline
+
+from eurocurate.langid.config import LangIdConfig, SegmentMode
+from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text, segment_text
+from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
+# Not yet in eurocurate.schema.Meta: {language: share of the document's characters}.
+LANG_SHARES: Final = Meta.LANG_SHARES
+# Where a routed segment came from (route mode): the id of the document it was cut from.
+LANG_PARENT_ID: Final = Meta.LANG_PARENT_ID
+_ROUTES: Final = "_lang_routes"  # transient: per-language texts handed from judge_batch to run
+
+_EU24 = frozenset(EU24)
+
+
+@lru_cache(maxsize=4)
+def _identifier(config_json: str) -> EuLanguageIdentifier:
+    # one per process and configuration: the models load once, the step itself stays picklable
+    return EuLanguageIdentifier(LangIdConfig.model_validate_json(config_json))
+
 
 class LanguageIdentifier(LedgerStage):
-    """Keeps documents whose language is one of `languages` (default: the EU-24) with score ≥ `min_score`."""
+    """Keeps documents whose primary language is one of `languages` (default: the EU-24) with a score at
+    least the language's threshold (`min_score`, or `min_scores[lang]`).
+
+    `segment_mode`: `document` keeps or drops the whole document; `segments` keeps only its paragraphs
+    in selected languages (text rewritten, label of the kept part); `route` emits one document per
+    selected language present (id `<id>/<lang>`), each with that language's paragraphs.
+    """
 
     name = "language_id"
 
@@ -26,29 +52,105 @@ class LanguageIdentifier(LedgerStage):
         model_path: str | None = None,
         max_chars: int = 2000,
         batch_size: int = 256,
+        *,
+        segment_mode: SegmentMode = "document",
+        min_scores: dict[str, float] | None = None,
+        min_segment_share: float = 0.0,
+        config: LangIdConfig | None = None,
     ):
         super().__init__(out_dir, batch_size=batch_size)
+        unknown = sorted(set(languages) - _EU24)
+        if unknown:
+            raise ValueError(f"languages {unknown} are not EU-24 codes; expected some of {', '.join(EU24)}")
+        if segment_mode not in ("document", "segments", "route"):
+            raise ValueError(f"segment_mode {segment_mode!r}; expected 'document', 'segments' or 'route'")
+        base = config or LangIdConfig()
+        self.config = base.model_copy(
+            update={
+                "min_score": min_score,
+                "min_scores": {**base.min_scores, **(min_scores or {})},
+                "model_path": model_path or base.model_path,
+                "max_chars": max_chars,
+            }
+        )
         self.languages = frozenset(languages)
-        self.min_score = min_score
-        self.model_path = model_path
-        self.max_chars = max_chars
+        self.segment_mode = segment_mode
+        self.min_segment_share = min_segment_share
+        self._config_json = self.config.model_dump_json()
+
+    @property
+    def identifier(self) -> EuLanguageIdentifier:
+        return _identifier(self._config_json)
 
     def judge_batch(self, batch: list[Document]) -> list[Drop | None]:
-        model = load_fasttext(self.model_path or str(bundled_lid176_path()))
-        verdicts: list[Drop | None] = []
-        for doc, top in zip(batch, predict_batch(model, [d.text[: self.max_chars] for d in batch])):
-            lang, score = top[0] if top else ("und", 0.0)
-            doc.metadata[Meta.LANG] = lang
-            doc.metadata[Meta.LANG_SCORE] = round(score, 4)
-            if lang not in EU24:
-                verdicts.append(Drop(Reason.LANG_NOT_EU, f"{lang}={score:.3f}"))
-            elif lang not in self.languages:
-                verdicts.append(Drop(Reason.LANG_NOT_SELECTED, f"{lang}={score:.3f}"))
-            elif score < self.min_score:
-                verdicts.append(Drop(Reason.LANG_LOW_SCORE, f"{lang}={score:.3f}<{self.min_score}"))
-            else:
-                verdicts.append(None)
-        return verdicts
+        ident = self.identifier
+        return [self._judge(doc, identify_document(ident, doc.text)) for doc in batch]
 
     def judge(self, doc: Document) -> Drop | None:
         return self.judge_batch([doc])[0]
+
+    def _judge(self, doc: Document, result: DocumentLanguage) -> Drop | None:
+        doc.metadata[Meta.LANG] = result.lang
+        doc.metadata[Meta.LANG_SCORE] = round(result.score, 4)
+        doc.metadata[LANG_SHARES] = dict(result.shares)
+        if self.segment_mode == "document" or result.lang not in _EU24 and not self._selected_shares(result):
+            return self._verdict(result.lang, result.score)
+        selected = {lang for lang in self._selected_shares(result)}
+        if not selected:
+            return self._verdict(result.lang, result.score)
+        if self.segment_mode == "segments":
+            text, lang, score = kept_text(doc.text, result, frozenset(selected))
+            verdict = self._verdict(lang, score)
+            if verdict is None:
+                doc.text = text
+                doc.metadata[Meta.LANG] = lang
+                doc.metadata[Meta.LANG_SCORE] = round(score, 4)
+            return verdict
+        routes = segment_text(doc.text, result, frozenset(selected))
+        scores = _segment_scores(result)
+        kept = {lang: t for lang, t in routes.items() if scores.get(lang, 0.0) >= self.config.min_score_for(lang)}
+        if not kept:
+            best = max(routes, key=lambda lang: scores.get(lang, 0.0))
+            return self._verdict(best, scores.get(best, 0.0))
+        doc.metadata[_ROUTES] = {lang: (t, scores[lang]) for lang, t in kept.items()}
+        return None
+
+    def _selected_shares(self, result: DocumentLanguage) -> dict[str, float]:
+        return {
+            lang: share
+            for lang, share in result.shares.items()
+            if lang in self.languages and share > 0 and share >= self.min_segment_share
+        }
+
+    def _verdict(self, lang: str, score: float) -> Drop | None:
+        if lang not in _EU24:
+            return Drop(Reason.LANG_NOT_EU, f"{lang}={score:.3f}")
+        if lang not in self.languages:
+            return Drop(Reason.LANG_NOT_SELECTED, f"{lang}={score:.3f}")
+        threshold = self.config.min_score_for(lang)
+        if score < threshold:
+            return Drop(Reason.LANG_LOW_SCORE, f"{lang}={score:.3f}<{threshold}")
+        return None
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        for doc in super().run(data, rank, world_size):
+            routes = doc.metadata.pop(_ROUTES, None)
+            if routes is None:
+                yield doc
+                continue
+            for lang, (text, score) in routes.items():
+                metadata = dict(doc.metadata)
+                metadata.update({Meta.LANG: lang, Meta.LANG_SCORE: round(score, 4), LANG_PARENT_ID: doc.id})
+                yield Document(text=text, id=f"{doc.id}/{lang}", media=list(doc.media), metadata=metadata)
+
+
+def _segment_scores(result: DocumentLanguage) -> dict[str, float]:
+    """Character-weighted score per language over the paragraphs that were read (not inherited)."""
+    num: dict[str, float] = {}
+    den: dict[str, int] = {}
+    for seg in result.segments:
+        if not seg.inherited:
+            n = seg.end - seg.start
+            num[seg.lang] = num.get(seg.lang, 0.0) + seg.score * n
+            den[seg.lang] = den.get(seg.lang, 0) + n
+    return {lang: num[lang] / den[lang] for lang in num}

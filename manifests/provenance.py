@@ -32,14 +32,20 @@ PROVENANCE_SCHEMA = pa.schema(
         (Meta.PUBLISHER, pa.string()),
         (Meta.TITLE, pa.string()),
         (Meta.HTML_LANG, pa.string()),
+        (Meta.CANONICAL_URL, pa.string()),
+        (Meta.LICENCE_LINKS, pa.list_(pa.string())),
+        (Meta.PUBLISHED, pa.string()),
         (Meta.LANG, pa.string()),
         (Meta.LANG_SCORE, pa.float32()),
+        (Meta.LANG_SHARES, pa.map_(pa.string(), pa.float64())),
         (Meta.QUALITY, pa.map_(pa.string(), pa.float64())),
         (Meta.OPTOUT, pa.map_(pa.string(), pa.string())),
         (Meta.PII_COUNTS, pa.map_(pa.string(), pa.int64())),
         (Meta.PII_CANDIDATES, pa.map_(pa.string(), pa.int64())),
         (Meta.PII_FINGERPRINTS, pa.list_(pa.string())),
         (Meta.CONTENT_HASH, pa.string()),
+        (Meta.DEDUP_CLUSTER_ID, pa.string()),
+        (Meta.DEDUP_CLUSTER_SIZE, pa.int64()),
         (Meta.TEXT_SHARD, pa.string()),
         (Meta.TEXT_ROW, pa.int64()),
         (Meta.TOKEN_SHARD, pa.string()),
@@ -70,7 +76,7 @@ class ProvenanceWriter(PipelineStep):
                 md = doc.metadata
                 row = {name: md.get(name) for name in PROVENANCE_SCHEMA.names}
                 row["doc_id"] = doc.id
-                for key, cast in ((Meta.QUALITY, float), (Meta.OPTOUT, str), (Meta.PII_COUNTS, int), (Meta.PII_CANDIDATES, int)):
+                for key, cast in ((Meta.QUALITY, float), (Meta.LANG_SHARES, float), (Meta.OPTOUT, str), (Meta.PII_COUNTS, int), (Meta.PII_CANDIDATES, int)):
                     row[key] = [(k, cast(v)) for k, v in sorted((md.get(key) or {}).items())]
                 out.append(row)
                 self.stat_update("documents_kept")

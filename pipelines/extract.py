@@ -1,23 +1,26 @@
-"""HTML → main text with trafilatura, plus the page facts that are cheap once the tree is parsed.
+"""HTML → main text, plus the page facts that are cheap once the page is parsed (title, lang, canonical
+URL, licence links, publication date).
 
-Parses each page once (trafilatura's `load_html`), reads `<html lang>` and `<title>` from that tree,
-and hands the same tree to `trafilatura.extract`. Choosing faster extractors is the extraction
-issue's work; this stage keeps trafilatura as the reference.
+`mode="reference"` is trafilatura as FineWeb runs it (favour_precision); `mode="fast"` is the lexbor
+pre-pass with trafilatura as fallback (`extract_fast`), measured at equal F1 on the corpus pages
+(tests/eval/test_extraction_eval.py). The page logic lives in `extract_fast`; this is the thin stage.
 """
 
 from __future__ import annotations
 
 import logging
 
-import trafilatura
 from datatrove.data import Document
 
+from eurocurate.pipelines.extract_facts import CANONICAL_URL, LICENCE_LINKS, PUBLISHED, PageFacts
+from eurocurate.pipelines.extract_fast import ExtractionMode, UnparseableHtml, extract_page
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
 log = logging.getLogger(__name__)
-# trafilatura logs every page it cannot extract at WARNING; the ledger already records those
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+# Counter prefix: documents per extraction path (`extract_path_direct`, `extract_path_trafilatura_fast`, ...).
+PATH_STAT_PREFIX = "extract_path_"
 
 
 class HtmlExtractor(LedgerStage):
@@ -32,34 +35,47 @@ class HtmlExtractor(LedgerStage):
         fast: bool = False,
         include_tables: bool = True,
         min_chars: int = 1,
+        mode: ExtractionMode = "fast",
     ):
         super().__init__(out_dir)
+        if mode not in ("reference", "fast"):
+            raise ValueError(f"HtmlExtractor mode must be 'reference' or 'fast', got {mode!r}")
         self.favour_precision = favour_precision
         self.fast = fast
         self.include_tables = include_tables
         self.min_chars = min_chars
+        self.mode = mode
 
     def judge(self, doc: Document) -> Drop | None:
-        tree = trafilatura.load_html(doc.text)
-        if tree is None:
-            return Drop(Reason.EXTRACTION_FAILED, f"unparseable HTML ({len(doc.text)} chars)")
-        lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
-        if lang:
-            doc.metadata[Meta.HTML_LANG] = lang.strip()[:35]
-        title = tree.findtext(".//title")
-        if title and title.strip():
-            doc.metadata[Meta.TITLE] = " ".join(title.split())[:500]
-        text = trafilatura.extract(
-            tree,
-            url=doc.metadata.get(Meta.URL),
-            fast=self.fast,
-            favor_precision=self.favour_precision,
-            include_comments=False,
-            include_tables=self.include_tables,
-            output_format="txt",
-            with_metadata=False,
-        )
-        if not text or len(text.strip()) < self.min_chars:
-            return Drop(Reason.EXTRACTION_EMPTY, f"{len(text or '')} chars of main text from {len(doc.text)} of HTML")
-        doc.text = text.strip()
+        try:
+            result = extract_page(
+                doc.text,
+                url=doc.metadata.get(Meta.URL),
+                mode=self.mode,
+                favour_precision=self.favour_precision,
+                fast=self.fast,
+                include_tables=self.include_tables,
+            )
+        except UnparseableHtml as e:
+            return Drop(Reason.EXTRACTION_FAILED, f"unparseable HTML ({len(doc.text)} chars): {e}"[:500])
+        store_page_facts(doc.metadata, result.facts)
+        self.stat_update(PATH_STAT_PREFIX + result.path)
+        text = (result.text or "").strip()
+        if len(text) < self.min_chars:
+            return Drop(Reason.EXTRACTION_EMPTY, f"{len(text)} chars of main text from {len(doc.text)} of HTML")
+        doc.text = text
         return None
+
+
+def store_page_facts(metadata: dict[str, object], facts: PageFacts) -> None:
+    """Write the facts a page declares into document metadata; absent facts leave no key."""
+    if facts.title:
+        metadata[Meta.TITLE] = facts.title
+    if facts.html_lang:
+        metadata[Meta.HTML_LANG] = facts.html_lang
+    if facts.canonical_url:
+        metadata[CANONICAL_URL] = facts.canonical_url
+    if facts.licence_links:
+        metadata[LICENCE_LINKS] = facts.licence_links
+    if facts.published:
+        metadata[PUBLISHED] = facts.published

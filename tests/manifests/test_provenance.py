@@ -12,6 +12,8 @@ def test_every_kept_document_traces_back_to_its_record_and_forward_to_its_rows(l
         assert row["warc_record_id"].startswith("<urn:uuid:") and row["url"].startswith("https://")
         assert row["fetch_date"] and row["lang"] and 0 < row["lang_score"] <= 1
         assert dict(row["optout"])["reserved"] == "no"
+        assert row["dedup_cluster_size"] >= 1 and row["dedup_cluster_id"]  # FineWeb-2 style re-weighting signal
+        assert abs(sum(dict(row["lang_shares"]).values()) - 1) < 0.01
         assert dict(row["quality"])["n_words"] >= 50
         text = pq.read_table(local_run / row["text_shard"]).slice(row["text_row"], 1).to_pylist()[0]
         assert text["doc_id"] == row["doc_id"]

@@ -9,7 +9,8 @@ from eurocurate.cli import main
 from eurocurate.manifests.verify import verify_output
 from eurocurate.schema import Reason
 from eurocurate.tools.warc_writer import WarcRecordSpec, record_bytes, write_warc
-from tests.conftest import ENGLISH, html_page, write_spec
+from eurocurate.tools.demo_corpus import load_texts
+from tests.conftest import html_page, write_spec
 
 
 def _ledger(out):
@@ -17,8 +18,9 @@ def _ledger(out):
 
 
 def test_truncated_warc_non_html_and_undecodable_pages_are_counted_drops(tmp_path):
+    paragraphs = load_texts()["en"].paragraphs  # six different pages: nothing here is a near duplicate
     good = [
-        WarcRecordSpec(url=f"https://news.example.ie/{i}", body=html_page(ENGLISH + f"\nStory number {i}.").encode())
+        WarcRecordSpec(url=f"https://news.example.ie/{i}", body=html_page(paragraphs[i] + "\n" + paragraphs[i + 6]).encode())
         for i in range(6)
     ]
     jpeg = WarcRecordSpec(url="https://img.example.ie/a.jpg", body=b"\xff\xd8\xff\xe0JFIF" + bytes(500), http_headers={"Content-Type": "image/jpeg"})

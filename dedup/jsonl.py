@@ -1,0 +1,86 @@
+"""Standalone near-dedup of a JSONL file (`eurocurate dedup INPUT.jsonl -o OUT.jsonl`).
+
+Two streaming passes: signatures of every line's `text`, then the kept lines in input order with
+`dedup_cluster_id` (the kept line's `id`, or its 1-based line number) and `dedup_cluster_size`
+added. Memory is that of the LSH index (see `near_duplicates`), not of the file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pyarrow.parquet as pq
+
+from eurocurate.dedup.clusters import KEEP, decisions_path
+from eurocurate.dedup.minhash import MinhashConfig
+from eurocurate.dedup.near_duplicates import META_CLUSTER_ID, META_CLUSTER_SIZE, find_near_duplicates
+from eurocurate.dedup.url_stage import url_key
+
+
+class JsonlError(ValueError):
+    """A line of the input is not a JSON object with a string `text`."""
+
+
+def _records(src: Path) -> Iterator[tuple[int, bytes, dict]]:
+    with open(src, "rb") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                raise JsonlError(f"{src}:{number}: not valid JSON ({e}); expected one JSON object per line") from e
+            if not isinstance(record, dict) or not isinstance(record.get("text", ""), str):
+                raise JsonlError(f"{src}:{number}: expected an object with a string field `text`")
+            yield number, line, record
+
+
+def dedup_jsonl(
+    src: str | Path,
+    dst: str | Path,
+    bands: int = 14,
+    rows: int = 8,
+    ngram: int = 5,
+    urls: bool = False,
+    buckets: int = 1,
+    max_keys_in_memory: int = 8_000_000,
+    work_dir: str | Path | None = None,
+) -> dict:
+    """Write the lines of `src` that survive near-dedup (and, with `urls`, URL dedup: first line per
+    normalised `url` wins) to `dst`; returns counts read / written / near_duplicates / url_duplicates / clusters."""
+    src, dst = Path(src), Path(dst)
+    config = MinhashConfig(bands, rows, ngram)
+    rows_iter = ((str(n), r.get("text", ""), f"{n:012d}", None) for n, _, r in _records(src))
+    with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
+        layout, _ = find_near_duplicates(rows_iter, tmp, config, buckets, max_keys_in_memory)
+        path = decisions_path(layout.decisions, 0)
+        table = pq.read_table(path).to_pydict() if path.is_file() else {"doc_id": [], "verdict": [], "cluster_size": []}
+    decisions = {int(d): (v, s) for d, v, s in zip(table["doc_id"], table["verdict"], table["cluster_size"])}
+    counts = {"read": 0, "written": 0, "near_duplicates": 0, "url_duplicates": 0, "clusters": 0}
+    seen_urls: set[int] = set()
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dst = dst.with_name(dst.name + ".tmp")
+    with open(tmp_dst, "wb") as out:
+        for number, line, record in _records(src):
+            counts["read"] += 1
+            verdict, size = decisions.get(number, (KEEP, 1))
+            if verdict != KEEP:
+                counts["near_duplicates"] += 1
+                continue
+            if urls and isinstance(record.get("url"), str):
+                key = url_key(record["url"])
+                if key in seen_urls:
+                    counts["url_duplicates"] += 1
+                    continue
+                seen_urls.add(key)
+            cluster = record.get("id", number)  # a cluster is named after its kept line
+            counts["clusters"] += size > 1
+            record[META_CLUSTER_ID] = cluster
+            record[META_CLUSTER_SIZE] = size
+            out.write(orjson.dumps(record) + b"\n")
+            counts["written"] += 1
+    tmp_dst.replace(dst)
+    return counts

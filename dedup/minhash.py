@@ -1,0 +1,247 @@
+"""MinHash signatures and LSH band keys of word n-grams, computed for a batch of documents at once.
+
+Words are maximal runs of Unicode letters, marks, digits and `_` in the NFKC-normalised, lower-cased
+text. Everything after normalisation is vectorised numpy over the whole batch: a polynomial hash per
+word (prefix sums over code points), a mixed hash per n-gram, then one-permutation MinHash with
+optimal densification (Shrivastava, ICML 2017): one hash per n-gram, split into `bands * rows`
+bins, minimum per bin, empty bins borrowed along a fixed per-bin sequence. Its collision
+probability per bin is the Jaccard similarity, as with k independent permutations, at 1/k the cost.
+All hashing is seeded constants and 64-bit integer arithmetic, so results are identical across
+processes, machines and runs (never Python's salted `hash()`). Band keys are what LSH buckets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+U64 = np.uint64
+EMPTY_BIN: int = 1 << 32  # bins hold 32-bit values; this marks a bin no n-gram fell into
+NO_KEY: int = 0  # band key of a document without words: never bucketed
+_MASK32 = U64(0xFFFFFFFF)
+_P = 0x100000001B3  # odd multiplier of the polynomial word hash (the FNV prime)
+_P_INV = pow(_P, -1, 1 << 64)
+
+
+@dataclass(frozen=True)
+class MinhashConfig:
+    """What a signature depends on; an index written under one config can only be read with the same."""
+
+    bands: int = 14
+    rows: int = 8
+    ngram: int = 5
+    per_language: bool = False
+    seed: int = 1
+
+    @property
+    def bins(self) -> int:
+        return self.bands * self.rows
+
+    def describe(self) -> dict:
+        return {
+            "scheme": "oph-densified-v1",
+            "bands": self.bands,
+            "rows": self.rows,
+            "ngram": self.ngram,
+            "per_language": self.per_language,
+            "seed": self.seed,
+        }
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: a bijection on uint64 that spreads every input bit over the output."""
+    z = z ^ (z >> U64(30))
+    z = z * U64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> U64(27))
+    z = z * U64(0x94D049BB133111EB)
+    return z ^ (z >> U64(31))
+
+
+def stable_hash64(value: str, seed: int = 0) -> int:
+    """A process-independent 64-bit hash of a string (blake2b)."""
+    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8, key=seed.to_bytes(8, "little")).digest()
+    return int.from_bytes(digest, "little")
+
+
+@lru_cache(maxsize=1)
+def _word_char_table() -> np.ndarray:
+    """True for code points that belong to words: Unicode categories L*, M*, N* and the underscore."""
+    table = np.zeros(0x110000, dtype=bool)
+    for cp in range(0x110000):
+        if unicodedata.category(chr(cp))[0] in "LMN":
+            table[cp] = True
+    table[ord("_")] = True
+    return table
+
+
+class _Powers:
+    """P^i and P^-i modulo 2^64, grown on demand."""
+
+    def __init__(self) -> None:
+        self.pow = np.ones(1, dtype=U64)
+        self.inv = np.ones(1, dtype=U64)
+
+    def upto(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.pow) < n:
+            size = max(n, 2 * len(self.pow), 1 << 16)
+            self.pow = self._geometric(_P, size)
+            self.inv = self._geometric(_P_INV, size)
+        return self.pow[:n], self.inv[:n]
+
+    @staticmethod
+    def _geometric(base: int, size: int) -> np.ndarray:
+        out = np.empty(size, dtype=U64)
+        out[0] = 1
+        block = 1
+        with np.errstate(over="ignore"):
+            while block < size:  # doubling: out[b:2b] = out[:b] * base^b
+                step = U64(pow(base, block, 1 << 64))
+                end = min(2 * block, size)
+                out[block:end] = out[: end - block] * step
+                block = end
+        return out
+
+
+_POWERS = _Powers()
+
+
+@lru_cache(maxsize=8)
+def _constants(config: MinhashConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.Generator(np.random.PCG64(config.seed))
+    ngram_mult = rng.integers(1, 1 << 63, size=config.ngram, dtype=np.uint64) * U64(2) + U64(1)
+    band_seed = rng.integers(1, 1 << 63, size=config.bands, dtype=np.uint64)
+    # optimal densification: for each bin, a fixed order in which to borrow from other bins
+    borrow = np.stack([rng.permutation(config.bins) for _ in range(config.bins)])
+    return ngram_mult, band_seed, borrow
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(hash of every word in the batch, in order; number of words per document)."""
+    normal = [normalise(t) for t in texts]
+    joined = " ".join(normal)  # a space between documents: no word spans two of them
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    n = len(cps)
+    if n == 0:
+        return np.zeros(0, U64), np.zeros(len(texts), np.int64)
+    is_word = _word_char_table()[cps]
+    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    pw, inv = _POWERS.upto(n)
+    with np.errstate(over="ignore"):
+        prefix = np.empty(n + 1, dtype=U64)
+        prefix[0] = 0
+        np.cumsum(cps.astype(U64) * pw, out=prefix[1:])
+        raw = (prefix[ends] - prefix[starts]) * inv[starts]
+        hashes = _mix(raw + (ends - starts).astype(U64))
+    doc_starts = np.zeros(len(texts), dtype=np.int64)
+    if len(texts) > 1:
+        doc_starts[1:] = np.cumsum([len(t) + 1 for t in normal[:-1]])
+    counts = np.diff(np.searchsorted(starts, doc_starts), append=len(starts))
+    return hashes, counts
+
+
+def ngram_hashes(words: np.ndarray, counts: np.ndarray, config: MinhashConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(hash of every word n-gram; index of its document). A document with 1..n-1 words has one n-gram."""
+    n = config.ngram
+    mult, _, _ = _constants(config)
+    doc_of_word = np.repeat(np.arange(len(counts)), counts)
+    with np.errstate(over="ignore"):
+        m = len(words) - n + 1
+        parts_h, parts_d = [], []
+        if m > 0:
+            acc = words[:m] * mult[0]
+            for t in range(1, n):
+                acc = acc + words[t : t + m] * mult[t]
+            full = doc_of_word[:m] == doc_of_word[n - 1 :]
+            parts_h.append(acc[full])
+            parts_d.append(doc_of_word[:m][full])
+        short = np.flatnonzero((counts > 0) & (counts < n))
+        if len(short):
+            first = np.concatenate([[0], np.cumsum(counts)[:-1]])[short]
+            acc = np.zeros(len(short), dtype=U64)
+            for t in range(n - 1):
+                take = t < counts[short]
+                acc[take] += words[first[take] + t] * mult[t]
+            parts_h.append(acc)
+            parts_d.append(short)
+        if not parts_h:
+            return np.zeros(0, U64), np.zeros(0, np.int64)
+        h = np.concatenate(parts_h)
+        return _mix(h), np.concatenate(parts_d)
+
+
+def signatures(texts: list[str], config: MinhashConfig) -> np.ndarray:
+    """(documents, bands*rows) uint64 MinHash signatures; a document without words is all EMPTY_BIN."""
+    k = config.bins
+    words, counts = word_hashes(texts)
+    grams, doc = ngram_hashes(words, counts, config)
+    sig = np.full(len(texts) * k, EMPTY_BIN, dtype=U64)
+    with np.errstate(over="ignore"):
+        bins = ((grams >> U64(32)) * U64(k)) >> U64(32)
+        np.minimum.at(sig, doc.astype(U64) * U64(k) + bins, grams & _MASK32)
+    sig = sig.reshape(len(texts), k)
+    _densify(sig, config)
+    return sig
+
+
+def _densify(sig: np.ndarray, config: MinhashConfig) -> None:
+    empty = sig == EMPTY_BIN
+    if not empty.any():
+        return
+    _, _, borrow = _constants(config)
+    partial = empty.any(axis=1) & ~empty.all(axis=1)
+    rows = np.flatnonzero(partial)
+    for start in range(0, len(rows), 1024):  # bounded temporary: 1024 x bins x bins booleans
+        r = rows[start : start + 1024]
+        d, j = np.nonzero(empty[r])
+        cand = borrow[j]
+        filled = ~empty[r[d][:, None], cand]
+        src = cand[np.arange(len(j)), filled.argmax(axis=1)]
+        sig[r[d], j] = sig[r[d], src]
+
+
+def band_keys(sig: np.ndarray, config: MinhashConfig, langs: list[str | None] | None = None) -> np.ndarray:
+    """(documents, bands) uint64 LSH keys: a hash of each band's rows, seeded per band (and per language
+    when `per_language`), never NO_KEY for a document with words and always NO_KEY for one without."""
+    _, band_seed, _ = _constants(config)
+    n = len(sig)
+    keys = np.empty((n, config.bands), dtype=U64)
+    lang_h = np.zeros(n, dtype=U64)
+    if config.per_language:
+        if langs is None:
+            raise ValueError("per_language signatures need the language of every document; got langs=None")
+        cache: dict[str | None, int] = {}
+        lang_h = np.array([cache.setdefault(x, stable_hash64(x or "", 7)) for x in langs], dtype=U64)
+    with np.errstate(over="ignore"):
+        for b in range(config.bands):
+            acc = _mix(lang_h ^ band_seed[b])
+            for r in range(config.rows):
+                acc = _mix(acc + sig[:, b * config.rows + r] * U64(0x9E3779B97F4A7C15))
+            keys[:, b] = acc
+    keys[keys == NO_KEY] = 1
+    keys[(sig == EMPTY_BIN).all(axis=1)] = NO_KEY
+    return keys
+
+
+def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of equal bins of two signatures: an unbiased estimate of the Jaccard similarity."""
+    return float(np.mean(a == b))
+
+
+def ngram_set(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    """The exact word n-gram set (reference implementation for tests and evaluations; slow)."""
+    import re
+
+    words = re.findall(r"[\w\u0300-\u036f]+", normalise(text))
+    if len(words) < n:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}

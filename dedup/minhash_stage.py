@@ -1,0 +1,214 @@
+"""The `minhash_dedup` stage: signatures in the map stage, LSH bucketing and clustering in a barrier of
+`buckets` parallel tasks, drops (and cluster metadata on survivors) in the next map stage.
+
+Files under `<work_dir>/<key>/`: `sigs/` (band keys per map rank), `parts/` (edges per band-hash
+partition), `decisions/` (one row per clustered document, per map rank). With `write_index` the
+surviving documents' keys are published under `<out_dir>/dedup_index/<key>/` for the next release.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from eurocurate.config import SpecError
+from eurocurate.dedup.clusters import EARLIER, KEEP, decisions_path
+from eurocurate.dedup.minhash import MinhashConfig
+from eurocurate.dedup.near_duplicates import (
+    META_CLUSTER_ID,
+    META_CLUSTER_SIZE,
+    REASON_IN_EARLIER_RELEASE,
+    REASON_NEAR_DUPLICATE,
+    LshLayout,
+    bucket_partition,
+    merge_partitions,
+    sign_batch,
+)
+from eurocurate.dedup.signature_store import SignatureFileWriter
+from eurocurate.registry import Barrier, BuildContext, StageParts
+from eurocurate.schema import Meta
+from eurocurate.stage import Drop, LedgerStage
+
+log = logging.getLogger(__name__)
+INDEX_SUBDIR = "dedup_index"
+
+
+class MinhashDedupParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bands: int = Field(14, ge=1, le=512, description="LSH bands (FineWeb: 14).")
+    rows: int = Field(8, ge=1, le=64, description="MinHash values per band (FineWeb: 8); bands*rows values per document.")
+    ngram: int = Field(5, ge=1, le=32, description="Word n-gram length of the shingles (FineWeb: 5).")
+    per_language: bool = Field(
+        False, description="Only documents of the same `lang` can be duplicates (language mixed into every band key)."
+    )
+    buckets: int = Field(2, ge=1, le=4096, description="Partitions of band-hash space, processed as parallel barrier tasks.")
+    max_keys_in_memory: int = Field(
+        8_000_000,
+        ge=10_000,
+        description="Band keys one barrier task holds at once (peak about 45 bytes each with sort buffers: 8M keys ~ 360 MB); a partition "
+        "takes more passes over the signature files when the corpus needs it. Bounds peak memory.",
+    )
+    batch_size: int = Field(256, ge=1, description="Documents per vectorised signature batch in the map stage.")
+    seed: int = Field(1, ge=0, description="Seed of the hash functions; an index is only comparable under the same seed.")
+    index_dir: list[str] = Field(
+        default_factory=list,
+        description="Index folders of earlier releases (OUT/dedup_index/<key> of their runs); documents "
+        "near-duplicating one of them are dropped as dedup.in_earlier_release.",
+    )
+    write_index: bool = Field(False, description="Publish this run's surviving documents as OUT/dedup_index/<key>.")
+
+    @field_validator("index_dir", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    def config(self) -> MinhashConfig:
+        return MinhashConfig(self.bands, self.rows, self.ngram, self.per_language, self.seed)
+
+
+class MinhashSigner(PipelineStep):
+    """Map side: writes the LSH band keys of every document to `sigs/keys-<rank>.u64`; documents pass unchanged."""
+
+    name = "minhash_signer"
+    type = "🫂 - DEDUP"
+
+    def __init__(self, sig_dir: str, config: MinhashConfig, batch_size: int = 256):
+        super().__init__()
+        self.sig_dir = sig_dir
+        self.config = config
+        self.batch_size = batch_size
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        writer = SignatureFileWriter(self.sig_dir, rank, self.config)
+        batch: list[Document] = []
+        try:
+            for doc in data or []:
+                batch.append(doc)
+                if len(batch) >= self.batch_size:
+                    self._sign(writer, batch)
+                    yield from batch
+                    batch = []
+            if batch:
+                self._sign(writer, batch)
+                yield from batch
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
+
+    def _sign(self, writer: SignatureFileWriter, batch: list[Document]) -> None:
+        with self.track_time(unit="batch"):
+            sign_batch(
+                writer,
+                [d.text for d in batch],
+                [d.id for d in batch],
+                [d.metadata.get(Meta.ORDER_KEY) for d in batch],
+                [d.metadata.get(Meta.LANG) for d in batch],
+            )
+        self.stat_update("documents_signed", value=len(batch))
+
+
+class MinhashBucketer(PipelineStep):
+    """Barrier, every task: LSH bucketing of partition `rank` of band-hash space into component edges."""
+
+    name = "minhash_lsh_bucketer"
+    type = "🫂 - DEDUP"
+
+    def __init__(self, layout: LshLayout, config: MinhashConfig, index_dirs: list[str], max_keys_in_memory: int):
+        super().__init__()
+        self.layout, self.config, self.index_dirs, self.max_keys = layout, config, index_dirs, max_keys_in_memory
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        with self.track_time():
+            bucket_partition(self.layout, self.index_dirs, self.config, rank, world_size, self.max_keys)
+        return
+        yield
+
+
+class MinhashClusterMerger(PipelineStep):
+    """Barrier, task 0 only: finishes partitions nobody holds, merges them, writes decisions (and the index)."""
+
+    name = "minhash_cluster_merger"
+    type = "🫂 - DEDUP"
+
+    def __init__(self, layout: LshLayout, config: MinhashConfig, index_dirs: list[str], max_keys_in_memory: int, index_out: str | None):
+        super().__init__()
+        self.layout, self.config, self.index_dirs, self.max_keys = layout, config, index_dirs, max_keys_in_memory
+        self.index_out = index_out
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if rank != 0:
+            return
+        with self.track_time():
+            counts = merge_partitions(self.layout, self.index_dirs, self.config, world_size, self.max_keys, self.index_out)
+        for key, value in counts.items():
+            self.stat_update(key, value=value)
+        log.info("minhash clusters merged", extra=counts)
+        return
+        yield
+
+
+class NearDuplicateFilter(LedgerStage):
+    """Map side after the barrier: drops every non-kept cluster member, labels survivors with their cluster."""
+
+    name = "minhash_dedup"
+
+    def __init__(self, out_dir: str, decisions_dir: str):
+        super().__init__(out_dir)
+        self.decisions_dir = decisions_dir
+        self._rank = 0
+        self._decisions: dict[str, tuple[str, str, str, int]] | None = None
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        # decisions are per rank, and one process may run several ranks with the same step object
+        self._rank, self._decisions = rank, None
+        yield from super().run(data, rank, world_size)
+
+    def _load(self) -> dict[str, tuple[str, str, str, int]]:
+        if self._decisions is None:
+            path = decisions_path(self.decisions_dir, self._rank)
+            self._decisions = {}
+            if path.is_file():
+                t = pq.read_table(path).to_pydict()
+                self._decisions = {
+                    d: (v, o, c, s)
+                    for d, v, o, c, s in zip(t["doc_id"], t["verdict"], t["duplicate_of"], t["cluster_id"], t["cluster_size"])
+                }
+        return self._decisions
+
+    def judge(self, doc: Document) -> Drop | None:
+        verdict, original, cluster, size = self._load().get(doc.id, (KEEP, doc.id, doc.id, 1))
+        if verdict == KEEP:
+            doc.metadata[META_CLUSTER_ID] = cluster
+            doc.metadata[META_CLUSTER_SIZE] = size
+            return None
+        reason = REASON_IN_EARLIER_RELEASE if verdict == EARLIER else REASON_NEAR_DUPLICATE
+        return Drop(reason, f"duplicate_of={original} cluster={cluster} size={size}")
+
+
+def build_minhash_stage(params: MinhashDedupParams, ctx: BuildContext, key: str) -> StageParts:
+    for folder in params.index_dir:
+        if not (Path(folder) / "config.json").is_file():
+            raise SpecError(f"stage {key!r}: index_dir {folder} is not a dedup index (no config.json)")
+    config = params.config()
+    layout = LshLayout(str(Path(ctx.work_dir) / key))
+    index_out = str(Path(ctx.out_dir) / INDEX_SUBDIR / key) if params.write_index else None
+    index_dirs = list(params.index_dir)
+
+    def build(inputs_dir: str) -> list[PipelineStep]:  # reads sigs/, not the intermediate Parquet
+        return [
+            MinhashBucketer(layout, config, index_dirs, params.max_keys_in_memory),
+            MinhashClusterMerger(layout, config, index_dirs, params.max_keys_in_memory, index_out),
+        ]
+
+    return StageParts(
+        map_steps=[MinhashSigner(layout.sigs, config, params.batch_size)],
+        barrier=Barrier(key, params.buckets, build),
+        after_barrier=[NearDuplicateFilter(ctx.out_dir, layout.decisions)],
+    )

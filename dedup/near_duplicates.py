@@ -1,0 +1,116 @@
+"""Near-duplicate detection as plain functions over folders: sign documents into a signature folder,
+bucket every partition, merge into decisions, optionally publish the release index. The pipeline
+stage, `dedup_jsonl`, the evaluation and the benchmark all go through these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from eurocurate.dedup.clusters import write_decisions, write_release_index
+from eurocurate.dedup.lsh import finish_all_partitions, partition_edges, run_partition_claimed
+from eurocurate.dedup.minhash import MinhashConfig, band_keys, signatures
+from eurocurate.dedup.signature_store import KeySource, SignatureFileWriter, all_sources
+from eurocurate.schema import Meta, Reason
+
+# Reason codes and metadata keys of this family (to move into eurocurate.schema Reason/Meta).
+REASON_NEAR_DUPLICATE = Reason.NEAR_DUPLICATE
+REASON_IN_EARLIER_RELEASE = Reason.IN_EARLIER_RELEASE
+META_CLUSTER_ID = Meta.DEDUP_CLUSTER_ID
+META_CLUSTER_SIZE = Meta.DEDUP_CLUSTER_SIZE
+
+
+@dataclass(frozen=True)
+class LshLayout:
+    """Where one dedup run keeps its files: signatures (map side), partition edges, decisions."""
+
+    root: str
+
+    @property
+    def sigs(self) -> str:
+        return str(Path(self.root) / "sigs")
+
+    @property
+    def parts(self) -> str:
+        return str(Path(self.root) / "parts")
+
+    @property
+    def decisions(self) -> str:
+        return str(Path(self.root) / "decisions")
+
+
+def sign_batch(writer: SignatureFileWriter, texts: list[str], doc_ids: list[str], order_keys: list[str | None], langs: list[str | None]) -> None:
+    config = writer.config
+    keys = band_keys(signatures(texts, config), config, langs if config.per_language else None)
+    writer.append(keys, doc_ids, order_keys, langs)
+
+
+def sign_documents(
+    rows: Iterable[tuple[str, str, str | None, str | None]], sig_dir: str, rank: int, config: MinhashConfig, batch_size: int = 256
+) -> int:
+    """Write the signature files of rank `rank` for (doc_id, text, order_key, lang) rows; returns rows."""
+    writer = SignatureFileWriter(sig_dir, rank, config)
+    batch: list[tuple] = []
+    try:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                ids, texts, orders, langs = zip(*batch)
+                sign_batch(writer, list(texts), list(ids), list(orders), list(langs))
+                batch = []
+        if batch:
+            ids, texts, orders, langs = zip(*batch)
+            sign_batch(writer, list(texts), list(ids), list(orders), list(langs))
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+    return writer.rows
+
+
+def sources_of(layout: LshLayout, index_dirs: list[str], config: MinhashConfig) -> list[KeySource]:
+    return all_sources(layout.sigs, index_dirs, config)
+
+
+def bucket_partition(layout: LshLayout, index_dirs: list[str], config: MinhashConfig, part: int, n_parts: int, max_keys_in_memory: int) -> None:
+    sources = sources_of(layout, index_dirs, config)
+    run_partition_claimed(layout.parts, part, lambda: partition_edges(sources, part, n_parts, max_keys_in_memory))
+
+
+def merge_partitions(
+    layout: LshLayout,
+    index_dirs: list[str],
+    config: MinhashConfig,
+    n_parts: int,
+    max_keys_in_memory: int,
+    write_index_to: str | None = None,
+) -> dict:
+    """Finish any partition not done yet, then write decisions (and the release index); returns counts."""
+    sources = sources_of(layout, index_dirs, config)
+    finish_all_partitions(
+        layout.parts, n_parts, lambda p: (lambda: partition_edges(sources, p, n_parts, max_keys_in_memory))
+    )
+    counts = write_decisions(sources, layout.parts, n_parts, layout.decisions)
+    counts["documents"] = sum(s.rows for s in sources if not s.earlier)
+    counts["earlier_documents"] = sum(s.rows for s in sources if s.earlier)
+    if write_index_to:
+        counts["indexed"] = write_release_index(sources, layout.decisions, write_index_to, config)
+    return counts
+
+
+def find_near_duplicates(
+    rows: Iterable[tuple[str, str, str | None, str | None]],
+    work_dir: str,
+    config: MinhashConfig,
+    n_parts: int = 1,
+    max_keys_in_memory: int = 8_000_000,
+    index_dirs: list[str] | None = None,
+    write_index_to: str | None = None,
+) -> tuple[LshLayout, dict]:
+    """The whole near-dedup in one process: sign, bucket, merge. Decisions land in `layout.decisions`."""
+    layout = LshLayout(work_dir)
+    sign_documents(rows, layout.sigs, 0, config)
+    counts = merge_partitions(layout, index_dirs or [], config, n_parts, max_keys_in_memory, write_index_to)
+    return layout, counts

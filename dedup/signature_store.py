@@ -1,0 +1,155 @@
+"""On-disk LSH band keys, one pair of files per writer: `keys-RRRRR.u64` (raw little-endian uint64,
+one row of `bands` keys per document, memory-mapped by readers) and `docs-RRRRR.parquet` (doc_id,
+order_key, lang, in the same row order), plus `config.json` naming the signature parameters.
+
+The same layout is a map task's signature output and a release's published index, so an earlier
+release is read exactly like another task. A document is addressed by `gid = source << 32 | row`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from eurocurate.dedup.minhash import MinhashConfig
+from eurocurate.manifests.files import publish, tmp_path, write_bytes_atomic, write_table_atomic
+
+DOCS_SCHEMA = pa.schema([("doc_id", pa.string()), ("order_key", pa.string()), ("lang", pa.string())])
+ROW_BITS = 32
+
+
+class IndexMismatch(ValueError):
+    """An index was written with other signature parameters than this run uses."""
+
+
+def keys_path(folder: str | Path, rank: int) -> Path:
+    return Path(folder) / f"keys-{rank:05d}.u64"
+
+
+def docs_path(folder: str | Path, rank: int) -> Path:
+    return Path(folder) / f"docs-{rank:05d}.parquet"
+
+
+def write_config(folder: str | Path, config: MinhashConfig) -> None:
+    path = Path(folder) / "config.json"
+    data = json.dumps(config.describe(), sort_keys=True).encode()
+    if not path.is_file() or path.read_bytes() != data:
+        write_bytes_atomic(path, data)
+
+
+def check_config(folder: str | Path, config: MinhashConfig) -> None:
+    path = Path(folder) / "config.json"
+    if not path.is_file():
+        raise IndexMismatch(f"{folder} is not a dedup index (no config.json); expected the index folder of a release")
+    found = json.loads(path.read_text())
+    if found != config.describe():
+        raise IndexMismatch(
+            f"index {folder} was written with {found}, this run uses {config.describe()}; "
+            f"use the same bands/rows/ngram/per_language as the release that wrote it"
+        )
+
+
+class SignatureFileWriter:
+    """Appends band keys and document rows for one rank; both files appear atomically on `close()`."""
+
+    def __init__(self, folder: str | Path, rank: int, config: MinhashConfig):
+        self.folder = Path(folder)
+        self.rank = rank
+        self.config = config
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._keys_final = keys_path(folder, rank)
+        self._keys_tmp = tmp_path(self._keys_final)
+        self._keys = open(self._keys_tmp, "wb")
+        self._docs_final = docs_path(folder, rank)
+        self._docs_tmp = tmp_path(self._docs_final)
+        self._docs = pq.ParquetWriter(self._docs_tmp, DOCS_SCHEMA, compression="zstd")
+        self.rows = 0
+
+    def append(self, keys: np.ndarray, doc_ids: list[str], order_keys: list[str | None], langs: list[str | None]) -> None:
+        if keys.shape != (len(doc_ids), self.config.bands):
+            raise ValueError(f"keys of shape {keys.shape} for {len(doc_ids)} documents and {self.config.bands} bands")
+        self._keys.write(np.ascontiguousarray(keys, dtype="<u8").tobytes())
+        self._docs.write_table(pa.table({"doc_id": doc_ids, "order_key": order_keys, "lang": langs}, schema=DOCS_SCHEMA))
+        self.rows += len(doc_ids)
+
+    def close(self) -> None:
+        self._keys.close()
+        self._docs.close()
+        write_config(self.folder, self.config)
+        publish(self._docs_tmp, self._docs_final)
+        publish(self._keys_tmp, self._keys_final)
+
+    def abort(self) -> None:
+        self._keys.close()
+        self._docs.close()
+        self._keys_tmp.unlink(missing_ok=True)
+        self._docs_tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """One keys/docs file pair; `earlier` sources come from published releases and precede this run."""
+
+    keys: Path
+    docs: Path
+    bands: int
+    earlier: bool
+    rank: int  # the map rank that wrote it (this run), or its position among earlier files
+
+    @property
+    def rows(self) -> int:
+        return self.keys.stat().st_size // (8 * self.bands)
+
+    def mmap(self) -> np.ndarray:
+        if self.rows == 0:
+            return np.zeros((0, self.bands), dtype="<u8")
+        return np.memmap(self.keys, dtype="<u8", mode="r", shape=(self.rows, self.bands))
+
+    def read_docs(self, columns: list[str]) -> pa.Table:
+        return pq.read_table(self.docs, columns=columns)
+
+
+def list_sources(folder: str | Path, bands: int, earlier: bool) -> list[KeySource]:
+    ranks = sorted(int(p.name[5:10]) for p in Path(folder).glob("keys-?????.u64"))
+    return [KeySource(keys_path(folder, r), docs_path(folder, r), bands, earlier, r) for r in ranks]
+
+
+def all_sources(sig_dir: str | Path, index_dirs: list[str], config: MinhashConfig) -> list[KeySource]:
+    """Earlier releases first (their documents count as published before anything in this run)."""
+    sources: list[KeySource] = []
+    for folder in index_dirs:
+        check_config(folder, config)
+        sources += list_sources(folder, config.bands, earlier=True)
+    sources += list_sources(sig_dir, config.bands, earlier=False)
+    if len(sources) >= 1 << (64 - ROW_BITS - 1):
+        raise ValueError(f"{len(sources)} signature files: too many to address; use fewer, larger map tasks")
+    return sources
+
+
+def iter_key_chunks(source: KeySource, chunk_rows: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, keys of rows [first, first+chunk)) — streamed from the memory map."""
+    keys = source.mmap()
+    for lo in range(0, len(keys), chunk_rows):
+        yield lo, np.asarray(keys[lo : lo + chunk_rows])
+
+
+def write_index_subset(source: KeySource, keep_rows: np.ndarray, folder: str | Path, rank: int, chunk_rows: int) -> int:
+    """Copy the rows `keep_rows` (sorted) of a source into an index folder; returns rows written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    final = keys_path(folder, rank)
+    tmp = tmp_path(final)
+    with open(tmp, "wb") as f:
+        for lo, chunk in iter_key_chunks(source, chunk_rows):
+            sel = keep_rows[(keep_rows >= lo) & (keep_rows < lo + len(chunk))] - lo
+            f.write(np.ascontiguousarray(chunk[sel], dtype="<u8").tobytes())
+    docs = source.read_docs(["doc_id", "order_key", "lang"]).take(pa.array(keep_rows, pa.int64()))
+    write_table_atomic(docs_path(folder, rank), docs)
+    publish(tmp, final)
+    return len(keep_rows)

@@ -1,0 +1,198 @@
+"""The EU-24 language identifier of one text: fastText fast path, script constraint, second opinions.
+
+Owns the decision for a single segment of text (a paragraph or a short document) and its score:
+fastText lid.176 alone where it is sure; lingua restricted to a confusable group, or spelling rules
+for languages lingua lacks, where it is not. Splitting documents into paragraphs is `langid.document`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from eurocurate.langid.config import LangIdConfig
+from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext, normalize_label
+from eurocurate.langid.languages import (
+    BROAD_SET,
+    CONFUSABLE_GROUPS,
+    CYRILLIC,
+    EU24_SCRIPT,
+    FASTTEXT_ALIASES,
+    GREEK,
+    GROUP_OF,
+    LATIN,
+    LINGUA_NAME,
+    NO_SCRIPT,
+    OTHER,
+    UNDETERMINED,
+)
+from eurocurate.langid.orthography import croatian_balance, gaelic_accents, maltese_evidence, marker_hits, words
+from eurocurate.langid.script import dominant_script
+from eurocurate.langid.second_opinion import lingua_known, lingua_probabilities, preload
+from eurocurate.schema import EU24
+
+_EU24 = frozenset(EU24)
+_TOP_K = 5
+_BROAD = lingua_known(BROAD_SET)
+
+
+@dataclass(frozen=True, slots=True)
+class LangGuess:
+    """A text's language: an EU-24 code, a non-EU ISO code when known, `other`, or `und` (no letters).
+
+    `score` is the estimated probability that the label is right: fastText's probability on the fast
+    path; P(group) from fastText times P(language | group) from the second opinion otherwise.
+    `path` says which evidence decided (fast, group:<g>, broad, maltese, script, none).
+    """
+
+    lang: str
+    score: float
+    path: str
+
+    @property
+    def is_eu(self) -> bool:
+        return self.lang in _EU24
+
+
+@dataclass(frozen=True, slots=True)
+class FirstPass:
+    """What fastText and the cheap tests say of a text: `decided` is set when no second opinion is needed."""
+
+    script: str
+    ft: dict[str, float]
+    group: str | None
+    decided: LangGuess | None
+
+
+class EuLanguageIdentifier:
+    """Identifies single texts; `langid.document.identify_document` applies it paragraph by paragraph."""
+
+    def __init__(self, config: LangIdConfig | None = None, **options: object):
+        self.config = config if config is not None else LangIdConfig(**options)  # type: ignore[arg-type]
+        self._model = load_fasttext(self.config.model_path or str(bundled_lid176_path()))
+        if self.config.second_opinion:
+            preload()
+
+    # -- fastText -------------------------------------------------------------------------------
+    def fasttext_top(self, flat: str) -> dict[str, float]:
+        labels, probs = self._model.predict(flat, k=_TOP_K)
+        top: dict[str, float] = {}
+        for label, p in zip(labels, probs):
+            code = normalize_label(label)
+            code = FASTTEXT_ALIASES.get(code, code)
+            top[code] = top.get(code, 0.0) + float(min(p, 1.0))
+        return top
+
+    # -- one text -------------------------------------------------------------------------------
+    def identify_text(self, text: str) -> LangGuess:
+        """The language of `text` read as one piece (a sentence, a paragraph, a short document)."""
+        flat = " ".join(text.split())
+        first = self.first_pass(flat)
+        return first.decided if first.decided is not None else self.second_opinion(flat, first)
+
+    def first_pass(self, flat: str) -> FirstPass:
+        """fastText, the script and the Maltese spelling test: decides where that is enough (the fast path)."""
+        script = dominant_script(flat)
+        if script == NO_SCRIPT:
+            return FirstPass(script, {}, None, LangGuess(UNDETERMINED, 0.0, "none"))
+        ft = self.fasttext_top(flat)
+        top = max(ft, key=ft.__getitem__)
+        p = ft[top]
+        cfg = self.config
+        if script == GREEK:  # only Greek among the EU-24 is written in Greek letters
+            return FirstPass(script, ft, None, LangGuess("el", max(p if top == "el" else 0.0, 0.5 + 0.5 * ft.get("el", 0.0)), "script"))
+        if script == LATIN and cfg.second_opinion:
+            n, n_words = maltese_evidence(flat)
+            if n >= 2 and n / n_words >= cfg.maltese_min_rate:
+                return FirstPass(script, ft, None, LangGuess("mt", min(0.99, 0.5 + 4 * n / n_words), "maltese"))
+        if script == CYRILLIC:
+            group: str | None = "bg"
+        elif top in _EU24 and EU24_SCRIPT[top] != script:  # e.g. Latin text called Bulgarian
+            group, p = None, 0.0
+        else:
+            group = GROUP_OF.get(top)
+        if (top in _EU24 and p >= cfg.sure_score_for(top) and not self._rival(ft, group, top)) or not cfg.second_opinion:
+            return FirstPass(script, ft, group, LangGuess(top, p, "fast"))
+        if group is None and not (p < cfg.broad_below and script == LATIN):
+            return FirstPass(script, ft, group, LangGuess(top if top in _EU24 or len(top) <= 3 else OTHER, p, "fast"))
+        return FirstPass(script, ft, group, None)
+
+    def second_opinion(self, flat: str, first: FirstPass) -> LangGuess:
+        """lingua (and spelling) on a text fastText was unsure of: inside its group, or across Europe."""
+        if first.group is not None:
+            return self._group_opinion(flat, first.ft, first.group)
+        return self._broad_opinion(flat, first.ft)
+
+    def _rival(self, ft: dict[str, float], group: str | None, top: str) -> bool:
+        if group is None:
+            return False
+        return any(ft.get(m, 0.0) > self.config.rival_score for m in CONFUSABLE_GROUPS[group] if m != top)
+
+    def _group_opinion(self, flat: str, ft: dict[str, float], group: str) -> LangGuess:
+        cfg = self.config
+        # fastText's runners-up that lingua knows join the group: Irish read as Portuguese, Romanian
+        # without diacritics read as Spanish are then set right by lingua
+        runners_up = tuple(c for c, q in ft.items() if q >= cfg.runner_up_score and c in LINGUA_NAME and c not in CONFUSABLE_GROUPS[group])
+        members = CONFUSABLE_GROUPS[group] + runners_up
+        mass = sum(ft.get(m, 0.0) for m in members)
+        probs = {m: ft.get(m, 0.0) for m in members}
+        known = lingua_known(members)
+        if len(known) >= 2:
+            pooled = sum(probs[m] for m in members if m in known or m == "hbs")
+            lingua = lingua_probabilities(flat, known)
+            # lingua's view times fastText's (tempered) view: either alone is confidently wrong somewhere
+            floor = 0.01
+            short = len(flat) < cfg.prior_below_chars
+            weighted = {
+                m: lingua.get(m, 0.0) * (cfg.group_priors.get(m, 1.0) if short else 1.0) * (ft.get(m, 0.0) + floor) ** cfg.fasttext_weight
+                for m in known
+            }
+            if group == "hr" and "hr" in weighted:
+                weighted["hr"] *= math.exp(cfg.croatian_word_weight * croatian_balance(words(flat)))
+            total = sum(weighted.values())
+            if total > 0:
+                for m in members:
+                    if m in known or m == "hbs":
+                        probs[m] = pooled * weighted.get(m, 0.0) / total
+        if group == "ga":
+            acute, grave = gaelic_accents(flat)
+            if grave >= 2 and grave > acute:
+                probs["gd"] = max(probs.values()) + 0.01
+            elif acute >= 2 and acute > grave:
+                probs["ga"] = max(probs.values()) + 0.01
+        tokens = words(flat)
+        for m in members:
+            if m not in known and m != "hbs":
+                hits = marker_hits(tokens, m)
+                if hits >= cfg.marker_min_hits:
+                    probs[m] = max(probs.values()) * (1.0 + 0.1 * hits)
+        total = sum(probs.values())
+        if total <= 0:
+            top = max(ft, key=ft.__getitem__)
+            return LangGuess(top, ft[top], f"group:{group}")
+        winner = max(probs, key=probs.__getitem__)
+        # calibrated: P(group) by fastText (floored: fastText's top-5 is where the group came from)
+        # times the share of the group's probability the winner holds
+        score = max(mass, 0.5) * probs[winner] / total
+        if winner == "hbs":
+            winner = OTHER
+        return LangGuess(winner, round(min(score, 1.0), 6), f"group:{group}")
+
+    def _broad_opinion(self, flat: str, ft: dict[str, float]) -> LangGuess:
+        # lingua weighs fastText's five candidates and their look-alikes (cost grows with the languages asked)
+        candidates = set(ft)
+        for code in ft:
+            candidates.update(CONFUSABLE_GROUPS.get(GROUP_OF.get(code, ""), ()))
+        known = lingua_known(tuple(candidates))
+        lingua = lingua_probabilities(flat, known if len(known) >= 2 else _BROAD)
+        if not lingua or max(lingua.values()) <= 0:
+            top = max(ft, key=ft.__getitem__)
+            return LangGuess(top, ft[top], "broad")
+        winner = max(lingua, key=lingua.__getitem__)
+        # lingua's own confidence is relative to the languages asked; temper it with fastText's view
+        score = math.sqrt(lingua[winner] * max(ft.get(winner, 0.0), lingua[winner] * 0.5))
+        group = GROUP_OF.get(winner)
+        if group is not None and group != "mt" and winner in _EU24:
+            guess = self._group_opinion(flat, ft | {winner: max(ft.get(winner, 0.0), lingua[winner])}, group)
+            return LangGuess(guess.lang, guess.score, "broad+" + guess.path)
+        return LangGuess(winner, round(score, 6), "broad")

@@ -1,0 +1,34 @@
+import orjson
+import pytest
+
+from eurocurate.dedup.jsonl import JsonlError, dedup_jsonl
+from tests.dedup.conftest import random_words, replace_words
+
+
+def test_dedup_jsonl_keeps_order_and_passes_fields_through(tmp_path, rng):
+    a = random_words(rng, 300)
+    b = random_words(rng, 300)
+    lines = [
+        {"id": "first", "text": " ".join(a), "url": "https://e.eu/1", "extra": {"k": [1, 2]}},
+        {"text": " ".join(b), "meta": "no id"},
+        {"id": "near", "text": " ".join(replace_words(rng, a, 0.01))},
+        {"id": "exact", "text": " ".join(a)},
+        {"id": "other", "text": "something else entirely, short", "url": "https://e.eu/1?utm_source=x"},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+    counts = dedup_jsonl(src, tmp_path / "out.jsonl")
+    out = [orjson.loads(x) for x in (tmp_path / "out.jsonl").read_bytes().splitlines()]
+    assert [o.get("id") for o in out] == ["first", None, "other"]
+    assert out[0] == {**lines[0], "dedup_cluster_id": "first", "dedup_cluster_size": 3}
+    assert out[1] == {**lines[1], "dedup_cluster_id": 2, "dedup_cluster_size": 1}  # no id: 1-based line number
+    assert counts == {"read": 5, "written": 3, "near_duplicates": 2, "url_duplicates": 0, "clusters": 1}
+    counts = dedup_jsonl(src, tmp_path / "out2.jsonl", urls=True)
+    assert counts["url_duplicates"] == 1 and counts["written"] == 2
+
+
+def test_dedup_jsonl_names_the_bad_line(tmp_path):
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"text": "ok"}\n{"text": 3}\n')
+    with pytest.raises(JsonlError, match="bad.jsonl:2"):
+        dedup_jsonl(src, tmp_path / "out.jsonl")

@@ -1,0 +1,117 @@
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from datatrove.data import Document
+
+from eurocurate.dedup.minhash_stage import MinhashDedupParams, build_minhash_stage
+from eurocurate.dedup.near_duplicates import META_CLUSTER_ID, META_CLUSTER_SIZE
+from eurocurate.registry import BuildContext, InputSet
+from eurocurate.schema import Meta
+from tests.dedup.conftest import random_words, replace_words
+
+
+def _ctx(out: Path) -> BuildContext:
+    return BuildContext(out_dir=str(out), work_dir=str(out / "_work"), spec=None, inputs=InputSet(str(out), []))
+
+
+def _doc(doc_id: str, text: str, order: str, lang: str = "en") -> Document:
+    return Document(text=text, id=doc_id, metadata={Meta.ORDER_KEY: order, Meta.LANG: lang, Meta.URL: f"https://e.eu/{doc_id}"})
+
+
+def run_stage(params: MinhashDedupParams, out: Path, shards: list[list[Document]]) -> tuple[list[Document], list[dict]]:
+    """Map steps per rank, the barrier's tasks in reverse rank order (task 0 merges last), then the filter."""
+    parts = build_minhash_stage(params, _ctx(out), "near_dedup")
+    for rank, docs in enumerate(shards):
+        data = iter(docs)
+        for step in parts.map_steps:
+            data = step.run(data, rank, len(shards))
+        assert len(list(data)) == len(docs)  # the map side drops nothing
+    steps = parts.barrier.build(str(out / "_work" / "map0" / "data"))
+    for task in reversed(range(parts.barrier.tasks)):
+        for step in steps:
+            list(step.run(None, task, parts.barrier.tasks) or [])
+    kept = []
+    for rank, docs in enumerate(shards):
+        data = iter([Document(text=d.text, id=d.id, metadata=dict(d.metadata)) for d in docs])
+        for step in parts.after_barrier:
+            data = step.run(data, rank, len(shards))
+        kept += list(data)
+    files = sorted((out / "exclusions").glob("part-minhash_dedup-*.parquet"))
+    ledger = pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
+    return kept, ledger
+
+
+def _corpus(rng, n: int, prefix: str, start: int = 0) -> list[Document]:
+    """n originals; every third one has a near copy and every fifth an exact copy, placed later in the input."""
+    docs, copies = [], []
+    for i in range(start, start + n):
+        words = random_words(rng, 300)
+        docs.append(_doc(f"{prefix}{i}", " ".join(words), f"a\x00{i:06d}"))
+        if i % 3 == 0:
+            copies.append(_doc(f"{prefix}{i}-near", " ".join(replace_words(rng, words, 0.01)), f"b\x00{i:06d}"))
+        if i % 5 == 0:
+            copies.append(_doc(f"{prefix}{i}-exact", " ".join(words), f"c\x00{i:06d}"))
+    return docs + copies
+
+
+def test_stage_drops_copies_into_the_ledger_and_labels_survivors(tmp_path, rng):
+    docs = _corpus(rng, 60, "d")
+    shards = [docs[1::2], docs[::2]]  # copies and originals spread over both ranks
+    kept, ledger = run_stage(MinhashDedupParams(buckets=3), tmp_path / "out", shards)
+    kept_ids = {d.id for d in kept}
+    assert kept_ids == {f"d{i}" for i in range(60)}
+    assert {r["doc_id"] for r in ledger} == {d.id for d in docs} - kept_ids
+    for row in ledger:
+        original = row["doc_id"].split("-")[0]
+        assert row["reason"] == "dedup.near_duplicate" and row["stage"] == "minhash_dedup"
+        size = 1 + (int(original[1:]) % 3 == 0) + (int(original[1:]) % 5 == 0)
+        assert row["evidence"] == f"duplicate_of={original} cluster={original} size={size}"
+    by_id = {d.id: d.metadata for d in kept}
+    assert by_id["d0"][META_CLUSTER_SIZE] == 3 and by_id["d0"][META_CLUSTER_ID] == "d0"
+    assert by_id["d1"][META_CLUSTER_SIZE] == 1 and by_id["d1"][META_CLUSTER_ID] == "d1"
+
+
+def test_stage_output_is_deterministic(tmp_path, rng):
+    docs = _corpus(rng, 30, "d")
+    runs = [run_stage(MinhashDedupParams(buckets=b), tmp_path / f"o{b}", [docs[::2], docs[1::2]]) for b in (1, 4)]
+    assert [(d.id, d.metadata[META_CLUSTER_SIZE]) for d in runs[0][0]] == [(d.id, d.metadata[META_CLUSTER_SIZE]) for d in runs[1][0]]
+    assert sorted(r["evidence"] for r in runs[0][1]) == sorted(r["evidence"] for r in runs[1][1])
+
+
+def test_second_release_emits_only_new_documents(tmp_path, rng):
+    first = _corpus(rng, 40, "r1-")
+    kept1, _ = run_stage(MinhashDedupParams(buckets=2, write_index=True), tmp_path / "rel1", [first[::2], first[1::2]])
+    index = tmp_path / "rel1" / "dedup_index" / "near_dedup"
+    assert (index / "config.json").is_file()
+    # release 2: the same pages again (new ids, as a new crawl gives them) plus new pages
+    again = [_doc(d.id.replace("r1-", "again-"), d.text, "a" + d.metadata[Meta.ORDER_KEY]) for d in first]
+    new = _corpus(rng, 20, "new-", start=1000)
+    kept2, ledger2 = run_stage(
+        MinhashDedupParams(buckets=2, index_dir=str(index), write_index=True), tmp_path / "rel2", [again + new[:10], new[10:]]
+    )
+    assert {d.id for d in kept2} == {f"new-{i}" for i in range(1000, 1020)}
+    earlier = [r for r in ledger2 if r["reason"] == "dedup.in_earlier_release"]
+    assert {r["doc_id"] for r in earlier} == {d.id for d in again}
+    assert all(r["evidence"].split()[0].removeprefix("duplicate_of=") in {d.id for d in kept1} for r in earlier)
+    # release 3 against both earlier indexes: nothing of either comes back
+    kept3, _ = run_stage(
+        MinhashDedupParams(buckets=2, index_dir=[str(index), str(tmp_path / "rel2" / "dedup_index" / "near_dedup")]),
+        tmp_path / "rel3",
+        [new + first],
+    )
+    assert kept3 == []
+
+
+def test_index_written_with_other_parameters_is_refused(tmp_path, rng):
+    docs = _corpus(rng, 5, "d")
+    run_stage(MinhashDedupParams(buckets=1, write_index=True), tmp_path / "rel1", [docs])
+    index = str(tmp_path / "rel1" / "dedup_index" / "near_dedup")
+    with pytest.raises(ValueError, match="bands"):
+        run_stage(MinhashDedupParams(buckets=1, bands=20, rows=5, index_dir=index), tmp_path / "rel2", [docs])
+
+
+def test_params_reject_unknown_fields():
+    with pytest.raises(ValueError):
+        MinhashDedupParams(band=3)

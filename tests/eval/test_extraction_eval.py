@@ -1,0 +1,147 @@
+"""Extraction on the corpus pages with ground truth: eurocurate's fast extractor against datatrove's
+`Trafilatura` step (favour_precision=True, deduplicate=True), same pages, same process, interleaved.
+
+Scores, pooled over a source's pages (whitespace collapsed on both sides):
+- trafilatura_eval (`with`/`without` snippets), as trafilatura's own benchmark counts them: a `with`
+  snippet found is a true positive, missing a false negative; a `without` snippet found is a false
+  positive. precision = TP/(TP+FP), recall = TP/(TP+FN). Also printed: the share of `without`
+  snippets absent, TN/(TN+FP).
+- assembled (`main_text`): bag of lower-cased `\\w+` tokens per page; overlap = multiset intersection;
+  precision = Σoverlap/Σextracted tokens, recall = Σoverlap/Σtruth tokens.
+A page an extractor drops counts as empty text. Speed: documents/s over all pages of the source;
+datatrove's time is what its step reports (`time_stats`, sandbox start excluded), ours is wall time of
+`HtmlExtractor.run`. The two alternate in chunks so that load from other processes hits both.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from datatrove.data import Document
+
+from eurocurate.pipelines.extract import HtmlExtractor
+from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
+from eurocurate.schema import Meta
+
+SOURCES = ("trafilatura_eval", "assembled")
+CHUNK = 50
+# What the fast path reaches against datatrove's step (see the module docstring of extract_fast):
+# 3× on the assembled pages; on trafilatura's evaluation pages about 1.7× (1.5 asserted: the
+# remaining gap to 3× is open work).
+MIN_RATIO = {"assembled": 3.0, "trafilatura_eval": 1.5}
+F1_TOLERANCE = 0.0
+_WS = re.compile(r"\s+")
+_TOKEN = re.compile(r"\w+")
+
+
+def _norm(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def snippet_scores(texts: list[str], truths: list[dict]) -> dict[str, float]:
+    tp = fn = fp = tn = 0
+    for text, t in zip(texts, truths):
+        text = _norm(text)
+        for s in t.get("with") or []:
+            tp, fn = (tp + 1, fn) if _norm(s) in text else (tp, fn + 1)
+        for s in t.get("without") or []:
+            fp, tn = (fp + 1, tn) if _norm(s) in text else (fp, tn + 1)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": p, "recall": r, "f1": _f1(p, r), "without_absent": tn / (tn + fp) if tn + fp else 1.0}
+
+
+def token_scores(texts: list[str], truths: list[dict]) -> dict[str, float]:
+    overlap = extracted = expected = 0
+    for text, t in zip(texts, truths):
+        a, b = Counter(_TOKEN.findall((text or "").lower())), Counter(_TOKEN.findall(t["main_text"].lower()))
+        overlap += sum((a & b).values())
+        extracted += sum(a.values())
+        expected += sum(b.values())
+    p = overlap / extracted if extracted else 0.0
+    r = overlap / expected if expected else 0.0
+    return {"precision": p, "recall": r, "f1": _f1(p, r)}
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def load_pages(corpus: Path, truth: list[dict]) -> tuple[dict[str, list[tuple[str, str, dict]]], Counter]:
+    """(record id, decoded HTML, truth row) per source; records the reader drops are counted."""
+    by_id = {t["record_id"]: t for t in truth if t["source"] in SOURCES}
+    reader = WarcReader([], "", "", "", {})
+    pages: dict[str, list[tuple[str, str, dict]]] = {s: [] for s in SOURCES}
+    dropped: Counter = Counter()
+    for path in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz")):
+        for raw in iter_warc_records(path):
+            t = by_id.get(raw.record_id)
+            if raw.record_type != "response" or t is None:
+                continue
+            doc, drop = reader._document(path.name, raw)
+            if drop is not None:
+                dropped[f"{t['source']}:{drop.reason}"] += 1
+                continue
+            pages[t["source"]].append((raw.record_id, doc.text, t))
+    return pages, dropped
+
+
+def run_both(pages: list[tuple[str, str, dict]], out_dir: Path) -> dict[str, tuple[list[str], float]]:
+    from datatrove.pipeline.extractors import Trafilatura
+
+    theirs: dict[str, str] = {}
+    ours: dict[str, str] = {}
+    t_theirs = t_ours = 0.0
+    for start in range(0, len(pages), CHUNK):
+        chunk = pages[start : start + CHUNK]
+        step = Trafilatura(favour_precision=True, deduplicate=True)
+        docs = [Document(text=html, id=rid) for rid, html, _ in chunk]
+        theirs.update((d.id, d.text) for d in step.run(iter(docs)))
+        t_theirs += step.stats.time_stats.total
+        stage = HtmlExtractor(str(out_dir), mode="fast")
+        docs = [Document(text=html, id=rid, metadata={Meta.URL: t["url"]}) for rid, html, t in chunk]
+        began = time.perf_counter()
+        ours.update((d.id, d.text) for d in stage.run(iter(docs)))
+        t_ours += time.perf_counter() - began
+    ids = [rid for rid, _, _ in pages]
+    return {
+        "datatrove": ([theirs.get(i, "") for i in ids], t_theirs),
+        "eurocurate": ([ours.get(i, "") for i in ids], t_ours),
+    }
+
+
+@pytest.mark.slow
+def test_fast_extractor_beats_datatrove_trafilatura_at_equal_f1(corpus, truth, tmp_path):
+    from loguru import logger
+
+    logger.disable("datatrove")  # one warning line per timed-out page would drown the table
+    pages, dropped = load_pages(corpus, truth)
+    if dropped:
+        print(f"\nrecords the WARC reader drops (excluded from both sides): {dict(dropped)}")
+    failures = []
+    print(f"\n{'source':17s} {'extractor':10s} {'pages':>5s} {'docs/s':>8s} {'precision':>9s} {'recall':>7s} {'F1':>7s}")
+    for source in SOURCES:
+        results = run_both(pages[source], tmp_path / source)
+        truths = [t for _, _, t in pages[source]]
+        score = snippet_scores if source == "trafilatura_eval" else token_scores
+        rows = {}
+        for name, (texts, seconds) in results.items():
+            s = score(texts, truths)
+            rows[name] = (len(texts) / seconds, s)
+            extra = f"  without-absent {s['without_absent']:.4f}" if "without_absent" in s else ""
+            print(
+                f"{source:17s} {name:10s} {len(texts):5d} {rows[name][0]:8.1f} "
+                f"{s['precision']:9.4f} {s['recall']:7.4f} {s['f1']:7.4f}{extra}"
+            )
+        ratio = rows["eurocurate"][0] / rows["datatrove"][0]
+        f1_ours, f1_theirs = rows["eurocurate"][1]["f1"], rows["datatrove"][1]["f1"]
+        print(f"{source:17s} speed ratio {ratio:.2f}x, F1 {f1_ours:.4f} vs {f1_theirs:.4f}")
+        if ratio < MIN_RATIO[source]:
+            failures.append(f"{source}: {ratio:.2f}x < {MIN_RATIO[source]}x")
+        if f1_ours < f1_theirs - F1_TOLERANCE:
+            failures.append(f"{source}: F1 {f1_ours:.4f} < datatrove {f1_theirs:.4f}")
+    assert not failures, "; ".join(failures)

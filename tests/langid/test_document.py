@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from eurocurate.langid.document import identify_document, kept_text, segment_text
+from tests.langid.sentences import EU24_SENTENCES
+
+IRISH_PAGE = "\n".join([
+    "Skip to main content",
+    "Home | News | About us | Contact",
+    "Accept all cookies and continue to the website",
+    "Shocraigh an chomhairle contae inné go dtógfaí cosán nua rothair cois na habhann, agus tosóidh an obair san earrach.",
+    "Beidh an leabharlann ar oscailt níos faide i rith an gheimhridh ionas go mbeidh áit chiúin ag na daltaí chun staidéar a dhéanamh.",
+    "Dúirt an cathaoirleach go raibh áthas uirthi leis an socrú agus gur chóir do mhuintir an bhaile a dtuairimí a thabhairt.",
+    "Tá an tionscadal á mhaoiniú ag an rialtas agus ag an gcomhairle le chéile, agus beidh sé críochnaithe roimh an samhradh.",
+    "Privacy policy and terms of use for visitors of this website",
+])  # fmt: skip
+
+MALTESE_PAGE = "\n".join([
+    "Il-kunsill lokali ddeċieda lbieraħ li jibni mogħdija ġdida għar-roti ħdejn ix-xmara, u x-xogħol jibda fir-rebbiegħa.",
+    "\"We are very pleased that the project is finally going ahead after years of discussion with the residents,\" the mayor said.",
+    "Il-librerija se tibqa' miftuħa għal aktar ħin matul ix-xitwa biex l-istudenti jkollhom post sħun u kwiet fejn jistudjaw.",
+    "Is-sindku qal li l-proġett se jiġi ffinanzjat mill-gvern u mill-kunsill flimkien, u se jitlesta qabel is-sajf.",
+])  # fmt: skip
+
+
+def test_irish_page_with_english_navigation_is_irish_with_an_english_share(identifier):
+    doc = identify_document(identifier, IRISH_PAGE)
+    assert doc.lang == "ga"
+    assert set(doc.shares) == {"ga", "en"}
+    assert 0.65 <= doc.shares["ga"] <= 0.85 and abs(sum(doc.shares.values()) - 1) < 1e-3
+    footer = doc.segments[-1]
+    assert footer.lang == "en"
+
+
+def test_maltese_page_with_an_english_quote_is_maltese(identifier):
+    doc = identify_document(identifier, MALTESE_PAGE)
+    assert doc.lang == "mt"
+    assert doc.shares["en"] > 0.15 and doc.shares["mt"] > 0.65
+    assert [s.lang for s in doc.segments] == ["mt", "en", "mt", "mt"]
+
+
+def test_short_lines_inherit_from_equal_neighbours(identifier):
+    text = "\n".join([EU24_SENTENCES["de"][0], "Weiterlesen", EU24_SENTENCES["de"][1]])
+    doc = identify_document(identifier, text)
+    assert [s.lang for s in doc.segments] == ["de", "de", "de"]
+    assert doc.segments[1].inherited and not doc.segments[0].inherited
+    assert doc.shares == {"de": 1.0}
+
+
+def test_a_document_of_only_short_lines_is_read_as_one_text(identifier):
+    doc = identify_document(identifier, "Guten Morgen\nWie geht es Ihnen heute\nDanke schön")
+    assert doc.lang == "de"
+
+
+def test_empty_document_is_undetermined(identifier):
+    doc = identify_document(identifier, "  \n\n ")
+    assert doc.lang == "und" and doc.shares == {} and doc.segments == ()
+
+
+def test_long_documents_are_read_within_the_character_budget(identifier, monkeypatch):
+    read: list[int] = []
+    original = type(identifier).first_pass
+
+    def counting(self, flat):
+        read.append(len(flat))
+        return original(self, flat)
+
+    monkeypatch.setattr(type(identifier), "first_pass", counting)
+    text = "\n".join(EU24_SENTENCES["fr"] * 40)  # 80 paragraphs, ~9 KB
+    doc = identify_document(identifier, text)
+    assert doc.lang == "fr" and len(doc.segments) == 80
+    assert sum(read) <= identifier.config.max_chars + identifier.config.min_sample_chars
+
+
+def test_segments_in_selected_languages_are_kept_in_order(identifier):
+    doc = identify_document(identifier, MALTESE_PAGE)
+    text, lang, score = kept_text(MALTESE_PAGE, doc, frozenset({"mt"}))
+    assert lang == "mt" and score > 0.5
+    assert "We are very pleased" not in text and text.count("\n") == 2
+    routes = segment_text(MALTESE_PAGE, doc, frozenset({"mt", "en"}))
+    assert set(routes) == {"mt", "en"} and routes["en"].startswith('"We are very pleased')
