@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 from datatrove.executor.local import LocalPipelineExecutor
-from datatrove.utils.stats import PipelineStats
+from datatrove.utils.stats import MetricStats, PipelineStats
 from rich.console import Console
 
 from eurocurate.config import PipelineSpec
@@ -165,6 +165,12 @@ def _merged_stats(node: DagNode) -> PipelineStats:
     return total
 
 
+def _total(value: MetricStats | dict | float) -> int:
+    """A counter's total. datatrove keeps a stat read from one task's JSON in its serialised form (a number or
+    a dict) until it is added to another, so a one-task group has raw values."""
+    return int(value.total if isinstance(value, MetricStats) else MetricStats.from_dict(value).total)
+
+
 def collect_stage_counts(dag: PipelineDAG) -> list[dict]:
     """Documents in/out/dropped per ledger stage, summed over tasks, in flow order."""
     counts = []
@@ -173,7 +179,7 @@ def collect_stage_counts(dag: PipelineDAG) -> list[dict]:
         for step, stats in zip(node.steps, merged.stats):
             if not getattr(step, "is_ledger_stage", False):
                 continue
-            values = {k: int(v.total) for k, v in stats.stats.items()}
+            values = {k: _total(v) for k, v in stats.stats.items()}
             by_reason = {
                 k[len(Stat.DROPPED_PREFIX) :]: v for k, v in sorted(values.items()) if k.startswith(Stat.DROPPED_PREFIX)
             }
@@ -195,7 +201,7 @@ def collect_fertility(dag: PipelineDAG) -> dict[str, dict[str, float]]:
     for node in dag.nodes:
         for step, stats in zip(node.steps, _merged_stats(node).stats):
             if step.name == "tokenize":
-                return fertility_from_stats({k: int(v.total) for k, v in stats.stats.items()})
+                return fertility_from_stats({k: _total(v) for k, v in stats.stats.items()})
     return {}
 
 

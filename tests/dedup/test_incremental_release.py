@@ -1,0 +1,53 @@
+"""Incremental dedup through `eurocurate run`: a second release over the same crawl plus new pages keeps
+only the new pages, because the first release's MinHash index is given to it."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from eurocurate.cli import main
+from eurocurate.schema import Reason
+from eurocurate.tools.demo_corpus import load_texts
+from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
+from tests.conftest import html_page, write_spec
+
+
+def _pages(indexes: list[tuple[int, ...]], host: str) -> list[WarcRecordSpec]:
+    """One page per tuple of paragraph indexes of the German demo text (pages share no paragraph)."""
+    paras = load_texts()["de"].paragraphs
+    return [
+        WarcRecordSpec(url=f"https://{host}/{n}", body=html_page("\n".join(paras[i] for i in idx), lang="de").encode())
+        for n, idx in enumerate(indexes)
+    ]
+
+
+def _table(out, sub):
+    return pa.concat_tables([pq.read_table(f) for f in sorted((out / sub).glob("*.parquet"))])
+
+
+def test_second_release_over_old_plus_new_input_emits_only_the_new_documents(tmp_path):
+    first_in, second_in = tmp_path / "crawl1", tmp_path / "crawl2"
+    old = _pages([(i, i + 5) for i in range(5)], "news.example.de")
+    write_warc(first_in / "a.warc.gz", old)
+    # the second crawl fetched the same pages again (other URLs: mirrors) and five new ones
+    refetched = [WarcRecordSpec(url=r.url.replace("news.", "mirror."), body=r.body, date="2026-12-01T00:00:00Z") for r in old]
+    new = _pages([(10 + i,) for i in range(5)], "fresh.example.de")
+    write_warc(second_in / "a.warc.gz", refetched + new)
+
+    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
+    release1 = tmp_path / "release1"
+    assert main(["run", str(spec), "--input", str(first_in), "--output", str(release1), "--set", "stages.quality_filter.min_words=20",
+                 "--set", "stages.minhash_dedup.write_index=true"]) == 0  # fmt: skip
+    index = release1 / "dedup_index" / "minhash_dedup"
+    assert index.is_dir()
+    assert _table(release1, "provenance").num_rows == 5
+
+    release2 = tmp_path / "release2"
+    assert main(["run", str(spec), "--input", str(second_in), "--output", str(release2), "--set", "stages.quality_filter.min_words=20",
+                 "--set", f"stages.minhash_dedup.index_dir=[{index}]"]) == 0  # fmt: skip
+    kept_urls = sorted(_table(release2, "provenance")["url"].to_pylist())
+    assert kept_urls == sorted(r.url for r in new)
+    ledger = _table(release2, "exclusions").to_pylist()
+    earlier = [r for r in ledger if r["reason"] == Reason.IN_EARLIER_RELEASE]
+    assert sorted(r["url"] for r in earlier) == sorted(r.url for r in refetched)
