@@ -24,6 +24,7 @@ from datatrove.utils.batching import batched
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from eurocurate.manifests.files import sha256_file, write_bytes_atomic
+from eurocurate.pipelines.fast_encode import fast_encoder
 from eurocurate.schema import Meta
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ TOKENIZER_FILE = "tokenizer.json"
 TOKENIZER_META = "tokenizer.meta.json"
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
 FERTILITY = "fertility:"
+_VERIFY_DOCS = 32  # documents of each task encoded both ways before tiktoken is trusted
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
@@ -195,20 +197,36 @@ class Tokenize(PipelineStep):
         self.batch_size = batch_size
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        tok = Tokenizer.from_file(str(tokenizer_dir(self.out_dir) / TOKENIZER_FILE))
+        path = tokenizer_dir(self.out_dir) / TOKENIZER_FILE
+        tok = Tokenizer.from_file(str(path))
+        fast = fast_encoder(path)
+        verified = False
         meta = read_tokenizer_meta(self.out_dir)
         eos = [meta["eos_id"]] if self.append_eos and meta.get("eos_id") is not None else []
         for batch in batched(data, self.batch_size):
+            texts = [d.text for d in batch]
             with self.track_time("batch"):
-                encodings = tok.encode_batch([d.text for d in batch], add_special_tokens=False)
-            for doc, enc in zip(batch, encodings):
-                ids = enc.ids + eos
+                if fast is not None:
+                    encoded = fast.encode_ordinary_batch(texts, num_threads=1)
+                    if not verified:  # trust tiktoken only once it agrees with `tokenizers` on this task's own text
+                        probe = texts[:_VERIFY_DOCS]
+                        reference = [e.ids for e in tok.encode_batch(probe, add_special_tokens=False)]
+                        if reference != encoded[: len(probe)]:
+                            log.warning("tiktoken and tokenizers disagree on %s; encoding with tokenizers", path)
+                            fast = None
+                            encoded = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+                        verified = True
+                else:
+                    encoded = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+                self.stat_update("bytes_tokenized", value=sum(len(t.encode("utf-8")) for t in texts))
+            for doc, enc_ids in zip(batch, encoded):
+                ids = enc_ids + eos
                 doc.metadata[INPUT_IDS] = ids
                 doc.metadata[Meta.N_TOKENS] = len(ids)
                 self.stat_update("tokens", value=len(ids))
                 lang = doc.metadata.get(Meta.LANG) or "und"
                 # fertility counters, summed over tasks: tokens per word and per character, per language
-                self.stat_update(f"{FERTILITY}{lang}:tokens", value=len(enc.ids))
+                self.stat_update(f"{FERTILITY}{lang}:tokens", value=len(enc_ids))
                 self.stat_update(f"{FERTILITY}{lang}:chars", value=len(doc.text))
                 self.stat_update(f"{FERTILITY}{lang}:words", value=len(_WORD.findall(doc.text)))
                 yield doc
