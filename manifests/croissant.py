@@ -168,11 +168,16 @@ def _field(record_set: str, file_set: str, column: pa.Field) -> dict:
         "source": {"fileSet": {"@id": file_set}, "extract": {"column": column.name}},
     }
     kind = column.type
-    if pa.types.is_map(kind):
-        # a map is a repeated (key, value) struct: expose its entries as sub-fields
+    if pa.types.is_map(kind) or (pa.types.is_list(kind) and pa.types.is_struct(kind.value_type)):
+        # a map, or a list of (key, value) structs: a repeated record whose entries are sub-fields
         field["isArray"] = True
         field["arrayShape"] = "-1"
-        # Readers (pyarrow `to_pylist`, pandas) give a map as a list of (key, value) pairs, hence [0] and [1].
+        if pa.types.is_map(kind):
+            # readers give a map as a list of (key, value) pairs, hence [0] and [1]
+            parts = [("key", kind.key_type, "[0]"), ("value", kind.item_type, "[1]")]
+        else:
+            struct = kind.value_type
+            parts = [(struct.field(i).name, struct.field(i).type, struct.field(i).name) for i in range(struct.num_fields)]
         field["subField"] = [
             {
                 "@type": "cr:Field",
@@ -182,10 +187,10 @@ def _field(record_set: str, file_set: str, column: pa.Field) -> dict:
                 "source": {
                     "fileSet": {"@id": file_set},
                     "extract": {"column": column.name},
-                    "transform": {"jsonPath": f"[{position}]"},
+                    "transform": {"jsonPath": path},
                 },
             }
-            for position, (part, part_type) in enumerate((("key", kind.key_type), ("value", kind.item_type)))
+            for part, part_type, path in parts
         ]
         return field
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):

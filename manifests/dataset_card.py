@@ -83,6 +83,14 @@ def hub_features(schema: pa.Schema) -> tuple[list[dict], list[str]]:
         kind = column.type
         if pa.types.is_list(kind) and not pa.types.is_nested(kind.value_type):
             features.append({"name": column.name, "sequence": HUB_DTYPES.get(str(kind.value_type), str(kind.value_type))})
+        elif pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
+            fields = [kind.value_type.field(i) for i in range(kind.value_type.num_fields)]
+            if any(pa.types.is_nested(f.type) for f in fields):
+                omitted.append(column.name)
+                continue
+            features.append(
+                {"name": column.name, "list": [{"name": f.name, "dtype": HUB_DTYPES.get(str(f.type), str(f.type))} for f in fields]}
+            )
         elif pa.types.is_nested(kind):
             omitted.append(column.name)
         else:

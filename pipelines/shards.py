@@ -26,7 +26,8 @@ TOKEN_SCHEMA = pa.schema(
         ("lang", pa.string()),
         ("lang_score", pa.float32()),
         ("source_category", pa.string()),
-        ("quality", pa.map_(pa.string(), pa.float64())),
+        # a list of (key, value) structs rather than an Arrow map: `datasets` has no map type
+        ("quality", pa.list_(pa.struct([("key", pa.string()), ("value", pa.float64())]))),
     ]
 )
 
@@ -96,7 +97,7 @@ class TokenShardWriter(PipelineStep):
                         "lang": lang,
                         "lang_score": md.get(Meta.LANG_SCORE),
                         "source_category": md.get(Meta.SOURCE_CATEGORY),
-                        "quality": [(k, float(v)) for k, v in sorted(quality.items())],
+                        "quality": [{"key": k, "value": float(v)} for k, v in sorted(quality.items())],
                     }
                 )
                 shard.tokens += len(ids)

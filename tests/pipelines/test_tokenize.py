@@ -53,3 +53,19 @@ def test_a_user_supplied_tokenizer_file_is_used_and_recorded(local_run, demo_inp
     assert run["tokenizer"]["sha256"] == sha256_file(given)
     manifest = orjson.loads(next((out / "shards").rglob("*.manifest.json")).read_bytes())
     assert manifest["tokenizer"] == {"id": str(given.resolve()), "sha256": sha256_file(given)}
+
+
+def test_datasets_and_polars_read_the_token_shards_as_trainers_do(local_run):
+    import polars as pl
+    from datasets import load_dataset
+
+    files = sorted(str(p) for p in (local_run / "shards").rglob("*.parquet"))
+    ds = load_dataset("parquet", data_files=files, split="train")
+    df = pl.read_parquet(files)
+    assert ds.num_rows == df.height == sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    assert set(ds.column_names) >= {"doc_id", "input_ids", "n_tokens", "lang", "quality"}
+    tok = Tokenizer.from_file(str(local_run / "tokenizer" / "tokenizer.json"))
+    texts = {r["doc_id"]: r["text"] for r in _concat(sorted((local_run / "text").rglob("*.parquet"))).to_pylist()}
+    row = ds[0]
+    assert tok.decode(row["input_ids"][:-1]) == texts[row["doc_id"]]
+    assert {q["key"] for q in row["quality"]} >= {"n_words", "mean_word_length"}
