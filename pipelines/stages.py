@@ -23,6 +23,7 @@ from eurocurate.filters.quality.gopher import GopherQualityFilter, GopherThresho
 from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.pipelines.extract import HtmlExtractor
 from eurocurate.pipelines.ingest.warc import WarcReader
+from eurocurate.pipelines.shard_packing import ApplyShardMapping, ShardPacker
 from eurocurate.pipelines.shards import TokenShardWriter
 from eurocurate.pipelines.text_writer import TextParquetWriter
 from eurocurate.pipelines.tokenize import PrepareTokenizer, Tokenize
@@ -112,6 +113,14 @@ class TokenizerParams(_Params):
     batch_size: int = Field(256, gt=0, description="Documents per tokenizer batch.")
 
 
+class ShardPackingParams(_Params):
+    target_tokens_per_shard: int = Field(100_000_000, gt=0, description="Packed shards close before exceeding this.")
+    shuffle_seed: int | None = Field(None, description="Seed of a global shuffle of each language's rows; none: input order.")
+    shuffle_bucket_tokens: int = Field(
+        50_000_000, gt=0, description="Tokens per on-disk bucket of the external shuffle (bounds the packer's memory)."
+    )
+
+
 class TokenShardParams(_Params):
     max_tokens_per_shard: int = Field(50_000_000, gt=0, description="A shard is closed before exceeding this.")
     row_group_rows: int = Field(1024, gt=0, description="Rows per row group (streaming granularity).")
@@ -174,6 +183,14 @@ def _pii(p: PiiParams, ctx: BuildContext, key: str) -> StageParts:
             raise SpecError(f"stage {key!r}: suppression_file {p.suppression_file} does not exist")
         fingerprints = frozenset(SuppressionList.from_file(p.suppression_file).fingerprints)
     return StageParts(map_steps=[PiiRedactor(ctx.out_dir, key_env=p.key_env, suppressed_fingerprints=fingerprints)])
+
+
+def _shard_packing(p: ShardPackingParams, ctx: BuildContext, key: str) -> StageParts:
+    mapping = str(Path(ctx.work_dir) / key / "data")
+    build = lambda inputs: [  # noqa: E731 - the barrier reads the shards, not the intermediate files
+        ShardPacker(ctx.out_dir, mapping, p.target_tokens_per_shard, p.shuffle_seed, p.shuffle_bucket_tokens)
+    ]
+    return StageParts(barrier=Barrier(key, 1, build), after_barrier=[ApplyShardMapping(mapping)])
 
 
 def _exact_dedup(p: ExactDedupParams, ctx: BuildContext, key: str) -> StageParts:
@@ -274,6 +291,14 @@ STAGES: dict[str, StageDef] = {
                 map_steps=[TokenShardWriter(ctx.out_dir, ctx.pipeline_ref, p.max_tokens_per_shard, p.row_group_rows)]
             ),
             requires=("tokenizer",),
+        ),
+        StageDef(
+            "shard_packing",
+            "Token shards re-cut per language to a target size across tasks, optionally globally shuffled (seeded)",
+            "barrier",
+            ShardPackingParams,
+            _shard_packing,
+            requires=("token_shards",),
         ),
     )
 }
