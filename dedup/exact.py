@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from eurocurate.manifests.files import write_table_atomic
+from eurocurate.manifests.files import read_tables, write_table_atomic
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
@@ -78,7 +77,7 @@ class ExactDuplicateIndex(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         files = sorted(Path(self.inputs_dir).glob("*.parquet"))
         cols = ["id", Meta.CONTENT_HASH, Meta.ORDER_KEY]
-        index = pa.concat_tables([pq.read_table(f, columns=cols) for f in files]) if files else None
+        index = read_tables(files, cols)
         if index is None or index.num_rows == 0:
             table = DUPLICATES_SCHEMA.empty_table()
         else:
@@ -104,7 +103,8 @@ class ExactDuplicateFilter(LedgerStage):
     def _load(self) -> dict[str, str]:
         if self._dups is None:
             files = sorted(Path(self.duplicates_dir).glob("duplicates-*.parquet"))
-            table = pa.concat_tables([pq.read_table(f) for f in files]) if files else DUPLICATES_SCHEMA.empty_table()
+            table = read_tables(files)
+            table = DUPLICATES_SCHEMA.empty_table() if table is None else table
             self._dups = dict(zip(table["doc_id"].to_pylist(), table["duplicate_of"].to_pylist()))
         return self._dups
 

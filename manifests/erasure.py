@@ -28,7 +28,7 @@ import yaml
 
 from eurocurate.filters.optout.robots import normalise_host
 from eurocurate.filters.optout.suppression import SuppressionList
-from eurocurate.manifests.files import sha256_file, write_bytes_atomic, write_table_atomic
+from eurocurate.manifests.files import read_tables, sha256_file, write_bytes_atomic, write_table_atomic
 from eurocurate.manifests.ledger import LEDGER_SCHEMA
 from eurocurate.manifests.run_manifest import RUN_MANIFEST, describe_outputs, now_iso, read_run_manifest
 from eurocurate.manifests.shard_manifest import manifest_path, read_shard_manifest, write_shard_manifest
@@ -90,10 +90,6 @@ def identifier_fingerprints(value: str, kind: str | None, key: bytes) -> set[str
         except ValueError:
             continue  # not a possible value of this kind (a phone without country code, an invalid IP)
     return prints
-
-
-def _read(files: list[Path]) -> pa.Table:
-    return pa.concat_tables([pq.read_table(f) for f in files])
 
 
 def _matches(prov: pa.Table, request: ErasureRequest, key: bytes | None) -> pa.Array:
@@ -184,7 +180,7 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResul
         raise ErasureError(f"{out} does not verify ({report.problems[0]}); fix that before erasing")
     run = read_run_manifest(out)
     prov_files = sorted((out / "provenance").glob("*.parquet"))
-    prov = _read(prov_files)
+    prov = read_tables(prov_files)
     hit = _matches(prov, request, key)
     erased = prov.filter(hit)
     erasure_id = f"erasure-{len(_log_entries(out)) + 1:04d}-{uuid.uuid4().hex[:8]}"

@@ -25,6 +25,11 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def read_tables(files: list[Path], columns: list[str] | None = None) -> pa.Table | None:
+    """The Parquet files concatenated (only `columns` when given), or None when there is no file."""
+    return pa.concat_tables([pq.read_table(f, columns=columns) for f in files]) if files else None
+
+
 def tmp_path(final: Path) -> Path:
     return final.with_name(f"{final.name}{TMP_MARK}{os.getpid()}")
 

@@ -12,10 +12,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from eurocurate.manifests.ai_act_summary import domain_sizes, top_domains
+from eurocurate.manifests.files import read_tables
 from eurocurate.manifests.run_manifest import read_run_manifest
 from eurocurate.manifests.verify import verify_output
 from eurocurate.schema import Meta
@@ -52,8 +51,8 @@ def _bar(n: int, scale: int, cls: str = "") -> str:
 
 
 def _read(out: Path, sub: str, columns: list[str] | None = None) -> list[dict]:
-    files = sorted((out / sub).glob("*.parquet"))
-    return pa.concat_tables([pq.read_table(f, columns=columns) for f in files]).to_pylist() if files else []
+    table = read_tables(sorted((out / sub).glob("*.parquet")), columns)
+    return table.to_pylist() if table is not None else []
 
 
 def render_report(out: Path, examples_per_reason: int = 3) -> str:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from eurocurate.manifests.files import TMP_MARK, sha256_file
+from eurocurate.manifests.files import TMP_MARK, read_tables, sha256_file
 from eurocurate.manifests.run_manifest import OUTPUT_DIRS, RUN_MANIFEST
 from eurocurate.manifests.shard_manifest import doc_ids_digest, manifest_path, read_shard_manifest
 
@@ -33,11 +33,6 @@ class VerifyReport:
         self.checks += 1
         if not condition:
             self.problems.append(problem)
-
-
-def _read_column_sets(files: list[Path], columns: list[str]) -> pa.Table | None:
-    tables = [pq.read_table(f, columns=columns) for f in files]
-    return pa.concat_tables(tables) if tables else None
 
 
 def _check_files(out: Path, manifest: dict, report: VerifyReport) -> None:
@@ -107,7 +102,7 @@ def _check_counts(out: Path, manifest: dict, report: VerifyReport) -> None:
                 st["in"] == prev["out"], f"stage {name}: {st['in']} documents in, but {prev['stage']} passed {prev['out']}"
             )
         prev = st
-    ledger = _read_column_sets(sorted((out / "exclusions").glob("*.parquet")), ["doc_id", "stage", "reason"])
+    ledger = read_tables(sorted((out / "exclusions").glob("*.parquet")), ["doc_id", "stage", "reason"])
     on_disk = Counter()
     excluded_ids: list[str] = []
     if ledger is not None:
@@ -119,7 +114,7 @@ def _check_counts(out: Path, manifest: dict, report: VerifyReport) -> None:
             on_disk[key] == recorded[key],
             f"exclusion ledger: {on_disk[key]} rows for stage {key[0]} reason {key[1]}, {RUN_MANIFEST} records {recorded[key]}",
         )
-    prov = _read_column_sets(sorted((out / "provenance").glob("*.parquet")), ["doc_id"])
+    prov = read_tables(sorted((out / "provenance").glob("*.parquet")), ["doc_id"])
     kept_ids = prov["doc_id"].to_pylist() if prov is not None else []
     kept = manifest.get("totals", {}).get("kept")
     report.expect(len(kept_ids) == kept, f"provenance: {len(kept_ids)} rows, {RUN_MANIFEST} records {kept} kept")

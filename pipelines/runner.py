@@ -66,8 +66,8 @@ class RunOptions:
     live_progress: bool | None = None  # None: only on a TTY
 
 
-def resolve_inputs(patterns: list[str]) -> InputSet:
-    """Expand files, folders (recursively, .warc/.warc.gz) and globs into a sorted, de-duplicated list."""
+def find_warc_files(patterns: list[str]) -> list[Path]:
+    """Files, folders (recursively, .warc/.warc.gz) and globs expanded to sorted, de-duplicated absolute paths."""
     found: list[Path] = []
     for pattern in patterns:
         path = Path(pattern)
@@ -84,6 +84,12 @@ def resolve_inputs(patterns: list[str]) -> InputSet:
     files = sorted({p.resolve() for p in found})
     if not files:
         raise InputError(f"no .warc or .warc.gz files in {patterns}")
+    return files
+
+
+def resolve_inputs(patterns: list[str]) -> InputSet:
+    """The input files, relative to their common root."""
+    files = find_warc_files(patterns)
     root = Path(os.path.commonpath([f.parent for f in files]))
     return InputSet(root=str(root), files=[f.relative_to(root).as_posix() for f in files])
 
@@ -171,15 +177,18 @@ def _total(value: MetricStats | dict | float) -> int:
     return int(value.total if isinstance(value, MetricStats) else MetricStats.from_dict(value).total)
 
 
-def collect_stage_counts(dag: PipelineDAG) -> list[dict]:
+def _step_totals(stats) -> dict[str, int]:
+    return {k: _total(v) for k, v in stats.stats.items()}
+
+
+def collect_stage_counts(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> list[dict]:
     """Documents in/out/dropped per ledger stage, summed over tasks, in flow order."""
     counts = []
     for node in dag.nodes:
-        merged = _merged_stats(node)
-        for step, stats in zip(node.steps, merged.stats):
+        for step, stats in zip(node.steps, merged[node.name].stats):
             if not getattr(step, "is_ledger_stage", False):
                 continue
-            values = {k: _total(v) for k, v in stats.stats.items()}
+            values = _step_totals(stats)
             by_reason = {
                 k[len(Stat.DROPPED_PREFIX) :]: v for k, v in sorted(values.items()) if k.startswith(Stat.DROPPED_PREFIX)
             }
@@ -197,11 +206,11 @@ def collect_stage_counts(dag: PipelineDAG) -> list[dict]:
     return counts
 
 
-def collect_fertility(dag: PipelineDAG) -> dict[str, dict[str, float]]:
+def collect_fertility(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> dict[str, dict[str, float]]:
     for node in dag.nodes:
-        for step, stats in zip(node.steps, _merged_stats(node).stats):
+        for step, stats in zip(node.steps, merged[node.name].stats):
             if step.name == "tokenize":
-                return fertility_from_stats({k: _total(v) for k, v in stats.stats.items()})
+                return fertility_from_stats(_step_totals(stats))
     return {}
 
 
@@ -216,10 +225,9 @@ def _write_fertility_report(out: Path, fertility: dict[str, dict[str, float]]) -
     write_bytes_atomic(reports / "fertility.md", ("# Tokenizer fertility per language\n\n" + "\n".join(lines) + "\n").encode())
 
 
-def _write_stats_and_logs(dag: PipelineDAG, out: Path) -> None:
+def _write_stats_and_logs(dag: PipelineDAG, merged: dict[str, PipelineStats], out: Path) -> None:
     for node in dag.nodes:
-        merged = _merged_stats(node)
-        write_bytes_atomic(out / "stats" / f"{node.name}.json", merged.to_json().encode())
+        write_bytes_atomic(out / "stats" / f"{node.name}.json", merged[node.name].to_json().encode())
         logs = Path(node.work_dir) / "logs"
         if logs.is_dir():
             shutil.copytree(logs, out / "logs" / node.name, dirs_exist_ok=True)
@@ -266,8 +274,9 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
         # a finished run (possibly erased from since): nothing ran, so its manifest stays as it is
         console.print("  nothing to do: every stage group is complete; run.json is unchanged")
         return orjson.loads((out / "run.json").read_bytes())
-    stages = collect_stage_counts(dag)
-    _write_stats_and_logs(dag, out)
+    merged = {node.name: _merged_stats(node) for node in dag.nodes}  # read every task's stats once
+    stages = collect_stage_counts(dag, merged)
+    _write_stats_and_logs(dag, merged, out)
     tokenizer_meta = out / "tokenizer" / "tokenizer.meta.json"
     manifest = {
         "run_id": state["run_id"],
@@ -289,7 +298,7 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
             "tokens_by_language": _tokens_by_language(out),
         },
         "tokenizer": orjson.loads(tokenizer_meta.read_bytes()) if tokenizer_meta.is_file() else None,
-        "fertility": collect_fertility(dag),
+        "fertility": collect_fertility(dag, merged),
         "policies": {s.name: s.policy() for n in dag.nodes for s in n.steps if hasattr(s, "policy")},
         "timings": timings,
         "outputs": describe_outputs(out),

@@ -146,16 +146,14 @@ def _warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts
 
 
 def _existing_files(paths: list[str], what: str) -> tuple[str, ...]:
-    found: list[str] = []
-    for entry in paths:
-        p = Path(entry).expanduser().resolve()
-        if p.is_dir():
-            found += sorted(str(f) for f in p.rglob("*") if f.name.endswith((".warc", ".warc.gz")))
-        elif p.is_file():
-            found.append(str(p))
-        else:
-            raise SpecError(f"{what}: {entry} does not exist")
-    return tuple(found)
+    if not paths:
+        return ()
+    from eurocurate.pipelines.runner import InputError, find_warc_files
+
+    try:
+        return tuple(str(p) for p in find_warc_files(paths))
+    except InputError as e:
+        raise SpecError(f"{what}: {e}") from e
 
 
 def _optout(p: OptOutParams, ctx: BuildContext, key: str) -> StageParts:
