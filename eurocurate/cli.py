@@ -314,7 +314,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from eurocurate.pipelines.runner import InputError
 
     try:
-        counts = extract_to_jsonl(args.input, args.output, mode=args.mode)
+        counts = extract_to_jsonl(
+            args.input, args.output, mode=args.mode, max_bytes=args.max_bytes, parse_timeout_s=args.parse_timeout
+        )
     except (InputError, OSError, ValueError) as e:
         console.print(f"[red]error:[/] {e}")
         return 2
@@ -438,10 +440,15 @@ def build_parser() -> argparse.ArgumentParser:
     li.add_argument("--batch-size", type=int, default=256)
     li.set_defaults(func=cmd_langid)
 
-    ex = sub.add_parser("extract", help="extract the main text of WARC records into a JSONL file, for inspection")
-    ex.add_argument("input", nargs="+", help="WARC files or folders")
+    ex = sub.add_parser("extract", help="extract the main text of input documents into a JSONL file, for inspection")
+    ex.add_argument(
+        "input", nargs="+",
+        help="files or folders: WARC/WET/ARC, .html/.htm, .jsonl(.gz/.zst), .parquet, .pdf, Akoma Ntoso/Formex .xml, .docx",
+    )  # fmt: skip
     ex.add_argument("--output", "-o", required=True, help="JSONL, one extracted document per line")
     ex.add_argument("--mode", choices=("fast", "reference"), default="fast")
+    ex.add_argument("--max-bytes", type=int, default=64 << 20, help="largest record, row or single-document file read")
+    ex.add_argument("--parse-timeout", type=float, default=60.0, help="seconds one PDF or XML document may take")
     ex.set_defaults(func=cmd_extract)
 
     dd = sub.add_parser("dedup", help="near-dedup (MinHash-LSH) the lines of a JSONL file by their `text`")

@@ -1,8 +1,9 @@
 """HTML → main text, plus the page facts that are cheap once the page is parsed (title, lang, canonical
 URL, licence links, publication date).
 
-`mode="reference"` is trafilatura as FineWeb runs it (favour_precision); `mode="fast"` is the lexbor
-pre-pass with trafilatura as fallback (`extract_fast`), measured at equal F1 on the corpus pages
+`mode="reference"` is trafilatura as FineWeb runs it (favour_precision); `mode="fast"` is one lexbor
+parse read by trafilatura's rules ported to lexbor, with trafilatura's full cascade where they find
+little (`extract_fast`), measured against datatrove's step on the corpus pages
 (tests/eval/test_extraction_eval.py). The page logic lives in `extract_fast`; this is the thin stage.
 """
 
@@ -19,8 +20,13 @@ from eurocurate.stage import Drop, LedgerStage
 
 log = logging.getLogger(__name__)
 
-# Counter prefix: documents per extraction path (`extract_path_direct`, `extract_path_trafilatura_fast`, ...).
+# Counter prefix: documents per extraction path (`extract_path_direct`, `extract_path_rules`, ...).
 PATH_STAT_PREFIX = "extract_path_"
+PATH_PLAIN_TEXT = "plain_text"  # documents that arrive as plain text and pass through
+
+
+def _is_plain_text(content_type: object) -> bool:
+    return isinstance(content_type, str) and content_type.split(";")[0].strip().lower() == "text/plain"
 
 
 class HtmlExtractor(LedgerStage):
@@ -47,6 +53,12 @@ class HtmlExtractor(LedgerStage):
         self.mode = mode
 
     def judge(self, doc: Document) -> Drop | None:
+        if _is_plain_text(doc.metadata.get(Meta.CONTENT_TYPE)):
+            # text a reader already extracted (WET conversion, PDF, legal XML, DOCX, a re-read dataset): kept as is
+            self.stat_update(PATH_STAT_PREFIX + PATH_PLAIN_TEXT)
+            if len(doc.text.strip()) < self.min_chars:
+                return Drop(Reason.EXTRACTION_EMPTY, f"{len(doc.text.strip())} chars of plain text")
+            return None
         try:
             result = extract_page(
                 doc.text,

@@ -34,6 +34,7 @@ from eurocurate.manifests.run_manifest import (
 )
 from eurocurate.manifests.shard_manifest import read_shard_manifest
 from eurocurate.pipelines.compiler import DagNode, PipelineDAG, code_version, compile_pipeline
+from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
 from eurocurate.pipelines.progress import ProgressDisplay, read_progress
 from eurocurate.pipelines.ray_executor import RayTaskExecutor
 from eurocurate.pipelines.tokenize import fertility_from_stats
@@ -68,28 +69,44 @@ class RunOptions:
 
 def find_warc_files(patterns: list[str]) -> list[Path]:
     """Files, folders (recursively, .warc/.warc.gz) and globs expanded to sorted, de-duplicated absolute paths."""
+    return find_input_files(patterns, WARC_SUFFIXES, ignore_case=False)
+
+
+def _describe_suffixes(suffixes: tuple[str, ...]) -> str:
+    return " or ".join(suffixes) if len(suffixes) <= 2 else ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
+
+
+def find_input_files(patterns: list[str], suffixes: tuple[str, ...], ignore_case: bool = True) -> list[Path]:
+    """Files, folders (recursively) and globs expanded to the sorted, de-duplicated absolute paths of the files
+    whose name ends with one of `suffixes`; a file named explicitly must have one of them."""
+    wanted = tuple(s.lower() for s in suffixes) if ignore_case else suffixes
+
+    def accepted(name: str) -> bool:
+        return (name.lower() if ignore_case else name).endswith(wanted)
+
     found: list[Path] = []
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
-            found += [p for p in path.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES)]
+            found += [p for p in path.rglob("*") if p.is_file() and accepted(p.name)]
         elif path.is_file():
-            if not path.name.endswith(WARC_SUFFIXES):
-                raise InputError(f"{path}: expected a .warc or .warc.gz file")
+            if not accepted(path.name):
+                raise InputError(f"{path}: expected a {_describe_suffixes(suffixes)} file")
             found.append(path)
         elif glob.has_magic(pattern):
-            found += [Path(p) for p in glob.glob(pattern, recursive=True) if p.endswith(WARC_SUFFIXES)]
+            found += [Path(p) for p in glob.glob(pattern, recursive=True) if accepted(p) and Path(p).is_file()]
         else:
             raise InputError(f"input {pattern} does not exist")
     files = sorted({p.resolve() for p in found})
     if not files:
-        raise InputError(f"no .warc or .warc.gz files in {patterns}")
+        raise InputError(f"no {_describe_suffixes(suffixes)} files in {patterns}")
     return files
 
 
-def resolve_inputs(patterns: list[str]) -> InputSet:
-    """The input files, relative to their common root."""
-    files = find_warc_files(patterns)
+def resolve_inputs(patterns: list[str], suffixes: tuple[str, ...] | None = None) -> InputSet:
+    """The input files, relative to their common root. `suffixes`: the file name endings the source stage
+    reads (`accepted_suffixes(spec)`); None: WARC files, found exactly as `find_warc_files` finds them."""
+    files = find_warc_files(patterns) if suffixes is None else find_input_files(patterns, suffixes)
     root = Path(os.path.commonpath([f.parent for f in files]))
     return InputSet(root=str(root), files=[f.relative_to(root).as_posix() for f in files])
 
@@ -246,7 +263,7 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
     """Run (or resume) `spec` on the inputs; returns the run manifest written to OUT/run.json."""
     console = console or Console(stderr=True)
     out = Path(options.output).resolve()
-    inputs = resolve_inputs(options.inputs)
+    inputs = resolve_inputs(options.inputs, accepted_suffixes(spec))
     out.mkdir(parents=True, exist_ok=True)
     state = _load_or_create_state(out, spec, inputs)
     log.info("run started", extra={"run_id": state["run_id"], "inputs": len(inputs.files), "output": str(out)})

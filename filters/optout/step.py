@@ -83,6 +83,10 @@ class OptOutFilter(LedgerStage):
             outcome["robots"] = robots.evidence
         if "tdmrep" in self.protocols:
             rules, file_evidence = captures.tdmrep.get(host, (None, ""))
+            # a PDF's own XMP/Info declaration ranks with the HTML <meta>: both are the document speaking for itself
+            embedded: dict[str, list[str]] = md.get(Meta.EMBEDDED_TDM) or {}
+            metas.tdm_reservation += embedded.get("tdm-reservation", [])
+            metas.tdm_policy += embedded.get("tdm-policy", [])
             tdm = decide_tdmrep(url, rules, headers.get("tdm-reservation", []), metas.tdm_reservation)
             if tdm.ignored_values:
                 self.stat_update("tdm_reservation_values_ignored", value=tdm.ignored_values)

@@ -1,15 +1,17 @@
 """WARC reader stage: `.warc` / `.warc.gz` files in, one document per HTML `response`/`resource` record out.
 
-Parses with FastWARC (the fastest well-kept WARC parser) and adds what a crawl at scale needs and
-FastWARC leaves to the caller: truncated blocks are detected, and after a corrupt gzip member or a
-broken header the reader scans to the next record and continues. Every record that is a document
-either leaves as a `Document` or is recorded in the exclusion ledger with a reason.
+Parses with FastWARC (the fastest well-kept WARC parser; it also reads legacy WARC/0.18) and adds what
+a crawl at scale needs and FastWARC leaves to the caller: truncated blocks and lying Content-Lengths
+are detected, and after a corrupt gzip member or a broken header the reader scans to the next record
+and continues. Every record that is a document either leaves as a `Document` or is recorded in the
+exclusion ledger with a reason. WET `conversion` records are read by the document reader only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from eurocurate.manifests.ledger import ExclusionLedger, ledger_path
 from eurocurate.pipelines.ingest.decode import HTML_TYPES, decode_payload, looks_binary
+from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, NotADocument, ReadLimits, SourceDocument
 from eurocurate.pipelines.progress import Heartbeat
 from eurocurate.schema import Meta, Reason, Stat
 from eurocurate.stage import Drop
@@ -33,6 +36,10 @@ _ALL_TYPES = WarcRecordType.any_type
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = re.compile(rb"(?:^|\n)WARC/\d\.\d+\r?\n")
 _SCAN_CHUNK = 1 << 20
+_MAX_HEADER = 1 << 16  # a WARC header longer than this is not checked for a lying Content-Length
+# Record types that are documents (or the place where one was lost); WET `conversion` records are text.
+DOCUMENT_RECORDS = ("response", "resource", "revisit", "unreadable")
+CONVERSION = "conversion"
 
 
 def make_doc_id(source_path: str, record_key: str) -> str:
@@ -103,7 +110,7 @@ def _dechunk(body: bytes) -> bytes:
         pos = eol + 2 + size + 2
 
 
-def _next_record_start(path: Path, after: int, gzipped: bool) -> int | None:
+def next_record_start(path: Path, after: int, gzipped: bool) -> int | None:
     """Offset of the next plausible record start strictly after `after`, or None at end of file."""
     with open(path, "rb") as f:
         pos = after + 1
@@ -124,6 +131,28 @@ def _next_record_start(path: Path, after: int, gzipped: bool) -> int | None:
             pos += _SCAN_CHUNK
 
 
+def _lying_length(fd: int, offset: int, content_length: int) -> str | None:
+    """Evidence when the block of the record at `offset` of an uncompressed WARC does not end where its
+    Content-Length says (the record separator CRLF CRLF must follow it), else None.
+
+    A short length leaves payload bytes where the separator should be; a long one swallows the separator
+    and lands inside the next record. Garbage *after* a correct separator is not a lie (the scan after it
+    skips the garbage), nor is a file that ends right after the block.
+    """
+    head = os.pread(fd, _MAX_HEADER, offset)
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    if not ends:
+        return None
+    first = min(ends)
+    block_start = offset + first + (4 if head.startswith(b"\r\n\r\n", first) else 2)
+    block_end = block_start + content_length
+    tail = os.pread(fd, 16, block_end)
+    rest = tail.lstrip(b"\r\n")
+    if tail.startswith(b"\r\n\r\n") or not rest or rest.startswith(b"WARC/"):
+        return None
+    return f"Content-Length {content_length}, but byte {block_end} starts {tail[:12]!r}, not the record separator"
+
+
 @dataclass(slots=True)
 class RawRecord:
     """A WARC record as the reader saw it, or the corrupt region where one should have been."""
@@ -138,20 +167,25 @@ class RawRecord:
     problem: Drop | None = None
 
 
-def iter_warc_records(path: Path) -> Iterator[RawRecord]:
+def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterator[RawRecord]:
     """All records of a WARC file. After an unreadable region the reader scans to the next record start
-    and goes on; a region in which no record could be read is yielded once as an `unreadable` record."""
+    and goes on; a region in which no record could be read is yielded once as an `unreadable` record.
+    A record whose block is larger than `max_block_bytes` is not read into memory (problem: oversize).
+    In an uncompressed file, a record whose Content-Length lies is yielded with that problem and the
+    reader resumes at the next record start it finds after it."""
     gzipped = _is_gzip(path)
     start: int | None = 0
     while start is not None:
         last_good: int | None = None
         pending: int | None = None  # offset of the record being read when a failure hits
+        resync = False  # the last record's length lied: restart the parser at the next record start
         try:
             with open(path, "rb") as f:
                 f.seek(start)
                 for rec in ArchiveIterator(f, record_types=_ALL_TYPES, parse_http=False, verify_digests=False):
-                    pending = start + rec.stream_pos
-                    block = rec.reader.read()
+                    pending = rec.stream_pos  # FastWARC counts from the start of the file, not from `start`
+                    oversize = max_block_bytes is not None and rec.content_length > max_block_bytes
+                    block = b"" if oversize else rec.reader.read()
                     h = rec.headers
                     raw = RawRecord(
                         offset=pending,
@@ -164,28 +198,50 @@ def iter_warc_records(path: Path) -> Iterator[RawRecord]:
                     )
                     if not rec.record_id or h.get("Content-Length") is None:
                         # FastWARC yields a record with a partial header where the bytes end or break inside it
-                        at_end = _next_record_start(path, pending, gzipped) is None
+                        at_end = next_record_start(path, pending, gzipped) is None
                         raw.problem = Drop(
                             Reason.WARC_TRUNCATED if at_end else Reason.WARC_CORRUPT,
                             f"{path.name}@{pending}: incomplete WARC header"
                             + (" (the file ends inside it)" if at_end else ""),
                         )
-                    elif len(block) < rec.content_length:
+                    elif oversize:
                         raw.problem = Drop(
-                            Reason.WARC_TRUNCATED,
-                            f"{path.name}@{pending}: block {len(block)} of {rec.content_length} bytes",
+                            Reason.OVERSIZE,
+                            f"{path.name}@{pending}: block of {rec.content_length} bytes > max_bytes {max_block_bytes}",
                         )
+                    elif len(block) < rec.content_length:
+                        following = None if gzipped else next_record_start(path, pending, gzipped)
+                        if following is not None:  # the declared length runs over the next record to the end
+                            raw.problem = Drop(
+                                Reason.WARC_LYING_LENGTH,
+                                f"{path.name}@{pending}: Content-Length {rec.content_length} runs past the record "
+                                f"at {following} to the end of the file",
+                            )
+                            resync = True
+                        else:
+                            raw.problem = Drop(
+                                Reason.WARC_TRUNCATED,
+                                f"{path.name}@{pending}: block {len(block)} of {rec.content_length} bytes",
+                            )
+                    elif not gzipped and (lie := _lying_length(f.fileno(), pending, rec.content_length)):
+                        raw.problem = Drop(Reason.WARC_LYING_LENGTH, f"{path.name}@{pending}: {lie}")
+                        resync = True
                     last_good, pending = pending, None
                     yield raw
-            return
+                    if resync:
+                        break
+            if not resync:
+                return
+            start = next_record_start(path, last_good, gzipped)
+            continue
         except (OSError, ValueError, EOFError) as e:
             if pending is None and last_good is not None:
                 # the bytes after a good record are unreadable: retry from the next record start; if
                 # that one fails before yielding anything, the next round reports it as a lost region
-                start = _next_record_start(path, last_good, gzipped)
+                start = next_record_start(path, last_good, gzipped)
                 continue
             lost = pending if pending is not None else start
-            resume = _next_record_start(path, lost, gzipped)
+            resume = next_record_start(path, lost, gzipped)
             end = resume if resume is not None else path.stat().st_size
             log.warning("%s: unreadable WARC region [%d, %d): %s; resuming", path, lost, end, e)
             yield RawRecord(
@@ -204,6 +260,93 @@ def iter_warc_records(path: Path) -> Iterator[RawRecord]:
 def _is_gzip(path: Path) -> bool:
     with open(path, "rb") as f:
         return f.read(2) == b"\x1f\x8b"
+
+
+def record_metadata(raw: RawRecord) -> dict[str, object]:
+    """The provenance a record carries in its WARC header."""
+    return {Meta.WARC_RECORD_ID: raw.record_id, Meta.URL: raw.url, Meta.FETCH_DATE: raw.date}
+
+
+def record_payload(raw: RawRecord, keep_status: tuple[int, ...], md: dict[str, object]) -> tuple[str, Drop | None]:
+    """The text of a document record (HTML, or plain text for a WET `conversion`), or why there is none.
+
+    Adds what the payload declares (HTTP status, content type, opt-out headers, charset) to `md`.
+    """
+    if raw.problem is not None:
+        return "", raw.problem
+    if raw.record_type == "revisit":
+        return "", Drop(Reason.WARC_REVISIT, "revisit record carries no payload")
+    if raw.record_type == CONVERSION:
+        return _conversion_text(raw, md)
+    if raw.record_type == "response":
+        http = parse_http_block(raw.block)
+        if isinstance(http, Drop):
+            return "", http
+        status, content_type, body = http.status, http.content_type, http.body
+        if http.optout_headers:
+            md[Meta.HTTP_HEADERS] = http.optout_headers
+    else:  # resource: the block is the payload, typed by the WARC header
+        status, content_type, body = 200, raw.content_type, raw.block
+    md[Meta.HTTP_STATUS] = status
+    md[Meta.CONTENT_TYPE] = content_type
+    if status not in keep_status:
+        return "", Drop(Reason.HTTP_STATUS, f"status {status}")
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime not in HTML_TYPES or looks_binary(body):
+        return "", Drop(Reason.NON_HTML, f"content-type {content_type!r}, {len(body)} bytes")
+    if not body.strip():
+        return "", Drop(Reason.EMPTY_PAYLOAD, "0 bytes of payload")
+    decoded = decode_payload(body, content_type)
+    if decoded is None:
+        return "", Drop(Reason.UNDECODABLE, f"no charset decodes the payload (declared {content_type!r})")
+    md[Meta.CHARSET] = decoded.charset
+    md[Meta.CHARSET_ORIGIN] = decoded.origin
+    return decoded.text, None
+
+
+def _conversion_text(raw: RawRecord, md: dict[str, object]) -> tuple[str, Drop | None]:
+    # WET: text the crawler already extracted (UTF-8 by the WET convention); marked plain text so that
+    # the extractor passes it through
+    mime = (raw.content_type or PLAIN_TEXT).split(";")[0].strip().lower()
+    md[Meta.CONTENT_TYPE] = PLAIN_TEXT if mime == PLAIN_TEXT else raw.content_type
+    if mime != PLAIN_TEXT or looks_binary(raw.block):
+        return "", Drop(Reason.NON_HTML, f"conversion record of type {raw.content_type!r}, {len(raw.block)} bytes")
+    if not raw.block.strip():
+        return "", Drop(Reason.EMPTY_PAYLOAD, "0 bytes of payload")
+    decoded = decode_payload(raw.block, raw.content_type)
+    if decoded is None:
+        return "", Drop(Reason.UNDECODABLE, f"no charset decodes the converted text (declared {raw.content_type!r})")
+    md[Meta.CHARSET] = decoded.charset
+    md[Meta.CHARSET_ORIGIN] = decoded.origin
+    return decoded.text, None
+
+
+def record_document(
+    rel: str, raw: RawRecord, source: dict[str, str | None], keep_status: tuple[int, ...]
+) -> tuple[Document, Drop | None]:
+    """The Document of one record of input `rel` (empty text when dropped) and the reason it is dropped."""
+    key = raw.record_id or f"@{raw.offset}"
+    md = {
+        Meta.SOURCE_PATH: rel,
+        Meta.SOURCE_OFFSET: raw.offset,
+        **record_metadata(raw),
+        Meta.ORDER_KEY: f"{rel}\x00{raw.offset:016d}",
+        **{k: v for k, v in source.items() if v is not None},
+    }
+    text, drop = record_payload(raw, keep_status, md)
+    return Document(text=text, id=make_doc_id(rel, key), metadata=md), drop
+
+
+def warc_documents(path: Path, limits: ReadLimits) -> Iterator[SourceDocument | NotADocument]:
+    """The document reader's view of a WARC or WET file: every record, decoded, with its problem."""
+    for raw in iter_warc_records(path, max_block_bytes=limits.max_bytes):
+        if raw.record_type not in DOCUMENT_RECORDS and raw.record_type != CONVERSION:
+            yield NotADocument(raw.offset)
+            continue
+        md = record_metadata(raw)
+        md[Meta.INPUT_FORMAT] = "wet" if raw.record_type == CONVERSION else "warc"
+        text, drop = record_payload(raw, limits.keep_status, md)
+        yield SourceDocument(raw.record_id or f"@{raw.offset}", raw.offset, text, md, drop)
 
 
 class WarcReader(PipelineStep):
@@ -231,46 +374,7 @@ class WarcReader(PipelineStep):
         self.keep_status = keep_status
 
     def _document(self, rel: str, raw: RawRecord) -> tuple[Document, Drop | None]:
-        key = raw.record_id or f"@{raw.offset}"
-        md = {
-            Meta.SOURCE_PATH: rel,
-            Meta.SOURCE_OFFSET: raw.offset,
-            Meta.WARC_RECORD_ID: raw.record_id,
-            Meta.URL: raw.url,
-            Meta.FETCH_DATE: raw.date,
-            Meta.ORDER_KEY: f"{rel}\x00{raw.offset:016d}",
-            **{k: v for k, v in self.sources.get(rel, {}).items() if v is not None},
-        }
-        doc = Document(text="", id=make_doc_id(rel, key), metadata=md)
-        if raw.problem is not None:
-            return doc, raw.problem
-        if raw.record_type == "revisit":
-            return doc, Drop(Reason.WARC_REVISIT, "revisit record carries no payload")
-        if raw.record_type == "response":
-            http = parse_http_block(raw.block)
-            if isinstance(http, Drop):
-                return doc, http
-            status, content_type, body = http.status, http.content_type, http.body
-            if http.optout_headers:
-                md[Meta.HTTP_HEADERS] = http.optout_headers
-        else:  # resource: the block is the payload, typed by the WARC header
-            status, content_type, body = 200, raw.content_type, raw.block
-        md[Meta.HTTP_STATUS] = status
-        md[Meta.CONTENT_TYPE] = content_type
-        if status not in self.keep_status:
-            return doc, Drop(Reason.HTTP_STATUS, f"status {status}")
-        mime = (content_type or "").split(";")[0].strip().lower()
-        if mime not in HTML_TYPES or looks_binary(body):
-            return doc, Drop(Reason.NON_HTML, f"content-type {content_type!r}, {len(body)} bytes")
-        if not body.strip():
-            return doc, Drop(Reason.EMPTY_PAYLOAD, "0 bytes of payload")
-        decoded = decode_payload(body, content_type)
-        if decoded is None:
-            return doc, Drop(Reason.UNDECODABLE, f"no charset decodes the payload (declared {content_type!r})")
-        doc.text = decoded.text
-        md[Meta.CHARSET] = decoded.charset
-        md[Meta.CHARSET_ORIGIN] = decoded.origin
-        return doc, None
+        return record_document(rel, raw, self.sources.get(rel, {}), self.keep_status)
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
@@ -284,7 +388,7 @@ class WarcReader(PipelineStep):
             for rel in mine:
                 path = Path(self.root) / rel
                 for raw in iter_warc_records(path):
-                    if raw.record_type not in ("response", "resource", "revisit", "unreadable"):
+                    if raw.record_type not in DOCUMENT_RECORDS:
                         self.stat_update(Stat.OTHER_RECORDS)
                         continue
                     self.stat_update(Stat.TOTAL)

@@ -73,3 +73,89 @@ def test_http_block_parsing_handles_chunked_and_gzip_bodies():
     assert parsed.body == body and parsed.status == 200 and parsed.content_type == "text/html"
     assert isinstance(parse_http_block(b"no header terminator"), Drop)
     assert parse_http_block(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\nxx").reason == Reason.UNDECODABLE
+
+
+def _lying(record: bytes, delta: int) -> bytes:
+    """The record with its Content-Length changed by `delta` (the block itself unchanged)."""
+    head, sep, rest = record.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    for i, line in enumerate(lines):
+        if line.startswith(b"Content-Length: "):
+            lines[i] = b"Content-Length: %d" % (int(line.split(b": ")[1]) + delta)
+    return b"\r\n".join(lines) + sep + rest
+
+
+def test_a_short_content_length_is_a_lying_length_drop_and_the_next_record_is_found(tmp_path):
+    a, b, c = (record_bytes(r) for r in _pages(3))
+    path = tmp_path / "lying.warc"
+    liar = _lying(a, -40)
+    path.write_bytes(liar + b + c)
+    got = list(iter_warc_records(path))
+    assert got[0].problem.reason == Reason.WARC_LYING_LENGTH and got[0].offset == 0
+    assert "Content-Length" in got[0].problem.evidence
+    assert [(r.url, r.offset) for r in got[1:]] == [("https://example.eu/1", len(liar)), ("https://example.eu/2", len(liar) + len(b))]
+    assert all(r.problem is None for r in got[1:])
+
+
+def test_a_long_content_length_that_swallows_the_next_record_is_a_drop_and_that_record_survives(tmp_path):
+    a, b, c = (record_bytes(r) for r in _pages(3))
+    path = tmp_path / "long.warc"
+    path.write_bytes(_lying(a, +60) + b + c)  # a's block now ends inside b's header
+    got = list(iter_warc_records(path))
+    assert got[0].problem.reason == Reason.WARC_LYING_LENGTH
+    assert [r.url for r in got if r.problem is None] == ["https://example.eu/1", "https://example.eu/2"]
+    # a length that runs past the end of the file over the last record: that record is found too
+    path.write_bytes(a + _lying(b, +10_000) + c)
+    got = list(iter_warc_records(path))
+    assert [r.problem.reason if r.problem else None for r in got] == [None, Reason.WARC_LYING_LENGTH, None]
+    assert got[2].url == "https://example.eu/2"
+
+
+def test_offsets_after_a_resumed_region_are_file_offsets(tmp_path):
+    a, b, c = (record_bytes(r) for r in _pages(3))
+    path = tmp_path / "g.warc"
+    garbage = b"\x00garbage that is not a WARC header\r\n" * 3
+    path.write_bytes(a + garbage + b + c)
+    got = [r for r in iter_warc_records(path) if r.problem is None]
+    assert [r.offset for r in got] == [0, len(a) + len(garbage), len(a) + len(garbage) + len(b)]
+
+
+def test_an_oversize_block_is_not_read_and_is_a_drop(tmp_path):
+    big = WarcRecordSpec(url="https://example.eu/big", body=b"<html><body>" + b"x" * 5000 + b"</body></html>")
+    for name in ("o.warc", "o.warc.gz"):
+        write_warc(tmp_path / name, [_pages(1)[0], big, *_pages(2)[1:]])
+        got = list(iter_warc_records(tmp_path / name, max_block_bytes=1000))
+        assert [r.problem.reason if r.problem else None for r in got] == [None, Reason.OVERSIZE, None]
+        assert got[1].block == b"" and "max_bytes 1000" in got[1].problem.evidence
+
+
+def test_legacy_warc_0_18_is_read_plain_gzip_per_record_and_whole_file_gzip(tmp_path):
+    records = [record_bytes(r).replace(b"WARC/1.1\r\n", b"WARC/0.18\r\n", 1) for r in _pages(3)]
+    (tmp_path / "old.warc").write_bytes(b"".join(records))
+    (tmp_path / "old-members.warc.gz").write_bytes(b"".join(gzip.compress(r, mtime=0) for r in records))
+    (tmp_path / "old-whole.warc.gz").write_bytes(gzip.compress(b"".join(records), mtime=0))
+    for name in ("old.warc", "old-members.warc.gz", "old-whole.warc.gz"):
+        got = list(iter_warc_records(tmp_path / name))
+        assert [r.url for r in got] == [f"https://example.eu/{i}" for i in range(3)], name
+        assert all(r.problem is None and b"page" in r.block for r in got), name
+
+
+def test_wet_conversion_records_become_plain_text_documents(tmp_path):
+    from eurocurate.pipelines.ingest.source_document import NotADocument, ReadLimits
+    from eurocurate.pipelines.ingest.warc import warc_documents
+    from eurocurate.schema import Meta
+
+    text = "Die Regierung hat ein neues Gesetz beschlossen.\nEs gilt ab Januar."
+    path = tmp_path / "crawl.warc.wet.gz"
+    write_warc(path, [
+        WarcRecordSpec(url="", record_type="warcinfo", body=b"software: test\r\n"),
+        WarcRecordSpec(url="https://example.de/a", record_type="conversion", body=text.encode(), warc_content_type="text/plain"),
+        WarcRecordSpec(url="https://example.de/b", record_type="conversion", body=b"", warc_content_type="text/plain"),
+    ])  # fmt: skip
+    got = list(warc_documents(path, ReadLimits()))
+    assert isinstance(got[0], NotADocument)
+    doc, empty = got[1], got[2]
+    assert doc.problem is None and doc.text == text
+    assert doc.metadata[Meta.CONTENT_TYPE] == "text/plain" and doc.metadata[Meta.INPUT_FORMAT] == "wet"
+    assert doc.metadata[Meta.URL] == "https://example.de/a" and doc.key.startswith("<urn:uuid:")
+    assert empty.problem.reason == Reason.EMPTY_PAYLOAD

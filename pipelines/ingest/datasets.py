@@ -1,0 +1,148 @@
+"""Curated datasets re-entering the pipeline: JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`) and Parquet
+rows with a string `text`, and optionally `id`/`doc_id`, `url`, `title`, `fetch_date`/`date`, `metadata`.
+
+The text is already plain text (marked so, the extractor passes it through). A row's own id and
+metadata object are kept under `source_id` / `source_metadata`, never mixed into the pipeline's keys;
+`url`, `title` and the date are also looked up inside `metadata` (datatrove writes them there).
+Decompression is pyarrow's (gzip, zstd), so no codec package is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import io
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
+from eurocurate.schema import Meta, Reason
+from eurocurate.stage import Drop
+
+_BATCH_ROWS = 1024
+_SKIP_CHUNK = 1 << 20
+# Row fields (top level, else inside `metadata`) → document metadata keys.
+_FIELDS = ((Meta.URL, ("url",)), (Meta.TITLE, ("title",)), (Meta.FETCH_DATE, ("fetch_date", "date")))
+_ID_FIELDS = ("id", "doc_id")
+_COLUMNS = ("text", "metadata", *_ID_FIELDS, *(name for _, names in _FIELDS for name in names))
+
+
+def _jsonable(value: object) -> object:
+    """A value as JSON can hold it (Parquet gives datetimes, decimals, bytes and map pairs)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | bytes | dt.timedelta):
+        return str(value)
+    return value
+
+
+def row_document(row: Mapping[str, object], index: int, fmt: str) -> SourceDocument:
+    """The document of one dataset row (the caller has checked the size limit)."""
+    md: dict[str, object] = {Meta.INPUT_FORMAT: fmt, Meta.CONTENT_TYPE: PLAIN_TEXT}
+    extra = row.get("metadata")
+    if isinstance(extra, str):
+        try:
+            extra = orjson.loads(extra)
+        except orjson.JSONDecodeError:
+            pass
+    if extra is not None:
+        md[Meta.SOURCE_METADATA] = _jsonable(extra)
+    nested = extra if isinstance(extra, Mapping) else {}
+    for key, names in _FIELDS:
+        value = next((v for n in names for v in (row.get(n), nested.get(n)) if v is not None), None)
+        if value is not None:
+            md[key] = str(_jsonable(value))
+    source_id = next((row[n] for n in _ID_FIELDS if row.get(n) is not None), None)
+    if source_id is not None:
+        md[Meta.SOURCE_ID] = str(source_id)
+    text = row.get("text")
+    key = f"row{index}"
+    if not isinstance(text, str):
+        found = "no `text`" if text is None else f"`text` of type {type(text).__name__}"
+        return SourceDocument(key, index, "", md, Drop(Reason.NO_TEXT_FIELD, f"row {index}: {found}"))
+    if not text.strip():
+        return SourceDocument(key, index, "", md, Drop(Reason.EMPTY_PAYLOAD, f"row {index}: empty `text`"))
+    return SourceDocument(key, index, text, md)
+
+
+def jsonl_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
+    """One document per non-blank line; a line over `max_bytes` is skipped without reading it whole."""
+    index = 0
+    try:
+        with io.BufferedReader(pa.input_stream(str(path), compression="detect")) as stream:
+            while line := stream.readline(max_bytes + 1):
+                body = line.rstrip(b"\r\n")
+                if len(body) > max_bytes:
+                    size = len(line) + (0 if line.endswith(b"\n") else _skip_line(stream))
+                    yield SourceDocument(
+                        f"row{index}", index, "", {Meta.INPUT_FORMAT: "jsonl"},
+                        Drop(Reason.OVERSIZE, f"line {index + 1}: {size} bytes > max_bytes {max_bytes}"),
+                    )  # fmt: skip
+                elif body.strip():
+                    yield _jsonl_row(body, index)
+                else:
+                    continue  # blank lines are no rows
+                index += 1
+    except (OSError, ValueError, pa.ArrowException) as e:  # a broken gzip/zstd stream
+        yield SourceDocument(
+            f"row{index}", index, "", {Meta.INPUT_FORMAT: "jsonl"},
+            Drop(Reason.CORRUPT_FILE, f"{path.name}: unreadable from line {index + 1} on: {e}"[:500]),
+        )  # fmt: skip
+
+
+def _skip_line(stream: io.BufferedReader) -> int:
+    skipped = 0
+    while chunk := stream.readline(_SKIP_CHUNK):
+        skipped += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return skipped
+
+
+def _jsonl_row(body: bytes, index: int) -> SourceDocument:
+    try:
+        row = orjson.loads(body)
+    except orjson.JSONDecodeError as e:
+        return SourceDocument(f"row{index}", index, "", {Meta.INPUT_FORMAT: "jsonl"}, Drop(Reason.MALFORMED_ROW, f"line {index + 1}: {e}"[:300]))
+    if not isinstance(row, dict):
+        evidence = f"line {index + 1}: a JSON {type(row).__name__}, not an object"
+        return SourceDocument(f"row{index}", index, "", {Meta.INPUT_FORMAT: "jsonl"}, Drop(Reason.MALFORMED_ROW, evidence))
+    return row_document(row, index, "jsonl")
+
+
+def parquet_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
+    """One document per row, read in batches; the `text` sizes are measured per batch, not per row."""
+    try:
+        pf = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as e:
+        yield SourceDocument("", 0, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.CORRUPT_FILE, f"{path.name}: {e}"[:500]))
+        return
+    names = set(pf.schema_arrow.names)
+    text_type = pf.schema_arrow.field("text").type if "text" in names else None
+    if text_type is None or not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)):
+        found = "no `text` column" if text_type is None else f"`text` column of type {text_type}"
+        yield SourceDocument("", 0, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.NO_TEXT_FIELD, f"{path.name}: {found}"))
+        return
+    index = 0
+    try:
+        for batch in pf.iter_batches(batch_size=_BATCH_ROWS, columns=[c for c in _COLUMNS if c in names]):
+            sizes = pc.fill_null(pc.binary_length(batch.column("text")), 0).to_pylist()
+            for row, size in zip(batch.to_pylist(), sizes):
+                if size > max_bytes:
+                    evidence = f"row {index}: `text` of {size} bytes > max_bytes {max_bytes}"
+                    yield SourceDocument(f"row{index}", index, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.OVERSIZE, evidence))
+                else:
+                    yield row_document(row, index, "parquet")
+                index += 1
+    except (OSError, pa.ArrowException) as e:
+        evidence = f"{path.name}: unreadable from row {index} on: {e}"[:500]
+        yield SourceDocument(f"row{index}", index, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.CORRUPT_FILE, evidence))

@@ -1,0 +1,27 @@
+"""Saved HTML files (`.html`, `.htm`, `.xhtml`): one document per file, decoded like a WARC payload.
+
+The charset comes from the `<meta>` tag or detection (`decode.decode_payload`: there is no HTTP header);
+the extractor then reads the main text as for crawled pages. Owns no extraction.
+"""
+
+from __future__ import annotations
+
+from eurocurate.pipelines.ingest.decode import HTML_TYPES, decode_payload, looks_binary
+from eurocurate.pipelines.ingest.source_document import SourceDocument
+from eurocurate.schema import Meta, Reason
+from eurocurate.stage import Drop
+
+
+def html_file_document(data: bytes) -> SourceDocument:
+    """The document of one HTML file's bytes (the caller has checked the size limit)."""
+    md: dict[str, object] = {Meta.INPUT_FORMAT: "html", Meta.CONTENT_TYPE: HTML_TYPES[0]}
+    if not data.strip():
+        return SourceDocument("", 0, "", md, Drop(Reason.EMPTY_PAYLOAD, "0 bytes"))
+    if looks_binary(data):
+        return SourceDocument("", 0, "", md, Drop(Reason.NON_HTML, f"binary content, {len(data)} bytes"))
+    decoded = decode_payload(data, None)
+    if decoded is None:
+        return SourceDocument("", 0, "", md, Drop(Reason.UNDECODABLE, "no charset decodes the file"))
+    md[Meta.CHARSET] = decoded.charset
+    md[Meta.CHARSET_ORIGIN] = decoded.origin
+    return SourceDocument("", 0, decoded.text, md)

@@ -1,0 +1,186 @@
+"""PDF files: text with its page structure, the metadata the document declares, and its TDMRep opt-out.
+
+Text comes from PDFium (pypdfium2), page by page, pages joined by `PAGE_SEPARATOR` (a form feed on a
+line of its own, as `pdftotext` marks pages); a deadline checked between pages keeps a pathological
+file from holding the task. Title, author, creation date and language come from the Info dictionary
+and the catalog, with XMP as fallback; `tdm:reservation`/`tdm:policy` from XMP or Info go to
+`Meta.EMBEDDED_TDM`, which the opt-out stage honours. Owns no OCR: a PDF without a text layer is a drop.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import mmap
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from lxml import etree
+
+from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
+from eurocurate.schema import Meta, Reason
+from eurocurate.stage import Drop
+
+log = logging.getLogger(__name__)
+
+PAGE_SEPARATOR: Final = "\n\f\n"
+TDMREP_NS: Final = "http://www.w3.org/ns/tdmrep/"
+TDM_RESERVATION: Final = "tdm-reservation"  # keys of Meta.EMBEDDED_TDM, as the opt-out stage reads headers
+TDM_POLICY: Final = "tdm-policy"
+_NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+}
+_XMP_START, _XMP_END = b"<x:xmpmeta", b"</x:xmpmeta>"
+_MAX_XMP_PACKETS = 16
+_MAX_FIELD = 500
+_PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?\s*(Z|[+-]\d{2}'?\d{2}'?)?")
+_XMP_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+
+
+def pdf_date_iso(value: str) -> str | None:
+    """ISO 8601 of a PDF date string (`D:20240115093000+01'00'` → `2024-01-15T09:30:00+01:00`)."""
+    m = _PDF_DATE.match(value.strip())
+    if not m:
+        return None
+    year, month, day, hour, minute, second, zone = m.groups()
+    date = "-".join(p for p in (year, month, day) if p)
+    if hour is None:
+        return date
+    iso = f"{date}T{hour}:{minute or '00'}:{second or '00'}"
+    if zone == "Z":
+        return iso + "Z"
+    if zone:
+        digits = zone.replace("'", "")
+        iso += f"{digits[:3]}:{digits[3:5] or '00'}"
+    return iso
+
+
+def _catalog_language(pdf: pdfium.PdfDocument) -> str | None:
+    n_bytes = pdfium_c.FPDFCatalog_GetLanguage(pdf.raw, None, 0)
+    if n_bytes <= 2:
+        return None
+    buffer = ctypes.create_string_buffer(n_bytes)
+    pdfium_c.FPDFCatalog_GetLanguage(pdf.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), n_bytes)
+    return buffer.raw[: n_bytes - 2].decode("utf-16-le", "replace").strip() or None
+
+
+def _xmp_packets(path: Path) -> list[bytes]:
+    """Uncompressed XMP packets in file order (the XMP packet wrapper exists so that a scan finds them;
+    a compressed metadata stream is not read)."""
+    packets: list[bytes] = []
+    with open(path, "rb") as f:
+        try:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # empty file
+            return packets
+        with mm:
+            pos = mm.find(_XMP_START)
+            while pos >= 0 and len(packets) < _MAX_XMP_PACKETS:
+                end = mm.find(_XMP_END, pos)
+                if end < 0:
+                    break
+                packets.append(mm[pos : end + len(_XMP_END)])
+                pos = mm.find(_XMP_START, end)
+    return packets
+
+
+def _xmp_facts(packet: bytes) -> dict[str, list[str]]:
+    """TDMRep values (as attributes or elements, any prefix) and dc/xmp fallbacks of one XMP packet."""
+    facts: dict[str, list[str]] = {}
+    try:
+        root = etree.fromstring(packet, _XMP_PARSER)
+    except etree.XMLSyntaxError:
+        return facts
+    if root is None:
+        return facts
+    for el in root.iter():
+        for name, value in el.attrib.items():
+            if name.startswith(f"{{{TDMREP_NS}}}"):
+                facts.setdefault(name.rsplit("}", 1)[1], []).append(value.strip())
+        if isinstance(el.tag, str) and el.tag.startswith(f"{{{TDMREP_NS}}}") and (el.text or "").strip():
+            facts.setdefault(el.tag.rsplit("}", 1)[1], []).append(el.text.strip())
+    for key, path in (("title", "//dc:title//rdf:li"), ("creator", "//dc:creator//rdf:li"), ("language", "//dc:language//rdf:li")):
+        values = [(li.text or "").strip() for li in root.xpath(path, namespaces=_NS)]
+        if any(values):
+            facts[key] = [v for v in values if v]
+    created = root.xpath("//@xmp:CreateDate | //xmp:CreateDate/text()", namespaces=_NS)
+    if created:
+        facts["created"] = [str(created[0]).strip()]
+    return facts
+
+
+def _metadata(pdf: pdfium.PdfDocument, path: Path) -> dict[str, object]:
+    md: dict[str, object] = {Meta.INPUT_FORMAT: "pdf", Meta.CONTENT_TYPE: PLAIN_TEXT}
+    xmp: dict[str, list[str]] = {}
+    for packet in _xmp_packets(path):
+        for key, values in _xmp_facts(packet).items():
+            xmp.setdefault(key, []).extend(values)
+    title = pdf.get_metadata_value("Title").strip() or next(iter(xmp.get("title", [])), "")
+    author = pdf.get_metadata_value("Author").strip() or "; ".join(xmp.get("creator", []))
+    created = pdf_date_iso(pdf.get_metadata_value("CreationDate")) or next(iter(xmp.get("created", [])), None)
+    lang = _catalog_language(pdf) or next(iter(xmp.get("language", [])), None)
+    for key, value in ((Meta.TITLE, title), (Meta.AUTHOR, author), (Meta.PUBLISHED, created), (Meta.HTML_LANG, lang)):
+        if value:
+            md[key] = value[:_MAX_FIELD]
+    tdm: dict[str, list[str]] = {}
+    for key, info_key, xmp_key in ((TDM_RESERVATION, "tdm:reservation", "reservation"), (TDM_POLICY, "tdm:policy", "policy")):
+        # Info first, XMP after it: a later value wins in TDMRep, and XMP is where the protocol puts it
+        values = [v for v in [pdf.get_metadata_value(info_key).strip(), *xmp.get(xmp_key, [])] if v]
+        if values:
+            tdm[key] = values
+    if tdm:
+        md[Meta.EMBEDDED_TDM] = tdm
+    return md
+
+
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    page = pdf[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            text = textpage.get_text_range()
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip("\n")
+
+
+def pdf_document(path: Path, timeout_s: float, clock: Callable[[], float] = time.monotonic) -> SourceDocument:
+    """The text and metadata of one PDF file, or why there is none (encrypted, corrupt, no text, too slow)."""
+    deadline = clock() + timeout_s
+    base = {Meta.INPUT_FORMAT: "pdf"}
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            return SourceDocument("", 0, "", base, Drop(Reason.PDF_ENCRYPTED, f"{path.name}: {e}"[:300]))
+        return SourceDocument("", 0, "", base, Drop(Reason.PDF_CORRUPT, f"{path.name}: {e}"[:300]))
+    try:
+        try:
+            md = _metadata(pdf, path)
+            n_pages = len(pdf)
+        except pdfium.PdfiumError as e:
+            return SourceDocument("", 0, "", base, Drop(Reason.PDF_CORRUPT, f"{path.name}: {e}"[:300]))
+        pages: list[str] = []
+        for i in range(n_pages):
+            if clock() > deadline:
+                evidence = f"{path.name}: {timeout_s:g} s passed after {i} of {n_pages} pages"
+                return SourceDocument("", 0, "", md, Drop(Reason.PARSE_TIMEOUT, evidence))
+            try:
+                pages.append(_page_text(pdf, i))
+            except pdfium.PdfiumError as e:  # one damaged page: keep its place, lose its text
+                log.warning("%s: page %d of %d unreadable: %s", path, i + 1, n_pages, e)
+                pages.append("")
+        if not any(p.strip() for p in pages):
+            return SourceDocument("", 0, "", md, Drop(Reason.NO_TEXT, f"{path.name}: {n_pages} pages without a text layer"))
+        return SourceDocument("", 0, PAGE_SEPARATOR.join(pages), md)
+    finally:
+        pdf.close()

@@ -1,0 +1,45 @@
+"""Word documents built here with zipfile: paragraphs in order, core properties, broken archives are drops."""
+
+import zipfile
+
+from eurocurate.pipelines.ingest.docx import docx_document
+from eurocurate.schema import Meta, Reason
+from tests.pipelines.ingest.conftest import make_docx
+
+
+def test_paragraphs_in_order_with_runs_joined_and_core_properties(tmp_path):
+    path = make_docx(tmp_path / "r.docx", ["The ministry publishes |its annual report.", "Le ministère publie son rapport."],
+                     title="Annual report", creator="Ministry of Environment", language="en-IE")  # fmt: skip
+    doc = docx_document(path, 1 << 20)
+    assert doc.problem is None
+    assert doc.text == "The ministry publishes its annual report.\nLe ministère publie son rapport."
+    md = doc.metadata
+    assert md[Meta.TITLE] == "Annual report" and md[Meta.AUTHOR] == "Ministry of Environment"
+    assert md[Meta.HTML_LANG] == "en-IE" and md[Meta.PUBLISHED] == "2024-03-01T10:00:00Z"
+    assert md[Meta.CONTENT_TYPE] == "text/plain" and md[Meta.INPUT_FORMAT] == "docx"
+
+
+def test_tracked_deletions_are_left_out(tmp_path):
+    path = make_docx(tmp_path / "d.docx", ["kept"])
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"<w:p>", b'<w:p><w:del w:id="1"><w:r><w:t>deleted</w:t></w:r></w:del>', 1
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert docx_document(path, 1 << 20).text == "kept"
+
+
+def test_broken_archives_missing_parts_and_zip_bombs_are_drops(tmp_path):
+    (tmp_path / "junk.docx").write_bytes(b"PK\x03\x04 not a zip")
+    assert docx_document(tmp_path / "junk.docx", 1 << 20).problem.reason == Reason.CORRUPT_FILE
+    with zipfile.ZipFile(tmp_path / "empty.docx", "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    assert docx_document(tmp_path / "empty.docx", 1 << 20).problem.reason == Reason.CORRUPT_FILE
+    big = make_docx(tmp_path / "big.docx", ["word " * 5000])
+    assert docx_document(big, 1000).problem.reason == Reason.OVERSIZE
+    with zipfile.ZipFile(tmp_path / "bad.docx", "w") as z:
+        z.writestr("word/document.xml", "<w:document><w:body>")
+    assert docx_document(tmp_path / "bad.docx", 1 << 20).problem.reason == Reason.XML_MALFORMED

@@ -1,0 +1,103 @@
+"""Akoma Ntoso and Formex files: body text in reading order without metadata or footnotes; bad XML is a drop."""
+
+import itertools
+
+from eurocurate.pipelines.ingest.formats import read_source
+from eurocurate.pipelines.ingest.legal_xml import legal_xml_document
+from eurocurate.pipelines.ingest.source_document import ReadLimits
+from eurocurate.schema import Meta, Reason
+from tests.pipelines.ingest.conftest import AKOMA_NTOSO, FORMEX
+
+
+def _doc(tmp_path, xml: str, name: str = "doc.xml", **kwargs):
+    path = tmp_path / name
+    path.write_text(xml, encoding="utf-8")
+    return legal_xml_document(path, kwargs.pop("timeout_s", 30), **kwargs)
+
+
+def test_akoma_ntoso_body_in_reading_order_without_meta_or_footnotes(tmp_path):
+    doc = _doc(tmp_path, AKOMA_NTOSO)
+    assert doc.problem is None
+    assert doc.text.splitlines() == [
+        "Regulation (EU) 2024/1 on the protection of rivers",
+        "Having regard to the Treaty on the Functioning of the European Union,",
+        "(1) Rivers are a shared resource of the Union.",
+        "Chapter I",
+        "General provisions",
+        "Article 1",
+        "Subject matter",
+        "1. This Regulation lays down rules on the quality of river water.",
+        "2. It applies to:",
+        "(a) surface waters;",
+        "(b) groundwater.",
+        "Done at Brussels, 15 January 2024.",
+    ]
+    assert "NOISE" not in doc.text
+    md = doc.metadata
+    assert md[Meta.INPUT_FORMAT] == "akoma_ntoso" and md[Meta.CONTENT_TYPE] == "text/plain"
+    assert md[Meta.TITLE] == "Regulation (EU) 2024/1 on the protection of rivers"
+    assert md[Meta.HTML_LANG] == "eng" and md[Meta.PUBLISHED] == "2024-01-15"
+    assert md[Meta.SOURCE_ID] == "/akn/eu/act/regulation/2024/1/eng@/main"
+
+
+def test_formex_act_title_preamble_and_enacting_terms_without_bibliographic_data(tmp_path):
+    doc = _doc(tmp_path, FORMEX)
+    assert doc.problem is None
+    assert doc.text.splitlines() == [
+        "COMMISSION REGULATION (EU) 2024/1",
+        "of 15 January 2024",
+        "on the labelling of honey",
+        "THE EUROPEAN COMMISSION,",
+        "Having regard to the Treaty on the Functioning of the European Union,",
+        "Whereas:",
+        "(1) Consumers should know where honey comes from.",
+        "HAS ADOPTED THIS REGULATION:",
+        "Article 1",
+        "Labelling",
+        "1. The country of origin shall be indicated on the label.",
+        "2. Where honey is blended, the label shall state:",
+        "(a) the countries of origin;",
+        "This Regulation shall be binding in its entirety.",
+    ]
+    assert "NOISE" not in doc.text and "L_2024001EN" not in doc.text
+    md = doc.metadata
+    assert md[Meta.INPUT_FORMAT] == "formex" and md[Meta.HTML_LANG] == "en" and md[Meta.PUBLISHED] == "2024-01-15"
+    assert md[Meta.TITLE] == "COMMISSION REGULATION (EU) 2024/1 of 15 January 2024 on the labelling of honey"
+
+
+def test_formex_quotation_elements_become_quotation_marks(tmp_path):
+    xml = '<ACT><ENACTING.TERMS><ARTICLE><ALINEA>the word <QUOT.START CODE="2018"/>honey<QUOT.END CODE="2019"/> means</ALINEA></ARTICLE></ENACTING.TERMS></ACT>'
+    assert _doc(tmp_path, xml).text == "the word \u2018honey\u2019 means"
+
+
+def test_malformed_unsupported_and_empty_xml_are_drops(tmp_path):
+    assert _doc(tmp_path, "<akomaNtoso><act><body><p>unclosed</body></act>").problem.reason == Reason.XML_MALFORMED
+    unsupported = _doc(tmp_path, "<rss><channel><title>news</title></channel></rss>")
+    assert unsupported.problem.reason == Reason.XML_UNSUPPORTED and "<rss>" in unsupported.problem.evidence
+    metadata_only = _doc(tmp_path, '<ACT><BIB.INSTANCE><DATE ISO="20240115">x</DATE></BIB.INSTANCE></ACT>')
+    assert metadata_only.problem.reason == Reason.NO_TEXT
+
+
+def test_entities_are_not_expanded_nor_fetched(tmp_path):
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE ACT [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY ext SYSTEM "file:///etc/hostname">]>'
+        "<ACT><FINAL><P>before &c; &ext; after</P></FINAL></ACT>"
+    )
+    doc = _doc(tmp_path, laughs)
+    assert doc.problem is None and doc.text == "before after"
+
+
+def test_the_deadline_is_checked_during_the_walk(tmp_path):
+    articles = "".join(f"<ARTICLE><TI.ART>Article {i}</TI.ART><ALINEA>Text {i}.</ALINEA></ARTICLE>" for i in range(2000))
+    ticks = itertools.count()
+    doc = _doc(tmp_path, f"<ACT><ENACTING.TERMS>{articles}</ENACTING.TERMS></ACT>", timeout_s=3.5, clock=lambda: float(next(ticks)))
+    assert doc.problem.reason == Reason.PARSE_TIMEOUT and "elements" in doc.problem.evidence
+    assert doc.metadata[Meta.INPUT_FORMAT] == "formex"
+
+
+def test_an_xml_file_over_the_size_limit_is_not_parsed(tmp_path):
+    path = tmp_path / "big.xml"
+    path.write_text(FORMEX)
+    [doc] = list(read_source(path, "xml", ReadLimits(max_bytes=100)))
+    assert doc.problem.reason == Reason.OVERSIZE
