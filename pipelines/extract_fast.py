@@ -1,10 +1,13 @@
 """Main text of one HTML page: the reference path (trafilatura as is) and the fast path.
 
-The fast path parses once with lexbor (selectolax), reads the page facts from that tree, deletes the
-elements trafilatura would delete anyway, and narrows the page to its single main container when it
-has one. A clean container (paragraphs, no link lists, no boilerplate class names) is read directly;
-any other page goes to trafilatura's fast mode on the narrowed HTML, and to its full comparison
-cascade when the fast result looks short. Owns no pipeline wiring (see `extract.HtmlExtractor`).
+The fast path parses once with lexbor (selectolax), reads the page facts from that tree and deletes the
+elements trafilatura would delete anyway. A page whose single main container is plain prose (paragraphs,
+no link lists, no boilerplate class names) is read directly; any other page is read by trafilatura's
+precision rules ported to lexbor (`extract_rules`), lxml never involved. Where those rules find little
+for the page's size, trafilatura's full cascade (its rules compared with readability and jusText)
+decides, on the page narrowed to its main container. Settings the port does not implement
+(favour_precision or tables off) take trafilatura's fast mode instead of the port. Owns no pipeline
+wiring (see `extract.HtmlExtractor`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from eurocurate.pipelines.extract_facts import PageFacts, read_page_facts
+from eurocurate.pipelines.extract_rules import MIN_EXTRACTED_CHARS, extract_main_text
 
 # trafilatura logs every page it cannot extract at WARNING; the ledger already records those
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -27,6 +31,7 @@ ExtractionMode = Literal["reference", "fast"]
 # How a page's text was obtained; counted per path by the stage.
 PATH_REFERENCE: Final = "reference"
 PATH_DIRECT: Final = "direct"
+PATH_RULES: Final = "rules"
 PATH_TRAFILATURA_FAST: Final = "trafilatura_fast"
 PATH_TRAFILATURA_FULL: Final = "trafilatura_full"
 
@@ -43,9 +48,11 @@ _STRIP_TAGS: Final = [
 _REGION_SELECTORS: Final = ("[itemprop=articleBody]", "article", "main", "[role=main]")
 _REGION_MIN_CHARS = 500  # a smaller container is as likely a teaser as the article
 _RIVAL_SHARE = 0.2  # a second container with more than this share of the best one's text: ambiguous
-# Fast trafilatura output shorter than this share of the input text: run the full cascade (readability
-# and jusText comparison), which recovers what the fast rules pruned.
-_ESCALATE_SHARE = 0.3
+# Rules (or trafilatura fast) output shorter than trafilatura's own minimum (MIN_EXTRACTED_SIZE) or than
+# this share of the page's text: the full cascade decides. On trafilatura's evaluation pages it changes
+# the result only where the output is under ~15% of the page; escalating more costs time, not F1.
+_ESCALATE_SHARE = 0.15
+_ESCALATE_MIN_CHARS = MIN_EXTRACTED_CHARS
 # Direct read of a clean container.
 _BLOCKS: Final = "h1,h2,h3,h4,h5,h6,p,li,pre,blockquote,dt,dd"
 _DIRECT_MIN_CHARS = 200
@@ -118,13 +125,42 @@ def extract_page(
         direct = _direct_text(region, region_chars, include_tables)
         if direct is not None:
             return Extraction(direct, PATH_DIRECT, facts)
-        narrowed, base_chars = f"<html><body>{region.html}</body></html>", region_chars
+    base_chars = region_chars if region is not None else len(body.text(separator=" ", strip=True))
+    enough = max(_ESCALATE_MIN_CHARS, _ESCALATE_SHARE * base_chars)
+    if favour_precision and include_tables:  # the settings the port implements
+        try:
+            text = extract_main_text(body, lambda: _stripped_body(html))
+        except RecursionError:  # the port walks the tree recursively; lxml caps a page's depth itself
+            text = None
+        if text is not None and len(text) >= enough:
+            return Extraction(text, PATH_RULES, facts)
+        narrowed = _narrowed_html(_parse(html))  # the rules pruned this tree
     else:
-        narrowed, base_chars = tree.html or "", len(body.text(separator=" ", strip=True))
-    text = trafilatura.extract(narrowed, fast=True, **options)
-    if len(text or "") >= _ESCALATE_SHARE * base_chars:
-        return Extraction(text, PATH_TRAFILATURA_FAST, facts)
-    return Extraction(trafilatura.extract(narrowed, fast=False, **options), PATH_TRAFILATURA_FULL, facts)
+        narrowed = _narrowed_html(tree, region)
+        text = _trafilatura(narrowed, True, options)
+        if text is not None and len(text) >= enough:
+            return Extraction(text, PATH_TRAFILATURA_FAST, facts)
+    return Extraction(_trafilatura(narrowed, False, options), PATH_TRAFILATURA_FULL, facts)
+
+
+def _trafilatura(html: str, fast: bool, options: dict[str, object]) -> str | None:
+    return trafilatura.extract(html, fast=fast, **options)
+
+
+def _stripped_body(html: str) -> LexborNode:
+    tree = _parse(html)
+    tree.strip_tags(_STRIP_TAGS)
+    if tree.body is None:
+        raise UnparseableHtml(f"no <body> in {len(html)} chars")
+    return tree.body
+
+
+def _narrowed_html(tree: LexborHTMLParser, region: LexborNode | None = None) -> str:
+    """The page as trafilatura gets it: boilerplate elements gone, narrowed to its main container."""
+    if region is None:
+        tree.strip_tags(_STRIP_TAGS)  # nothing left to strip on a tree stripped already
+        region, _ = _main_region(tree)
+    return f"<html><body>{region.html}</body></html>" if region is not None else tree.html or ""
 
 
 def _parse(html: str) -> LexborHTMLParser:

@@ -91,24 +91,53 @@ def test_facts_absent_leave_no_keys(tmp_path):
         assert key not in out[0].metadata
 
 
-def test_clean_article_takes_direct_path_and_messy_one_falls_back_to_trafilatura(tmp_path):
+def test_clean_article_is_read_directly_and_messy_one_by_trafilaturas_rules(tmp_path):
+    import trafilatura
+
     clean = extract_fast.extract_page(page(clean_article()))
     messy = extract_fast.extract_page(page(messy_article()))
     assert clean.path == extract_fast.PATH_DIRECT
-    assert messy.path in (extract_fast.PATH_TRAFILATURA_FAST, extract_fast.PATH_TRAFILATURA_FULL)
+    assert messy.path == extract_fast.PATH_RULES
+    # the lexbor port reads what trafilatura's own rules read on the same page
+    assert messy.text == trafilatura.extract(
+        page(messy_article()), fast=True, favor_precision=True, include_comments=False, include_tables=True
+    )
     for p in PARAS:
         assert p in messy.text
     assert "Share" not in messy.text.split("\n")
     _, step = run_extractor([doc(page(clean_article()), doc_id="a"), doc(page(messy_article()), doc_id="b")], tmp_path)
     stats = step.stats.stats
     assert stats["extract_path_direct"].total == 1
-    assert sum(stats[k].total for k in stats if k.startswith("extract_path_trafilatura")) == 1
+    assert stats["extract_path_rules"].total == 1
 
 
-def test_page_without_single_main_container_goes_to_trafilatura():
+def test_page_without_single_main_container_is_read_by_the_rules():
     html = "<html><body><div id='content'>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></body></html>"
     result = extract_fast.extract_page(html)
-    assert result.path != extract_fast.PATH_DIRECT
+    assert result.path == extract_fast.PATH_RULES
+    assert result.text == "\n".join(PARAS)
+
+
+def test_little_text_for_the_page_goes_to_trafilaturas_full_cascade():
+    # the rules find one short paragraph while the page holds far more text, in divs without paragraphs
+    html = (
+        "<html><body><div class='entry-content'><p>A short introduction to the plan.</p></div>"
+        + "".join(f"<div>{p}</div>" for p in PARAS * 3)
+        + "</body></html>"
+    )
+    result = extract_fast.extract_page(html)
+    assert result.path == extract_fast.PATH_TRAFILATURA_FULL
+
+
+def test_a_page_nested_deeper_than_python_recursion_goes_to_trafilatura():
+    html = "<html><body>" + "<div>" * 5000 + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>" * 5000 + "</body></html>"
+    result = extract_fast.extract_page(html)
+    assert result.path == extract_fast.PATH_TRAFILATURA_FULL
+
+
+def test_settings_the_port_does_not_implement_use_trafilatura():
+    result = extract_fast.extract_page(page(messy_article()), favour_precision=False)
+    assert result.path in (extract_fast.PATH_TRAFILATURA_FAST, extract_fast.PATH_TRAFILATURA_FULL)
     assert PARAS[0] in result.text
 
 
