@@ -29,6 +29,11 @@ class Meta:
     CHARSET: Final = "charset"  # charset the payload was decoded with
     CHARSET_ORIGIN: Final = "charset_origin"  # http | meta | utf-8 | detected
     ORDER_KEY: Final = "order_key"  # total order of documents in the input, for "keep first" decisions
+    INPUT_FORMAT: Final = "input_format"  # warc | arc | html | jsonl | parquet | pdf | akoma_ntoso | formex | docx
+    AUTHOR: Final = "author"  # author the document declares (PDF Info/XMP, DOCX core properties)
+    SOURCE_ID: Final = "source_id"  # the `id` a re-read dataset row carried (JSONL/Parquet); doc ids stay ours
+    SOURCE_METADATA: Final = "source_metadata"  # the `metadata` object of a re-read dataset row, kept as given
+    EMBEDDED_TDM: Final = "embedded_tdm"  # {"tdm-reservation": [..], "tdm-policy": [..]} from PDF XMP/Info (TDMRep)
     # sources.yaml / spec `source:` block
     SOURCE_CATEGORY: Final = "source_category"
     LICENCE: Final = "licence"
@@ -83,16 +88,12 @@ class Reason:
     LANG_NOT_EU: Final = "langid.not_eu24"
     LANG_NOT_SELECTED: Final = "langid.not_selected"
     LANG_LOW_SCORE: Final = "langid.low_score"
-    QUALITY_TOO_FEW_WORDS: Final = "quality.too_few_words"
-    QUALITY_TOO_MANY_WORDS: Final = "quality.too_many_words"
-    QUALITY_MEAN_WORD_LENGTH: Final = "quality.mean_word_length"
-    QUALITY_SYMBOL_RATIO: Final = "quality.symbol_word_ratio"
-    QUALITY_ALPHA_WORDS: Final = "quality.alphabetic_word_ratio"
-    QUALITY_DUP_LINES: Final = "quality.duplicate_line_fraction"
-    QUALITY_DUP_LINE_CHARS: Final = "quality.duplicate_line_char_fraction"
-    QUALITY_TOP_NGRAM: Final = "quality.top_word_fraction"
-    QUALITY_BULLET_LINES: Final = "quality.bullet_line_fraction"
-    QUALITY_ELLIPSIS_LINES: Final = "quality.ellipsis_line_fraction"
+    # quality drops are `<family>.<rule>`, e.g. quality.gopher_quality.stop_words (rules in filters/quality/rules.py)
+    QUALITY_GOPHER_REPETITION: Final = "quality.gopher_repetition"
+    QUALITY_GOPHER: Final = "quality.gopher_quality"
+    QUALITY_C4: Final = "quality.c4"
+    QUALITY_FINEWEB: Final = "quality.fineweb"
+    QUALITY_MODEL: Final = "quality.model_score"
     EXACT_DUPLICATE: Final = "dedup.exact_duplicate"
     NEAR_DUPLICATE: Final = "dedup.near_duplicate"
     IN_EARLIER_RELEASE: Final = "dedup.in_earlier_release"
@@ -106,6 +107,19 @@ class Reason:
     SUPPRESSED_SUBJECT: Final = "pii.suppressed_subject"  # contains an identifier under an erasure request
     ERASURE_REQUEST: Final = "erasure.request"
     STAGE_ERROR: Final = "error.stage_exception"
+    # readers of non-WARC inputs and the per-document limits of the document reader
+    WARC_LYING_LENGTH: Final = "ingest.lying_content_length"  # the block does not end where Content-Length says
+    OVERSIZE: Final = "ingest.oversize"  # record, row or file above the reader's max_bytes
+    PARSE_TIMEOUT: Final = "ingest.parse_timeout"  # PDF/XML parsing exceeded the reader's time limit
+    PDF_ENCRYPTED: Final = "ingest.pdf_encrypted"
+    PDF_CORRUPT: Final = "ingest.pdf_corrupt"
+    XML_MALFORMED: Final = "ingest.malformed_xml"
+    XML_UNSUPPORTED: Final = "ingest.unsupported_xml"  # well-formed, but neither Akoma Ntoso nor Formex
+    CORRUPT_FILE: Final = "ingest.corrupt_file"  # unreadable container: broken zip (DOCX), gzip/zstd, Parquet
+    MALFORMED_ROW: Final = "ingest.malformed_row"  # a JSONL line that is not a JSON object
+    NO_TEXT_FIELD: Final = "ingest.no_text_field"  # a dataset row without a string `text`
+    NO_TEXT: Final = "ingest.no_text"  # parsed, but no text in it (scanned PDF, metadata-only XML)
+    URL_IN_EARLIER_RELEASE: Final = "dedup.url_in_earlier_release"  # normalised URL published by an earlier release
 
 
 class Stat:

@@ -1,5 +1,5 @@
-"""Filters that decide whether a document is kept: `quality/` (rule sets), later `pii/` and `optout/`."""
+"""Document filters: quality, opt-outs, personal data."""
 
-from eurocurate.filters.quality import GopherQualityFilter, GopherThresholds
+from eurocurate.filters.quality import QualityFilter, QualityFilterParams
 
-__all__ = ["GopherQualityFilter", "GopherThresholds"]
+__all__ = ["QualityFilter", "QualityFilterParams"]

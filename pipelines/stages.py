@@ -19,9 +19,10 @@ from eurocurate.config import SpecError
 from eurocurate.filters.optout.step import DEFAULT_AGENTS, PROTOCOLS, OptOutFilter
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.pii.step import PiiRedactor
-from eurocurate.filters.quality.gopher import GopherQualityFilter, GopherThresholds
+from eurocurate.filters.quality.step import QualityFilter, QualityFilterParams
 from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.pipelines.extract import HtmlExtractor
+from eurocurate.pipelines.ingest.sources_stage import DocumentReaderParams, build_document_reader
 from eurocurate.pipelines.ingest.warc import WarcReader
 from eurocurate.pipelines.shard_packing import ApplyShardMapping, ShardPacker
 from eurocurate.pipelines.shards import TokenShardWriter
@@ -220,6 +221,13 @@ STAGES: dict[str, StageDef] = {
     for s in (
         StageDef("warc_reader", "Read .warc/.warc.gz records into documents", "source", WarcReaderParams, _warc_reader),
         StageDef(
+            "document_reader",
+            "Read mixed inputs into documents: WARC/WET/ARC, HTML files, JSONL/Parquet datasets, PDF, Akoma Ntoso/Formex XML, DOCX",
+            "source",
+            DocumentReaderParams,
+            build_document_reader,
+        ),
+        StageDef(
             "optout",
             "Text-and-data-mining opt-outs: robots.txt (RFC 9309), TDMRep, noai, AIPREF; suppression lists",
             "map",
@@ -251,10 +259,10 @@ STAGES: dict[str, StageDef] = {
         ),
         StageDef(
             "quality_filter",
-            "Gopher quality and repetition rules; statistics kept in provenance",
+            "Gopher repetition/quality, C4 and FineWeb rules with per-language thresholds; statistics kept in provenance",
             "map",
-            GopherThresholds,
-            lambda p, ctx, key: StageParts(map_steps=[GopherQualityFilter(ctx.out_dir, p)]),
+            QualityFilterParams,
+            lambda p, ctx, key: StageParts(map_steps=[QualityFilter(ctx.out_dir, p)]),
         ),
         StageDef(
             "pii",

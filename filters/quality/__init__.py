@@ -1,5 +1,6 @@
-"""Quality rules: statistics measured once per document, thresholds applied from the stored values."""
+"""Quality filtering: Gopher, C4 and FineWeb rule families with per-language configurations."""
 
-from eurocurate.filters.quality.gopher import GopherQualityFilter, GopherThresholds, gopher_verdict, quality_stats
+from eurocurate.filters.quality.params import LanguageQualityConfig, load_language_config
+from eurocurate.filters.quality.step import QualityFilter, QualityFilterParams, assess_quality
 
-__all__ = ["GopherQualityFilter", "GopherThresholds", "gopher_verdict", "quality_stats"]
+__all__ = ["LanguageQualityConfig", "QualityFilter", "QualityFilterParams", "assess_quality", "load_language_config"]

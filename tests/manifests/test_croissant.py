@@ -151,5 +151,5 @@ def test_mlcroissant_loads_the_metadata_and_streams_text_and_token_records(run_c
         assert record["text/text"].decode().strip() and record["text/url"].decode().startswith("http")
     for record in itertools.islice(dataset.records("tokens"), 5):
         assert len(record["tokens/input_ids"]) == record["tokens/n_tokens"] > 0
-        assert {q["tokens/quality/key"] for q in record["tokens/quality"]} >= {b"n_words"}
+        assert {q["tokens/quality/key"] for q in record["tokens/quality"]} >= {b"gopher_quality.n_words"}
     assert sum(1 for _ in dataset.records("text")) == _run(run_copy)["totals"]["kept"]

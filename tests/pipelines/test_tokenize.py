@@ -68,4 +68,4 @@ def test_datasets_and_polars_read_the_token_shards_as_trainers_do(local_run):
     texts = {r["doc_id"]: r["text"] for r in _concat(sorted((local_run / "text").rglob("*.parquet"))).to_pylist()}
     row = ds[0]
     assert tok.decode(row["input_ids"][:-1]) == texts[row["doc_id"]]
-    assert {q["key"] for q in row["quality"]} >= {"n_words", "mean_word_length"}
+    assert {q["key"] for q in row["quality"]} >= {"gopher_quality.n_words", "gopher_quality.mean_word_length"}

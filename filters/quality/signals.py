@@ -1,0 +1,274 @@
+"""Quality statistics of one document, each computed once and shared by every rule that reads it.
+
+`TextSignals` holds the text and computes words, lines, paragraphs and n-gram repetition on first
+use; `measure_*` turn them into the named statistics of one rule family (the keys stored in provenance,
+e.g. `gopher_quality.stop_words`). The definitions follow datatrove 0.10.1's filters exactly, so
+thresholds transfer; only word splitting differs (see `words.py`). Decisions live in `rules.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cached_property
+
+import numpy as np
+from datatrove.utils.text import TERMINAL_PUNCTUATION
+
+from eurocurate.filters.quality.params import C4Params, FineWebParams, GopherQualityParams, GopherRepetitionParams
+from eurocurate.filters.quality.words import count_sentences, is_symbol, word_splitter
+
+_PARAGRAPHS = re.compile(r"\n{2,}")
+_LINES = re.compile(r"\n+")
+_CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
+_C4_END = (".", "?", "!", '"', "'")
+_TERMINAL = tuple(TERMINAL_PUNCTUATION)
+# word -> (made of punctuation only, contains a letter): words recur across documents, classes don't change
+_WORD_CLASS: dict[str, tuple[bool, bool]] = {}
+_MULT = np.uint64(1_000_003)
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+def _duplicates(items: list[str]) -> tuple[int, int]:
+    """(repeated elements, characters in them): every occurrence after the first counts."""
+    seen: set[str] = set()
+    n = chars = 0
+    for item in items:
+        if item in seen:
+            n += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return n, chars
+
+
+def _repeated(positions: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """The positions among `positions` whose hash occurs more than once among them."""
+    if len(positions) < 256:  # the usual case after n=2: a dict beats numpy's per-call overhead
+        keys = h[positions].tolist()
+        counts = Counter(keys)
+        return positions[[counts[k] > 1 for k in keys]] if len(keys) else positions
+    _, inverse, counts = np.unique(h[positions], return_inverse=True, return_counts=True)
+    return positions[counts[inverse] > 1]
+
+
+class TextSignals:
+    """Lazily computed views of one text; a rule family reads only what it needs, each view once."""
+
+    def __init__(self, text: str, lang: str):
+        self.text = text
+        self.lang = lang
+
+    @cached_property
+    def words(self) -> list[str]:
+        return word_splitter(self.lang)(self.text)
+
+    @cached_property
+    def _word_ids(self) -> np.ndarray:
+        # Python's 64-bit string hash names each word (equal words, equal ids; collisions are negligible
+        # next to datatrove's own 64-bit n-gram hashing), computed without a Python-level loop.
+        words = self.words
+        return np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+
+    @cached_property
+    def _word_lengths(self) -> np.ndarray:
+        words = self.words
+        return np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+
+    @cached_property
+    def word_classes(self) -> tuple[int, int, int]:
+        """(symbol tokens, characters of the non-symbol tokens, tokens containing a letter), computed once
+        per distinct word."""
+        counts = Counter(self.words)
+        new = {w: (not w.isalnum() and is_symbol(w), w.isalpha() or any(ch.isalpha() for ch in w))
+               for w in counts if w not in _WORD_CLASS}  # fmt: skip
+        if new and len(_WORD_CLASS) < 500_000:
+            _WORD_CLASS.update(new)
+        symbols = symbol_chars = alpha = 0
+        for w, c in counts.items():
+            is_sym, has_alpha = _WORD_CLASS.get(w) or new[w]
+            if is_sym:
+                symbols += c
+                symbol_chars += c * len(w)
+            if has_alpha:
+                alpha += c
+        return symbols, int(self._word_lengths.sum()) - symbol_chars, alpha
+
+    @cached_property
+    def _cumulative_lengths(self) -> np.ndarray:
+        return np.concatenate(([0], np.cumsum(self._word_lengths)))
+
+    def _ngram_chars(self, n: int) -> np.ndarray:
+        """Characters of each n-gram's words, without separators."""
+        c = self._cumulative_lengths
+        return c[n:] - c[: len(c) - n]
+
+    def ngram_repetition(self, top_ns: list[int], dup_ns: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+        """Gopher's n-gram statistics: ({n: characters of the most frequent n-gram (space-joined) x its
+        count}, {n: characters in n-grams repeating an earlier one, scanning left to right and jumping
+        over each repeat}) — datatrove's definitions, computed on 64-bit n-gram hashes.
+
+        A repeated n-gram starts where a repeated (n-1)-gram starts and is followed by another, so each
+        n only looks at the positions the previous n left; on ordinary text that set is tiny.
+        """
+        ids = self._word_ids + np.uint64(1)
+        n_words = len(ids)
+        top: dict[int, int] = {}
+        dup: dict[int, int] = {}
+        h = ids.copy()
+        repeated_at = np.arange(n_words)  # positions whose (n-1)-gram occurs more than once
+        for n in range(2, max(top_ns + dup_ns, default=1) + 1):
+            m = n_words - n + 1
+            if m <= 0:
+                top.update({k: 0 for k in top_ns if k >= n})
+                dup.update({k: 0 for k in dup_ns if k >= n})
+                break
+            with np.errstate(over="ignore"):
+                h = h[:m] * _MULT + ids[n - 1 : n - 1 + m]
+            if n == 2:
+                candidates = np.arange(m)
+            else:
+                prev = np.zeros(n_words + 1, dtype=bool)
+                prev[repeated_at] = True
+                candidates = np.flatnonzero(prev[:m] & prev[1 : m + 1])
+            repeated_at = _repeated(candidates, h)
+            if n in top_ns:
+                top[n] = self._top_ngram(n, h, repeated_at)
+            if n in dup_ns:
+                dup[n] = self._duplicate_ngram_chars(n, h, repeated_at)
+        return top, dup
+
+    def _top_ngram(self, n: int, h: np.ndarray, repeated_at: np.ndarray) -> int:
+        chars = self._ngram_chars(n)
+        if not len(repeated_at):  # every n-gram occurs once: Counter.most_common returns the first
+            return int(chars[0]) + n - 1
+        _, first, counts = np.unique(h[repeated_at], return_index=True, return_counts=True)
+        best = counts.max()
+        # Counter.most_common keeps the first-inserted among equal counts: the earliest first occurrence.
+        pos = int(repeated_at[first[counts == best].min()])
+        return int(best) * (int(chars[pos]) + n - 1)
+
+    def _duplicate_ngram_chars(self, n: int, h: np.ndarray, repeated_at: np.ndarray) -> int:
+        # Positions outside `repeated_at` hold n-grams that occur once: never a repeat, never looked up.
+        chars = self._ngram_chars(n)
+        seen: set[int] = set()
+        repeated = idx = 0
+        for pos, key in zip(repeated_at.tolist(), h[repeated_at].tolist()):
+            if pos < idx:
+                continue
+            if key in seen:
+                repeated += int(chars[pos])
+                idx = pos + n
+            else:
+                seen.add(key)
+        return repeated
+
+    @cached_property
+    def plain_lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    @cached_property
+    def non_empty_lines(self) -> list[str]:
+        return [ln for ln in self.text.split("\n") if ln.strip() != ""]
+
+
+def measure_gopher_repetition(s: TextSignals, p: GopherRepetitionParams) -> dict[str, float]:
+    text = s.text
+    if not text:
+        return {"gopher_repetition.empty": 1.0}
+    n_chars = len(text)
+    out: dict[str, float] = {}
+    if p.dup_para_frac or p.dup_para_char_frac:
+        paragraphs = _PARAGRAPHS.split(text.strip())
+        n, chars = _duplicates(paragraphs)
+        out["gopher_repetition.dup_para_frac"] = _r(n / len(paragraphs))
+        out["gopher_repetition.dup_para_char_frac"] = _r(chars / n_chars)
+    if p.dup_line_frac or p.dup_line_char_frac:
+        lines = _LINES.split(text)
+        n, chars = _duplicates(lines)
+        out["gopher_repetition.dup_line_frac"] = _r(n / len(lines))
+        out["gopher_repetition.dup_line_char_frac"] = _r(chars / n_chars)
+    top, dup = s.ngram_repetition(sorted(p.top_n_grams), sorted(p.dup_n_grams))
+    for n in sorted(p.top_n_grams):
+        out[f"gopher_repetition.top_{n}_gram"] = _r(top[n] / n_chars)
+    for n in sorted(p.dup_n_grams):
+        out[f"gopher_repetition.dup_{n}_gram"] = _r(dup[n] / n_chars)
+    return out
+
+
+def measure_gopher_quality(s: TextSignals, p: GopherQualityParams) -> dict[str, float]:
+    words = s.words
+    n_words = len(words)
+    symbols, content_chars, alpha = s.word_classes
+    n_content = n_words - symbols
+    text = s.text
+    lines = s.plain_lines or [""]
+    stop_words = set(p.stop_words)
+    return {
+        "gopher_quality.n_words": n_content,
+        "gopher_quality.mean_word_length": _r(content_chars / n_content) if n_content else 0.0,
+        "gopher_quality.hash_ratio": _r(text.count("#") / n_words) if n_words else 0.0,
+        "gopher_quality.ellipsis_ratio": _r((text.count("...") + text.count("…")) / n_words) if n_words else 0.0,
+        "gopher_quality.bullet_lines": _r(sum(ln.lstrip().startswith(("•", "-")) for ln in lines) / len(lines)),
+        "gopher_quality.ellipsis_lines": _r(sum(ln.rstrip().endswith(("...", "…")) for ln in lines) / len(lines)),
+        "gopher_quality.alpha_words": _r(alpha / n_words) if n_words else 0.0,
+        "gopher_quality.stop_words": len(stop_words.intersection(words)),
+    }
+
+
+def apply_c4(s: TextSignals, p: C4Params) -> tuple[dict[str, float], str | None, str]:
+    """C4's line rules: (statistics, a whole-document failure or None, the text of the kept lines)."""
+    kept: list[str] = []
+    sentences = removed = 0
+    policy = [x.lower() for x in p.policy_substrings]
+    failure = None
+    for raw in s.plain_lines:
+        line = raw.strip()
+        words = line.split()
+        if p.max_word_length != -1 and any(len(w) > p.max_word_length for w in words):
+            removed += 1
+            continue
+        if p.remove_citations:
+            line = _CITATION.sub("", line)
+        if p.filter_no_terminal_punct and (not line.endswith(_C4_END) or line.endswith("...")):
+            removed += 1
+            continue
+        if len(words) < p.min_words_per_line:
+            removed += 1
+            continue
+        low = line.lower()
+        if p.filter_lorem_ipsum and "lorem ipsum" in low:
+            failure = "lorem_ipsum"
+            break
+        if p.filter_javascript and "javascript" in low:
+            removed += 1
+            continue
+        if p.filter_curly_bracket and "{" in line:
+            failure = "curly_bracket"
+            break
+        if p.filter_policy and any(x in low for x in policy):
+            removed += 1
+            continue
+        if p.min_num_sentences != -1:
+            sentences += count_sentences(line)
+        kept.append(line)
+    stats = {"c4.lines_removed": removed, "c4.sentences": sentences}
+    return stats, failure, "\n".join(kept).strip()
+
+
+def measure_fineweb(s: TextSignals, p: FineWebParams) -> dict[str, float]:
+    lines = s.non_empty_lines
+    if not lines:
+        return {"fineweb.empty": 1.0}
+    n = len(lines)
+    chars = len(s.text.replace("\n", ""))
+    n_words = len(s.words)
+    return {
+        "fineweb.line_punct": _r(sum(1 for ln in lines if ln.endswith(_TERMINAL)) / n),
+        "fineweb.short_lines": _r(sum(1 for ln in lines if len(ln) <= p.short_line_length) / n),
+        "fineweb.char_dup": _r(_duplicates(lines)[1] / chars) if chars else 0.0,
+        "fineweb.new_line_ratio": _r(s.text.count("\n") / n_words) if n_words else float("inf"),
+    }

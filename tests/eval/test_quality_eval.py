@@ -1,0 +1,86 @@
+"""Quality filtering on $EUROCURATE_CORPUS: truth's `quality` labels against the pipeline run, and the
+keep/drop agreement with datatrove's own filters configured with the same thresholds (en, de, fr)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pytest
+
+from eurocurate.filters.quality.params import load_language_config
+from eurocurate.filters.quality.step import assess_quality
+from tests.eval.conftest import read_all
+from tools.quality_reference import reference_decision, reference_stack
+
+QUALITY_STAGE = "quality_filter"
+
+
+@pytest.fixture(scope="module")
+def corpus_docs(corpus, tmp_path_factory):
+    from eurocurate.tools.derive_quality_config import corpus_documents
+
+    return corpus_documents(corpus, tmp_path_factory.mktemp("quality_docs"))
+
+
+def test_low_quality_dropped_and_ok_pages_kept_per_language(corpus_run, truth):
+    excluded = {r["warc_record_id"]: r for r in read_all(corpus_run, "exclusions")}
+    ok_kept, ok_seen, low_dropped, low_seen = Counter(), Counter(), Counter(), Counter()
+    reasons = Counter()
+    for t in truth:
+        rid, lang = t["record_id"], t.get("gold_lang") or "?"
+        ex = excluded.get(rid)
+        if t["quality"] == "low":
+            low_seen[lang] += 1
+            low_dropped[lang] += ex is not None
+            if ex is None:
+                reasons[("low kept", t.get("low_reason"))] += 1
+        elif t["quality"] == "ok" and t.get("eu_official") and t.get("source") != "binary":
+            reached = ex is None or ex["stage"] == QUALITY_STAGE or _after_quality(ex["stage"])
+            if not reached:
+                continue
+            ok_seen[lang] += 1
+            dropped_here = ex is not None and ex["stage"] == QUALITY_STAGE
+            ok_kept[lang] += not dropped_here
+            if dropped_here:
+                reasons[("ok dropped", ex["reason"])] += 1
+    print("\nquality | ok pages kept by the quality stage | low-quality records dropped by the pipeline")
+    for lang in sorted(set(ok_seen) | set(low_seen)):
+        ok = f"{ok_kept[lang]}/{ok_seen[lang]} ({ok_kept[lang] / ok_seen[lang]:.1%})" if ok_seen[lang] else "-"
+        low = f"{low_dropped[lang]}/{low_seen[lang]}" if low_seen[lang] else "-"
+        print(f"  {lang:4} ok kept {ok:22} low dropped {low}")
+    ok_rate = sum(ok_kept.values()) / sum(ok_seen.values())
+    low_rate = sum(low_dropped.values()) / sum(low_seen.values())
+    print(f"  all  ok kept {ok_rate:.2%}  low dropped {low_rate:.2%}")
+    for k, v in reasons.most_common(12):
+        print(f"    {v:4} {k}")
+    assert low_rate >= 0.95
+    assert ok_rate >= 0.97
+
+
+def _after_quality(stage: str) -> bool:
+    return stage not in ("warc_reader", "document_reader", "optout", "html_extractor", "language_id")
+
+
+def test_decisions_agree_with_datatrove_on_english_german_french(corpus_docs):
+    print("\nagreement with datatrove's GopherRepetition+GopherQuality+C4Quality+FineWebQuality, same thresholds")
+    for lang in ("en", "de", "fr"):
+        cfg = load_language_config(lang)
+        stack = reference_stack(cfg, lang)
+        texts = [d["text"] for d in corpus_docs if d["lang"] == lang]
+        for t in texts[:50]:  # warm both sides (our chunk cache, spaCy's pipeline load)
+            assess_quality(t, lang, cfg)
+            reference_decision(stack, t)
+        t0 = time.process_time()
+        ours = [assess_quality(t, lang, cfg).drop for t in texts]
+        t1 = time.process_time()
+        refs = [reference_decision(stack, t) for t in texts]
+        t2 = time.process_time()
+        agree = sum((o is None) == r[0] for o, r in zip(ours, refs)) / len(texts)
+        classes = Counter((o.reason if o else "kept", r[1] or "kept") for o, r in zip(ours, refs) if (o is None) != r[0])
+        print(f"  {lang}: {len(texts)} docs, agreement {agree:.2%}; ours {len(texts) / (t1 - t0):,.0f} docs/s, "
+              f"datatrove {len(texts) / (t2 - t1):,.0f} docs/s ({(t2 - t1) / (t1 - t0):.1f}x)")  # fmt: skip
+        for k, v in classes.most_common(6):
+            print(f"      {v:3} ours={k[0]} datatrove={k[1]}")
+        assert agree >= 0.98, lang
+

@@ -1,0 +1,304 @@
+"""Writes `filters/quality/configs/<lang>.yaml`: published thresholds first, corpus-derived adjustments second.
+
+Re-run it after changing the corpus, the extractor or a published figure:
+
+    python -m eurocurate.tools.derive_quality_config --corpus $EUROCURATE_CORPUS [--write]
+
+1. Published figures: FineWeb-2's per-language files (`configs/<iso3>_<script>.yml` of
+   huggingface/fineweb-2, applied as its `fineweb-2-pipeline.py` does: Gopher repetition with the
+   paragraph rules off, FineWeb quality with the short-line rule off and char_duplicates_ratio 0.1,
+   Gopher quality with the language's stop words, no C4) for the 23 languages it covers; FineWeb's
+   English settings (datatrove `examples/fineweb.py`) for English.
+2. Derived: the corpus pages (extracted and language-identified by this project) labelled
+   `quality: ok` in truth.jsonl are measured per language; a published bound that drops more than
+   `--budget` of one language's ok pages on its own is moved to the ok pages' `budget` quantile, and
+   the file records the published value, the new one and why (`derived:`). Low-quality pages are
+   printed next to it: a relaxation that lets them through shows up there.
+Without `--write` it only prints what it would change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import orjson
+import yaml
+
+from eurocurate.filters.quality.params import DEFAULT_CONFIG, LanguageQualityConfig
+from eurocurate.filters.quality.signals import (
+    TextSignals,
+    apply_c4,
+    measure_fineweb,
+    measure_gopher_quality,
+    measure_gopher_repetition,
+)
+from eurocurate.filters.quality.step import assess_quality
+from eurocurate.schema import EU24
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "filters" / "quality" / "configs"
+FW2_REPO = "huggingface/fineweb-2"
+FW2_PIPELINE = "fineweb-2-pipeline.py"
+
+# FineWeb-2 configs/<code>.yml, by the commit of the file that was read. Values copied as published.
+_FW2: dict[str, tuple[str, str, dict]] = {
+    "bg": ("bul_Cyrl", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.35, dup=[0.205, 0.185, 0.165, 0.149, 0.136, 0.126], top=[0.086, 0.109, 0.127], line_punct_thr=0.273, max_avg=9, min_avg=3, non_alpha=0.756, new_line=0.18, stop=["на", "и", "в", "е", "от", "за", "се", "г.", "с", "през", "да", "по"])),
+    "hr": ("hrv_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.333, dup=[0.208, 0.188, 0.171, 0.157, 0.145, 0.134], top=[0.097, 0.122, 0.147], line_punct_thr=0.2, max_avg=11, min_avg=3, non_alpha=0.751, new_line=0.26, stop=["je", "u", "i", "se", "na", "su", "za", "od", "s", "a"])),
+    "cs": ("ces_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.333, dup=[0.193, 0.175, 0.157, 0.144, 0.132, 0.121], top=[0.095, 0.121, 0.144], line_punct_thr=0.125, max_avg=11, min_avg=3, non_alpha=0.781, new_line=0.233, stop=["v", "a", "se", "na", "je", "z", "s", "do"])),
+    "da": ("dan_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.305, dup=[0.169, 0.158, 0.147, 0.134, 0.123, 0.112], top=[0.367, 0.297, 0.232], line_punct_thr=0.1, max_avg=11, min_avg=3, non_alpha=0.798, new_line=0.182, stop=["i", "og", "af", "en", "til", "er", "den", "at", "som", "på", "for", "med", "det", "blev", "var", "der", "fra", "de", "han", "et"])),
+    "nl": ("nld_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.333, dup=[0.177, 0.16, 0.145, 0.133, 0.123, 0.112], top=[0.093, 0.117, 0.14], line_punct_thr=0.238, max_avg=16, min_avg=3, non_alpha=0.828, new_line=0.194, stop=["de", "van", "in", "het", "een", "en", "is", "op", "voor", "met", "door", "zijn", "werd", "hij", "uit"])),
+    "et": ("ekk_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.363, dup=[0.172, 0.161, 0.15, 0.139, 0.125, 0.113], top=[0.345, 0.268, 0.215], line_punct_thr=0.143, max_avg=13, min_avg=3, non_alpha=0.722, new_line=0.213, stop=["ja", "on", "oli", "ta", "aastal", "eesti", "ka", "ning", "et", "mis", "kui", "aasta", "ei", "või", "see", "oma", "tema"])),
+    "fi": ("fin_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.333, dup=[0.171, 0.149, 0.131, 0.119, 0.106, 0.094], top=[0.101, 0.132, 0.163], line_punct_thr=0.25, max_avg=13, min_avg=4, non_alpha=0.755, new_line=0.219, stop=["ja", "on", "oli", "hän", "vuonna", "myös", "joka", "se", "ei", "sen", "ovat", "sekä", "mutta", "että", "tai", "vuoden", "kanssa", "hänen", "s.", "jälkeen", "the"])),
+    "fr": ("fra_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.264, dup=[0.15, 0.141, 0.131, 0.121, 0.111, 0.1], top=[0.161, 0.149, 0.134], line_punct_thr=0.1, max_avg=11, min_avg=2, non_alpha=0.812, new_line=0.185, stop=["de", "la", "le", "et", "à", "en", "l'", "des", "du", "les", "est", "d'", "un", "une", "il", "dans", "par", "au"])),
+    "de": ("deu_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.263, dup=[0.141, 0.134, 0.126, 0.117, 0.108, 0.098], top=[0.169, 0.153, 0.137], line_punct_thr=0.0, max_avg=15, min_avg=0, non_alpha=0.774, new_line=0.152, stop=["der", "und", "die", "in", "von", "im", "den", "des", "mit", "das", "er", "dem", "als", "wurde", "für"])),
+    "el": ("ell_Grek", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.31, dup=[0.174, 0.163, 0.153, 0.142, 0.13, 0.119], top=[0.194, 0.175, 0.156], line_punct_thr=0.167, max_avg=11, min_avg=3, non_alpha=0.809, new_line=0.116, stop=["του", "και", "το", "της", "η", "την", "από", "ο", "με", "τον", "να", "που", "των", "στην", "για", "στο", "σε", "είναι", "τη", "τα", "οι"])),
+    "hu": ("hun_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.322, dup=[0.169, 0.159, 0.148, 0.136, 0.124, 0.112], top=[0.226, 0.198, 0.172], line_punct_thr=0.067, max_avg=15, min_avg=3, non_alpha=0.766, new_line=0.231, stop=["a", "az", "és", "is", "egy", "volt", "hogy", "nem", "meg", "de", "magyar", "első", "el", "között"])),
+    "ga": ("gle_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.395, dup=[0.203, 0.181, 0.181, 0.155, 0.145, 0.132], top=[0.533, 0.421, 0.379], line_punct_thr=0.0, max_avg=11, min_avg=2, non_alpha=0.816, new_line=0.214, stop=["an", "a", "na", "agus", "ar", "i", "is", "le", "sa", "go", "é", "ag", "sé", "bhí", "de"])),
+    "it": ("ita_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.246, dup=[0.144, 0.136, 0.127, 0.118, 0.109, 0.1], top=[0.198, 0.156, 0.133], line_punct_thr=0.025, max_avg=21, min_avg=3, non_alpha=0.807, new_line=0.2, stop=["di", "e", "il", "la", "in", "a", "del", "che", "è", "della", "un", "per", "nel", "l'", "con", "da", "i", "una"])),
+    "lv": ("lvs_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.364, dup=[0.199, 0.177, 0.157, 0.142, 0.124, 0.11], top=[0.147, 0.162, 0.178], line_punct_thr=0.2, max_avg=13, min_avg=3, non_alpha=0.727, new_line=0.222, stop=["un", "ir", "no", "ar", "gadā", "gada", "par", "bija", "arī"])),
+    "lt": ("lit_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.353, dup=[0.213, 0.19, 0.173, 0.159, 0.147, 0.136], top=[0.098, 0.126, 0.152], line_punct_thr=0.273, max_avg=11, min_avg=3, non_alpha=0.688, new_line=0.25, stop=["m", "ir", "buvo", "į", "nuo", "iš", "d", "su", "yra", "lietuvos", "a", "iki", "o", "kaip", "kad", "apie", "po", "km"])),
+    "mt": ("mlt_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.458, dup=[0.267, 0.232, 0.207, 0.189, 0.171, 0.149], top=[0.533, 0.607, 0.596], line_punct_thr=0.2, max_avg=12, min_avg=4, non_alpha=0.823, new_line=0.207, stop=["l-", "tal-", "u", "ta'", "il-", "li", "fl-", "fil-", "mill-"])),
+    "pl": ("pol_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.353, dup=[0.203, 0.182, 0.163, 0.15, 0.137, 0.126], top=[0.096, 0.12, 0.144], line_punct_thr=0.2, max_avg=11, min_avg=3, non_alpha=0.726, new_line=0.209, stop=["w", "i", "na", "z", "do", "się", "roku", "od", "a", "jest", "przez", "po", "jako", "oraz", "o", "został", "był", "nie"])),
+    "pt": ("por_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.325, dup=[0.19, 0.172, 0.154, 0.142, 0.131, 0.12], top=[0.093, 0.117, 0.139], line_punct_thr=0.154, max_avg=13, min_avg=3, non_alpha=0.814, new_line=0.23, stop=["de", "a", "e", "o", "em", "do", "da", "que", "um", "no", "uma", "com", "para", "na", "é", "foi"])),
+    "ro": ("ron_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.289, dup=[0.16, 0.149, 0.138, 0.127, 0.117, 0.106], top=[0.161, 0.146, 0.131], line_punct_thr=0.081, max_avg=14, min_avg=1, non_alpha=0.779, new_line=0.207, stop=["de", "în", "a", "și", "din", "la", "o", "cu", "este", "un", "pe", "fost", "care", "al"])),
+    "sk": ("slk_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.319, dup=[0.176, 0.165, 0.152, 0.14, 0.127, 0.115], top=[0.316, 0.218, 0.171], line_punct_thr=0.0, max_avg=11, min_avg=2, non_alpha=0.752, new_line=0.214, stop=["v", "a", "na", "sa", "je", "z", "roku", "s"])),
+    "sl": ("slv_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.317, dup=[0.17, 0.158, 0.146, 0.135, 0.123, 0.111], top=[0.262, 0.225, 0.189], line_punct_thr=0.045, max_avg=12, min_avg=2, non_alpha=0.781, new_line=0.273, stop=["je", "v", "in", "na", "so", "se", "ki", "za", "leta", "z"])),
+    "es": ("spa_Latn", "baedee44633384b26d433b68f88cb73cc0915d1a", dict(dup_line_frac=0.265, dup=[0.152, 0.137, 0.123, 0.114, 0.107, 0.099], top=[0.077, 0.097, 0.112], line_punct_thr=0.3, max_avg=14, min_avg=4, non_alpha=0.825, new_line=0.171, stop=["de", "la", "en", "el", "y", "a", "que", "del", "los", "se", "por", "un", "con", "una", "las", "su"])),
+    "sv": ("swe_Latn", "05e6729567a5df985fbd814e862c48f796feb09f", dict(dup_line_frac=0.292, dup=[0.156, 0.147, 0.136, 0.125, 0.116, 0.105], top=[0.242, 0.195, 0.174], line_punct_thr=0.2, max_avg=12, min_avg=3, non_alpha=0.841, new_line=0.135, stop=["i", "och", "är", "av", "en", "som", "den", "med", "på", "till", "att", "för"])),
+}  # fmt: skip
+
+
+def published_config(lang: str) -> dict:
+    """The configuration as published, before any corpus adjustment."""
+    if lang == "en":
+        return {
+            "source": "FineWeb's English settings (datatrove examples/fineweb.py): Gopher repetition and quality "
+            "defaults, C4 without the terminal-punctuation line rule, FineWeb quality defaults",
+            "order": ["gopher_repetition", "gopher_quality", "c4", "fineweb"],
+            "c4": {"filter_no_terminal_punct": False},
+        }
+    if lang == DEFAULT_CONFIG:
+        return {
+            "source": "Documents whose language is unknown: FineWeb's language-independent rules (no stop words, "
+            "no English C4 phrases)",
+            "order": ["gopher_repetition", "gopher_quality", "fineweb"],
+            "gopher_quality": {"min_stop_words": None},
+            "c4": {"enabled": False},
+        }
+    code, commit, f = _FW2[lang]
+    return {
+        "source": f"FineWeb-2 {FW2_REPO}@{commit[:12]} configs/{code}.yml, applied as {FW2_PIPELINE} does",
+        "order": ["gopher_repetition", "fineweb", "gopher_quality"],
+        "gopher_repetition": {
+            "dup_para_frac": 0, "dup_line_char_frac": 0, "dup_para_char_frac": 0, "dup_line_frac": f["dup_line_frac"],
+            "top_n_grams": dict(zip([2, 3, 4], f["top"])), "dup_n_grams": dict(zip(range(5, 11), f["dup"])),
+        },
+        "fineweb": {"short_line_thr": 999, "char_duplicates_ratio": 0.1, "line_punct_thr": f["line_punct_thr"], "new_line_ratio": f["new_line"]},
+        "gopher_quality": {
+            "max_avg_word_length": f["max_avg"], "min_avg_word_length": f["min_avg"], "stop_words": f["stop"],
+            "max_non_alpha_words_ratio": f["non_alpha"], "min_stop_words": 2,
+        },
+        "c4": {"enabled": False},
+    }  # fmt: skip
+
+
+def measure_all(text: str, lang: str, cfg: LanguageQualityConfig) -> dict[str, float]:
+    """Every statistic of every enabled family, without stopping at the first failure."""
+    stats: dict[str, float] = {}
+    signals = TextSignals(text, lang)
+    for family in cfg.order:
+        if family == "gopher_repetition" and cfg.gopher_repetition.enabled:
+            stats.update(measure_gopher_repetition(signals, cfg.gopher_repetition))
+        elif family == "gopher_quality" and cfg.gopher_quality.enabled:
+            stats.update(measure_gopher_quality(signals, cfg.gopher_quality))
+        elif family == "c4" and cfg.c4.enabled:
+            c4_stats, _, kept = apply_c4(signals, cfg.c4)
+            stats.update(c4_stats)
+            if cfg.c4.edit_text and kept:
+                signals = TextSignals(kept, lang)
+        elif family == "fineweb" and cfg.fineweb.enabled:
+            stats.update(measure_fineweb(signals, cfg.fineweb))
+    return stats
+
+
+# (family, parameter path, statistic, '<' drops below / '>' drops above) of the bounds the tool may move.
+_ADJUSTABLE: tuple[tuple[str, tuple, str, str], ...] = (
+    ("gopher_repetition", ("dup_line_frac",), "gopher_repetition.dup_line_frac", ">"),
+    *(("gopher_repetition", ("top_n_grams", n), f"gopher_repetition.top_{n}_gram", ">") for n in (2, 3, 4)),
+    *(("gopher_repetition", ("dup_n_grams", n), f"gopher_repetition.dup_{n}_gram", ">") for n in range(5, 11)),
+    ("gopher_quality", ("min_doc_words",), "gopher_quality.n_words", "<"),
+    ("gopher_quality", ("min_avg_word_length",), "gopher_quality.mean_word_length", "<"),
+    ("gopher_quality", ("max_avg_word_length",), "gopher_quality.mean_word_length", ">"),
+    ("gopher_quality", ("max_non_alpha_words_ratio",), "gopher_quality.alpha_words", "<"),
+    ("gopher_quality", ("max_ellipsis_lines_ratio",), "gopher_quality.ellipsis_lines", ">"),
+    ("c4", ("min_num_sentences",), "c4.sentences", "<"),
+    ("fineweb", ("line_punct_thr",), "fineweb.line_punct", "<"),
+    ("fineweb", ("new_line_ratio",), "fineweb.new_line_ratio", ">"),
+    ("fineweb", ("char_duplicates_ratio",), "fineweb.char_dup", ">"),
+)
+
+
+def _get(raw_cfg: LanguageQualityConfig, family: str, path: tuple):
+    obj = getattr(getattr(raw_cfg, family), path[0])
+    return obj.get(path[1]) if len(path) == 2 else obj
+
+
+def _set(raw: dict, family: str, path: tuple, value) -> None:
+    node = raw.setdefault(family, {})
+    if len(path) == 2:
+        node = node.setdefault(path[0], {})
+    node[path[-1]] = value
+
+
+def derive(lang: str, ok_texts: list[str], budget: float) -> tuple[dict, list[dict]]:
+    """(configuration to write, the adjustments made) for one language."""
+    raw = published_config(lang)
+    cfg = LanguageQualityConfig.model_validate({k: v for k, v in raw.items() if k != "source"})
+    if not ok_texts:
+        return raw, []
+    stats = [measure_all(t, lang, cfg) for t in ok_texts]
+    changes = []
+    for family, path, stat, op in _ADJUSTABLE:
+        if not getattr(cfg, family).enabled:
+            continue
+        bound = _get(cfg, family, path)
+        values = np.array([s[stat] for s in stats if stat in s and math.isfinite(s[stat])])
+        if not bound or not len(values):
+            continue
+        failing = float((values < bound).mean() if op == "<" else (values > bound).mean())
+        if failing <= budget:
+            continue
+        # an observed value ("lower"/"higher"), rounded outwards: at most `budget` of the ok pages fail it
+        if op == "<":
+            new = min(bound, float(np.floor(np.quantile(values, budget, method="lower") * 1000) / 1000))
+            new = int(new) if path in (("min_doc_words",), ("min_num_sentences",)) else new
+        else:
+            new = max(bound, float(np.ceil(np.quantile(values, 1 - budget, method="higher") * 1000) / 1000))
+        _set(raw, family, path, new)
+        changes.append({"rule": f"{family}.{'.'.join(map(str, path))}", "published": bound, "derived": new,
+                        "ok_pages_failing_published": round(failing, 4), "ok_pages": len(values)})  # fmt: skip
+    changes += _derive_stop_words(raw, cfg, lang, ok_texts, budget)
+    if cfg.c4.enabled and cfg.c4.filter_curly_bracket:
+        failing = sum(apply_c4(TextSignals(t, lang), cfg.c4)[1] == "curly_bracket" for t in ok_texts) / len(ok_texts)
+        if failing > budget:  # help pages and technical articles quote code
+            _set(raw, "c4", ("filter_curly_bracket",), False)
+            changes.append({"rule": "c4.filter_curly_bracket", "published": True, "derived": False,
+                            "ok_pages_failing_published": round(failing, 4), "ok_pages": len(ok_texts)})  # fmt: skip
+    if changes:
+        raw["derived"] = (
+            f"bounds below moved to the {budget:.1%} quantile of this language's `quality: ok` pages of the eu24-dev "
+            f"corpus (tools/derive_quality_config.py): the published value dropped more than {budget:.1%} of them"
+        )
+        raw["derived_changes"] = changes
+    return raw, changes
+
+
+def _derive_stop_words(raw: dict, cfg: LanguageQualityConfig, lang: str, ok_texts: list[str], budget: float) -> list[dict]:
+    """Adds the ok pages' most widespread short words to the stop-word list until the rule drops at
+    most `budget` of them (published lists come from encyclopaedic text: 'roku', 'aastal', 'lietuvos')."""
+    p = cfg.gopher_quality
+    if not p.enabled or not p.min_stop_words:
+        return []
+    token_sets = [set(TextSignals(t, lang).words) for t in ok_texts]
+    stop = list(p.stop_words)
+
+    def failing() -> float:
+        s = set(stop)
+        return sum(len(s & toks) < p.min_stop_words for toks in token_sets) / len(token_sets)
+
+    before = failing()
+    if before <= budget:
+        return []
+    df = Counter(w for toks in token_sets for w in toks if w.isalpha() and w.islower() and len(w) <= 4)
+    added = []
+    for word, _ in df.most_common(60):
+        if failing() <= budget or len(added) >= 20:
+            break
+        if word not in stop:
+            stop.append(word)
+            added.append(word)
+    _set(raw, "gopher_quality", ("stop_words",), stop)
+    return [{"rule": "gopher_quality.stop_words", "published": f"{len(p.stop_words)} words", "derived": f"+{added}",
+             "ok_pages_failing_published": round(before, 4), "ok_pages": len(token_sets)}]  # fmt: skip
+
+
+def corpus_documents(corpus: Path, work: Path) -> list[dict]:
+    """The corpus pages as the pipeline sees them (extracted, language-identified), with their truth."""
+    from eurocurate.cli import main as cli
+
+    extracted, labelled = work / "extract.jsonl", work / "langid.jsonl"
+    warcs = [str(p) for p in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz"))]
+    if cli(["extract", *warcs, "-o", str(extracted)]) != 0 or cli(["langid", str(extracted), "-o", str(labelled)]) != 0:
+        raise RuntimeError("extraction or language identification of the corpus failed")
+    truth = {}
+    for line in (corpus / "truth.jsonl").read_bytes().splitlines():
+        row = orjson.loads(line)
+        truth[row["record_id"]] = row
+    docs = []
+    for line in labelled.read_bytes().splitlines():
+        doc = orjson.loads(line)
+        t = truth.get(doc.get("warc_record_id"))
+        if t is not None:
+            docs.append({"text": doc["text"], "lang": doc["lang"], "quality": t["quality"], "low_reason": t.get("low_reason")})
+    return docs
+
+
+_PROBE_CHARS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”„‘’…–—°€£§©®™•·"
+
+
+def probe_spacy_tokenizer(lang: str) -> tuple[str, str, str, str, str]:
+    """The character classes of datatrove's word tokenizer for `lang`, probed one character at a time:
+    (prefixes, suffixes after a letter, suffixes after a digit, infixes after a letter or digit and before
+    a letter, infixes between digits) — the table `filters/quality/words.py` carries."""
+    from datatrove.utils.word_tokenizers import load_word_tokenizer
+
+    tok = load_word_tokenizer(lang).word_tokenize
+
+    def splits(template: str) -> str:
+        return "".join(c for c in _PROBE_CHARS if tok(template.format(c)) != [template.format(c)])
+
+    # "xyzw": not an abbreviation in any language ("abc." is one in Slovenian)
+    return splits("{}xyzw"), splits("xyzw{}"), splits("12{}"), splits("xyzw{}qrst"), splits("12{}34")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, help="The eu24-dev corpus folder (truth.jsonl, warc/).")
+    ap.add_argument("--probe-tokenizers", action="store_true", help="Print the tokenizer character tables and stop.")
+    ap.add_argument("--budget", type=float, default=0.005, help="Share of a language's ok pages one rule may drop.")
+    ap.add_argument("--write", action="store_true", help=f"Write the files into {CONFIG_DIR}.")
+    args = ap.parse_args(argv)
+    if args.probe_tokenizers:
+        for lang in sorted(set(EU24) - {"mt"}):  # datatrove tokenizes Maltese with stanza (a model download)
+            print(f'    "{lang}": CharTable{probe_spacy_tokenizer(lang)!r},')
+        return 0
+    if args.corpus is None:
+        ap.error("--corpus is required (or --probe-tokenizers)")
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = corpus_documents(args.corpus, Path(tmp))
+    ok = defaultdict(list)
+    low = defaultdict(list)
+    for d in docs:
+        (ok if d["quality"] == "ok" else low if d["quality"] == "low" else {}).setdefault(d["lang"], []).append(d["text"])
+    for lang in [*sorted(EU24), DEFAULT_CONFIG]:
+        raw, changes = derive(lang, ok.get(lang, []), args.budget) if lang != DEFAULT_CONFIG else (published_config(lang), [])
+        cfg = LanguageQualityConfig.model_validate({k: v for k, v in raw.items() if k not in ("source", "derived", "derived_changes")})
+        verdicts = [assess_quality(t, lang, cfg).drop for t in ok.get(lang, [])]
+        kept_ok = sum(v is None for v in verdicts)
+        still = Counter(v.reason for v in verdicts if v is not None)
+        kept_low = sum(assess_quality(t, lang, cfg).drop is None for t in low.get(lang, []))
+        print(f"{lang}: ok kept {kept_ok}/{len(ok.get(lang, []))}, low kept {kept_low}/{len(low.get(lang, []))}; "
+              + ("; ".join(f"{c['rule']} {c['published']}->{c['derived']}" for c in changes) or "as published")
+              + (f"; ok pages still dropped by: {dict(still)}" if still else ""))  # fmt: skip
+        if args.write:
+            text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120)
+            (CONFIG_DIR / f"{lang}.yaml").write_text("# Written by tools/derive_quality_config.py; see its docstring.\n" + text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
