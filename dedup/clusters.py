@@ -3,7 +3,8 @@ per clustered document of this run, written per map rank so that each later task
 
 The keeper is the first document in input order (`order_key`); a document of an earlier release
 precedes everything in this run, and a cluster holding one makes all of this run's members
-`in_earlier_release`. Memory is linear in the clustered documents, never in the corpus.
+`in_earlier_release`. Memory is linear in the clustered documents, never in the corpus; above
+`max_docs_in_memory` partition edges `spilled_clusters` writes the same rows from disk-sorted runs.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from eurocurate.dedup.clusters import KEEP, decisions_path
 from eurocurate.dedup.minhash import MinhashConfig
-from eurocurate.dedup.near_duplicates import META_CLUSTER_ID, META_CLUSTER_SIZE, find_near_duplicates
+from eurocurate.dedup.near_duplicates import DEFAULT_MAX_DOCS_IN_MEMORY, META_CLUSTER_ID, META_CLUSTER_SIZE, find_near_duplicates
 from eurocurate.dedup.url_stage import url_key
 
 
@@ -48,14 +48,19 @@ def dedup_jsonl(
     buckets: int = 1,
     max_keys_in_memory: int = 8_000_000,
     work_dir: str | Path | None = None,
+    max_docs_in_memory: int = DEFAULT_MAX_DOCS_IN_MEMORY,
+    min_jaccard: float | None = None,
 ) -> dict:
     """Write the lines of `src` that survive near-dedup (and, with `urls`, URL dedup: first line per
-    normalised `url` wins) to `dst`; returns counts read / written / near_duplicates / url_duplicates / clusters."""
+    normalised `url` wins) to `dst`; returns counts read / written / near_duplicates / url_duplicates / clusters.
+    `min_jaccard` verifies candidate pairs as the `minhash_dedup` stage does (off by default here)."""
     src, dst = Path(src), Path(dst)
     config = MinhashConfig(bands, rows, ngram)
     rows_iter = ((str(n), r.get("text", ""), f"{n:012d}", None) for n, _, r in _records(src))
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
-        layout, _ = find_near_duplicates(rows_iter, tmp, config, buckets, max_keys_in_memory)
+        layout, _ = find_near_duplicates(
+            rows_iter, tmp, config, buckets, max_keys_in_memory, max_docs_in_memory=max_docs_in_memory, min_jaccard=min_jaccard
+        )
         path = decisions_path(layout.decisions, 0)
         table = pq.read_table(path).to_pydict() if path.is_file() else {"doc_id": [], "verdict": [], "cluster_size": []}
     decisions = {int(d): (v, s) for d, v, s in zip(table["doc_id"], table["verdict"], table["cluster_size"])}

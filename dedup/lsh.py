@@ -15,12 +15,14 @@ import logging
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from eurocurate.dedup.components import connected_components
 from eurocurate.dedup.minhash import NO_KEY
 from eurocurate.dedup.signature_store import ROW_BITS, KeySource, iter_key_chunks
+from eurocurate.dedup.verification import verified_bucket_edges
 from eurocurate.manifests.files import publish, tmp_path
 
 log = logging.getLogger(__name__)
@@ -61,9 +63,18 @@ def bucket_edges(keys: np.ndarray, gids: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def partition_edges(
-    sources: list[KeySource], part: int, n_parts: int, max_keys_in_memory: int, chunk_rows: int = 1 << 16
+    sources: list[KeySource],
+    part: int,
+    n_parts: int,
+    max_keys_in_memory: int,
+    chunk_rows: int = 1 << 16,
+    similar: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(node, root) for every document of a non-trivial component among this partition's buckets."""
+    """(node, root) for every document of a non-trivial component among this partition's buckets.
+
+    With `similar` (a predicate over gid pairs, see `verification`), bucket members are only linked
+    where it holds.
+    """
     passes = passes_needed(sources, n_parts, max_keys_in_memory)
     modulus = U64(n_parts * passes)
     nodes_so_far = roots_so_far = np.zeros(0, U64)
@@ -84,7 +95,7 @@ def partition_edges(
         sel_keys.clear()
         gids = np.concatenate(sel_gids)
         sel_gids.clear()
-        u, v = bucket_edges(keys, gids)
+        u, v = bucket_edges(keys, gids) if similar is None else verified_bucket_edges(keys, gids, similar)
         del keys, gids
         # fold into the forest of earlier passes: repeated pairs over bands and passes collapse here,
         # so what is carried between passes is one edge per clustered document
@@ -105,6 +116,23 @@ def write_partition(path: Path, nodes: np.ndarray, roots: np.ndarray) -> None:
 def read_partition(path: Path) -> tuple[np.ndarray, np.ndarray]:
     data = np.load(path)
     return data[0], data[1]
+
+
+def partition_header(f: BinaryIO) -> tuple[int, np.dtype]:
+    """(edges, dtype) of an open partition file, leaving `f` at the start of the node row."""
+    version = np.lib.format.read_magic(f)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read(f)
+    return int(shape[1]), dtype
+
+
+def partition_edge_count(parts_dir: str | Path, n_parts: int) -> int:
+    """Edges (one per clustered document of a partition) over all partition files, from their headers."""
+    total = 0
+    for p in range(n_parts):
+        with open(partition_path(parts_dir, p), "rb") as f:
+            total += partition_header(f)[0]
+    return total
 
 
 def _lock_path(parts_dir: str | Path, part: int) -> Path:

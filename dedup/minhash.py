@@ -181,14 +181,31 @@ def ngram_hashes(words: np.ndarray, counts: np.ndarray, config: MinhashConfig) -
 
 def signatures(texts: list[str], config: MinhashConfig) -> np.ndarray:
     """(documents, bands*rows) uint64 MinHash signatures; a document without words is all EMPTY_BIN."""
-    k = config.bins
     words, counts = word_hashes(texts)
     grams, doc = ngram_hashes(words, counts, config)
-    sig = np.full(len(texts) * k, EMPTY_BIN, dtype=U64)
+    return signatures_of_ngrams(grams, doc, len(texts), config)
+
+
+def gram_sets(grams: np.ndarray, doc: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(each document's distinct n-gram hashes folded to 32 bits, ascending, concatenated; count per document).
+
+    The exact shingle sets that candidate pairs are verified with (`verification`): two sets of a
+    few thousand values share a 32-bit value by accident with probability below 0.5%.
+    """
+    keyed = np.sort((doc.astype(U64) << U64(32)) | ((grams ^ (grams >> U64(32))) & _MASK32))
+    if len(keyed):
+        keyed = keyed[np.concatenate([[True], keyed[1:] != keyed[:-1]])]  # np.unique, without its slower hash path
+    return (keyed & _MASK32).astype(np.uint32), np.bincount((keyed >> U64(32)).astype(np.int64), minlength=n_docs)
+
+
+def signatures_of_ngrams(grams: np.ndarray, doc: np.ndarray, n_docs: int, config: MinhashConfig) -> np.ndarray:
+    """`signatures` from n-gram hashes already computed by `ngram_hashes`."""
+    k = config.bins
+    sig = np.full(n_docs * k, EMPTY_BIN, dtype=U64)
     with np.errstate(over="ignore"):
         bins = ((grams >> U64(32)) * U64(k)) >> U64(32)
         np.minimum.at(sig, doc.astype(U64) * U64(k) + bins, grams & _MASK32)
-    sig = sig.reshape(len(texts), k)
+    sig = sig.reshape(n_docs, k)
     _densify(sig, config)
     return sig
 

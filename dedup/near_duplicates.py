@@ -1,18 +1,25 @@
 """Near-duplicate detection as plain functions over folders: sign documents into a signature folder,
 bucket every partition, merge into decisions, optionally publish the release index. The pipeline
 stage, `dedup_jsonl`, the evaluation and the benchmark all go through these.
+
+The merge runs in memory while the partitions' edges fit in `max_docs_in_memory`, and spills to
+disk (`spilled_clusters`) with the same decisions when they do not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from eurocurate.dedup.clusters import write_decisions, write_release_index
-from eurocurate.dedup.lsh import finish_all_partitions, partition_edges, run_partition_claimed
-from eurocurate.dedup.minhash import MinhashConfig, band_keys, signatures
+from eurocurate.dedup.lsh import finish_all_partitions, partition_edge_count, partition_edges, run_partition_claimed
+from eurocurate.dedup.minhash import MinhashConfig, band_keys, gram_sets, ngram_hashes, signatures_of_ngrams, word_hashes
 from eurocurate.dedup.signature_store import KeySource, SignatureFileWriter, all_sources
+from eurocurate.dedup.spilled_clusters import write_decisions_spilled
+from eurocurate.dedup.verification import GramSets, similar_pairs
 from eurocurate.schema import Meta, Reason
 
 # Reason codes and metadata keys of this family (to move into eurocurate.schema Reason/Meta).
@@ -20,6 +27,7 @@ REASON_NEAR_DUPLICATE = Reason.NEAR_DUPLICATE
 REASON_IN_EARLIER_RELEASE = Reason.IN_EARLIER_RELEASE
 META_CLUSTER_ID = Meta.DEDUP_CLUSTER_ID
 META_CLUSTER_SIZE = Meta.DEDUP_CLUSTER_SIZE
+DEFAULT_MAX_DOCS_IN_MEMORY = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -40,18 +48,31 @@ class LshLayout:
     def decisions(self) -> str:
         return str(Path(self.root) / "decisions")
 
+    @property
+    def merge_spill(self) -> str:
+        return str(Path(self.root) / "merge_spill")
+
 
 def sign_batch(writer: SignatureFileWriter, texts: list[str], doc_ids: list[str], order_keys: list[str | None], langs: list[str | None]) -> None:
     config = writer.config
-    keys = band_keys(signatures(texts, config), config, langs if config.per_language else None)
-    writer.append(keys, doc_ids, order_keys, langs)
+    words, counts = word_hashes(texts)
+    grams, doc = ngram_hashes(words, counts, config)
+    sig = signatures_of_ngrams(grams, doc, len(texts), config)
+    keys = band_keys(sig, config, langs if config.per_language else None)
+    writer.append(keys, doc_ids, order_keys, langs, gram_sets(grams, doc, len(texts)) if writer.with_grams else None)
 
 
 def sign_documents(
-    rows: Iterable[tuple[str, str, str | None, str | None]], sig_dir: str, rank: int, config: MinhashConfig, batch_size: int = 256
+    rows: Iterable[tuple[str, str, str | None, str | None]],
+    sig_dir: str,
+    rank: int,
+    config: MinhashConfig,
+    batch_size: int = 256,
+    with_grams: bool = False,
 ) -> int:
-    """Write the signature files of rank `rank` for (doc_id, text, order_key, lang) rows; returns rows."""
-    writer = SignatureFileWriter(sig_dir, rank, config)
+    """Write the signature files of rank `rank` for (doc_id, text, order_key, lang) rows (and their
+    n-gram sets, for verification); returns rows."""
+    writer = SignatureFileWriter(sig_dir, rank, config, with_grams)
     batch: list[tuple] = []
     try:
         for row in rows:
@@ -74,9 +95,23 @@ def sources_of(layout: LshLayout, index_dirs: list[str], config: MinhashConfig) 
     return all_sources(layout.sigs, index_dirs, config)
 
 
-def bucket_partition(layout: LshLayout, index_dirs: list[str], config: MinhashConfig, part: int, n_parts: int, max_keys_in_memory: int) -> None:
+def _similar(sources: list[KeySource], min_jaccard: float | None) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+    """The pair predicate of verification, or None (link every LSH candidate) without `min_jaccard`."""
+    return None if min_jaccard is None else similar_pairs(GramSets(sources), min_jaccard)
+
+
+def bucket_partition(
+    layout: LshLayout,
+    index_dirs: list[str],
+    config: MinhashConfig,
+    part: int,
+    n_parts: int,
+    max_keys_in_memory: int,
+    min_jaccard: float | None = None,
+) -> None:
     sources = sources_of(layout, index_dirs, config)
-    run_partition_claimed(layout.parts, part, lambda: partition_edges(sources, part, n_parts, max_keys_in_memory))
+    similar = _similar(sources, min_jaccard)
+    run_partition_claimed(layout.parts, part, lambda: partition_edges(sources, part, n_parts, max_keys_in_memory, similar=similar))
 
 
 def merge_partitions(
@@ -86,13 +121,27 @@ def merge_partitions(
     n_parts: int,
     max_keys_in_memory: int,
     write_index_to: str | None = None,
+    max_docs_in_memory: int = DEFAULT_MAX_DOCS_IN_MEMORY,
+    min_jaccard: float | None = None,
 ) -> dict:
-    """Finish any partition not done yet, then write decisions (and the release index); returns counts."""
+    """Finish any partition not done yet, then write decisions (and the release index); returns counts.
+
+    With more partition edges than `max_docs_in_memory` the merge spills (counts then say how).
+    """
     sources = sources_of(layout, index_dirs, config)
+    similar = _similar(sources, min_jaccard)
     finish_all_partitions(
-        layout.parts, n_parts, lambda p: (lambda: partition_edges(sources, p, n_parts, max_keys_in_memory))
+        layout.parts, n_parts, lambda p: (lambda: partition_edges(sources, p, n_parts, max_keys_in_memory, similar=similar))
     )
-    counts = write_decisions(sources, layout.parts, n_parts, layout.decisions)
+    if partition_edge_count(layout.parts, n_parts) <= max_docs_in_memory:
+        counts = write_decisions(sources, layout.parts, n_parts, layout.decisions)
+    else:
+        counts, memory = write_decisions_spilled(sources, layout.parts, n_parts, layout.decisions, max_docs_in_memory, layout.merge_spill)
+        counts.update(
+            merge_runs_spilled=memory.runs_spilled,
+            merge_component_rounds=memory.component_rounds,
+            merge_peak_rows=memory.peak,
+        )
     counts["documents"] = sum(s.rows for s in sources if not s.earlier)
     counts["earlier_documents"] = sum(s.rows for s in sources if s.earlier)
     if write_index_to:
@@ -108,9 +157,16 @@ def find_near_duplicates(
     max_keys_in_memory: int = 8_000_000,
     index_dirs: list[str] | None = None,
     write_index_to: str | None = None,
+    max_docs_in_memory: int = DEFAULT_MAX_DOCS_IN_MEMORY,
+    min_jaccard: float | None = None,
 ) -> tuple[LshLayout, dict]:
-    """The whole near-dedup in one process: sign, bucket, merge. Decisions land in `layout.decisions`."""
+    """The whole near-dedup in one process: sign, bucket, merge. Decisions land in `layout.decisions`.
+
+    With `min_jaccard`, candidate pairs are linked only when their exact n-gram Jaccard reaches it.
+    """
     layout = LshLayout(work_dir)
-    sign_documents(rows, layout.sigs, 0, config)
-    counts = merge_partitions(layout, index_dirs or [], config, n_parts, max_keys_in_memory, write_index_to)
+    sign_documents(rows, layout.sigs, 0, config, with_grams=min_jaccard is not None)
+    counts = merge_partitions(
+        layout, index_dirs or [], config, n_parts, max_keys_in_memory, write_index_to, max_docs_in_memory, min_jaccard
+    )
     return layout, counts

@@ -1,6 +1,8 @@
 """On-disk LSH band keys, one pair of files per writer: `keys-RRRRR.u64` (raw little-endian uint64,
 one row of `bands` keys per document, memory-mapped by readers) and `docs-RRRRR.parquet` (doc_id,
 order_key, lang, in the same row order), plus `config.json` naming the signature parameters.
+With verification on, also each document's n-gram set: `grams-RRRRR.u32` (the sets, concatenated)
+and `grams-RRRRR.idx` (uint64 offsets, one more than rows).
 
 The same layout is a map task's signature output and a release's published index, so an earlier
 release is read exactly like another task. A document is addressed by `gid = source << 32 | row`.
@@ -36,6 +38,39 @@ def docs_path(folder: str | Path, rank: int) -> Path:
     return Path(folder) / f"docs-{rank:05d}.parquet"
 
 
+def gram_paths(folder: str | Path, rank: int) -> tuple[Path, Path]:
+    return Path(folder) / f"grams-{rank:05d}.u32", Path(folder) / f"grams-{rank:05d}.idx"
+
+
+class _GramSetWriter:
+    """Appends n-gram sets and their offsets under temporary names; `close` publishes both."""
+
+    def __init__(self, folder: str | Path, rank: int):
+        self.finals = gram_paths(folder, rank)
+        self.tmps = tuple(tmp_path(p) for p in self.finals)
+        self._values = open(self.tmps[0], "wb")
+        self._offsets = open(self.tmps[1], "wb")
+        self._offsets.write(np.zeros(1, "<u8").tobytes())
+        self._end = 0
+
+    def append(self, values: np.ndarray, counts: np.ndarray) -> None:
+        self._values.write(np.ascontiguousarray(values, dtype="<u4").tobytes())
+        self._offsets.write((self._end + np.cumsum(counts, dtype=np.uint64)).astype("<u8").tobytes())
+        self._end += int(np.sum(counts))
+
+    def close(self) -> None:
+        self._values.close()
+        self._offsets.close()
+        for tmp, final in zip(self.tmps, self.finals):
+            publish(tmp, final)
+
+    def abort(self) -> None:
+        self._values.close()
+        self._offsets.close()
+        for tmp in self.tmps:
+            tmp.unlink(missing_ok=True)
+
+
 def write_config(folder: str | Path, config: MinhashConfig) -> None:
     path = Path(folder) / "config.json"
     data = json.dumps(config.describe(), sort_keys=True).encode()
@@ -56,9 +91,10 @@ def check_config(folder: str | Path, config: MinhashConfig) -> None:
 
 
 class SignatureFileWriter:
-    """Appends band keys and document rows for one rank; both files appear atomically on `close()`."""
+    """Appends band keys and document rows (and n-gram sets, `with_grams`) for one rank; the files
+    appear atomically on `close()`."""
 
-    def __init__(self, folder: str | Path, rank: int, config: MinhashConfig):
+    def __init__(self, folder: str | Path, rank: int, config: MinhashConfig, with_grams: bool = False):
         self.folder = Path(folder)
         self.rank = rank
         self.config = config
@@ -69,25 +105,46 @@ class SignatureFileWriter:
         self._docs_final = docs_path(folder, rank)
         self._docs_tmp = tmp_path(self._docs_final)
         self._docs = pq.ParquetWriter(self._docs_tmp, DOCS_SCHEMA, compression="zstd")
+        self._grams = _GramSetWriter(folder, rank) if with_grams else None
         self.rows = 0
 
-    def append(self, keys: np.ndarray, doc_ids: list[str], order_keys: list[str | None], langs: list[str | None]) -> None:
+    @property
+    def with_grams(self) -> bool:
+        return self._grams is not None
+
+    def append(
+        self,
+        keys: np.ndarray,
+        doc_ids: list[str],
+        order_keys: list[str | None],
+        langs: list[str | None],
+        grams: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        """One batch: band keys (documents x bands), document columns and, `with_grams`, (set values, set sizes)."""
         if keys.shape != (len(doc_ids), self.config.bands):
             raise ValueError(f"keys of shape {keys.shape} for {len(doc_ids)} documents and {self.config.bands} bands")
+        if (grams is None) == self.with_grams:
+            raise ValueError(f"this writer {'needs' if self.with_grams else 'takes no'} n-gram sets")
         self._keys.write(np.ascontiguousarray(keys, dtype="<u8").tobytes())
         self._docs.write_table(pa.table({"doc_id": doc_ids, "order_key": order_keys, "lang": langs}, schema=DOCS_SCHEMA))
+        if self._grams is not None and grams is not None:
+            self._grams.append(*grams)
         self.rows += len(doc_ids)
 
     def close(self) -> None:
         self._keys.close()
         self._docs.close()
         write_config(self.folder, self.config)
+        if self._grams is not None:
+            self._grams.close()
         publish(self._docs_tmp, self._docs_final)
         publish(self._keys_tmp, self._keys_final)
 
     def abort(self) -> None:
         self._keys.close()
         self._docs.close()
+        if self._grams is not None:
+            self._grams.abort()
         self._keys_tmp.unlink(missing_ok=True)
         self._docs_tmp.unlink(missing_ok=True)
 
@@ -113,6 +170,15 @@ class KeySource:
 
     def read_docs(self, columns: list[str]) -> pa.Table:
         return pq.read_table(self.docs, columns=columns)
+
+    @property
+    def grams(self) -> tuple[Path, Path]:
+        """(n-gram set values, offsets) files beside the keys; they exist when the writer verified."""
+        return gram_paths(self.keys.parent, int(self.keys.name[5:10]))
+
+    @property
+    def has_grams(self) -> bool:
+        return all(p.is_file() for p in self.grams)
 
 
 def list_sources(folder: str | Path, bands: int, earlier: bool) -> list[KeySource]:
@@ -150,6 +216,31 @@ def write_index_subset(source: KeySource, keep_rows: np.ndarray, folder: str | P
             sel = keep_rows[(keep_rows >= lo) & (keep_rows < lo + len(chunk))] - lo
             f.write(np.ascontiguousarray(chunk[sel], dtype="<u8").tobytes())
     docs = source.read_docs(["doc_id", "order_key", "lang"]).take(pa.array(keep_rows, pa.int64()))
+    if source.has_grams:
+        _copy_gram_sets(source, keep_rows, folder, rank, chunk_rows)
     write_table_atomic(docs_path(folder, rank), docs)
     publish(tmp, final)
     return len(keep_rows)
+
+
+def _copy_gram_sets(source: KeySource, keep_rows: np.ndarray, folder: Path, rank: int, chunk_rows: int) -> None:
+    values_path, offsets_path = source.grams
+    offsets = np.memmap(offsets_path, dtype="<u8", mode="r")
+    values = np.memmap(values_path, dtype="<u4", mode="r") if offsets[-1] else np.zeros(0, "<u4")
+    writer = _GramSetWriter(folder, rank)
+    try:
+        for lo in range(0, len(keep_rows), chunk_rows):
+            rows = keep_rows[lo : lo + chunk_rows]
+            starts, counts = offsets[rows].astype(np.int64), (offsets[rows + 1] - offsets[rows]).astype(np.int64)
+            writer.append(values[concatenated_ranges(starts, counts)], counts)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+
+
+def concatenated_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """np.concatenate([np.arange(s, s + c) for s, c in zip(starts, counts)]), vectorised."""
+    begin = np.cumsum(counts) - counts  # where each range starts in the output
+    return np.arange(int(np.sum(counts)), dtype=np.int64) + np.repeat(starts - begin, counts)
+

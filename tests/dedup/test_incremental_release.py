@@ -1,5 +1,6 @@
 """Incremental dedup through `eurocurate run`: a second release over the same crawl plus new pages keeps
-only the new pages, because the first release's MinHash index is given to it."""
+only the new pages, because the first release's MinHash index (same content at other URLs) or URL
+index (same URLs, new content) is given to it."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 from tests.conftest import html_page, write_spec
 
 
-def _pages(indexes: list[tuple[int, ...]], host: str) -> list[WarcRecordSpec]:
-    """One page per tuple of paragraph indexes of the German demo text (pages share no paragraph)."""
-    paras = load_texts()["de"].paragraphs
+def _pages(indexes: list[tuple[int, ...]], host: str, lang: str = "de") -> list[WarcRecordSpec]:
+    """One page per tuple of paragraph indexes of a demo text (pages share no paragraph)."""
+    paras = load_texts()[lang].paragraphs
     return [
-        WarcRecordSpec(url=f"https://{host}/{n}", body=html_page("\n".join(paras[i] for i in idx), lang="de").encode())
+        WarcRecordSpec(url=f"https://{host}/{n}", body=html_page("\n".join(paras[i] for i in idx), lang=lang).encode())
         for n, idx in enumerate(indexes)
     ]
 
@@ -51,3 +52,33 @@ def test_second_release_over_old_plus_new_input_emits_only_the_new_documents(tmp
     ledger = _table(release2, "exclusions").to_pylist()
     earlier = [r for r in ledger if r["reason"] == Reason.IN_EARLIER_RELEASE]
     assert sorted(r["url"] for r in earlier) == sorted(r.url for r in refetched)
+
+
+def test_second_release_with_the_url_index_drops_refetched_urls_even_with_new_content(tmp_path):
+    first_in, second_in = tmp_path / "crawl1", tmp_path / "crawl2"
+    old = _pages([(i, i + 5) for i in range(5)], "news.example.de")
+    write_warc(first_in / "a.warc.gz", old)
+    # the second crawl fetched the same URLs again (pages rewritten since: other text) and five new pages
+    rewritten = [
+        WarcRecordSpec(url=r.url, body=page.body, date="2026-12-01T00:00:00Z")
+        for r, page in zip(old, _pages([(i, i + 5) for i in range(5)], "x", lang="fr"))
+    ]
+    new = _pages([(10 + i,) for i in range(5)], "fresh.example.de")
+    write_warc(second_in / "a.warc.gz", rewritten + new)
+
+    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
+    release1 = tmp_path / "release1"
+    assert main(["run", str(spec), "--input", str(first_in), "--output", str(release1), "--set", "stages.quality_filter.min_words=20",
+                 "--set", "stages.url_dedup.write_index=true"]) == 0  # fmt: skip
+    index = release1 / "dedup_index" / "url_dedup"
+    assert (index / "config.json").is_file()
+
+    release2 = tmp_path / "release2"
+    assert main(["run", str(spec), "--input", str(second_in), "--output", str(release2), "--set", "stages.quality_filter.min_words=20",
+                 "--set", f"stages.url_dedup.index_dir=[{index}]"]) == 0  # fmt: skip
+    assert sorted(_table(release2, "provenance")["url"].to_pylist()) == sorted(r.url for r in new)
+    ledger = _table(release2, "exclusions").to_pylist()
+    earlier = [r for r in ledger if r["reason"] == Reason.URL_IN_EARLIER_RELEASE]
+    assert sorted(r["url"] for r in earlier) == sorted(r.url for r in old)
+    published = {r["doc_id"] for r in _table(release1, "provenance").to_pylist()}
+    assert all(r["evidence"].split()[0].removeprefix("duplicate_of=") in published for r in earlier)
