@@ -16,7 +16,13 @@ import pyarrow.parquet as pq
 
 from eurocurate.dedup.clusters import KEEP, decisions_path
 from eurocurate.dedup.minhash import MinhashConfig
-from eurocurate.dedup.near_duplicates import DEFAULT_MAX_DOCS_IN_MEMORY, META_CLUSTER_ID, META_CLUSTER_SIZE, find_near_duplicates
+from eurocurate.dedup.near_duplicates import (
+    DEFAULT_MAX_DOCS_IN_MEMORY,
+    META_CLUSTER_ID,
+    META_CLUSTER_SIZE,
+    MIN_DOCS_IN_MEMORY,
+    find_near_duplicates,
+)
 from eurocurate.dedup.url_stage import url_key
 
 
@@ -54,6 +60,11 @@ def dedup_jsonl(
     """Write the lines of `src` that survive near-dedup (and, with `urls`, URL dedup: first line per
     normalised `url` wins) to `dst`; returns counts read / written / near_duplicates / url_duplicates / clusters.
     `min_jaccard` verifies candidate pairs as the `minhash_dedup` stage does (off by default here)."""
+    if max_docs_in_memory < MIN_DOCS_IN_MEMORY:
+        raise ValueError(
+            f"max_docs_in_memory must be at least {MIN_DOCS_IN_MEMORY} (the on-disk merge's smallest working set), "
+            f"got {max_docs_in_memory}"
+        )
     src, dst = Path(src), Path(dst)
     config = MinhashConfig(bands, rows, ngram)
     rows_iter = ((str(n), r.get("text", ""), f"{n:012d}", None) for n, _, r in _records(src))

@@ -28,6 +28,8 @@ REASON_IN_EARLIER_RELEASE = Reason.IN_EARLIER_RELEASE
 META_CLUSTER_ID = Meta.DEDUP_CLUSTER_ID
 META_CLUSTER_SIZE = Meta.DEDUP_CLUSTER_SIZE
 DEFAULT_MAX_DOCS_IN_MEMORY = 8_000_000
+# the on-disk merge holds five buffers of cap // 5 rows and an external sort needs at least 8 rows each
+MIN_DOCS_IN_MEMORY = 40
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,10 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     from eurocurate.dedup.jsonl import dedup_jsonl
 
     try:
-        counts = dedup_jsonl(args.input, args.output, bands=args.bands, rows=args.rows, ngram=args.ngram, urls=args.urls)
+        counts = dedup_jsonl(
+            args.input, args.output, bands=args.bands, rows=args.rows, ngram=args.ngram, urls=args.urls,
+            max_docs_in_memory=args.max_docs_in_memory, min_jaccard=args.min_jaccard,
+        )  # fmt: skip
     except (OSError, ValueError) as e:
         console.print(f"[red]error:[/] {e}")
         return 2
@@ -458,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     dd.add_argument("--rows", type=int, default=8)
     dd.add_argument("--ngram", type=int, default=5)
     dd.add_argument("--urls", action="store_true", help="also drop lines whose normalised `url` came earlier")
+    dd.add_argument("--max-docs-in-memory", type=int, default=8_000_000, help="clustered documents merged in memory; above, on disk")
+    dd.add_argument("--min-jaccard", type=float, default=None, help="verify candidate pairs at this exact 5-gram Jaccard (e.g. 0.55)")
     dd.set_defaults(func=cmd_dedup)
 
     pb = sub.add_parser("publish", help="upload a run to a Hugging Face dataset repo (only changed files)")

@@ -32,3 +32,19 @@ def test_dedup_jsonl_names_the_bad_line(tmp_path):
     src.write_text('{"text": "ok"}\n{"text": 3}\n')
     with pytest.raises(JsonlError, match="bad.jsonl:2"):
         dedup_jsonl(src, tmp_path / "out.jsonl")
+
+
+def test_dedup_command_with_verification_and_an_on_disk_merge_gives_the_same_lines(tmp_path, rng):
+    from eurocurate.cli import main
+
+    base = [random_words(rng, 300) for _ in range(6)]
+    lines = [{"id": f"d{i}-{k}", "text": " ".join(replace_words(rng, w, 0.01) if k else w)} for i, w in enumerate(base) for k in range(12)]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+    assert main(["dedup", str(src), "-o", str(tmp_path / "a.jsonl")]) == 0
+    args = ["dedup", str(src), "-o", str(tmp_path / "b.jsonl"), "--min-jaccard", "0.55", "--max-docs-in-memory", "40"]
+    assert main(args) == 0  # 72 clustered documents: the merge runs on disk
+    assert main([*args[:-1], "39"]) == 2  # below the on-disk merge's working set: a clear error, exit 2
+    kept = [orjson.loads(x)["id"] for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
+    assert kept == [f"d{i}-0" for i in range(6)]
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
