@@ -39,6 +39,17 @@ def test_recoverable_records_of_broken_files_are_recovered(corpus_run, truth):
             lost.append(t["record_id"])
     print(f"\nbroken files: {len(broken) - len(lost)}/{len(broken)} recoverable records recovered")
     assert not lost
+    # the rest are counted drops: never kept, and the reader's ledger names why (the record whose
+    # Content-Length lies is identified; records inside a zeroed gzip member cannot be)
+    kept = _by_record(read_all(corpus_run, "provenance"))
+    unrecoverable = [t for t in truth if t["warc_file"].startswith("broken/") and t.get("recoverable") is False]
+    assert unrecoverable and not [t for t in unrecoverable if (t["warc_file"].split("/")[-1], t["record_id"]) in kept]
+    excluded = _by_record(read_all(corpus_run, "exclusions"))
+    for t in unrecoverable:
+        row = excluded.get((t["warc_file"].split("/")[-1], t["record_id"]))
+        assert row is not None and row["reason"] == Reason.WARC_LYING_LENGTH, t["record_id"]
+    reader = next(st for st in orjson.loads((corpus_run / "run.json").read_bytes())["stages"] if st["stage"] == "warc_reader")
+    assert reader["dropped_by_reason"].get(Reason.WARC_CORRUPT, 0) >= 1
 
 
 def test_exact_duplicates_keep_one_copy_and_binary_payloads_are_dropped(corpus_run, truth):
