@@ -39,7 +39,8 @@ class LangIdConfig(BaseModel):
         0.05, ge=0, le=1, description="Languages in fastText's top 5 above this probability join the group's second opinion."
     )
     broad_below: float = Field(
-        0.60, ge=0, le=1, description="Below this fastText probability, lingua weighs all European languages it knows."
+        0.60, ge=0, le=1, description="Below this fastText probability (Latin script, no confusable group), lingua weighs fastText's "
+        "five candidates and their look-alikes."
     )
     group_priors: dict[str, float] = Field(
         default_factory=lambda: {"hr": 3.0, "sl": 3.0},
@@ -56,10 +57,11 @@ class LangIdConfig(BaseModel):
         "ones (ko, historija, hiljada...) added to lingua's Croatian when a document is decided as a whole."
     )
     always_ask: tuple[str, ...] = Field(
-        ("hr",), description="Confusable groups whose pages always get the second opinion, however sure fastText is."
+        ("hr", "bs", "sr", "hbs"), description="Languages whose pages always get the second opinion, however sure "
+        "fastText is, and the confusable groups they name (a group is named after its first member)."
     )
     always_ask_chars: int = Field(
-        2000, ge=100, description="Characters the second opinion reads on pages of an `always_ask` group (Croatian "
+        2000, ge=100, description="Characters the second opinion reads on pages of an `always_ask` language (Croatian "
         "against Bosnian needs the whole page)."
     )
     pooled_margin: float = Field(
@@ -73,8 +75,12 @@ class LangIdConfig(BaseModel):
         0.3, ge=0, le=1, description="A paragraph fastText is unsure of is read as the page's language when fastText "
         "gives that language at least this probability."
     )
+    page_join_score: float = Field(
+        0.05, ge=0, le=1, description="A paragraph fastText is unsure of joins the second opinion of the page's language "
+        "(fastText's reading of the whole document) when it gives that language at least this probability."
+    )
     pooled_chars: int = Field(
-        800, ge=100, description="Characters of a document's unsure paragraphs of one group that the second opinion reads, "
+        300, ge=100, description="Characters of a document's unsure paragraphs of one group that the second opinion reads, "
         "together, once per document (lingua reads a page far better than a line, and one call is cheaper than many)."
     )
     maltese_min_rate: float = Field(
@@ -82,6 +88,47 @@ class LangIdConfig(BaseModel):
     )
     marker_min_hits: int = Field(
         3, ge=1, description="Distinct marker words of a look-alike lingua does not know (gl ast co fur wa oc gd gv) that make it win."
+    )
+    document_first: bool = Field(
+        True, description="Read a sample of the whole document first (one fastText call) and label the document as one "
+        "language when that settles it; read it paragraph by paragraph only otherwise. A foreign block too small to "
+        "shake fastText on the sample then goes unseen in `shares` (eu24-dev pages with 15/25/35% of their text in "
+        "another language: found in 31/50/72%; 97-98% when every paragraph is read). The `segments` and `route` "
+        "modes of the pipeline stage always read paragraphs."
+    )
+    document_chars: int = Field(
+        400, ge=50, description="Characters of the whole-document sample, spread over its paragraphs (at least 40 of each)."
+    )
+    document_parts: int = Field(
+        1, ge=1, le=4, description="Parts (runs of consecutive paragraphs) the sample is read in, fastText's probabilities "
+        "averaged: a foreign block weighs on its part. 2 finds the foreign block in 51/84/92% of the pages above, "
+        "for about 15% (built eu24-dev documents) to 25% (LibreOffice pages) more CPU."
+    )
+    document_sure_score: float = Field(
+        0.80, ge=0, le=1, description="fastText probability on the document sample above which its EU-24 label is the "
+        "document's language (no eu24-dev page in another language reaches 0.6 there)."
+    )
+    document_sure_scores: dict[str, float] = Field(
+        default_factory=lambda: {"de": 0.95, "el": 0.95, "fi": 0.95, "fr": 0.95, "hu": 0.95, "it": 0.95, "lt": 0.95,
+                                 "nl": 0.95, "pl": 0.95, "sv": 0.95, "cs": 0.90, "en": 0.90, "es": 0.90, "pt": 0.90,
+                                 "bg": 0.85, "lv": 0.85, "da": 1.01, "ga": 1.01, "mt": 1.01},
+        description="Per-language `document_sure_score`: the 10th percentile of fastText's probability on the eu24-dev "
+        "pages of the language, rounded down to 0.05, within [0.80, 0.95] (`langid.calibration`; `make eval` prints "
+        "it against these); a page fastText is less sure of than usual "
+        "(as one with a foreign block is) gets read by paragraph. > 1: never settled by fastText alone (da: Norwegian "
+        "look-alikes; ga: fastText too unsure of Irish to tell a mixed page from a pure one; mt: spelling decides).",
+    )  # fmt: skip
+    document_rival_score: float = Field(
+        0.10, ge=0, le=1, description="Most probability the look-alikes of fastText's language may hold on the document "
+        "sample for its label to be taken without a second opinion (pages read as Bulgarian keep some Macedonian)."
+    )
+    document_group_mass: float = Field(
+        0.90, ge=0, le=1, description="fastText probability of one confusable group on the document sample above which "
+        "the document is taken as single-language and one second opinion on the sample picks the language."
+    )
+    document_group_masses: dict[str, float] = Field(
+        default_factory=lambda: {"hr": 0.70},
+        description="Per-group `document_group_mass` (hr: lid.176 spreads Slovenian pages over sl, hr and others).",
     )
     paragraph_min_chars: int = Field(
         40, ge=1, description="Paragraphs shorter than this inherit their language from neighbours or the document."
@@ -105,3 +152,9 @@ class LangIdConfig(BaseModel):
 
     def sure_score_for(self, lang: str) -> float:
         return self.sure_scores.get(lang, self.sure_score)
+
+    def document_sure_score_for(self, lang: str) -> float:
+        return self.document_sure_scores.get(lang, self.document_sure_score)
+
+    def document_group_mass_for(self, group: str) -> float:
+        return self.document_group_masses.get(group, self.document_group_mass)

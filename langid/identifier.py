@@ -1,19 +1,20 @@
 """The EU-24 language identifier of one text: fastText fast path, script constraint, second opinions.
 
-Owns the decision for a single segment of text (a paragraph or a short document) and its score:
-fastText lid.176 alone where it is sure; lingua restricted to a confusable group, or spelling rules
-for languages lingua lacks, where it is not. Splitting documents into paragraphs is `langid.document`.
+Owns the decision for a single segment of text (a paragraph or a short document) and its score, and
+for the sample of a whole document (`read_document`): fastText lid.176 alone where it is sure; lingua
+restricted to a confusable group, or spelling rules for languages lingua lacks, where it is not.
+Sampling documents and splitting them into paragraphs is `langid.document`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from eurocurate.langid.config import LangIdConfig
-from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext, normalize_label
+from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext, normalize_label, raw_predict
 from eurocurate.langid.languages import (
-    BROAD_SET,
     CONFUSABLE_GROUPS,
     CYRILLIC,
     EU24_SCRIPT,
@@ -33,7 +34,13 @@ from eurocurate.schema import EU24
 
 _EU24 = frozenset(EU24)
 _TOP_K = 5
-_BROAD = lingua_known(BROAD_SET)
+_CODE: dict[str, str] = {}  # raw fastText label -> the code used here (a handful of labels, filled as met)
+
+
+def _code(label: str) -> str:
+    code = normalize_label(label)
+    code = _CODE[label] = FASTTEXT_ALIASES.get(code, code)
+    return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +77,17 @@ class EuLanguageIdentifier:
     def __init__(self, config: LangIdConfig | None = None, **options: object):
         self.config = config if config is not None else LangIdConfig(**options)  # type: ignore[arg-type]
         self._model = load_fasttext(self.config.model_path or str(bundled_lid176_path()))
+        self._predict = raw_predict(self._model)
         if self.config.second_opinion:
             preload()
 
     # -- fastText -------------------------------------------------------------------------------
     def fasttext_top(self, flat: str) -> dict[str, float]:
-        labels, probs = self._model.predict(flat, k=_TOP_K)
+        """fastText's top five {code: probability} for a one-line text (no newline)."""
         top: dict[str, float] = {}
-        for label, p in zip(labels, probs):
-            code = normalize_label(label)
-            code = FASTTEXT_ALIASES.get(code, code)
-            top[code] = top.get(code, 0.0) + float(min(p, 1.0))
+        for p, label in self._predict(flat, _TOP_K):
+            code = _CODE.get(label) or _code(label)
+            top[code] = top.get(code, 0.0) + (p if p < 1.0 else 1.0)
         return top
 
     # -- one text -------------------------------------------------------------------------------
@@ -95,16 +102,16 @@ class EuLanguageIdentifier:
         script = dominant_script(flat)
         if script == NO_SCRIPT:
             return FirstPass(script, {}, None, LangGuess(UNDETERMINED, 0.0, "none"))
+        cfg = self.config
+        if script == LATIN and cfg.second_opinion:  # spelling first: fastText is no help on Maltese
+            n, n_words = maltese_evidence(flat)
+            if n >= 2 and n / n_words >= cfg.maltese_min_rate:
+                return FirstPass(script, {}, None, LangGuess("mt", min(0.99, 0.5 + 4 * n / n_words), "maltese"))
         ft = self.fasttext_top(flat)
         top = max(ft, key=ft.__getitem__)
         p = ft[top]
-        cfg = self.config
         if script == GREEK:  # only Greek among the EU-24 is written in Greek letters
             return FirstPass(script, ft, None, LangGuess("el", max(p if top == "el" else 0.0, 0.5 + 0.5 * ft.get("el", 0.0)), "script"))
-        if script == LATIN and cfg.second_opinion:
-            n, n_words = maltese_evidence(flat)
-            if n >= 2 and n / n_words >= cfg.maltese_min_rate:
-                return FirstPass(script, ft, None, LangGuess("mt", min(0.99, 0.5 + 4 * n / n_words), "maltese"))
         if script == CYRILLIC:
             group: str | None = "bg"
         elif top in _EU24 and EU24_SCRIPT[top] != script:  # e.g. Latin text called Bulgarian
@@ -117,6 +124,51 @@ class EuLanguageIdentifier:
             return FirstPass(script, ft, group, LangGuess(top if top in _EU24 or len(top) <= 3 else OTHER, p, "fast"))
         return FirstPass(script, ft, group, None)
 
+    def read_document(self, parts: list[str], long_read: Callable[[int], str]) -> FirstPass:
+        """One reading of a sample of a whole document (in `parts`, one fastText call each): `decided` when
+        fastText, plus at most one second opinion inside a confusable group, settles the document as written in
+        one language; otherwise its paragraphs must be read, and `ft` is the page's context for them.
+
+        `long_read(n)` gives the document's leading `n` characters, flattened, for the languages whose second
+        opinion needs more text than the sample (`always_ask`).
+        """
+        cfg = self.config
+        flat = " ".join(parts)
+        script = dominant_script(flat)
+        if script == NO_SCRIPT:
+            return FirstPass(script, {}, None, LangGuess(UNDETERMINED, 0.0, "none"))
+        if script == LATIN and cfg.second_opinion and maltese_evidence(flat)[0]:
+            return FirstPass(script, {}, None, None)  # Maltese pages quote English: only paragraphs tell them apart
+        if len(parts) == 1:
+            ft = self.fasttext_top(flat)
+        else:  # each part read alone: a foreign block in one of them shakes fastText there, not in the average
+            ft = {}
+            for part in parts:
+                for code, q in self.fasttext_top(part).items():
+                    ft[code] = ft.get(code, 0.0) + q * len(part)
+            n = sum(len(part) for part in parts)
+            ft = {code: q / n for code, q in ft.items()}
+        top = max(ft, key=ft.__getitem__)
+        p = ft[top]
+        if top in _EU24 and EU24_SCRIPT[top] != script:
+            return FirstPass(script, ft, None, None)
+        group = "bg" if script == CYRILLIC else GROUP_OF.get(top)
+        members = CONFUSABLE_GROUPS[group] if group is not None else (top,)
+        mass = sum(ft.get(m, 0.0) for m in members)
+        rivals = mass - p if top in members else mass
+        sure = p >= cfg.document_sure_score_for(top) and rivals <= cfg.document_rival_score
+        if top in _EU24 and top not in cfg.always_ask and sure:
+            return FirstPass(script, ft, group, LangGuess(top, p, "document"))
+        if top not in _EU24 and group is None and script == LATIN and p >= cfg.document_sure_score:
+            return FirstPass(script, ft, group, LangGuess(top if len(top) <= 3 else OTHER, p, "document"))
+        if group is None or not cfg.second_opinion or mass < cfg.document_group_mass_for(group):
+            return FirstPass(script, ft, group, None)
+        text = long_read(cfg.always_ask_chars) if top in cfg.always_ask else flat[: cfg.pooled_chars]
+        guess = self._group_opinion(text, ft, group)
+        if top not in cfg.always_ask and guess.lang in cfg.always_ask:  # e.g. read as Slovenian, lingua says Croatian
+            guess = self._group_opinion(long_read(cfg.always_ask_chars), ft, group)
+        return FirstPass(script, ft, group, LangGuess(guess.lang, guess.score, "document+" + guess.path))
+
     def second_opinion(self, flat: str, first: FirstPass) -> LangGuess:
         """lingua (and spelling) on a text fastText was unsure of: inside its group, or across Europe."""
         if first.group is not None:
@@ -128,7 +180,14 @@ class EuLanguageIdentifier:
             return False
         return any(ft.get(m, 0.0) > self.config.rival_score for m in CONFUSABLE_GROUPS[group] if m != top)
 
-    def _group_opinion(self, flat: str, ft: dict[str, float], group: str) -> LangGuess:
+    def _group_opinion(
+        self, flat: str, ft: dict[str, float], group: str, asked: dict[str, float] | None = None
+    ) -> LangGuess:
+        """lingua inside `group` (with fastText's runners-up), weighed with fastText and the spelling rules.
+
+        `asked`: lingua's probabilities from a call on `flat` over more languages; restricted to the group's
+        members and renormalised they are what a call over the members alone gives (checked to 1e-14).
+        """
         cfg = self.config
         # fastText's runners-up that lingua knows join the group: Irish read as Portuguese, Romanian
         # without diacritics read as Spanish are then set right by lingua
@@ -139,7 +198,11 @@ class EuLanguageIdentifier:
         known = lingua_known(members)
         if len(known) >= 2:
             pooled = sum(probs[m] for m in members if m in known or m == "hbs")
-            lingua = lingua_probabilities(flat, known)
+            if asked is not None and all(m in asked for m in known):
+                in_group = sum(asked[m] for m in known)
+                lingua = {m: asked[m] / in_group for m in known} if in_group > 0 else {m: 0.0 for m in known}
+            else:
+                lingua = lingua_probabilities(flat, known)
             # lingua's view times fastText's (tempered) view: either alone is confidently wrong somewhere
             floor = 0.01
             short = len(flat) < cfg.prior_below_chars
@@ -184,7 +247,10 @@ class EuLanguageIdentifier:
         for code in ft:
             candidates.update(CONFUSABLE_GROUPS.get(GROUP_OF.get(code, ""), ()))
         known = lingua_known(tuple(candidates))
-        lingua = lingua_probabilities(flat, known if len(known) >= 2 else _BROAD)
+        if len(known) < 2:  # fastText's candidates are not European languages lingua could weigh: it has the say
+            top = max(ft, key=ft.__getitem__)
+            return LangGuess(top, ft[top], "broad")
+        lingua = lingua_probabilities(flat, known)
         if not lingua or max(lingua.values()) <= 0:
             top = max(ft, key=ft.__getitem__)
             return LangGuess(top, ft[top], "broad")
@@ -193,6 +259,7 @@ class EuLanguageIdentifier:
         score = math.sqrt(lingua[winner] * max(ft.get(winner, 0.0), lingua[winner] * 0.5))
         group = GROUP_OF.get(winner)
         if group is not None and group != "mt" and winner in _EU24:
-            guess = self._group_opinion(flat, ft | {winner: max(ft.get(winner, 0.0), lingua[winner])}, group)
+            # the group's members lingua knows were among those asked: its view of them is already there
+            guess = self._group_opinion(flat, ft | {winner: max(ft.get(winner, 0.0), lingua[winner])}, group, lingua)
             return LangGuess(guess.lang, guess.score, "broad+" + guess.path)
         return LangGuess(winner, round(score, 6), "broad")

@@ -31,7 +31,11 @@ def lingua_known(codes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 def lingua_probabilities(text: str, codes: tuple[str, ...]) -> dict[str, float]:
     """lingua's confidence for each of `codes` (which it must know; at least two), summing to 1 or all 0."""
-    values = _detector(codes).compute_language_confidence_values(text)
+    detector = _detector(codes)
+    try:
+        values = detector.compute_language_confidence_values(text)
+    except UnicodeEncodeError:  # lone surrogates from a broken page: read what can be read
+        values = detector.compute_language_confidence_values(text.encode("utf-8", "replace").decode("utf-8"))
     return {_CODE_OF[v.language.name]: float(v.value) for v in values}
 
 

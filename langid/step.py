@@ -39,7 +39,9 @@ class LanguageIdentifier(LedgerStage):
 
     `segment_mode`: `document` keeps or drops the whole document; `segments` keeps only its paragraphs
     in selected languages (text rewritten, label of the kept part); `route` emits one document per
-    selected language present (id `<id>/<lang>`), each with that language's paragraphs.
+    selected language present (id `<id>/<lang>`), each with that language's paragraphs. In `document`
+    mode a document fastText reads as clearly one language is labelled from one sample of it (shares
+    `{lang: 1.0}`, see `LangIdConfig.document_first`); the other modes read every document's paragraphs.
     """
 
     name = "language_id"
@@ -71,6 +73,8 @@ class LanguageIdentifier(LedgerStage):
                 "min_scores": {**base.min_scores, **(min_scores or {})},
                 "model_path": model_path or base.model_path,
                 "max_chars": max_chars,
+                # segments are the product of the other modes: every document is read paragraph by paragraph
+                "document_first": base.document_first and segment_mode == "document",
             }
         )
         self.languages = frozenset(languages)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import collections
 import re
-import time
 
 import pytest
 
+from eurocurate.langid.calibration import document_sure_scores, read_pages
 from eurocurate.langid.document import identify_document
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.schema import EU24
@@ -113,25 +113,81 @@ def test_lookalike_pages_are_not_labelled_as_eu_languages(truth, identifier):
     assert share <= 0.03
 
 
-def test_speed_on_1_to_5_kb_documents(truth, identifier):
-    """Printed, not asserted: the figure depends on the machine and its load."""
-    by_lang = collections.defaultdict(list)
-    for t in truth:
-        if t["source"] == "assembled" and t.get("main_text"):
-            by_lang[t["gold_lang"]].append(t["main_text"])
-    docs = []
-    langs = sorted(by_lang)
-    for k in range(1200):  # same share of every EU-24 language; 1-5 KB, paragraphs of real pages
-        pool = by_lang[langs[k % len(langs)]]
-        size, text, j = 1000 + (k * 397) % 4000, "", k
-        while len(text) < size:
-            text += pool[j % len(pool)] + "\n"
-            j += 7
-        docs.append(text[:size])
+def test_document_thresholds_match_the_corpus(truth, identifier):
+    """The whole-document reading's per-language thresholds against those the corpus gives today, and the
+    safety margin: no page in another language may reach the lowest of them."""
+    pages = [(t["main_text"], t["gold_lang"]) for t in truth if t["source"] in ("assembled", "lookalike") and t.get("main_text")]
+    readings = read_pages(identifier, pages)
+    derived = document_sure_scores(readings)
+    cfg = identifier.config
+    print("\n(4) document_sure_scores: derived from this corpus / configured")
+    print("  ".join(f"{lang} {derived[lang]:.2f}/{cfg.document_sure_score_for(lang):.2f}" for lang in EU24 if lang in derived))
+    worst = max(readings.wrong.items(), key=lambda kv: kv[1])
+    print(f"highest probability of a wrong label on the document sample: {worst[0]} {worst[1]:.2f} (floor {cfg.document_sure_score})")
+    assert worst[1] < cfg.document_sure_score
+
+
+def _with_foreign_block(truth: list[dict], share: float, n: int) -> list[tuple[str, str, str]]:
+    """(text, language, foreign language) of `n` assembled pages, each with a block of another language's
+    paragraphs making about `share` of its characters, at the end, the start, the middle or spread (deterministic)."""
+    pages = [t for t in truth if t["source"] == "assembled" and t.get("main_text")]
+    langs = sorted({t["gold_lang"] for t in pages})
+    by_lang = {lang: [t["main_text"] for t in pages if t["gold_lang"] == lang] for lang in langs}
+    out = []
+    for k in range(n):
+        a, b = langs[k % len(langs)], ("en", "de", "fr", *langs)[(k * 7) % (len(langs) + 3)]
+        b = b if b != a else "en" if a != "en" else "de"
+        lines = by_lang[a][k % len(by_lang[a])].split("\n")
+        want = share * len(by_lang[a][k % len(by_lang[a])]) / (1 - share)
+        foreign, n_chars = [], 0
+        for line in by_lang[b][(k * 3) % len(by_lang[b])].split("\n"):
+            if n_chars >= want * 0.8:
+                break
+            foreign.append(line[: int(want - n_chars) + 40])
+            n_chars += len(foreign[-1])
+        where = k % 4
+        if where == 0:
+            lines = lines + foreign
+        elif where == 1:
+            lines = foreign + lines
+        elif where == 2:
+            lines = lines[: len(lines) // 2] + foreign + lines[len(lines) // 2 :]
+        else:
+            for j, line in enumerate(foreign):
+                lines.insert((j * 5 + k) % (len(lines) + 1), line)
+        out.append(("\n".join(lines), a, b))
+    return out
+
+
+def test_foreign_blocks_found_in_shares(truth, identifier):
+    """Printed, not asserted: how often `shares` shows a foreign block, by how the document is read."""
+    readers = {
+        "one reading first (default)": identifier,
+        "two parts first": EuLanguageIdentifier(document_parts=2),
+        "paragraphs only": EuLanguageIdentifier(document_first=False),
+    }
+    print("\n(5) pages with a block of another language: foreign language in `shares`, primary language right")
+    for share in (0.15, 0.25, 0.35):
+        docs = _with_foreign_block(truth, share, 240)
+        row = []
+        for name, ident in readers.items():
+            found = right = 0
+            for text, a, b in docs:
+                result = identify_document(ident, text)
+                found += result.shares.get(b, 0.0) > 0
+                right += result.lang == a
+            row.append(f"{name}: {found / len(docs):.2f} / {right / len(docs):.2f}")
+        print(f"foreign {share:.0%}: " + "; ".join(row))
+
+
+def test_speed_on_1_to_5_kb_documents(identifier):
+    """Printed, not asserted: the figure depends on the machine and its load (`python -m eurocurate.tools.bench_langid`)."""
+    from eurocurate.tools.bench_langid import bench_langid, default_documents
+
+    sets = default_documents(1200)
     plain = EuLanguageIdentifier(second_opinion=False)
     for name, ident in (("fastText lid.176 alone", plain), ("full identifier", identifier)):
-        start = time.process_time()
-        for d in docs:
-            identify_document(ident, d)
-        rate = len(docs) / (time.process_time() - start)
-        print(f"\n{name}: {rate:,.0f} documents/s per core (CPU time) on {len(docs)} docs of 1-5 KB")
+        for set_name, docs in sets.items():
+            r = bench_langid(docs, repeat=1, identifier=ident)
+            print(f"\n{name}: {r['docs_per_s_per_core']:,.0f} documents/s per core (CPU time) on {r['docs']} "
+                  f"{set_name} docs of 1-5 KB ({r['kb_per_doc']:.2f} KB on average)")  # fmt: skip

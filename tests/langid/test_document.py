@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from eurocurate.langid.document import identify_document, kept_text, segment_text
+from eurocurate.langid.identifier import EuLanguageIdentifier
+from eurocurate.tools.demo_corpus import load_texts
 from tests.langid.sentences import EU24_SENTENCES
 
 IRISH_PAGE = "\n".join([
@@ -56,19 +58,58 @@ def test_empty_document_is_undetermined(identifier):
     assert doc.lang == "und" and doc.shares == {} and doc.segments == ()
 
 
-def test_long_documents_are_read_within_the_character_budget(identifier, monkeypatch):
+def _counting_fasttext(identifier, monkeypatch) -> list[int]:
+    """Characters of every text fastText reads through `identifier` while the test runs."""
     read: list[int] = []
-    original = type(identifier).first_pass
+    predict = identifier._predict
 
-    def counting(self, flat):
+    def counting(flat, k):
         read.append(len(flat))
-        return original(self, flat)
+        return predict(flat, k)
 
-    monkeypatch.setattr(type(identifier), "first_pass", counting)
+    monkeypatch.setattr(identifier, "_predict", counting)
+    return read
+
+
+def test_long_documents_are_read_within_the_character_budget(identifier, monkeypatch):
+    read = _counting_fasttext(identifier, monkeypatch)
     text = "\n".join(EU24_SENTENCES["fr"] * 40)  # 80 paragraphs, ~9 KB
     doc = identify_document(identifier, text)
     assert doc.lang == "fr" and len(doc.segments) == 80
-    assert sum(read) <= identifier.config.max_chars + identifier.config.min_sample_chars
+    cfg = identifier.config
+    assert sum(read) <= cfg.document_chars + cfg.max_chars + cfg.min_sample_chars
+
+
+def test_a_clearly_single_language_document_is_settled_by_one_reading(identifier, monkeypatch):
+    read = _counting_fasttext(identifier, monkeypatch)
+    text = "\n".join(load_texts()["de"].paragraphs[:8])
+    doc = identify_document(identifier, text)
+    assert len(read) == 1 and read[0] <= identifier.config.document_chars
+    assert doc.lang == "de" and doc.shares == {"de": 1.0} and doc.score > 0.9
+    assert {s.lang for s in doc.segments} == {"de"}
+
+
+def test_a_document_with_a_foreign_block_is_read_paragraph_by_paragraph(identifier):
+    t = load_texts()
+    text = "\n".join(t["de"].paragraphs[:4] + t["en"].paragraphs[:2])
+    doc = identify_document(identifier, text)
+    assert doc.lang == "de" and set(doc.shares) == {"de", "en"} and 0.2 < doc.shares["en"] < 0.45
+    assert [s.lang for s in doc.segments] == ["de"] * 4 + ["en"] * 2
+
+
+def test_reading_the_sample_in_parts_notices_a_smaller_foreign_block():
+    t = load_texts()
+    text = "\n".join(t["de"].paragraphs[:6] + t["en"].paragraphs[:2])  # one reading: fastText stays sure of de
+    doc = identify_document(EuLanguageIdentifier(document_parts=2), text)
+    assert doc.lang == "de" and set(doc.shares) == {"de", "en"} and [s.lang for s in doc.segments][-2:] == ["en", "en"]
+
+
+def test_without_document_first_every_paragraph_is_read(monkeypatch):
+    plain = EuLanguageIdentifier(document_first=False)
+    read = _counting_fasttext(plain, monkeypatch)
+    text = "\n".join(load_texts()["de"].paragraphs[:8])
+    doc = identify_document(plain, text)
+    assert doc.shares == {"de": 1.0} and len(read) == 8
 
 
 def test_segments_in_selected_languages_are_kept_in_order(identifier):
@@ -78,3 +119,9 @@ def test_segments_in_selected_languages_are_kept_in_order(identifier):
     assert "We are very pleased" not in text and text.count("\n") == 2
     routes = segment_text(MALTESE_PAGE, doc, frozenset({"mt", "en"}))
     assert set(routes) == {"mt", "en"} and routes["en"].startswith('"We are very pleased')
+
+
+def test_a_broken_page_with_lone_surrogates_is_still_identified(identifier):
+    text = "\n".join(f"{s} \ud800 x\x00y" for s in EU24_SENTENCES["sk"] * 3)  # fastText and lingua both refuse surrogates
+    assert identify_document(identifier, text).lang == "sk"
+    assert identifier.identify_text(EU24_SENTENCES["hr"][0] + " \udcff").lang == "hr"

@@ -91,3 +91,31 @@ def test_optional_stronger_model_is_only_loaded_from_a_given_path(tmp_path):
     assert normalize_label("__label__de") == "de" and normalize_label("__label__fur_Latn") == "fur"
     with pytest.raises(ModelNotFound):
         EuLanguageIdentifier(model_path=str(tmp_path / "glotlid.bin"))
+
+
+def test_a_page_fasttext_is_sure_of_is_settled_without_a_second_opinion(identifier, monkeypatch):
+    import eurocurate.langid.identifier as module
+
+    monkeypatch.setattr(module, "lingua_probabilities", lambda *a: pytest.fail("lingua asked"))
+    page = identifier.read_document([" ".join(EU24_SENTENCES["de"] * 2)], lambda n: "")
+    assert page.decided is not None and page.decided.lang == "de" and page.decided.path == "document"
+
+
+def test_a_page_of_a_confusable_group_gets_one_second_opinion_on_the_sample(identifier):
+    page = identifier.read_document([" ".join(EU24_SENTENCES["sk"] * 2)], lambda n: "")
+    assert page.decided is not None and page.decided.lang == "sk" and page.decided.path.startswith("document+group:cs")
+
+
+def test_croatian_pages_are_read_at_length(identifier):
+    asked: list[int] = []
+    page = identifier.read_document([" ".join(EU24_SENTENCES["hr"] * 2)], lambda n: asked.append(n) or " ".join(EU24_SENTENCES["hr"] * 3))
+    assert asked == [identifier.config.always_ask_chars] and page.decided.lang == "hr"
+
+
+def test_the_group_opinion_reuses_a_wider_lingua_call_exactly(identifier):
+    from eurocurate.langid.second_opinion import lingua_probabilities
+
+    text = EU24_SENTENCES["sl"][0]
+    ft = identifier.fasttext_top(text)
+    wider = lingua_probabilities(text, ("bs", "cs", "de", "en", "hr", "pl", "sk", "sl", "sr"))
+    assert identifier._group_opinion(text, ft, "hr", wider) == identifier._group_opinion(text, ft, "hr")

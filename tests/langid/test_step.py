@@ -70,6 +70,12 @@ def test_drops_land_in_the_ledger(tmp_path):
     assert [(r["doc_id"], r["reason"], r["lang"]) for r in rows] == [("b", Reason.LANG_NOT_EU, "ru")]
 
 
+def test_segment_modes_read_every_document_paragraph_by_paragraph(tmp_path):
+    assert LanguageIdentifier(str(tmp_path)).config.document_first
+    for mode in ("segments", "route"):
+        assert not LanguageIdentifier(str(tmp_path), segment_mode=mode).config.document_first
+
+
 def test_segments_mode_keeps_only_the_selected_language(tmp_path):
     step = LanguageIdentifier(str(tmp_path), languages=("mt",), segment_mode="segments")
     (doc,) = _run(step, [Document(text=MALTESE_PAGE, id="m")])
