@@ -39,6 +39,7 @@ from eurocurate.filters.quality.signals import (
 )
 from eurocurate.filters.quality.step import assess_quality
 from eurocurate.schema import EU24
+from eurocurate.tools.corpus_view import extracted_and_identified
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "filters" / "quality" / "configs"
 FW2_REPO = "huggingface/fineweb-2"
@@ -228,19 +229,12 @@ def _derive_stop_words(raw: dict, cfg: LanguageQualityConfig, lang: str, ok_text
 
 def corpus_documents(corpus: Path, work: Path) -> list[dict]:
     """The corpus pages as the pipeline sees them (extracted, language-identified), with their truth."""
-    from eurocurate.cli import main as cli
-
-    extracted, labelled = work / "extract.jsonl", work / "langid.jsonl"
-    warcs = [str(p) for p in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz"))]
-    if cli(["extract", *warcs, "-o", str(extracted)]) != 0 or cli(["langid", str(extracted), "-o", str(labelled)]) != 0:
-        raise RuntimeError("extraction or language identification of the corpus failed")
     truth = {}
     for line in (corpus / "truth.jsonl").read_bytes().splitlines():
         row = orjson.loads(line)
         truth[row["record_id"]] = row
     docs = []
-    for line in labelled.read_bytes().splitlines():
-        doc = orjson.loads(line)
+    for doc in extracted_and_identified(sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz")), work):
         t = truth.get(doc.get("warc_record_id"))
         if t is not None:
             docs.append({"text": doc["text"], "lang": doc["lang"], "quality": t["quality"], "low_reason": t.get("low_reason")})

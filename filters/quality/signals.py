@@ -16,15 +16,13 @@ import numpy as np
 from datatrove.utils.text import TERMINAL_PUNCTUATION
 
 from eurocurate.filters.quality.params import C4Params, FineWebParams, GopherQualityParams, GopherRepetitionParams
-from eurocurate.filters.quality.words import count_sentences, is_symbol, word_splitter
+from eurocurate.filters.quality.words import SplitText, count_sentences, word_splitter
 
 _PARAGRAPHS = re.compile(r"\n{2,}")
 _LINES = re.compile(r"\n+")
 _CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 _C4_END = (".", "?", "!", '"', "'")
 _TERMINAL = tuple(TERMINAL_PUNCTUATION)
-# word -> (made of punctuation only, contains a letter): words recur across documents, classes don't change
-_WORD_CLASS: dict[str, tuple[bool, bool]] = {}
 _MULT = np.uint64(1_000_003)
 
 
@@ -64,7 +62,11 @@ class TextSignals:
 
     @cached_property
     def words(self) -> list[str]:
-        return word_splitter(self.lang)(self.text)
+        return self._split.words
+
+    @cached_property
+    def _split(self) -> SplitText:
+        return word_splitter(self.lang).split(self.text)
 
     @cached_property
     def _word_ids(self) -> np.ndarray:
@@ -80,31 +82,13 @@ class TextSignals:
 
     @cached_property
     def word_classes(self) -> tuple[int, int, int]:
-        """(symbol tokens, characters of the non-symbol tokens, tokens containing a letter), computed once
-        per distinct word."""
-        counts = Counter(self.words)
-        new = {w: (not w.isalnum() and is_symbol(w), w.isalpha() or any(ch.isalpha() for ch in w))
-               for w in counts if w not in _WORD_CLASS}  # fmt: skip
-        if new and len(_WORD_CLASS) < 500_000:
-            _WORD_CLASS.update(new)
-        symbols = symbol_chars = alpha = 0
-        for w, c in counts.items():
-            is_sym, has_alpha = _WORD_CLASS.get(w) or new[w]
-            if is_sym:
-                symbols += c
-                symbol_chars += c * len(w)
-            if has_alpha:
-                alpha += c
-        return symbols, int(self._word_lengths.sum()) - symbol_chars, alpha
+        """(symbol tokens, characters of the non-symbol tokens, tokens containing a letter)."""
+        sp = self._split
+        return sp.symbols, int(self._word_lengths.sum()) - sp.symbol_chars, sp.alphabetic
 
     @cached_property
     def _cumulative_lengths(self) -> np.ndarray:
         return np.concatenate(([0], np.cumsum(self._word_lengths)))
-
-    def _ngram_chars(self, n: int) -> np.ndarray:
-        """Characters of each n-gram's words, without separators."""
-        c = self._cumulative_lengths
-        return c[n:] - c[: len(c) - n]
 
     def ngram_repetition(self, top_ns: list[int], dup_ns: list[int]) -> tuple[dict[int, int], dict[int, int]]:
         """Gopher's n-gram statistics: ({n: characters of the most frequent n-gram (space-joined) x its
@@ -139,28 +123,40 @@ class TextSignals:
                 top[n] = self._top_ngram(n, h, repeated_at)
             if n in dup_ns:
                 dup[n] = self._duplicate_ngram_chars(n, h, repeated_at)
+            if not len(repeated_at) and n >= max(top_ns, default=0):  # no repeated n-gram: none longer either
+                dup.update({k: 0 for k in dup_ns if k > n})
+                break
         return top, dup
 
     def _top_ngram(self, n: int, h: np.ndarray, repeated_at: np.ndarray) -> int:
-        chars = self._ngram_chars(n)
+        c = self._cumulative_lengths
         if not len(repeated_at):  # every n-gram occurs once: Counter.most_common returns the first
-            return int(chars[0]) + n - 1
-        _, first, counts = np.unique(h[repeated_at], return_index=True, return_counts=True)
-        best = counts.max()
-        # Counter.most_common keeps the first-inserted among equal counts: the earliest first occurrence.
-        pos = int(repeated_at[first[counts == best].min()])
-        return int(best) * (int(chars[pos]) + n - 1)
+            return int(c[n] - c[0]) + n - 1
+        if len(repeated_at) < 256:
+            keys = h[repeated_at].tolist()
+            tally = Counter(keys)
+            best = max(tally.values())
+            # Counter.most_common keeps the first-inserted among equal counts: the earliest first occurrence
+            pos = int(repeated_at[next(i for i, k in enumerate(keys) if tally[k] == best)])
+        else:
+            _, first, counts = np.unique(h[repeated_at], return_index=True, return_counts=True)
+            best = int(counts.max())
+            pos = int(repeated_at[first[counts == best].min()])
+        return best * (int(c[pos + n] - c[pos]) + n - 1)
 
     def _duplicate_ngram_chars(self, n: int, h: np.ndarray, repeated_at: np.ndarray) -> int:
         # Positions outside `repeated_at` hold n-grams that occur once: never a repeat, never looked up.
-        chars = self._ngram_chars(n)
+        if not len(repeated_at):
+            return 0
+        c = self._cumulative_lengths
+        chars = (c[repeated_at + n] - c[repeated_at]).tolist()
         seen: set[int] = set()
         repeated = idx = 0
-        for pos, key in zip(repeated_at.tolist(), h[repeated_at].tolist()):
+        for pos, key, size in zip(repeated_at.tolist(), h[repeated_at].tolist(), chars):
             if pos < idx:
                 continue
             if key in seen:
-                repeated += int(chars[pos])
+                repeated += size
                 idx = pos + n
             else:
                 seen.add(key)

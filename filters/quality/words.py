@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 
 from datatrove.utils.text import PUNCTUATION_SET
@@ -129,12 +130,6 @@ def _keeps_final_period(core: str, lang: str) -> bool:
 
 def _tokenize_chunk(chunk: str, lang: str, t: CharTable) -> list[str]:
     """spaCy's algorithm on one whitespace-free chunk: peel prefixes, peel suffixes, split infixes."""
-    if lang not in _ELISION and lang != "mt":  # the two most common shapes: "word" and "word,"
-        if chunk.isalpha():
-            return [chunk]
-        body, last = chunk[:-1], chunk[-1]
-        if body.isalpha() and last in t.suffix and (last != "." or not _keeps_final_period(chunk, lang)):
-            return [body, last]
     if ("/" in chunk or "@" in chunk or chunk.startswith("www.")) and _URL_OR_EMAIL.match(chunk):
         return [chunk]
     head: list[str] = []
@@ -167,31 +162,85 @@ def _tokenize_chunk(chunk: str, lang: str, t: CharTable) -> list[str]:
     return head + pieces + tail[::-1]
 
 
+# A tokenized whitespace chunk: (its tokens, its Gopher counts packed in one int) — the counts of a text
+# are then one C-level sum over its chunks. Packing: symbol tokens, their characters, tokens with a letter.
+_SHIFT = 32  # a document would need 4 billion symbol characters to overflow a field
+_LOW = (1 << _SHIFT) - 1
+
+
+def _counts(symbols: int, symbol_chars: int, alphabetic: int) -> int:
+    return symbols | (symbol_chars << _SHIFT) | (alphabetic << (2 * _SHIFT))
+
+
+_ONE_WORD = _counts(0, 0, 1)
+
+
+def _chunk(text: str, lang: str, table: CharTable, simple: bool) -> tuple[tuple[str, ...], int]:
+    if simple:  # the usual shapes, without the general algorithm: "word" and "word,"
+        if text.isalpha():
+            return (text,), _ONE_WORD
+        body, last = text[:-1], text[-1]
+        if body.isalpha() and last in table.suffix and (last != "." or not _keeps_final_period(text, lang)):
+            sym = last in PUNCTUATION_SET
+            return (body, last), _counts(sym, sym, 1)
+    tokens = _tokenize_chunk(text, lang, table)
+    symbols = [t for t in tokens if not t.isalnum() and is_symbol(t)]
+    alphabetic = sum(t.isalpha() or any(c.isalpha() for c in t) for t in tokens)
+    return tuple(tokens), _counts(len(symbols), sum(map(len, symbols)), alphabetic)
+
+
+class SplitText(NamedTuple):
+    words: list[str]
+    symbols: int
+    symbol_chars: int
+    alphabetic: int
+
+
+class _ChunkCache(dict):
+    """chunk -> (tokens, packed counts); a miss is tokenized on lookup (and kept while there is room)."""
+
+    def __init__(self, lang: str, table: CharTable, size: int):
+        super().__init__()
+        self.lang, self.table, self.size = lang, table, size
+        self.simple = lang not in _ELISION and lang != "mt"
+
+    def __missing__(self, chunk: str) -> tuple[tuple[str, ...], int]:
+        value = _chunk(chunk, self.lang, self.table, self.simple)
+        if len(self) < self.size:
+            self[chunk] = value
+        return value
+
+
 class WordSplitter:
     """Splits a text into spaCy-like tokens, one distinct whitespace chunk at a time (chunks recur:
-    each is tokenized once and remembered, up to `cache_size` chunks)."""
+    each is tokenized and classified once and remembered, up to `cache_size` chunks)."""
 
     def __init__(self, lang: str, cache_size: int = 200_000):
         self.lang = lang
-        self._table = _TABLES.get(lang, _TABLES["en"])
+        table = _TABLES.get(lang, _TABLES["en"])
         if lang in _ELISION:  # the apostrophe is handled by the elision rule, which keeps it on the article
-            self._table = self._table._replace(infix=self._table.infix.replace("'", "").replace("’", ""))
+            table = table._replace(infix=table.infix.replace("'", "").replace("’", ""))
         if lang == "mt":  # the hyphen is handled by the article rule, which keeps it on the article
-            self._table = self._table._replace(infix=self._table.infix.replace("-", ""))
-        self._cache: dict[str, list[str]] = {}
-        self._cache_size = cache_size
+            table = table._replace(infix=table.infix.replace("-", ""))
+        self._table = table
+        self._cache = _ChunkCache(lang, table, cache_size)
 
     def __call__(self, text: str) -> list[str]:
-        chunks = text.split()
-        cache = self._cache
-        found = list(map(cache.get, chunks))  # C-level lookups; misses come back as None
-        if None in found:
-            lang, table = self.lang, self._table
-            new = {c: _tokenize_chunk(c, lang, table) for c in set(chunks).difference(cache)}
-            if len(cache) < self._cache_size:
-                cache.update(new)
-            found = [new[c] if f is None else f for c, f in zip(chunks, found)]
-        return list(chain.from_iterable(found))
+        return self.split(text).words
+
+    def split(self, text: str) -> SplitText:
+        """The tokens and their Gopher counts; every per-chunk step is a C-level loop (misses aside)."""
+        found = list(map(self._cache.__getitem__, text.split()))
+        packed = sum(map(_COUNTS, found))
+        return SplitText(
+            list(chain.from_iterable(map(_TOKENS, found))),
+            packed & _LOW,
+            (packed >> _SHIFT) & _LOW,
+            packed >> (2 * _SHIFT),
+        )
+
+
+_TOKENS, _COUNTS = itemgetter(0), itemgetter(1)
 
 
 @lru_cache(maxsize=64)

@@ -1,0 +1,150 @@
+"""One `eurocurate run` as a user starts it, measured from outside: wall time, CPU time of the process
+(and the children it waits for), the peak resident memory of its whole process tree (Ray's raylet and
+workers included), and the per-stage seconds and counts it reports in run.json and stats/.
+
+Also the quality of eurocurate's side on the corpus truth, in the terms `bench_reference` uses for
+datatrove's: extraction F1, language accuracy on EU-24 assembled pages, duplicate-pair recall.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import psutil
+
+from eurocurate.manifests.files import read_tables
+from eurocurate.tools import eval_metrics
+
+
+@dataclass
+class RunMeasure:
+    wall_s: float
+    cpu_s: float
+    peak_tree_rss_mb: float
+    run: dict
+    out: Path
+    step_seconds: dict[str, float] = field(default_factory=dict)  # step name -> its own timer (wall, one worker)
+    group_seconds: dict[str, float] = field(default_factory=dict)  # map group / barrier -> wall
+
+
+class _TreeRss:
+    """Samples the summed RSS of a process and its descendants every `period` seconds; keeps the peak."""
+
+    def __init__(self, pid: int, period: float = 0.2):
+        self.pid, self.period, self.peak = pid, period, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> _TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                procs = [root, *root.children(recursive=True)]
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                return
+            self._stop.wait(self.period)
+
+
+def run_pipeline_measured(
+    spec: Path, inputs: list[Path], out: Path, *, executor: str, workers: int, sets: list[str] = ()
+) -> RunMeasure:
+    """`eurocurate run SPEC --input ... --output OUT --executor E --workers N [--set ...]`, measured."""
+    shutil.rmtree(out, ignore_errors=True)
+    args = [str(Path(sys.executable).parent / "eurocurate"), "run", str(spec), "--output", str(out)]
+    args += ["--executor", executor, "--workers", str(workers)]
+    for s in sets:
+        args += ["--set", s]
+    for f in inputs:
+        args += ["--input", str(f)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with _TreeRss(proc.pid) as rss:
+        stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark run failed ({executor}, {workers} workers):\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    measure = RunMeasure(wall, cpu, rss.peak / 2**20, orjson.loads((out / "run.json").read_bytes()), out)
+    for stats_file in sorted((out / "stats").glob("*.json")):
+        for step in orjson.loads(stats_file.read_bytes()):
+            name = step["name"].split(": ", 1)[-1]
+            ts = step.get("time_stats")
+            seconds = ts.get("total") if isinstance(ts, dict) else ts
+            measure.step_seconds[name] = measure.step_seconds.get(name, 0.0) + float(seconds or 0.0)
+    for t in measure.run.get("timings", []):
+        measure.group_seconds[t["group"]] = t["seconds"]
+    return measure
+
+
+def dedup_quality(out: Path, truth: list[dict]) -> dict:
+    """Duplicate-pair recall and precision of a finished run, as `bench_reference` computes datatrove's:
+    documents that reached near-dedup are the kept ones plus those the dedup stages removed."""
+    prov = read_tables(sorted((out / "provenance").glob("*.parquet"))).to_pylist()
+    excl = read_tables(sorted((out / "exclusions").glob("*.parquet"))).to_pylist()
+    record_of = {r["doc_id"]: r["warc_record_id"] for r in prov + excl}
+    cluster_of: dict[str, str] = {}
+    present: set[str] = set()
+    for r in prov:
+        present.add(r["warc_record_id"])
+        cluster_of[r["warc_record_id"]] = record_of.get(r.get("dedup_cluster_id") or r["doc_id"], r["warc_record_id"])
+    for r in excl:
+        if r["stage"] in ("minhash_dedup", "exact_dedup"):
+            kept = dict(p.split("=", 1) for p in (r["evidence"] or "").split() if "=" in p).get("duplicate_of")
+            present.add(r["warc_record_id"])
+            cluster_of[r["warc_record_id"]] = record_of.get(kept, kept or r["warc_record_id"])
+    seen = {t["record_id"]: t for t in truth}
+    groups = {rid: t["dup_group"] for rid, t in seen.items() if t.get("dup_group")}
+    kinds = {rid: t.get("dup_kind") for rid, t in seen.items() if t.get("dup_group")}
+    scope = {rid for rid, t in seen.items() if t.get("main_text")}
+    return eval_metrics.pair_recall(groups, kinds, cluster_of, present, scope)
+
+
+def extraction_and_language_quality(docs: list[dict], truth: list[dict]) -> dict:
+    """Extraction F1 and language accuracy of eurocurate's extractor and identifier (`docs`: the corpus as
+    `eurocurate extract` + `eurocurate langid` see it, with `warc_record_id`, `text`, `lang`)."""
+    by_record = {d["warc_record_id"]: d for d in docs}
+    assembled = [t for t in truth if t["source"] == "assembled" and t.get("main_text")]
+    snippets = [t for t in truth if t["source"] == "trafilatura_eval"]
+    eu = {t["record_id"]: t["gold_lang"] for t in truth if t["source"] == "assembled" and t.get("eu_official")}
+    text = lambda rid: (by_record.get(rid) or {}).get("text", "")  # noqa: E731
+    return {
+        "extraction_assembled": {
+            "pages": len(assembled),
+            **eval_metrics.token_scores([text(t["record_id"]) for t in assembled], [t["main_text"] for t in assembled]),
+        },
+        "extraction_trafilatura_eval": {
+            "pages": len(snippets),
+            **eval_metrics.snippet_scores(
+                [text(t["record_id"]) for t in snippets], [t.get("with") or [] for t in snippets],
+                [t.get("without") or [] for t in snippets],
+            ),
+        },  # fmt: skip
+        "language_eu24_assembled": eval_metrics.language_accuracy(
+            eu, {rid: (by_record.get(rid) or {}).get("lang") for rid in eu}
+        ),
+    }
