@@ -2,8 +2,9 @@
 URL, licence links, publication date).
 
 `mode="reference"` is trafilatura as FineWeb runs it (favour_precision); `mode="fast"` is one lexbor
-parse read by trafilatura's rules ported to lexbor, with trafilatura's full cascade where they find
-little (`extract_fast`), measured against datatrove's step on the corpus pages
+parse read directly (plain prose), by trafilatura's rules ported to lexbor, or — where they find little
+— from the page's dominant container, with trafilatura's full cascade only for pages none of these
+reads (`extract_fast`); measured against datatrove's step on the corpus pages
 (tests/eval/test_extraction_eval.py). The page logic lives in `extract_fast`; this is the thin stage.
 """
 

@@ -4,10 +4,12 @@ The fast path parses once with lexbor (selectolax), reads the page facts from th
 elements trafilatura would delete anyway. A page whose single main container is plain prose (paragraphs,
 no link lists, no boilerplate class names) is read directly; any other page is read by trafilatura's
 precision rules ported to lexbor (`extract_rules`), lxml never involved. Where those rules find little
-for the page's size, trafilatura's full cascade (its rules compared with readability and jusText)
-decides, on the page narrowed to its main container. Settings the port does not implement
-(favour_precision or tables off) take trafilatura's fast mode instead of the port. Owns no pipeline
-wiring (see `extract.HtmlExtractor`).
+for the page's size while most of its text lies outside what they found, the page's dominant container
+is read instead (`extract_rules.extract_region_text`, the short structured pages of documentation
+sites); only a page without one, or whose container gives less than the rules, goes to trafilatura's
+full cascade (its rules compared with readability and jusText), on the page narrowed to its main
+container. Settings the port does not implement (favour_precision or tables off) take trafilatura's
+fast mode instead of the port. Owns no pipeline wiring (see `extract.HtmlExtractor`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from eurocurate.pipelines.extract_facts import PageFacts, read_page_facts
-from eurocurate.pipelines.extract_rules import MIN_EXTRACTED_CHARS, extract_main_text
+from eurocurate.pipelines.extract_rules import MIN_EXTRACTED_CHARS, extract_main_text, extract_region_text
 
 # trafilatura logs every page it cannot extract at WARNING; the ledger already records those
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -32,6 +34,7 @@ ExtractionMode = Literal["reference", "fast"]
 PATH_REFERENCE: Final = "reference"
 PATH_DIRECT: Final = "direct"
 PATH_RULES: Final = "rules"
+PATH_REGION: Final = "region"
 PATH_TRAFILATURA_FAST: Final = "trafilatura_fast"
 PATH_TRAFILATURA_FULL: Final = "trafilatura_full"
 
@@ -49,10 +52,14 @@ _REGION_SELECTORS: Final = ("[itemprop=articleBody]", "article", "main", "[role=
 _REGION_MIN_CHARS = 500  # a smaller container is as likely a teaser as the article
 _RIVAL_SHARE = 0.2  # a second container with more than this share of the best one's text: ambiguous
 # Rules (or trafilatura fast) output shorter than trafilatura's own minimum (MIN_EXTRACTED_SIZE) or than
-# this share of the page's text: the full cascade decides. On trafilatura's evaluation pages it changes
-# the result only where the output is under ~15% of the page; escalating more costs time, not F1.
+# this share of the page's text is too little: the dominant container or the full cascade decides. On
+# trafilatura's evaluation pages the cascade changes the result only where the output is under ~15% of
+# the page; escalating more costs time, not F1.
 _ESCALATE_SHARE = 0.15
 _ESCALATE_MIN_CHARS = MIN_EXTRACTED_CHARS
+# ... unless it holds this share of the page's text: with nothing substantial left outside it, no other
+# reading finds more (a short page read whole).
+_COVERED_SHARE = 0.8
 # Direct read of a clean container.
 _BLOCKS: Final = "h1,h2,h3,h4,h5,h6,p,li,pre,blockquote,dt,dd"
 _DIRECT_MIN_CHARS = 200
@@ -128,12 +135,16 @@ def extract_page(
     base_chars = region_chars if region is not None else len(body.text(separator=" ", strip=True))
     enough = max(_ESCALATE_MIN_CHARS, _ESCALATE_SHARE * base_chars)
     if favour_precision and include_tables:  # the settings the port implements
+        text = region_text = None
         try:
             text = extract_main_text(body, lambda: _stripped_body(html))
+            if text is not None and len(text) >= min(enough, _COVERED_SHARE * base_chars):
+                return Extraction(text, PATH_RULES, facts)
+            region_text = extract_region_text(_stripped_body(html))
         except RecursionError:  # the port walks the tree recursively; lxml caps a page's depth itself
-            text = None
-        if text is not None and len(text) >= enough:
-            return Extraction(text, PATH_RULES, facts)
+            pass
+        if region_text is not None and len(region_text) >= len(text or ""):
+            return Extraction(region_text, PATH_REGION, facts)
         narrowed = _narrowed_html(_parse(html))  # the rules pruned this tree
     else:
         narrowed = _narrowed_html(tree, region)

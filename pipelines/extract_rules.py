@@ -3,12 +3,15 @@
 Owns the decisions, ported from trafilatura 2.3: what its cleaning deletes, which container holds the
 main text (its BODY_XPATH expressions, in order), what inside it is boilerplate (its discard
 expressions with their over-pruning guard, comment sections, link density), and when to search the
-whole page for stray paragraphs. Reading the kept elements is `extract_blocks`; parsing, page facts and
-the trafilatura fallback are `extract_fast`. Mutates the tree it is given.
+whole page for stray paragraphs; and, for pages those rules find little on, the reading of the page's
+dominant container with the same expressions. Reading the kept elements is `extract_blocks`; parsing,
+page facts and the choice between these readings and trafilatura are `extract_fast`. Mutates the tree
+it is given.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Final
@@ -34,6 +37,7 @@ Attributes = dict[str, str | None]
 # Elements trafilatura's cleaning deletes that `extract_fast` has not stripped already (figure: unless it
 # holds a table; form: unless it holds most of the page's text, the ASP.NET page-wrapper case).
 _CLEANED: Final = "time,noindex,param,rp,rt,rtc,source,track,use,fencedframe,blink"
+_CLEANED_TAGS: Final = frozenset(_CLEANED.split(","))
 # Elements it then deletes when empty (settings.CUT_EMPTY_ELEMS), in precision mode with the text that
 # follows them, which by then runs over the tags it unwrapped (settings.MANUALLY_STRIPPED).
 _CUT_EMPTY: Final = (
@@ -119,12 +123,14 @@ _CONTAINER_RULES: Final[tuple[Callable[[str, Attributes], bool], ...]] = (
 _COMMENTS_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
 _COMMENTS_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
 # CSS narrows the candidates in C, the expressions above decide
+_COMMENTS_TAGS: Final = frozenset("div section details ul ol dl".split())
 _COMMENTS_CSS: Final = (
     ":is(div,section,details,ul,ol,dl):is([id*=omment],[id*=comol],[id*=disqus_thread],[id*=dsq-comments],"
     "[class*=omment])"
 )
 _SCROLL = re.compile(r"mvp-post-add-(?:box|wrap)|infinite-?scroll")
 _MVP = re.compile(r"mvp-post-add-(?:box|wrap)")
+_SCROLL_TAGS: Final = frozenset({"div", "section"})
 _SCROLL_CSS: Final = (
     ":is(div,section):is([id*=mvp-post-add],[class*=mvp-post-add],[id*=nfinite],[class*=nfinite],"
     "[class*=elementor-share-buttons])"
@@ -134,13 +140,17 @@ _OVERALL_ID = re.compile(
     _BOTH + r"|^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|message-container"
     r"|premium|^ad-"
 )
-_OVERALL_CLASS = re.compile(
+_OVERALL_CLASS_WORDS = (
     _BOTH + r"|^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navbar|navbox|menu|bar| ad |-ad-|(?:^| )ad-"
     r"|dfp[Aa]d|outbrain|taboola|criteo|paid-?content|widget|footer|Footer|byline|Byline|share-|sociable"
-    r"|embedded|embed|tag-list|consent|modal-content|permission|elated|next-|-stories|most-popular|more-on"
+    r"|tag-list|consent|modal-content|permission|elated|next-|-stories|most-popular|more-on"
     r"|meta|rating|attachment|timestamp|user-info|user-profile|-icon|article-infos|message-container|slide"
     r"|viewport|overlay|options|expand|obfuscated|blurred|mol-factbox|yin|zlylin|nfoline"
 )
+_OVERALL_CLASS = re.compile(_OVERALL_CLASS_WORDS + "|embedded|embed")
+# Without "embed", which aims at media embeds (iframes and scripts, stripped already) and hits the sections
+# documentation transcludes (LibreOffice help's `embedded`): for the dominant-container reading.
+_OVERALL_CLASS_NO_EMBEDS = re.compile(_OVERALL_CLASS_WORDS)
 _HIDDEN_CLASS = re.compile(
     r"^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print| hidden| hide"
     r"|noprint|notloaded"
@@ -186,10 +196,15 @@ def extract_main_text(body: LexborNode, reparse: Callable[[], LexborNode]) -> st
 
 
 def _clean(body: LexborNode) -> None:
-    doomed = inside(body, _CLEANED)
-    doomed += [fig for fig in inside(body, "figure") if fig.css_first("table") is None]
-    doomed += [n for n in inside(body, _SCROLL_CSS) if _scroll_matches(n)]
-    doomed += [n for n in inside(body, _COMMENTS_CSS) if _comments_match(n.attributes)]
+    # one walk over the page for the four deletions that do not depend on each other
+    doomed = [
+        n
+        for n in inside(body, f"{_CLEANED},figure,{_SCROLL_CSS},{_COMMENTS_CSS}")
+        if n.tag in _CLEANED_TAGS
+        or (n.tag == "figure" and n.css_first("table") is None)
+        or (n.tag in _SCROLL_TAGS and _scroll_matches(n))
+        or (n.tag in _COMMENTS_TAGS and _comments_match(n.attributes))
+    ]
     _delete(doomed)
     forms = inside(body, "form")
     if forms:
@@ -237,14 +252,16 @@ class _Candidates:
 def _prune_sections(root: LexborNode, whole_page: bool = False) -> None:
     """Delete what the rules call boilerplate below `root`, a container or (for the stray-block search,
     which keeps teaser blocks and has no last heading to drop) the whole page."""
-    matched = [n for n in inside(root, _ATTRIBUTED) if _overall_discard(n.tag, n.attributes)]
+    # both discards read tag and attributes only: one walk, one deletion
+    candidates = [(n, n.tag, n.attributes) for n in inside(root, _ATTRIBUTED + ",header")]
+    doomed = [n for n, tag, a in candidates if _precision_discard(tag, a, keep_teasers=whole_page)]
+    matched = [n for n, tag, a in candidates if _overall_discard(tag, a)]
     if matched:
         outer = _outermost(matched, root)
         old_len = len(root.text())
         if old_len - sum(len(n.text()) for n in outer) > old_len / 7:  # else it would empty the container
-            _delete(outer, root)
-    candidates = inside(root, _ATTRIBUTED + ",header")
-    _delete([n for n in candidates if _precision_discard(n.tag, n.attributes, keep_teasers=whole_page)], root)
+            doomed += outer
+    _delete(doomed, root)
     for _ in range(2):
         _delete_by_link_density(root, _DIVS, backtracking=True)
         _delete_by_link_density(root, "ul,ol,dl", backtracking=False)
@@ -269,26 +286,40 @@ def _first_of(a: Attributes, *keys: str) -> str:
     return ""
 
 
-def _overall_discard(tag: str, a: Attributes) -> bool:
-    """OVERALL_DISCARD_XPATH: navigation, sharing, ads, footers, hidden and metadata sections."""
+def _overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
+    """OVERALL_DISCARD_XPATH: navigation, sharing, ads, footers, hidden and metadata sections (`embeds`:
+    with its embedded-media class words)."""
+    c = a.get("class") or ""
+    overall_class, region_class, hidden_class = _class_discards(c) if c else (False, False, False)
     if _as_div(tag, a) in _DISCARDABLE and (
         "data-lp-replacement-content" in a
         or "nav" in (a.get("role") or "").replace("N", "n")
         or "MostPopularStories" in (a.get("data-component") or "")
         or "cookie" in _first_of(a, "id", "class")
         or _OVERALL_ID.search(a.get("id") or "")
-        or _OVERALL_CLASS.search(a.get("class") or "")
+        or (overall_class if embeds else region_class)
     ):
         return True
-    c, i, style = a.get("class") or "", a.get("id") or "", a.get("style") or ""
+    i, style = a.get("id") or "", a.get("style") or ""
     return (
         c == "comments-title"
         or _first_of(a, "id", "class").startswith("reply-")
         or "hidden" in _first_of(a, "id", "style")
         or "display:none" in style
         or "display: none" in style
-        or bool(_HIDDEN_ID.search(i) or _HIDDEN_CLASS.search(c))
+        or bool(_HIDDEN_ID.search(i) or hidden_class)
         or a.get("aria-hidden") == "true"
+    )
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _class_discards(classes: str) -> tuple[bool, bool, bool]:
+    """The class expressions a class attribute matches: overall discard, the same without embeds, hidden.
+    A site repeats its class attributes on every page: searched once, the answer is a lookup."""
+    return (
+        bool(_OVERALL_CLASS.search(classes)),
+        bool(_OVERALL_CLASS_NO_EMBEDS.search(classes)),
+        bool(_HIDDEN_CLASS.search(classes)),
     )
 
 
@@ -307,10 +338,10 @@ def _precision_discard(tag: str, a: Attributes, keep_teasers: bool) -> bool:
     return bool(_BOTTOM.search(first) or _LINK.search(first)) or "border" in (a.get("style") or "")
 
 
-def _delete_by_link_density(container: LexborNode, selector: str, backtracking: bool) -> None:
+def _delete_by_link_density(container: LexborNode, selector: str, backtracking: bool, links: str = "a") -> None:
     doomed = []
     for elem in inside(container, selector):
-        heavy, short_with_links = _link_density(elem)
+        heavy, short_with_links = _link_density(elem, links)
         if heavy or (
             backtracking and short_with_links and has_element_child(elem) and len(trim(elem.text())) < 200
         ):
@@ -321,9 +352,10 @@ def _delete_by_link_density(container: LexborNode, selector: str, backtracking: 
     _delete(doomed, container)
 
 
-def _link_density(elem: LexborNode) -> tuple[bool, bool]:
-    """trafilatura's `link_density_test` with favor_precision: (boilerplate, short and with links)."""
-    links = elem.css("a")
+def _link_density(elem: LexborNode, selector: str = "a") -> tuple[bool, bool]:
+    """trafilatura's `link_density_test` with favor_precision: (boilerplate, short and with links);
+    `selector` says what counts as a link."""
+    links = elem.css(selector)
     if not links:
         return False, False
     text_len = len(trim(elem.text()))
@@ -357,10 +389,10 @@ def _paragraph_listing(links: list[LexborNode]) -> bool:
     return True
 
 
-def _link_heavy_table(table: LexborNode) -> bool:
+def _link_heavy_table(table: LexborNode, selector: str = "a") -> bool:
     if is_layout_table(table):
         return False
-    links = table.css("a")
+    links = table.css(selector)
     if not links:
         return False
     text_len = len(trim(table.text()))
@@ -368,6 +400,70 @@ def _link_heavy_table(table: LexborNode) -> bool:
         return False
     link_len = sum(len(trim(a.text())) for a in links)
     return link_len > 0.8 * text_len if text_len < 1000 else link_len > 0.5 * text_len
+
+
+# --- the dominant container: what a page the rules find little on is read from ------------------------
+
+# Share of the page's text the element read as its only content container must hold ...
+_DOMINANT_SHARE: Final = 0.75
+# ... and this share of its parent's: text beside the child (a heading, an introduction) belongs with it.
+_CHILD_SHARE: Final = 0.8
+# What may be that container; a dominant table, list or paragraph is read as a block of its parent.
+_CONTAINERS: Final = frozenset("div section article main form span center font".split())
+# Named anchors (`<a name=x>`, no target) are no links: a container of them is not a link list.
+_TARGET_LINKS: Final = "a[href]"
+
+
+def extract_region_text(body: LexborNode) -> str | None:
+    """The text of the page's dominant container (`_dominant_container`), None when no element below
+    the body holds most of the page or nothing in it is kept.
+
+    For pages `extract_main_text` finds little on, typically short structured ones (help pages): their
+    anchors without text fail its link-density test, its "embed" discard takes the sections they
+    transclude, and its stray-paragraph search skips their headings and definition divs. This prunes
+    the container with the same cleaning and boilerplate expressions except that: only links with a
+    target count as links, "embed" is no boilerplate, inline spans are never discarded (a `menuitem`
+    span is words of its sentence), and short blocks with a link are kept (no backtracking); then it
+    reads every block, divs with text of their own included. `body` is a fresh, unpruned tree."""
+    _clean(body)
+    _delete(inside(body, "header"))  # before measuring: on a short page the site's header weighs a quarter
+    container = _dominant_container(body)
+    if container is None:
+        return None
+    candidates = (n for n in inside(container, _ATTRIBUTED) if n.tag != "span")
+    _delete([n for n in candidates if _overall_discard(n.tag, n.attributes, embeds=False)], container)
+    for _ in range(2):
+        _delete_by_link_density(container, _DIVS, backtracking=False, links=_TARGET_LINKS)
+        _delete_by_link_density(container, "ul,ol,dl", backtracking=False, links=_TARGET_LINKS)
+        _delete_by_link_density(container, "p", backtracking=False, links=_TARGET_LINKS)
+    _delete([t for t in inside(container, "table") if _link_heavy_table(t, _TARGET_LINKS)], container)
+    _delete_by_link_density(container, "h1,h2,h3,h4,h5,h6,summary", backtracking=False, links=_TARGET_LINKS)
+    blocks = read_container(container, div_mode=True, consumed=[])
+    return finish_text("\n".join(blocks)) if blocks else None
+
+
+def _dominant_container(body: LexborNode) -> LexborNode | None:
+    """Down from the body, into the child holding most of its parent's text (`_CHILD_SHARE`, and
+    `_DOMINANT_SHARE` of the page's) while that child is a container. A single block that holds that
+    much (a code sample, a table) is read with what says what it is: from the nearest container with
+    text besides it, else its parent. None when no element below the body holds most of the page."""
+    page_len = _text_len(body)
+    node, node_len, context = body, page_len, None
+    while page_len:
+        enough = max(_DOMINANT_SHARE * page_len, _CHILD_SHARE * node_len)
+        child, child_len = next(((c, n) for c in node.iter() if (n := _text_len(c)) >= enough), (None, 0))
+        if node is not body and child_len < node_len:
+            context = node
+        if child is None:
+            return node if node is not body else None
+        if child.tag not in _CONTAINERS:
+            return context or (node if node is not body else None)
+        node, node_len = child, child_len
+    return None
+
+
+def _text_len(node: LexborNode) -> int:
+    return len(node.text(strip=True))
 
 
 # --- tree helpers -------------------------------------------------------------------------------------

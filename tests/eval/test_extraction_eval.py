@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from datatrove.data import Document
 
-from eurocurate.pipelines.extract import HtmlExtractor
+from eurocurate.pipelines.extract import PATH_STAT_PREFIX, HtmlExtractor
 from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
 from eurocurate.schema import Meta
 
@@ -90,14 +90,18 @@ def load_pages(corpus: Path, truth: list[dict]) -> tuple[dict[str, list[tuple[st
     return pages, dropped
 
 
-def run_both(pages: list[tuple[str, str, dict]], out_dir: Path) -> dict[str, tuple[list[str], float]]:
-    """Texts and CPU seconds of each extractor, in chunks that alternate between the two."""
+def run_both(
+    pages: list[tuple[str, str, dict]], out_dir: Path
+) -> tuple[dict[str, tuple[list[str], float]], Counter]:
+    """Texts and CPU seconds of each extractor, in chunks that alternate between the two; and how many
+    pages each of our extraction paths read."""
     from datatrove.pipeline.extractors import Trafilatura
 
     reference = Trafilatura(favour_precision=True, deduplicate=True)
     theirs: dict[str, str] = {}
     ours: dict[str, str] = {}
     t_theirs = t_ours = 0.0
+    paths: Counter = Counter()
     for start in range(0, len(pages), CHUNK):
         chunk = pages[start : start + CHUNK]
         began = time.process_time()
@@ -108,11 +112,13 @@ def run_both(pages: list[tuple[str, str, dict]], out_dir: Path) -> dict[str, tup
         began = time.process_time()
         ours.update((d.id, d.text) for d in stage.run(iter(docs)))
         t_ours += time.process_time() - began
+        counted = stage.stats.stats.items()
+        paths.update({k.removeprefix(PATH_STAT_PREFIX): v.total for k, v in counted if k.startswith(PATH_STAT_PREFIX)})
     ids = [rid for rid, _, _ in pages]
     return {
         "datatrove": ([theirs.get(i, "") for i in ids], t_theirs),
         "eurocurate": ([ours.get(i, "") for i in ids], t_ours),
-    }
+    }, paths
 
 
 def _datatrove_text(step, html: str) -> str:
@@ -130,7 +136,7 @@ def test_fast_extractor_beats_datatrove_trafilatura_at_equal_f1(corpus, truth, t
     failures = []
     print(f"\n{'source':17s} {'extractor':10s} {'pages':>5s} {'docs/cpu-s':>11s} {'precision':>9s} {'recall':>7s} {'F1':>7s}")
     for source in SOURCES:
-        results = run_both(pages[source], tmp_path / source)
+        results, paths = run_both(pages[source], tmp_path / source)
         truths = [t for _, _, t in pages[source]]
         score = snippet_scores if source == "trafilatura_eval" else token_scores
         rows = {}
@@ -145,6 +151,7 @@ def test_fast_extractor_beats_datatrove_trafilatura_at_equal_f1(corpus, truth, t
         ratio = rows["eurocurate"][0] / rows["datatrove"][0]
         f1_ours, f1_theirs = rows["eurocurate"][1]["f1"], rows["datatrove"][1]["f1"]
         print(f"{source:17s} speed ratio {ratio:.2f}x, F1 {f1_ours:.4f} vs {f1_theirs:.4f}")
+        print(f"{source:17s} eurocurate paths: {', '.join(f'{k} {n}' for k, n in paths.most_common())}")
         if ratio < MIN_RATIO[source]:
             failures.append(f"{source}: {ratio:.2f}x < {MIN_RATIO[source]}x")
         if f1_ours < f1_theirs - F1_TOLERANCE:

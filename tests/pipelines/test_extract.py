@@ -120,6 +120,7 @@ def test_page_without_single_main_container_is_read_by_the_rules():
 
 def test_little_text_for_the_page_goes_to_trafilaturas_full_cascade():
     # the rules find one short paragraph while the page holds far more text, in divs without paragraphs
+    # and without one container that holds most of them
     html = (
         "<html><body><div class='entry-content'><p>A short introduction to the plan.</p></div>"
         + "".join(f"<div>{p}</div>" for p in PARAS * 3)
@@ -127,6 +128,26 @@ def test_little_text_for_the_page_goes_to_trafilaturas_full_cascade():
     )
     result = extract_fast.extract_page(html)
     assert result.path == extract_fast.PATH_TRAFILATURA_FULL
+
+
+def test_a_short_help_page_is_read_from_its_dominant_container_without_the_cascade(monkeypatch):
+    # named anchors and `embedded` sections: trafilatura's rules find nothing on it
+    html = (
+        "<html><body><header><p>Office Suite Help</p></header><div id='DisplayArea'><a name='top'></a>"
+        "<h1>Delete Page</h1><p>Deletes the current page.</p><div class='embedded'><a name='how'></a>"
+        "<p>Choose <span class='menuitem'>Page - Delete Page</span>.</p></div></div></body></html>"
+    )
+    monkeypatch.setattr(extract_fast, "_trafilatura", lambda *a: pytest.fail("the cascade ran"))
+    result = extract_fast.extract_page(html)
+    assert result.path == extract_fast.PATH_REGION
+    assert result.text == "Delete Page\nDeletes the current page.\nChoose Page - Delete Page."
+
+
+def test_short_rules_text_that_holds_the_page_is_kept_without_escalating(monkeypatch):
+    html = "<html><body><div class='note'><p>Opening hours: Monday to Friday, nine to five.</p></div></body></html>"
+    monkeypatch.setattr(extract_fast, "_trafilatura", lambda *a: pytest.fail("the cascade ran"))
+    result = extract_fast.extract_page(html)
+    assert (result.path, result.text) == (extract_fast.PATH_RULES, "Opening hours: Monday to Friday, nine to five.")
 
 
 def test_a_page_nested_deeper_than_python_recursion_goes_to_trafilatura():

@@ -1,5 +1,6 @@
 """trafilatura's precision rules on lexbor (extract_rules, extract_blocks): what they keep and drop, and
-that they read what trafilatura itself reads on the same page."""
+that they read what trafilatura itself reads on the same page; and the dominant-container reading of the
+pages they find little on."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract_blocks import finish_text
 from eurocurate.pipelines.extract_fast import _STRIP_TAGS
-from eurocurate.pipelines.extract_rules import extract_main_text
+from eurocurate.pipelines.extract_rules import extract_main_text, extract_region_text
 
 PARAS = [
     "The regional parliament approved the new water management plan on Thursday after a debate of six hours.",
@@ -33,6 +34,10 @@ def body_of(page: str):
 
 def rules(page: str) -> str | None:
     return extract_main_text(body_of(page), lambda: body_of(page))
+
+
+def region(page: str) -> str | None:
+    return extract_region_text(body_of(page))
 
 
 def trafilatura_fast(page: str) -> str | None:
@@ -138,3 +143,49 @@ def test_short_page_text_comes_back_and_empty_page_gives_none():
 def test_text_is_finished_as_trafilatura_finishes_it():
     # soft hyphens and zero-width spaces dropped, decomposed umlauts composed
     assert finish_text("Ver\u00adwal\u200btung gepru\u0308ft\nzwei") == "Verwaltung geprüft\nzwei"
+
+
+# A help page as LibreOffice publishes it: named anchors (no target, no text), transcluded sections in
+# `embedded` divs, a menu path in a `menuitem` span, a code sample and a list of related links.
+HELP = html(
+    "<header><a class='logo' href='/'><p>Office Suite 7.4 Help</p></a></header>"
+    "<div id='DisplayArea'><a name='printranges'></a><h1>Print Ranges</h1>"
+    "<p class='paragraph'><span class='avis'>Manages print ranges. Only cells within them are printed.</span></p>"
+    "<div class='howtoget'><p class='howtogetheader'><a name='wie'></a>To access this command...</p>"
+    "<div class='embedded'><p class='embedded'><a name='fodrbe'></a>Choose "
+    "<span class='menuitem'>Format - Print Ranges</span>.</p></div></div>"
+    "<div class='embedded'><a name='define'></a><h2><a href='/05080100.html'>Define</a></h2>"
+    "<p class='paragraph'>Defines an active cell or selected cell area as the print range.</p></div>"
+    "<div class='bascode'><pre>PrintRange(\"A1:B9\")</pre></div>"
+    "<div class='relatedtopics'><p class='related'><a name='related'></a>Related Topics</p>"
+    "<p><a href='/a.html'>Page Styles</a></p><p><a href='/b.html'>Printing Sheets</a></p></div></div>"
+)
+
+
+def test_a_help_page_the_rules_lose_is_read_from_its_dominant_container():
+    # to the rules the anchors make the container a link list and the transcluded sections embeds
+    assert rules(HELP) is None
+    assert region(HELP) == "\n".join(
+        [
+            "Print Ranges",
+            "Manages print ranges. Only cells within them are printed.",
+            "To access this command...",
+            "Choose Format - Print Ranges.",
+            "Defines an active cell or selected cell area as the print range.",
+            'PrintRange("A1:B9")',
+        ]
+    )  # the site header, the linked heading and the related links are boilerplate still
+
+
+def test_a_code_sample_that_dominates_the_page_is_read_with_its_heading():
+    code = "\n".join(f"cell{i} = compute({i})" for i in range(60))
+    page = html(
+        "<div id='doc'><h1>Compute</h1><p>Computes a value for each cell.</p>"
+        f"<div class='code'><pre>{code}</pre></div></div>"
+    )
+    assert region(page) == f"Compute\nComputes a value for each cell.\n{code}"
+
+
+def test_a_page_without_a_dominant_container_has_no_region_text():
+    assert region(html("".join(f"<div><p>{p}</p></div>" for p in PARAS))) is None
+    assert region(html("<div></div>")) is None
