@@ -73,6 +73,9 @@ _FW2: dict[str, tuple[str, str, dict]] = {
 }  # fmt: skip
 
 
+_RO_CEDILLA = str.maketrans("șțȘȚ", "şţŞŢ")
+
+
 def published_config(lang: str) -> dict:
     """The configuration as published, before any corpus adjustment."""
     if lang == "en":
@@ -91,6 +94,9 @@ def published_config(lang: str) -> dict:
             "c4": {"enabled": False},
         }
     code, commit, f = _FW2[lang]
+    stop = list(f["stop"])
+    if lang == "ro":  # Romanian is still often written with the legacy cedilla letters (ş ţ for ș ț)
+        stop += [w.translate(_RO_CEDILLA) for w in stop if w.translate(_RO_CEDILLA) != w]
     return {
         "source": f"FineWeb-2 {FW2_REPO}@{commit[:12]} configs/{code}.yml, applied as {FW2_PIPELINE} does",
         "order": ["gopher_repetition", "fineweb", "gopher_quality"],
@@ -100,7 +106,7 @@ def published_config(lang: str) -> dict:
         },
         "fineweb": {"short_line_thr": 999, "char_duplicates_ratio": 0.1, "line_punct_thr": f["line_punct_thr"], "new_line_ratio": f["new_line"]},
         "gopher_quality": {
-            "max_avg_word_length": f["max_avg"], "min_avg_word_length": f["min_avg"], "stop_words": f["stop"],
+            "max_avg_word_length": f["max_avg"], "min_avg_word_length": f["min_avg"], "stop_words": stop,
             "max_non_alpha_words_ratio": f["non_alpha"], "min_stop_words": 2,
         },
         "c4": {"enabled": False},
