@@ -214,7 +214,7 @@ def _warm_up() -> None:
     tok.sent_tokenize("Warm up. The sentence splitter too.")
 
 
-def _response_ids(warcs: list[Path]) -> list[str]:
+def response_ids(warcs: list[Path]) -> list[str]:
     """WARC-Record-IDs of the response records: the documents going in."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -439,10 +439,10 @@ def run_reference(
         raise ValueError(f"repeats must be >= 1, got {repeats}")
     cfg = config or ReferenceConfig()
     work.mkdir(parents=True, exist_ok=True)
-    response_ids = _response_ids(warcs)
-    responses = len(response_ids)
+    ids = response_ids(warcs)
+    responses = len(ids)
     rows = _load_truth(truth or _find_truth(warcs))
-    probe = _TruthProbe({t["record_id"] for t in rows} & set(response_ids))
+    probe = _TruthProbe({t["record_id"] for t in rows} & set(ids))
     input_mb = sum(p.stat().st_size for p in warcs) / 1e6
     _link_inputs(warcs, work / "input")
     _warm_up()

@@ -33,6 +33,7 @@ class RunMeasure:
     out: Path
     step_seconds: dict[str, float] = field(default_factory=dict)  # step name -> its own timer (wall, one worker)
     group_seconds: dict[str, float] = field(default_factory=dict)  # map group / barrier -> wall
+    step_stats: dict[str, dict[str, float]] = field(default_factory=dict)  # step name -> its counters (summed)
 
 
 class _TreeRss:
@@ -96,6 +97,11 @@ def run_pipeline_measured(
             ts = step.get("time_stats")
             seconds = ts.get("total") if isinstance(ts, dict) else ts
             measure.step_seconds[name] = measure.step_seconds.get(name, 0.0) + float(seconds or 0.0)
+            counters = measure.step_stats.setdefault(name, {})
+            for key, value in (step.get("stats") or {}).items():
+                total = value.get("total") if isinstance(value, dict) else value
+                if isinstance(total, (int, float)):
+                    counters[key] = counters.get(key, 0) + total
     for t in measure.run.get("timings", []):
         measure.group_seconds[t["group"]] = t["seconds"]
     return measure
