@@ -17,7 +17,6 @@ included. The two alternate in chunks.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -28,47 +27,21 @@ from datatrove.data import Document
 from eurocurate.pipelines.extract import PATH_STAT_PREFIX, HtmlExtractor
 from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
 from eurocurate.schema import Meta
+from eurocurate.tools import eval_metrics
 
 SOURCES = ("trafilatura_eval", "assembled")
 CHUNK = 50
 # The acceptance of the extraction-speed issue: 3× datatrove's step on both sets, at an F1 no lower.
 MIN_RATIO = {"assembled": 3.0, "trafilatura_eval": 3.0}
 F1_TOLERANCE = 0.0
-_WS = re.compile(r"\s+")
-_TOKEN = re.compile(r"\w+")
-
-
-def _norm(text: str | None) -> str:
-    return _WS.sub(" ", text or "").strip()
 
 
 def snippet_scores(texts: list[str], truths: list[dict]) -> dict[str, float]:
-    tp = fn = fp = tn = 0
-    for text, t in zip(texts, truths):
-        text = _norm(text)
-        for s in t.get("with") or []:
-            tp, fn = (tp + 1, fn) if _norm(s) in text else (tp, fn + 1)
-        for s in t.get("without") or []:
-            fp, tn = (fp + 1, tn) if _norm(s) in text else (fp, tn + 1)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": p, "recall": r, "f1": _f1(p, r), "without_absent": tn / (tn + fp) if tn + fp else 1.0}
+    return eval_metrics.snippet_scores(texts, [t.get("with") or [] for t in truths], [t.get("without") or [] for t in truths])
 
 
 def token_scores(texts: list[str], truths: list[dict]) -> dict[str, float]:
-    overlap = extracted = expected = 0
-    for text, t in zip(texts, truths):
-        a, b = Counter(_TOKEN.findall((text or "").lower())), Counter(_TOKEN.findall(t["main_text"].lower()))
-        overlap += sum((a & b).values())
-        extracted += sum(a.values())
-        expected += sum(b.values())
-    p = overlap / extracted if extracted else 0.0
-    r = overlap / expected if expected else 0.0
-    return {"precision": p, "recall": r, "f1": _f1(p, r)}
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return eval_metrics.token_scores(texts, [t["main_text"] for t in truths])
 
 
 def load_pages(corpus: Path, truth: list[dict]) -> tuple[dict[str, list[tuple[str, str, dict]]], Counter]:
