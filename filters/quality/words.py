@@ -196,26 +196,39 @@ class SplitText(NamedTuple):
     alphabetic: int
 
 
-class _ChunkCache(dict):
-    """chunk -> (tokens, packed counts); a miss is tokenized on lookup (and kept while there is room)."""
+class _Budget:
+    """Chunks all the caches of a process may hold together (about 1.2 KB each, measured)."""
 
-    def __init__(self, lang: str, table: CharTable, size: int):
+    def __init__(self, chunks: int):
+        self.left = chunks
+
+
+# ~120 MB a worker at most, whatever the number of languages it sees
+PROCESS_BUDGET = _Budget(100_000)
+
+
+class _ChunkCache(dict):
+    """chunk -> (tokens, packed counts); a miss is tokenized on lookup, and kept while the budget lasts
+    (the first chunks seen stay: on Zipfian text, the frequent ones)."""
+
+    def __init__(self, lang: str, table: CharTable, budget: _Budget):
         super().__init__()
-        self.lang, self.table, self.size = lang, table, size
+        self.lang, self.table, self.budget = lang, table, budget
         self.simple = lang not in _ELISION and lang != "mt"
 
     def __missing__(self, chunk: str) -> tuple[tuple[str, ...], int]:
         value = _chunk(chunk, self.lang, self.table, self.simple)
-        if len(self) < self.size:
+        if self.budget.left > 0:
+            self.budget.left -= 1
             self[chunk] = value
         return value
 
 
 class WordSplitter:
     """Splits a text into spaCy-like tokens, one distinct whitespace chunk at a time (chunks recur:
-    each is tokenized and classified once and remembered, up to `cache_size` chunks)."""
+    each is tokenized and classified once and remembered within the process's `PROCESS_BUDGET`)."""
 
-    def __init__(self, lang: str, cache_size: int = 200_000):
+    def __init__(self, lang: str, budget: _Budget | None = None):
         self.lang = lang
         table = _TABLES.get(lang, _TABLES["en"])
         if lang in _ELISION:  # the apostrophe is handled by the elision rule, which keeps it on the article
@@ -223,7 +236,7 @@ class WordSplitter:
         if lang == "mt":  # the hyphen is handled by the article rule, which keeps it on the article
             table = table._replace(infix=table.infix.replace("-", ""))
         self._table = table
-        self._cache = _ChunkCache(lang, table, cache_size)
+        self._cache = _ChunkCache(lang, table, budget or PROCESS_BUDGET)
 
     def __call__(self, text: str) -> list[str]:
         return self.split(text).words

@@ -202,3 +202,12 @@ def test_sentence_counting():
     assert count_sentences("One. Two! Three? Four") == 4
     assert count_sentences("No final mark") == 1
     assert count_sentences("") == 0
+
+
+def test_word_cache_is_bounded_per_process_and_does_not_change_tokens():
+    from eurocurate.filters.quality.words import WordSplitter, _Budget
+
+    budget = _Budget(5)
+    cached = WordSplitter("de", budget)
+    assert cached(DE) == WordSplitter("de", _Budget(0))(DE) == word_splitter("de")(DE)
+    assert budget.left == 0 and len(cached._cache) == 5
