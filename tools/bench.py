@@ -25,33 +25,39 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
 from eurocurate.manifests.run_manifest import environment
 from eurocurate.tools.bench_runs import RunMeasure, dedup_quality, extraction_and_language_quality, run_pipeline_measured
-from eurocurate.tools.corpus_view import extracted_and_identified
+from eurocurate.tools.corpus_view import content_warcs, extracted_and_identified
 from eurocurate.tools.demo_corpus import build_demo_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 EQUIVALENT = REPO / "pipelines" / "fineweb_equivalent.yaml"
 FULL = REPO / "pipelines" / "demo.yaml"
 
-# eurocurate stage -> the reference stages doing the same work
-STAGE_MAP: dict[str, tuple[str, ...]] = {
-    "read (WARC, HTTP, charset)": ("warc_reader",),
-    "extract main text": ("trafilatura",),
-    "identify language": ("language_filter",),
-    "quality rules": ("gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"),
-    "near-dedup (MinHash-LSH)": ("jsonl_read_signatures", "minhash_signature", "minhash_buckets", "minhash_cluster", "jsonl_read_filter", "minhash_filter"),
-    "write text + tokenize": ("jsonl_write", "tokenize"),
+class StageRow(NamedTuple):
+    ours: str | None  # the eurocurate step whose timer and documents-in the row uses (None: composite)
+    reference: tuple[str, ...]  # the reference stages doing the same work
+
+
+DEDUP, WRITE = "near-dedup (MinHash-LSH)", "write text + tokenize"
+STAGE_MAP: dict[str, StageRow] = {
+    "read (WARC, HTTP, charset)": StageRow("warc_reader", ("warc_reader",)),
+    "extract main text": StageRow("html_extractor", ("trafilatura",)),
+    "identify language": StageRow("language_id", ("language_filter",)),
+    "quality rules": StageRow("quality_filter", ("gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality")),
+    DEDUP: StageRow("minhash_dedup", ("jsonl_read_signatures", "minhash_signature", "minhash_buckets", "minhash_cluster", "jsonl_read_filter", "minhash_filter")),
+    WRITE: StageRow(None, ("jsonl_write", "tokenize")),  # documents in: those near-dedup kept
 }  # fmt: skip
 
 
 def _inputs(out: Path) -> tuple[list[Path], Path | None, Path | None, str]:
     corpus = os.environ.get("EUROCURATE_CORPUS")
     if corpus and (Path(corpus) / "warc").is_dir():
-        files = sorted((Path(corpus) / "warc").glob("eu24-dev-0*.warc.gz"))
+        files = content_warcs(Path(corpus))
         if files:
             truth = Path(corpus) / "truth.jsonl"
             return files, Path(corpus) / "warc" / "eu24-dev-robotstxt.warc.gz", truth if truth.is_file() else None, f"$EUROCURATE_CORPUS ({corpus})"
@@ -64,16 +70,10 @@ def _our_stage_seconds(m: RunMeasure) -> dict[str, float]:
     """eurocurate's seconds per row of STAGE_MAP: the steps' own timers, plus the group timings for the
     writers and barriers that keep none (intermediate files between groups included)."""
     s, g = m.step_seconds, m.group_seconds
-    dedup = s.get("minhash_signer", 0.0) + g.get("minhash_dedup", 0.0) + s.get("minhash_dedup", 0.0)
-    after_dedup = g.get("map1", 0.0) + g.get("tokenizer", 0.0) + g.get("map2", 0.0) - s.get("minhash_dedup", 0.0)
-    return {
-        "read (WARC, HTTP, charset)": s.get("warc_reader", 0.0),
-        "extract main text": s.get("html_extractor", 0.0),
-        "identify language": s.get("language_id", 0.0),
-        "quality rules": s.get("quality_filter", 0.0),
-        "near-dedup (MinHash-LSH)": dedup,
-        "write text + tokenize": after_dedup,
-    }
+    seconds = {name: s.get(row.ours, 0.0) for name, row in STAGE_MAP.items() if row.ours}
+    seconds[DEDUP] = s.get("minhash_signer", 0.0) + g.get("minhash_dedup", 0.0) + s.get("minhash_dedup", 0.0)
+    seconds[WRITE] = g.get("map1", 0.0) + g.get("tokenizer", 0.0) + g.get("map2", 0.0) - s.get("minhash_dedup", 0.0)
+    return seconds
 
 
 def _median_measure(runs: list[RunMeasure]) -> RunMeasure:
@@ -84,10 +84,10 @@ def _comparison(ref: dict, ours: RunMeasure, ours_runs: list[RunMeasure], input_
     rows = {}
     docs_in = ours.run["totals"]["read"]
     our_seconds = {name: statistics.median(_our_stage_seconds(m)[name] for m in ours_runs) for name in STAGE_MAP}
-    for name, ref_stages in STAGE_MAP.items():
-        ref_cpu = sum(ref["stages"][st]["cpu_s"] for st in ref_stages)
-        ref_in = ref["stages"][ref_stages[0]]["docs_in"]
-        our_in = _our_docs_in(ours, name)
+    for name, row in STAGE_MAP.items():
+        ref_cpu = sum(ref["stages"][st]["cpu_s"] for st in row.reference)
+        ref_in = ref["stages"][row.reference[0]]["docs_in"]
+        our_in = _our_docs_in(ours, row)
         mine = our_seconds[name]
         rows[name] = {
             "datatrove_docs_in": ref_in, "datatrove_cpu_s": ref_cpu,
@@ -110,15 +110,9 @@ def _comparison(ref: dict, ours: RunMeasure, ours_runs: list[RunMeasure], input_
     return rows
 
 
-def _our_docs_in(m: RunMeasure, name: str) -> int:
+def _our_docs_in(m: RunMeasure, row: StageRow) -> int:
     stages = {s["stage"]: s for s in m.run["stages"]}
-    key = {
-        "read (WARC, HTTP, charset)": "warc_reader", "extract main text": "html_extractor",
-        "identify language": "language_id", "quality rules": "quality_filter", "near-dedup (MinHash-LSH)": "minhash_dedup",
-    }.get(name)  # fmt: skip
-    if key:
-        return stages[key]["in"]
-    return stages["minhash_dedup"]["out"]
+    return stages[row.ours]["in"] if row.ours else stages[STAGE_MAP[DEDUP].ours]["out"]
 
 
 def _fmt(x: float | None, spec: str = ",.0f") -> str:

@@ -16,7 +16,6 @@ import argparse
 import base64
 import gzip
 import hashlib
-import os
 import random
 import re
 import sys
@@ -24,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from eurocurate.tools.corpus_view import env_content_warcs
 from eurocurate.tools.warc_writer import deterministic_record_id
 
 HOST_PREFIXES = ("www", "m", "mirror", "archive", "web", "static", "amp", "beta")
@@ -200,8 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warcs = args.warcs
     if not warcs:
-        corpus = os.environ.get("EUROCURATE_CORPUS")
-        warcs = sorted((Path(corpus) / "warc").glob("eu24-dev-0*.warc.gz")) if corpus else []
+        warcs = env_content_warcs()
         if not warcs:
             parser.error("no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS")
     files = build_scaled_corpus(

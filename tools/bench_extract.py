@@ -27,6 +27,7 @@ import orjson
 from eurocurate.pipelines.extract_fast import UnparseableHtml, extract_page
 from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
 from eurocurate.schema import Meta
+from eurocurate.tools.corpus_view import content_warcs
 
 _OK_WORDS = 50  # truth's `quality: ok` threshold for a real page
 
@@ -35,7 +36,7 @@ def load_html_pages(corpus: Path) -> list[tuple[str, str, str | None]]:
     """(record id, decoded HTML, URL) of every response record the WARC reader keeps."""
     reader = WarcReader([], "", "", "", {})
     pages = []
-    for path in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz")):
+    for path in content_warcs(corpus):
         for raw in iter_warc_records(path):
             if raw.record_type != "response":
                 continue

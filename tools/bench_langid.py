@@ -26,6 +26,7 @@ from eurocurate.langid.config import LangIdConfig
 from eurocurate.langid.document import identify_document
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.schema import EU24
+from eurocurate.tools.corpus_view import content_warcs
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def corpus_libreoffice_texts(corpus: Path) -> list[str]:
         if t.get("source") == "libreoffice":
             ids.add(t["record_id"])
     texts = []
-    for path in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz")):
+    for path in content_warcs(corpus):
         with open(path, "rb") as f:
             for rec in ArchiveIterator(f, record_types=WarcRecordType.response, parse_http=True):
                 if rec.headers.get("WARC-Record-ID") not in ids:

@@ -27,7 +27,6 @@ import argparse
 import gzip
 import importlib
 import inspect
-import os
 import resource
 import shutil
 import statistics
@@ -44,6 +43,7 @@ import orjson
 from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext
 from eurocurate.schema import EU24
 from eurocurate.tools import eval_metrics
+from eurocurate.tools.corpus_view import env_content_warcs
 
 EOS = "<|endoftext|>"
 TRAFILATURA_TIMEOUT_S = 5.0
@@ -592,8 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warcs = args.warcs
     if not warcs:
-        corpus = os.environ.get("EUROCURATE_CORPUS")
-        warcs = sorted((Path(corpus) / "warc").glob("eu24-dev-0*.warc.gz")) if corpus else []
+        warcs = env_content_warcs()
         if not warcs:
             parser.error("no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS")
     config = ReferenceConfig(args.timeout, args.vocab_size, not args.no_english_stop_words)

@@ -1,12 +1,24 @@
-"""The evaluation corpus as eurocurate's extractor and language identifier see it: `eurocurate extract`
-then `eurocurate langid` over WARC files, one dict per extracted record (`warc_record_id`, `text`,
-`lang`, ...). Used by the quality-threshold derivation, the quality eval and `make bench`."""
+"""The evaluation corpus: where its content WARCs are, and the corpus as eurocurate's extractor and
+language identifier see it (`eurocurate extract` then `eurocurate langid`, one dict per extracted record:
+`warc_record_id`, `text`, `lang`, ...). Used by the evals, the threshold derivation and the benchmarks."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import orjson
+
+
+def content_warcs(corpus: Path) -> list[Path]:
+    """The corpus's content WARC files (`warc/eu24-dev-0*.warc.gz`; not robots captures, not `broken/`)."""
+    return sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz"))
+
+
+def env_content_warcs() -> list[Path]:
+    """`content_warcs` of the corpus `$EUROCURATE_CORPUS` names; empty when it is unset or has none."""
+    corpus = os.environ.get("EUROCURATE_CORPUS")
+    return content_warcs(Path(corpus)) if corpus else []
 
 
 def extracted_and_identified(warcs: list[Path], work: Path) -> list[dict]:

@@ -39,7 +39,7 @@ from eurocurate.filters.quality.signals import (
 )
 from eurocurate.filters.quality.step import assess_quality
 from eurocurate.schema import EU24
-from eurocurate.tools.corpus_view import extracted_and_identified
+from eurocurate.tools.corpus_view import content_warcs, extracted_and_identified
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "filters" / "quality" / "configs"
 FW2_REPO = "huggingface/fineweb-2"
@@ -240,7 +240,7 @@ def corpus_documents(corpus: Path, work: Path) -> list[dict]:
         row = orjson.loads(line)
         truth[row["record_id"]] = row
     docs = []
-    for doc in extracted_and_identified(sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz")), work):
+    for doc in extracted_and_identified(content_warcs(corpus), work):
         t = truth.get(doc.get("warc_record_id"))
         if t is not None:
             docs.append({"text": doc["text"], "lang": doc["lang"], "quality": t["quality"], "low_reason": t.get("low_reason")})

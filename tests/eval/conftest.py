@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from eurocurate.tools.corpus_view import content_warcs
 from tests.conftest import write_spec
 
 CORPUS_ENV = "EUROCURATE_CORPUS"
@@ -44,7 +45,7 @@ def corpus_run(corpus, tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("corpus_run")
     spec = write_spec(base / "spec.yaml", robots=corpus / "warc" / "eu24-dev-robotstxt.warc.gz", executor="ray", workers=2)
     out = base / "out"
-    inputs = [str(p) for p in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz"))] + [str(corpus / "warc" / "broken")]
+    inputs = [str(p) for p in content_warcs(corpus)] + [str(corpus / "warc" / "broken")]
     args = ["run", str(spec), "--output", str(out)]
     for i in inputs:
         args += ["--input", i]

@@ -24,6 +24,7 @@ from eurocurate.dedup.clusters import KEEP, decisions_path
 from eurocurate.dedup.exact import content_hash
 from eurocurate.dedup.minhash import MinhashConfig, ngram_hashes, word_hashes
 from eurocurate.dedup.near_duplicates import find_near_duplicates
+from eurocurate.tools.corpus_view import content_warcs
 
 # The corpus's near copies have 2-5% of words replaced: word 5-gram Jaccard 0.58-0.9 (median 0.75).
 # FineWeb's 14x8 has its threshold near 0.72 and misses the low end; 28x4 (same 112 values) sits near 0.43,
@@ -106,7 +107,7 @@ def _libreoffice_pages(corpus: Path, truth: list[dict]) -> list[tuple[str, str, 
 
     by_id = {t["record_id"]: t for t in truth if t["source"] == "libreoffice"}
     pages, seen = [], set()
-    for path in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz")):
+    for path in content_warcs(corpus):
         with gzip.open(path, "rb") as f:
             for n, record in enumerate(ArchiveIterator(f)):
                 t = by_id.get(record.rec_headers.get_header("WARC-Record-ID"))

@@ -28,6 +28,7 @@ from eurocurate.pipelines.extract import PATH_STAT_PREFIX, HtmlExtractor
 from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
 from eurocurate.schema import Meta
 from eurocurate.tools import eval_metrics
+from eurocurate.tools.corpus_view import content_warcs
 
 SOURCES = ("trafilatura_eval", "assembled")
 CHUNK = 50
@@ -50,7 +51,7 @@ def load_pages(corpus: Path, truth: list[dict]) -> tuple[dict[str, list[tuple[st
     reader = WarcReader([], "", "", "", {})
     pages: dict[str, list[tuple[str, str, dict]]] = {s: [] for s in SOURCES}
     dropped: Counter = Counter()
-    for path in sorted((corpus / "warc").glob("eu24-dev-0*.warc.gz")):
+    for path in content_warcs(corpus):
         for raw in iter_warc_records(path):
             t = by_id.get(raw.record_id)
             if raw.record_type != "response" or t is None:
