@@ -17,7 +17,7 @@ from datatrove.pipeline.base import PipelineStep
 from eurocurate.manifests.ledger import ExclusionLedger, ledger_path
 from eurocurate.pipelines.ingest.formats import format_of, read_source
 from eurocurate.pipelines.ingest.source_document import NotADocument, ReadLimits, SourceDocument
-from eurocurate.pipelines.ingest.warc import make_doc_id
+from eurocurate.pipelines.ingest.warc import drop_at_source, make_doc_id
 from eurocurate.pipelines.progress import Heartbeat
 from eurocurate.schema import Meta, Reason, Stat
 from eurocurate.stage import Drop
@@ -103,10 +103,7 @@ class DocumentReader(PipelineStep):
                     self.stat_update(Stat.TOTAL, FORMAT_STAT_PREFIX + str(doc.metadata.get(Meta.INPUT_FORMAT, fmt)))
                     beat.update(docs=1, done=done_bytes + (min(item.offset, size) if fmt in _BYTE_OFFSETS else 0))
                     if item.problem is not None:
-                        doc.metadata[Meta.DROP_REASON] = item.problem.reason
-                        doc.metadata[Meta.DROP_EVIDENCE] = item.problem.evidence
-                        ledger.write(doc, rank)
-                        self.stat_update(Stat.DROPPED, Stat.DROPPED_PREFIX + item.problem.reason)
+                        drop_at_source(self, ledger, doc, item.problem, rank)
                         continue
                     self.stat_update(Stat.FORWARDED)
                     yield doc

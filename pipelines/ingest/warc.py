@@ -349,6 +349,14 @@ def warc_documents(path: Path, limits: ReadLimits) -> Iterator[SourceDocument | 
         yield SourceDocument(raw.record_id or f"@{raw.offset}", raw.offset, text, md, drop)
 
 
+def drop_at_source(step: PipelineStep, ledger: ExclusionLedger, doc: Document, drop: Drop, rank: int) -> None:
+    """A source stage's drop: reason and evidence on the document, its ledger row, the step's counter."""
+    doc.metadata[Meta.DROP_REASON] = drop.reason
+    doc.metadata[Meta.DROP_EVIDENCE] = drop.evidence
+    ledger.write(doc, rank)
+    step.stat_update(Stat.DROPPED, Stat.DROPPED_PREFIX + drop.reason)
+
+
 class WarcReader(PipelineStep):
     """Source stage: reads the input files assigned to this task (files[rank::world_size])."""
 
@@ -396,10 +404,7 @@ class WarcReader(PipelineStep):
                         doc, drop = self._document(rel, raw)
                     beat.update(docs=1, done=done_bytes + raw.offset)
                     if drop is not None:
-                        doc.metadata[Meta.DROP_REASON] = drop.reason
-                        doc.metadata[Meta.DROP_EVIDENCE] = drop.evidence
-                        ledger.write(doc, rank)
-                        self.stat_update(Stat.DROPPED, Stat.DROPPED_PREFIX + drop.reason)
+                        drop_at_source(self, ledger, doc, drop, rank)
                         continue
                     self.stat_update(Stat.FORWARDED)
                     yield doc
