@@ -385,32 +385,11 @@ def _quality(truth: list[dict], probe: _TruthProbe, extra: dict) -> dict | None:
     seen = [t for t in truth if t["record_id"] in probe.ids]  # the truth rows of the records read
     if not seen:
         return None
-    assembled = [t for t in seen if t["source"] == "assembled" and t.get("main_text")]
-    snippets = [t for t in seen if t["source"] == "trafilatura_eval"]
-    eu = {t["record_id"]: t["gold_lang"] for t in seen if t["source"] == "assembled" and t.get("eu_official")}
-    predicted = {doc: probe.meta.get(doc, {}).get("language") for doc in eu}
-    groups = {t["record_id"]: t["dup_group"] for t in seen if t.get("dup_group")}
-    kinds = {t["record_id"]: t.get("dup_kind") for t in seen if t.get("dup_group")}
-    # the truth lists every duplicate of its assembled pages (no two share a sentence); untranslated
-    # LibreOffice pages in several languages are duplicates it does not list, so precision leaves them out
-    scope = {t["record_id"] for t in seen if t.get("main_text")}
     return {
-        "extraction_assembled": {
-            "pages": len(assembled),
-            **eval_metrics.token_scores(
-                [probe.texts.get(t["record_id"], "") for t in assembled], [t["main_text"] for t in assembled]
-            ),
-        },
-        "extraction_trafilatura_eval": {
-            "pages": len(snippets),
-            **eval_metrics.snippet_scores(
-                [probe.texts.get(t["record_id"], "") for t in snippets],
-                [t.get("with") or [] for t in snippets],
-                [t.get("without") or [] for t in snippets],
-            ),
-        },
-        "language_eu24_assembled": eval_metrics.language_accuracy(eu, predicted),
-        "dedup_pairs": eval_metrics.pair_recall(groups, kinds, extra["clusters"], extra["dedup_ids"], scope),
+        **eval_metrics.extraction_and_language_scores(
+            seen, probe.texts.get, lambda doc: probe.meta.get(doc, {}).get("language")
+        ),
+        "dedup_pairs": eval_metrics.truth_pair_scores(seen, extra["clusters"], extra["dedup_ids"]),
     }
 
 

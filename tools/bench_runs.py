@@ -123,34 +123,13 @@ def dedup_quality(out: Path, truth: list[dict]) -> dict:
             kept = dict(p.split("=", 1) for p in (r["evidence"] or "").split() if "=" in p).get("duplicate_of")
             present.add(r["warc_record_id"])
             cluster_of[r["warc_record_id"]] = record_of.get(kept, kept or r["warc_record_id"])
-    seen = {t["record_id"]: t for t in truth}
-    groups = {rid: t["dup_group"] for rid, t in seen.items() if t.get("dup_group")}
-    kinds = {rid: t.get("dup_kind") for rid, t in seen.items() if t.get("dup_group")}
-    scope = {rid for rid, t in seen.items() if t.get("main_text")}
-    return eval_metrics.pair_recall(groups, kinds, cluster_of, present, scope)
+    return eval_metrics.truth_pair_scores(truth, cluster_of, present)
 
 
 def extraction_and_language_quality(docs: list[dict], truth: list[dict]) -> dict:
     """Extraction F1 and language accuracy of eurocurate's extractor and identifier (`docs`: the corpus as
     `eurocurate extract` + `eurocurate langid` see it, with `warc_record_id`, `text`, `lang`)."""
     by_record = {d["warc_record_id"]: d for d in docs}
-    assembled = [t for t in truth if t["source"] == "assembled" and t.get("main_text")]
-    snippets = [t for t in truth if t["source"] == "trafilatura_eval"]
-    eu = {t["record_id"]: t["gold_lang"] for t in truth if t["source"] == "assembled" and t.get("eu_official")}
-    text = lambda rid: (by_record.get(rid) or {}).get("text", "")  # noqa: E731
-    return {
-        "extraction_assembled": {
-            "pages": len(assembled),
-            **eval_metrics.token_scores([text(t["record_id"]) for t in assembled], [t["main_text"] for t in assembled]),
-        },
-        "extraction_trafilatura_eval": {
-            "pages": len(snippets),
-            **eval_metrics.snippet_scores(
-                [text(t["record_id"]) for t in snippets], [t.get("with") or [] for t in snippets],
-                [t.get("without") or [] for t in snippets],
-            ),
-        },  # fmt: skip
-        "language_eu24_assembled": eval_metrics.language_accuracy(
-            eu, {rid: (by_record.get(rid) or {}).get("lang") for rid in eu}
-        ),
-    }
+    return eval_metrics.extraction_and_language_scores(
+        truth, lambda rid: (by_record.get(rid) or {}).get("text"), lambda rid: (by_record.get(rid) or {}).get("lang")
+    )

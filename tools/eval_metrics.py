@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 _WS = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+")
@@ -116,3 +116,39 @@ def pair_recall(
         "predicted_pairs": len(predicted),
         "precision": correct / len(predicted) if predicted else 1.0,
     }
+
+
+def extraction_and_language_scores(
+    truth: list[dict], text_of: Callable[[str], str | None], lang_of: Callable[[str], str | None]
+) -> dict[str, dict]:
+    """Extraction scores on the assembled pages (token) and trafilatura's evaluation pages (snippets),
+    and language accuracy on the EU-24 assembled pages, from a truth row's record id to what a pipeline
+    extracted (`text_of`) and labelled (`lang_of`; None: never labelled)."""
+    assembled = [t for t in truth if t["source"] == "assembled" and t.get("main_text")]
+    snippets = [t for t in truth if t["source"] == "trafilatura_eval"]
+    eu = {t["record_id"]: t["gold_lang"] for t in truth if t["source"] == "assembled" and t.get("eu_official")}
+    return {
+        "extraction_assembled": {
+            "pages": len(assembled),
+            **token_scores([text_of(t["record_id"]) or "" for t in assembled], [t["main_text"] for t in assembled]),
+        },
+        "extraction_trafilatura_eval": {
+            "pages": len(snippets),
+            **snippet_scores(
+                [text_of(t["record_id"]) or "" for t in snippets],
+                [t.get("with") or [] for t in snippets],
+                [t.get("without") or [] for t in snippets],
+            ),
+        },
+        "language_eu24_assembled": language_accuracy(eu, {rid: lang_of(rid) for rid in eu}),
+    }
+
+
+def truth_pair_scores(truth: list[dict], cluster_of: Mapping[str, str], present: Iterable[str]) -> dict[str, float | int]:
+    """`pair_recall` over the truth's dup groups. Precision counts only pages with a main text: the truth
+    lists every duplicate of its assembled pages (no two share a sentence), while untranslated LibreOffice
+    pages in several languages are duplicates it does not list."""
+    groups = {t["record_id"]: t["dup_group"] for t in truth if t.get("dup_group")}
+    kinds = {t["record_id"]: t.get("dup_kind") for t in truth if t.get("dup_group")}
+    scope = {t["record_id"] for t in truth if t.get("main_text")}
+    return pair_recall(groups, kinds, cluster_of, present, scope)
