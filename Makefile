@@ -11,7 +11,7 @@ export EUROCURATE_PII_KEY
 DEMO_DATA := data/demo
 DEMO_OUT := out/demo
 
-.PHONY: demo test eval bench venv clean
+.PHONY: demo test lint eval bench venv clean
 
 venv: $(STAMP)
 
@@ -33,7 +33,13 @@ demo: $(STAMP) $(DEMO_DATA)/.built
 	$(BIN)/eurocurate report $(DEMO_OUT)
 
 test: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests -q
+
+lint: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 eval: $(STAMP)
 	$(BIN)/python -m pytest tests/eval -q -s

@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 
 from eurocurate.dedup.components import connected_components
 from eurocurate.dedup.lsh import partition_path, read_partition
-from eurocurate.dedup.signature_store import ROW_BITS, KeySource, write_config, write_index_subset
 from eurocurate.dedup.minhash import MinhashConfig
-from eurocurate.manifests.files import write_table_atomic
+from eurocurate.dedup.signature_store import ROW_BITS, KeySource, write_config, write_index_subset
+from eurocurate.files import write_table_atomic
 
 U64 = np.uint64
 KEEP, NEAR, EARLIER = "keep", "near", "earlier"
@@ -74,7 +74,9 @@ def cluster_table(sources: list[KeySource], nodes: np.ndarray, roots: np.ndarray
     if not parts:
         return pa.table({"root": pa.array([], pa.uint64()), "new": pa.array([], pa.bool_())})
     table = pa.concat_tables(parts)
-    return table.sort_by([("root", "ascending"), ("new", "ascending"), ("order_key", "ascending"), ("gid", "ascending")])
+    return table.sort_by(
+        [("root", "ascending"), ("new", "ascending"), ("order_key", "ascending"), ("gid", "ascending")]
+    )
 
 
 def decide(table: pa.Table) -> dict[str, np.ndarray | list]:
@@ -121,7 +123,12 @@ def write_decisions(sources: list[KeySource], parts_dir: str | Path, n_parts: in
         for v in rows["verdict"]:
             counts[v] += 1
         write_table_atomic(decisions_path(decisions_dir, source.rank), pa.table(rows, schema=DECISIONS_SCHEMA))
-    return {"clustered": int(table.num_rows), "kept_in_clusters": counts[KEEP], "near": counts[NEAR], "earlier": counts[EARLIER]}
+    return {
+        "clustered": int(table.num_rows),
+        "kept_in_clusters": counts[KEEP],
+        "near": counts[NEAR],
+        "earlier": counts[EARLIER],
+    }
 
 
 def dropped_rows(decisions_dir: str | Path, source: KeySource) -> set[str]:
@@ -133,7 +140,11 @@ def dropped_rows(decisions_dir: str | Path, source: KeySource) -> set[str]:
 
 
 def write_release_index(
-    sources: list[KeySource], decisions_dir: str | Path, index_dir: str | Path, config: MinhashConfig, chunk_rows: int = 1 << 16
+    sources: list[KeySource],
+    decisions_dir: str | Path,
+    index_dir: str | Path,
+    config: MinhashConfig,
+    chunk_rows: int = 1 << 16,
 ) -> int:
     """Publish this run's surviving documents' band keys as the index the next release deduplicates against."""
     written = 0

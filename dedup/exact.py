@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from eurocurate.manifests.files import read_tables, write_table_atomic
+from eurocurate.files import read_tables, write_table_atomic
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 

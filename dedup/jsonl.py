@@ -70,7 +70,13 @@ def dedup_jsonl(
     rows_iter = ((str(n), r.get("text", ""), f"{n:012d}", None) for n, _, r in _records(src))
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
         layout, _ = find_near_duplicates(
-            rows_iter, tmp, config, buckets, max_keys_in_memory, max_docs_in_memory=max_docs_in_memory, min_jaccard=min_jaccard
+            rows_iter,
+            tmp,
+            config,
+            buckets,
+            max_keys_in_memory,
+            max_docs_in_memory=max_docs_in_memory,
+            min_jaccard=min_jaccard,
         )
         path = decisions_path(layout.decisions, 0)
         table = pq.read_table(path).to_pydict() if path.is_file() else {"doc_id": [], "verdict": [], "cluster_size": []}

@@ -23,7 +23,7 @@ from eurocurate.dedup.components import connected_components
 from eurocurate.dedup.minhash import NO_KEY
 from eurocurate.dedup.signature_store import ROW_BITS, KeySource, iter_key_chunks
 from eurocurate.dedup.verification import verified_bucket_edges
-from eurocurate.manifests.files import publish, tmp_path
+from eurocurate.files import publish, tmp_path
 
 log = logging.getLogger(__name__)
 U64 = np.uint64
@@ -139,7 +139,9 @@ def _lock_path(parts_dir: str | Path, part: int) -> Path:
     return Path(parts_dir) / "locks" / f"part-{part:05d}.lock"
 
 
-def run_partition_claimed(parts_dir: str | Path, part: int, work: Callable[[], tuple[np.ndarray, np.ndarray]], block: bool = True) -> bool:
+def run_partition_claimed(
+    parts_dir: str | Path, part: int, work: Callable[[], tuple[np.ndarray, np.ndarray]], block: bool = True
+) -> bool:
     """Compute partition `part` unless it is done or (with block=False) claimed by a live task.
 
     Returns True when the partition is done on return.

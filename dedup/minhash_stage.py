@@ -42,12 +42,16 @@ class MinhashDedupParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     bands: int = Field(14, ge=1, le=512, description="LSH bands (FineWeb: 14).")
-    rows: int = Field(8, ge=1, le=64, description="MinHash values per band (FineWeb: 8); bands*rows values per document.")
+    rows: int = Field(
+        8, ge=1, le=64, description="MinHash values per band (FineWeb: 8); bands*rows values per document."
+    )
     ngram: int = Field(5, ge=1, le=32, description="Word n-gram length of the shingles (FineWeb: 5).")
     per_language: bool = Field(
         False, description="Only documents of the same `lang` can be duplicates (language mixed into every band key)."
     )
-    buckets: int = Field(2, ge=1, le=4096, description="Partitions of band-hash space, processed as parallel barrier tasks.")
+    buckets: int = Field(
+        2, ge=1, le=4096, description="Partitions of band-hash space, processed as parallel barrier tasks."
+    )
     max_keys_in_memory: int = Field(
         8_000_000,
         ge=10_000,
@@ -71,7 +75,9 @@ class MinhashDedupParams(BaseModel):
         "Jaccard 0.58-0.9). null: no verification, LSH candidates are linked as they are.",
     )
     batch_size: int = Field(256, ge=1, description="Documents per vectorised signature batch in the map stage.")
-    seed: int = Field(1, ge=0, description="Seed of the hash functions; an index is only comparable under the same seed.")
+    seed: int = Field(
+        1, ge=0, description="Seed of the hash functions; an index is only comparable under the same seed."
+    )
     index_dir: list[str] = Field(
         default_factory=list,
         description="Index folders of earlier releases (OUT/dedup_index/<key> of their runs); documents "
@@ -145,7 +151,9 @@ class MinhashBucketer(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         p = self.params
         with self.track_time():
-            bucket_partition(self.layout, p.index_dir, p.config(), rank, world_size, p.max_keys_in_memory, p.min_jaccard)
+            bucket_partition(
+                self.layout, p.index_dir, p.config(), rank, world_size, p.max_keys_in_memory, p.min_jaccard
+            )
         return
         yield
 
@@ -166,7 +174,14 @@ class MinhashClusterMerger(PipelineStep):
         p = self.params
         with self.track_time():
             counts = merge_partitions(
-                self.layout, p.index_dir, p.config(), world_size, p.max_keys_in_memory, self.index_out, p.max_docs_in_memory, p.min_jaccard
+                self.layout,
+                p.index_dir,
+                p.config(),
+                world_size,
+                p.max_keys_in_memory,
+                self.index_out,
+                p.max_docs_in_memory,
+                p.min_jaccard,
             )
         for key, value in counts.items():
             self.stat_update(key, value=value)
@@ -199,7 +214,9 @@ class NearDuplicateFilter(LedgerStage):
                 t = pq.read_table(path).to_pydict()
                 self._decisions = {
                     d: (v, o, c, s)
-                    for d, v, o, c, s in zip(t["doc_id"], t["verdict"], t["duplicate_of"], t["cluster_id"], t["cluster_size"])
+                    for d, v, o, c, s in zip(
+                        t["doc_id"], t["verdict"], t["duplicate_of"], t["cluster_id"], t["cluster_size"]
+                    )
                 }
         return self._decisions
 

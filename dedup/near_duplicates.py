@@ -16,7 +16,14 @@ import numpy as np
 
 from eurocurate.dedup.clusters import write_decisions, write_release_index
 from eurocurate.dedup.lsh import finish_all_partitions, partition_edge_count, partition_edges, run_partition_claimed
-from eurocurate.dedup.minhash import MinhashConfig, band_keys, gram_sets, ngram_hashes, signatures_of_ngrams, word_hashes
+from eurocurate.dedup.minhash import (
+    MinhashConfig,
+    band_keys,
+    gram_sets,
+    ngram_hashes,
+    signatures_of_ngrams,
+    word_hashes,
+)
 from eurocurate.dedup.signature_store import KeySource, SignatureFileWriter, all_sources
 from eurocurate.dedup.spilled_clusters import write_decisions_spilled
 from eurocurate.dedup.verification import GramSets, similar_pairs
@@ -55,7 +62,13 @@ class LshLayout:
         return str(Path(self.root) / "merge_spill")
 
 
-def sign_batch(writer: SignatureFileWriter, texts: list[str], doc_ids: list[str], order_keys: list[str | None], langs: list[str | None]) -> None:
+def sign_batch(
+    writer: SignatureFileWriter,
+    texts: list[str],
+    doc_ids: list[str],
+    order_keys: list[str | None],
+    langs: list[str | None],
+) -> None:
     config = writer.config
     words, counts = word_hashes(texts)
     grams, doc = ngram_hashes(words, counts, config)
@@ -97,7 +110,9 @@ def sources_of(layout: LshLayout, index_dirs: list[str], config: MinhashConfig) 
     return all_sources(layout.sigs, index_dirs, config)
 
 
-def _similar(sources: list[KeySource], min_jaccard: float | None) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+def _similar(
+    sources: list[KeySource], min_jaccard: float | None
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
     """The pair predicate of verification, or None (link every LSH candidate) without `min_jaccard`."""
     return None if min_jaccard is None else similar_pairs(GramSets(sources), min_jaccard)
 
@@ -113,7 +128,9 @@ def bucket_partition(
 ) -> None:
     sources = sources_of(layout, index_dirs, config)
     similar = _similar(sources, min_jaccard)
-    run_partition_claimed(layout.parts, part, lambda: partition_edges(sources, part, n_parts, max_keys_in_memory, similar=similar))
+    run_partition_claimed(
+        layout.parts, part, lambda: partition_edges(sources, part, n_parts, max_keys_in_memory, similar=similar)
+    )
 
 
 def merge_partitions(
@@ -133,12 +150,16 @@ def merge_partitions(
     sources = sources_of(layout, index_dirs, config)
     similar = _similar(sources, min_jaccard)
     finish_all_partitions(
-        layout.parts, n_parts, lambda p: (lambda: partition_edges(sources, p, n_parts, max_keys_in_memory, similar=similar))
+        layout.parts,
+        n_parts,
+        lambda p: lambda: partition_edges(sources, p, n_parts, max_keys_in_memory, similar=similar),
     )
     if partition_edge_count(layout.parts, n_parts) <= max_docs_in_memory:
         counts = write_decisions(sources, layout.parts, n_parts, layout.decisions)
     else:
-        counts, memory = write_decisions_spilled(sources, layout.parts, n_parts, layout.decisions, max_docs_in_memory, layout.merge_spill)
+        counts, memory = write_decisions_spilled(
+            sources, layout.parts, n_parts, layout.decisions, max_docs_in_memory, layout.merge_spill
+        )
         counts.update(
             merge_runs_spilled=memory.runs_spilled,
             merge_component_rounds=memory.component_rounds,

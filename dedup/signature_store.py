@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from eurocurate.dedup.minhash import MinhashConfig
-from eurocurate.manifests.files import publish, tmp_path, write_bytes_atomic, write_table_atomic
+from eurocurate.files import publish, tmp_path, write_bytes_atomic, write_table_atomic
 
 DOCS_SCHEMA = pa.schema([("doc_id", pa.string()), ("order_key", pa.string()), ("lang", pa.string())])
 ROW_BITS = 32
@@ -126,7 +126,9 @@ class SignatureFileWriter:
         if (grams is None) == self.with_grams:
             raise ValueError(f"this writer {'needs' if self.with_grams else 'takes no'} n-gram sets")
         self._keys.write(np.ascontiguousarray(keys, dtype="<u8").tobytes())
-        self._docs.write_table(pa.table({"doc_id": doc_ids, "order_key": order_keys, "lang": langs}, schema=DOCS_SCHEMA))
+        self._docs.write_table(
+            pa.table({"doc_id": doc_ids, "order_key": order_keys, "lang": langs}, schema=DOCS_SCHEMA)
+        )
         if self._grams is not None and grams is not None:
             self._grams.append(*grams)
         self.rows += len(doc_ids)
@@ -243,4 +245,3 @@ def concatenated_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """np.concatenate([np.arange(s, s + c) for s, c in zip(starts, counts)]), vectorised."""
     begin = np.cumsum(counts) - counts  # where each range starts in the output
     return np.arange(int(np.sum(counts)), dtype=np.int64) + np.repeat(starts - begin, counts)
-

@@ -24,7 +24,7 @@ from eurocurate.dedup.external_components import external_components, read_roots
 from eurocurate.dedup.external_sort import ExternalSorter, MergeMemory
 from eurocurate.dedup.lsh import partition_header, partition_path
 from eurocurate.dedup.signature_store import ROW_BITS, KeySource
-from eurocurate.manifests.files import PARQUET_OPTIONS, publish, tmp_path
+from eurocurate.files import PARQUET_OPTIONS, publish, tmp_path
 
 U64 = np.uint64
 SHARES = 5  # every phase holds at most five buffers of cap // SHARES rows (see external_components)
@@ -68,7 +68,9 @@ def partition_edge_chunks(parts_dir: str | Path, n_parts: int, rows: int) -> Ite
 
 def _write_sizes(roots_path: Path, path: Path, work: Path, memory: MergeMemory, rows: int) -> int:
     """Members per root, in root order, to `path`; returns the number of clustered documents."""
-    by_root = ExternalSorter(work / "by-root", pa.schema([("root", pa.uint64()), ("node", pa.uint64())]), ["root", "node"], rows, memory)
+    by_root = ExternalSorter(
+        work / "by-root", pa.schema([("root", pa.uint64()), ("node", pa.uint64())]), ["root", "node"], rows, memory
+    )
     total = 0
     for table in read_roots(roots_path):
         memory.take(table.num_rows)
@@ -127,7 +129,9 @@ class _DocRows:
         self._memory.give(self._table.num_rows)
 
 
-def _sort_members(roots_path: Path, sources: list[KeySource], work: Path, memory: MergeMemory, rows: int) -> ExternalSorter:
+def _sort_members(
+    roots_path: Path, sources: list[KeySource], work: Path, memory: MergeMemory, rows: int
+) -> ExternalSorter:
     """Every clustered document with what the keeper choice needs, sorted keeper-first per cluster."""
     members = ExternalSorter(work / "members", MEMBERS, ["root", "new", "order_key", "gid"], rows, memory)
     new_of = np.array([not s.earlier for s in sources], dtype=bool)
@@ -253,7 +257,11 @@ def _write_per_rank(verdicts: ExternalSorter, sources: list[KeySource], decision
         if s not in writers:
             final = decisions_path(decisions_dir, sources[s].rank)
             final.parent.mkdir(parents=True, exist_ok=True)
-            writers[s] = (pq.ParquetWriter(tmp_path(final), DECISIONS_SCHEMA, **PARQUET_OPTIONS), tmp_path(final), final)
+            writers[s] = (
+                pq.ParquetWriter(tmp_path(final), DECISIONS_SCHEMA, **PARQUET_OPTIONS),
+                tmp_path(final),
+                final,
+            )
         return writers[s][0]
 
     def finish(s: int) -> None:
@@ -295,7 +303,12 @@ def _write_per_rank(verdicts: ExternalSorter, sources: list[KeySource], decision
 
 
 def write_decisions_spilled(
-    sources: list[KeySource], parts_dir: str | Path, n_parts: int, decisions_dir: str | Path, max_docs_in_memory: int, work_dir: str | Path
+    sources: list[KeySource],
+    parts_dir: str | Path,
+    n_parts: int,
+    decisions_dir: str | Path,
+    max_docs_in_memory: int,
+    work_dir: str | Path,
 ) -> tuple[dict, MergeMemory]:
     """`clusters.write_decisions` holding at most `max_docs_in_memory` rows at once; returns (counts, memory)."""
     memory = MergeMemory(max_docs_in_memory)
@@ -303,7 +316,9 @@ def write_decisions_spilled(
     work = Path(work_dir)
     shutil.rmtree(work, ignore_errors=True)  # leftovers of a killed attempt
     try:
-        roots_path = external_components(partition_edge_chunks(parts_dir, n_parts, rows // 2), work / "components", memory, rows)
+        roots_path = external_components(
+            partition_edge_chunks(parts_dir, n_parts, rows // 2), work / "components", memory, rows
+        )
         sizes_path = work / "sizes.arrow"
         clustered = _write_sizes(roots_path, sizes_path, work, memory, rows)
         members = _sort_members(roots_path, sources, work, memory, rows)
@@ -311,5 +326,9 @@ def write_decisions_spilled(
         counts = _write_per_rank(verdicts, sources, decisions_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"clustered": clustered, "kept_in_clusters": counts[KEEP], "near": counts[NEAR], "earlier": counts[EARLIER]}, memory
-
+    return {
+        "clustered": clustered,
+        "kept_in_clusters": counts[KEEP],
+        "near": counts[NEAR],
+        "earlier": counts[EARLIER],
+    }, memory

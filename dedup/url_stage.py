@@ -25,9 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from eurocurate.config import SpecError
 from eurocurate.dedup.minhash import stable_hash64
 from eurocurate.dedup.url import normalise_url
-from eurocurate.manifests.files import StreamingParquet, write_bytes_atomic, write_table_atomic
+from eurocurate.files import StreamingParquet, write_bytes_atomic, write_table_atomic
 from eurocurate.registry import Barrier, BuildContext, StageParts
-from eurocurate.schema import Reason, Meta
+from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
 REASON_URL_DUPLICATE = Reason.URL_DUPLICATE
@@ -35,10 +35,22 @@ REASON_URL_IN_EARLIER_RELEASE = Reason.URL_IN_EARLIER_RELEASE
 INDEX_SUBDIR = "dedup_index"
 URL_INDEX_CONFIG = {"scheme": "url-normalise-v1", "key": "blake2b-64, key 11, of normalise_url"}
 URLS_SCHEMA = pa.schema(
-    [("url_hash", pa.uint64()), ("fetch_date", pa.string()), ("order_key", pa.string()), ("doc_id", pa.string()), ("url", pa.string())]
+    [
+        ("url_hash", pa.uint64()),
+        ("fetch_date", pa.string()),
+        ("order_key", pa.string()),
+        ("doc_id", pa.string()),
+        ("url", pa.string()),
+    ]
 )
 DROPS_SCHEMA = pa.schema(
-    [("doc_id", pa.string()), ("duplicate_of", pa.string()), ("rank", pa.int32()), ("url", pa.string()), ("earlier", pa.bool_())]
+    [
+        ("doc_id", pa.string()),
+        ("duplicate_of", pa.string()),
+        ("rank", pa.int32()),
+        ("url", pa.string()),
+        ("earlier", pa.bool_()),
+    ]
 )
 INDEX_SCHEMA = pa.schema([("url_hash", pa.uint64()), ("doc_id", pa.string()), ("url", pa.string())])
 
@@ -50,9 +62,13 @@ class UrlIndexMismatch(ValueError):
 class UrlDedupParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    buckets: int = Field(2, ge=1, le=4096, description="Partitions of URL-hash space, processed as parallel barrier tasks.")
+    buckets: int = Field(
+        2, ge=1, le=4096, description="Partitions of URL-hash space, processed as parallel barrier tasks."
+    )
     max_rows_in_memory: int = Field(
-        4_000_000, ge=1_000, description="URL rows one barrier task holds at once; more passes when the corpus needs it."
+        4_000_000,
+        ge=1_000,
+        description="URL rows one barrier task holds at once; more passes when the corpus needs it.",
     )
     index_dir: list[str] = Field(
         default_factory=list,
@@ -60,7 +76,8 @@ class UrlDedupParams(BaseModel):
         "normalised URL one of them published is dropped as dedup.url_in_earlier_release.",
     )
     write_index: bool = Field(
-        False, description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> for later releases."
+        False,
+        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> for later releases.",
     )
 
     @field_validator("index_dir", mode="before")
@@ -76,7 +93,9 @@ def url_key(url: str) -> int:
 def check_url_index(folder: str | Path) -> None:
     path = Path(folder) / "config.json"
     if not path.is_file():
-        raise UrlIndexMismatch(f"{folder} is not a URL dedup index (no config.json); expected OUT/dedup_index/<url_dedup key> of a release")
+        raise UrlIndexMismatch(
+            f"{folder} is not a URL dedup index (no config.json); expected OUT/dedup_index/<url_dedup key> of a release"
+        )
     found = json.loads(path.read_text())
     if found != URL_INDEX_CONFIG:
         raise UrlIndexMismatch(
@@ -203,7 +222,9 @@ class UrlDuplicateIndex(PipelineStep):
             published = [pq.read_table(f, columns=["url_hash", "doc_id"]) for f in published_files]
             published = [t.filter(pa.array(t["url_hash"].to_numpy() % modulus == mine)) for t in published]
             if parts:
-                out.append(find_url_duplicates(pa.concat_tables(parts), pa.concat_tables(published) if published else None))
+                out.append(
+                    find_url_duplicates(pa.concat_tables(parts), pa.concat_tables(published) if published else None)
+                )
         table = pa.concat_tables(out) if out else DROPS_SCHEMA.empty_table()
         earlier = int(np.sum(table["earlier"].to_numpy(zero_copy_only=False))) if table.num_rows else 0
         self.stat_update("url_duplicates_found", value=table.num_rows - earlier)
@@ -241,7 +262,10 @@ class UrlDuplicateFilter(LedgerStage):
         if hit is None:
             return None
         original, url, earlier = hit
-        return Drop(REASON_URL_IN_EARLIER_RELEASE if earlier else REASON_URL_DUPLICATE, f"duplicate_of={original} url={normalise_url(url)}")
+        return Drop(
+            REASON_URL_IN_EARLIER_RELEASE if earlier else REASON_URL_DUPLICATE,
+            f"duplicate_of={original} url={normalise_url(url)}",
+        )
 
 
 class UrlIndexWriter(PipelineStep):
@@ -290,7 +314,9 @@ def build_url_dedup_stage(params: UrlDedupParams, ctx: BuildContext, key: str) -
     return StageParts(
         map_steps=[UrlHasher(urls)],
         barrier=Barrier(
-            key, params.buckets, lambda inputs_dir: [UrlDuplicateIndex(urls, drops, params.max_rows_in_memory, index_dirs)]
+            key,
+            params.buckets,
+            lambda inputs_dir: [UrlDuplicateIndex(urls, drops, params.max_rows_in_memory, index_dirs)],
         ),
         after_barrier=after,
     )

@@ -47,7 +47,10 @@ class GramSets:
                 self._files[index] = None
             else:
                 values_path, offsets_path = source.grams
-                self._files[index] = (os.open(values_path, os.O_RDONLY), np.fromfile(offsets_path, dtype="<u8").astype(np.int64))
+                self._files[index] = (
+                    os.open(values_path, os.O_RDONLY),
+                    np.fromfile(offsets_path, dtype="<u8").astype(np.int64),
+                )
         return self._files[index]
 
     def close(self) -> None:
@@ -131,7 +134,10 @@ def similar_pairs(sets: GramSets, min_jaccard: float) -> Callable[[np.ndarray, n
 
 
 def verified_bucket_edges(
-    keys: np.ndarray, gids: np.ndarray, passes: Callable[[np.ndarray, np.ndarray], np.ndarray], max_heads: int = MAX_HEADS_PER_BUCKET
+    keys: np.ndarray,
+    gids: np.ndarray,
+    passes: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    max_heads: int = MAX_HEADS_PER_BUCKET,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Like `lsh.bucket_edges`, but an edge (head, member) only where `passes` holds; a member that
     fails its bucket's head is tried against the next unlinked member, up to `max_heads` heads."""

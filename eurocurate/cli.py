@@ -82,7 +82,10 @@ def _print_summary(manifest: dict, out: Path) -> None:
         console.print(table)
     fertility = manifest.get("fertility") or {}
     if fertility:
-        table = Table(title="tokenizer fertility (tokens per word; higher = the tokenizer serves the language worse)", show_edge=False)
+        table = Table(
+            title="tokenizer fertility (tokens per word; higher = the tokenizer serves the language worse)",
+            show_edge=False,
+        )
         for col in ("lang", "tokens/word", "tokens/char"):
             table.add_column(col, justify="left" if col == "lang" else "right")
         for lang, f in sorted(fertility.items(), key=lambda kv: -kv[1]["tokens_per_word"]):
@@ -93,7 +96,14 @@ def _print_summary(manifest: dict, out: Path) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from eurocurate.pipelines.runner import InputError, OutputConflict, RunFailed, RunOptions, run_pipeline, stop_ray
+    from eurocurate.pipelines.engine.runner import (
+        InputError,
+        OutputConflict,
+        RunFailed,
+        RunOptions,
+        run_pipeline,
+        stop_ray,
+    )
 
     out = Path(args.output)
     spec = load_spec(args.pipeline, args.set)
@@ -120,7 +130,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from eurocurate.manifests.verify import verify_output
+    from eurocurate.manifests.audit.verify import verify_output
 
     report = verify_output(args.output)
     if report.ok:
@@ -165,7 +175,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
     import getpass
     import os
 
-    from eurocurate.manifests.erasure import ErasureError, ErasureRequest, erase, recover
+    from eurocurate.manifests.audit.erasure import ErasureError, ErasureRequest, erase, recover
 
     out = Path(args.output)
     if not _is_run(out):
@@ -196,7 +206,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from eurocurate.manifests.inspect import inspect_document
+    from eurocurate.manifests.audit.inspect import inspect_document
 
     found = inspect_document(Path(args.output), doc_id=args.doc_id, url=args.url)
     if not found:
@@ -212,7 +222,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     import orjson
 
-    from eurocurate.manifests.ai_act_summary import SummaryConfig, build_summary, domains_csv, to_markdown
+    from eurocurate.manifests.release.ai_act_summary import SummaryConfig, build_summary, domains_csv, to_markdown
 
     out = Path(args.output)
     if not _is_run(out):
@@ -225,8 +235,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     (reports / "ai_act_summary.md").write_text(to_markdown(summary))
     (reports / "domains.csv").write_text(domains_csv(out, config.sme))
     # machine-readable documentation at the dataset root: their paths are relative to it, as on the Hub
-    from eurocurate.manifests.croissant import build_croissant
-    from eurocurate.manifests.dataset_card import dataset_card
+    from eurocurate.manifests.release.croissant import build_croissant
+    from eurocurate.manifests.release.dataset_card import dataset_card
 
     (out / "croissant.json").write_bytes(orjson.dumps(build_croissant(out), option=orjson.OPT_INDENT_2))
     (out / "README.md").write_text(dataset_card(out, args.repo_id))
@@ -244,7 +254,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from eurocurate.manifests.report import write_report
+    from eurocurate.manifests.release.report import write_report
 
     out = Path(args.output)
     if not _is_run(out):
@@ -257,7 +267,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from eurocurate.tools.pull import PullError, pull
+    from eurocurate.hub.pull import PullError, pull
 
     source = Path(args.source)
     if not source.is_dir() and args.source.count("/") != 1:
@@ -271,9 +281,11 @@ def cmd_pull(args: argparse.Namespace) -> int:
         if source.is_dir():
             docs = pull(source, langs, weights, args.tokens)
         else:
-            from eurocurate.tools.hub_pull import pull_from_hub
+            from eurocurate.hub.hub_pull import pull_from_hub
 
-            docs = pull_from_hub(args.source, langs, weights, args.tokens, revision=args.revision, endpoint=args.endpoint)
+            docs = pull_from_hub(
+                args.source, langs, weights, args.tokens, revision=args.revision, endpoint=args.endpoint
+            )
         for doc in docs:
             totals[doc.lang] += len(doc.input_ids)
             if args.output:
@@ -290,7 +302,14 @@ def cmd_pull(args: argparse.Namespace) -> int:
         table.add_row(lang, f"{n:,}", f"{n / all_tokens:.1%}")
     out_console.print(table)
     if args.output:
-        schema = pa.schema([("doc_id", pa.string()), ("lang", pa.string()), ("input_ids", pa.list_(pa.uint32())), ("truncated", pa.bool_())])
+        schema = pa.schema(
+            [
+                ("doc_id", pa.string()),
+                ("lang", pa.string()),
+                ("input_ids", pa.list_(pa.uint32())),
+                ("truncated", pa.bool_()),
+            ]
+        )
         pq.write_table(pa.table(rows, schema=schema), args.output, compression="zstd")
         console.print(f"written: {args.output}")
     return 0
@@ -305,13 +324,15 @@ def cmd_langid(args: argparse.Namespace) -> int:
         console.print(f"[red]error:[/] {e}")
         return 2
     top = ", ".join(f"{k}:{v}" for k, v in sorted(counts["languages"].items(), key=lambda kv: -kv[1])[:12])
-    console.print(f"{counts['lines']:,} lines, {counts['bad_lines']:,} passed through unchanged; languages: {top} → {args.output}")
+    console.print(
+        f"{counts['lines']:,} lines, {counts['bad_lines']:,} passed through unchanged; languages: {top} → {args.output}"
+    )
     return 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from eurocurate.pipelines.extract_jsonl import extract_to_jsonl
-    from eurocurate.pipelines.runner import InputError
+    from eurocurate.pipelines.engine.runner import InputError
+    from eurocurate.pipelines.extract.jsonl import extract_to_jsonl
 
     try:
         counts = extract_to_jsonl(
@@ -341,7 +362,7 @@ def cmd_dedup(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from eurocurate.tools.publish import PublishError, publish
+    from eurocurate.hub.publish import PublishError, publish
 
     try:
         r = publish(Path(args.output), args.repo, revision=args.revision, private=args.private, endpoint=args.endpoint)
@@ -365,7 +386,9 @@ def cmd_stages(args: argparse.Namespace) -> int:
     for col in ("stage", "role", "what it does", "parameters"):
         table.add_column(col)
     for s in all_stages().values():
-        params = ", ".join(f"{n}={f.get_default(call_default_factory=True)!r}" for n, f in s.params.model_fields.items())
+        params = ", ".join(
+            f"{n}={f.get_default(call_default_factory=True)!r}" for n, f in s.params.model_fields.items()
+        )
         table.add_row(s.name, s.role, s.summary, params)
     out_console.print(table)
     return 0
@@ -392,7 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     pii = sub.add_parser("pii", help="redact personal data in the `text` field of a JSONL file")
     pii.add_argument("input", help="JSONL file, one JSON object with a string `text` (and optional `lang`) per line")
-    pii.add_argument("--output", "-o", required=True, help="output JSONL: same lines, `text` redacted, `pii` counts added")
+    pii.add_argument(
+        "--output", "-o", required=True, help="output JSONL: same lines, `text` redacted, `pii` counts added"
+    )
     pii.add_argument("--key-env", default="EUROCURATE_PII_KEY", help="environment variable with the HMAC key")
     pii.add_argument("--batch-size", type=int, default=256)
     pii.set_defaults(func=cmd_pii)
@@ -461,8 +486,15 @@ def build_parser() -> argparse.ArgumentParser:
     dd.add_argument("--rows", type=int, default=8)
     dd.add_argument("--ngram", type=int, default=5)
     dd.add_argument("--urls", action="store_true", help="also drop lines whose normalised `url` came earlier")
-    dd.add_argument("--max-docs-in-memory", type=int, default=8_000_000, help="clustered documents merged in memory; above, on disk")
-    dd.add_argument("--min-jaccard", type=float, default=None, help="verify candidate pairs at this exact 5-gram Jaccard (e.g. 0.55)")
+    dd.add_argument(
+        "--max-docs-in-memory", type=int, default=8_000_000, help="clustered documents merged in memory; above, on disk"
+    )
+    dd.add_argument(
+        "--min-jaccard",
+        type=float,
+        default=None,
+        help="verify candidate pairs at this exact 5-gram Jaccard (e.g. 0.55)",
+    )
     dd.set_defaults(func=cmd_dedup)
 
     pb = sub.add_parser("publish", help="upload a run to a Hugging Face dataset repo (only changed files)")

@@ -41,7 +41,9 @@ class SourceInfo(_Strict):
 class SourceRule(SourceInfo):
     """Source information for the inputs whose path (relative to the input root) matches `match`."""
 
-    match: str = Field(description="Glob on the input path relative to the input root, e.g. `eurlex/**` or `*.warc.gz`.")
+    match: str = Field(
+        description="Glob on the input path relative to the input root, e.g. `eurlex/**` or `*.warc.gz`."
+    )
 
 
 class StageSpec(_Strict):
@@ -83,7 +85,9 @@ class PipelineSpec(_Strict):
     sources: list[SourceRule] = Field(
         default_factory=list, description="Per-input source information; the first rule whose `match` fits wins."
     )
-    sources_file: str | None = Field(None, description="YAML file with a list of such rules (a sources.yaml), read after `sources`.")
+    sources_file: str | None = Field(
+        None, description="YAML file with a list of such rules (a sources.yaml), read after `sources`."
+    )
     stages: list[StageSpec] = Field(min_length=1)
     execution: ExecutionSpec = Field(default_factory=ExecutionSpec)
 
@@ -161,7 +165,9 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> PipelineS
     """Read a YAML spec and apply `key=value` overrides (`execution.workers=4`, `stages.quality.min_words=80`)."""
     path = Path(path)
     if not path.is_file():
-        raise SpecError(f"pipeline spec {path} does not exist; the bundled ones are in pipelines/ (demo.yaml, web.yaml)")
+        raise SpecError(
+            f"pipeline spec {path} does not exist; the bundled ones are in pipelines/ (demo.yaml, web.yaml)"
+        )
     try:
         tree = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:

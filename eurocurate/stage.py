@@ -15,7 +15,7 @@ from typing import ClassVar
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
-from eurocurate.manifests.ledger import ExclusionLedger, ledger_path
+from eurocurate.manifests.audit.ledger import ExclusionLedger, ledger_path
 from eurocurate.schema import Meta, Reason
 
 log = logging.getLogger(__name__)

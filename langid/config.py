@@ -17,14 +17,20 @@ class LangIdConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_score: float = Field(
-        0.5, ge=0, le=1, description="Default minimum calibrated score to accept an EU-24 label (else a low-score drop)."
+        0.5,
+        ge=0,
+        le=1,
+        description="Default minimum calibrated score to accept an EU-24 label (else a low-score drop).",
     )
     min_scores: dict[str, float] = Field(
         default_factory=dict,
         description="Per-language minimum score, overriding `min_score` (e.g. {'hr': 0.4} to keep more Croatian).",
     )
     sure_score: float = Field(
-        0.90, ge=0, le=1, description="fastText probability above which its EU-24 label is taken without a second opinion."
+        0.90,
+        ge=0,
+        le=1,
+        description="fastText probability above which its EU-24 label is taken without a second opinion.",
     )
     sure_scores: dict[str, float] = Field(
         default_factory=lambda: {"hr": 1.01, "sk": 0.97, "cs": 0.97, "da": 0.97, "sv": 0.95, "pt": 0.95, "es": 0.97,
@@ -33,14 +39,23 @@ class LangIdConfig(BaseModel):
         "is confidently wrong between hr/bs/sr).",
     )  # fmt: skip
     rival_score: float = Field(
-        0.02, ge=0, le=1, description="A look-alike in fastText's top 5 above this probability also sends a text to the second opinion."
+        0.02,
+        ge=0,
+        le=1,
+        description="A look-alike in fastText's top 5 above this probability also sends a text to the second opinion.",
     )
     runner_up_score: float = Field(
-        0.05, ge=0, le=1, description="Languages in fastText's top 5 above this probability join the group's second opinion."
+        0.05,
+        ge=0,
+        le=1,
+        description="Languages in fastText's top 5 above this probability join the group's second opinion.",
     )
     broad_below: float = Field(
-        0.60, ge=0, le=1, description="Below this fastText probability (Latin script, no confusable group), lingua weighs fastText's "
-        "five candidates and their look-alikes."
+        0.60,
+        ge=0,
+        le=1,
+        description="Below this fastText probability (Latin script, no confusable group), lingua weighs fastText's "
+        "five candidates and their look-alikes.",
     )
     group_priors: dict[str, float] = Field(
         default_factory=lambda: {"hr": 3.0, "sl": 3.0},
@@ -50,63 +65,97 @@ class LangIdConfig(BaseModel):
     )
     prior_below_chars: int = Field(400, ge=0, description="Texts shorter than this get `group_priors`.")
     fasttext_weight: float = Field(
-        0.5, ge=0, description="Exponent of fastText's probability when it is combined with lingua's inside a group (0: lingua alone)."
+        0.5,
+        ge=0,
+        description="Exponent of fastText's probability when it is combined with lingua's inside a group (0: lingua alone).",
     )
     croatian_word_weight: float = Field(
-        1.5, ge=0, description="Log-odds per Croatian-standard word (tko, tijekom, povijest...) minus Bosnian/Serbian "
-        "ones (ko, historija, hiljada...) added to lingua's Croatian when a document is decided as a whole."
+        1.5,
+        ge=0,
+        description="Log-odds per Croatian-standard word (tko, tijekom, povijest...) minus Bosnian/Serbian "
+        "ones (ko, historija, hiljada...) added to lingua's Croatian when a document is decided as a whole.",
     )
     always_ask: tuple[str, ...] = Field(
-        ("hr", "bs", "sr", "hbs"), description="Languages whose pages always get the second opinion, however sure "
-        "fastText is, and the confusable groups they name (a group is named after its first member)."
+        ("hr", "bs", "sr", "hbs"),
+        description="Languages whose pages always get the second opinion, however sure "
+        "fastText is, and the confusable groups they name (a group is named after its first member).",
     )
     always_ask_chars: int = Field(
-        2000, ge=100, description="Characters the second opinion reads on pages of an `always_ask` language (Croatian "
-        "against Bosnian needs the whole page)."
+        2000,
+        ge=100,
+        description="Characters the second opinion reads on pages of an `always_ask` language (Croatian "
+        "against Bosnian needs the whole page).",
     )
     pooled_margin: float = Field(
-        0.05, ge=0, le=1, description="fastText's probability on a page's paragraphs of one group read together, within this "
-        "margin of the language's sure score, settles the group's unsure paragraphs without lingua."
+        0.05,
+        ge=0,
+        le=1,
+        description="fastText's probability on a page's paragraphs of one group read together, within this "
+        "margin of the language's sure score, settles the group's unsure paragraphs without lingua.",
     )
     pooled_rival_score: float = Field(
-        0.05, ge=0, le=1, description="...provided the group's other languages hold at most this probability on the page."
+        0.05,
+        ge=0,
+        le=1,
+        description="...provided the group's other languages hold at most this probability on the page.",
     )
     page_language_score: float = Field(
-        0.3, ge=0, le=1, description="A paragraph fastText is unsure of is read as the page's language when fastText "
-        "gives that language at least this probability."
+        0.3,
+        ge=0,
+        le=1,
+        description="A paragraph fastText is unsure of is read as the page's language when fastText "
+        "gives that language at least this probability.",
     )
     page_join_score: float = Field(
-        0.05, ge=0, le=1, description="A paragraph fastText is unsure of joins the second opinion of the page's language "
-        "(fastText's reading of the whole document) when it gives that language at least this probability."
+        0.05,
+        ge=0,
+        le=1,
+        description="A paragraph fastText is unsure of joins the second opinion of the page's language "
+        "(fastText's reading of the whole document) when it gives that language at least this probability.",
     )
     pooled_chars: int = Field(
-        300, ge=100, description="Characters of a document's unsure paragraphs of one group that the second opinion reads, "
-        "together, once per document (lingua reads a page far better than a line, and one call is cheaper than many)."
+        300,
+        ge=100,
+        description="Characters of a document's unsure paragraphs of one group that the second opinion reads, "
+        "together, once per document (lingua reads a page far better than a line, and one call is cheaper than many).",
     )
     maltese_min_rate: float = Field(
-        0.06, ge=0, description="Maltese markers (ħ ġ ċ għ, il-/tal- articles) per word above which Latin text is Maltese."
+        0.06,
+        ge=0,
+        description="Maltese markers (ħ ġ ċ għ, il-/tal- articles) per word above which Latin text is Maltese.",
     )
     marker_min_hits: int = Field(
-        3, ge=1, description="Distinct marker words of a look-alike lingua does not know (gl ast co fur wa oc gd gv) that make it win."
+        3,
+        ge=1,
+        description="Distinct marker words of a look-alike lingua does not know (gl ast co fur wa oc gd gv) that make it win.",
     )
     document_first: bool = Field(
-        True, description="Read a sample of the whole document first (one fastText call) and label the document as one "
+        True,
+        description="Read a sample of the whole document first (one fastText call) and label the document as one "
         "language when that settles it; read it paragraph by paragraph only otherwise. A foreign block too small to "
         "shake fastText on the sample then goes unseen in `shares` (eu24-dev pages with 15/25/35% of their text in "
         "another language: found in 31/50/72%; 97-98% when every paragraph is read). The `segments` and `route` "
-        "modes of the pipeline stage always read paragraphs."
+        "modes of the pipeline stage always read paragraphs.",
     )
     document_chars: int = Field(
-        400, ge=50, description="Characters of the whole-document sample, spread over its paragraphs (at least 40 of each)."
+        400,
+        ge=50,
+        description="Characters of the whole-document sample, spread over its paragraphs (at least 40 of each).",
     )
     document_parts: int = Field(
-        1, ge=1, le=4, description="Parts (runs of consecutive paragraphs) the sample is read in, fastText's probabilities "
+        1,
+        ge=1,
+        le=4,
+        description="Parts (runs of consecutive paragraphs) the sample is read in, fastText's probabilities "
         "averaged: a foreign block weighs on its part. 2 finds the foreign block in 51/84/92% of the pages above, "
-        "for about 15% (built eu24-dev documents) to 25% (LibreOffice pages) more CPU."
+        "for about 15% (built eu24-dev documents) to 25% (LibreOffice pages) more CPU.",
     )
     document_sure_score: float = Field(
-        0.80, ge=0, le=1, description="fastText probability on the document sample above which its EU-24 label is the "
-        "document's language (no eu24-dev page in another language reaches 0.6 there)."
+        0.80,
+        ge=0,
+        le=1,
+        description="fastText probability on the document sample above which its EU-24 label is the "
+        "document's language (no eu24-dev page in another language reaches 0.6 there).",
     )
     document_sure_scores: dict[str, float] = Field(
         default_factory=lambda: {"de": 0.95, "el": 0.95, "fi": 0.95, "fr": 0.95, "hu": 0.95, "it": 0.95, "lt": 0.95,
@@ -119,12 +168,18 @@ class LangIdConfig(BaseModel):
         "look-alikes; ga: fastText too unsure of Irish to tell a mixed page from a pure one; mt: spelling decides).",
     )  # fmt: skip
     document_rival_score: float = Field(
-        0.10, ge=0, le=1, description="Most probability the look-alikes of fastText's language may hold on the document "
-        "sample for its label to be taken without a second opinion (pages read as Bulgarian keep some Macedonian)."
+        0.10,
+        ge=0,
+        le=1,
+        description="Most probability the look-alikes of fastText's language may hold on the document "
+        "sample for its label to be taken without a second opinion (pages read as Bulgarian keep some Macedonian).",
     )
     document_group_mass: float = Field(
-        0.90, ge=0, le=1, description="fastText probability of one confusable group on the document sample above which "
-        "the document is taken as single-language and one second opinion on the sample picks the language."
+        0.90,
+        ge=0,
+        le=1,
+        description="fastText probability of one confusable group on the document sample above which "
+        "the document is taken as single-language and one second opinion on the sample picks the language.",
     )
     document_group_masses: dict[str, float] = Field(
         default_factory=lambda: {"hr": 0.70},
@@ -133,9 +188,7 @@ class LangIdConfig(BaseModel):
     paragraph_min_chars: int = Field(
         40, ge=1, description="Paragraphs shorter than this inherit their language from neighbours or the document."
     )
-    paragraph_chars: int = Field(
-        160, ge=20, description="Characters of each paragraph the models read (its start)."
-    )
+    paragraph_chars: int = Field(160, ge=20, description="Characters of each paragraph the models read (its start).")
     min_sample_chars: int = Field(
         80, ge=20, description="Fewest characters read per paragraph when the document budget is spread thin."
     )
@@ -144,7 +197,8 @@ class LangIdConfig(BaseModel):
     )
     second_opinion: bool = Field(True, description="Ask lingua and the spelling rules when fastText is unsure.")
     model_path: str | None = Field(
-        None, description="fastText LID model (lid.176 labels or GlotLID/OpenLID `xxx_Scrp` labels); default lid.176.ftz."
+        None,
+        description="fastText LID model (lid.176 labels or GlotLID/OpenLID `xxx_Scrp` labels); default lid.176.ftz.",
     )
 
     def min_score_for(self, lang: str) -> float:

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from eurocurate.langid.config import LangIdConfig
 from eurocurate.langid.identifier import EuLanguageIdentifier, FirstPass, LangGuess
-from eurocurate.schema import EU24
 from eurocurate.langid.languages import CONFUSABLE_GROUPS, EU24_SCRIPT, GROUP_OF, OTHER, UNDETERMINED
+from eurocurate.schema import EU24
 
 _WINDOW_CHARS = 50  # the whole-document sample is read in windows of about this many characters
 EU24_SET = frozenset(EU24)
@@ -66,7 +66,7 @@ def _read_plan(lengths: list[int], min_chars: int, per_paragraph: int, min_sampl
         keep = max(1, budget // cap)
         step = len(long) / keep
         long = sorted({long[int(k * step)] for k in range(keep)})
-    return {i: cap for i in long}
+    return dict.fromkeys(long, cap)
 
 
 def _inherit(labels: list[LangGuess | None], primary: str) -> list[tuple[LangGuess, bool]]:
@@ -276,7 +276,11 @@ def _label_paragraphs(
             ft = identifier.fasttext_top(together)
             top = max(ft, key=ft.__getitem__)
             rivals = sum(q for code, q in ft.items() if code in CONFUSABLE_GROUPS[group] and code != top)
-            if top in EU24_SET and ft[top] >= cfg.sure_score_for(top) - cfg.pooled_margin and rivals <= cfg.pooled_rival_score:
+            if (
+                top in EU24_SET
+                and ft[top] >= cfg.sure_score_for(top) - cfg.pooled_margin
+                and rivals <= cfg.pooled_rival_score
+            ):
                 for i in by_group[group]:
                     labels[i] = LangGuess(top, ft[top], "fast:pooled")
                 continue

@@ -111,14 +111,21 @@ class EuLanguageIdentifier:
         top = max(ft, key=ft.__getitem__)
         p = ft[top]
         if script == GREEK:  # only Greek among the EU-24 is written in Greek letters
-            return FirstPass(script, ft, None, LangGuess("el", max(p if top == "el" else 0.0, 0.5 + 0.5 * ft.get("el", 0.0)), "script"))
+            return FirstPass(
+                script,
+                ft,
+                None,
+                LangGuess("el", max(p if top == "el" else 0.0, 0.5 + 0.5 * ft.get("el", 0.0)), "script"),
+            )
         if script == CYRILLIC:
             group: str | None = "bg"
         elif top in _EU24 and EU24_SCRIPT[top] != script:  # e.g. Latin text called Bulgarian
             group, p = None, 0.0
         else:
             group = GROUP_OF.get(top)
-        if (top in _EU24 and p >= cfg.sure_score_for(top) and not self._rival(ft, group, top)) or not cfg.second_opinion:
+        if (
+            top in _EU24 and p >= cfg.sure_score_for(top) and not self._rival(ft, group, top)
+        ) or not cfg.second_opinion:
             return FirstPass(script, ft, group, LangGuess(top, p, "fast"))
         if group is None and not (p < cfg.broad_below and script == LATIN):
             return FirstPass(script, ft, group, LangGuess(top if top in _EU24 or len(top) <= 3 else OTHER, p, "fast"))
@@ -191,7 +198,11 @@ class EuLanguageIdentifier:
         cfg = self.config
         # fastText's runners-up that lingua knows join the group: Irish read as Portuguese, Romanian
         # without diacritics read as Spanish are then set right by lingua
-        runners_up = tuple(c for c, q in ft.items() if q >= cfg.runner_up_score and c in LINGUA_NAME and c not in CONFUSABLE_GROUPS[group])
+        runners_up = tuple(
+            c
+            for c, q in ft.items()
+            if q >= cfg.runner_up_score and c in LINGUA_NAME and c not in CONFUSABLE_GROUPS[group]
+        )
         members = CONFUSABLE_GROUPS[group] + runners_up
         mass = sum(ft.get(m, 0.0) for m in members)
         probs = {m: ft.get(m, 0.0) for m in members}
@@ -200,14 +211,16 @@ class EuLanguageIdentifier:
             pooled = sum(probs[m] for m in members if m in known or m == "hbs")
             if asked is not None and all(m in asked for m in known):
                 in_group = sum(asked[m] for m in known)
-                lingua = {m: asked[m] / in_group for m in known} if in_group > 0 else {m: 0.0 for m in known}
+                lingua = {m: asked[m] / in_group for m in known} if in_group > 0 else dict.fromkeys(known, 0.0)
             else:
                 lingua = lingua_probabilities(flat, known)
             # lingua's view times fastText's (tempered) view: either alone is confidently wrong somewhere
             floor = 0.01
             short = len(flat) < cfg.prior_below_chars
             weighted = {
-                m: lingua.get(m, 0.0) * (cfg.group_priors.get(m, 1.0) if short else 1.0) * (ft.get(m, 0.0) + floor) ** cfg.fasttext_weight
+                m: lingua.get(m, 0.0)
+                * (cfg.group_priors.get(m, 1.0) if short else 1.0)
+                * (ft.get(m, 0.0) + floor) ** cfg.fasttext_weight
                 for m in known
             }
             if group == "hr" and "hr" in weighted:

@@ -19,7 +19,7 @@ LATIN: Final = "latin"
 NO_SCRIPT: Final = "none"
 
 # The script each EU-24 language is written in; a text in another script cannot be that language.
-EU24_SCRIPT: Final[dict[str, str]] = {lang: LATIN for lang in EU24} | {"el": GREEK, "bg": CYRILLIC}
+EU24_SCRIPT: Final[dict[str, str]] = dict.fromkeys(EU24, LATIN) | {"el": GREEK, "bg": CYRILLIC}
 
 # lid.176 labels that name the same language as another label here.
 FASTTEXT_ALIASES: Final[dict[str, str]] = {"no": "nb", "sh": "hbs"}  # hbs: Serbo-Croatian, decided by the group
@@ -43,7 +43,7 @@ GROUP_OF: Final[dict[str, str]] = {}
 for _group, _members in CONFUSABLE_GROUPS.items():
     for _m in _members:
         GROUP_OF.setdefault(_m, _group)  # sr belongs to hr (Latin script) first; Cyrillic text goes to bg below
-GROUP_OF_CYRILLIC: Final[dict[str, str]] = {m: "bg" for m in CONFUSABLE_GROUPS["bg"]}
+GROUP_OF_CYRILLIC: Final[dict[str, str]] = dict.fromkeys(CONFUSABLE_GROUPS["bg"], "bg")
 
 # lingua-language-detector names of the languages it knows (it has no Maltese, Galician, Asturian,
 # Corsican, Friulian, Walloon, Occitan, Scottish Gaelic or Manx).

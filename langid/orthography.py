@@ -22,7 +22,9 @@ _GRAVE = re.compile(r"[àèìòùÀÈÌÒÙ]")
 
 # Function words frequent in one language and absent (or very rare) in the EU language of its group.
 MARKER_WORDS: dict[str, frozenset[str]] = {
-    "gl": frozenset("unha unhas tamén xa coa coas polo pola polos polas moi nunha nun dende aínda xente facer traballo cunha cómpre".split()),
+    "gl": frozenset(
+        "unha unhas tamén xa coa coas polo pola polos polas moi nunha nun dende aínda xente facer traballo cunha cómpre".split()
+    ),
     "ast": frozenset("ye nun tamién pa ente dende fízose tien yera xunto cola colos pela vezu asturies".split()),
     "co": frozenset("hè chì ghjè ancu cù nantu sò tandu micca ghjente quessu quella puru avà".split()),
     "fur": frozenset("ancje cun jo al è ch’al dut vuê chest cheste achì nol ju ale fâ plui cjase".split()),

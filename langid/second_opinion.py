@@ -8,12 +8,12 @@ process-wide cache that `preload` fills up front) and turning lingua's confidenc
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from eurocurate.langid.languages import LINGUA_NAME
 
 
-@lru_cache(maxsize=None)  # sets that occur are few; a detector shares the cached models
+@cache  # sets that occur are few; a detector shares the cached models
 def _detector(codes: tuple[str, ...]):  # -> lingua.LanguageDetector (compiled extension, untyped)
     from lingua import Language, LanguageDetectorBuilder
 

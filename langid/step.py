@@ -8,7 +8,6 @@ only wires them into the pipeline and turns them into ledger drops.
 from __future__ import annotations
 
 import time
-
 from functools import lru_cache
 from typing import Final
 

@@ -2,7 +2,7 @@
 extraction, tokenization and shard writing. The YAML specs (`demo.yaml`, `web.yaml`) ship here too.
 """
 
-from eurocurate.pipelines.compiler import DagNode, PipelineDAG, compile_pipeline
-from eurocurate.pipelines.runner import RunFailed, RunOptions, resolve_inputs, run_pipeline
+from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG, compile_pipeline
+from eurocurate.pipelines.engine.runner import RunFailed, RunOptions, resolve_inputs, run_pipeline
 
 __all__ = ["DagNode", "PipelineDAG", "RunFailed", "RunOptions", "compile_pipeline", "resolve_inputs", "run_pipeline"]

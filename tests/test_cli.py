@@ -27,13 +27,27 @@ def test_missing_input_and_wrong_file_type_exit_2_with_the_path(tmp_path, capsys
 def test_bad_spec_exits_2_and_names_the_problem(tmp_path, capsys):
     assert main(["run", str(tmp_path / "missing.yaml"), "--input", ".", "--output", str(tmp_path / "o")]) == 2
     assert "does not exist" in capsys.readouterr().err
-    assert main(["run", str(REPO / "pipelines/demo.yaml"), "--input", ".", "--output", "o", "--set", "stages.nope.x=1"]) == 2
+    assert (
+        main(["run", str(REPO / "pipelines/demo.yaml"), "--input", ".", "--output", "o", "--set", "stages.nope.x=1"])
+        == 2
+    )
     assert "no stage 'nope'" in capsys.readouterr().err
 
 
 def test_rerun_into_an_output_of_another_config_is_refused(local_run, demo_inputs, tmp_path, capsys):
     spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
-    code = main(["run", str(spec), "--input", str(demo_inputs), "--output", str(local_run), "--set", "stages.quality_filter.min_words=99"])
+    code = main(
+        [
+            "run",
+            str(spec),
+            "--input",
+            str(demo_inputs),
+            "--output",
+            str(local_run),
+            "--set",
+            "stages.quality_filter.min_words=99",
+        ]
+    )
     assert code == 2
     assert "different config sha256" in capsys.readouterr().err
 
@@ -53,7 +67,12 @@ def test_pii_command_redacts_text_keeps_other_fields_and_order(tmp_path, capsys)
 
     src = tmp_path / "in.jsonl"
     lines = [
-        {"id": 1, "text": "Schreiben Sie an anna.muster@example.de oder rufen Sie +49 30 1234567 an.", "lang": "de", "keep": [1, 2]},
+        {
+            "id": 1,
+            "text": "Schreiben Sie an anna.muster@example.de oder rufen Sie +49 30 1234567 an.",
+            "lang": "de",
+            "keep": [1, 2],
+        },
         "not json at all",
         {"id": 3, "text": "Nothing personal here."},
     ]

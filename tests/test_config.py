@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from eurocurate.config import SpecError, load_spec
-from eurocurate.pipelines.compiler import compile_pipeline
+from eurocurate.pipelines.engine.compiler import compile_pipeline
 from eurocurate.registry import InputSet
 
 REPO = Path(__file__).resolve().parents[1]
@@ -15,7 +15,17 @@ def test_bundled_specs_validate_and_compile(name, tmp_path):
     dag = compile_pipeline(spec, InputSet(root=str(tmp_path), files=["a.warc.gz", "b.warc.gz"]), tmp_path / "out")
     assert [n.kind for n in dag.nodes] == ["map", "barrier"] * 5 + ["map"]
     assert dag.nodes[0].tasks == 2 and dag.nodes[1].name == "url_dedup"
-    assert dag.ledger_stages() == ["warc_reader", "optout", "html_extractor", "language_id", "quality_filter", "pii_redactor", "url_dedup", "exact_dedup", "minhash_dedup"]
+    assert dag.ledger_stages() == [
+        "warc_reader",
+        "optout",
+        "html_extractor",
+        "language_id",
+        "quality_filter",
+        "pii_redactor",
+        "url_dedup",
+        "exact_dedup",
+        "minhash_dedup",
+    ]
     # the last group always ends with provenance
     assert dag.nodes[-1].steps[-1].name == "provenance_writer"
 
@@ -34,7 +44,10 @@ def test_spec_digest_changes_with_a_parameter_and_not_with_layout(tmp_path):
     reformatted.write_text("# a comment\n" + (REPO / "pipelines" / "demo.yaml").read_text())
     assert load_spec(reformatted).digest() == a.digest()
     # how the run executes does not change its outputs, so it does not change the digest
-    assert load_spec(REPO / "pipelines" / "demo.yaml", ["execution.workers=7", "execution.executor=local"]).digest() == a.digest()
+    assert (
+        load_spec(REPO / "pipelines" / "demo.yaml", ["execution.workers=7", "execution.executor=local"]).digest()
+        == a.digest()
+    )
     assert load_spec(REPO / "pipelines" / "demo.yaml", ["execution.tasks=3"]).digest() != a.digest()
 
 

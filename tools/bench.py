@@ -29,14 +29,20 @@ from typing import NamedTuple
 
 import orjson
 
-from eurocurate.manifests.run_manifest import environment
-from eurocurate.tools.bench_runs import RunMeasure, dedup_quality, extraction_and_language_quality, run_pipeline_measured
+from eurocurate.manifests.audit.run_manifest import environment
+from eurocurate.tools.bench_runs import (
+    RunMeasure,
+    dedup_quality,
+    extraction_and_language_quality,
+    run_pipeline_measured,
+)
 from eurocurate.tools.corpus_view import content_warcs, extracted_and_identified
 from eurocurate.tools.demo_corpus import build_demo_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 EQUIVALENT = REPO / "pipelines" / "fineweb_equivalent.yaml"
 FULL = REPO / "pipelines" / "demo.yaml"
+
 
 class StageRow(NamedTuple):
     ours: str | None  # the eurocurate step whose timer and documents-in the row uses (None: composite)
@@ -60,7 +66,12 @@ def _inputs(out: Path) -> tuple[list[Path], Path | None, Path | None, str]:
         files = content_warcs(Path(corpus))
         if files:
             truth = Path(corpus) / "truth.jsonl"
-            return files, Path(corpus) / "warc" / "eu24-dev-robotstxt.warc.gz", truth if truth.is_file() else None, f"$EUROCURATE_CORPUS ({corpus})"
+            return (
+                files,
+                Path(corpus) / "warc" / "eu24-dev-robotstxt.warc.gz",
+                truth if truth.is_file() else None,
+                f"$EUROCURATE_CORPUS ({corpus})",
+            )
     folder = out / "input"
     files = sorted(folder.glob("*.warc.gz")) or build_demo_corpus(folder, pages_per_language=40)
     return files, out / "input-robots", None, "generated demo corpus (EUROCURATE_CORPUS not set)"
@@ -143,7 +154,9 @@ def _markdown(result: dict) -> str:
     ]  # fmt: skip
     load = result.get("langid_model_load_s")
     if load:
-        lines.append(f"Language ID loads its models once per worker ({load:.1f} s here, in the end-to-end figure, not in the stage's row).")
+        lines.append(
+            f"Language ID loads its models once per worker ({load:.1f} s here, in the end-to-end figure, not in the stage's row)."
+        )
     full = result["full_pipeline"]
     lines.append(f"The full pipeline (demo.yaml: + opt-outs, PII, URL and exact dedup, shard packing, manifests): "
                  f"{full['docs_per_s_per_core']:.1f} docs/s per core ({full['cpu_s']:.1f} CPU s).")  # fmt: skip
@@ -173,16 +186,24 @@ def _markdown(result: dict) -> str:
         lines += ["", f"Language identifier alone: {li['docs_per_s_per_core']:,.0f} documents/s per core on {li['docs']:,} "
                   f"documents of {li.get('kb_per_doc', 0):.1f} KB on average (CPU time, models loaded)."]  # fmt: skip
     sc = result["scaling"]
-    lines += ["", "| scaling (fineweb_equivalent.yaml) | docs | wall s | docs/s | peak RSS of the run MB |", "|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "| scaling (fineweb_equivalent.yaml) | docs | wall s | docs/s | peak RSS of the run MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for r in sc["rows"]:
-        lines.append(f"| {r['config']} | {r['docs']:,} | {r['wall_s']:.1f} | {r['docs_per_s']:,.1f} | {r['peak_tree_rss_mb']:,.0f} |")
+        lines.append(
+            f"| {r['config']} | {r['docs']:,} | {r['wall_s']:.1f} | {r['docs_per_s']:,.1f} | {r['peak_tree_rss_mb']:,.0f} |"
+        )
     if sc.get("parallel_efficiency") is not None:
         lines.append(f"\nRay parallel efficiency, 2 workers against 1: {sc['parallel_efficiency']:.0%} on the 1× input"
                      + (f", {sc['parallel_efficiency_scaled']:.0%} on the {sc['growth']['factor']}× input."
                         if sc.get("parallel_efficiency_scaled") is not None else "."))  # fmt: skip
     if sc.get("growth"):
         g = sc["growth"]
-        lines.append(f"{g['factor']}× the input: {g['time_factor']:.1f}× the time, {g['memory_factor']:.2f}× the peak memory.")
+        lines.append(
+            f"{g['factor']}× the input: {g['time_factor']:.1f}× the time, {g['memory_factor']:.2f}× the peak memory."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -192,8 +213,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", "-o", default="out/bench")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each side of the comparison; medians are reported")
-    parser.add_argument("--scale", type=int, default=20, help="the larger corpus is this many times the input (0: skip)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each side of the comparison; medians are reported"
+    )
+    parser.add_argument(
+        "--scale", type=int, default=20, help="the larger corpus is this many times the input (0: skip)"
+    )
     args = parser.parse_args(argv)
     out = Path(args.output).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -202,11 +227,17 @@ def main(argv: list[str] | None = None) -> int:
     input_mb = sum(f.stat().st_size for f in inputs) / 1e6
     # the truth rows of the records read (the corpus's broken/ copies are not benchmark input), for both sides
     read = set(response_ids(inputs))
-    truth = [t for x in truth_path.read_bytes().splitlines() if (t := orjson.loads(x))["record_id"] in read] if truth_path else []
+    truth = (
+        [t for x in truth_path.read_bytes().splitlines() if (t := orjson.loads(x))["record_id"] in read]
+        if truth_path
+        else []
+    )
     print(f"bench: {len(inputs)} files, {input_mb:.1f} MB from {origin}", flush=True)
 
     print("datatrove reference (FineWeb's steps) ...", flush=True)
-    ref = run_reference(inputs, out / "reference", args.repeat, truth=truth_path, config=ReferenceConfig(english_stop_words=False))
+    ref = run_reference(
+        inputs, out / "reference", args.repeat, truth=truth_path, config=ReferenceConfig(english_stop_words=False)
+    )
     ref_exact = run_reference(inputs, out / "reference-fineweb-exact", 1, truth=truth_path, config=ReferenceConfig())
     tokenizer = ref["config"]["tokenizer"]
 
@@ -235,7 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     if truth:
         result["quality"] = {
             "datatrove": ref["quality"],
-            "eurocurate": {**extraction_and_language_quality(docs, truth), "dedup_pairs": dedup_quality(ours.out, truth)},
+            "eurocurate": {
+                **extraction_and_language_quality(docs, truth),
+                "dedup_pairs": dedup_quality(ours.out, truth),
+            },
         }
     from eurocurate.tools.quality_reference import compare_stacks
 
@@ -250,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     print("scaling: Ray with 1 and 2 workers, and a larger corpus ...", flush=True)
     scaling_rows = []
     for workers in (1, 2):
-        m = run_pipeline_measured(EQUIVALENT, inputs, out / "runs" / f"ray-{workers}", executor="ray", workers=workers, sets=sets)
+        m = run_pipeline_measured(
+            EQUIVALENT, inputs, out / "runs" / f"ray-{workers}", executor="ray", workers=workers, sets=sets
+        )
         scaling_rows.append({"config": f"Ray, {workers} worker(s), 1× input", "workers": workers, "docs": m.run["totals"]["read"],
                              "wall_s": m.wall_s, "docs_per_s": m.run["totals"]["read"] / m.wall_s, "peak_tree_rss_mb": m.peak_tree_rss_mb})  # fmt: skip
     scaling = {"rows": scaling_rows, "parallel_efficiency": scaling_rows[0]["wall_s"] / (2 * scaling_rows[1]["wall_s"])}
@@ -258,7 +294,14 @@ def main(argv: list[str] | None = None) -> int:
         scaled = build_scaled_corpus(inputs, out / "scaled-input", args.scale, seed=20261125)
         big = {}
         for workers in (1, 2):
-            m = run_pipeline_measured(EQUIVALENT, scaled, out / "runs" / f"ray-{workers}-x{args.scale}", executor="ray", workers=workers, sets=sets)
+            m = run_pipeline_measured(
+                EQUIVALENT,
+                scaled,
+                out / "runs" / f"ray-{workers}-x{args.scale}",
+                executor="ray",
+                workers=workers,
+                sets=sets,
+            )
             big[workers] = {"config": f"Ray, {workers} worker(s), {args.scale}× input", "workers": workers, "docs": m.run["totals"]["read"],
                             "wall_s": m.wall_s, "docs_per_s": m.run["totals"]["read"] / m.wall_s, "peak_tree_rss_mb": m.peak_tree_rss_mb}  # fmt: skip
             shutil.rmtree(m.out, ignore_errors=True)

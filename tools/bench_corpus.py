@@ -82,7 +82,12 @@ def _record_bytes(version: str, headers: list[tuple[str, str]], block: bytes) ->
 
 
 def _variant(
-    headers: list[tuple[str, str]], block: bytes, round_: int, rng: random.Random, replace_share: float, exact_share: float
+    headers: list[tuple[str, str]],
+    block: bytes,
+    round_: int,
+    rng: random.Random,
+    replace_share: float,
+    exact_share: float,
 ) -> tuple[list[tuple[str, str]], bytes]:
     """The record as a later round emits it: new URL and ID; payload kept or perturbed."""
     get = {k.lower(): v for k, v in headers}
@@ -191,18 +196,24 @@ def _perturbed_html(body: bytes, charset: str, rng: random.Random, share: float)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("warcs", nargs="*", type=Path, help="source WARCs (default: $EUROCURATE_CORPUS/warc/eu24-dev-0*.warc.gz)")
+    parser.add_argument(
+        "warcs", nargs="*", type=Path, help="source WARCs (default: $EUROCURATE_CORPUS/warc/eu24-dev-0*.warc.gz)"
+    )
     parser.add_argument("--output", type=Path, required=True, help="folder for scaled-RRRR.warc.gz")
     parser.add_argument("--factor", type=int, default=20, help="records out per record in (default 20)")
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--replace-share", type=float, default=0.03, help="share of words replaced in perturbed pages")
-    parser.add_argument("--exact-share", type=float, default=0.1, help="share of later-round records kept byte for byte")
+    parser.add_argument(
+        "--exact-share", type=float, default=0.1, help="share of later-round records kept byte for byte"
+    )
     args = parser.parse_args(argv)
     warcs = args.warcs
     if not warcs:
         warcs = env_content_warcs()
         if not warcs:
-            parser.error("no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS")
+            parser.error(
+                "no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS"
+            )
     files = build_scaled_corpus(
         warcs, args.output, args.factor, args.seed, replace_share=args.replace_share, exact_share=args.exact_share
     )

@@ -70,7 +70,7 @@ class SyntheticCorpus:
         exact = pos == 9
         base[near] = ((block[near] * self.near_mult + 13) % self.blocks) * 10
         base[exact] = ((block[exact] * self.exact_mult + 7) % self.blocks) * 10 + 1
-        tail = (idx >= self.blocks * 10)  # documents after the last full block are originals
+        tail = idx >= self.blocks * 10  # documents after the last full block are originals
         base[tail], near[tail] = idx[tail], False
         return base, near
 
@@ -114,7 +114,13 @@ def _reset_peak_rss() -> None:
 
 
 def sign_shard(
-    corpus: SyntheticCorpus, lo: int, hi: int, rank: int, layout: LshLayout, config: MinhashConfig, with_grams: bool = False
+    corpus: SyntheticCorpus,
+    lo: int,
+    hi: int,
+    rank: int,
+    layout: LshLayout,
+    config: MinhashConfig,
+    with_grams: bool = False,
 ) -> dict:
     _reset_peak_rss()
     start = time.perf_counter()
@@ -184,7 +190,9 @@ def predicted_labels(layout: LshLayout, shards: list[tuple[int, int]], n: int) -
         path = decisions_path(layout.decisions, rank)
         if path.is_file():
             t = pq.read_table(path, columns=["doc_id", "cluster_id"])
-            labels[np.asarray(t["doc_id"].to_pylist(), dtype=np.int64)] = np.asarray(t["cluster_id"].to_pylist(), dtype=np.int64)
+            labels[np.asarray(t["doc_id"].to_pylist(), dtype=np.int64)] = np.asarray(
+                t["cluster_id"].to_pylist(), dtype=np.int64
+            )
     return labels
 
 
@@ -215,24 +223,38 @@ def run(args: argparse.Namespace) -> dict:
     layout = LshLayout(str(work / "lsh"))
     step = math.ceil(args.docs / args.shards)
     shards = [(lo, min(lo + step, args.docs)) for lo in range(0, args.docs, step)]
-    ray.init(address="local", num_cpus=args.workers, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
+    ray.init(
+        address="local",
+        num_cpus=args.workers,
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        log_to_driver=False,
+    )
     try:
         t0 = time.perf_counter()
         sign = ray.remote(sign_shard)
         with_grams = args.min_jaccard is not None
-        signed = ray.get([sign.remote(corpus, lo, hi, r, layout, config, with_grams) for r, (lo, hi) in enumerate(shards)])
+        signed = ray.get(
+            [sign.remote(corpus, lo, hi, r, layout, config, with_grams) for r, (lo, hi) in enumerate(shards)]
+        )
         t1 = time.perf_counter()
         part = ray.remote(partition_task)
-        parted = ray.get([part.remote(layout, config, p, args.parts, args.max_keys, args.min_jaccard) for p in range(args.parts)])
+        parted = ray.get(
+            [part.remote(layout, config, p, args.parts, args.max_keys, args.min_jaccard) for p in range(args.parts)]
+        )
         t2 = time.perf_counter()
-        merged = ray.get(ray.remote(merge_task).remote(layout, config, args.parts, args.max_keys, args.max_docs_in_memory[0]))
+        merged = ray.get(
+            ray.remote(merge_task).remote(layout, config, args.parts, args.max_keys, args.max_docs_in_memory[0])
+        )
         t3 = time.perf_counter()
         reference = _decisions(layout, len(shards))
         other_merges = []
         for cap in args.max_docs_in_memory[1:]:  # the same partitions merged again under another cap
             shutil.rmtree(layout.decisions)
             other = ray.get(ray.remote(merge_task).remote(layout, config, args.parts, args.max_keys, cap))
-            other_merges.append({"cap": cap, **other, "same_decisions": _decisions(layout, len(shards)).equals(reference)})
+            other_merges.append(
+                {"cap": cap, **other, "same_decisions": _decisions(layout, len(shards)).equals(reference)}
+            )
     finally:
         ray.shutdown()
     truth, _ = corpus.sources(np.arange(args.docs, dtype=np.int64))
@@ -293,7 +315,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[DEFAULT_MAX_DOCS_IN_MEMORY],
         help="clustered documents the merge holds at once (spills above); several values merge the same partitions once per value",
     )
-    p.add_argument("--min-jaccard", type=float, default=None, help="verify candidate pairs at this exact n-gram Jaccard (default: off)")
+    p.add_argument(
+        "--min-jaccard",
+        type=float,
+        default=None,
+        help="verify candidate pairs at this exact n-gram Jaccard (default: off)",
+    )
     p.add_argument("--seed", type=int, default=20261125)
     p.add_argument("--work-dir", default=None)
     p.add_argument("--keep", action="store_true", help="keep the work folder")

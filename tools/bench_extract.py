@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from eurocurate.pipelines.extract_fast import UnparseableHtml, extract_page
+from eurocurate.pipelines.extract.fast import UnparseableHtml, extract_page
 from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
 from eurocurate.schema import Meta
 from eurocurate.tools.corpus_view import content_warcs

@@ -168,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1200, help="documents to build (default 1200: 50 per language)")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the documents; the median is reported")
-    parser.add_argument("--fasttext-only", action="store_true", help="without the lingua second opinion, for comparison")
+    parser.add_argument(
+        "--fasttext-only", action="store_true", help="without the lingua second opinion, for comparison"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     sets = default_documents(args.docs)
@@ -184,9 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"language ID{' (fastText only)' if args.fasttext_only else ''}, documents of 1-5 KB from {_source()}")
     for name, r in [*figures.items(), ("all", result)]:
-        print(f"  {name:<12}{r['docs']:>6} docs  {r['kb_per_doc']:5.2f} KB/doc  {r['docs_per_s_per_core']:>8,.0f} docs/s per core (CPU time)")
+        print(
+            f"  {name:<12}{r['docs']:>6} docs  {r['kb_per_doc']:5.2f} KB/doc  {r['docs_per_s_per_core']:>8,.0f} docs/s per core (CPU time)"
+        )
     if args.json:
-        args.json.write_bytes(orjson.dumps({**result, "sets": figures, "source": _source()}, option=orjson.OPT_INDENT_2))
+        args.json.write_bytes(
+            orjson.dumps({**result, "sets": figures, "source": _source()}, option=orjson.OPT_INDENT_2)
+        )
     return 0
 
 

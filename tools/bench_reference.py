@@ -555,7 +555,9 @@ def format_table(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("warcs", nargs="*", type=Path, help="WARC files (default: $EUROCURATE_CORPUS/warc/eu24-dev-0*.warc.gz)")
+    parser.add_argument(
+        "warcs", nargs="*", type=Path, help="WARC files (default: $EUROCURATE_CORPUS/warc/eu24-dev-0*.warc.gz)"
+    )
     parser.add_argument(
         "--output", type=Path, default=Path("out/bench-reference"), help="work folder; writes reference.json/.md"
     )
@@ -573,7 +575,9 @@ def main(argv: list[str] | None = None) -> int:
     if not warcs:
         warcs = env_content_warcs()
         if not warcs:
-            parser.error("no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS")
+            parser.error(
+                "no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS"
+            )
     config = ReferenceConfig(args.timeout, args.vocab_size, not args.no_english_stop_words)
     result = run_reference(warcs, args.output, args.repeats, truth=args.truth, config=config)
     table = format_table(result)

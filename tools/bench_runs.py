@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 import psutil
 
-from eurocurate.manifests.files import read_tables
+from eurocurate.files import read_tables
 from eurocurate.tools import eval_metrics
 
 

@@ -125,10 +125,19 @@ def _junk_pages(rng: random.Random, texts: dict[str, LanguageText]) -> list[tupl
         body = "".join(f"<p>{html.escape(line)}</p>" for _ in range(40))
         pages.append((f"https://repeat-{i}.example.com/page", f"<html><body><article>{body}</article></body></html>"))
     for i, t in enumerate(list(texts.values())[:6]):
-        pages.append((f"https://short.{CCTLD[t.lang]}/{i}", f"<html><body><article><p>{html.escape(t.titles[0])}</p></article></body></html>"))
+        pages.append(
+            (
+                f"https://short.{CCTLD[t.lang]}/{i}",
+                f"<html><body><article><p>{html.escape(t.titles[0])}</p></article></body></html>",
+            )
+        )
     for i in range(4):
-        lorem = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. " * 12
-        pages.append((f"https://lorem-{i}.example.com/", f"<html><body><article><p>{lorem}</p></article></body></html>"))
+        lorem = (
+            "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. " * 12
+        )
+        pages.append(
+            (f"https://lorem-{i}.example.com/", f"<html><body><article><p>{lorem}</p></article></body></html>")
+        )
     for i in range(4):
         links = "".join(f'<li><a href="https://farm{i}.example.com/{j}">link {j}</a></li>' for j in range(150))
         pages.append((f"https://linkfarm-{i}.example.com/", f"<html><body><ul>{links}</ul></body></html>"))
@@ -193,22 +202,32 @@ def build_records(seed: int = 20261125, pages_per_language: int = 12) -> list[Wa
             originals.append((url, page, charset, t))
     # exact duplicates on mirror hosts: same bytes, another URL
     for url, page, charset, _ in rng.sample(originals, k=max(1, len(originals) // 14)):
-        records.append(_html_record(url.replace("https://", "https://mirror."), page, charset, True, "2026-11-02T08:00:00Z"))
+        records.append(
+            _html_record(url.replace("https://", "https://mirror."), page, charset, True, "2026-11-02T08:00:00Z")
+        )
     # near duplicates: one paragraph replaced, different boilerplate order
     for url, _, _, t in rng.sample(originals, k=max(1, len(originals) // 28)):
         paras = rng.sample(t.paragraphs, k=4)
         page = render_page(t, t.titles[-1], paras, "utf-8", True)
-        records.append(_html_record(url.replace("https://", "https://syndicated."), page, "utf-8", True, "2026-11-03T08:00:00Z"))
+        records.append(
+            _html_record(url.replace("https://", "https://syndicated."), page, "utf-8", True, "2026-11-03T08:00:00Z")
+        )
     for url, page in _junk_pages(rng, texts):
         records.append(_html_record(url, page, "utf-8", True, "2026-11-04T08:00:00Z"))
     for i in range(5):  # binary payloads
         jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(rng.getrandbits(8) for _ in range(3000))
-        records.append(WarcRecordSpec(url=f"https://img.example.com/{i}.jpg", body=jpeg, http_headers={"Content-Type": "image/jpeg"}))
+        records.append(
+            WarcRecordSpec(
+                url=f"https://img.example.com/{i}.jpg", body=jpeg, http_headers={"Content-Type": "image/jpeg"}
+            )
+        )
     for i in range(2):  # declared UTF-8 HTML, but the bytes are noise
         noise = b"<html><body><p>" + bytes(rng.randrange(0x80, 0xA0) for _ in range(4000)) + b"</p></body></html>"
         records.append(WarcRecordSpec(url=f"https://broken-{i}.example.com/", body=noise))
     for i in range(4):  # not found / redirects
-        records.append(WarcRecordSpec(url=f"https://gone.example.com/{i}", body=b"<html><body>Not found</body></html>", status=404))
+        records.append(
+            WarcRecordSpec(url=f"https://gone.example.com/{i}", body=b"<html><body>Not found</body></html>", status=404)
+        )
     for i in range(3):  # revisit records (payload identical to an earlier capture)
         records.append(WarcRecordSpec(url=originals[i][0], record_type="revisit", date="2026-11-05T08:00:00Z"))
     rng.shuffle(records)
@@ -224,14 +243,27 @@ def robots_records(records: list[WarcRecordSpec], seed: int) -> list[WarcRecordS
         kind = rng.choices(list(ROBOTS_KINDS), weights=[w for w, _, _ in ROBOTS_KINDS.values()])[0]
         _, status, body = ROBOTS_KINDS[kind]
         captures.append(
-            WarcRecordSpec(url=f"https://{host}/robots.txt", body=body.encode(), status=status,
-                           http_headers={"Content-Type": "text/plain"}, date="2026-10-30T00:00:00Z")  # fmt: skip
+            WarcRecordSpec(
+                url=f"https://{host}/robots.txt",
+                body=body.encode(),
+                status=status,
+                http_headers={"Content-Type": "text/plain"},
+                date="2026-10-30T00:00:00Z",
+            )  # fmt: skip
         )
     tdm_host = hosts[len(hosts) // 2]
-    tdm = b'[{"location": "/article/01*", "tdm-reservation": 1, "tdm-policy": "https://' + tdm_host.encode() + b'/policy.json"}]'
+    tdm = (
+        b'[{"location": "/article/01*", "tdm-reservation": 1, "tdm-policy": "https://'
+        + tdm_host.encode()
+        + b'/policy.json"}]'
+    )
     captures.append(
-        WarcRecordSpec(url=f"https://{tdm_host}/.well-known/tdmrep.json", body=tdm,
-                       http_headers={"Content-Type": "application/json"}, date="2026-10-30T00:00:00Z")  # fmt: skip
+        WarcRecordSpec(
+            url=f"https://{tdm_host}/.well-known/tdmrep.json",
+            body=tdm,
+            http_headers={"Content-Type": "application/json"},
+            date="2026-10-30T00:00:00Z",
+        )  # fmt: skip
     )
     return captures
 
@@ -269,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = build_demo_corpus(Path(args.output), args.seed, pages_per_language=args.pages_per_language)
     total = sum(p.stat().st_size for p in paths)
-    print(f"wrote {len(paths)} WARC files ({total / 1e6:.1f} MB) to {args.output}, robots.txt captures to {args.output}-robots/")
+    print(
+        f"wrote {len(paths)} WARC files ({total / 1e6:.1f} MB) to {args.output}, robots.txt captures to {args.output}-robots/"
+    )
     return 0
 
 

@@ -204,7 +204,9 @@ def derive(lang: str, ok_texts: list[str], budget: float) -> tuple[dict, list[di
     return raw, changes
 
 
-def _derive_stop_words(raw: dict, cfg: LanguageQualityConfig, lang: str, ok_texts: list[str], budget: float) -> list[dict]:
+def _derive_stop_words(
+    raw: dict, cfg: LanguageQualityConfig, lang: str, ok_texts: list[str], budget: float
+) -> list[dict]:
     """Adds the ok pages' most widespread short words to the stop-word list until the rule drops at
     most `budget` of them (published lists come from encyclopaedic text: 'roku', 'aastal', 'lietuvos')."""
     p = cfg.gopher_quality
@@ -243,7 +245,9 @@ def corpus_documents(corpus: Path, work: Path) -> list[dict]:
     for doc in extracted_and_identified(content_warcs(corpus), work):
         t = truth.get(doc.get("warc_record_id"))
         if t is not None:
-            docs.append({"text": doc["text"], "lang": doc["lang"], "quality": t["quality"], "low_reason": t.get("low_reason")})
+            docs.append(
+                {"text": doc["text"], "lang": doc["lang"], "quality": t["quality"], "low_reason": t.get("low_reason")}
+            )
     return docs
 
 
@@ -283,10 +287,16 @@ def main(argv: list[str] | None = None) -> int:
     ok = defaultdict(list)
     low = defaultdict(list)
     for d in docs:
-        (ok if d["quality"] == "ok" else low if d["quality"] == "low" else {}).setdefault(d["lang"], []).append(d["text"])
+        (ok if d["quality"] == "ok" else low if d["quality"] == "low" else {}).setdefault(d["lang"], []).append(
+            d["text"]
+        )
     for lang in [*sorted(EU24), DEFAULT_CONFIG]:
-        raw, changes = derive(lang, ok.get(lang, []), args.budget) if lang != DEFAULT_CONFIG else (published_config(lang), [])
-        cfg = LanguageQualityConfig.model_validate({k: v for k, v in raw.items() if k not in ("source", "derived", "derived_changes")})
+        raw, changes = (
+            derive(lang, ok.get(lang, []), args.budget) if lang != DEFAULT_CONFIG else (published_config(lang), [])
+        )
+        cfg = LanguageQualityConfig.model_validate(
+            {k: v for k, v in raw.items() if k not in ("source", "derived", "derived_changes")}
+        )
         verdicts = [assess_quality(t, lang, cfg).drop for t in ok.get(lang, [])]
         kept_ok = sum(v is None for v in verdicts)
         still = Counter(v.reason for v in verdicts if v is not None)
@@ -296,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
               + (f"; ok pages still dropped by: {dict(still)}" if still else ""))  # fmt: skip
         if args.write:
             text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120)
-            (CONFIG_DIR / f"{lang}.yaml").write_text("# Written by tools/derive_quality_config.py; see its docstring.\n" + text, encoding="utf-8")
+            (CONFIG_DIR / f"{lang}.yaml").write_text(
+                "# Written by tools/derive_quality_config.py; see its docstring.\n" + text, encoding="utf-8"
+            )
     return 0
 
 

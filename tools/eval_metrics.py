@@ -144,7 +144,9 @@ def extraction_and_language_scores(
     }
 
 
-def truth_pair_scores(truth: list[dict], cluster_of: Mapping[str, str], present: Iterable[str]) -> dict[str, float | int]:
+def truth_pair_scores(
+    truth: list[dict], cluster_of: Mapping[str, str], present: Iterable[str]
+) -> dict[str, float | int]:
     """`pair_recall` over the truth's dup groups. Precision counts only pages with a main text: the truth
     lists every duplicate of its assembled pages (no two share a sentence), while untranslated LibreOffice
     pages in several languages are duplicates it does not list."""

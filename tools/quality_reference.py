@@ -10,7 +10,12 @@ Needs `spacy` (the `test` extra): datatrove's word tokenizers are spaCy blank pi
 from __future__ import annotations
 
 from datatrove.data import Document
-from datatrove.pipeline.filters import C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter
+from datatrove.pipeline.filters import (
+    C4QualityFilter,
+    FineWebQualityFilter,
+    GopherQualityFilter,
+    GopherRepetitionFilter,
+)
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from eurocurate.filters.quality.params import LanguageQualityConfig

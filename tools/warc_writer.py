@@ -27,7 +27,9 @@ class WarcRecordSpec:
     def block(self) -> bytes:
         if self.record_type != "response":
             return self.body
-        reason = {200: "OK", 404: "Not Found", 301: "Moved Permanently", 503: "Service Unavailable"}.get(self.status, "X")
+        reason = {200: "OK", 404: "Not Found", 301: "Moved Permanently", 503: "Service Unavailable"}.get(
+            self.status, "X"
+        )
         head = [f"HTTP/1.1 {self.status} {reason}"] + [f"{k}: {v}" for k, v in self.http_headers.items()]
         head.append(f"Content-Length: {len(self.body)}")
         return ("\r\n".join(head) + "\r\n\r\n").encode("iso-8859-1") + self.body

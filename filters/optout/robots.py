@@ -94,7 +94,9 @@ def decide_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ..
     if 400 <= capture.status < 500:
         return RobotsDecision(False, None, f"{capture.describe()}: unavailable, complete allow (RFC 9309 §2.3.1.3)")
     if not 200 <= capture.status < 300:
-        return RobotsDecision(False, None, f"{capture.describe()}: redirect not followed offline, treated as unavailable")
+        return RobotsDecision(
+            False, None, f"{capture.describe()}: redirect not followed offline, treated as unavailable"
+        )
     parser = Protego.parse(capture.body[:MAX_ROBOTS_BYTES])
     for agent in agents:
         if not parser.can_fetch(url, agent):

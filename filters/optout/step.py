@@ -52,11 +52,18 @@ class OptOutFilter(LedgerStage):
             "agents": list(self.agents),
             "protocols": sorted(self.protocols),
             "missing_robots": self.missing_robots,
-            "parsers": {"robots.txt": f"protego {version('protego')} (RFC 9309)", "tdmrep": "eurocurate", "x-robots-tag": "eurocurate"},
+            "parsers": {
+                "robots.txt": f"protego {version('protego')} (RFC 9309)",
+                "tdmrep": "eurocurate",
+                "x-robots-tag": "eurocurate",
+            },
             "robots_captures": captures.files,
             "robots_hosts": len(captures.robots),
             "tdmrep_hosts": len(captures.tdmrep),
-            "suppression_list": {"sha256": self.suppression.digest(), **{k: len(v) for k, v in self.suppression.model_dump().items()}},
+            "suppression_list": {
+                "sha256": self.suppression.digest(),
+                **{k: len(v) for k, v in self.suppression.model_dump().items()},
+            },
         }
         policy["policy_sha256"] = hashlib.sha256(orjson.dumps(policy, option=orjson.OPT_SORT_KEYS)).hexdigest()
         return policy

@@ -38,7 +38,9 @@ class SuppressionList(BaseModel):
         return cls.model_validate(data)
 
     def merged(self, other: SuppressionList) -> SuppressionList:
-        return SuppressionList(**{k: sorted(set(getattr(self, k)) | set(getattr(other, k))) for k in type(self).model_fields})
+        return SuppressionList(
+            **{k: sorted(set(getattr(self, k)) | set(getattr(other, k))) for k in type(self).model_fields}
+        )
 
     def digest(self) -> str:
         canonical = {k: sorted(v) for k, v in self.model_dump().items()}

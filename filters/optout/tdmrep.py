@@ -73,8 +73,10 @@ def decide_tdmrep(url: str, file_rules: list[TdmRule] | None, headers: list[str]
         rule = match_file(file_rules, url)
         if rule is not None and rule.reservation is not None:
             decision = TdmDecision(
-                bool(rule.reservation), "file", f"tdmrep.json location {rule.location!r} tdm-reservation={rule.reservation}"
-                + (f" policy {rule.policy}" if rule.policy else "")
+                bool(rule.reservation),
+                "file",
+                f"tdmrep.json location {rule.location!r} tdm-reservation={rule.reservation}"
+                + (f" policy {rule.policy}" if rule.policy else ""),
             )
         elif rule is not None:
             ignored += 1

@@ -38,9 +38,7 @@ from eurocurate.filters.pii.national_ids import CATALOGUE_RE, codici_fiscali, na
 
 # --- other kinds -----------------------------------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(
-    r"(?<![\w.+%-])[\w.+%-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}(?![\w-])"
-)
+_EMAIL_RE = re.compile(r"(?<![\w.+%-])[\w.+%-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}(?![\w-])")
 _EMAIL_WINDOWS_MAX = 8  # beyond this many "@", one scan of the whole text is cheaper than a window per "@"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4_RE = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
@@ -73,9 +71,7 @@ _PHONE_NATIONAL_RE = re.compile(
     r"(?<![\w+\-./,:;])(?:\(0\d{1,4}\) ?\d++|\d++)(?:(?: / |[ \xa0\u202f\-./])\d++){0,5}+(?![\w]|[\-./,:]\d)"
 )
 _PHONE_LAST_GROUP_RE = re.compile(r"[ \xa0\u202f\-./]*\d+$")
-_PHONE_CONTEXT_RE = names(
-    "tel", "tél", "tlf", "phone", "puh", "mob", "gsm", "handy", "fax", "τηλ", "тел", "tālr"
-)
+_PHONE_CONTEXT_RE = names("tel", "tél", "tlf", "phone", "puh", "mob", "gsm", "handy", "fax", "τηλ", "тел", "tālr")
 # Not phone numbers: "270.000", "0.2419707245", and anything starting with a date ("05.12.1972 00 UTC").
 _AMOUNT_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|0[.,]\d+")
 _DATE_RE = re.compile(

@@ -60,10 +60,26 @@ _NATIONAL_IDS: dict[str, _NationalId] = {
         _spec("ES_NIE", "ES", "es", es_nie.validate, r"nie\b", r"n[úu]mero de identidad de extranjero"),
         _spec("FI_HETU", "FI", "fi", fi_hetu.validate, "henkilötunnu", r"hetu\b", "personbeteckning"),
         _spec("SE_PNR", "SE", "sv", se_pnr.validate, "personnummer", "personnr", "samordningsnummer"),
-        _spec("DE_IDNR", "DE", "de", de_idnr.validate, r"steuer-?id", "steueridentifikationsnummer",
-              "identifikationsnummer", r"idnr\b"),  # fmt: skip
-        _spec("FR_NIR", "FR", "fr", fr_nir.validate, r"nir\b", r"n(?:[°º]|um[ée]ro) de s[ée]curit[ée] sociale",
-              r"s[ée]curit[ée] sociale", r"num[ée]ro insee"),  # fmt: skip
+        _spec(
+            "DE_IDNR",
+            "DE",
+            "de",
+            de_idnr.validate,
+            r"steuer-?id",
+            "steueridentifikationsnummer",
+            "identifikationsnummer",
+            r"idnr\b",
+        ),  # fmt: skip
+        _spec(
+            "FR_NIR",
+            "FR",
+            "fr",
+            fr_nir.validate,
+            r"nir\b",
+            r"n(?:[°º]|um[ée]ro) de s[ée]curit[ée] sociale",
+            r"s[ée]curit[ée] sociale",
+            r"num[ée]ro insee",
+        ),  # fmt: skip
         _spec("IT_CF", "IT", "it", it_cf.validate, "codice fiscale", r"c\.f\."),
         _spec("CZ_RC", "CZ SK", "cs sk", cz_rc.validate, r"rodn\w* č[ií]sl", r"rodne cislo", r"r\.\s?č\."),
         _spec("RO_CNP", "RO", "ro", ro_cnp.validate, r"cnp\b", "cod numeric personal"),
@@ -73,8 +89,18 @@ _NATIONAL_IDS: dict[str, _NationalId] = {
         _spec("EE_IK", "EE", "et", ee_ik.validate, "isikukood"),
         _spec("LT_AK", "LT", "lt", lt_asmens.validate, "asmens kod"),
         _spec("IE_PPS", "IE", "ga en", ie_pps.validate, r"ppsn?\b", "personal public service"),
-        _spec("BE_NN", "BE", "", be_nn.validate, "rijksregister", "registre national", r"num[ée]ro national",
-              "nationalregisternummer", r"insz\b", r"niss\b"),  # fmt: skip
+        _spec(
+            "BE_NN",
+            "BE",
+            "",
+            be_nn.validate,
+            "rijksregister",
+            "registre national",
+            r"num[ée]ro national",
+            "nationalregisternummer",
+            r"insz\b",
+            r"niss\b",
+        ),  # fmt: skip
         _spec("DK_CPR", "DK", "da", dk_cpr.validate, "cpr", "personnummer"),
     )
 }

@@ -94,7 +94,10 @@ class PiiRedactor(LedgerStage):
             hits = self.suppressed_fingerprints.intersection(result.fingerprints)
             if hits:
                 kinds = sorted({h.split(":", 1)[0] for h in hits})
-                return Drop(Reason.SUPPRESSED_SUBJECT, f"{len(hits)} identifier(s) under an erasure request ({', '.join(kinds)})")
+                return Drop(
+                    Reason.SUPPRESSED_SUBJECT,
+                    f"{len(hits)} identifier(s) under an erasure request ({', '.join(kinds)})",
+                )
         return None
 
 

@@ -55,7 +55,8 @@ class GopherQualityParams(_Params):
     )
     min_stop_words: int | None = Field(2, description="Fewer distinct stop words than this: drop.")
     stop_words: list[str] = Field(
-        ["the", "be", "to", "of", "and", "that", "have", "with"], description="The language's stop words (case-sensitive)."
+        ["the", "be", "to", "of", "and", "that", "have", "with"],
+        description="The language's stop words (case-sensitive).",
     )
 
 
@@ -89,7 +90,9 @@ class LanguageQualityConfig(BaseModel):
     """Everything the quality stage applies to documents of one language."""
 
     model_config = ConfigDict(extra="forbid")
-    order: list[Family] = Field(list(FAMILIES), description="Families in the order they are applied; first failure decides.")
+    order: list[Family] = Field(
+        list(FAMILIES), description="Families in the order they are applied; first failure decides."
+    )
     gopher_repetition: GopherRepetitionParams = Field(default_factory=GopherRepetitionParams)
     gopher_quality: GopherQualityParams = Field(default_factory=GopherQualityParams)
     c4: C4Params = Field(default_factory=C4Params)
@@ -122,10 +125,16 @@ def _read_yaml(path: Path | resources.abc.Traversable, what: str) -> dict:
 def bundled_configs() -> dict[str, dict]:
     """The configuration files shipped in `filters/quality/configs`, by language code."""
     folder = resources.files("eurocurate.filters.quality") / "configs"
-    return {f.name[:-5]: _read_yaml(f, f"bundled quality config {f.name}") for f in folder.iterdir() if f.name.endswith(".yaml")}
+    return {
+        f.name[:-5]: _read_yaml(f, f"bundled quality config {f.name}")
+        for f in folder.iterdir()
+        if f.name.endswith(".yaml")
+    }
 
 
-def load_language_config(lang: str, config_dir: str | None = None, overrides: dict | None = None) -> LanguageQualityConfig:
+def load_language_config(
+    lang: str, config_dir: str | None = None, overrides: dict | None = None
+) -> LanguageQualityConfig:
     """The configuration for `lang`: bundled file (or `default`), then `config_dir/<lang>.yaml`, then overrides."""
     bundled = bundled_configs()
     raw = bundled.get(lang, bundled[DEFAULT_CONFIG])

@@ -12,8 +12,20 @@ from dataclasses import dataclass
 from datatrove.data import Document
 from pydantic import BaseModel, ConfigDict, Field
 
-from eurocurate.filters.quality.params import DEFAULT_CONFIG, LanguageQualityConfig, deep_merge as _merge, load_language_config
-from eurocurate.filters.quality.rules import c4_verdict, fineweb_verdict, gopher_quality_verdict, gopher_repetition_verdict
+from eurocurate.filters.quality.params import (
+    DEFAULT_CONFIG,
+    LanguageQualityConfig,
+    load_language_config,
+)
+from eurocurate.filters.quality.params import (
+    deep_merge as _merge,
+)
+from eurocurate.filters.quality.rules import (
+    c4_verdict,
+    fineweb_verdict,
+    gopher_quality_verdict,
+    gopher_repetition_verdict,
+)
 from eurocurate.filters.quality.signals import (
     TextSignals,
     apply_c4,

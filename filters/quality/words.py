@@ -74,9 +74,11 @@ def _split_infixes(core: str, t: CharTable) -> list[str]:
     for i in range(1, n - 1):
         c = core[i]
         before, after = core[i - 1], core[i + 1]
-        if (c in t.infix and before.isalnum() and after.isalpha()) or (
-            c in t.digit_infix and before.isdigit() and after.isdigit()
-        ) or (c == "." and before.islower() and after.isupper()):
+        if (
+            (c in t.infix and before.isalnum() and after.isalpha())
+            or (c in t.digit_infix and before.isdigit() and after.isdigit())
+            or (c == "." and before.islower() and after.isupper())
+        ):
             if start < i:
                 pieces.append(core[start:i])
             pieces.append(c)

@@ -67,7 +67,9 @@ def _records(stream: BinaryIO, base: int, path: Path, max_block_bytes: int | Non
         # get_record_offset() reads the record to its end: read the block first
         if max_block_bytes is not None and rec.length is not None and rec.length > max_block_bytes:
             offset = base + it.get_record_offset()
-            problem = Drop(Reason.OVERSIZE, f"{path.name}@{offset}: record of {rec.length} bytes > max_bytes {max_block_bytes}")
+            problem = Drop(
+                Reason.OVERSIZE, f"{path.name}@{offset}: record of {rec.length} bytes > max_bytes {max_block_bytes}"
+            )
             yield RawRecord(offset, rec.rec_type, None, _uri(rec), _date(rec), None, b"", problem)
             continue
         record_type, block, content_type = _block(rec)

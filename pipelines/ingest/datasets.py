@@ -112,10 +112,18 @@ def _jsonl_row(body: bytes, index: int) -> SourceDocument:
     try:
         row = orjson.loads(body)
     except orjson.JSONDecodeError as e:
-        return SourceDocument(f"row{index}", index, "", {Meta.INPUT_FORMAT: "jsonl"}, Drop(Reason.MALFORMED_ROW, f"line {index + 1}: {e}"[:300]))
+        return SourceDocument(
+            f"row{index}",
+            index,
+            "",
+            {Meta.INPUT_FORMAT: "jsonl"},
+            Drop(Reason.MALFORMED_ROW, f"line {index + 1}: {e}"[:300]),
+        )
     if not isinstance(row, dict):
         evidence = f"line {index + 1}: a JSON {type(row).__name__}, not an object"
-        return SourceDocument(f"row{index}", index, "", {Meta.INPUT_FORMAT: "jsonl"}, Drop(Reason.MALFORMED_ROW, evidence))
+        return SourceDocument(
+            f"row{index}", index, "", {Meta.INPUT_FORMAT: "jsonl"}, Drop(Reason.MALFORMED_ROW, evidence)
+        )
     return row_document(row, index, "jsonl")
 
 
@@ -124,13 +132,17 @@ def parquet_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
     try:
         pf = pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as e:
-        yield SourceDocument("", 0, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.CORRUPT_FILE, f"{path.name}: {e}"[:500]))
+        yield SourceDocument(
+            "", 0, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.CORRUPT_FILE, f"{path.name}: {e}"[:500])
+        )
         return
     names = set(pf.schema_arrow.names)
     text_type = pf.schema_arrow.field("text").type if "text" in names else None
     if text_type is None or not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)):
         found = "no `text` column" if text_type is None else f"`text` column of type {text_type}"
-        yield SourceDocument("", 0, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.NO_TEXT_FIELD, f"{path.name}: {found}"))
+        yield SourceDocument(
+            "", 0, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.NO_TEXT_FIELD, f"{path.name}: {found}")
+        )
         return
     index = 0
     try:
@@ -139,10 +151,14 @@ def parquet_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
             for row, size in zip(batch.to_pylist(), sizes):
                 if size > max_bytes:
                     evidence = f"row {index}: `text` of {size} bytes > max_bytes {max_bytes}"
-                    yield SourceDocument(f"row{index}", index, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.OVERSIZE, evidence))
+                    yield SourceDocument(
+                        f"row{index}", index, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.OVERSIZE, evidence)
+                    )
                 else:
                     yield row_document(row, index, "parquet")
                 index += 1
     except (OSError, pa.ArrowException) as e:
         evidence = f"{path.name}: unreadable from row {index} on: {e}"[:500]
-        yield SourceDocument(f"row{index}", index, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.CORRUPT_FILE, evidence))
+        yield SourceDocument(
+            f"row{index}", index, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.CORRUPT_FILE, evidence)
+        )

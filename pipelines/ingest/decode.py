@@ -18,7 +18,16 @@ _CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_\-:.]+)""", re.IGNOR
 _WEB_ALIASES = {"latin1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
 _CONTROL = frozenset(range(0, 32)) - {9, 10, 13}
 _MAX_CONTROL_FRACTION = 0.01
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"\x00\x00\x01\x00")
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Charsets a detector may propose: those web pages in EU languages are actually written in. DOS and
 # Mac code pages map every byte to a letter, so a detector "finding" them in noise proves nothing.

@@ -14,11 +14,11 @@ from pathlib import Path
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from eurocurate.manifests.ledger import ExclusionLedger, ledger_path
+from eurocurate.manifests.audit.ledger import ExclusionLedger, ledger_path
+from eurocurate.pipelines.engine.progress import Heartbeat
 from eurocurate.pipelines.ingest.formats import format_of, read_source
 from eurocurate.pipelines.ingest.source_document import NotADocument, ReadLimits, SourceDocument
 from eurocurate.pipelines.ingest.warc import drop_at_source, make_doc_id
-from eurocurate.pipelines.progress import Heartbeat
 from eurocurate.schema import Meta, Reason, Stat
 from eurocurate.stage import Drop
 
@@ -61,7 +61,9 @@ class DocumentReader(PipelineStep):
         super().__init__()
         unknown = [f for f in files if format_of(f) is None]
         if unknown:
-            raise ValueError(f"document_reader: no reader for {unknown[:5]}; expected one of the formats in ingest.formats")
+            raise ValueError(
+                f"document_reader: no reader for {unknown[:5]}; expected one of the formats in ingest.formats"
+            )
         self.files = files
         self.root = root
         self.out_dir = out_dir
@@ -91,7 +93,9 @@ class DocumentReader(PipelineStep):
                     except Exception as e:  # noqa: BLE001 - an unforeseen reader failure loses this file's rest, not the task
                         log.warning("%s: reader failed after %d documents: %r", path, seq, e)
                         evidence = f"{rel}: {fmt} reader failed after {seq} documents: {type(e).__name__}: {e}"[:500]
-                        item = SourceDocument(f"!failed#{seq}", 0, "", {Meta.INPUT_FORMAT: fmt}, Drop(Reason.STAGE_ERROR, evidence))
+                        item = SourceDocument(
+                            f"!failed#{seq}", 0, "", {Meta.INPUT_FORMAT: fmt}, Drop(Reason.STAGE_ERROR, evidence)
+                        )
                         items = iter(())
                     if item is None:
                         break

@@ -60,7 +60,12 @@ def _core_metadata(archive: zipfile.ZipFile) -> dict[str, object]:
     except etree.XMLSyntaxError:
         return {}
     facts: dict[str, object] = {}
-    for key, xpath in ((Meta.TITLE, "dc:title"), (Meta.AUTHOR, "dc:creator"), (Meta.PUBLISHED, "dcterms:created"), (Meta.HTML_LANG, "dc:language")):
+    for key, xpath in (
+        (Meta.TITLE, "dc:title"),
+        (Meta.AUTHOR, "dc:creator"),
+        (Meta.PUBLISHED, "dcterms:created"),
+        (Meta.HTML_LANG, "dc:language"),
+    ):
         found = root.find(xpath, _CORE_NS)
         if found is not None and (found.text or "").strip():
             facts[key] = found.text.strip()[:_MAX_FIELD]
@@ -75,7 +80,9 @@ def docx_document(path: Path, max_bytes: int) -> SourceDocument:
             try:
                 info = archive.getinfo(_DOCUMENT)
             except KeyError:
-                return SourceDocument("", 0, "", md, Drop(Reason.CORRUPT_FILE, f"{path.name}: no {_DOCUMENT} in the archive"))
+                return SourceDocument(
+                    "", 0, "", md, Drop(Reason.CORRUPT_FILE, f"{path.name}: no {_DOCUMENT} in the archive")
+                )
             if info.file_size > max_bytes:  # a zip bomb is refused before it is inflated
                 evidence = f"{path.name}: {_DOCUMENT} inflates to {info.file_size} bytes > max_bytes {max_bytes}"
                 return SourceDocument("", 0, "", md, Drop(Reason.OVERSIZE, evidence))

@@ -85,7 +85,9 @@ def _clean(parts: list[str]) -> str:
     return _SPACES.sub(" ", "".join(parts)).strip()
 
 
-def layout_text(root: etree._Element, layout: XmlLayout, deadline: float, clock: Callable[[], float] = time.monotonic) -> str:
+def layout_text(
+    root: etree._Element, layout: XmlLayout, deadline: float, clock: Callable[[], float] = time.monotonic
+) -> str:
     """The text of `root` laid out as lines; raises ParseTimeout when `clock()` passes `deadline`."""
     lines: list[str] = []
     buf: list[str] = []
@@ -189,7 +191,9 @@ def legal_xml_document(path: Path, timeout_s: float, clock: Callable[[], float] 
     try:
         root = etree.parse(str(path), etree.XMLParser(**_PARSER_OPTIONS)).getroot()
     except etree.XMLSyntaxError as e:
-        return SourceDocument("", 0, "", {Meta.INPUT_FORMAT: "xml"}, Drop(Reason.XML_MALFORMED, f"{path.name}: {e}"[:300]))
+        return SourceDocument(
+            "", 0, "", {Meta.INPUT_FORMAT: "xml"}, Drop(Reason.XML_MALFORMED, f"{path.name}: {e}"[:300])
+        )
     dialect = xml_dialect(root)
     if dialect is None:
         evidence = f"{path.name}: root element <{_local(root.tag)}> is neither Akoma Ntoso nor Formex"

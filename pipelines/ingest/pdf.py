@@ -106,7 +106,11 @@ def _xmp_facts(packet: bytes) -> dict[str, list[str]]:
                 facts.setdefault(name.rsplit("}", 1)[1], []).append(value.strip())
         if isinstance(el.tag, str) and el.tag.startswith(f"{{{TDMREP_NS}}}") and (el.text or "").strip():
             facts.setdefault(el.tag.rsplit("}", 1)[1], []).append(el.text.strip())
-    for key, path in (("title", "//dc:title//rdf:li"), ("creator", "//dc:creator//rdf:li"), ("language", "//dc:language//rdf:li")):
+    for key, path in (
+        ("title", "//dc:title//rdf:li"),
+        ("creator", "//dc:creator//rdf:li"),
+        ("language", "//dc:language//rdf:li"),
+    ):
         values = [(li.text or "").strip() for li in root.xpath(path, namespaces=_NS)]
         if any(values):
             facts[key] = [v for v in values if v]
@@ -130,7 +134,10 @@ def _metadata(pdf: pdfium.PdfDocument, path: Path) -> dict[str, object]:
         if value:
             md[key] = value[:_MAX_FIELD]
     tdm: dict[str, list[str]] = {}
-    for key, info_key, xmp_key in ((TDM_RESERVATION, "tdm:reservation", "reservation"), (TDM_POLICY, "tdm:policy", "policy")):
+    for key, info_key, xmp_key in (
+        (TDM_RESERVATION, "tdm:reservation", "reservation"),
+        (TDM_POLICY, "tdm:policy", "policy"),
+    ):
         # Info first, XMP after it: a later value wins in TDMRep, and XMP is where the protocol puts it
         values = [v for v in [pdf.get_metadata_value(info_key).strip(), *xmp.get(xmp_key, [])] if v]
         if values:
@@ -180,7 +187,9 @@ def pdf_document(path: Path, timeout_s: float, clock: Callable[[], float] = time
                 log.warning("%s: page %d of %d unreadable: %s", path, i + 1, n_pages, e)
                 pages.append("")
         if not any(p.strip() for p in pages):
-            return SourceDocument("", 0, "", md, Drop(Reason.NO_TEXT, f"{path.name}: {n_pages} pages without a text layer"))
+            return SourceDocument(
+                "", 0, "", md, Drop(Reason.NO_TEXT, f"{path.name}: {n_pages} pages without a text layer")
+            )
         return SourceDocument("", 0, PAGE_SEPARATOR.join(pages), md)
     finally:
         pdf.close()

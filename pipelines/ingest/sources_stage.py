@@ -29,19 +29,27 @@ class DocumentReaderParams(BaseModel):
         description="Formats read: warc (also WET and WARC/0.18), arc, html, jsonl, parquet, pdf, xml (Akoma Ntoso, "
         "Formex), docx. Files of other formats in the input folders are left out.",
     )
-    keep_status: list[int] = Field(list(_DEFAULTS.keep_status), description="HTTP statuses kept from WARC/ARC responses.")
+    keep_status: list[int] = Field(
+        list(_DEFAULTS.keep_status), description="HTTP statuses kept from WARC/ARC responses."
+    )
     max_bytes: int = Field(
-        _DEFAULTS.max_bytes, gt=0, description="Largest record, dataset row or single-document file read; larger: dropped as oversize."
+        _DEFAULTS.max_bytes,
+        gt=0,
+        description="Largest record, dataset row or single-document file read; larger: dropped as oversize.",
     )
     parse_timeout_s: float = Field(
-        _DEFAULTS.parse_timeout_s, gt=0, description="Seconds one PDF or XML document may take to parse; longer: dropped."
+        _DEFAULTS.parse_timeout_s,
+        gt=0,
+        description="Seconds one PDF or XML document may take to parse; longer: dropped.",
     )
 
     def accepted_suffixes(self) -> tuple[str, ...]:
         return suffixes_of(self.formats)
 
     def limits(self) -> ReadLimits:
-        return ReadLimits(max_bytes=self.max_bytes, parse_timeout_s=self.parse_timeout_s, keep_status=tuple(self.keep_status))
+        return ReadLimits(
+            max_bytes=self.max_bytes, parse_timeout_s=self.parse_timeout_s, keep_status=tuple(self.keep_status)
+        )
 
 
 def _source_metadata(info: SourceInfo) -> dict[str, str | None]:

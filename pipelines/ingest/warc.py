@@ -22,10 +22,10 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-from eurocurate.manifests.ledger import ExclusionLedger, ledger_path
+from eurocurate.manifests.audit.ledger import ExclusionLedger, ledger_path
+from eurocurate.pipelines.engine.progress import Heartbeat
 from eurocurate.pipelines.ingest.decode import HTML_TYPES, decode_payload, looks_binary
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, NotADocument, ReadLimits, SourceDocument
-from eurocurate.pipelines.progress import Heartbeat
 from eurocurate.schema import Meta, Reason, Stat
 from eurocurate.stage import Drop
 

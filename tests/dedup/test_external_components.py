@@ -9,7 +9,9 @@ from eurocurate.dedup.external_sort import MergeMemory
 def _external(u: np.ndarray, v: np.ndarray, folder, max_rows: int) -> tuple[dict[int, int], MergeMemory]:
     memory = MergeMemory(cap=5 * max_rows)
     chunks = [(u[i : i + max_rows // 2], v[i : i + max_rows // 2]) for i in range(0, len(u), max_rows // 2)]
-    roots = pa.concat_tables([ROOTS.empty_table(), *read_roots(external_components(iter(chunks), folder, memory, max_rows))])
+    roots = pa.concat_tables(
+        [ROOTS.empty_table(), *read_roots(external_components(iter(chunks), folder, memory, max_rows))]
+    )
     assert roots["node"].to_numpy().tolist() == sorted(roots["node"].to_numpy().tolist())
     return dict(zip(roots["node"].to_numpy().tolist(), roots["root"].to_numpy().tolist())), memory
 

@@ -32,7 +32,9 @@ def test_second_release_over_old_plus_new_input_emits_only_the_new_documents(tmp
     old = _pages([(i, i + 5) for i in range(5)], "news.example.de")
     write_warc(first_in / "a.warc.gz", old)
     # the second crawl fetched the same pages again (other URLs: mirrors) and five new ones
-    refetched = [WarcRecordSpec(url=r.url.replace("news.", "mirror."), body=r.body, date="2026-12-01T00:00:00Z") for r in old]
+    refetched = [
+        WarcRecordSpec(url=r.url.replace("news.", "mirror."), body=r.body, date="2026-12-01T00:00:00Z") for r in old
+    ]
     new = _pages([(10 + i,) for i in range(5)], "fresh.example.de")
     write_warc(second_in / "a.warc.gz", refetched + new)
 

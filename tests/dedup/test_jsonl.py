@@ -38,7 +38,11 @@ def test_dedup_command_with_verification_and_an_on_disk_merge_gives_the_same_lin
     from eurocurate.cli import main
 
     base = [random_words(rng, 300) for _ in range(6)]
-    lines = [{"id": f"d{i}-{k}", "text": " ".join(replace_words(rng, w, 0.01) if k else w)} for i, w in enumerate(base) for k in range(12)]
+    lines = [
+        {"id": f"d{i}-{k}", "text": " ".join(replace_words(rng, w, 0.01) if k else w)}
+        for i, w in enumerate(base)
+        for k in range(12)
+    ]
     src = tmp_path / "in.jsonl"
     src.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
     assert main(["dedup", str(src), "-o", str(tmp_path / "a.jsonl")]) == 0

@@ -1,13 +1,12 @@
 import numpy as np
+import pyarrow.parquet as pq
 
+from eurocurate.dedup.clusters import decisions_path
 from eurocurate.dedup.components import connected_components
 from eurocurate.dedup.lsh import bucket_edges
 from eurocurate.dedup.minhash import MinhashConfig
 from eurocurate.dedup.near_duplicates import find_near_duplicates
-from eurocurate.dedup.clusters import decisions_path
 from tests.dedup.conftest import pair_with_jaccard, random_words, replace_words
-
-import pyarrow.parquet as pq
 
 
 def _verdicts(layout) -> dict[str, dict]:
@@ -60,7 +59,9 @@ def test_clusters_are_transitive_across_partitions_and_keep_first_in_input_order
     texts = [" ".join(w) for w in chain]
     # input order is order_key, not row order: "c3" comes first
     rows = [(f"c{i}", t, f"k{(i + 2) % 5}", None) for i, t in enumerate(texts)]
-    layout, counts = find_near_duplicates(rows, str(tmp_path / "w"), MinhashConfig(), n_parts=4, max_keys_in_memory=10_000)
+    layout, counts = find_near_duplicates(
+        rows, str(tmp_path / "w"), MinhashConfig(), n_parts=4, max_keys_in_memory=10_000
+    )
     got = _verdicts(layout)
     assert counts["clustered"] == 5 and got["c3"]["verdict"] == "keep"
     assert {r["duplicate_of"] for r in got.values()} == {"c3"} and {r["cluster_size"] for r in got.values()} == {5}
@@ -75,7 +76,9 @@ def test_partitioning_and_memory_passes_do_not_change_the_result(tmp_path, rng):
             rows.append((f"n{i}", " ".join(replace_words(rng, words, 0.01)), f"{i:04d}1", None))
     results = []
     for parts, mem in ((1, 10_000_000), (5, 10_000)):
-        layout, _ = find_near_duplicates(rows, str(tmp_path / f"w{parts}"), MinhashConfig(), n_parts=parts, max_keys_in_memory=mem)
+        layout, _ = find_near_duplicates(
+            rows, str(tmp_path / f"w{parts}"), MinhashConfig(), n_parts=parts, max_keys_in_memory=mem
+        )
         results.append(pq.read_table(decisions_path(layout.decisions, 0)).to_pylist())
     assert results[0] == results[1] and len(results[0]) == 60
 

@@ -22,7 +22,9 @@ def test_signature_is_identical_in_a_fresh_process():
         "print(band_keys(signatures(['Der schnelle braune Fuchs springt über den faulen Hund.'], MinhashConfig()), MinhashConfig()).tolist())"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    here = band_keys(signatures(["Der schnelle braune Fuchs springt über den faulen Hund."], MinhashConfig()), MinhashConfig())
+    here = band_keys(
+        signatures(["Der schnelle braune Fuchs springt über den faulen Hund."], MinhashConfig()), MinhashConfig()
+    )
     assert other == str(here.tolist())
 
 

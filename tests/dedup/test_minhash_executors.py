@@ -9,7 +9,7 @@ import pytest
 from datatrove.executor.local import LocalPipelineExecutor
 
 from eurocurate.dedup.minhash_stage import MinhashDedupParams, build_minhash_stage
-from eurocurate.pipelines.ray_executor import RayTaskExecutor
+from eurocurate.pipelines.engine.ray_executor import RayTaskExecutor
 from eurocurate.registry import BuildContext, InputSet
 from tests.dedup.test_minhash_stage import _corpus
 

@@ -17,7 +17,9 @@ def _ctx(out: Path) -> BuildContext:
 
 
 def _doc(doc_id: str, text: str, order: str, lang: str = "en") -> Document:
-    return Document(text=text, id=doc_id, metadata={Meta.ORDER_KEY: order, Meta.LANG: lang, Meta.URL: f"https://e.eu/{doc_id}"})
+    return Document(
+        text=text, id=doc_id, metadata={Meta.ORDER_KEY: order, Meta.LANG: lang, Meta.URL: f"https://e.eu/{doc_id}"}
+    )
 
 
 def run_stage(params: MinhashDedupParams, out: Path, shards: list[list[Document]]) -> tuple[list[Document], list[dict]]:
@@ -76,7 +78,9 @@ def test_stage_drops_copies_into_the_ledger_and_labels_survivors(tmp_path, rng):
 def test_stage_output_is_deterministic(tmp_path, rng):
     docs = _corpus(rng, 30, "d")
     runs = [run_stage(MinhashDedupParams(buckets=b), tmp_path / f"o{b}", [docs[::2], docs[1::2]]) for b in (1, 4)]
-    assert [(d.id, d.metadata[META_CLUSTER_SIZE]) for d in runs[0][0]] == [(d.id, d.metadata[META_CLUSTER_SIZE]) for d in runs[1][0]]
+    assert [(d.id, d.metadata[META_CLUSTER_SIZE]) for d in runs[0][0]] == [
+        (d.id, d.metadata[META_CLUSTER_SIZE]) for d in runs[1][0]
+    ]
     assert sorted(r["evidence"] for r in runs[0][1]) == sorted(r["evidence"] for r in runs[1][1])
 
 
@@ -89,7 +93,9 @@ def test_second_release_emits_only_new_documents(tmp_path, rng):
     again = [_doc(d.id.replace("r1-", "again-"), d.text, "a" + d.metadata[Meta.ORDER_KEY]) for d in first]
     new = _corpus(rng, 20, "new-", start=1000)
     kept2, ledger2 = run_stage(
-        MinhashDedupParams(buckets=2, index_dir=str(index), write_index=True), tmp_path / "rel2", [again + new[:10], new[10:]]
+        MinhashDedupParams(buckets=2, index_dir=str(index), write_index=True),
+        tmp_path / "rel2",
+        [again + new[:10], new[10:]],
     )
     assert {d.id for d in kept2} == {f"new-{i}" for i in range(1000, 1020)}
     earlier = [r for r in ledger2 if r["reason"] == "dedup.in_earlier_release"]

@@ -50,9 +50,13 @@ def test_stage_with_a_tiny_merge_cap_writes_the_same_ledger_and_labels_across_re
     small = {"max_docs_in_memory": 1000}
     results = {}
     for name, extra in (("mem", {}), ("spill", small)):
-        kept, ledger = run_stage(MinhashDedupParams(buckets=2, write_index=True, **extra), tmp_path / name / "rel1", shards)
+        kept, ledger = run_stage(
+            MinhashDedupParams(buckets=2, write_index=True, **extra), tmp_path / name / "rel1", shards
+        )
         results[name] = _ledger_and_labels(kept, ledger)
-        assert partition_edge_count(tmp_path / name / "rel1" / "_work" / "near_dedup" / "parts", 2) > 1000  # so it spilled
+        assert (
+            partition_edge_count(tmp_path / name / "rel1" / "_work" / "near_dedup" / "parts", 2) > 1000
+        )  # so it spilled
     assert results["mem"] == results["spill"]
 
     again = [_doc(d.id.replace("r1-", "again-"), d.text, "a" + d.metadata[Meta.ORDER_KEY]) for d in first[:600]]
@@ -60,7 +64,9 @@ def test_stage_with_a_tiny_merge_cap_writes_the_same_ledger_and_labels_across_re
     second = {}
     for name, extra in (("mem", {}), ("spill", small)):
         index = str(tmp_path / name / "rel1" / "dedup_index" / "near_dedup")
-        kept, ledger = run_stage(MinhashDedupParams(buckets=2, index_dir=index, **extra), tmp_path / name / "rel2", [again, new])
+        kept, ledger = run_stage(
+            MinhashDedupParams(buckets=2, index_dir=index, **extra), tmp_path / name / "rel2", [again, new]
+        )
         second[name] = _ledger_and_labels(kept, ledger)
     assert second["mem"] == second["spill"]
     assert {reason for _, reason, _ in second["spill"][1]} == {"dedup.in_earlier_release", "dedup.near_duplicate"}

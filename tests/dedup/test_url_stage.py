@@ -11,7 +11,9 @@ from eurocurate.schema import Meta, Reason
 
 
 def _doc(i, url, date) -> Document:
-    return Document(text=f"t{i}", id=f"d{i}", metadata={Meta.URL: url, Meta.FETCH_DATE: date, Meta.ORDER_KEY: f"{i:04d}"})
+    return Document(
+        text=f"t{i}", id=f"d{i}", metadata={Meta.URL: url, Meta.FETCH_DATE: date, Meta.ORDER_KEY: f"{i:04d}"}
+    )
 
 
 def run_url_stage(params: UrlDedupParams, out: Path, shards: list[list[Document]]) -> tuple[list[str], list[dict]]:
@@ -38,7 +40,10 @@ def run_url_stage(params: UrlDedupParams, out: Path, shards: list[list[Document]
 
 def test_url_stage_keeps_latest_fetch_across_ranks(tmp_path: Path):
     shards = [
-        [_doc(1, "https://a.eu/x?utm_source=m", "2024-01-01T00:00:00Z"), _doc(2, "https://a.eu/y", "2024-01-01T00:00:00Z")],
+        [
+            _doc(1, "https://a.eu/x?utm_source=m", "2024-01-01T00:00:00Z"),
+            _doc(2, "https://a.eu/y", "2024-01-01T00:00:00Z"),
+        ],
         [
             _doc(3, "HTTPS://A.eu:443/x", "2025-01-01T00:00:00Z"),
             _doc(4, "https://a.eu/z", "2024-01-01T00:00:00Z"),
@@ -54,7 +59,10 @@ def test_url_stage_keeps_latest_fetch_across_ranks(tmp_path: Path):
 
 def test_second_release_drops_urls_the_first_published_and_keeps_new_ones(tmp_path: Path):
     first = [
-        [_doc(1, "https://a.eu/x", "2024-01-01T00:00:00Z"), _doc(2, "https://a.eu/y?utm_medium=m", "2024-01-01T00:00:00Z")],
+        [
+            _doc(1, "https://a.eu/x", "2024-01-01T00:00:00Z"),
+            _doc(2, "https://a.eu/y?utm_medium=m", "2024-01-01T00:00:00Z"),
+        ],
         [_doc(3, "https://a.eu/x", "2024-02-01T00:00:00Z"), Document(text="no url", id="d9")],
     ]
     kept1, _ = run_url_stage(UrlDedupParams(buckets=2, write_index=True), tmp_path / "rel1", first)
@@ -69,7 +77,9 @@ def test_second_release_drops_urls_the_first_published_and_keeps_new_ones(tmp_pa
         [_doc(11, "https://A.eu/x#top", "2026-01-01T00:00:00Z"), _doc(12, "https://a.eu/new", "2026-01-01T00:00:00Z")],
         [_doc(13, "https://a.eu/y", "2026-01-01T00:00:00Z"), _doc(14, "https://a.eu/x", "2026-02-01T00:00:00Z")],
     ]
-    kept2, ledger = run_url_stage(UrlDedupParams(buckets=3, index_dir=str(index), write_index=True), tmp_path / "rel2", second)
+    kept2, ledger = run_url_stage(
+        UrlDedupParams(buckets=3, index_dir=str(index), write_index=True), tmp_path / "rel2", second
+    )
     assert kept2 == ["d12"]
     assert sorted((r["doc_id"], r["reason"], r["evidence"]) for r in ledger) == [
         ("d11", Reason.URL_IN_EARLIER_RELEASE, "duplicate_of=d3 url=https://a.eu/x"),

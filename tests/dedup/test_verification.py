@@ -87,7 +87,9 @@ def test_an_index_without_ngram_sets_is_still_used_unverified(tmp_path, rng, cap
     rows1 = [(f"a{i}", t, f"{i}", None) for i, t in enumerate(texts)]
     find_near_duplicates(rows1, str(tmp_path / "r1"), config, write_index_to=str(tmp_path / "index1"))
     assert not list((tmp_path / "index1").glob("grams-*"))
-    rows2 = [(f"b{i}", t, f"{i}", None) for i, t in enumerate(texts[:3])] + [("new", " ".join(random_words(rng, 200)), "9", None)]
+    rows2 = [(f"b{i}", t, f"{i}", None) for i, t in enumerate(texts[:3])] + [
+        ("new", " ".join(random_words(rng, 200)), "9", None)
+    ]
     with caplog.at_level(logging.WARNING):
         layout, _ = find_near_duplicates(rows2, str(tmp_path / "r2"), config, index_dirs=[str(tmp_path / "index1")], min_jaccard=0.55,
                                          write_index_to=str(tmp_path / "index2"))  # fmt: skip
@@ -97,7 +99,9 @@ def test_an_index_without_ngram_sets_is_still_used_unverified(tmp_path, rng, cap
     assert [p.name for p in sorted((tmp_path / "index2").glob("grams-*"))] == ["grams-00000.idx", "grams-00000.u32"]
     layout3, _ = find_near_duplicates([("c", texts[0], "0", None), ("d", rows2[3][1], "1", None)], str(tmp_path / "r3"), config,
                                       index_dirs=[str(tmp_path / "index2")], min_jaccard=0.55)  # fmt: skip
-    assert {d: r["duplicate_of"] for d, r in _decisions(layout3).items()} == {"d": "new"}  # c's text was dropped in release 2
+    assert {d: r["duplicate_of"] for d, r in _decisions(layout3).items()} == {
+        "d": "new"
+    }  # c's text was dropped in release 2
 
 
 def test_pair_jaccard_gives_the_same_values_in_small_batches(tmp_path, rng, monkeypatch):

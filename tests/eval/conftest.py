@@ -43,7 +43,9 @@ def corpus_run(corpus, tmp_path_factory) -> Path:
     from eurocurate.cli import main
 
     base = tmp_path_factory.mktemp("corpus_run")
-    spec = write_spec(base / "spec.yaml", robots=corpus / "warc" / "eu24-dev-robotstxt.warc.gz", executor="ray", workers=2)
+    spec = write_spec(
+        base / "spec.yaml", robots=corpus / "warc" / "eu24-dev-robotstxt.warc.gz", executor="ray", workers=2
+    )
     out = base / "out"
     inputs = [str(p) for p in content_warcs(corpus)] + [str(corpus / "warc" / "broken")]
     args = ["run", str(spec), "--output", str(out)]

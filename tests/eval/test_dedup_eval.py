@@ -55,7 +55,9 @@ def _evaluate(truth: list[dict], config: MinhashConfig, work_dir: str, min_jacca
     for doc, g in group.items():
         if g is not None:
             members[g].append(doc)
-    near_pairs = [(a, b) for m in members.values() for a, b in itertools.combinations(m, 2) if "near" in (kind[a], kind[b])]
+    near_pairs = [
+        (a, b) for m in members.values() for a, b in itertools.combinations(m, 2) if "near" in (kind[a], kind[b])
+    ]
     found = sum(label[a] == label[b] for a, b in near_pairs)
     clusters: dict[str, list[str]] = defaultdict(list)
     for doc, lab in label.items():
@@ -103,7 +105,7 @@ def _libreoffice_pages(corpus: Path, truth: list[dict]) -> list[tuple[str, str, 
     one per distinct normalised text (the pipeline's exact dedup runs before near-dedup), in input order."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from eurocurate.pipelines.extract_fast import extract_page
+    from eurocurate.pipelines.extract.fast import extract_page
 
     by_id = {t["record_id"]: t for t in truth if t["source"] == "libreoffice"}
     pages, seen = [], set()
@@ -146,7 +148,10 @@ def test_verification_keeps_templated_help_pages_that_are_not_near_copies(corpus
         removed = [d for d in decisions if d["verdict"] != KEEP and d["doc_id"] not in in_group]
         to_keeper = np.array([_jaccard(shingles(d["doc_id"]), shingles(d["duplicate_of"])) for d in removed])
         closest = np.array(
-            [max(_jaccard(shingles(d["doc_id"]), shingles(o)) for o in clusters[d["cluster_id"]] if o != d["doc_id"]) for d in removed]
+            [
+                max(_jaccard(shingles(d["doc_id"]), shingles(o)) for o in clusters[d["cluster_id"]] if o != d["doc_id"])
+                for d in removed
+            ]
         )
         report[name] = (len(removed), to_keeper, closest)
     print(f"\nLibreOffice help pages: {len(pages)} distinct extracted texts, 28x4 bands")

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from datatrove.data import Document
 
-from eurocurate.pipelines.extract import PATH_STAT_PREFIX, HtmlExtractor
+from eurocurate.pipelines.extract.stage import PATH_STAT_PREFIX, HtmlExtractor
 from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
 from eurocurate.schema import Meta
 from eurocurate.tools import eval_metrics
@@ -38,7 +38,9 @@ F1_TOLERANCE = 0.0
 
 
 def snippet_scores(texts: list[str], truths: list[dict]) -> dict[str, float]:
-    return eval_metrics.snippet_scores(texts, [t.get("with") or [] for t in truths], [t.get("without") or [] for t in truths])
+    return eval_metrics.snippet_scores(
+        texts, [t.get("with") or [] for t in truths], [t.get("without") or [] for t in truths]
+    )
 
 
 def token_scores(texts: list[str], truths: list[dict]) -> dict[str, float]:
@@ -64,9 +66,7 @@ def load_pages(corpus: Path, truth: list[dict]) -> tuple[dict[str, list[tuple[st
     return pages, dropped
 
 
-def run_both(
-    pages: list[tuple[str, str, dict]], out_dir: Path
-) -> tuple[dict[str, tuple[list[str], float]], Counter]:
+def run_both(pages: list[tuple[str, str, dict]], out_dir: Path) -> tuple[dict[str, tuple[list[str], float]], Counter]:
     """Texts and CPU seconds of each extractor, in chunks that alternate between the two; and how many
     pages each of our extraction paths read."""
     from datatrove.pipeline.extractors import Trafilatura
@@ -108,7 +108,9 @@ def test_fast_extractor_beats_datatrove_trafilatura_at_equal_f1(corpus, truth, t
     if dropped:
         print(f"\nrecords the WARC reader drops (excluded from both sides): {dict(dropped)}")
     failures = []
-    print(f"\n{'source':17s} {'extractor':10s} {'pages':>5s} {'docs/cpu-s':>11s} {'precision':>9s} {'recall':>7s} {'F1':>7s}")
+    print(
+        f"\n{'source':17s} {'extractor':10s} {'pages':>5s} {'docs/cpu-s':>11s} {'precision':>9s} {'recall':>7s} {'F1':>7s}"
+    )
     for source in SOURCES:
         results, paths = run_both(pages[source], tmp_path / source)
         truths = [t for _, _, t in pages[source]]

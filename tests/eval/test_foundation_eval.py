@@ -7,7 +7,7 @@ import collections
 
 import orjson
 
-from eurocurate.manifests.verify import verify_output
+from eurocurate.manifests.audit.verify import verify_output
 from eurocurate.schema import EU24, Reason
 from tests.eval.conftest import read_all
 
@@ -48,7 +48,9 @@ def test_recoverable_records_of_broken_files_are_recovered(corpus_run, truth):
     for t in unrecoverable:
         row = excluded.get((t["warc_file"].split("/")[-1], t["record_id"]))
         assert row is not None and row["reason"] == Reason.WARC_LYING_LENGTH, t["record_id"]
-    reader = next(st for st in orjson.loads((corpus_run / "run.json").read_bytes())["stages"] if st["stage"] == "warc_reader")
+    reader = next(
+        st for st in orjson.loads((corpus_run / "run.json").read_bytes())["stages"] if st["stage"] == "warc_reader"
+    )
     assert reader["dropped_by_reason"].get(Reason.WARC_CORRUPT, 0) >= 1
 
 
@@ -72,7 +74,9 @@ def test_language_labels_of_kept_documents(corpus_run, truth):
     """Scored per source: the assembled news pages have exact gold labels; many LibreOffice help pages
     of fi/et/pt/sv/pl/hu/es are untranslated English fallbacks that truth labels by their URL."""
     gold = {(t["warc_file"], t["record_id"]): t for t in truth}
-    per_source: dict[str, dict[str, list[int]]] = collections.defaultdict(lambda: collections.defaultdict(lambda: [0, 0]))
+    per_source: dict[str, dict[str, list[int]]] = collections.defaultdict(
+        lambda: collections.defaultdict(lambda: [0, 0])
+    )
     confusions: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     lookalikes_kept = collections.Counter()
     for row in read_all(corpus_run, "provenance"):

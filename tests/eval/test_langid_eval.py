@@ -69,7 +69,10 @@ def test_document_level_eu24_pages(truth, identifier):
     acc = _table("(1) document level, EU-24 assembled pages (main text)", per, confusions)
     overall = sum(r for r, _ in per.values()) / sum(n for _, n in per.values())
     print(f"overall {overall:.4f} on {len(pages)} pages; lowest {min(acc, key=acc.get)} {min(acc.values()):.3f}")
-    print("score bin: accuracy (pages)  " + "  ".join(f"{b / 10:.1f}: {r / n:.2f} ({n})" for b, (r, n) in sorted(calibration.items())))
+    print(
+        "score bin: accuracy (pages)  "
+        + "  ".join(f"{b / 10:.1f}: {r / n:.2f} ({n})" for b, (r, n) in sorted(calibration.items()))
+    )
     assert set(per) == set(EU24)
     assert overall >= 0.995
     assert min(acc.values()) >= 0.98
@@ -116,14 +119,24 @@ def test_lookalike_pages_are_not_labelled_as_eu_languages(truth, identifier):
 def test_document_thresholds_match_the_corpus(truth, identifier):
     """The whole-document reading's per-language thresholds against those the corpus gives today, and the
     safety margin: no page in another language may reach the lowest of them."""
-    pages = [(t["main_text"], t["gold_lang"]) for t in truth if t["source"] in ("assembled", "lookalike") and t.get("main_text")]
+    pages = [
+        (t["main_text"], t["gold_lang"])
+        for t in truth
+        if t["source"] in ("assembled", "lookalike") and t.get("main_text")
+    ]
     readings = read_pages(identifier, pages)
     derived = document_sure_scores(readings)
     cfg = identifier.config
     print("\n(4) document_sure_scores: derived from this corpus / configured")
-    print("  ".join(f"{lang} {derived[lang]:.2f}/{cfg.document_sure_score_for(lang):.2f}" for lang in EU24 if lang in derived))
+    print(
+        "  ".join(
+            f"{lang} {derived[lang]:.2f}/{cfg.document_sure_score_for(lang):.2f}" for lang in EU24 if lang in derived
+        )
+    )
     worst = max(readings.wrong.items(), key=lambda kv: kv[1])
-    print(f"highest probability of a wrong label on the document sample: {worst[0]} {worst[1]:.2f} (floor {cfg.document_sure_score})")
+    print(
+        f"highest probability of a wrong label on the document sample: {worst[0]} {worst[1]:.2f} (floor {cfg.document_sure_score})"
+    )
     assert worst[1] < cfg.document_sure_score
 
 

@@ -16,7 +16,9 @@ KNOWN_TRUTH_ERRORS = {
 
 
 def test_optout_decisions_agree_with_truth(corpus_run, truth):
-    excluded = {(r["source_path"], r["warc_record_id"]): r for r in read_all(corpus_run, "exclusions") if r["stage"] == "optout"}
+    excluded = {
+        (r["source_path"], r["warc_record_id"]): r for r in read_all(corpus_run, "exclusions") if r["stage"] == "optout"
+    }
     agree, disagree = collections.Counter(), []
     for t in truth:
         if t["optout"] is None or t["warc_file"].startswith("broken/"):

@@ -10,8 +10,8 @@ import pytest
 
 from eurocurate.filters.quality.params import load_language_config
 from eurocurate.filters.quality.step import assess_quality
+from eurocurate.tools.quality_reference import reference_decision, reference_stack
 from tests.eval.conftest import read_all
-from tools.quality_reference import reference_decision, reference_stack
 
 QUALITY_STAGE = "quality_filter"
 
@@ -77,10 +77,11 @@ def test_decisions_agree_with_datatrove_on_english_german_french(corpus_docs):
         refs = [reference_decision(stack, t) for t in texts]
         t2 = time.process_time()
         agree = sum((o is None) == r[0] for o, r in zip(ours, refs)) / len(texts)
-        classes = Counter((o.reason if o else "kept", r[1] or "kept") for o, r in zip(ours, refs) if (o is None) != r[0])
+        classes = Counter(
+            (o.reason if o else "kept", r[1] or "kept") for o, r in zip(ours, refs) if (o is None) != r[0]
+        )
         print(f"  {lang}: {len(texts)} docs, agreement {agree:.2%}; ours {len(texts) / (t1 - t0):,.0f} docs/s, "
               f"datatrove {len(texts) / (t2 - t1):,.0f} docs/s ({(t2 - t1) / (t1 - t0):.1f}x)")  # fmt: skip
         for k, v in classes.most_common(6):
             print(f"      {v:3} ours={k[0]} datatrove={k[1]}")
         assert agree >= 0.98, lang
-

@@ -122,6 +122,8 @@ def test_segments_in_selected_languages_are_kept_in_order(identifier):
 
 
 def test_a_broken_page_with_lone_surrogates_is_still_identified(identifier):
-    text = "\n".join(f"{s} \ud800 x\x00y" for s in EU24_SENTENCES["sk"] * 3)  # fastText and lingua both refuse surrogates
+    text = "\n".join(
+        f"{s} \ud800 x\x00y" for s in EU24_SENTENCES["sk"] * 3
+    )  # fastText and lingua both refuse surrogates
     assert identify_document(identifier, text).lang == "sk"
     assert identifier.identify_text(EU24_SENTENCES["hr"][0] + " \udcff").lang == "hr"

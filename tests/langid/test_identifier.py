@@ -29,7 +29,9 @@ def test_non_eu_lookalikes_are_not_labelled_as_an_eu_language(identifier, lang):
     assert not guess.is_eu, guess
 
 
-@pytest.mark.parametrize("lang", ["bs", "sr", "nb", "nn", "ca", "gl", "mk", "ru", "uk", "is", "cy", "eu", "af", "la", "sq", "co", "gd"])
+@pytest.mark.parametrize(
+    "lang", ["bs", "sr", "nb", "nn", "ca", "gl", "mk", "ru", "uk", "is", "cy", "eu", "af", "la", "sq", "co", "gd"]
+)
 def test_a_known_non_eu_language_keeps_its_iso_code(identifier, lang):
     assert identifier.identify_text(LOOKALIKE_SENTENCES[lang]).lang == lang
 
@@ -108,7 +110,9 @@ def test_a_page_of_a_confusable_group_gets_one_second_opinion_on_the_sample(iden
 
 def test_croatian_pages_are_read_at_length(identifier):
     asked: list[int] = []
-    page = identifier.read_document([" ".join(EU24_SENTENCES["hr"] * 2)], lambda n: asked.append(n) or " ".join(EU24_SENTENCES["hr"] * 3))
+    page = identifier.read_document(
+        [" ".join(EU24_SENTENCES["hr"] * 2)], lambda n: asked.append(n) or " ".join(EU24_SENTENCES["hr"] * 3)
+    )
     assert asked == [identifier.config.always_ask_chars] and page.decided.lang == "hr"
 
 

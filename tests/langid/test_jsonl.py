@@ -26,7 +26,9 @@ def test_every_line_is_labelled_in_order_and_fields_pass_through(tmp_path):
 
 def test_bad_lines_are_passed_through_and_counted(tmp_path):
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    src.write_bytes(b'not json\n{"no_text": 1}\n[1, 2]\n{"text": 5}\n' + orjson.dumps({"text": EU24_SENTENCES["et"][0]}) + b"\n")
+    src.write_bytes(
+        b'not json\n{"no_text": 1}\n[1, 2]\n{"text": 5}\n' + orjson.dumps({"text": EU24_SENTENCES["et"][0]}) + b"\n"
+    )
     counts = identify_jsonl(src, dst, batch_size=2)
     lines = dst.read_bytes().splitlines()
     assert lines[:4] == [b"not json", b'{"no_text": 1}', b"[1, 2]", b'{"text": 5}']

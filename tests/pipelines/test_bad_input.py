@@ -6,10 +6,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from eurocurate.cli import main
-from eurocurate.manifests.verify import verify_output
+from eurocurate.manifests.audit.verify import verify_output
 from eurocurate.schema import Reason
-from eurocurate.tools.warc_writer import WarcRecordSpec, record_bytes, write_warc
 from eurocurate.tools.demo_corpus import load_texts
+from eurocurate.tools.warc_writer import WarcRecordSpec, record_bytes, write_warc
 from tests.conftest import html_page, write_spec
 
 
@@ -20,10 +20,16 @@ def _ledger(out):
 def test_truncated_warc_non_html_and_undecodable_pages_are_counted_drops(tmp_path):
     paragraphs = load_texts()["en"].paragraphs  # six different pages: nothing here is a near duplicate
     good = [
-        WarcRecordSpec(url=f"https://news.example.ie/{i}", body=html_page(paragraphs[i] + "\n" + paragraphs[i + 6]).encode())
+        WarcRecordSpec(
+            url=f"https://news.example.ie/{i}", body=html_page(paragraphs[i] + "\n" + paragraphs[i + 6]).encode()
+        )
         for i in range(6)
     ]
-    jpeg = WarcRecordSpec(url="https://img.example.ie/a.jpg", body=b"\xff\xd8\xff\xe0JFIF" + bytes(500), http_headers={"Content-Type": "image/jpeg"})
+    jpeg = WarcRecordSpec(
+        url="https://img.example.ie/a.jpg",
+        body=b"\xff\xd8\xff\xe0JFIF" + bytes(500),
+        http_headers={"Content-Type": "image/jpeg"},
+    )
     pdf_as_html = WarcRecordSpec(url="https://docs.example.ie/a", body=b"%PDF-1.7\n" + bytes(300))
     noise = WarcRecordSpec(
         url="https://broken.example.ie/", body=b"<html><body>" + bytes(range(0x80, 0xA0)) * 80 + b"</body></html>"
@@ -39,7 +45,21 @@ def test_truncated_warc_non_html_and_undecodable_pages_are_counted_drops(tmp_pat
 
     out = tmp_path / "out"
     spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
-    assert main(["run", str(spec), "--input", str(inputs), "--output", str(out), "--set", "stages.quality_filter.min_words=20"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(spec),
+                "--input",
+                str(inputs),
+                "--output",
+                str(out),
+                "--set",
+                "stages.quality_filter.min_words=20",
+            ]
+        )
+        == 0
+    )
 
     ledger = _ledger(out)
     reasons = dict(zip(ledger["url"].to_pylist(), ledger["reason"].to_pylist()))

@@ -5,16 +5,22 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from eurocurate.cli import main
-from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 from eurocurate.tools.demo_corpus import load_texts
+from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 from tests.conftest import html_page, write_spec
 
 
 def test_each_input_carries_its_publisher_category_and_licence(tmp_path):
     inputs = tmp_path / "in"
     en = load_texts()["en"].paragraphs
-    write_warc(inputs / "eurlex" / "a.warc.gz", [WarcRecordSpec(url="https://eur-lex.europa.eu/a", body=html_page(en[0] + "\n" + en[1]).encode())])
-    write_warc(inputs / "crawl.warc.gz", [WarcRecordSpec(url="https://news.example.ie/b", body=html_page(en[2] + "\n" + en[3]).encode())])
+    write_warc(
+        inputs / "eurlex" / "a.warc.gz",
+        [WarcRecordSpec(url="https://eur-lex.europa.eu/a", body=html_page(en[0] + "\n" + en[1]).encode())],
+    )
+    write_warc(
+        inputs / "crawl.warc.gz",
+        [WarcRecordSpec(url="https://news.example.ie/b", body=html_page(en[2] + "\n" + en[3]).encode())],
+    )
     rules = tmp_path / "sources.yaml"
     rules.write_text("- match: 'eurlex/**'\n  publisher: Publications Office of the EU\n  source_category: public_sector\n"
                      "  licence: CC-BY-4.0\n  collection_period: 2026-01/2026-06\n")  # fmt: skip

@@ -28,7 +28,9 @@ def _source(warc_file):
             "https://news.example.ie/b/2.html",
             (html_page(ENGLISH, title="Scripted") + "<script>var council = 'mayor river budget';</script>").encode(),
         ),
-        WarcRecordSpec("https://img.example.ie/x.jpg", b"\xff\xd8\xff" + bytes(200), http_headers={"Content-Type": "image/jpeg"}),
+        WarcRecordSpec(
+            "https://img.example.ie/x.jpg", b"\xff\xd8\xff" + bytes(200), http_headers={"Content-Type": "image/jpeg"}
+        ),
     ]
     path = warc_file("source.warc.gz", records)
     with open(path, "ab") as f:
@@ -66,7 +68,9 @@ def _read(paths):
                     assert rec.verify_payload_digest(False)
                 length = rec.http_headers.get("Content-Length") if rec.http_headers else None
                 payload = rec.reader.read()
-                out.append((rec.headers.get("WARC-Type"), rec.headers.get("WARC-Target-URI"), rec.record_id, payload, length))
+                out.append(
+                    (rec.headers.get("WARC-Type"), rec.headers.get("WARC-Target-URI"), rec.record_id, payload, length)
+                )
     return out
 
 

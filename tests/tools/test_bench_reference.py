@@ -13,7 +13,9 @@ def five_pages(warc_file, tmp_path):
     paragraphs = load_texts()["en"].paragraphs
     pages = [("https://news.example.ie/%d.html" % i, "\n".join(paragraphs[3 * i : 3 * i + 3])) for i in range(4)]
     pages.append(("https://mirror.example.ie/0.html", pages[0][1]))
-    specs = [WarcRecordSpec(url, html_page(text, title=f"Article {i % 4}").encode()) for i, (url, text) in enumerate(pages)]
+    specs = [
+        WarcRecordSpec(url, html_page(text, title=f"Article {i % 4}").encode()) for i, (url, text) in enumerate(pages)
+    ]
     truth = tmp_path / "truth.jsonl"
     rows = [
         {

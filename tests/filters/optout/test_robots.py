@@ -18,7 +18,9 @@ def cap(body: str, status: int | None = 200) -> RobotsCapture:
 
 
 def test_a_group_for_one_agent_of_the_set_reserves_everything():
-    d = decide_robots("https://news.example.eu/a/b.html", cap("User-agent: GPTBot\nDisallow: /\n\nUser-agent: *\nAllow: /\n"), AGENTS)
+    d = decide_robots(
+        "https://news.example.eu/a/b.html", cap("User-agent: GPTBot\nDisallow: /\n\nUser-agent: *\nAllow: /\n"), AGENTS
+    )
     assert d.reserved and d.agent == "GPTBot" and "GPTBot may not fetch /a/b.html" in d.evidence
 
 
@@ -45,7 +47,9 @@ def test_wildcard_and_end_anchor():
     assert decide_robots("https://news.example.eu/drafts2025/old/a", cap(body), AGENTS).reserved
 
 
-@pytest.mark.parametrize(("status", "reserved"), [(404, False), (410, False), (403, False), (500, True), (503, True), (None, True)])
+@pytest.mark.parametrize(
+    ("status", "reserved"), [(404, False), (410, False), (403, False), (500, True), (503, True), (None, True)]
+)
 def test_status_rules_4xx_allow_5xx_and_unreachable_disallow(status, reserved):
     d = decide_robots("https://news.example.eu/x", cap("User-agent: *\nDisallow: /\n", status), AGENTS)
     assert d.reserved is reserved

@@ -12,7 +12,9 @@ from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 
 def robots_warc(path):
     def rec(url, body, status=200, date="2026-01-01T00:00:00Z"):
-        return WarcRecordSpec(url=url, body=body.encode(), status=status, http_headers={"Content-Type": "text/plain"}, date=date)
+        return WarcRecordSpec(
+            url=url, body=body.encode(), status=status, http_headers={"Content-Type": "text/plain"}, date=date
+        )
 
     write_warc(path, [
         rec("https://open.example.eu/robots.txt", "User-agent: *\nDisallow:\n"),
@@ -60,7 +62,9 @@ def test_missing_capture_follows_the_policy_and_operator_agent_counts(tmp_path):
 
 
 def test_suppression_list_matches_url_prefix_host_and_domain(tmp_path):
-    sup = SuppressionList(urls=["https://a.eu/x"], url_prefixes=["https://b.eu/private/"], hosts=["c.eu"], domains=["d.eu"])
+    sup = SuppressionList(
+        urls=["https://a.eu/x"], url_prefixes=["https://b.eu/private/"], hosts=["c.eu"], domains=["d.eu"]
+    )
     step = OptOutFilter(str(tmp_path), suppression=sup)
     assert step.judge(doc("https://a.eu/x")).evidence == "url:https://a.eu/x"
     assert step.judge(doc("https://b.eu/private/1")).evidence == "url_prefix:https://b.eu/private/"
@@ -75,7 +79,11 @@ def test_ledger_rows_and_policy_hash(tmp_path):
     kept = list(step.run(iter([doc("https://open.example.eu/a"), doc("https://closed.example.eu/b")]), rank=3))
     assert [d.id for d in kept] == ["https://open.example.eu/a"]
     row = pq.read_table(tmp_path / "exclusions" / "part-optout-00003.parquet").to_pylist()[0]
-    assert row["stage"] == "optout" and row["reason"] == Reason.OPTOUT_ROBOTS and "robots.txt of closed.example.eu" in row["evidence"]
+    assert (
+        row["stage"] == "optout"
+        and row["reason"] == Reason.OPTOUT_ROBOTS
+        and "robots.txt of closed.example.eu" in row["evidence"]
+    )
     policy = step.policy()
     assert policy["agents"] == ["GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "*"]
     assert policy["robots_captures"][0]["captures"] == 6 and len(policy["policy_sha256"]) == 64

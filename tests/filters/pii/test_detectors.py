@@ -130,7 +130,9 @@ def test_a_country_label_names_the_identifier_in_a_page_of_any_language(kind, mo
 DISTINCTIVE = {"ES_DNI", "ES_NIE", "FI_HETU", "SE_PNR", "IT_CF"}
 
 
-@pytest.mark.parametrize(("kind", "value"), [(kind, value) for kind, _, value, *_ in IDENTIFIERS if kind not in DISTINCTIVE])
+@pytest.mark.parametrize(
+    ("kind", "value"), [(kind, value) for kind, _, value, *_ in IDENTIFIERS if kind not in DISTINCTIVE]
+)
 def test_an_ambiguous_number_without_context_is_left_alone(kind, value):
     bare = value.replace("/", "")  # "710319/2745" is distinctive, "7103192745" is not
     assert find_pii(f"The parcel with number {bare} arrived on Monday.", "en") == []

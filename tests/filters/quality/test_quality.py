@@ -10,14 +10,25 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.gopher_repetition_filter import find_all_duplicate, find_top_duplicate, get_n_grams
 
 from eurocurate.config import SpecError
-from eurocurate.filters.quality.params import GopherQualityParams, LanguageQualityConfig, bundled_configs, load_language_config
+from eurocurate.filters.quality.params import (
+    GopherQualityParams,
+    LanguageQualityConfig,
+    bundled_configs,
+    load_language_config,
+)
 from eurocurate.filters.quality.rules import gopher_quality_verdict
 from eurocurate.filters.quality.signals import TextSignals
-from eurocurate.filters.quality.step import MODEL_SCORE_KEY, QualityFilter, QualityFilterParams, QualityModelParams, assess_quality
+from eurocurate.filters.quality.step import (
+    MODEL_SCORE_KEY,
+    QualityFilter,
+    QualityFilterParams,
+    QualityModelParams,
+    assess_quality,
+)
 from eurocurate.filters.quality.words import count_sentences, word_splitter
 from eurocurate.langid.fasttext_lid import bundled_lid176_path
 from eurocurate.schema import EU24, Meta, Reason
-from tools.quality_reference import reference_decision, reference_stack
+from eurocurate.tools.quality_reference import reference_decision, reference_stack
 
 EN = (
     "The regional library will extend its opening hours during the winter, so that students and families have a "
@@ -60,7 +71,9 @@ def test_every_eu_language_has_a_configuration_that_names_its_source():
         cfg = load_language_config(lang)
         assert cfg.gopher_quality.stop_words, lang
         assert cfg.gopher_quality.min_stop_words == 2, lang
-    text = (pytest.importorskip("importlib.resources").files("eurocurate.filters.quality") / "configs" / "pl.yaml").read_text()
+    text = (
+        pytest.importorskip("importlib.resources").files("eurocurate.filters.quality") / "configs" / "pl.yaml"
+    ).read_text()
     assert "fineweb-2" in text and "pol_Latn" in text  # the published figures are cited in the file
 
 
@@ -91,7 +104,9 @@ def test_repetition_rules_name_the_rule_and_the_value():
     cfg = load_language_config("en")
     repeated = EN + "\n" + "\n".join(["Buy cheap tickets now, the best offer of the year is here for you."] * 20)
     drop = assess_quality(repeated, "en", cfg).drop
-    assert drop.reason.startswith(Reason.QUALITY_GOPHER_REPETITION + ".dup_") and "gopher_repetition:dup_" in drop.evidence
+    assert (
+        drop.reason.startswith(Reason.QUALITY_GOPHER_REPETITION + ".dup_") and "gopher_repetition:dup_" in drop.evidence
+    )
 
 
 def test_c4_rules_drop_lorem_ipsum_and_edit_out_policy_lines():
@@ -103,14 +118,22 @@ def test_c4_rules_drop_lorem_ipsum_and_edit_out_policy_lines():
     assert result.drop is None and "cookie policy" not in result.text and result.stats["c4.lines_removed"] >= 1
     few = "One sentence only. Two sentences here."
     cfg_few = load_language_config(
-        "en", overrides={"gopher_quality": {"enabled": False}, "gopher_repetition": {"enabled": False}, "c4": {"min_num_sentences": 5}}
+        "en",
+        overrides={
+            "gopher_quality": {"enabled": False},
+            "gopher_repetition": {"enabled": False},
+            "c4": {"min_num_sentences": 5},
+        },
     )
     assert assess_quality(few, "en", cfg_few).drop.evidence == "c4:sentences=2<5"
 
 
 def test_fineweb_rules_measure_lines():
     off = {"enabled": False}
-    cfg = load_language_config("en", overrides={"gopher_repetition": off, "gopher_quality": off, "c4": off, "fineweb": {"line_punct_thr": 0.12}})
+    cfg = load_language_config(
+        "en",
+        overrides={"gopher_repetition": off, "gopher_quality": off, "c4": off, "fineweb": {"line_punct_thr": 0.12}},
+    )
     listy = "\n".join(f"item number {i} in the list" for i in range(60))
     drop = assess_quality(listy, "en", cfg).drop
     assert drop.reason == f"{Reason.QUALITY_FINEWEB}.line_punct" and drop.evidence == "fineweb:line_punct=0.0<0.12"
@@ -169,7 +192,9 @@ def test_decisions_agree_with_datatrove_configured_alike(lang, text):
 
 
 def test_overrides_and_the_min_words_shortcut(tmp_path):
-    step = QualityFilter(str(tmp_path), QualityFilterParams(min_words=500, overrides={"de": {"gopher_quality": {"min_doc_words": 10}}}))
+    step = QualityFilter(
+        str(tmp_path), QualityFilterParams(min_words=500, overrides={"de": {"gopher_quality": {"min_doc_words": 10}}})
+    )
     en = Document(text=EN, id="en", metadata={Meta.LANG: "en"})
     assert step.judge(en).reason == f"{Reason.QUALITY_GOPHER}.n_words"
     de = Document(text=DE, id="de", metadata={Meta.LANG: "de"})
@@ -190,7 +215,9 @@ def test_model_score_hook_with_a_real_fasttext_model(tmp_path):
     # lid.176 is a fastText classifier shipped with the package: its `__label__en` probability stands in
     # for a quality model's `__label__hq` (same file format, same predict call).
     model = QualityModelParams(path=str(bundled_lid176_path()), label="__label__en", min_score=0.5)
-    step = QualityFilter(str(tmp_path), QualityFilterParams(model=model, overrides={"*": {"gopher_quality": {"min_stop_words": 0}}}))
+    step = QualityFilter(
+        str(tmp_path), QualityFilterParams(model=model, overrides={"*": {"gopher_quality": {"min_stop_words": 0}}})
+    )
     en = Document(text=EN, id="en", metadata={Meta.LANG: "en"})
     assert step.judge(en) is None and en.metadata[Meta.QUALITY][MODEL_SCORE_KEY] > 0.9
     de = Document(text=DE, id="de", metadata={Meta.LANG: "en"})

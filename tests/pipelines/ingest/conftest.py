@@ -49,7 +49,13 @@ def make_pdf(
     objects[4] = b"<< " + info_items + b">>"
     if xmp is not None:
         data = xmp.encode("utf-8")
-        objects[5] = b"<< /Type /Metadata /Subtype /XML /Length " + str(len(data)).encode() + b" >>\nstream\n" + data + b"\nendstream"
+        objects[5] = (
+            b"<< /Type /Metadata /Subtype /XML /Length "
+            + str(len(data)).encode()
+            + b" >>\nstream\n"
+            + data
+            + b"\nendstream"
+        )
     if encrypted:
         objects[6] = b"<< /Filter /Standard /V 1 /R 2 /O <" + b"AB" * 32 + b"> /U <" + b"CD" * 32 + b"> /P -4 >>"
     for i, lines in enumerate(pages):
@@ -129,8 +135,11 @@ def write_arc(path: Path, records: list[bytes], layout: str = "plain") -> Path:
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def make_docx(path: Path, paragraphs: list[str], title: str | None = None, creator: str | None = None, language: str | None = None) -> Path:
+def make_docx(
+    path: Path, paragraphs: list[str], title: str | None = None, creator: str | None = None, language: str | None = None
+) -> Path:
     """A minimal Word document: [Content_Types].xml, word/document.xml and docProps/core.xml."""
+
     def para(text: str) -> str:
         runs = "".join(f'<w:r><w:t xml:space="preserve">{part}</w:t></w:r>' for part in text.split("|"))
         return f"<w:p>{runs}</w:p>"
@@ -138,7 +147,9 @@ def make_docx(path: Path, paragraphs: list[str], title: str | None = None, creat
     body = "".join(para(p) for p in paragraphs)
     document = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{_W}"><w:body>{body}<w:sectPr/></w:body></w:document>'
     core_items = "".join(
-        f"<{tag}>{value}</{tag}>" for tag, value in (("dc:title", title), ("dc:creator", creator), ("dc:language", language)) if value
+        f"<{tag}>{value}</{tag}>"
+        for tag, value in (("dc:title", title), ("dc:creator", creator), ("dc:language", language))
+        if value
     )
     core = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties '

@@ -57,7 +57,10 @@ def test_a_corrupt_member_is_one_drop_and_the_reader_resumes(tmp_path):
     got = [d for d in arc_documents(tmp_path / "c.arc.gz", ReadLimits()) if not isinstance(d, NotADocument)]
     reasons = [d.problem.reason if d.problem else None for d in got]
     assert Reason.WARC_CORRUPT in reasons
-    assert [d.metadata[Meta.URL] for d in got if d.problem is None] == ["http://www.example.cz/zakon", "http://www.example.cz/en"]
+    assert [d.metadata[Meta.URL] for d in got if d.problem is None] == [
+        "http://www.example.cz/zakon",
+        "http://www.example.cz/en",
+    ]
 
 
 def test_an_oversize_arc_record_is_a_drop(tmp_path):

@@ -44,13 +44,23 @@ def test_jsonl_rows_become_plain_text_documents_with_their_ids_and_urls(tmp_path
     _write(path, _jsonl_bytes())
     got = list(jsonl_documents(path, MAX))
     reasons = [d.problem.reason if d.problem else None for d in got]
-    assert reasons == [None, None, Reason.MALFORMED_ROW, Reason.NO_TEXT_FIELD, Reason.EMPTY_PAYLOAD, Reason.MALFORMED_ROW]
+    assert reasons == [
+        None,
+        None,
+        Reason.MALFORMED_ROW,
+        Reason.NO_TEXT_FIELD,
+        Reason.EMPTY_PAYLOAD,
+        Reason.MALFORMED_ROW,
+    ]
     first, second = got[0], got[1]
     assert first.text == ROWS[0]["text"] and first.metadata[Meta.CONTENT_TYPE] == "text/plain"
     assert first.metadata[Meta.SOURCE_ID] == "a-1" and first.metadata[Meta.URL] == "https://rat.example.de/haushalt"
     assert first.metadata[Meta.TITLE] == "Haushalt"  # found inside `metadata`, as datatrove writes it
     assert first.metadata[Meta.SOURCE_METADATA] == ROWS[0]["metadata"]
-    assert second.metadata[Meta.URL] == "https://ec.example.eu/rapport" and second.metadata[Meta.FETCH_DATE] == "2024-02-01"
+    assert (
+        second.metadata[Meta.URL] == "https://ec.example.eu/rapport"
+        and second.metadata[Meta.FETCH_DATE] == "2024-02-01"
+    )
     assert got[3].metadata[Meta.SOURCE_ID] == "7"
     assert [d.key for d in got] == [f"row{i}" for i in range(6)] and len({d.key for d in got}) == 6
 

@@ -8,17 +8,25 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from eurocurate.manifests.ledger import ledger_path
-from eurocurate.pipelines.extract_jsonl import extract_to_jsonl
+from eurocurate.manifests.audit.ledger import ledger_path
+from eurocurate.pipelines.engine.runner import InputError, find_input_files, find_warc_files, resolve_inputs
+from eurocurate.pipelines.extract.jsonl import extract_to_jsonl
 from eurocurate.pipelines.ingest import document_reader as reader_module
 from eurocurate.pipelines.ingest.document_reader import DocumentReader
 from eurocurate.pipelines.ingest.formats import ALL_FORMATS, format_of, suffixes_of
 from eurocurate.pipelines.ingest.source_document import ReadLimits
-from eurocurate.pipelines.runner import InputError, find_input_files, find_warc_files, resolve_inputs
 from eurocurate.schema import Meta, Reason, Stat
 from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 from tests.conftest import ENGLISH, html_page
-from tests.pipelines.ingest.conftest import AKOMA_NTOSO, FORMEX, arc_record, http_response, make_docx, make_pdf, write_arc
+from tests.pipelines.ingest.conftest import (
+    AKOMA_NTOSO,
+    FORMEX,
+    arc_record,
+    http_response,
+    make_docx,
+    make_pdf,
+    write_arc,
+)
 
 
 def build_mixed_folder(root: Path) -> dict[str, int]:
@@ -38,7 +46,10 @@ def build_mixed_folder(root: Path) -> dict[str, int]:
     (root / "datasets").mkdir()
     (root / "datasets" / "rows.jsonl").write_bytes(orjson.dumps({"text": ENGLISH, "id": "r1"}) + b"\n{broken\n")
     pq.write_table(pa.table({"text": [ENGLISH, None]}), root / "datasets" / "rows.parquet")
-    make_pdf(root / "pub" / "report.pdf", [["The report describes the state of the rivers."], ["Der Bericht beschreibt die Flüsse."]])
+    make_pdf(
+        root / "pub" / "report.pdf",
+        [["The report describes the state of the rivers."], ["Der Bericht beschreibt die Flüsse."]],
+    )
     make_pdf(root / "pub" / "locked.pdf", [["secret"]], encrypted=True)
     (root / "pub" / "act.xml").write_text(AKOMA_NTOSO)
     (root / "pub" / "oj.xml").write_text(FORMEX)
@@ -46,7 +57,13 @@ def build_mixed_folder(root: Path) -> dict[str, int]:
     make_docx(root / "pub" / "note.docx", ["A note of the ministry."])
     (root / "pub" / "readme.txt").write_text("not an input format")
     (root / "sources.yaml").write_text("- match: 'pub/**'\n  publisher: Ministry\n  source_category: public_sector\n")
-    return {Reason.NON_HTML: 1, Reason.MALFORMED_ROW: 1, Reason.NO_TEXT_FIELD: 1, Reason.PDF_ENCRYPTED: 1, Reason.XML_MALFORMED: 1}
+    return {
+        Reason.NON_HTML: 1,
+        Reason.MALFORMED_ROW: 1,
+        Reason.NO_TEXT_FIELD: 1,
+        Reason.PDF_ENCRYPTED: 1,
+        Reason.XML_MALFORMED: 1,
+    }
 
 
 def _run(step: DocumentReader) -> list:
@@ -69,7 +86,9 @@ def test_every_format_is_read_and_every_document_accounted_for(tmp_path):
     docs = _run(step)
     stats = {k: v.total for k, v in step.stats.stats.items()}
     assert stats[Stat.TOTAL] == stats[Stat.FORWARDED] + stats[Stat.DROPPED]
-    assert {k.removeprefix(Stat.DROPPED_PREFIX): v for k, v in stats.items() if k.startswith(Stat.DROPPED_PREFIX)} == expected_drops
+    assert {
+        k.removeprefix(Stat.DROPPED_PREFIX): v for k, v in stats.items() if k.startswith(Stat.DROPPED_PREFIX)
+    } == expected_drops
     assert stats[Stat.OTHER_RECORDS] == 2  # the warcinfo record and the ARC filedesc
     formats = {d.metadata[Meta.INPUT_FORMAT] for d in docs}
     assert formats == {"warc", "wet", "arc", "html", "jsonl", "parquet", "pdf", "akoma_ntoso", "formex", "docx"}
@@ -90,7 +109,10 @@ def test_every_format_is_read_and_every_document_accounted_for(tmp_path):
 def test_warc_records_keep_the_ids_the_warc_reader_gives_them(tmp_path):
     from eurocurate.pipelines.ingest.warc import WarcReader
 
-    write_warc(tmp_path / "in" / "a.warc", [WarcRecordSpec(url=f"https://e.ie/{i}", body=html_page(ENGLISH).encode()) for i in range(3)])
+    write_warc(
+        tmp_path / "in" / "a.warc",
+        [WarcRecordSpec(url=f"https://e.ie/{i}", body=html_page(ENGLISH).encode()) for i in range(3)],
+    )
     files = ["a.warc"]
     ours = _run(DocumentReader(files, str(tmp_path / "in"), str(tmp_path / "o1"), str(tmp_path / "w1"), {}))
     theirs = list(WarcReader(files, str(tmp_path / "in"), str(tmp_path / "o2"), str(tmp_path / "w2"), {}).run(None))
@@ -154,6 +176,10 @@ def test_extract_writes_every_format_to_jsonl(tmp_path):
     assert "The city council met" in by_path["site/index.HTM"]["text"]
     assert "The city council met" in by_path["archive/old.arc.gz"]["text"]
     assert counts[f"dropped_{Reason.PDF_ENCRYPTED}"] == 1 and counts["not_documents"] == 2
-    assert counts["written"] == len(rows) == counts["records"] - sum(v for k, v in counts.items() if k.startswith("dropped_"))
+    assert (
+        counts["written"]
+        == len(rows)
+        == counts["records"] - sum(v for k, v in counts.items() if k.startswith("dropped_"))
+    )
     with pytest.raises(ValueError, match="no reader for this file name"):
         extract_to_jsonl([str(tmp_path / "in" / "pub" / "readme.txt")], str(dst))

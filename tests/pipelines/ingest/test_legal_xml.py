@@ -89,9 +89,16 @@ def test_entities_are_not_expanded_nor_fetched(tmp_path):
 
 
 def test_the_deadline_is_checked_during_the_walk(tmp_path):
-    articles = "".join(f"<ARTICLE><TI.ART>Article {i}</TI.ART><ALINEA>Text {i}.</ALINEA></ARTICLE>" for i in range(2000))
+    articles = "".join(
+        f"<ARTICLE><TI.ART>Article {i}</TI.ART><ALINEA>Text {i}.</ALINEA></ARTICLE>" for i in range(2000)
+    )
     ticks = itertools.count()
-    doc = _doc(tmp_path, f"<ACT><ENACTING.TERMS>{articles}</ENACTING.TERMS></ACT>", timeout_s=3.5, clock=lambda: float(next(ticks)))
+    doc = _doc(
+        tmp_path,
+        f"<ACT><ENACTING.TERMS>{articles}</ENACTING.TERMS></ACT>",
+        timeout_s=3.5,
+        clock=lambda: float(next(ticks)),
+    )
     assert doc.problem.reason == Reason.PARSE_TIMEOUT and "elements" in doc.problem.evidence
     assert doc.metadata[Meta.INPUT_FORMAT] == "formex"
 

@@ -7,7 +7,7 @@ import time
 from datatrove.data import Document
 
 from eurocurate.filters.optout.step import OptOutFilter
-from eurocurate.pipelines.extract import HtmlExtractor
+from eurocurate.pipelines.extract.stage import HtmlExtractor
 from eurocurate.pipelines.ingest.formats import read_source
 from eurocurate.pipelines.ingest.pdf import PAGE_SEPARATOR, pdf_date_iso, pdf_document
 from eurocurate.pipelines.ingest.source_document import ReadLimits
@@ -28,7 +28,11 @@ def test_text_keeps_its_pages_and_both_languages_in_order(tmp_path):
 
 
 def test_declared_title_author_date_and_language_are_kept(tmp_path):
-    info = {"Title": "Protokoll – Sitzung vom 15. Januar", "Author": "Gemeinderat", "CreationDate": "D:20240115093000+01'00'"}
+    info = {
+        "Title": "Protokoll – Sitzung vom 15. Januar",
+        "Author": "Gemeinderat",
+        "CreationDate": "D:20240115093000+01'00'",
+    }
     doc = pdf_document(make_pdf(tmp_path / "p.pdf", [GERMAN], info=info, lang="de-AT"), timeout_s=30)
     md = doc.metadata
     assert md[Meta.TITLE] == info["Title"] and md[Meta.AUTHOR] == "Gemeinderat"
@@ -44,8 +48,13 @@ def test_pdf_dates_convert_to_iso_8601():
 
 
 def test_tdm_reservation_in_xmp_or_info_reaches_the_optout_stage(tmp_path):
-    reserved = pdf_document(make_pdf(tmp_path / "r.pdf", [ENGLISH], xmp=tdm_xmp(1, "https://pub.example.eu/tdm.json")), 30)
-    assert reserved.metadata[Meta.EMBEDDED_TDM] == {"tdm-reservation": ["1"], "tdm-policy": ["https://pub.example.eu/tdm.json"]}
+    reserved = pdf_document(
+        make_pdf(tmp_path / "r.pdf", [ENGLISH], xmp=tdm_xmp(1, "https://pub.example.eu/tdm.json")), 30
+    )
+    assert reserved.metadata[Meta.EMBEDDED_TDM] == {
+        "tdm-reservation": ["1"],
+        "tdm-policy": ["https://pub.example.eu/tdm.json"],
+    }
     assert reserved.metadata[Meta.AUTHOR] == "XMP Author"  # XMP fills what the Info dictionary does not say
     via_info = pdf_document(make_pdf(tmp_path / "i.pdf", [ENGLISH], info={"tdm:reservation": "1"}), 30)
     assert via_info.metadata[Meta.EMBEDDED_TDM] == {"tdm-reservation": ["1"]}
@@ -71,7 +80,9 @@ def test_the_extractor_passes_pdf_text_through_with_its_pages(tmp_path):
 
 
 def test_encrypted_and_corrupt_pdfs_are_drops(tmp_path):
-    assert pdf_document(make_pdf(tmp_path / "e.pdf", [ENGLISH], encrypted=True), 30).problem.reason == Reason.PDF_ENCRYPTED
+    assert (
+        pdf_document(make_pdf(tmp_path / "e.pdf", [ENGLISH], encrypted=True), 30).problem.reason == Reason.PDF_ENCRYPTED
+    )
     (tmp_path / "c.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
     assert pdf_document(tmp_path / "c.pdf", 30).problem.reason == Reason.PDF_CORRUPT
     good = make_pdf(tmp_path / "t.pdf", [ENGLISH]).read_bytes()

@@ -33,8 +33,12 @@ def _akoma_ntoso(paragraphs: list[str]) -> str:
 def _publications(root):
     texts = load_texts()
     en, de, fr = texts["en"].paragraphs, texts["de"].paragraphs, texts["fr"].paragraphs
-    make_pdf(root / "ministry" / "report.pdf", [en[0:2], en[2:4]], info={"Title": "Annual report", "Author": "Ministry"})
-    make_pdf(root / "ministry" / "reserved.pdf", [en[4:6], en[6:8]], xmp=tdm_xmp(1, "https://ministry.example.ie/tdm.json"))
+    make_pdf(
+        root / "ministry" / "report.pdf", [en[0:2], en[2:4]], info={"Title": "Annual report", "Author": "Ministry"}
+    )
+    make_pdf(
+        root / "ministry" / "reserved.pdf", [en[4:6], en[6:8]], xmp=tdm_xmp(1, "https://ministry.example.ie/tdm.json")
+    )
     make_pdf(root / "ministry" / "locked.pdf", [en[8:10]], encrypted=True)
     (root / "bund" / "gesetz.xml").parent.mkdir(parents=True)
     (root / "bund" / "gesetz.xml").write_text(_akoma_ntoso(de[0:4]), encoding="utf-8")
@@ -80,11 +84,17 @@ def test_public_sector_pipeline_runs_and_verifies_on_a_folder_of_publications(tm
     optout = next(s for s in run["stages"] if s["stage"] == "optout")
     assert optout["dropped_by_reason"] == {Reason.OPTOUT_TDMREP: 1}
     inputs_json = {i["path"].rsplit("/", 1)[-1]: i for i in run["inputs"]}
-    assert inputs_json["gesetz.xml"]["licence"] == "DL-DE-BY-2.0" and inputs_json["avis.html"]["source_category"] == "public_sector"
+    assert (
+        inputs_json["gesetz.xml"]["licence"] == "DL-DE-BY-2.0"
+        and inputs_json["avis.html"]["source_category"] == "public_sector"
+    )
 
     prov = pa.concat_tables([pq.read_table(f) for f in (out / "provenance").glob("*.parquet")]).to_pylist()
     by_path = {r["source_path"]: r for r in prov}
     assert set(by_path) == {"ministry/report.pdf", "bund/gesetz.xml", "mairie/avis.html"}
     assert by_path["bund/gesetz.xml"]["publisher"] == "Bundesamt" and by_path["bund/gesetz.xml"]["lang"] == "de"
-    assert by_path["ministry/report.pdf"]["title"] == "Annual report" and by_path["ministry/report.pdf"]["licence"] == "CC-BY-4.0"
+    assert (
+        by_path["ministry/report.pdf"]["title"] == "Annual report"
+        and by_path["ministry/report.pdf"]["licence"] == "CC-BY-4.0"
+    )
     assert by_path["mairie/avis.html"]["lang"] == "fr" and by_path["mairie/avis.html"]["publisher"] is None

@@ -8,14 +8,19 @@ from eurocurate.tools.warc_writer import WarcRecordSpec, record_bytes, write_war
 
 
 def _pages(n):
-    return [WarcRecordSpec(url=f"https://example.eu/{i}", body=f"<html><body>page {i}</body></html>".encode()) for i in range(n)]
+    return [
+        WarcRecordSpec(url=f"https://example.eu/{i}", body=f"<html><body>page {i}</body></html>".encode())
+        for i in range(n)
+    ]
 
 
 def test_reads_all_record_types_with_offsets(tmp_path):
     records = [
         WarcRecordSpec(url="", record_type="warcinfo", body=b"software: test\r\n"),
         *_pages(3),
-        WarcRecordSpec(url="https://example.eu/r", record_type="resource", body=b"<html>r</html>", warc_content_type="text/html"),
+        WarcRecordSpec(
+            url="https://example.eu/r", record_type="resource", body=b"<html>r</html>", warc_content_type="text/html"
+        ),
         WarcRecordSpec(url="https://example.eu/0", record_type="revisit"),
     ]
     for name in ("plain.warc", "gz.warc.gz"):
@@ -64,7 +69,10 @@ def test_reader_finds_the_next_record_after_garbage_in_a_plain_warc(tmp_path):
 
 def test_http_block_parsing_handles_chunked_and_gzip_bodies():
     body = b"<html>hello</html>"
-    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n" + b"5\r\n<html\r\nd\r\n>hello</html>\r\n0\r\n\r\n"
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n"
+        + b"5\r\n<html\r\nd\r\n>hello</html>\r\n0\r\n\r\n"
+    )
     assert parse_http_block(chunked).body == body
     gz = zlib.compressobj(wbits=31)
     payload = gz.compress(body) + gz.flush()
@@ -93,7 +101,10 @@ def test_a_short_content_length_is_a_lying_length_drop_and_the_next_record_is_fo
     got = list(iter_warc_records(path))
     assert got[0].problem.reason == Reason.WARC_LYING_LENGTH and got[0].offset == 0
     assert "Content-Length" in got[0].problem.evidence
-    assert [(r.url, r.offset) for r in got[1:]] == [("https://example.eu/1", len(liar)), ("https://example.eu/2", len(liar) + len(b))]
+    assert [(r.url, r.offset) for r in got[1:]] == [
+        ("https://example.eu/1", len(liar)),
+        ("https://example.eu/2", len(liar) + len(b)),
+    ]
     assert all(r.problem is None for r in got[1:])
 
 

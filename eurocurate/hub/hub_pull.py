@@ -1,0 +1,96 @@
+"""`eurocurate pull ORG/NAME`: stream token shards from a Hub dataset repo, as `pull` does from a folder.
+
+Shards are read in place through `HfFileSystem` (HTTP range requests: the Parquet footer, then one row
+group at a time), so a trainer starts at once, holds one batch per language in memory and never
+downloads a shard beyond its budget. The mix and the order are those of `eurocurate.hub.pull.pull`
+(same quotas, same deficit round robin), at one commit of the repo resolved when the pull starts.
+
+Other readers of the same files: `pl.read_parquet("hf://datasets/ORG/NAME/shards/de/*.parquet")`,
+`pyarrow.parquet.ParquetFile(open_shard(...))`, `datasets.load_dataset("ORG/NAME", "de")` (the card's configs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+import orjson
+import pyarrow.parquet as pq
+from huggingface_hub import HfApi, HfFileSystem
+from huggingface_hub.hf_api import RepoFile
+from huggingface_hub.hf_file_system import safe_revision
+
+from eurocurate.hub.pull import PulledDocument, PullError, interleave, plan_quotas
+
+REPO_TYPE = "dataset"
+SHARDS = "shards"
+
+
+def _all_shard_files(api: HfApi, repo_id: str, revision: str | None) -> dict[str, list[str]]:
+    files: dict[str, list[str]] = {}
+    for entry in api.list_repo_tree(repo_id, SHARDS, recursive=True, repo_type=REPO_TYPE, revision=revision):
+        parts = PurePosixPath(entry.path).parts
+        if isinstance(entry, RepoFile) and len(parts) == 3 and parts[2].endswith(".parquet"):
+            files.setdefault(parts[1], []).append(entry.path)
+    return {lang: sorted(paths) for lang, paths in sorted(files.items())}
+
+
+def hub_shard_files(
+    repo_id: str, langs: list[str], revision: str | None = None, endpoint: str | None = None
+) -> dict[str, list[str]]:
+    """Token shard paths in the repo (`shards/<lang>/*.parquet`, sorted as `pull` reads them) per requested language.
+
+    A language without shards maps to an empty list.
+    """
+    found = _all_shard_files(HfApi(endpoint=endpoint), repo_id, revision)
+    return {lang: found.get(lang, []) for lang in langs}
+
+
+def _fs_path(repo_id: str, revision: str, path: str) -> str:
+    return f"datasets/{repo_id}@{safe_revision(revision)}/{path}"
+
+
+def open_shard(fs: HfFileSystem, repo_id: str, revision: str, path: str) -> BinaryIO:
+    """A seekable, read-only file object over one file of the repo; bytes are fetched by range as they are read."""
+    return fs.open(_fs_path(repo_id, revision, path), "rb")
+
+
+def _shard_tokens(fs: HfFileSystem, repo_id: str, revision: str, shard: str) -> int:
+    manifest = shard.removesuffix(".parquet") + ".manifest.json"
+    try:
+        return int(orjson.loads(fs.cat_file(_fs_path(repo_id, revision, manifest)))["tokens"])
+    except FileNotFoundError:  # a repo published without sidecars: sum the column, as `available_tokens` does
+        with open_shard(fs, repo_id, revision, shard) as f:
+            return sum(pq.read_table(f, columns=["n_tokens"])["n_tokens"].to_pylist())
+
+
+def _language_stream(
+    fs: HfFileSystem, repo_id: str, revision: str, shards: list[str]
+) -> Iterator[tuple[str, list[int]]]:
+    for shard in shards:  # opened when the stream reaches it: shards past the budget are never fetched
+        with open_shard(fs, repo_id, revision, shard) as f:
+            for batch in pq.ParquetFile(f).iter_batches(columns=["doc_id", "input_ids"], batch_size=1024):
+                yield from zip(batch["doc_id"].to_pylist(), batch["input_ids"].to_pylist())
+
+
+def pull_from_hub(
+    repo_id: str,
+    langs: list[str],
+    weights: list[float] | None = None,
+    tokens: int | None = None,
+    revision: str | None = None,
+    endpoint: str | None = None,
+) -> Iterator[PulledDocument]:
+    """`pull` over a Hub dataset repo published by `eurocurate publish`: same documents, same order, same cuts."""
+    api = HfApi(endpoint=endpoint)
+    commit = api.repo_info(repo_id, repo_type=REPO_TYPE, revision=revision).sha  # one snapshot for the whole pull
+    files = _all_shard_files(api, repo_id, commit)
+    missing = [lang for lang in langs if lang not in files]
+    if missing:
+        raise PullError(f"no shards for {missing} in {repo_id}; available languages: {sorted(files)}")
+    fs = HfFileSystem(endpoint=endpoint, skip_instance_cache=True)
+    have = {lang: sum(_shard_tokens(fs, repo_id, commit, s) for s in files[lang]) for lang in langs}
+    quota = plan_quotas(have, langs, weights, tokens)
+    streams = {lang: _language_stream(fs, repo_id, commit, files[lang]) for lang in langs}
+    yield from interleave(streams, langs, quota)

@@ -1,0 +1,212 @@
+"""`eurocurate publish`: a run's output folder to a Hugging Face dataset repo, only what changed, in one commit.
+
+Owns what is public (`is_published`) and the diff against the remote tree (git blob sha1, or the LFS
+sha256 for files the Hub stores in LFS). It neither writes the dataset card nor checks the run: it
+refuses to publish a folder that `eurocurate verify` rejects or whose card is older than its run.json.
+The token is whatever `huggingface_hub` resolves (`HF_TOKEN`, then the stored login); it is only ever
+handed to `HfApi`, never logged or written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import orjson
+from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
+from huggingface_hub.hf_api import RepoFile
+
+from eurocurate.files import TMP_MARK
+from eurocurate.manifests.audit.run_manifest import RUN_MANIFEST
+from eurocurate.manifests.audit.verify import verify_output
+
+logger = logging.getLogger(__name__)
+
+REPO_TYPE = "dataset"
+DEFAULT_BRANCH = "main"
+CARD = "README.md"
+CROISSANT = "croissant.json"
+# What a published dataset holds, as globs relative to OUT (the card's `configs` and Croissant's
+# `contentUrl`s are relative to OUT, so the Hub repo mirrors OUT's layout for these paths).
+PUBLISHED = (
+    CARD,
+    CROISSANT,
+    RUN_MANIFEST,
+    "text/*/*.parquet",
+    "shards/*/*.parquet",
+    "shards/*/*.manifest.json",
+    "tokenizer/*",
+    "reports/*",
+)
+# Not published, on purpose:
+# - provenance/: keyed HMAC fingerprints of redacted identifiers are pseudonymous personal data (linkable
+#   across documents and releases; reversible by dictionary for checksummed national ids if the key
+#   leaks), beside source offsets; the text shards already carry each document's URL and WARC record id.
+# - exclusions/, erasure_log.jsonl: URLs and evidence of dropped documents, including the ones erased on
+#   request; publishing them would announce exactly what a data subject asked to remove.
+# - reports/report.html: the compliance officer's page, with opt-out examples and the erasure history.
+# - _work/, logs/, stats/: run internals.
+PRIVATE_REPORTS = frozenset({"report.html"})
+_CHUNK = 1 << 20
+
+
+class PublishError(RuntimeError):
+    """The folder cannot be published as is; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFile:
+    path: Path
+    size: int
+    sha256: str
+    git_sha1: str  # git blob id: what the Hub reports for files it does not store in LFS
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    repo_id: str
+    revision: str
+    commit: str | None  # None when nothing changed (no commit was made)
+    uploaded: tuple[str, ...]
+    deleted: tuple[str, ...]
+    unchanged: int
+    bytes: int  # bytes of the uploaded files
+    private: bool | None
+
+
+def is_published(rel: str) -> bool:
+    """Whether a path relative to OUT (posix) belongs in the published dataset."""
+    path = PurePosixPath(rel)
+    if TMP_MARK in path.name or (path.parts[0] == "reports" and path.name in PRIVATE_REPORTS):
+        return False
+    # `match` anchors at the right only: equal segment counts make it a full match (`*` never crosses `/`)
+    return any(len(path.parts) == len(PurePosixPath(p).parts) and path.match(p) for p in PUBLISHED)
+
+
+def hash_file(path: Path) -> LocalFile:
+    """sha256 and git blob sha1 of a file, in one pass."""
+    size = path.stat().st_size
+    sha256 = hashlib.sha256()
+    sha1 = hashlib.sha1(f"blob {size}\0".encode())
+    with open(path, "rb") as f:
+        while block := f.read(_CHUNK):
+            sha256.update(block)
+            sha1.update(block)
+    return LocalFile(path, size, sha256.hexdigest(), sha1.hexdigest())
+
+
+def published_files(out: Path) -> dict[str, LocalFile]:
+    """The files of OUT that a publish uploads, by path in the repo (= path relative to OUT)."""
+    found: dict[str, LocalFile] = {}
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        rel = path.relative_to(out).as_posix()
+        if is_published(rel):
+            found[rel] = hash_file(path)
+    return found
+
+
+def unchanged(local: LocalFile, remote: RepoFile) -> bool:
+    if remote.lfs is not None:
+        return remote.lfs.sha256 == local.sha256
+    return remote.size == local.size and remote.blob_id == local.git_sha1
+
+
+def _check_publishable(out: Path) -> dict:
+    if not (out / RUN_MANIFEST).is_file():
+        raise PublishError(f"{out} has no {RUN_MANIFEST}; give the output folder of a finished eurocurate run")
+    for name in (CARD, CROISSANT):
+        doc = out / name
+        if not doc.is_file():
+            raise PublishError(
+                f"{doc} is missing; run `eurocurate summary {out}` first (it writes the card and Croissant file)"
+            )
+        if doc.stat().st_mtime < (out / RUN_MANIFEST).stat().st_mtime:
+            raise PublishError(
+                f"{doc} is older than {RUN_MANIFEST} (an erasure since the summary?); run `eurocurate summary {out}` again"
+            )
+    report = verify_output(out)
+    if not report.ok:
+        shown = "; ".join(report.problems[:5])
+        raise PublishError(
+            f"{out} does not match its manifests ({len(report.problems)} problem(s): {shown}); see `eurocurate verify {out}`"
+        )
+    return orjson.loads((out / RUN_MANIFEST).read_bytes())
+
+
+def _remote_files(api: HfApi, repo_id: str, commit: str) -> Iterator[RepoFile]:
+    # expand=False: blob ids and LFS sha256 are in the plain listing (expand adds last commits, 50 per page)
+    for entry in api.list_repo_tree(repo_id, recursive=True, repo_type=REPO_TYPE, revision=commit):
+        if isinstance(entry, RepoFile):
+            yield entry
+
+
+def publish(
+    out: Path,
+    repo_id: str,
+    revision: str | None = None,
+    private: bool = False,
+    endpoint: str | None = None,
+    token: str | None = None,
+) -> PublishResult:
+    """Publish OUT to the dataset repo `repo_id` (created if missing) on branch `revision` (created if missing).
+
+    Uploads the files `is_published` selects whose content differs from the branch head, and deletes
+    published-kind files that are gone locally (e.g. shards rewritten by an erasure), in one commit
+    whose parent is the head the diff was computed against. Files of other kinds on the remote (its
+    `.gitattributes`, anything added by hand) are left alone. `private` applies when the repo is
+    created; an existing public repo is refused rather than silently published to.
+    """
+    out = Path(out)
+    run = _check_publishable(out)
+    api = HfApi(endpoint=endpoint, token=token)
+    if (token or get_token()) is None:
+        raise PublishError("no Hugging Face token: set HF_TOKEN or log in with `hf auth login`")
+    branch = revision or DEFAULT_BRANCH
+    api.create_repo(repo_id, repo_type=REPO_TYPE, private=True if private else None, exist_ok=True)
+    info = api.repo_info(repo_id, repo_type=REPO_TYPE)
+    if private and not info.private:
+        raise PublishError(
+            f"{repo_id} already exists and is public; make it private on the Hub first, or publish without --private"
+        )
+    if branch != DEFAULT_BRANCH:
+        api.create_branch(repo_id, branch=branch, repo_type=REPO_TYPE, exist_ok=True)
+    head = api.repo_info(repo_id, repo_type=REPO_TYPE, revision=branch).sha
+    local = published_files(out)
+    remote = {f.path: f for f in _remote_files(api, repo_id, head)}
+    changed = [rel for rel, f in local.items() if rel not in remote or not unchanged(f, remote[rel])]
+    gone = sorted(rel for rel in remote if is_published(rel) and rel not in local)
+    same = len(local) - len(changed)
+    size = sum(local[rel].size for rel in changed)
+    if not changed and not gone:
+        logger.info("nothing to publish", extra={"repo_id": repo_id, "revision": branch, "unchanged": same})
+        return PublishResult(repo_id, branch, None, (), (), same, 0, info.private)
+    operations = [CommitOperationAdd(path_in_repo=rel, path_or_fileobj=str(local[rel].path)) for rel in changed]
+    operations += [CommitOperationDelete(path_in_repo=rel) for rel in gone]
+    commit = api.create_commit(
+        repo_id,
+        operations,
+        commit_message=f"eurocurate run {run['run_id']}: {len(changed)} file(s) added or changed, {len(gone)} deleted",
+        commit_description=(
+            f"Pipeline `{run['pipeline']}`, config sha256 `{run['config_sha256']}`, eurocurate {run.get('code_version', '?')}, "
+            f"{len(run.get('erasures', []))} erasure(s) applied. Published with `eurocurate publish`."
+        ),
+        repo_type=REPO_TYPE,
+        revision=branch,
+        parent_commit=head,
+    )
+    logger.info(
+        "published",
+        extra={
+            "repo_id": repo_id,
+            "revision": branch,
+            "commit": commit.oid,
+            "uploaded": len(changed),
+            "deleted": len(gone),
+            "unchanged": same,
+            "bytes": size,
+        },
+    )
+    return PublishResult(repo_id, branch, commit.oid, tuple(changed), tuple(gone), same, size, info.private)

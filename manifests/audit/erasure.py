@@ -1,0 +1,317 @@
+"""Erasure (GDPR Art. 17, takedowns): remove documents from a finished run so that it provably no longer holds them.
+
+`erase` finds the documents by URL, URL prefix, domain or a personal identifier (through the keyed
+fingerprints in provenance), rewrites every affected text shard, token shard and provenance file
+without them (new files, new manifests that supersede the old), moves the erased documents to the
+exclusion ledger, commits by replacing run.json, then deletes the old files. A crash before the
+commit is rolled back and one after it rolled forward by the next `erase` (`--recover`), so the run is
+always either before or after the erasure. Every erasure appends a hash-chained entry to
+`erasure_log.jsonl` and the subject to `suppression.yaml`, which later runs apply at ingest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import yaml
+
+from eurocurate.files import read_tables, sha256_file, write_bytes_atomic, write_table_atomic
+from eurocurate.filters.optout.robots import normalise_host
+from eurocurate.filters.optout.suppression import SuppressionList
+from eurocurate.manifests.audit.ledger import LEDGER_SCHEMA
+from eurocurate.manifests.audit.run_manifest import RUN_MANIFEST, describe_outputs, now_iso, read_run_manifest
+from eurocurate.manifests.audit.shard_manifest import manifest_path, read_shard_manifest, write_shard_manifest
+from eurocurate.schema import Meta, Reason
+
+ERASURE_LOG = "erasure_log.jsonl"
+SUPPRESSION_FILE = "suppression.yaml"
+STAGING = "_erasure"
+STAGE = "erasure"
+_GENERATION = re.compile(r"\.e\d+$")
+
+
+class ErasureError(RuntimeError):
+    """The erasure cannot be done as asked; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ErasureRequest:
+    url: str | None = None
+    url_prefix: str | None = None
+    domain: str | None = None
+    identifier: str | None = None
+    kind: str | None = None  # identifier kind (EMAIL, PHONE, IBAN, PL_PESEL…); guessed when absent
+    reason: str = ""
+    signed_off_by: str = ""
+
+    def describe(self) -> str:
+        for name in ("url", "url_prefix", "domain"):
+            if getattr(self, name):
+                return f"{name}={getattr(self, name)}"
+        return f"identifier ({self.kind or 'any kind'})"
+
+
+@dataclass
+class ErasureResult:
+    erasure_id: str
+    doc_ids: list[str]
+    files_replaced: list[str] = field(default_factory=list)
+    files_removed: list[str] = field(default_factory=list)
+    tokens_removed: int = 0
+    tokens_removed_by_lang: dict[str, int] = field(default_factory=dict)
+
+
+def identifier_fingerprints(value: str, kind: str | None, key: bytes) -> set[str]:
+    """Fingerprints the identifier would have in provenance, for its kind or for every kind it could be."""
+    from eurocurate.filters.pii.detectors import find_pii
+    from eurocurate.filters.pii.national_ids import NATIONAL_ID_KINDS
+    from eurocurate.filters.pii.redact import fingerprint
+
+    if kind:
+        kinds = [kind]
+    else:
+        found = [m.kind for m in find_pii(value) if m.valid and m.end - m.start >= len(value.strip()) - 1]
+        kinds = found or ["EMAIL", "PHONE", "IBAN", "CARD", "IP", *NATIONAL_ID_KINDS]
+    prints = set()
+    for k in kinds:
+        try:
+            prints.add(fingerprint(k, value, key))
+        except ValueError:
+            continue  # not a possible value of this kind (a phone without country code, an invalid IP)
+    return prints
+
+
+def _matches(prov: pa.Table, request: ErasureRequest, key: bytes | None) -> pa.Array:
+    urls = prov[Meta.URL]
+    if request.url:
+        return pc.equal(urls, request.url)
+    if request.url_prefix:
+        return pc.starts_with(urls, request.url_prefix)
+    if request.domain:
+        domain = normalise_host(request.domain)
+        hosts = [normalise_host(u or "") for u in urls.to_pylist()]
+        return pa.array([h == domain or h.endswith("." + domain) for h in hosts])
+    if request.identifier:
+        if key is None:
+            raise ErasureError("erasure by identifier needs the PII key the run used: set $EUROCURATE_PII_KEY")
+        wanted = identifier_fingerprints(request.identifier, request.kind, key)
+        return pa.array([bool(wanted & set(fps or [])) for fps in prov[Meta.PII_FINGERPRINTS].to_pylist()])
+    raise ErasureError("give one of --url, --url-prefix, --domain, --identifier")
+
+
+def _next_name(rel: str, generation: int) -> str:
+    path = Path(rel)
+    stem = _GENERATION.sub("", path.name.removesuffix(".parquet"))
+    return (path.parent / f"{stem}.e{generation}.parquet").as_posix()
+
+
+def _log_entries(out: Path) -> list[dict]:
+    log = out / ERASURE_LOG
+    return [orjson.loads(line) for line in log.read_bytes().splitlines()] if log.is_file() else []
+
+
+def recover(out: Path) -> str | None:
+    """Finish or undo an erasure that was interrupted; returns what was done, or None if nothing was pending."""
+    staging = out / STAGING
+    plans = sorted(staging.glob("*/plan.json")) if staging.is_dir() else []
+    if not plans:
+        return None
+    plan = orjson.loads(plans[0].read_bytes())
+    committed = (out / RUN_MANIFEST).is_file() and sha256_file(out / RUN_MANIFEST) == plan["run_json_sha256"]
+    if committed:
+        for rel in plan["remove"]:
+            (out / rel).unlink(missing_ok=True)
+        if plan["erasure_id"] not in {e["erasure_id"] for e in _log_entries(out)}:
+            _append_log(out, plan["log_entry"])
+            _add_suppression(out, plan["suppression"])
+        done = f"erasure {plan['erasure_id']} was committed: finished it"
+    else:
+        for rel in plan["add"]:
+            (out / rel).unlink(missing_ok=True)
+        done = f"erasure {plan['erasure_id']} was not committed: rolled back"
+    shutil.rmtree(staging)
+    return done
+
+
+def _append_log(out: Path, entry: dict) -> None:
+    with open(out / ERASURE_LOG, "ab") as f:
+        f.write(orjson.dumps(entry) + b"\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _add_suppression(out: Path, addition: dict) -> None:
+    path = out / SUPPRESSION_FILE
+    current = SuppressionList.from_file(path) if path.is_file() else SuppressionList()
+    merged = current.merged(SuppressionList.model_validate(addition))
+    write_bytes_atomic(path, yaml.safe_dump(merged.model_dump(), sort_keys=True).encode())
+
+
+def _rewrite(out: Path, staged: Path, rel: str, keep: pa.Array, generation: int) -> tuple[str | None, dict[int, int]]:
+    """Write `rel` without the erased rows to staging; returns its new name (None: nothing left) and old→new rows."""
+    table = pq.read_table(out / rel)
+    kept_rows = [i for i, k in enumerate(keep.to_pylist()) if k]
+    mapping = {old: new for new, old in enumerate(kept_rows)}
+    if not kept_rows:
+        return None, mapping
+    new_rel = _next_name(rel, generation)
+    write_table_atomic(staged / new_rel, table.filter(keep), row_group_size=1024)
+    return new_rel, mapping
+
+
+def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResult:
+    out = Path(out).resolve()
+    recover(out)  # an interrupted erasure is settled before a new one starts
+    from eurocurate.manifests.audit.verify import verify_output
+
+    report = verify_output(out)
+    if not report.ok:
+        raise ErasureError(f"{out} does not verify ({report.problems[0]}); fix that before erasing")
+    run = read_run_manifest(out)
+    prov_files = sorted((out / "provenance").glob("*.parquet"))
+    prov = read_tables(prov_files)
+    hit = _matches(prov, request, key)
+    erased = prov.filter(hit)
+    erasure_id = f"erasure-{len(_log_entries(out)) + 1:04d}-{uuid.uuid4().hex[:8]}"
+    result = ErasureResult(erasure_id, erased["doc_id"].to_pylist())
+    suppression = {
+        "urls": [request.url] if request.url else [],
+        "url_prefixes": [request.url_prefix] if request.url_prefix else [],
+        "domains": [request.domain] if request.domain else [],
+        "fingerprints": sorted(identifier_fingerprints(request.identifier, request.kind, key))
+        if request.identifier and key
+        else [],
+    }
+    generation = len(_log_entries(out)) + 1
+    staged = out / STAGING / erasure_id
+    gone = set(result.doc_ids)
+    add, remove = [], []
+    row_maps: dict[str, tuple[str | None, dict[int, int]]] = {}
+    if gone:
+        for column in (Meta.TEXT_SHARD, Meta.TOKEN_SHARD):
+            for rel in sorted(set(erased[column].drop_null().to_pylist())):
+                ids = pq.read_table(out / rel, columns=["doc_id"])["doc_id"]
+                keep = pc.invert(pc.is_in(ids, pa.array(list(gone))))
+                row_maps[rel] = _rewrite(out, staged, rel, keep, generation)
+                remove.append(rel)
+                if row_maps[rel][0]:
+                    add.append(row_maps[rel][0])
+        for shard in [r for r in row_maps if r.startswith("shards/")]:
+            old_manifest = read_shard_manifest(manifest_path(out / shard))
+            remove.append(manifest_path(out / shard).relative_to(out).as_posix())
+            lang = Path(shard).parent.name
+            new_rel = row_maps[shard][0]
+            left = 0
+            if new_rel is not None:
+                t = pq.read_table(staged / new_rel, columns=["doc_id", "n_tokens", "lang"])
+                left = pc.sum(t["n_tokens"]).as_py() or 0
+            removed = old_manifest.tokens - left
+            result.tokens_removed += removed
+            result.tokens_removed_by_lang[lang] = result.tokens_removed_by_lang.get(lang, 0) + removed
+            if new_rel is None:
+                continue
+            m = write_shard_manifest(
+                staged, staged / new_rel, rows=t.num_rows, tokens=pc.sum(t["n_tokens"]).as_py() or 0,
+                languages=dict(sorted(Counter(t["lang"].to_pylist()).items())), doc_ids=t["doc_id"].to_pylist(),
+                tokenizer=old_manifest.tokenizer, pipeline=old_manifest.pipeline,
+            )  # fmt: skip
+            mpath = manifest_path(staged / new_rel)
+            data = orjson.loads(mpath.read_bytes())
+            data["supersedes"] = [f"{remove[-1]} sha256:{sha256_file(manifest_path(out / shard))}"]
+            data["erasure_id"] = erasure_id
+            write_bytes_atomic(mpath, orjson.dumps(data, option=orjson.OPT_INDENT_2))
+            add.append(mpath.relative_to(staged).as_posix())
+            assert m.path == new_rel
+        for f in prov_files:
+            rel = f.relative_to(out).as_posix()
+            part = pq.read_table(f)
+            touched = pc.any(pc.is_in(part["doc_id"], pa.array(list(gone)))).as_py() or any(
+                s in row_maps
+                for col in (Meta.TEXT_SHARD, Meta.TOKEN_SHARD)
+                for s in set(part[col].drop_null().to_pylist())
+            )
+            if not touched:
+                continue
+            rows = [r for r in part.to_pylist() if r["doc_id"] not in gone]
+            for r in rows:
+                for shard_col, row_col in ((Meta.TEXT_SHARD, Meta.TEXT_ROW), (Meta.TOKEN_SHARD, Meta.TOKEN_ROW)):
+                    if r[shard_col] in row_maps:
+                        new_rel, mapping = row_maps[r[shard_col]]
+                        r[shard_col], r[row_col] = new_rel, mapping[r[row_col]]
+            new_rel = _next_name(rel, generation)
+            write_table_atomic(staged / new_rel, pa.Table.from_pylist(rows, schema=part.schema))
+            add.append(new_rel)
+            remove.append(rel)
+        ledger_rel = f"exclusions/part-{STAGE}-{generation:05d}.parquet"
+        evidence = f"{erasure_id}: {request.describe()}" + (f"; {request.reason}" if request.reason else "")
+        ledger_rows = [
+            {"doc_id": r["doc_id"], "warc_record_id": r[Meta.WARC_RECORD_ID], "url": r[Meta.URL],
+             "source_path": r[Meta.SOURCE_PATH], "source_offset": r[Meta.SOURCE_OFFSET], "stage": STAGE,
+             "reason": Reason.ERASURE_REQUEST, "evidence": evidence, "lang": r[Meta.LANG]}
+            for r in erased.to_pylist()
+        ]  # fmt: skip
+        write_table_atomic(staged / ledger_rel, pa.Table.from_pylist(ledger_rows, schema=LEDGER_SCHEMA))
+        add.append(ledger_rel)
+    result.files_replaced, result.files_removed = add, remove
+    previous_log = _log_entries(out)
+    entry = {
+        "erasure_id": erasure_id,
+        "time": now_iso(),
+        "request": request.describe(),
+        "identifier_fingerprints": suppression["fingerprints"],  # never the identifier itself
+        "reason": request.reason,
+        "signed_off_by": request.signed_off_by,
+        "documents": len(gone),
+        "doc_ids_sha256": hashlib.sha256("\n".join(sorted(gone)).encode()).hexdigest(),
+        "tokens_removed": result.tokens_removed,
+        "files_added": add,
+        "files_removed": remove,
+        "run_json_before_sha256": sha256_file(out / RUN_MANIFEST),
+        "previous_entry_sha256": hashlib.sha256(orjson.dumps(previous_log[-1])).hexdigest() if previous_log else None,
+    }
+    # the new run manifest, as it will read once the staged files are in place and the old ones gone
+    listed = {o["path"]: o for o in run["outputs"] if o["path"] not in remove}
+    staged_outputs = {o["path"]: o for o in describe_outputs(staged)} if staged.is_dir() else {}
+    run["outputs"] = sorted({**listed, **staged_outputs}.values(), key=lambda o: o["path"])
+    if gone:
+        stage = next((s for s in run["stages"] if s["stage"] == STAGE), None)
+        if stage is None:
+            stage = {"stage": STAGE, "group": STAGE, "in": run["totals"]["kept"], "out": run["totals"]["kept"],
+                     "dropped": 0, "dropped_by_reason": {}, "seconds": 0.0}  # fmt: skip
+            run["stages"].append(stage)
+        stage["out"] -= len(gone)
+        stage["dropped"] += len(gone)
+        stage["dropped_by_reason"][Reason.ERASURE_REQUEST] = stage["dropped_by_reason"].get(
+            Reason.ERASURE_REQUEST, 0
+        ) + len(gone)
+        run["totals"]["kept"] -= len(gone)
+        run["totals"]["dropped"] += len(gone)
+        tokens = run["totals"]["tokens_by_language"]
+        for lang, n in result.tokens_removed_by_lang.items():
+            tokens[lang] = tokens.get(lang, 0) - n
+        run["totals"]["tokens_by_language"] = {k: v for k, v in tokens.items() if v > 0}
+    run["erasures"] = [*run.get("erasures", []), erasure_id]
+    run["supersedes"] = entry["run_json_before_sha256"]
+    new_run = orjson.dumps(run, option=orjson.OPT_INDENT_2)
+    staged.mkdir(parents=True, exist_ok=True)
+    plan = {"erasure_id": erasure_id, "add": add, "remove": remove, "log_entry": entry, "suppression": suppression,
+            "run_json_sha256": hashlib.sha256(new_run).hexdigest()}  # fmt: skip
+    write_bytes_atomic(staged / "plan.json", orjson.dumps(plan))
+    # swap: staged files into place, then run.json (the commit point), then the old files go
+    for rel in add:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged / rel, out / rel)
+    write_bytes_atomic(out / RUN_MANIFEST, new_run)
+    recover(out)  # committed: removes the old files, writes the log entry and the suppression list
+    return result

@@ -1,0 +1,46 @@
+"""`eurocurate inspect`: everything a run knows about one document, for answering a data-subject request.
+
+Looks a document up by doc_id or URL in provenance (kept) and the exclusion ledger (dropped), and
+adds, for kept documents, the start of its text and its token count, and any erasure that named it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+
+def _rows(files: list[Path], column: str, value: str) -> list[dict]:
+    found = []
+    for f in files:
+        t = pq.read_table(f)
+        hits = t.filter(pc.equal(t[column], pa.scalar(value)))
+        found += [{"file": f.name, **r} for r in hits.to_pylist()]
+    return found
+
+
+def inspect_document(out: Path, doc_id: str | None = None, url: str | None = None) -> list[dict]:
+    column, value = ("doc_id", doc_id) if doc_id else ("url", url)
+    if value is None:
+        raise ValueError("give a doc_id or a URL")
+    entries = []
+    for row in _rows(sorted((out / "provenance").glob("*.parquet")), column, value):
+        text = (
+            pq.read_table(out / row["text_shard"]).slice(row["text_row"], 1)["text"][0].as_py()
+            if row["text_shard"]
+            else ""
+        )
+        entries.append({"status": "kept", **row, "text_start": text[:300]})
+    for row in _rows(sorted((out / "exclusions").glob("*.parquet")), column, value):
+        entries.append({"status": "excluded", **row})
+    log = out / "erasure_log.jsonl"
+    if log.is_file() and entries:
+        erasures = [orjson.loads(line) for line in log.read_bytes().splitlines()]
+        for e in entries:
+            if e["status"] == "excluded" and e["stage"] == "erasure":
+                e["erasure"] = next((x for x in erasures if e["evidence"].startswith(x["erasure_id"])), None)
+    return entries

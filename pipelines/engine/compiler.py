@@ -1,0 +1,113 @@
+"""Spec → DAG: consecutive map stages are fused into one executor per input shard; each barrier becomes
+its own executor that depends on the map group before it, and the next map group depends on it.
+
+The DAG is a list of nodes in topological order (the DAG of a pipeline is a chain of fused groups
+and barriers). It does not run anything: `pipelines.runner` turns nodes into datatrove executors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Literal
+
+from datatrove.pipeline.base import PipelineStep
+
+from eurocurate.config import PipelineSpec, SpecError
+from eurocurate.manifests.audit.provenance import ProvenanceWriter
+from eurocurate.pipelines.engine.intermediate import IntermediateReader, IntermediateWriter
+from eurocurate.registry import BuildContext, InputSet, get_stage
+
+
+@dataclass
+class DagNode:
+    name: str
+    kind: Literal["map", "barrier"]
+    steps: list[PipelineStep]
+    tasks: int
+    work_dir: str
+    depends: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PipelineDAG:
+    nodes: list[DagNode]
+
+    def node(self, name: str) -> DagNode:
+        return next(n for n in self.nodes if n.name == name)
+
+    def ledger_stages(self) -> list[str]:
+        """Names of the stages that count documents in/out/dropped, in flow order."""
+        return [s.name for n in self.nodes for s in n.steps if getattr(s, "is_ledger_stage", False)]
+
+
+def code_version() -> str:
+    return version("eurocurate")
+
+
+def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) -> PipelineDAG:
+    out_dir = str(out_dir)
+    work_dir = str(Path(out_dir) / "_work")
+    ctx = BuildContext(
+        out_dir=out_dir,
+        work_dir=work_dir,
+        spec=spec,
+        inputs=inputs,
+        pipeline_ref={
+            "name": spec.name,
+            "config_sha256": spec.digest(),
+            "code_version": code_version(),
+            "steps": [{"name": s.key, "version": code_version()} for s in spec.stages],
+        },
+    )
+    n_tasks = spec.execution.tasks or max(len(inputs.files), 1)
+    nodes: list[DagNode] = []
+    group: list[PipelineStep] = []
+    seen: list[str] = []
+    group_index = 0
+
+    def group_name(i: int) -> str:
+        return "ingest" if i == 0 else f"map{i}"
+
+    def map_node(name: str, steps: list[PipelineStep]) -> DagNode:
+        return DagNode(name, "map", steps, n_tasks, str(Path(work_dir) / name), [nodes[-1].name] if nodes else [])
+
+    for i, stage_spec in enumerate(spec.stages):
+        sdef = get_stage(stage_spec.use)
+        if (sdef.role == "source") != (i == 0):
+            where = "first" if i == 0 else f"at position {i + 1}"
+            raise SpecError(
+                f"stage {stage_spec.key!r} ({sdef.role}) {where}: a pipeline starts with exactly one source stage"
+            )
+        missing = [r for r in sdef.requires if r not in seen]
+        if missing:
+            raise SpecError(f"stage {stage_spec.key!r} needs {missing} earlier in the pipeline")
+        try:
+            params = sdef.params.model_validate(stage_spec.params)
+        except Exception as e:  # pydantic ValidationError: say which stage it was
+            raise SpecError(f"stage {stage_spec.key!r} ({stage_spec.use}): invalid parameters:\n{e}") from e
+        parts = sdef.build(params, ctx, stage_spec.key)
+        seen.append(stage_spec.use)
+        group.extend(parts.map_steps)
+        if parts.barrier is None:
+            continue
+        name = group_name(group_index)
+        data_dir = str(Path(work_dir) / name / "data")
+        nodes.append(map_node(name, [*group, IntermediateWriter(data_dir)]))
+        barrier_steps = parts.barrier.build(data_dir)
+        nodes.append(
+            DagNode(
+                parts.barrier.name,
+                "barrier",
+                barrier_steps,
+                parts.barrier.tasks,
+                str(Path(work_dir) / parts.barrier.name),
+                [name],
+            )
+        )
+        group_index += 1
+        next_name = group_name(group_index)
+        group = [IntermediateReader(data_dir, str(Path(work_dir) / next_name)), *parts.after_barrier]
+    nodes.append(map_node(group_name(group_index), [*group, ProvenanceWriter(out_dir)]))
+    return PipelineDAG(nodes)

@@ -1,0 +1,347 @@
+"""Runs a compiled DAG with datatrove executors on Ray (embedded or `--ray-address`) or locally,
+then writes the run manifest.
+
+Owns: input resolution, the run state that makes re-running the same command resume, executor
+construction, progress polling, stage-count aggregation and clean-up. Steps know nothing of this.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from datatrove.executor.local import LocalPipelineExecutor
+from datatrove.utils.stats import MetricStats, PipelineStats
+from rich.console import Console
+
+from eurocurate.config import PipelineSpec
+from eurocurate.files import write_bytes_atomic
+from eurocurate.manifests.audit.run_manifest import (
+    describe_inputs,
+    describe_outputs,
+    environment,
+    now_iso,
+    write_run_manifest,
+)
+from eurocurate.manifests.audit.shard_manifest import read_shard_manifest
+from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG, code_version, compile_pipeline
+from eurocurate.pipelines.engine.progress import ProgressDisplay, read_progress
+from eurocurate.pipelines.engine.ray_executor import RayTaskExecutor
+from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
+from eurocurate.pipelines.output.tokenize import fertility_from_stats
+from eurocurate.registry import InputSet
+from eurocurate.schema import Stat
+
+log = logging.getLogger(__name__)
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+class InputError(ValueError):
+    """Inputs that cannot be read; the message names the path."""
+
+
+class RunFailed(RuntimeError):
+    """Some tasks of a stage did not complete; re-running the same command resumes from there."""
+
+
+class OutputConflict(RuntimeError):
+    """OUT holds a run of a different spec or inputs."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    inputs: list[str]
+    output: str
+    ray_address: str | None = None
+    workers: int | None = None
+    executor: str | None = None  # overrides spec.execution.executor
+    live_progress: bool | None = None  # None: only on a TTY
+
+
+def find_warc_files(patterns: list[str]) -> list[Path]:
+    """Files, folders (recursively, .warc/.warc.gz) and globs expanded to sorted, de-duplicated absolute paths."""
+    return find_input_files(patterns, WARC_SUFFIXES, ignore_case=False)
+
+
+def _describe_suffixes(suffixes: tuple[str, ...]) -> str:
+    return " or ".join(suffixes) if len(suffixes) <= 2 else ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
+
+
+def find_input_files(patterns: list[str], suffixes: tuple[str, ...], ignore_case: bool = True) -> list[Path]:
+    """Files, folders (recursively) and globs expanded to the sorted, de-duplicated absolute paths of the files
+    whose name ends with one of `suffixes`; a file named explicitly must have one of them."""
+    wanted = tuple(s.lower() for s in suffixes) if ignore_case else suffixes
+
+    def accepted(name: str) -> bool:
+        return (name.lower() if ignore_case else name).endswith(wanted)
+
+    found: list[Path] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            found += [p for p in path.rglob("*") if p.is_file() and accepted(p.name)]
+        elif path.is_file():
+            if not accepted(path.name):
+                raise InputError(f"{path}: expected a {_describe_suffixes(suffixes)} file")
+            found.append(path)
+        elif glob.has_magic(pattern):
+            found += [Path(p) for p in glob.glob(pattern, recursive=True) if accepted(p) and Path(p).is_file()]
+        else:
+            raise InputError(f"input {pattern} does not exist")
+    files = sorted({p.resolve() for p in found})
+    if not files:
+        raise InputError(f"no {_describe_suffixes(suffixes)} files in {patterns}")
+    return files
+
+
+def resolve_inputs(patterns: list[str], suffixes: tuple[str, ...] | None = None) -> InputSet:
+    """The input files, relative to their common root. `suffixes`: the file name endings the source stage
+    reads (`accepted_suffixes(spec)`); None: WARC files, found exactly as `find_warc_files` finds them."""
+    files = find_warc_files(patterns) if suffixes is None else find_input_files(patterns, suffixes)
+    root = Path(os.path.commonpath([f.parent for f in files]))
+    return InputSet(root=str(root), files=[f.relative_to(root).as_posix() for f in files])
+
+
+def _load_or_create_state(out: Path, spec: PipelineSpec, inputs: InputSet) -> dict:
+    state_path = out / "_work" / "state.json"
+    wanted = {"config_sha256": spec.digest(), "inputs": inputs.files, "input_root": inputs.root}
+    if state_path.is_file():
+        state = orjson.loads(state_path.read_bytes())
+        for key, value in wanted.items():
+            if state.get(key) != value:
+                raise OutputConflict(
+                    f"{out} holds a run with a different {key.replace('_', ' ')}; re-run with the same spec, "
+                    f"overrides and inputs to resume it, or choose a new --output"
+                )
+        return state
+    state = {"run_id": str(uuid.uuid4()), "started_at": now_iso(), **wanted}
+    write_bytes_atomic(state_path, orjson.dumps(state, option=orjson.OPT_INDENT_2))
+    return state
+
+
+def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int):
+    common = {
+        "pipeline": node.steps,
+        "tasks": node.tasks,
+        "workers": min(workers, node.tasks),
+        "logging_dir": node.work_dir,
+    }
+    if kind == "ray":
+        return RayTaskExecutor(**common, memory_per_task_gb=spec.execution.mem_per_task_gb, name=node.name)
+    return LocalPipelineExecutor(**common, start_method="spawn")
+
+
+def _init_ray(address: str | None, workers: int) -> None:
+    import ray
+
+    if ray.is_initialized():
+        return
+    kwargs = {"log_to_driver": False, "logging_level": logging.WARNING, "configure_logging": True}
+    if address:
+        ray.init(address=address, **kwargs)
+    else:  # embedded local instance, sized to the requested parallelism, reachable on loopback only
+        ray.init(address="local", num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", **kwargs)
+
+
+def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[float | None, str]:
+    if node.name == "ingest":
+        return float(sum((Path(inputs.root) / f).stat().st_size for f in inputs.files)), "bytes"
+    return None, "docs"
+
+
+def _run_node(node: DagNode, executor, display: ProgressDisplay, total: float | None, unit: str) -> float | None:
+    """Seconds the group took, or None when it was already complete."""
+    incomplete = executor.get_incomplete_ranks()
+    display.start(node.name, node.kind, node.tasks, total, unit)
+    if not incomplete:
+        display.stop(read_progress(node.work_dir), skipped=True)
+        return None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(executor.run)
+        while not future.done():
+            display.poll(read_progress(node.work_dir))
+            time.sleep(0.5)
+        elapsed = display.stop(read_progress(node.work_dir), skipped=False)
+        try:
+            future.result()
+            error = ""
+        except Exception as e:  # noqa: BLE001 - a task's error becomes the run's error message below
+            error = f": {str(e).strip().splitlines()[-1][:400]}" if str(e).strip() else f": {type(e).__name__}"
+    still = executor.get_incomplete_ranks()
+    if still:
+        raise RunFailed(
+            f"stage group {node.name!r}: {len(still)} of {node.tasks} task(s) did not complete (ranks {still[:10]})"
+            f"{error}. Logs: {node.work_dir}/logs/ — fix the cause and re-run the same command to resume"
+        )
+    return elapsed
+
+
+def _merged_stats(node: DagNode) -> PipelineStats:
+    total = PipelineStats()
+    for rank in range(node.tasks):
+        path = Path(node.work_dir) / "stats" / f"{rank:05d}.json"
+        total += PipelineStats.from_json(orjson.loads(path.read_bytes()))
+    return total
+
+
+def _total(value: MetricStats | dict | float) -> int:
+    """A counter's total. datatrove keeps a stat read from one task's JSON in its serialised form (a number or
+    a dict) until it is added to another, so a one-task group has raw values."""
+    return int(value.total if isinstance(value, MetricStats) else MetricStats.from_dict(value).total)
+
+
+def _step_totals(stats) -> dict[str, int]:
+    return {k: _total(v) for k, v in stats.stats.items()}
+
+
+def collect_stage_counts(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> list[dict]:
+    """Documents in/out/dropped per ledger stage, summed over tasks, in flow order."""
+    counts = []
+    for node in dag.nodes:
+        for step, stats in zip(node.steps, merged[node.name].stats):
+            if not getattr(step, "is_ledger_stage", False):
+                continue
+            values = _step_totals(stats)
+            by_reason = {
+                k[len(Stat.DROPPED_PREFIX) :]: v for k, v in sorted(values.items()) if k.startswith(Stat.DROPPED_PREFIX)
+            }
+            counts.append(
+                {
+                    "stage": step.name,
+                    "group": node.name,
+                    "in": values.get(Stat.TOTAL, 0),
+                    "out": values.get(Stat.FORWARDED, 0),
+                    "dropped": values.get(Stat.DROPPED, 0),
+                    "dropped_by_reason": by_reason,
+                    "seconds": round(stats.time_stats.total, 3),
+                }
+            )
+    return counts
+
+
+def collect_fertility(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> dict[str, dict[str, float]]:
+    for node in dag.nodes:
+        for step, stats in zip(node.steps, merged[node.name].stats):
+            if step.name == "tokenize":
+                return fertility_from_stats(_step_totals(stats))
+    return {}
+
+
+def _write_fertility_report(out: Path, fertility: dict[str, dict[str, float]]) -> None:
+    if not fertility:
+        return
+    lines = ["| lang | tokens/word | tokens/char | words | tokens |", "|---|---:|---:|---:|---:|"]
+    for lang, f in sorted(fertility.items(), key=lambda kv: -kv[1]["tokens_per_word"]):
+        lines.append(
+            f"| {lang} | {f['tokens_per_word']:.3f} | {f['tokens_per_char']:.3f} | {f['words']:,} | {f['tokens']:,} |"
+        )
+    reports = out / "reports"
+    write_bytes_atomic(reports / "fertility.json", orjson.dumps(fertility, option=orjson.OPT_INDENT_2))
+    write_bytes_atomic(
+        reports / "fertility.md", ("# Tokenizer fertility per language\n\n" + "\n".join(lines) + "\n").encode()
+    )
+
+
+def _write_stats_and_logs(dag: PipelineDAG, merged: dict[str, PipelineStats], out: Path) -> None:
+    for node in dag.nodes:
+        write_bytes_atomic(out / "stats" / f"{node.name}.json", merged[node.name].to_json().encode())
+        logs = Path(node.work_dir) / "logs"
+        if logs.is_dir():
+            shutil.copytree(logs, out / "logs" / node.name, dirs_exist_ok=True)
+
+
+def _tokens_by_language(out: Path) -> dict[str, int]:
+    tokens: dict[str, int] = {}
+    for m in sorted((out / "shards").rglob("*.manifest.json")):
+        manifest = read_shard_manifest(m)
+        lang = Path(manifest.path).parent.name
+        tokens[lang] = tokens.get(lang, 0) + manifest.tokens
+    return tokens
+
+
+def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, console: Console | None = None) -> dict:
+    """Run (or resume) `spec` on the inputs; returns the run manifest written to OUT/run.json."""
+    console = console or Console(stderr=True)
+    out = Path(options.output).resolve()
+    inputs = resolve_inputs(options.inputs, accepted_suffixes(spec))
+    out.mkdir(parents=True, exist_ok=True)
+    state = _load_or_create_state(out, spec, inputs)
+    log.info("run started", extra={"run_id": state["run_id"], "inputs": len(inputs.files), "output": str(out)})
+    dag = compile_pipeline(spec, inputs, out)
+    kind = options.executor or spec.execution.executor
+    workers = options.workers or spec.execution.workers
+    console.print(
+        f"[bold]eurocurate[/] {spec.name}: {len(inputs.files)} input file(s) → {out}  "
+        f"({kind}{' @ ' + options.ray_address if options.ray_address else ''}, {workers} worker(s))"
+    )
+    if kind == "ray":
+        _init_ray(options.ray_address, workers)
+    live = console.is_terminal if options.live_progress is None else options.live_progress
+    display = ProgressDisplay(console, live=live)
+    timings = []
+    for node in dag.nodes:
+        total, unit = _node_total(node, dag, inputs)
+        log.info("stage group started", extra={"group": node.name, "kind": node.kind, "tasks": node.tasks})
+        seconds = _run_node(node, _executor(node, spec, kind, workers), display, total, unit)
+        if seconds is None:
+            continue
+        timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
+        log.info("stage group finished", extra=timings[-1] | {"docs": read_progress(node.work_dir).docs})
+    if not timings and (out / "run.json").is_file():
+        # a finished run (possibly erased from since): nothing ran, so its manifest stays as it is
+        console.print("  nothing to do: every stage group is complete; run.json is unchanged")
+        return orjson.loads((out / "run.json").read_bytes())
+    merged = {node.name: _merged_stats(node) for node in dag.nodes}  # read every task's stats once
+    stages = collect_stage_counts(dag, merged)
+    _write_stats_and_logs(dag, merged, out)
+    tokenizer_meta = out / "tokenizer" / "tokenizer.meta.json"
+    manifest = {
+        "run_id": state["run_id"],
+        "pipeline": spec.name,
+        "spec_path": str(spec_path),
+        "config_sha256": spec.digest(),
+        "config": spec.model_dump(mode="json", by_alias=True),
+        "code_version": code_version(),
+        "environment": environment(),
+        "execution": {"executor": kind, "workers": workers, "ray_address": options.ray_address},
+        "started_at": state["started_at"],
+        "finished_at": now_iso(),
+        "inputs": describe_inputs(
+            Path(inputs.root), inputs.files, {f: spec.source_for(f).model_dump() for f in inputs.files}
+        ),
+        "stages": stages,
+        "totals": {
+            "read": stages[0]["in"] if stages else 0,
+            "kept": stages[-1]["out"] if stages else 0,
+            "dropped": sum(s["dropped"] for s in stages),
+            "tokens_by_language": _tokens_by_language(out),
+        },
+        "tokenizer": orjson.loads(tokenizer_meta.read_bytes()) if tokenizer_meta.is_file() else None,
+        "fertility": collect_fertility(dag, merged),
+        "policies": {s.name: s.policy() for n in dag.nodes for s in n.steps if hasattr(s, "policy")},
+        "timings": timings,
+        "outputs": describe_outputs(out),
+    }
+    write_run_manifest(out, manifest)
+    _write_fertility_report(out, manifest["fertility"])
+    log.info("run finished", extra={"run_id": state["run_id"], **{k: v for k, v in manifest["totals"].items()}})
+    if not spec.execution.keep_intermediate:
+        for node in dag.nodes:
+            shutil.rmtree(Path(node.work_dir) / "data", ignore_errors=True)
+    return manifest
+
+
+def stop_ray() -> None:
+    import ray
+
+    if ray.is_initialized() and threading.current_thread() is threading.main_thread():
+        ray.shutdown()

@@ -1,0 +1,67 @@
+"""Text shards: the curated documents as Parquet, one file per language per task (`OUT/text/<lang>/`).
+
+Records in each document's metadata where its row landed, so provenance (and erasure) can point to it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from eurocurate.files import StreamingParquet
+from eurocurate.schema import TEXT_COLUMNS, Meta
+
+TEXT_SCHEMA = pa.schema([(c, pa.large_string() if c == "text" else pa.string()) for c in TEXT_COLUMNS])
+
+
+def text_shard_name(lang: str, rank: int) -> str:
+    return f"text/{lang}/part-{rank:05d}.parquet"
+
+
+class TextParquetWriter(PipelineStep):
+    name = "text_writer"
+    type = "💽 - WRITER"
+
+    def __init__(self, out_dir: str, row_group_rows: int = 4096):
+        super().__init__()
+        self.out_dir = out_dir
+        self.row_group_rows = row_group_rows
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        for stale in Path(self.out_dir).glob(f"text/*/part-{rank:05d}.parquet"):
+            stale.unlink()
+        files: dict[str, StreamingParquet] = {}
+        try:
+            for doc in data:
+                md = doc.metadata
+                lang = md.get(Meta.LANG) or "und"
+                name = text_shard_name(lang, rank)
+                if lang not in files:
+                    files[lang] = StreamingParquet(
+                        Path(self.out_dir) / name, TEXT_SCHEMA, row_group_size=self.row_group_rows
+                    )
+                row = files[lang].append(
+                    {
+                        "doc_id": doc.id,
+                        "text": doc.text,
+                        "lang": lang,
+                        "url": md.get(Meta.URL),
+                        "warc_record_id": md.get(Meta.WARC_RECORD_ID),
+                        "title": md.get(Meta.TITLE),
+                        "fetch_date": md.get(Meta.FETCH_DATE),
+                        "source_category": md.get(Meta.SOURCE_CATEGORY),
+                    }
+                )
+                md[Meta.TEXT_SHARD] = name
+                md[Meta.TEXT_ROW] = row
+                self.stat_update("documents_written")
+                yield doc
+        except BaseException:
+            for f in files.values():
+                f.abort()
+            raise
+        for f in files.values():
+            f.close()

@@ -1,0 +1,114 @@
+"""Token shard writer: `OUT/shards/<lang>/part-<rank>-<k>.parquet`, size-bounded, zstd, with manifests.
+
+Rows are in input order within a task, so shards are byte-identical for the same input and config
+(a resumed run reproduces them). Each closed shard gets its `.manifest.json` at once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pyarrow as pa
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from eurocurate.files import StreamingParquet
+from eurocurate.manifests.audit.shard_manifest import PipelineRef, TokenizerRef, manifest_path, write_shard_manifest
+from eurocurate.pipelines.output.tokenize import INPUT_IDS, read_tokenizer_meta
+from eurocurate.schema import Meta
+
+TOKEN_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("input_ids", pa.list_(pa.uint32())),
+        ("n_tokens", pa.uint32()),
+        ("lang", pa.string()),
+        ("lang_score", pa.float32()),
+        ("source_category", pa.string()),
+        # a list of (key, value) structs rather than an Arrow map: `datasets` has no map type
+        ("quality", pa.list_(pa.struct([("key", pa.string()), ("value", pa.float64())]))),
+    ]
+)
+
+
+class _OpenShard:
+    def __init__(self, path: Path, row_group_rows: int):
+        self.file = StreamingParquet(path, TOKEN_SCHEMA, flush_rows=row_group_rows, row_group_size=row_group_rows)
+        self.tokens = 0
+        self.doc_ids: list[str] = []
+        self.langs: Counter[str] = Counter()
+
+
+class TokenShardWriter(PipelineStep):
+    name = "token_shard_writer"
+    type = "💽 - WRITER"
+
+    def __init__(self, out_dir: str, pipeline: dict, max_tokens_per_shard: int, row_group_rows: int = 1024):
+        super().__init__()
+        self.out_dir = out_dir
+        self.pipeline = pipeline
+        self.max_tokens_per_shard = max_tokens_per_shard
+        self.row_group_rows = row_group_rows
+
+    def _close(self, shard: _OpenShard, tokenizer: TokenizerRef) -> None:
+        path = shard.file.close()
+        write_shard_manifest(
+            Path(self.out_dir),
+            path,
+            rows=shard.file.rows,
+            tokens=shard.tokens,
+            languages=dict(sorted(shard.langs.items())),
+            doc_ids=shard.doc_ids,
+            tokenizer=tokenizer,
+            pipeline=PipelineRef.model_validate(self.pipeline),
+        )
+        self.stat_update("shards_written")
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        out = Path(self.out_dir)
+        for stale in list(out.glob(f"shards/*/part-{rank:05d}-*.parquet")):
+            stale.unlink()
+            manifest_path(stale).unlink(missing_ok=True)
+        meta = read_tokenizer_meta(out)
+        tokenizer = TokenizerRef(id=meta["id"], sha256=meta["sha256"])
+        open_shards: dict[str, _OpenShard] = {}
+        counters: Counter[str] = Counter()
+        try:
+            for doc in data:
+                md = doc.metadata
+                lang = md.get(Meta.LANG) or "und"
+                ids = md.pop(INPUT_IDS)
+                shard = open_shards.get(lang)
+                if shard is not None and shard.tokens + len(ids) > self.max_tokens_per_shard and shard.file.rows:
+                    self._close(shard, tokenizer)
+                    shard = None
+                if shard is None:
+                    k = counters[lang]
+                    counters[lang] += 1
+                    path = out / "shards" / lang / f"part-{rank:05d}-{k:04d}.parquet"
+                    shard = open_shards[lang] = _OpenShard(path, self.row_group_rows)
+                quality = md.get(Meta.QUALITY) or {}
+                row = shard.file.append(
+                    {
+                        "doc_id": doc.id,
+                        "input_ids": ids,
+                        "n_tokens": len(ids),
+                        "lang": lang,
+                        "lang_score": md.get(Meta.LANG_SCORE),
+                        "source_category": md.get(Meta.SOURCE_CATEGORY),
+                        "quality": [{"key": k, "value": float(v)} for k, v in sorted(quality.items())],
+                    }
+                )
+                shard.tokens += len(ids)
+                shard.doc_ids.append(doc.id)
+                shard.langs[lang] += 1
+                md[Meta.TOKEN_SHARD] = shard.file.final.relative_to(out).as_posix()
+                md[Meta.TOKEN_ROW] = row
+                yield doc
+        except BaseException:
+            for shard in open_shards.values():
+                shard.file.abort()
+            raise
+        for shard in open_shards.values():
+            self._close(shard, tokenizer)

@@ -1,0 +1,236 @@
+"""Tokenizers: load a user's (`tokenizer.json` path or hub id) or train a byte-level BPE on the run's own
+language-balanced output; then a stage that tokenizes documents in batches.
+
+Training is a barrier (one task) because it needs a sample of every task's output. The sample is
+deterministic: per language, documents ordered by a hash of their id until a character budget is
+reached, so the same input always trains the same tokenizer (its sha256 is recorded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import orjson
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.batching import batched
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+from eurocurate.files import sha256_file, write_bytes_atomic
+from eurocurate.pipelines.output.fast_encode import fast_encoder
+from eurocurate.schema import Meta
+
+log = logging.getLogger(__name__)
+TOKENIZER_FILE = "tokenizer.json"
+TOKENIZER_META = "tokenizer.meta.json"
+INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
+FERTILITY = "fertility:"
+_VERIFY_DOCS = 32  # documents of each task encoded both ways before tiktoken is trusted
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def fertility_from_stats(values: dict[str, int]) -> dict[str, dict[str, float]]:
+    """Tokens per word and per character, per language, from the summed `fertility:<lang>:<unit>` counters."""
+    per_lang: dict[str, dict[str, int]] = defaultdict(dict)
+    for label, n in values.items():
+        if label.startswith(FERTILITY):
+            lang, unit = label[len(FERTILITY) :].rsplit(":", 1)
+            per_lang[lang][unit] = n
+    return {
+        lang: {
+            "tokens": c.get("tokens", 0),
+            "words": c.get("words", 0),
+            "chars": c.get("chars", 0),
+            "tokens_per_word": round(c.get("tokens", 0) / max(c.get("words", 0), 1), 4),
+            "tokens_per_char": round(c.get("tokens", 0) / max(c.get("chars", 0), 1), 4),
+        }
+        for lang, c in sorted(per_lang.items())
+    }
+
+
+def tokenizer_dir(out_dir: str | Path) -> Path:
+    return Path(out_dir) / "tokenizer"
+
+
+def language_budgets(available: dict[str, int], chars_per_lang: int, temperature: float | None) -> dict[str, int]:
+    """Training characters per language. No temperature: the same cap for every language (the most
+    balanced). With temperature T, a total of `chars_per_lang × languages` split ∝ available^(1/T) (T=1:
+    proportional to the data; larger T: flatter), never more than a language has."""
+    if not available:
+        return {}
+    if temperature is None:
+        return {lang: min(n, chars_per_lang) for lang, n in available.items()}
+    weights = {lang: n ** (1.0 / temperature) for lang, n in available.items()}
+    total_weight = sum(weights.values())
+    budget = chars_per_lang * len(available)
+    return {lang: min(available[lang], int(budget * w / total_weight)) for lang, w in weights.items()}
+
+
+def balanced_sample(data_dir: Path, chars_per_lang: int, temperature: float | None = None) -> dict[str, list[str]]:
+    """Per language, texts in hash-of-id order until the language's character budget.
+
+    Two passes over the files so memory holds an index entry per document, not the texts: the first
+    reads ids, languages and lengths and chooses; the second reads only the chosen texts.
+    """
+    files = sorted(data_dir.glob("*.parquet"))
+    index: dict[str, list[tuple[str, int, int, int]]] = defaultdict(list)  # lang → (hash, length, file, row)
+    for fi, f in enumerate(files):
+        t = pq.read_table(f, columns=["id", "text", Meta.LANG])
+        lengths = pc.utf8_length(t["text"]).to_pylist()
+        for row, (doc_id, lang, n) in enumerate(zip(t["id"].to_pylist(), t[Meta.LANG].to_pylist(), lengths)):
+            index[lang or "und"].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), n, fi, row))
+    budgets = language_budgets(
+        {lang: sum(e[1] for e in entries) for lang, entries in index.items()}, chars_per_lang, temperature
+    )
+    chosen: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)  # file → row → (lang, chars to take)
+    for lang in sorted(index):
+        size = 0
+        for _, n, fi, row in sorted(index[lang]):
+            if size >= budgets[lang]:
+                break
+            take = min(n, budgets[lang] - size)
+            chosen[fi][row] = (lang, take)
+            size += take
+    picked: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for fi, rows in sorted(chosen.items()):
+        t = pq.read_table(files[fi], columns=["id", "text"]).take(sorted(rows))
+        for doc_id, text, row in zip(t["id"].to_pylist(), t["text"].to_pylist(), sorted(rows)):
+            lang, take = rows[row]
+            picked[lang].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), text[:take]))
+    return {lang: [text for _, text in sorted(picked[lang])] for lang in sorted(picked)}
+
+
+def train_bpe(texts: list[str], vocab_size: int, min_frequency: int, special_tokens: list[str]) -> Tokenizer:
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=special_tokens,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer, length=len(texts))
+    return tok
+
+
+class PrepareTokenizer(PipelineStep):
+    """Barrier: writes OUT/tokenizer/tokenizer.json and tokenizer.meta.json (id, sha256, training sample)."""
+
+    name = "tokenizer_prepare"
+    type = "🔢 - TOKENIZER"
+
+    def __init__(
+        self,
+        out_dir: str,
+        inputs_dir: str,
+        tokenizer: str | None,
+        vocab_size: int,
+        sample_chars_per_lang: int,
+        min_frequency: int,
+        eos_token: str,
+        temperature: float | None = None,
+    ):
+        super().__init__()
+        self.temperature = temperature
+        self.out_dir = out_dir
+        self.inputs_dir = inputs_dir
+        self.tokenizer = tokenizer
+        self.vocab_size = vocab_size
+        self.sample_chars_per_lang = sample_chars_per_lang
+        self.min_frequency = min_frequency
+        self.eos_token = eos_token
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        target = tokenizer_dir(self.out_dir)
+        target.mkdir(parents=True, exist_ok=True)
+        meta: dict = {"eos_token": self.eos_token}
+        if self.tokenizer is None:
+            sample = balanced_sample(Path(self.inputs_dir), self.sample_chars_per_lang, self.temperature)
+            texts = [t for lang in sorted(sample) for t in sample[lang]]
+            if not texts:
+                raise RuntimeError("no documents survived the pipeline: nothing to train a tokenizer on")
+            tok = train_bpe(texts, self.vocab_size, self.min_frequency, [self.eos_token])
+            write_bytes_atomic(target / TOKENIZER_FILE, tok.to_str().encode("utf-8"))
+            meta |= {
+                "id": "eurocurate/bpe-trained-on-run",
+                "vocab_size_requested": self.vocab_size,
+                "sampling": {"chars_per_lang": self.sample_chars_per_lang, "temperature": self.temperature},
+                "training_sample_chars": {lang: sum(map(len, ts)) for lang, ts in sample.items()},
+            }
+        elif Path(self.tokenizer).is_file():
+            shutil.copyfile(self.tokenizer, target / TOKENIZER_FILE)
+            meta["id"] = str(Path(self.tokenizer).resolve())
+        else:  # a hub id: the only network access of a run, and only when the user asks for it
+            tok = Tokenizer.from_pretrained(self.tokenizer)
+            write_bytes_atomic(target / TOKENIZER_FILE, tok.to_str().encode("utf-8"))
+            meta["id"] = self.tokenizer
+        tok = Tokenizer.from_file(str(target / TOKENIZER_FILE))
+        eos_id = tok.token_to_id(self.eos_token)
+        meta |= {"sha256": sha256_file(target / TOKENIZER_FILE), "vocab_size": tok.get_vocab_size(), "eos_id": eos_id}
+        write_bytes_atomic(
+            target / TOKENIZER_META, orjson.dumps(meta, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+        )
+        self.stat_update("vocab_size", value=tok.get_vocab_size())
+        return
+        yield
+
+
+def read_tokenizer_meta(out_dir: str | Path) -> dict:
+    return orjson.loads((tokenizer_dir(out_dir) / TOKENIZER_META).read_bytes())
+
+
+class Tokenize(PipelineStep):
+    """Encodes `doc.text` in batches with the prepared tokenizer; ids go to the shard writer."""
+
+    name = "tokenize"
+    type = "🔢 - TOKENIZER"
+
+    def __init__(self, out_dir: str, append_eos: bool = True, batch_size: int = 256):
+        super().__init__()
+        self.out_dir = out_dir
+        self.append_eos = append_eos
+        self.batch_size = batch_size
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        path = tokenizer_dir(self.out_dir) / TOKENIZER_FILE
+        tok = Tokenizer.from_file(str(path))
+        fast = fast_encoder(path)
+        verified = False
+        meta = read_tokenizer_meta(self.out_dir)
+        eos = [meta["eos_id"]] if self.append_eos and meta.get("eos_id") is not None else []
+        for batch in batched(data, self.batch_size):
+            texts = [d.text for d in batch]
+            with self.track_time("batch"):
+                if fast is not None:
+                    encoded = fast.encode_ordinary_batch(texts, num_threads=1)
+                    if not verified:  # trust tiktoken only once it agrees with `tokenizers` on this task's own text
+                        probe = texts[:_VERIFY_DOCS]
+                        reference = [e.ids for e in tok.encode_batch(probe, add_special_tokens=False)]
+                        if reference != encoded[: len(probe)]:
+                            log.warning("tiktoken and tokenizers disagree on %s; encoding with tokenizers", path)
+                            fast = None
+                            encoded = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+                        verified = True
+                else:
+                    encoded = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+                self.stat_update("bytes_tokenized", value=sum(len(t.encode("utf-8")) for t in texts))
+            for doc, enc_ids in zip(batch, encoded):
+                ids = enc_ids + eos
+                doc.metadata[INPUT_IDS] = ids
+                doc.metadata[Meta.N_TOKENS] = len(ids)
+                self.stat_update("tokens", value=len(ids))
+                lang = doc.metadata.get(Meta.LANG) or "und"
+                # fertility counters, summed over tasks: tokens per word and per character, per language
+                self.stat_update(f"{FERTILITY}{lang}:tokens", value=len(enc_ids))
+                self.stat_update(f"{FERTILITY}{lang}:chars", value=len(doc.text))
+                self.stat_update(f"{FERTILITY}{lang}:words", value=len(_WORD.findall(doc.text)))
+                yield doc

@@ -1,0 +1,63 @@
+"""Pulling token shards for a trainer: only the requested languages, in the requested proportions, to the budget."""
+
+import collections
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from eurocurate.cli import main
+from eurocurate.hub.pull import PullError, available_tokens, pull, quotas
+
+
+def test_quotas_sum_exactly_to_the_budget():
+    q = quotas(1001, ["de", "fr", "pl"], [1, 1, 1])
+    assert sum(q.values()) == 1001 and max(q.values()) - min(q.values()) == 1
+
+
+def test_pull_yields_the_requested_languages_in_proportion_and_stops_at_the_budget(local_run):
+    have = available_tokens(local_run)
+    langs = sorted(have, key=lambda lang: -have[lang])[:3]
+    weights = [0.5, 0.3, 0.2]
+    budget = int(min(have[lang] / w for lang, w in zip(langs, weights)) * 0.9)
+    docs = list(pull(local_run, langs, weights, budget))
+    totals = collections.Counter()
+    for d in docs:
+        totals[d.lang] += len(d.input_ids)
+    assert set(totals) == set(langs) and sum(totals.values()) == budget
+    for lang, w in zip(langs, weights):
+        assert abs(totals[lang] / budget - w) <= 0.02
+    # interleaved: halfway through the stream every language has had about its share too
+    half = collections.Counter()
+    for d in docs[: len(docs) // 2]:
+        half[d.lang] += len(d.input_ids)
+    assert all(half[lang] > 0 for lang in langs)
+    # documents come whole and in shard order; only a language's last one may be cut
+    by_id = {}
+    for f in (local_run / "shards").rglob("*.parquet"):
+        t = pq.read_table(f, columns=["doc_id", "input_ids"])
+        by_id.update(zip(t["doc_id"].to_pylist(), t["input_ids"].to_pylist()))
+    for lang in langs:
+        mine = [d for d in docs if d.lang == lang]
+        assert all(d.input_ids == by_id[d.doc_id] for d in mine[:-1])
+        assert mine[-1].input_ids == by_id[mine[-1].doc_id][: len(mine[-1].input_ids)]
+
+
+def test_pull_refuses_what_it_cannot_serve(local_run):
+    with pytest.raises(PullError, match="no shards for \\['xx'\\]"):
+        list(pull(local_run, ["xx"]))
+    with pytest.raises(PullError, match="not enough tokens"):
+        list(pull(local_run, ["de"], None, 10**12))
+
+
+def test_pull_cli_writes_a_parquet_a_trainer_reads_with_polars(local_run, tmp_path):
+    have = available_tokens(local_run)
+    a, b = sorted(have, key=lambda lang: -have[lang])[:2]
+    dst = tmp_path / "mix.parquet"
+    assert (
+        main(["pull", str(local_run), "--langs", f"{a},{b}", "--weights", "3,1", "--tokens", "2000", "-o", str(dst)])
+        == 0
+    )
+    df = pl.read_parquet(dst)
+    per_lang = df.with_columns(pl.col("input_ids").list.len().alias("n")).group_by("lang").agg(pl.col("n").sum())
+    assert dict(zip(per_lang["lang"], per_lang["n"])) == {a: 1500, b: 500}

@@ -1,0 +1,130 @@
+"""Erasure end to end: by URL, by domain, by a redacted e-mail; shards rewritten, totals down, verify green,
+the log and manifests record it, an interrupted erasure is rolled back, and a re-run keeps the subjects out."""
+
+from __future__ import annotations
+
+import re
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from eurocurate.cli import main
+from eurocurate.manifests.audit import erasure as erasure_module
+from eurocurate.manifests.audit.verify import verify_output
+from eurocurate.pipelines.ingest.warc import iter_warc_records
+from eurocurate.schema import Reason
+from tests.conftest import robots_of, write_spec
+
+
+def _table(out, sub):
+    return pa.concat_tables([pq.read_table(f) for f in sorted((out / sub).rglob("*.parquet"))])
+
+
+def _ids(out, sub):
+    return set(_table(out, sub)["doc_id"].to_pylist())
+
+
+def _run(out):
+    return orjson.loads((out / "run.json").read_bytes())
+
+
+def _raw_email(demo_inputs, row) -> str:
+    for rec in iter_warc_records(demo_inputs / row["source_path"]):
+        if rec.record_id == row["warc_record_id"]:
+            return re.search(rb"contact\d+@[\w.-]+\.eu", rec.block).group().decode()
+    raise AssertionError("record not found")
+
+
+def test_erase_by_url_domain_and_identifier_then_rerun_keeps_them_out(run_copy, demo_inputs, tmp_path, capsys):
+    out = run_copy
+    prov = _table(out, "provenance").to_pylist()
+    tokens_before = sum(_run(out)["totals"]["tokens_by_language"].values())
+
+    # 1. by URL
+    victim = prov[0]
+    assert main(["erase", str(out), "--url", victim["url"], "--reason", "takedown notice 17"]) == 0
+    assert victim["doc_id"] not in _ids(out, "provenance") | _ids(out, "text") | _ids(out, "shards")
+    assert sum(_run(out)["totals"]["tokens_by_language"].values()) == tokens_before - victim["n_tokens"]
+    assert victim["token_shard"] not in {p.relative_to(out).as_posix() for p in (out / "shards").rglob("*.parquet")}
+    assert verify_output(out).ok, verify_output(out).problems
+
+    # 2. by domain: every host under it
+    host = next(r["url"].split("/")[2] for r in prov[1:] if r["url"].split("/")[2].count(".") >= 2)
+    domain = host.split(".", 1)[1]
+    under = {
+        r["doc_id"] for r in prov if r["url"].split("/")[2] == domain or r["url"].split("/")[2].endswith("." + domain)
+    }
+    assert main(["erase", str(out), "--domain", domain]) == 0
+    assert not under & _ids(out, "provenance") and not under & _ids(out, "shards")
+
+    # 3. by an e-mail address that was redacted from the text
+    with_email = next(r for r in _table(out, "provenance").to_pylist() if dict(r["pii_counts"]).get("EMAIL"))
+    email = _raw_email(demo_inputs, with_email)
+    assert email not in "".join(_table(out, "text")["text"].to_pylist())  # it was redacted
+    assert main(["erase", str(out), "--identifier", email.upper(), "--reason", "Art. 17 request"]) == 0
+    assert with_email["doc_id"] not in _ids(out, "provenance") | _ids(out, "text") | _ids(out, "shards")
+
+    report = verify_output(out)
+    assert report.ok, report.problems
+    run = _run(out)
+    erased = len(under) + 2
+    gone_ids = under | {victim["doc_id"], with_email["doc_id"]}
+    tokens_gone = sum(r["n_tokens"] for r in prov if r["doc_id"] in gone_ids)
+    assert sum(run["totals"]["tokens_by_language"].values()) == tokens_before - tokens_gone
+    shard_tokens = pa.concat_tables(
+        [pq.read_table(f, columns=["n_tokens"]) for f in (out / "shards").rglob("*.parquet")]
+    )
+    assert sum(shard_tokens["n_tokens"].to_pylist()) == tokens_before - tokens_gone
+    assert run["stages"][-1]["stage"] == "erasure" and run["stages"][-1]["dropped"] == erased
+    assert run["totals"]["kept"] == len(prov) - erased and len(run["erasures"]) == 3
+    ledger = _table(out, "exclusions").to_pylist()
+    assert sum(r["reason"] == Reason.ERASURE_REQUEST for r in ledger) == erased
+
+    log = [orjson.loads(line) for line in (out / "erasure_log.jsonl").read_bytes().splitlines()]
+    assert [e["documents"] for e in log] == [1, len(under), 1]
+    assert log[0]["reason"] == "takedown notice 17" and log[0]["signed_off_by"]
+    assert log[1]["previous_entry_sha256"] and email.lower() not in (out / "erasure_log.jsonl").read_text().lower()
+    manifests = [orjson.loads(p.read_bytes()) for p in (out / "shards").rglob("*.manifest.json")]
+    assert any(m.get("supersedes") for m in manifests)
+
+    # inspect finds the erased document and its erasure
+    assert main(["inspect", str(out), "--doc-id", victim["doc_id"]]) == 0
+    shown = capsys.readouterr().out
+    assert '"stage": "erasure"' in shown and "takedown notice 17" in shown
+
+    # 4. a new run over the same input with the run's suppression list keeps every subject out
+    suppression = out / "suppression.yaml"
+    spec = write_spec(tmp_path / "spec.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
+    again = tmp_path / "again"
+    assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(again),
+                 "--set", f"stages.optout.suppression_file={suppression}",
+                 "--set", f"stages.pii.suppression_file={suppression}"]) == 0  # fmt: skip
+    kept_again = _ids(again, "provenance")
+    assert victim["doc_id"] not in kept_again and not under & kept_again and with_email["doc_id"] not in kept_again
+    reasons = {r["doc_id"]: r["reason"] for r in _table(again, "exclusions").to_pylist()}
+    assert reasons[victim["doc_id"]] == Reason.SUPPRESSED
+    assert reasons[with_email["doc_id"]] == Reason.SUPPRESSED_SUBJECT
+
+
+def test_an_interrupted_erasure_is_rolled_back(run_copy, monkeypatch):
+    out = run_copy
+    before = (out / "run.json").read_bytes()
+    victim = _table(out, "provenance").to_pylist()[0]
+    real = erasure_module.write_bytes_atomic
+
+    def crash_on_commit(path, data):
+        if path.name == "run.json":
+            raise KeyboardInterrupt("power cut")
+        real(path, data)
+
+    monkeypatch.setattr(erasure_module, "write_bytes_atomic", crash_on_commit)
+    with pytest.raises(KeyboardInterrupt):
+        erasure_module.erase(out, erasure_module.ErasureRequest(url=victim["url"]), key=None)
+    monkeypatch.undo()
+    assert any("interrupted erasure" in p for p in verify_output(out).problems)
+    assert main(["erase", str(out), "--recover"]) == 0
+    assert (out / "run.json").read_bytes() == before
+    assert verify_output(out).ok and victim["doc_id"] in _ids(out, "provenance")
+    assert not (out / "erasure_log.jsonl").exists()
