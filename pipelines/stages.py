@@ -21,6 +21,7 @@ from eurocurate.filters.pii.step import PiiRedactor
 from eurocurate.filters.quality.step import QualityFilter, QualityFilterParams
 from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.pipelines.extract.stage import HtmlExtractor
+from eurocurate.pipelines.ingest.inputs import spec_warc_files
 from eurocurate.pipelines.ingest.sources_stage import DocumentReaderParams, build_document_reader
 from eurocurate.pipelines.ingest.warc import WarcReader
 from eurocurate.pipelines.output.shard_packing import ApplyShardMapping, ShardPacker
@@ -133,34 +134,8 @@ class TokenShardParams(_Params):
     row_group_rows: int = Field(1024, gt=0, description="Rows per row group (streaming granularity).")
 
 
-def _provenance_source(info) -> dict[str, str | None]:
-    return {"source_category": info.source_category, "licence": info.licence, "publisher": info.publisher}
-
-
 def _warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts:
-    return StageParts(
-        map_steps=[
-            WarcReader(
-                files=ctx.inputs.files,
-                root=ctx.inputs.root,
-                out_dir=ctx.out_dir,
-                work_dir=str(Path(ctx.work_dir) / "ingest"),
-                sources={f: _provenance_source(ctx.spec.source_for(f)) for f in ctx.inputs.files},
-                keep_status=tuple(p.keep_status),
-            )
-        ]
-    )
-
-
-def _existing_files(paths: list[str], what: str) -> tuple[str, ...]:
-    if not paths:
-        return ()
-    from eurocurate.pipelines.engine.runner import InputError, find_warc_files
-
-    try:
-        return tuple(str(p) for p in find_warc_files(paths))
-    except InputError as e:
-        raise SpecError(f"{what}: {e}") from e
+    return StageParts(map_steps=[WarcReader.from_context(ctx, keep_status=tuple(p.keep_status))])
 
 
 def _optout(p: OptOutParams, ctx: BuildContext, key: str) -> StageParts:
@@ -172,7 +147,7 @@ def _optout(p: OptOutParams, ctx: BuildContext, key: str) -> StageParts:
     agents = tuple(p.agents) + ((p.operator_agent,) if p.operator_agent else ())
     step = OptOutFilter(
         ctx.out_dir,
-        robots_warcs=_existing_files(p.robots_warcs, f"stage {key!r}: robots_warcs"),
+        robots_warcs=spec_warc_files(p.robots_warcs, f"stage {key!r}: robots_warcs"),
         agents=agents,
         protocols=tuple(p.protocols),
         missing_robots=p.missing_robots,

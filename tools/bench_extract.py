@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 from eurocurate.pipelines.extract.fast import UnparseableHtml, extract_page
-from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
+from eurocurate.pipelines.ingest.warc import iter_warc_records, record_source_document
 from eurocurate.schema import Meta
 from eurocurate.tools.corpus_view import content_warcs
 
@@ -34,15 +34,14 @@ _OK_WORDS = 50  # truth's `quality: ok` threshold for a real page
 
 def load_html_pages(corpus: Path) -> list[tuple[str, str, str | None]]:
     """(record id, decoded HTML, URL) of every response record the WARC reader keeps."""
-    reader = WarcReader([], "", "", "", {})
     pages = []
     for path in content_warcs(corpus):
         for raw in iter_warc_records(path):
             if raw.record_type != "response":
                 continue
-            doc, drop = reader._document(path.name, raw)
+            doc = record_source_document(raw, keep_status=(200,))  # the warc_reader's default
             mime = str(doc.metadata.get(Meta.CONTENT_TYPE) or "").split(";")[0].strip().lower()
-            if drop is None and mime != "text/plain":
+            if doc.problem is None and mime != "text/plain":
                 pages.append((raw.record_id, doc.text, doc.metadata.get(Meta.URL)))
     return pages
 

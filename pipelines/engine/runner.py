@@ -1,15 +1,13 @@
 """Runs a compiled DAG with datatrove executors on Ray (embedded or `--ray-address`) or locally,
 then writes the run manifest.
 
-Owns: input resolution, the run state that makes re-running the same command resume, executor
+Owns: the run state that makes re-running the same command resume, executor
 construction, progress polling, stage-count aggregation and clean-up. Steps know nothing of this.
 """
 
 from __future__ import annotations
 
-import glob
 import logging
-import os
 import shutil
 import threading
 import time
@@ -36,17 +34,16 @@ from eurocurate.manifests.audit.shard_manifest import read_shard_manifest
 from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG, code_version, compile_pipeline
 from eurocurate.pipelines.engine.progress import ProgressDisplay, read_progress
 from eurocurate.pipelines.engine.ray_executor import RayTaskExecutor
+
+# InputError is re-exported: the CLI reports it as a user error
+from eurocurate.pipelines.ingest.inputs import InputError as InputError
+from eurocurate.pipelines.ingest.inputs import resolve_inputs
 from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
 from eurocurate.pipelines.output.tokenize import fertility_from_stats
 from eurocurate.registry import InputSet
 from eurocurate.schema import Stat
 
 log = logging.getLogger(__name__)
-WARC_SUFFIXES = (".warc", ".warc.gz")
-
-
-class InputError(ValueError):
-    """Inputs that cannot be read; the message names the path."""
 
 
 class RunFailed(RuntimeError):
@@ -65,50 +62,6 @@ class RunOptions:
     workers: int | None = None
     executor: str | None = None  # overrides spec.execution.executor
     live_progress: bool | None = None  # None: only on a TTY
-
-
-def find_warc_files(patterns: list[str]) -> list[Path]:
-    """Files, folders (recursively, .warc/.warc.gz) and globs expanded to sorted, de-duplicated absolute paths."""
-    return find_input_files(patterns, WARC_SUFFIXES, ignore_case=False)
-
-
-def _describe_suffixes(suffixes: tuple[str, ...]) -> str:
-    return " or ".join(suffixes) if len(suffixes) <= 2 else ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
-
-
-def find_input_files(patterns: list[str], suffixes: tuple[str, ...], ignore_case: bool = True) -> list[Path]:
-    """Files, folders (recursively) and globs expanded to the sorted, de-duplicated absolute paths of the files
-    whose name ends with one of `suffixes`; a file named explicitly must have one of them."""
-    wanted = tuple(s.lower() for s in suffixes) if ignore_case else suffixes
-
-    def accepted(name: str) -> bool:
-        return (name.lower() if ignore_case else name).endswith(wanted)
-
-    found: list[Path] = []
-    for pattern in patterns:
-        path = Path(pattern)
-        if path.is_dir():
-            found += [p for p in path.rglob("*") if p.is_file() and accepted(p.name)]
-        elif path.is_file():
-            if not accepted(path.name):
-                raise InputError(f"{path}: expected a {_describe_suffixes(suffixes)} file")
-            found.append(path)
-        elif glob.has_magic(pattern):
-            found += [Path(p) for p in glob.glob(pattern, recursive=True) if accepted(p) and Path(p).is_file()]
-        else:
-            raise InputError(f"input {pattern} does not exist")
-    files = sorted({p.resolve() for p in found})
-    if not files:
-        raise InputError(f"no {_describe_suffixes(suffixes)} files in {patterns}")
-    return files
-
-
-def resolve_inputs(patterns: list[str], suffixes: tuple[str, ...] | None = None) -> InputSet:
-    """The input files, relative to their common root. `suffixes`: the file name endings the source stage
-    reads (`accepted_suffixes(spec)`); None: WARC files, found exactly as `find_warc_files` finds them."""
-    files = find_warc_files(patterns) if suffixes is None else find_input_files(patterns, suffixes)
-    root = Path(os.path.commonpath([f.parent for f in files]))
-    return InputSet(root=str(root), files=[f.relative_to(root).as_posix() for f in files])
 
 
 def _load_or_create_state(out: Path, spec: PipelineSpec, inputs: InputSet) -> dict:

@@ -16,9 +16,9 @@ import orjson
 
 from eurocurate.pipelines.extract.facts import CANONICAL_URL, LICENCE_LINKS, PUBLISHED
 from eurocurate.pipelines.extract.fast import ExtractionMode, UnparseableHtml, extract_page
+from eurocurate.pipelines.ingest.base import make_doc_id
 from eurocurate.pipelines.ingest.formats import FORMAT_SUFFIXES, InputFormat, format_of, read_source
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, NotADocument, ReadLimits, SourceDocument
-from eurocurate.pipelines.ingest.warc import make_doc_id
 from eurocurate.schema import Meta, Reason
 
 log = logging.getLogger(__name__)

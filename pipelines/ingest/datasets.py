@@ -9,6 +9,7 @@ Decompression is pyarrow's (gzip, zstd), so no codec package is needed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import io
@@ -50,10 +51,8 @@ def row_document(row: Mapping[str, object], index: int, fmt: str) -> SourceDocum
     md: dict[str, object] = {Meta.INPUT_FORMAT: fmt, Meta.CONTENT_TYPE: PLAIN_TEXT}
     extra = row.get("metadata")
     if isinstance(extra, str):
-        try:
+        with contextlib.suppress(orjson.JSONDecodeError):  # not JSON: kept as the string it is
             extra = orjson.loads(extra)
-        except orjson.JSONDecodeError:
-            pass
     if extra is not None:
         md[Meta.SOURCE_METADATA] = _jsonable(extra)
     nested = extra if isinstance(extra, Mapping) else {}

@@ -7,16 +7,13 @@ whose input resolution stays as it was).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from eurocurate.config import PipelineSpec, SourceInfo
+from eurocurate.config import PipelineSpec
 from eurocurate.pipelines.ingest.document_reader import DocumentReader
 from eurocurate.pipelines.ingest.formats import ALL_FORMATS, InputFormat, suffixes_of
 from eurocurate.pipelines.ingest.source_document import ReadLimits
 from eurocurate.registry import BuildContext, StageParts, get_stage
-from eurocurate.schema import Meta
 
 _DEFAULTS = ReadLimits()
 
@@ -52,23 +49,8 @@ class DocumentReaderParams(BaseModel):
         )
 
 
-def _source_metadata(info: SourceInfo) -> dict[str, str | None]:
-    return {Meta.SOURCE_CATEGORY: info.source_category, Meta.LICENCE: info.licence, Meta.PUBLISHER: info.publisher}
-
-
 def build_document_reader(p: DocumentReaderParams, ctx: BuildContext, key: str) -> StageParts:
-    return StageParts(
-        map_steps=[
-            DocumentReader(
-                files=ctx.inputs.files,
-                root=ctx.inputs.root,
-                out_dir=ctx.out_dir,
-                work_dir=str(Path(ctx.work_dir) / "ingest"),
-                sources={f: _source_metadata(ctx.spec.source_for(f)) for f in ctx.inputs.files},
-                limits=p.limits(),
-            )
-        ]
-    )
+    return StageParts(map_steps=[DocumentReader.from_context(ctx, limits=p.limits())])
 
 
 def accepted_suffixes(spec: PipelineSpec) -> tuple[str, ...] | None:

@@ -9,7 +9,6 @@ exclusion ledger with a reason. WET `conversion` records are read by the documen
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -18,15 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from datatrove.data import Document, DocumentsPipeline
-from datatrove.pipeline.base import PipelineStep
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-from eurocurate.manifests.audit.ledger import ExclusionLedger, ledger_path
-from eurocurate.pipelines.engine.progress import Heartbeat
+from eurocurate.pipelines.ingest.base import SourceDeclaration, SourceReader
 from eurocurate.pipelines.ingest.decode import HTML_TYPES, decode_payload, looks_binary
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, NotADocument, ReadLimits, SourceDocument
-from eurocurate.schema import Meta, Reason, Stat
+from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
 
 log = logging.getLogger(__name__)
@@ -40,11 +36,6 @@ _MAX_HEADER = 1 << 16  # a WARC header longer than this is not checked for a lyi
 # Record types that are documents (or the place where one was lost); WET `conversion` records are text.
 DOCUMENT_RECORDS = ("response", "resource", "revisit", "unreadable")
 CONVERSION = "conversion"
-
-
-def make_doc_id(source_path: str, record_key: str) -> str:
-    """Stable document id: the same record of the same input file always gets the same id."""
-    return hashlib.blake2b(f"{source_path}\x00{record_key}".encode(), digest_size=10).hexdigest()
 
 
 # Response headers that opt-out protocols read; kept (all values, in order) in the document metadata.
@@ -321,20 +312,16 @@ def _conversion_text(raw: RawRecord, md: dict[str, object]) -> tuple[str, Drop |
     return decoded.text, None
 
 
-def record_document(
-    rel: str, raw: RawRecord, source: dict[str, str | None], keep_status: tuple[int, ...]
-) -> tuple[Document, Drop | None]:
-    """The Document of one record of input `rel` (empty text when dropped) and the reason it is dropped."""
-    key = raw.record_id or f"@{raw.offset}"
-    md = {
-        Meta.SOURCE_PATH: rel,
-        Meta.SOURCE_OFFSET: raw.offset,
-        **record_metadata(raw),
-        Meta.ORDER_KEY: f"{rel}\x00{raw.offset:016d}",
-        **{k: v for k, v in source.items() if v is not None},
-    }
+def record_source_document(
+    raw: RawRecord, keep_status: tuple[int, ...], input_format: str | None = None
+) -> SourceDocument:
+    """The document of one WARC record (empty text and the reason when it is dropped); keyed by its record
+    id, else its offset. `input_format` set: recorded in the metadata (the document reader's `warc`/`wet`)."""
+    md = record_metadata(raw)
+    if input_format is not None:
+        md[Meta.INPUT_FORMAT] = input_format
     text, drop = record_payload(raw, keep_status, md)
-    return Document(text=text, id=make_doc_id(rel, key), metadata=md), drop
+    return SourceDocument(raw.record_id or f"@{raw.offset}", raw.offset, text, md, drop)
 
 
 def warc_documents(path: Path, limits: ReadLimits) -> Iterator[SourceDocument | NotADocument]:
@@ -343,26 +330,17 @@ def warc_documents(path: Path, limits: ReadLimits) -> Iterator[SourceDocument | 
         if raw.record_type not in DOCUMENT_RECORDS and raw.record_type != CONVERSION:
             yield NotADocument(raw.offset)
             continue
-        md = record_metadata(raw)
-        md[Meta.INPUT_FORMAT] = "wet" if raw.record_type == CONVERSION else "warc"
-        text, drop = record_payload(raw, limits.keep_status, md)
-        yield SourceDocument(raw.record_id or f"@{raw.offset}", raw.offset, text, md, drop)
+        yield record_source_document(raw, limits.keep_status, "wet" if raw.record_type == CONVERSION else "warc")
 
 
-def drop_at_source(step: PipelineStep, ledger: ExclusionLedger, doc: Document, drop: Drop, rank: int) -> None:
-    """A source stage's drop: reason and evidence on the document, its ledger row, the step's counter."""
-    doc.metadata[Meta.DROP_REASON] = drop.reason
-    doc.metadata[Meta.DROP_EVIDENCE] = drop.evidence
-    ledger.write(doc, rank)
-    step.stat_update(Stat.DROPPED, Stat.DROPPED_PREFIX + drop.reason)
+class WarcReader(SourceReader):
+    """Source stage `warc_reader`: HTML `response`/`resource` records of WARC files, no record size limit.
 
-
-class WarcReader(PipelineStep):
-    """Source stage: reads the input files assigned to this task (files[rank::world_size])."""
+    Its documents carry no `input_format` and its order keys no sequence number (offsets are unique in
+    a WARC file): the metadata it has always written, kept so that outputs of earlier runs compare.
+    """
 
     name = "warc_reader"
-    type = "📖 - READER"
-    is_ledger_stage = True
 
     def __init__(
         self,
@@ -370,44 +348,24 @@ class WarcReader(PipelineStep):
         root: str,
         out_dir: str,
         work_dir: str,
-        sources: dict[str, dict[str, str | None]],
+        sources: dict[str, SourceDeclaration],
         keep_status: tuple[int, ...] = (200,),
     ):
-        super().__init__()
-        self.files = files
-        self.root = root
-        self.out_dir = out_dir
-        self.work_dir = work_dir
-        self.sources = sources  # input file (relative) → publisher, source category, licence
+        super().__init__(files, root, out_dir, work_dir, sources)
         self.keep_status = keep_status
 
-    def _document(self, rel: str, raw: RawRecord) -> tuple[Document, Drop | None]:
-        return record_document(rel, raw, self.sources.get(rel, {}), self.keep_status)
+    def input_format(self, rel: str) -> str:
+        return "warc"
 
-    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        if data:
-            yield from data
-        mine = self.files[rank::world_size]
-        total_bytes = sum((Path(self.root) / f).stat().st_size for f in mine)
-        beat = Heartbeat(self.work_dir, rank, total=total_bytes)
-        done_bytes = 0
-        ledger_path(self.out_dir, self.name, rank).unlink(missing_ok=True)
-        with ExclusionLedger(self.out_dir, self.name) as ledger:
-            for rel in mine:
-                path = Path(self.root) / rel
-                for raw in iter_warc_records(path):
-                    if raw.record_type not in DOCUMENT_RECORDS:
-                        self.stat_update(Stat.OTHER_RECORDS)
-                        continue
-                    self.stat_update(Stat.TOTAL)
-                    with self.track_time():
-                        doc, drop = self._document(rel, raw)
-                    beat.update(docs=1, done=done_bytes + raw.offset)
-                    if drop is not None:
-                        drop_at_source(self, ledger, doc, drop, rank)
-                        continue
-                    self.stat_update(Stat.FORWARDED)
-                    yield doc
-                done_bytes += path.stat().st_size
-                beat.update(docs=0, done=done_bytes)
-        beat.finish()
+    def offsets_are_bytes(self, rel: str) -> bool:
+        return True
+
+    def order_key(self, rel: str, offset: int, seq: int) -> str:
+        return f"{rel}\x00{offset:016d}"
+
+    def read_file(self, path: Path, rel: str) -> Iterator[SourceDocument | NotADocument]:
+        for raw in iter_warc_records(path):
+            if raw.record_type not in DOCUMENT_RECORDS:  # WET `conversion` records too: the document reader's
+                yield NotADocument(raw.offset)
+                continue
+            yield record_source_document(raw, self.keep_status)

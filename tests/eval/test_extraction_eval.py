@@ -25,7 +25,7 @@ import pytest
 from datatrove.data import Document
 
 from eurocurate.pipelines.extract.stage import PATH_STAT_PREFIX, HtmlExtractor
-from eurocurate.pipelines.ingest.warc import WarcReader, iter_warc_records
+from eurocurate.pipelines.ingest.warc import iter_warc_records, record_source_document
 from eurocurate.schema import Meta
 from eurocurate.tools import eval_metrics
 from eurocurate.tools.corpus_view import content_warcs
@@ -50,7 +50,6 @@ def token_scores(texts: list[str], truths: list[dict]) -> dict[str, float]:
 def load_pages(corpus: Path, truth: list[dict]) -> tuple[dict[str, list[tuple[str, str, dict]]], Counter]:
     """(record id, decoded HTML, truth row) per source; records the reader drops are counted."""
     by_id = {t["record_id"]: t for t in truth if t["source"] in SOURCES}
-    reader = WarcReader([], "", "", "", {})
     pages: dict[str, list[tuple[str, str, dict]]] = {s: [] for s in SOURCES}
     dropped: Counter = Counter()
     for path in content_warcs(corpus):
@@ -58,9 +57,9 @@ def load_pages(corpus: Path, truth: list[dict]) -> tuple[dict[str, list[tuple[st
             t = by_id.get(raw.record_id)
             if raw.record_type != "response" or t is None:
                 continue
-            doc, drop = reader._document(path.name, raw)
-            if drop is not None:
-                dropped[f"{t['source']}:{drop.reason}"] += 1
+            doc = record_source_document(raw, keep_status=(200,))  # the warc_reader's default
+            if doc.problem is not None:
+                dropped[f"{t['source']}:{doc.problem.reason}"] += 1
                 continue
             pages[t["source"]].append((raw.record_id, doc.text, t))
     return pages, dropped
@@ -109,7 +108,8 @@ def test_fast_extractor_beats_datatrove_trafilatura_at_equal_f1(corpus, truth, t
         print(f"\nrecords the WARC reader drops (excluded from both sides): {dict(dropped)}")
     failures = []
     print(
-        f"\n{'source':17s} {'extractor':10s} {'pages':>5s} {'docs/cpu-s':>11s} {'precision':>9s} {'recall':>7s} {'F1':>7s}"
+        f"\n{'source':17s} {'extractor':10s} {'pages':>5s} {'docs/cpu-s':>11s} "
+        f"{'precision':>9s} {'recall':>7s} {'F1':>7s}"
     )
     for source in SOURCES:
         results, paths = run_both(pages[source], tmp_path / source)

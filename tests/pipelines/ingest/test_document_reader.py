@@ -9,11 +9,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from eurocurate.manifests.audit.ledger import ledger_path
-from eurocurate.pipelines.engine.runner import InputError, find_input_files, find_warc_files, resolve_inputs
 from eurocurate.pipelines.extract.jsonl import extract_to_jsonl
 from eurocurate.pipelines.ingest import document_reader as reader_module
 from eurocurate.pipelines.ingest.document_reader import DocumentReader
 from eurocurate.pipelines.ingest.formats import ALL_FORMATS, format_of, suffixes_of
+from eurocurate.pipelines.ingest.inputs import resolve_inputs
 from eurocurate.pipelines.ingest.source_document import ReadLimits
 from eurocurate.schema import Meta, Reason, Stat
 from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
@@ -31,16 +31,18 @@ from tests.pipelines.ingest.conftest import (
 
 def build_mixed_folder(root: Path) -> dict[str, int]:
     """One file of every format plus broken ones; returns the expected drops by reason."""
+    jpeg = {"Content-Type": "image/jpeg"}
     write_warc(root / "crawl" / "a.warc.gz", [
         WarcRecordSpec(url="", record_type="warcinfo", body=b"software: test\r\n"),
         WarcRecordSpec(url="https://news.example.ie/a", body=html_page(ENGLISH).encode()),
-        WarcRecordSpec(url="https://news.example.ie/img", body=b"\xff\xd8\xff" + bytes(50), http_headers={"Content-Type": "image/jpeg"}),
+        WarcRecordSpec(url="https://news.example.ie/img", body=b"\xff\xd8\xff" + bytes(50), http_headers=jpeg),
     ])  # fmt: skip
     write_warc(root / "crawl" / "a.warc.wet.gz", [
-        WarcRecordSpec(url="https://news.example.ie/a", record_type="conversion", body=ENGLISH.encode(), warc_content_type="text/plain"),
+        WarcRecordSpec(url="https://news.example.ie/a", record_type="conversion", body=ENGLISH.encode(),
+                       warc_content_type="text/plain"),
     ])  # fmt: skip
-    write_arc(root / "archive" / "old.arc.gz", [arc_record("http://old.example.ie/", http_response(html_page(ENGLISH).encode()))],
-              layout="per_record")  # fmt: skip
+    old_page = http_response(html_page(ENGLISH).encode())
+    write_arc(root / "archive" / "old.arc.gz", [arc_record("http://old.example.ie/", old_page)], layout="per_record")
     (root / "site").mkdir(parents=True)
     (root / "site" / "index.HTM").write_text(html_page(ENGLISH))
     (root / "datasets").mkdir()
@@ -114,10 +116,20 @@ def test_warc_records_keep_the_ids_the_warc_reader_gives_them(tmp_path):
         [WarcRecordSpec(url=f"https://e.ie/{i}", body=html_page(ENGLISH).encode()) for i in range(3)],
     )
     files = ["a.warc"]
-    ours = _run(DocumentReader(files, str(tmp_path / "in"), str(tmp_path / "o1"), str(tmp_path / "w1"), {}))
-    theirs = list(WarcReader(files, str(tmp_path / "in"), str(tmp_path / "o2"), str(tmp_path / "w2"), {}).run(None))
+    sources = {"a.warc": {Meta.SOURCE_CATEGORY: "own_crawl", Meta.LICENCE: None, Meta.PUBLISHER: "Crawler"}}
+    ours = _run(DocumentReader(files, str(tmp_path / "in"), str(tmp_path / "o1"), str(tmp_path / "w1"), sources))
+    warc_reader = WarcReader(files, str(tmp_path / "in"), str(tmp_path / "o2"), str(tmp_path / "w2"), sources)
+    theirs = list(warc_reader.run(None))
     assert [d.id for d in ours] == [d.id for d in theirs]
     assert [d.text for d in ours] == [d.text for d in theirs]
+    # the same source metadata; only the document reader names the format and numbers documents in the order key
+    for seq, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        assert a.metadata.pop(Meta.INPUT_FORMAT) == "warc" and Meta.INPUT_FORMAT not in b.metadata
+        assert a.metadata.pop(Meta.ORDER_KEY) == b.metadata.pop(Meta.ORDER_KEY) + f"\x00{seq:010d}"
+        assert a.metadata == b.metadata
+    first = theirs[0].metadata
+    assert (first[Meta.SOURCE_PATH], first[Meta.URL], first[Meta.PUBLISHER]) == ("a.warc", "https://e.ie/0", "Crawler")
+    assert Meta.LICENCE not in first and first[Meta.HTTP_STATUS] == 200 and first[Meta.WARC_RECORD_ID]
 
 
 def test_limits_reach_every_reader(tmp_path):
@@ -149,20 +161,6 @@ def test_a_reader_that_fails_loses_the_rest_of_its_file_not_the_task(tmp_path, m
     assert [d.text for d in docs] == ["text of a.jsonl", "text of b.jsonl"]
     [row] = _ledger(out)
     assert row["reason"] == Reason.STAGE_ERROR and row["source_path"] == "a.jsonl" and "reader bug" in row["evidence"]
-
-
-def test_input_resolution_keeps_warc_behaviour_and_names_what_it_expects(tmp_path):
-    build_mixed_folder(tmp_path / "in")
-    assert [p.name for p in find_warc_files([str(tmp_path / "in")])] == ["a.warc.gz"]
-    assert resolve_inputs([str(tmp_path / "in")]).files == ["a.warc.gz"]  # the WARC reader's inputs, as before
-    with pytest.raises(InputError, match=r"expected a \.warc or \.warc\.gz file"):
-        find_warc_files([str(tmp_path / "in" / "pub" / "report.pdf")])
-    with pytest.raises(InputError, match=r"expected a .*\.pdf.* file"):
-        find_input_files([str(tmp_path / "in" / "pub" / "readme.txt")], suffixes_of(ALL_FORMATS))
-    pdfs = find_input_files([str(tmp_path / "in" / "**" / "*.pdf")], suffixes_of(["pdf"]))
-    assert [p.name for p in pdfs] == ["locked.pdf", "report.pdf"]
-    with pytest.raises(InputError, match=r"no \.docx files"):
-        find_input_files([str(tmp_path / "in" / "crawl")], suffixes_of(["docx"]))
 
 
 def test_extract_writes_every_format_to_jsonl(tmp_path):

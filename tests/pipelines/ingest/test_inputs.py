@@ -1,0 +1,74 @@
+"""The input resolver: folders, globs and lists of them give the same files in the same (sorted) order for the
+runner, the document reader and the opt-out stage's robots.txt captures; what it cannot read it names."""
+
+from pathlib import Path
+
+import pytest
+
+from eurocurate.config import SpecError
+from eurocurate.pipelines.ingest.formats import ALL_FORMATS, suffixes_of
+from eurocurate.pipelines.ingest.inputs import (
+    InputError,
+    find_input_files,
+    find_warc_files,
+    resolve_inputs,
+    spec_warc_files,
+)
+from tests.pipelines.ingest.test_document_reader import build_mixed_folder
+
+
+def _touch(root: Path, *names: str) -> Path:
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"x")
+    return root
+
+
+def test_input_resolution_keeps_warc_behaviour_and_names_what_it_expects(tmp_path):
+    build_mixed_folder(tmp_path / "in")
+    assert [p.name for p in find_warc_files([str(tmp_path / "in")])] == ["a.warc.gz"]
+    assert resolve_inputs([str(tmp_path / "in")]).files == ["a.warc.gz"]  # the WARC reader's inputs, as before
+    with pytest.raises(InputError, match=r"expected a \.warc or \.warc\.gz file"):
+        find_warc_files([str(tmp_path / "in" / "pub" / "report.pdf")])
+    with pytest.raises(InputError, match=r"expected a .*\.pdf.* file"):
+        find_input_files([str(tmp_path / "in" / "pub" / "readme.txt")], suffixes_of(ALL_FORMATS))
+    pdfs = find_input_files([str(tmp_path / "in" / "**" / "*.pdf")], suffixes_of(["pdf"]))
+    assert [p.name for p in pdfs] == ["locked.pdf", "report.pdf"]
+    with pytest.raises(InputError, match=r"no \.docx files"):
+        find_input_files([str(tmp_path / "in" / "crawl")], suffixes_of(["docx"]))
+
+
+def test_folders_globs_and_lists_give_the_same_sorted_deduplicated_files(tmp_path):
+    root = _touch(tmp_path, "b/2.warc.gz", "b/1.warc", "a/z.warc.gz", "a/deep/y.warc", "a/notes.txt")
+    expected = [root / "a/deep/y.warc", root / "a/z.warc.gz", root / "b/1.warc", root / "b/2.warc.gz"]
+    assert find_warc_files([str(root)]) == expected
+    assert find_warc_files([str(root / "b"), str(root / "a")]) == expected  # a list is merged, then sorted
+    assert find_warc_files([str(root / "**" / "*.warc*")]) == expected
+    # the same file named three ways is read once
+    assert find_warc_files([str(root / "b/1.warc"), str(root / "b"), str(root / "b" / "*.warc")]) == expected[2:]
+    inputs = resolve_inputs([str(root / "b"), str(root / "a")])
+    assert inputs.root == str(root.resolve())
+    assert inputs.files == ["a/deep/y.warc", "a/z.warc.gz", "b/1.warc", "b/2.warc.gz"]
+
+
+def test_warc_suffixes_match_case_sensitively_and_format_suffixes_do_not(tmp_path):
+    root = _touch(tmp_path, "A.WARC.GZ", "b.warc.gz", "C.PDF")
+    assert [p.name for p in find_warc_files([str(root)])] == ["b.warc.gz"]  # as warc_reader always took them
+    found = find_input_files([str(root)], suffixes_of(ALL_FORMATS))
+    assert [p.name for p in found] == ["A.WARC.GZ", "C.PDF", "b.warc.gz"]
+    assert resolve_inputs([str(root)], suffixes_of(["pdf"])).files == ["C.PDF"]
+
+
+def test_a_missing_input_is_named(tmp_path):
+    with pytest.raises(InputError, match=r"input .*nowhere does not exist"):
+        find_warc_files([str(tmp_path / "nowhere")])
+    with pytest.raises(InputError, match=r"no \.warc or \.warc\.gz files"):
+        find_warc_files([str(tmp_path / "*.warc")])
+
+
+def test_robots_captures_named_in_a_spec_resolve_like_inputs_or_fail_the_spec(tmp_path):
+    root = _touch(tmp_path, "robots/2.warc.gz", "robots/1.warc.gz")
+    assert spec_warc_files([], "stage 'optout': robots_warcs") == ()
+    assert spec_warc_files([str(root / "robots")], "x") == tuple(str(p) for p in find_warc_files([str(root)]))
+    with pytest.raises(SpecError, match=r"^stage 'optout': robots_warcs: input .*missing does not exist"):
+        spec_warc_files([str(root / "missing")], "stage 'optout': robots_warcs")
