@@ -1,15 +1,20 @@
-"""URL normalisation for URL dedup: two fetches of the same resource should normalise to one string.
+"""URL normalisation for URL dedup: two fetches of the same resource should normalise to one string,
+and `url_key` is that string's 64-bit key (the URL dedup stage and `eurocurate dedup` both key by it).
 
 Lower-cases scheme and host, drops the default port, the fragment, empty query and tracking
 parameters (utm_*, click ids, mailing-list ids); keeps path case and the order of other parameters,
-because servers may treat those as different resources.
+because servers may treat those as different resources. Owns no dedup decision (`url_stage`).
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from eurocurate.dedup.minhash import stable_hash64
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Key of the blake2b-64 hash of a normalised URL; URL indexes of earlier releases were written with it.
+URL_HASH_KEY = 11
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_PARAMS = frozenset(
     {
@@ -61,3 +66,8 @@ def normalise_url(url: str) -> str:
         [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)], doseq=True
     )
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def url_key(url: str) -> int:
+    """The URL-dedup key of a URL: the 64-bit hash of its normalised form."""
+    return stable_hash64(normalise_url(url), URL_HASH_KEY)

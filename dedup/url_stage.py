@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from eurocurate.config import SpecError
 from eurocurate.dedup.minhash import stable_hash64
-from eurocurate.dedup.url import normalise_url
+from eurocurate.dedup.url import URL_HASH_KEY, normalise_url, url_key
 from eurocurate.files import StreamingParquet, write_bytes_atomic, write_table_atomic
 from eurocurate.registry import Barrier, BuildContext, StageParts
 from eurocurate.schema import Meta, Reason
@@ -77,17 +77,14 @@ class UrlDedupParams(BaseModel):
     )
     write_index: bool = Field(
         False,
-        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> for later releases.",
+        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> for later "
+        "releases.",
     )
 
     @field_validator("index_dir", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
-
-
-def url_key(url: str) -> int:
-    return stable_hash64(normalise_url(url), 11)
 
 
 def check_url_index(folder: str | Path) -> None:
@@ -287,7 +284,7 @@ class UrlIndexWriter(PipelineStep):
                 url = doc.metadata.get(Meta.URL)
                 if url:
                     normal = normalise_url(url)
-                    out.append({"url_hash": stable_hash64(normal, 11), "doc_id": doc.id, "url": normal})
+                    out.append({"url_hash": stable_hash64(normal, URL_HASH_KEY), "doc_id": doc.id, "url": normal})
                 yield doc
         except BaseException:
             out.abort()

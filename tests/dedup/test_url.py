@@ -1,8 +1,8 @@
 import pyarrow as pa
 import pytest
 
-from eurocurate.dedup.url import normalise_url
-from eurocurate.dedup.url_stage import find_url_duplicates, url_key
+from eurocurate.dedup.url import normalise_url, url_key
+from eurocurate.dedup.url_stage import find_url_duplicates
 
 
 @pytest.mark.parametrize(
