@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from eurocurate.filters.optout.robots import RobotsCapture, normalise_host
 from eurocurate.filters.optout.tdmrep import TdmRule, parse_tdmrep_file
 from eurocurate.pipelines.ingest.decode import decode_payload
-from eurocurate.pipelines.ingest.warc import iter_warc_records, parse_http_block
+from eurocurate.pipelines.ingest.records import parse_http_block
+from eurocurate.pipelines.ingest.warc import iter_warc_records
 
 log = logging.getLogger(__name__)
 TDMREP_PATH = "/.well-known/tdmrep.json"

@@ -1,7 +1,7 @@
 """ARC files (the Internet Archive's format before WARC): `.arc` / `.arc.gz` records in, documents out.
 
 Parses with warcio (`arc2warc=True`), the well-kept reader of legacy archives; ARC responses then go
-through the same payload logic as WARC records (`warc.record_payload`). Reads uncompressed files,
+through the same payload logic as WARC records (`records.record_payload`). Reads uncompressed files,
 gzip per record, and whole-file gzip (which warcio refuses: read here through a decompressing stream,
 offsets then count decompressed bytes). Legacy WARC/0.18 files are read by the WARC reader (FastWARC).
 """
@@ -18,8 +18,8 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from eurocurate.pipelines.ingest.records import RawRecord, next_record_start, record_metadata, record_payload
 from eurocurate.pipelines.ingest.source_document import NotADocument, ReadLimits, SourceDocument
-from eurocurate.pipelines.ingest.warc import RawRecord, next_record_start, record_metadata, record_payload
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
 
@@ -52,7 +52,7 @@ def _gzip_layout(path: Path) -> str:
 
 
 def _block(rec) -> tuple[str, bytes, str | None]:
-    """(record type, block, content type) in the shape `warc.record_payload` reads."""
+    """(record type, block, content type) in the shape `records.record_payload` reads."""
     content_type = rec.rec_headers.get_header("Content-Type")
     if rec.rec_type == "response" and rec.http_headers is not None:
         return "response", rec.http_headers.to_bytes(encoding="iso-8859-1") + rec.raw_stream.read(), content_type

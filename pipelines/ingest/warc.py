@@ -5,121 +5,36 @@ a crawl at scale needs and FastWARC leaves to the caller: truncated blocks and l
 are detected, and after a corrupt gzip member or a broken header the reader scans to the next record
 and continues. Every record that is a document either leaves as a `Document` or is recorded in the
 exclusion ledger with a reason. WET `conversion` records are read by the document reader only.
+What a record's payload is (HTTP, charset, content type) is `records`'; the stage loop is `base.SourceReader`'s.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from eurocurate.pipelines.ingest.base import SourceDeclaration, SourceReader
-from eurocurate.pipelines.ingest.decode import HTML_TYPES, decode_payload, looks_binary
-from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, NotADocument, ReadLimits, SourceDocument
+from eurocurate.pipelines.ingest.records import (
+    CONVERSION,
+    RawRecord,
+    next_record_start,
+    record_metadata,
+    record_payload,
+)
+from eurocurate.pipelines.ingest.source_document import NotADocument, ReadLimits, SourceDocument
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
 
 log = logging.getLogger(__name__)
 
-_DOC_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.revisit
 _ALL_TYPES = WarcRecordType.any_type
-_GZIP_MAGIC = b"\x1f\x8b\x08"
-_WARC_MAGIC = re.compile(rb"(?:^|\n)WARC/\d\.\d+\r?\n")
-_SCAN_CHUNK = 1 << 20
 _MAX_HEADER = 1 << 16  # a WARC header longer than this is not checked for a lying Content-Length
 # Record types that are documents (or the place where one was lost); WET `conversion` records are text.
 DOCUMENT_RECORDS = ("response", "resource", "revisit", "unreadable")
-CONVERSION = "conversion"
-
-
-# Response headers that opt-out protocols read; kept (all values, in order) in the document metadata.
-OPTOUT_HEADERS = ("x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "link")
-
-
-@dataclass(slots=True)
-class HttpPayload:
-    status: int
-    content_type: str | None
-    body: bytes
-    optout_headers: dict[str, list[str]]
-
-
-def parse_http_block(block: bytes) -> HttpPayload | Drop:
-    """Split an HTTP response block into status, Content-Type and decoded body."""
-    sep = block.find(b"\r\n\r\n")
-    cut = 4
-    if sep < 0:
-        sep, cut = block.find(b"\n\n"), 2
-    if sep < 0:
-        return Drop(Reason.WARC_CORRUPT, "HTTP header block has no terminating blank line")
-    head = block[:sep].decode("iso-8859-1").splitlines()
-    body = block[sep + cut :]
-    try:
-        status = int(head[0].split()[1])
-    except (IndexError, ValueError):
-        return Drop(Reason.WARC_CORRUPT, f"bad HTTP status line {head[0][:80] if head else ''!r}")
-    headers: dict[str, str] = {}
-    kept: dict[str, list[str]] = {}
-    for line in head[1:]:
-        name, _, value = line.partition(":")
-        name, value = name.strip().lower(), value.strip()
-        headers[name] = value
-        if name in OPTOUT_HEADERS:
-            kept.setdefault(name, []).append(value)
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        body = _dechunk(body)
-    encoding = headers.get("content-encoding", "").lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        try:
-            body = zlib.decompress(body, wbits=47 if "gzip" in encoding else 15)
-        except zlib.error as e:
-            return Drop(Reason.UNDECODABLE, f"content-encoding {encoding}: {e}")
-    elif encoding not in ("", "identity"):
-        return Drop(Reason.UNDECODABLE, f"unsupported content-encoding {encoding}")
-    return HttpPayload(status, headers.get("content-type"), body, kept)
-
-
-def _dechunk(body: bytes) -> bytes:
-    out, pos = bytearray(), 0
-    while True:
-        eol = body.find(b"\r\n", pos)
-        if eol < 0:
-            return bytes(out) or body
-        try:
-            size = int(body[pos:eol].split(b";")[0], 16)
-        except ValueError:
-            return bytes(out) or body  # not really chunked: keep the body as stored
-        if size == 0:
-            return bytes(out)
-        out += body[eol + 2 : eol + 2 + size]
-        pos = eol + 2 + size + 2
-
-
-def next_record_start(path: Path, after: int, gzipped: bool) -> int | None:
-    """Offset of the next plausible record start strictly after `after`, or None at end of file."""
-    with open(path, "rb") as f:
-        pos = after + 1
-        while True:
-            f.seek(pos)
-            chunk = f.read(_SCAN_CHUNK + 16)
-            if not chunk:
-                return None
-            if gzipped:
-                hit = chunk.find(_GZIP_MAGIC)
-            else:
-                m = _WARC_MAGIC.search(chunk)
-                hit = -1 if m is None else m.start() + (1 if chunk[m.start() : m.start() + 1] == b"\n" else 0)
-            if hit >= 0:
-                return pos + hit
-            if len(chunk) <= _SCAN_CHUNK:
-                return None
-            pos += _SCAN_CHUNK
 
 
 def _lying_length(fd: int, offset: int, content_length: int) -> str | None:
@@ -142,20 +57,6 @@ def _lying_length(fd: int, offset: int, content_length: int) -> str | None:
     if tail.startswith(b"\r\n\r\n") or not rest or rest.startswith(b"WARC/"):
         return None
     return f"Content-Length {content_length}, but byte {block_end} starts {tail[:12]!r}, not the record separator"
-
-
-@dataclass(slots=True)
-class RawRecord:
-    """A WARC record as the reader saw it, or the corrupt region where one should have been."""
-
-    offset: int
-    record_type: str
-    record_id: str | None
-    url: str | None
-    date: str | None
-    content_type: str | None
-    block: bytes
-    problem: Drop | None = None
 
 
 def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterator[RawRecord]:
@@ -251,65 +152,6 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
 def _is_gzip(path: Path) -> bool:
     with open(path, "rb") as f:
         return f.read(2) == b"\x1f\x8b"
-
-
-def record_metadata(raw: RawRecord) -> dict[str, object]:
-    """The provenance a record carries in its WARC header."""
-    return {Meta.WARC_RECORD_ID: raw.record_id, Meta.URL: raw.url, Meta.FETCH_DATE: raw.date}
-
-
-def record_payload(raw: RawRecord, keep_status: tuple[int, ...], md: dict[str, object]) -> tuple[str, Drop | None]:
-    """The text of a document record (HTML, or plain text for a WET `conversion`), or why there is none.
-
-    Adds what the payload declares (HTTP status, content type, opt-out headers, charset) to `md`.
-    """
-    if raw.problem is not None:
-        return "", raw.problem
-    if raw.record_type == "revisit":
-        return "", Drop(Reason.WARC_REVISIT, "revisit record carries no payload")
-    if raw.record_type == CONVERSION:
-        return _conversion_text(raw, md)
-    if raw.record_type == "response":
-        http = parse_http_block(raw.block)
-        if isinstance(http, Drop):
-            return "", http
-        status, content_type, body = http.status, http.content_type, http.body
-        if http.optout_headers:
-            md[Meta.HTTP_HEADERS] = http.optout_headers
-    else:  # resource: the block is the payload, typed by the WARC header
-        status, content_type, body = 200, raw.content_type, raw.block
-    md[Meta.HTTP_STATUS] = status
-    md[Meta.CONTENT_TYPE] = content_type
-    if status not in keep_status:
-        return "", Drop(Reason.HTTP_STATUS, f"status {status}")
-    mime = (content_type or "").split(";")[0].strip().lower()
-    if mime not in HTML_TYPES or looks_binary(body):
-        return "", Drop(Reason.NON_HTML, f"content-type {content_type!r}, {len(body)} bytes")
-    if not body.strip():
-        return "", Drop(Reason.EMPTY_PAYLOAD, "0 bytes of payload")
-    decoded = decode_payload(body, content_type)
-    if decoded is None:
-        return "", Drop(Reason.UNDECODABLE, f"no charset decodes the payload (declared {content_type!r})")
-    md[Meta.CHARSET] = decoded.charset
-    md[Meta.CHARSET_ORIGIN] = decoded.origin
-    return decoded.text, None
-
-
-def _conversion_text(raw: RawRecord, md: dict[str, object]) -> tuple[str, Drop | None]:
-    # WET: text the crawler already extracted (UTF-8 by the WET convention); marked plain text so that
-    # the extractor passes it through
-    mime = (raw.content_type or PLAIN_TEXT).split(";")[0].strip().lower()
-    md[Meta.CONTENT_TYPE] = PLAIN_TEXT if mime == PLAIN_TEXT else raw.content_type
-    if mime != PLAIN_TEXT or looks_binary(raw.block):
-        return "", Drop(Reason.NON_HTML, f"conversion record of type {raw.content_type!r}, {len(raw.block)} bytes")
-    if not raw.block.strip():
-        return "", Drop(Reason.EMPTY_PAYLOAD, "0 bytes of payload")
-    decoded = decode_payload(raw.block, raw.content_type)
-    if decoded is None:
-        return "", Drop(Reason.UNDECODABLE, f"no charset decodes the converted text (declared {raw.content_type!r})")
-    md[Meta.CHARSET] = decoded.charset
-    md[Meta.CHARSET_ORIGIN] = decoded.origin
-    return decoded.text, None
 
 
 def record_source_document(

@@ -1,7 +1,8 @@
 import gzip
 import zlib
 
-from eurocurate.pipelines.ingest.warc import iter_warc_records, parse_http_block
+from eurocurate.pipelines.ingest.records import parse_http_block
+from eurocurate.pipelines.ingest.warc import iter_warc_records
 from eurocurate.schema import Reason
 from eurocurate.stage import Drop
 from eurocurate.tools.warc_writer import WarcRecordSpec, record_bytes, write_warc
@@ -157,11 +158,13 @@ def test_wet_conversion_records_become_plain_text_documents(tmp_path):
     from eurocurate.schema import Meta
 
     text = "Die Regierung hat ein neues Gesetz beschlossen.\nEs gilt ab Januar."
+    body = text.encode()
     path = tmp_path / "crawl.warc.wet.gz"
+    plain = "text/plain"
     write_warc(path, [
         WarcRecordSpec(url="", record_type="warcinfo", body=b"software: test\r\n"),
-        WarcRecordSpec(url="https://example.de/a", record_type="conversion", body=text.encode(), warc_content_type="text/plain"),
-        WarcRecordSpec(url="https://example.de/b", record_type="conversion", body=b"", warc_content_type="text/plain"),
+        WarcRecordSpec(url="https://example.de/a", record_type="conversion", body=body, warc_content_type=plain),
+        WarcRecordSpec(url="https://example.de/b", record_type="conversion", body=b"", warc_content_type=plain),
     ])  # fmt: skip
     got = list(warc_documents(path, ReadLimits()))
     assert isinstance(got[0], NotADocument)
