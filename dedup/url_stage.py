@@ -26,7 +26,7 @@ from eurocurate.config import SpecError
 from eurocurate.dedup.minhash import stable_hash64
 from eurocurate.dedup.url import normalise_url
 from eurocurate.files import StreamingParquet, write_bytes_atomic, write_table_atomic
-from eurocurate.registry import Barrier, BuildContext, StageParts
+from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
@@ -77,7 +77,8 @@ class UrlDedupParams(BaseModel):
     )
     write_index: bool = Field(
         False,
-        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> for later releases.",
+        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> "
+        "for later releases.",
     )
 
     @field_validator("index_dir", mode="before")
@@ -299,6 +300,16 @@ class UrlIndexWriter(PipelineStep):
             write_bytes_atomic(folder / "config.json", config)
 
 
+@register_stage(
+    name="url_dedup",
+    summary="URL dedup on the normalised URL; keeps the latest fetch",
+    role="barrier",
+    params=UrlDedupParams,
+    reasons={
+        REASON_URL_DUPLICATE: "another fetch of the same normalised URL is kept (the latest)",
+        REASON_URL_IN_EARLIER_RELEASE: "an earlier release published the normalised URL",
+    },
+)
 def build_url_dedup_stage(params: UrlDedupParams, ctx: BuildContext, key: str) -> StageParts:
     for folder in params.index_dir:
         try:
