@@ -118,6 +118,17 @@ def test_a_plugin_stage_runs_between_built_in_stages_and_its_drops_and_column_ar
     assert listed.returncode == 0 and "toy_filter" in listed.stdout
     assert "toy_filter" not in _eurocurate("stages", env=env).stdout
 
+    # an erasure rewrites provenance keeping the plugin's column (and needs no plugin to do it)
+    from eurocurate.manifests.audit.erasure import ErasureRequest, erase
+    from eurocurate.manifests.audit.verify import verify_output
+
+    before = read_tables(sorted((out / "provenance").glob("*.parquet")))
+    url = next(u for u in before["url"].to_pylist() if u)
+    erase(out, ErasureRequest(url=url, reason="test"), None)
+    after = read_tables(sorted((out / "provenance").glob("*.parquet")))
+    assert "toy_words" in after.column_names and after.num_rows < before.num_rows
+    assert verify_output(out).ok
+
 
 @pytest.mark.slow
 def test_ray_workers_run_a_plugin_stage_the_driver_imported_from_its_own_path(plugin_dir, demo_inputs, tmp_path):
