@@ -121,6 +121,12 @@ def register_stage(
 
 
 def _register(sdef: StageDef) -> None:
+    if sdef.role not in ("source", "map", "barrier"):
+        raise StageRegistrationError(
+            f"stage {sdef.name!r} ({sdef.module}): role must be source, map or barrier, got {sdef.role!r}"
+        )
+    if not (isinstance(sdef.params, type) and issubclass(sdef.params, BaseModel)):
+        raise StageRegistrationError(f"stage {sdef.name!r} ({sdef.module}): params must be a pydantic model class")
     bad = [code for code in sdef.reasons if not _REASON_CODE.match(code)]
     if bad:
         raise StageRegistrationError(
