@@ -16,8 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
+from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.files import read_tables, write_table_atomic
+from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
@@ -111,3 +113,26 @@ class ExactDuplicateFilter(LedgerStage):
     def judge(self, doc: Document) -> Drop | None:
         original = self._load().get(doc.id)
         return None if original is None else Drop(Reason.EXACT_DUPLICATE, f"duplicate_of={original}")
+
+
+class ExactDedupParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    buckets: int = Field(1, ge=1, description="Hash buckets, processed as parallel barrier tasks.")
+
+
+@register_stage(
+    name="exact_dedup",
+    summary="Exact dedup on normalised content hash",
+    role="barrier",
+    params=ExactDedupParams,
+    provenance_columns=[(Meta.CONTENT_HASH, pa.string())],
+    reasons={Reason.EXACT_DUPLICATE: "same normalised content as an earlier document (evidence: its doc_id)"},
+)
+def build_exact_dedup(p: ExactDedupParams, ctx: BuildContext, key: str) -> StageParts:
+    dups = str(Path(ctx.work_dir) / key / "data")
+    return StageParts(
+        map_steps=[ContentHasher()],
+        barrier=Barrier(key, p.buckets, lambda inputs: [ExactDuplicateIndex(inputs, dups)]),
+        after_barrier=[ExactDuplicateFilter(ctx.out_dir, dups)],
+    )

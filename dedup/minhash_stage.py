@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -30,7 +31,7 @@ from eurocurate.dedup.near_duplicates import (
     sign_batch,
 )
 from eurocurate.dedup.signature_store import SignatureFileWriter
-from eurocurate.registry import Barrier, BuildContext, StageParts
+from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 from eurocurate.stage import Drop, LedgerStage
 
@@ -230,6 +231,17 @@ class NearDuplicateFilter(LedgerStage):
         return Drop(reason, f"duplicate_of={original} cluster={cluster} size={size}")
 
 
+@register_stage(
+    name="minhash_dedup",
+    summary="MinHash-LSH near-dedup on word n-grams; cluster id and size kept; incremental against earlier releases",
+    role="barrier",
+    params=MinhashDedupParams,
+    provenance_columns=[(META_CLUSTER_ID, pa.string()), (META_CLUSTER_SIZE, pa.int64())],
+    reasons={
+        REASON_NEAR_DUPLICATE: "a near duplicate of the cluster's kept document",
+        REASON_IN_EARLIER_RELEASE: "a near duplicate of a document an earlier release published",
+    },
+)
 def build_minhash_stage(params: MinhashDedupParams, ctx: BuildContext, key: str) -> StageParts:
     for folder in params.index_dir:
         if not (Path(folder) / "config.json").is_file():

@@ -26,12 +26,10 @@ from eurocurate.config import SpecError
 from eurocurate.dedup.minhash import stable_hash64
 from eurocurate.dedup.url import URL_HASH_KEY, normalise_url, url_key
 from eurocurate.files import StreamingParquet, write_bytes_atomic, write_table_atomic
-from eurocurate.registry import Barrier, BuildContext, StageParts
+from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
-REASON_URL_DUPLICATE = Reason.URL_DUPLICATE
-REASON_URL_IN_EARLIER_RELEASE = Reason.URL_IN_EARLIER_RELEASE
 INDEX_SUBDIR = "dedup_index"
 URL_INDEX_CONFIG = {"scheme": "url-normalise-v1", "key": "blake2b-64, key 11, of normalise_url"}
 URLS_SCHEMA = pa.schema(
@@ -77,8 +75,8 @@ class UrlDedupParams(BaseModel):
     )
     write_index: bool = Field(
         False,
-        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> for later "
-        "releases.",
+        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> "
+        "for later releases.",
     )
 
     @field_validator("index_dir", mode="before")
@@ -260,7 +258,7 @@ class UrlDuplicateFilter(LedgerStage):
             return None
         original, url, earlier = hit
         return Drop(
-            REASON_URL_IN_EARLIER_RELEASE if earlier else REASON_URL_DUPLICATE,
+            Reason.URL_IN_EARLIER_RELEASE if earlier else Reason.URL_DUPLICATE,
             f"duplicate_of={original} url={normalise_url(url)}",
         )
 
@@ -296,6 +294,16 @@ class UrlIndexWriter(PipelineStep):
             write_bytes_atomic(folder / "config.json", config)
 
 
+@register_stage(
+    name="url_dedup",
+    summary="URL dedup on the normalised URL; keeps the latest fetch",
+    role="barrier",
+    params=UrlDedupParams,
+    reasons={
+        Reason.URL_DUPLICATE: "another fetch of the same normalised URL is kept (the latest)",
+        Reason.URL_IN_EARLIER_RELEASE: "an earlier release published the normalised URL",
+    },
+)
 def build_url_dedup_stage(params: UrlDedupParams, ctx: BuildContext, key: str) -> StageParts:
     for folder in params.index_dir:
         try:

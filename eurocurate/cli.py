@@ -380,8 +380,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_stages(args: argparse.Namespace) -> int:
-    from eurocurate.registry import all_stages
+    from eurocurate.registry import all_stages, load_plugins
 
+    load_plugins(args.plugin)
     table = Table(show_edge=False)
     for col in ("stage", "role", "what it does", "parameters"):
         table.add_column(col)
@@ -506,6 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
     pb.set_defaults(func=cmd_publish)
 
     stages = sub.add_parser("stages", help="list the stages a spec can use")
+    stages.add_argument(
+        "--plugin", action="append", default=[], metavar="MODULE", help="also list the stages of a plugin module"
+    )
     stages.set_defaults(func=cmd_stages)
     return parser
 

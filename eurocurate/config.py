@@ -1,7 +1,8 @@
 """Pipeline specs as data: the pydantic models a `pipelines/*.yaml` file is validated into.
 
 Owns the spec schema, YAML loading and `--set key=value` overrides. It does not know what a stage
-does: each stage's own parameters are validated by the stage registry (`eurocurate.registry`).
+does: each stage's own parameters are validated by the stage registry (`eurocurate.registry`), which
+`load_spec` also asks to import the spec's `plugins:` modules.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import hashlib
+import re
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import orjson
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer
 
 SourceCategory = Literal["public_dataset", "own_crawl", "public_sector", "licensed", "other"]
 
@@ -73,6 +75,7 @@ class ExecutionSpec(_Strict):
 
 
 _OUTPUT_AFFECTING_EXECUTION = frozenset({"tasks"})
+_MODULE_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 class PipelineSpec(_Strict):
@@ -88,8 +91,29 @@ class PipelineSpec(_Strict):
     sources_file: str | None = Field(
         None, description="YAML file with a list of such rules (a sources.yaml), read after `sources`."
     )
+    plugins: list[str] = Field(
+        default_factory=list,
+        description="Modules (dotted import paths, e.g. `my_pkg.toy`) that define stages with `@register_stage`; "
+        "imported before the stages are validated. Each must be importable: installed or on PYTHONPATH.",
+    )
     stages: list[StageSpec] = Field(min_length=1)
     execution: ExecutionSpec = Field(default_factory=ExecutionSpec)
+
+    @field_validator("plugins")
+    @classmethod
+    def _module_paths(cls, plugins: list[str]) -> list[str]:
+        bad = [p for p in plugins if not _MODULE_PATH.match(p)]
+        if bad:
+            raise ValueError(f"plugins are dotted module paths like `my_pkg.toy`, got {bad}")
+        return plugins
+
+    @model_serializer(mode="wrap")
+    def _without_empty_plugins(self, handler):  # noqa: ANN001, ANN202 - pydantic's serializer protocol
+        # a spec without plugins dumps (run.json `config`) and hashes (config sha256) exactly as before the key existed
+        tree = handler(self)
+        if not tree.get("plugins"):
+            tree.pop("plugins", None)
+        return tree
 
     @field_validator("stages")
     @classmethod
@@ -180,6 +204,13 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> PipelineS
             raise SpecError(f"--set expects key=value, got {item!r}")
         _set_path(tree, key.strip(), yaml.safe_load(raw), tree.setdefault("stages", []))
     try:
-        return PipelineSpec.model_validate(tree)
+        spec = PipelineSpec.model_validate(tree)
     except ValidationError as e:
         raise SpecError(f"{path}: invalid pipeline spec:\n{e}") from e
+    from eurocurate.registry import load_plugins  # the registry imports this module
+
+    try:
+        load_plugins(spec.plugins)
+    except SpecError as e:
+        raise SpecError(f"{path}: {e}") from e
+    return spec

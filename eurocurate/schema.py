@@ -1,7 +1,9 @@
 """Names shared by every stage: document metadata keys, reason codes, stat labels and output columns.
 
 A key or reason code is defined here once and imported everywhere else, so that the ledger, the
-provenance table and `eurocurate verify` agree on spelling. Nothing here does any work.
+provenance table and `eurocurate verify` agree on spelling. Nothing here does any work. A new stage
+does not edit this file: it declares its own reason codes and provenance columns where it registers
+(`@register_stage(reasons=..., provenance_columns=...)`, see `eurocurate.registry`).
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Drop:
-    """Why a document leaves the pipeline: a reason code from `schema.Reason` and the measured evidence."""
+    """Why a document leaves the pipeline: a reason code (from `schema.Reason`, or one the stage declares in
+    its `@register_stage(reasons=...)`) and the measured evidence."""
 
     reason: str
     evidence: str = ""

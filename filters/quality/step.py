@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
 from datatrove.data import Document
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +34,7 @@ from eurocurate.filters.quality.signals import (
     measure_gopher_quality,
     measure_gopher_repetition,
 )
+from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
@@ -58,7 +60,8 @@ class QualityFilterParams(BaseModel):
     )
     overrides: dict[str, dict] = Field(
         default_factory=dict,
-        description="Inline overrides by language ('*': every language), e.g. {de: {gopher_quality: {min_doc_words: 80}}}.",
+        description="Inline overrides by language ('*': every language), "
+        "e.g. {de: {gopher_quality: {min_doc_words: 80}}}.",
     )
     min_words: int | None = Field(
         None, description="Shortcut: every language's Gopher `min_doc_words` (null: each language's own value)."
@@ -142,3 +145,22 @@ class QualityFilter(LedgerStage):
             if self.params.model.min_score is not None and score < self.params.model.min_score:
                 return Drop(Reason.QUALITY_MODEL, f"model:score={score}<{self.params.model.min_score}")
         return None
+
+
+@register_stage(
+    name="quality_filter",
+    summary="Gopher repetition/quality, C4 and FineWeb rules with per-language thresholds; "
+    "statistics kept in provenance",
+    role="map",
+    params=QualityFilterParams,
+    provenance_columns=[(Meta.QUALITY, pa.map_(pa.string(), pa.float64()))],
+    reasons={
+        f"{Reason.QUALITY_GOPHER_REPETITION}.*": "a Gopher repetition rule failed (`.<rule>`)",
+        f"{Reason.QUALITY_GOPHER}.*": "a Gopher quality rule failed (`.<rule>`)",
+        f"{Reason.QUALITY_C4}.*": "a C4 rule failed (`.<rule>`)",
+        f"{Reason.QUALITY_FINEWEB}.*": "a FineWeb rule failed (`.<rule>`)",
+        Reason.QUALITY_MODEL: "the quality model scored below model.min_score",
+    },
+)
+def build_quality_filter(p: QualityFilterParams, ctx: BuildContext, key: str) -> StageParts:
+    return StageParts(map_steps=[QualityFilter(ctx.out_dir, p)])

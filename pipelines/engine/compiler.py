@@ -1,13 +1,14 @@
 """Spec → DAG: consecutive map stages are fused into one executor per input shard; each barrier becomes
 its own executor that depends on the map group before it, and the next map group depends on it.
 
-The DAG is a list of nodes in topological order (the DAG of a pipeline is a chain of fused groups
-and barriers). It does not run anything: `pipelines.runner` turns nodes into datatrove executors.
+The DAG of a pipeline is a chain of fused groups and barriers, so it is a list of nodes in which each
+node depends on the one before it (the runner runs them in list order). It does not run anything:
+`pipelines.runner` turns nodes into datatrove executors.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
@@ -15,9 +16,9 @@ from typing import Literal
 from datatrove.pipeline.base import PipelineStep
 
 from eurocurate.config import PipelineSpec, SpecError
-from eurocurate.manifests.audit.provenance import ProvenanceWriter
+from eurocurate.manifests.audit.provenance import ProvenanceWriter, provenance_schema
 from eurocurate.pipelines.engine.intermediate import IntermediateReader, IntermediateWriter
-from eurocurate.registry import BuildContext, InputSet, get_stage
+from eurocurate.registry import BuildContext, InputSet, get_stage, load_plugins
 
 
 @dataclass
@@ -27,7 +28,6 @@ class DagNode:
     steps: list[PipelineStep]
     tasks: int
     work_dir: str
-    depends: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +47,7 @@ def code_version() -> str:
 
 
 def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) -> PipelineDAG:
+    load_plugins(spec.plugins)  # no-op when load_spec already imported them
     out_dir = str(out_dir)
     work_dir = str(Path(out_dir) / "_work")
     ctx = BuildContext(
@@ -71,7 +72,7 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
         return "ingest" if i == 0 else f"map{i}"
 
     def map_node(name: str, steps: list[PipelineStep]) -> DagNode:
-        return DagNode(name, "map", steps, n_tasks, str(Path(work_dir) / name), [nodes[-1].name] if nodes else [])
+        return DagNode(name, "map", steps, n_tasks, str(Path(work_dir) / name))
 
     for i, stage_spec in enumerate(spec.stages):
         sdef = get_stage(stage_spec.use)
@@ -103,11 +104,14 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
                 barrier_steps,
                 parts.barrier.tasks,
                 str(Path(work_dir) / parts.barrier.name),
-                [name],
             )
         )
         group_index += 1
         next_name = group_name(group_index)
         group = [IntermediateReader(data_dir, str(Path(work_dir) / next_name)), *parts.after_barrier]
-    nodes.append(map_node(group_name(group_index), [*group, ProvenanceWriter(out_dir)]))
+    nodes.append(
+        map_node(
+            group_name(group_index), [*group, ProvenanceWriter(out_dir, provenance_schema(s.use for s in spec.stages))]
+        )
+    )
     return PipelineDAG(nodes)

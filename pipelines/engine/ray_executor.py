@@ -10,6 +10,7 @@ reported when the other tasks have finished. Completions, stats and logs are dat
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from datatrove.executor.base import DistributedEnvVars, PipelineExecutor
@@ -22,6 +23,17 @@ class TaskFailures(RuntimeError):
 
 def _run_rank(executor: RayTaskExecutor, rank: int) -> None:
     executor._run_for_rank(rank)
+
+
+def _ship_plugins_by_value() -> None:
+    """Pickle the steps of plugin stages by value, so that a worker (on this node or another) runs them
+    without the plugin module on its path, as datatrove ships steps with cloudpickle."""
+    from ray import cloudpickle
+
+    from eurocurate.registry import plugin_modules
+
+    for module in plugin_modules():
+        cloudpickle.register_pickle_by_value(sys.modules[module])
 
 
 class RayTaskExecutor(PipelineExecutor):
@@ -64,6 +76,7 @@ class RayTaskExecutor(PipelineExecutor):
         if not queue:
             return
         self.save_executor_as_json()
+        _ship_plugins_by_value()
         remote = ray.remote(_run_rank)
         options = {
             "num_cpus": self.cpus_per_task,

@@ -11,11 +11,15 @@ reads (`extract_fast`); measured against datatrove's step on the corpus pages
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
+import pyarrow as pa
 from datatrove.data import Document
+from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.pipelines.extract.facts import CANONICAL_URL, LICENCE_LINKS, PUBLISHED, PageFacts
 from eurocurate.pipelines.extract.fast import ExtractionMode, UnparseableHtml, extract_page
+from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
@@ -92,3 +96,37 @@ def store_page_facts(metadata: dict[str, object], facts: PageFacts) -> None:
         metadata[LICENCE_LINKS] = facts.licence_links
     if facts.published:
         metadata[PUBLISHED] = facts.published
+
+
+class ExtractorParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    favour_precision: bool = Field(True, description="trafilatura favor_precision (as FineWeb runs it).")
+    fast: bool = Field(False, description="trafilatura fast mode (no fallback extractors); reference mode only.")
+    mode: Literal["reference", "fast"] = Field(
+        "fast",
+        description="fast: lexbor pre-pass, direct read of plainly prose main containers, trafilatura fallback "
+        "(equal F1, faster); reference: trafilatura as FineWeb runs it.",
+    )
+    include_tables: bool = Field(True, description="Keep text of HTML tables.")
+
+
+@register_stage(
+    name="html_extractor",
+    summary="Main text of HTML pages with trafilatura",
+    role="map",
+    params=ExtractorParams,
+    provenance_columns=[
+        (Meta.TITLE, pa.string()),
+        (Meta.HTML_LANG, pa.string()),
+        (Meta.CANONICAL_URL, pa.string()),
+        (Meta.LICENCE_LINKS, pa.list_(pa.string())),
+        (Meta.PUBLISHED, pa.string()),
+    ],
+    reasons={
+        Reason.EXTRACTION_EMPTY: "no main text found in the page",
+        Reason.EXTRACTION_FAILED: "the HTML cannot be parsed",
+    },
+)
+def build_html_extractor(p: ExtractorParams, ctx: BuildContext, key: str) -> StageParts:
+    return StageParts(map_steps=[HtmlExtractor(ctx.out_dir, p.favour_precision, p.fast, p.include_tables, mode=p.mode)])

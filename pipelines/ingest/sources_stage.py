@@ -1,4 +1,5 @@
-"""The `document_reader` stage as a spec sees it: its parameters, its builder, and which inputs it takes.
+"""The source stages as a spec sees them (`warc_reader`, `document_reader`): parameters, builders, registration,
+and which inputs they take.
 
 `accepted_suffixes(spec)` tells the input resolver which file names to pick from the input folders:
 the document reader's formats, or None for a spec whose source stage reads WARC only (`warc_reader`,
@@ -13,7 +14,9 @@ from eurocurate.config import PipelineSpec
 from eurocurate.pipelines.ingest.document_reader import DocumentReader
 from eurocurate.pipelines.ingest.formats import ALL_FORMATS, InputFormat, suffixes_of
 from eurocurate.pipelines.ingest.source_document import ReadLimits
-from eurocurate.registry import BuildContext, StageParts, get_stage
+from eurocurate.pipelines.ingest.warc import WarcReader
+from eurocurate.registry import BuildContext, StageParts, get_stage, register_stage
+from eurocurate.schema import Reason
 
 _DEFAULTS = ReadLimits()
 
@@ -49,6 +52,55 @@ class DocumentReaderParams(BaseModel):
         )
 
 
+class WarcReaderParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    keep_status: list[int] = Field([200], description="HTTP statuses whose pages are kept; others are dropped.")
+
+
+_WARC_REASONS = {
+    Reason.WARC_TRUNCATED: "the record ends before its Content-Length",
+    Reason.WARC_CORRUPT: "the record or its HTTP block cannot be parsed",
+    Reason.WARC_REVISIT: "a revisit record (no payload of its own)",
+    Reason.NON_HTML: "the payload is not an HTML page",
+    Reason.EMPTY_PAYLOAD: "the response has no body",
+    Reason.HTTP_STATUS: "the HTTP status is not in keep_status",
+    Reason.UNDECODABLE: "the payload cannot be decoded to text",
+    Reason.WARC_LYING_LENGTH: "the block does not end where Content-Length says",
+    Reason.OVERSIZE: "record, row or file above the reader's max_bytes",
+}
+
+
+@register_stage(
+    name="warc_reader",
+    summary="Read .warc/.warc.gz records into documents",
+    role="source",
+    params=WarcReaderParams,
+    reasons=_WARC_REASONS,
+)
+def build_warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts:
+    return StageParts(map_steps=[WarcReader.from_context(ctx, keep_status=tuple(p.keep_status))])
+
+
+@register_stage(
+    name="document_reader",
+    summary="Read mixed inputs into documents: WARC/WET/ARC, HTML files, JSONL/Parquet datasets, PDF, "
+    "Akoma Ntoso/Formex XML, DOCX",
+    role="source",
+    params=DocumentReaderParams,
+    reasons={
+        **_WARC_REASONS,
+        Reason.PARSE_TIMEOUT: "PDF/XML parsing exceeded the reader's time limit",
+        Reason.PDF_ENCRYPTED: "an encrypted PDF",
+        Reason.PDF_CORRUPT: "a PDF that cannot be parsed",
+        Reason.XML_MALFORMED: "XML that is not well-formed",
+        Reason.XML_UNSUPPORTED: "well-formed XML, but neither Akoma Ntoso nor Formex",
+        Reason.CORRUPT_FILE: "an unreadable container: broken zip (DOCX), gzip/zstd, Parquet",
+        Reason.MALFORMED_ROW: "a JSONL line that is not a JSON object",
+        Reason.NO_TEXT_FIELD: "a dataset row without a string `text`",
+        Reason.NO_TEXT: "parsed, but no text in it (scanned PDF, metadata-only XML)",
+    },
+)
 def build_document_reader(p: DocumentReaderParams, ctx: BuildContext, key: str) -> StageParts:
     return StageParts(map_steps=[DocumentReader.from_context(ctx, limits=p.limits())])
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
+from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.files import StreamingParquet, write_table_atomic
 from eurocurate.manifests.audit.shard_manifest import (
@@ -29,6 +30,7 @@ from eurocurate.manifests.audit.shard_manifest import (
     write_shard_manifest,
 )
 from eurocurate.pipelines.output.token_shards import TOKEN_SCHEMA
+from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
 MAPPING_SCHEMA = pa.schema([("doc_id", pa.string()), ("token_shard", pa.string()), ("token_row", pa.int64())])
@@ -66,8 +68,9 @@ class _PackedWriter:
     def _close(self) -> None:
         assert self.file is not None
         path = self.file.close()
-        write_shard_manifest(self.out, path, rows=self.file.rows, tokens=self.tokens, languages={self.lang: self.file.rows},
-                             doc_ids=self.doc_ids, tokenizer=self.tokenizer, pipeline=self.pipeline)  # fmt: skip
+        write_shard_manifest(self.out, path, rows=self.file.rows, tokens=self.tokens,
+                             languages={self.lang: self.file.rows}, doc_ids=self.doc_ids, tokenizer=self.tokenizer,
+                             pipeline=self.pipeline)  # fmt: skip
         self.file, self.tokens, self.doc_ids = None, 0, []
 
     def finish(self) -> None:
@@ -172,3 +175,31 @@ class ApplyShardMapping(PipelineStep):
                 moved["documents"] += 1
             yield doc
         self.stat_update("documents_remapped", value=moved["documents"])
+
+
+class ShardPackingParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_tokens_per_shard: int = Field(100_000_000, gt=0, description="Packed shards close before exceeding this.")
+    shuffle_seed: int | None = Field(
+        None, description="Seed of a global shuffle of each language's rows; none: input order."
+    )
+    shuffle_bucket_tokens: int = Field(
+        50_000_000, gt=0, description="Tokens per on-disk bucket of the external shuffle (bounds the packer's memory)."
+    )
+
+
+@register_stage(
+    name="shard_packing",
+    summary="Token shards re-cut per language to a target size across tasks, optionally globally shuffled (seeded)",
+    role="barrier",
+    params=ShardPackingParams,
+    requires=("token_shards",),
+)
+def build_shard_packing(p: ShardPackingParams, ctx: BuildContext, key: str) -> StageParts:
+    mapping = str(Path(ctx.work_dir) / key / "data")
+
+    def build(inputs: str) -> list[PipelineStep]:  # the barrier reads the shards, not the intermediate files
+        return [ShardPacker(ctx.out_dir, mapping, p.target_tokens_per_shard, p.shuffle_seed, p.shuffle_bucket_tokens)]
+
+    return StageParts(barrier=Barrier(key, 1, build), after_barrier=[ApplyShardMapping(mapping)])

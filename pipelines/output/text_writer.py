@@ -10,8 +10,10 @@ from pathlib import Path
 import pyarrow as pa
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
+from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.files import StreamingParquet
+from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import TEXT_COLUMNS, Meta
 
 TEXT_SCHEMA = pa.schema([(c, pa.large_string() if c == "text" else pa.string()) for c in TEXT_COLUMNS])
@@ -65,3 +67,16 @@ class TextParquetWriter(PipelineStep):
             raise
         for f in files.values():
             f.close()
+
+
+class TextParquetParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    row_group_rows: int = Field(4096, gt=0, description="Rows per Parquet row group.")
+
+
+@register_stage(
+    name="text_parquet", summary="Text shards OUT/text/<lang>/*.parquet", role="map", params=TextParquetParams
+)
+def build_text_parquet(p: TextParquetParams, ctx: BuildContext, key: str) -> StageParts:
+    return StageParts(map_steps=[TextParquetWriter(ctx.out_dir, p.row_group_rows)])

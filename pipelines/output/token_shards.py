@@ -12,10 +12,12 @@ from pathlib import Path
 import pyarrow as pa
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
+from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.files import StreamingParquet
 from eurocurate.manifests.audit.shard_manifest import PipelineRef, TokenizerRef, manifest_path, write_shard_manifest
 from eurocurate.pipelines.output.tokenize import INPUT_IDS, read_tokenizer_meta
+from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
 TOKEN_SCHEMA = pa.schema(
@@ -112,3 +114,23 @@ class TokenShardWriter(PipelineStep):
             raise
         for shard in open_shards.values():
             self._close(shard, tokenizer)
+
+
+class TokenShardParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_tokens_per_shard: int = Field(50_000_000, gt=0, description="A shard is closed before exceeding this.")
+    row_group_rows: int = Field(1024, gt=0, description="Rows per row group (streaming granularity).")
+
+
+@register_stage(
+    name="token_shards",
+    summary="Tokenized Parquet shards OUT/shards/<lang>/*.parquet with manifests",
+    role="map",
+    params=TokenShardParams,
+    requires=("tokenizer",),
+)
+def build_token_shards(p: TokenShardParams, ctx: BuildContext, key: str) -> StageParts:
+    return StageParts(
+        map_steps=[TokenShardWriter(ctx.out_dir, ctx.pipeline_ref, p.max_tokens_per_shard, p.row_group_rows)]
+    )

@@ -21,10 +21,12 @@ import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
+from pydantic import BaseModel, ConfigDict, Field
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from eurocurate.files import sha256_file, write_bytes_atomic
 from eurocurate.pipelines.output.fast_encode import fast_encoder
+from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
 log = logging.getLogger(__name__)
@@ -234,3 +236,44 @@ class Tokenize(PipelineStep):
                 self.stat_update(f"{FERTILITY}{lang}:chars", value=len(doc.text))
                 self.stat_update(f"{FERTILITY}{lang}:words", value=len(_WORD.findall(doc.text)))
                 yield doc
+
+
+class TokenizerParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tokenizer: str | None = Field(
+        None, description="tokenizer.json path or hub id; default: train a byte-level BPE on this run's output."
+    )
+    vocab_size: int = Field(16384, ge=300, description="Vocabulary size of the trained BPE.")
+    sample_chars_per_lang: int = Field(2_000_000, gt=0, description="Training characters per language (balanced).")
+    temperature: float | None = Field(
+        None, gt=0, description="Temperature sampling over languages (1 = proportional to data); default: equal caps."
+    )
+    min_frequency: int = Field(2, ge=1, description="Minimum pair frequency for a BPE merge.")
+    eos_token: str = Field("<|endoftext|>", description="End-of-document token (added as a special token).")
+    append_eos: bool = Field(True, description="Append the EOS token id to every document.")
+    batch_size: int = Field(256, gt=0, description="Documents per tokenizer batch.")
+
+
+@register_stage(
+    name="tokenizer", summary="Load or train (byte-level BPE) the tokenizer", role="barrier", params=TokenizerParams
+)
+def build_tokenizer(p: TokenizerParams, ctx: BuildContext, key: str) -> StageParts:
+    def build(inputs: str) -> list[PipelineStep]:
+        return [
+            PrepareTokenizer(
+                ctx.out_dir,
+                inputs,
+                p.tokenizer,
+                p.vocab_size,
+                p.sample_chars_per_lang,
+                p.min_frequency,
+                p.eos_token,
+                p.temperature,
+            )
+        ]
+
+    return StageParts(
+        barrier=Barrier(key, 1, build),
+        after_barrier=[Tokenize(ctx.out_dir, append_eos=p.append_eos, batch_size=p.batch_size)],
+    )
