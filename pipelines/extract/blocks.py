@@ -170,10 +170,8 @@ def _list_lines(lst: LexborNode) -> list[tuple[str, str]]:
     if lead:
         lines.append((f"- {lead}", lead))
     for item in lst.css("li,dd,dt"):
-        if item.css_first("ul,ol,dl") is None:
-            text = _block_text(item)
-        else:  # a nested list's items are lines of their own
-            text = trim("".join(_texts_outside(item, LISTS)))
+        nested = item.css_first("ul,ol,dl") is not None  # a nested list's items are lines of their own
+        text = trim("".join(_texts_outside(item, LISTS))) if nested else _block_text(item)
         if _keep(text):
             lines.append((f"- {text}", text))
     return lines

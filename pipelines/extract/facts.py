@@ -12,13 +12,6 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
-from eurocurate.schema import Meta
-
-# Metadata keys this module fills that `eurocurate.schema.Meta` does not define yet (to be moved there).
-CANONICAL_URL: Final = Meta.CANONICAL_URL
-LICENCE_LINKS: Final = Meta.LICENCE_LINKS
-PUBLISHED: Final = Meta.PUBLISHED
-
 _MAX_TITLE = 500
 _MAX_LANG = 35
 _MAX_URL = 2000
