@@ -23,7 +23,8 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from eurocurate.pipelines.extract.facts import PageFacts, read_page_facts
-from eurocurate.pipelines.extract.rules import MIN_EXTRACTED_CHARS, extract_main_text, extract_region_text
+from eurocurate.pipelines.extract.region import extract_region_text
+from eurocurate.pipelines.extract.rules import MIN_EXTRACTED_CHARS, extract_main_text
 
 # trafilatura logs every page it cannot extract at WARNING; the ledger already records those
 logging.getLogger("trafilatura").setLevel(logging.ERROR)

@@ -10,7 +10,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract.blocks import finish_text
 from eurocurate.pipelines.extract.fast import _STRIP_TAGS
-from eurocurate.pipelines.extract.rules import extract_main_text, extract_region_text
+from eurocurate.pipelines.extract.region import extract_region_text
+from eurocurate.pipelines.extract.rules import extract_main_text
 
 PARAS = [
     "The regional parliament approved the new water management plan on Thursday after a debate of six hours.",
