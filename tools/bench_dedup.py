@@ -43,6 +43,7 @@ from eurocurate.dedup.near_duplicates import (
     merge_partitions,
     sign_documents,
 )
+from eurocurate.tools.bench_meter import reset_peak_rss
 
 U64 = np.uint64
 VOCAB = np.array([f"w{i}" for i in range(60_000)], dtype=object)
@@ -105,14 +106,6 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _reset_peak_rss() -> None:
-    """Start this task's ru_maxrss afresh (Linux: writing 5 to clear_refs resets the high-water mark)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass  # elsewhere the figure includes what the worker process ran before
-
-
 def sign_shard(
     corpus: SyntheticCorpus,
     lo: int,
@@ -122,7 +115,7 @@ def sign_shard(
     config: MinhashConfig,
     with_grams: bool = False,
 ) -> dict:
-    _reset_peak_rss()
+    reset_peak_rss()
     start = time.perf_counter()
     gen = 0.0
 
@@ -142,7 +135,7 @@ def sign_shard(
 def partition_task(
     layout: LshLayout, config: MinhashConfig, part: int, parts: int, max_keys: int, min_jaccard: float | None = None
 ) -> dict:
-    _reset_peak_rss()
+    reset_peak_rss()
     start, cpu = time.perf_counter(), time.process_time()
     bucket_partition(layout, [], config, part, parts, max_keys, min_jaccard)
     return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "rss_mb": _rss_mb()}
