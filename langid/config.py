@@ -6,18 +6,21 @@ look-alike pages (thresholds only; no model is trained on it) and on the sentenc
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SegmentMode = Literal["document", "segments", "route"]
+SegmentMode = Literal["document", "segments"]
+# The defaults the pipeline stage's parameters and `LanguageIdentifier` take from here (one definition).
+DEFAULT_MIN_SCORE: Final = 0.5
+DEFAULT_MAX_CHARS: Final = 800
 
 
 class LangIdConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_score: float = Field(
-        0.5,
+        DEFAULT_MIN_SCORE,
         ge=0,
         le=1,
         description="Default minimum calibrated score to accept an EU-24 label (else a low-score drop).",
@@ -134,8 +137,8 @@ class LangIdConfig(BaseModel):
         description="Read a sample of the whole document first (one fastText call) and label the document as one "
         "language when that settles it; read it paragraph by paragraph only otherwise. A foreign block too small to "
         "shake fastText on the sample then goes unseen in `shares` (eu24-dev pages with 15/25/35% of their text in "
-        "another language: found in 31/50/72%; 97-98% when every paragraph is read). The `segments` and `route` "
-        "modes of the pipeline stage always read paragraphs.",
+        "another language: found in 31/50/72%; 97-98% when every paragraph is read). The `segments` "
+        "mode of the pipeline stage always reads paragraphs.",
     )
     document_chars: int = Field(
         400,
@@ -193,7 +196,9 @@ class LangIdConfig(BaseModel):
         80, ge=20, description="Fewest characters read per paragraph when the document budget is spread thin."
     )
     max_chars: int = Field(
-        800, ge=50, description="Budget of characters read per document; beyond it, paragraphs are sampled evenly."
+        DEFAULT_MAX_CHARS,
+        ge=50,
+        description="Budget of characters read per document; beyond it, paragraphs are sampled evenly.",
     )
     second_opinion: bool = Field(True, description="Ask lingua and the spelling rules when fastText is unsure.")
     model_path: str | None = Field(

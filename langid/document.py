@@ -341,15 +341,6 @@ def _primary(labels: list[LangGuess | None], lengths: list[int]) -> str:
     return max(weights, key=weights.__getitem__) if weights else UNDETERMINED
 
 
-def segment_text(text: str, doc: DocumentLanguage, languages: frozenset[str]) -> dict[str, str]:
-    """The paragraphs of `text` per language among `languages`, joined by newlines (for keep/route modes)."""
-    parts: dict[str, list[str]] = {}
-    for seg in doc.segments:
-        if seg.lang in languages:
-            parts.setdefault(seg.lang, []).append(text[seg.start : seg.end])
-    return {lang: "\n".join(ps) for lang, ps in parts.items()}
-
-
 def kept_text(text: str, doc: DocumentLanguage, languages: frozenset[str]) -> tuple[str, str, float]:
     """The paragraphs in `languages`, in document order, with the primary language and score of that part."""
     kept = [seg for seg in doc.segments if seg.lang in languages]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from eurocurate.langid.document import identify_document, kept_text, segment_text
+from eurocurate.langid.document import identify_document, kept_text
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.tools.demo_corpus import load_texts
 from tests.langid.sentences import EU24_SENTENCES
@@ -117,8 +117,6 @@ def test_segments_in_selected_languages_are_kept_in_order(identifier):
     text, lang, score = kept_text(MALTESE_PAGE, doc, frozenset({"mt"}))
     assert lang == "mt" and score > 0.5
     assert "We are very pleased" not in text and text.count("\n") == 2
-    routes = segment_text(MALTESE_PAGE, doc, frozenset({"mt", "en"}))
-    assert set(routes) == {"mt", "en"} and routes["en"].startswith('"We are very pleased')
 
 
 def test_a_broken_page_with_lone_surrogates_is_still_identified(identifier):
