@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from eurocurate.dedup.minhash import FINEWEB_MINHASH
 from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext
 from eurocurate.pipelines.output.tokenize import train_bpe
 from eurocurate.schema import EU24
@@ -50,7 +51,7 @@ EOS = "<|endoftext|>"
 TRAFILATURA_TIMEOUT_S = 5.0
 TOKENIZER_VOCAB = 32_000
 TOKENIZER_SAMPLE_CHARS = 40_000_000
-MINHASH_BUCKETS, MINHASH_HASHES, MINHASH_NGRAMS = 14, 8, 5
+MINHASH_BUCKETS, MINHASH_HASHES, MINHASH_NGRAMS = FINEWEB_MINHASH.bands, FINEWEB_MINHASH.rows, FINEWEB_MINHASH.ngram
 STREAM_STAGES = (
     "warc_reader", "trafilatura", "language_filter", "gopher_repetition",
     "gopher_quality", "c4_quality", "fineweb_quality", "jsonl_write",
