@@ -20,7 +20,8 @@ def test_signature_is_identical_in_a_fresh_process():
     code = (
         "from eurocurate.dedup.minhash import *;"
         "config = MinhashConfig();"
-        "print(band_keys(signatures(['Der schnelle braune Fuchs springt über den faulen Hund.'], config), config).tolist())"
+        "text = 'Der schnelle braune Fuchs springt über den faulen Hund.';"
+        "print(band_keys(signatures([text], config), config).tolist())"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     here = band_keys(
