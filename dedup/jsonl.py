@@ -87,7 +87,7 @@ def dedup_jsonl(
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp_dst = dst.with_name(dst.name + ".tmp")
     with open(tmp_dst, "wb") as out:
-        for number, line, record in _records(src):
+        for number, _line, record in _records(src):
             counts["read"] += 1
             verdict, size = decisions.get(number, (KEEP, 1))
             if verdict != KEEP:

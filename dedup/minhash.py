@@ -260,18 +260,3 @@ def band_keys(sig: np.ndarray, config: MinhashConfig, langs: list[str | None] | 
     keys[keys == NO_KEY] = 1
     keys[(sig == EMPTY_BIN).all(axis=1)] = NO_KEY
     return keys
-
-
-def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Share of equal bins of two signatures: an unbiased estimate of the Jaccard similarity."""
-    return float(np.mean(a == b))
-
-
-def ngram_set(text: str, n: int = 5) -> set[tuple[str, ...]]:
-    """The exact word n-gram set (reference implementation for tests and evaluations; slow)."""
-    import re
-
-    words = re.findall(r"[\w\u0300-\u036f]+", normalise(text))
-    if len(words) < n:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}

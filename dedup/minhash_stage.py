@@ -44,8 +44,8 @@ class MinhashDedupParams(BaseModel):
         DEFAULT_BANDS,
         ge=1,
         le=512,
-        description="LSH bands (FineWeb: 14). 28 bands of 4 rows find every near copy of the evaluation corpus "
-        "with verification; FineWeb's 14x8 finds 72% of them.",
+        description="LSH bands (FineWeb: 14). 28 bands of 4 rows find every near copy of the evaluation corpus with "
+        "verification; FineWeb's 14x8 finds 72% of them.",
     )
     rows: int = Field(
         DEFAULT_ROWS, ge=1, le=64, description="MinHash values per band (FineWeb: 8); bands*rows values per document."
@@ -60,24 +60,24 @@ class MinhashDedupParams(BaseModel):
     max_keys_in_memory: int = Field(
         DEFAULT_MAX_KEYS_IN_MEMORY,
         ge=10_000,
-        description="Band keys one barrier task holds at once (peak about 45 bytes each with sort buffers: 8M keys ~ 360 MB); a partition "
-        "takes more passes over the signature files when the corpus needs it. Bounds peak memory.",
+        description="Band keys one barrier task holds at once (peak about 45 bytes each with sort buffers: 8M keys ~ "
+        "360 MB); a partition takes more passes over the signature files when the corpus needs it. Bounds peak memory.",
     )
     max_docs_in_memory: int = Field(
         DEFAULT_MAX_DOCS_IN_MEMORY,
         ge=1_000,
-        description="Bounds the final merge: while the partitions' edges (one per clustered document and partition it was "
-        "found in) are at most this many, it runs in memory (about 230 bytes each: 8M ~ 1.8 GB); with more, it sorts on "
-        "disk holding at most this many rows (about 300-450 bytes each) and gives the same decisions.",
+        description="Bounds the final merge: while the partitions' edges (one per clustered document and partition it "
+        "was found in) are at most this many, it runs in memory (about 230 bytes each: 8M ~ 1.8 GB); with more, it "
+        "sorts on disk holding at most this many rows (about 300-450 bytes each) and gives the same decisions.",
     )
     min_jaccard: float | None = Field(
         DEFAULT_MIN_JACCARD,
         ge=0.0,
         le=1.0,
-        description="Link two LSH candidates only if the exact Jaccard similarity of their word n-gram sets reaches this "
-        "(the sets are written beside the signatures: ~4 bytes per distinct n-gram). Stops templated pages that share "
-        "boilerplate bands from clustering; 0.55 keeps every near copy of the evaluation corpus (2-5% of words changed, "
-        "Jaccard 0.58-0.9). null: no verification, LSH candidates are linked as they are.",
+        description="Link two LSH candidates only if the exact Jaccard similarity of their word n-gram sets reaches "
+        "this (the sets are written beside the signatures: ~4 bytes per distinct n-gram). Stops templated pages that "
+        "share boilerplate bands from clustering; 0.55 keeps every near copy of the evaluation corpus (2-5% of words "
+        "changed, Jaccard 0.58-0.9). null: no verification, LSH candidates are linked as they are.",
     )
     batch_size: int = Field(256, ge=1, description="Documents per vectorised signature batch in the map stage.")
     seed: int = Field(

@@ -318,7 +318,8 @@ def _label_paragraphs(
 def _pool(
     text: str, spans: list[tuple[int, int]], idx: list[int], firsts: dict[int, tuple[str, FirstPass]], budget: int
 ) -> tuple[str, dict[str, float]]:
-    """The paragraphs `idx` read together (up to `budget` characters) and fastText's view of them, weighted by length."""
+    """The paragraphs `idx` read together (up to `budget` characters) and fastText's view of them, weighted by
+    length."""
     pieces, n_chars, ft, weight = [], 0, {}, 0.0
     for i in idx:
         if n_chars >= budget:

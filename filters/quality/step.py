@@ -58,7 +58,8 @@ class QualityFilterParams(BaseModel):
     )
     overrides: dict[str, dict] = Field(
         default_factory=dict,
-        description="Inline overrides by language ('*': every language), e.g. {de: {gopher_quality: {min_doc_words: 80}}}.",
+        description="Inline overrides by language ('*': every language), "
+        "e.g. {de: {gopher_quality: {min_doc_words: 80}}}.",
     )
     min_words: int | None = Field(
         None, description="Shortcut: every language's Gopher `min_doc_words` (null: each language's own value)."

@@ -66,8 +66,9 @@ class _PackedWriter:
     def _close(self) -> None:
         assert self.file is not None
         path = self.file.close()
-        write_shard_manifest(self.out, path, rows=self.file.rows, tokens=self.tokens, languages={self.lang: self.file.rows},
-                             doc_ids=self.doc_ids, tokenizer=self.tokenizer, pipeline=self.pipeline)  # fmt: skip
+        write_shard_manifest(self.out, path, rows=self.file.rows, tokens=self.tokens,
+                             languages={self.lang: self.file.rows}, doc_ids=self.doc_ids, tokenizer=self.tokenizer,
+                             pipeline=self.pipeline)  # fmt: skip
         self.file, self.tokens, self.doc_ids = None, 0, []
 
     def finish(self) -> None:

@@ -5,12 +5,10 @@ from eurocurate.dedup.minhash import (
     NO_KEY,
     MinhashConfig,
     band_keys,
-    estimate_jaccard,
-    ngram_set,
     signatures,
     word_hashes,
 )
-from tests.dedup.conftest import pair_with_jaccard
+from tests.dedup.conftest import estimate_jaccard, ngram_set, pair_with_jaccard
 
 
 def test_signature_is_identical_in_a_fresh_process():

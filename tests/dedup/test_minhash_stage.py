@@ -12,7 +12,7 @@ from eurocurate.dedup.minhash_stage import MinhashDedupParams, build_minhash_sta
 from eurocurate.dedup.near_duplicates import find_near_duplicates
 from eurocurate.registry import BuildContext, InputSet
 from eurocurate.schema import Meta
-from tests.dedup.conftest import random_words, replace_words
+from tests.dedup.conftest import random_words, replace_words, run_barrier_stage
 
 
 def _ctx(out: Path) -> BuildContext:
@@ -28,21 +28,7 @@ def _doc(doc_id: str, text: str, order: str, lang: str = "en") -> Document:
 def run_stage(params: MinhashDedupParams, out: Path, shards: list[list[Document]]) -> tuple[list[Document], list[dict]]:
     """Map steps per rank, the barrier's tasks in reverse rank order (task 0 merges last), then the filter."""
     parts = build_minhash_stage(params, _ctx(out), "near_dedup")
-    for rank, docs in enumerate(shards):
-        data = iter(docs)
-        for step in parts.map_steps:
-            data = step.run(data, rank, len(shards))
-        assert len(list(data)) == len(docs)  # the map side drops nothing
-    steps = parts.barrier.build(str(out / "_work" / "map0" / "data"))
-    for task in reversed(range(parts.barrier.tasks)):
-        for step in steps:
-            list(step.run(None, task, parts.barrier.tasks) or [])
-    kept = []
-    for rank, docs in enumerate(shards):
-        data = iter([Document(text=d.text, id=d.id, metadata=dict(d.metadata)) for d in docs])
-        for step in parts.after_barrier:
-            data = step.run(data, rank, len(shards))
-        kept += list(data)
+    kept = run_barrier_stage(parts, shards, str(out / "_work" / "map0" / "data"), tasks_reversed=True)
     files = sorted((out / "exclusions").glob("part-minhash_dedup-*.parquet"))
     ledger = pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
     return kept, ledger

@@ -22,8 +22,9 @@ def _signed(tmp_path, texts: list[str], config: MinhashConfig) -> list[KeySource
     writer = SignatureFileWriter(tmp_path, 0, config, with_grams=True)
     words, counts = word_hashes(texts)
     grams, doc = ngram_hashes(words, counts, config)
-    writer.append(np.ones((len(texts), config.bands), U64), [str(i) for i in range(len(texts))], [None] * len(texts), [None] * len(texts),
-                  gram_sets(grams, doc, len(texts)))  # fmt: skip
+    n = len(texts)
+    writer.append(np.ones((n, config.bands), U64), [str(i) for i in range(n)], [None] * n, [None] * n,
+                  gram_sets(grams, doc, n))  # fmt: skip
     writer.close()
     return list_sources(tmp_path, config.bands, earlier=False)
 

@@ -9,17 +9,24 @@ IRISH_PAGE = "\n".join([
     "Skip to main content",
     "Home | News | About us | Contact",
     "Accept all cookies and continue to the website",
-    "Shocraigh an chomhairle contae inné go dtógfaí cosán nua rothair cois na habhann, agus tosóidh an obair san earrach.",
-    "Beidh an leabharlann ar oscailt níos faide i rith an gheimhridh ionas go mbeidh áit chiúin ag na daltaí chun staidéar a dhéanamh.",
-    "Dúirt an cathaoirleach go raibh áthas uirthi leis an socrú agus gur chóir do mhuintir an bhaile a dtuairimí a thabhairt.",
-    "Tá an tionscadal á mhaoiniú ag an rialtas agus ag an gcomhairle le chéile, agus beidh sé críochnaithe roimh an samhradh.",
+    "Shocraigh an chomhairle contae inné go dtógfaí cosán nua rothair cois na habhann, agus tosóidh an obair san "
+    "earrach.",
+    "Beidh an leabharlann ar oscailt níos faide i rith an gheimhridh ionas go mbeidh áit chiúin ag na daltaí chun "
+    "staidéar a dhéanamh.",
+    "Dúirt an cathaoirleach go raibh áthas uirthi leis an socrú agus gur chóir do mhuintir an bhaile a dtuairimí a "
+    "thabhairt.",
+    "Tá an tionscadal á mhaoiniú ag an rialtas agus ag an gcomhairle le chéile, agus beidh sé críochnaithe roimh an "
+    "samhradh.",
     "Privacy policy and terms of use for visitors of this website",
 ])  # fmt: skip
 
 MALTESE_PAGE = "\n".join([
-    "Il-kunsill lokali ddeċieda lbieraħ li jibni mogħdija ġdida għar-roti ħdejn ix-xmara, u x-xogħol jibda fir-rebbiegħa.",
-    "\"We are very pleased that the project is finally going ahead after years of discussion with the residents,\" the mayor said.",
-    "Il-librerija se tibqa' miftuħa għal aktar ħin matul ix-xitwa biex l-istudenti jkollhom post sħun u kwiet fejn jistudjaw.",
+    "Il-kunsill lokali ddeċieda lbieraħ li jibni mogħdija ġdida għar-roti ħdejn ix-xmara, u x-xogħol jibda "
+    "fir-rebbiegħa.",
+    "\"We are very pleased that the project is finally going ahead after years of discussion with the residents,\" "
+    "the mayor said.",
+    "Il-librerija se tibqa' miftuħa għal aktar ħin matul ix-xitwa biex l-istudenti jkollhom post sħun u kwiet fejn "
+    "jistudjaw.",
     "Is-sindku qal li l-proġett se jiġi ffinanzjat mill-gvern u mill-kunsill flimkien, u se jitlesta qabel is-sajf.",
 ])  # fmt: skip
 

@@ -4,8 +4,8 @@ import pyarrow.parquet as pq
 import pytest
 from datatrove.data import Document
 
-from eurocurate.langid.fasttext_lid import bundled_lid176_path
 from eurocurate.langid.config import DEFAULT_MAX_CHARS, DEFAULT_MIN_SCORE, LangIdConfig
+from eurocurate.langid.fasttext_lid import bundled_lid176_path
 from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.schema import Meta, Reason
 from eurocurate.tools.demo_corpus import load_texts
