@@ -19,7 +19,7 @@ from eurocurate.pipelines.extract.blocks import HEADINGS, has_element_child, ins
 
 Attributes = dict[str, str | None]
 
-# Elements trafilatura's cleaning deletes that `extract_fast` has not stripped already (figure: unless it
+# Elements trafilatura's cleaning deletes that `extract.fast` has not stripped already (figure: unless it
 # holds a table; form: unless it holds most of the page's text, the ASP.NET page-wrapper case).
 _CLEANED: Final = "time,noindex,param,rp,rt,rtc,source,track,use,fencedframe,blink"
 _CLEANED_TAGS: Final = frozenset(_CLEANED.split(","))

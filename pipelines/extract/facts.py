@@ -1,7 +1,7 @@
 """Page facts read from the parsed HTML head: title, `<html lang>`, canonical URL, licence links, date.
 
 Owns only what a page declares about itself in markup (cheap CSS lookups on a lexbor tree); it does
-not decide what the main text is (`extract_fast`) nor interpret a licence (the provenance stage does).
+not decide what the main text is (`extract.fast`) nor interpret a licence (the provenance stage does).
 """
 
 from __future__ import annotations
