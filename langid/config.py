@@ -6,11 +6,12 @@ look-alike pages (thresholds only; no model is trained on it) and on the sentenc
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SegmentMode = Literal["document", "segments"]
+Probability = Annotated[float, Field(ge=0, le=1)]  # a probability or a share: from 0 to 1
 # The defaults the pipeline stage's parameters and `LanguageIdentifier` take from here (one definition).
 DEFAULT_MIN_SCORE: Final = 0.5
 DEFAULT_MAX_CHARS: Final = 800
@@ -19,20 +20,16 @@ DEFAULT_MAX_CHARS: Final = 800
 class LangIdConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_score: float = Field(
+    min_score: Probability = Field(
         DEFAULT_MIN_SCORE,
-        ge=0,
-        le=1,
         description="Default minimum calibrated score to accept an EU-24 label (else a low-score drop).",
     )
     min_scores: dict[str, float] = Field(
         default_factory=dict,
         description="Per-language minimum score, overriding `min_score` (e.g. {'hr': 0.4} to keep more Croatian).",
     )
-    sure_score: float = Field(
+    sure_score: Probability = Field(
         0.90,
-        ge=0,
-        le=1,
         description="fastText probability above which its EU-24 label is taken without a second opinion.",
     )
     sure_scores: dict[str, float] = Field(
@@ -41,22 +38,16 @@ class LangIdConfig(BaseModel):
         description="Per-language fast-path threshold; > 1 means always ask the second opinion (Croatian: lid.176 is "
         "confidently wrong between hr/bs/sr).",
     )  # fmt: skip
-    rival_score: float = Field(
+    rival_score: Probability = Field(
         0.02,
-        ge=0,
-        le=1,
         description="A look-alike in fastText's top 5 above this probability also sends a text to the second opinion.",
     )
-    runner_up_score: float = Field(
+    runner_up_score: Probability = Field(
         0.05,
-        ge=0,
-        le=1,
         description="Languages in fastText's top 5 above this probability join the group's second opinion.",
     )
-    broad_below: float = Field(
+    broad_below: Probability = Field(
         0.60,
-        ge=0,
-        le=1,
         description="Below this fastText probability (Latin script, no confusable group), lingua weighs fastText's "
         "five candidates and their look-alikes.",
     )
@@ -90,30 +81,22 @@ class LangIdConfig(BaseModel):
         description="Characters the second opinion reads on pages of an `always_ask` language (Croatian against "
         "Bosnian needs the whole page).",
     )
-    pooled_margin: float = Field(
+    pooled_margin: Probability = Field(
         0.05,
-        ge=0,
-        le=1,
         description="fastText's probability on a page's paragraphs of one group read together, within this margin of "
         "the language's sure score, settles the group's unsure paragraphs without lingua.",
     )
-    pooled_rival_score: float = Field(
+    pooled_rival_score: Probability = Field(
         0.05,
-        ge=0,
-        le=1,
         description="...provided the group's other languages hold at most this probability on the page.",
     )
-    page_language_score: float = Field(
+    page_language_score: Probability = Field(
         0.3,
-        ge=0,
-        le=1,
         description="A paragraph fastText is unsure of is read as the page's language when fastText gives that "
         "language at least this probability.",
     )
-    page_join_score: float = Field(
+    page_join_score: Probability = Field(
         0.05,
-        ge=0,
-        le=1,
         description="A paragraph fastText is unsure of joins the second opinion of the page's language (fastText's "
         "reading of the whole document) when it gives that language at least this probability.",
     )
@@ -155,10 +138,8 @@ class LangIdConfig(BaseModel):
         "a foreign block weighs on its part. 2 finds the foreign block in 51/84/92% of the pages above, for about 15% "
         "(built eu24-dev documents) to 25% (LibreOffice pages) more CPU.",
     )
-    document_sure_score: float = Field(
+    document_sure_score: Probability = Field(
         0.80,
-        ge=0,
-        le=1,
         description="fastText probability on the document sample above which its EU-24 label is the document's "
         "language (no eu24-dev page in another language reaches 0.6 there).",
     )
@@ -172,17 +153,13 @@ class LangIdConfig(BaseModel):
         "read by paragraph. > 1: never settled by fastText alone (da: Norwegian look-alikes; ga: fastText too unsure "
         "of Irish to tell a mixed page from a pure one; mt: spelling decides).",
     )  # fmt: skip
-    document_rival_score: float = Field(
+    document_rival_score: Probability = Field(
         0.10,
-        ge=0,
-        le=1,
         description="Most probability the look-alikes of fastText's language may hold on the document sample for its "
         "label to be taken without a second opinion (pages read as Bulgarian keep some Macedonian).",
     )
-    document_group_mass: float = Field(
+    document_group_mass: Probability = Field(
         0.90,
-        ge=0,
-        le=1,
         description="fastText probability of one confusable group on the document sample above which the document is "
         "taken as single-language and one second opinion on the sample picks the language.",
     )
