@@ -30,8 +30,6 @@ from eurocurate.registry import Barrier, BuildContext, StageParts
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
-REASON_URL_DUPLICATE = Reason.URL_DUPLICATE
-REASON_URL_IN_EARLIER_RELEASE = Reason.URL_IN_EARLIER_RELEASE
 INDEX_SUBDIR = "dedup_index"
 URL_INDEX_CONFIG = {"scheme": "url-normalise-v1", "key": "blake2b-64, key 11, of normalise_url"}
 URLS_SCHEMA = pa.schema(
@@ -264,7 +262,7 @@ class UrlDuplicateFilter(LedgerStage):
             return None
         original, url, earlier = hit
         return Drop(
-            REASON_URL_IN_EARLIER_RELEASE if earlier else REASON_URL_DUPLICATE,
+            Reason.URL_IN_EARLIER_RELEASE if earlier else Reason.URL_DUPLICATE,
             f"duplicate_of={original} url={normalise_url(url)}",
         )
 
