@@ -45,7 +45,8 @@ class DocumentText:
     drop: Drop | None
 
 
-_DEFAULT_OPTIONS = ExtractionOptions()
+# The one definition of the extraction defaults: the stage's constructor and `extract_to_jsonl` take theirs from it.
+DEFAULT_OPTIONS = ExtractionOptions()
 
 
 def is_plain_text(content_type: object) -> bool:
@@ -58,7 +59,7 @@ def extract_document(
 ) -> DocumentText:
     """The main text of one document: HTML through the page extractor, plain text (WET conversion, PDF,
     legal XML, DOCX, a re-read dataset) kept as is; under `options.min_chars` of it is a drop."""
-    options = options or _DEFAULT_OPTIONS
+    options = options or DEFAULT_OPTIONS
     if is_plain_text(content_type):
         chars = len(text.strip())
         drop = Drop(Reason.EXTRACTION_EMPTY, f"{chars} chars of plain text") if chars < options.min_chars else None

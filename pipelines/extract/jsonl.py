@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from eurocurate.pipelines.extract.document import ExtractionOptions, extract_document
+from eurocurate.pipelines.extract.document import DEFAULT_OPTIONS, ExtractionOptions, extract_document
 from eurocurate.pipelines.extract.facts import PageFacts
 from eurocurate.pipelines.extract.fast import ExtractionMode
 from eurocurate.pipelines.ingest.formats import FORMAT_SUFFIXES, InputFormat, format_of, read_source
@@ -77,11 +77,11 @@ def _row(doc_id: str, text: str, rel: str, item: SourceDocument, facts: PageFact
 def extract_to_jsonl(
     inputs: list[str],
     dst: str,
-    mode: ExtractionMode = "fast",
-    favour_precision: bool = True,
-    include_tables: bool = True,
-    keep_status: tuple[int, ...] = (200,),
-    min_chars: int = 1,
+    mode: ExtractionMode = DEFAULT_OPTIONS.mode,
+    favour_precision: bool = DEFAULT_OPTIONS.favour_precision,
+    include_tables: bool = DEFAULT_OPTIONS.include_tables,
+    keep_status: tuple[int, ...] = _DEFAULTS.keep_status,
+    min_chars: int = DEFAULT_OPTIONS.min_chars,
     max_bytes: int = _DEFAULTS.max_bytes,
     parse_timeout_s: float = _DEFAULTS.parse_timeout_s,
 ) -> dict[str, int]:

@@ -15,7 +15,12 @@ import logging
 
 from datatrove.data import Document
 
-from eurocurate.pipelines.extract.document import ExtractionOptions, extract_document, store_page_facts
+from eurocurate.pipelines.extract.document import (
+    DEFAULT_OPTIONS,
+    ExtractionOptions,
+    extract_document,
+    store_page_facts,
+)
 from eurocurate.pipelines.extract.fast import ExtractionMode
 from eurocurate.schema import Meta
 from eurocurate.stage import Drop, LedgerStage
@@ -34,11 +39,11 @@ class HtmlExtractor(LedgerStage):
     def __init__(
         self,
         out_dir: str,
-        favour_precision: bool = True,
-        fast: bool = False,
-        include_tables: bool = True,
-        min_chars: int = 1,
-        mode: ExtractionMode = "fast",
+        favour_precision: bool = DEFAULT_OPTIONS.favour_precision,
+        fast: bool = DEFAULT_OPTIONS.fast,
+        include_tables: bool = DEFAULT_OPTIONS.include_tables,
+        min_chars: int = DEFAULT_OPTIONS.min_chars,
+        mode: ExtractionMode = DEFAULT_OPTIONS.mode,
     ):
         super().__init__(out_dir)
         if mode not in ("reference", "fast"):
