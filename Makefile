@@ -47,6 +47,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m eurocurate.tools.bench --output out/bench
 	$(BIN)/python -m eurocurate.tools.bench_dedup --docs 2000000 --max-docs-in-memory 8000000 250000
+	$(BIN)/python -m eurocurate.tools.bench_pii
 
 clean:
 	rm -rf out $(DEMO_DATA) $(DEMO_DATA)-robots

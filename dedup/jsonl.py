@@ -15,15 +15,16 @@ import orjson
 import pyarrow.parquet as pq
 
 from eurocurate.dedup.clusters import KEEP, decisions_path
-from eurocurate.dedup.minhash import MinhashConfig
+from eurocurate.dedup.minhash import DEFAULT_BANDS, DEFAULT_NGRAM, DEFAULT_ROWS, MinhashConfig
 from eurocurate.dedup.near_duplicates import (
     DEFAULT_MAX_DOCS_IN_MEMORY,
-    META_CLUSTER_ID,
-    META_CLUSTER_SIZE,
+    DEFAULT_MAX_KEYS_IN_MEMORY,
     MIN_DOCS_IN_MEMORY,
     find_near_duplicates,
 )
 from eurocurate.dedup.url import url_key
+from eurocurate.dedup.verification import DEFAULT_MIN_JACCARD
+from eurocurate.schema import Meta
 
 
 class JsonlError(ValueError):
@@ -47,19 +48,19 @@ def _records(src: Path) -> Iterator[tuple[int, bytes, dict]]:
 def dedup_jsonl(
     src: str | Path,
     dst: str | Path,
-    bands: int = 14,
-    rows: int = 8,
-    ngram: int = 5,
+    bands: int = DEFAULT_BANDS,
+    rows: int = DEFAULT_ROWS,
+    ngram: int = DEFAULT_NGRAM,
     urls: bool = False,
     buckets: int = 1,
-    max_keys_in_memory: int = 8_000_000,
+    max_keys_in_memory: int = DEFAULT_MAX_KEYS_IN_MEMORY,
     work_dir: str | Path | None = None,
     max_docs_in_memory: int = DEFAULT_MAX_DOCS_IN_MEMORY,
-    min_jaccard: float | None = None,
+    min_jaccard: float | None = DEFAULT_MIN_JACCARD,
 ) -> dict:
     """Write the lines of `src` that survive near-dedup (and, with `urls`, URL dedup: first line per
     normalised `url` wins) to `dst`; returns counts read / written / near_duplicates / url_duplicates / clusters.
-    `min_jaccard` verifies candidate pairs as the `minhash_dedup` stage does (off by default here)."""
+    Banding and `min_jaccard` (candidate pairs verified; None: off) default as in the `minhash_dedup` stage."""
     if max_docs_in_memory < MIN_DOCS_IN_MEMORY:
         raise ValueError(
             f"max_docs_in_memory must be at least {MIN_DOCS_IN_MEMORY} (the on-disk merge's smallest working set), "
@@ -100,8 +101,8 @@ def dedup_jsonl(
                 seen_urls.add(key)
             cluster = record.get("id", number)  # a cluster is named after its kept line
             counts["clusters"] += size > 1
-            record[META_CLUSTER_ID] = cluster
-            record[META_CLUSTER_SIZE] = size
+            record[Meta.DEDUP_CLUSTER_ID] = cluster
+            record[Meta.DEDUP_CLUSTER_SIZE] = size
             out.write(orjson.dumps(record) + b"\n")
             counts["written"] += 1
     tmp_dst.replace(dst)

@@ -26,15 +26,10 @@ from eurocurate.dedup.minhash import (
 )
 from eurocurate.dedup.signature_store import KeySource, SignatureFileWriter, all_sources
 from eurocurate.dedup.spilled_clusters import write_decisions_spilled
-from eurocurate.dedup.verification import GramSets, similar_pairs
-from eurocurate.schema import Meta, Reason
+from eurocurate.dedup.verification import DEFAULT_MIN_JACCARD, GramSets, similar_pairs
 
-# Reason codes and metadata keys of this family (to move into eurocurate.schema Reason/Meta).
-REASON_NEAR_DUPLICATE = Reason.NEAR_DUPLICATE
-REASON_IN_EARLIER_RELEASE = Reason.IN_EARLIER_RELEASE
-META_CLUSTER_ID = Meta.DEDUP_CLUSTER_ID
-META_CLUSTER_SIZE = Meta.DEDUP_CLUSTER_SIZE
 DEFAULT_MAX_DOCS_IN_MEMORY = 8_000_000
+DEFAULT_MAX_KEYS_IN_MEMORY = 8_000_000
 # the on-disk merge holds five buffers of cap // 5 rows and an external sort needs at least 8 rows each
 MIN_DOCS_IN_MEMORY = 40
 
@@ -83,10 +78,10 @@ def sign_documents(
     rank: int,
     config: MinhashConfig,
     batch_size: int = 256,
-    with_grams: bool = False,
+    with_grams: bool = True,
 ) -> int:
-    """Write the signature files of rank `rank` for (doc_id, text, order_key, lang) rows (and their
-    n-gram sets, for verification); returns rows."""
+    """Write the signature files of rank `rank` for (doc_id, text, order_key, lang) rows (and, with
+    `with_grams`, their n-gram sets, which verification reads: it is on by default); returns rows."""
     writer = SignatureFileWriter(sig_dir, rank, config, with_grams)
     batch: list[tuple] = []
     try:
@@ -124,7 +119,7 @@ def bucket_partition(
     part: int,
     n_parts: int,
     max_keys_in_memory: int,
-    min_jaccard: float | None = None,
+    min_jaccard: float | None = DEFAULT_MIN_JACCARD,
 ) -> None:
     sources = sources_of(layout, index_dirs, config)
     similar = _similar(sources, min_jaccard)
@@ -141,7 +136,7 @@ def merge_partitions(
     max_keys_in_memory: int,
     write_index_to: str | None = None,
     max_docs_in_memory: int = DEFAULT_MAX_DOCS_IN_MEMORY,
-    min_jaccard: float | None = None,
+    min_jaccard: float | None = DEFAULT_MIN_JACCARD,
 ) -> dict:
     """Finish any partition not done yet, then write decisions (and the release index); returns counts.
 
@@ -177,15 +172,16 @@ def find_near_duplicates(
     work_dir: str,
     config: MinhashConfig,
     n_parts: int = 1,
-    max_keys_in_memory: int = 8_000_000,
+    max_keys_in_memory: int = DEFAULT_MAX_KEYS_IN_MEMORY,
     index_dirs: list[str] | None = None,
     write_index_to: str | None = None,
     max_docs_in_memory: int = DEFAULT_MAX_DOCS_IN_MEMORY,
-    min_jaccard: float | None = None,
+    min_jaccard: float | None = DEFAULT_MIN_JACCARD,
 ) -> tuple[LshLayout, dict]:
     """The whole near-dedup in one process: sign, bucket, merge. Decisions land in `layout.decisions`.
 
-    With `min_jaccard`, candidate pairs are linked only when their exact n-gram Jaccard reaches it.
+    Candidate pairs are linked only when their exact n-gram Jaccard reaches `min_jaccard`; None links
+    every LSH candidate unverified.
     """
     layout = LshLayout(work_dir)
     sign_documents(rows, layout.sigs, 0, config, with_grams=min_jaccard is not None)

@@ -48,8 +48,9 @@ class _GramSetWriter:
     def __init__(self, folder: str | Path, rank: int):
         self.finals = gram_paths(folder, rank)
         self.tmps = tuple(tmp_path(p) for p in self.finals)
-        self._values = open(self.tmps[0], "wb")
-        self._offsets = open(self.tmps[1], "wb")
+        # held open across appends and closed by `close`/`abort`: no `with` block spans their life
+        self._values = open(self.tmps[0], "wb")  # noqa: SIM115
+        self._offsets = open(self.tmps[1], "wb")  # noqa: SIM115
         self._offsets.write(np.zeros(1, "<u8").tobytes())
         self._end = 0
 
@@ -101,7 +102,7 @@ class SignatureFileWriter:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._keys_final = keys_path(folder, rank)
         self._keys_tmp = tmp_path(self._keys_final)
-        self._keys = open(self._keys_tmp, "wb")
+        self._keys = open(self._keys_tmp, "wb")  # noqa: SIM115 (held open across appends; closed by close/abort)
         self._docs_final = docs_path(folder, rank)
         self._docs_tmp = tmp_path(self._docs_final)
         self._docs = pq.ParquetWriter(self._docs_tmp, DOCS_SCHEMA, compression="zstd")

@@ -75,8 +75,8 @@ class UrlDedupParams(BaseModel):
     )
     write_index: bool = Field(
         False,
-        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> "
-        "for later releases.",
+        description="Publish the normalised URLs of the documents that pass as OUT/dedup_index/<key> for later "
+        "releases.",
     )
 
     @field_validator("index_dir", mode="before")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 
@@ -21,6 +22,10 @@ from eurocurate.dedup.signature_store import ROW_BITS, KeySource, concatenated_r
 log = logging.getLogger(__name__)
 U64 = np.uint64
 MAX_HEADS_PER_BUCKET = 8
+# The default threshold of every layer (stage parameters, `find_near_duplicates`, `dedup_jsonl`): the near
+# copies of the evaluation corpus (2-5% of words changed) have Jaccard 0.58-0.9, templated pages that
+# share only boilerplate bands stay below it.
+DEFAULT_MIN_JACCARD: Final = 0.55
 PAIR_BATCH_VALUES = 1 << 20  # n-gram values of one vectorised batch of pairs (~40 MB of temporaries)
 
 

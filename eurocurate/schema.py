@@ -50,7 +50,6 @@ class Meta:
     LANG: Final = "lang"
     LANG_SCORE: Final = "lang_score"
     LANG_SHARES: Final = "lang_shares"  # {lang: share of the document's characters}
-    LANG_PARENT_ID: Final = "lang_parent_id"  # route mode: the document a per-language segment came from
     # quality
     QUALITY: Final = "quality"  # dict of named statistics, stored so trainers can re-threshold
     # opt-out

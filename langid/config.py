@@ -6,112 +6,99 @@ look-alike pages (thresholds only; no model is trained on it) and on the sentenc
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SegmentMode = Literal["document", "segments", "route"]
+SegmentMode = Literal["document", "segments"]
+Probability = Annotated[float, Field(ge=0, le=1)]  # a probability or a share: from 0 to 1
+# The defaults the pipeline stage's parameters and `LanguageIdentifier` take from here (one definition).
+DEFAULT_MIN_SCORE: Final = 0.5
+DEFAULT_MAX_CHARS: Final = 800
 
 
 class LangIdConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_score: float = Field(
-        0.5,
-        ge=0,
-        le=1,
+    min_score: Probability = Field(
+        DEFAULT_MIN_SCORE,
         description="Default minimum calibrated score to accept an EU-24 label (else a low-score drop).",
     )
     min_scores: dict[str, float] = Field(
         default_factory=dict,
         description="Per-language minimum score, overriding `min_score` (e.g. {'hr': 0.4} to keep more Croatian).",
     )
-    sure_score: float = Field(
+    sure_score: Probability = Field(
         0.90,
-        ge=0,
-        le=1,
         description="fastText probability above which its EU-24 label is taken without a second opinion.",
     )
     sure_scores: dict[str, float] = Field(
         default_factory=lambda: {"hr": 1.01, "sk": 0.97, "cs": 0.97, "da": 0.97, "sv": 0.95, "pt": 0.95, "es": 0.97,
                                  "it": 0.97, "fr": 0.97, "ga": 0.95, "bg": 0.97},
-        description="Per-language fast-path threshold; > 1 means always ask the second opinion (Croatian: lid.176 "
-        "is confidently wrong between hr/bs/sr).",
+        description="Per-language fast-path threshold; > 1 means always ask the second opinion (Croatian: lid.176 is "
+        "confidently wrong between hr/bs/sr).",
     )  # fmt: skip
-    rival_score: float = Field(
+    rival_score: Probability = Field(
         0.02,
-        ge=0,
-        le=1,
         description="A look-alike in fastText's top 5 above this probability also sends a text to the second opinion.",
     )
-    runner_up_score: float = Field(
+    runner_up_score: Probability = Field(
         0.05,
-        ge=0,
-        le=1,
         description="Languages in fastText's top 5 above this probability join the group's second opinion.",
     )
-    broad_below: float = Field(
+    broad_below: Probability = Field(
         0.60,
-        ge=0,
-        le=1,
         description="Below this fastText probability (Latin script, no confusable group), lingua weighs fastText's "
         "five candidates and their look-alikes.",
     )
     group_priors: dict[str, float] = Field(
         default_factory=lambda: {"hr": 3.0, "sl": 3.0},
         description="Multiplier of a language's second-opinion probability inside its group for a single paragraph "
-        "(lingua reads many a Croatian sentence as Bosnian; the prior favours the EU language on a near tie). "
-        "Only applied to texts shorter than `prior_below_chars`; longer ones are read well enough without it.",
+        "(lingua reads many a Croatian sentence as Bosnian; the prior favours the EU language on a near tie). Only "
+        "applied to texts shorter than `prior_below_chars`; longer ones are read well enough without it.",
     )
     prior_below_chars: int = Field(400, ge=0, description="Texts shorter than this get `group_priors`.")
     fasttext_weight: float = Field(
         0.5,
         ge=0,
-        description="Exponent of fastText's probability when it is combined with lingua's inside a group (0: lingua alone).",
+        description="Exponent of fastText's probability when it is combined with lingua's inside a group (0: lingua "
+        "alone).",
     )
     croatian_word_weight: float = Field(
         1.5,
         ge=0,
-        description="Log-odds per Croatian-standard word (tko, tijekom, povijest...) minus Bosnian/Serbian "
-        "ones (ko, historija, hiljada...) added to lingua's Croatian when a document is decided as a whole.",
+        description="Log-odds per Croatian-standard word (tko, tijekom, povijest...) minus Bosnian/Serbian ones (ko, "
+        "historija, hiljada...) added to lingua's Croatian when a document is decided as a whole.",
     )
     always_ask: tuple[str, ...] = Field(
         ("hr", "bs", "sr", "hbs"),
-        description="Languages whose pages always get the second opinion, however sure "
-        "fastText is, and the confusable groups they name (a group is named after its first member).",
+        description="Languages whose pages always get the second opinion, however sure fastText is, and the "
+        "confusable groups they name (a group is named after its first member).",
     )
     always_ask_chars: int = Field(
         2000,
         ge=100,
-        description="Characters the second opinion reads on pages of an `always_ask` language (Croatian "
-        "against Bosnian needs the whole page).",
+        description="Characters the second opinion reads on pages of an `always_ask` language (Croatian against "
+        "Bosnian needs the whole page).",
     )
-    pooled_margin: float = Field(
+    pooled_margin: Probability = Field(
         0.05,
-        ge=0,
-        le=1,
-        description="fastText's probability on a page's paragraphs of one group read together, within this "
-        "margin of the language's sure score, settles the group's unsure paragraphs without lingua.",
+        description="fastText's probability on a page's paragraphs of one group read together, within this margin of "
+        "the language's sure score, settles the group's unsure paragraphs without lingua.",
     )
-    pooled_rival_score: float = Field(
+    pooled_rival_score: Probability = Field(
         0.05,
-        ge=0,
-        le=1,
         description="...provided the group's other languages hold at most this probability on the page.",
     )
-    page_language_score: float = Field(
+    page_language_score: Probability = Field(
         0.3,
-        ge=0,
-        le=1,
-        description="A paragraph fastText is unsure of is read as the page's language when fastText "
-        "gives that language at least this probability.",
+        description="A paragraph fastText is unsure of is read as the page's language when fastText gives that "
+        "language at least this probability.",
     )
-    page_join_score: float = Field(
+    page_join_score: Probability = Field(
         0.05,
-        ge=0,
-        le=1,
-        description="A paragraph fastText is unsure of joins the second opinion of the page's language "
-        "(fastText's reading of the whole document) when it gives that language at least this probability.",
+        description="A paragraph fastText is unsure of joins the second opinion of the page's language (fastText's "
+        "reading of the whole document) when it gives that language at least this probability.",
     )
     pooled_chars: int = Field(
         300,
@@ -127,15 +114,16 @@ class LangIdConfig(BaseModel):
     marker_min_hits: int = Field(
         3,
         ge=1,
-        description="Distinct marker words of a look-alike lingua does not know (gl ast co fur wa oc gd gv) that make it win.",
+        description="Distinct marker words of a look-alike lingua does not know (gl ast co fur wa oc gd gv) that make "
+        "it win.",
     )
     document_first: bool = Field(
         True,
         description="Read a sample of the whole document first (one fastText call) and label the document as one "
         "language when that settles it; read it paragraph by paragraph only otherwise. A foreign block too small to "
         "shake fastText on the sample then goes unseen in `shares` (eu24-dev pages with 15/25/35% of their text in "
-        "another language: found in 31/50/72%; 97-98% when every paragraph is read). The `segments` and `route` "
-        "modes of the pipeline stage always read paragraphs.",
+        "another language: found in 31/50/72%; 97-98% when every paragraph is read). The `segments` mode of the "
+        "pipeline stage always reads paragraphs.",
     )
     document_chars: int = Field(
         400,
@@ -146,40 +134,34 @@ class LangIdConfig(BaseModel):
         1,
         ge=1,
         le=4,
-        description="Parts (runs of consecutive paragraphs) the sample is read in, fastText's probabilities "
-        "averaged: a foreign block weighs on its part. 2 finds the foreign block in 51/84/92% of the pages above, "
-        "for about 15% (built eu24-dev documents) to 25% (LibreOffice pages) more CPU.",
+        description="Parts (runs of consecutive paragraphs) the sample is read in, fastText's probabilities averaged: "
+        "a foreign block weighs on its part. 2 finds the foreign block in 51/84/92% of the pages above, for about 15% "
+        "(built eu24-dev documents) to 25% (LibreOffice pages) more CPU.",
     )
-    document_sure_score: float = Field(
+    document_sure_score: Probability = Field(
         0.80,
-        ge=0,
-        le=1,
-        description="fastText probability on the document sample above which its EU-24 label is the "
-        "document's language (no eu24-dev page in another language reaches 0.6 there).",
+        description="fastText probability on the document sample above which its EU-24 label is the document's "
+        "language (no eu24-dev page in another language reaches 0.6 there).",
     )
     document_sure_scores: dict[str, float] = Field(
         default_factory=lambda: {"de": 0.95, "el": 0.95, "fi": 0.95, "fr": 0.95, "hu": 0.95, "it": 0.95, "lt": 0.95,
                                  "nl": 0.95, "pl": 0.95, "sv": 0.95, "cs": 0.90, "en": 0.90, "es": 0.90, "pt": 0.90,
                                  "bg": 0.85, "lv": 0.85, "da": 1.01, "ga": 1.01, "mt": 1.01},
-        description="Per-language `document_sure_score`: the 10th percentile of fastText's probability on the eu24-dev "
-        "pages of the language, rounded down to 0.05, within [0.80, 0.95] (`langid.calibration`; `make eval` prints "
-        "it against these); a page fastText is less sure of than usual "
-        "(as one with a foreign block is) gets read by paragraph. > 1: never settled by fastText alone (da: Norwegian "
-        "look-alikes; ga: fastText too unsure of Irish to tell a mixed page from a pure one; mt: spelling decides).",
+        description="Per-language `document_sure_score`: the 10th percentile of fastText's probability on the "
+        "eu24-dev pages of the language, rounded down to 0.05, within [0.80, 0.95] (`langid.calibration`; `make eval` "
+        "prints it against these); a page fastText is less sure of than usual (as one with a foreign block is) gets "
+        "read by paragraph. > 1: never settled by fastText alone (da: Norwegian look-alikes; ga: fastText too unsure "
+        "of Irish to tell a mixed page from a pure one; mt: spelling decides).",
     )  # fmt: skip
-    document_rival_score: float = Field(
+    document_rival_score: Probability = Field(
         0.10,
-        ge=0,
-        le=1,
-        description="Most probability the look-alikes of fastText's language may hold on the document "
-        "sample for its label to be taken without a second opinion (pages read as Bulgarian keep some Macedonian).",
+        description="Most probability the look-alikes of fastText's language may hold on the document sample for its "
+        "label to be taken without a second opinion (pages read as Bulgarian keep some Macedonian).",
     )
-    document_group_mass: float = Field(
+    document_group_mass: Probability = Field(
         0.90,
-        ge=0,
-        le=1,
-        description="fastText probability of one confusable group on the document sample above which "
-        "the document is taken as single-language and one second opinion on the sample picks the language.",
+        description="fastText probability of one confusable group on the document sample above which the document is "
+        "taken as single-language and one second opinion on the sample picks the language.",
     )
     document_group_masses: dict[str, float] = Field(
         default_factory=lambda: {"hr": 0.70},
@@ -193,7 +175,9 @@ class LangIdConfig(BaseModel):
         80, ge=20, description="Fewest characters read per paragraph when the document budget is spread thin."
     )
     max_chars: int = Field(
-        800, ge=50, description="Budget of characters read per document; beyond it, paragraphs are sampled evenly."
+        DEFAULT_MAX_CHARS,
+        ge=50,
+        description="Budget of characters read per document; beyond it, paragraphs are sampled evenly.",
     )
     second_opinion: bool = Field(True, description="Ask lingua and the spelling rules when fastText is unsure.")
     model_path: str | None = Field(

@@ -318,7 +318,8 @@ def _label_paragraphs(
 def _pool(
     text: str, spans: list[tuple[int, int]], idx: list[int], firsts: dict[int, tuple[str, FirstPass]], budget: int
 ) -> tuple[str, dict[str, float]]:
-    """The paragraphs `idx` read together (up to `budget` characters) and fastText's view of them, weighted by length."""
+    """The paragraphs `idx` read together (up to `budget` characters) and fastText's view of them, weighted by
+    length."""
     pieces, n_chars, ft, weight = [], 0, {}, 0.0
     for i in idx:
         if n_chars >= budget:
@@ -339,15 +340,6 @@ def _primary(labels: list[LangGuess | None], lengths: list[int]) -> str:
         if g is not None and g.lang != UNDETERMINED:
             weights[g.lang] = weights.get(g.lang, 0.0) + n
     return max(weights, key=weights.__getitem__) if weights else UNDETERMINED
-
-
-def segment_text(text: str, doc: DocumentLanguage, languages: frozenset[str]) -> dict[str, str]:
-    """The paragraphs of `text` per language among `languages`, joined by newlines (for keep/route modes)."""
-    parts: dict[str, list[str]] = {}
-    for seg in doc.segments:
-        if seg.lang in languages:
-            parts.setdefault(seg.lang, []).append(text[seg.start : seg.end])
-    return {lang: "\n".join(ps) for lang, ps in parts.items()}
 
 
 def kept_text(text: str, doc: DocumentLanguage, languages: frozenset[str]) -> tuple[str, str, float]:

@@ -16,7 +16,6 @@ import orjson
 from eurocurate.langid.config import LangIdConfig
 from eurocurate.langid.document import identify_document
 from eurocurate.langid.identifier import EuLanguageIdentifier
-from eurocurate.langid.step import LANG_SHARES
 from eurocurate.schema import Meta
 
 log = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ def _label_batch(identifier: EuLanguageIdentifier, lines: list[bytes], counts: d
         result = identify_document(identifier, text)
         record[Meta.LANG] = result.lang
         record[Meta.LANG_SCORE] = round(result.score, 4)
-        record[LANG_SHARES] = result.shares
+        record[Meta.LANG_SHARES] = result.shares
         counts["labelled"] += 1
         languages[result.lang] += 1
         out.append(orjson.dumps(record) + b"\n")

@@ -42,8 +42,7 @@ CONFUSABLE_GROUPS: Final[dict[str, tuple[str, ...]]] = {
 GROUP_OF: Final[dict[str, str]] = {}
 for _group, _members in CONFUSABLE_GROUPS.items():
     for _m in _members:
-        GROUP_OF.setdefault(_m, _group)  # sr belongs to hr (Latin script) first; Cyrillic text goes to bg below
-GROUP_OF_CYRILLIC: Final[dict[str, str]] = dict.fromkeys(CONFUSABLE_GROUPS["bg"], "bg")
+        GROUP_OF.setdefault(_m, _group)  # sr belongs to hr (Latin script) first; the identifier sends Cyrillic to bg
 
 # lingua-language-detector names of the languages it knows (it has no Maltese, Galician, Asturian,
 # Corsican, Friulian, Walloon, Occitan, Scottish Gaelic or Manx).
@@ -56,7 +55,3 @@ LINGUA_NAME: Final[dict[str, str]] = {
     "ru": "RUSSIAN", "uk": "UKRAINIAN", "be": "BELARUSIAN", "is": "ICELANDIC", "cy": "WELSH", "eu": "BASQUE",
     "af": "AFRIKAANS", "la": "LATIN", "sq": "ALBANIAN", "eo": "ESPERANTO", "tr": "TURKISH",
 }  # fmt: skip
-
-# Languages the broad second opinion weighs when fastText is unsure of everything: the EU-24 lingua
-# knows and the European neighbours that pass for them.
-BROAD_SET: Final[tuple[str, ...]] = tuple(LINGUA_NAME)

@@ -23,7 +23,8 @@ _GRAVE = re.compile(r"[àèìòùÀÈÌÒÙ]")
 # Function words frequent in one language and absent (or very rare) in the EU language of its group.
 MARKER_WORDS: dict[str, frozenset[str]] = {
     "gl": frozenset(
-        "unha unhas tamén xa coa coas polo pola polos polas moi nunha nun dende aínda xente facer traballo cunha cómpre".split()
+        "unha unhas tamén xa coa coas polo pola polos polas moi nunha nun dende aínda xente facer traballo cunha "
+        "cómpre".split()
     ),
     "ast": frozenset("ye nun tamién pa ente dende fízose tien yera xunto cola colos pela vezu asturies".split()),
     "co": frozenset("hè chì ghjè ancu cù nantu sò tandu micca ghjente quessu quella puru avà".split()),

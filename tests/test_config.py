@@ -92,7 +92,8 @@ def test_set_on_a_missing_stage_and_malformed_set_are_errors():
 def test_per_input_source_rules_first_match_wins_then_the_default(tmp_path):
     rules = tmp_path / "sources.yaml"
     rules.write_text(
-        "- match: 'eurlex/**'\n  publisher: Publications Office\n  source_category: public_sector\n  licence: CC-BY-4.0\n"
+        "- match: 'eurlex/**'\n  publisher: Publications Office\n  source_category: public_sector\n  licence: "
+        "CC-BY-4.0\n"
         "- match: '*.warc.gz'\n  publisher: Common Crawl\n  source_category: public_dataset\n  licence: https://commoncrawl.org/terms-of-use\n"
     )
     spec = load_spec(REPO / "pipelines" / "demo.yaml", [f"sources_file={rules}"])

@@ -54,8 +54,10 @@ STAGE_MAP: dict[str, StageRow] = {
     "read (WARC, HTTP, charset)": StageRow("warc_reader", ("warc_reader",)),
     "extract main text": StageRow("html_extractor", ("trafilatura",)),
     "identify language": StageRow("language_id", ("language_filter",)),
-    "quality rules": StageRow("quality_filter", ("gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality")),
-    DEDUP: StageRow("minhash_dedup", ("jsonl_read_signatures", "minhash_signature", "minhash_buckets", "minhash_cluster", "jsonl_read_filter", "minhash_filter")),
+    "quality rules": StageRow("quality_filter", ("gopher_repetition", "gopher_quality", "c4_quality",
+                                                 "fineweb_quality")),
+    DEDUP: StageRow("minhash_dedup", ("jsonl_read_signatures", "minhash_signature", "minhash_buckets",
+                                      "minhash_cluster", "jsonl_read_filter", "minhash_filter")),
     WRITE: StageRow(None, ("jsonl_write", "tokenize")),  # documents in: those near-dedup kept
 }  # fmt: skip
 
@@ -126,6 +128,12 @@ def _our_docs_in(m: RunMeasure, row: StageRow) -> int:
     return stages[row.ours]["in"] if row.ours else stages[STAGE_MAP[DEDUP].ours]["out"]
 
 
+def _scaling_row(config: str, workers: int, m: RunMeasure) -> dict:
+    docs = m.run["totals"]["read"]
+    return {"config": config, "workers": workers, "docs": docs, "wall_s": m.wall_s, "docs_per_s": docs / m.wall_s,
+            "peak_tree_rss_mb": m.peak_tree_rss_mb}  # fmt: skip
+
+
 def _fmt(x: float | None, spec: str = ",.0f") -> str:
     return "–" if x is None else format(x, spec)
 
@@ -147,15 +155,17 @@ def _markdown(result: dict) -> str:
     e2e = cmp_rows["end to end"]
     lines += [
         "",
-        f"End to end: datatrove {e2e['datatrove_cpu_s']:.1f} CPU s ({e2e['datatrove_mb_per_s']:.2f} MB/s of WARC, peak RSS "
-        f"{e2e['datatrove_peak_rss_mb']:.0f} MB), eurocurate {e2e['ours_s']:.1f} CPU s ({e2e['ours_mb_per_s']:.2f} MB/s, peak RSS "
-        f"of the process tree {e2e['ours_peak_rss_mb']:.0f} MB). FineWeb's exact settings (English stop words, which drop "
-        f"most non-English pages before dedup): datatrove {result['reference_fineweb_exact']['end_to_end']['docs_per_s_per_core']:.1f} docs/s per core.",
+        f"End to end: datatrove {e2e['datatrove_cpu_s']:.1f} CPU s ({e2e['datatrove_mb_per_s']:.2f} MB/s of WARC, "
+        f"peak RSS {e2e['datatrove_peak_rss_mb']:.0f} MB), eurocurate {e2e['ours_s']:.1f} CPU s "
+        f"({e2e['ours_mb_per_s']:.2f} MB/s, peak RSS of the process tree {e2e['ours_peak_rss_mb']:.0f} MB). "
+        f"FineWeb's exact settings (English stop words, which drop most non-English pages before dedup): "
+        f"datatrove {result['reference_fineweb_exact']['end_to_end']['docs_per_s_per_core']:.1f} docs/s per core.",
     ]  # fmt: skip
     load = result.get("langid_model_load_s")
     if load:
         lines.append(
-            f"Language ID loads its models once per worker ({load:.1f} s here, in the end-to-end figure, not in the stage's row)."
+            f"Language ID loads its models once per worker ({load:.1f} s here, in the end-to-end figure, "
+            "not in the stage's row)."
         )
     full = result["full_pipeline"]
     lines.append(f"The full pipeline (demo.yaml: + opt-outs, PII, URL and exact dedup, shard packing, manifests): "
@@ -175,16 +185,19 @@ def _markdown(result: dict) -> str:
     if qs:
         a = qs["all"]
         lines += ["", f"Quality stack alone ({a['docs']:,} corpus documents that reach it, warm): eurocurate "
-                  f"{a['ours_docs_per_s']:,.0f} docs/s, datatrove's GopherRepetition+GopherQuality+C4Quality+FineWebQuality "
-                  f"{a['datatrove_docs_per_s']:,.0f} docs/s: {a['speedup']:.1f}×; same keep/drop on {a['agreement']:.2%}.",
-                  "", "| language | docs | eurocurate docs/s | datatrove docs/s | speed-up | agreement |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+                  f"{a['ours_docs_per_s']:,.0f} docs/s, datatrove's GopherRepetition+GopherQuality+C4Quality+"
+                  f"FineWebQuality {a['datatrove_docs_per_s']:,.0f} docs/s: {a['speedup']:.1f}×; same keep/drop on "
+                  f"{a['agreement']:.2%}.",
+                  "", "| language | docs | eurocurate docs/s | datatrove docs/s | speed-up | agreement |",
+                  "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
         for lang, r in qs["languages"].items():
             lines.append(f"| {lang} | {r['docs']} | {r['ours_docs_per_s']:,.0f} | {r['datatrove_docs_per_s']:,.0f} | "
                          f"{r['speedup']:.1f}× | {r['agreement']:.1%} |")  # fmt: skip
     li = result.get("langid")
     if li:
-        lines += ["", f"Language identifier alone: {li['docs_per_s_per_core']:,.0f} documents/s per core on {li['docs']:,} "
-                  f"documents of {li.get('kb_per_doc', 0):.1f} KB on average (CPU time, models loaded)."]  # fmt: skip
+        lines += ["", f"Language identifier alone: {li['docs_per_s_per_core']:,.0f} documents/s per core on "
+                  f"{li['docs']:,} documents of {li.get('kb_per_doc', 0):.1f} KB on average "
+                  "(CPU time, models loaded)."]  # fmt: skip
     sc = result["scaling"]
     lines += [
         "",
@@ -193,7 +206,8 @@ def _markdown(result: dict) -> str:
     ]
     for r in sc["rows"]:
         lines.append(
-            f"| {r['config']} | {r['docs']:,} | {r['wall_s']:.1f} | {r['docs_per_s']:,.1f} | {r['peak_tree_rss_mb']:,.0f} |"
+            f"| {r['config']} | {r['docs']:,} | {r['wall_s']:.1f} | {r['docs_per_s']:,.1f} "
+            f"| {r['peak_tree_rss_mb']:,.0f} |"
         )
     if sc.get("parallel_efficiency") is not None:
         lines.append(f"\nRay parallel efficiency, 2 workers against 1: {sc['parallel_efficiency']:.0%} on the 1× input"
@@ -243,8 +257,12 @@ def main(argv: list[str] | None = None) -> int:
 
     print("eurocurate, fineweb_equivalent.yaml, one local worker ...", flush=True)
     sets = [f"stages.tokenizer.tokenizer={tokenizer}"]
-    ours_runs = [run_pipeline_measured(EQUIVALENT, inputs, out / "runs" / f"equivalent-{i}", executor="local", workers=1, sets=sets)
-                 for i in range(args.repeat)]  # fmt: skip
+    ours_runs = [
+        run_pipeline_measured(
+            EQUIVALENT, inputs, out / "runs" / f"equivalent-{i}", executor="local", workers=1, sets=sets
+        )
+        for i in range(args.repeat)
+    ]
     ours = _median_measure(ours_runs)
     full_sets = [f"stages.optout.robots_warcs=[{robots}]"] if robots else []
     full = run_pipeline_measured(FULL, inputs, out / "runs" / "full", executor="local", workers=1, sets=full_sets)
@@ -257,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         "comparison": _comparison(ref, ours, ours_runs, input_mb),
         "langid_model_load_s": ours.step_stats.get("language_id", {}).get("model_load_ms", 0) / 1000,
         "full_pipeline": {"cpu_s": full.cpu_s, "wall_s": full.wall_s, "docs": full.run["totals"]["read"],
-                          "docs_per_s_per_core": full.run["totals"]["read"] / full.cpu_s, "peak_tree_rss_mb": full.peak_tree_rss_mb},
+                          "docs_per_s_per_core": full.run["totals"]["read"] / full.cpu_s,
+                          "peak_tree_rss_mb": full.peak_tree_rss_mb},
     }  # fmt: skip
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -287,8 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         m = run_pipeline_measured(
             EQUIVALENT, inputs, out / "runs" / f"ray-{workers}", executor="ray", workers=workers, sets=sets
         )
-        scaling_rows.append({"config": f"Ray, {workers} worker(s), 1× input", "workers": workers, "docs": m.run["totals"]["read"],
-                             "wall_s": m.wall_s, "docs_per_s": m.run["totals"]["read"] / m.wall_s, "peak_tree_rss_mb": m.peak_tree_rss_mb})  # fmt: skip
+        scaling_rows.append(_scaling_row(f"Ray, {workers} worker(s), 1× input", workers, m))
     scaling = {"rows": scaling_rows, "parallel_efficiency": scaling_rows[0]["wall_s"] / (2 * scaling_rows[1]["wall_s"])}
     if args.scale > 1:
         scaled = build_scaled_corpus(inputs, out / "scaled-input", args.scale, seed=20261125)
@@ -302,8 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                 workers=workers,
                 sets=sets,
             )
-            big[workers] = {"config": f"Ray, {workers} worker(s), {args.scale}× input", "workers": workers, "docs": m.run["totals"]["read"],
-                            "wall_s": m.wall_s, "docs_per_s": m.run["totals"]["read"] / m.wall_s, "peak_tree_rss_mb": m.peak_tree_rss_mb}  # fmt: skip
+            big[workers] = _scaling_row(f"Ray, {workers} worker(s), {args.scale}× input", workers, m)
             shutil.rmtree(m.out, ignore_errors=True)
         scaling_rows += [big[1], big[2]]
         scaling["parallel_efficiency_scaled"] = big[1]["wall_s"] / (2 * big[2]["wall_s"])

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from eurocurate.tools.corpus_view import env_content_warcs
+from eurocurate.tools.corpus_view import given_or_corpus_warcs
 from eurocurate.tools.warc_writer import deterministic_record_id
 
 HOST_PREFIXES = ("www", "m", "mirror", "archive", "web", "static", "amp", "beta")
@@ -207,13 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "--exact-share", type=float, default=0.1, help="share of later-round records kept byte for byte"
     )
     args = parser.parse_args(argv)
-    warcs = args.warcs
-    if not warcs:
-        warcs = env_content_warcs()
-        if not warcs:
-            parser.error(
-                "no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS"
-            )
+    warcs = given_or_corpus_warcs(args.warcs, parser.error)
     files = build_scaled_corpus(
         warcs, args.output, args.factor, args.seed, replace_share=args.replace_share, exact_share=args.exact_share
     )

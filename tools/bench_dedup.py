@@ -35,14 +35,16 @@ import pyarrow.parquet as pq
 
 from eurocurate.dedup.clusters import decisions_path
 from eurocurate.dedup.lsh import partition_edge_count
-from eurocurate.dedup.minhash import MinhashConfig, _mix
+from eurocurate.dedup.minhash import FINEWEB_MINHASH, MinhashConfig, _mix
 from eurocurate.dedup.near_duplicates import (
     DEFAULT_MAX_DOCS_IN_MEMORY,
+    DEFAULT_MAX_KEYS_IN_MEMORY,
     LshLayout,
     bucket_partition,
     merge_partitions,
     sign_documents,
 )
+from eurocurate.tools.bench_meter import reset_peak_rss
 
 U64 = np.uint64
 VOCAB = np.array([f"w{i}" for i in range(60_000)], dtype=object)
@@ -105,14 +107,6 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _reset_peak_rss() -> None:
-    """Start this task's ru_maxrss afresh (Linux: writing 5 to clear_refs resets the high-water mark)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass  # elsewhere the figure includes what the worker process ran before
-
-
 def sign_shard(
     corpus: SyntheticCorpus,
     lo: int,
@@ -122,7 +116,7 @@ def sign_shard(
     config: MinhashConfig,
     with_grams: bool = False,
 ) -> dict:
-    _reset_peak_rss()
+    reset_peak_rss()
     start = time.perf_counter()
     gen = 0.0
 
@@ -142,7 +136,7 @@ def sign_shard(
 def partition_task(
     layout: LshLayout, config: MinhashConfig, part: int, parts: int, max_keys: int, min_jaccard: float | None = None
 ) -> dict:
-    _reset_peak_rss()
+    reset_peak_rss()
     start, cpu = time.perf_counter(), time.process_time()
     bucket_partition(layout, [], config, part, parts, max_keys, min_jaccard)
     return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "rss_mb": _rss_mb()}
@@ -301,19 +295,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--docs", type=int, default=2_000_000, help="synthetic documents (default 2,000,000)")
     p.add_argument("--words", type=int, default=600, help="words per document (600 ~ 4 KB)")
     p.add_argument("--replace", type=float, default=0.01, help="share of words changed in a near copy")
-    p.add_argument("--bands", type=int, default=14)
-    p.add_argument("--rows", type=int, default=8)
-    p.add_argument("--ngram", type=int, default=5)
+    p.add_argument("--bands", type=int, default=FINEWEB_MINHASH.bands, help="default FineWeb's")
+    p.add_argument("--rows", type=int, default=FINEWEB_MINHASH.rows, help="default FineWeb's")
+    p.add_argument("--ngram", type=int, default=FINEWEB_MINHASH.ngram, help="default FineWeb's")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--shards", type=int, default=16, help="map tasks (signature files)")
     p.add_argument("--parts", type=int, default=4, help="LSH partitions (barrier tasks)")
-    p.add_argument("--max-keys", type=int, default=8_000_000, help="band keys a partition task holds at once")
+    p.add_argument(
+        "--max-keys", type=int, default=DEFAULT_MAX_KEYS_IN_MEMORY, help="band keys a partition task holds at once"
+    )
     p.add_argument(
         "--max-docs-in-memory",
         type=int,
         nargs="+",
         default=[DEFAULT_MAX_DOCS_IN_MEMORY],
-        help="clustered documents the merge holds at once (spills above); several values merge the same partitions once per value",
+        help="clustered documents the merge holds at once (spills above); several values merge the same "
+        "partitions once per value",
     )
     p.add_argument(
         "--min-jaccard",

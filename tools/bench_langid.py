@@ -62,7 +62,8 @@ def demo_paragraph_pools() -> dict[str, list[str]]:
 
 
 def corpus_libreoffice_texts(corpus: Path) -> list[str]:
-    """Main text (resiliparse, main content) of the corpus's LibreOffice help pages of 1-5 KB; [] without resiliparse."""
+    """Main text (resiliparse, main content) of the corpus's LibreOffice help pages of 1-5 KB; [] without
+    resiliparse."""
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
         from resiliparse.extract.html2text import extract_plain_text
@@ -187,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"language ID{' (fastText only)' if args.fasttext_only else ''}, documents of 1-5 KB from {_source()}")
     for name, r in [*figures.items(), ("all", result)]:
         print(
-            f"  {name:<12}{r['docs']:>6} docs  {r['kb_per_doc']:5.2f} KB/doc  {r['docs_per_s_per_core']:>8,.0f} docs/s per core (CPU time)"
+            f"  {name:<12}{r['docs']:>6} docs  {r['kb_per_doc']:5.2f} KB/doc  {r['docs_per_s_per_core']:>8,.0f} "
+            f"docs/s per core (CPU time)"
         )
     if args.json:
         args.json.write_bytes(

@@ -14,11 +14,11 @@ a trafilatura timeout of 5 s, not 1 s (it is wall clock: on a loaded machine 1 s
 depending on the load). `--no-english-stop-words` lifts FineWeb's English stop-word rule, which
 drops most non-English text before dedup.
 
-Timing: each step's `run` is wrapped, and the wrapper adds up the CPU time spent inside the step
-minus what its upstream took (`metered`). datatrove's own `time_stats` (also reported) are wall
-clock and cover part of a step only (not the reader's decompression, not the tokenizer's writing);
-trafilatura runs in a forked sandbox, so the wrapper counts reaped children's CPU too. Peak RSS is
-per phase (stream, dedup, final: the stages of a phase run interleaved), reset between phases.
+Timing: each step's `run` is wrapped (`bench_meter.metered`: CPU inside the step minus its upstream,
+reaped children's CPU too, since trafilatura runs in a forked sandbox). datatrove's own `time_stats`
+(also reported) are wall clock and cover part of a step only (not the reader's decompression, not the
+tokenizer's writing). Peak RSS is per phase (stream, dedup, final: the stages of a phase run
+interleaved), reset between phases.
 """
 
 from __future__ import annotations
@@ -26,30 +26,32 @@ from __future__ import annotations
 import argparse
 import gzip
 import importlib
-import inspect
 import resource
 import shutil
-import statistics
 import struct
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import orjson
 
+from eurocurate.dedup.minhash import FINEWEB_MINHASH
 from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext
+from eurocurate.pipelines.output.tokenize import train_bpe
 from eurocurate.schema import EU24
 from eurocurate.tools import eval_metrics
-from eurocurate.tools.corpus_view import env_content_warcs
+from eurocurate.tools.bench_meter import StageMeter, children_cpu, drain, metered, peak_rss_mb, reset_peak_rss
+from eurocurate.tools.bench_reference_report import format_table, summarise
+from eurocurate.tools.corpus_view import given_or_corpus_warcs
 
 EOS = "<|endoftext|>"
 TRAFILATURA_TIMEOUT_S = 5.0
 TOKENIZER_VOCAB = 32_000
 TOKENIZER_SAMPLE_CHARS = 40_000_000
-MINHASH_BUCKETS, MINHASH_HASHES, MINHASH_NGRAMS = 14, 8, 5
+MINHASH_BUCKETS, MINHASH_HASHES, MINHASH_NGRAMS = FINEWEB_MINHASH.bands, FINEWEB_MINHASH.rows, FINEWEB_MINHASH.ngram
 STREAM_STAGES = (
     "warc_reader", "trafilatura", "language_filter", "gopher_repetition",
     "gopher_quality", "c4_quality", "fineweb_quality", "jsonl_write",
@@ -68,107 +70,6 @@ class ReferenceConfig:
     # FineWeb's GopherQualityFilter wants 2 English stop words: it drops most non-English text.
     # False sets min_stop_words=None, so the stages after it see the EU-24 text eurocurate keeps.
     english_stop_words: bool = True
-
-
-@dataclass
-class StageMeter:
-    """What one step cost in one run: process CPU exclusive of its upstream, plus CPU of child
-    processes reaped while it ran, documents through it, and datatrove's own counters."""
-
-    name: str
-    phase: str
-    docs_in: int = 0
-    docs_out: int = 0
-    chars_in: int = 0
-    cpu_s: float = 0.0
-    child_cpu_s: float = 0.0
-    sink: bool = False
-    peak_rss_mb: float = 0.0
-    datatrove_wall_s: float = 0.0
-    datatrove_stats: dict[str, float] = field(default_factory=dict)
-
-
-def _children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def _cpu() -> tuple[float, float]:
-    """(this process, reaped children): trafilatura's sandbox is a forked child, reaped when the
-    extractor's generator ends, so children's CPU has to be charged exclusively like our own."""
-    return time.process_time(), _children_cpu()
-
-
-def metered(step: Any, data: Iterable | None, meter: StageMeter, rank: int = 0, world_size: int = 1) -> Iterator:
-    """Run `step` over `data`, charging to `meter` the CPU spent inside it and not upstream.
-
-    Works for generator steps (filters, readers, writers) and for steps whose `run` is a plain
-    function that consumes everything (MinHash stages, DocumentTokenizer); the latter are sinks.
-    A step without input (a reader) counts what it yields as its input too.
-    """
-    own = children = 0.0  # CPU inside the step, upstream included, then upstream subtracted
-
-    def charge(began: tuple[float, float], sign: float) -> None:
-        nonlocal own, children
-        now = _cpu()
-        own += sign * (now[0] - began[0])
-        children += sign * (now[1] - began[1])
-
-    def feed() -> Iterator:
-        it = iter(data)
-        while True:
-            began = _cpu()
-            try:
-                doc = next(it)
-            except StopIteration:
-                charge(began, -1.0)
-                return
-            charge(began, -1.0)
-            meter.docs_in += 1
-            meter.chars_in += len(doc.text)
-            yield doc
-
-    began = _cpu()
-    result = step.run(feed() if data is not None else None, rank, world_size)
-    charge(began, 1.0)
-    if inspect.isgenerator(result):
-        while True:
-            began = _cpu()
-            try:
-                doc = next(result)
-            except StopIteration:
-                charge(began, 1.0)
-                break
-            charge(began, 1.0)
-            meter.docs_out += 1
-            if data is None:
-                meter.docs_in += 1
-                meter.chars_in += len(doc.text)
-            yield doc
-    else:
-        meter.sink = True
-    meter.cpu_s += own
-    meter.child_cpu_s += children
-    meter.datatrove_wall_s = step.stats.time_stats.total
-    meter.datatrove_stats = {k: v.total for k, v in step.stats.stats.items() if not k.startswith("doc_len")}
-
-
-def _drain(docs: Iterable) -> None:
-    for _ in docs:
-        pass
-
-
-def _reset_peak_rss() -> None:
-    """Reset the kernel's RSS high-water mark (Linux ≥ 4.0) so ru_maxrss reads the coming phase's peak."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass  # then the figure is the process peak so far
-
-
-def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 class _Lid176:
@@ -246,25 +147,6 @@ def _filtered_texts(folder: Path, limit_chars: int) -> Iterator[str]:
                     return
 
 
-def train_bpe(texts: Iterable[str], path: Path, vocab_size: int = TOKENIZER_VOCAB) -> Path:
-    """A byte-level BPE with `<|endoftext|>` trained locally (nothing from the Hub), saved as tokenizer.json."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=[EOS],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(texts, trainer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tok.save(str(path))
-    return path
-
-
 class _TruthProbe:
     """Keeps, for documents the truth scores, the extracted text and the metadata dict (which the
     language filter then fills in place, also for the documents it drops). Sits between steps,
@@ -336,38 +218,38 @@ def _run_once(warcs_dir: Path, run_dir: Path, tokenizer: Path | None, probe: _Tr
         "fineweb_quality": FineWebQualityFilter(),
         "jsonl_write": JsonlWriter(str(filtered)),
     }
-    _reset_peak_rss()
+    reset_peak_rss()
     docs = metered(steps["warc_reader"], None, meters["warc_reader"])
     docs = probe.observe(metered(steps["trafilatura"], docs, meters["trafilatura"]))
     for name in STREAM_STAGES[2:]:
         docs = metered(steps[name], docs, meters[name])
-    _drain(docs)
-    stream_peak = _peak_rss_mb()
-    extractor_peak = _peak_rss_mb(resource.RUSAGE_CHILDREN)
+    drain(docs)
+    stream_peak = peak_rss_mb()
+    extractor_peak = peak_rss_mb(resource.RUSAGE_CHILDREN)
 
     ids: list[str] = []
-    _reset_peak_rss()
+    reset_peak_rss()
     docs = _ids_in_order(metered(JsonlReader(str(filtered)), None, meters["jsonl_read_signatures"]), ids)
-    _drain(metered(MinhashDedupSignature(str(sigs), config=config), docs, meters["minhash_signature"]))
+    drain(metered(MinhashDedupSignature(str(sigs), config=config), docs, meters["minhash_signature"]))
     stage2 = MinhashDedupBuckets(str(sigs), str(buckets), config=config)
     for bucket in range(MINHASH_BUCKETS):
-        _drain(metered(stage2, None, meters["minhash_buckets"], rank=bucket, world_size=MINHASH_BUCKETS))
-    _drain(metered(MinhashDedupCluster(str(buckets), str(remove), config=config), None, meters["minhash_cluster"]))
-    dedup_peak = _peak_rss_mb()
+        drain(metered(stage2, None, meters["minhash_buckets"], rank=bucket, world_size=MINHASH_BUCKETS))
+    drain(metered(MinhashDedupCluster(str(buckets), str(remove), config=config), None, meters["minhash_cluster"]))
+    dedup_peak = peak_rss_mb()
     for name in ("minhash_buckets", "minhash_cluster"):  # no document flow: they see the signed documents
         meters[name].docs_in = meters[name].docs_out = meters["minhash_signature"].docs_in
 
     untimed = time.process_time()
     if tokenizer is None:  # first run: train on its own filtered text, outside every meter
-        sample = _filtered_texts(filtered, TOKENIZER_SAMPLE_CHARS)
-        tokenizer = train_bpe(sample, run_dir.parent / "tokenizer.json", cfg.vocab_size)
+        tokenizer = run_dir.parent / "tokenizer.json"
+        train_bpe(_filtered_texts(filtered, TOKENIZER_SAMPLE_CHARS), cfg.vocab_size, 0, [EOS]).save(str(tokenizer))
     untimed = time.process_time() - untimed
-    _reset_peak_rss()
+    reset_peak_rss()
     docs = metered(JsonlReader(str(filtered)), None, meters["jsonl_read_filter"])
     docs = metered(MinhashDedupFilter(str(remove)), docs, meters["minhash_filter"])
     tokenize = DocumentTokenizer(str(run_dir / "tokenized"), str(tokenizer), eos_token=EOS, seed=20261125)
-    _drain(metered(tokenize, docs, meters["tokenize"]))
-    final_peak = _peak_rss_mb()
+    drain(metered(tokenize, docs, meters["tokenize"]))
+    final_peak = peak_rss_mb()
 
     for m in meters.values():
         if m.sink:
@@ -432,9 +314,9 @@ def run_reference(
             run_dir = work / f"run-{i}"
             shutil.rmtree(run_dir, ignore_errors=True)
             began = time.process_time()
-            children = _children_cpu()
+            children = children_cpu()
             meters, tokenizer, extra = _run_once(work / "input", run_dir, tokenizer, probe, cfg)
-            total = time.process_time() - began + _children_cpu() - children - extra["untimed_cpu_s"]
+            total = time.process_time() - began + children_cpu() - children - extra["untimed_cpu_s"]
             meters["warc_reader"].docs_in = responses
             runs.append((meters, total))
             extractor_peak = max(extractor_peak, extra["extractor_peak_rss_mb"])
@@ -446,69 +328,20 @@ def run_reference(
                 shutil.rmtree(work / f"run-{i - 1}", ignore_errors=True)
     finally:
         logger.enable("datatrove")
-    return _summarise(runs, responses, input_mb, extractor_peak, quality, cfg, tokenizer)
+    return summarise(runs, responses, input_mb, extractor_peak, quality, _config_summary(cfg, tokenizer))
 
 
-def _summarise(
-    runs: list[tuple[dict[str, StageMeter], float]],
-    responses: int,
-    input_mb: float,
-    extractor_peak: float,
-    quality: dict | None,
-    cfg: ReferenceConfig,
-    tokenizer: Path | None,
-) -> dict:
-    stages = {}
-    for name in STAGES:
-        ms = [r[0][name] for r in runs]
-        last = ms[-1]
-        cpu = statistics.median(m.cpu_s + m.child_cpu_s for m in ms)
-        stages[name] = {
-            "phase": last.phase,
-            "docs_in": last.docs_in,
-            "docs_out": last.docs_out,
-            "dropped": last.docs_in - last.docs_out,
-            "cpu_s": cpu,
-            "child_cpu_s": statistics.median(m.child_cpu_s for m in ms),
-            "cpu_s_runs": [m.cpu_s + m.child_cpu_s for m in ms],
-            "docs_per_s_per_core": last.docs_in / cpu if cpu else None,
-            "input_mb_per_s": input_mb / cpu if cpu else None,
-            "text_mchars_in": last.chars_in / 1e6,
-            "text_mchars_per_s": last.chars_in / 1e6 / cpu if cpu else None,
-            "peak_rss_mb": max(m.peak_rss_mb for m in ms),
-            "datatrove_wall_s": statistics.median(m.datatrove_wall_s for m in ms),
-            "datatrove_stats": last.datatrove_stats,
-        }
-    stage_sum = sum(s["cpu_s"] for s in stages.values())
-    measured = statistics.median(total for _, total in runs)
+def _config_summary(cfg: ReferenceConfig, tokenizer: Path | None) -> dict[str, object]:
     return {
-        "reference": "datatrove FineWeb pipeline (examples/fineweb.py), in-process, one task",
-        "config": {
-            "datatrove": _version("datatrove"),
-            "trafilatura": _version("trafilatura"),
-            "trafilatura_timeout_s": cfg.trafilatura_timeout_s,
-            "gopher_english_stop_words": cfg.english_stop_words,
-            "tokenizer_vocab_size": cfg.vocab_size,
-            "languages": list(EU24),
-            "lid_model": str(bundled_lid176_path()),
-            "minhash": f"{MINHASH_NGRAMS}-grams {MINHASH_BUCKETS}x{MINHASH_HASHES} 64-bit",
-            "tokenizer": str(tokenizer),
-            "repeats": len(runs),
-        },
-        "stages": stages,
-        "end_to_end": {
-            "docs_in": responses,
-            "docs_out": stages["tokenize"]["docs_out"],
-            "input_mb": input_mb,
-            "cpu_s": stage_sum,
-            "docs_per_s_per_core": responses / stage_sum if stage_sum else None,
-            "input_mb_per_s": input_mb / stage_sum if stage_sum else None,
-            "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values()),
-            "extractor_peak_rss_mb": extractor_peak,
-            "harness_cpu_s": measured - stage_sum,
-            "tokens": stages["tokenize"]["datatrove_stats"].get("tokens"),
-        },
-        "quality": quality,
+        "datatrove": _version("datatrove"),
+        "trafilatura": _version("trafilatura"),
+        "trafilatura_timeout_s": cfg.trafilatura_timeout_s,
+        "gopher_english_stop_words": cfg.english_stop_words,
+        "tokenizer_vocab_size": cfg.vocab_size,
+        "languages": list(EU24),
+        "lid_model": str(bundled_lid176_path()),
+        "minhash": f"{MINHASH_NGRAMS}-grams {MINHASH_BUCKETS}x{MINHASH_HASHES} 64-bit",
+        "tokenizer": str(tokenizer),
     }
 
 
@@ -516,41 +349,6 @@ def _version(dist: str) -> str:
     from importlib.metadata import version
 
     return version(dist)
-
-
-def format_table(result: dict) -> str:
-    """Markdown: one row per stage and the end-to-end row, then the quality figures."""
-    lines = [
-        "| stage | docs in | out | dropped | CPU s | docs/s per core | input MB/s | own text Mchar/s | peak RSS MB "
-        "| datatrove wall s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    rows = list(result["stages"].items()) + [("**end to end**", result["end_to_end"])]
-    for name, s in rows:
-        rate, mb = (s.get(k) or 0.0 for k in ("docs_per_s_per_core", "input_mb_per_s"))
-        text = f"{s['text_mchars_per_s'] or 0.0:,.2f}" if "text_mchars_per_s" in s else ""
-        wall = f"{s['datatrove_wall_s']:.2f}" if "datatrove_wall_s" in s else ""
-        lines.append(
-            f"| {name} | {s['docs_in']:,} | {s['docs_out']:,} | {s['docs_in'] - s['docs_out']:,} | {s['cpu_s']:.2f} "
-            f"| {rate:,.1f} | {mb:,.2f} | {text} | {s['peak_rss_mb']:.0f} | {wall} |"
-        )
-    q = result["quality"]
-    if q:
-        ext, snip = q["extraction_assembled"], q["extraction_trafilatura_eval"]
-        lang, dup = q["language_eu24_assembled"], q["dedup_pairs"]
-        lines += [
-            "",
-            f"- extraction, assembled pages ({ext['pages']}): F1 {ext['f1']:.4f} "
-            f"(P {ext['precision']:.4f}, R {ext['recall']:.4f})",
-            f"- extraction, trafilatura_eval snippets ({snip['pages']} pages): F1 {snip['f1']:.4f}",
-            f"- language, EU-24 assembled pages ({lang['pages']}): accuracy {lang['accuracy']:.4f} "
-            f"({lang['accuracy_labelled']:.4f} of the {lang['labelled']} labelled)",
-            f"- dedup, pairs of a dup group that reached MinHash ({dup['pairs']}): recall {dup['recall']:.4f} "
-            f"(near {dup['near_recall']:.4f} of {dup['near_pairs']}, exact {dup['exact_recall']:.4f} of "
-            f"{dup['exact_pairs']}); {dup['pairs_lost_upstream']} pairs lost to earlier filters; "
-            f"precision {dup['precision']:.4f} on pages with a main text",
-        ]
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -571,13 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         help="GopherQualityFilter without FineWeb's English stop-word rule (it drops most non-English text)",
     )
     args = parser.parse_args(argv)
-    warcs = args.warcs
-    if not warcs:
-        warcs = env_content_warcs()
-        if not warcs:
-            parser.error(
-                "no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS"
-            )
+    warcs = given_or_corpus_warcs(args.warcs, parser.error)
     config = ReferenceConfig(args.timeout, args.vocab_size, not args.no_english_stop_words)
     result = run_reference(warcs, args.output, args.repeats, truth=args.truth, config=config)
     table = format_table(result)

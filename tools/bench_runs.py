@@ -8,6 +8,7 @@ datatrove's: extraction F1, language accuracy on EU-24 assembled pages, duplicat
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import shutil
 import subprocess
@@ -59,10 +60,8 @@ class _TreeRss:
                 procs = [root, *root.children(recursive=True)]
                 total = 0
                 for p in procs:
-                    try:
+                    with contextlib.suppress(psutil.Error):  # a process that ended meanwhile holds nothing
                         total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 return

@@ -5,7 +5,9 @@ language identifier see it (`eurocurate extract` then `eurocurate langid`, one d
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import orjson
 
@@ -19,6 +21,15 @@ def env_content_warcs() -> list[Path]:
     """`content_warcs` of the corpus `$EUROCURATE_CORPUS` names; empty when it is unset or has none."""
     corpus = os.environ.get("EUROCURATE_CORPUS")
     return content_warcs(Path(corpus)) if corpus else []
+
+
+def given_or_corpus_warcs(warcs: list[Path], fail: Callable[[str], NoReturn]) -> list[Path]:
+    """`warcs` when some are given, else `env_content_warcs()`; `fail` (an argument parser's `error`) is
+    called with what to do when there are neither."""
+    warcs = warcs or env_content_warcs()
+    if not warcs:
+        fail("no WARC files given and $EUROCURATE_CORPUS/warc has none; pass WARC paths or set EUROCURATE_CORPUS")
+    return warcs
 
 
 def extracted_and_identified(warcs: list[Path], work: Path) -> list[dict]:

@@ -302,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = build_demo_corpus(Path(args.output), args.seed, pages_per_language=args.pages_per_language)
     total = sum(p.stat().st_size for p in paths)
     print(
-        f"wrote {len(paths)} WARC files ({total / 1e6:.1f} MB) to {args.output}, robots.txt captures to {args.output}-robots/"
+        f"wrote {len(paths)} WARC files ({total / 1e6:.1f} MB) to {args.output}, robots.txt captures to "
+        f"{args.output}-robots/"
     )
     return 0
 

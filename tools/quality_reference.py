@@ -44,8 +44,9 @@ def reference_stack(cfg: LanguageQualityConfig, lang: str) -> list[tuple[str, Ba
         elif family == "c4" and cfg.c4.enabled:
             p = cfg.c4
             c4 = C4QualityFilter(
-                split_paragraph=True, remove_citations=p.remove_citations, filter_no_terminal_punct=p.filter_no_terminal_punct,
-                min_num_sentences=p.min_num_sentences, min_words_per_line=p.min_words_per_line,
+                split_paragraph=True, remove_citations=p.remove_citations,
+                filter_no_terminal_punct=p.filter_no_terminal_punct, min_num_sentences=p.min_num_sentences,
+                min_words_per_line=p.min_words_per_line,
                 max_word_length=p.max_word_length, filter_lorem_ipsum=p.filter_lorem_ipsum,
                 filter_javascript=p.filter_javascript, filter_curly_bracket=p.filter_curly_bracket,
                 filter_policy=p.filter_policy, language=lang,

@@ -46,7 +46,8 @@ class RobotsCapture:
     fetch_date: str | None = None
 
     def describe(self) -> str:
-        return f"robots.txt of {self.host} ({'unreachable' if self.status is None else self.status}, {self.fetch_date}, {self.record_id})"
+        status = "unreachable" if self.status is None else self.status
+        return f"robots.txt of {self.host} ({status}, {self.fetch_date}, {self.record_id})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +70,8 @@ def _aipref_rules(body: str, agents: tuple[str, ...]) -> list[tuple[str, str]]:
             in_agents = True
             continue
         in_agents = False
-        if m := _CONTENT_USAGE.match(line):
-            if not group or group & wanted or "*" in group:
-                rules.append((m.group(1) or "/", m.group(2)))
+        if (m := _CONTENT_USAGE.match(line)) and (not group or group & wanted or "*" in group):
+            rules.append((m.group(1) or "/", m.group(2)))
     return rules
 
 

@@ -21,7 +21,8 @@ class SuppressionList(BaseModel):
     domains: list[str] = Field(default_factory=list, description="A domain and all its subdomains (example.eu).")
     fingerprints: list[str] = Field(
         default_factory=list,
-        description="Keyed PII fingerprints (TYPE:hmac) of erased subjects; the pii stage drops documents holding them.",
+        description="Keyed PII fingerprints (TYPE:hmac) of erased subjects; the pii stage drops documents holding "
+        "them.",
     )
     _urls: frozenset[str] = PrivateAttr(frozenset())
     _hosts: frozenset[str] = PrivateAttr(frozenset())

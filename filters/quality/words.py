@@ -20,7 +20,6 @@ from typing import NamedTuple
 
 from datatrove.utils.text import PUNCTUATION_SET
 
-_MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _LETTER = r"[^\W\d_]"
 _ABBREVIATION = re.compile(rf"(?:{_LETTER}\.)+{_LETTER}?\.?$|{_LETTER}+\.{_LETTER}+.*\.$")  # "e.g." "U.S."
 _URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")

@@ -4,7 +4,7 @@ Owns reading, as trafilatura's `handle_*` functions and its txt output do it: pa
 that follows them, headings, lists as `- ` lines, tables as `| a | b |` rows, quotes and code, the
 text after line breaks, divs with text of their own on pages with few paragraphs, and the check for
 repeated blocks; the walk over a content container and the stray-block walk over a whole page. It
-decides nothing about boilerplate (`extract_rules` prunes before anything is read).
+decides nothing about boilerplate (`extract.boilerplate` prunes before anything is read).
 """
 
 from __future__ import annotations
@@ -170,10 +170,8 @@ def _list_lines(lst: LexborNode) -> list[tuple[str, str]]:
     if lead:
         lines.append((f"- {lead}", lead))
     for item in lst.css("li,dd,dt"):
-        if item.css_first("ul,ol,dl") is None:
-            text = _block_text(item)
-        else:  # a nested list's items are lines of their own
-            text = trim("".join(_texts_outside(item, LISTS)))
+        nested = item.css_first("ul,ol,dl") is not None  # a nested list's items are lines of their own
+        text = trim("".join(_texts_outside(item, LISTS))) if nested else _block_text(item)
         if _keep(text):
             lines.append((f"- {text}", text))
     return lines
@@ -239,7 +237,7 @@ def _keep(text: str) -> bool:
     return bool(text) and not _SOCIAL_LINE.match(text)
 
 
-# --- tree helpers shared with extract_rules ----------------------------------------------------------
+# --- tree helpers shared with extract.boilerplate, extract.rules and extract.region ----------------
 
 
 def trim(text: str | None) -> str:

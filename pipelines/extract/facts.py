@@ -1,7 +1,7 @@
 """Page facts read from the parsed HTML head: title, `<html lang>`, canonical URL, licence links, date.
 
 Owns only what a page declares about itself in markup (cheap CSS lookups on a lexbor tree); it does
-not decide what the main text is (`extract_fast`) nor interpret a licence (the provenance stage does).
+not decide what the main text is (`extract.fast`) nor interpret a licence (the provenance stage does).
 """
 
 from __future__ import annotations
@@ -11,13 +11,6 @@ from typing import Final
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
-
-from eurocurate.schema import Meta
-
-# Metadata keys this module fills that `eurocurate.schema.Meta` does not define yet (to be moved there).
-CANONICAL_URL: Final = Meta.CANONICAL_URL
-LICENCE_LINKS: Final = Meta.LICENCE_LINKS
-PUBLISHED: Final = Meta.PUBLISHED
 
 _MAX_TITLE = 500
 _MAX_LANG = 35

@@ -3,13 +3,13 @@
 The fast path parses once with lexbor (selectolax), reads the page facts from that tree and deletes the
 elements trafilatura would delete anyway. A page whose single main container is plain prose (paragraphs,
 no link lists, no boilerplate class names) is read directly; any other page is read by trafilatura's
-precision rules ported to lexbor (`extract_rules`), lxml never involved. Where those rules find little
+precision rules ported to lexbor (`extract.rules`), lxml never involved. Where those rules find little
 for the page's size while most of its text lies outside what they found, the page's dominant container
-is read instead (`extract_rules.extract_region_text`, the short structured pages of documentation
+is read instead (`extract.region.extract_region_text`, the short structured pages of documentation
 sites); only a page without one, or whose container gives less than the rules, goes to trafilatura's
 full cascade (its rules compared with readability and jusText), on the page narrowed to its main
 container. Settings the port does not implement (favour_precision or tables off) take trafilatura's
-fast mode instead of the port. Owns no pipeline wiring (see `extract.HtmlExtractor`).
+fast mode instead of the port. Owns no pipeline wiring (see `extract.stage.HtmlExtractor`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from eurocurate.pipelines.extract.facts import PageFacts, read_page_facts
-from eurocurate.pipelines.extract.rules import MIN_EXTRACTED_CHARS, extract_main_text, extract_region_text
+from eurocurate.pipelines.extract.region import extract_region_text
+from eurocurate.pipelines.extract.rules import MIN_EXTRACTED_CHARS, extract_main_text
 
 # trafilatura logs every page it cannot extract at WARNING; the ledger already records those
 logging.getLogger("trafilatura").setLevel(logging.ERROR)

@@ -2,8 +2,9 @@
 
 Reads every format the document reader takes (WARC/WET/ARC, HTML files, JSONL/Parquet, PDF, Akoma Ntoso
 and Formex XML, DOCX) with the same readers and limits, runs the page extractor on HTML, passes plain
-text through, and writes the text with its page facts for inspection and other tools. Owns no pipeline
-state: no ledger, no manifest; dropped documents are only counted by reason.
+text through (one decision with the stage: `extract.document`), and writes the text with its page facts
+for inspection and other tools. Owns no pipeline state: no ledger, no manifest; dropped documents are
+only counted by reason.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from pathlib import Path
 
 import orjson
 
-from eurocurate.pipelines.extract.facts import CANONICAL_URL, LICENCE_LINKS, PUBLISHED
-from eurocurate.pipelines.extract.fast import ExtractionMode, UnparseableHtml, extract_page
+from eurocurate.pipelines.extract.document import DEFAULT_OPTIONS, ExtractionOptions, extract_document
+from eurocurate.pipelines.extract.facts import PageFacts
+from eurocurate.pipelines.extract.fast import ExtractionMode
 from eurocurate.pipelines.ingest.base import make_doc_id
 from eurocurate.pipelines.ingest.formats import FORMAT_SUFFIXES, InputFormat, format_of, read_source
-from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, NotADocument, ReadLimits, SourceDocument
-from eurocurate.schema import Meta, Reason
+from eurocurate.pipelines.ingest.source_document import NotADocument, ReadLimits, SourceDocument
+from eurocurate.schema import Meta
 
 log = logging.getLogger(__name__)
 
@@ -52,41 +54,40 @@ def extract_inputs(inputs: list[str]) -> list[tuple[Path, str, InputFormat]]:
     return found
 
 
-def _row(doc_id: str, text: str, rel: str, item: SourceDocument, facts: dict[str, object]) -> dict[str, object]:
+def _row(doc_id: str, text: str, rel: str, item: SourceDocument, facts: PageFacts | None) -> dict[str, object]:
+    """The output line; an HTML page's facts are what it declares (None where nothing), plain text
+    keeps what its reader found."""
     md = item.metadata
     return {
         "id": doc_id,
         "text": text,
         "url": md.get(Meta.URL),
         "warc_record_id": md.get(Meta.WARC_RECORD_ID),
-        Meta.TITLE: facts.get(Meta.TITLE, md.get(Meta.TITLE)),
-        Meta.HTML_LANG: facts.get(Meta.HTML_LANG, md.get(Meta.HTML_LANG)),
+        Meta.TITLE: facts.title if facts else md.get(Meta.TITLE),
+        Meta.HTML_LANG: facts.html_lang if facts else md.get(Meta.HTML_LANG),
         Meta.CONTENT_TYPE: md.get(Meta.CONTENT_TYPE),
-        CANONICAL_URL: facts.get(CANONICAL_URL),
-        LICENCE_LINKS: facts.get(LICENCE_LINKS, []),
-        PUBLISHED: facts.get(PUBLISHED, md.get(Meta.PUBLISHED)),
+        Meta.CANONICAL_URL: facts.canonical_url if facts else None,
+        Meta.LICENCE_LINKS: facts.licence_links if facts else [],
+        Meta.PUBLISHED: facts.published if facts else md.get(Meta.PUBLISHED),
         Meta.SOURCE_PATH: rel,
         Meta.SOURCE_OFFSET: item.offset,
     }
 
 
-def _is_plain_text(item: SourceDocument) -> bool:
-    return str(item.metadata.get(Meta.CONTENT_TYPE) or "").split(";")[0].strip().lower() == PLAIN_TEXT
-
-
 def extract_to_jsonl(
     inputs: list[str],
     dst: str,
-    mode: ExtractionMode = "fast",
-    favour_precision: bool = True,
-    include_tables: bool = True,
-    keep_status: tuple[int, ...] = (200,),
-    min_chars: int = 1,
+    mode: ExtractionMode = DEFAULT_OPTIONS.mode,
+    favour_precision: bool = DEFAULT_OPTIONS.favour_precision,
+    include_tables: bool = DEFAULT_OPTIONS.include_tables,
+    keep_status: tuple[int, ...] = _DEFAULTS.keep_status,
+    min_chars: int = DEFAULT_OPTIONS.min_chars,
     max_bytes: int = _DEFAULTS.max_bytes,
     parse_timeout_s: float = _DEFAULTS.parse_timeout_s,
 ) -> dict[str, int]:
     """Extract every document of `inputs` into the JSON Lines file `dst`; returns counts: `records`,
     `written`, `not_documents` (warcinfo/request/metadata records) and `dropped_<reason>` per drop reason."""
+    options = ExtractionOptions(mode, favour_precision, include_tables=include_tables, min_chars=min_chars)
     limits = ReadLimits(max_bytes=max_bytes, parse_timeout_s=parse_timeout_s, keep_status=tuple(keep_status))
     files = extract_inputs(inputs)
     counts: Counter[str] = Counter()
@@ -99,35 +100,16 @@ def extract_to_jsonl(
                     counts[COUNT_OTHER] += 1
                     continue
                 counts[COUNT_RECORDS] += 1
-                reason = item.problem.reason if item.problem is not None else None
-                text, facts = item.text.strip(), {}
-                if reason is None and not _is_plain_text(item):
-                    try:
-                        result = extract_page(
-                            item.text,
-                            url=item.metadata.get(Meta.URL),  # type: ignore[arg-type]
-                            mode=mode,
-                            favour_precision=favour_precision,
-                            include_tables=include_tables,
-                        )
-                    except UnparseableHtml:
-                        reason = Reason.EXTRACTION_FAILED
-                    else:
-                        text = (result.text or "").strip()
-                        page = result.facts
-                        facts = {
-                            Meta.TITLE: page.title,
-                            Meta.HTML_LANG: page.html_lang,
-                            CANONICAL_URL: page.canonical_url,
-                            LICENCE_LINKS: page.licence_links,
-                            PUBLISHED: page.published,
-                        }
-                if reason is None and len(text) < min_chars:
-                    reason = Reason.EXTRACTION_EMPTY
-                if reason is not None:
-                    counts[f"dropped_{reason}"] += 1
+                if item.problem is not None:
+                    counts[f"dropped_{item.problem.reason}"] += 1
                     continue
-                f.write(orjson.dumps(_row(make_doc_id(rel, item.key), text, rel, item, facts)) + b"\n")
+                md = item.metadata
+                result = extract_document(item.text, md.get(Meta.CONTENT_TYPE), md.get(Meta.URL), options)  # type: ignore[arg-type]
+                if result.drop is not None:
+                    counts[f"dropped_{result.drop.reason}"] += 1
+                    continue
+                text = result.text.strip()
+                f.write(orjson.dumps(_row(make_doc_id(rel, item.key), text, rel, item, result.facts)) + b"\n")
                 counts[COUNT_WRITTEN] += 1
     log.info("extract: %s", dict(counts))
     return dict(counts)

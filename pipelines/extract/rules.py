@@ -1,78 +1,51 @@
 """trafilatura's main-text rules (precision focus, fast mode, comments off) run on a lexbor tree.
 
-Owns the decisions, ported from trafilatura 2.3: what its cleaning deletes, which container holds the
-main text (its BODY_XPATH expressions, in order), what inside it is boilerplate (its discard
-expressions with their over-pruning guard, comment sections, link density), and when to search the
-whole page for stray paragraphs; and, for pages those rules find little on, the reading of the page's
-dominant container with the same expressions. Reading the kept elements is `extract_blocks`; parsing,
-page facts and the choice between these readings and trafilatura are `extract_fast`. Mutates the tree
-it is given.
+Owns the choice of the container that holds the main text (trafilatura 2.3's BODY_XPATH expressions, in
+order) and when to search the whole page for stray paragraphs. What its cleaning deletes and what inside
+a container is boilerplate is `extract.boilerplate`; reading the kept elements is `extract.blocks`; the
+reading of a page's dominant container, for pages these rules find little on, is `extract.region`;
+parsing, page facts and the choice between these readings and trafilatura are `extract.fast`. Mutates
+the tree it is given.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Final
 
 from selectolax.lexbor import LexborNode
 
-from eurocurate.pipelines.extract.blocks import (
-    HEADINGS,
-    finish_text,
-    has_element_child,
-    inside,
-    is_layout_table,
-    read_container,
-    read_stray_blocks,
-    trim,
-)
+from eurocurate.pipelines.extract.blocks import finish_text, has_element_child, read_container, read_stray_blocks
+from eurocurate.pipelines.extract.boilerplate import Attributes, clean_tree, delete_nodes, prune_sections
 
 # trafilatura's MIN_EXTRACTED_SIZE: with less text from the containers it searches the whole page.
 MIN_EXTRACTED_CHARS: Final = 250
 
-Attributes = dict[str, str | None]
-
-# Elements trafilatura's cleaning deletes that `extract_fast` has not stripped already (figure: unless it
-# holds a table; form: unless it holds most of the page's text, the ASP.NET page-wrapper case).
-_CLEANED: Final = "time,noindex,param,rp,rt,rtc,source,track,use,fencedframe,blink"
-_CLEANED_TAGS: Final = frozenset(_CLEANED.split(","))
-# Elements it then deletes when empty (settings.CUT_EMPTY_ELEMS), in precision mode with the text that
-# follows them, which by then runs over the tags it unwrapped (settings.MANUALLY_STRIPPED).
-_CUT_EMPTY: Final = (
-    ":is(article,b,blockquote,dd,div,dt,em,h1,h2,h3,h4,h5,h6,i,li,main,p,pre,q,section,span,strong):empty"
-)
-_UNWRAPPED: Final = frozenset(
-    "abbr acronym address bdi bdo big cite data dfn font hgroup img ins mark meta nobr ruby small tbody "
-    "template tfoot thead wbr -text -comment".split()
-)
-# ... and, once it has converted the tags, the formatting it strips too: what a later deletion "without
-# the tail" takes along.
-_UNWRAPPED_LATER: Final = _UNWRAPPED | frozenset("em i b strong u kbd samp tt var sub sup".split())
-# The tags its discard expressions test: div, item, list, p, section, span after its tag conversion (which
-# makes divs of details, of the forms and figures it keeps, and of layout tables).
-_DISCARDABLE: Final = frozenset("div details form figure li dd dt ul ol dl p section span".split())
-_DIVS: Final = "div,details,form,figure,table[role=presentation],table[role=none]"
-
 # --- content containers: trafilatura.xpaths.BODY_XPATH, tried in this order --------------------------
+# Each expression of BODY_XPATH is one rule below; its `contains(@id|@class, ...)` tests are the regexes
+# named after the rule (article body, story, content).
 _CONTAINER_TAGS: Final = "article,div,main,section"
-_B0_ID = re.compile(r"(?:entry|article|art)-content|article__content|article(?:-|__)?body|articleBody|body-text")
-_B0_CLASS = re.compile(
+_ARTICLE_BODY_ID = re.compile(
+    r"(?:entry|article|art)-content|article__content|article(?:-|__)?body|articleBody|body-text"
+)
+_ARTICLE_BODY_CLASS = re.compile(
     r"post[-_]text|post-body|post-?entry|post[-_]?content|postContent|post_inner_wrapper|article-?text|articleText"
     r"|(?:entry|page|text|article|art)-content|article__content|article(?:-|__)?body|articleBody|ArticleContent"
     r"|body-text|article__container"
 )
-_B2_ID = re.compile(r"^primary|story-body")
-_B2_CLASS = re.compile(
+_STORY_ID = re.compile(r"^primary|story-body")
+_STORY_CLASS = re.compile(
     r"^article |post-bodycopy|story-?content|(?:theme|blog|section|single)-content|single-post|main-column"
     r"|wpb_text_column|story-body|field-body"
 )
-_B2_FULLTEXT = re.compile("fulltext", re.IGNORECASE)
-_B3_ID = re.compile(r"content-main|content-body|contentBody")
-_B3_CLASS = re.compile(r"content[-_]main|content(?:-|__)body")
-_CM = str.maketrans("CM", "cm")
-_CP = str.maketrans("CP", "cp")
+_STORY_FULLTEXT_CLASS = re.compile("fulltext", re.IGNORECASE)
+_CONTENT_ID = re.compile(r"content-main|content-body|contentBody")
+_CONTENT_CLASS = re.compile(r"content[-_]main|content(?:-|__)body")
+# XPath `translate(@x, "CM", "cm")` and `translate(@x, "CP", "cp")`: BODY_XPATH lower-cases only these letters
+# before looking for "main-content" and "page-content".
+_LOWER_CM = str.maketrans("CM", "cm")
+_LOWER_CP = str.maketrans("CP", "cp")
 
 
 def _article_body(tag: str, a: Attributes) -> bool:
@@ -81,7 +54,7 @@ def _article_body(tag: str, a: Attributes) -> bool:
         c in ("post", "entry")
         or a.get("itemprop") == "articleBody"
         or i == "articleContent"
-        or bool(_B0_ID.search(i) or _B0_CLASS.search(c))
+        or bool(_ARTICLE_BODY_ID.search(i) or _ARTICLE_BODY_CLASS.search(c))
     )
 
 
@@ -95,7 +68,7 @@ def _story(tag: str, a: Attributes) -> bool:
         a.get("role") == "article"
         or i in ("article", "story")
         or c in ("postarea", "art-postcontent", "text", "cell", "story")
-        or bool(_B2_ID.search(i) or _B2_FULLTEXT.search(c) or _B2_CLASS.search(c))
+        or bool(_STORY_ID.search(i) or _STORY_FULLTEXT_CLASS.search(c) or _STORY_CLASS.search(c))
     )
 
 
@@ -104,10 +77,10 @@ def _content(tag: str, a: Attributes) -> bool:
     return (
         i == "content"
         or c == "content"
-        or bool(_B3_ID.search(i) or _B3_CLASS.search(c))
-        or "main-content" in i.translate(_CM)
-        or "main-content" in c.translate(_CM)
-        or "page-content" in c.translate(_CP)
+        or bool(_CONTENT_ID.search(i) or _CONTENT_CLASS.search(c))
+        or "main-content" in i.translate(_LOWER_CM)
+        or "main-content" in c.translate(_LOWER_CM)
+        or "page-content" in c.translate(_LOWER_CP)
     )
 
 
@@ -119,53 +92,12 @@ _CONTAINER_RULES: Final[tuple[Callable[[str, Attributes], bool], ...]] = (
     _article_body, _article, _story, _content, _main,
 )  # fmt: skip
 
-# --- discard expressions: trafilatura.xpaths -----------------------------------------------------------
-_COMMENTS_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
-_COMMENTS_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
-# CSS narrows the candidates in C, the expressions above decide
-_COMMENTS_TAGS: Final = frozenset("div section details ul ol dl".split())
-_COMMENTS_CSS: Final = (
-    ":is(div,section,details,ul,ol,dl):is([id*=omment],[id*=comol],[id*=disqus_thread],[id*=dsq-comments],"
-    "[class*=omment])"
-)
-_SCROLL = re.compile(r"mvp-post-add-(?:box|wrap)|infinite-?scroll")
-_MVP = re.compile(r"mvp-post-add-(?:box|wrap)")
-_SCROLL_TAGS: Final = frozenset({"div", "section"})
-_SCROLL_CSS: Final = (
-    ":is(div,section):is([id*=mvp-post-add],[class*=mvp-post-add],[id*=nfinite],[class*=nfinite],"
-    "[class*=elementor-share-buttons])"
-)
-_BOTH = r"^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author"
-_OVERALL_ID = re.compile(
-    _BOTH + r"|^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|message-container"
-    r"|premium|^ad-"
-)
-_OVERALL_CLASS_WORDS = (
-    _BOTH + r"|^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navbar|navbox|menu|bar| ad |-ad-|(?:^| )ad-"
-    r"|dfp[Aa]d|outbrain|taboola|criteo|paid-?content|widget|footer|Footer|byline|Byline|share-|sociable"
-    r"|tag-list|consent|modal-content|permission|elated|next-|-stories|most-popular|more-on"
-    r"|meta|rating|attachment|timestamp|user-info|user-profile|-icon|article-infos|message-container|slide"
-    r"|viewport|overlay|options|expand|obfuscated|blurred|mol-factbox|yin|zlylin|nfoline"
-)
-_OVERALL_CLASS = re.compile(_OVERALL_CLASS_WORDS + "|embedded|embed")
-# Without "embed", which aims at media embeds (iframes and scripts, stripped already) and hits the sections
-# documentation transcludes (LibreOffice help's `embedded`): for the dominant-container reading.
-_OVERALL_CLASS_NO_EMBEDS = re.compile(_OVERALL_CLASS_WORDS)
-_HIDDEN_CLASS = re.compile(
-    r"^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print| hidden| hide"
-    r"|noprint|notloaded"
-)
-_HIDDEN_ID = re.compile(r"reader-comments|akismet")
-_BOTTOM = re.compile(r"(^|\s)bottom|bottom(\s|$)")
-_LINK = re.compile(r"(^|\s)link(\s|$)")
-_ATTRIBUTED: Final = "[class],[id],[style],[role],[aria-hidden],[data-component],[data-lp-replacement-content]"
-
 
 def extract_main_text(body: LexborNode, reparse: Callable[[], LexborNode]) -> str | None:
     """The page's main text by trafilatura's rules, None when they find none. `reparse` returns the
     body parsed afresh: the search for stray paragraphs reads the page as it was before any container
     was pruned."""
-    _clean(body)
+    clean_tree(body)
     blocks: list[str] = []
     container_read = False
     candidates = _Candidates(body)
@@ -174,60 +106,22 @@ def extract_main_text(body: LexborNode, reparse: Callable[[], LexborNode]) -> st
         if container is None:
             continue
         container_read = True
-        _prune_sections(container)
+        prune_sections(container)
         if has_element_child(container):
             div_mode = sum(len(p.text()) for p in body.css("p")) < MIN_EXTRACTED_CHARS
             consumed: list[LexborNode] = []
             blocks += read_container(container, div_mode, consumed)
             if len(blocks) > 1:
                 break
-            _delete(consumed)  # read already: the next container must neither count nor read them again
+            delete_nodes(consumed)  # read already: the next container must neither count nor read them again
         candidates = _Candidates(body)  # the tree changed
     if sum(len(b) + 1 for b in blocks) < MIN_EXTRACTED_CHARS:
         if container_read:
             body = reparse()
-            _clean(body)
-        _prune_sections(body, whole_page=True)
+            clean_tree(body)
+        prune_sections(body, whole_page=True)
         blocks = read_stray_blocks(body, blocks)
     return finish_text("\n".join(blocks)) if blocks else None
-
-
-# --- cleaning (trafilatura.htmlprocessing.tree_cleaning, comment sections) ----------------------------
-
-
-def _clean(body: LexborNode) -> None:
-    # one walk over the page for the four deletions that do not depend on each other
-    doomed = [
-        n
-        for n in inside(body, f"{_CLEANED},figure,{_SCROLL_CSS},{_COMMENTS_CSS}")
-        if n.tag in _CLEANED_TAGS
-        or (n.tag == "figure" and n.css_first("table") is None)
-        or (n.tag in _SCROLL_TAGS and _scroll_matches(n))
-        or (n.tag in _COMMENTS_TAGS and _comments_match(n.attributes))
-    ]
-    _delete(doomed)
-    forms = inside(body, "form")
-    if forms:
-        total = len(body.text())
-        _delete([f for f in forms if not (total and len(f.text()) > total / 2)])
-    doomed = []
-    for node in inside(body, _CUT_EMPTY):
-        doomed += _with_tail(node, _UNWRAPPED)
-    _delete(doomed)
-
-
-def _scroll_matches(node: LexborNode) -> bool:
-    a = node.attributes
-    c, i = a.get("class") or "", a.get("id") or ""
-    if "elementor-share-buttons" in c:
-        return True
-    if not (_SCROLL.search(i) or _SCROLL.search(c)):
-        return False
-    return node.css_first("h1") is None or bool(_MVP.search(i) or _MVP.search(c))
-
-
-def _comments_match(a: Attributes) -> bool:
-    return bool(_COMMENTS_ID.search(a.get("id") or "") or _COMMENTS_CLASS.search(a.get("class") or ""))
 
 
 class _Candidates:
@@ -244,272 +138,3 @@ class _Candidates:
             if rule(*self._read[i]):
                 return node
         return None
-
-
-# --- pruning a container (trafilatura.main_extractor.prune_unwanted_sections) ------------------------
-
-
-def _prune_sections(root: LexborNode, whole_page: bool = False) -> None:
-    """Delete what the rules call boilerplate below `root`, a container or (for the stray-block search,
-    which keeps teaser blocks and has no last heading to drop) the whole page."""
-    # both discards read tag and attributes only: one walk, one deletion
-    candidates = [(n, n.tag, n.attributes) for n in inside(root, _ATTRIBUTED + ",header")]
-    doomed = [n for n, tag, a in candidates if _precision_discard(tag, a, keep_teasers=whole_page)]
-    matched = [n for n, tag, a in candidates if _overall_discard(tag, a)]
-    if matched:
-        outer = _outermost(matched, root)
-        old_len = len(root.text())
-        if old_len - sum(len(n.text()) for n in outer) > old_len / 7:  # else it would empty the container
-            doomed += outer
-    _delete(doomed, root)
-    for _ in range(2):
-        _delete_by_link_density(root, _DIVS, backtracking=True)
-        _delete_by_link_density(root, "ul,ol,dl", backtracking=False)
-        _delete_by_link_density(root, "p", backtracking=False)
-    tables = [t for t in inside(root, "table") if _link_heavy_table(t)]
-    _delete([n for t in tables for n in _with_tail(t, _UNWRAPPED_LATER)], root)
-    while not whole_page and (last := _last_element(root)) is not None and last.tag in HEADINGS:
-        _delete(_with_tail(last, _UNWRAPPED_LATER))
-    _delete_by_link_density(root, "h1,h2,h3,h4,h5,h6,summary", backtracking=False)
-    _delete_by_link_density(root, "blockquote,q,pre", backtracking=False)
-
-
-def _as_div(tag: str, a: Attributes) -> str:
-    return "div" if tag == "table" and (a.get("role") or "") in ("presentation", "none") else tag
-
-
-def _first_of(a: Attributes, *keys: str) -> str:
-    """XPath `@x|@y` as a string: the value of whichever attribute comes first in the source."""
-    for k, v in a.items():
-        if k in keys:
-            return v or ""
-    return ""
-
-
-def _overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
-    """OVERALL_DISCARD_XPATH: navigation, sharing, ads, footers, hidden and metadata sections (`embeds`:
-    with its embedded-media class words)."""
-    c = a.get("class") or ""
-    overall_class, region_class, hidden_class = _class_discards(c) if c else (False, False, False)
-    if _as_div(tag, a) in _DISCARDABLE and (
-        "data-lp-replacement-content" in a
-        or "nav" in (a.get("role") or "").replace("N", "n")
-        or "MostPopularStories" in (a.get("data-component") or "")
-        or "cookie" in _first_of(a, "id", "class")
-        or _OVERALL_ID.search(a.get("id") or "")
-        or (overall_class if embeds else region_class)
-    ):
-        return True
-    i, style = a.get("id") or "", a.get("style") or ""
-    return (
-        c == "comments-title"
-        or _first_of(a, "id", "class").startswith("reply-")
-        or "hidden" in _first_of(a, "id", "style")
-        or "display:none" in style
-        or "display: none" in style
-        or bool(_HIDDEN_ID.search(i) or hidden_class)
-        or a.get("aria-hidden") == "true"
-    )
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _class_discards(classes: str) -> tuple[bool, bool, bool]:
-    """The class expressions a class attribute matches: overall discard, the same without embeds, hidden.
-    A site repeats its class attributes on every page: searched once, the answer is a lookup."""
-    return (
-        bool(_OVERALL_CLASS.search(classes)),
-        bool(_OVERALL_CLASS_NO_EMBEDS.search(classes)),
-        bool(_HIDDEN_CLASS.search(classes)),
-    )
-
-
-def _precision_discard(tag: str, a: Attributes, keep_teasers: bool) -> bool:
-    """DISCARD_IMAGE_ELEMENTS (captions), TEASER_DISCARD_XPATH and PRECISION_DISCARD_XPATH."""
-    if tag == "header":
-        return True
-    if _as_div(tag, a) not in _DISCARDABLE:
-        return False
-    c, i = a.get("class") or "", a.get("id") or ""
-    if "caption" in c or "caption" in i:
-        return True
-    if not keep_teasers and ("teaser" in c.replace("T", "t") or "teaser" in i.replace("T", "t")):
-        return True
-    first = _first_of(a, "id", "class")
-    return bool(_BOTTOM.search(first) or _LINK.search(first)) or "border" in (a.get("style") or "")
-
-
-def _delete_by_link_density(container: LexborNode, selector: str, backtracking: bool, links: str = "a") -> None:
-    doomed = []
-    for elem in inside(container, selector):
-        heavy, short_with_links = _link_density(elem, links)
-        if heavy or (backtracking and short_with_links and has_element_child(elem) and len(trim(elem.text())) < 200):
-            parent = elem.parent
-            if elem.tag == "p" and parent is not None and parent.tag in ("li", "dd", "dt", "td", "th"):
-                continue  # the list's or table's own test decides
-            doomed.append(elem)
-    _delete(doomed, container)
-
-
-def _link_density(elem: LexborNode, selector: str = "a") -> tuple[bool, bool]:
-    """trafilatura's `link_density_test` with favor_precision: (boilerplate, short and with links);
-    `selector` says what counts as a link."""
-    links = elem.css(selector)
-    if not links:
-        return False, False
-    text_len = len(trim(elem.text()))
-    if len(links) == 1:
-        link_len = len(trim(links[0].text()))
-        if link_len > 10 and link_len > text_len * 0.9:
-            return True, False
-    last = _next_element(elem) is None
-    limit = (60 if last else 30) if elem.tag == "p" else (300 if last else 100)
-    if text_len < limit:
-        texts = [t for t in (trim(a.text()) for a in links) if t]
-        if not texts:
-            return True, False
-        link_len = sum(map(len, texts))
-        short = sum(1 for t in texts if len(t) < 10)
-        return link_len > text_len * 0.8 or (len(texts) > 1 and short / len(texts) > 0.8), True
-    if len(links) > 4:  # a large farm of links ("latest news")
-        texts = [t for t in (trim(a.text()) for a in links) if t]
-        link_len = sum(map(len, texts))
-        if link_len > text_len * 0.9 and link_len < 100 * len(texts) and not _paragraph_listing(links):
-            return True, False
-    return False, False
-
-
-def _paragraph_listing(links: list[LexborNode]) -> bool:
-    """Every link alone in its own paragraph: a document listing, not a link farm."""
-    for link in links:
-        parent = link.parent
-        if parent is None or parent.tag != "p" or len(parent.css("a")) > 1:
-            return False
-    return True
-
-
-def _link_heavy_table(table: LexborNode, selector: str = "a") -> bool:
-    if is_layout_table(table):
-        return False
-    links = table.css(selector)
-    if not links:
-        return False
-    text_len = len(trim(table.text()))
-    if text_len < 200:
-        return False
-    link_len = sum(len(trim(a.text())) for a in links)
-    return link_len > 0.8 * text_len if text_len < 1000 else link_len > 0.5 * text_len
-
-
-# --- the dominant container: what a page the rules find little on is read from ------------------------
-
-# Share of the page's text the element read as its only content container must hold ...
-_DOMINANT_SHARE: Final = 0.75
-# ... and this share of its parent's: text beside the child (a heading, an introduction) belongs with it.
-_CHILD_SHARE: Final = 0.8
-# What may be that container; a dominant table, list or paragraph is read as a block of its parent.
-_CONTAINERS: Final = frozenset("div section article main form span center font".split())
-# Named anchors (`<a name=x>`, no target) are no links: a container of them is not a link list.
-_TARGET_LINKS: Final = "a[href]"
-
-
-def extract_region_text(body: LexborNode) -> str | None:
-    """The text of the page's dominant container (`_dominant_container`), None when no element below
-    the body holds most of the page or nothing in it is kept.
-
-    For pages `extract_main_text` finds little on, typically short structured ones (help pages): their
-    anchors without text fail its link-density test, its "embed" discard takes the sections they
-    transclude, and its stray-paragraph search skips their headings and definition divs. This prunes
-    the container with the same cleaning and boilerplate expressions except that: only links with a
-    target count as links, "embed" is no boilerplate, inline spans are never discarded (a `menuitem`
-    span is words of its sentence), and short blocks with a link are kept (no backtracking); then it
-    reads every block, divs with text of their own included. `body` is a fresh, unpruned tree."""
-    _clean(body)
-    _delete(inside(body, "header"))  # before measuring: on a short page the site's header weighs a quarter
-    container = _dominant_container(body)
-    if container is None:
-        return None
-    candidates = (n for n in inside(container, _ATTRIBUTED) if n.tag != "span")
-    _delete([n for n in candidates if _overall_discard(n.tag, n.attributes, embeds=False)], container)
-    for _ in range(2):
-        _delete_by_link_density(container, _DIVS, backtracking=False, links=_TARGET_LINKS)
-        _delete_by_link_density(container, "ul,ol,dl", backtracking=False, links=_TARGET_LINKS)
-        _delete_by_link_density(container, "p", backtracking=False, links=_TARGET_LINKS)
-    _delete([t for t in inside(container, "table") if _link_heavy_table(t, _TARGET_LINKS)], container)
-    _delete_by_link_density(container, "h1,h2,h3,h4,h5,h6,summary", backtracking=False, links=_TARGET_LINKS)
-    blocks = read_container(container, div_mode=True, consumed=[])
-    return finish_text("\n".join(blocks)) if blocks else None
-
-
-def _dominant_container(body: LexborNode) -> LexborNode | None:
-    """Down from the body, into the child holding most of its parent's text (`_CHILD_SHARE`, and
-    `_DOMINANT_SHARE` of the page's) while that child is a container. A single block that holds that
-    much (a code sample, a table) is read with what says what it is: from the nearest container with
-    text besides it, else its parent. None when no element below the body holds most of the page."""
-    page_len = _text_len(body)
-    node, node_len, context = body, page_len, None
-    while page_len:
-        enough = max(_DOMINANT_SHARE * page_len, _CHILD_SHARE * node_len)
-        child, child_len = next(((c, n) for c in node.iter() if (n := _text_len(c)) >= enough), (None, 0))
-        if node is not body and child_len < node_len:
-            context = node
-        if child is None:
-            return node if node is not body else None
-        if child.tag not in _CONTAINERS:
-            return context or (node if node is not body else None)
-        node, node_len = child, child_len
-    return None
-
-
-def _text_len(node: LexborNode) -> int:
-    return len(node.text(strip=True))
-
-
-# --- tree helpers -------------------------------------------------------------------------------------
-
-
-def _with_tail(node: LexborNode, unwrapped: frozenset[str]) -> list[LexborNode]:
-    """The node and the text after it up to the next element (lxml's tail), over unwrapped tags."""
-    nodes = [node]
-    sib = node.next
-    while sib is not None and sib.tag in unwrapped:
-        nodes.append(sib)
-        sib = sib.next
-    return nodes
-
-
-def _next_element(node: LexborNode) -> LexborNode | None:
-    sib = node.next
-    while sib is not None and sib.tag in ("-text", "-comment"):
-        sib = sib.next
-    return sib
-
-
-def _last_element(node: LexborNode) -> LexborNode | None:
-    last = node.last_child
-    while last is not None and last.tag in ("-text", "-comment"):
-        last = last.prev
-    return last
-
-
-def _outermost(nodes: list[LexborNode], stop: LexborNode | None = None) -> list[LexborNode]:
-    """The nodes without an ancestor among `nodes` (below `stop`), each once."""
-    ids = {n.mem_id for n in nodes}
-    stop_id = stop.mem_id if stop is not None else None
-    outer, taken = [], set()
-    for n in nodes:
-        if n.mem_id in taken:
-            continue
-        parent = n.parent
-        while parent is not None and parent.mem_id != stop_id and parent.mem_id not in ids:
-            parent = parent.parent
-        if parent is None or parent.mem_id not in ids:
-            outer.append(n)
-            taken.add(n.mem_id)
-    return outer
-
-
-def _delete(nodes: list[LexborNode], stop: LexborNode | None = None) -> None:
-    """Delete nodes with their subtrees; a node inside another one goes with it (deleting it again
-    would touch freed memory)."""
-    for n in _outermost(nodes, stop):
-        n.decompose()

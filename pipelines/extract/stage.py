@@ -4,8 +4,9 @@ URL, licence links, publication date).
 `mode="reference"` is trafilatura as FineWeb runs it (favour_precision); `mode="fast"` is one lexbor
 parse read directly (plain prose), by trafilatura's rules ported to lexbor, or — where they find little
 — from the page's dominant container, with trafilatura's full cascade only for pages none of these
-reads (`extract_fast`); measured against datatrove's step on the corpus pages
-(tests/eval/test_extraction_eval.py). The page logic lives in `extract_fast`; this is the thin stage.
+reads (`extract.fast`); measured against datatrove's step on the corpus pages
+(tests/eval/test_extraction_eval.py). The per-document decision lives in `extract.document` (shared with
+`eurocurate extract`); this is the thin stage.
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ import pyarrow as pa
 from datatrove.data import Document
 from pydantic import BaseModel, ConfigDict, Field
 
-from eurocurate.pipelines.extract.facts import CANONICAL_URL, LICENCE_LINKS, PUBLISHED, PageFacts
-from eurocurate.pipelines.extract.fast import ExtractionMode, UnparseableHtml, extract_page
+from eurocurate.pipelines.extract.document import (
+    DEFAULT_OPTIONS,
+    ExtractionOptions,
+    extract_document,
+    store_page_facts,
+)
+from eurocurate.pipelines.extract.fast import ExtractionMode
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -27,11 +33,6 @@ log = logging.getLogger(__name__)
 
 # Counter prefix: documents per extraction path (`extract_path_direct`, `extract_path_rules`, ...).
 PATH_STAT_PREFIX = "extract_path_"
-PATH_PLAIN_TEXT = "plain_text"  # documents that arrive as plain text and pass through
-
-
-def _is_plain_text(content_type: object) -> bool:
-    return isinstance(content_type, str) and content_type.split(";")[0].strip().lower() == "text/plain"
 
 
 class HtmlExtractor(LedgerStage):
@@ -42,11 +43,11 @@ class HtmlExtractor(LedgerStage):
     def __init__(
         self,
         out_dir: str,
-        favour_precision: bool = True,
-        fast: bool = False,
-        include_tables: bool = True,
-        min_chars: int = 1,
-        mode: ExtractionMode = "fast",
+        favour_precision: bool = DEFAULT_OPTIONS.favour_precision,
+        fast: bool = DEFAULT_OPTIONS.fast,
+        include_tables: bool = DEFAULT_OPTIONS.include_tables,
+        min_chars: int = DEFAULT_OPTIONS.min_chars,
+        mode: ExtractionMode = DEFAULT_OPTIONS.mode,
     ):
         super().__init__(out_dir)
         if mode not in ("reference", "fast"):
@@ -58,57 +59,32 @@ class HtmlExtractor(LedgerStage):
         self.mode = mode
 
     def judge(self, doc: Document) -> Drop | None:
-        if _is_plain_text(doc.metadata.get(Meta.CONTENT_TYPE)):
-            # text a reader already extracted (WET conversion, PDF, legal XML, DOCX, a re-read dataset): kept as is
-            self.stat_update(PATH_STAT_PREFIX + PATH_PLAIN_TEXT)
-            if len(doc.text.strip()) < self.min_chars:
-                return Drop(Reason.EXTRACTION_EMPTY, f"{len(doc.text.strip())} chars of plain text")
-            return None
-        try:
-            result = extract_page(
-                doc.text,
-                url=doc.metadata.get(Meta.URL),
-                mode=self.mode,
-                favour_precision=self.favour_precision,
-                fast=self.fast,
-                include_tables=self.include_tables,
-            )
-        except UnparseableHtml as e:
-            return Drop(Reason.EXTRACTION_FAILED, f"unparseable HTML ({len(doc.text)} chars): {e}"[:500])
-        store_page_facts(doc.metadata, result.facts)
-        self.stat_update(PATH_STAT_PREFIX + result.path)
-        text = (result.text or "").strip()
-        if len(text) < self.min_chars:
-            return Drop(Reason.EXTRACTION_EMPTY, f"{len(text)} chars of main text from {len(doc.text)} of HTML")
-        doc.text = text
-        return None
-
-
-def store_page_facts(metadata: dict[str, object], facts: PageFacts) -> None:
-    """Write the facts a page declares into document metadata; absent facts leave no key."""
-    if facts.title:
-        metadata[Meta.TITLE] = facts.title
-    if facts.html_lang:
-        metadata[Meta.HTML_LANG] = facts.html_lang
-    if facts.canonical_url:
-        metadata[CANONICAL_URL] = facts.canonical_url
-    if facts.licence_links:
-        metadata[LICENCE_LINKS] = facts.licence_links
-    if facts.published:
-        metadata[PUBLISHED] = facts.published
+        options = ExtractionOptions(self.mode, self.favour_precision, self.fast, self.include_tables, self.min_chars)
+        result = extract_document(doc.text, doc.metadata.get(Meta.CONTENT_TYPE), doc.metadata.get(Meta.URL), options)
+        if result.facts is not None:
+            store_page_facts(doc.metadata, result.facts)
+        if result.path is not None:
+            self.stat_update(PATH_STAT_PREFIX + result.path)
+        if result.drop is None:
+            doc.text = result.text
+        return result.drop
 
 
 class ExtractorParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    favour_precision: bool = Field(True, description="trafilatura favor_precision (as FineWeb runs it).")
-    fast: bool = Field(False, description="trafilatura fast mode (no fallback extractors); reference mode only.")
+    favour_precision: bool = Field(
+        DEFAULT_OPTIONS.favour_precision, description="trafilatura favor_precision (as FineWeb runs it)."
+    )
+    fast: bool = Field(
+        DEFAULT_OPTIONS.fast, description="trafilatura fast mode (no fallback extractors); reference mode only."
+    )
     mode: Literal["reference", "fast"] = Field(
-        "fast",
+        DEFAULT_OPTIONS.mode,
         description="fast: lexbor pre-pass, direct read of plainly prose main containers, trafilatura fallback "
         "(equal F1, faster); reference: trafilatura as FineWeb runs it.",
     )
-    include_tables: bool = Field(True, description="Keep text of HTML tables.")
+    include_tables: bool = Field(DEFAULT_OPTIONS.include_tables, description="Keep text of HTML tables.")
 
 
 @register_stage(

@@ -13,6 +13,7 @@ import logging
 import re
 import shutil
 from collections import defaultdict
+from collections.abc import Iterable, Sequence, Sized
 from pathlib import Path
 
 import orjson
@@ -109,18 +110,20 @@ def balanced_sample(data_dir: Path, chars_per_lang: int, temperature: float | No
     return {lang: [text for _, text in sorted(picked[lang])] for lang in sorted(picked)}
 
 
-def train_bpe(texts: list[str], vocab_size: int, min_frequency: int, special_tokens: list[str]) -> Tokenizer:
+def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int, special_tokens: Sequence[str]) -> Tokenizer:
+    """A byte-level BPE trained locally on `texts` (nothing from the Hub): the run's tokenizer stage and the
+    benchmark's reference tokenizer are both this one."""
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         min_frequency=min_frequency,
-        special_tokens=special_tokens,
+        special_tokens=list(special_tokens),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    tok.train_from_iterator(texts, trainer, length=len(texts))
+    tok.train_from_iterator(texts, trainer, length=len(texts) if isinstance(texts, Sized) else None)
     return tok
 
 

@@ -2,8 +2,53 @@
 
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
+from datatrove.data import Document
+
+from eurocurate.dedup.minhash import normalise
+
+if TYPE_CHECKING:
+    from eurocurate.registry import StageParts
+
+
+def run_barrier_stage(
+    parts: StageParts, shards: list[list[Document]], barrier_input: str, tasks_reversed: bool = False
+) -> list[Document]:
+    """A dedup stage as the runner drives it: map steps per rank (they drop nothing), every barrier task
+    (`tasks_reversed`: task 0 last), then the steps after the barrier on fresh copies; the kept documents."""
+    for rank, docs in enumerate(shards):
+        data = iter(docs)
+        for step in parts.map_steps:
+            data = step.run(data, rank, len(shards))
+        assert len(list(data)) == len(docs)
+    tasks = range(parts.barrier.tasks)
+    for task in reversed(tasks) if tasks_reversed else tasks:
+        for step in parts.barrier.build(barrier_input):
+            list(step.run(None, task, parts.barrier.tasks) or [])
+    kept = []
+    for rank, docs in enumerate(shards):
+        data = iter([Document(text=d.text, id=d.id, metadata=dict(d.metadata)) for d in docs])
+        for step in parts.after_barrier:
+            data = step.run(data, rank, len(shards))
+        kept += list(data)
+    return kept
+
+
+def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of equal bins of two signatures: an unbiased estimate of the Jaccard similarity."""
+    return float(np.mean(a == b))
+
+
+def ngram_set(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    """The exact word n-gram set of `text` as the signatures see it (the slow reference)."""
+    words = re.findall(r"[\w\u0300-\u036f]+", normalise(text))
+    if len(words) < n:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def random_words(rng: np.random.Generator, n: int, vocab: int = 50_000) -> list[str]:

@@ -4,6 +4,8 @@ index (same URLs, new content) is given to it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -23,32 +25,34 @@ def _pages(indexes: list[tuple[int, ...]], host: str, lang: str = "de") -> list[
     ]
 
 
+def _two_releases(tmp_path, first_crawl, second_crawl, stage: str) -> tuple[Path, Path, Path]:
+    """Release 1 over `first_crawl` publishing `stage`'s index, then release 2 over `second_crawl` against
+    that index, both with short pages kept; (release 1, its index, release 2)."""
+    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
+    release1, release2 = tmp_path / "release1", tmp_path / "release2"
+    index = release1 / "dedup_index" / stage
+    runs = [(first_crawl, release1, "write_index=true"), (second_crawl, release2, f"index_dir=[{index}]")]
+    for n, (records, out, setting) in enumerate(runs, 1):
+        write_warc(tmp_path / f"crawl{n}" / "a.warc.gz", records)
+        args = ["run", str(spec), "--input", str(tmp_path / f"crawl{n}"), "--output", str(out)]
+        assert main([*args, "--set", "stages.quality_filter.min_words=20", "--set", f"stages.{stage}.{setting}"]) == 0
+    return release1, index, release2
+
+
 def _table(out, sub):
     return pa.concat_tables([pq.read_table(f) for f in sorted((out / sub).glob("*.parquet"))])
 
 
 def test_second_release_over_old_plus_new_input_emits_only_the_new_documents(tmp_path):
-    first_in, second_in = tmp_path / "crawl1", tmp_path / "crawl2"
     old = _pages([(i, i + 5) for i in range(5)], "news.example.de")
-    write_warc(first_in / "a.warc.gz", old)
     # the second crawl fetched the same pages again (other URLs: mirrors) and five new ones
     refetched = [
         WarcRecordSpec(url=r.url.replace("news.", "mirror."), body=r.body, date="2026-12-01T00:00:00Z") for r in old
     ]
     new = _pages([(10 + i,) for i in range(5)], "fresh.example.de")
-    write_warc(second_in / "a.warc.gz", refetched + new)
-
-    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
-    release1 = tmp_path / "release1"
-    assert main(["run", str(spec), "--input", str(first_in), "--output", str(release1), "--set", "stages.quality_filter.min_words=20",
-                 "--set", "stages.minhash_dedup.write_index=true"]) == 0  # fmt: skip
-    index = release1 / "dedup_index" / "minhash_dedup"
+    release1, index, release2 = _two_releases(tmp_path, old, refetched + new, "minhash_dedup")
     assert index.is_dir()
     assert _table(release1, "provenance").num_rows == 5
-
-    release2 = tmp_path / "release2"
-    assert main(["run", str(spec), "--input", str(second_in), "--output", str(release2), "--set", "stages.quality_filter.min_words=20",
-                 "--set", f"stages.minhash_dedup.index_dir=[{index}]"]) == 0  # fmt: skip
     kept_urls = sorted(_table(release2, "provenance")["url"].to_pylist())
     assert kept_urls == sorted(r.url for r in new)
     ledger = _table(release2, "exclusions").to_pylist()
@@ -57,27 +61,15 @@ def test_second_release_over_old_plus_new_input_emits_only_the_new_documents(tmp
 
 
 def test_second_release_with_the_url_index_drops_refetched_urls_even_with_new_content(tmp_path):
-    first_in, second_in = tmp_path / "crawl1", tmp_path / "crawl2"
     old = _pages([(i, i + 5) for i in range(5)], "news.example.de")
-    write_warc(first_in / "a.warc.gz", old)
     # the second crawl fetched the same URLs again (pages rewritten since: other text) and five new pages
     rewritten = [
         WarcRecordSpec(url=r.url, body=page.body, date="2026-12-01T00:00:00Z")
         for r, page in zip(old, _pages([(i, i + 5) for i in range(5)], "x", lang="fr"))
     ]
     new = _pages([(10 + i,) for i in range(5)], "fresh.example.de")
-    write_warc(second_in / "a.warc.gz", rewritten + new)
-
-    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
-    release1 = tmp_path / "release1"
-    assert main(["run", str(spec), "--input", str(first_in), "--output", str(release1), "--set", "stages.quality_filter.min_words=20",
-                 "--set", "stages.url_dedup.write_index=true"]) == 0  # fmt: skip
-    index = release1 / "dedup_index" / "url_dedup"
+    release1, index, release2 = _two_releases(tmp_path, old, rewritten + new, "url_dedup")
     assert (index / "config.json").is_file()
-
-    release2 = tmp_path / "release2"
-    assert main(["run", str(spec), "--input", str(second_in), "--output", str(release2), "--set", "stages.quality_filter.min_words=20",
-                 "--set", f"stages.url_dedup.index_dir=[{index}]"]) == 0  # fmt: skip
     assert sorted(_table(release2, "provenance")["url"].to_pylist()) == sorted(r.url for r in new)
     ledger = _table(release2, "exclusions").to_pylist()
     earlier = [r for r in ledger if r["reason"] == Reason.URL_IN_EARLIER_RELEASE]

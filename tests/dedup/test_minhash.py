@@ -5,12 +5,10 @@ from eurocurate.dedup.minhash import (
     NO_KEY,
     MinhashConfig,
     band_keys,
-    estimate_jaccard,
-    ngram_set,
     signatures,
     word_hashes,
 )
-from tests.dedup.conftest import pair_with_jaccard, random_words
+from tests.dedup.conftest import estimate_jaccard, ngram_set, pair_with_jaccard
 
 
 def test_signature_is_identical_in_a_fresh_process():
@@ -19,7 +17,9 @@ def test_signature_is_identical_in_a_fresh_process():
 
     code = (
         "from eurocurate.dedup.minhash import *;"
-        "print(band_keys(signatures(['Der schnelle braune Fuchs springt über den faulen Hund.'], MinhashConfig()), MinhashConfig()).tolist())"
+        "config = MinhashConfig();"
+        "text = 'Der schnelle braune Fuchs springt über den faulen Hund.';"
+        "print(band_keys(signatures([text], config), config).tolist())"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     here = band_keys(
@@ -69,16 +69,3 @@ def test_per_language_keys_differ_only_by_language():
     assert np.array_equal(keys[0], keys[2]) and not (keys[0] == keys[1]).any()
     with pytest.raises(ValueError, match="langs"):
         band_keys(sig, config)
-
-
-def test_signatures_are_fast_enough_on_4kb_documents(rng):
-    import time
-
-    docs = [" ".join(random_words(rng, 700))[:4096] for _ in range(2000)]
-    config = MinhashConfig()
-    signatures(docs[:8], config)
-    start = time.perf_counter()
-    for i in range(0, len(docs), 256):
-        band_keys(signatures(docs[i : i + 256], config), config)
-    rate = len(docs) / (time.perf_counter() - start)
-    assert rate > 2500, f"{rate:.0f} docs/s"  # ~14k/s measured; loose bound for a loaded CI machine

@@ -1,3 +1,4 @@
+import inspect
 from pathlib import Path
 
 import pyarrow as pa
@@ -5,11 +6,13 @@ import pyarrow.parquet as pq
 import pytest
 from datatrove.data import Document
 
+from eurocurate.dedup.jsonl import dedup_jsonl
+from eurocurate.dedup.minhash import MinhashConfig
 from eurocurate.dedup.minhash_stage import MinhashDedupParams, build_minhash_stage
-from eurocurate.dedup.near_duplicates import META_CLUSTER_ID, META_CLUSTER_SIZE
+from eurocurate.dedup.near_duplicates import find_near_duplicates
 from eurocurate.registry import BuildContext, InputSet
 from eurocurate.schema import Meta
-from tests.dedup.conftest import random_words, replace_words
+from tests.dedup.conftest import random_words, replace_words, run_barrier_stage
 
 
 def _ctx(out: Path) -> BuildContext:
@@ -25,21 +28,7 @@ def _doc(doc_id: str, text: str, order: str, lang: str = "en") -> Document:
 def run_stage(params: MinhashDedupParams, out: Path, shards: list[list[Document]]) -> tuple[list[Document], list[dict]]:
     """Map steps per rank, the barrier's tasks in reverse rank order (task 0 merges last), then the filter."""
     parts = build_minhash_stage(params, _ctx(out), "near_dedup")
-    for rank, docs in enumerate(shards):
-        data = iter(docs)
-        for step in parts.map_steps:
-            data = step.run(data, rank, len(shards))
-        assert len(list(data)) == len(docs)  # the map side drops nothing
-    steps = parts.barrier.build(str(out / "_work" / "map0" / "data"))
-    for task in reversed(range(parts.barrier.tasks)):
-        for step in steps:
-            list(step.run(None, task, parts.barrier.tasks) or [])
-    kept = []
-    for rank, docs in enumerate(shards):
-        data = iter([Document(text=d.text, id=d.id, metadata=dict(d.metadata)) for d in docs])
-        for step in parts.after_barrier:
-            data = step.run(data, rank, len(shards))
-        kept += list(data)
+    kept = run_barrier_stage(parts, shards, str(out / "_work" / "map0" / "data"), tasks_reversed=True)
     files = sorted((out / "exclusions").glob("part-minhash_dedup-*.parquet"))
     ledger = pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
     return kept, ledger
@@ -71,15 +60,15 @@ def test_stage_drops_copies_into_the_ledger_and_labels_survivors(tmp_path, rng):
         size = 1 + (int(original[1:]) % 3 == 0) + (int(original[1:]) % 5 == 0)
         assert row["evidence"] == f"duplicate_of={original} cluster={original} size={size}"
     by_id = {d.id: d.metadata for d in kept}
-    assert by_id["d0"][META_CLUSTER_SIZE] == 3 and by_id["d0"][META_CLUSTER_ID] == "d0"
-    assert by_id["d1"][META_CLUSTER_SIZE] == 1 and by_id["d1"][META_CLUSTER_ID] == "d1"
+    assert by_id["d0"][Meta.DEDUP_CLUSTER_SIZE] == 3 and by_id["d0"][Meta.DEDUP_CLUSTER_ID] == "d0"
+    assert by_id["d1"][Meta.DEDUP_CLUSTER_SIZE] == 1 and by_id["d1"][Meta.DEDUP_CLUSTER_ID] == "d1"
 
 
 def test_stage_output_is_deterministic(tmp_path, rng):
     docs = _corpus(rng, 30, "d")
     runs = [run_stage(MinhashDedupParams(buckets=b), tmp_path / f"o{b}", [docs[::2], docs[1::2]]) for b in (1, 4)]
-    assert [(d.id, d.metadata[META_CLUSTER_SIZE]) for d in runs[0][0]] == [
-        (d.id, d.metadata[META_CLUSTER_SIZE]) for d in runs[1][0]
+    assert [(d.id, d.metadata[Meta.DEDUP_CLUSTER_SIZE]) for d in runs[0][0]] == [
+        (d.id, d.metadata[Meta.DEDUP_CLUSTER_SIZE]) for d in runs[1][0]
     ]
     assert sorted(r["evidence"] for r in runs[0][1]) == sorted(r["evidence"] for r in runs[1][1])
 
@@ -121,3 +110,12 @@ def test_index_written_with_other_parameters_is_refused(tmp_path, rng):
 def test_params_reject_unknown_fields():
     with pytest.raises(ValueError):
         MinhashDedupParams(band=3)
+
+
+def test_the_stage_and_the_library_functions_share_one_banding_and_verification_default():
+    params = MinhashDedupParams()
+    assert params.config() == MinhashConfig() and (params.bands, params.rows) == (28, 4)  # the bundled specs' choice
+    for function in (find_near_duplicates, dedup_jsonl):
+        assert inspect.signature(function).parameters["min_jaccard"].default == params.min_jaccard == 0.55
+    jsonl = inspect.signature(dedup_jsonl).parameters
+    assert (jsonl["bands"].default, jsonl["rows"].default, jsonl["ngram"].default) == (28, 4, params.ngram)

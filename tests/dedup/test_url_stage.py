@@ -8,6 +8,7 @@ from eurocurate.config import SpecError
 from eurocurate.dedup.url_stage import UrlDedupParams, build_url_dedup_stage
 from eurocurate.registry import BuildContext, InputSet
 from eurocurate.schema import Meta, Reason
+from tests.dedup.conftest import run_barrier_stage
 
 
 def _doc(i, url, date) -> Document:
@@ -19,21 +20,7 @@ def _doc(i, url, date) -> Document:
 def run_url_stage(params: UrlDedupParams, out: Path, shards: list[list[Document]]) -> tuple[list[str], list[dict]]:
     """Map steps per rank, every barrier task, then the steps after the barrier; (kept ids, ledger rows)."""
     ctx = BuildContext(out_dir=str(out), work_dir=str(out / "_work"), spec=None, inputs=InputSet(str(out), []))
-    parts = build_url_dedup_stage(params, ctx, "url_dedup")
-    for rank, docs in enumerate(shards):
-        data = iter(docs)
-        for step in parts.map_steps:
-            data = step.run(data, rank, len(shards))
-        list(data)
-    for task in range(parts.barrier.tasks):
-        for step in parts.barrier.build(""):
-            list(step.run(None, task, parts.barrier.tasks) or [])
-    kept = []
-    for rank, docs in enumerate(shards):
-        data = iter([Document(text=d.text, id=d.id, metadata=dict(d.metadata)) for d in docs])
-        for step in parts.after_barrier:
-            data = step.run(data, rank, len(shards))
-        kept += [d.id for d in data]
+    kept = [d.id for d in run_barrier_stage(build_url_dedup_stage(params, ctx, "url_dedup"), shards, "")]
     files = sorted((out / "exclusions").glob("part-url_dedup-*.parquet"))
     return kept, [r for f in files for r in pq.read_table(f).to_pylist()]
 
@@ -87,8 +74,9 @@ def test_second_release_drops_urls_the_first_published_and_keeps_new_ones(tmp_pa
         ("d14", Reason.URL_IN_EARLIER_RELEASE, "duplicate_of=d3 url=https://a.eu/x"),
     ]
     # release 3 against both indexes: nothing either published comes back, in-run URL dedup still works
-    third = [[_doc(21, "https://a.eu/new", "2027-01-01T00:00:00Z"), _doc(22, "https://a.eu/y", "2027-01-01T00:00:00Z")],
-             [_doc(23, "https://a.eu/3", "2027-01-01T00:00:00Z"), _doc(24, "https://a.eu/3", "2027-02-01T00:00:00Z")]]  # fmt: skip
+    jan, feb = "2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z"
+    third = [[_doc(21, "https://a.eu/new", jan), _doc(22, "https://a.eu/y", jan)],
+             [_doc(23, "https://a.eu/3", jan), _doc(24, "https://a.eu/3", feb)]]  # fmt: skip
     index2 = str(tmp_path / "rel2" / "dedup_index" / "url_dedup")
     kept3, ledger3 = run_url_stage(UrlDedupParams(buckets=1, index_dir=[str(index), index2]), tmp_path / "rel3", third)
     assert kept3 == ["d24"]

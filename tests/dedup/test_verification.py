@@ -22,8 +22,9 @@ def _signed(tmp_path, texts: list[str], config: MinhashConfig) -> list[KeySource
     writer = SignatureFileWriter(tmp_path, 0, config, with_grams=True)
     words, counts = word_hashes(texts)
     grams, doc = ngram_hashes(words, counts, config)
-    writer.append(np.ones((len(texts), config.bands), U64), [str(i) for i in range(len(texts))], [None] * len(texts), [None] * len(texts),
-                  gram_sets(grams, doc, len(texts)))  # fmt: skip
+    n = len(texts)
+    writer.append(np.ones((n, config.bands), U64), [str(i) for i in range(n)], [None] * n, [None] * n,
+                  gram_sets(grams, doc, n))  # fmt: skip
     writer.close()
     return list_sources(tmp_path, config.bands, earlier=False)
 
@@ -72,7 +73,7 @@ def test_verification_keeps_templated_pages_apart_and_near_copies_together(tmp_p
             rows.append((f"p{i}-near", " ".join(boilerplate + replace_words(rng, words, 0.02)), f"{i:03d}b", None))
             near.append(i)
     config = MinhashConfig(bands=28, rows=4)  # the bundled specs' low threshold (~0.43)
-    plain, _ = find_near_duplicates(rows, str(tmp_path / "plain"), config, n_parts=2)
+    plain, _ = find_near_duplicates(rows, str(tmp_path / "plain"), config, n_parts=2, min_jaccard=None)
     verified, _ = find_near_duplicates(rows, str(tmp_path / "verified"), config, n_parts=2, min_jaccard=0.55)
     dropped = {d for d, r in _decisions(plain).items() if r["verdict"] != "keep"}
     assert len(dropped - {f"p{i}-near" for i in near}) > 5  # pages sharing only the template, merged
@@ -85,23 +86,30 @@ def test_an_index_without_ngram_sets_is_still_used_unverified(tmp_path, rng, cap
     config = MinhashConfig()
     texts = [" ".join(random_words(rng, 200)) for _ in range(6)]
     rows1 = [(f"a{i}", t, f"{i}", None) for i, t in enumerate(texts)]
-    find_near_duplicates(rows1, str(tmp_path / "r1"), config, write_index_to=str(tmp_path / "index1"))
+    find_near_duplicates(rows1, str(tmp_path / "r1"), config, write_index_to=str(tmp_path / "index1"), min_jaccard=None)
     assert not list((tmp_path / "index1").glob("grams-*"))
     rows2 = [(f"b{i}", t, f"{i}", None) for i, t in enumerate(texts[:3])] + [
         ("new", " ".join(random_words(rng, 200)), "9", None)
     ]
     with caplog.at_level(logging.WARNING):
-        layout, _ = find_near_duplicates(rows2, str(tmp_path / "r2"), config, index_dirs=[str(tmp_path / "index1")], min_jaccard=0.55,
-                                         write_index_to=str(tmp_path / "index2"))  # fmt: skip
+        layout, _ = find_near_duplicates(
+            rows2,
+            str(tmp_path / "r2"),
+            config,
+            index_dirs=[str(tmp_path / "index1")],
+            min_jaccard=0.55,
+            write_index_to=str(tmp_path / "index2"),
+        )
     assert {d for d, r in _decisions(layout).items() if r["verdict"] == "earlier"} == {"b0", "b1", "b2"}
     assert "unverified" in caplog.text
     # the new index carries the sets of what it publishes, so the next release verifies against it
     assert [p.name for p in sorted((tmp_path / "index2").glob("grams-*"))] == ["grams-00000.idx", "grams-00000.u32"]
-    layout3, _ = find_near_duplicates([("c", texts[0], "0", None), ("d", rows2[3][1], "1", None)], str(tmp_path / "r3"), config,
-                                      index_dirs=[str(tmp_path / "index2")], min_jaccard=0.55)  # fmt: skip
-    assert {d: r["duplicate_of"] for d, r in _decisions(layout3).items()} == {
-        "d": "new"
-    }  # c's text was dropped in release 2
+    rows3 = [("c", texts[0], "0", None), ("d", rows2[3][1], "1", None)]
+    layout3, _ = find_near_duplicates(
+        rows3, str(tmp_path / "r3"), config, index_dirs=[str(tmp_path / "index2")], min_jaccard=0.55
+    )
+    # c's text was dropped in release 2
+    assert {d: r["duplicate_of"] for d, r in _decisions(layout3).items()} == {"d": "new"}
 
 
 def test_pair_jaccard_gives_the_same_values_in_small_batches(tmp_path, rng, monkeypatch):

@@ -4,8 +4,8 @@
    (original | exact | near). Pair recall counts pairs of a dup group with at least one `near` member
    that end in the same cluster; precision counts predicted same-cluster pairs that share a dup group.
 2. Templated pages: the LibreOffice help pages (16 languages, real boilerplate), extracted with the
-   fast extractor, short ones left out and exact-deduplicated as the pipeline does. Truth marks none of the pages near-dedup
-   removes as duplicates; printed: how many it removes with and without verification, and the exact
+   fast extractor, short ones left out and exact-deduplicated as the pipeline does. Truth marks none of the
+   pages near-dedup removes as duplicates; printed: how many it removes with and without verification, and the exact
    word 5-gram Jaccard of each removed page to its cluster's keeper and to its closest cluster member.
 """
 
@@ -90,7 +90,8 @@ def test_near_dedup_on_corpus_meets_acceptance(truth, tmp_path, per_language):
         f"  {config.bands}x{config.rows}, verified at Jaccard >= {MIN_JACCARD}: pair recall {got['recall']:.1%}, "
         f"precision {got['precision']:.1%}, outside dup groups removed {len(got['outside_groups_removed'])}, "
         f"groups not left with one {len(got['groups_not_left_with_one'])}\n"
-        f"  {config.bands}x{config.rows}, unverified: pair recall {unverified['recall']:.1%}, precision {unverified['precision']:.1%}\n"
+        f"  {config.bands}x{config.rows}, unverified: pair recall {unverified['recall']:.1%}, precision "
+        f"{unverified['precision']:.1%}\n"
         f"  14x8 (FineWeb, for reference): pair recall {fineweb['recall']:.1%}, precision {fineweb['precision']:.1%}"
     )
     assert got["recall"] >= 0.95

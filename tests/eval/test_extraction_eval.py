@@ -108,8 +108,8 @@ def test_fast_extractor_beats_datatrove_trafilatura_at_equal_f1(corpus, truth, t
         print(f"\nrecords the WARC reader drops (excluded from both sides): {dict(dropped)}")
     failures = []
     print(
-        f"\n{'source':17s} {'extractor':10s} {'pages':>5s} {'docs/cpu-s':>11s} "
-        f"{'precision':>9s} {'recall':>7s} {'F1':>7s}"
+        f"\n{'source':17s} {'extractor':10s} {'pages':>5s} {'docs/cpu-s':>11s} {'precision':>9s} {'recall':>7s} "
+        f"{'F1':>7s}"
     )
     for source in SOURCES:
         results, paths = run_both(pages[source], tmp_path / source)

@@ -135,7 +135,8 @@ def test_document_thresholds_match_the_corpus(truth, identifier):
     )
     worst = max(readings.wrong.items(), key=lambda kv: kv[1])
     print(
-        f"highest probability of a wrong label on the document sample: {worst[0]} {worst[1]:.2f} (floor {cfg.document_sure_score})"
+        f"highest probability of a wrong label on the document sample: {worst[0]} {worst[1]:.2f} (floor "
+        f"{cfg.document_sure_score})"
     )
     assert worst[1] < cfg.document_sure_score
 
@@ -194,7 +195,8 @@ def test_foreign_blocks_found_in_shares(truth, identifier):
 
 
 def test_speed_on_1_to_5_kb_documents(identifier):
-    """Printed, not asserted: the figure depends on the machine and its load (`python -m eurocurate.tools.bench_langid`)."""
+    """Printed, not asserted: the figure depends on the machine and its load
+    (`python -m eurocurate.tools.bench_langid`)."""
     from eurocurate.tools.bench_langid import bench_langid, default_documents
 
     sets = default_documents(1200)

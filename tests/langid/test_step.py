@@ -4,8 +4,9 @@ import pyarrow.parquet as pq
 import pytest
 from datatrove.data import Document
 
+from eurocurate.langid.config import DEFAULT_MAX_CHARS, DEFAULT_MIN_SCORE, LangIdConfig
 from eurocurate.langid.fasttext_lid import bundled_lid176_path
-from eurocurate.langid.step import LANG_PARENT_ID, LANG_SHARES, LanguageIdentifier
+from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.schema import Meta, Reason
 from eurocurate.tools.demo_corpus import load_texts
 from tests.langid.sentences import EU24_SENTENCES, LOOKALIKE_SENTENCES
@@ -28,12 +29,18 @@ def test_every_eu_language_of_the_demo_text_is_identified(tmp_path):
     right = sum(d.metadata[Meta.LANG] == g for d, g in zip(docs, gold))
     assert right / len(docs) >= 0.99
     assert sum(v is None for v in verdicts) / len(docs) >= 0.98
-    assert all(d.metadata[LANG_SHARES] for d in docs)
+    assert all(d.metadata[Meta.LANG_SHARES] for d in docs)
 
 
 def test_registry_positional_arguments_still_work(tmp_path):
     step = LanguageIdentifier(str(tmp_path), ("de", "fr"), 0.6, None, 1500)
     assert step.config.min_score == 0.6 and step.config.max_chars == 1500 and step.languages == {"de", "fr"}
+
+
+def test_the_stage_reads_as_much_of_a_document_as_the_identifier_by_default(tmp_path):
+    config = LanguageIdentifier(str(tmp_path)).config
+    assert config.max_chars == LangIdConfig().max_chars == DEFAULT_MAX_CHARS
+    assert config.min_score == LangIdConfig().min_score == DEFAULT_MIN_SCORE
 
 
 def test_non_eu_and_unselected_languages_are_dropped_with_the_label(tmp_path):
@@ -65,27 +72,18 @@ def _run(step, docs):
 def test_drops_land_in_the_ledger(tmp_path):
     step = LanguageIdentifier(str(tmp_path), languages=("de",))
     out = _run(step, [Document(text=EU24_SENTENCES["de"][0], id="a"), Document(text=LOOKALIKE_SENTENCES["ru"], id="b")])
-    assert [d.id for d in out] == ["a"] and out[0].metadata[LANG_SHARES] == {"de": 1.0}
+    assert [d.id for d in out] == ["a"] and out[0].metadata[Meta.LANG_SHARES] == {"de": 1.0}
     rows = pq.read_table(next(tmp_path.rglob("*.parquet"))).to_pylist()
     assert [(r["doc_id"], r["reason"], r["lang"]) for r in rows] == [("b", Reason.LANG_NOT_EU, "ru")]
 
 
 def test_segment_modes_read_every_document_paragraph_by_paragraph(tmp_path):
     assert LanguageIdentifier(str(tmp_path)).config.document_first
-    for mode in ("segments", "route"):
-        assert not LanguageIdentifier(str(tmp_path), segment_mode=mode).config.document_first
+    assert not LanguageIdentifier(str(tmp_path), segment_mode="segments").config.document_first
 
 
 def test_segments_mode_keeps_only_the_selected_language(tmp_path):
     step = LanguageIdentifier(str(tmp_path), languages=("mt",), segment_mode="segments")
     (doc,) = _run(step, [Document(text=MALTESE_PAGE, id="m")])
     assert "We are very pleased" not in doc.text and doc.metadata[Meta.LANG] == "mt"
-    assert set(doc.metadata[LANG_SHARES]) == {"mt", "en"}  # the shares of the page as it came in
-
-
-def test_route_mode_emits_one_document_per_selected_language(tmp_path):
-    step = LanguageIdentifier(str(tmp_path), languages=("mt", "en"), segment_mode="route")
-    out = _run(step, [Document(text=MALTESE_PAGE, id="m")])
-    by_lang = {d.metadata[Meta.LANG]: d for d in out}
-    assert set(by_lang) == {"mt", "en"} and by_lang["en"].id == "m/en"
-    assert by_lang["en"].text.startswith('"We are very pleased') and by_lang["mt"].metadata[LANG_PARENT_ID] == "m"
+    assert set(doc.metadata[Meta.LANG_SHARES]) == {"mt", "en"}  # the shares of the page as it came in

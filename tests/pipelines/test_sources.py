@@ -22,8 +22,9 @@ def test_each_input_carries_its_publisher_category_and_licence(tmp_path):
         [WarcRecordSpec(url="https://news.example.ie/b", body=html_page(en[2] + "\n" + en[3]).encode())],
     )
     rules = tmp_path / "sources.yaml"
-    rules.write_text("- match: 'eurlex/**'\n  publisher: Publications Office of the EU\n  source_category: public_sector\n"
-                     "  licence: CC-BY-4.0\n  collection_period: 2026-01/2026-06\n")  # fmt: skip
+    rules.write_text("- match: 'eurlex/**'\n  publisher: Publications Office of the EU\n"
+                     "  source_category: public_sector\n  licence: CC-BY-4.0\n"
+                     "  collection_period: 2026-01/2026-06\n")  # fmt: skip
     spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
     out = tmp_path / "out"
     assert main(["run", str(spec), "--input", str(inputs), "--output", str(out), "--set", f"sources_file={rules}",

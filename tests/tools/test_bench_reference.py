@@ -11,7 +11,7 @@ from tests.conftest import html_page
 def five_pages(warc_file, tmp_path):
     """Four English articles, one exact copy of the first on a mirror host, and their truth rows."""
     paragraphs = load_texts()["en"].paragraphs
-    pages = [("https://news.example.ie/%d.html" % i, "\n".join(paragraphs[3 * i : 3 * i + 3])) for i in range(4)]
+    pages = [(f"https://news.example.ie/{i}.html", "\n".join(paragraphs[3 * i : 3 * i + 3])) for i in range(4)]
     pages.append(("https://mirror.example.ie/0.html", pages[0][1]))
     specs = [
         WarcRecordSpec(url, html_page(text, title=f"Article {i % 4}").encode()) for i, (url, text) in enumerate(pages)

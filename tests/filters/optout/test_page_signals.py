@@ -21,7 +21,10 @@ def test_meta_robots_noai_and_agent_named_meta():
 
 
 def test_only_the_head_is_read():
-    html = '<html><head><title>t</title></head><body><meta name="tdm-reservation" content="1"><p>quoted HTML</p></body></html>'
+    html = (
+        '<html><head><title>t</title></head><body><meta name="tdm-reservation" content="1"><p>quoted HTML</p>'
+        "</body></html>"
+    )
     assert read_metas(html).tdm_reservation == []
     assert read_metas("<head><meta name='tdm-reservation' content='1'></head>").tdm_reservation == ["1"]
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import string
-import timeit
 from types import ModuleType
 
 import pytest
@@ -293,15 +292,3 @@ def test_overlapping_readings_leave_each_character_to_one_match():
 def test_an_id_with_its_name_is_not_read_as_a_phone_number():
     matches = find_pii("Tel. Nl: 069980731, PESEL 44051401359", "nl")
     assert [m.kind for m in matches] == ["NL_BSN", "PL_PESEL"]
-
-
-def test_four_kilobytes_of_ordinary_prose_take_well_under_a_millisecond():
-    paragraph = (
-        "Die Stadtbibliothek verlängert im Winter ihre Öffnungszeiten, damit Schülerinnen und Familien einen "
-        "warmen Ort zum Lesen haben. Der Gemeinderat hat das Budget 2024 nach kurzer Debatte mit 23 zu 4 Stimmen "
-        "genehmigt; die ersten Abendveranstaltungen beginnen am 12. März um 19.30 Uhr mit Vorträgen zur Geschichte "
-        "der Region und kosten 5 € Eintritt. Weitere Informationen: www.bibliothek.example.de.\n"
-    )
-    text = (paragraph * (4096 // len(paragraph) + 1))[:4096]
-    seconds = min(timeit.repeat(lambda: find_pii(text, "de"), number=50, repeat=3)) / 50
-    assert seconds < 0.0005

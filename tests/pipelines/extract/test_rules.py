@@ -1,4 +1,4 @@
-"""trafilatura's precision rules on lexbor (extract_rules, extract_blocks): what they keep and drop, and
+"""trafilatura's precision rules on lexbor (extract.rules, extract.region, extract.blocks): what they keep and drop, and
 that they read what trafilatura itself reads on the same page; and the dominant-container reading of the
 pages they find little on."""
 
@@ -10,7 +10,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract.blocks import finish_text
 from eurocurate.pipelines.extract.fast import _STRIP_TAGS
-from eurocurate.pipelines.extract.rules import extract_main_text, extract_region_text
+from eurocurate.pipelines.extract.region import extract_region_text
+from eurocurate.pipelines.extract.rules import extract_main_text
 
 PARAS = [
     "The regional parliament approved the new water management plan on Thursday after a debate of six hours.",
@@ -28,7 +29,7 @@ def html(body: str) -> str:
 
 def body_of(page: str):
     tree = LexborHTMLParser(page)
-    tree.strip_tags(_STRIP_TAGS)  # as extract_fast hands the tree over
+    tree.strip_tags(_STRIP_TAGS)  # as extract.fast hands the tree over
     return tree.body
 
 

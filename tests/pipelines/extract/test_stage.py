@@ -9,7 +9,6 @@ import pytest
 from datatrove.data import Document
 
 from eurocurate.pipelines.extract import fast as extract_fast
-from eurocurate.pipelines.extract.facts import CANONICAL_URL, LICENCE_LINKS, PUBLISHED
 from eurocurate.pipelines.extract.jsonl import extract_to_jsonl
 from eurocurate.pipelines.extract.stage import HtmlExtractor
 from eurocurate.schema import Meta, Reason
@@ -35,7 +34,8 @@ def page(article: str, head_extra: str = "", lang: str = "en") -> str:
         f"<div class='cookie-banner'><p>{COOKIE}</p><button>OK</button></div>"
         f"<header><nav><ul>{''.join(f'<li><a href=/{w}>{w}</a></li>' for w in NAV.split())}</ul></nav></header>"
         f"<main>{article}</main>"
-        f"<aside><h3>Most read</h3><ul><li><a href='/a'>Storm closes the mountain pass for two days</a></li></ul></aside>"
+        "<aside><h3>Most read</h3><ul><li><a href='/a'>Storm closes the mountain pass for two days</a></li></ul>"
+        "</aside>"
         f"<footer><p>{FOOTER}</p></footer></body></html>"
     )
 
@@ -79,15 +79,15 @@ def test_page_facts_stored_in_metadata(tmp_path, mode):
     md = out[0].metadata
     assert md[Meta.TITLE] == "Water plan approved"
     assert md[Meta.HTML_LANG] == "en-GB"
-    assert md[CANONICAL_URL] == "https://valley.example/news/water-plan"
-    assert md[LICENCE_LINKS] == ["https://creativecommons.org/licenses/by/4.0/"]
-    assert md[PUBLISHED] == "2026-03-05T09:30:00Z"
+    assert md[Meta.CANONICAL_URL] == "https://valley.example/news/water-plan"
+    assert md[Meta.LICENCE_LINKS] == ["https://creativecommons.org/licenses/by/4.0/"]
+    assert md[Meta.PUBLISHED] == "2026-03-05T09:30:00Z"
 
 
 def test_facts_absent_leave_no_keys(tmp_path):
     html = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article></body></html>"
     out, _ = run_extractor([doc(html)], tmp_path)
-    for key in (Meta.TITLE, Meta.HTML_LANG, CANONICAL_URL, LICENCE_LINKS, PUBLISHED):
+    for key in (Meta.TITLE, Meta.HTML_LANG, Meta.CANONICAL_URL, Meta.LICENCE_LINKS, Meta.PUBLISHED):
         assert key not in out[0].metadata
 
 

@@ -2,6 +2,8 @@
 
 import itertools
 
+import pytest
+
 from eurocurate.pipelines.ingest.formats import read_source
 from eurocurate.pipelines.ingest.legal_xml import legal_xml_document
 from eurocurate.pipelines.ingest.source_document import ReadLimits
@@ -15,58 +17,72 @@ def _doc(tmp_path, xml: str, name: str = "doc.xml", **kwargs):
     return legal_xml_document(path, kwargs.pop("timeout_s", 30), **kwargs)
 
 
-def test_akoma_ntoso_body_in_reading_order_without_meta_or_footnotes(tmp_path):
-    doc = _doc(tmp_path, AKOMA_NTOSO)
-    assert doc.problem is None
-    assert doc.text.splitlines() == [
-        "Regulation (EU) 2024/1 on the protection of rivers",
-        "Having regard to the Treaty on the Functioning of the European Union,",
-        "(1) Rivers are a shared resource of the Union.",
-        "Chapter I",
-        "General provisions",
-        "Article 1",
-        "Subject matter",
-        "1. This Regulation lays down rules on the quality of river water.",
-        "2. It applies to:",
-        "(a) surface waters;",
-        "(b) groundwater.",
-        "Done at Brussels, 15 January 2024.",
-    ]
-    assert "NOISE" not in doc.text
-    md = doc.metadata
-    assert md[Meta.INPUT_FORMAT] == "akoma_ntoso" and md[Meta.CONTENT_TYPE] == "text/plain"
-    assert md[Meta.TITLE] == "Regulation (EU) 2024/1 on the protection of rivers"
-    assert md[Meta.HTML_LANG] == "eng" and md[Meta.PUBLISHED] == "2024-01-15"
-    assert md[Meta.SOURCE_ID] == "/akn/eu/act/regulation/2024/1/eng@/main"
+AKOMA_NTOSO_TEXT = [
+    "Regulation (EU) 2024/1 on the protection of rivers",
+    "Having regard to the Treaty on the Functioning of the European Union,",
+    "(1) Rivers are a shared resource of the Union.",
+    "Chapter I",
+    "General provisions",
+    "Article 1",
+    "Subject matter",
+    "1. This Regulation lays down rules on the quality of river water.",
+    "2. It applies to:",
+    "(a) surface waters;",
+    "(b) groundwater.",
+    "Done at Brussels, 15 January 2024.",
+]
+AKOMA_NTOSO_METADATA = {
+    Meta.INPUT_FORMAT: "akoma_ntoso",
+    Meta.CONTENT_TYPE: "text/plain",
+    Meta.TITLE: "Regulation (EU) 2024/1 on the protection of rivers",
+    Meta.HTML_LANG: "eng",
+    Meta.PUBLISHED: "2024-01-15",
+    Meta.SOURCE_ID: "/akn/eu/act/regulation/2024/1/eng@/main",
+}
+# the act's title, preamble and enacting terms; no bibliographic data
+FORMEX_TEXT = [
+    "COMMISSION REGULATION (EU) 2024/1",
+    "of 15 January 2024",
+    "on the labelling of honey",
+    "THE EUROPEAN COMMISSION,",
+    "Having regard to the Treaty on the Functioning of the European Union,",
+    "Whereas:",
+    "(1) Consumers should know where honey comes from.",
+    "HAS ADOPTED THIS REGULATION:",
+    "Article 1",
+    "Labelling",
+    "1. The country of origin shall be indicated on the label.",
+    "2. Where honey is blended, the label shall state:",
+    "(a) the countries of origin;",
+    "This Regulation shall be binding in its entirety.",
+]
+FORMEX_METADATA = {
+    Meta.INPUT_FORMAT: "formex",
+    Meta.HTML_LANG: "en",
+    Meta.PUBLISHED: "2024-01-15",
+    Meta.TITLE: "COMMISSION REGULATION (EU) 2024/1 of 15 January 2024 on the labelling of honey",
+}
 
 
-def test_formex_act_title_preamble_and_enacting_terms_without_bibliographic_data(tmp_path):
-    doc = _doc(tmp_path, FORMEX)
+@pytest.mark.parametrize(
+    ("xml", "lines", "absent", "metadata"),
+    [
+        (AKOMA_NTOSO, AKOMA_NTOSO_TEXT, ["NOISE"], AKOMA_NTOSO_METADATA),
+        (FORMEX, FORMEX_TEXT, ["NOISE", "L_2024001EN"], FORMEX_METADATA),
+    ],
+    ids=["akoma_ntoso", "formex"],
+)
+def test_body_text_in_reading_order_without_metadata_or_footnotes(tmp_path, xml, lines, absent, metadata):
+    doc = _doc(tmp_path, xml)
     assert doc.problem is None
-    assert doc.text.splitlines() == [
-        "COMMISSION REGULATION (EU) 2024/1",
-        "of 15 January 2024",
-        "on the labelling of honey",
-        "THE EUROPEAN COMMISSION,",
-        "Having regard to the Treaty on the Functioning of the European Union,",
-        "Whereas:",
-        "(1) Consumers should know where honey comes from.",
-        "HAS ADOPTED THIS REGULATION:",
-        "Article 1",
-        "Labelling",
-        "1. The country of origin shall be indicated on the label.",
-        "2. Where honey is blended, the label shall state:",
-        "(a) the countries of origin;",
-        "This Regulation shall be binding in its entirety.",
-    ]
-    assert "NOISE" not in doc.text and "L_2024001EN" not in doc.text
-    md = doc.metadata
-    assert md[Meta.INPUT_FORMAT] == "formex" and md[Meta.HTML_LANG] == "en" and md[Meta.PUBLISHED] == "2024-01-15"
-    assert md[Meta.TITLE] == "COMMISSION REGULATION (EU) 2024/1 of 15 January 2024 on the labelling of honey"
+    assert doc.text.splitlines() == lines
+    assert not [noise for noise in absent if noise in doc.text]
+    assert {key: doc.metadata[key] for key in metadata} == metadata
 
 
 def test_formex_quotation_elements_become_quotation_marks(tmp_path):
-    xml = '<ACT><ENACTING.TERMS><ARTICLE><ALINEA>the word <QUOT.START CODE="2018"/>honey<QUOT.END CODE="2019"/> means</ALINEA></ARTICLE></ENACTING.TERMS></ACT>'
+    quoted = '<QUOT.START CODE="2018"/>honey<QUOT.END CODE="2019"/>'
+    xml = f"<ACT><ENACTING.TERMS><ARTICLE><ALINEA>the word {quoted} means</ALINEA></ARTICLE></ENACTING.TERMS></ACT>"
     assert _doc(tmp_path, xml).text == "the word \u2018honey\u2019 means"
 
 

@@ -30,9 +30,15 @@ def _rows(out):
     }
 
 
+# small shards and shuffle buckets, so that the demo input fills several of each
+SMALL_SHARDS = (
+    "--set", "stages.shard_packing.target_tokens_per_shard=3000",
+    "--set", "stages.shard_packing.shuffle_bucket_tokens=2000",
+)  # fmt: skip
+
+
 def test_packed_shuffled_shards_hold_every_document_once_and_provenance_finds_them(tmp_path, demo_inputs, local_run):
-    a = _run(tmp_path, demo_inputs, "a", "--set", "stages.shard_packing.shuffle_seed=7",
-             "--set", "stages.shard_packing.target_tokens_per_shard=3000", "--set", "stages.shard_packing.shuffle_bucket_tokens=2000")  # fmt: skip
+    a = _run(tmp_path, demo_inputs, "a", "--set", "stages.shard_packing.shuffle_seed=7", *SMALL_SHARDS)
     assert verify_output(a).ok, verify_output(a).problems
     shards = _rows(a)
     assert all(p.split("/")[-1].startswith("packed-") for p in shards)
@@ -48,9 +54,7 @@ def test_packed_shuffled_shards_hold_every_document_once_and_provenance_finds_th
     for row in prov:
         assert pq.read_table(a / row["token_shard"]).slice(row["token_row"], 1)["doc_id"][0].as_py() == row["doc_id"]
     # same seed: the same bytes; another seed: another order
-    b = _run(tmp_path, demo_inputs, "b", "--set", "stages.shard_packing.shuffle_seed=7",
-             "--set", "stages.shard_packing.target_tokens_per_shard=3000", "--set", "stages.shard_packing.shuffle_bucket_tokens=2000")  # fmt: skip
+    b = _run(tmp_path, demo_inputs, "b", "--set", "stages.shard_packing.shuffle_seed=7", *SMALL_SHARDS)
     assert {p: sha256_file(a / p) for p in shards} == {p: sha256_file(b / p) for p in _rows(b)}
-    c = _run(tmp_path, demo_inputs, "c", "--set", "stages.shard_packing.shuffle_seed=8",
-             "--set", "stages.shard_packing.target_tokens_per_shard=3000", "--set", "stages.shard_packing.shuffle_bucket_tokens=2000")  # fmt: skip
+    c = _run(tmp_path, demo_inputs, "c", "--set", "stages.shard_packing.shuffle_seed=8", *SMALL_SHARDS)
     assert _rows(c) != shards and sorted(d for ids in _rows(c).values() for d in ids) == unpacked

@@ -1,0 +1,325 @@
+"""trafilatura's cleaning and boilerplate expressions (trafilatura 2.3, precision focus) on a lexbor tree.
+
+Owns what its tree cleaning deletes, its discard expressions (navigation, sharing, ads, footers, hidden
+and comment sections, captions, teasers) with their over-pruning guard, and its link-density tests, plus
+the deletion helpers they need. Used by both readings of a page: the container rules (`extract.rules`)
+and the dominant container (`extract.region`). Decides nothing about which container holds the main
+text and reads no text out. Mutates the tree it is given.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Final
+
+from selectolax.lexbor import LexborNode
+
+from eurocurate.pipelines.extract.blocks import HEADINGS, has_element_child, inside, is_layout_table, trim
+
+Attributes = dict[str, str | None]
+
+# Elements trafilatura's cleaning deletes that `extract.fast` has not stripped already (figure: unless it
+# holds a table; form: unless it holds most of the page's text, the ASP.NET page-wrapper case).
+_CLEANED: Final = "time,noindex,param,rp,rt,rtc,source,track,use,fencedframe,blink"
+_CLEANED_TAGS: Final = frozenset(_CLEANED.split(","))
+# Elements it then deletes when empty (settings.CUT_EMPTY_ELEMS), in precision mode with the text that
+# follows them, which by then runs over the tags it unwrapped (settings.MANUALLY_STRIPPED).
+_CUT_EMPTY: Final = (
+    ":is(article,b,blockquote,dd,div,dt,em,h1,h2,h3,h4,h5,h6,i,li,main,p,pre,q,section,span,strong):empty"
+)
+_UNWRAPPED: Final = frozenset(
+    "abbr acronym address bdi bdo big cite data dfn font hgroup img ins mark meta nobr ruby small tbody "
+    "template tfoot thead wbr -text -comment".split()
+)
+# ... and, once it has converted the tags, the formatting it strips too: what a later deletion "without
+# the tail" takes along.
+_UNWRAPPED_LATER: Final = _UNWRAPPED | frozenset("em i b strong u kbd samp tt var sub sup".split())
+# The tags its discard expressions test: div, item, list, p, section, span after its tag conversion (which
+# makes divs of details, of the forms and figures it keeps, and of layout tables).
+_DISCARDABLE: Final = frozenset("div details form figure li dd dt ul ol dl p section span".split())
+DIVS: Final = "div,details,form,figure,table[role=presentation],table[role=none]"
+
+# --- discard expressions: trafilatura.xpaths -----------------------------------------------------------
+_COMMENTS_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+_COMMENTS_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
+# CSS narrows the candidates in C, the expressions above decide
+_COMMENTS_TAGS: Final = frozenset("div section details ul ol dl".split())
+_COMMENTS_CSS: Final = (
+    ":is(div,section,details,ul,ol,dl):is([id*=omment],[id*=comol],[id*=disqus_thread],[id*=dsq-comments],"
+    "[class*=omment])"
+)
+_SCROLL = re.compile(r"mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_MVP = re.compile(r"mvp-post-add-(?:box|wrap)")
+_SCROLL_TAGS: Final = frozenset({"div", "section"})
+_SCROLL_CSS: Final = (
+    ":is(div,section):is([id*=mvp-post-add],[class*=mvp-post-add],[id*=nfinite],[class*=nfinite],"
+    "[class*=elementor-share-buttons])"
+)
+_BOTH = r"^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author"
+_OVERALL_ID = re.compile(
+    _BOTH + r"|^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|message-container"
+    r"|premium|^ad-"
+)
+_OVERALL_CLASS_WORDS = (
+    _BOTH + r"|^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navbar|navbox|menu|bar| ad |-ad-|(?:^| )ad-"
+    r"|dfp[Aa]d|outbrain|taboola|criteo|paid-?content|widget|footer|Footer|byline|Byline|share-|sociable"
+    r"|tag-list|consent|modal-content|permission|elated|next-|-stories|most-popular|more-on"
+    r"|meta|rating|attachment|timestamp|user-info|user-profile|-icon|article-infos|message-container|slide"
+    r"|viewport|overlay|options|expand|obfuscated|blurred|mol-factbox|yin|zlylin|nfoline"
+)
+_OVERALL_CLASS = re.compile(_OVERALL_CLASS_WORDS + "|embedded|embed")
+# Without "embed", which aims at media embeds (iframes and scripts, stripped already) and hits the sections
+# documentation transcludes (LibreOffice help's `embedded`): for the dominant-container reading.
+_OVERALL_CLASS_NO_EMBEDS = re.compile(_OVERALL_CLASS_WORDS)
+_HIDDEN_CLASS = re.compile(
+    r"^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print| hidden| hide"
+    r"|noprint|notloaded"
+)
+_HIDDEN_ID = re.compile(r"reader-comments|akismet")
+_BOTTOM = re.compile(r"(^|\s)bottom|bottom(\s|$)")
+_LINK = re.compile(r"(^|\s)link(\s|$)")
+ATTRIBUTED: Final = "[class],[id],[style],[role],[aria-hidden],[data-component],[data-lp-replacement-content]"
+
+
+# --- cleaning (trafilatura.htmlprocessing.tree_cleaning, comment sections) ----------------------------
+
+
+def clean_tree(body: LexborNode) -> None:
+    # one walk over the page for the four deletions that do not depend on each other
+    doomed = [
+        n
+        for n in inside(body, f"{_CLEANED},figure,{_SCROLL_CSS},{_COMMENTS_CSS}")
+        if n.tag in _CLEANED_TAGS
+        or (n.tag == "figure" and n.css_first("table") is None)
+        or (n.tag in _SCROLL_TAGS and _scroll_matches(n))
+        or (n.tag in _COMMENTS_TAGS and _comments_match(n.attributes))
+    ]
+    delete_nodes(doomed)
+    forms = inside(body, "form")
+    if forms:
+        total = len(body.text())
+        delete_nodes([f for f in forms if not (total and len(f.text()) > total / 2)])
+    doomed = []
+    for node in inside(body, _CUT_EMPTY):
+        doomed += _with_tail(node, _UNWRAPPED)
+    delete_nodes(doomed)
+
+
+def _scroll_matches(node: LexborNode) -> bool:
+    a = node.attributes
+    c, i = a.get("class") or "", a.get("id") or ""
+    if "elementor-share-buttons" in c:
+        return True
+    if not (_SCROLL.search(i) or _SCROLL.search(c)):
+        return False
+    return node.css_first("h1") is None or bool(_MVP.search(i) or _MVP.search(c))
+
+
+def _comments_match(a: Attributes) -> bool:
+    return bool(_COMMENTS_ID.search(a.get("id") or "") or _COMMENTS_CLASS.search(a.get("class") or ""))
+
+
+# --- pruning a container (trafilatura.main_extractor.prune_unwanted_sections) ------------------------
+
+
+def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
+    """Delete what the rules call boilerplate below `root`, a container or (for the stray-block search,
+    which keeps teaser blocks and has no last heading to drop) the whole page."""
+    # both discards read tag and attributes only: one walk, one deletion
+    candidates = [(n, n.tag, n.attributes) for n in inside(root, ATTRIBUTED + ",header")]
+    doomed = [n for n, tag, a in candidates if _precision_discard(tag, a, keep_teasers=whole_page)]
+    matched = [n for n, tag, a in candidates if overall_discard(tag, a)]
+    if matched:
+        outer = _outermost(matched, root)
+        old_len = len(root.text())
+        if old_len - sum(len(n.text()) for n in outer) > old_len / 7:  # else it would empty the container
+            doomed += outer
+    delete_nodes(doomed, root)
+    for _ in range(2):
+        delete_by_link_density(root, DIVS, backtracking=True)
+        delete_by_link_density(root, "ul,ol,dl", backtracking=False)
+        delete_by_link_density(root, "p", backtracking=False)
+    tables = [t for t in inside(root, "table") if link_heavy_table(t)]
+    delete_nodes([n for t in tables for n in _with_tail(t, _UNWRAPPED_LATER)], root)
+    while not whole_page and (last := _last_element(root)) is not None and last.tag in HEADINGS:
+        delete_nodes(_with_tail(last, _UNWRAPPED_LATER))
+    delete_by_link_density(root, "h1,h2,h3,h4,h5,h6,summary", backtracking=False)
+    delete_by_link_density(root, "blockquote,q,pre", backtracking=False)
+
+
+def _as_div(tag: str, a: Attributes) -> str:
+    return "div" if tag == "table" and (a.get("role") or "") in ("presentation", "none") else tag
+
+
+def _first_of(a: Attributes, *keys: str) -> str:
+    """XPath `@x|@y` as a string: the value of whichever attribute comes first in the source."""
+    for k, v in a.items():
+        if k in keys:
+            return v or ""
+    return ""
+
+
+def overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
+    """OVERALL_DISCARD_XPATH: navigation, sharing, ads, footers, hidden and metadata sections (`embeds`:
+    with its embedded-media class words)."""
+    c = a.get("class") or ""
+    overall_class, region_class, hidden_class = _class_discards(c) if c else (False, False, False)
+    if _as_div(tag, a) in _DISCARDABLE and (
+        "data-lp-replacement-content" in a
+        or "nav" in (a.get("role") or "").replace("N", "n")
+        or "MostPopularStories" in (a.get("data-component") or "")
+        or "cookie" in _first_of(a, "id", "class")
+        or _OVERALL_ID.search(a.get("id") or "")
+        or (overall_class if embeds else region_class)
+    ):
+        return True
+    i, style = a.get("id") or "", a.get("style") or ""
+    return (
+        c == "comments-title"
+        or _first_of(a, "id", "class").startswith("reply-")
+        or "hidden" in _first_of(a, "id", "style")
+        or "display:none" in style
+        or "display: none" in style
+        or bool(_HIDDEN_ID.search(i) or hidden_class)
+        or a.get("aria-hidden") == "true"
+    )
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _class_discards(classes: str) -> tuple[bool, bool, bool]:
+    """The class expressions a class attribute matches: overall discard, the same without embeds, hidden.
+    A site repeats its class attributes on every page: searched once, the answer is a lookup."""
+    return (
+        bool(_OVERALL_CLASS.search(classes)),
+        bool(_OVERALL_CLASS_NO_EMBEDS.search(classes)),
+        bool(_HIDDEN_CLASS.search(classes)),
+    )
+
+
+def _precision_discard(tag: str, a: Attributes, keep_teasers: bool) -> bool:
+    """DISCARD_IMAGE_ELEMENTS (captions), TEASER_DISCARD_XPATH and PRECISION_DISCARD_XPATH."""
+    if tag == "header":
+        return True
+    if _as_div(tag, a) not in _DISCARDABLE:
+        return False
+    c, i = a.get("class") or "", a.get("id") or ""
+    if "caption" in c or "caption" in i:
+        return True
+    if not keep_teasers and ("teaser" in c.replace("T", "t") or "teaser" in i.replace("T", "t")):
+        return True
+    first = _first_of(a, "id", "class")
+    return bool(_BOTTOM.search(first) or _LINK.search(first)) or "border" in (a.get("style") or "")
+
+
+def delete_by_link_density(container: LexborNode, selector: str, backtracking: bool, links: str = "a") -> None:
+    doomed = []
+    for elem in inside(container, selector):
+        heavy, short_with_links = _link_density(elem, links)
+        if heavy or (backtracking and short_with_links and has_element_child(elem) and len(trim(elem.text())) < 200):
+            parent = elem.parent
+            if elem.tag == "p" and parent is not None and parent.tag in ("li", "dd", "dt", "td", "th"):
+                continue  # the list's or table's own test decides
+            doomed.append(elem)
+    delete_nodes(doomed, container)
+
+
+def _link_density(elem: LexborNode, selector: str = "a") -> tuple[bool, bool]:
+    """trafilatura's `link_density_test` with favor_precision: (boilerplate, short and with links);
+    `selector` says what counts as a link."""
+    links = elem.css(selector)
+    if not links:
+        return False, False
+    text_len = len(trim(elem.text()))
+    if len(links) == 1:
+        link_len = len(trim(links[0].text()))
+        if link_len > 10 and link_len > text_len * 0.9:
+            return True, False
+    last = _next_element(elem) is None
+    limit = (60 if last else 30) if elem.tag == "p" else (300 if last else 100)
+    if text_len < limit:
+        texts = [t for t in (trim(a.text()) for a in links) if t]
+        if not texts:
+            return True, False
+        link_len = sum(map(len, texts))
+        short = sum(1 for t in texts if len(t) < 10)
+        return link_len > text_len * 0.8 or (len(texts) > 1 and short / len(texts) > 0.8), True
+    if len(links) > 4:  # a large farm of links ("latest news")
+        texts = [t for t in (trim(a.text()) for a in links) if t]
+        link_len = sum(map(len, texts))
+        if link_len > text_len * 0.9 and link_len < 100 * len(texts) and not _paragraph_listing(links):
+            return True, False
+    return False, False
+
+
+def _paragraph_listing(links: list[LexborNode]) -> bool:
+    """Every link alone in its own paragraph: a document listing, not a link farm."""
+    for link in links:
+        parent = link.parent
+        if parent is None or parent.tag != "p" or len(parent.css("a")) > 1:
+            return False
+    return True
+
+
+def link_heavy_table(table: LexborNode, selector: str = "a") -> bool:
+    if is_layout_table(table):
+        return False
+    links = table.css(selector)
+    if not links:
+        return False
+    text_len = len(trim(table.text()))
+    if text_len < 200:
+        return False
+    link_len = sum(len(trim(a.text())) for a in links)
+    return link_len > 0.8 * text_len if text_len < 1000 else link_len > 0.5 * text_len
+
+
+# --- tree helpers -------------------------------------------------------------------------------------
+
+
+def _with_tail(node: LexborNode, unwrapped: frozenset[str]) -> list[LexborNode]:
+    """The node and the text after it up to the next element (lxml's tail), over unwrapped tags."""
+    nodes = [node]
+    sib = node.next
+    while sib is not None and sib.tag in unwrapped:
+        nodes.append(sib)
+        sib = sib.next
+    return nodes
+
+
+def _next_element(node: LexborNode) -> LexborNode | None:
+    sib = node.next
+    while sib is not None and sib.tag in ("-text", "-comment"):
+        sib = sib.next
+    return sib
+
+
+def _last_element(node: LexborNode) -> LexborNode | None:
+    last = node.last_child
+    while last is not None and last.tag in ("-text", "-comment"):
+        last = last.prev
+    return last
+
+
+def _outermost(nodes: list[LexborNode], stop: LexborNode | None = None) -> list[LexborNode]:
+    """The nodes without an ancestor among `nodes` (below `stop`), each once."""
+    ids = {n.mem_id for n in nodes}
+    stop_id = stop.mem_id if stop is not None else None
+    outer, taken = [], set()
+    for n in nodes:
+        if n.mem_id in taken:
+            continue
+        parent = n.parent
+        while parent is not None and parent.mem_id != stop_id and parent.mem_id not in ids:
+            parent = parent.parent
+        if parent is None or parent.mem_id not in ids:
+            outer.append(n)
+            taken.add(n.mem_id)
+    return outer
+
+
+def delete_nodes(nodes: list[LexborNode], stop: LexborNode | None = None) -> None:
+    """Delete nodes with their subtrees; a node inside another one goes with it (deleting it again
+    would touch freed memory)."""
+    for n in _outermost(nodes, stop):
+        n.decompose()
