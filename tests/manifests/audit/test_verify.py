@@ -1,6 +1,5 @@
 """`eurocurate verify` passes on a real run and fails, precisely, when one byte or one ledger row is off."""
 
-
 import orjson
 import pyarrow.parquet as pq
 
