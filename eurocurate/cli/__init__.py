@@ -60,7 +60,3 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (SpecError, NotARunError) as e:
         return error(e)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
