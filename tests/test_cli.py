@@ -86,3 +86,66 @@ def test_pii_command_redacts_text_keeps_other_fields_and_order(tmp_path, capsys)
     assert out[1] == "not json at all"
     assert orjson.loads(out[2])["text"] == "Nothing personal here."
     assert "1 passed through unchanged" in capsys.readouterr().err
+
+
+def test_help_lists_every_command_and_each_command_has_its_own_help(capsys):
+    import pytest
+
+    from eurocurate.cli import COMMANDS
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in COMMANDS) and len(COMMANDS) == 13
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0, name
+        assert f"usage: eurocurate {name}" in capsys.readouterr().out
+
+
+def test_the_console_script_runs_the_package():
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "eurocurate"
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
+    assert "stages" in done.stdout and "publish" in done.stdout
+
+
+def test_options_that_mirror_a_stage_parameter_take_the_stage_default():
+    from eurocurate.cli import build_parser
+    from eurocurate.registry import get_stage
+
+    def default(stage, name):
+        return get_stage(stage).params.model_fields[name].default
+
+    parser = build_parser()
+    dedup = parser.parse_args(["dedup", "in.jsonl", "-o", "out.jsonl"])
+    for option, param in (("bands", "bands"), ("rows", "rows"), ("ngram", "ngram"),
+                          ("max_docs_in_memory", "max_docs_in_memory"), ("min_jaccard", "min_jaccard")):  # fmt: skip
+        assert getattr(dedup, option) == default("minhash_dedup", param), option
+    assert parser.parse_args(["dedup", "in", "-o", "out", "--min-jaccard", "none"]).min_jaccard is None
+    extract = parser.parse_args(["extract", "in", "-o", "out.jsonl"])
+    assert extract.mode == default("html_extractor", "mode")
+    assert extract.max_bytes == default("document_reader", "max_bytes")
+    assert extract.parse_timeout == default("document_reader", "parse_timeout_s")
+    assert parser.parse_args(["langid", "in", "-o", "out"]).max_chars == default("language_id", "max_chars")
+    for command in (["pii", "in", "-o", "out"], ["erase", "out"]):
+        assert parser.parse_args(command).key_env == default("pii", "key_env")
+
+
+def test_commands_on_a_folder_without_a_run_exit_2_with_one_line(tmp_path, capsys):
+    for command in (["summary", str(tmp_path)], ["report", str(tmp_path)], ["erase", str(tmp_path), "--url", "x"]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "not a finished eurocurate run" in err and len(err.strip().splitlines()) == 1, command
+    assert not (tmp_path / "reports").exists()
+
+
+def test_erase_without_exactly_one_subject_and_pull_from_nowhere_exit_2(local_run, tmp_path, capsys):
+    assert main(["erase", str(local_run)]) == 2
+    assert "give exactly one of --url, --url-prefix, --domain, --identifier" in capsys.readouterr().err
+    assert main(["pull", str(tmp_path / "nowhere"), "--langs", "de"]) == 2
+    assert "is neither a folder nor a Hub dataset id" in capsys.readouterr().err

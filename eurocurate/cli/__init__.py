@@ -1,0 +1,62 @@
+"""The `eurocurate` command: run a pipeline, verify an output, list stages.
+
+Only this layer prints; everything below logs. Each command is a module of this package with `NAME`,
+`HELP`, `add_parser(subparsers)` and `main(args) -> int`, a thin layer over one library function
+(docs/library.md). Errors a user can fix exit with code 2 and one actionable line; a failed run exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Iterable, Sequence
+from types import ModuleType
+
+from eurocurate.cli.common import error
+
+# In the order `eurocurate --help` lists them.
+COMMANDS = (
+    "run", "verify", "pii", "erase", "inspect", "summary", "report", "pull", "langid", "extract", "dedup",
+    "publish", "stages",
+)  # fmt: skip
+
+
+def command_module(name: str) -> ModuleType:
+    """The module of command `name` (`eurocurate.cli.<name>`)."""
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The `eurocurate` parser with full sub-parsers for `commands` (None: all of them).
+
+    The others are listed with their help line only: their options may read defaults from the stage
+    catalogue, whose import costs about a second, so `eurocurate verify` does not pay for `dedup`'s.
+    """
+    wanted = set(COMMANDS if commands is None else commands)
+    parser = argparse.ArgumentParser(prog="eurocurate", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        module = command_module(name)
+        if name in wanted:
+            module.add_parser(sub).set_defaults(func=module.main)
+        else:
+            sub.add_parser(name, help=module.HELP)
+    return parser
+
+
+def _named_command(argv: Sequence[str]) -> list[str]:
+    # the top-level parser takes no option but --help, so the first command name in argv is the command
+    return [next(a for a in argv if a in COMMANDS)] if any(a in COMMANDS for a in argv) else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    from eurocurate.config import SpecError
+    from eurocurate.manifests.audit.run_folder import NotARunError
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_named_command(argv)).parse_args(argv)
+    try:
+        return args.func(args)
+    except (SpecError, NotARunError) as e:
+        return error(e)

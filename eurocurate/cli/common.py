@@ -1,0 +1,33 @@
+"""What every `eurocurate` command shares: the two terminals, the one-line error, keys and defaults.
+
+Owns how the CLI talks to the user (messages on stderr, results on stdout) and where an option that
+mirrors a stage parameter takes its default from (the stage's parameter model, one definition).
+"""
+
+from __future__ import annotations
+
+import os
+
+from rich.console import Console
+
+console = Console(stderr=True, soft_wrap=True)  # messages, tables about the work done
+out_console = Console(soft_wrap=True)  # results a user may pipe: verify lines, JSON, pulled totals
+
+
+def error(message: object) -> int:
+    """Print the one actionable line of a mistake the user can fix; the exit code for it (2)."""
+    console.print(f"[red]error:[/] {message}")
+    return 2
+
+
+def key_from_env(name: str) -> bytes | None:
+    """The HMAC key held by environment variable `name`, or None when it is unset or empty."""
+    key = os.environ.get(name)
+    return key.encode() if key else None
+
+
+def stage_default(stage: str, param: str) -> object:
+    """The default of parameter `param` of stage `stage`, as its parameter model declares it."""
+    from eurocurate.registry import get_stage  # the stage catalogue is imported only by the commands that ask
+
+    return get_stage(stage).params.model_fields[param].get_default(call_default_factory=True)

@@ -1,0 +1,90 @@
+"""`eurocurate run SPEC -i INPUT -o OUT`: run (or resume) a pipeline spec, then print what it did.
+
+Thin layer over `eurocurate.pipelines.engine.launch.run_spec`; owns the run's terminal summary
+(totals, drops by stage and reason, tokens and tokenizer fertility by language).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.table import Table
+
+from eurocurate.cli.common import console, error
+from eurocurate.cli.logs import setup_logging
+
+NAME = "run"
+HELP = "run a pipeline spec (re-running the same command resumes)"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(NAME, help=HELP)
+    p.add_argument("pipeline", help="pipeline spec, e.g. pipelines/demo.yaml")
+    p.add_argument("--input", "-i", action="append", required=True, help="WARC file, folder or glob (repeatable)")
+    p.add_argument("--output", "-o", required=True, help="output folder OUT")
+    p.add_argument("--ray-address", help="address of an existing Ray cluster (default: embedded local Ray)")
+    p.add_argument("--workers", type=int, help="tasks running at once (default: the spec's execution.workers)")
+    p.add_argument("--executor", choices=("ray", "local"), help="override the spec's executor")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a spec value")
+    p.add_argument("--verbose", "-v", action="store_true")
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
+    from eurocurate.config import load_spec
+    from eurocurate.pipelines.engine.launch import run_spec
+    from eurocurate.pipelines.engine.runner import InputError, OutputConflict, RunFailed
+
+    out = Path(args.output)
+    spec = load_spec(args.pipeline, args.set)  # a spec that does not load exits 2 before OUT/logs is created
+    setup_logging(out, args.verbose)
+    try:
+        manifest = run_spec(
+            spec, args.input, args.output, spec_path=args.pipeline, ray_address=args.ray_address,
+            workers=args.workers, executor=args.executor, console=console,
+        )  # fmt: skip
+    except (InputError, OutputConflict) as e:
+        return error(e)
+    except RunFailed as e:
+        console.print(f"[red]run incomplete:[/] {e}")
+        return 1
+    _print_summary(manifest, out.resolve())
+    return 0
+
+
+def _print_summary(manifest: dict, out: Path) -> None:
+    totals = manifest["totals"]
+    console.print(
+        f"\n[bold green]done[/] {manifest['pipeline']}: {totals['read']:,} documents read, "
+        f"{totals['kept']:,} kept, {totals['dropped']:,} dropped"
+    )
+    drops = Table(title="dropped, by stage and reason", show_edge=False)
+    for col in ("stage", "reason", "documents"):
+        drops.add_column(col, justify="right" if col == "documents" else "left")
+    for st in manifest["stages"]:
+        for reason, n in sorted(st["dropped_by_reason"].items(), key=lambda kv: -kv[1]):
+            drops.add_row(st["stage"], reason, f"{n:,}")
+    console.print(drops)
+    tokens = totals["tokens_by_language"]
+    if tokens:
+        table = Table(title="tokens by language", show_edge=False)
+        table.add_column("lang")
+        table.add_column("tokens", justify="right")
+        for lang, n in sorted(tokens.items(), key=lambda kv: -kv[1]):
+            table.add_row(lang, f"{n:,}")
+        table.add_row("[bold]all", f"[bold]{sum(tokens.values()):,}")
+        console.print(table)
+    fertility = manifest.get("fertility") or {}
+    if fertility:
+        table = Table(
+            title="tokenizer fertility (tokens per word; higher = the tokenizer serves the language worse)",
+            show_edge=False,
+        )
+        for col in ("lang", "tokens/word", "tokens/char"):
+            table.add_column(col, justify="left" if col == "lang" else "right")
+        for lang, f in sorted(fertility.items(), key=lambda kv: -kv[1]["tokens_per_word"]):
+            table.add_row(lang, f"{f['tokens_per_word']:.2f}", f"{f['tokens_per_char']:.3f}")
+        console.print(table)
+        console.print(f"fertility report: {out / 'reports' / 'fertility.md'}")
+    console.print(f"output: {out}  (run manifest {out / 'run.json'}; check it with `eurocurate verify {out}`)")

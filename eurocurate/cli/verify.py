@@ -1,0 +1,32 @@
+"""`eurocurate verify OUT`: re-hash a run's outputs and re-check its count invariants.
+
+Thin layer over `eurocurate.manifests.audit.verify.verify_output`: one OK line, or one FAIL line per problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from eurocurate.cli.common import out_console
+
+NAME = "verify"
+HELP = "re-hash outputs and re-check count invariants of a run"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(NAME, help=HELP)
+    p.add_argument("output", help="output folder of a run")
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
+    from eurocurate.manifests.audit.verify import verify_output
+
+    report = verify_output(args.output)
+    if report.ok:
+        out_console.print(f"[green]OK[/] {args.output}: {report.checks} checks passed")
+        return 0
+    for problem in report.problems:
+        out_console.print(f"[red]FAIL[/] {problem}", markup=True, highlight=False)
+    out_console.print(f"{len(report.problems)} problem(s) in {report.checks} checks")
+    return 1

@@ -1,0 +1,54 @@
+"""Run a pipeline spec from Python as `eurocurate run` does: spec file (or loaded spec), inputs, output.
+
+Owns the options a run is launched with (the executor rule: a Ray address means the Ray executor)
+and leaving no embedded Ray behind. Compiling and executing the stages is `runner.run_pipeline`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from eurocurate.config import PipelineSpec, load_spec
+from eurocurate.pipelines.engine.runner import RunOptions, run_pipeline, stop_ray
+
+
+def run_spec(
+    spec: PipelineSpec | str | Path,
+    inputs: Sequence[str | Path],
+    output: str | Path,
+    *,
+    spec_path: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    ray_address: str | None = None,
+    workers: int | None = None,
+    executor: str | None = None,
+    console: Console | None = None,
+) -> dict:
+    """Run (or resume) `spec` on `inputs` (WARC/document files, folders or globs) into `output`; returns
+    the run manifest, as written to `output`/run.json.
+
+    `spec` is a loaded `PipelineSpec` or the path of a spec YAML (then `overrides`, `KEY=VALUE` as
+    `--set` takes them, apply; `spec_path` is recorded in run.json and defaults to that path).
+    `ray_address` joins an existing Ray cluster and implies the Ray executor; otherwise `executor`
+    ("ray" or "local") overrides the spec's. An embedded Ray started for the run is stopped at the end.
+    Raises `SpecError`, `InputError`, `OutputConflict` (an output of another config) or `RunFailed`.
+    """
+    if not isinstance(spec, PipelineSpec):
+        spec_path = spec_path or spec
+        spec = load_spec(str(spec), list(overrides))
+    elif overrides:
+        raise ValueError("overrides apply when the spec is given as a path; apply them with load_spec instead")
+    options = RunOptions(
+        inputs=[str(i) for i in inputs],
+        output=str(output),
+        ray_address=ray_address,
+        workers=workers,
+        executor="ray" if ray_address else executor,
+    )
+    try:
+        return run_pipeline(spec, str(spec_path or ""), options, console)
+    finally:
+        stop_ray()
