@@ -93,7 +93,7 @@ def _median_measure(runs: list[RunMeasure]) -> RunMeasure:
 
 def _comparison(ref: dict, ours: RunMeasure, ours_runs: list[RunMeasure], input_mb: float) -> dict:
     rows = {}
-    docs_in = ours.run["totals"]["read"]
+    docs_in = ours.run.totals.read
     our_seconds = {name: statistics.median(_our_stage_seconds(m)[name] for m in ours_runs) for name in STAGE_MAP}
     for name, row in STAGE_MAP.items():
         ref_cpu = sum(ref["stages"][st]["cpu_s"] for st in row.reference)
@@ -122,8 +122,8 @@ def _comparison(ref: dict, ours: RunMeasure, ours_runs: list[RunMeasure], input_
 
 
 def _our_docs_in(m: RunMeasure, row: StageRow) -> int:
-    stages = {s["stage"]: s for s in m.run["stages"]}
-    return stages[row.ours]["in"] if row.ours else stages[STAGE_MAP[DEDUP].ours]["out"]
+    stages = {s.stage: s for s in m.run.stages}
+    return stages[row.ours].docs_in if row.ours else stages[STAGE_MAP[DEDUP].ours].docs_out
 
 
 def _fmt(x: float | None, spec: str = ",.0f") -> str:
@@ -256,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         "reference_fineweb_exact": {k: ref_exact[k] for k in ("config", "end_to_end", "quality")},
         "comparison": _comparison(ref, ours, ours_runs, input_mb),
         "langid_model_load_s": ours.step_stats.get("language_id", {}).get("model_load_ms", 0) / 1000,
-        "full_pipeline": {"cpu_s": full.cpu_s, "wall_s": full.wall_s, "docs": full.run["totals"]["read"],
-                          "docs_per_s_per_core": full.run["totals"]["read"] / full.cpu_s, "peak_tree_rss_mb": full.peak_tree_rss_mb},
+        "full_pipeline": {"cpu_s": full.cpu_s, "wall_s": full.wall_s, "docs": full.run.totals.read,
+                          "docs_per_s_per_core": full.run.totals.read / full.cpu_s, "peak_tree_rss_mb": full.peak_tree_rss_mb},
     }  # fmt: skip
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -287,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         m = run_pipeline_measured(
             EQUIVALENT, inputs, out / "runs" / f"ray-{workers}", executor="ray", workers=workers, sets=sets
         )
-        scaling_rows.append({"config": f"Ray, {workers} worker(s), 1× input", "workers": workers, "docs": m.run["totals"]["read"],
-                             "wall_s": m.wall_s, "docs_per_s": m.run["totals"]["read"] / m.wall_s, "peak_tree_rss_mb": m.peak_tree_rss_mb})  # fmt: skip
+        scaling_rows.append({"config": f"Ray, {workers} worker(s), 1× input", "workers": workers, "docs": m.run.totals.read,
+                             "wall_s": m.wall_s, "docs_per_s": m.run.totals.read / m.wall_s, "peak_tree_rss_mb": m.peak_tree_rss_mb})  # fmt: skip
     scaling = {"rows": scaling_rows, "parallel_efficiency": scaling_rows[0]["wall_s"] / (2 * scaling_rows[1]["wall_s"])}
     if args.scale > 1:
         scaled = build_scaled_corpus(inputs, out / "scaled-input", args.scale, seed=20261125)
@@ -302,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
                 workers=workers,
                 sets=sets,
             )
-            big[workers] = {"config": f"Ray, {workers} worker(s), {args.scale}× input", "workers": workers, "docs": m.run["totals"]["read"],
-                            "wall_s": m.wall_s, "docs_per_s": m.run["totals"]["read"] / m.wall_s, "peak_tree_rss_mb": m.peak_tree_rss_mb}  # fmt: skip
+            big[workers] = {"config": f"Ray, {workers} worker(s), {args.scale}× input", "workers": workers, "docs": m.run.totals.read,
+                            "wall_s": m.wall_s, "docs_per_s": m.run.totals.read / m.wall_s, "peak_tree_rss_mb": m.peak_tree_rss_mb}  # fmt: skip
             shutil.rmtree(m.out, ignore_errors=True)
         scaling_rows += [big[1], big[2]]
         scaling["parallel_efficiency_scaled"] = big[1]["wall_s"] / (2 * big[2]["wall_s"])
