@@ -26,13 +26,14 @@ from eurocurate.config import SpecError
 from eurocurate.dedup.minhash import stable_hash64
 from eurocurate.dedup.url import normalise_url
 from eurocurate.files import StreamingParquet, write_bytes_atomic, write_table_atomic
+from eurocurate.layout import DEDUP_INDEX
 from eurocurate.registry import Barrier, BuildContext, StageParts
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
 REASON_URL_DUPLICATE = Reason.URL_DUPLICATE
 REASON_URL_IN_EARLIER_RELEASE = Reason.URL_IN_EARLIER_RELEASE
-INDEX_SUBDIR = "dedup_index"
+INDEX_SUBDIR = DEDUP_INDEX
 URL_INDEX_CONFIG = {"scheme": "url-normalise-v1", "key": "blake2b-64, key 11, of normalise_url"}
 URLS_SCHEMA = pa.schema(
     [

@@ -13,6 +13,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from eurocurate.files import StreamingParquet
+from eurocurate.layout import PROVENANCE
 from eurocurate.schema import Meta
 
 PROVENANCE_SCHEMA = pa.schema(
@@ -56,7 +57,7 @@ PROVENANCE_SCHEMA = pa.schema(
 
 
 def provenance_path(out_dir: str | Path, rank: int) -> Path:
-    return Path(out_dir) / "provenance" / f"part-{rank:05d}.parquet"
+    return Path(out_dir) / PROVENANCE / f"part-{rank:05d}.parquet"
 
 
 class ProvenanceWriter(PipelineStep):

@@ -12,13 +12,14 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from eurocurate.files import StreamingParquet
+from eurocurate.layout import TEXT
 from eurocurate.schema import TEXT_COLUMNS, Meta
 
 TEXT_SCHEMA = pa.schema([(c, pa.large_string() if c == "text" else pa.string()) for c in TEXT_COLUMNS])
 
 
 def text_shard_name(lang: str, rank: int) -> str:
-    return f"text/{lang}/part-{rank:05d}.parquet"
+    return f"{TEXT}/{lang}/part-{rank:05d}.parquet"
 
 
 class TextParquetWriter(PipelineStep):
@@ -31,7 +32,7 @@ class TextParquetWriter(PipelineStep):
         self.row_group_rows = row_group_rows
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        for stale in Path(self.out_dir).glob(f"text/*/part-{rank:05d}.parquet"):
+        for stale in Path(self.out_dir).glob(f"{TEXT}/*/part-{rank:05d}.parquet"):
             stale.unlink()
         files: dict[str, StreamingParquet] = {}
         try:

@@ -14,6 +14,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from eurocurate.files import StreamingParquet
+from eurocurate.layout import SHARDS
 from eurocurate.manifests.audit.shard_manifest import PipelineRef, TokenizerRef, manifest_path, write_shard_manifest
 from eurocurate.pipelines.output.tokenize import INPUT_IDS, read_tokenizer_meta
 from eurocurate.schema import Meta
@@ -86,7 +87,7 @@ class TokenShardWriter(PipelineStep):
                 if shard is None:
                     k = counters[lang]
                     counters[lang] += 1
-                    path = out / "shards" / lang / f"part-{rank:05d}-{k:04d}.parquet"
+                    path = out / SHARDS / lang / f"part-{rank:05d}-{k:04d}.parquet"
                     shard = open_shards[lang] = _OpenShard(path, self.row_group_rows)
                 quality = md.get(Meta.QUALITY) or {}
                 row = shard.file.append(
