@@ -68,7 +68,7 @@ class TokenShardWriter(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         out = Path(self.out_dir)
-        for stale in list(out.glob(f"shards/*/part-{rank:05d}-*.parquet")):
+        for stale in list(out.glob(f"{SHARDS}/*/part-{rank:05d}-*.parquet")):
             stale.unlink()
             manifest_path(stale).unlink(missing_ok=True)
         meta = read_tokenizer_meta(out)
