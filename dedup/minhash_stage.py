@@ -30,12 +30,13 @@ from eurocurate.dedup.near_duplicates import (
 )
 from eurocurate.dedup.signature_store import SignatureFileWriter
 from eurocurate.dedup.verification import DEFAULT_MIN_JACCARD
+from eurocurate.layout import DEDUP_INDEX
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
 log = logging.getLogger(__name__)
-INDEX_SUBDIR = "dedup_index"
+INDEX_SUBDIR = DEDUP_INDEX
 
 
 class MinhashDedupParams(BaseModel):

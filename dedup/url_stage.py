@@ -26,11 +26,12 @@ from eurocurate.config import SpecError
 from eurocurate.dedup.minhash import stable_hash64
 from eurocurate.dedup.url import URL_HASH_KEY, normalise_url, url_key
 from eurocurate.files import StreamingParquet, write_bytes_atomic, write_table_atomic
+from eurocurate.layout import DEDUP_INDEX
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
-INDEX_SUBDIR = "dedup_index"
+INDEX_SUBDIR = DEDUP_INDEX
 URL_INDEX_CONFIG = {"scheme": "url-normalise-v1", "key": "blake2b-64, key 11, of normalise_url"}
 URLS_SCHEMA = pa.schema(
     [

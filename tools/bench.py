@@ -95,7 +95,7 @@ def _median_measure(runs: list[RunMeasure]) -> RunMeasure:
 
 def _comparison(ref: dict, ours: RunMeasure, ours_runs: list[RunMeasure], input_mb: float) -> dict:
     rows = {}
-    docs_in = ours.run["totals"]["read"]
+    docs_in = ours.run.totals.read
     our_seconds = {name: statistics.median(_our_stage_seconds(m)[name] for m in ours_runs) for name in STAGE_MAP}
     for name, row in STAGE_MAP.items():
         ref_cpu = sum(ref["stages"][st]["cpu_s"] for st in row.reference)
@@ -124,12 +124,12 @@ def _comparison(ref: dict, ours: RunMeasure, ours_runs: list[RunMeasure], input_
 
 
 def _our_docs_in(m: RunMeasure, row: StageRow) -> int:
-    stages = {s["stage"]: s for s in m.run["stages"]}
-    return stages[row.ours]["in"] if row.ours else stages[STAGE_MAP[DEDUP].ours]["out"]
+    stages = {s.stage: s for s in m.run.stages}
+    return stages[row.ours].docs_in if row.ours else stages[STAGE_MAP[DEDUP].ours].docs_out
 
 
 def _scaling_row(config: str, workers: int, m: RunMeasure) -> dict:
-    docs = m.run["totals"]["read"]
+    docs = m.run.totals.read
     return {"config": config, "workers": workers, "docs": docs, "wall_s": m.wall_s, "docs_per_s": docs / m.wall_s,
             "peak_tree_rss_mb": m.peak_tree_rss_mb}  # fmt: skip
 
@@ -274,8 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         "reference_fineweb_exact": {k: ref_exact[k] for k in ("config", "end_to_end", "quality")},
         "comparison": _comparison(ref, ours, ours_runs, input_mb),
         "langid_model_load_s": ours.step_stats.get("language_id", {}).get("model_load_ms", 0) / 1000,
-        "full_pipeline": {"cpu_s": full.cpu_s, "wall_s": full.wall_s, "docs": full.run["totals"]["read"],
-                          "docs_per_s_per_core": full.run["totals"]["read"] / full.cpu_s,
+        "full_pipeline": {"cpu_s": full.cpu_s, "wall_s": full.wall_s, "docs": full.run.totals.read,
+                          "docs_per_s_per_core": full.run.totals.read / full.cpu_s,
                           "peak_tree_rss_mb": full.peak_tree_rss_mb},
     }  # fmt: skip
 

@@ -22,6 +22,8 @@ import orjson
 import psutil
 
 from eurocurate.files import read_tables
+from eurocurate.layout import EXCLUSIONS, PROVENANCE, STATS
+from eurocurate.manifests.audit.run_manifest import RunManifest, read_run_manifest
 from eurocurate.tools import eval_metrics
 
 
@@ -30,7 +32,7 @@ class RunMeasure:
     wall_s: float
     cpu_s: float
     peak_tree_rss_mb: float
-    run: dict
+    run: RunManifest
     out: Path
     step_seconds: dict[str, float] = field(default_factory=dict)  # step name -> its own timer (wall, one worker)
     group_seconds: dict[str, float] = field(default_factory=dict)  # map group / barrier -> wall
@@ -89,8 +91,8 @@ def run_pipeline_measured(
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark run failed ({executor}, {workers} workers):\n{stdout[-3000:]}\n{stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    measure = RunMeasure(wall, cpu, rss.peak / 2**20, orjson.loads((out / "run.json").read_bytes()), out)
-    for stats_file in sorted((out / "stats").glob("*.json")):
+    measure = RunMeasure(wall, cpu, rss.peak / 2**20, read_run_manifest(out), out)
+    for stats_file in sorted((out / STATS).glob("*.json")):
         for step in orjson.loads(stats_file.read_bytes()):
             name = step["name"].split(": ", 1)[-1]
             ts = step.get("time_stats")
@@ -101,16 +103,16 @@ def run_pipeline_measured(
                 total = value.get("total") if isinstance(value, dict) else value
                 if isinstance(total, (int, float)):
                     counters[key] = counters.get(key, 0) + total
-    for t in measure.run.get("timings", []):
-        measure.group_seconds[t["group"]] = t["seconds"]
+    for t in measure.run.timings:
+        measure.group_seconds[t.group] = t.seconds
     return measure
 
 
 def dedup_quality(out: Path, truth: list[dict]) -> dict:
     """Duplicate-pair recall and precision of a finished run, as `bench_reference` computes datatrove's:
     documents that reached near-dedup are the kept ones plus those the dedup stages removed."""
-    prov = read_tables(sorted((out / "provenance").glob("*.parquet"))).to_pylist()
-    excl = read_tables(sorted((out / "exclusions").glob("*.parquet"))).to_pylist()
+    prov = read_tables(sorted((out / PROVENANCE).glob("*.parquet"))).to_pylist()
+    excl = read_tables(sorted((out / EXCLUSIONS).glob("*.parquet"))).to_pylist()
     record_of = {r["doc_id"]: r["warc_record_id"] for r in prov + excl}
     cluster_of: dict[str, str] = {}
     present: set[str] = set()

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from types import ModuleType
 
 from eurocurate.cli.common import error
+from eurocurate.manifests.audit.run_manifest import RunManifestError
 
 # In the order `eurocurate --help` lists them.
 COMMANDS = (
@@ -58,5 +59,5 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(_named_command(argv)).parse_args(argv)
     try:
         return args.func(args)
-    except (SpecError, NotARunError) as e:
+    except (SpecError, NotARunError, RunManifestError) as e:
         return error(e)

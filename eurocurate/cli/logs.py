@@ -12,6 +12,8 @@ from pathlib import Path
 
 import orjson
 
+from eurocurate.layout import LOGS
+
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
@@ -23,12 +25,12 @@ def setup_logging(out: Path | None, verbose: bool) -> None:
     handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
     loguru_logger.remove()
     if out is not None:
-        (out / "logs").mkdir(parents=True, exist_ok=True)
-        fh = logging.FileHandler(out / "logs" / "run.jsonl", encoding="utf-8")
+        (out / LOGS).mkdir(parents=True, exist_ok=True)
+        fh = logging.FileHandler(out / LOGS / "run.jsonl", encoding="utf-8")
         fh.setFormatter(JsonLines())
         fh.setLevel(logging.INFO)
         handlers.append(fh)
-        loguru_logger.add(out / "logs" / "datatrove.log", level="INFO")
+        loguru_logger.add(out / LOGS / "datatrove.log", level="INFO")
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
 
 

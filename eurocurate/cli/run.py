@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from eurocurate.cli.common import console, error
 from eurocurate.cli.logs import setup_logging
+from eurocurate.layout import FERTILITY_MD, OutputLayout
+
+if TYPE_CHECKING:
+    from eurocurate.manifests.audit.run_manifest import RunManifest
 
 NAME = "run"
 HELP = "run a pipeline spec (re-running the same command resumes)"
@@ -53,20 +58,20 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(manifest: dict, out: Path) -> None:
-    totals = manifest["totals"]
+def _print_summary(manifest: RunManifest, out: Path) -> None:
+    totals = manifest.totals
     console.print(
-        f"\n[bold green]done[/] {manifest['pipeline']}: {totals['read']:,} documents read, "
-        f"{totals['kept']:,} kept, {totals['dropped']:,} dropped"
+        f"\n[bold green]done[/] {manifest.pipeline}: {totals.read:,} documents read, "
+        f"{totals.kept:,} kept, {totals.dropped:,} dropped"
     )
     drops = Table(title="dropped, by stage and reason", show_edge=False)
     for col in ("stage", "reason", "documents"):
         drops.add_column(col, justify="right" if col == "documents" else "left")
-    for st in manifest["stages"]:
-        for reason, n in sorted(st["dropped_by_reason"].items(), key=lambda kv: -kv[1]):
-            drops.add_row(st["stage"], reason, f"{n:,}")
+    for st in manifest.stages:
+        for reason, n in sorted(st.dropped_by_reason.items(), key=lambda kv: -kv[1]):
+            drops.add_row(st.stage, reason, f"{n:,}")
     console.print(drops)
-    tokens = totals["tokens_by_language"]
+    tokens = totals.tokens_by_language
     if tokens:
         table = Table(title="tokens by language", show_edge=False)
         table.add_column("lang")
@@ -75,16 +80,16 @@ def _print_summary(manifest: dict, out: Path) -> None:
             table.add_row(lang, f"{n:,}")
         table.add_row("[bold]all", f"[bold]{sum(tokens.values()):,}")
         console.print(table)
-    fertility = manifest.get("fertility") or {}
-    if fertility:
+    if manifest.fertility:
         table = Table(
             title="tokenizer fertility (tokens per word; higher = the tokenizer serves the language worse)",
             show_edge=False,
         )
         for col in ("lang", "tokens/word", "tokens/char"):
             table.add_column(col, justify="left" if col == "lang" else "right")
-        for lang, f in sorted(fertility.items(), key=lambda kv: -kv[1]["tokens_per_word"]):
-            table.add_row(lang, f"{f['tokens_per_word']:.2f}", f"{f['tokens_per_char']:.3f}")
+        for lang, f in sorted(manifest.fertility.items(), key=lambda kv: -kv[1].tokens_per_word):
+            table.add_row(lang, f"{f.tokens_per_word:.2f}", f"{f.tokens_per_char:.3f}")
         console.print(table)
-        console.print(f"fertility report: {out / 'reports' / 'fertility.md'}")
-    console.print(f"output: {out}  (run manifest {out / 'run.json'}; check it with `eurocurate verify {out}`)")
+        console.print(f"fertility report: {OutputLayout(out).reports / FERTILITY_MD}")
+    run_json = OutputLayout(out).run_manifest
+    console.print(f"output: {out}  (run manifest {run_json}; check it with `eurocurate verify {out}`)")

@@ -22,9 +22,9 @@ from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.hf_file_system import safe_revision
 
 from eurocurate.hub.pull import PulledDocument, PullError, interleave, plan_quotas
+from eurocurate.layout import SHARDS
 
 REPO_TYPE = "dataset"
-SHARDS = "shards"
 
 
 def _all_shard_files(api: HfApi, repo_id: str, revision: str | None) -> dict[str, list[str]]:

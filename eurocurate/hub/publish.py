@@ -15,31 +15,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import orjson
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
 from huggingface_hub.hf_api import RepoFile
 
 from eurocurate.files import TMP_MARK
-from eurocurate.manifests.audit.run_manifest import RUN_MANIFEST
+from eurocurate.layout import CARD, CROISSANT, REPORT_HTML, REPORTS, RUN_MANIFEST, SHARDS, TEXT, TOKENIZER
+from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
 
 logger = logging.getLogger(__name__)
 
 REPO_TYPE = "dataset"
 DEFAULT_BRANCH = "main"
-CARD = "README.md"
-CROISSANT = "croissant.json"
 # What a published dataset holds, as globs relative to OUT (the card's `configs` and Croissant's
 # `contentUrl`s are relative to OUT, so the Hub repo mirrors OUT's layout for these paths).
 PUBLISHED = (
     CARD,
     CROISSANT,
     RUN_MANIFEST,
-    "text/*/*.parquet",
-    "shards/*/*.parquet",
-    "shards/*/*.manifest.json",
-    "tokenizer/*",
-    "reports/*",
+    f"{TEXT}/*/*.parquet",
+    f"{SHARDS}/*/*.parquet",
+    f"{SHARDS}/*/*.manifest.json",
+    f"{TOKENIZER}/*",
+    f"{REPORTS}/*",
 )
 # Not published, on purpose:
 # - provenance/: keyed HMAC fingerprints of redacted identifiers are pseudonymous personal data (linkable
@@ -49,7 +47,7 @@ PUBLISHED = (
 #   request; publishing them would announce exactly what a data subject asked to remove.
 # - reports/report.html: the compliance officer's page, with opt-out examples and the erasure history.
 # - _work/, logs/, stats/: run internals.
-PRIVATE_REPORTS = frozenset({"report.html"})
+PRIVATE_REPORTS = frozenset({REPORT_HTML})
 _CHUNK = 1 << 20
 
 
@@ -80,7 +78,7 @@ class PublishResult:
 def is_published(rel: str) -> bool:
     """Whether a path relative to OUT (posix) belongs in the published dataset."""
     path = PurePosixPath(rel)
-    if TMP_MARK in path.name or (path.parts[0] == "reports" and path.name in PRIVATE_REPORTS):
+    if TMP_MARK in path.name or (path.parts[0] == REPORTS and path.name in PRIVATE_REPORTS):
         return False
     # `match` anchors at the right only: equal segment counts make it a full match (`*` never crosses `/`)
     return any(len(path.parts) == len(PurePosixPath(p).parts) and path.match(p) for p in PUBLISHED)
@@ -114,7 +112,7 @@ def unchanged(local: LocalFile, remote: RepoFile) -> bool:
     return remote.size == local.size and remote.blob_id == local.git_sha1
 
 
-def _check_publishable(out: Path) -> dict:
+def _check_publishable(out: Path) -> RunManifest:
     if not (out / RUN_MANIFEST).is_file():
         raise PublishError(f"{out} has no {RUN_MANIFEST}; give the output folder of a finished eurocurate run")
     for name in (CARD, CROISSANT):
@@ -125,15 +123,20 @@ def _check_publishable(out: Path) -> dict:
             )
         if doc.stat().st_mtime < (out / RUN_MANIFEST).stat().st_mtime:
             raise PublishError(
-                f"{doc} is older than {RUN_MANIFEST} (an erasure since the summary?); run `eurocurate summary {out}` again"
+                f"{doc} is older than {RUN_MANIFEST} (an erasure since the summary?); "
+                f"run `eurocurate summary {out}` again"
             )
     report = verify_output(out)
     if not report.ok:
         shown = "; ".join(report.problems[:5])
         raise PublishError(
-            f"{out} does not match its manifests ({len(report.problems)} problem(s): {shown}); see `eurocurate verify {out}`"
+            f"{out} does not match its manifests ({len(report.problems)} problem(s): {shown}); "
+            f"see `eurocurate verify {out}`"
         )
-    return orjson.loads((out / RUN_MANIFEST).read_bytes())
+    try:
+        return read_run_manifest(out)
+    except RunManifestError as e:  # verify has read it already; only a change since then lands here
+        raise PublishError(str(e)) from None
 
 
 def _remote_files(api: HfApi, repo_id: str, commit: str) -> Iterator[RepoFile]:
@@ -188,10 +191,10 @@ def publish(
     commit = api.create_commit(
         repo_id,
         operations,
-        commit_message=f"eurocurate run {run['run_id']}: {len(changed)} file(s) added or changed, {len(gone)} deleted",
+        commit_message=f"eurocurate run {run.run_id}: {len(changed)} file(s) added or changed, {len(gone)} deleted",
         commit_description=(
-            f"Pipeline `{run['pipeline']}`, config sha256 `{run['config_sha256']}`, eurocurate {run.get('code_version', '?')}, "
-            f"{len(run.get('erasures', []))} erasure(s) applied. Published with `eurocurate publish`."
+            f"Pipeline `{run.pipeline}`, config sha256 `{run.config_sha256}`, eurocurate {run.code_version}, "
+            f"{len(run.erasures)} erasure(s) applied. Published with `eurocurate publish`."
         ),
         repo_type=REPO_TYPE,
         revision=branch,

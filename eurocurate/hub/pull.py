@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from eurocurate.layout import SHARDS
+
 
 class PullError(ValueError):
     """The request cannot be served; the message says what is available."""
@@ -35,7 +37,7 @@ def _language_stream(files: list[Path]) -> Iterator[tuple[str, list[int]]]:
 
 def available_tokens(source: Path) -> dict[str, int]:
     tokens: dict[str, int] = {}
-    for lang_dir in sorted((source / "shards").iterdir()) if (source / "shards").is_dir() else []:
+    for lang_dir in sorted((source / SHARDS).iterdir()) if (source / SHARDS).is_dir() else []:
         files = sorted(lang_dir.glob("*.parquet"))
         tokens[lang_dir.name] = sum(sum(pq.read_table(f, columns=["n_tokens"])["n_tokens"].to_pylist()) for f in files)
     return tokens
@@ -100,8 +102,8 @@ def pull(
     source: Path, langs: list[str], weights: list[float] | None = None, tokens: int | None = None
 ) -> Iterator[PulledDocument]:
     source = Path(source)
-    if not (source / "shards").is_dir():
+    if not (source / SHARDS).is_dir():
         raise PullError(f"{source} has no shards/ folder; give the output folder of an eurocurate run")
     quota = plan_quotas(available_tokens(source), langs, weights, tokens)
-    streams = {lang: _language_stream(sorted((source / "shards" / lang).glob("*.parquet"))) for lang in langs}
+    streams = {lang: _language_stream(sorted((source / SHARDS / lang).glob("*.parquet"))) for lang in langs}
     yield from interleave(streams, langs, quota)

@@ -29,14 +29,20 @@ import yaml
 from eurocurate.files import read_tables, sha256_file, write_bytes_atomic, write_table_atomic
 from eurocurate.filters.optout.robots import normalise_host
 from eurocurate.filters.optout.suppression import SuppressionList
+from eurocurate.layout import EXCLUSIONS, SHARDS, OutputLayout
 from eurocurate.manifests.audit.ledger import LEDGER_SCHEMA
-from eurocurate.manifests.audit.run_manifest import RUN_MANIFEST, describe_outputs, now_iso, read_run_manifest
+from eurocurate.manifests.audit.run_manifest import (
+    RunManifest,
+    StageCount,
+    describe_outputs,
+    encode_run_manifest,
+    now_iso,
+    read_run_manifest,
+    write_run_manifest,
+)
 from eurocurate.manifests.audit.shard_manifest import manifest_path, read_shard_manifest, write_shard_manifest
 from eurocurate.schema import Meta, Reason
 
-ERASURE_LOG = "erasure_log.jsonl"
-SUPPRESSION_FILE = "suppression.yaml"
-STAGING = "_erasure"
 STAGE = "erasure"
 _GENERATION = re.compile(r"\.e\d+$")
 
@@ -117,18 +123,19 @@ def _next_name(rel: str, generation: int) -> str:
 
 
 def _log_entries(out: Path) -> list[dict]:
-    log = out / ERASURE_LOG
+    log = OutputLayout(out).erasure_log
     return [orjson.loads(line) for line in log.read_bytes().splitlines()] if log.is_file() else []
 
 
 def recover(out: Path) -> str | None:
     """Finish or undo an erasure that was interrupted; returns what was done, or None if nothing was pending."""
-    staging = out / STAGING
+    staging = OutputLayout(out).erasure_staging
     plans = sorted(staging.glob("*/plan.json")) if staging.is_dir() else []
     if not plans:
         return None
     plan = orjson.loads(plans[0].read_bytes())
-    committed = (out / RUN_MANIFEST).is_file() and sha256_file(out / RUN_MANIFEST) == plan["run_json_sha256"]
+    run_json = OutputLayout(out).run_manifest
+    committed = run_json.is_file() and sha256_file(run_json) == plan["run_json_sha256"]
     if committed:
         for rel in plan["remove"]:
             (out / rel).unlink(missing_ok=True)
@@ -145,14 +152,14 @@ def recover(out: Path) -> str | None:
 
 
 def _append_log(out: Path, entry: dict) -> None:
-    with open(out / ERASURE_LOG, "ab") as f:
+    with open(OutputLayout(out).erasure_log, "ab") as f:
         f.write(orjson.dumps(entry) + b"\n")
         f.flush()
         os.fsync(f.fileno())
 
 
 def _add_suppression(out: Path, addition: dict) -> None:
-    path = out / SUPPRESSION_FILE
+    path = OutputLayout(out).suppression_file
     current = SuppressionList.from_file(path) if path.is_file() else SuppressionList()
     merged = current.merged(SuppressionList.model_validate(addition))
     write_bytes_atomic(path, yaml.safe_dump(merged.model_dump(), sort_keys=True).encode())
@@ -170,6 +177,32 @@ def _rewrite(out: Path, staged: Path, rel: str, keep: pa.Array, generation: int)
     return new_rel, mapping
 
 
+def _update_run(run: RunManifest, staged: Path, remove: list[str], result: ErasureResult, before_sha256: str) -> None:
+    """Record the erasure in the run manifest: the outputs as they will be, the erasure stage's counts, the totals."""
+    listed = {o.path: o for o in run.outputs if o.path not in remove}
+    staged_outputs = {o.path: o for o in describe_outputs(staged)} if staged.is_dir() else {}
+    run.outputs = sorted({**listed, **staged_outputs}.values(), key=lambda o: o.path)
+    gone = len(result.doc_ids)
+    if gone:
+        stage = run.stage(STAGE)
+        if stage is None:
+            kept = run.totals.kept
+            stage = StageCount(stage=STAGE, group=STAGE, docs_in=kept, docs_out=kept, dropped=0, dropped_by_reason={},
+                               seconds=0.0)  # fmt: skip
+            run.stages.append(stage)
+        stage.docs_out -= gone
+        stage.dropped += gone
+        stage.dropped_by_reason[Reason.ERASURE_REQUEST] = stage.dropped_by_reason.get(Reason.ERASURE_REQUEST, 0) + gone
+        run.totals.kept -= gone
+        run.totals.dropped += gone
+        tokens = run.totals.tokens_by_language
+        for lang, n in result.tokens_removed_by_lang.items():
+            tokens[lang] = tokens.get(lang, 0) - n
+        run.totals.tokens_by_language = {k: v for k, v in tokens.items() if v > 0}
+    run.erasures = [*run.erasures, result.erasure_id]
+    run.supersedes = before_sha256
+
+
 def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResult:
     out = Path(out).resolve()
     recover(out)  # an interrupted erasure is settled before a new one starts
@@ -179,7 +212,8 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResul
     if not report.ok:
         raise ErasureError(f"{out} does not verify ({report.problems[0]}); fix that before erasing")
     run = read_run_manifest(out)
-    prov_files = sorted((out / "provenance").glob("*.parquet"))
+    layout = OutputLayout(out)
+    prov_files = layout.provenance_files()
     prov = read_tables(prov_files)
     hit = _matches(prov, request, key)
     erased = prov.filter(hit)
@@ -194,7 +228,7 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResul
         else [],
     }
     generation = len(_log_entries(out)) + 1
-    staged = out / STAGING / erasure_id
+    staged = layout.erasure_staging / erasure_id
     gone = set(result.doc_ids)
     add, remove = [], []
     row_maps: dict[str, tuple[str | None, dict[int, int]]] = {}
@@ -207,7 +241,7 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResul
                 remove.append(rel)
                 if row_maps[rel][0]:
                     add.append(row_maps[rel][0])
-        for shard in [r for r in row_maps if r.startswith("shards/")]:
+        for shard in [r for r in row_maps if r.startswith(f"{SHARDS}/")]:
             old_manifest = read_shard_manifest(manifest_path(out / shard))
             remove.append(manifest_path(out / shard).relative_to(out).as_posix())
             lang = Path(shard).parent.name
@@ -253,7 +287,7 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResul
             write_table_atomic(staged / new_rel, pa.Table.from_pylist(rows, schema=part.schema))
             add.append(new_rel)
             remove.append(rel)
-        ledger_rel = f"exclusions/part-{STAGE}-{generation:05d}.parquet"
+        ledger_rel = f"{EXCLUSIONS}/part-{STAGE}-{generation:05d}.parquet"
         evidence = f"{erasure_id}: {request.describe()}" + (f"; {request.reason}" if request.reason else "")
         ledger_rows = [
             {"doc_id": r["doc_id"], "warc_record_id": r[Meta.WARC_RECORD_ID], "url": r[Meta.URL],
@@ -277,33 +311,12 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResul
         "tokens_removed": result.tokens_removed,
         "files_added": add,
         "files_removed": remove,
-        "run_json_before_sha256": sha256_file(out / RUN_MANIFEST),
+        "run_json_before_sha256": sha256_file(layout.run_manifest),
         "previous_entry_sha256": hashlib.sha256(orjson.dumps(previous_log[-1])).hexdigest() if previous_log else None,
     }
     # the new run manifest, as it will read once the staged files are in place and the old ones gone
-    listed = {o["path"]: o for o in run["outputs"] if o["path"] not in remove}
-    staged_outputs = {o["path"]: o for o in describe_outputs(staged)} if staged.is_dir() else {}
-    run["outputs"] = sorted({**listed, **staged_outputs}.values(), key=lambda o: o["path"])
-    if gone:
-        stage = next((s for s in run["stages"] if s["stage"] == STAGE), None)
-        if stage is None:
-            stage = {"stage": STAGE, "group": STAGE, "in": run["totals"]["kept"], "out": run["totals"]["kept"],
-                     "dropped": 0, "dropped_by_reason": {}, "seconds": 0.0}  # fmt: skip
-            run["stages"].append(stage)
-        stage["out"] -= len(gone)
-        stage["dropped"] += len(gone)
-        stage["dropped_by_reason"][Reason.ERASURE_REQUEST] = stage["dropped_by_reason"].get(
-            Reason.ERASURE_REQUEST, 0
-        ) + len(gone)
-        run["totals"]["kept"] -= len(gone)
-        run["totals"]["dropped"] += len(gone)
-        tokens = run["totals"]["tokens_by_language"]
-        for lang, n in result.tokens_removed_by_lang.items():
-            tokens[lang] = tokens.get(lang, 0) - n
-        run["totals"]["tokens_by_language"] = {k: v for k, v in tokens.items() if v > 0}
-    run["erasures"] = [*run.get("erasures", []), erasure_id]
-    run["supersedes"] = entry["run_json_before_sha256"]
-    new_run = orjson.dumps(run, option=orjson.OPT_INDENT_2)
+    _update_run(run, staged, remove, result, entry["run_json_before_sha256"])
+    new_run = encode_run_manifest(run)
     staged.mkdir(parents=True, exist_ok=True)
     plan = {"erasure_id": erasure_id, "add": add, "remove": remove, "log_entry": entry, "suppression": suppression,
             "run_json_sha256": hashlib.sha256(new_run).hexdigest()}  # fmt: skip
@@ -312,6 +325,6 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResul
     for rel in add:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged / rel, out / rel)
-    write_bytes_atomic(out / RUN_MANIFEST, new_run)
+    write_run_manifest(out, run)  # the same bytes as new_run, whose sha256 the plan holds
     recover(out)  # committed: removes the old files, writes the log entry and the suppression list
     return result

@@ -13,6 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from eurocurate.layout import OutputLayout
+
 
 def _rows(files: list[Path], column: str, value: str) -> list[dict]:
     found = []
@@ -27,17 +29,18 @@ def inspect_document(out: Path, doc_id: str | None = None, url: str | None = Non
     column, value = ("doc_id", doc_id) if doc_id else ("url", url)
     if value is None:
         raise ValueError("give a doc_id or a URL")
+    layout = OutputLayout(out)
     entries = []
-    for row in _rows(sorted((out / "provenance").glob("*.parquet")), column, value):
+    for row in _rows(layout.provenance_files(), column, value):
         text = (
             pq.read_table(out / row["text_shard"]).slice(row["text_row"], 1)["text"][0].as_py()
             if row["text_shard"]
             else ""
         )
         entries.append({"status": "kept", **row, "text_start": text[:300]})
-    for row in _rows(sorted((out / "exclusions").glob("*.parquet")), column, value):
+    for row in _rows(layout.exclusion_files(), column, value):
         entries.append({"status": "excluded", **row})
-    log = out / "erasure_log.jsonl"
+    log = layout.erasure_log
     if log.is_file() and entries:
         erasures = [orjson.loads(line) for line in log.read_bytes().splitlines()]
         for e in entries:

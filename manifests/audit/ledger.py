@@ -12,6 +12,7 @@ import pyarrow as pa
 from datatrove.data import Document
 
 from eurocurate.files import StreamingParquet
+from eurocurate.layout import EXCLUSIONS
 from eurocurate.schema import LEDGER_COLUMNS, Meta
 
 LEDGER_SCHEMA = pa.schema(
@@ -31,7 +32,7 @@ assert tuple(LEDGER_SCHEMA.names) == LEDGER_COLUMNS
 
 
 def ledger_path(out_dir: str | Path, stage: str, rank: int) -> Path:
-    return Path(out_dir) / "exclusions" / f"part-{stage}-{rank:05d}.parquet"
+    return Path(out_dir) / EXCLUSIONS / f"part-{stage}-{rank:05d}.parquet"
 
 
 class ExclusionLedger:

@@ -17,6 +17,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from eurocurate.config import SpecError
 from eurocurate.files import StreamingParquet
+from eurocurate.layout import PROVENANCE
 from eurocurate.registry import builtin_stages, get_stage
 from eurocurate.schema import Meta
 
@@ -74,7 +75,7 @@ def _map_cast(dtype: pa.DataType) -> type | None:
 
 
 def provenance_path(out_dir: str | Path, rank: int) -> Path:
-    return Path(out_dir) / "provenance" / f"part-{rank:05d}.parquet"
+    return Path(out_dir) / PROVENANCE / f"part-{rank:05d}.parquet"
 
 
 class ProvenanceWriter(PipelineStep):

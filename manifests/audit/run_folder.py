@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-RUN_JSON = "run.json"
+from eurocurate.layout import RUN_MANIFEST as RUN_JSON
 
 
 class NotARunError(ValueError):

@@ -10,13 +10,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from eurocurate.files import TMP_MARK, read_tables, sha256_file
-from eurocurate.manifests.audit.run_manifest import OUTPUT_DIRS, RUN_MANIFEST
+from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST, SHARDS, TEXT, OutputLayout
+from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.shard_manifest import doc_ids_digest, manifest_path, read_shard_manifest
 
 
@@ -35,25 +35,25 @@ class VerifyReport:
             self.problems.append(problem)
 
 
-def _check_files(out: Path, manifest: dict, report: VerifyReport) -> None:
-    listed = {e["path"]: e for e in manifest.get("outputs", [])}
+def _check_files(out: Path, manifest: RunManifest, report: VerifyReport) -> None:
+    listed = {e.path: e for e in manifest.outputs}
     for rel, entry in listed.items():
         path = out / rel
         if not path.is_file():
             report.expect(False, f"{rel}: listed in {RUN_MANIFEST} but missing")
             continue
         size = path.stat().st_size
-        report.expect(size == entry["bytes"], f"{rel}: {size} bytes, {RUN_MANIFEST} records {entry['bytes']}")
+        report.expect(size == entry.bytes, f"{rel}: {size} bytes, {RUN_MANIFEST} records {entry.bytes}")
         digest = sha256_file(path)
         report.expect(
-            digest == entry["sha256"],
-            f"{rel}: sha256 {digest[:16]}… differs from {RUN_MANIFEST} ({entry['sha256'][:16]}…)",
+            digest == entry.sha256,
+            f"{rel}: sha256 {digest[:16]}… differs from {RUN_MANIFEST} ({entry.sha256[:16]}…)",
         )
-        if "rows" in entry and size == entry["bytes"]:
+        if entry.rows is not None and size == entry.bytes:
             try:
                 rows = pq.ParquetFile(path).metadata.num_rows
-                report.expect(rows == entry["rows"], f"{rel}: {rows} rows, {RUN_MANIFEST} records {entry['rows']}")
-            except (OSError, pa.ArrowInvalid) as e:
+                report.expect(rows == entry.rows, f"{rel}: {rows} rows, {RUN_MANIFEST} records {entry.rows}")
+            except (OSError, pa.ArrowInvalid, KeyError) as e:
                 report.expect(False, f"{rel}: unreadable Parquet ({e})")
     for sub in OUTPUT_DIRS:
         for path in sorted((out / sub).rglob("*")):
@@ -66,7 +66,7 @@ def _check_files(out: Path, manifest: dict, report: VerifyReport) -> None:
 
 
 def _check_shards(out: Path, report: VerifyReport) -> None:
-    for shard in sorted((out / "shards").rglob("*.parquet")):
+    for shard in OutputLayout(out).shard_files():
         rel = shard.relative_to(out).as_posix()
         mpath = manifest_path(shard)
         if not mpath.is_file():
@@ -89,51 +89,53 @@ def _check_shards(out: Path, report: VerifyReport) -> None:
         )
 
 
-def _check_counts(out: Path, manifest: dict, report: VerifyReport) -> None:
-    stages = manifest.get("stages", [])
+def _check_counts(out: Path, manifest: RunManifest, report: VerifyReport) -> None:
+    layout = OutputLayout(out)
+    stages = manifest.stages
     prev = None
     for st in stages:
-        name = st["stage"]
-        dropped = sum(st["dropped_by_reason"].values())
+        name = st.stage
+        dropped = sum(st.dropped_by_reason.values())
         report.expect(
-            st["in"] == st["out"] + st["dropped"],
-            f"stage {name}: documents in {st['in']} != out {st['out']} + dropped {st['dropped']}",
+            st.docs_in == st.docs_out + st.dropped,
+            f"stage {name}: documents in {st.docs_in} != out {st.docs_out} + dropped {st.dropped}",
         )
-        report.expect(dropped == st["dropped"], f"stage {name}: drops by reason sum to {dropped}, not {st['dropped']}")
+        report.expect(dropped == st.dropped, f"stage {name}: drops by reason sum to {dropped}, not {st.dropped}")
         if prev is not None:
             report.expect(
-                st["in"] == prev["out"],
-                f"stage {name}: {st['in']} documents in, but {prev['stage']} passed {prev['out']}",
+                st.docs_in == prev.docs_out,
+                f"stage {name}: {st.docs_in} documents in, but {prev.stage} passed {prev.docs_out}",
             )
         prev = st
-    ledger = read_tables(sorted((out / "exclusions").glob("*.parquet")), ["doc_id", "stage", "reason"])
+    ledger = read_tables(layout.exclusion_files(), ["doc_id", "stage", "reason"])
     on_disk = Counter()
     excluded_ids: list[str] = []
     if ledger is not None:
         on_disk = Counter(zip(ledger["stage"].to_pylist(), ledger["reason"].to_pylist()))
         excluded_ids = ledger["doc_id"].to_pylist()
-    recorded = Counter({(st["stage"], r): n for st in stages for r, n in st["dropped_by_reason"].items() if n})
+    recorded = Counter({(st.stage, r): n for st in stages for r, n in st.dropped_by_reason.items() if n})
     for key in sorted(set(on_disk) | set(recorded)):
         report.expect(
             on_disk[key] == recorded[key],
-            f"exclusion ledger: {on_disk[key]} rows for stage {key[0]} reason {key[1]}, {RUN_MANIFEST} records {recorded[key]}",
+            f"exclusion ledger: {on_disk[key]} rows for stage {key[0]} reason {key[1]}, "
+            f"{RUN_MANIFEST} records {recorded[key]}",
         )
-    prov = read_tables(sorted((out / "provenance").glob("*.parquet")), ["doc_id"])
+    prov = read_tables(layout.provenance_files(), ["doc_id"])
     kept_ids = prov["doc_id"].to_pylist() if prov is not None else []
-    kept = manifest.get("totals", {}).get("kept")
+    kept = manifest.totals.kept
     report.expect(len(kept_ids) == kept, f"provenance: {len(kept_ids)} rows, {RUN_MANIFEST} records {kept} kept")
     if stages:
-        report.expect(kept == stages[-1]["out"], f"kept {kept} != documents leaving the last stage {stages[-1]['out']}")
+        last_out = stages[-1].docs_out
+        report.expect(kept == last_out, f"kept {kept} != documents leaving the last stage {last_out}")
         report.expect(
-            stages[0]["in"] == len(kept_ids) + len(excluded_ids),
-            f"documents read {stages[0]['in']} != kept {len(kept_ids)} + excluded {len(excluded_ids)}",
+            stages[0].docs_in == len(kept_ids) + len(excluded_ids),
+            f"documents read {stages[0].docs_in} != kept {len(kept_ids)} + excluded {len(excluded_ids)}",
         )
     report.expect(len(set(kept_ids)) == len(kept_ids), "provenance: duplicated doc_id")
     report.expect(len(set(excluded_ids)) == len(excluded_ids), "exclusion ledger: a doc_id is excluded twice")
     both = set(kept_ids) & set(excluded_ids)
     report.expect(not both, f"{len(both)} doc_id(s) both kept and excluded, e.g. {sorted(both)[:3]}")
-    for sub in ("text", "shards"):
-        files = sorted((out / sub).rglob("*.parquet"))
+    for sub, files in ((TEXT, layout.text_files()), (SHARDS, layout.shard_files())):
         if files:
             rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
             report.expect(rows == len(kept_ids), f"{sub}/: {rows} rows for {len(kept_ids)} kept documents")
@@ -142,18 +144,17 @@ def _check_counts(out: Path, manifest: dict, report: VerifyReport) -> None:
 def verify_output(out_dir: str | Path) -> VerifyReport:
     out = Path(out_dir)
     report = VerifyReport()
-    if not (out / RUN_MANIFEST).is_file():
-        report.expect(False, f"{out / RUN_MANIFEST} not found: not a finished eurocurate run (re-run to complete it)")
-        return report
     try:
-        manifest = orjson.loads((out / RUN_MANIFEST).read_bytes())
-    except orjson.JSONDecodeError as e:
-        report.expect(False, f"{RUN_MANIFEST} is not valid JSON: {e}")
+        manifest = read_run_manifest(out)
+    except RunManifestError as e:  # missing, not JSON, or a field that does not fit: one line, nothing else checked
+        report.expect(False, str(e))
         return report
-    pending = sorted((out / "_erasure").glob("*/plan.json")) if (out / "_erasure").is_dir() else []
+    staging = OutputLayout(out).erasure_staging
+    pending = sorted(staging.glob("*/plan.json")) if staging.is_dir() else []
     report.expect(
         not pending,
-        f"an interrupted erasure is pending ({pending[0].parent.name if pending else ''}): run `eurocurate erase {out} --recover`",
+        f"an interrupted erasure is pending ({pending[0].parent.name if pending else ''}): "
+        f"run `eurocurate erase {out} --recover`",
     )
     _check_files(out, manifest, report)
     _check_shards(out, report)

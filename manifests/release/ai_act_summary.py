@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate.layout import OutputLayout
 from eurocurate.manifests.audit.run_manifest import read_run_manifest
 from eurocurate.schema import Meta
 
@@ -88,7 +89,7 @@ def top_domains(sizes: dict[str, int], sme: bool = False) -> list[tuple[str, int
 def domain_sizes(out: Path) -> dict[str, int]:
     """Bytes of kept text per registrable domain, from provenance and the text shards."""
     sizes: dict[str, int] = defaultdict(int)
-    for f in sorted((out / "text").rglob("*.parquet")):
+    for f in OutputLayout(out).text_files():
         t = pq.read_table(f, columns=["url", "text"])
         lengths = pc.binary_length(pc.cast(t["text"], pa.large_binary())).to_pylist()
         for url, n in zip(t["url"].to_pylist(), lengths):
@@ -107,12 +108,9 @@ def _given(value: object, field: str, missing: list[str]) -> object:
 def build_summary(out: Path, config: SummaryConfig) -> dict:
     run = read_run_manifest(out)
     missing: list[str] = []
-    tokens = run["totals"]["tokens_by_language"]
+    tokens = run.totals.tokens_by_language
     total_tokens = sum(tokens.values())
-    prov = [
-        pq.read_table(f, columns=[Meta.FETCH_DATE, Meta.PII_COUNTS])
-        for f in sorted((out / "provenance").glob("*.parquet"))
-    ]
+    prov = [pq.read_table(f, columns=[Meta.FETCH_DATE, Meta.PII_COUNTS]) for f in OutputLayout(out).provenance_files()]
     dates = [d for t in prov for d in t[Meta.FETCH_DATE].to_pylist() if d]
     pii_totals: dict[str, int] = defaultdict(int)
     for t in prov:
@@ -122,15 +120,23 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
     sizes = domain_sizes(out)
     top = top_domains(sizes, config.sme)
     sources: dict[str, list[dict]] = defaultdict(list)
-    for inp in run["inputs"]:
-        sources[CATEGORY_SECTIONS.get(inp.get("source_category") or "other", CATEGORY_SECTIONS["other"])].append(
-            {k: inp.get(k) for k in ("path", "publisher", "licence", "collection_period", "bytes", "sha256")}
+    for inp in run.inputs:
+        sources[CATEGORY_SECTIONS.get(inp.source_category or "other", CATEGORY_SECTIONS["other"])].append(
+            {
+                "path": inp.path,
+                "publisher": inp.publisher,
+                "licence": inp.licence,
+                "collection_period": inp.collection_period,
+                "bytes": inp.bytes,
+                "sha256": inp.sha256,
+            }  # fmt: skip
         )
-    optout_stage = next((s for s in run["stages"] if s["stage"] == "optout"), None)
-    policy = run.get("policies", {}).get("optout")
-    crawled = any(inp.get("source_category") in ("own_crawl", "public_sector") for inp in run["inputs"])
+    optout_stage = run.stage("optout")
+    policy = run.policies.optout
+    crawled = any(inp.source_category in ("own_crawl", "public_sector") for inp in run.inputs)
     summary = {
-        "template": "European Commission, Template for the public summary of training content for GPAI models (July 2025)",
+        "template": "European Commission, Template for the public summary of training content for GPAI models "
+        "(July 2025)",
         "1_general_information": {
             "1.1_provider": {
                 "name": _given(config.provider_name, "provider_name", missing),
@@ -145,7 +151,7 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
                 "modalities": ["text"],
                 "text_size_band": size_band(total_tokens),
                 "text_tokens": total_tokens,
-                "documents": run["totals"]["kept"],
+                "documents": run.totals.kept,
                 "types_of_content": "web pages and public-sector documents (main text extracted from HTML)",
                 "languages": sorted(tokens),
                 "tokens_by_language": dict(sorted(tokens.items())),
@@ -162,16 +168,14 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
                 "behaviour": (
                     config.crawler_behaviour
                     or (
-                        f"opt-outs honoured for agents {policy['agents']} via {policy['protocols']}"
+                        f"opt-outs honoured for agents {policy.agents} via {policy.protocols}"
                         if policy
                         else "no opt-out stage"
                     )
                 )
                 if crawled
                 else "not applicable (no crawled data)",
-                "collection_period": sorted(
-                    {i.get("collection_period") for i in run["inputs"] if i.get("collection_period")}
-                ),
+                "collection_period": sorted({i.collection_period for i in run.inputs if i.collection_period}),
                 "top_domains_rule": "top 5% of registrable domains by content size, at most 1,000 (SME)"
                 if config.sme
                 else "top 10% of registrable domains by content size",
@@ -181,23 +185,24 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
         },
         "3_data_processing": {
             "3.1_text_and_data_mining_opt_outs": {
-                "protocols_honoured": policy["protocols"] if policy else "NONE: the pipeline had no opt-out stage",
-                "agents": policy["agents"] if policy else [],
-                "policy_sha256": policy["policy_sha256"] if policy else None,
-                "documents_excluded_by_reason": optout_stage["dropped_by_reason"] if optout_stage else {},
+                "protocols_honoured": policy.protocols if policy else "NONE: the pipeline had no opt-out stage",
+                "agents": policy.agents if policy else [],
+                "policy_sha256": policy.policy_sha256 if policy else None,
+                "documents_excluded_by_reason": optout_stage.dropped_by_reason if optout_stage else {},
             },
-            "3.2_illegal_content": "no dedicated illegal-content classifier in this pipeline version; pages are limited "
-            "to the inputs' declared sources and quality-filtered",
+            "3.2_illegal_content": "no dedicated illegal-content classifier in this pipeline version; pages are "
+            "limited to the inputs' declared sources and quality-filtered",
             "3.3_personal_data": {
-                "measure": "detected and replaced by typed placeholders before training (e-mail, public IP, phone, IBAN, "
-                "payment card, checksum-validated national identifiers); keyed fingerprints kept for erasure requests",
+                "measure": "detected and replaced by typed placeholders before training (e-mail, public IP, phone, "
+                "IBAN, payment card, checksum-validated national identifiers); keyed fingerprints kept for erasure "
+                "requests",
                 "values_replaced_by_type": dict(sorted(pii_totals.items())),
-                "erasures_applied": len(run.get("erasures", [])),
+                "erasures_applied": len(run.erasures),
             },
         },
         "missing_fields": missing,
-        "run_id": run["run_id"],
-        "config_sha256": run["config_sha256"],
+        "run_id": run.run_id,
+        "config_sha256": run.config_sha256,
     }
     return summary
 
@@ -227,7 +232,8 @@ def to_markdown(summary: dict) -> str:
         "## 1. General information",
         f"- **Provider:** {g['1.1_provider']['name']} — contact: {g['1.1_provider']['contact']}",
         f"- **Model:** {g['1.2_model']['name']}",
-        f"- **Modalities:** {', '.join(size['modalities'])}; **size:** {size['text_size_band']} ({size['text_tokens']:,} tokens, {size['documents']:,} documents)",
+        f"- **Modalities:** {', '.join(size['modalities'])}; **size:** {size['text_size_band']} "
+        f"({size['text_tokens']:,} tokens, {size['documents']:,} documents)",
         f"- **Languages:** {', '.join(size['languages'])}",
         f"- **Latest collection date:** {size['latest_collection_date']}",
         "",
@@ -246,9 +252,11 @@ def to_markdown(summary: dict) -> str:
         *[f"  {i + 1}. {d['domain']} ({d['bytes']:,} bytes)" for i, d in enumerate(crawl["top_domains"])],
         "",
         "## 3. Data processing aspects",
-        f"- **Opt-outs honoured:** {opt['protocols_honoured']} for agents {opt['agents']}; documents excluded: {opt['documents_excluded_by_reason']}",
+        f"- **Opt-outs honoured:** {opt['protocols_honoured']} for agents {opt['agents']}; "
+        f"documents excluded: {opt['documents_excluded_by_reason']}",
         f"- **Illegal content:** {summary['3_data_processing']['3.2_illegal_content']}",
-        f"- **Personal data:** {pii['measure']}. Values replaced: {pii['values_replaced_by_type']}. Erasures applied: {pii['erasures_applied']}.",
+        f"- **Personal data:** {pii['measure']}. Values replaced: {pii['values_replaced_by_type']}. "
+        f"Erasures applied: {pii['erasures_applied']}.",
     ]
     if summary["missing_fields"]:
         lines += ["", f"**Fields still to be provided:** {', '.join(summary['missing_fields'])}"]

@@ -2,8 +2,9 @@
 
 Filled from `run.json` and the provenance table only: configs per language over the text shards and
 one over the token shards, sources, the processing funnel, opt-out and personal-data measures, the
-tokenizer, how to load, and how to check integrity. Data-file globs are relative to OUT, so the card
-belongs at the root of the published folder; writing it is the caller's job.
+tokenizer, how to load, and how to check integrity; the sentences it shares with the Croissant file come
+from `descriptions`. Data-file globs are relative to OUT, so the card belongs at the root of the
+published folder; writing it is the caller's job.
 """
 
 from __future__ import annotations
@@ -14,21 +15,32 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from eurocurate.manifests.audit.run_manifest import read_run_manifest
+from eurocurate.layout import RUN_MANIFEST, SHARDS, TEXT
+from eurocurate.manifests.audit.run_manifest import RunManifest, read_run_manifest
 from eurocurate.manifests.release.ai_act_summary import NOT_PROVIDED
-from eurocurate.manifests.release.croissant import (
+from eurocurate.manifests.release.descriptions import (
     COLUMN_DESCRIPTIONS,
+    NO_OPTOUT,
+    NO_PII_STAGE,
     appends_eos,
+    erasures_applied,
     fetch_date_range,
+    licences,
+    lineage,
     map_column_totals,
+    markdown_code,
+    optout_policy,
+    personal_data_measure,
     provenance_files,
-    stage_uses,
+    run_summary,
+    tokenizer_identity,
+    traceability,
 )
-from eurocurate.schema import Meta
+from eurocurate.schema import TEXT_COLUMNS, Meta
 
 TOKENS_CONFIG = "tokens"
-TEXT_GLOB = "text/{lang}/*.parquet"
-TOKENS_GLOB = "shards/*/*.parquet"
+TEXT_GLOB = TEXT + "/{lang}/*.parquet"
+TOKENS_GLOB = f"{SHARDS}/*/*.parquet"
 # Upper bounds of the Hub's size_categories buckets (number of rows).
 SIZE_BUCKETS = (
     (10**3, "n<1K"), (10**4, "1K<n<10K"), (10**5, "10K<n<100K"), (10**6, "100K<n<1M"), (10**7, "1M<n<10M"),
@@ -62,13 +74,13 @@ def hub_licence(declared: list[str]) -> str | list[str]:
     return ids[0] if len(ids) == 1 else ids
 
 
-def documents_by_language(run: dict) -> dict[str, int]:
+def documents_by_language(run: RunManifest) -> dict[str, int]:
     """Rows of the text shards per language, from the outputs recorded in run.json."""
     docs: dict[str, int] = {}
-    for o in run["outputs"]:
-        parts = PurePosixPath(o["path"]).parts
-        if len(parts) == 3 and parts[0] == "text" and parts[2].endswith(".parquet"):
-            docs[parts[1]] = docs.get(parts[1], 0) + o.get("rows", 0)
+    for o in run.outputs:
+        parts = PurePosixPath(o.path).parts
+        if len(parts) == 3 and parts[0] == TEXT and parts[2].endswith(".parquet"):
+            docs[parts[1]] = docs.get(parts[1], 0) + (o.rows or 0)
     return dict(sorted(docs.items()))
 
 
@@ -103,18 +115,16 @@ def hub_features(schema: pa.Schema) -> tuple[list[dict], list[str]]:
     return features, omitted
 
 
-def token_schema(out: Path, run: dict) -> pa.Schema | None:
-    shards = sorted(
-        o["path"] for o in run["outputs"] if o["path"].startswith("shards/") and o["path"].endswith(".parquet")
-    )
+def token_schema(out: Path, run: RunManifest) -> pa.Schema | None:
+    shards = sorted(o.path for o in run.outputs if o.path.startswith(f"{SHARDS}/") and o.path.endswith(".parquet"))
     return pq.read_schema(out / shards[0]) if shards else None
 
 
-def card_metadata(run: dict, tokens: pa.Schema | None = None, repo_id: str | None = None) -> dict:
+def card_metadata(run: RunManifest, tokens: pa.Schema | None = None, repo_id: str | None = None) -> dict:
     """The YAML front matter, as a dict; `tokens` is the token shards' schema (no `tokens` config without it)."""
     docs = documents_by_language(run)
-    declared = [i["licence"] for i in run["inputs"] if i.get("licence")]
-    licence = hub_licence(declared) if len(declared) == len(run["inputs"]) else "other"
+    declared = [i.licence for i in run.inputs if i.licence]
+    licence = hub_licence(declared) if len(declared) == len(run.inputs) else "other"
     configs = [
         {"config_name": lang, "data_files": [{"split": "train", "path": TEXT_GLOB.format(lang=lang)}]} for lang in docs
     ]
@@ -130,11 +140,11 @@ def card_metadata(run: dict, tokens: pa.Schema | None = None, repo_id: str | Non
         )
         info.append({"config_name": TOKENS_CONFIG, "features": features})
     return {
-        "pretty_name": repo_id.split("/")[-1] if repo_id else f"eurocurate {run['pipeline']}",
+        "pretty_name": repo_id.split("/")[-1] if repo_id else f"eurocurate {run.pipeline}",
         "language": list(docs),
         "license": licence,
         "multilinguality": "multilingual" if len(docs) > 1 else "monolingual",
-        "size_categories": [size_category(run["totals"]["kept"])],
+        "size_categories": [size_category(run.totals.kept)],
         "task_categories": ["text-generation"],
         "task_ids": ["language-modeling"],
         "source_datasets": ["original"],
@@ -156,9 +166,9 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     ]
 
 
-def _languages(run: dict) -> list[str]:
+def _languages(run: RunManifest) -> list[str]:
     docs = documents_by_language(run)
-    tokens = run["totals"]["tokens_by_language"]
+    tokens = run.totals.tokens_by_language
     total = sum(tokens.values()) or 1
     rows = [
         [lang, f"{docs.get(lang, 0):,}", f"{tokens.get(lang, 0):,}", f"{tokens.get(lang, 0) / total:.1%}"]
@@ -168,96 +178,80 @@ def _languages(run: dict) -> list[str]:
     return ["## Languages", "", *_table(["language", "documents", "tokens", "share"], rows), ""]
 
 
-def _sources(run: dict, dates: tuple[str, str] | None) -> list[str]:
-    inputs = run["inputs"]
+def _sources(run: RunManifest, dates: tuple[str, str] | None) -> list[str]:
+    inputs = run.inputs
     rows = [
-        [
-            PurePosixPath(i["path"]).name,
-            i.get("publisher"),
-            i.get("source_category"),
-            i.get("licence"),
-            i.get("collection_period"),
-            f"{i['bytes']:,}",
-        ]
+        [PurePosixPath(i.path).name, i.publisher, i.source_category, i.licence, i.collection_period, f"{i.bytes:,}"]
         for i in inputs[:INPUTS_LISTED]
     ]
-    licences = sorted({i.get("licence") or NOT_PROVIDED for i in inputs})
     lines = [
         "## Sources and licences",
         "",
-        f"{len(inputs)} input files ({sum(i['bytes'] for i in inputs):,} bytes); licences declared: {', '.join(licences)}."
+        f"{len(inputs)} input files ({sum(i.bytes for i in inputs):,} bytes); licences declared: "
+        f"{', '.join(licences([i.licence for i in inputs]))}."
         + (f" Pages were captured between {dates[0]} and {dates[1]} (WARC-Date)." if dates else ""),
         "",
         *_table(["input", "publisher", "category", "licence", "collection period", "bytes"], rows),
     ]
     if len(inputs) > INPUTS_LISTED:
         lines.append(
-            f"\n… and {len(inputs) - INPUTS_LISTED} more; every input with its sha256 is in `run.json` (`inputs`)."
+            f"\n… and {len(inputs) - INPUTS_LISTED} more; every input with its sha256 is in "
+            f"`{RUN_MANIFEST}` (`inputs`)."
         )
     return [*lines, ""]
 
 
-def _processing(run: dict) -> list[str]:
-    totals = run["totals"]
+def _processing(run: RunManifest) -> list[str]:
+    totals = run.totals
     rows = [
         [
-            s["stage"],
-            f"{s['in']:,}",
-            f"{s['out']:,}",
-            f"{s['dropped']:,}",
-            ", ".join(f"`{r}` {n:,}" for r, n in sorted(s.get("dropped_by_reason", {}).items())) or "—",
+            s.stage,
+            f"{s.docs_in:,}",
+            f"{s.docs_out:,}",
+            f"{s.dropped:,}",
+            ", ".join(f"`{r}` {n:,}" for r, n in sorted(s.dropped_by_reason.items())) or "—",
         ]
-        for s in run["stages"]
+        for s in run.stages
     ]
     return [
         "## Processing",
         "",
-        f"Documents read: {totals['read']:,}; kept: {totals['kept']:,}; dropped: {totals['dropped']:,}. Every dropped document "
-        "is in `exclusions/` with its stage, reason code and the measured evidence; every kept one in `provenance/`.",
+        f"Documents read: {totals.read:,}; kept: {totals.kept:,}; dropped: {totals.dropped:,}, by stage and reason:",
         "",
         *_table(["stage", "in", "kept", "dropped", "drop reasons"], rows),
         "",
     ]
 
 
-def _optout(run: dict) -> list[str]:
-    policy = run.get("policies", {}).get("optout")
+def _optout(run: RunManifest) -> list[str]:
+    policy = run.policies.optout
     if not policy:
-        return [
-            "## Opt-out policy",
-            "",
-            "No opt-out stage ran in this pipeline: rights reservations were **not** checked.",
-            "",
-        ]
-    dropped = next((s["dropped_by_reason"] for s in run["stages"] if s["stage"] == "optout"), {})
-    parsers = ", ".join(f"{k}: {v}" for k, v in sorted(policy.get("parsers", {}).items()))
+        return ["## Opt-out policy", "", NO_OPTOUT, ""]
+    stage = run.stage("optout")
+    dropped = stage.dropped_by_reason if stage else {}
+    parsers = ", ".join(f"{k}: {v}" for k, v in sorted(policy.parsers.items()))
     return [
         "## Opt-out policy",
         "",
-        f"- Agents: {', '.join(f'`{a}`' for a in policy['agents'])}",
-        f"- Protocols honoured: {', '.join(policy['protocols'])}" + (f" (parsers: {parsers})" if parsers else ""),
-        f"- Hosts without a robots.txt capture: `{policy.get('missing_robots', NOT_PROVIDED)}`",
-        f"- Policy sha256: `{policy['policy_sha256']}`",
-        f"- Documents excluded: {sum(dropped.values()):,}"
-        + (f" ({', '.join(f'`{r}` {n:,}' for r, n in sorted(dropped.items()))})" if dropped else ""),
+        optout_policy(policy, sum(dropped.values()), markdown_code),
+        "",
+        f"- Parsers: {parsers or NOT_PROVIDED}",
+        f"- Hosts without a robots.txt capture: `{policy.missing_robots}`",
+        f"- Documents excluded by reason: {', '.join(f'`{r}` {n:,}' for r, n in sorted(dropped.items())) or 'none'}",
         "",
     ]
 
 
-def _personal_data(run: dict, out: Path) -> list[str]:
-    if "pii" not in stage_uses(run):
-        return ["## Personal data", "", "No personal-data redaction stage ran: the text may contain personal data.", ""]
+def _personal_data(run: RunManifest, out: Path) -> list[str]:
+    if "pii" not in run.stage_uses():
+        return ["## Personal data", "", NO_PII_STAGE, ""]
     prov = provenance_files(out)
     replaced = map_column_totals(prov, Meta.PII_COUNTS)
     candidates = map_column_totals(prov, Meta.PII_CANDIDATES)
     lines = [
         "## Personal data",
         "",
-        "Personal data was replaced in the text by typed placeholders before anything was written: `<EMAIL>`, `<IP>` "
-        "(public addresses only), `<PHONE>`, `<IBAN>`, `<CARD>`, and national identifiers whose checksum validates "
-        "(`<PL_PESEL>`, `<NL_BSN>`, `<ES_DNI>`, …). Identifier-shaped strings whose checksum fails are left in the text "
-        "and counted as candidates. Provenance keeps keyed HMAC fingerprints of replaced values (never the values), so "
-        "an erasure request can find the documents (`eurocurate erase`).",
+        personal_data_measure(markdown_code),
         "",
         *_table(["type", "values"], [[f"`<{k}>`", f"{n:,}"] for k, n in replaced.items()] or [["none found", "0"]]),
     ]
@@ -268,50 +262,33 @@ def _personal_data(run: dict, out: Path) -> list[str]:
             + ", ".join(f"{k} {n:,}" for k, n in candidates.items())
             + ".",
         ]
-    if run.get("erasures"):
-        lines += ["", f"Erasures applied since the run: {len(run['erasures'])} (see `erasure_log.jsonl`)."]
+    if run.erasures:
+        lines += ["", erasures_applied(run, markdown_code)]
     return [*lines, ""]
 
 
-def _tokenizer(run: dict) -> list[str]:
-    tok = run.get("tokenizer")
-    if not tok:
+def _tokenizer(run: RunManifest) -> list[str]:
+    if not run.tokenizer:
         return []
-    return [
-        "## Tokenizer",
-        "",
-        f"`{tok.get('id')}` — sha256 `{tok.get('sha256')}`, vocabulary {tok.get('vocab_size'):,}, EOS `{tok.get('eos_token')}` "
-        f"(id {tok.get('eos_id')}), {'appended to every document' if appends_eos(run) else 'not appended'}. "
-        "File: `tokenizer/tokenizer.json`.",
-        "",
-    ]
+    return ["## Tokenizer", "", tokenizer_identity(run.tokenizer, appends_eos(run), markdown_code), ""]
 
 
 def _structure(tokens: pa.Schema | None) -> list[str]:
-    text_cols = [
-        "doc_id",
-        "text",
-        Meta.LANG,
-        Meta.URL,
-        Meta.WARC_RECORD_ID,
-        Meta.TITLE,
-        Meta.FETCH_DATE,
-        Meta.SOURCE_CATEGORY,
-    ]
     lines = [
         "## Dataset structure",
         "",
         "One config per language over the text shards (`text/<lang>/*.parquet`)"
         + (
-            f", and the config `{TOKENS_CONFIG}` over the token shards of all languages (`shards/<lang>/*.parquet`, each "
-            "with a `.manifest.json` beside it). A document has the same `doc_id` in both."
+            f", and the config `{TOKENS_CONFIG}` over the token shards of all languages "
+            "(`shards/<lang>/*.parquet`, each with a `.manifest.json` beside it). A document has the same `doc_id` "
+            "in both."
             if tokens is not None
             else "."
         )
         + " Every config has one split, `train`.",
         "",
         "Text shards:",
-        *[f"- `{c}`: {COLUMN_DESCRIPTIONS[c]}" for c in text_cols],
+        *[f"- `{c}`: {COLUMN_DESCRIPTIONS[c]}" for c in TEXT_COLUMNS],
         "",
     ]
     if tokens is None:
@@ -320,8 +297,8 @@ def _structure(tokens: pa.Schema | None) -> list[str]:
     _, omitted = hub_features(tokens)
     if omitted:
         lines += [
-            f"The `{TOKENS_CONFIG}` config leaves out {', '.join(f'`{c}`' for c in omitted)}: `datasets` has no map type "
-            "and would refuse the shards. Read it with polars or pyarrow (below).",
+            f"The `{TOKENS_CONFIG}` config leaves out {', '.join(f'`{c}`' for c in omitted)}: `datasets` has no "
+            "map type and would refuse the shards. Read it with polars or pyarrow (below).",
             "",
         ]
     return lines
@@ -350,23 +327,25 @@ def _loading(docs: dict[str, int], repo_id: str | None) -> list[str]:
             "from huggingface_hub import HfFileSystem",
             "fs = HfFileSystem()",
             f'files = fs.glob("datasets/{repo_id}/{TOKENS_GLOB}")',
-            'table = pads.dataset(files, format="parquet", filesystem=fs).to_table(columns=["doc_id", "input_ids", "lang"])',
+            'table = pads.dataset(files, format="parquet", filesystem=fs)'
+            '.to_table(columns=["doc_id", "input_ids", "lang"])',
         ]
     else:
         lines += [
             "from glob import glob",
-            f'table = pads.dataset(sorted(glob("{TOKENS_GLOB}")), format="parquet").to_table(columns=["doc_id", "input_ids", "lang"])',
+            f'table = pads.dataset(sorted(glob("{TOKENS_GLOB}")), format="parquet")'
+            '.to_table(columns=["doc_id", "input_ids", "lang"])',
         ]
     return [*lines, "```", ""]
 
 
-def _integrity(run: dict) -> list[str]:
+def _integrity(run: RunManifest) -> list[str]:
     return [
         "## Integrity and provenance",
         "",
-        f"- Run id: `{run['run_id']}` ({run.get('started_at', NOT_PROVIDED)} – {run.get('finished_at', NOT_PROVIDED)})",
-        f"- Pipeline `{run['pipeline']}`, config sha256 `{run['config_sha256']}`, eurocurate {run['code_version']}",
-        f"- `run.json` lists all {len(run['outputs']):,} output files with size, sha256 and row count.",
+        f"- Run id: `{run.run_id}` ({run.started_at} – {run.finished_at})",
+        f"- {lineage(run, markdown_code)}",
+        f"- `{RUN_MANIFEST}` lists all {len(run.outputs):,} output files with size, sha256 and row count.",
         "- `eurocurate verify <folder>` re-hashes every file and re-checks every count; it exits 0 only if all agree.",
         "- `eurocurate inspect <folder> --url URL` shows everything known about one document, kept or excluded.",
         "",
@@ -379,18 +358,15 @@ def dataset_card(out: Path, repo_id: str | None = None) -> str:
     run = read_run_manifest(out)
     tokens = token_schema(out, run)
     meta = card_metadata(run, tokens, repo_id)
-    docs = documents_by_language(run)
-    totals = run["totals"]
-    description = run.get("config", {}).get("description")
+    description = run.config.description
     dates = fetch_date_range(provenance_files(out))
     body = [
         f"# {meta['pretty_name']}",
         "",
         (f"{description}. " if description else "")
-        + f"{totals['kept']:,} documents in {len(docs)} languages ({sum(totals['tokens_by_language'].values()):,} tokens), "
-        f"as text and as token ids, curated by the eurocurate pipeline `{run['pipeline']}` from {totals['read']:,} input "
-        "documents. Each kept document is traceable to its source URL and WARC record (`provenance/`), and each "
-        "dropped one is recorded with the reason (`exclusions/`).",
+        + run_summary(run, markdown_code)
+        + " "
+        + traceability(markdown_code),
         "",
         *_structure(tokens),
         *_languages(run),
@@ -399,7 +375,7 @@ def dataset_card(out: Path, repo_id: str | None = None) -> str:
         *_optout(run),
         *_personal_data(run, out),
         *_tokenizer(run),
-        *_loading(docs, repo_id),
+        *_loading(documents_by_language(run), repo_id),
         *_integrity(run),
     ]
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)

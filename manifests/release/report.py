@@ -14,20 +14,25 @@ from pathlib import Path
 import orjson
 
 from eurocurate.files import read_tables
+from eurocurate.layout import EXCLUSIONS, PROVENANCE, REPORT_HTML, OutputLayout
 from eurocurate.manifests.audit.run_manifest import read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
 from eurocurate.manifests.release.ai_act_summary import domain_sizes, top_domains
 from eurocurate.schema import Meta
 
 _CSS = """
-body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:2px solid #2b59c3;padding-bottom:.2rem}
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;
+color:#1b1f24;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}
+h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:2px solid #2b59c3;padding-bottom:.2rem}
 .meta{color:#57606a}.ok{color:#1a7f37;font-weight:600}.bad{color:#cf222e;font-weight:600}
-table{border-collapse:collapse;width:100%;margin:.6rem 0}th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;margin:.6rem 0}
+th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .bar{display:inline-block;height:.8rem;background:#2b59c3;vertical-align:middle}.bar.drop{background:#cf222e}
 code,.ev{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.82rem;word-break:break-all}
-.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
+.cards{display:flex;gap:1rem;flex-wrap:wrap}
+.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
 .card b{display:block;font-size:1.4rem}
 """
 
@@ -61,16 +66,17 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
     out = Path(out)
     run = read_run_manifest(out)
     report = verify_output(out)
-    totals = run["totals"]
-    tokens = totals["tokens_by_language"]
-    ledger = _read(out, "exclusions")
-    prov = _read(out, "provenance", ["doc_id", Meta.LANG, Meta.PII_COUNTS, Meta.PII_CANDIDATES])
+    totals = run.totals
+    tokens = totals.tokens_by_language
+    ledger = _read(out, EXCLUSIONS)
+    prov = _read(out, PROVENANCE, ["doc_id", Meta.LANG, Meta.PII_COUNTS, Meta.PII_CANDIDATES])
     parts = [
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>eurocurate report — {_e(run['pipeline'])}</title>",
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>eurocurate report — {_e(run.pipeline)}</title>",
         f"<link rel='icon' href='data:,'><style>{_CSS}</style></head><body>",
-        f"<h1>eurocurate run report: {_e(run['pipeline'])}</h1>",
-        f"<p class='meta'>run {_e(run['run_id'])} · {_e(run['started_at'])} → {_e(run['finished_at'])} · "
-        f"config sha256 <code>{_e(run['config_sha256'][:16])}…</code> · eurocurate {_e(run['code_version'])}</p>",
+        f"<h1>eurocurate run report: {_e(run.pipeline)}</h1>",
+        f"<p class='meta'>run {_e(run.run_id)} · {_e(run.started_at)} → {_e(run.finished_at)} · "
+        f"config sha256 <code>{_e(run.config_sha256[:16])}…</code> · eurocurate {_e(run.code_version)}</p>",
         "<p>Integrity: "
         + (
             f"<span class='ok'>verified</span> ({report.checks} checks: every file hash, shard manifest and count)"
@@ -83,30 +89,28 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
         + "".join(
             f"<div class='card'>{label}<b>{value}</b></div>"
             for label, value in (
-                ("documents read", f"{totals['read']:,}"),
-                ("kept", f"{totals['kept']:,}"),
-                ("dropped", f"{totals['dropped']:,}"),
+                ("documents read", f"{totals.read:,}"),
+                ("kept", f"{totals.kept:,}"),
+                ("dropped", f"{totals.dropped:,}"),
                 ("tokens", f"{sum(tokens.values()):,}"),
                 ("languages", len(tokens)),
-                ("erasures", len(run.get("erasures", []))),
+                ("erasures", len(run.erasures)),
             )
         )
         + "</div>",
     ]
     # funnel
-    scale = max((s["in"] for s in run["stages"]), default=0)
+    scale = max((s.docs_in for s in run.stages), default=0)
     rows = []
-    for s in run["stages"]:
-        reasons = "<br>".join(
-            f"{_e(r)}: {n:,}" for r, n in sorted(s["dropped_by_reason"].items(), key=lambda kv: -kv[1])
-        )
+    for s in run.stages:
+        reasons = "<br>".join(f"{_e(r)}: {n:,}" for r, n in sorted(s.dropped_by_reason.items(), key=lambda kv: -kv[1]))
         rows.append(
             [
-                _e(s["stage"]),
-                f"{s['in']:,}",
-                f"{s['out']:,}",
-                f"{s['dropped']:,}",
-                _bar(s["out"], scale) + _bar(s["dropped"], scale, "drop"),
+                _e(s.stage),
+                f"{s.docs_in:,}",
+                f"{s.docs_out:,}",
+                f"{s.dropped:,}",
+                _bar(s.docs_out, scale) + _bar(s.dropped, scale, "drop"),
                 reasons,
             ]
         )
@@ -124,16 +128,16 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
     parts += ["<h2>Languages</h2>", _table(["language", "documents", "tokens", ""], rows, {1, 2})]
     # sources
     rows = [
-        [f"<span class='ev'>{_e(i['path'])}</span>", _e(i.get("publisher") or "—"), _e(i.get("source_category")), _e(i.get("licence") or "not declared"),
-         _e(i.get("collection_period") or "—"), f"<code>{_e(i['sha256'][:12])}…</code>"]
-        for i in run["inputs"]
+        [f"<span class='ev'>{_e(i.path)}</span>", _e(i.publisher or "—"), _e(i.source_category),
+         _e(i.licence or "not declared"), _e(i.collection_period or "—"), f"<code>{_e(i.sha256[:12])}…</code>"]
+        for i in run.inputs
     ]  # fmt: skip
     parts += [
         "<h2>Sources and licences</h2>",
         _table(["input", "publisher", "category", "licence", "collected", "sha256"], rows),
     ]
     # opt-out
-    policy = run.get("policies", {}).get("optout")
+    policy = run.policies.optout
     by_reason: dict[str, list[dict]] = defaultdict(list)
     for r in ledger:
         if r["stage"] == "optout":
@@ -141,9 +145,10 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
     parts.append("<h2>Text-and-data-mining opt-outs</h2>")
     if policy:
         parts.append(
-            f"<p>Agents honoured: {_e(', '.join(policy['agents']))}. Protocols: {_e(', '.join(policy['protocols']))}. "
-            f"Hosts without robots.txt capture: {_e(policy['missing_robots'])}. Policy sha256 <code>{_e(policy['policy_sha256'][:16])}…</code>; "
-            f"{policy['robots_hosts']} robots.txt and {policy['tdmrep_hosts']} TDMRep captures.</p>"
+            f"<p>Agents honoured: {_e(', '.join(policy.agents))}. Protocols: {_e(', '.join(policy.protocols))}. "
+            f"Hosts without robots.txt capture: {_e(policy.missing_robots)}. "
+            f"Policy sha256 <code>{_e(policy.policy_sha256[:16])}…</code>; "
+            f"{policy.robots_hosts} robots.txt and {policy.tdmrep_hosts} TDMRep captures.</p>"
         )
     else:
         parts.append("<p class='bad'>This pipeline had no opt-out stage.</p>")
@@ -167,8 +172,9 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
     rows = [[_e(k), f"{replaced[k]:,}", f"{candidates[k]:,}"] for k in kinds]
     parts += [
         "<h2>Personal data</h2>",
-        "<p>Replaced by typed placeholders before anything was written; identifiers only when their checksum validates. "
-        "Checksum-failed look-alikes are left in the text and counted. Keyed fingerprints allow erasure by e-mail or ID.</p>",
+        "<p>Replaced by typed placeholders before anything was written; identifiers only when their checksum "
+        "validates. Checksum-failed look-alikes are left in the text and counted. Keyed fingerprints allow erasure "
+        "by e-mail or ID.</p>",
         _table(["type", "values replaced", "look-alikes left (checksum failed)"], rows, {1, 2})
         if rows
         else "<p>None found.</p>",
@@ -181,7 +187,7 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
         _table(["#", "registrable domain", "text bytes"], rows, {0, 2}),
     ]
     # erasures
-    log = out / "erasure_log.jsonl"
+    log = OutputLayout(out).erasure_log
     entries = [orjson.loads(line) for line in log.read_bytes().splitlines()] if log.is_file() else []
     rows = [
         [
@@ -206,7 +212,7 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
 
 
 def write_report(out: Path) -> Path:
-    path = Path(out) / "reports" / "report.html"
+    path = OutputLayout(out).reports / REPORT_HTML
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_report(Path(out)), encoding="utf-8")
     return path

@@ -13,17 +13,15 @@ from pathlib import Path
 
 import orjson
 
+from eurocurate.layout import AI_ACT_SUMMARY_JSON as SUMMARY_JSON
+from eurocurate.layout import AI_ACT_SUMMARY_MD as SUMMARY_MD
+from eurocurate.layout import CARD as DATASET_CARD
+from eurocurate.layout import CROISSANT as CROISSANT_JSON
+from eurocurate.layout import DOMAINS_CSV, REPORTS
 from eurocurate.manifests.audit.run_folder import require_finished_run
 from eurocurate.manifests.release.ai_act_summary import SummaryConfig, build_summary, domains_csv, to_markdown
 from eurocurate.manifests.release.croissant import build_croissant
 from eurocurate.manifests.release.dataset_card import dataset_card
-
-REPORTS = "reports"
-SUMMARY_JSON = "ai_act_summary.json"
-SUMMARY_MD = "ai_act_summary.md"
-DOMAINS_CSV = "domains.csv"
-CROISSANT_JSON = "croissant.json"
-DATASET_CARD = "README.md"
 
 
 @dataclass(frozen=True)

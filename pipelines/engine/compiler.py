@@ -16,6 +16,7 @@ from typing import Literal
 from datatrove.pipeline.base import PipelineStep
 
 from eurocurate.config import PipelineSpec, SpecError
+from eurocurate.layout import WORK
 from eurocurate.manifests.audit.provenance import ProvenanceWriter, provenance_schema
 from eurocurate.pipelines.engine.intermediate import IntermediateReader, IntermediateWriter
 from eurocurate.registry import BuildContext, InputSet, get_stage, load_plugins
@@ -49,7 +50,7 @@ def code_version() -> str:
 def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) -> PipelineDAG:
     load_plugins(spec.plugins)  # no-op when load_spec already imported them
     out_dir = str(out_dir)
-    work_dir = str(Path(out_dir) / "_work")
+    work_dir = str(Path(out_dir) / WORK)
     ctx = BuildContext(
         out_dir=out_dir,
         work_dir=work_dir,

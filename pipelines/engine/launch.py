@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from eurocurate.config import PipelineSpec, load_spec
+from eurocurate.manifests.audit.run_manifest import RunManifest
 from eurocurate.pipelines.engine.runner import RunOptions, run_pipeline, stop_ray
 
 
@@ -26,7 +27,7 @@ def run_spec(
     workers: int | None = None,
     executor: str | None = None,
     console: Console | None = None,
-) -> dict:
+) -> RunManifest:
     """Run (or resume) `spec` on `inputs` (WARC/document files, folders or globs) into `output`; returns
     the run manifest, as written to `output`/run.json.
 

@@ -23,11 +23,20 @@ from rich.console import Console
 
 from eurocurate.config import PipelineSpec
 from eurocurate.files import write_bytes_atomic
+from eurocurate.layout import FERTILITY_JSON, FERTILITY_MD, OutputLayout
 from eurocurate.manifests.audit.run_manifest import (
+    Execution,
+    GroupTiming,
+    Policies,
+    RunManifest,
+    StageCount,
+    TokenizerInfo,
+    Totals,
     describe_inputs,
     describe_outputs,
     environment,
     now_iso,
+    read_run_manifest,
     write_run_manifest,
 )
 from eurocurate.manifests.audit.shard_manifest import read_shard_manifest
@@ -65,7 +74,7 @@ class RunOptions:
 
 
 def _load_or_create_state(out: Path, spec: PipelineSpec, inputs: InputSet) -> dict:
-    state_path = out / "_work" / "state.json"
+    state_path = OutputLayout(out).state
     wanted = {"config_sha256": spec.digest(), "inputs": inputs.files, "input_root": inputs.root}
     if state_path.is_file():
         state = orjson.loads(state_path.read_bytes())
@@ -156,7 +165,7 @@ def _step_totals(stats) -> dict[str, int]:
     return {k: _total(v) for k, v in stats.stats.items()}
 
 
-def collect_stage_counts(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> list[dict]:
+def collect_stage_counts(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> list[StageCount]:
     """Documents in/out/dropped per ledger stage, summed over tasks, in flow order."""
     counts = []
     for node in dag.nodes:
@@ -168,15 +177,15 @@ def collect_stage_counts(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> 
                 k[len(Stat.DROPPED_PREFIX) :]: v for k, v in sorted(values.items()) if k.startswith(Stat.DROPPED_PREFIX)
             }
             counts.append(
-                {
-                    "stage": step.name,
-                    "group": node.name,
-                    "in": values.get(Stat.TOTAL, 0),
-                    "out": values.get(Stat.FORWARDED, 0),
-                    "dropped": values.get(Stat.DROPPED, 0),
-                    "dropped_by_reason": by_reason,
-                    "seconds": round(stats.time_stats.total, 3),
-                }
+                StageCount(
+                    stage=step.name,
+                    group=node.name,
+                    docs_in=values.get(Stat.TOTAL, 0),
+                    docs_out=values.get(Stat.FORWARDED, 0),
+                    dropped=values.get(Stat.DROPPED, 0),
+                    dropped_by_reason=by_reason,
+                    seconds=round(stats.time_stats.total, 3),
+                )
             )
     return counts
 
@@ -197,31 +206,33 @@ def _write_fertility_report(out: Path, fertility: dict[str, dict[str, float]]) -
         lines.append(
             f"| {lang} | {f['tokens_per_word']:.3f} | {f['tokens_per_char']:.3f} | {f['words']:,} | {f['tokens']:,} |"
         )
-    reports = out / "reports"
-    write_bytes_atomic(reports / "fertility.json", orjson.dumps(fertility, option=orjson.OPT_INDENT_2))
+    reports = OutputLayout(out).reports
+    write_bytes_atomic(reports / FERTILITY_JSON, orjson.dumps(fertility, option=orjson.OPT_INDENT_2))
     write_bytes_atomic(
-        reports / "fertility.md", ("# Tokenizer fertility per language\n\n" + "\n".join(lines) + "\n").encode()
+        reports / FERTILITY_MD, ("# Tokenizer fertility per language\n\n" + "\n".join(lines) + "\n").encode()
     )
 
 
 def _write_stats_and_logs(dag: PipelineDAG, merged: dict[str, PipelineStats], out: Path) -> None:
     for node in dag.nodes:
-        write_bytes_atomic(out / "stats" / f"{node.name}.json", merged[node.name].to_json().encode())
+        write_bytes_atomic(OutputLayout(out).stats / f"{node.name}.json", merged[node.name].to_json().encode())
         logs = Path(node.work_dir) / "logs"
         if logs.is_dir():
-            shutil.copytree(logs, out / "logs" / node.name, dirs_exist_ok=True)
+            shutil.copytree(logs, OutputLayout(out).logs / node.name, dirs_exist_ok=True)
 
 
 def _tokens_by_language(out: Path) -> dict[str, int]:
     tokens: dict[str, int] = {}
-    for m in sorted((out / "shards").rglob("*.manifest.json")):
+    for m in sorted(OutputLayout(out).shards.rglob("*.manifest.json")):
         manifest = read_shard_manifest(m)
         lang = Path(manifest.path).parent.name
         tokens[lang] = tokens.get(lang, 0) + manifest.tokens
     return tokens
 
 
-def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, console: Console | None = None) -> dict:
+def run_pipeline(
+    spec: PipelineSpec, spec_path: str, options: RunOptions, console: Console | None = None
+) -> RunManifest:
     """Run (or resume) `spec` on the inputs; returns the run manifest written to OUT/run.json."""
     console = console or Console(stderr=True)
     out = Path(options.output).resolve()
@@ -249,44 +260,46 @@ def run_pipeline(spec: PipelineSpec, spec_path: str, options: RunOptions, consol
             continue
         timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
         log.info("stage group finished", extra=timings[-1] | {"docs": read_progress(node.work_dir).docs})
-    if not timings and (out / "run.json").is_file():
+    layout = OutputLayout(out)
+    if not timings and layout.run_manifest.is_file():
         # a finished run (possibly erased from since): nothing ran, so its manifest stays as it is
-        console.print("  nothing to do: every stage group is complete; run.json is unchanged")
-        return orjson.loads((out / "run.json").read_bytes())
+        console.print(f"  nothing to do: every stage group is complete; {layout.run_manifest.name} is unchanged")
+        return read_run_manifest(out)
     merged = {node.name: _merged_stats(node) for node in dag.nodes}  # read every task's stats once
     stages = collect_stage_counts(dag, merged)
     _write_stats_and_logs(dag, merged, out)
-    tokenizer_meta = out / "tokenizer" / "tokenizer.meta.json"
-    manifest = {
-        "run_id": state["run_id"],
-        "pipeline": spec.name,
-        "spec_path": str(spec_path),
-        "config_sha256": spec.digest(),
-        "config": spec.model_dump(mode="json", by_alias=True),
-        "code_version": code_version(),
-        "environment": environment(),
-        "execution": {"executor": kind, "workers": workers, "ray_address": options.ray_address},
-        "started_at": state["started_at"],
-        "finished_at": now_iso(),
-        "inputs": describe_inputs(
-            Path(inputs.root), inputs.files, {f: spec.source_for(f).model_dump() for f in inputs.files}
+    tokenizer_meta = layout.tokenizer_meta
+    fertility = collect_fertility(dag, merged)
+    manifest = RunManifest(
+        run_id=state["run_id"],
+        pipeline=spec.name,
+        spec_path=str(spec_path),
+        config_sha256=spec.digest(),
+        config=spec,
+        code_version=code_version(),
+        environment=environment(),
+        execution=Execution(executor=kind, workers=workers, ray_address=options.ray_address),
+        started_at=state["started_at"],
+        finished_at=now_iso(),
+        inputs=describe_inputs(Path(inputs.root), inputs.files, {f: spec.source_for(f) for f in inputs.files}),
+        stages=stages,
+        totals=Totals(
+            read=stages[0].docs_in if stages else 0,
+            kept=stages[-1].docs_out if stages else 0,
+            dropped=sum(s.dropped for s in stages),
+            tokens_by_language=_tokens_by_language(out),
         ),
-        "stages": stages,
-        "totals": {
-            "read": stages[0]["in"] if stages else 0,
-            "kept": stages[-1]["out"] if stages else 0,
-            "dropped": sum(s["dropped"] for s in stages),
-            "tokens_by_language": _tokens_by_language(out),
-        },
-        "tokenizer": orjson.loads(tokenizer_meta.read_bytes()) if tokenizer_meta.is_file() else None,
-        "fertility": collect_fertility(dag, merged),
-        "policies": {s.name: s.policy() for n in dag.nodes for s in n.steps if hasattr(s, "policy")},
-        "timings": timings,
-        "outputs": describe_outputs(out),
-    }
+        tokenizer=TokenizerInfo.model_validate_json(tokenizer_meta.read_bytes()) if tokenizer_meta.is_file() else None,
+        fertility=fertility,
+        policies=Policies.model_validate(
+            {s.name: s.policy() for n in dag.nodes for s in n.steps if hasattr(s, "policy")}
+        ),
+        timings=[GroupTiming(**t) for t in timings],
+        outputs=describe_outputs(out),
+    )
     write_run_manifest(out, manifest)
-    _write_fertility_report(out, manifest["fertility"])
-    log.info("run finished", extra={"run_id": state["run_id"], **{k: v for k, v in manifest["totals"].items()}})
+    _write_fertility_report(out, fertility)
+    log.info("run finished", extra={"run_id": state["run_id"], **manifest.totals.model_dump()})
     if not spec.execution.keep_intermediate:
         for node in dag.nodes:
             shutil.rmtree(Path(node.work_dir) / "data", ignore_errors=True)

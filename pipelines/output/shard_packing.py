@@ -22,6 +22,7 @@ from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.files import StreamingParquet, write_table_atomic
+from eurocurate.layout import SHARDS
 from eurocurate.manifests.audit.shard_manifest import (
     PipelineRef,
     TokenizerRef,
@@ -57,7 +58,7 @@ class _PackedWriter:
             if self.file is not None and self.tokens + row["n_tokens"] > self.target and self.file.rows:
                 self._close()
             if self.file is None:
-                path = self.out / "shards" / self.lang / f"{PACKED_PREFIX}{self.index:05d}.parquet"
+                path = self.out / SHARDS / self.lang / f"{PACKED_PREFIX}{self.index:05d}.parquet"
                 self.file = StreamingParquet(path, TOKEN_SCHEMA, flush_rows=1024, row_group_size=1024)
                 self.index += 1
             r = self.file.append(row)
@@ -132,7 +133,7 @@ class ShardPacker(PipelineStep):
         return writer.mapping
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        shards_dir = Path(self.out_dir) / "shards"
+        shards_dir = Path(self.out_dir) / SHARDS
         done = Path(self.mapping_dir) / "mapping.parquet"
         if not done.is_file():  # a finished packing (mapping written) only needs its clean-up below
             mapping: list[tuple[str, str, int]] = []

@@ -13,6 +13,7 @@ from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.files import StreamingParquet
+from eurocurate.layout import TEXT
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import TEXT_COLUMNS, Meta
 
@@ -20,7 +21,7 @@ TEXT_SCHEMA = pa.schema([(c, pa.large_string() if c == "text" else pa.string()) 
 
 
 def text_shard_name(lang: str, rank: int) -> str:
-    return f"text/{lang}/part-{rank:05d}.parquet"
+    return f"{TEXT}/{lang}/part-{rank:05d}.parquet"
 
 
 class TextParquetWriter(PipelineStep):
@@ -33,7 +34,7 @@ class TextParquetWriter(PipelineStep):
         self.row_group_rows = row_group_rows
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        for stale in Path(self.out_dir).glob(f"text/*/part-{rank:05d}.parquet"):
+        for stale in Path(self.out_dir).glob(f"{TEXT}/*/part-{rank:05d}.parquet"):
             stale.unlink()
         files: dict[str, StreamingParquet] = {}
         try:

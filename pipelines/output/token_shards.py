@@ -15,6 +15,7 @@ from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.files import StreamingParquet
+from eurocurate.layout import SHARDS
 from eurocurate.manifests.audit.shard_manifest import PipelineRef, TokenizerRef, manifest_path, write_shard_manifest
 from eurocurate.pipelines.output.tokenize import INPUT_IDS, read_tokenizer_meta
 from eurocurate.registry import BuildContext, StageParts, register_stage
@@ -69,7 +70,7 @@ class TokenShardWriter(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         out = Path(self.out_dir)
-        for stale in list(out.glob(f"shards/*/part-{rank:05d}-*.parquet")):
+        for stale in list(out.glob(f"{SHARDS}/*/part-{rank:05d}-*.parquet")):
             stale.unlink()
             manifest_path(stale).unlink(missing_ok=True)
         meta = read_tokenizer_meta(out)
@@ -88,7 +89,7 @@ class TokenShardWriter(PipelineStep):
                 if shard is None:
                     k = counters[lang]
                     counters[lang] += 1
-                    path = out / "shards" / lang / f"part-{rank:05d}-{k:04d}.parquet"
+                    path = out / SHARDS / lang / f"part-{rank:05d}-{k:04d}.parquet"
                     shard = open_shards[lang] = _OpenShard(path, self.row_group_rows)
                 quality = md.get(Meta.QUALITY) or {}
                 row = shard.file.append(

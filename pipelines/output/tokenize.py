@@ -26,13 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from eurocurate.files import sha256_file, write_bytes_atomic
+from eurocurate.layout import TOKENIZER, TOKENIZER_FILE, TOKENIZER_META
 from eurocurate.pipelines.output.fast_encode import fast_encoder
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
 log = logging.getLogger(__name__)
-TOKENIZER_FILE = "tokenizer.json"
-TOKENIZER_META = "tokenizer.meta.json"
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
 FERTILITY = "fertility:"
 _VERIFY_DOCS = 32  # documents of each task encoded both ways before tiktoken is trusted
@@ -59,7 +58,7 @@ def fertility_from_stats(values: dict[str, int]) -> dict[str, dict[str, float]]:
 
 
 def tokenizer_dir(out_dir: str | Path) -> Path:
-    return Path(out_dir) / "tokenizer"
+    return Path(out_dir) / TOKENIZER
 
 
 def language_budgets(available: dict[str, int], chars_per_lang: int, temperature: float | None) -> dict[str, int]:

@@ -112,14 +112,11 @@ def test_an_interrupted_erasure_is_rolled_back(run_copy, monkeypatch):
     out = run_copy
     before = (out / "run.json").read_bytes()
     victim = _table(out, "provenance").to_pylist()[0]
-    real = erasure_module.write_bytes_atomic
 
-    def crash_on_commit(path, data):
-        if path.name == "run.json":
-            raise KeyboardInterrupt("power cut")
-        real(path, data)
+    def crash_on_commit(out_dir, manifest):  # the commit point: writing the new run.json
+        raise KeyboardInterrupt("power cut")
 
-    monkeypatch.setattr(erasure_module, "write_bytes_atomic", crash_on_commit)
+    monkeypatch.setattr(erasure_module, "write_run_manifest", crash_on_commit)
     with pytest.raises(KeyboardInterrupt):
         erasure_module.erase(out, erasure_module.ErasureRequest(url=victim["url"]), key=None)
     monkeypatch.undo()

@@ -15,13 +15,8 @@ import pytest
 
 from eurocurate.files import sha256_file
 from eurocurate.manifests.release.ai_act_summary import NOT_PROVIDED
-from eurocurate.manifests.release.croissant import (
-    CROISSANT_1_1,
-    CROISSANT_RAI_1_0,
-    build_croissant,
-    dataset_version,
-    licences,
-)
+from eurocurate.manifests.release.croissant import CROISSANT_1_1, CROISSANT_RAI_1_0, build_croissant, dataset_version
+from eurocurate.manifests.release.descriptions import licences
 from eurocurate.schema import TEXT_COLUMNS
 
 # Properties of the RAI 1.0 vocabulary (mlcommons/croissant docs/croissant_rai.ttl).
@@ -134,17 +129,17 @@ def test_rai_fields_use_the_rai_vocabulary_and_agree_with_provenance_and_stages(
 
 
 def test_licence_comes_from_the_inputs_or_is_marked_not_provided():
-    run = {"inputs": [{"licence": "CC-BY-4.0"}, {"licence": "CC0-1.0"}, {"licence": "CC0-1.0"}]}
-    assert licences(run) == ["CC-BY-4.0", "CC0-1.0"]
-    assert licences(run, override="ODbL-1.0") == ["ODbL-1.0"]
-    assert licences({"inputs": [{"licence": None}]}) == [f"{NOT_PROVIDED} (1 of 1 inputs declare no licence)"]
-    partly = licences({"inputs": [{"licence": "CC0-1.0"}, {}]})
+    declared = ["CC-BY-4.0", "CC0-1.0", "CC0-1.0"]
+    assert licences(declared) == ["CC-BY-4.0", "CC0-1.0"]
+    assert licences(declared, override="ODbL-1.0") == ["ODbL-1.0"]
+    assert licences([None]) == [f"{NOT_PROVIDED} (1 of 1 inputs declare no licence)"]
+    partly = licences(["CC0-1.0", None])
     assert partly[0] == "CC0-1.0" and partly[1].startswith(NOT_PROVIDED)
 
 
 def test_each_erasure_bumps_the_minor_version():
-    assert dataset_version({}) == "1.0.0"
-    assert dataset_version({"erasures": ["e1", "e2"]}) == "1.2.0"
+    assert dataset_version([]) == "1.0.0"
+    assert dataset_version(["e1", "e2"]) == "1.2.0"
 
 
 def test_mlcroissant_loads_the_metadata_and_streams_text_and_token_records(run_copy):

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from eurocurate.manifests.audit.run_manifest import read_run_manifest
 from eurocurate.manifests.release.dataset_card import (
     TOKENS_CONFIG,
     card_metadata,
@@ -52,13 +53,14 @@ def test_size_category_is_the_hub_bucket_of_the_document_count(rows, bucket):
     assert size_category(rows) == bucket
 
 
-def test_licence_is_the_hub_id_of_the_declared_spdx_licence_or_other():
+def test_licence_is_the_hub_id_of_the_declared_spdx_licence_or_other(local_run):
     assert hub_licence(["CC0-1.0", "CC0-1.0"]) == "cc0-1.0"
     assert hub_licence(["CC-BY-4.0", "CC0-1.0"]) == ["cc-by-4.0", "cc0-1.0"]
     assert hub_licence(["Proprietary-Newswire-Terms"]) == "other"
     assert hub_licence([]) == "other"
-    run = {"pipeline": "p", "outputs": [], "totals": {"kept": 0},
-           "inputs": [{"licence": "CC0-1.0"}, {"licence": None}]}  # fmt: skip
+    run = read_run_manifest(local_run)
+    declared = run.inputs[0].model_copy(update={"licence": "CC0-1.0"})
+    run.inputs = [declared, declared.model_copy(update={"licence": None})]
     assert card_metadata(run)["license"] == "other"  # one input without a licence: the card cannot claim cc0
 
 

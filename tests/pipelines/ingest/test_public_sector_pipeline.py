@@ -9,6 +9,7 @@ import pytest
 
 from eurocurate.cli import main
 from eurocurate.config import load_spec
+from eurocurate.manifests.audit.run_manifest import read_run_manifest
 from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
 from eurocurate.schema import Reason
 from eurocurate.tools.demo_corpus import load_texts
@@ -78,6 +79,7 @@ def test_public_sector_pipeline_runs_and_verifies_on_a_folder_of_publications(tm
     assert main(["verify", str(out)]) == 0
 
     run = orjson.loads((out / "run.json").read_bytes())
+    assert read_run_manifest(out).stage("document_reader").docs_in == run["stages"][0]["in"]  # the typed model reads it
     reader = run["stages"][0]
     assert reader["stage"] == "document_reader" and reader["in"] == 6  # notes.txt and sources.yaml are no inputs
     assert reader["dropped_by_reason"] == {Reason.PDF_ENCRYPTED: 1, Reason.XML_MALFORMED: 1}

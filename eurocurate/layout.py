@@ -1,0 +1,128 @@
+"""The output folder's layout: the name of every file and folder a run (and the commands after it) writes in OUT.
+
+One definition for the runner, the stages that write shards, verify, erase, the release documents and
+publish. It names things and builds paths; it does not create, read or check them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RUN_MANIFEST = "run.json"
+TEXT = "text"  # text/<lang>/part-*.parquet: kept documents as text
+SHARDS = "shards"  # shards/<lang>/*.parquet + *.manifest.json: token shards
+PROVENANCE = "provenance"  # provenance/part-*.parquet: one row per kept document
+EXCLUSIONS = "exclusions"  # exclusions/part-<stage>-*.parquet: the exclusion ledger, one row per drop
+TOKENIZER = "tokenizer"
+TOKENIZER_FILE = "tokenizer.json"
+TOKENIZER_META = "tokenizer.meta.json"
+REPORTS = "reports"
+FERTILITY_JSON = "fertility.json"
+FERTILITY_MD = "fertility.md"
+REPORT_HTML = "report.html"
+AI_ACT_SUMMARY_JSON = "ai_act_summary.json"
+AI_ACT_SUMMARY_MD = "ai_act_summary.md"
+DOMAINS_CSV = "domains.csv"
+STATS = "stats"
+LOGS = "logs"
+WORK = "_work"  # per-task intermediate data, logs and stats; the run state that makes a re-run resume
+STATE_FILE = "state.json"
+DEDUP_INDEX = "dedup_index"  # dedup keys of the kept documents, for the next release's incremental dedup
+ERASURE_LOG = "erasure_log.jsonl"
+SUPPRESSION_FILE = "suppression.yaml"
+ERASURE_STAGING = "_erasure"  # an erasure's staged files and plan until it is committed
+CARD = "README.md"  # the dataset card, at the root because the Hub reads it there
+CROISSANT = "croissant.json"
+# Folders whose every file must be listed (and hashed) in run.json.
+OUTPUT_DIRS = (TEXT, SHARDS, PROVENANCE, EXCLUSIONS, TOKENIZER)
+
+
+class OutputLayout:
+    """The paths of one output folder, e.g. `OutputLayout(out).provenance_files()`."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    @property
+    def run_manifest(self) -> Path:
+        return self.root / RUN_MANIFEST
+
+    @property
+    def text(self) -> Path:
+        return self.root / TEXT
+
+    @property
+    def shards(self) -> Path:
+        return self.root / SHARDS
+
+    @property
+    def provenance(self) -> Path:
+        return self.root / PROVENANCE
+
+    @property
+    def exclusions(self) -> Path:
+        return self.root / EXCLUSIONS
+
+    @property
+    def tokenizer(self) -> Path:
+        return self.root / TOKENIZER
+
+    @property
+    def tokenizer_meta(self) -> Path:
+        return self.root / TOKENIZER / TOKENIZER_META
+
+    @property
+    def reports(self) -> Path:
+        return self.root / REPORTS
+
+    @property
+    def stats(self) -> Path:
+        return self.root / STATS
+
+    @property
+    def logs(self) -> Path:
+        return self.root / LOGS
+
+    @property
+    def work(self) -> Path:
+        return self.root / WORK
+
+    @property
+    def state(self) -> Path:
+        return self.root / WORK / STATE_FILE
+
+    @property
+    def dedup_index(self) -> Path:
+        return self.root / DEDUP_INDEX
+
+    @property
+    def erasure_log(self) -> Path:
+        return self.root / ERASURE_LOG
+
+    @property
+    def suppression_file(self) -> Path:
+        return self.root / SUPPRESSION_FILE
+
+    @property
+    def erasure_staging(self) -> Path:
+        return self.root / ERASURE_STAGING
+
+    @property
+    def card(self) -> Path:
+        return self.root / CARD
+
+    @property
+    def croissant(self) -> Path:
+        return self.root / CROISSANT
+
+    def provenance_files(self) -> list[Path]:
+        return sorted(self.provenance.glob("*.parquet"))
+
+    def exclusion_files(self) -> list[Path]:
+        return sorted(self.exclusions.glob("*.parquet"))
+
+    def text_files(self) -> list[Path]:
+        return sorted(self.text.rglob("*.parquet"))
+
+    def shard_files(self) -> list[Path]:
+        return sorted(self.shards.rglob("*.parquet"))

@@ -1,0 +1,161 @@
+"""What the release documents say about a run, written once: the Croissant metadata and the dataset card both
+take their facts and sentences from here.
+
+Owns the column and data-kind descriptions, the facts read from provenance (personal data per type, capture
+dates), the declared licences, and the sentences on the run, its funnel, opt-outs, personal data, tokenizer
+and erasures. Sentences are plain text; a `code` formatter lets the card set names in Markdown code spans.
+Each document keeps its own structure (JSON-LD fields, Markdown sections).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from eurocurate.layout import ERASURE_LOG, EXCLUSIONS, PROVENANCE, SHARDS, TEXT, TOKENIZER, TOKENIZER_FILE
+from eurocurate.manifests.audit.run_manifest import OptoutPolicy, RunManifest, StageCount, TokenizerInfo
+from eurocurate.manifests.release.ai_act_summary import NOT_PROVIDED
+from eurocurate.schema import Meta
+
+Code = Callable[[str], str]
+TOKENIZER_PATH = f"{TOKENIZER}/{TOKENIZER_FILE}"
+COLUMN_DESCRIPTIONS = {
+    "doc_id": "Document id; joins text shards, token shards, provenance and the exclusion ledger.",
+    "text": "Main text extracted from the HTML page.",
+    Meta.LANG: "ISO 639-1 code of the document's language.",
+    Meta.LANG_SCORE: "Probability of `lang` given by the language identifier.",
+    Meta.URL: "URL the page was fetched from.",
+    Meta.WARC_RECORD_ID: "WARC-Record-ID of the response record the document comes from.",
+    Meta.TITLE: "Title of the HTML page.",
+    Meta.FETCH_DATE: "WARC-Date of the capture (ISO 8601).",
+    Meta.SOURCE_CATEGORY: "public_dataset, own_crawl, public_sector, licensed or other.",
+    "input_ids": f"Token ids of the run's tokenizer ({TOKENIZER_PATH}).",
+    Meta.N_TOKENS: "Length of input_ids.",
+    Meta.QUALITY: "Every quality statistic measured on the document, by name.",
+}
+# What one row of each kind of shard is: (folder under OUT, description).
+TEXT_ROW = (TEXT, "one kept document as text, with its source URL and WARC record")
+TOKEN_ROW = (SHARDS, "one kept document as token ids of the run's tokenizer")
+
+
+def _plain(name: str) -> str:
+    return name
+
+
+def markdown_code(name: str) -> str:
+    return f"`{name}`"
+
+
+def provenance_files(out: Path) -> list[Path]:
+    return sorted((Path(out) / PROVENANCE).glob("*.parquet"))
+
+
+def map_column_totals(files: list[Path], column: str) -> dict[str, int]:
+    """Sum of a map<string, int> provenance column over all rows, per key (e.g. PII replaced by type)."""
+    totals: Counter[str] = Counter()
+    for f in files:
+        values = pq.read_table(f, columns=[column])[column].combine_chunks()
+        if len(values.keys) == 0:
+            continue
+        grouped = pa.table({"k": values.keys, "v": values.items}).group_by("k").aggregate([("v", "sum")])
+        totals.update(dict(zip(grouped["k"].to_pylist(), grouped["v_sum"].to_pylist())))
+    return dict(sorted(totals.items()))
+
+
+def fetch_date_range(files: list[Path]) -> tuple[str, str] | None:
+    """Earliest and latest capture date (WARC-Date) of the kept documents."""
+    lows, highs = [], []
+    for f in files:
+        bounds = pc.min_max(pq.read_table(f, columns=[Meta.FETCH_DATE])[Meta.FETCH_DATE])
+        if bounds["min"].is_valid:
+            lows.append(bounds["min"].as_py())
+            highs.append(bounds["max"].as_py())
+    return (min(lows), max(highs)) if lows else None
+
+
+def licences(declared: list[str | None], override: str | None = None) -> list[str]:
+    """The licences the inputs declare (one entry per input, None where it declares none), or NOT PROVIDED
+    with a count of the inputs that declare none."""
+    if override:
+        return [override]
+    found = sorted({d for d in declared if d})
+    missing = sum(1 for d in declared if not d)
+    if missing:
+        found.append(f"{NOT_PROVIDED} ({missing} of {len(declared)} inputs declare no licence)")
+    return found or [NOT_PROVIDED]
+
+
+def appends_eos(run: RunManifest) -> bool:
+    """Whether the tokenizer stage appended the EOS id to every document (its `append_eos`, default true)."""
+    return next((bool(s.params.get("append_eos", True)) for s in run.config.stages if s.use == "tokenizer"), False)
+
+
+def run_summary(run: RunManifest, code: Code = _plain) -> str:
+    """One sentence: what the dataset holds and where it comes from."""
+    totals = run.totals
+    tokens = totals.tokens_by_language
+    return (
+        f"{totals.kept:,} documents in {len(tokens)} languages ({sum(tokens.values()):,} tokens), as text and as "
+        f"token ids, curated by the eurocurate pipeline {code(run.pipeline)} from {totals.read:,} input documents "
+        f"(run {code(run.run_id)})."
+    )
+
+
+def traceability(code: Code = _plain) -> str:
+    return (
+        f"Each kept document is traceable to its source URL and WARC record ({code(PROVENANCE + '/')}), and each "
+        f"dropped one is recorded with its stage, reason code and the measured evidence ({code(EXCLUSIONS + '/')})."
+    )
+
+
+def stage_line(stage: StageCount) -> str:
+    reasons = ", ".join(f"{r} {n}" for r, n in sorted(stage.dropped_by_reason.items()))
+    return f"{stage.stage}: {stage.docs_in} in, {stage.docs_out} kept, {stage.dropped} dropped" + (
+        f" ({reasons})" if reasons else ""
+    )
+
+
+def lineage(run: RunManifest, code: Code = _plain) -> str:
+    return f"Pipeline {code(run.pipeline)}, config sha256 {code(run.config_sha256)}, eurocurate {run.code_version}"
+
+
+NO_OPTOUT = "No opt-out stage ran in this pipeline: rights reservations were not checked."
+
+
+def optout_policy(policy: OptoutPolicy, excluded: int, code: Code = _plain) -> str:
+    return (
+        f"Opt-outs honoured for agents {', '.join(map(code, policy.agents))} via {', '.join(policy.protocols)} "
+        f"(policy sha256 {code(policy.policy_sha256)}); {excluded:,} documents excluded."
+    )
+
+
+def tokenizer_identity(tok: TokenizerInfo, eos_appended: bool, code: Code = _plain) -> str:
+    return (
+        f"Tokenized with {code(tok.id)} (sha256 {code(tok.sha256)}, vocabulary {tok.vocab_size:,}, EOS "
+        f"{code(tok.eos_token)} id {tok.eos_id}, {'appended to every document' if eos_appended else 'not appended'}); "
+        f"file {code(TOKENIZER_PATH)}."
+    )
+
+
+NO_PII_STAGE = "No personal-data redaction stage ran in this pipeline: the text may contain personal data."
+
+
+def personal_data_measure(code: Code = _plain) -> str:
+    placeholders = ", ".join(map(code, ("<EMAIL>", "<IP>", "<PHONE>", "<IBAN>", "<CARD>")))
+    national = ", ".join(map(code, ("<PL_PESEL>", "<NL_BSN>", "<ES_DNI>")))
+    return (
+        f"Personal data in the text was replaced by typed placeholders before anything was written: {placeholders} "
+        f"(IP: public addresses only; card: Luhn-valid), and national identifiers whose checksum validates (e.g. "
+        f"{national}). Identifier-shaped strings whose checksum fails are left in the text and counted as "
+        "candidates. Provenance keeps keyed HMAC-SHA256 fingerprints of replaced values (never the values), so an "
+        f"erasure request can find the documents ({code('eurocurate erase')})."
+    )
+
+
+def erasures_applied(run: RunManifest, code: Code = _plain) -> str:
+    return f"{len(run.erasures)} erasure request(s) applied since the run ({code(ERASURE_LOG)})."
