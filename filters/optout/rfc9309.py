@@ -1,0 +1,262 @@
+"""robots.txt parsed and matched per RFC 9309, with the rules of google/robotstxt (its reference parser).
+
+Owns: lines to groups, the group that applies to a product token, longest match with Allow winning
+ties, `*` and `$`, and the percent-encoding normal form both paths and patterns are compared in.
+Does not own: HTTP status rules, which capture applies to a URL, AIPREF lines (robots.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# google/robotstxt ignores the bytes of a line past 8 x 2083 (the longest URL browsers accept), minus the NUL.
+MAX_LINE_BYTES = 2083 * 8 - 1
+_WS = " \t\n\v\f\r"  # ASCII whitespace only, as google strips; U+00A0 in a value is data
+_EOL = re.compile(r"\r\n|\r|\n")
+# A UTF-8 byte-order mark (or a prefix of it) at the very start, as text decoded from UTF-8 or octet by
+# octet (robots.robots_text) shows it; google skips these bytes.
+_BOM = re.compile("^(?:\ufeff|\u00ef\u00bb\u00bf|\u00ef\u00bb|\u00ef)")
+_TOKEN = re.compile(r"[A-Za-z_-]*")
+_HEX = "0123456789ABCDEF"
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# Characters a path is compared in as they are: RFC 3986 unreserved and reserved characters. `%`
+# starts an escape; anything else (non-ASCII, space, controls, `"<>\^`{|}`) is percent-encoded.
+_AS_IS_CHARS = frozenset(_UNRESERVED | set("!$&'()*+,;=:@/?#[]"))
+_AS_IS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]]*\Z")
+_NO_COLON = re.compile(r"([^ \t]+)[ \t]+([^ \t]+)\Z")
+_USER_AGENT_KEYS = ("user-agent", "useragent", "user agent")  # google accepts these two typos
+_DISALLOW_KEYS = ("disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw")
+
+
+def product_token(value: str) -> str:
+    """The product token a `User-agent` value names: its leading `[A-Za-z_-]` characters (RFC 9309 §2.2.1),
+    so `GPTBot/1.0` and `GPTBot (+https://openai.com)` name GPTBot. Empty when the value starts otherwise."""
+    return _TOKEN.match(value).group()  # type: ignore[union-attr]  # `*` always matches
+
+
+def is_valid_product_token(value: str) -> bool:
+    return bool(value) and product_token(value) == value
+
+
+def _escape_bytes(data: bytes) -> str:
+    return "".join(f"%{_HEX[b >> 4]}{_HEX[b & 15]}" for b in data)
+
+
+def normalise(path: str, charset: str = "utf-8") -> str:
+    """The form paths and patterns are compared in (RFC 9309 §2.2.2): escapes of unreserved characters
+    decoded (`/%7Efoo` is `/~foo`), other escapes in upper case (`%aa` is `%AA`), octets outside
+    US-ASCII percent-encoded from `charset` (`/ツ` is `/%E3%83%84`); `*`, `$`, `/`, `?` stay as written.
+    """
+    if _AS_IS.match(path):
+        return path
+    out: list[str] = []
+    i = 0
+    while i < len(path):
+        ch = path[i]
+        if ch == "%" and _is_hex(path[i + 1 : i + 3]):
+            decoded = chr(int(path[i + 1 : i + 3], 16))
+            out.append(decoded if decoded in _UNRESERVED else "%" + path[i + 1 : i + 3].upper())
+            i += 3
+            continue
+        if ch == "%" or ch in _AS_IS_CHARS:
+            out.append(ch)
+        else:
+            out.append(_escape_bytes(ch.encode(charset)))
+        i += 1
+    return "".join(out)
+
+
+def _is_hex(two: str) -> bool:
+    return len(two) == 2 and all(c in "0123456789abcdefABCDEF" for c in two)
+
+
+def _single_byte(pattern: str) -> str | None:
+    """The pattern as a single-byte site writes its URLs (`/café` as `/caf%E9`), when it has such a form.
+
+    robots.robots_text keeps a non-UTF-8 file's octets as Latin-1 characters, so this gives back the
+    octets the file held, as google matches them; the UTF-8 form (normalise) matches the URL a browser
+    makes of the same text. A rule matches both; for a UTF-8 file the extra form names a URL the site
+    does not serve."""
+    if pattern.isascii():
+        return None
+    for charset in ("latin-1", "cp1252"):
+        try:
+            return normalise(pattern, charset)
+        except UnicodeEncodeError:
+            continue
+    return None
+
+
+def request_path(url: str) -> str:
+    """Path, params and query of a URL, without scheme, authority and fragment; always starts with `/`.
+
+    As google's GetPathParamsQuery, so a URL given without a scheme (`example.com/a`) still has its path.
+    """
+    start = 2 if url.startswith("//") else 0
+    early = _find_any(url, "/?;", start)
+    proto = url.find("://", start)
+    # a `://` after the first `/`, `?` or `;` is data, not the end of a scheme
+    proto_end = start if proto < 0 or 0 <= early < proto else proto + 3
+    path_start = _find_any(url, "/?;", proto_end)
+    if path_start < 0:
+        return "/"
+    hash_pos = url.find("#", start)
+    if 0 <= hash_pos < path_start:
+        return "/"
+    path = url[path_start : hash_pos if hash_pos >= 0 else len(url)]
+    return path if path.startswith("/") else "/" + path
+
+
+def _find_any(text: str, chars: str, start: int) -> int:
+    found = [i for i in (text.find(c, start) for c in chars) if i >= 0]
+    return min(found) if found else -1
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One Allow or Disallow line, its pattern normalised; priority is the pattern's length in octets."""
+
+    allow: bool
+    pattern: str
+    line: int
+
+    def matches(self, path: str) -> bool:
+        return _matches(path, self.pattern)
+
+
+def _matches(path: str, pattern: str) -> bool:
+    """Anchored at the start; `*` is any run of characters, `$` ends the path only as the last character.
+
+    Each literal piece is found at its earliest place after the previous one (a greedy scan that is
+    exact for `*`-only patterns and linear in the path, whatever a hostile pattern holds).
+    """
+    anchored = pattern.endswith("$")
+    if anchored:
+        pattern = pattern[:-1]
+    if "*" not in pattern:
+        return path == pattern if anchored else path.startswith(pattern)
+    pieces = pattern.split("*")
+    if not path.startswith(pieces[0]):
+        return False
+    pos = len(pieces[0])
+    for piece in pieces[1:-1]:
+        pos = path.find(piece, pos)
+        if pos < 0:
+            return False
+        pos += len(piece)
+    last = pieces[-1]
+    if anchored:
+        return len(path) - len(last) >= pos and path.endswith(last)
+    return path.find(last, pos) >= 0
+
+
+@dataclass(slots=True)
+class _Group:
+    tokens: set[str] = field(default_factory=set)  # lower-cased product tokens
+    is_global: bool = False
+    rules: list[Rule] = field(default_factory=list)
+
+
+def _key_type(key: str) -> str:
+    key = key.lower()
+    if key.startswith(_USER_AGENT_KEYS):
+        return "user-agent"
+    if key.startswith("allow"):
+        return "allow"
+    if key.startswith(_DISALLOW_KEYS):
+        return "disallow"
+    return "other"  # Sitemap, Crawl-delay, Request-rate, Content-Usage, anything unknown: ends no group
+
+
+def _key_value(line: str) -> tuple[str, str] | None:
+    """`key: value` of a line without its comment; google also takes `key value` (two words, no colon)."""
+    line = line.split("#", 1)[0].strip(_WS)
+    if not line:
+        return None
+    sep = line.find(":")
+    if sep < 0:
+        m = _NO_COLON.match(line)  # exactly two words, else the line means nothing
+        return (m.group(1), m.group(2)) if m else None
+    key = line[:sep].strip(_WS)
+    return (key, line[sep + 1 :].strip(_WS)) if key else None
+
+
+def _line(line: str) -> str:
+    if len(line) * 4 > MAX_LINE_BYTES and len(encoded := line.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+        return encoded[:MAX_LINE_BYTES].decode("utf-8", "ignore")
+    return line
+
+
+class RobotsTxt:
+    """A parsed robots.txt: `allowed(url, agent)` and `deciding_rule(url, agent)` per RFC 9309 §2.2."""
+
+    def __init__(self, body: str):
+        self._specific: dict[str, list[_Group]] = {}
+        self._global: list[_Group] = []
+        self._ordered: dict[str, list[Rule]] = {}  # agent → its rules by priority, built on first use
+        group: _Group | None = None
+        for number, raw in enumerate(_EOL.split(_BOM.sub("", body, count=1)), start=1):
+            kv = _key_value(_line(raw))
+            if kv is None:
+                continue
+            kind = _key_type(kv[0])
+            value = kv[1]
+            if kind == "user-agent":
+                if group is None or group.rules:
+                    # a user-agent line after a rule starts a group; one after other lines joins the group
+                    group = _Group()
+                self._add_agent(group, value)
+            elif kind in ("allow", "disallow") and group is not None:
+                self._add_rule(group, kind == "allow", value, number)
+
+    def _add_agent(self, group: _Group, value: str) -> None:
+        # google: `*` alone or followed by a space is the global agent
+        if value.startswith("*") and (len(value) == 1 or value[1] in _WS):
+            if not group.is_global:
+                group.is_global = True
+                self._global.append(group)
+            return
+        token = product_token(value).lower()
+        if token not in group.tokens:
+            group.tokens.add(token)
+            self._specific.setdefault(token, []).append(group)
+
+    @staticmethod
+    def _add_rule(group: _Group, allow: bool, value: str, number: int) -> None:
+        pattern = normalise(value)
+        group.rules.append(Rule(allow, pattern, number))
+        if (alternative := _single_byte(value)) is not None and alternative != pattern:
+            group.rules.append(Rule(allow, alternative, number))
+        if allow:
+            # google: an allowed `…/index.htm(l)` also allows its directory (`…/$`)
+            slash = pattern.rfind("/")
+            if slash >= 0 and pattern[slash:].startswith("/index.htm"):
+                group.rules.append(Rule(True, pattern[: slash + 1] + "$", number))
+
+    def rules_for(self, agent: str) -> list[Rule]:
+        """The rules of every group naming the agent's product token, else of every `*` group (§2.2.1)."""
+        groups = self._specific.get(agent.lower()) if agent != "*" else None
+        return [rule for group in (groups or self._global) for rule in group.rules]
+
+    def deciding_rule(self, url: str, agent: str) -> Rule | None:
+        """The rule that decides for `url`: the longest matching pattern, Allow on a tie; None when none
+        matches or only empty patterns do (both mean allowed)."""
+        path = normalise(request_path(url))
+        for rule in self._by_priority(agent):
+            if rule.matches(path):
+                return rule
+        return None
+
+    def _by_priority(self, agent: str) -> list[Rule]:
+        key = agent.lower()
+        if (rules := self._ordered.get(key)) is None:
+            # an empty pattern matches everything with priority 0: it decides nothing (google, RFC 9309 §2.2.2)
+            rules = [rule for rule in self.rules_for(agent) if rule.pattern]
+            rules.sort(key=lambda rule: (-len(rule.pattern), not rule.allow))
+            self._ordered[key] = rules
+        return rules
+
+    def allowed(self, url: str, agent: str) -> bool:
+        rule = self.deciding_rule(url, agent)
+        return rule is None or rule.allow
