@@ -32,7 +32,7 @@ _DISALLOW_KEYS = ("disallow", "dissallow", "dissalow", "disalow", "diasllow", "d
 def product_token(value: str) -> str:
     """The product token a `User-agent` value names: its leading `[A-Za-z_-]` characters (RFC 9309 §2.2.1),
     so `GPTBot/1.0` and `GPTBot (+https://openai.com)` name GPTBot. Empty when the value starts otherwise."""
-    return _TOKEN.match(value).group()  # type: ignore[union-attr]  # `*` always matches
+    return _TOKEN.match(value).group()  # type: ignore[union-attr]  # matches at least the empty string
 
 
 def is_valid_product_token(value: str) -> bool:
@@ -71,18 +71,16 @@ def _is_hex(two: str) -> bool:
     return len(two) == 2 and all(c in "0123456789abcdefABCDEF" for c in two)
 
 
-def _single_byte(pattern: str) -> str | None:
-    """The pattern as a single-byte site writes its URLs (`/café` as `/caf%E9`), when it has such a form.
+def _single_byte(value: str) -> tuple[str, int] | None:
+    """Pattern and priority of a rule as a single-byte site writes its URLs (`/café` as `/caf%E9`).
 
     robots.robots_text keeps a non-UTF-8 file's octets as Latin-1 characters, so this gives back the
-    octets the file held, as google matches them; the UTF-8 form (normalise) matches the URL a browser
-    makes of the same text. A rule matches both; for a UTF-8 file the extra form names a URL the site
-    does not serve."""
-    if pattern.isascii():
-        return None
+    octets the file held, as google matches them; the UTF-8 form matches the URL a browser makes of
+    the same text. A rule matches both; for a UTF-8 file the extra form names a URL the site does not
+    serve."""
     for charset in ("latin-1", "cp1252"):
         try:
-            return normalise(pattern, charset)
+            return _pattern(value, charset)
         except UnicodeEncodeError:
             continue
     return None
@@ -113,29 +111,33 @@ def _find_any(text: str, chars: str, start: int) -> int:
     return min(found) if found else -1
 
 
-@dataclass(frozen=True, slots=True)
 class Rule:
-    """One Allow or Disallow line, its pattern normalised; priority is the pattern's length in octets."""
+    """One Allow or Disallow line: its pattern in the normal form and its priority (see _pattern)."""
 
-    allow: bool
-    pattern: str
-    line: int
+    __slots__ = ("allow", "pattern", "priority", "line", "_literal", "_anchored")
+
+    def __init__(self, allow: bool, pattern: str, priority: int, line: int):
+        self.allow = allow
+        self.pattern = pattern
+        self.priority = priority
+        self.line = line
+        self._anchored = pattern.endswith("$")
+        body = pattern[:-1] if self._anchored else pattern
+        self._literal = None if "*" in body else body  # most rules: a plain prefix, compared directly
+
+    def __repr__(self) -> str:
+        return f"Rule({'Allow' if self.allow else 'Disallow'}: {self.pattern!r}, line {self.line})"
 
     def matches(self, path: str) -> bool:
-        return _matches(path, self.pattern)
+        """Anchored at the start; `*` is any run of characters, `$` ends the path only as the last character."""
+        if (literal := self._literal) is not None:
+            return path == literal if self._anchored else path.startswith(literal)
+        return _wildcard_match(path, self.pattern[:-1] if self._anchored else self.pattern, self._anchored)
 
 
-def _matches(path: str, pattern: str) -> bool:
-    """Anchored at the start; `*` is any run of characters, `$` ends the path only as the last character.
-
-    Each literal piece is found at its earliest place after the previous one (a greedy scan that is
-    exact for `*`-only patterns and linear in the path, whatever a hostile pattern holds).
-    """
-    anchored = pattern.endswith("$")
-    if anchored:
-        pattern = pattern[:-1]
-    if "*" not in pattern:
-        return path == pattern if anchored else path.startswith(pattern)
+def _wildcard_match(path: str, pattern: str, anchored: bool) -> bool:
+    """Each literal piece is found at its earliest place after the previous one: a greedy scan that is
+    exact for `*`-only patterns and linear in the path, whatever a hostile pattern holds."""
     pieces = pattern.split("*")
     if not path.startswith(pieces[0]):
         return False
@@ -169,45 +171,70 @@ def _key_type(key: str) -> str:
     return "other"  # Sitemap, Crawl-delay, Request-rate, Content-Usage, anything unknown: ends no group
 
 
-def _key_value(line: str) -> tuple[str, str] | None:
-    """`key: value` of a line without its comment; google also takes `key value` (two words, no colon)."""
-    line = line.split("#", 1)[0].strip(_WS)
-    if not line:
-        return None
-    sep = line.find(":")
-    if sep < 0:
-        m = _NO_COLON.match(line)  # exactly two words, else the line means nothing
-        return (m.group(1), m.group(2)) if m else None
-    key = line[:sep].strip(_WS)
-    return (key, line[sep + 1 :].strip(_WS)) if key else None
+def _cut(line: str) -> str:
+    """The line without the bytes google ignores past MAX_LINE_BYTES."""
+    encoded = line.encode("utf-8", "surrogatepass")
+    return encoded[:MAX_LINE_BYTES].decode("utf-8", "ignore") if len(encoded) > MAX_LINE_BYTES else line
 
 
-def _line(line: str) -> str:
-    if len(line) * 4 > MAX_LINE_BYTES and len(encoded := line.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
-        return encoded[:MAX_LINE_BYTES].decode("utf-8", "ignore")
-    return line
+def match_path(url: str) -> str:
+    """The URL's path and query in the normal form rules are matched against. A `*` or `$` in a URL is
+    data, compared as `%2A`, `%24`: a rule writes them so to match them (RFC 9309 §2.2.3)."""
+    path = normalise(request_path(url))
+    if "*" in path or "$" in path:
+        path = path.replace("*", "%2A").replace("$", "%24")
+    return path
+
+
+def _pattern(value: str, charset: str = "utf-8") -> tuple[str, int]:
+    """A rule's pattern in the normal form, and its priority: the octets it matches (RFC 9309 §2.2.2).
+
+    `*` is a wildcard and `$` an anchor only as the last character (google); a `$` anywhere else is the
+    character itself, spelled `%24` as match_path spells it but counted as the one octet it matches.
+    """
+    pattern = normalise(value, charset)
+    core, end = (pattern[:-1], "$") if pattern.endswith("$") else (pattern, "")
+    return (core.replace("$", "%24") + end if "$" in core else pattern), len(pattern)
 
 
 class RobotsTxt:
-    """A parsed robots.txt: `allowed(url, agent)` and `deciding_rule(url, agent)` per RFC 9309 §2.2."""
+    """A parsed robots.txt: `allowed(url, agent)` and `deciding_rule(path, agent)` per RFC 9309 §2.2."""
 
     def __init__(self, body: str):
         self._specific: dict[str, list[_Group]] = {}
         self._global: list[_Group] = []
         self._ordered: dict[str, list[Rule]] = {}  # agent → its rules by priority, built on first use
+        kinds: dict[str, str] = {}
         group: _Group | None = None
-        for number, raw in enumerate(_EOL.split(_BOM.sub("", body, count=1)), start=1):
-            kv = _key_value(_line(raw))
-            if kv is None:
+        if body[:1] in ("\ufeff", "\u00ef"):
+            body = _BOM.sub("", body, count=1)
+        if "\r" in body:
+            body = _EOL.sub("\n", body)
+        for number, line in enumerate(body.split("\n"), start=1):
+            if len(line) > MAX_LINE_BYTES // 4:
+                line = _cut(line)
+            if "#" in line:
+                line = line[: line.index("#")]
+            line = line.strip(_WS)
+            if not line:
                 continue
-            kind = _key_type(kv[0])
-            value = kv[1]
+            sep = line.find(":")
+            if sep >= 0:
+                key, value = line[:sep].rstrip(_WS), line[sep + 1 :].lstrip(_WS)
+                if not key:
+                    continue
+            elif m := _NO_COLON.match(line):  # google: `key value`, exactly two words, means `key: value`
+                key, value = m.groups()
+            else:
+                continue
+            if (kind := kinds.get(key)) is None:
+                kind = kinds[key] = _key_type(key)
             if kind == "user-agent":
                 if group is None or group.rules:
                     # a user-agent line after a rule starts a group; one after other lines joins the group
                     group = _Group()
                 self._add_agent(group, value)
-            elif kind in ("allow", "disallow") and group is not None:
+            elif group is not None and kind != "other":
                 self._add_rule(group, kind == "allow", value, number)
 
     def _add_agent(self, group: _Group, value: str) -> None:
@@ -224,39 +251,39 @@ class RobotsTxt:
 
     @staticmethod
     def _add_rule(group: _Group, allow: bool, value: str, number: int) -> None:
-        pattern = normalise(value)
-        group.rules.append(Rule(allow, pattern, number))
-        if (alternative := _single_byte(value)) is not None and alternative != pattern:
-            group.rules.append(Rule(allow, alternative, number))
-        if allow:
+        pattern, priority = _pattern(value)
+        group.rules.append(Rule(allow, pattern, priority, number))
+        if not value.isascii() and (single := _single_byte(value)) is not None and single[0] != pattern:
+            group.rules.append(Rule(allow, *single, number))
+        if allow and "/index.htm" in value:
             # google: an allowed `…/index.htm(l)` also allows its directory (`…/$`)
-            slash = pattern.rfind("/")
-            if slash >= 0 and pattern[slash:].startswith("/index.htm"):
-                group.rules.append(Rule(True, pattern[: slash + 1] + "$", number))
+            slash = value.rfind("/")
+            if value.startswith("/index.htm", slash):
+                directory, priority = _pattern(value[: slash + 1])
+                group.rules.append(Rule(True, directory + "$", priority + 1, number))
 
     def rules_for(self, agent: str) -> list[Rule]:
         """The rules of every group naming the agent's product token, else of every `*` group (§2.2.1)."""
         groups = self._specific.get(agent.lower()) if agent != "*" else None
         return [rule for group in (groups or self._global) for rule in group.rules]
 
-    def deciding_rule(self, url: str, agent: str) -> Rule | None:
-        """The rule that decides for `url`: the longest matching pattern, Allow on a tie; None when none
-        matches or only empty patterns do (both mean allowed)."""
-        path = normalise(request_path(url))
-        for rule in self._by_priority(agent):
+    def deciding_rule(self, path: str, agent: str) -> Rule | None:
+        """The rule that decides for a path in match_path's form: the longest matching pattern, Allow on a
+        tie; None when none matches or only empty patterns do (both mean allowed)."""
+        if (rules := self._ordered.get(agent)) is None:
+            rules = self._by_priority(agent)
+        for rule in rules:
             if rule.matches(path):
                 return rule
         return None
 
     def _by_priority(self, agent: str) -> list[Rule]:
-        key = agent.lower()
-        if (rules := self._ordered.get(key)) is None:
-            # an empty pattern matches everything with priority 0: it decides nothing (google, RFC 9309 §2.2.2)
-            rules = [rule for rule in self.rules_for(agent) if rule.pattern]
-            rules.sort(key=lambda rule: (-len(rule.pattern), not rule.allow))
-            self._ordered[key] = rules
+        # an empty pattern matches everything with priority 0: it decides nothing (google, RFC 9309 §2.2.2)
+        rules = [rule for rule in self.rules_for(agent) if rule.pattern]
+        rules.sort(key=lambda rule: (-rule.priority, not rule.allow))
+        self._ordered[agent] = rules
         return rules
 
     def allowed(self, url: str, agent: str) -> bool:
-        rule = self.deciding_rule(url, agent)
+        rule = self.deciding_rule(match_path(url), agent)
         return rule is None or rule.allow

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from eurocurate.filters.optout.rfc9309 import RobotsTxt, product_token
+from eurocurate.filters.optout.rfc9309 import RobotsTxt, Rule, match_path, product_token
 
 # RFC 9309 §2.5: crawlers may limit the size they parse; 500 KiB is the minimum they must read.
 MAX_ROBOTS_BYTES = 512 * 1024
@@ -110,10 +110,15 @@ def decide_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ..
         return RobotsDecision(
             False, None, f"{capture.describe()}: redirect not followed offline, treated as unavailable"
         )
+    path, readings = match_path(url), _readings(capture.body)
     for agent in agents:
-        if any(not reading.allowed(url, agent) for reading in _readings(capture.body)):
+        if any(not _allowed(reading.deciding_rule(path, agent)) for reading in readings):
             return RobotsDecision(True, agent, f"{capture.describe()}: {agent} may not fetch {path_of(url)}")
     return RobotsDecision(False, None, f"{capture.describe()}: allowed for {', '.join(agents)}")
+
+
+def _allowed(rule: Rule | None) -> bool:
+    return rule is None or rule.allow
 
 
 @lru_cache(maxsize=64)

@@ -215,6 +215,42 @@ def test_percent_encoding_equivalence(rule, path):
     assert reserved(cap(f"User-agent: GPTBot\nDisallow: {rule}\n"), path)
 
 
+@pytest.mark.parametrize(
+    ("rule", "path", "hit"),
+    [
+        ("/foo/bar?baz=quz", "/foo/bar?baz=quz", True),
+        ("/foo/bar/ツ", "/foo/bar/%E3%83%84", True),
+        ("/foo/bar/%E3%83%84", "/foo/bar/%E3%83%84", True),
+        ("/foo/bar/%E3%83%84", "/foo/bar/ツ", True),
+        ("/foo/bar/%62%61%7A", "/foo/bar/baz", True),
+        ("/path/file-with-a-%2A.html", "/path/file-with-a-*.html", True),
+        ("/path/file-with-a-%2A.html", "/path/file-with-a-%2a.html", True),
+        ("/path/file-with-a-%2A.html", "/path/file-with-a-x.html", False),
+        ("/path/foo-%24", "/path/foo-$", True),
+        ("/path/foo-%24", "/path/foo-x", False),
+        ("/path/a$b", "/path/a%24b", True),
+    ],
+)
+def test_rfc_9309_percent_encoding_examples(rule, path, hit):
+    # RFC 9309 §2.2.2 (encoded paths) and §2.2.3 (`*` and `$` matched as characters via %2A, %24)
+    assert reserved(cap(f"User-agent: GPTBot\nDisallow: {rule}\n"), path) is hit
+
+
+@pytest.mark.parametrize(
+    ("rules", "path", "hit"),
+    [
+        # a `$` inside a pattern is one octet: `/a$b` (4) loses to `/a*bcd` (6), as google decides
+        ("Disallow: /a*bcd\nAllow: /a$b", "/a$bcd", True),
+        # `/%7Ea` is `/~a`, three octets: the longer Disallow wins
+        ("Disallow: /~ab\nAllow: /%7Ea", "/~ab", True),
+        # RFC 9309 §2.2.3: `%24` in a rule matches a `$` in the URL (google compares them as text)
+        ("Disallow: /private\nAllow: /private/%24", "/private/$", False),
+    ],
+)
+def test_the_normal_form_does_not_change_which_rule_is_longer(rules, path, hit):
+    assert reserved(cap(f"User-agent: GPTBot\n{rules}\n"), path) is hit
+
+
 def test_an_encoded_slash_is_not_a_slash():
     # `/` is reserved (RFC 3986): `%2F` names another resource, and stays distinct
     assert not reserved(cap("User-agent: GPTBot\nDisallow: /a%2Fb\n"), "/a/b")
