@@ -22,8 +22,9 @@ _HEX = "0123456789ABCDEF"
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # Characters a path is compared in as they are: RFC 3986 unreserved and reserved characters. `%`
 # starts an escape; anything else (non-ASCII, space, controls, `"<>\^`{|}`) is percent-encoded.
-_AS_IS_CHARS = frozenset(_UNRESERVED | set("!$&'()*+,;=:@/?#[]"))
 _AS_IS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]]*\Z")
+_TO_ENCODE = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]%]+")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")  # a `%` without two hex digits after it stays as it is
 _NO_COLON = re.compile(r"([^ \t]+)[ \t]+([^ \t]+)\Z")
 _USER_AGENT_KEYS = ("user-agent", "useragent", "user agent")  # google accepts these two typos
 _DISALLOW_KEYS = ("disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw")
@@ -39,10 +40,6 @@ def is_valid_product_token(value: str) -> bool:
     return bool(value) and product_token(value) == value
 
 
-def _escape_bytes(data: bytes) -> str:
-    return "".join(f"%{_HEX[b >> 4]}{_HEX[b & 15]}" for b in data)
-
-
 def normalise(path: str, charset: str = "utf-8") -> str:
     """The form paths and patterns are compared in (RFC 9309 §2.2.2): escapes of unreserved characters
     decoded (`/%7Efoo` is `/~foo`), other escapes in upper case (`%aa` is `%AA`), octets outside
@@ -50,25 +47,25 @@ def normalise(path: str, charset: str = "utf-8") -> str:
     """
     if _AS_IS.match(path):
         return path
-    out: list[str] = []
-    i = 0
-    while i < len(path):
-        ch = path[i]
-        if ch == "%" and _is_hex(path[i + 1 : i + 3]):
-            decoded = chr(int(path[i + 1 : i + 3], 16))
-            out.append(decoded if decoded in _UNRESERVED else "%" + path[i + 1 : i + 3].upper())
-            i += 3
-            continue
-        if ch == "%" or ch in _AS_IS_CHARS:
-            out.append(ch)
-        else:
-            out.append(_escape_bytes(ch.encode(charset)))
-        i += 1
-    return "".join(out)
+    if "%" in path:
+        path = _ESCAPE.sub(_unescape, path)
+    return _TO_ENCODE.sub(lambda m: _escape(m.group(), charset), path)
 
 
-def _is_hex(two: str) -> bool:
-    return len(two) == 2 and all(c in "0123456789abcdefABCDEF" for c in two)
+def _unescape(m: re.Match[str]) -> str:
+    decoded = chr(int(m.group(1), 16))
+    return decoded if decoded in _UNRESERVED else "%" + m.group(1).upper()
+
+
+def _escape(text: str, charset: str) -> str:
+    try:
+        # surrogateescape: a URL whose raw bytes were not UTF-8 gets those bytes back
+        data = text.encode(charset, "surrogateescape")
+    except UnicodeEncodeError:
+        if charset != "utf-8":
+            raise  # no single-byte form (see _single_byte)
+        data = text.encode("utf-8", "surrogatepass")
+    return "".join(f"%{_HEX[b >> 4]}{_HEX[b & 15]}" for b in data)
 
 
 def _single_byte(value: str) -> tuple[str, int] | None:
