@@ -8,7 +8,7 @@ import pytest
 
 from eurocurate.filters.optout.captures import load_captures
 from eurocurate.filters.optout.rfc9309 import RobotsTxt, normalise
-from eurocurate.filters.optout.robots import MAX_ROBOTS_BYTES, RobotsCapture, decide_robots
+from eurocurate.filters.optout.robots import MAX_ROBOTS_BYTES, RobotsCapture, decide_aipref_robots, decide_robots
 from eurocurate.filters.optout.step import DEFAULT_AGENTS
 from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 
@@ -319,3 +319,9 @@ def test_rules_before_any_user_agent_are_ignored():
 def test_rules_for_an_agent_are_its_groups_rules_normalised():
     body = "User-agent: GPTBot\nDisallow: /a\n"
     assert RobotsTxt(body).rules_for("gptbot")[0].pattern == "/a"
+
+
+def test_aipref_content_usage_in_a_group_named_by_a_versioned_token_after_a_bom():
+    body = "\ufeffUser-agent: GPTBot/1.0\nContent-Usage: train-ai=n\n\nUser-agent: *\nContent-Usage: train-ai=y\n"
+    assert decide_aipref_robots(f"https://{HOST}/a", cap(body), ("GPTBot",)).reserved
+    assert not decide_aipref_robots(f"https://{HOST}/a", cap(body), ("CCBot",)).reserved
