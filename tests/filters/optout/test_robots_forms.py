@@ -4,10 +4,12 @@ and the capture loader, as in a run."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from eurocurate.filters.optout.captures import load_captures
-from eurocurate.filters.optout.rfc9309 import RobotsTxt, normalise
+from eurocurate.filters.optout.rfc9309 import RobotsTxt, Rule, normalise
 from eurocurate.filters.optout.robots import MAX_ROBOTS_BYTES, RobotsCapture, decide_aipref_robots, decide_robots
 from eurocurate.filters.optout.step import DEFAULT_AGENTS
 from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
@@ -325,3 +327,26 @@ def test_aipref_content_usage_in_a_group_named_by_a_versioned_token_after_a_bom(
     body = "\ufeffUser-agent: GPTBot/1.0\nContent-Usage: train-ai=n\n\nUser-agent: *\nContent-Usage: train-ai=y\n"
     assert decide_aipref_robots(f"https://{HOST}/a", cap(body), ("GPTBot",)).reserved
     assert not decide_aipref_robots(f"https://{HOST}/a", cap(body), ("CCBot",)).reserved
+
+
+def _google_matches(path: str, pattern: str) -> bool:
+    """google's RobotsMatchStrategy::Matches (a set of reachable path positions), as the reference."""
+    positions = [0]
+    for i, ch in enumerate(pattern):
+        if ch == "$" and i == len(pattern) - 1:
+            return positions[-1] == len(path)
+        if ch == "*":
+            positions = list(range(positions[0], len(path) + 1))
+        else:
+            positions = [p + 1 for p in positions if p < len(path) and path[p] == ch]
+            if not positions:
+                return False
+    return True
+
+
+def test_wildcard_matching_agrees_with_googles_algorithm_on_random_patterns():
+    rng = random.Random(9309)
+    for _ in range(3000):
+        pattern = "/" + "".join(rng.choice("ab/*") for _ in range(rng.randint(0, 6))) + rng.choice(["", "$"])
+        path = "/" + "".join(rng.choice("ab/") for _ in range(rng.randint(0, 8)))
+        assert Rule(False, pattern, len(pattern), 1).matches(path) is _google_matches(path, pattern), (pattern, path)
