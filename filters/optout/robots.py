@@ -71,7 +71,7 @@ class RobotsDecision:
 def _aipref_rules(body: str, agents: tuple[str, ...]) -> list[tuple[str, str]]:
     """(path prefix, preferences) of `Content-Usage` lines in groups that apply to the agent set, or
     outside groups. A `User-agent` value names its product token (`GPTBot/1.0` is GPTBot)."""
-    wanted = {a.lower() for a in agents}
+    wanted = {name.lower() for agent in agents for name in _names(agent)}
     rules: list[tuple[str, str]] = []
     group: set[str] = set()
     in_agents = False
@@ -112,13 +112,21 @@ def decide_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ..
         )
     path, readings = match_path(url), _readings(capture.body)
     for agent in agents:
-        if any(not _allowed(reading.deciding_rule(path, agent)) for reading in readings):
+        names = _names(agent)
+        if any(not _allowed(reading.deciding_rule(path, name)) for reading in readings for name in names):
             return RobotsDecision(True, agent, f"{capture.describe()}: {agent} may not fetch {path_of(url)}")
     return RobotsDecision(False, None, f"{capture.describe()}: allowed for {', '.join(agents)}")
 
 
 def _allowed(rule: Rule | None) -> bool:
     return rule is None or rule.allow
+
+
+def _names(agent: str) -> tuple[str, ...]:
+    """An agent of the set as given and, when it is more than a product token (`MyBot/2.0`, a whole
+    User-Agent string), its leading token too: the URL is reserved when either reading reserves it."""
+    token = product_token(agent)
+    return (agent, token) if token and token != agent else (agent,)
 
 
 @lru_cache(maxsize=64)

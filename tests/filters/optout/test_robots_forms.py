@@ -119,6 +119,14 @@ def test_a_longer_token_is_another_agent(line):
     assert not reserved(cap(f"{line}\nDisallow: /\n"), "/a")
 
 
+def test_an_agent_of_the_set_given_with_a_version_is_its_product_token():
+    body = "User-agent: *\nAllow: /\n\nUser-agent: MyCrawler\nDisallow: /\n"
+    assert reserved(cap(body), "/a", ("MyCrawler/2.0",))
+    assert reserved(cap(body), "/a", ("MyCrawler/2.0 (+https://example.eu/bot)",))
+    # and as given: google's `Foo Bar` falls to `*`, which here reserves
+    assert reserved(cap("User-agent: *\nDisallow: /\nUser-agent: Foo Bar\nAllow: /\n"), "/a", ("Foo Bar",))
+
+
 def test_several_user_agent_lines_share_one_group():
     body = "User-agent: CCBot\n# our AI list\nUser-agent: GPTBot/1.0\n\nUser-agent: ClaudeBot\nDisallow: /\n"
     for agent in ("CCBot", "GPTBot", "ClaudeBot"):
