@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from eurocurate.filters.optout.robots import RobotsCapture, normalise_host
+from eurocurate.filters.optout.robots import RobotsCapture, normalise_host, robots_text
 from eurocurate.filters.optout.tdmrep import TdmRule, parse_tdmrep_file
 from eurocurate.pipelines.ingest.decode import decode_payload
 from eurocurate.pipelines.ingest.records import parse_http_block
@@ -63,9 +63,8 @@ def load_captures(paths: tuple[str, ...]) -> CaptureIndex:
             dates[(kind, host)] = date
             n += 1
             if kind == "robots":
-                index.robots[host] = RobotsCapture(
-                    host, http.status, _body_text(http.body, http.content_type), raw.record_id, raw.date
-                )
+                # robots.txt is UTF-8 by RFC 9309; a non-UTF-8 file keeps its octets (see robots_text)
+                index.robots[host] = RobotsCapture(host, http.status, robots_text(http.body), raw.record_id, raw.date)
             elif 200 <= http.status < 300:
                 rules = parse_tdmrep_file(_body_text(http.body, http.content_type))
                 index.tdmrep[host] = (rules, f"{TDMREP_PATH} of {host} ({raw.date}, {raw.record_id})")

@@ -1,8 +1,8 @@
 """robots.txt evaluated offline per RFC 9309, from captures (a robots WARC, as Common Crawl publishes them).
 
 Owns: which capture applies to a URL (by normalised host), the status rules (2xx parse, 4xx allow,
-5xx/unreachable disallow), and the question "is this URL reserved for any agent of the set". Group
-matching, longest match, Allow-wins-ties, `*` and `$` are Protego's, an RFC 9309 parser. AIPREF's
+5xx/unreachable disallow), the size limit, and the question "is this URL reserved for any agent of the
+set". Groups, product tokens, longest match, Allow-wins-ties, `*` and `$` are rfc9309.py's. AIPREF's
 `Content-Usage` rules in robots.txt are read here too, since they live in the same file.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from protego import Protego
+from eurocurate.filters.optout.rfc9309 import RobotsTxt, Rule, match_path, product_token
 
 # RFC 9309 §2.5: crawlers may limit the size they parse; 500 KiB is the minimum they must read.
 MAX_ROBOTS_BYTES = 512 * 1024
@@ -33,6 +34,16 @@ def normalise_host(url_or_host: str) -> str:
 def path_of(url: str) -> str:
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def robots_text(body: bytes) -> str:
+    """A robots.txt body as text: UTF-8 (RFC 9309 §2.3), else each octet as the Latin-1 character of the
+    same value. Nothing is lost either way: a path a site wrote in a single-byte charset keeps its octets,
+    which is how google matches it (`/caf\\xe9` matches `/caf%E9`)."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("latin-1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +69,17 @@ class RobotsDecision:
 
 
 def _aipref_rules(body: str, agents: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(path prefix, preferences) of `Content-Usage` lines in groups that apply to the agent set (or outside groups)."""
-    wanted = {a.lower() for a in agents}
+    """(path prefix, preferences) of `Content-Usage` lines in groups that apply to the agent set, or
+    outside groups. A `User-agent` value names its product token (`GPTBot/1.0` is GPTBot)."""
+    wanted = {name.lower() for agent in agents for name in _names(agent)}
     rules: list[tuple[str, str]] = []
     group: set[str] = set()
     in_agents = False
-    for line in body.splitlines():
+    for line in body.removeprefix("\ufeff").splitlines():
         line = line.split("#", 1)[0]
         if m := _USER_AGENT.match(line):
-            group = group | {m.group(1).lower()} if in_agents else {m.group(1).lower()}
+            agent = "*" if m.group(1).startswith("*") else product_token(m.group(1)).lower()
+            group = group | {agent} if in_agents else {agent}
             in_agents = True
             continue
         in_agents = False
@@ -97,11 +110,40 @@ def decide_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ..
         return RobotsDecision(
             False, None, f"{capture.describe()}: redirect not followed offline, treated as unavailable"
         )
-    parser = Protego.parse(capture.body[:MAX_ROBOTS_BYTES])
+    path, readings = match_path(url), _readings(capture.body)
     for agent in agents:
-        if not parser.can_fetch(url, agent):
+        names = _names(agent)
+        if any(not _allowed(reading.deciding_rule(path, name)) for reading in readings for name in names):
             return RobotsDecision(True, agent, f"{capture.describe()}: {agent} may not fetch {path_of(url)}")
     return RobotsDecision(False, None, f"{capture.describe()}: allowed for {', '.join(agents)}")
+
+
+def _allowed(rule: Rule | None) -> bool:
+    return rule is None or rule.allow
+
+
+def _names(agent: str) -> tuple[str, ...]:
+    """An agent of the set as given and, when it is more than a product token (`MyBot/2.0`, a whole
+    User-Agent string), its leading token too: the URL is reserved when either reading reserves it."""
+    token = product_token(agent)
+    return (agent, token) if token and token != agent else (agent,)
+
+
+@lru_cache(maxsize=64)
+def _readings(body: str) -> tuple[RobotsTxt, ...]:
+    """The parses a conforming crawler could act on: the whole file and, past 512 KiB, its first 512 KiB.
+
+    RFC 9309 §2.5 lets a crawler stop at 500 KiB, or read on. A URL is reserved when either reading
+    reserves it: a Disallow past the limit counts, and an Allow past it cannot lift a reservation made
+    within it. The cut drops the partial last line, so a rule is never shortened into a broader one.
+    One parse per capture body (a string hashes once): every URL of a host reuses it.
+    """
+    whole = RobotsTxt(body)
+    if len(body) * 4 <= MAX_ROBOTS_BYTES or len(encoded := body.encode("utf-8", "surrogatepass")) <= MAX_ROBOTS_BYTES:
+        return (whole,)
+    head = encoded[:MAX_ROBOTS_BYTES]
+    head = head[: max(head.rfind(b"\n"), head.rfind(b"\r")) + 1]
+    return whole, RobotsTxt(head.decode("utf-8", "ignore"))
 
 
 def decide_aipref_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ...]) -> RobotsDecision:

@@ -8,7 +8,6 @@ kept document carries the outcome of each protocol in its metadata, for provenan
 from __future__ import annotations
 
 import hashlib
-from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
@@ -59,7 +58,7 @@ class OptOutFilter(LedgerStage):
             "protocols": sorted(self.protocols),
             "missing_robots": self.missing_robots,
             "parsers": {
-                "robots.txt": f"protego {version('protego')} (RFC 9309)",
+                "robots.txt": "eurocurate (RFC 9309, google/robotstxt matching rules)",
                 "tdmrep": "eurocurate",
                 "x-robots-tag": "eurocurate",
             },
