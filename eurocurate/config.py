@@ -18,11 +18,10 @@ import orjson
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer
 
+from eurocurate.errors import SpecError
+from eurocurate.registry import load_plugins
+
 SourceCategory = Literal["public_dataset", "own_crawl", "public_sector", "licensed", "other"]
-
-
-class SpecError(ValueError):
-    """A pipeline spec or override that cannot be used; the message says what to change."""
 
 
 class _Strict(BaseModel):
@@ -207,8 +206,6 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> PipelineS
         spec = PipelineSpec.model_validate(tree)
     except ValidationError as e:
         raise SpecError(f"{path}: invalid pipeline spec:\n{e}") from e
-    from eurocurate.registry import load_plugins  # the registry imports this module
-
     try:
         load_plugins(spec.plugins)
     except SpecError as e:

@@ -13,13 +13,16 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import pyarrow as pa
 from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel
 
-from eurocurate.config import PipelineSpec, SpecError
+from eurocurate.errors import SpecError
+
+if TYPE_CHECKING:
+    from eurocurate.config import PipelineSpec
 
 
 @dataclass(frozen=True)

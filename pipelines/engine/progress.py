@@ -132,6 +132,7 @@ class ProgressDisplay:
         else:
             rate = p.docs / elapsed if elapsed else 0.0
             self.console.print(
-                f"  {self.node} ({self.kind}): {self.tasks} task(s), {p.docs:,} docs in {elapsed:.1f}s ({rate:,.0f} docs/s)"
+                f"  {self.node} ({self.kind}): {self.tasks} task(s), {p.docs:,} docs in {elapsed:.1f}s "
+                f"({rate:,.0f} docs/s)"
             )
         return elapsed

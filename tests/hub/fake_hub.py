@@ -23,7 +23,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 
-DEFAULT_GITATTRIBUTES = b"*.parquet filter=lfs diff=lfs merge=lfs -text\n*.arrow filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n*.zst filter=lfs diff=lfs merge=lfs -text\n"
+DEFAULT_GITATTRIBUTES = b"".join(
+    b"*.%s filter=lfs diff=lfs merge=lfs -text\n" % ext for ext in (b"parquet", b"arrow", b"bin", b"zst")
+)
 _REPO = r"/api/datasets/(?P<repo>[^/]+/[^/]+)"
 ROUTES = [
     ("POST", re.compile(r"/api/repos/create"), "create_repo"),
@@ -265,8 +267,9 @@ class FakeHub:
         commit = self._commit_at(r, rev)
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         return self._json(
-            {"_id": repo, "id": repo, "author": repo.split("/")[0], "sha": commit.oid, "private": r.private, "gated": False,
-             "disabled": False, "lastModified": now, "createdAt": now, "tags": [], "siblings": [{"rfilename": p} for p in sorted(commit.files)]}
+            {"_id": repo, "id": repo, "author": repo.split("/")[0], "sha": commit.oid, "private": r.private,
+             "gated": False, "disabled": False, "lastModified": now, "createdAt": now, "tags": [],
+             "siblings": [{"rfilename": p} for p in sorted(commit.files)]}
         )  # fmt: skip
 
     def _tree(self, authenticated, body, params, h, repo, rev, path=""):

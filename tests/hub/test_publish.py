@@ -90,11 +90,17 @@ def summarised(run_copy) -> Path:
 
 
 def test_only_shards_manifests_card_and_public_reports_are_published():
-    assert all(map(is_published, ["README.md", "croissant.json", "run.json", "text/de/part-00000.parquet", "shards/de/part-00000-0000.parquet",
-                                  "shards/de/part-00000-0000.manifest.json", "tokenizer/tokenizer.json", "reports/fertility.md"]))  # fmt: skip
-    assert not any(map(is_published, ["provenance/part-00000.parquet", "exclusions/part-optout-00000.parquet", "erasure_log.jsonl",
-                                      "suppression.yaml", "reports/report.html", "_work/state.json", "logs/run.jsonl", "stats/map1.json",
-                                      "text/de/part-00000.parquet.tmp-123", "text/de/nested/part.parquet"]))  # fmt: skip
+    published = [
+        "README.md", "croissant.json", "run.json", "text/de/part-00000.parquet", "shards/de/part-00000-0000.parquet",
+        "shards/de/part-00000-0000.manifest.json", "tokenizer/tokenizer.json", "reports/fertility.md",
+    ]  # fmt: skip
+    private = [
+        "provenance/part-00000.parquet", "exclusions/part-optout-00000.parquet", "erasure_log.jsonl",
+        "suppression.yaml", "reports/report.html", "_work/state.json", "logs/run.jsonl", "stats/map1.json",
+        "text/de/part-00000.parquet.tmp-123", "text/de/nested/part.parquet",
+    ]  # fmt: skip
+    assert all(map(is_published, published))
+    assert not any(map(is_published, private))
 
 
 def test_publish_mirrors_the_output_layout_per_language_with_card_and_manifests(hub, summarised):

@@ -1,0 +1,9 @@
+"""The error every user-facing layer turns into one line: a spec, an override or a stage declaration that
+cannot be used. It lives below both the spec model (`config`) and the stage registry (`registry`), which
+raise it; the CLI catches it."""
+
+from __future__ import annotations
+
+
+class SpecError(ValueError):
+    """A pipeline spec or override that cannot be used; the message says what to change."""
