@@ -1,9 +1,9 @@
-"""Finds personal data in text: e-mail, IP, phone, IBAN, payment card and national identifiers.
+"""Finds personal data in text: e-mail, IP, phone, bank account, payment card and national identifiers.
 
 `find_pii` returns located, typed matches: validated values (`valid=True`, to be redacted) and
 identifier-shaped strings whose checksum failed (`valid=False`, counted and left alone), without
 overlaps and in text order. It never changes text (`redact.py` does) and knows nothing of documents;
-national identifiers are recognised by `national_ids.py`.
+national identifiers are recognised by `national_ids.py`, bank accounts by `accounts.py`.
 """
 
 from __future__ import annotations
@@ -14,20 +14,17 @@ import re
 from collections.abc import Iterator
 
 import phonenumbers
-from stdnum import iban as stdnum_iban
-from stdnum import luhn, numdb
-from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum import luhn
 
+from eurocurate.filters.pii.accounts import ibans, national_accounts
 from eurocurate.filters.pii.match import (
     CARD,
     EMAIL,
-    IBAN,
     IP,
     PHONE,
     RANK_BARE_CARD_CANDIDATE,
     RANK_CARD,
     RANK_EMAIL,
-    RANK_IBAN,
     RANK_IP,
     RANK_PHONE,
     Found,
@@ -50,12 +47,6 @@ _HEX = r"[0-9A-Fa-f]{1,4}"
 _IPV6_RE = re.compile(
     rf"(?<![\w:.])(?:{_HEX}(?::{_HEX}){{7}}|(?:{_HEX}(?::{_HEX}){{0,6}})?::(?:{_HEX}(?::{_HEX}){{0,6}})?)(?![\w:])"
 )
-
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
-_IBAN_LENGTH: dict[str, int] = {
-    cc: 4 + sum(int(n) for n in re.findall(r"(\d+)!", props.get("bban", "")))
-    for _, cc, _, props, _ in numdb.get("iban").prefixes
-}
 
 _CARD_RE = re.compile(
     r"(?<![\w+\-./,])(?:"
@@ -105,7 +96,8 @@ def find_pii(text: str, lang: str | None = None) -> list[PiiMatch]:
         found.extend(_ipv6(text))
     regions = _PHONE_REGIONS.get(lang or "", ())
     for lo, hi in _numeric_windows(text):
-        found.extend(_ibans(text, lo, hi))
+        found.extend(ibans(text, lo, hi))
+        found.extend(national_accounts(text, lo, hi))
         found.extend(_cards(text, lo, hi))
         found.extend(national_ids(text, lo, hi, lang))
         found.extend(codici_fiscali(text, lo, hi))
@@ -191,40 +183,6 @@ def _looks_like_version(dotted_quad: str) -> bool:
     """Small major number and mostly single-digit parts: "12.2.0.79"; about 0.1% of public addresses."""
     first, *rest = (int(part) for part in dotted_quad.split("."))
     return first < 30 and sum(part < 10 for part in rest) >= 2
-
-
-def _ibans(text: str, lo: int, hi: int) -> Iterator[Found]:
-    for m in _IBAN_RE.finditer(text, lo, hi):
-        value = m.group()
-        expected = _IBAN_LENGTH.get(value[:2])
-        if expected is None:
-            continue
-        compact = value.replace(" ", "")
-        if len(compact) < expected:
-            continue
-        if len(compact) > expected:  # a following group (a year, "EUR") was taken along: cut at a group boundary
-            cut = _alnum_prefix_end(value, expected)
-            if cut < len(value) and value[cut] != " ":
-                continue
-            value = value[:cut]
-        try:  # ISO 13616 mod 97 and the registry's BBAN format; national bank directories are not complete
-            stdnum_iban.validate(value, check_country=False)
-            valid = True
-        except InvalidChecksum:
-            valid = False
-        except ValidationError:
-            continue
-        yield RANK_IBAN, PiiMatch(IBAN, m.start(), m.start() + len(value), value, valid)
-
-
-def _alnum_prefix_end(value: str, n_alnum: int) -> int:
-    seen = 0
-    for i, ch in enumerate(value):
-        if ch != " ":
-            seen += 1
-            if seen == n_alnum:
-                return i + 1
-    return len(value)
 
 
 def _cards(text: str, lo: int, hi: int) -> Iterator[Found]:

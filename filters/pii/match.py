@@ -11,6 +11,7 @@ IP = "IP"
 PHONE = "PHONE"
 IBAN = "IBAN"
 CARD = "CARD"
+BANK_ACCOUNT = "BANK_ACCOUNT"  # a national account number (not an IBAN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,9 @@ class PiiMatch:
 
 
 # Overlap resolution: lower rank wins, then the longer match, then the valid one.
-RANK_EMAIL, RANK_IBAN, RANK_CARD, RANK_ID, RANK_BARE_CARD_CANDIDATE, RANK_IP, RANK_PHONE, RANK_WEAK = range(8)
+(
+    RANK_EMAIL, RANK_IBAN, RANK_CARD, RANK_ID, RANK_ACCOUNT, RANK_BARE_CARD_CANDIDATE, RANK_IP, RANK_PHONE, RANK_WEAK
+) = range(9)  # fmt: skip
 
 Found = tuple[int, PiiMatch]
 
