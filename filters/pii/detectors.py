@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import re
+import string
 from collections.abc import Iterator
 
 import phonenumbers
@@ -61,7 +62,9 @@ _PHONE_INTL_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9](?:[ \xa0\u202f\-./]?(?:\(
 _PHONE_NATIONAL_RE = re.compile(
     r"(?<![\w+\-./,:;])(?:\(0\d{1,4}\) ?\d++|\d++)(?:(?: / |[ \xa0\u202f\-./])\d++){0,5}+(?![\w]|[\-./,:]\d)"
 )
-_PHONE_LAST_GROUP_RE = re.compile(r"[ \xa0\u202f\-./]*\d+$")
+# Only a group of four or more digits (a year, a count) is taken off the end: "05 10 22 950 21" is a number in
+# groups of its own, and its first four groups being a valid phone number does not make it one.
+_PHONE_LAST_GROUP_RE = re.compile(r"[ \xa0\u202f\-./]*\d{4,}$")
 _PHONE_CONTEXT_RE = names("tel", "tél", "tlf", "phone", "puh", "mob", "gsm", "handy", "fax", "τηλ", "тел", "tālr")
 # Not phone numbers: "270.000", "0.2419707245", and anything starting with a date ("05.12.1972 00 UTC").
 _AMOUNT_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|0[.,]\d+")
@@ -82,6 +85,7 @@ _NUMERIC_RUN_RE = re.compile(r"\d(?:[ \xa0\u202f\-./]?\d)+")
 _CODICE_FISCALE_YEAR_RE = re.compile(r"\d\d[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z]")
 _DROP_SEPARATORS = str.maketrans("", "", " \xa0\u202f-./")
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 24
+_IBAN_WINDOW_AFTER = 48  # an IBAN's longest written form after its first four characters
 
 # --- finding ---------------------------------------------------------------------------------------------------
 
@@ -92,7 +96,7 @@ def find_pii(text: str, lang: str | None = None) -> list[PiiMatch]:
     found: list[Found] = []
     if "@" in text:
         found.extend(_emails(text))
-    if "::" in text or text.count(":") >= 7:
+    if "::" in text or _hex_colons(text) >= 7:
         found.extend(_ipv6(text))
     regions = _PHONE_REGIONS.get(lang or "", ())
     for lo, hi in _numeric_windows(text):
@@ -112,9 +116,14 @@ def _numeric_windows(text: str) -> list[tuple[int, int]]:
     n = len(text)
     for run in _NUMERIC_RUN_RE.finditer(text):
         digits = run.group().translate(_DROP_SEPARATORS)
+        after = _WINDOW_AFTER
         if len(digits) < 6 and run.group().count(".") != 3 and not _CODICE_FISCALE_YEAR_RE.match(text, run.start()):
-            continue
-        lo, hi = max(0, run.start() - _WINDOW_BEFORE), min(n, run.end() + _WINDOW_AFTER)
+            # The check digits of an IBAN whose groups hold letters ("MT32 EXEY 8188 3GFL …"): a slice and
+            # two character tests, not one more regex scan of every page.
+            if not _iban_start(text, run.start()):
+                continue
+            after = _IBAN_WINDOW_AFTER
+        lo, hi = max(0, run.start() - _WINDOW_BEFORE), min(n, run.end() + after)
         while hi < n and not text[hi].isspace():  # never cut a token: a pattern would see a false end
             hi += 1
         if windows and lo <= windows[-1][1]:
@@ -122,6 +131,11 @@ def _numeric_windows(text: str) -> list[tuple[int, int]]:
         else:
             windows.append((lo, hi))
     return windows
+
+
+def _iban_start(text: str, digits_at: int) -> bool:
+    country = text[max(0, digits_at - 2) : digits_at]
+    return len(country) == 2 and country.isascii() and country.isupper() and country.isalpha()
 
 
 def _without_overlaps(found: list[Found]) -> list[PiiMatch]:
@@ -156,6 +170,16 @@ def _positions(text: str, char: str) -> Iterator[int]:
         at = text.find(char, at + 1)
 
 
+def _hex_colons(text: str) -> int:
+    """Colons between two hex digits: an uncompressed IPv6 address has seven; prose ("Informationen: …",
+    "19:30") rarely does, so the address pattern does not scan every page with a few colons."""
+    count = 0
+    for at in _positions(text, ":"):
+        if 0 < at < len(text) - 1 and text[at - 1] in string.hexdigits and text[at + 1] in string.hexdigits:
+            count += 1
+    return count
+
+
 def _ipv6(text: str) -> Iterator[Found]:
     for m in _IPV6_RE.finditer(text):
         if len(m.group()) < 6:  # "::", "a::b": a C++ scope or a smiley, not an address anyone writes
@@ -188,7 +212,7 @@ def _looks_like_version(dotted_quad: str) -> bool:
 def _cards(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _CARD_RE.finditer(text, lo, hi):
         digits = m.group().translate(_DROP_SEPARATORS)
-        if not _plausible_card(digits) or CATALOGUE_RE.search(before(text, m.start(), 12)):
+        if not _plausible_card(digits, bool(m.group("bare"))) or CATALOGUE_RE.search(before(text, m.start(), 12)):
             continue
         valid = luhn.is_valid(digits)
         # An ungrouped digit string failing Luhn is likelier some other number (an ID with its context) than a card.
@@ -196,9 +220,12 @@ def _cards(text: str, lo: int, hi: int) -> Iterator[Found]:
         yield rank, PiiMatch(CARD, m.start(), m.end(), m.group(), valid)
 
 
-def _plausible_card(d: str) -> bool:
-    """Issuer prefix (IIN) and length of a scheme that issues cards in Europe."""
+def _plausible_card(d: str, bare: bool) -> bool:
+    """Issuer prefix (IIN) and length of a scheme that issues cards in Europe. Written without groups, only
+    the common lengths: a bare 13- or 14-digit number is likelier an identifier or an order number."""
     n, p2, p3, p4 = len(d), int(d[:2]), int(d[:3]), int(d[:4])
+    if bare and n not in (15, 16, 19):
+        return False
     if d[0] == "4":  # Visa
         return n in (13, 16, 19)
     if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:  # Mastercard
@@ -251,9 +278,10 @@ def _longest_valid_phone(raw: str, regions: tuple[str | None, ...]) -> tuple[str
         e164 = _valid_phone("+" + candidate[2:] if candidate.startswith("00") else candidate, regions)
         if e164 is not None:
             return candidate, e164
-        candidate = _PHONE_LAST_GROUP_RE.sub("", candidate)
-        if sum(ch.isdigit() for ch in candidate) < 7:
+        shorter = _PHONE_LAST_GROUP_RE.sub("", candidate)
+        if shorter == candidate or sum(ch.isdigit() for ch in shorter) < 7:
             return raw, None
+        candidate = shorter
 
 
 def _valid_phone(number: str, regions: tuple[str | None, ...]) -> str | None:

@@ -39,11 +39,13 @@ from stdnum.ro import cnp as ro_cnp
 from stdnum.se import personnummer as se_pnr
 from stdnum.si import emso as si_emso
 
-from eurocurate.filters.pii.match import RANK_ID, RANK_WEAK, Found, PiiMatch, before
+from eurocurate.filters.pii.match import RANK_ID, RANK_NAMED_ID, RANK_WEAK, Found, PiiMatch, before
 
 # Names of an identifier are looked for this far before its value: "número de identidad de extranjero del
-# solicitante: …" puts 50 characters between the name's start and the value.
+# solicitante: …" puts 50 characters between the name's start and the value; and this far after it, for
+# sentences that give the number first ("Is é 1758800U a uimhir PSP", "… 8 is my PPS number").
 NAME_WINDOW = 64
+NAME_WINDOW_AFTER = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,7 @@ _ID_SHAPES: dict[str, tuple[str, tuple[str, ...], frozenset[str], frozenset[str]
                    frozenset()),
     "fr_nif_spaced": (r"[0-3]\d \d\d \d{3} \d{3} \d{3}", ("FR_NIF",), frozenset(), frozenset()),
     "idnr_spaced": (r"\d\d \d{3} \d{3} \d{3}", ("DE_IDNR",), frozenset(), frozenset()),
+    "triples": (r"\d{3} \d{3} \d{3}", ("NL_BSN", "PT_NIF"), frozenset(), frozenset()),
     "pt_cc": (r"\d{8} ?\d ?[A-Z]{2}\d", ("PT_CC",), frozenset({"PT_CC"}), frozenset()),
     "date8_dash": (r"\d{8}[-+]\d{4}", ("SE_PNR",), frozenset(), frozenset({"SE_PNR"})),
     "lv_dash": (r"\d{6}-\d{5}", ("LV_PK",), frozenset(), frozenset({"LV_PK"})),
@@ -186,18 +189,21 @@ _LABEL_RE = re.compile(r"(?<!\w)([A-Za-z]{2})\s?:\s*$")
 # Catalogue numbers that look like identifiers, phones or cards.
 CATALOGUE_RE = re.compile(r"(?<!\w)(?:isbn|issn|ean|gtin|doi|sku|upc)(?:-1[03])?\b[^\w\n]{0,6}$", re.IGNORECASE)
 _IT_CF = frozenset({"IT_CF"})
+# A birth date, then a dash or a slash, then the serial: "010563-8636" is a mistyped HETU, not a phone number
+# (nobody groups one 6-4), so even a checksum-failed one keeps a phone reading off it.
+_DATE_SHAPES = frozenset({"date_dash", "date8_dash", "date_slash", "lv_dash", "be_formatted"})
 
 
 def codici_fiscali(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _CODICE_FISCALE_RE.finditer(text, lo, hi):
-        yield from _classify_id(text, m.start(), m.group(), ("IT_CF",), _IT_CF, frozenset(), None)
+        yield from _classify_id(text, m.start(), m.group(), ("IT_CF",), _IT_CF, frozenset(), None, "")
 
 
 def national_ids(text: str, lo: int, hi: int, lang: str | None) -> Iterator[Found]:
     for m in _ID_RE.finditer(text, lo, hi):
         if not CATALOGUE_RE.search(before(text, m.start(), 12)):
             _, kinds, anywhere, in_lang = _ID_SHAPES[m.lastgroup or ""]
-            yield from _classify_id(text, m.start(), m.group(), kinds, anywhere, in_lang, lang)
+            yield from _classify_id(text, m.start(), m.group(), kinds, anywhere, in_lang, lang, m.lastgroup or "")
 
 
 def _classify_id(
@@ -208,31 +214,36 @@ def _classify_id(
     anywhere: frozenset[str],
     in_lang: frozenset[str],
     lang: str | None,
+    shape: str,
 ) -> Iterator[Found]:
-    """The likeliest identifier `value` is, if any: kinds named or labelled just before it first, then valid
-    ones, then the document language's; a kind must fit the evidence and accept the format. Without a name,
+    """The likeliest identifier `value` is, if any: kinds named or labelled near it first, then the document
+    language's, then valid ones; a kind must fit the evidence and accept the format. Without a name,
     a shape proven only in the state's language counts when the value is fully valid, never as a candidate:
     a number failing PESEL's checksum in a Polish page is not a failed PESEL."""
     preceding = before(text, start, NAME_WINDOW)
+    following = text[start + len(value) : start + len(value) + NAME_WINDOW_AFTER]
     label = _LABEL_RE.search(preceding)
     code = label.group(1).upper() if label else ""
     best: tuple[tuple[bool, bool, bool, int], str] | None = None
     for order, kind in enumerate(kinds):
         spec = _NATIONAL_IDS[kind]
         named = code in spec.labels or spec.context.search(preceding) is not None
+        named = named or spec.context.search(following) is not None
         proven_here = kind in in_lang and lang in spec.langs
         if not named and kind not in anywhere and not proven_here:
             continue
         valid = _check(spec.validate, value, lenient=named)
         if valid is None or (not valid and not named and kind not in anywhere):
             continue
-        key = (named, valid, lang in spec.langs, -order)
+        # "personnummer" names both the Swedish and the Danish number: the page's language decides first.
+        key = (named, lang in spec.langs, valid, -order)
         if best is None or key > best[0]:
             best = (key, kind)
     if best is not None:
-        (named, valid, _, _), kind = best
+        (named, _, valid, _), kind = best
         # A checksum-failed string known only by its shape must not hide a valid phone number under it.
-        yield (RANK_ID if valid or named else RANK_WEAK), PiiMatch(kind, start, start + len(value), value, valid)
+        rank = RANK_NAMED_ID if named else RANK_ID if valid or shape in _DATE_SHAPES else RANK_WEAK
+        yield rank, PiiMatch(kind, start, start + len(value), value, valid)
 
 
 def _check(validate: Callable[[str], object], value: str, lenient: bool) -> bool | None:
