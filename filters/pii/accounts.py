@@ -68,11 +68,13 @@ def _alnum_prefix_end(value: str, n_alnum: int) -> int | None:
 def national_accounts(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _NATIONAL_RE.finditer(text, lo, hi):
         validate = cz_bankaccount.validate if m.group("cz") else es_ccc.validate
+        if m.group("cz") and "bank" not in cz_bankaccount.info(m.group()):
+            continue  # an unknown bank code: a ratio or a reference, not an account (stdnum checks it last)
         try:
             validate(m.group())
             valid = True
         except InvalidChecksum:
             valid = False
         except ValidationError:
-            continue  # an unknown Czech bank code: a ratio or a reference, not an account
+            continue
         yield RANK_ACCOUNT, PiiMatch(BANK_ACCOUNT, m.start(), m.end(), m.group(), valid)
