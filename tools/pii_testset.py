@@ -499,7 +499,7 @@ def score(cases: list[Case]) -> tuple[dict[str, Row], dict[str, list[int]]]:
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.1f}%"
+    return "–" if x is None else f"{100 * x:.1f}%" if x == 0 or x >= 0.001 else f"{100 * x:.3f}%"
 
 
 def table(rows: dict[str, Row], ordinary: dict[str, list[int]]) -> str:
@@ -516,12 +516,17 @@ def table(rows: dict[str, Row], ordinary: dict[str, list[int]]) -> str:
             f"{_pct(row.rate('keyword'))} | {_pct(None if invalid is None else 1 - invalid)} | "
             f"{_pct(row.ordinary_touched / row.ordinary_total if row.ordinary_total else None)} |"
         )
+    invalid = [sum(row.counts.get("invalid", [0, 0])[i] for row in rows.values()) for i in (0, 1)]
+    lines.append(
+        f"| all types, checksum-failed | | {invalid[1]} failed values | | | "
+        f"{invalid[1] - invalid[0]} ({_pct(1 - invalid[0] / invalid[1] if invalid[1] else None)}) | |"
+    )
     lines += ["", "| ordinary numbers | n | touched |", "|---|---|---|"]
     total = [0, 0]
     for category, (touched, n) in sorted(ordinary.items()):
-        lines.append(f"| {category} | {n} | {_pct(touched / n)} |")
+        lines.append(f"| {category} | {n} | {touched} ({_pct(touched / n)}) |")
         total = [total[0] + touched, total[1] + n]
-    lines.append(f"| all | {total[1]} | {_pct(total[0] / total[1] if total[1] else None)} |")
+    lines.append(f"| all | {total[1]} | {total[0]} ({_pct(total[0] / total[1] if total[1] else None)}) |")
     return "\n".join(lines)
 
 
