@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from eurocurate.tools.pii_carriers import CARRIERS, KEYWORDS
-from eurocurate.tools.pii_testset import TYPES, build, score
+from eurocurate.tools.pii_testset import build, score
+from eurocurate.tools.pii_values import TYPES
 
 
 @pytest.fixture(scope="module")
