@@ -24,6 +24,11 @@ GERMAN_PROSE = (
     "genehmigt; die ersten Abendveranstaltungen beginnen am 12. März um 19.30 Uhr mit Vorträgen zur Geschichte "
     "der Region und kosten 5 € Eintritt. Weitere Informationen: www.bibliothek.example.de.\n"
 )
+# A page dense with numbers that look like identifiers, phones and dates: the detectors' slow case.
+GERMAN_NUMBERS = (
+    "Bestellung 10234567891 vom 12.03.2021, Preis 1 299,00 €, ISBN 978-3-16-148410-0, PLZ 10115, "
+    "Menge 3 500 kg, Auftrag 2024-000123, Tel. 030 1234567. "
+)
 
 
 def four_kilobytes(text: str) -> str:
@@ -37,8 +42,8 @@ def seconds_per_text(text: str, lang: str, number: int = 50, repeat: int = 3) ->
 
 
 def measure(number: int = 50, repeat: int = 3) -> dict[str, float]:
-    """Seconds per 4 KB by language: the German prose above (`de-prose`) and each demo language's paragraphs."""
-    texts = {"de-prose": ("de", four_kilobytes(GERMAN_PROSE))}
+    """Seconds per 4 KB: the German prose and number-dense page above, and each demo language's paragraphs."""
+    texts = {"de-prose": ("de", four_kilobytes(GERMAN_PROSE)), "de-numbers": ("de", four_kilobytes(GERMAN_NUMBERS))}
     for lang, t in load_texts().items():
         texts[lang] = (lang, four_kilobytes("\n".join(t.paragraphs)))
     return {name: seconds_per_text(text, lang, number, repeat) for name, (lang, text) in texts.items()}

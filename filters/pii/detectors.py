@@ -1,9 +1,9 @@
-"""Finds personal data in text: e-mail, IP, phone, IBAN, payment card and national identifiers.
+"""Finds personal data in text: e-mail, IP, phone, bank account, payment card and national identifiers.
 
 `find_pii` returns located, typed matches: validated values (`valid=True`, to be redacted) and
 identifier-shaped strings whose checksum failed (`valid=False`, counted and left alone), without
 overlaps and in text order. It never changes text (`redact.py` does) and knows nothing of documents;
-national identifiers are recognised by `national_ids.py`.
+national identifiers are recognised by `national_ids.py`, bank accounts by `accounts.py`.
 """
 
 from __future__ import annotations
@@ -11,23 +11,21 @@ from __future__ import annotations
 import bisect
 import ipaddress
 import re
+import string
 from collections.abc import Iterator
 
 import phonenumbers
-from stdnum import iban as stdnum_iban
-from stdnum import luhn, numdb
-from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum import luhn
 
+from eurocurate.filters.pii.accounts import ibans, national_accounts
 from eurocurate.filters.pii.match import (
     CARD,
     EMAIL,
-    IBAN,
     IP,
     PHONE,
     RANK_BARE_CARD_CANDIDATE,
     RANK_CARD,
     RANK_EMAIL,
-    RANK_IBAN,
     RANK_IP,
     RANK_PHONE,
     Found,
@@ -51,12 +49,6 @@ _IPV6_RE = re.compile(
     rf"(?<![\w:.])(?:{_HEX}(?::{_HEX}){{7}}|(?:{_HEX}(?::{_HEX}){{0,6}})?::(?:{_HEX}(?::{_HEX}){{0,6}})?)(?![\w:])"
 )
 
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
-_IBAN_LENGTH: dict[str, int] = {
-    cc: 4 + sum(int(n) for n in re.findall(r"(\d+)!", props.get("bban", "")))
-    for _, cc, _, props, _ in numdb.get("iban").prefixes
-}
-
 _CARD_RE = re.compile(
     r"(?<![\w+\-./,])(?:"
     r"\d{4}(?P<s>[ -])\d{4}(?P=s)\d{4}(?P=s)\d{1,4}(?:(?P=s)\d{1,3})?"  # 4-4-4-4 and 4-4-4-4-3
@@ -70,7 +62,9 @@ _PHONE_INTL_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9](?:[ \xa0\u202f\-./]?(?:\(
 _PHONE_NATIONAL_RE = re.compile(
     r"(?<![\w+\-./,:;])(?:\(0\d{1,4}\) ?\d++|\d++)(?:(?: / |[ \xa0\u202f\-./])\d++){0,5}+(?![\w]|[\-./,:]\d)"
 )
-_PHONE_LAST_GROUP_RE = re.compile(r"[ \xa0\u202f\-./]*\d+$")
+# Only a group of four or more digits (a year, a count) is taken off the end: "05 10 22 950 21" is a number in
+# groups of its own, and its first four groups being a valid phone number does not make it one.
+_PHONE_LAST_GROUP_RE = re.compile(r"[ \xa0\u202f\-./]*\d{4,}$")
 _PHONE_CONTEXT_RE = names("tel", "tél", "tlf", "phone", "puh", "mob", "gsm", "handy", "fax", "τηλ", "тел", "tālr")
 # Not phone numbers: "270.000", "0.2419707245", and anything starting with a date ("05.12.1972 00 UTC").
 _AMOUNT_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|0[.,]\d+")
@@ -91,6 +85,7 @@ _NUMERIC_RUN_RE = re.compile(r"\d(?:[ \xa0\u202f\-./]?\d)+")
 _CODICE_FISCALE_YEAR_RE = re.compile(r"\d\d[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z]")
 _DROP_SEPARATORS = str.maketrans("", "", " \xa0\u202f-./")
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 24
+_IBAN_WINDOW_AFTER = 48  # an IBAN's longest written form after its first four characters
 
 # --- finding ---------------------------------------------------------------------------------------------------
 
@@ -101,11 +96,12 @@ def find_pii(text: str, lang: str | None = None) -> list[PiiMatch]:
     found: list[Found] = []
     if "@" in text:
         found.extend(_emails(text))
-    if "::" in text or text.count(":") >= 7:
+    if "::" in text or _hex_colons(text) >= 7:
         found.extend(_ipv6(text))
     regions = _PHONE_REGIONS.get(lang or "", ())
     for lo, hi in _numeric_windows(text):
-        found.extend(_ibans(text, lo, hi))
+        found.extend(ibans(text, lo, hi))
+        found.extend(national_accounts(text, lo, hi))
         found.extend(_cards(text, lo, hi))
         found.extend(national_ids(text, lo, hi, lang))
         found.extend(codici_fiscali(text, lo, hi))
@@ -120,9 +116,14 @@ def _numeric_windows(text: str) -> list[tuple[int, int]]:
     n = len(text)
     for run in _NUMERIC_RUN_RE.finditer(text):
         digits = run.group().translate(_DROP_SEPARATORS)
+        after = _WINDOW_AFTER
         if len(digits) < 6 and run.group().count(".") != 3 and not _CODICE_FISCALE_YEAR_RE.match(text, run.start()):
-            continue
-        lo, hi = max(0, run.start() - _WINDOW_BEFORE), min(n, run.end() + _WINDOW_AFTER)
+            # The check digits of an IBAN whose groups hold letters ("MT32 EXEY 8188 3GFL …"): a slice and
+            # two character tests, not one more regex scan of every page.
+            if not _iban_start(text, run.start()):
+                continue
+            after = _IBAN_WINDOW_AFTER
+        lo, hi = max(0, run.start() - _WINDOW_BEFORE), min(n, run.end() + after)
         while hi < n and not text[hi].isspace():  # never cut a token: a pattern would see a false end
             hi += 1
         if windows and lo <= windows[-1][1]:
@@ -130,6 +131,11 @@ def _numeric_windows(text: str) -> list[tuple[int, int]]:
         else:
             windows.append((lo, hi))
     return windows
+
+
+def _iban_start(text: str, digits_at: int) -> bool:
+    country = text[max(0, digits_at - 2) : digits_at]
+    return len(country) == 2 and country.isascii() and country.isupper() and country.isalpha()
 
 
 def _without_overlaps(found: list[Found]) -> list[PiiMatch]:
@@ -164,6 +170,16 @@ def _positions(text: str, char: str) -> Iterator[int]:
         at = text.find(char, at + 1)
 
 
+def _hex_colons(text: str) -> int:
+    """Colons between two hex digits: an uncompressed IPv6 address has seven; prose ("Informationen: …",
+    "19:30") rarely does, so the address pattern does not scan every page with a few colons."""
+    count = 0
+    for at in _positions(text, ":"):
+        if 0 < at < len(text) - 1 and text[at - 1] in string.hexdigits and text[at + 1] in string.hexdigits:
+            count += 1
+    return count
+
+
 def _ipv6(text: str) -> Iterator[Found]:
     for m in _IPV6_RE.finditer(text):
         if len(m.group()) < 6:  # "::", "a::b": a C++ scope or a smiley, not an address anyone writes
@@ -193,44 +209,10 @@ def _looks_like_version(dotted_quad: str) -> bool:
     return first < 30 and sum(part < 10 for part in rest) >= 2
 
 
-def _ibans(text: str, lo: int, hi: int) -> Iterator[Found]:
-    for m in _IBAN_RE.finditer(text, lo, hi):
-        value = m.group()
-        expected = _IBAN_LENGTH.get(value[:2])
-        if expected is None:
-            continue
-        compact = value.replace(" ", "")
-        if len(compact) < expected:
-            continue
-        if len(compact) > expected:  # a following group (a year, "EUR") was taken along: cut at a group boundary
-            cut = _alnum_prefix_end(value, expected)
-            if cut < len(value) and value[cut] != " ":
-                continue
-            value = value[:cut]
-        try:  # ISO 13616 mod 97 and the registry's BBAN format; national bank directories are not complete
-            stdnum_iban.validate(value, check_country=False)
-            valid = True
-        except InvalidChecksum:
-            valid = False
-        except ValidationError:
-            continue
-        yield RANK_IBAN, PiiMatch(IBAN, m.start(), m.start() + len(value), value, valid)
-
-
-def _alnum_prefix_end(value: str, n_alnum: int) -> int:
-    seen = 0
-    for i, ch in enumerate(value):
-        if ch != " ":
-            seen += 1
-            if seen == n_alnum:
-                return i + 1
-    return len(value)
-
-
 def _cards(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _CARD_RE.finditer(text, lo, hi):
         digits = m.group().translate(_DROP_SEPARATORS)
-        if not _plausible_card(digits) or CATALOGUE_RE.search(before(text, m.start(), 12)):
+        if not _plausible_card(digits, bool(m.group("bare"))) or CATALOGUE_RE.search(before(text, m.start(), 12)):
             continue
         valid = luhn.is_valid(digits)
         # An ungrouped digit string failing Luhn is likelier some other number (an ID with its context) than a card.
@@ -238,9 +220,12 @@ def _cards(text: str, lo: int, hi: int) -> Iterator[Found]:
         yield rank, PiiMatch(CARD, m.start(), m.end(), m.group(), valid)
 
 
-def _plausible_card(d: str) -> bool:
-    """Issuer prefix (IIN) and length of a scheme that issues cards in Europe."""
+def _plausible_card(d: str, bare: bool) -> bool:
+    """Issuer prefix (IIN) and length of a scheme that issues cards in Europe. Written without groups, only
+    the common lengths: a bare 13- or 14-digit number is likelier an identifier or an order number."""
     n, p2, p3, p4 = len(d), int(d[:2]), int(d[:3]), int(d[:4])
+    if bare and n not in (15, 16, 19):
+        return False
     if d[0] == "4":  # Visa
         return n in (13, 16, 19)
     if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:  # Mastercard
@@ -293,9 +278,10 @@ def _longest_valid_phone(raw: str, regions: tuple[str | None, ...]) -> tuple[str
         e164 = _valid_phone("+" + candidate[2:] if candidate.startswith("00") else candidate, regions)
         if e164 is not None:
             return candidate, e164
-        candidate = _PHONE_LAST_GROUP_RE.sub("", candidate)
-        if sum(ch.isdigit() for ch in candidate) < 7:
+        shorter = _PHONE_LAST_GROUP_RE.sub("", candidate)
+        if shorter == candidate or sum(ch.isdigit() for ch in shorter) < 7:
             return raw, None
+        candidate = shorter
 
 
 def _valid_phone(number: str, regions: tuple[str | None, ...]) -> str | None:

@@ -11,6 +11,7 @@ IP = "IP"
 PHONE = "PHONE"
 IBAN = "IBAN"
 CARD = "CARD"
+BANK_ACCOUNT = "BANK_ACCOUNT"  # a national account number (not an IBAN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,12 @@ class PiiMatch:
 
 
 # Overlap resolution: lower rank wins, then the longer match, then the valid one.
-RANK_EMAIL, RANK_IBAN, RANK_CARD, RANK_ID, RANK_BARE_CARD_CANDIDATE, RANK_IP, RANK_PHONE, RANK_WEAK = range(8)
+# A national identifier named just before or after it outranks a card: "CNP: 6011213047534" is a Romanian's
+# number even when its digits also pass Luhn.
+(
+    RANK_EMAIL, RANK_IBAN, RANK_NAMED_ID, RANK_CARD, RANK_ID, RANK_ACCOUNT, RANK_BARE_CARD_CANDIDATE, RANK_IP,
+    RANK_PHONE, RANK_WEAK,
+) = range(10)  # fmt: skip
 
 Found = tuple[int, PiiMatch]
 

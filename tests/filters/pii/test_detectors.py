@@ -5,6 +5,7 @@ from types import ModuleType
 
 import pytest
 from stdnum import iban, luhn
+from stdnum.at import vnr as at_vnr
 from stdnum.be import nn as be_nn
 from stdnum.bg import egn as bg_egn
 from stdnum.cz import rc as cz_rc
@@ -15,15 +16,20 @@ from stdnum.es import dni as es_dni
 from stdnum.es import nie as es_nie
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import hetu as fi_hetu
+from stdnum.fr import nif as fr_nif
 from stdnum.fr import nir as fr_nir
+from stdnum.gr import amka as gr_amka
 from stdnum.hr import oib as hr_oib
 from stdnum.ie import pps as ie_pps
 from stdnum.ie import vat as ie_vat
 from stdnum.iso7064 import mod_11_10
 from stdnum.it import codicefiscale as it_cf
 from stdnum.lt import asmens as lt_asmens
+from stdnum.lv import pvn as lv_pvn
 from stdnum.nl import bsn as nl_bsn
 from stdnum.pl import pesel as pl_pesel
+from stdnum.pt import cc as pt_cc
+from stdnum.pt import nif as pt_nif
 from stdnum.ro import cnp as ro_cnp
 from stdnum.se import personnummer as se_pnr
 from stdnum.si import emso as si_emso
@@ -94,6 +100,18 @@ IDENTIFIERS: list[tuple[str, ModuleType, str, str, str, str]] = [
      "My PPS number is {v} and I live in Cork.", "en", "ABCDEFGHIJKLMNOPQRSTUVW"),
     ("BE_NN", be_nn, complete(be_nn, "850730033", width=2),
      "Mijn rijksregisternummer is {v} volgens de kaart.", "nl", string.digits),
+    ("AT_VNR", at_vnr, "123" + at_vnr.calc_check_digit("1230010180") + "010180",
+     "Meine Sozialversicherungsnummer ist {v}, bitte vertraulich behandeln.", "de", string.digits),
+    ("GR_AMKA", gr_amka, complete(gr_amka, "0101309999"),
+     "Ο ΑΜΚΑ του ασφαλισμένου είναι {v} σύμφωνα με τη βεβαίωση.", "el", string.digits),
+    ("PT_CC", pt_cc, complete(pt_cc, "000000000ZZ"),
+     "O número do Cartão de Cidadão é {v}, válido até 2030.", "pt", string.digits),
+    ("PT_NIF", pt_nif, complete(pt_nif, "12345678"),
+     "O meu NIF é {v} e moro em Lisboa.", "pt", string.digits),
+    ("LV_PK", lv_pvn, complete(lv_pvn, "1611751999"),
+     "Mans personas kods ir {v}, lūdzu to neizpaust.", "lv", string.digits),
+    ("FR_NIF", fr_nif, "3023217600" + fr_nif.calc_check_digits("3023217600"),
+     "Mon numéro fiscal de référence est le {v}.", "fr", string.digits),
 ]  # fmt: skip
 
 
@@ -126,7 +144,7 @@ def test_a_country_label_names_the_identifier_in_a_page_of_any_language(kind, mo
     assert (m.kind, m.valid) == (kind, True)
 
 
-DISTINCTIVE = {"ES_DNI", "ES_NIE", "FI_HETU", "SE_PNR", "IT_CF"}
+DISTINCTIVE = {"ES_DNI", "ES_NIE", "FI_HETU", "SE_PNR", "IT_CF", "PT_CC"}
 
 
 @pytest.mark.parametrize(
@@ -292,3 +310,81 @@ def test_overlapping_readings_leave_each_character_to_one_match():
 def test_an_id_with_its_name_is_not_read_as_a_phone_number():
     matches = find_pii("Tel. Nl: 069980731, PESEL 44051401359", "nl")
     assert [m.kind for m in matches] == ["NL_BSN", "PL_PESEL"]
+
+
+# A sentence of each language that holds a number without naming it.
+UNNAMED = {
+    "pl": "Wniosek zarejestrowano pod numerem {v} dnia 3 marca.",
+    "bg": "Заявлението е регистрирано под номер {v} на 3 март.",
+    "ro": "Cererea a fost înregistrată cu numărul {v} la 3 martie.",
+    "cs": "Žádost byla zaevidována pod číslem {v} dne 3. března.",
+    "el": "Η αίτηση καταχωρίστηκε με αριθμό {v} στις 3 Μαρτίου.",
+    "sl": "Vloga je bila 3. marca evidentirana pod številko {v}.",
+    "et": "Taotlus registreeriti numbri {v} all 3. märtsil.",
+    "lt": "Prašymas užregistruotas numeriu {v} kovo 3 d.",
+    "lv": "Iesniegums tika reģistrēts ar numuru {v} 3. martā.",
+    "nl": "De aanvraag is op 3 maart geregistreerd onder nummer {v}.",
+    "fr": "La demande a été enregistrée sous le numéro {v} le 3 mars.",
+    "de": "Der Antrag wurde unter der Nummer {v} am 3. März registriert.",
+    "sv": "Ansökan registrerades under nummer {v} den 3 mars.",
+}
+STRONG = {"PL_PESEL", "BG_EGN", "RO_CNP", "CZ_RC", "GR_AMKA", "SI_EMSO", "EE_IK", "LT_AK", "LV_PK", "BE_NN",
+          "FR_NIR", "AT_VNR", "SE_PNR"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "lang"), [(kind, value, lang) for kind, _, value, _, lang, _ in IDENTIFIERS if kind in STRONG]
+)
+def test_a_strong_identifier_needs_no_name_in_a_page_of_its_language(kind, value, lang):
+    bare = value.replace("/", "").replace("-", "").replace(" ", "")  # the plain digits, the hardest form
+    m = only(UNNAMED[lang].format(v=bare), lang)
+    assert (m.kind, m.value, m.valid) == (kind, bare, True)
+
+
+def test_a_strong_identifier_failing_its_checksum_without_a_name_is_not_even_a_candidate():
+    pesel = IDENTIFIERS[0][2]
+    assert find_pii(UNNAMED["pl"].format(v=broken(pl_pesel, pesel)), "pl") == []
+
+
+def test_a_name_written_after_the_value_counts():
+    bsn = IDENTIFIERS[1][2]
+    assert only(f"Het nummer {bsn} is mijn BSN.", "nl").kind == "NL_BSN"
+    assert only("Is é 6433435F a uimhir PSP.", "ga").kind == "IE_PPS"
+
+
+def test_a_named_identifier_outranks_a_luhn_valid_card_reading():
+    cnp = "601121304753" + ro_cnp.calc_check_digit("601121304753")
+    if not luhn.is_valid(cnp):  # the point is a value both readings accept; find one near it
+        cnp = next(v for v in (f"6011213047{i:02d}" for i in range(100)) for v in [v + ro_cnp.calc_check_digit(v)]
+                   if luhn.is_valid(v) and ro_cnp.is_valid(v))  # fmt: skip
+    assert only(f"Vă rugăm să indicați CNP: {cnp}.", "ro").kind == "RO_CNP"
+
+
+def test_an_ungrouped_13_digit_luhn_number_is_not_a_card():
+    assert luhn.is_valid("6636719858024")
+    assert find_pii("Darbuotojas įvedė 6636719858024 į sistemą.", "lt") == []
+
+
+def test_a_checksum_failed_hetu_is_a_candidate_not_a_phone_number():
+    bad = "010563-8636"  # "010 5638636" is also a valid Finnish number
+    with pytest.raises(InvalidChecksum):
+        fi_hetu.validate(bad)
+    m = only(f"Virkailija syötti {bad} järjestelmään.", "fi")
+    assert (m.kind, m.valid) == ("FI_HETU", False)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["ES72 2013-0692-81-0201150993", "ES72-2013-0692-8102-0115-0993", "ES72.2013.0692.8102.0115.0993",
+     "ES7220130692810201150993", "MT84 MALT 0110 0001 2345 MTLC AST0 01S", "LU28 0019 4006 4475 0000"],
+)  # fmt: skip
+def test_ibans_in_every_written_form(written):
+    m = only(f"Überweisen Sie auf {written}, danke.", "de")
+    assert (m.kind, m.value, m.valid) == ("IBAN", written, True)
+
+
+def test_national_bank_accounts_valid_broken_and_look_alikes():
+    assert only("Číslo účtu: 19-2000145399/0800.", "cs") == PiiMatch("BANK_ACCOUNT", 12, 30, "19-2000145399/0800", True)
+    assert only("Číslo účtu: 19-2000145390/0800.", "cs").valid is False
+    assert only("Cuenta 2077 0024 00 3102575766 para el pago.", "es").kind == "BANK_ACCOUNT"
+    assert find_pii("Sezóna 2019/2020 a poměr 123456/0000 bez banky.", "cs") == []
