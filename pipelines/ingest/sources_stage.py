@@ -55,7 +55,15 @@ class DocumentReaderParams(BaseModel):
 class WarcReaderParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    keep_status: list[int] = Field([200], description="HTTP statuses whose pages are kept; others are dropped.")
+    keep_status: list[int] = Field(
+        list(_DEFAULTS.keep_status), description="HTTP statuses whose pages are kept; others are dropped."
+    )
+    max_bytes: int = Field(
+        _DEFAULTS.max_bytes,
+        gt=0,
+        description="Largest record block, or HTTP body once its Content-Encoding is undone; larger: dropped as "
+        "oversize, never read into memory.",
+    )
 
 
 _WARC_REASONS = {
@@ -79,7 +87,7 @@ _WARC_REASONS = {
     reasons=_WARC_REASONS,
 )
 def build_warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts:
-    return StageParts(map_steps=[WarcReader.from_context(ctx, keep_status=tuple(p.keep_status))])
+    return StageParts(map_steps=[WarcReader.from_context(ctx, keep_status=tuple(p.keep_status), max_bytes=p.max_bytes)])
 
 
 @register_stage(
