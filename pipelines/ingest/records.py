@@ -20,6 +20,7 @@ from eurocurate.stage import Drop
 GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = re.compile(rb"(?:^|\n)WARC/\d\.\d+\r?\n")
 _SCAN_CHUNK = 1 << 20
+_INFLATE_STEP = 1 << 20  # most bytes one step of Content-Encoding inflation produces
 DEFAULT_LIMITS = ReadLimits()
 # WET records of text the crawler already extracted.
 CONVERSION = "conversion"
@@ -90,15 +91,27 @@ def parse_http_block(block: bytes, max_bytes: int = DEFAULT_LIMITS.max_bytes) ->
 def _inflate(body: bytes, wbits: int, max_bytes: int) -> bytes | Drop:
     """The inflated body, at most `max_bytes` of it ever held (a 7 KB gzip body can inflate to 1 GiB)."""
     inflater = zlib.decompressobj(wbits=wbits)
+    parts: list[bytes] = []
+    size = 0
+    data = body
     try:
-        out = inflater.decompress(body, max_bytes + 1)
+        while data and not inflater.eof:  # in steps, so that a bomb is stopped one step past the limit
+            part = inflater.decompress(data, _INFLATE_STEP)
+            size += len(part)
+            if size > max_bytes:
+                return Drop(Reason.OVERSIZE, f"{len(body)} bytes inflate to more than max_bytes {max_bytes}")
+            parts.append(part)
+            data = inflater.unconsumed_tail
+        if not inflater.eof:  # all input taken, output still held back (at most a window's worth)
+            parts.append(inflater.flush())
+            size += len(parts[-1])
     except zlib.error as e:
         return Drop(Reason.UNDECODABLE, str(e))
-    if len(out) > max_bytes:
+    if size > max_bytes:
         return Drop(Reason.OVERSIZE, f"{len(body)} bytes inflate to more than max_bytes {max_bytes}")
     if not inflater.eof:
         return Drop(Reason.UNDECODABLE, "incomplete or truncated stream")
-    return out
+    return b"".join(parts)
 
 
 def _dechunk(body: bytes) -> bytes:
