@@ -121,6 +121,7 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
         last_good: int | None = None
         pending: int | None = None  # offset of the record being read when a failure hits
         restart = _TRUST
+        last_length = 0
         try:
             with open(path, "rb") as f:
                 f.seek(start)
@@ -178,11 +179,14 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
                     elif not gzipped and (lie := _lying_length(f.fileno(), pending, length, size)):
                         raw.problem = Drop(Reason.WARC_LYING_LENGTH, f"{path.name}@{pending}: {lie}")
                         restart = _SCAN
-                    last_good, pending = pending, None
+                    last_good, pending, last_length = pending, None, length
                     yield raw
                     if restart != _TRUST:
                         break
             if restart == _TRUST:
+                tail = start if last_good is None else _record_end(path, last_good, last_length, gzipped)
+                if tail is not None and (leftover := _leftover(path, tail, gzipped, size)) is not None:
+                    yield leftover
                 return
             start = next_record_start(path, last_good, gzipped) if restart == _SCAN else restart
             continue
@@ -191,6 +195,9 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
                 # the bytes after a good record are unreadable: retry from the next record start; if
                 # that one fails before yielding anything, the next round reports it as a lost region
                 start = next_record_start(path, last_good, gzipped)
+                tail = _record_end(path, last_good, last_length, gzipped) if start is None else None
+                if tail is not None and (leftover := _leftover(path, tail, gzipped, size)) is not None:
+                    yield leftover  # no record start after them: the unreadable bytes are the file's end
                 continue
             lost = pending if pending is not None else start
             resume = next_record_start(path, lost, gzipped)
@@ -207,6 +214,31 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
                 problem=Drop(Reason.WARC_CORRUPT, f"{path.name}@[{lost},{end}): {e}"),
             )
             start = resume
+
+
+def _record_end(path: Path, offset: int, content_length: int, gzipped: bool) -> int | None:
+    """Where the record at `offset` ends (after its separator); None when that cannot be told cheaply."""
+    if gzipped:
+        return _member_end(path, offset, content_length + _MAX_HEADER + 4)
+    with open(path, "rb") as f:
+        head = os.pread(f.fileno(), _MAX_HEADER, offset)
+    first = head.find(b"\r\n\r\n")
+    return None if first < 0 else offset + first + 4 + content_length + 4
+
+
+def _leftover(path: Path, tail: int, gzipped: bool, size: int) -> RawRecord | None:
+    """The bytes after the last record the parser read, when they are more than blank lines: a record
+    cut inside its header (FastWARC yields nothing for it) or trailing garbage, as one drop."""
+    with open(path, "rb") as f:
+        f.seek(tail)
+        rest = f.read(_MAX_HEADER)
+    if not rest.strip(b"\r\n \t\x00"):
+        return None
+    started = rest.lstrip(b"\r\n").startswith(GZIP_MAGIC[:2] if gzipped else b"WARC/")
+    reason = Reason.WARC_TRUNCATED if started else Reason.WARC_CORRUPT
+    what = "a record the file ends in" if started else "bytes that are no record"
+    problem = Drop(reason, f"{path.name}@[{tail},{size}): {what}")
+    return RawRecord(tail, "unreadable", None, None, None, None, b"", problem)
 
 
 def _is_gzip(path: Path) -> bool:
@@ -232,7 +264,8 @@ def record_source_document(
 def warc_documents(path: Path, limits: ReadLimits) -> Iterator[SourceDocument | NotADocument]:
     """The document reader's view of a WARC or WET file: every record, decoded, with its problem."""
     for raw in iter_warc_records(path, max_block_bytes=limits.max_bytes):
-        if raw.record_type not in DOCUMENT_RECORDS and raw.record_type != CONVERSION:
+        # a record that could not be read may have been a document: a drop, whatever its (partial) type
+        if raw.problem is None and raw.record_type not in DOCUMENT_RECORDS and raw.record_type != CONVERSION:
             yield NotADocument(raw.offset)
             continue
         fmt = "wet" if raw.record_type == CONVERSION else "warc"
@@ -274,7 +307,8 @@ class WarcReader(SourceReader):
 
     def read_file(self, path: Path, rel: str) -> Iterator[SourceDocument | NotADocument]:
         for raw in iter_warc_records(path, max_block_bytes=self.max_bytes):
-            if raw.record_type not in DOCUMENT_RECORDS:  # WET `conversion` records too: the document reader's
+            # WET `conversion` records are no documents here (the document reader's); unreadable ones are drops
+            if raw.problem is None and raw.record_type not in DOCUMENT_RECORDS:
                 yield NotADocument(raw.offset)
                 continue
             yield record_source_document(raw, self.keep_status, max_bytes=self.max_bytes)
