@@ -35,7 +35,8 @@ class DocumentReaderParams(BaseModel):
     max_bytes: int = Field(
         _DEFAULTS.max_bytes,
         gt=0,
-        description="Largest record, dataset row or single-document file read; larger: dropped as oversize.",
+        description="Largest record, HTTP body once its Content-Encoding is undone, dataset row or "
+        "single-document file read; larger: dropped as oversize, never read into memory.",
     )
     parse_timeout_s: float = Field(
         _DEFAULTS.parse_timeout_s,
