@@ -222,8 +222,11 @@ def _record_end(path: Path, offset: int, content_length: int, gzipped: bool) -> 
         return _member_end(path, offset, content_length + _MAX_HEADER + 4)
     with open(path, "rb") as f:
         head = os.pread(f.fileno(), _MAX_HEADER, offset)
-    first = head.find(b"\r\n\r\n")
-    return None if first < 0 else offset + first + 4 + content_length + 4
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    if not ends:
+        return None
+    first = min(ends)
+    return offset + first + (4 if head.startswith(b"\r\n\r\n", first) else 2) + content_length
 
 
 def _leftover(path: Path, tail: int, gzipped: bool, size: int) -> RawRecord | None:
