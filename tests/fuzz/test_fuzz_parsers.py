@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from eurocurate.filters.optout.tdmrep import decide_tdmrep, parse_tdmrep_file
+from eurocurate.filters.optout.tdmrep import decide_tdmrep, location_matches, match_file, parse_tdmrep_file
 from eurocurate.pipelines.ingest.arc import arc_documents
 from eurocurate.pipelines.ingest.formats import read_source
 from eurocurate.pipelines.ingest.records import HttpPayload, parse_http_block
@@ -192,3 +192,22 @@ def test_tdmrep_files_parse_to_rules_or_nothing(body):
 def test_tdmrep_decisions_never_raise(url, rules, headers, metas):
     decision = decide_tdmrep(url, rules, headers, metas)
     assert decision.reserved in (None, True, False) and decision.ignored_values >= 0
+
+
+_PATH_CHARS = st.text(alphabet="/ab*$.?=", max_size=12)
+
+
+@given(_PATH_CHARS, st.text(alphabet="/ab.?=", max_size=16))
+def test_tdmrep_location_matching_agrees_with_the_pattern_as_a_regular_expression(location, path):
+    import re
+
+    anchored = location.endswith("$")
+    regex = re.escape(location.rstrip("$")).replace(r"\*", ".*") + ("$" if anchored else "")
+    assert location_matches(location, path) == bool(re.match(regex, path))
+
+
+def test_a_backtracking_tdmrep_location_is_matched_in_linear_time():
+    # as a regular expression this took 36 s for one URL (10 stars); 10,000 stars now match at once
+    rules = parse_tdmrep_file('[{"location": "/' + "*a" * 10_000 + '*b", "tdm-reservation": 1}]')
+    assert match_file(rules, "https://x.eu/" + "a" * 10_000) is None
+    assert match_file(rules, "https://x.eu/" + "a" * 10_000 + "b") is rules[0]
