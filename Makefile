@@ -11,7 +11,7 @@ export EUROCURATE_PII_KEY
 DEMO_DATA := data/demo
 DEMO_OUT := out/demo
 
-.PHONY: demo test lint eval bench venv clean
+.PHONY: demo test lint eval bench fuzz venv clean
 
 venv: $(STAMP)
 
@@ -36,6 +36,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests -q
+
+# Property-based attacks on the readers and header parsers with a large budget (`make test` runs 50 examples each).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz -q
 
 lint: $(STAMP)
 	$(BIN)/ruff format .

@@ -86,6 +86,8 @@ class Reason:
     UNDECODABLE: Final = "ingest.undecodable"
     EXTRACTION_EMPTY: Final = "extract.no_main_text"
     EXTRACTION_FAILED: Final = "extract.failed"
+    EXTRACTION_TIMEOUT: Final = "extract.timeout"  # the page took longer than the extractor's timeout_s
+    EXTRACTION_TOO_DEEP: Final = "extract.too_deep"  # elements nested deeper than the extractor's max_depth
     LANG_NOT_EU: Final = "langid.not_eu24"
     LANG_NOT_SELECTED: Final = "langid.not_selected"
     LANG_LOW_SCORE: Final = "langid.low_score"

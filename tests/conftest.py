@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 
 from eurocurate.tools.demo_corpus import build_demo_corpus
 from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
@@ -15,6 +16,12 @@ from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 REPO = Path(__file__).resolve().parents[1]
 # PII fingerprints need a key; tests use a fixed one (the runs they start inherit it)
 os.environ.setdefault("EUROCURATE_PII_KEY", "eurocurate-test-key")
+# Property-based tests (tests/fuzz): a small budget in `make test`, a large one in `make fuzz`
+# (HYPOTHESIS_PROFILE=fuzz); no example database is written into the tree.
+_FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("default", max_examples=50, deadline=None, database=None, suppress_health_check=_FUZZ_HEALTH)
+settings.register_profile("fuzz", max_examples=5000, deadline=None, database=None, suppress_health_check=_FUZZ_HEALTH)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def html_page(text: str, lang: str | None = "en", title: str = "A page") -> str:

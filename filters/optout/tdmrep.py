@@ -8,7 +8,6 @@ lifts a host-wide reservation. Values other than 0 and 1 are ignored and counted
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 from eurocurate.filters.optout.robots import path_of
@@ -45,18 +44,36 @@ def parse_tdmrep_file(body: str) -> list[TdmRule]:
     return rules
 
 
-def _location_regex(location: str) -> re.Pattern[str]:
-    # TDMRep locations are path patterns in the robots.txt style: prefix match, `*` any run, `$` end
+def location_matches(location: str, path: str) -> bool:
+    """TDMRep locations are path patterns in the robots.txt style: prefix match, `*` any run, `$` end.
+
+    Matched piece by piece (each piece found at its leftmost place after the previous one), in time
+    linear in the path: a regular expression of the pattern backtracks, and a location like
+    `/*a*a*a*a*a*a*a*a*a*a*b` in a hostile tdmrep.json held one URL for minutes.
+    """
     anchored = location.endswith("$")
-    body = re.escape(location.rstrip("$")).replace(r"\*", ".*")
-    return re.compile(body + ("$" if anchored else ""))
+    first, *rest = location.rstrip("$").split("*")
+    if not path.startswith(first):
+        return False
+    if not rest:
+        return len(path) == len(first) if anchored else True
+    pos = len(first)
+    for piece in rest[:-1]:
+        found = path.find(piece, pos)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    last = rest[-1]
+    if anchored:
+        return path.endswith(last) and len(path) - len(last) >= pos
+    return path.find(last, pos) >= 0
 
 
 def match_file(rules: list[TdmRule], url: str) -> TdmRule | None:
     """The first rule whose location matches the URL's path (rules are read in document order)."""
     path = path_of(url)
     for rule in rules:
-        if _location_regex(rule.location).match(path):
+        if location_matches(rule.location, path):
             return rule
     return None
 

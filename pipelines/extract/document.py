@@ -7,10 +7,12 @@ read inputs (`pipelines.ingest`), write anything, or know about ledgers and coun
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from eurocurate.pipelines.extract.depth import nesting_depth
 from eurocurate.pipelines.extract.facts import PageFacts
-from eurocurate.pipelines.extract.fast import ExtractionMode, UnparseableHtml, extract_page
+from eurocurate.pipelines.extract.fast import ExtractionMode, ExtractionTimeout, UnparseableHtml, extract_page
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
@@ -28,6 +30,8 @@ class ExtractionOptions:
     fast: bool = False  # trafilatura's own fast mode (reference mode only)
     include_tables: bool = True
     min_chars: int = 1  # fewer characters of main text than this: a drop
+    max_depth: int = 1000  # elements nested deeper (estimated from the markup): a drop, never parsed
+    timeout_s: float = 60.0  # a page still being read after this many seconds: a drop
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,11 @@ def extract_document(
         chars = len(text.strip())
         drop = Drop(Reason.EXTRACTION_EMPTY, f"{chars} chars of plain text") if chars < options.min_chars else None
         return DocumentText(text, PATH_PLAIN_TEXT, None, drop)
+    deadline = time.monotonic() + options.timeout_s
+    if nesting_depth(text, options.max_depth) > options.max_depth:
+        # parsing alone takes time in the square of the depth: the page is refused before it
+        evidence = f"elements nested deeper than max_depth {options.max_depth} in {len(text)} chars of HTML"
+        return DocumentText(text, None, None, Drop(Reason.EXTRACTION_TOO_DEEP, evidence))
     try:
         result = extract_page(
             text,
@@ -72,10 +81,14 @@ def extract_document(
             favour_precision=options.favour_precision,
             fast=options.fast,
             include_tables=options.include_tables,
+            deadline=deadline,
         )
     except UnparseableHtml as e:
         failed = Drop(Reason.EXTRACTION_FAILED, f"unparseable HTML ({len(text)} chars): {e}"[:500])
         return DocumentText(text, None, None, failed)
+    except ExtractionTimeout as e:
+        evidence = f"timeout_s {options.timeout_s:g} passed {e} ({len(text)} chars of HTML)"
+        return DocumentText(text, None, None, Drop(Reason.EXTRACTION_TIMEOUT, evidence))
     main = (result.text or "").strip()
     drop = None
     if len(main) < options.min_chars:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -97,6 +98,17 @@ class UnparseableHtml(ValueError):
     """The payload is not HTML any parser can read (the stage records it as a drop)."""
 
 
+class ExtractionTimeout(Exception):
+    """The page's deadline passed; the message says after which step (the stage records it as a drop)."""
+
+
+def _check(deadline: float | None, step: str) -> None:
+    # checked between steps: each step's input is bounded by the reader's max_bytes and the extractor's
+    # max_depth, so a step ends; the deadline keeps a slow page from going on to the next one
+    if deadline is not None and time.monotonic() > deadline:
+        raise ExtractionTimeout(f"after {step}")
+
+
 def extract_page(
     html: str,
     url: str | None = None,
@@ -104,10 +116,13 @@ def extract_page(
     favour_precision: bool = True,
     fast: bool = False,
     include_tables: bool = True,
+    deadline: float | None = None,
 ) -> Extraction:
-    """Main text and facts of one page. `fast` is trafilatura's own fast mode, used by the reference path."""
+    """Main text and facts of one page. `fast` is trafilatura's own fast mode, used by the reference path.
+    `deadline` (a `time.monotonic()` value): `ExtractionTimeout` when it passes between two steps."""
     tree = _parse(html)
     facts = read_page_facts(tree, url)
+    _check(deadline, "parsing")
     options = {
         "url": url,
         "favor_precision": favour_precision,
@@ -121,6 +136,7 @@ def extract_page(
         ltree = trafilatura.load_html(html)
         if ltree is None:
             raise UnparseableHtml(f"lxml cannot parse {len(html)} chars")
+        _check(deadline, "lxml parsing")
         return Extraction(trafilatura.extract(ltree, fast=fast, **options), PATH_REFERENCE, facts)
     if mode != "fast":
         raise ValueError(f"mode must be 'reference' or 'fast', got {mode!r}")
@@ -129,6 +145,7 @@ def extract_page(
     if body is None:
         raise UnparseableHtml(f"no <body> in {len(html)} chars")
     region, region_chars = _main_region(tree)
+    _check(deadline, "finding the main container")
     if region is not None:
         direct = _direct_text(region, region_chars, include_tables)
         if direct is not None:
@@ -139,9 +156,11 @@ def extract_page(
         text = region_text = None
         try:
             text = extract_main_text(body, lambda: _stripped_body(html))
+            _check(deadline, "trafilatura's rules")
             if text is not None and len(text) >= min(enough, _COVERED_SHARE * base_chars):
                 return Extraction(text, PATH_RULES, facts)
             region_text = extract_region_text(_stripped_body(html))
+            _check(deadline, "the dominant container")
         except RecursionError:  # the port walks the tree recursively; lxml caps a page's depth itself
             pass
         if region_text is not None and len(region_text) >= len(text or ""):
@@ -150,8 +169,10 @@ def extract_page(
     else:
         narrowed = _narrowed_html(tree, region)
         text = _trafilatura(narrowed, True, options)
+        _check(deadline, "trafilatura fast")
         if text is not None and len(text) >= enough:
             return Extraction(text, PATH_TRAFILATURA_FAST, facts)
+    _check(deadline, "the shorter readings")
     return Extraction(_trafilatura(narrowed, False, options), PATH_TRAFILATURA_FULL, facts)
 
 

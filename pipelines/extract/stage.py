@@ -48,6 +48,8 @@ class HtmlExtractor(LedgerStage):
         include_tables: bool = DEFAULT_OPTIONS.include_tables,
         min_chars: int = DEFAULT_OPTIONS.min_chars,
         mode: ExtractionMode = DEFAULT_OPTIONS.mode,
+        max_depth: int = DEFAULT_OPTIONS.max_depth,
+        timeout_s: float = DEFAULT_OPTIONS.timeout_s,
     ):
         super().__init__(out_dir)
         if mode not in ("reference", "fast"):
@@ -57,9 +59,19 @@ class HtmlExtractor(LedgerStage):
         self.include_tables = include_tables
         self.min_chars = min_chars
         self.mode = mode
+        self.max_depth = max_depth
+        self.timeout_s = timeout_s
 
     def judge(self, doc: Document) -> Drop | None:
-        options = ExtractionOptions(self.mode, self.favour_precision, self.fast, self.include_tables, self.min_chars)
+        options = ExtractionOptions(
+            self.mode,
+            self.favour_precision,
+            self.fast,
+            self.include_tables,
+            self.min_chars,
+            self.max_depth,
+            self.timeout_s,
+        )
         result = extract_document(doc.text, doc.metadata.get(Meta.CONTENT_TYPE), doc.metadata.get(Meta.URL), options)
         if result.facts is not None:
             store_page_facts(doc.metadata, result.facts)
@@ -85,6 +97,17 @@ class ExtractorParams(BaseModel):
         "(equal F1, faster); reference: trafilatura as FineWeb runs it.",
     )
     include_tables: bool = Field(DEFAULT_OPTIONS.include_tables, description="Keep text of HTML tables.")
+    max_depth: int = Field(
+        DEFAULT_OPTIONS.max_depth,
+        gt=0,
+        description="Deepest element nesting read (estimated from the markup before parsing, whose time grows "
+        "with the square of the depth); deeper pages are dropped (extract.too_deep).",
+    )
+    timeout_s: float = Field(
+        DEFAULT_OPTIONS.timeout_s,
+        gt=0,
+        description="Seconds one page may take, checked between extraction steps; longer: dropped (extract.timeout).",
+    )
 
 
 @register_stage(
@@ -102,7 +125,18 @@ class ExtractorParams(BaseModel):
     reasons={
         Reason.EXTRACTION_EMPTY: "no main text found in the page",
         Reason.EXTRACTION_FAILED: "the HTML cannot be parsed",
+        Reason.EXTRACTION_TIMEOUT: "the page took longer than timeout_s",
+        Reason.EXTRACTION_TOO_DEEP: "elements nested deeper than max_depth",
     },
 )
 def build_html_extractor(p: ExtractorParams, ctx: BuildContext, key: str) -> StageParts:
-    return StageParts(map_steps=[HtmlExtractor(ctx.out_dir, p.favour_precision, p.fast, p.include_tables, mode=p.mode)])
+    extractor = HtmlExtractor(
+        ctx.out_dir,
+        p.favour_precision,
+        p.fast,
+        p.include_tables,
+        mode=p.mode,
+        max_depth=p.max_depth,
+        timeout_s=p.timeout_s,
+    )
+    return StageParts(map_steps=[extractor])

@@ -127,6 +127,6 @@ def arc_documents(path: Path, limits: ReadLimits) -> Iterator[SourceDocument | N
             continue
         md = record_metadata(raw)
         md[Meta.INPUT_FORMAT] = "arc"
-        text, drop = record_payload(raw, limits.keep_status, md)
+        text, drop = record_payload(raw, limits.keep_status, md, limits.max_bytes)
         # the record index keeps keys unique even if a damaged file yields two records at one offset
         yield SourceDocument(f"@{raw.offset}#{index}", raw.offset, text, md, drop)

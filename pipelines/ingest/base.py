@@ -28,6 +28,8 @@ from eurocurate.stage import Drop
 
 log = logging.getLogger(__name__)
 
+# Counter: input files of 0 bytes (skipped with a warning: an empty download is worth a look, not a drop row).
+EMPTY_INPUTS_STAT = "input_files_empty"
 # Counter prefix: documents per input format (`input_format_pdf`, `input_format_warc`, ...).
 FORMAT_STAT_PREFIX = "input_format_"
 # The operator's declaration about one input file, in document metadata keys (None: not declared).
@@ -162,6 +164,10 @@ class SourceReader(PipelineStep):
             for rel in mine:
                 path = root / rel
                 size = path.stat().st_size
+                if size == 0:
+                    # no record to drop: counted and logged; a one-document format still drops its document
+                    log.warning("%s: input file of 0 bytes", path)
+                    self.stat_update(EMPTY_INPUTS_STAT)
                 source = self.sources.get(rel, {})
                 in_file = self.offsets_are_bytes(rel)
                 seq = 0

@@ -27,6 +27,7 @@ _CORE = "docProps/core.xml"
 _SPACES = re.compile(r"[ \t\r\n]+")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _MAX_FIELD = 500
+_MAX_CORE_BYTES = 1 << 20  # docProps/core.xml is a few hundred bytes of Dublin Core
 _NOT_OWN_TEXT = frozenset({f"{_W}p", f"{_W}del", f"{_W}moveFrom"})
 
 
@@ -52,9 +53,9 @@ def _belongs_to(el: etree._Element, p: etree._Element) -> bool:
     return False
 
 
-def _core_metadata(archive: zipfile.ZipFile) -> dict[str, object]:
-    if _CORE not in archive.namelist():
-        return {}
+def _core_metadata(archive: zipfile.ZipFile, max_bytes: int) -> dict[str, object]:
+    if _CORE not in archive.namelist() or archive.getinfo(_CORE).file_size > min(max_bytes, _MAX_CORE_BYTES):
+        return {}  # metadata is optional: a bomb in its place is left uninflated, the text is still read
     try:
         root = etree.fromstring(archive.read(_CORE), _PARSER)
     except etree.XMLSyntaxError:
@@ -86,7 +87,8 @@ def docx_document(path: Path, max_bytes: int) -> SourceDocument:
             if info.file_size > max_bytes:  # a zip bomb is refused before it is inflated
                 evidence = f"{path.name}: {_DOCUMENT} inflates to {info.file_size} bytes > max_bytes {max_bytes}"
                 return SourceDocument("", 0, "", md, Drop(Reason.OVERSIZE, evidence))
-            md.update(_core_metadata(archive))
+            md.update(_core_metadata(archive, max_bytes))
+            # zipfile inflates no more than the declared size, so a lying size cannot outgrow the check above
             root = etree.fromstring(archive.read(_DOCUMENT), _PARSER)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
         return SourceDocument("", 0, "", md, Drop(Reason.CORRUPT_FILE, f"{path.name}: {e}"[:300]))

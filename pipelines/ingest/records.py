@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eurocurate.pipelines.ingest.decode import HTML_TYPES, decode_payload, looks_binary
-from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT
+from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, ReadLimits
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
 
-_GZIP_MAGIC = b"\x1f\x8b\x08"
+GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = re.compile(rb"(?:^|\n)WARC/\d\.\d+\r?\n")
 _SCAN_CHUNK = 1 << 20
+_INFLATE_STEP = 1 << 20  # most bytes one step of Content-Encoding inflation produces
+DEFAULT_LIMITS = ReadLimits()
 # WET records of text the crawler already extracted.
 CONVERSION = "conversion"
 
@@ -50,8 +52,9 @@ class HttpPayload:
     optout_headers: dict[str, list[str]]
 
 
-def parse_http_block(block: bytes) -> HttpPayload | Drop:
-    """Split an HTTP response block into status, Content-Type and decoded body."""
+def parse_http_block(block: bytes, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> HttpPayload | Drop:
+    """Split an HTTP response block into status, Content-Type and decoded body. A `Content-Encoding`
+    body is inflated while counting: one that would exceed `max_bytes` is an oversize drop, never in memory."""
     sep = block.find(b"\r\n\r\n")
     cut = 4
     if sep < 0:
@@ -76,13 +79,39 @@ def parse_http_block(block: bytes) -> HttpPayload | Drop:
         body = _dechunk(body)
     encoding = headers.get("content-encoding", "").lower()
     if encoding in ("gzip", "x-gzip", "deflate"):
-        try:
-            body = zlib.decompress(body, wbits=47 if "gzip" in encoding else 15)
-        except zlib.error as e:
-            return Drop(Reason.UNDECODABLE, f"content-encoding {encoding}: {e}")
+        inflated = _inflate(body, 47 if "gzip" in encoding else 15, max_bytes)
+        if isinstance(inflated, Drop):
+            return Drop(inflated.reason, f"content-encoding {encoding}: {inflated.evidence}")
+        body = inflated
     elif encoding not in ("", "identity"):
         return Drop(Reason.UNDECODABLE, f"unsupported content-encoding {encoding}")
     return HttpPayload(status, headers.get("content-type"), body, kept)
+
+
+def _inflate(body: bytes, wbits: int, max_bytes: int) -> bytes | Drop:
+    """The inflated body, at most `max_bytes` of it ever held (a 7 KB gzip body can inflate to 1 GiB)."""
+    inflater = zlib.decompressobj(wbits=wbits)
+    parts: list[bytes] = []
+    size = 0
+    data = body
+    try:
+        while data and not inflater.eof:  # in steps, so that a bomb is stopped one step past the limit
+            part = inflater.decompress(data, _INFLATE_STEP)
+            size += len(part)
+            if size > max_bytes:
+                return Drop(Reason.OVERSIZE, f"{len(body)} bytes inflate to more than max_bytes {max_bytes}")
+            parts.append(part)
+            data = inflater.unconsumed_tail
+        if not inflater.eof:  # all input taken, output still held back (at most a window's worth)
+            parts.append(inflater.flush())
+            size += len(parts[-1])
+    except zlib.error as e:
+        return Drop(Reason.UNDECODABLE, str(e))
+    if size > max_bytes:
+        return Drop(Reason.OVERSIZE, f"{len(body)} bytes inflate to more than max_bytes {max_bytes}")
+    if not inflater.eof:
+        return Drop(Reason.UNDECODABLE, "incomplete or truncated stream")
+    return b"".join(parts)
 
 
 def _dechunk(body: bytes) -> bytes:
@@ -111,7 +140,7 @@ def next_record_start(path: Path, after: int, gzipped: bool) -> int | None:
             if not chunk:
                 return None
             if gzipped:
-                hit = chunk.find(_GZIP_MAGIC)
+                hit = chunk.find(GZIP_MAGIC)
             else:
                 m = _WARC_MAGIC.search(chunk)
                 hit = -1 if m is None else m.start() + (1 if chunk[m.start() : m.start() + 1] == b"\n" else 0)
@@ -127,8 +156,11 @@ def record_metadata(raw: RawRecord) -> dict[str, object]:
     return {Meta.WARC_RECORD_ID: raw.record_id, Meta.URL: raw.url, Meta.FETCH_DATE: raw.date}
 
 
-def record_payload(raw: RawRecord, keep_status: tuple[int, ...], md: dict[str, object]) -> tuple[str, Drop | None]:
-    """The text of a document record (HTML, or plain text for a WET `conversion`), or why there is none.
+def record_payload(
+    raw: RawRecord, keep_status: tuple[int, ...], md: dict[str, object], max_bytes: int = DEFAULT_LIMITS.max_bytes
+) -> tuple[str, Drop | None]:
+    """The text of a document record (HTML, or plain text for a WET `conversion`), or why there is none;
+    an encoded body inflating beyond `max_bytes` is an oversize drop.
 
     Adds what the payload declares (HTTP status, content type, opt-out headers, charset) to `md`.
     """
@@ -139,7 +171,7 @@ def record_payload(raw: RawRecord, keep_status: tuple[int, ...], md: dict[str, o
     if raw.record_type == CONVERSION:
         return _conversion_text(raw, md)
     if raw.record_type == "response":
-        http = parse_http_block(raw.block)
+        http = parse_http_block(raw.block, max_bytes)
         if isinstance(http, Drop):
             return "", http
         status, content_type, body = http.status, http.content_type, http.body

@@ -35,7 +35,8 @@ class DocumentReaderParams(BaseModel):
     max_bytes: int = Field(
         _DEFAULTS.max_bytes,
         gt=0,
-        description="Largest record, dataset row or single-document file read; larger: dropped as oversize.",
+        description="Largest record, HTTP body once its Content-Encoding is undone, dataset row or "
+        "single-document file read; larger: dropped as oversize, never read into memory.",
     )
     parse_timeout_s: float = Field(
         _DEFAULTS.parse_timeout_s,
@@ -55,7 +56,15 @@ class DocumentReaderParams(BaseModel):
 class WarcReaderParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    keep_status: list[int] = Field([200], description="HTTP statuses whose pages are kept; others are dropped.")
+    keep_status: list[int] = Field(
+        list(_DEFAULTS.keep_status), description="HTTP statuses whose pages are kept; others are dropped."
+    )
+    max_bytes: int = Field(
+        _DEFAULTS.max_bytes,
+        gt=0,
+        description="Largest record block, or HTTP body once its Content-Encoding is undone; larger: dropped as "
+        "oversize, never read into memory.",
+    )
 
 
 _WARC_REASONS = {
@@ -79,7 +88,7 @@ _WARC_REASONS = {
     reasons=_WARC_REASONS,
 )
 def build_warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> StageParts:
-    return StageParts(map_steps=[WarcReader.from_context(ctx, keep_status=tuple(p.keep_status))])
+    return StageParts(map_steps=[WarcReader.from_context(ctx, keep_status=tuple(p.keep_status), max_bytes=p.max_bytes)])
 
 
 @register_stage(
