@@ -14,13 +14,22 @@ CZECH = "Vláda schválila nový zákon o ochraně řek."
 
 def _records() -> list[bytes]:
     return [
-        arc_record("http://www.example.cz/zakon", http_response(f"<html><body><p>{CZECH}</p></body></html>".encode("cp1250"),
-                                                              "text/html; charset=windows-1250")),
-        arc_record("http://www.example.cz/logo.gif", http_response(b"GIF89a" + bytes(40), "image/gif"), mime="image/gif"),
+        arc_record(
+            "http://www.example.cz/zakon",
+            http_response(
+                f"<html><body><p>{CZECH}</p></body></html>".encode("cp1250"), "text/html; charset=windows-1250"
+            ),
+        ),
+        arc_record(
+            "http://www.example.cz/logo.gif", http_response(b"GIF89a" + bytes(40), "image/gif"), mime="image/gif"
+        ),
         arc_record("http://www.example.cz/gone", http_response(b"<html>gone</html>", status="404 Not Found")),
-        arc_record("http://www.example.cz/en", http_response(b"<html><body><p>The government passed a law.</p></body></html>"),
-                   date="20080102030405"),
-    ]  # fmt: skip
+        arc_record(
+            "http://www.example.cz/en",
+            http_response(b"<html><body><p>The government passed a law.</p></body></html>"),
+            date="20080102030405",
+        ),
+    ]
 
 
 @pytest.mark.parametrize("layout", ["plain", "per_record", "whole_file"])
@@ -30,8 +39,11 @@ def test_arc_responses_become_documents_with_their_drops(tmp_path, layout):
     assert isinstance(got[0], NotADocument)  # the filedesc header
     docs = got[1:]
     assert [d.metadata[Meta.URL] for d in docs] == [
-        "http://www.example.cz/zakon", "http://www.example.cz/logo.gif", "http://www.example.cz/gone", "http://www.example.cz/en",
-    ]  # fmt: skip
+        "http://www.example.cz/zakon",
+        "http://www.example.cz/logo.gif",
+        "http://www.example.cz/gone",
+        "http://www.example.cz/en",
+    ]
     assert [d.problem.reason if d.problem else None for d in docs] == [None, Reason.NON_HTML, Reason.HTTP_STATUS, None]
     assert CZECH in docs[0].text and docs[0].metadata[Meta.CHARSET] == "cp1250"
     assert docs[3].metadata[Meta.FETCH_DATE] == "2008-01-02T03:04:05Z"

@@ -11,12 +11,19 @@ from eurocurate.pipelines.ingest.datasets import jsonl_documents, parquet_docume
 from eurocurate.schema import Meta, Reason
 
 ROWS = [
-    {"text": "Der Rat hat den Haushalt angenommen.", "id": "a-1", "url": "https://rat.example.de/haushalt",
-     "metadata": {"dump": "CC-MAIN-2024-10", "title": "Haushalt"}},
-    {"text": "La Commission a publié son rapport.", "metadata": {"url": "https://ec.example.eu/rapport", "date": "2024-02-01"}},
+    {
+        "text": "Der Rat hat den Haushalt angenommen.",
+        "id": "a-1",
+        "url": "https://rat.example.de/haushalt",
+        "metadata": {"dump": "CC-MAIN-2024-10", "title": "Haushalt"},
+    },
+    {
+        "text": "La Commission a publié son rapport.",
+        "metadata": {"url": "https://ec.example.eu/rapport", "date": "2024-02-01"},
+    },
     {"id": 7, "url": "https://no-text.example.eu/"},
     {"text": "   "},
-]  # fmt: skip
+]
 MAX = 1 << 20
 
 
@@ -83,12 +90,14 @@ def test_a_broken_gzip_stream_is_one_drop_after_the_rows_before_it(tmp_path):
 
 
 def test_parquet_rows_are_read_in_batches_with_sizes_checked(tmp_path):
-    table = pa.table({
-        "doc_id": ["x1", "x2", "x3", "x4"],
-        "text": ["Il Consiglio ha approvato il bilancio.", None, "y" * 3000, "Rada przyjęła budżet."],
-        "url": ["https://consiglio.example.it/", None, None, "https://rada.example.pl/"],
-        "metadata": [{"lang": "it"}, None, None, {"lang": "pl"}],
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "doc_id": ["x1", "x2", "x3", "x4"],
+            "text": ["Il Consiglio ha approvato il bilancio.", None, "y" * 3000, "Rada przyjęła budżet."],
+            "url": ["https://consiglio.example.it/", None, None, "https://rada.example.pl/"],
+            "metadata": [{"lang": "it"}, None, None, {"lang": "pl"}],
+        }
+    )
     path = tmp_path / "rows.parquet"
     pq.write_table(table, path, row_group_size=2)
     got = list(parquet_documents(path, 1000))

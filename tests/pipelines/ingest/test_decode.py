@@ -15,7 +15,10 @@ def test_legacy_charset_from_meta_when_the_header_has_none():
 
 
 def test_meta_beats_a_server_default_header():
-    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1250"></head><body>{CZECH}</body></html>'
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1250"></head>'
+        f"<body>{CZECH}</body></html>"
+    )
     d = decode_payload(page.encode("cp1250"), "text/html; charset=ISO-8859-1")
     assert CZECH in d.text and d.origin == "meta"
 

@@ -8,8 +8,13 @@ from tests.pipelines.ingest.conftest import make_docx
 
 
 def test_paragraphs_in_order_with_runs_joined_and_core_properties(tmp_path):
-    path = make_docx(tmp_path / "r.docx", ["The ministry publishes |its annual report.", "Le ministère publie son rapport."],
-                     title="Annual report", creator="Ministry of Environment", language="en-IE")  # fmt: skip
+    path = make_docx(
+        tmp_path / "r.docx",
+        ["The ministry publishes |its annual report.", "Le ministère publie son rapport."],
+        title="Annual report",
+        creator="Ministry of Environment",
+        language="en-IE",
+    )
     doc = docx_document(path, 1 << 20)
     assert doc.problem is None
     assert doc.text == "The ministry publishes its annual report.\nLe ministère publie son rapport."

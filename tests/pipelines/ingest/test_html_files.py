@@ -8,15 +8,27 @@ from eurocurate.pipelines.ingest.source_document import ReadLimits
 from eurocurate.schema import Meta, Reason
 
 SAMPLES = {
-    "windows-1250": ("cs", "Vláda schválila nový zákon o ochraně řek a potoků, který zavádí přísnější limity pro znečištění "
-                           "vody v průmyslových oblastech. Příliš žluťoučký kůň úpěl ďábelské ódy."),
-    "windows-1251": ("bg", "Правителството одобри нов закон за опазване на реките, който въвежда по-строги ограничения "
-                           "за замърсяването на водата в индустриалните райони на страната."),
-    "windows-1257": ("lt", "Vyriausybė patvirtino naują upių apsaugos įstatymą, kuris nustato griežtesnius vandens taršos "
-                           "apribojimus pramoniniuose šalies regionuose ir miestuose."),
-    "iso-8859-7": ("el", "Η κυβέρνηση ενέκρινε νέο νόμο για την προστασία των ποταμών, ο οποίος θεσπίζει αυστηρότερα όρια "
-                         "για τη ρύπανση των υδάτων στις βιομηχανικές περιοχές."),
-}  # fmt: skip
+    "windows-1250": (
+        "cs",
+        "Vláda schválila nový zákon o ochraně řek a potoků, který zavádí přísnější limity pro znečištění "
+        "vody v průmyslových oblastech. Příliš žluťoučký kůň úpěl ďábelské ódy.",
+    ),
+    "windows-1251": (
+        "bg",
+        "Правителството одобри нов закон за опазване на реките, който въвежда по-строги ограничения "
+        "за замърсяването на водата в индустриалните райони на страната.",
+    ),
+    "windows-1257": (
+        "lt",
+        "Vyriausybė patvirtino naują upių apsaugos įstatymą, kuris nustato griežtesnius vandens taršos "
+        "apribojimus pramoniniuose šalies regionuose ir miestuose.",
+    ),
+    "iso-8859-7": (
+        "el",
+        "Η κυβέρνηση ενέκρινε νέο νόμο για την προστασία των ποταμών, ο οποίος θεσπίζει αυστηρότερα όρια "
+        "για τη ρύπανση των υδάτων στις βιομηχανικές περιοχές.",
+    ),
+}
 
 
 def _html(lang: str, text: str, meta: str | None) -> str:

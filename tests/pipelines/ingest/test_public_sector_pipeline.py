@@ -21,13 +21,15 @@ SPEC = REPO / "pipelines" / "public_sector.yaml"
 
 def _akoma_ntoso(paragraphs: list[str]) -> str:
     body = "".join(
-        f'<article eId="art_{i}"><num>Artikel {i}</num><paragraph><content><p>{escape(p)}</p></content></paragraph></article>'
+        f'<article eId="art_{i}"><num>Artikel {i}</num>'
+        f"<paragraph><content><p>{escape(p)}</p></content></paragraph></article>"
         for i, p in enumerate(paragraphs, 1)
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?><akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">'
         '<act><meta><identification source="#x"><FRBRExpression><FRBRlanguage language="deu"/></FRBRExpression>'
-        f"</identification></meta><preface><longTitle><p>Gesetz über die Straßen</p></longTitle></preface><body>{body}</body></act></akomaNtoso>"
+        "</identification></meta><preface><longTitle><p>Gesetz über die Straßen</p></longTitle></preface>"
+        f"<body>{body}</body></act></akomaNtoso>"
     )
 
 
@@ -51,7 +53,8 @@ def _publications(root):
     rules = root / "sources.yaml"
     rules.write_text(
         "- match: 'bund/**'\n  publisher: Bundesamt\n  source_category: public_sector\n  licence: DL-DE-BY-2.0\n"
-        "- match: 'ministry/**'\n  publisher: Ministry of the Environment\n  source_category: public_sector\n  licence: CC-BY-4.0\n"
+        "- match: 'ministry/**'\n  publisher: Ministry of the Environment\n"
+        "  source_category: public_sector\n  licence: CC-BY-4.0\n"
     )
     return rules
 
