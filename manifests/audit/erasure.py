@@ -6,7 +6,9 @@ without them (new files, new manifests that supersede the old), moves the erased
 exclusion ledger, commits by replacing run.json, then deletes the old files. A crash before the
 commit is rolled back and one after it rolled forward by the next `erase` (`--recover`), so the run is
 always either before or after the erasure. Every erasure appends a hash-chained entry to
-`erasure_log.jsonl` and the subject to `suppression.yaml`, which later runs apply at ingest.
+`erasure_log.jsonl` and the subject to `suppression.yaml`, which later runs apply at ingest. A request
+that matches nothing changes nothing and is not logged (`NothingToErase`); an identifier with another key
+than the run's is refused before any work (`KeyMismatch`); `dry_run` finds the documents and stops there.
 """
 
 from __future__ import annotations
@@ -51,6 +53,14 @@ class ErasureError(RuntimeError):
     """The erasure cannot be done as asked; the message says why and what to do."""
 
 
+class KeyMismatch(ErasureError):
+    """The PII key given is not the one the run fingerprinted with: an identifier could never match."""
+
+
+class NothingToErase(ErasureError):
+    """The request matches no document of the run: nothing was changed or logged (CLI exit code 3)."""
+
+
 @dataclass(frozen=True)
 class ErasureRequest:
     url: str | None = None
@@ -76,6 +86,49 @@ class ErasureResult:
     files_removed: list[str] = field(default_factory=list)
     tokens_removed: int = 0
     tokens_removed_by_lang: dict[str, int] = field(default_factory=dict)
+    urls: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def url_match_key(url: str) -> str:
+    """The form two URLs of the same page share: URL dedup's `normalise_url` (host case, default port, tracking
+    parameters, fragment), then http and https folded and a trailing slash dropped, as a requester types them."""
+    from eurocurate.dedup.url import normalise_url
+
+    key = normalise_url(url)
+    if key.startswith("http://"):
+        key = "https://" + key.removeprefix("http://")
+    head, sep, query = key.partition("?")
+    if head.endswith("/") and head.count("/") > 3:  # not the root path
+        head = head.rstrip("/")
+    return head + sep + query
+
+
+def _prefix_key(prefix: str) -> str:
+    key = url_match_key(prefix)
+    return key + "/" if prefix.endswith("/") and not key.endswith("/") else key
+
+
+def check_key(run: RunManifest, request: ErasureRequest, key: bytes | None) -> None:
+    """Before any work: an identifier needs the run's fingerprints and the very key that made them."""
+    if not request.identifier:
+        return
+    from eurocurate.filters.pii.step import key_id
+
+    if "pii" not in run.stage_uses():
+        raise ErasureError("this run had no `pii` stage: identifiers were neither redacted nor fingerprinted, so "
+                           "they cannot be found; erase by --url, --url-prefix or --domain")  # fmt: skip
+    policy = run.policies.pii_redactor
+    if policy is not None and not policy.fingerprints:
+        raise ErasureError("this run kept no PII fingerprints (`fingerprints: false`): an identifier cannot be "
+                           "found; erase by --url, --url-prefix or --domain")  # fmt: skip
+    if key is None:
+        raise ErasureError("erasure by identifier needs the PII key the run used: set $EUROCURATE_PII_KEY")
+    if policy is not None and policy.key_id and key_id(key) != policy.key_id:
+        raise KeyMismatch(
+            f"the PII key given (key id {key_id(key)}) is not the one this run used (key id {policy.key_id}): "
+            f"no identifier could match; set ${policy.key_env} to the run's key. Nothing was erased"
+        )
 
 
 def identifier_fingerprints(value: str, kind: str | None, key: bytes) -> set[str]:
@@ -101,18 +154,21 @@ def identifier_fingerprints(value: str, kind: str | None, key: bytes) -> set[str
 def _matches(prov: pa.Table, request: ErasureRequest, key: bytes | None) -> pa.Array:
     urls = prov[Meta.URL]
     if request.url:
-        return pc.equal(urls, request.url)
+        wanted = url_match_key(request.url)
+        return pa.array([bool(u) and url_match_key(u) == wanted for u in urls.to_pylist()], pa.bool_())
     if request.url_prefix:
-        return pc.starts_with(urls, request.url_prefix)
+        prefix = _prefix_key(request.url_prefix)
+        return pa.array([bool(u) and url_match_key(u).startswith(prefix) for u in urls.to_pylist()], pa.bool_())
     if request.domain:
         domain = normalise_host(request.domain)
         hosts = [normalise_host(u or "") for u in urls.to_pylist()]
-        return pa.array([h == domain or h.endswith("." + domain) for h in hosts])
+        return pa.array([h == domain or h.endswith("." + domain) for h in hosts], pa.bool_())
     if request.identifier:
         if key is None:
             raise ErasureError("erasure by identifier needs the PII key the run used: set $EUROCURATE_PII_KEY")
         wanted = identifier_fingerprints(request.identifier, request.kind, key)
-        return pa.array([bool(wanted & set(fps or [])) for fps in prov[Meta.PII_FINGERPRINTS].to_pylist()])
+        prints = prov[Meta.PII_FINGERPRINTS].to_pylist()
+        return pa.array([bool(wanted & set(fps or [])) for fps in prints], pa.bool_())
     raise ErasureError("give one of --url, --url-prefix, --domain, --identifier")
 
 
@@ -203,22 +259,40 @@ def _update_run(run: RunManifest, staged: Path, remove: list[str], result: Erasu
     run.supersedes = before_sha256
 
 
-def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResult:
+def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool = False) -> ErasureResult:
+    """Erase the documents `request` names from run `out`; with `dry_run`, only find them (nothing changes).
+
+    Raises `KeyMismatch` (another key than the run's) before any work, `NothingToErase` when no document
+    matches (nothing changed, nothing logged), `ErasureError` when the run does not verify."""
     out = Path(out).resolve()
-    recover(out)  # an interrupted erasure is settled before a new one starts
+    check_key(read_run_manifest(out), request, key)
+    layout = OutputLayout(out)
+    if dry_run:
+        if layout.erasure_staging.is_dir() and any(layout.erasure_staging.glob("*/plan.json")):
+            raise ErasureError("an interrupted erasure is pending; settle it with `eurocurate erase OUT --recover`")
+    else:
+        recover(out)  # an interrupted erasure is settled before a new one starts
     from eurocurate.manifests.audit.verify import verify_output
 
     report = verify_output(out)
     if not report.ok:
         raise ErasureError(f"{out} does not verify ({report.problems[0]}); fix that before erasing")
     run = read_run_manifest(out)
-    layout = OutputLayout(out)
     prov_files = layout.provenance_files()
     prov = read_tables(prov_files)
     hit = _matches(prov, request, key)
     erased = prov.filter(hit)
+    if erased.num_rows == 0:
+        raise NothingToErase(
+            f"no document of this run matches {request.describe()}: nothing was erased or logged"
+            + (" (an identifier matches only values the `pii` stage replaced, with the run's key)"
+               if request.identifier else "")
+        )  # fmt: skip
     erasure_id = f"erasure-{len(_log_entries(out)) + 1:04d}-{uuid.uuid4().hex[:8]}"
-    result = ErasureResult(erasure_id, erased["doc_id"].to_pylist())
+    result = ErasureResult(erasure_id, erased["doc_id"].to_pylist(), urls=erased[Meta.URL].to_pylist())
+    if dry_run:
+        result.dry_run = True
+        return result
     suppression = {
         "urls": [request.url] if request.url else [],
         "url_prefixes": [request.url_prefix] if request.url_prefix else [],
