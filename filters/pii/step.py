@@ -61,7 +61,8 @@ class PiiRedactor(LedgerStage):
 
     Stores per-kind counts, checksum-failed candidates and keyed fingerprints in the metadata. The key is
     `key` if given, else the environment variable `key_env` read in the worker; with neither, fingerprints
-    are empty and one warning per task says so."""
+    are empty and one warning per task says so (the `pii` stage refuses to start without a key, unless
+    `fingerprints: false`, so a pipeline never gets there)."""
 
     name = "pii_redactor"
 

@@ -14,7 +14,7 @@ import pytest
 from eurocurate.cli import main
 from eurocurate.cli.erase import NOTHING_MATCHED
 from eurocurate.filters.pii.step import key_id
-from eurocurate.manifests.audit.erasure import url_match_key
+from eurocurate.manifests.audit.erasure_match import url_match_key
 
 KEY = "EUROCURATE_PII_KEY"
 
