@@ -160,3 +160,22 @@ def test_a_pii_stage_without_a_key_refuses_to_start_with_one_line(tmp_path, warc
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"${KEY} is unset" in err[0] and "fingerprints: false" in err[0]
     assert not (tmp_path / "out" / "run.json").exists()
+
+
+def test_erasure_by_identifier_is_refused_where_no_fingerprint_can_exist(runs, capsys):
+    for name, says in (("bare", "had no `pii` stage"), ("partial", "kept no PII fingerprints")):
+        capsys.readouterr()
+        assert main(["erase", str(runs[name]), "--identifier", "anna@example.eu"]) == 2
+        assert says in capsys.readouterr().err and not (runs[name] / "erasure_log.jsonl").exists()
+
+
+def test_a_run_json_from_before_the_per_host_record_still_reads(local_run):
+    from eurocurate.manifests.audit.run_manifest import parse_run_manifest
+    from eurocurate.manifests.release.domains import robots_coverage
+
+    raw = orjson.loads((local_run / "run.json").read_bytes())
+    del raw["policies"]["optout"]["robots_captured_hosts"], raw["policies"]["pii_redactor"]
+    old = parse_run_manifest(orjson.dumps(raw))
+    coverage = robots_coverage(local_run, old)
+    assert coverage.checked and not coverage.known and coverage.warning() is None
+    assert coverage.domain_status("example.com").startswith("unknown")
