@@ -1,16 +1,20 @@
 """`eurocurate erase OUT --url|--url-prefix|--domain|--identifier ...`: remove documents from a finished run.
 
 Thin layer over `eurocurate.manifests.audit.erasure_request.erase_subject` (and `erasure.recover` for
-`--recover`); prints the erasure's id, what it removed and where it is logged.
+`--recover`); prints the erasure's id, what it removed and where it is logged. Exit codes: 0 erased (or
+`--dry-run` found documents), 2 a request that cannot be done (e.g. another PII key than the run's), 3 a
+request that matches no document (nothing changed, nothing logged).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from eurocurate.cli.common import console, error, key_from_env, stage_default
+from eurocurate.cli.common import console, error, key_from_env, out_console, stage_default
 
 NAME = "erase"
+NOTHING_MATCHED = 3  # exit code: the request matches no document; the run and its erasure log are unchanged
+SHOWN = 20  # documents listed by --dry-run
 HELP = "remove documents from a finished run (by URL, prefix, domain or identifier)"
 
 
@@ -28,11 +32,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--key-env", default=stage_default("pii", "key_env"), help="environment variable with the run's PII key"
     )
     p.add_argument("--recover", action="store_true", help="finish or roll back an interrupted erasure")
+    p.add_argument("--dry-run", action="store_true", help="list the documents that would be erased; change nothing")
     return p
 
 
 def main(args: argparse.Namespace) -> int:
-    from eurocurate.manifests.audit.erasure import ErasureError, recover
+    from eurocurate.manifests.audit.erasure import ErasureError, NothingToErase, recover
     from eurocurate.manifests.audit.erasure_request import SUBJECTS, erase_subject
     from eurocurate.manifests.audit.run_folder import require_finished_run
 
@@ -46,9 +51,20 @@ def main(args: argparse.Namespace) -> int:
         result = erase_subject(
             out, url=args.url, url_prefix=args.url_prefix, domain=args.domain, identifier=args.identifier,
             kind=args.kind, reason=args.reason or "", signed_off_by=args.signed_off_by, key=key_from_env(args.key_env),
+            dry_run=args.dry_run,
         )  # fmt: skip
+    except NothingToErase as e:
+        console.print(f"[red]nothing erased:[/] {e}")
+        return NOTHING_MATCHED
     except ErasureError as e:
         return error(e)
+    if result.dry_run:
+        console.print(f"dry run: {len(result.doc_ids)} document(s) would be erased; nothing was changed")
+        for doc_id, url in list(zip(result.doc_ids, result.urls))[:SHOWN]:
+            out_console.print(f"{doc_id}\t{url}", markup=False, highlight=False)
+        if len(result.doc_ids) > SHOWN:
+            console.print(f"… and {len(result.doc_ids) - SHOWN} more")
+        return 0
     console.print(
         f"{result.erasure_id}: {len(result.doc_ids)} document(s) erased ({result.tokens_removed:,} tokens); "
         f"{len(result.files_removed)} file(s) replaced; logged in {out / 'erasure_log.jsonl'}; "

@@ -91,5 +91,9 @@ def _print_summary(manifest: RunManifest, out: Path) -> None:
             table.add_row(lang, f"{f.tokens_per_word:.2f}", f"{f.tokens_per_char:.3f}")
         console.print(table)
         console.print(f"fertility report: {OutputLayout(out).reports / FERTILITY_MD}")
+    from eurocurate.manifests.release.domains import robots_coverage
+
+    if missing := robots_coverage(out, manifest).warning():
+        console.print(f"[yellow]opt-outs:[/] {missing}")
     run_json = OutputLayout(out).run_manifest
     console.print(f"output: {out}  (run manifest {run_json}; check it with `eurocurate verify {out}`)")

@@ -18,7 +18,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p = subparsers.add_parser(NAME, help=HELP)
     p.add_argument("output", help="output folder of a run")
     p.add_argument("--format", choices=("md", "json"), default="md")
-    p.add_argument("--config", help="YAML with provider_name, provider_contact, model_name, crawler_name, sme, …")
+    p.add_argument(
+        "--config",
+        help="YAML with provider_name, provider_contact, model_name, crawler_name, code_of_practice_signatory, sme, "
+        "…; saved in reports/ai_act_summary.config.yaml and reused when omitted",
+    )
     p.add_argument("--repo-id", help="Hub dataset id (ORG/NAME) to name in the dataset card's loading examples")
     return p
 

@@ -64,6 +64,8 @@ class OptOutFilter(LedgerStage):
             },
             "robots_captures": captures.files,
             "robots_hosts": len(captures.robots),
+            # which hosts had a capture: the reports tell, per domain, whether robots.txt could be checked at all
+            "robots_captured_hosts": sorted(captures.robots),
             "tdmrep_hosts": len(captures.tdmrep),
             "suppression_list": {
                 "sha256": self.suppression.digest(),

@@ -7,6 +7,8 @@ left readable in the step's attributes (datatrove serialises those into `executo
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -28,6 +30,13 @@ from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
 log = logging.getLogger(__name__)
+KEY_ID_MESSAGE = b"eurocurate-key-id"
+
+
+def key_id(key: bytes) -> str:
+    """A public name for a PII key: HMAC-SHA256(key, "eurocurate-key-id"), first 16 hex digits. run.json records
+    it so that an erasure with another key is refused before any work; the key cannot be derived from it."""
+    return hmac.new(key, KEY_ID_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
 
 class _Secret:
@@ -52,7 +61,8 @@ class PiiRedactor(LedgerStage):
 
     Stores per-kind counts, checksum-failed candidates and keyed fingerprints in the metadata. The key is
     `key` if given, else the environment variable `key_env` read in the worker; with neither, fingerprints
-    are empty and one warning per task says so."""
+    are empty and one warning per task says so (the `pii` stage refuses to start without a key, unless
+    `fingerprints: false`, so a pipeline never gets there)."""
 
     name = "pii_redactor"
 
@@ -62,19 +72,29 @@ class PiiRedactor(LedgerStage):
         key_env: str = "EUROCURATE_PII_KEY",
         key: str | None = None,
         suppressed_fingerprints: frozenset[str] = frozenset(),
+        fingerprints: bool = True,
     ):
         super().__init__(out_dir)
         self.key_env = key_env
+        self.fingerprints = fingerprints
         self.suppressed_fingerprints = suppressed_fingerprints  # subjects of erasure requests: their documents drop
         self._given_key = _Secret(key.encode("utf-8")) if key else None
         self._key: _Secret | None = None
         self._key_read = False
+
+    def policy(self) -> dict:
+        """What run.json records (`policies.pii_redactor`): fingerprints kept or not, and the key's public id."""
+        key = self._hmac_key() if self.fingerprints else None
+        self._key_read = False  # the driver computed this; each task reads (and warns) for itself
+        return {"fingerprints": self.fingerprints, "key_env": self.key_env, "key_id": key_id(key) if key else None}
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         self._key_read = False  # read the key, and warn of its absence, once per task and in the worker
         yield from super().run(data, rank, world_size)
 
     def _hmac_key(self) -> bytes | None:
+        if not self.fingerprints:
+            return None
         if not self._key_read:
             self._key_read = True
             from_env = os.environ.get(self.key_env)
@@ -176,7 +196,12 @@ class PiiParams(BaseModel):
     key_env: str = Field(
         "EUROCURATE_PII_KEY",
         description="Environment variable holding the HMAC key for fingerprints (never put the key in a spec: "
-        "specs are copied into run.json). Unset: no fingerprints, one warning per task.",
+        "specs are copied into run.json). Unset or empty: the run refuses to start, unless `fingerprints: false`.",
+    )
+    fingerprints: bool = Field(
+        True,
+        description="Keep keyed fingerprints of replaced values so `eurocurate erase --identifier` can find them. "
+        "false: no key is needed or read, and erasure by identifier is impossible for this run.",
     )
     suppression_file: str | None = Field(
         None,
@@ -203,4 +228,13 @@ def build_pii(p: PiiParams, ctx: BuildContext, key: str) -> StageParts:
         if not Path(p.suppression_file).is_file():
             raise SpecError(f"stage {key!r}: suppression_file {p.suppression_file} does not exist")
         fingerprints = frozenset(SuppressionList.from_file(p.suppression_file).fingerprints)
-    return StageParts(map_steps=[PiiRedactor(ctx.out_dir, key_env=p.key_env, suppressed_fingerprints=fingerprints)])
+    if p.fingerprints and not os.environ.get(p.key_env):
+        # checked here, in the driver, before any task: a worker's warning is lost under Ray
+        raise SpecError(
+            f"stage {key!r}: ${p.key_env} is unset, so redacted values would get no fingerprints and erasure "
+            f"requests could not find them; set ${p.key_env} to a secret key, or set `fingerprints: false`"
+        )
+    step = PiiRedactor(
+        ctx.out_dir, key_env=p.key_env, suppressed_fingerprints=fingerprints, fingerprints=p.fingerprints
+    )
+    return StageParts(map_steps=[step])

@@ -6,7 +6,9 @@ without them (new files, new manifests that supersede the old), moves the erased
 exclusion ledger, commits by replacing run.json, then deletes the old files. A crash before the
 commit is rolled back and one after it rolled forward by the next `erase` (`--recover`), so the run is
 always either before or after the erasure. Every erasure appends a hash-chained entry to
-`erasure_log.jsonl` and the subject to `suppression.yaml`, which later runs apply at ingest.
+`erasure_log.jsonl` and the subject to `suppression.yaml`, which later runs apply at ingest. A request
+that matches nothing changes nothing and is not logged (`NothingToErase`); an identifier with another key
+than the run's is refused before any work (`KeyMismatch`); `dry_run` finds the documents and stops there.
 """
 
 from __future__ import annotations
@@ -27,9 +29,17 @@ import pyarrow.parquet as pq
 import yaml
 
 from eurocurate.files import read_tables, sha256_file, write_bytes_atomic, write_table_atomic
-from eurocurate.filters.optout.robots import normalise_host
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.layout import EXCLUSIONS, SHARDS, OutputLayout
+from eurocurate.manifests.audit.erasure_match import (
+    ErasureError,
+    ErasureRequest,
+    KeyMismatch,
+    NothingToErase,
+    check_key,
+    identifier_fingerprints,
+    matching_rows,
+)
 from eurocurate.manifests.audit.ledger import LEDGER_SCHEMA
 from eurocurate.manifests.audit.run_manifest import (
     RunManifest,
@@ -43,29 +53,9 @@ from eurocurate.manifests.audit.run_manifest import (
 from eurocurate.manifests.audit.shard_manifest import manifest_path, read_shard_manifest, write_shard_manifest
 from eurocurate.schema import Meta, Reason
 
+__all__ = ["ErasureError", "ErasureRequest", "ErasureResult", "KeyMismatch", "NothingToErase", "erase", "recover"]
 STAGE = "erasure"
 _GENERATION = re.compile(r"\.e\d+$")
-
-
-class ErasureError(RuntimeError):
-    """The erasure cannot be done as asked; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class ErasureRequest:
-    url: str | None = None
-    url_prefix: str | None = None
-    domain: str | None = None
-    identifier: str | None = None
-    kind: str | None = None  # identifier kind (EMAIL, PHONE, IBAN, PL_PESEL…); guessed when absent
-    reason: str = ""
-    signed_off_by: str = ""
-
-    def describe(self) -> str:
-        for name in ("url", "url_prefix", "domain"):
-            if getattr(self, name):
-                return f"{name}={getattr(self, name)}"
-        return f"identifier ({self.kind or 'any kind'})"
 
 
 @dataclass
@@ -76,44 +66,8 @@ class ErasureResult:
     files_removed: list[str] = field(default_factory=list)
     tokens_removed: int = 0
     tokens_removed_by_lang: dict[str, int] = field(default_factory=dict)
-
-
-def identifier_fingerprints(value: str, kind: str | None, key: bytes) -> set[str]:
-    """Fingerprints the identifier would have in provenance, for its kind or for every kind it could be."""
-    from eurocurate.filters.pii.detectors import find_pii
-    from eurocurate.filters.pii.national_ids import NATIONAL_ID_KINDS
-    from eurocurate.filters.pii.redact import fingerprint
-
-    if kind:
-        kinds = [kind]
-    else:
-        found = [m.kind for m in find_pii(value) if m.valid and m.end - m.start >= len(value.strip()) - 1]
-        kinds = found or ["EMAIL", "PHONE", "IBAN", "CARD", "IP", *NATIONAL_ID_KINDS]
-    prints = set()
-    for k in kinds:
-        try:
-            prints.add(fingerprint(k, value, key))
-        except ValueError:
-            continue  # not a possible value of this kind (a phone without country code, an invalid IP)
-    return prints
-
-
-def _matches(prov: pa.Table, request: ErasureRequest, key: bytes | None) -> pa.Array:
-    urls = prov[Meta.URL]
-    if request.url:
-        return pc.equal(urls, request.url)
-    if request.url_prefix:
-        return pc.starts_with(urls, request.url_prefix)
-    if request.domain:
-        domain = normalise_host(request.domain)
-        hosts = [normalise_host(u or "") for u in urls.to_pylist()]
-        return pa.array([h == domain or h.endswith("." + domain) for h in hosts])
-    if request.identifier:
-        if key is None:
-            raise ErasureError("erasure by identifier needs the PII key the run used: set $EUROCURATE_PII_KEY")
-        wanted = identifier_fingerprints(request.identifier, request.kind, key)
-        return pa.array([bool(wanted & set(fps or [])) for fps in prov[Meta.PII_FINGERPRINTS].to_pylist()])
-    raise ErasureError("give one of --url, --url-prefix, --domain, --identifier")
+    urls: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
 
 def _next_name(rel: str, generation: int) -> str:
@@ -203,22 +157,40 @@ def _update_run(run: RunManifest, staged: Path, remove: list[str], result: Erasu
     run.supersedes = before_sha256
 
 
-def erase(out: Path, request: ErasureRequest, key: bytes | None) -> ErasureResult:
+def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool = False) -> ErasureResult:
+    """Erase the documents `request` names from run `out`; with `dry_run`, only find them (nothing changes).
+
+    Raises `KeyMismatch` (another key than the run's) before any work, `NothingToErase` when no document
+    matches (nothing changed, nothing logged), `ErasureError` when the run does not verify."""
     out = Path(out).resolve()
-    recover(out)  # an interrupted erasure is settled before a new one starts
+    check_key(read_run_manifest(out), request, key)
+    layout = OutputLayout(out)
+    if dry_run:
+        if layout.erasure_staging.is_dir() and any(layout.erasure_staging.glob("*/plan.json")):
+            raise ErasureError("an interrupted erasure is pending; settle it with `eurocurate erase OUT --recover`")
+    else:
+        recover(out)  # an interrupted erasure is settled before a new one starts
     from eurocurate.manifests.audit.verify import verify_output
 
     report = verify_output(out)
     if not report.ok:
         raise ErasureError(f"{out} does not verify ({report.problems[0]}); fix that before erasing")
     run = read_run_manifest(out)
-    layout = OutputLayout(out)
     prov_files = layout.provenance_files()
     prov = read_tables(prov_files)
-    hit = _matches(prov, request, key)
+    hit = matching_rows(prov, request, key)
     erased = prov.filter(hit)
+    if erased.num_rows == 0:
+        raise NothingToErase(
+            f"no document of this run matches {request.describe()}: nothing was erased or logged"
+            + (" (an identifier matches only values the `pii` stage replaced, with the run's key)"
+               if request.identifier else "")
+        )  # fmt: skip
     erasure_id = f"erasure-{len(_log_entries(out)) + 1:04d}-{uuid.uuid4().hex[:8]}"
-    result = ErasureResult(erasure_id, erased["doc_id"].to_pylist())
+    result = ErasureResult(erasure_id, erased["doc_id"].to_pylist(), urls=erased[Meta.URL].to_pylist())
+    if dry_run:
+        result.dry_run = True
+        return result
     suppression = {
         "urls": [request.url] if request.url else [],
         "url_prefixes": [request.url_prefix] if request.url_prefix else [],

@@ -26,13 +26,16 @@ def erase_subject(
     reason: str = "",
     signed_off_by: str | None = None,
     key: bytes | None = None,
+    dry_run: bool = False,
 ) -> ErasureResult:
     """Erase from run `out` every document of one subject: a URL, a URL prefix, a domain (with its
     subdomains) or a redacted identifier (e-mail, phone, IBAN, national ID; `kind` guessed when None,
     matched through the run's keyed fingerprints, so `key` must be the run's PII key).
 
-    `signed_off_by` defaults to the current user. Raises `NotARunError` for a folder without a finished
-    run and `ErasureError` when not exactly one subject is given or the erasure cannot be done.
+    `signed_off_by` defaults to the current user. `dry_run`: find the documents, change nothing. Raises
+    `NotARunError` for a folder without a finished run, `ErasureError` when not exactly one subject is given
+    or the erasure cannot be done: `KeyMismatch` for another key than the run's (before any work),
+    `NothingToErase` when no document matches (nothing is changed or logged).
     """
     out = require_finished_run(out)
     subject = {"url": url, "url_prefix": url_prefix, "domain": domain, "identifier": identifier}
@@ -40,4 +43,4 @@ def erase_subject(
     if len(given) != 1:
         raise ErasureError(f"give exactly one of {', '.join(SUBJECTS)}; got {', '.join(given) or 'none'}")
     request = ErasureRequest(**subject, kind=kind, reason=reason, signed_off_by=signed_off_by or getpass.getuser())
-    return erase(out, request, key)
+    return erase(out, request, key, dry_run=dry_run)

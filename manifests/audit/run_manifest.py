@@ -138,16 +138,33 @@ class OptoutPolicy(_Record):
     parsers: dict[str, str] = Field(description="Parser (and version) per protocol.")
     robots_captures: list[RobotsCapture]
     robots_hosts: int
+    robots_captured_hosts: list[str] | None = Field(
+        None,
+        description="Normalised hosts that have a robots.txt capture, sorted; null in runs written before it was "
+        "recorded (coverage per host unknown).",
+    )
     tdmrep_hosts: int
     suppression_list: SuppressionDigest
     policy_sha256: str = Field(description="sha256 of the policy above (canonical JSON).")
 
 
-class Policies(_Record):
-    """The policy each stage that has one (`policy()`) applied, by stage name."""
+class PiiPolicy(_Record):
+    """What the personal-data stage (`pii_redactor`) ran with: whether it kept fingerprints, and with which key."""
 
-    _omit_when_empty = frozenset({"optout"})
+    fingerprints: bool = Field(description="Whether keyed fingerprints of replaced values were kept for erasure.")
+    key_env: str = Field(description="Environment variable the key was read from (never the key).")
+    key_id: str | None = Field(
+        description="HMAC-SHA256(key, 'eurocurate-key-id'), first 16 hex digits: tells a different key apart "
+        "without revealing it; null without fingerprints."
+    )
+
+
+class Policies(_Record):
+    """The policy each stage that has one (`policy()`) applied, by ledger stage name."""
+
+    _omit_when_empty = frozenset({"optout", "pii_redactor"})
     optout: OptoutPolicy | None = None
+    pii_redactor: PiiPolicy | None = Field(None, description="Absent in runs without a `pii` stage or older runs.")
 
 
 class GroupTiming(_Record):

@@ -1,39 +1,41 @@
 """The EU AI Act Art. 53(1)(d) public summary of training content, filled from a run's manifests.
 
-Follows the sections of the Commission's template (July 2025): general information, list of data
-sources (with the top-domains list for crawled data), and data-processing aspects (opt-outs honoured,
-illegal content, personal data). What only a human can state (provider, model) comes from a config
-file; anything not provided is written as an explicit "NOT PROVIDED" and listed, never left empty.
+Follows the Commission's template (July 2025) section by section, with an explicit yes/no for every
+source category (2.1-2.6) and claims derived only from what ran (stages, policies, captures). What only a
+human can state (provider, model, Code of Practice) comes from a config; anything not provided is written
+as "NOT PROVIDED" and listed, never left empty. Domains are `domains`'; shared sentences `descriptions`'.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from collections import defaultdict
-from functools import lru_cache
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from eurocurate.layout import OutputLayout
-from eurocurate.manifests.audit.run_manifest import read_run_manifest
+from eurocurate.manifests.audit.run_manifest import InputFile, RunManifest, read_run_manifest
+from eurocurate.manifests.release.descriptions import (
+    NO_ILLEGAL_CONTENT_CLASSIFIER,
+    NO_OPTOUT,
+    NO_PII_STAGE,
+    NO_QUALITY,
+    NOT_PROVIDED,
+    fetch_date_range,
+    keeps_fingerprints,
+    map_column_totals,
+    personal_data_measure,
+    provenance_files,
+    robots_coverage_line,
+)
+from eurocurate.manifests.release.domains import domain_sizes, robots_coverage, top_domains
 from eurocurate.schema import Meta
 
-NOT_PROVIDED = "NOT PROVIDED"
+__all__ = ["NOT_PROVIDED", "SummaryConfig", "build_summary", "size_band", "to_markdown"]
+TEMPLATE = "European Commission, Template for the public summary of training content for GPAI models (July 2025)"
 SIZE_BANDS = ((10**9, "less than 1 billion tokens"), (10 * 10**12, "1 billion to 10 trillion tokens"))
-CATEGORY_SECTIONS = {
-    "public_dataset": "2.1 Publicly available datasets",
-    "licensed": "2.2 Private non-publicly available datasets obtained from third parties (licensed)",
-    "own_crawl": "2.3 Data crawled and scraped from online sources",
-    "public_sector": "2.3 Data crawled and scraped from online sources",
-    "other": "2.6 Other sources of data",
-}
+CRAWLED = ("own_crawl", "public_sector")
+YES, NO = "yes", "no"
 
 
 class SummaryConfig(BaseModel):
@@ -45,10 +47,14 @@ class SummaryConfig(BaseModel):
     authorised_representative: str | None = None
     model_name: str | None = Field(None, description="Model name and version(s) trained on this data.")
     model_versions: list[str] = Field(default_factory=list)
+    placed_on_market: str | None = Field(None, description="Date the model was placed on the EU market.")
     crawler_name: str | None = Field(None, description="Name of the crawler that collected own-crawl data.")
     crawler_purpose: str | None = None
     crawler_behaviour: str | None = Field(
         None, description="e.g. honours robots.txt, TDMRep, noai, paywalls, login walls."
+    )
+    code_of_practice_signatory: bool | None = Field(
+        None, description="3.1: whether the provider signed the GPAI Code of Practice (copyright chapter)."
     )
     sme: bool = Field(False, description="SME variant of the top-domains rule (5% or at most 1,000 domains).")
 
@@ -65,39 +71,6 @@ def size_band(tokens: int) -> str:
     return "more than 10 trillion tokens"
 
 
-@lru_cache(maxsize=1)
-def _psl():
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()
-
-
-def registrable_domain(host: str) -> str:
-    return _psl().privatesuffix(host.lower()) or host.lower()
-
-
-def top_domains(sizes: dict[str, int], sme: bool = False) -> list[tuple[str, int]]:
-    """The template's top-domain list: the top 10% of domains by content size (SMEs: 5%, at most 1,000)."""
-    ranked = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))
-    share = 0.05 if sme else 0.10
-    n = math.ceil(len(ranked) * share)
-    if sme:
-        n = min(n, 1000)
-    return ranked[:n]
-
-
-def domain_sizes(out: Path) -> dict[str, int]:
-    """Bytes of kept text per registrable domain, from provenance and the text shards."""
-    sizes: dict[str, int] = defaultdict(int)
-    for f in OutputLayout(out).text_files():
-        t = pq.read_table(f, columns=["url", "text"])
-        lengths = pc.binary_length(pc.cast(t["text"], pa.large_binary())).to_pylist()
-        for url, n in zip(t["url"].to_pylist(), lengths):
-            host = (url or "").split("/")[2] if url and "://" in url else "unknown"
-            sizes[registrable_domain(host)] += n
-    return dict(sizes)
-
-
 def _given(value: object, field: str, missing: list[str]) -> object:
     if value in (None, "", []):
         missing.append(field)
@@ -105,38 +78,131 @@ def _given(value: object, field: str, missing: list[str]) -> object:
     return value
 
 
+def _category(run: RunManifest, *categories: str) -> tuple[str, list[dict]]:
+    """yes/no and the sources of the inputs declared in `categories`, one entry per publisher, licence and
+    period; never an input's local path (a reader cannot open it and it says nothing about the source)."""
+    grouped: dict[tuple[str, str, str], list[InputFile]] = defaultdict(list)
+    for i in run.inputs:
+        if (i.source_category or "other") in categories:
+            grouped[
+                (i.publisher or NOT_PROVIDED, i.licence or NOT_PROVIDED, i.collection_period or NOT_PROVIDED)
+            ].append(i)
+    found = [{"publisher": p, "licence": lic, "collection_period": period, "files": len(files),
+              "bytes": sum(f.bytes for f in files)} for (p, lic, period), files in sorted(grouped.items())]  # fmt: skip
+    return (YES if found else NO), found
+
+
+def _collection_period(run: RunManifest, out: Path) -> dict:
+    dates = fetch_date_range(provenance_files(out))
+    declared = sorted({i.collection_period for i in run.inputs if i.collection_period})
+    return {"first_capture": dates[0] if dates else None, "last_capture": dates[1] if dates else None,
+            "declared": declared}  # fmt: skip
+
+
+def _opt_outs(run: RunManifest, out: Path, config: SummaryConfig, missing: list[str]) -> dict:
+    policy = run.policies.optout
+    signatory = config.code_of_practice_signatory
+    section = {
+        "code_of_practice_signatory": _given(None if signatory is None else (YES if signatory else NO),
+                                             "code_of_practice_signatory", missing),
+    }  # fmt: skip
+    if policy is None:
+        return section | {"opt_outs_checked": NO, "statement": NO_OPTOUT}
+    stage = run.stage("optout")
+    coverage = robots_coverage(out, run)
+    section |= {
+        "opt_outs_checked": YES,
+        "protocols_honoured": list(policy.protocols),
+        "agents": list(policy.agents),
+        "missing_robots": policy.missing_robots,
+        "documents_excluded_by_reason": stage.dropped_by_reason if stage else {},
+        "policy_sha256": policy.policy_sha256,
+    }
+    if not coverage.checked:
+        section["robots_txt"] = "robots.txt was not among the protocols checked."
+    elif not coverage.known:
+        section["robots_txt"] = f"{policy.robots_hosts:,} hosts had a robots.txt capture (per-host record absent)."
+    else:
+        section |= {
+            "robots_txt": robots_coverage_line(len(coverage.hosts_with), coverage.hosts_without, policy.missing_robots),
+            "hosts_with_robots_capture": len(coverage.hosts_with),
+            "hosts_without_robots_capture": coverage.hosts_without,
+        }
+    return section
+
+
+def _removals(run: RunManifest) -> list[str]:
+    """3.2: what removed unwanted content in this run, one line per measure that ran."""
+    lines = [NO_ILLEGAL_CONTENT_CLASSIFIER]
+    uses = run.stage_uses()
+    quality = run.stage("quality_filter")
+    if "quality_filter" in uses:
+        dropped = f": {quality.dropped:,} documents removed" if quality else ""
+        lines.append(f"Quality-filtered by heuristic rules (short, boilerplate-heavy and junk pages){dropped}.")
+    else:
+        lines.append(NO_QUALITY)
+    if run.policies.optout is not None:
+        optout = run.stage("optout")
+        lines.append(f"Pages whose publishers reserved rights were removed ({optout.dropped if optout else 0:,}).")
+    for use, what in (("exact_dedup", "exact duplicates"), ("minhash_dedup", "near-duplicates"),
+                      ("url_dedup", "duplicate URLs")):  # fmt: skip
+        if use in uses:
+            lines.append(f"Removed {what}.")
+    lines.append("Personal data replaced by typed placeholders (section 3.3)." if "pii" in uses else NO_PII_STAGE)
+    return lines
+
+
+def _personal_data(run: RunManifest, out: Path) -> dict:
+    if "pii" not in run.stage_uses():
+        return {"processed": NO, "measure": NO_PII_STAGE, "values_replaced_by_type": {},
+                "erasures_applied": len(run.erasures)}  # fmt: skip
+    fingerprints = keeps_fingerprints(run)
+    return {
+        "processed": YES,
+        "measure": personal_data_measure(fingerprints=fingerprints),
+        "values_replaced_by_type": map_column_totals(provenance_files(out), Meta.PII_COUNTS),
+        "fingerprints_kept": YES if fingerprints else NO,
+        "erasures_applied": len(run.erasures),
+    }
+
+
 def build_summary(out: Path, config: SummaryConfig) -> dict:
+    out = Path(out)
     run = read_run_manifest(out)
     missing: list[str] = []
     tokens = run.totals.tokens_by_language
     total_tokens = sum(tokens.values())
-    prov = [pq.read_table(f, columns=[Meta.FETCH_DATE, Meta.PII_COUNTS]) for f in OutputLayout(out).provenance_files()]
-    dates = [d for t in prov for d in t[Meta.FETCH_DATE].to_pylist() if d]
-    pii_totals: dict[str, int] = defaultdict(int)
-    for t in prov:
-        for counts in t[Meta.PII_COUNTS].to_pylist():
-            for kind, n in counts or []:
-                pii_totals[kind] += n
+    period = _collection_period(run, out)
     sizes = domain_sizes(out)
-    top = top_domains(sizes, config.sme)
-    sources: dict[str, list[dict]] = defaultdict(list)
-    for inp in run.inputs:
-        sources[CATEGORY_SECTIONS.get(inp.source_category or "other", CATEGORY_SECTIONS["other"])].append(
-            {
-                "path": inp.path,
-                "publisher": inp.publisher,
-                "licence": inp.licence,
-                "collection_period": inp.collection_period,
-                "bytes": inp.bytes,
-                "sha256": inp.sha256,
-            }  # fmt: skip
-        )
-    optout_stage = run.stage("optout")
+    public, public_list = _category(run, "public_dataset")
+    licensed, licensed_list = _category(run, "licensed")
+    crawled, crawled_list = _category(run, *CRAWLED)
+    other, other_list = _category(run, "other")
     policy = run.policies.optout
-    crawled = any(inp.source_category in ("own_crawl", "public_sector") for inp in run.inputs)
-    summary = {
-        "template": "European Commission, Template for the public summary of training content for GPAI models "
-        "(July 2025)",
+    behaviour = config.crawler_behaviour or (
+        f"opt-outs checked for agents {', '.join(policy.agents)} via {', '.join(policy.protocols)} "
+        "(robots.txt coverage per host: section 3.1)"
+        if policy
+        else NO_OPTOUT
+    )
+    crawl: dict = {"answer": crawled}
+    if crawled == YES:
+        crawl |= {
+            "crawler": _given(config.crawler_name, "crawler_name", missing),
+            "purpose": config.crawler_purpose or "training data for general-purpose language models",
+            "behaviour": behaviour,
+            "collection_period": period,
+            "sources": crawled_list,
+            "content_types": "web pages and public-sector documents (main text extracted from HTML)",
+            "top_domains_rule": "top 5% of registrable domains by content size, at most 1,000 (SME)"
+            if config.sme
+            else "top 10% of registrable domains by content size",
+            "domains_total": len(sizes),
+            "top_domains": [{"domain": d, "bytes": n} for d, n in top_domains(sizes, config.sme)],
+        }
+    none_declared = "no input of this run is declared in this category: see the spec's `source_category`"
+    return {
+        "template": TEMPLATE,
         "1_general_information": {
             "1.1_provider": {
                 "name": _given(config.provider_name, "provider_name", missing),
@@ -145,7 +211,8 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
             },
             "1.2_model": {
                 "name": _given(config.model_name, "model_name", missing),
-                "versions": config.model_versions or "as named above",
+                "versions": config.model_versions or ["as named above"],
+                "placed_on_market": _given(config.placed_on_market, "placed_on_market", missing),
             },
             "1.3_modalities_and_size": {
                 "modalities": ["text"],
@@ -155,109 +222,145 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
                 "types_of_content": "web pages and public-sector documents (main text extracted from HTML)",
                 "languages": sorted(tokens),
                 "tokens_by_language": dict(sorted(tokens.items())),
-                "latest_collection_date": max(dates) if dates else _given(None, "fetch dates in provenance", missing),
+                "collection_period": period,
+                "latest_collection_date": period["last_capture"] or _given(None, "fetch dates in provenance", missing),
             },
         },
         "2_data_sources": {
-            "sources_by_category": dict(sources),
-            "2.3_crawled_data": {
-                "crawler": _given(config.crawler_name, "crawler_name", missing) if crawled else "no crawled data",
-                "purpose": (config.crawler_purpose or "training data for general-purpose language models")
-                if crawled
-                else "not applicable (no crawled data)",
-                "behaviour": (
-                    config.crawler_behaviour
-                    or (
-                        f"opt-outs honoured for agents {policy.agents} via {policy.protocols}"
-                        if policy
-                        else "no opt-out stage"
-                    )
-                )
-                if crawled
-                else "not applicable (no crawled data)",
-                "collection_period": sorted({i.collection_period for i in run.inputs if i.collection_period}),
-                "top_domains_rule": "top 5% of registrable domains by content size, at most 1,000 (SME)"
-                if config.sme
-                else "top 10% of registrable domains by content size",
-                "domains_total": len(sizes),
-                "top_domains": [{"domain": d, "bytes": n} for d, n in top],
+            "2.1_publicly_available_datasets": {"answer": public, "datasets": public_list},
+            "2.2_private_third_party_datasets": {
+                "answer": licensed,
+                "2.2.1_licensed_by_rights_holders": {"answer": licensed, "datasets": licensed_list},
+                "2.2.2_obtained_from_other_third_parties": {"answer": NO, "note": none_declared},
             },
+            "2.3_crawled_and_scraped_data": crawl,
+            "2.4_user_data": {"answer": NO, "note": none_declared},
+            "2.5_synthetic_data": {"answer": NO, "note": none_declared},
+            "2.6_other_sources": {"answer": other, "sources": other_list},
         },
         "3_data_processing": {
-            "3.1_text_and_data_mining_opt_outs": {
-                "protocols_honoured": policy.protocols if policy else "NONE: the pipeline had no opt-out stage",
-                "agents": policy.agents if policy else [],
-                "policy_sha256": policy.policy_sha256 if policy else None,
-                "documents_excluded_by_reason": optout_stage.dropped_by_reason if optout_stage else {},
-            },
-            "3.2_illegal_content": "no dedicated illegal-content classifier in this pipeline version; pages are "
-            "limited to the inputs' declared sources and quality-filtered",
-            "3.3_personal_data": {
-                "measure": "detected and replaced by typed placeholders before training (e-mail, public IP, phone, "
-                "IBAN, payment card, checksum-validated national identifiers); keyed fingerprints kept for erasure "
-                "requests",
-                "values_replaced_by_type": dict(sorted(pii_totals.items())),
-                "erasures_applied": len(run.erasures),
-            },
+            "3.1_reservation_of_rights": _opt_outs(run, out, config, missing),
+            "3.2_removal_of_illegal_and_unwanted_content": _removals(run),
+            "3.3_other_information": {"personal_data": _personal_data(run, out)},
         },
         "missing_fields": missing,
         "run_id": run.run_id,
         "config_sha256": run.config_sha256,
     }
-    return summary
 
 
-def domains_csv(out: Path, sme: bool = False) -> str:
-    sizes = domain_sizes(out)
-    top = {d for d, _ in top_domains(sizes, sme)}
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["rank", "registrable_domain", "text_bytes", "share", "in_top_list"])
-    total = sum(sizes.values()) or 1
-    for rank, (domain, n) in enumerate(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])), 1):
-        w.writerow([rank, domain, n, f"{n / total:.6f}", domain in top])
-    return buf.getvalue()
+def _items(values: list | dict) -> list[str]:
+    """A list or a mapping as Markdown list items (never a Python repr)."""
+    if isinstance(values, dict):
+        return [f"  - {k}: {v:,}" if isinstance(v, int) else f"  - {k}: {v}" for k, v in values.items()]
+    return [f"  - {v}" for v in values]
+
+
+def _sources_md(items: list[dict]) -> list[str]:
+    return [f"  - {i['publisher']} (licence: {i['licence']}; collected: {i['collection_period']}; "
+            f"{i['files']:,} file(s), {i['bytes']:,} bytes)" for i in items]  # fmt: skip
+
+
+def _period_md(period: dict) -> str:
+    captured = (
+        f"pages captured {period['first_capture']} to {period['last_capture']}"
+        if period["first_capture"]
+        else "capture dates not recorded"
+    )
+    declared = "; declared: " + ", ".join(period["declared"]) if period["declared"] else ""
+    return captured + declared
 
 
 def to_markdown(summary: dict) -> str:
     g = summary["1_general_information"]
-    size = g["1.3_modalities_and_size"]
-    crawl = summary["2_data_sources"]["2.3_crawled_data"]
-    opt = summary["3_data_processing"]["3.1_text_and_data_mining_opt_outs"]
-    pii = summary["3_data_processing"]["3.3_personal_data"]
+    size, model = g["1.3_modalities_and_size"], g["1.2_model"]
+    src = summary["2_data_sources"]
+    crawl = src["2.3_crawled_and_scraped_data"]
+    proc = summary["3_data_processing"]
+    opt = proc["3.1_reservation_of_rights"]
+    pii = proc["3.3_other_information"]["personal_data"]
+    private = src["2.2_private_third_party_datasets"]
     lines = [
         "# Public summary of training content (EU AI Act, Art. 53(1)(d))",
         f"_{summary['template']}_",
         "",
         "## 1. General information",
-        f"- **Provider:** {g['1.1_provider']['name']} — contact: {g['1.1_provider']['contact']}",
-        f"- **Model:** {g['1.2_model']['name']}",
-        f"- **Modalities:** {', '.join(size['modalities'])}; **size:** {size['text_size_band']} "
-        f"({size['text_tokens']:,} tokens, {size['documents']:,} documents)",
-        f"- **Languages:** {', '.join(size['languages'])}",
+        "### 1.1 Provider identification",
+        f"- **Provider:** {g['1.1_provider']['name']}",
+        f"- **Contact:** {g['1.1_provider']['contact']}",
+        f"- **Authorised representative:** {g['1.1_provider']['authorised_representative']}",
+        "### 1.2 Model identification",
+        f"- **Model:** {model['name']}",
+        "- **Versions:**",
+        *_items(model["versions"]),
+        f"- **Placed on the market:** {model['placed_on_market']}",
+        "### 1.3 Modalities, overall training data size and other characteristics",
+        f"- **Modalities:** {', '.join(size['modalities'])}",
+        f"- **Size:** {size['text_size_band']} ({size['text_tokens']:,} tokens, {size['documents']:,} documents)",
+        f"- **Types of content:** {size['types_of_content']}",
+        f"- **Collection period:** {_period_md(size['collection_period'])}",
         f"- **Latest collection date:** {size['latest_collection_date']}",
+        "- **Languages (tokens):**" + ("" if size["tokens_by_language"] else " not counted (no tokenizer stage)"),
+        *_items(size["tokens_by_language"]),
         "",
         "## 2. List of data sources",
+        f"### 2.1 Publicly available datasets: {src['2.1_publicly_available_datasets']['answer']}",
+        *_sources_md(src["2.1_publicly_available_datasets"]["datasets"]),
+        f"### 2.2 Private non-publicly available datasets obtained from third parties: {private['answer']}",
+        f"- **2.2.1 Datasets commercially licensed by rights holders:** "
+        f"{private['2.2.1_licensed_by_rights_holders']['answer']}",
+        *_sources_md(private["2.2.1_licensed_by_rights_holders"]["datasets"]),
+        f"- **2.2.2 Private datasets obtained from other third parties:** "
+        f"{private['2.2.2_obtained_from_other_third_parties']['answer']} "
+        f"({private['2.2.2_obtained_from_other_third_parties']['note']})",
+        f"### 2.3 Data crawled and scraped from online sources: {crawl['answer']}",
     ]
-    for section, items in summary["2_data_sources"]["sources_by_category"].items():
-        lines.append(f"### {section}")
+    if crawl["answer"] == YES:
         lines += [
-            f"- {i['path']} — publisher: {i['publisher'] or NOT_PROVIDED}; licence: {i['licence'] or NOT_PROVIDED}"
-            for i in items
+            f"- **Crawler:** {crawl['crawler']}",
+            f"- **Purpose:** {crawl['purpose']}",
+            f"- **Behaviour:** {crawl['behaviour']}",
+            f"- **Collection period:** {_period_md(crawl['collection_period'])}",
+            f"- **Types of content:** {crawl['content_types']}",
+            "- **Sources:**",
+            *_sources_md(crawl["sources"]),
+            f"- **Top domains** ({crawl['top_domains_rule']}; {crawl['domains_total']:,} domains in all):",
+            *[f"  {i + 1}. {d['domain']} ({d['bytes']:,} bytes)" for i, d in enumerate(crawl["top_domains"])],
         ]
     lines += [
-        "### Crawled data",
-        f"- **Crawler:** {crawl['crawler']}; **purpose:** {crawl['purpose']}; **behaviour:** {crawl['behaviour']}",
-        f"- **Top domains** ({crawl['top_domains_rule']}; {crawl['domains_total']} domains in all):",
-        *[f"  {i + 1}. {d['domain']} ({d['bytes']:,} bytes)" for i, d in enumerate(crawl["top_domains"])],
+        f"### 2.4 User data: {src['2.4_user_data']['answer']} ({src['2.4_user_data']['note']})",
+        f"### 2.5 Synthetic data: {src['2.5_synthetic_data']['answer']} ({src['2.5_synthetic_data']['note']})",
+        f"### 2.6 Other sources of data: {src['2.6_other_sources']['answer']}",
+        *_sources_md(src["2.6_other_sources"]["sources"]),
         "",
         "## 3. Data processing aspects",
-        f"- **Opt-outs honoured:** {opt['protocols_honoured']} for agents {opt['agents']}; "
-        f"documents excluded: {opt['documents_excluded_by_reason']}",
-        f"- **Illegal content:** {summary['3_data_processing']['3.2_illegal_content']}",
-        f"- **Personal data:** {pii['measure']}. Values replaced: {pii['values_replaced_by_type']}. "
-        f"Erasures applied: {pii['erasures_applied']}.",
+        "### 3.1 Respect of reservation of rights from the text and data mining exception",
+        f"- **Signatory of the GPAI Code of Practice:** {opt['code_of_practice_signatory']}",
+        f"- **Opt-outs checked:** {opt['opt_outs_checked']}",
     ]
+    if opt["opt_outs_checked"] == YES:
+        lines += [
+            f"- **Protocols honoured:** {', '.join(opt['protocols_honoured'])}",
+            f"- **Agents:** {', '.join(opt['agents'])}",
+            f"- **robots.txt:** {opt['robots_txt']}",
+            f"- **Hosts without a robots.txt capture (`missing_robots`):** {opt['missing_robots']}",
+            *_items(opt.get("hosts_without_robots_capture", [])),
+            "- **Documents excluded, by reason:**" + ("" if opt["documents_excluded_by_reason"] else " none"),
+            *_items(opt["documents_excluded_by_reason"]),
+        ]
+    else:
+        lines.append(f"- {opt['statement']}")
+    lines += [
+        "### 3.2 Removal of illegal and unwanted content",
+        *[f"- {line}" for line in proc["3.2_removal_of_illegal_and_unwanted_content"]],
+        "### 3.3 Other information: personal data",
+        f"- **Processed:** {pii['processed']}",
+        f"- {pii['measure']}",
+    ]
+    if pii["processed"] == YES:
+        replaced = pii["values_replaced_by_type"]
+        lines += ["- **Values replaced, by type:**" + ("" if replaced else " none found"), *_items(replaced)]
+    lines.append(f"- **Erasures applied since the run:** {pii['erasures_applied']}")
     if summary["missing_fields"]:
-        lines += ["", f"**Fields still to be provided:** {', '.join(summary['missing_fields'])}"]
+        lines += ["", "**Fields still to be provided:**", *[f"- {f}" for f in summary["missing_fields"]]]
     return "\n".join(lines) + "\n"

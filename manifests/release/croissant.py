@@ -17,22 +17,24 @@ import pyarrow.parquet as pq
 
 from eurocurate.layout import RUN_MANIFEST
 from eurocurate.manifests.audit.run_manifest import RunManifest, read_run_manifest
-from eurocurate.manifests.release.ai_act_summary import NOT_PROVIDED
 from eurocurate.manifests.release.descriptions import (
     COLUMN_DESCRIPTIONS,
     NO_OPTOUT,
     NO_PII_STAGE,
+    NOT_PROVIDED,
     TEXT_ROW,
     TOKEN_ROW,
     appends_eos,
     erasures_applied,
     fetch_date_range,
+    keeps_fingerprints,
     licences,
     lineage,
     map_column_totals,
     optout_policy,
     personal_data_measure,
     provenance_files,
+    robots_coverage_text,
     run_summary,
     stage_line,
     tokenizer_identity,
@@ -229,11 +231,13 @@ def _collection(run: RunManifest, dates: tuple[str, str] | None) -> dict:
     }
 
 
-def _processing(run: RunManifest) -> dict:
+def _processing(run: RunManifest, out: Path) -> dict:
     steps = [stage_line(s) for s in run.stages]
     optout = run.stage("optout")
     if run.policies.optout:
         steps.append(optout_policy(run.policies.optout, optout.dropped if optout else 0))
+        if coverage := robots_coverage_text(out, run):
+            steps.append(coverage)
     else:
         steps.append(NO_OPTOUT)
     if run.tokenizer:
@@ -248,7 +252,9 @@ def _personal_data(out: Path, run: RunManifest) -> dict:
     prov = provenance_files(out)
     replaced = map_column_totals(prov, Meta.PII_COUNTS)
     candidates = map_column_totals(prov, Meta.PII_CANDIDATES)
-    manipulation = personal_data_measure() + (f" {erasures_applied(run)}" if run.erasures else "")
+    manipulation = personal_data_measure(fingerprints=keeps_fingerprints(run)) + (
+        f" {erasures_applied(run)}" if run.erasures else ""
+    )
     sensitive = [f"{kind}: {n} values replaced by <{kind}>" for kind, n in replaced.items()] or [
         "No personal data of the detected types was found."
     ]
@@ -299,7 +305,11 @@ def _fitness(run: RunManifest) -> dict:
     impact = (
         f"Provides curated text in {len(tokens)} languages for training language models. Every kept document is "
         "traceable to its source URL and WARC record"
-        + (", rights reservations were honoured at collection," if optout else "")
+        + (
+            ", rights reservations were honoured at collection,"
+            if optout
+            else ", rights reservations were NOT checked,"
+        )
         + " and documents can be erased on request (`eurocurate erase`)."
     )
     return {
@@ -343,7 +353,7 @@ def build_croissant(out: Path, name: str | None = None, licence: str | None = No
         "distribution": _distribution(run),
         "recordSet": [r for r in record_sets if r is not None],
         **_collection(run, dates),
-        **_processing(run),
+        **_processing(run, out),
         **_personal_data(out, run),
         **_fitness(run),
     }

@@ -17,14 +17,15 @@ import yaml
 
 from eurocurate.layout import RUN_MANIFEST, SHARDS, TEXT
 from eurocurate.manifests.audit.run_manifest import RunManifest, read_run_manifest
-from eurocurate.manifests.release.ai_act_summary import NOT_PROVIDED
 from eurocurate.manifests.release.descriptions import (
     COLUMN_DESCRIPTIONS,
     NO_OPTOUT,
     NO_PII_STAGE,
+    NOT_PROVIDED,
     appends_eos,
     erasures_applied,
     fetch_date_range,
+    keeps_fingerprints,
     licences,
     lineage,
     map_column_totals,
@@ -32,6 +33,7 @@ from eurocurate.manifests.release.descriptions import (
     optout_policy,
     personal_data_measure,
     provenance_files,
+    robots_coverage_text,
     run_summary,
     tokenizer_identity,
     traceability,
@@ -223,7 +225,7 @@ def _processing(run: RunManifest) -> list[str]:
     ]
 
 
-def _optout(run: RunManifest) -> list[str]:
+def _optout(run: RunManifest, out: Path) -> list[str]:
     policy = run.policies.optout
     if not policy:
         return ["## Opt-out policy", "", NO_OPTOUT, ""]
@@ -236,7 +238,8 @@ def _optout(run: RunManifest) -> list[str]:
         optout_policy(policy, sum(dropped.values()), markdown_code),
         "",
         f"- Parsers: {parsers or NOT_PROVIDED}",
-        f"- Hosts without a robots.txt capture: `{policy.missing_robots}`",
+        f"- Hosts without a robots.txt capture: `missing_robots: {policy.missing_robots}`",
+        f"- Coverage: {robots_coverage_text(out, run) or 'robots.txt was not among the protocols checked.'}",
         f"- Documents excluded by reason: {', '.join(f'`{r}` {n:,}' for r, n in sorted(dropped.items())) or 'none'}",
         "",
     ]
@@ -251,7 +254,7 @@ def _personal_data(run: RunManifest, out: Path) -> list[str]:
     lines = [
         "## Personal data",
         "",
-        personal_data_measure(markdown_code),
+        personal_data_measure(markdown_code, keeps_fingerprints(run)),
         "",
         *_table(["type", "values"], [[f"`<{k}>`", f"{n:,}"] for k, n in replaced.items()] or [["none found", "0"]]),
     ]
@@ -372,7 +375,7 @@ def dataset_card(out: Path, repo_id: str | None = None) -> str:
         *_languages(run),
         *_sources(run, dates),
         *_processing(run),
-        *_optout(run),
+        *_optout(run, out),
         *_personal_data(run, out),
         *_tokenizer(run),
         *_loading(documents_by_language(run), repo_id),

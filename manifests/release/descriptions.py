@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 
 from eurocurate.layout import ERASURE_LOG, EXCLUSIONS, PROVENANCE, SHARDS, TEXT, TOKENIZER, TOKENIZER_FILE
 from eurocurate.manifests.audit.run_manifest import OptoutPolicy, RunManifest, StageCount, TokenizerInfo
-from eurocurate.manifests.release.ai_act_summary import NOT_PROVIDED
 from eurocurate.schema import Meta
 
+NOT_PROVIDED = "NOT PROVIDED"
 Code = Callable[[str], str]
 TOKENIZER_PATH = f"{TOKENIZER}/{TOKENIZER_FILE}"
 COLUMN_DESCRIPTIONS = {
@@ -124,7 +124,41 @@ def lineage(run: RunManifest, code: Code = _plain) -> str:
     return f"Pipeline {code(run.pipeline)}, config sha256 {code(run.config_sha256)}, eurocurate {run.code_version}"
 
 
-NO_OPTOUT = "No opt-out stage ran in this pipeline: rights reservations were not checked."
+NO_OPTOUT = (
+    "Opt-outs were not checked: no opt-out stage ran in this pipeline, so reservations of rights (robots.txt, "
+    "TDMRep, noai) were not honoured and reserved pages may be included."
+)
+
+
+def robots_coverage_text(out: Path, run: RunManifest) -> str | None:
+    """The robots.txt coverage sentence of run `out`; None when no opt-out stage checked robots.txt."""
+    from eurocurate.manifests.release.domains import robots_coverage  # domains reads shards; imported when asked
+
+    policy, coverage = run.policies.optout, robots_coverage(out, run)
+    if policy is None or not coverage.checked:
+        return None
+    if not coverage.known:
+        return f"{policy.robots_hosts:,} hosts had a robots.txt capture (this run did not record which)."
+    return robots_coverage_line(len(coverage.hosts_with), coverage.hosts_without, policy.missing_robots)
+
+
+def robots_coverage_line(hosts_with: int, hosts_without: list[str], missing_robots: str | None) -> str:
+    """What robots.txt covered: hosts with a capture, and what happened to the pages of those without."""
+    total = hosts_with + len(hosts_without)
+    if not hosts_without:
+        return f"robots.txt captures covered every host ({total:,})."
+    named = ", ".join(hosts_without[:10]) + (
+        f" and {len(hosts_without) - 10:,} more" if len(hosts_without) > 10 else ""
+    )
+    effect = (
+        "their pages were excluded as reserved"
+        if missing_robots == "reserve"
+        else "their pages were kept without a robots.txt check (robots.txt opt-outs were not verified for them)"
+    )
+    return (
+        f"robots.txt captures covered {hosts_with:,} of {total:,} hosts; {len(hosts_without):,} had none "
+        f"({named}) and, as `missing_robots: {missing_robots}` decides, {effect}."
+    )
 
 
 def optout_policy(policy: OptoutPolicy, excluded: int, code: Code = _plain) -> str:
@@ -142,19 +176,40 @@ def tokenizer_identity(tok: TokenizerInfo, eos_appended: bool, code: Code = _pla
     )
 
 
-NO_PII_STAGE = "No personal-data redaction stage ran in this pipeline: the text may contain personal data."
+NO_PII_STAGE = (
+    "Personal data was not processed: no personal-data redaction stage ran in this pipeline, so the text may "
+    "contain personal data."
+)
+NO_FINGERPRINTS = (
+    "The run kept no fingerprints of replaced values (`fingerprints: false`), so erasure requests by identifier "
+    "cannot find documents; erase by URL or domain instead."
+)
+NO_QUALITY = "No quality filter ran in this pipeline."
+NO_ILLEGAL_CONTENT_CLASSIFIER = "No dedicated illegal-content classifier ran in this pipeline version."
 
 
-def personal_data_measure(code: Code = _plain) -> str:
+def personal_data_measure(code: Code = _plain, fingerprints: bool = True) -> str:
     placeholders = ", ".join(map(code, ("<EMAIL>", "<IP>", "<PHONE>", "<IBAN>", "<CARD>")))
     national = ", ".join(map(code, ("<PL_PESEL>", "<NL_BSN>", "<ES_DNI>")))
     return (
         f"Personal data in the text was replaced by typed placeholders before anything was written: {placeholders} "
         f"(IP: public addresses only; card: Luhn-valid), and national identifiers whose checksum validates (e.g. "
         f"{national}). Identifier-shaped strings whose checksum fails are left in the text and counted as "
-        "candidates. Provenance keeps keyed HMAC-SHA256 fingerprints of replaced values (never the values), so an "
-        f"erasure request can find the documents ({code('eurocurate erase')})."
+        "candidates. "
+        + (
+            "Provenance keeps keyed HMAC-SHA256 fingerprints of replaced values (never the values), so an erasure "
+            f"request can find the documents ({code('eurocurate erase')})."
+            if fingerprints
+            else NO_FINGERPRINTS
+        )
     )
+
+
+def keeps_fingerprints(run: RunManifest) -> bool:
+    """Whether the run's `pii` stage kept keyed fingerprints (runs before that was recorded: by the spec)."""
+    if run.policies.pii_redactor is not None:
+        return run.policies.pii_redactor.fingerprints
+    return next((bool(s.params.get("fingerprints", True)) for s in run.config.stages if s.use == "pii"), False)
 
 
 def erasures_applied(run: RunManifest, code: Code = _plain) -> str:

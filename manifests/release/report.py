@@ -17,7 +17,14 @@ from eurocurate.files import read_tables
 from eurocurate.layout import EXCLUSIONS, PROVENANCE, REPORT_HTML, OutputLayout
 from eurocurate.manifests.audit.run_manifest import read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
-from eurocurate.manifests.release.ai_act_summary import domain_sizes, top_domains
+from eurocurate.manifests.release.descriptions import (
+    NO_OPTOUT,
+    NO_PII_STAGE,
+    keeps_fingerprints,
+    personal_data_measure,
+    robots_coverage_line,
+)
+from eurocurate.manifests.release.domains import domain_sizes, robots_coverage, top_domains
 from eurocurate.schema import Meta
 
 _CSS = """
@@ -69,7 +76,8 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
     totals = run.totals
     tokens = totals.tokens_by_language
     ledger = _read(out, EXCLUSIONS)
-    prov = _read(out, PROVENANCE, ["doc_id", Meta.LANG, Meta.PII_COUNTS, Meta.PII_CANDIDATES])
+    pii_columns = [Meta.PII_COUNTS, Meta.PII_CANDIDATES] if "pii" in run.stage_uses() else []
+    prov = _read(out, PROVENANCE, ["doc_id", Meta.LANG, *pii_columns])
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>eurocurate report — {_e(run.pipeline)}</title>",
@@ -143,6 +151,7 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
         if r["stage"] == "optout":
             by_reason[r["reason"]].append(r)
     parts.append("<h2>Text-and-data-mining opt-outs</h2>")
+    coverage = robots_coverage(out, run)
     if policy:
         parts.append(
             f"<p>Agents honoured: {_e(', '.join(policy.agents))}. Protocols: {_e(', '.join(policy.protocols))}. "
@@ -150,41 +159,45 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
             f"Policy sha256 <code>{_e(policy.policy_sha256[:16])}…</code>; "
             f"{policy.robots_hosts} robots.txt and {policy.tdmrep_hosts} TDMRep captures.</p>"
         )
+        if coverage.known:
+            cls = "bad" if coverage.hosts_without else "ok"
+            line = robots_coverage_line(len(coverage.hosts_with), coverage.hosts_without, policy.missing_robots)
+            parts.append(f"<p class='{cls}'>{_e(line)}</p>")
     else:
-        parts.append("<p class='bad'>This pipeline had no opt-out stage.</p>")
+        parts.append(f"<p class='bad'>{_e(NO_OPTOUT)}</p>")
     rows = []
     for reason, items in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
         examples = "<br>".join(
             f"<span class='ev'>{_e(i['url'])} — {_e(i['evidence'])}</span>" for i in items[:examples_per_reason]
         )
         rows.append([_e(reason), f"{len(items):,}", examples])
-    parts.append(
-        _table(["reason", "documents", "examples (URL — evidence)"], rows, {1})
-        if rows
-        else "<p>No document was reserved.</p>"
-    )
+    if rows:
+        parts.append(_table(["reason", "documents", "examples (URL — evidence)"], rows, {1}))
+    elif policy:
+        parts.append("<p>No document was reserved.</p>")
     # personal data
-    replaced, candidates = Counter(), Counter()
-    for r in prov:
-        replaced.update(dict(r[Meta.PII_COUNTS] or []))
-        candidates.update(dict(r[Meta.PII_CANDIDATES] or []))
-    kinds = sorted(set(replaced) | set(candidates))
-    rows = [[_e(k), f"{replaced[k]:,}", f"{candidates[k]:,}"] for k in kinds]
-    parts += [
-        "<h2>Personal data</h2>",
-        "<p>Replaced by typed placeholders before anything was written; identifiers only when their checksum "
-        "validates. Checksum-failed look-alikes are left in the text and counted. Keyed fingerprints allow erasure "
-        "by e-mail or ID.</p>",
-        _table(["type", "values replaced", "look-alikes left (checksum failed)"], rows, {1, 2})
-        if rows
-        else "<p>None found.</p>",
-    ]
+    parts.append("<h2>Personal data</h2>")
+    if "pii" in run.stage_uses():
+        replaced, candidates = Counter(), Counter()
+        for r in prov:
+            replaced.update(dict(r.get(Meta.PII_COUNTS) or []))
+            candidates.update(dict(r.get(Meta.PII_CANDIDATES) or []))
+        kinds = sorted(set(replaced) | set(candidates))
+        rows = [[_e(k), f"{replaced[k]:,}", f"{candidates[k]:,}"] for k in kinds]
+        parts += [
+            f"<p>{_e(personal_data_measure(fingerprints=keeps_fingerprints(run)))}</p>",
+            _table(["type", "values replaced", "look-alikes left (checksum failed)"], rows, {1, 2})
+            if rows
+            else "<p>None found.</p>",
+        ]
+    else:
+        parts.append(f"<p class='bad'>{_e(NO_PII_STAGE)}</p>")
     # domains
     top = top_domains(domain_sizes(out))
-    rows = [[str(i + 1), _e(d), f"{n:,}"] for i, (d, n) in enumerate(top)]
+    rows = [[str(i + 1), _e(d), f"{n:,}", _e(coverage.domain_status(d))] for i, (d, n) in enumerate(top)]
     parts += [
         "<h2>Top domains (top 10% by content size)</h2>",
-        _table(["#", "registrable domain", "text bytes"], rows, {0, 2}),
+        _table(["#", "registrable domain", "text bytes", "robots.txt"], rows, {0, 2}),
     ]
     # erasures
     log = OutputLayout(out).erasure_log

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+import yaml
 
 from eurocurate.layout import AI_ACT_SUMMARY_JSON as SUMMARY_JSON
 from eurocurate.layout import AI_ACT_SUMMARY_MD as SUMMARY_MD
@@ -19,9 +20,14 @@ from eurocurate.layout import CARD as DATASET_CARD
 from eurocurate.layout import CROISSANT as CROISSANT_JSON
 from eurocurate.layout import DOMAINS_CSV, REPORTS
 from eurocurate.manifests.audit.run_folder import require_finished_run
-from eurocurate.manifests.release.ai_act_summary import SummaryConfig, build_summary, domains_csv, to_markdown
+from eurocurate.manifests.audit.run_manifest import read_run_manifest
+from eurocurate.manifests.release.ai_act_summary import SummaryConfig, build_summary, to_markdown
 from eurocurate.manifests.release.croissant import build_croissant
 from eurocurate.manifests.release.dataset_card import dataset_card
+from eurocurate.manifests.release.domains import domains_csv
+
+# the config the last summary used: a re-run without --config (after an erasure) states the same facts
+SUMMARY_CONFIG = "ai_act_summary.config.yaml"
 
 
 @dataclass(frozen=True)
@@ -47,16 +53,22 @@ def write_release_documents(
 ) -> ReleaseDocuments:
     """Write the AI Act summary (JSON + Markdown + domains.csv), Croissant and the dataset card of run `out`.
 
-    `config` is a `SummaryConfig` or the path of its YAML file (None: every provider field is reported as
-    NOT PROVIDED); `repo_id` (ORG/NAME) is named in the card's loading examples. Raises `NotARunError`
-    when `out` holds no finished run.
+    `config` is a `SummaryConfig` or the path of its YAML file. None: the config an earlier summary of
+    this run saved in `reports/ai_act_summary.config.yaml`, if any (so a re-run after an erasure states
+    the same facts); else every provider field is reported as NOT PROVIDED. The config used is saved there.
+    `repo_id` (ORG/NAME) is named in the card's loading examples.
+    Raises `NotARunError` when `out` holds no finished run.
     """
     out = require_finished_run(out)
+    reports = out / REPORTS
+    saved = reports / SUMMARY_CONFIG
+    if config is None and saved.is_file():
+        config = saved
     if not isinstance(config, SummaryConfig):
         config = SummaryConfig.from_file(config)
     summary = build_summary(out, config)
-    reports = out / REPORTS
     reports.mkdir(exist_ok=True)
+    saved.write_text(yaml.safe_dump(config.model_dump(exclude_defaults=True), sort_keys=True, allow_unicode=True))
     docs = ReleaseDocuments(
         summary=summary,
         summary_json=reports / SUMMARY_JSON,
@@ -68,7 +80,7 @@ def write_release_documents(
     )
     docs.summary_json.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     docs.summary_md.write_text(to_markdown(summary))
-    docs.domains_csv.write_text(domains_csv(out, config.sme))
+    docs.domains_csv.write_text(domains_csv(out, read_run_manifest(out), config.sme))
     docs.croissant.write_bytes(orjson.dumps(build_croissant(out), option=orjson.OPT_INDENT_2))
     docs.card.write_text(dataset_card(out, repo_id))
     return docs

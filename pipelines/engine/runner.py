@@ -299,6 +299,10 @@ def run_pipeline(
     )
     write_run_manifest(out, manifest)
     _write_fertility_report(out, fertility)
+    from eurocurate.manifests.release.domains import robots_coverage  # release reads the finished output
+
+    if missing := robots_coverage(out, manifest).warning():  # hosts whose robots.txt could not be checked
+        log.warning(missing)
     log.info("run finished", extra={"run_id": state["run_id"], **manifest.totals.model_dump()})
     if not spec.execution.keep_intermediate:
         for node in dag.nodes:

@@ -1,4 +1,5 @@
-"""The AI Act public summary: size bands, the top-domain rule, and every template section filled."""
+"""The AI Act public summary: size bands, the top-domain rule, and every section of the Commission's template
+(July 2025) filled with an explicit answer, in the JSON and in the Markdown; the config is remembered."""
 
 import csv
 import io
@@ -7,7 +8,8 @@ import orjson
 import pytest
 
 from eurocurate.cli import main
-from eurocurate.manifests.release.ai_act_summary import NOT_PROVIDED, size_band, top_domains
+from eurocurate.manifests.release.ai_act_summary import NOT_PROVIDED, size_band
+from eurocurate.manifests.release.domains import top_domains
 
 
 @pytest.mark.parametrize(
@@ -32,27 +34,95 @@ def test_top_domains_are_the_top_ten_percent_by_size_and_sme_five_percent_capped
     assert len(top_domains(many)) == 3000 and len(top_domains(many, sme=True)) == 1000
 
 
-def test_summary_of_a_run_fills_every_section_and_names_what_a_human_must_add(run_copy, tmp_path, capsys):
+MD_HEADINGS = (
+    "## 1. General information", "### 1.1 Provider identification", "### 1.2 Model identification",
+    "### 1.3 Modalities, overall training data size and other characteristics", "## 2. List of data sources",
+    "### 2.1 Publicly available datasets: no",
+    "### 2.2 Private non-publicly available datasets obtained from third parties: no",
+    "- **2.2.1 Datasets commercially licensed by rights holders:** no",
+    "- **2.2.2 Private datasets obtained from other third parties:** no",
+    "### 2.3 Data crawled and scraped from online sources: yes", "### 2.4 User data: no",
+    "### 2.5 Synthetic data: no", "### 2.6 Other sources of data: no", "## 3. Data processing aspects",
+    "### 3.1 Respect of reservation of rights from the text and data mining exception",
+    "### 3.2 Removal of illegal and unwanted content", "### 3.3 Other information: personal data",
+)  # fmt: skip
+
+
+def test_summary_follows_every_section_of_the_template_with_explicit_answers(run_copy, tmp_path):
     assert main(["summary", str(run_copy), "--format", "json"]) == 0
     summary = orjson.loads((run_copy / "reports" / "ai_act_summary.json").read_bytes())
-    assert set(summary["missing_fields"]) >= {"provider_name", "provider_contact", "model_name"}
-    assert summary["1_general_information"]["1.1_provider"]["name"].startswith(NOT_PROVIDED)
-    size = summary["1_general_information"]["1.3_modalities_and_size"]
+    md = (run_copy / "reports" / "ai_act_summary.md").read_text()
+    assert summary["template"].endswith("(July 2025)")
+    # 1 general information
+    general = summary["1_general_information"]
+    assert set(general) == {"1.1_provider", "1.2_model", "1.3_modalities_and_size"}
+    assert general["1.1_provider"]["name"].startswith(NOT_PROVIDED) and "provider_name" in summary["missing_fields"]
+    size = general["1.3_modalities_and_size"]
     assert size["text_size_band"] == "less than 1 billion tokens" and len(size["languages"]) >= 12
-    assert size["latest_collection_date"].startswith("2026-")
-    crawl = summary["2_data_sources"]["2.3_crawled_data"]
+    assert size["latest_collection_date"].startswith("2026-") and size["collection_period"]["declared"] == ["2026-11"]
+    # 2 data sources: an explicit yes/no for every category
+    src = summary["2_data_sources"]
+    answers = {k: v["answer"] for k, v in src.items()}
+    assert answers == {"2.1_publicly_available_datasets": "no", "2.2_private_third_party_datasets": "no",
+                       "2.3_crawled_and_scraped_data": "yes", "2.4_user_data": "no", "2.5_synthetic_data": "no",
+                       "2.6_other_sources": "no"}  # fmt: skip
+    private = src["2.2_private_third_party_datasets"]
+    assert private["2.2.1_licensed_by_rights_holders"]["answer"] == "no"
+    assert private["2.2.2_obtained_from_other_third_parties"]["answer"] == "no"
+    crawl = src["2.3_crawled_and_scraped_data"]
+    assert crawl["crawler"].startswith(NOT_PROVIDED) and crawl["collection_period"]["first_capture"]
+    [source] = crawl["sources"]  # one publisher, licence and period, whatever the number of input files
+    assert source["publisher"] == "eurocurate demo generator (a simulated crawl)" and source["licence"] == "CC0-1.0"
+    assert (
+        source["files"] >= 3
+        and source["bytes"] > 0
+        and set(source) == {"publisher", "licence", "collection_period", "files", "bytes"}
+    )
     assert crawl["top_domains"] and len(crawl["top_domains"]) == -(-crawl["domains_total"] // 10)  # ceil(10%)
-    opt = summary["3_data_processing"]["3.1_text_and_data_mining_opt_outs"]
+    for path in (str(i) for i in run_copy.parent.parent.rglob("*.warc*")):
+        assert path not in md and path not in orjson.dumps(summary).decode()  # never local paths as sources
+    # 3 data processing
+    proc = summary["3_data_processing"]
+    opt = proc["3.1_reservation_of_rights"]
+    assert opt["code_of_practice_signatory"].startswith(NOT_PROVIDED) and opt["opt_outs_checked"] == "yes"
     assert "robots" in opt["protocols_honoured"] and sum(opt["documents_excluded_by_reason"].values()) > 0
-    assert summary["3_data_processing"]["3.3_personal_data"]["values_replaced_by_type"]
+    assert opt["hosts_with_robots_capture"] > 0 and opt["robots_txt"].startswith("robots.txt captures covered")
+    assert all(f"  - {host}" in md for host in opt["hosts_without_robots_capture"])
+    removals = proc["3.2_removal_of_illegal_and_unwanted_content"]
+    assert any(line.startswith("Quality-filtered") for line in removals)
+    pii = proc["3.3_other_information"]["personal_data"]
+    assert pii["processed"] == "yes" and pii["values_replaced_by_type"] and pii["fingerprints_kept"] == "yes"
+    # the Markdown: every section, in order, lists as Markdown lists, the collection period
+    positions = [md.index(h) for h in MD_HEADINGS]
+    assert positions == sorted(positions)
+    assert "- **Collection period:** pages captured 2026-" in md and "declared: 2026-11" in md
+    assert "['" not in md and "{'" not in md and "  - " in md
     rows = list(csv.DictReader(io.StringIO((run_copy / "reports" / "domains.csv").read_text())))
     assert [r["registrable_domain"] for r in rows if r["in_top_list"] == "True"] == [
         d["domain"] for d in crawl["top_domains"]
     ]
 
+
+def test_summary_config_is_stated_and_remembered_when_summary_is_rerun_after_an_erasure(run_copy, tmp_path):
     config = tmp_path / "provider.yaml"
-    config.write_text("provider_name: Example AI SE\nprovider_contact: summary@example.eu\nmodel_name: Example-7B v1\n"
-                      "crawler_name: ExampleBot\n")  # fmt: skip
+    config.write_text(
+        "provider_name: Example AI SE\nprovider_contact: summary@example.eu\nmodel_name: Example-7B v1\n"
+        "crawler_name: ExampleBot\ncode_of_practice_signatory: true\nplaced_on_market: 2027-01\n"
+    )
+    # fmt: skip
     assert main(["summary", str(run_copy), "--config", str(config)]) == 0
     md = (run_copy / "reports" / "ai_act_summary.md").read_text()
-    assert "Example AI SE" in md and "ExampleBot" in md and NOT_PROVIDED not in md
+    assert "Example AI SE" in md and "ExampleBot" in md and "Code of Practice:** yes" in md
+    assert NOT_PROVIDED not in md
+
+    # after an erasure the officer re-runs `summary` without --config: the config used last time still holds
+    assert main(["erase", str(run_copy), "--url", _a_url(run_copy), "--reason", "test"]) == 0
+    assert main(["summary", str(run_copy)]) == 0
+    again = (run_copy / "reports" / "ai_act_summary.md").read_text()
+    assert "Example AI SE" in again and "Erasures applied since the run:** 1" in again
+
+
+def _a_url(out):
+    import pyarrow.parquet as pq
+
+    return pq.read_table(sorted((out / "provenance").glob("*.parquet"))[0], columns=["url"])["url"][0].as_py()

@@ -1,0 +1,126 @@
+"""Which documents an erasure request names, and whether it can name any: the request, its subject matched
+against provenance (URLs in URL dedup's normal form, domains with their subdomains, identifiers through keyed
+fingerprints) and the key check made before any work. Removing the documents is `erasure.erase`'s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from eurocurate.filters.optout.robots import normalise_host
+from eurocurate.manifests.audit.run_manifest import RunManifest
+from eurocurate.schema import Meta
+
+
+class ErasureError(RuntimeError):
+    """The erasure cannot be done as asked; the message says why and what to do."""
+
+
+class KeyMismatch(ErasureError):
+    """The PII key given is not the one the run fingerprinted with: an identifier could never match."""
+
+
+class NothingToErase(ErasureError):
+    """The request matches no document of the run: nothing was changed or logged (CLI exit code 3)."""
+
+
+@dataclass(frozen=True)
+class ErasureRequest:
+    url: str | None = None
+    url_prefix: str | None = None
+    domain: str | None = None
+    identifier: str | None = None
+    kind: str | None = None  # identifier kind (EMAIL, PHONE, IBAN, PL_PESEL…); guessed when absent
+    reason: str = ""
+    signed_off_by: str = ""
+
+    def describe(self) -> str:
+        for name in ("url", "url_prefix", "domain"):
+            if getattr(self, name):
+                return f"{name}={getattr(self, name)}"
+        return f"identifier ({self.kind or 'any kind'})"
+
+
+def url_match_key(url: str) -> str:
+    """The form two URLs of the same page share: URL dedup's `normalise_url` (host case, default port, tracking
+    parameters, fragment), then http and https folded and a trailing slash dropped, as a requester types them."""
+    from eurocurate.dedup.url import normalise_url
+
+    key = normalise_url(url)
+    if key.startswith("http://"):
+        key = "https://" + key.removeprefix("http://")
+    head, sep, query = key.partition("?")
+    if head.endswith("/") and head.count("/") > 3:  # not the root path
+        head = head.rstrip("/")
+    return head + sep + query
+
+
+def _prefix_key(prefix: str) -> str:
+    key = url_match_key(prefix)
+    return key + "/" if prefix.endswith("/") and not key.endswith("/") else key
+
+
+def check_key(run: RunManifest, request: ErasureRequest, key: bytes | None) -> None:
+    """Before any work: an identifier needs the run's fingerprints and the very key that made them."""
+    if not request.identifier:
+        return
+    from eurocurate.filters.pii.step import key_id
+
+    if "pii" not in run.stage_uses():
+        raise ErasureError("this run had no `pii` stage: identifiers were neither redacted nor fingerprinted, so "
+                           "they cannot be found; erase by --url, --url-prefix or --domain")  # fmt: skip
+    policy = run.policies.pii_redactor
+    if policy is not None and not policy.fingerprints:
+        raise ErasureError("this run kept no PII fingerprints (`fingerprints: false`): an identifier cannot be "
+                           "found; erase by --url, --url-prefix or --domain")  # fmt: skip
+    if key is None:
+        raise ErasureError("erasure by identifier needs the PII key the run used: set $EUROCURATE_PII_KEY")
+    if policy is not None and policy.key_id and key_id(key) != policy.key_id:
+        raise KeyMismatch(
+            f"the PII key given (key id {key_id(key)}) is not the one this run used (key id {policy.key_id}): "
+            f"no identifier could match; set ${policy.key_env} to the run's key. Nothing was erased"
+        )
+
+
+def identifier_fingerprints(value: str, kind: str | None, key: bytes) -> set[str]:
+    """Fingerprints the identifier would have in provenance, for its kind or for every kind it could be."""
+    from eurocurate.filters.pii.detectors import find_pii
+    from eurocurate.filters.pii.national_ids import NATIONAL_ID_KINDS
+    from eurocurate.filters.pii.redact import fingerprint
+
+    if kind:
+        kinds = [kind]
+    else:
+        found = [m.kind for m in find_pii(value) if m.valid and m.end - m.start >= len(value.strip()) - 1]
+        kinds = found or ["EMAIL", "PHONE", "IBAN", "CARD", "IP", *NATIONAL_ID_KINDS]
+    prints = set()
+    for k in kinds:
+        try:
+            prints.add(fingerprint(k, value, key))
+        except ValueError:
+            continue  # not a possible value of this kind (a phone without country code, an invalid IP)
+    return prints
+
+
+def matching_rows(prov: pa.Table, request: ErasureRequest, key: bytes | None) -> pa.Array:
+    """A boolean mask over provenance rows: the documents `request` names."""
+    urls = prov[Meta.URL]
+    if request.url:
+        wanted = url_match_key(request.url)
+        return pa.array([bool(u) and url_match_key(u) == wanted for u in urls.to_pylist()], pa.bool_())
+    if request.url_prefix:
+        prefix = _prefix_key(request.url_prefix)
+        return pa.array([bool(u) and url_match_key(u).startswith(prefix) for u in urls.to_pylist()], pa.bool_())
+    if request.domain:
+        domain = normalise_host(request.domain)
+        hosts = [normalise_host(u or "") for u in urls.to_pylist()]
+        return pa.array([h == domain or h.endswith("." + domain) for h in hosts], pa.bool_())
+    if request.identifier:
+        if key is None:
+            raise ErasureError("erasure by identifier needs the PII key the run used: set $EUROCURATE_PII_KEY")
+        wanted = identifier_fingerprints(request.identifier, request.kind, key)
+        prints = prov[Meta.PII_FINGERPRINTS].to_pylist()
+        return pa.array([bool(wanted & set(fps or [])) for fps in prints], pa.bool_())
+    raise ErasureError("give one of --url, --url-prefix, --domain, --identifier")
