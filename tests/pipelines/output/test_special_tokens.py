@@ -58,9 +58,7 @@ def test_autotokenizer_loads_the_folder_with_its_special_tokens_and_decodes_the_
     transformers = pytest.importorskip("transformers", reason="transformers is not installed in this venv yet")
     tok = transformers.AutoTokenizer.from_pretrained(str(local_run / "tokenizer"))
     assert (tok.pad_token_id, tok.bos_token_id, tok.eos_token_id) == (0, 1, 2)
-    texts = {
-        r["doc_id"]: r["text"] for f in (local_run / "text").rglob("*.parquet") for r in pq.read_table(f).to_pylist()
-    }
+    texts = {r["id"]: r["text"] for f in (local_run / "text").rglob("*.parquet") for r in pq.read_table(f).to_pylist()}
     for f in sorted((local_run / "shards").rglob("*.parquet")):
         for row in pq.read_table(f, columns=["doc_id", "input_ids"]).to_pylist():
             assert tok.decode(row["input_ids"]) == texts[row["doc_id"]] + "</s>"
