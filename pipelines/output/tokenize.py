@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from eurocurate.files import sha256_file, write_bytes_atomic
-from eurocurate.layout import TOKENIZER, TOKENIZER_FILE, TOKENIZER_META
+from eurocurate.layout import TOKENIZER, TOKENIZER_CONFIG, TOKENIZER_FILE, TOKENIZER_META
 from eurocurate.pipelines.output.fast_encode import fast_encoder
 from eurocurate.pipelines.output.special_tokens import read_special_tokens, resolve_special_tokens, write_special_tokens
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
@@ -223,9 +223,13 @@ class Tokenize(PipelineStep):
         tok = Tokenizer.from_file(str(path))
         fast = fast_encoder(path)
         verified = False
-        special = read_special_tokens(tokenizer_dir(self.out_dir))
-        eos = [special.eos_id] if self.append_eos and special.eos_id is not None else []
-        bos = [special.bos_id] if self.prepend_bos and special.bos_id is not None else []
+        if (tokenizer_dir(self.out_dir) / TOKENIZER_CONFIG).is_file():
+            special = read_special_tokens(tokenizer_dir(self.out_dir))
+            eos_id, bos_id = special.eos_id, special.bos_id
+        else:  # a tokenizer prepared before the special tokens were declared (a resumed older run): EOS only
+            eos_id, bos_id = read_tokenizer_meta(self.out_dir).get("eos_id"), None
+        eos = [eos_id] if self.append_eos and eos_id is not None else []
+        bos = [bos_id] if self.prepend_bos and bos_id is not None else []
         for batch in batched(data, self.batch_size):
             texts = [d.text for d in batch]
             with self.track_time("batch"):
