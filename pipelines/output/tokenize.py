@@ -221,6 +221,8 @@ class Tokenize(PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         path = tokenizer_dir(self.out_dir) / TOKENIZER_FILE
         tok = Tokenizer.from_file(str(path))
+        # a literal "</s>" or "<pad>" in a web page is text, not a token: as tiktoken's encode_ordinary reads it
+        tok.encode_special_tokens = True
         fast = fast_encoder(path)
         verified = False
         if (tokenizer_dir(self.out_dir) / TOKENIZER_CONFIG).is_file():

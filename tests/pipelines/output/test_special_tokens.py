@@ -53,6 +53,26 @@ def test_tiktoken_stays_id_identical_with_three_special_tokens(tmp_path):
     assert enc.encode_ordinary_batch(texts) == [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
 
 
+def test_special_tokens_written_in_a_document_are_text_and_only_eos_ends_it(tmp_path):
+    from datatrove.data import Document
+
+    from eurocurate.pipelines.output.tokenize import INPUT_IDS, PrepareTokenizer, Tokenize
+
+    texts = ["Der Rat tagte am Dienstag.", "Code: <s>old</s> and <pad> — “quotes”", "Le conseil s'est réuni."] * 20
+    tok = train_bpe(texts, vocab_size=400, min_frequency=1, special_tokens=["<pad>", "<s>", "</s>"])
+    given = tmp_path / "given.json"
+    tok.save(str(given))
+    out = tmp_path / "out"
+    prepare = PrepareTokenizer(str(out), str(tmp_path), str(given), 400, 1000, 1, "</s>", None, "<s>", "<pad>")
+    list(prepare.run())
+    docs = [Document(text=t, id=f"d{i}") for i, t in enumerate(texts)]
+    encoded = [d.metadata[INPUT_IDS] for d in Tokenize(str(out), prepend_bos=True).run(iter(docs))]
+    enc = fast_encoder(given)
+    for text, ids in zip(texts, encoded):
+        assert ids == [1, *enc.encode_ordinary(text), 2] and not {0, 1, 2} & set(ids[1:-1])
+        assert tok.decode(ids[1:-1]) == text
+
+
 def test_autotokenizer_loads_the_folder_with_its_special_tokens_and_decodes_the_shards(local_run):
     # transformers is not yet a test dependency (reported to the lead): this test runs once it is
     transformers = pytest.importorskip("transformers", reason="transformers is not installed in this venv yet")
