@@ -35,6 +35,7 @@ from eurocurate.schema import Meta
 log = logging.getLogger(__name__)
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
 FERTILITY = "fertility:"
+LEGACY_EOS = "<|endoftext|>"
 _VERIFY_DOCS = 32  # documents of each task encoded both ways before tiktoken is trusted
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
@@ -187,13 +188,20 @@ class PrepareTokenizer(PipelineStep):
             write_bytes_atomic(target / TOKENIZER_FILE, tok.to_str().encode("utf-8"))
             meta["id"] = self.tokenizer
         tok = Tokenizer.from_file(str(target / TOKENIZER_FILE))
-        eos_id = tok.token_to_id(self.eos_token)
+        eos_token = self.eos_token
+        if tok.token_to_id(eos_token) is None and tok.token_to_id(LEGACY_EOS) is not None:
+            # a GPT-2-style tokenizer of the user's: its EOS, which was this stage's default before `</s>`
+            log.info("tokenizer has no %s; documents end with its %s", eos_token, LEGACY_EOS)
+            eos_token = meta["eos_token"] = LEGACY_EOS
+        eos_id = tok.token_to_id(eos_token)
+        if eos_id is None:
+            log.warning("tokenizer has no EOS token %s: documents are not separated in the token shards", eos_token)
         meta |= {"sha256": sha256_file(target / TOKENIZER_FILE), "vocab_size": tok.get_vocab_size(), "eos_id": eos_id}
         write_bytes_atomic(
             target / TOKENIZER_META, orjson.dumps(meta, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
         )
         special = resolve_special_tokens(
-            tok, self.bos_token, self.eos_token, self.pad_token, self.prepend_bos, self.append_eos
+            tok, self.bos_token, eos_token, self.pad_token, self.prepend_bos, self.append_eos
         )
         write_special_tokens(target, special, tok.get_vocab_size())
         self.stat_update("vocab_size", value=tok.get_vocab_size())

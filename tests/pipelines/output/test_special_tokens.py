@@ -73,6 +73,21 @@ def test_special_tokens_written_in_a_document_are_text_and_only_eos_ends_it(tmp_
         assert tok.decode(ids[1:-1]) == text
 
 
+def test_a_users_gpt2_style_tokenizer_keeps_its_endoftext_as_eos(tmp_path):
+    from eurocurate.pipelines.output.tokenize import PrepareTokenizer
+
+    texts = ["Der Rat tagte am Dienstag.", "Le conseil s'est réuni."] * 20
+    given = tmp_path / "gpt2like.json"
+    train_bpe(texts, vocab_size=300, min_frequency=1, special_tokens=["<|endoftext|>"]).save(str(given))
+    out = tmp_path / "out"
+    list(PrepareTokenizer(str(out), str(tmp_path), str(given), 300, 1000, 1, "</s>", None, "<s>", "<pad>").run())
+    special = read_special_tokens(out / "tokenizer")
+    assert (special.eos_token, special.eos_id, special.bos_id, special.pad_id) == ("<|endoftext|>", 0, None, None)
+    meta = orjson.loads((out / "tokenizer" / "tokenizer.meta.json").read_bytes())
+    assert (meta["eos_token"], meta["eos_id"]) == ("<|endoftext|>", 0)
+    assert orjson.loads((out / "tokenizer" / "special_tokens_map.json").read_bytes()) == {"eos_token": "<|endoftext|>"}
+
+
 def test_autotokenizer_loads_the_folder_with_its_special_tokens_and_decodes_the_shards(local_run):
     # transformers is not yet a test dependency (reported to the lead): this test runs once it is
     transformers = pytest.importorskip("transformers", reason="transformers is not installed in this venv yet")
