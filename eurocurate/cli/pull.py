@@ -35,6 +35,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--rank", type=int, default=0, help="with --seq-len: this rank's rows (every world-size-th)")
     p.add_argument("--world-size", type=int, default=1, help="with --seq-len: number of ranks sharing the rows")
     p.add_argument("--start", type=int, default=0, help="with --seq-len: resume at this position of the rank's rows")
+    p.add_argument(
+        "--rehydrate",
+        action="store_true",
+        help="repeat each document by FineWeb-2's weight for its minhash_cluster_size (local run folders)",
+    )
     return p
 
 
@@ -46,7 +51,7 @@ def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] 
         summary = pull_sequences(
             args.source, langs, args.seq_len, weights, args.tokens, seed=args.seed, rank=args.rank,
             world_size=args.world_size, start=args.start, output=args.output, revision=args.revision,
-            endpoint=args.endpoint,
+            endpoint=args.endpoint, rehydrate=args.rehydrate,
         )  # fmt: skip
     except (PullError, ValueError) as e:
         return error(e)
@@ -70,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         totals = pull_mix(
             args.source, langs, weights, args.tokens, output=args.output, revision=args.revision,
-            endpoint=args.endpoint,
+            endpoint=args.endpoint, rehydrate=args.rehydrate,
         )  # fmt: skip
     except PullError as e:
         return error(e)

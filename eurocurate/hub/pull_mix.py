@@ -57,15 +57,18 @@ def pull_any(
     *,
     revision: str | None = None,
     endpoint: str | None = None,
+    rehydrate: bool = False,
 ) -> Iterator[PulledDocument]:
     """Stream the mix from `source`: a run's output folder if it is a folder, else the Hub dataset ORG/NAME
     (at `revision`, on `endpoint`). Raises `PullError` for a source that is neither, or a request the
-    source cannot serve."""
+    source cannot serve. `rehydrate` (folders only): FineWeb-2's up-sampling by cluster size."""
     path = Path(source)
     if path.is_dir():
-        return pull(path, langs, weights, tokens)
+        return pull(path, langs, weights, tokens, rehydrate=rehydrate)
     if str(source).count("/") != 1:
         raise PullError(f"{path} is neither a folder nor a Hub dataset id (ORG/NAME)")
+    if rehydrate:
+        raise PullError("--rehydrate reads the text shards of a local run folder; download the dataset first")
     from eurocurate.hub.hub_pull import pull_from_hub  # the Hub client is only imported when it is used
 
     return pull_from_hub(str(source), langs, weights, tokens, revision=revision, endpoint=endpoint)
@@ -80,13 +83,14 @@ def pull_mix(
     output: str | Path | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
+    rehydrate: bool = False,
 ) -> dict[str, int]:
     """Pull the mix (see `pull_any`) and return the tokens pulled per language, in `langs` order; with
     `output`, also write the stream to that Parquet file (doc_id, lang, input_ids, truncated; zstd)."""
     totals: dict[str, int] = dict.fromkeys(langs, 0)
     schema = pull_schema(source_id_type(source))
     rows: dict[str, list] = {name: [] for name in schema.names}
-    for doc in pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint):
+    for doc in pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate):
         totals[doc.lang] += len(doc.input_ids)
         if output:
             for name in rows:
@@ -119,10 +123,11 @@ def pull_sequences(
     output: str | Path | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
+    rehydrate: bool = False,
 ) -> SequenceSummary:
     """Pull the mix (see `pull_any`) as rows of exactly `seq_len` ids (see `packed_rows`) for one rank; with
     `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts; zstd)."""
-    docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint)
+    docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
     schema = sequence_schema(source_id_type(source))
     rows: dict[str, list] = {name: [] for name in schema.names}
     summary = SequenceSummary(rows=0, tokens=0, next_position=start)

@@ -110,3 +110,31 @@ def test_pull_seq_len_shards_over_ranks_and_reports_the_resume_position(local_ru
     later = pull_sequences(local_run, langs, 256, seed=3, rank=1, world_size=2, start=2, output=tmp_path / "x.parquet")
     assert later.rows == parts[1].rows - 2
     assert pq.read_table(tmp_path / "x.parquet")["position"].to_pylist()[0] == 2
+
+
+def test_pull_rehydrate_repeats_documents_by_fineweb2s_weight_for_their_cluster_size(run_copy):
+    import collections
+
+    import pyarrow as pa
+
+    from eurocurate.hub.pull import pull
+
+    def rows(lang_dir):
+        return sum(pq.ParquetFile(f).metadata.num_rows for f in lang_dir.glob("*.parquet"))
+
+    lang = max(sorted((run_copy / "text").iterdir()), key=rows).name
+    ids = []
+    wanted = iter([2, 4, 150])  # as a MinHash dedup over a larger crawl would have found
+    for shard in sorted((run_copy / "text" / lang).glob("*.parquet")):
+        t = pq.read_table(shard)
+        sizes = [next(wanted, 1) for _ in range(t.num_rows)]
+        column = t.schema.get_field_index("minhash_cluster_size")
+        pq.write_table(t.set_column(column, "minhash_cluster_size", pa.array(sizes, pa.int64())), shard)
+        ids += t["id"].to_pylist()
+    assert len(ids) >= 3
+    once = collections.Counter(d.doc_id for d in pull(run_copy, [lang]))
+    repeated = collections.Counter(d.doc_id for d in pull(run_copy, [lang], rehydrate=True))
+    assert all(n == 1 for n in once.values())
+    assert [repeated[d] for d in ids[:3]] == [2, 3, 8] and all(repeated[d] == 1 for d in ids[3:])
+    rows = pull_sequences(run_copy, [lang], 128, rehydrate=True)
+    assert rows.tokens == 128 * rows.rows > 0
