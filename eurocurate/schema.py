@@ -141,7 +141,11 @@ LEDGER_COLUMNS: Final[tuple[str, ...]] = (
     "doc_id", "warc_record_id", "url", "source_path", "source_offset", "stage", "reason", "evidence", "lang",
 )  # fmt: skip
 
-# Columns of the text shards (OUT/text/<lang>/*.parquet).
+# Columns of the text shards (OUT/text/<lang>/*.parquet): FineWeb-2's, with its meanings, then this project's.
+# `id` is the document id the token shards, provenance and the ledger call `doc_id`.
+TEXT_ID: Final = "id"
 TEXT_COLUMNS: Final[tuple[str, ...]] = (
-    "doc_id", "text", "lang", "url", "warc_record_id", "title", "fetch_date", "source_category",
+    TEXT_ID, "text", "url", "date", "dump", "file_path", "language", "language_score", "language_script",
+    "top_langs", "minhash_cluster_size", "token_count",
+    "warc_record_id", "title", "source_category",
 )  # fmt: skip

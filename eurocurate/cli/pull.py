@@ -1,7 +1,8 @@
-"""`eurocurate pull SOURCE --langs de,fr [--weights] [--tokens] [-o FILE]`: stream a token mix for a trainer.
+"""`eurocurate pull SOURCE --langs de,fr [--weights] [--tokens] [--seq-len L] [-o FILE]`: a token mix for a trainer.
 
-Thin layer over `eurocurate.hub.pull_mix.pull_mix`: parses the comma lists, prints tokens and share
-per language, and names the Parquet file written.
+Thin layer over `eurocurate.hub.pull_mix.pull_mix` (documents) and `pull_sequences` (`--seq-len`: rows of
+L ids, `--seed`, `--rank/--world-size`, `--start`): parses the comma lists, prints what was pulled, and names
+the Parquet file written.
 """
 
 from __future__ import annotations
@@ -25,7 +26,42 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--weights", help="comma-separated mixing weights by tokens, one per language (default equal)")
     p.add_argument("--tokens", type=int, help="token budget (default: the most every language can fill)")
     p.add_argument("--output", "-o", help="write the stream to this Parquet file (doc_id, lang, input_ids, truncated)")
+    p.add_argument(
+        "--seq-len",
+        type=int,
+        help="pack the stream into rows of exactly this many ids (position, input_ids, doc_ids, document_starts)",
+    )
+    p.add_argument("--seed", type=int, help="with --seq-len: seed of a shuffle of the rows (default: stream order)")
+    p.add_argument("--rank", type=int, default=0, help="with --seq-len: this rank's rows (every world-size-th)")
+    p.add_argument("--world-size", type=int, default=1, help="with --seq-len: number of ranks sharing the rows")
+    p.add_argument("--start", type=int, default=0, help="with --seq-len: resume at this position of the rank's rows")
+    p.add_argument(
+        "--rehydrate",
+        action="store_true",
+        help="repeat each document by FineWeb-2's weight for its minhash_cluster_size (local run folders)",
+    )
     return p
+
+
+def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] | None) -> int:
+    from eurocurate.hub.pull import PullError
+    from eurocurate.hub.pull_mix import pull_sequences
+
+    try:
+        summary = pull_sequences(
+            args.source, langs, args.seq_len, weights, args.tokens, seed=args.seed, rank=args.rank,
+            world_size=args.world_size, start=args.start, output=args.output, revision=args.revision,
+            endpoint=args.endpoint, rehydrate=args.rehydrate,
+        )  # fmt: skip
+    except (PullError, ValueError) as e:
+        return error(e)
+    out_console.print(
+        f"rank {args.rank}/{args.world_size}: {summary.rows:,} rows of {args.seq_len} ids ({summary.tokens:,} tokens); "
+        f"resume with --start {summary.next_position}"
+    )
+    if args.output:
+        console.print(f"written: {args.output}")
+    return 0
 
 
 def main(args: argparse.Namespace) -> int:
@@ -34,10 +70,12 @@ def main(args: argparse.Namespace) -> int:
 
     langs = [x.strip() for x in args.langs.split(",") if x.strip()]
     weights = [float(x) for x in args.weights.split(",")] if args.weights else None
+    if args.seq_len is not None:
+        return _sequences(args, langs, weights)
     try:
         totals = pull_mix(
             args.source, langs, weights, args.tokens, output=args.output, revision=args.revision,
-            endpoint=args.endpoint,
+            endpoint=args.endpoint, rehydrate=args.rehydrate,
         )  # fmt: skip
     except PullError as e:
         return error(e)

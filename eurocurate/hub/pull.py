@@ -99,11 +99,24 @@ def interleave(
 
 
 def pull(
-    source: Path, langs: list[str], weights: list[float] | None = None, tokens: int | None = None
+    source: Path,
+    langs: list[str],
+    weights: list[float] | None = None,
+    tokens: int | None = None,
+    rehydrate: bool = False,
 ) -> Iterator[PulledDocument]:
+    """The mix from a run folder; with `rehydrate`, every document repeated by FineWeb-2's weight for its
+    near-duplicate cluster size (budgets then count the repeated tokens)."""
     source = Path(source)
     if not (source / SHARDS).is_dir():
         raise PullError(f"{source} has no shards/ folder; give the output folder of an eurocurate run")
-    quota = plan_quotas(available_tokens(source), langs, weights, tokens)
+    have = available_tokens(source)
     streams = {lang: _language_stream(sorted((source / SHARDS / lang).glob("*.parquet"))) for lang in langs}
+    if rehydrate:
+        from eurocurate.hub.rehydrate import document_weights, rehydrated, rehydrated_tokens
+
+        repeat = document_weights(source, [lang for lang in langs if lang in have])
+        have = {lang: rehydrated_tokens(source, lang, repeat) if lang in langs else n for lang, n in have.items()}
+        streams = {lang: rehydrated(stream, repeat) for lang, stream in streams.items()}
+    quota = plan_quotas(have, langs, weights, tokens)
     yield from interleave(streams, langs, quota)

@@ -1,28 +1,52 @@
 """Pull a token mix from wherever a run lives: a local output folder or a Hub dataset repo.
 
 Owns the choice between the two sources (`pull` reads a folder, `hub_pull` a repo; both give the
-same documents in the same order) and writing the stream to one Parquet file for a trainer. The
-mixing (quotas, interleaving, cuts) is `pull`'s.
+same documents in the same order) and writing the stream to one Parquet file for a trainer, as documents or
+as fixed-length rows. The mixing (quotas, interleaving, cuts) is `pull`'s, the packing `sequences`'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from eurocurate.hub.pull import PulledDocument, PullError, pull
+from eurocurate.hub.sequences import packed_rows
+from eurocurate.layout import SHARDS
 
-PULL_SCHEMA = pa.schema(
-    [
-        ("doc_id", pa.string()),
-        ("lang", pa.string()),
-        ("input_ids", pa.list_(pa.uint32())),
-        ("truncated", pa.bool_()),
-    ]
-)
+
+def pull_schema(ids: pa.DataType) -> pa.Schema:
+    """Document rows: what `pull` yields, ids in type `ids`."""
+    return pa.schema(
+        [("doc_id", pa.string()), ("lang", pa.string()), ("input_ids", pa.list_(ids)), ("truncated", pa.bool_())]
+    )
+
+
+def sequence_schema(ids: pa.DataType) -> pa.Schema:
+    """Fixed-length rows (`--seq-len`): what `packed_rows` yields, ids in type `ids`."""
+    return pa.schema(
+        [
+            ("position", pa.int64()),
+            ("input_ids", pa.list_(ids)),
+            ("doc_ids", pa.list_(pa.string())),
+            ("document_starts", pa.list_(pa.int32())),
+        ]
+    )
+
+
+PULL_SCHEMA = pull_schema(pa.uint32())
+
+
+def source_id_type(source: str | Path) -> pa.DataType:
+    """The id type of a local run's token shards (the smallest that holds its vocabulary); uint32 for a Hub
+    source, whose vocabulary is not read before the stream starts."""
+    path = Path(source)
+    shards = sorted(path.glob(f"{SHARDS}/*/*.parquet")) if path.is_dir() else []
+    return pq.read_schema(shards[0]).field("input_ids").type.value_type if shards else pa.uint32()
 
 
 def pull_any(
@@ -33,15 +57,18 @@ def pull_any(
     *,
     revision: str | None = None,
     endpoint: str | None = None,
+    rehydrate: bool = False,
 ) -> Iterator[PulledDocument]:
     """Stream the mix from `source`: a run's output folder if it is a folder, else the Hub dataset ORG/NAME
     (at `revision`, on `endpoint`). Raises `PullError` for a source that is neither, or a request the
-    source cannot serve."""
+    source cannot serve. `rehydrate` (folders only): FineWeb-2's up-sampling by cluster size."""
     path = Path(source)
     if path.is_dir():
-        return pull(path, langs, weights, tokens)
+        return pull(path, langs, weights, tokens, rehydrate=rehydrate)
     if str(source).count("/") != 1:
         raise PullError(f"{path} is neither a folder nor a Hub dataset id (ORG/NAME)")
+    if rehydrate:
+        raise PullError("--rehydrate reads the text shards of a local run folder; download the dataset first")
     from eurocurate.hub.hub_pull import pull_from_hub  # the Hub client is only imported when it is used
 
     return pull_from_hub(str(source), langs, weights, tokens, revision=revision, endpoint=endpoint)
@@ -56,16 +83,61 @@ def pull_mix(
     output: str | Path | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
+    rehydrate: bool = False,
 ) -> dict[str, int]:
     """Pull the mix (see `pull_any`) and return the tokens pulled per language, in `langs` order; with
     `output`, also write the stream to that Parquet file (doc_id, lang, input_ids, truncated; zstd)."""
     totals: dict[str, int] = dict.fromkeys(langs, 0)
-    rows: dict[str, list] = {name: [] for name in PULL_SCHEMA.names}
-    for doc in pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint):
+    schema = pull_schema(source_id_type(source))
+    rows: dict[str, list] = {name: [] for name in schema.names}
+    for doc in pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate):
         totals[doc.lang] += len(doc.input_ids)
         if output:
             for name in rows:
                 rows[name].append(getattr(doc, name))
     if output:
-        pq.write_table(pa.table(rows, schema=PULL_SCHEMA), output, compression="zstd")
+        pq.write_table(pa.table(rows, schema=schema), output, compression="zstd")
     return totals
+
+
+@dataclass(slots=True)
+class SequenceSummary:
+    """What `pull_sequences` produced for its rank; `next_position` is the `start` that resumes after it."""
+
+    rows: int
+    tokens: int
+    next_position: int
+
+
+def pull_sequences(
+    source: str | Path,
+    langs: list[str],
+    seq_len: int,
+    weights: list[float] | None = None,
+    tokens: int | None = None,
+    *,
+    seed: int | None = None,
+    rank: int = 0,
+    world_size: int = 1,
+    start: int = 0,
+    output: str | Path | None = None,
+    revision: str | None = None,
+    endpoint: str | None = None,
+    rehydrate: bool = False,
+) -> SequenceSummary:
+    """Pull the mix (see `pull_any`) as rows of exactly `seq_len` ids (see `packed_rows`) for one rank; with
+    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts; zstd)."""
+    docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
+    schema = sequence_schema(source_id_type(source))
+    rows: dict[str, list] = {name: [] for name in schema.names}
+    summary = SequenceSummary(rows=0, tokens=0, next_position=start)
+    for row in packed_rows(docs, seq_len, seed=seed, rank=rank, world_size=world_size, start=start):
+        summary.rows += 1
+        summary.tokens += len(row.input_ids)
+        summary.next_position = row.position + 1
+        if output:
+            for name in rows:
+                rows[name].append(getattr(row, name))
+    if output:
+        pq.write_table(pa.table(rows, schema=schema), output, compression="zstd")
+    return summary

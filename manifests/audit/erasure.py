@@ -51,7 +51,7 @@ from eurocurate.manifests.audit.run_manifest import (
     write_run_manifest,
 )
 from eurocurate.manifests.audit.shard_manifest import manifest_path, read_shard_manifest, write_shard_manifest
-from eurocurate.schema import Meta, Reason
+from eurocurate.schema import TEXT_ID, Meta, Reason
 
 __all__ = ["ErasureError", "ErasureRequest", "ErasureResult", "KeyMismatch", "NothingToErase", "erase", "recover"]
 STAGE = "erasure"
@@ -207,7 +207,8 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
     if gone:
         for column in (Meta.TEXT_SHARD, Meta.TOKEN_SHARD):
             for rel in sorted(set(erased[column].drop_null().to_pylist())):
-                ids = pq.read_table(out / rel, columns=["doc_id"])["doc_id"]
+                id_column = TEXT_ID if column == Meta.TEXT_SHARD else "doc_id"  # text shards use FineWeb-2's `id`
+                ids = pq.read_table(out / rel, columns=[id_column])[id_column]
                 keep = pc.invert(pc.is_in(ids, pa.array(list(gone))))
                 row_maps[rel] = _rewrite(out, staged, rel, keep, generation)
                 remove.append(rel)

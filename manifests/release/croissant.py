@@ -40,7 +40,7 @@ from eurocurate.manifests.release.descriptions import (
     tokenizer_identity,
     traceability,
 )
-from eurocurate.schema import Meta
+from eurocurate.schema import TEXT_ID, Meta
 
 CROISSANT_1_1 = "http://mlcommons.org/croissant/1.1"
 CROISSANT_RAI_1_0 = "http://mlcommons.org/croissant/RAI/1.0"
@@ -173,7 +173,8 @@ def _record_set(out: Path, run: RunManifest, record_set: str, file_set: str, fol
         "@id": record_set,
         "name": record_set,
         "description": f"One row per kept document: {row}.",
-        "key": {"@id": f"{record_set}/doc_id"},
+        # text shards name the document id as FineWeb-2 does (`id`), token shards `doc_id`
+        "key": {"@id": f"{record_set}/{TEXT_ID if TEXT_ID in schema.names else 'doc_id'}"},
         "field": [_field(record_set, file_set, column) for column in schema],
     }
 

@@ -283,8 +283,8 @@ def _structure(tokens: pa.Schema | None) -> list[str]:
         "One config per language over the text shards (`text/<lang>/*.parquet`)"
         + (
             f", and the config `{TOKENS_CONFIG}` over the token shards of all languages "
-            "(`shards/<lang>/*.parquet`, each with a `.manifest.json` beside it). A document has the same `doc_id` "
-            "in both."
+            "(`shards/<lang>/*.parquet`, each with a `.manifest.json` beside it). A document's `id` in the "
+            "text shards is its `doc_id` in the token shards."
             if tokens is not None
             else "."
         )

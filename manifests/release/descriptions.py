@@ -34,6 +34,19 @@ COLUMN_DESCRIPTIONS = {
     Meta.TITLE: "Title of the HTML page.",
     Meta.FETCH_DATE: "WARC-Date of the capture (ISO 8601).",
     Meta.SOURCE_CATEGORY: "public_dataset, own_crawl, public_sector, licensed or other.",
+    # the text shards' columns as FineWeb-2 names and means them
+    "id": "Document id (`doc_id` in the token shards, provenance and the exclusion ledger).",
+    "date": "Crawl date: WARC-Date of the capture (ISO 8601).",
+    "dump": "Common Crawl dump the source file belongs to (e.g. CC-MAIN-2024-10); null for other sources.",
+    "file_path": "Input file the document was read from, relative to the run's input root.",
+    "language": "ISO 639-3 code of the document's language, as FineWeb-2 (GlotLID) spells it.",
+    "language_score": "Probability of the language given by the language identifier.",
+    "language_script": "Script of the text (ISO 15924, e.g. Latn).",
+    "top_langs": 'JSON object {"<language>_<script>_score": probability} for the identified language.',
+    "minhash_cluster_size": "Documents in the near-duplicate cluster this kept document stands for (1: unique); "
+    "null when no MinHash dedup ran. FineWeb-2's rehydration up-samples by it.",
+    "token_count": "Tokens of the run's tokenizer, when the spec tokenizes before writing text; else null "
+    "(the token shards' n_tokens holds it).",
     "input_ids": f"Token ids of the run's tokenizer ({TOKENIZER_PATH}).",
     Meta.N_TOKENS: "Length of input_ids.",
     Meta.QUALITY: "Every quality statistic measured on the document, by name.",

@@ -30,7 +30,6 @@ from eurocurate.manifests.audit.shard_manifest import (
     read_shard_manifest,
     write_shard_manifest,
 )
-from eurocurate.pipelines.output.token_shards import TOKEN_SCHEMA
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
@@ -45,8 +44,11 @@ def _task_shards(lang_dir: Path) -> list[Path]:
 class _PackedWriter:
     """Writes rows into packed shards of about `target` tokens, with a manifest each, and records the mapping."""
 
-    def __init__(self, out: Path, lang: str, target: int, tokenizer: TokenizerRef, pipeline: PipelineRef):
+    def __init__(
+        self, out: Path, lang: str, target: int, tokenizer: TokenizerRef, pipeline: PipelineRef, schema: pa.Schema
+    ):
         self.out, self.lang, self.target, self.tokenizer, self.pipeline = out, lang, target, tokenizer, pipeline
+        self.schema = schema
         self.index = 0
         self.file: StreamingParquet | None = None
         self.tokens = 0
@@ -59,7 +61,7 @@ class _PackedWriter:
                 self._close()
             if self.file is None:
                 path = self.out / SHARDS / self.lang / f"{PACKED_PREFIX}{self.index:05d}.parquet"
-                self.file = StreamingParquet(path, TOKEN_SCHEMA, flush_rows=1024, row_group_size=1024)
+                self.file = StreamingParquet(path, self.schema, flush_rows=1024, row_group_size=1024)
                 self.index += 1
             r = self.file.append(row)
             self.tokens += row["n_tokens"]
@@ -106,20 +108,21 @@ class ShardPacker(PipelineStep):
         for stale in lang_dir.glob(f"{PACKED_PREFIX}*"):
             stale.unlink()  # from an interrupted attempt: this one rewrites them all
         first = read_shard_manifest(manifest_path(shards[0]))
-        writer = _PackedWriter(out, lang_dir.name, self.target, first.tokenizer, first.pipeline)
+        schema = pq.read_schema(shards[0])  # the writer's, with its id type
+        writer = _PackedWriter(out, lang_dir.name, self.target, first.tokenizer, first.pipeline, schema)
         if self.seed is None:
             for shard in shards:
                 for batch in pq.ParquetFile(shard).iter_batches(batch_size=1024):
-                    writer.add(pa.Table.from_batches([batch]).cast(TOKEN_SCHEMA))
+                    writer.add(pa.Table.from_batches([batch]).cast(schema))
         else:
             total = sum(read_shard_manifest(manifest_path(s)).tokens for s in shards)
             n_buckets = max(1, -(-total // self.bucket_tokens))
             rng = np.random.default_rng([self.seed, *lang_dir.name.encode()])
             bucket_dir = Path(self.mapping_dir) / "buckets" / lang_dir.name
-            buckets = [StreamingParquet(bucket_dir / f"{b:05d}.parquet", TOKEN_SCHEMA) for b in range(n_buckets)]
+            buckets = [StreamingParquet(bucket_dir / f"{b:05d}.parquet", schema) for b in range(n_buckets)]
             for shard in shards:
                 for batch in pq.ParquetFile(shard).iter_batches(batch_size=1024):
-                    table = pa.Table.from_batches([batch]).cast(TOKEN_SCHEMA)
+                    table = pa.Table.from_batches([batch]).cast(schema)
                     for row, b in zip(table.to_pylist(), rng.integers(0, n_buckets, table.num_rows).tolist()):
                         buckets[b].append(row)
             for bucket in buckets:

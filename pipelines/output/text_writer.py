@@ -1,4 +1,5 @@
-"""Text shards: the curated documents as Parquet, one file per language per task (`OUT/text/<lang>/`).
+"""Text shards: the curated documents as Parquet, one file per language per task (`OUT/text/<lang>/`), in
+FineWeb-2's columns and meanings (`eurocurate.schema.TEXT_COLUMNS`) plus this project's own.
 
 Records in each document's metadata where its row landed, so provenance (and erasure) can point to it.
 """
@@ -14,10 +15,41 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate.files import StreamingParquet
 from eurocurate.layout import TEXT
+from eurocurate.pipelines.output.fineweb2 import common_crawl_dump, fineweb2_language, top_langs
 from eurocurate.registry import BuildContext, StageParts, register_stage
-from eurocurate.schema import TEXT_COLUMNS, Meta
+from eurocurate.schema import TEXT_COLUMNS, TEXT_ID, Meta
 
-TEXT_SCHEMA = pa.schema([(c, pa.large_string() if c == "text" else pa.string()) for c in TEXT_COLUMNS])
+_TYPES = {
+    "text": pa.large_string(),
+    "language_score": pa.float64(),
+    "minhash_cluster_size": pa.int64(),
+    "token_count": pa.int64(),
+}  # as FineWeb-2 types them; every other column is a string
+TEXT_SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in TEXT_COLUMNS])
+
+
+def text_row(doc_id: str, text: str, md: dict) -> dict:
+    """One text shard row in FineWeb-2's columns from a document's metadata. `token_count` is known only when
+    the spec tokenizes before writing text (the bundled specs write text first: it is then null)."""
+    lang = md.get(Meta.LANG) or "und"
+    language, script = fineweb2_language(lang)
+    return {
+        TEXT_ID: doc_id,
+        "text": text,
+        "url": md.get(Meta.URL),
+        "date": md.get(Meta.FETCH_DATE),
+        "dump": common_crawl_dump(md.get(Meta.SOURCE_PATH)),
+        "file_path": md.get(Meta.SOURCE_PATH),
+        "language": language,
+        "language_score": md.get(Meta.LANG_SCORE),
+        "language_script": script,
+        "top_langs": top_langs(lang, md.get(Meta.LANG_SCORE)),
+        "minhash_cluster_size": md.get(Meta.DEDUP_CLUSTER_SIZE),
+        "token_count": md.get(Meta.N_TOKENS),
+        "warc_record_id": md.get(Meta.WARC_RECORD_ID),
+        "title": md.get(Meta.TITLE),
+        "source_category": md.get(Meta.SOURCE_CATEGORY),
+    }
 
 
 def text_shard_name(lang: str, rank: int) -> str:
@@ -46,18 +78,7 @@ class TextParquetWriter(PipelineStep):
                     files[lang] = StreamingParquet(
                         Path(self.out_dir) / name, TEXT_SCHEMA, row_group_size=self.row_group_rows
                     )
-                row = files[lang].append(
-                    {
-                        "doc_id": doc.id,
-                        "text": doc.text,
-                        "lang": lang,
-                        "url": md.get(Meta.URL),
-                        "warc_record_id": md.get(Meta.WARC_RECORD_ID),
-                        "title": md.get(Meta.TITLE),
-                        "fetch_date": md.get(Meta.FETCH_DATE),
-                        "source_category": md.get(Meta.SOURCE_CATEGORY),
-                    }
-                )
+                row = files[lang].append(text_row(doc.id, doc.text, md))
                 md[Meta.TEXT_SHARD] = name
                 md[Meta.TEXT_ROW] = row
                 self.stat_update("documents_written")

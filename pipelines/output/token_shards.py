@@ -1,4 +1,5 @@
 """Token shard writer: `OUT/shards/<lang>/part-<rank>-<k>.parquet`, size-bounded, zstd, with manifests.
+Token ids are stored in the smallest type that holds the vocabulary (uint16 up to 65,536 tokens, else uint32).
 
 Rows are in input order within a task, so shards are byte-identical for the same input and config
 (a resumed run reproduces them). Each closed shard gets its `.manifest.json` at once.
@@ -17,27 +18,31 @@ from pydantic import BaseModel, ConfigDict, Field
 from eurocurate.files import StreamingParquet
 from eurocurate.layout import SHARDS
 from eurocurate.manifests.audit.shard_manifest import PipelineRef, TokenizerRef, manifest_path, write_shard_manifest
+from eurocurate.pipelines.output.special_tokens import id_type
 from eurocurate.pipelines.output.tokenize import INPUT_IDS, read_tokenizer_meta
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
-TOKEN_SCHEMA = pa.schema(
-    [
-        ("doc_id", pa.string()),
-        ("input_ids", pa.list_(pa.uint32())),
-        ("n_tokens", pa.uint32()),
-        ("lang", pa.string()),
-        ("lang_score", pa.float32()),
-        ("source_category", pa.string()),
-        # a list of (key, value) structs rather than an Arrow map: `datasets` has no map type
-        ("quality", pa.list_(pa.struct([("key", pa.string()), ("value", pa.float64())]))),
-    ]
-)
+
+def token_schema(ids: pa.DataType) -> pa.Schema:
+    """The token shard schema with `input_ids` of type `ids` (the smallest that holds the vocabulary)."""
+    return pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("input_ids", pa.list_(ids)),
+            ("n_tokens", pa.uint32()),
+            ("lang", pa.string()),
+            ("lang_score", pa.float32()),
+            ("source_category", pa.string()),
+            # a list of (key, value) structs rather than an Arrow map: `datasets` has no map type
+            ("quality", pa.list_(pa.struct([("key", pa.string()), ("value", pa.float64())]))),
+        ]
+    )
 
 
 class _OpenShard:
-    def __init__(self, path: Path, row_group_rows: int):
-        self.file = StreamingParquet(path, TOKEN_SCHEMA, flush_rows=row_group_rows, row_group_size=row_group_rows)
+    def __init__(self, path: Path, schema: pa.Schema, row_group_rows: int):
+        self.file = StreamingParquet(path, schema, flush_rows=row_group_rows, row_group_size=row_group_rows)
         self.tokens = 0
         self.doc_ids: list[str] = []
         self.langs: Counter[str] = Counter()
@@ -75,6 +80,7 @@ class TokenShardWriter(PipelineStep):
             manifest_path(stale).unlink(missing_ok=True)
         meta = read_tokenizer_meta(out)
         tokenizer = TokenizerRef(id=meta["id"], sha256=meta["sha256"])
+        schema = token_schema(id_type(meta["vocab_size"]))
         open_shards: dict[str, _OpenShard] = {}
         counters: Counter[str] = Counter()
         try:
@@ -90,7 +96,7 @@ class TokenShardWriter(PipelineStep):
                     k = counters[lang]
                     counters[lang] += 1
                     path = out / SHARDS / lang / f"part-{rank:05d}-{k:04d}.parquet"
-                    shard = open_shards[lang] = _OpenShard(path, self.row_group_rows)
+                    shard = open_shards[lang] = _OpenShard(path, schema, self.row_group_rows)
                 quality = md.get(Meta.QUALITY) or {}
                 row = shard.file.append(
                     {

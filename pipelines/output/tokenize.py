@@ -26,14 +26,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from eurocurate.files import sha256_file, write_bytes_atomic
-from eurocurate.layout import TOKENIZER, TOKENIZER_FILE, TOKENIZER_META
+from eurocurate.layout import TOKENIZER, TOKENIZER_CONFIG, TOKENIZER_FILE, TOKENIZER_META
 from eurocurate.pipelines.output.fast_encode import fast_encoder
+from eurocurate.pipelines.output.special_tokens import read_special_tokens, resolve_special_tokens, write_special_tokens
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
 log = logging.getLogger(__name__)
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
 FERTILITY = "fertility:"
+LEGACY_EOS = "<|endoftext|>"
 _VERIFY_DOCS = 32  # documents of each task encoded both ways before tiktoken is trusted
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
@@ -127,7 +129,8 @@ def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int, special
 
 
 class PrepareTokenizer(PipelineStep):
-    """Barrier: writes OUT/tokenizer/tokenizer.json and tokenizer.meta.json (id, sha256, training sample)."""
+    """Barrier: writes OUT/tokenizer/tokenizer.json, tokenizer.meta.json (id, sha256, training sample) and the
+    special-token declarations (tokenizer_config.json, special_tokens_map.json)."""
 
     name = "tokenizer_prepare"
     type = "🔢 - TOKENIZER"
@@ -142,8 +145,14 @@ class PrepareTokenizer(PipelineStep):
         min_frequency: int,
         eos_token: str,
         temperature: float | None = None,
+        bos_token: str | None = None,
+        pad_token: str | None = None,
+        prepend_bos: bool = False,
+        append_eos: bool = True,
     ):
         super().__init__()
+        self.bos_token, self.pad_token = bos_token, pad_token
+        self.prepend_bos, self.append_eos = prepend_bos, append_eos
         self.temperature = temperature
         self.out_dir = out_dir
         self.inputs_dir = inputs_dir
@@ -162,7 +171,8 @@ class PrepareTokenizer(PipelineStep):
             texts = [t for lang in sorted(sample) for t in sample[lang]]
             if not texts:
                 raise RuntimeError("no documents survived the pipeline: nothing to train a tokenizer on")
-            tok = train_bpe(texts, self.vocab_size, self.min_frequency, [self.eos_token])
+            specials = [t for t in (self.pad_token, self.bos_token, self.eos_token) if t]  # pad 0, BOS 1, EOS 2
+            tok = train_bpe(texts, self.vocab_size, self.min_frequency, list(dict.fromkeys(specials)))
             write_bytes_atomic(target / TOKENIZER_FILE, tok.to_str().encode("utf-8"))
             meta |= {
                 "id": "eurocurate/bpe-trained-on-run",
@@ -178,11 +188,22 @@ class PrepareTokenizer(PipelineStep):
             write_bytes_atomic(target / TOKENIZER_FILE, tok.to_str().encode("utf-8"))
             meta["id"] = self.tokenizer
         tok = Tokenizer.from_file(str(target / TOKENIZER_FILE))
-        eos_id = tok.token_to_id(self.eos_token)
+        eos_token = self.eos_token
+        if tok.token_to_id(eos_token) is None and tok.token_to_id(LEGACY_EOS) is not None:
+            # a GPT-2-style tokenizer of the user's: its EOS, which was this stage's default before `</s>`
+            log.info("tokenizer has no %s; documents end with its %s", eos_token, LEGACY_EOS)
+            eos_token = meta["eos_token"] = LEGACY_EOS
+        eos_id = tok.token_to_id(eos_token)
+        if eos_id is None:
+            log.warning("tokenizer has no EOS token %s: documents are not separated in the token shards", eos_token)
         meta |= {"sha256": sha256_file(target / TOKENIZER_FILE), "vocab_size": tok.get_vocab_size(), "eos_id": eos_id}
         write_bytes_atomic(
             target / TOKENIZER_META, orjson.dumps(meta, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
         )
+        special = resolve_special_tokens(
+            tok, self.bos_token, eos_token, self.pad_token, self.prepend_bos, self.append_eos
+        )
+        write_special_tokens(target, special, tok.get_vocab_size())
         self.stat_update("vocab_size", value=tok.get_vocab_size())
         return
         yield
@@ -198,19 +219,27 @@ class Tokenize(PipelineStep):
     name = "tokenize"
     type = "🔢 - TOKENIZER"
 
-    def __init__(self, out_dir: str, append_eos: bool = True, batch_size: int = 256):
+    def __init__(self, out_dir: str, append_eos: bool = True, batch_size: int = 256, prepend_bos: bool = False):
         super().__init__()
         self.out_dir = out_dir
         self.append_eos = append_eos
+        self.prepend_bos = prepend_bos
         self.batch_size = batch_size
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         path = tokenizer_dir(self.out_dir) / TOKENIZER_FILE
         tok = Tokenizer.from_file(str(path))
+        # a literal "</s>" or "<pad>" in a web page is text, not a token: as tiktoken's encode_ordinary reads it
+        tok.encode_special_tokens = True
         fast = fast_encoder(path)
         verified = False
-        meta = read_tokenizer_meta(self.out_dir)
-        eos = [meta["eos_id"]] if self.append_eos and meta.get("eos_id") is not None else []
+        if (tokenizer_dir(self.out_dir) / TOKENIZER_CONFIG).is_file():
+            special = read_special_tokens(tokenizer_dir(self.out_dir))
+            eos_id, bos_id = special.eos_id, special.bos_id
+        else:  # a tokenizer prepared before the special tokens were declared (a resumed older run): EOS only
+            eos_id, bos_id = read_tokenizer_meta(self.out_dir).get("eos_id"), None
+        eos = [eos_id] if self.append_eos and eos_id is not None else []
+        bos = [bos_id] if self.prepend_bos and bos_id is not None else []
         for batch in batched(data, self.batch_size):
             texts = [d.text for d in batch]
             with self.track_time("batch"):
@@ -228,7 +257,7 @@ class Tokenize(PipelineStep):
                     encoded = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
                 self.stat_update("bytes_tokenized", value=sum(len(t.encode("utf-8")) for t in texts))
             for doc, enc_ids in zip(batch, encoded):
-                ids = enc_ids + eos
+                ids = bos + enc_ids + eos
                 doc.metadata[INPUT_IDS] = ids
                 doc.metadata[Meta.N_TOKENS] = len(ids)
                 self.stat_update("tokens", value=len(ids))
@@ -252,8 +281,11 @@ class TokenizerParams(BaseModel):
         None, gt=0, description="Temperature sampling over languages (1 = proportional to data); default: equal caps."
     )
     min_frequency: int = Field(2, ge=1, description="Minimum pair frequency for a BPE merge.")
-    eos_token: str = Field("<|endoftext|>", description="End-of-document token (added as a special token).")
-    append_eos: bool = Field(True, description="Append the EOS token id to every document.")
+    eos_token: str = Field("</s>", description="End-of-document token (a special token of a trained BPE, id 2).")
+    bos_token: str | None = Field("<s>", description="Beginning-of-document token (special, id 1); none: no BOS.")
+    pad_token: str | None = Field("<pad>", description="Padding token (special, id 0); none: no pad token.")
+    append_eos: bool = Field(True, description="Append the EOS token id to every document (documents separator).")
+    prepend_bos: bool = Field(False, description="Prepend the BOS token id to every document.")
     batch_size: int = Field(256, gt=0, description="Documents per tokenizer batch.")
 
 
@@ -272,10 +304,12 @@ def build_tokenizer(p: TokenizerParams, ctx: BuildContext, key: str) -> StagePar
                 p.min_frequency,
                 p.eos_token,
                 p.temperature,
+                bos_token=p.bos_token,
+                pad_token=p.pad_token,
+                prepend_bos=p.prepend_bos,
+                append_eos=p.append_eos,
             )
         ]
 
-    return StageParts(
-        barrier=Barrier(key, 1, build),
-        after_barrier=[Tokenize(ctx.out_dir, append_eos=p.append_eos, batch_size=p.batch_size)],
-    )
+    tokenize = Tokenize(ctx.out_dir, append_eos=p.append_eos, batch_size=p.batch_size, prepend_bos=p.prepend_bos)
+    return StageParts(barrier=Barrier(key, 1, build), after_barrier=[tokenize])

@@ -23,7 +23,7 @@ def _table(out, sub):
 
 
 def _ids(out, sub):
-    return set(_table(out, sub)["doc_id"].to_pylist())
+    return set(_table(out, sub)["id" if sub == "text" else "doc_id"].to_pylist())  # text shards: FineWeb-2's `id`
 
 
 def _run(out):

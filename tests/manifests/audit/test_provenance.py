@@ -24,7 +24,7 @@ def test_every_kept_document_traces_back_to_its_record_and_forward_to_its_rows(l
             >= load_language_config(row["lang"]).gopher_quality.min_doc_words
         )
         text = pq.read_table(local_run / row["text_shard"]).slice(row["text_row"], 1).to_pylist()[0]
-        assert text["doc_id"] == row["doc_id"]
+        assert text["id"] == row["doc_id"]
         tokens = pq.read_table(local_run / row["token_shard"]).slice(row["token_row"], 1).to_pylist()[0]
         assert tokens["doc_id"] == row["doc_id"] and tokens["n_tokens"] == row["n_tokens"]
     # hosts with a robots.txt capture carry the decision and the capture that made it

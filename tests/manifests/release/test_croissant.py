@@ -76,8 +76,8 @@ def test_record_sets_describe_every_shard_column_with_its_type_and_source(local_
         ("key", "sc:Text"),
         ("value", "sc:Float"),
     ]
+    assert sets["text"]["key"] == {"@id": "text/id"} and sets["tokens"]["key"] == {"@id": "tokens/doc_id"}
     for record_set in sets.values():
-        assert record_set["key"] == {"@id": f"{record_set['@id']}/doc_id"}
         for f in record_set["field"]:
             assert f["@id"] == f"{record_set['@id']}/{f['name']}"
             assert f["source"]["fileSet"]["@id"] in file_sets and f["source"]["extract"]["column"] == f["name"]
@@ -149,9 +149,9 @@ def test_mlcroissant_loads_the_metadata_and_streams_text_and_token_records(run_c
     dataset = mlc.Dataset(jsonld=path)  # raises ValidationError on any error
     assert not dataset.metadata.ctx.issues.errors
 
-    text_ids = set(pc.unique(pq.read_table(run_copy / "text", columns=["doc_id"])["doc_id"]).to_pylist())
+    text_ids = set(pc.unique(pq.read_table(run_copy / "text", columns=["id"])["id"]).to_pylist())
     for record in itertools.islice(dataset.records("text"), 5):
-        assert record["text/doc_id"].decode() in text_ids
+        assert record["text/id"].decode() in text_ids
         assert record["text/text"].decode().strip() and record["text/url"].decode().startswith("http")
     for record in itertools.islice(dataset.records("tokens"), 5):
         assert len(record["tokens/input_ids"]) == record["tokens/n_tokens"] > 0

@@ -20,6 +20,7 @@ from eurocurate.manifests.release.dataset_card import (
     hub_licence,
     size_category,
 )
+from eurocurate.pipelines.output.fineweb2 import FINEWEB2_LANGUAGE
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,7 @@ def test_datasets_loads_each_config_of_the_card_from_the_folder(run_copy, tmp_pa
     rows = _text_rows_by_language(run_copy)
     for lang in ("de", "el", "mt"):
         ds = datasets.load_dataset(str(run_copy), lang, split="train", cache_dir=cache)
-        assert ds.num_rows == rows[lang] and set(ds["lang"]) == {lang}
+        assert ds.num_rows == rows[lang] and set(ds["language"]) == {FINEWEB2_LANGUAGE[lang][0]}
     tokens = datasets.load_dataset(str(run_copy), TOKENS_CONFIG, split="train", cache_dir=cache)
     assert tokens.num_rows == _run(run_copy)["totals"]["kept"]
     assert "quality" in tokens.column_names  # a list of (key, value) structs, which datasets reads

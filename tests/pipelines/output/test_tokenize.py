@@ -22,11 +22,11 @@ def test_token_shards_decode_to_the_text_of_the_text_shards(local_run):
     tok = Tokenizer.from_file(str(local_run / "tokenizer" / "tokenizer.json"))
     meta = orjson.loads((local_run / "tokenizer" / "tokenizer.meta.json").read_bytes())
     texts = dict(
-        zip(*(_concat(sorted((local_run / "text").rglob("*.parquet"))).select(["doc_id", "text"]).columns), strict=True)
+        zip(*(_concat(sorted((local_run / "text").rglob("*.parquet"))).select(["id", "text"]).columns), strict=True)
     )
     texts = {k.as_py(): v.as_py() for k, v in texts.items()}
     shards = _concat(sorted((local_run / "shards").rglob("*.parquet")))
-    assert shards.schema.field("input_ids").type == pa.list_(pa.uint32())
+    assert shards.schema.field("input_ids").type == pa.list_(pa.uint16())  # a 600-token vocabulary
     for doc_id, ids, n in zip(
         shards["doc_id"].to_pylist(), shards["input_ids"].to_pylist(), shards["n_tokens"].to_pylist()
     ):
@@ -67,7 +67,7 @@ def test_datasets_and_polars_read_the_token_shards_as_trainers_do(local_run):
     assert ds.num_rows == df.height == sum(pq.ParquetFile(f).metadata.num_rows for f in files)
     assert set(ds.column_names) >= {"doc_id", "input_ids", "n_tokens", "lang", "quality"}
     tok = Tokenizer.from_file(str(local_run / "tokenizer" / "tokenizer.json"))
-    texts = {r["doc_id"]: r["text"] for r in _concat(sorted((local_run / "text").rglob("*.parquet"))).to_pylist()}
+    texts = {r["id"]: r["text"] for r in _concat(sorted((local_run / "text").rglob("*.parquet"))).to_pylist()}
     row = ds[0]
     assert tok.decode(row["input_ids"][:-1]) == texts[row["doc_id"]]
     assert {q["key"] for q in row["quality"]} >= {"gopher_quality.n_words", "gopher_quality.mean_word_length"}
