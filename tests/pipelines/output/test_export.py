@@ -11,6 +11,7 @@ import pytest
 
 from eurocurate.cli import main
 from eurocurate.pipelines.output.export import ExportError, export_tokens
+from tests.conftest import MEGATRON_MISSING, TORCH_MISSING
 
 
 def _shard_documents(run, lang: str) -> list[list[int]]:
@@ -43,7 +44,10 @@ def test_megatron_export_reads_back_to_the_token_sequences(local_run, tmp_path):
 
 def test_megatron_export_reads_back_with_megatron_cores_indexed_dataset(local_run, tmp_path):
     # Megatron-LM is not a dependency; this runs where it is installed
-    indexed = pytest.importorskip("megatron.core.datasets.indexed_dataset", reason="megatron-core is not installed")
+    indexed = pytest.importorskip(
+        "megatron.core.datasets.indexed_dataset",
+        reason=MEGATRON_MISSING,
+    )
     export_tokens(local_run, "megatron", tmp_path, ["de"])
     ds = indexed.IndexedDataset(str(tmp_path / "de"))
     assert [ds[i].tolist() for i in range(len(ds))] == _shard_documents(local_run, "de")
@@ -64,7 +68,10 @@ def test_nanotron_export_reads_back_with_datatroves_reader(local_run, tmp_path):
 
 
 def test_nanotron_export_reads_back_with_datatroves_torch_dataset(local_run, tmp_path):
-    pytest.importorskip("torch", reason="torch is not installed in this venv yet")
+    pytest.importorskip(
+        "torch",
+        reason=TORCH_MISSING,
+    )
     from datatrove.utils.dataset import DatatroveFolderDataset
 
     export_tokens(local_run, "nanotron", tmp_path, ["de"])
