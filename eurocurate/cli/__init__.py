@@ -18,7 +18,7 @@ from eurocurate.manifests.audit.run_manifest import RunManifestError
 
 # In the order `eurocurate --help` lists them.
 COMMANDS = (
-    "run", "verify", "pii", "erase", "inspect", "summary", "report", "pull", "langid", "extract", "dedup",
+    "run", "check", "verify", "pii", "erase", "inspect", "summary", "report", "pull", "langid", "extract", "dedup",
     "publish", "stages",
 )  # fmt: skip
 
