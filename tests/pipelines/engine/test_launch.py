@@ -12,7 +12,7 @@ def test_run_spec_from_a_path_resumes_a_finished_run_and_returns_its_manifest(ru
     spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs))
     overrides = ["execution.executor=local", "execution.workers=1"]
     manifest = run_spec(spec, [demo_inputs], run_copy, overrides=overrides)
-    assert manifest["pipeline"] == load_spec(spec).name and manifest["totals"]["kept"] > 0
+    assert manifest.pipeline == load_spec(spec).name and manifest.totals.kept > 0
 
 
 def test_run_spec_names_a_missing_input(tmp_path):
