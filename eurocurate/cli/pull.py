@@ -36,7 +36,7 @@ def _local_path_mistake(source: str) -> str | None:
         return None
     looks_local = source.startswith(("/", ".", "~")) or source.count("/") != 1 or path.parent.is_dir()
     if path.exists():
-        return f"{source} is a file; give the output folder of a run (with shards/<lang>/) or a Hub id ORG/NAME"
+        return f"{source} is a file, neither a folder nor a Hub dataset id; give the output folder of a run"
     if looks_local:
         return f"no folder {source}: give the output folder of a run (with shards/<lang>/) or a Hub dataset id ORG/NAME"
     return None

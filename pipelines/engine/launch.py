@@ -13,7 +13,8 @@ from rich.console import Console
 
 from eurocurate.config import PipelineSpec, SpecError, load_spec
 from eurocurate.manifests.audit.run_manifest import RunManifest
-from eurocurate.pipelines.engine.runner import RunOptions, run_pipeline, stop_ray
+from eurocurate.pipelines.engine.embedded_ray import stop_ray
+from eurocurate.pipelines.engine.runner import RunOptions, run_pipeline
 
 
 def run_spec(

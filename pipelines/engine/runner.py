@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +41,8 @@ from eurocurate.manifests.audit.run_manifest import (
 from eurocurate.manifests.audit.shard_manifest import read_shard_manifest
 from eurocurate.manifests.audit.verify import verify_output
 from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG, code_version
+from eurocurate.pipelines.engine.embedded_ray import init_ray
+from eurocurate.pipelines.engine.embedded_ray import stop_ray as stop_ray  # re-exported: docs/library.md
 from eurocurate.pipelines.engine.output_folder import check_ownership, clean_dead_temporaries, restart
 from eurocurate.pipelines.engine.preflight import check_run
 from eurocurate.pipelines.engine.progress import ProgressDisplay, read_progress
@@ -121,18 +122,6 @@ def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int):
     if kind == "ray":
         return RayTaskExecutor(**common, memory_per_task_gb=spec.execution.mem_per_task_gb, name=node.name)
     return LocalPipelineExecutor(**common, start_method="spawn")
-
-
-def _init_ray(address: str | None, workers: int) -> None:
-    import ray
-
-    if ray.is_initialized():
-        return
-    kwargs = {"log_to_driver": False, "logging_level": logging.WARNING, "configure_logging": True}
-    if address:
-        ray.init(address=address, **kwargs)
-    else:  # embedded local instance, sized to the requested parallelism, reachable on loopback only
-        ray.init(address="local", num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", **kwargs)
 
 
 def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[float | None, str]:
@@ -324,7 +313,7 @@ def _execute(
         f"({kind}{' @ ' + options.ray_address if options.ray_address else ''}, {workers} worker(s))"
     )
     if kind == "ray":
-        _init_ray(options.ray_address, workers)
+        init_ray(options.ray_address, workers)
     live = console.is_terminal if options.live_progress is None else options.live_progress
     display = ProgressDisplay(console, live=live)
     timings = []
@@ -392,10 +381,3 @@ def _verify_or_fail(out: Path) -> None:
             f"the run finished but `eurocurate verify {out}` finds {len(report.problems)} problem(s), first: "
             f"{report.problems[0]}"
         )
-
-
-def stop_ray() -> None:
-    import ray
-
-    if ray.is_initialized() and threading.current_thread() is threading.main_thread():
-        ray.shutdown()
