@@ -6,7 +6,6 @@ mirrors a stage parameter takes its default from (the stage's parameter model, o
 
 from __future__ import annotations
 
-import argparse
 import os
 
 from rich.console import Console
@@ -18,15 +17,11 @@ out_console = Console(soft_wrap=True)  # results a user may pipe: verify lines, 
 EXIT_LOCKED = 3  # `run`: another run holds the output folder's lock (distinct from 2, a mistake to fix)
 
 
-def positive_int(text: str) -> int:
-    """argparse type of a count that must be at least 1 (`--workers`, `--tokens`): a bad one exits 2 in one line."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+def not_positive(option: str, value: int | None) -> str | None:
+    """The one-line mistake of a count option (`--workers`, `--tokens`) given below 1, or None when it is fine."""
+    if value is not None and value < 1:
+        return f"{option} must be 1 or more, got {value}"
+    return None
 
 
 def error(message: object) -> int:

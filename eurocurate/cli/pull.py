@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from eurocurate.cli.common import console, error, out_console, positive_int
+from eurocurate.cli.common import console, error, not_positive, out_console
 
 NAME = "pull"
 HELP = "stream token shards with per-language weights and a token budget"
@@ -24,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--endpoint", help="Hub endpoint (default: $HF_ENDPOINT or huggingface.co)")
     p.add_argument("--langs", required=True, help="comma-separated languages, e.g. de,fr,pl")
     p.add_argument("--weights", help="comma-separated mixing weights by tokens, one per language (default equal)")
-    p.add_argument("--tokens", type=positive_int, help="token budget (default: the most every language can fill)")
+    p.add_argument("--tokens", type=int, help="token budget (default: the most every language can fill)")
     p.add_argument("--output", "-o", help="write the stream to this Parquet file (doc_id, lang, input_ids, truncated)")
     return p
 
@@ -38,7 +38,10 @@ def _local_path_mistake(source: str) -> str | None:
     if path.exists():
         return f"{source} is a file, neither a folder nor a Hub dataset id; give the output folder of a run"
     if looks_local:
-        return f"no folder {source}: give the output folder of a run (with shards/<lang>/) or a Hub dataset id ORG/NAME"
+        return (
+            f"{source} is neither a folder nor a Hub dataset id (ORG/NAME): no such folder; give the output "
+            f"folder of a run (with shards/<lang>/) or a Hub id"
+        )
     return None
 
 
@@ -53,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
         weights = [float(x) for x in args.weights.split(",")] if args.weights else None
     except ValueError:
         return error(f"--weights expects comma-separated numbers, one per language, got {args.weights!r}")
-    if mistake := _local_path_mistake(args.source):
+    if mistake := not_positive("--tokens", args.tokens) or _local_path_mistake(args.source):
         return error(mistake)
     try:
         totals = pull_mix(

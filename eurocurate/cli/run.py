@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from eurocurate.cli.common import EXIT_LOCKED, console, error, positive_int
+from eurocurate.cli.common import EXIT_LOCKED, console, error, not_positive
 from eurocurate.cli.logs import setup_logging
 from eurocurate.layout import FERTILITY_MD, OutputLayout
 
@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--input", "-i", action="append", required=True, help="WARC file, folder or glob (repeatable)")
     p.add_argument("--output", "-o", required=True, help="output folder OUT")
     p.add_argument("--ray-address", help="address of an existing Ray cluster (default: embedded local Ray)")
-    p.add_argument("--workers", type=positive_int, help="tasks running at once (default: the spec's execution.workers)")
+    p.add_argument("--workers", type=int, help="tasks running at once (default: the spec's execution.workers)")
     p.add_argument("--executor", choices=("ray", "local"), help="override the spec's executor")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a spec value")
     p.add_argument("--dry-run", action="store_true", help="check the spec, its files and the inputs; print the DAG")
@@ -45,6 +45,8 @@ def main(args: argparse.Namespace) -> int:
     from eurocurate.pipelines.engine.run_lock import OutputLocked
     from eurocurate.pipelines.engine.runner import InputError, OutputConflict, RunFailed
 
+    if mistake := not_positive("--workers", args.workers):  # 0 or -1 would wait for a worker forever
+        return error(mistake)
     out = Path(args.output)
     spec = load_spec(args.pipeline, args.set)  # a spec that does not load exits 2 before OUT/logs is created
     if args.dry_run:

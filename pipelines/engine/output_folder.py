@@ -36,11 +36,11 @@ RUN_ENTRIES = frozenset(
     {*OUTPUT_DIRS, RUN_MANIFEST, REPORTS, STATS, LOGS, WORK, DEDUP_INDEX, ERASURE_LOG, ERASURE_STAGING, CARD, CROISSANT}
     | {SUPPRESSION_FILE, LOCK_FILE}
 )
-# What a fresh run may find without taking the folder for someone else's: its own lock and log file
-# (the CLI opens OUT/logs before the run starts) and the work folder of an attempt that completed no task.
-_FRESH_ENTRIES = frozenset({LOCK_FILE, LOGS, WORK})
 # Kept by --restart: erasures are commitments about people's data, which later runs of the folder apply at ingest.
 _KEPT_ON_RESTART = frozenset({LOCK_FILE, LOGS, SUPPRESSION_FILE, ERASURE_LOG})
+# What a fresh run may find without taking the folder for someone else's: what --restart keeps (the CLI also
+# opens OUT/logs before the run starts) and the work folder of an attempt that completed no task.
+_FRESH_ENTRIES = _KEPT_ON_RESTART | {WORK}
 
 
 class FolderNotOurs(RuntimeError):
