@@ -15,6 +15,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+import yaml
 
 from eurocurate.cli import main
 from eurocurate.layout import OutputLayout
@@ -154,3 +155,56 @@ def test_check_and_dry_run_validate_everything_and_print_the_dag_without_writing
     assert "suppression_file /no/list.yaml does not exist" in capsys.readouterr().err
     assert main(["check", str(spec), "--set", "stages.optout.robots_warcs=[/no/robots]"]) == 2
     assert "robots_warcs" in capsys.readouterr().err
+
+
+CRASH_STAGE = '''
+"""A stage that kills every task it runs in, unless told not to."""
+
+from pydantic import BaseModel, ConfigDict
+from datatrove.pipeline.base import PipelineStep
+
+from eurocurate.registry import StageParts, register_stage
+
+
+class Crash(PipelineStep):
+    name = "crash"
+
+    def __init__(self, crash: bool):
+        super().__init__()
+        self.crash = crash
+
+    def run(self, data, rank=0, world_size=1):
+        if self.crash:
+            raise RuntimeError("this stage kills its task")
+        yield from data
+
+
+class CrashParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    crash: bool = True
+
+
+@register_stage(name="crash", summary="Kill the task", role="map", params=CrashParams)
+def build_crash(p, ctx, key):
+    return StageParts(map_steps=[Crash(p.crash)])
+'''
+
+
+@pytest.mark.slow
+def test_a_run_whose_first_tasks_all_fail_does_not_tie_the_folder_to_its_spec(
+    demo_inputs, tmp_path, monkeypatch, capsys
+):
+    (tmp_path / "crash_stage.py").write_text(CRASH_STAGE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = _local_spec(tmp_path, demo_inputs)
+    tree = yaml.safe_load(spec.read_text())
+    tree["plugins"] = ["crash_stage"]
+    tree["stages"].insert(1, {"use": "crash"})
+    spec.write_text(yaml.safe_dump(tree))
+    out = tmp_path / "out"
+    run = ["run", str(spec), "--input", str(demo_inputs), "--output", str(out)]
+    assert main(run) == 1
+    assert "this stage kills its task" in capsys.readouterr().err
+    assert not OutputLayout(out).state.exists() and not OutputLayout(out).text.exists()
+    assert main([*run, "--set", "stages.crash.crash=false"]) == 0  # the fixed spec: another config sha256
+    assert verify_output(out).ok
