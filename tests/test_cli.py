@@ -165,6 +165,8 @@ def test_every_mistake_of_issue_16_is_one_line_with_what_to_do(local_run, demo_i
         assert main([*run, "--workers", workers]) == 2
         assert f"--workers must be 1 or more, got {workers}" in _one_line_error(capsys)
     assert not (tmp_path / "out").exists()
+    (tmp_path / "out").write_text("a file, not a folder")
+    assert main(run) == 2 and "is a file; --output names a folder" in _one_line_error(capsys)
     assert main(["inspect", str(local_run)]) == 2
     assert "--doc-id ID (or --url URL)" in _one_line_error(capsys)
     assert main(["summary", str(local_run), "--config", str(tmp_path / "provider.yaml")]) == 2

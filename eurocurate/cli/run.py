@@ -53,11 +53,14 @@ def main(args: argparse.Namespace) -> int:
         from eurocurate.cli.check import print_check
 
         return print_check(spec, args.input, out)
+    from eurocurate.pipelines.engine.output_folder import check_ownership
     from eurocurate.pipelines.engine.preflight import check_run
 
-    try:  # every check that needs no document, before OUT/logs is created
+    try:  # every check that needs no document, and whose folder OUT is, before OUT/logs is created
         check_run(spec, args.input, out)
-    except InputError as e:
+        if not args.restart:
+            check_ownership(out.resolve())  # made again under the run lock; here so that a refusal writes nothing
+    except (InputError, FolderNotOurs) as e:
         return error(e)
     setup_logging(out, args.verbose)
     try:

@@ -53,6 +53,8 @@ def _foreign(out: Path) -> list[str]:
 
 def check_ownership(out: Path) -> None:
     """Refuse a folder without run state (`_work/state.json`) that holds anything but a fresh run's own files."""
+    if out.exists() and not out.is_dir():
+        raise FolderNotOurs(f"{out} is a file; --output names a folder (new, empty, or a run's)")
     if not out.is_dir() or OutputLayout(out).state.is_file():
         return  # new folder, or a run's state that the runner compares with this spec and inputs
     foreign = _foreign(out)
