@@ -166,6 +166,18 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else f"; expected one of {sorted(choices)}"
 
 
+def describe_param_errors(where: str, error: ValidationError, fields: list[str]) -> str:
+    """A stage's invalid parameters as one line: each bad key and why, a misspelt key with "did you mean"."""
+    problems = []
+    for e in error.errors():
+        key = ".".join(str(part) for part in e["loc"]) or "(parameters)"
+        if e["type"] == "extra_forbidden":
+            problems.append(f"unknown parameter {key!r}{_did_you_mean(key, fields)}")
+        else:
+            problems.append(f"{key}: {e['msg']} (got {e.get('input')!r})")
+    return f"{where}: " + "; ".join(problems)
+
+
 def _set_path(tree: dict, dotted: str, value: object, spec_stages: list[dict]) -> None:
     parts = dotted.split(".")
     if parts[0] == "stages" and len(parts) >= 3:

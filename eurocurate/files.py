@@ -100,3 +100,13 @@ class StreamingParquet:
         if self._writer is not None:
             self._writer.close()
         self._tmp.unlink(missing_ok=True)
+
+
+def remove_temporaries(root: Path) -> list[Path]:
+    """Delete every temporary file (`*.tmp-<pid>`) under `root`; the paths removed.
+
+    Only safe when no writer is alive under `root` (a run holding the folder's run lock has no other)."""
+    removed = [p for p in sorted(Path(root).rglob(f"*{TMP_MARK}*")) if p.is_file() and not p.is_symlink()]
+    for p in removed:
+        p.unlink(missing_ok=True)
+    return removed

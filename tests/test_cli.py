@@ -1,5 +1,6 @@
 """The command-line contract: exit codes and one actionable line for the mistakes users make."""
 
+import shutil
 from pathlib import Path
 
 from eurocurate.cli import main
@@ -97,7 +98,7 @@ def test_help_lists_every_command_and_each_command_has_its_own_help(capsys):
         main(["--help"])
     assert done.value.code == 0
     listed = capsys.readouterr().out
-    assert all(name in listed for name in COMMANDS) and len(COMMANDS) == 14
+    assert all(name in listed for name in COMMANDS) and len(COMMANDS) == 15
     for name in COMMANDS:
         with pytest.raises(SystemExit) as done:
             main([name, "--help"])
@@ -149,3 +150,50 @@ def test_erase_without_exactly_one_subject_and_pull_from_nowhere_exit_2(local_ru
     assert "give exactly one of --url, --url-prefix, --domain, --identifier" in capsys.readouterr().err
     assert main(["pull", str(tmp_path / "nowhere"), "--langs", "de"]) == 2
     assert "is neither a folder nor a Hub dataset id" in capsys.readouterr().err
+
+
+def _one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_every_mistake_of_issue_16_is_one_line_with_what_to_do(local_run, demo_inputs, tmp_path, capsys):
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local")
+    run = ["run", str(spec), "--input", str(demo_inputs), "--output", str(tmp_path / "out")]
+    for workers in ("-1", "0"):  # the local executor used to wait forever for a worker
+        assert main([*run, "--workers", workers]) == 2
+        assert f"--workers must be 1 or more, got {workers}" in _one_line_error(capsys)
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "out").write_text("a file, not a folder")
+    assert main(run) == 2 and "is a file; --output names a folder" in _one_line_error(capsys)
+    assert main(["inspect", str(local_run)]) == 2
+    assert "--doc-id ID (or --url URL)" in _one_line_error(capsys)
+    assert main(["summary", str(local_run), "--config", str(tmp_path / "provider.yaml")]) == 2
+    assert "provider.yaml: cannot read it" in _one_line_error(capsys)
+    (tmp_path / "provider.yaml").write_text("provider_nme: ACME\n")
+    assert main(["summary", str(local_run), "--config", str(tmp_path / "provider.yaml")]) == 2
+    assert "unknown parameter 'provider_nme'; did you mean 'provider_name'?" in _one_line_error(capsys)
+    assert main(["pull", str(tmp_path / "no-such-run"), "--langs", "de"]) == 2  # not a Hub id, no httpx traceback
+    assert "no such folder" in _one_line_error(capsys)
+    assert main(["pull", str(local_run), "--langs", "de", "--tokens", "-5"]) == 2
+    assert "--tokens must be 1 or more, got -5" in _one_line_error(capsys)
+    assert main(["check", str(spec), "--set", "stages.quality_filter.min_wrds=5"]) == 2
+    assert "unknown parameter 'min_wrds'; did you mean 'min_words'?" in _one_line_error(capsys)
+
+
+def test_a_glob_over_a_folder_with_symlink_loops_ends(demo_inputs, tmp_path):
+    import subprocess
+    import sys
+
+    loop = tmp_path / "crawl" / "a"
+    loop.mkdir(parents=True)
+    (loop / "up").symlink_to("..")
+    (loop / "self").symlink_to(".")
+    shutil.copy(next(demo_inputs.glob("*.warc*")), loop)
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs))
+    done = subprocess.run(
+        [sys.executable, "-m", "eurocurate.cli", "check", str(spec), "--input", f"{tmp_path}/crawl/**/*.warc*"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0 and "1 input file(s)" in done.stderr, done.stderr

@@ -2,7 +2,8 @@
 
 Only this layer prints; everything below logs. Each command is a module of this package with `NAME`,
 `HELP`, `add_parser(subparsers)` and `main(args) -> int`, a thin layer over one library function
-(docs/library.md). Errors a user can fix exit with code 2 and one actionable line; a failed run exits 1.
+(docs/library.md). Errors a user can fix exit with code 2 and one actionable line; a failed run exits 1;
+`run` on a folder another run holds exits 3 (docs/operations.md lists every code).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from eurocurate.manifests.audit.run_manifest import RunManifestError
 
 # In the order `eurocurate --help` lists them.
 COMMANDS = (
-    "run", "verify", "pii", "erase", "inspect", "summary", "report", "pull", "export", "langid", "extract", "dedup",
-    "publish", "stages",
+    "run", "check", "verify", "pii", "erase", "inspect", "summary", "report", "pull", "export", "langid", "extract",
+    "dedup", "publish", "stages",
 )  # fmt: skip
 
 

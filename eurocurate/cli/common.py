@@ -14,6 +14,16 @@ console = Console(stderr=True, soft_wrap=True)  # messages, tables about the wor
 out_console = Console(soft_wrap=True)  # results a user may pipe: verify lines, JSON, pulled totals
 
 
+EXIT_LOCKED = 3  # `run`: another run holds the output folder's lock (distinct from 2, a mistake to fix)
+
+
+def not_positive(option: str, value: int | None) -> str | None:
+    """The one-line mistake of a count option (`--workers`, `--tokens`) given below 1, or None when it is fine."""
+    if value is not None and value < 1:
+        return f"{option} must be 1 or more, got {value}"
+    return None
+
+
 def error(message: object) -> int:
     """Print the one actionable line of a mistake the user can fix; the exit code for it (2)."""
     console.print(f"[red]error:[/] {message}")

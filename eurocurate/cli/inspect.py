@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from eurocurate.cli.common import console, out_console
+from eurocurate.cli.common import console, error, out_console
 
 NAME = "inspect"
 HELP = "everything known about one document, kept or excluded"
@@ -27,6 +27,8 @@ def main(args: argparse.Namespace) -> int:
 
     from eurocurate.manifests.audit.inspect import inspect_document
 
+    if not args.doc_id and not args.url:
+        return error(f"name the document: eurocurate inspect {args.output} --doc-id ID (or --url URL)")
     found = inspect_document(Path(args.output), doc_id=args.doc_id, url=args.url)
     if not found:
         console.print("no document with that id or URL in this run (kept or excluded)")

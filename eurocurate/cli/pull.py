@@ -8,10 +8,11 @@ the Parquet file written.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.table import Table
 
-from eurocurate.cli.common import console, error, out_console
+from eurocurate.cli.common import console, error, not_positive, out_console
 
 NAME = "pull"
 HELP = "stream token shards with per-language weights and a token budget"
@@ -64,12 +65,35 @@ def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] 
     return 0
 
 
+def _local_path_mistake(source: str) -> str | None:
+    """Why `source` must be a local folder that does not exist, or None (a folder, or a Hub id ORG/NAME)."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return None
+    looks_local = source.startswith(("/", ".", "~")) or source.count("/") != 1 or path.parent.is_dir()
+    if path.exists():
+        return f"{source} is a file, neither a folder nor a Hub dataset id; give the output folder of a run"
+    if looks_local:
+        return (
+            f"{source} is neither a folder nor a Hub dataset id (ORG/NAME): no such folder; give the output "
+            f"folder of a run (with shards/<lang>/) or a Hub id"
+        )
+    return None
+
+
 def main(args: argparse.Namespace) -> int:
+    import httpx
+
     from eurocurate.hub.pull import PullError
     from eurocurate.hub.pull_mix import pull_mix
 
     langs = [x.strip() for x in args.langs.split(",") if x.strip()]
-    weights = [float(x) for x in args.weights.split(",")] if args.weights else None
+    try:
+        weights = [float(x) for x in args.weights.split(",")] if args.weights else None
+    except ValueError:
+        return error(f"--weights expects comma-separated numbers, one per language, got {args.weights!r}")
+    if mistake := not_positive("--tokens", args.tokens) or _local_path_mistake(args.source):
+        return error(mistake)
     if args.seq_len is not None:
         return _sequences(args, langs, weights)
     try:
@@ -79,6 +103,8 @@ def main(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except PullError as e:
         return error(e)
+    except (OSError, httpx.HTTPError) as e:  # the Hub unreachable, or a request it refused
+        return error(f"{args.source}: cannot read the Hub dataset ({type(e).__name__}: {str(e)[:200]})")
     all_tokens = sum(totals.values()) or 1
     table = Table(title="pulled", show_edge=False)
     for col in ("lang", "tokens", "share"):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from eurocurate.cli.common import console, error
+from eurocurate.cli.common import EXIT_LOCKED, console, error, not_positive
 from eurocurate.cli.logs import setup_logging
 from eurocurate.layout import FERTILITY_MD, OutputLayout
 
@@ -32,6 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--workers", type=int, help="tasks running at once (default: the spec's execution.workers)")
     p.add_argument("--executor", choices=("ray", "local"), help="override the spec's executor")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a spec value")
+    p.add_argument("--dry-run", action="store_true", help="check the spec, its files and the inputs; print the DAG")
+    p.add_argument("--restart", action="store_true", help="remove the previous run's outputs from OUT and start over")
     p.add_argument("--verbose", "-v", action="store_true")
     return p
 
@@ -39,17 +41,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def main(args: argparse.Namespace) -> int:
     from eurocurate.config import load_spec
     from eurocurate.pipelines.engine.launch import run_spec
+    from eurocurate.pipelines.engine.output_folder import FolderNotOurs
+    from eurocurate.pipelines.engine.run_lock import OutputLocked
     from eurocurate.pipelines.engine.runner import InputError, OutputConflict, RunFailed
 
+    if mistake := not_positive("--workers", args.workers):  # 0 or -1 would wait for a worker forever
+        return error(mistake)
     out = Path(args.output)
     spec = load_spec(args.pipeline, args.set)  # a spec that does not load exits 2 before OUT/logs is created
+    if args.dry_run:
+        from eurocurate.cli.check import print_check
+
+        return print_check(spec, args.input, out)
+    from eurocurate.pipelines.engine.output_folder import check_ownership
+    from eurocurate.pipelines.engine.preflight import check_run
+
+    try:  # every check that needs no document, and whose folder OUT is, before OUT/logs is created
+        check_run(spec, args.input, out)
+        if not args.restart:
+            check_ownership(out.resolve())  # made again under the run lock; here so that a refusal writes nothing
+    except (InputError, FolderNotOurs) as e:
+        return error(e)
     setup_logging(out, args.verbose)
     try:
         manifest = run_spec(
             spec, args.input, args.output, spec_path=args.pipeline, ray_address=args.ray_address,
-            workers=args.workers, executor=args.executor, console=console,
+            workers=args.workers, executor=args.executor, console=console, restart=args.restart,
         )  # fmt: skip
-    except (InputError, OutputConflict) as e:
+    except OutputLocked as e:
+        console.print(f"[red]error:[/] {e}")
+        return EXIT_LOCKED
+    except (InputError, OutputConflict, FolderNotOurs) as e:
         return error(e)
     except RunFailed as e:
         console.print(f"[red]run incomplete:[/] {e}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from eurocurate.cli.common import console, out_console
+from eurocurate.cli.common import console, error, out_console
 
 NAME = "summary"
 HELP = "EU AI Act Art. 53(1)(d) public summary of training content, from a run"
@@ -29,10 +29,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def main(args: argparse.Namespace) -> int:
     import orjson
+    import yaml
+    from pydantic import ValidationError
 
+    from eurocurate.config import describe_param_errors
+    from eurocurate.manifests.release.ai_act_summary import SummaryConfig
     from eurocurate.manifests.release.summary import write_release_documents
 
-    docs = write_release_documents(args.output, args.config, args.repo_id)
+    try:  # the provider's YAML, checked here so that a mistake in it is one line (with "did you mean")
+        config = SummaryConfig.from_file(args.config)
+    except OSError as e:
+        return error(f"--config {args.config}: cannot read it ({e.strerror or e}); give the path of a YAML file")
+    except yaml.YAMLError as e:
+        return error(f"--config {args.config} is not valid YAML: {str(e).splitlines()[0]}")
+    except ValidationError as e:
+        return error(describe_param_errors(f"--config {args.config}", e, list(SummaryConfig.model_fields)))
+    docs = write_release_documents(args.output, config, args.repo_id)
     if args.format == "json":
         out_console.print_json(orjson.dumps(docs.summary).decode())
     else:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 from datatrove.pipeline.base import PipelineStep
+from pydantic import ValidationError
 
-from eurocurate.config import PipelineSpec, SpecError
+from eurocurate.config import PipelineSpec, SpecError, describe_param_errors
 from eurocurate.layout import WORK
 from eurocurate.manifests.audit.provenance import ProvenanceWriter, provenance_schema
 from eurocurate.pipelines.engine.intermediate import IntermediateReader, IntermediateWriter
@@ -85,11 +86,17 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
         missing = [r for r in sdef.requires if r not in seen]
         if missing:
             raise SpecError(f"stage {stage_spec.key!r} needs {missing} earlier in the pipeline")
+        where = f"stage {stage_spec.key!r} ({stage_spec.use})"
         try:
             params = sdef.params.model_validate(stage_spec.params)
-        except Exception as e:  # pydantic ValidationError: say which stage it was
-            raise SpecError(f"stage {stage_spec.key!r} ({stage_spec.use}): invalid parameters:\n{e}") from e
-        parts = sdef.build(params, ctx, stage_spec.key)
+        except ValidationError as e:
+            raise SpecError(describe_param_errors(where, e, list(sdef.params.model_fields))) from None
+        try:
+            parts = sdef.build(params, ctx, stage_spec.key)
+        except (ValueError, KeyError, OSError) as e:  # a value the model accepts but the stage cannot use
+            if isinstance(e, SpecError):
+                raise
+            raise SpecError(f"{where}: {e}") from e
         seen.append(stage_spec.use)
         group.extend(parts.map_steps)
         if parts.barrier is None:

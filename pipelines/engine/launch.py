@@ -11,9 +11,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from eurocurate.config import PipelineSpec, load_spec
+from eurocurate.config import PipelineSpec, SpecError, load_spec
 from eurocurate.manifests.audit.run_manifest import RunManifest
-from eurocurate.pipelines.engine.runner import RunOptions, run_pipeline, stop_ray
+from eurocurate.pipelines.engine.embedded_ray import stop_ray
+from eurocurate.pipelines.engine.runner import RunOptions, run_pipeline
 
 
 def run_spec(
@@ -27,6 +28,7 @@ def run_spec(
     workers: int | None = None,
     executor: str | None = None,
     console: Console | None = None,
+    restart: bool = False,
 ) -> RunManifest:
     """Run (or resume) `spec` on `inputs` (WARC/document files, folders or globs) into `output`; returns
     the run manifest, as written to `output`/run.json.
@@ -35,8 +37,13 @@ def run_spec(
     `--set` takes them, apply; `spec_path` is recorded in run.json and defaults to that path).
     `ray_address` joins an existing Ray cluster and implies the Ray executor; otherwise `executor`
     ("ray" or "local") overrides the spec's. An embedded Ray started for the run is stopped at the end.
-    Raises `SpecError`, `InputError`, `OutputConflict` (an output of another config) or `RunFailed`.
+    `restart` removes a previous run's outputs from `output` first (it must be a eurocurate run output).
+    Raises `SpecError`, `InputError`, `OutputLocked` (another run holds `output`), `FolderNotOurs` (files that
+    are not a resumable run), `OutputConflict` (an output of another config) or `RunFailed` (including a
+    finished run that `verify` fails).
     """
+    if workers is not None and workers < 1:
+        raise SpecError(f"workers must be 1 or more, got {workers}")
     if not isinstance(spec, PipelineSpec):
         spec_path = spec_path or spec
         spec = load_spec(str(spec), list(overrides))
@@ -48,6 +55,7 @@ def run_spec(
         ray_address=ray_address,
         workers=workers,
         executor="ray" if ray_address else executor,
+        restart=restart,
     )
     try:
         return run_pipeline(spec, str(spec_path or ""), options, console)

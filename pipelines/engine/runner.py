@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -40,14 +39,19 @@ from eurocurate.manifests.audit.run_manifest import (
     write_run_manifest,
 )
 from eurocurate.manifests.audit.shard_manifest import read_shard_manifest
-from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG, code_version, compile_pipeline
+from eurocurate.manifests.audit.verify import verify_output
+from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG, code_version
+from eurocurate.pipelines.engine.embedded_ray import init_ray
+from eurocurate.pipelines.engine.embedded_ray import stop_ray as stop_ray  # re-exported: docs/library.md
+from eurocurate.pipelines.engine.output_folder import check_ownership, clean_dead_temporaries, restart
+from eurocurate.pipelines.engine.preflight import check_run
 from eurocurate.pipelines.engine.progress import ProgressDisplay, read_progress
 from eurocurate.pipelines.engine.ray_executor import RayTaskExecutor
+from eurocurate.pipelines.engine.run_lock import RunLock
 
-# InputError is re-exported: the CLI reports it as a user error
+# re-exported: the CLI reports InputError as a user error; pipelines/__init__ offers resolve_inputs
 from eurocurate.pipelines.ingest.inputs import InputError as InputError
-from eurocurate.pipelines.ingest.inputs import resolve_inputs
-from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
+from eurocurate.pipelines.ingest.inputs import resolve_inputs as resolve_inputs
 from eurocurate.pipelines.output.tokenize import fertility_from_stats
 from eurocurate.registry import InputSet
 from eurocurate.schema import Stat
@@ -71,23 +75,41 @@ class RunOptions:
     workers: int | None = None
     executor: str | None = None  # overrides spec.execution.executor
     live_progress: bool | None = None  # None: only on a TTY
+    restart: bool = False  # remove a previous run's outputs from OUT first
 
 
-def _load_or_create_state(out: Path, spec: PipelineSpec, inputs: InputSet) -> dict:
+def _read_state(out: Path) -> dict | None:
     state_path = OutputLayout(out).state
+    return orjson.loads(state_path.read_bytes()) if state_path.is_file() else None
+
+
+def _resume_state(out: Path, state: dict, spec: PipelineSpec, inputs: InputSet) -> dict:
     wanted = {"config_sha256": spec.digest(), "inputs": inputs.files, "input_root": inputs.root}
-    if state_path.is_file():
-        state = orjson.loads(state_path.read_bytes())
-        for key, value in wanted.items():
-            if state.get(key) != value:
-                raise OutputConflict(
-                    f"{out} holds a run with a different {key.replace('_', ' ')}; re-run with the same spec, "
-                    f"overrides and inputs to resume it, or choose a new --output"
-                )
-        return state
-    state = {"run_id": str(uuid.uuid4()), "started_at": now_iso(), **wanted}
-    write_bytes_atomic(state_path, orjson.dumps(state, option=orjson.OPT_INDENT_2))
+    for key, value in wanted.items():
+        if state.get(key) != value:
+            raise OutputConflict(
+                f"{out} holds a run with a different {key.replace('_', ' ')}; re-run with the same spec, "
+                f"overrides and inputs to resume it, --restart to start the folder over, or choose a new --output"
+            )
     return state
+
+
+def _new_state(out: Path, run_id: str, spec: PipelineSpec, inputs: InputSet) -> dict:
+    # an attempt that completed no task left nothing worth keeping in _work (check_ownership let only it through)
+    shutil.rmtree(OutputLayout(out).work, ignore_errors=True)
+    state = {
+        "run_id": run_id,
+        "started_at": now_iso(),
+        "config_sha256": spec.digest(),
+        "inputs": inputs.files,
+        "input_root": inputs.root,
+    }
+    write_bytes_atomic(OutputLayout(out).state, orjson.dumps(state, option=orjson.OPT_INDENT_2))
+    return state
+
+
+def _any_task_completed(dag: PipelineDAG) -> bool:
+    return any(any((Path(n.work_dir) / "completions").glob("*")) for n in dag.nodes)
 
 
 def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int):
@@ -100,18 +122,6 @@ def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int):
     if kind == "ray":
         return RayTaskExecutor(**common, memory_per_task_gb=spec.execution.mem_per_task_gb, name=node.name)
     return LocalPipelineExecutor(**common, start_method="spawn")
-
-
-def _init_ray(address: str | None, workers: int) -> None:
-    import ray
-
-    if ray.is_initialized():
-        return
-    kwargs = {"log_to_driver": False, "logging_level": logging.WARNING, "configure_logging": True}
-    if address:
-        ray.init(address=address, **kwargs)
-    else:  # embedded local instance, sized to the requested parallelism, reachable on loopback only
-        ray.init(address="local", num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1", **kwargs)
 
 
 def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[float | None, str]:
@@ -233,14 +243,69 @@ def _tokens_by_language(out: Path) -> dict[str, int]:
 def run_pipeline(
     spec: PipelineSpec, spec_path: str, options: RunOptions, console: Console | None = None
 ) -> RunManifest:
-    """Run (or resume) `spec` on the inputs; returns the run manifest written to OUT/run.json."""
+    """Run (or resume) `spec` on the inputs; returns the run manifest written to OUT/run.json.
+
+    Everything that can be checked before a document is read is (`preflight.check_run`), then OUT is locked
+    for the run's life. A run that fails before its first task completes leaves the folder as a fresh one.
+    Raises `SpecError`, `InputError`, `OutputLocked`, `FolderNotOurs`, `OutputConflict` or `RunFailed`.
+    """
     console = console or Console(stderr=True)
     out = Path(options.output).resolve()
-    inputs = resolve_inputs(options.inputs, accepted_suffixes(spec))
+    inputs, dag = check_run(spec, options.inputs, out)
     out.mkdir(parents=True, exist_ok=True)
-    state = _load_or_create_state(out, spec, inputs)
+    try:
+        previous = _read_state(out)
+    except (OSError, ValueError):
+        previous = None
+    lock = RunLock(out, previous["run_id"] if previous else str(uuid.uuid4())).acquire()
+    try:
+        return _run_locked(spec, spec_path, options, console, out, inputs, dag, lock.run_id)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    spec: PipelineSpec,
+    spec_path: str,
+    options: RunOptions,
+    console: Console,
+    out: Path,
+    inputs: InputSet,
+    dag: PipelineDAG,
+    run_id: str,
+) -> RunManifest:
+    if options.restart and (removed := restart(out)):
+        console.print(f"  --restart: removed the previous run's {', '.join(removed)} from {out}")
+    check_ownership(out)
+    previous = _read_state(out)
+    fresh = previous is None
+    if fresh:
+        state = _new_state(out, run_id, spec, inputs)
+    else:
+        state = _resume_state(out, previous, spec, inputs)
+        if removed := clean_dead_temporaries(out):
+            console.print(f"  removed {len(removed)} temporary file(s) left by interrupted tasks")
     log.info("run started", extra={"run_id": state["run_id"], "inputs": len(inputs.files), "output": str(out)})
-    dag = compile_pipeline(spec, inputs, out)
+    try:
+        return _execute(spec, spec_path, options, console, out, inputs, dag, state)
+    except BaseException:
+        if fresh and not _any_task_completed(dag):
+            # nothing of this attempt is worth resuming: a fixed spec may run here as into a new folder
+            OutputLayout(out).state.unlink(missing_ok=True)
+            restart(out, keep_work=True)
+        raise
+
+
+def _execute(
+    spec: PipelineSpec,
+    spec_path: str,
+    options: RunOptions,
+    console: Console,
+    out: Path,
+    inputs: InputSet,
+    dag: PipelineDAG,
+    state: dict,
+) -> RunManifest:
     kind = options.executor or spec.execution.executor
     workers = options.workers or spec.execution.workers
     console.print(
@@ -248,7 +313,7 @@ def run_pipeline(
         f"({kind}{' @ ' + options.ray_address if options.ray_address else ''}, {workers} worker(s))"
     )
     if kind == "ray":
-        _init_ray(options.ray_address, workers)
+        init_ray(options.ray_address, workers)
     live = console.is_terminal if options.live_progress is None else options.live_progress
     display = ProgressDisplay(console, live=live)
     timings = []
@@ -264,6 +329,7 @@ def run_pipeline(
     if not timings and layout.run_manifest.is_file():
         # a finished run (possibly erased from since): nothing ran, so its manifest stays as it is
         console.print(f"  nothing to do: every stage group is complete; {layout.run_manifest.name} is unchanged")
+        _verify_or_fail(out)
         return read_run_manifest(out)
     merged = {node.name: _merged_stats(node) for node in dag.nodes}  # read every task's stats once
     stages = collect_stage_counts(dag, merged)
@@ -307,11 +373,15 @@ def run_pipeline(
     if not spec.execution.keep_intermediate:
         for node in dag.nodes:
             shutil.rmtree(Path(node.work_dir) / "data", ignore_errors=True)
+    _verify_or_fail(out)
     return manifest
 
 
-def stop_ray() -> None:
-    import ray
-
-    if ray.is_initialized() and threading.current_thread() is threading.main_thread():
-        ray.shutdown()
+def _verify_or_fail(out: Path) -> None:
+    """A run ends green only when `eurocurate verify` would: every file hashed, every count consistent."""
+    report = verify_output(out)
+    if not report.ok:
+        raise RunFailed(
+            f"the run finished but `eurocurate verify {out}` finds {len(report.problems)} problem(s), first: "
+            f"{report.problems[0]}"
+        )

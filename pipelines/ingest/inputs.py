@@ -27,6 +27,24 @@ def _describe_suffixes(suffixes: tuple[str, ...]) -> str:
     return " or ".join(suffixes) if len(suffixes) <= 2 else ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
 
 
+def _expand_glob(pattern: str) -> list[Path]:
+    """The paths `pattern` matches, `**` included, without following symbolic links to folders.
+
+    `glob.glob(recursive=True)` follows them and never ends in a folder with a symlink loop (a link to `..`);
+    pathlib's walk, the one a folder input already uses, does not follow them. As with `glob`, names starting
+    with a dot match only a pattern part that starts with one.
+    """
+    parts = Path(pattern).parts
+    first_magic = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+    base = Path(*parts[:first_magic]) if first_magic else Path()
+    rest = parts[first_magic:]
+    if not base.is_dir():
+        return []
+    dotted = any(part.startswith(".") for part in rest)
+    matches = base.glob("/".join(rest))
+    return [m for m in matches if dotted or not any(x.startswith(".") for x in m.relative_to(base).parts)]
+
+
 def find_input_files(patterns: list[str], suffixes: tuple[str, ...], ignore_case: bool = True) -> list[Path]:
     """Files, folders (recursively) and globs expanded to the sorted, de-duplicated absolute paths of the files
     whose name ends with one of `suffixes`; a file named explicitly must have one of them."""
@@ -45,7 +63,7 @@ def find_input_files(patterns: list[str], suffixes: tuple[str, ...], ignore_case
                 raise InputError(f"{path}: expected a {_describe_suffixes(suffixes)} file")
             found.append(path)
         elif glob.has_magic(pattern):
-            found += [Path(p) for p in glob.glob(pattern, recursive=True) if accepted(p) and Path(p).is_file()]
+            found += [p for p in _expand_glob(pattern) if accepted(p.name) and p.is_file()]
         else:
             raise InputError(f"input {pattern} does not exist")
     files = sorted({p.resolve() for p in found})

@@ -1,0 +1,65 @@
+"""Everything a run can check before it reads a document: the spec's stages and parameters, every file the
+spec references, the inputs, and the DAG they compile to (`eurocurate check`, `run --dry-run`, and each run).
+
+Owns those checks and the DAG's description; it writes nothing. Parameters are validated by each stage's
+model when the compiler builds it; the referenced files are checked here, by parameter name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+from eurocurate.config import PipelineSpec, SpecError
+from eurocurate.pipelines.engine.compiler import PipelineDAG, compile_pipeline
+from eurocurate.pipelines.ingest.inputs import resolve_inputs
+from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
+from eurocurate.registry import InputSet, get_stage
+
+# Parameters naming a local file (by name: `*_file`, `*_path`, `path`); `tokenizer` may also be a Hub id.
+_FILE_SUFFIXES = ("_file", "_path")
+_PATH_OR_HUB_ID = frozenset({"tokenizer"})
+
+
+def _is_file_param(name: str) -> bool:
+    return name == "path" or name.endswith(_FILE_SUFFIXES)
+
+
+def check_referenced_files(spec: PipelineSpec) -> None:
+    """Raise `SpecError` naming the first file the spec references that does not exist."""
+    spec.source_rules()  # reads sources_file: missing or malformed is a SpecError
+    for stage in spec.stages:
+        params = get_stage(stage.use).params.model_validate(stage.params)
+        for name, value in params.model_dump().items():
+            if not isinstance(value, str) or not value:
+                continue
+            what = f"stage {stage.key!r} ({stage.use}) parameter {name}"
+            if _is_file_param(name) and not Path(value).exists():
+                raise SpecError(f"{what}: {value} does not exist")
+            if name in _PATH_OR_HUB_ID and not Path(value).exists():
+                try:
+                    validate_repo_id(value)
+                except HFValidationError:
+                    raise SpecError(
+                        f"{what}: {value} is neither an existing file nor a Hugging Face Hub id (org/name)"
+                    ) from None
+
+
+def check_run(spec: PipelineSpec, patterns: list[str], out: str | Path) -> tuple[InputSet, PipelineDAG]:
+    """The inputs and compiled DAG of a run of `spec`, after every check that needs no document.
+
+    Raises `SpecError` (stages, parameters, referenced files) or `InputError` (inputs)."""
+    inputs = resolve_inputs(patterns, accepted_suffixes(spec))
+    dag = compile_pipeline(spec, inputs, Path(out).resolve())
+    check_referenced_files(spec)
+    return inputs, dag
+
+
+def describe_dag(dag: PipelineDAG) -> list[str]:
+    """One line per group of the DAG: name, kind, tasks and the steps it runs, in run order."""
+    lines = []
+    for i, node in enumerate(dag.nodes, 1):
+        steps = ", ".join(getattr(s, "name", type(s).__name__) for s in node.steps)
+        lines.append(f"{i}. {node.name} ({node.kind}, {node.tasks} task(s)): {steps}")
+    return lines

@@ -1,0 +1,56 @@
+"""The embedded Ray a run starts listens on loopback only: GCS, raylet, agents and workers (#16)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import psutil
+import pytest
+
+from eurocurate.pipelines.engine.embedded_ray import init_ray, stop_ray
+
+pytestmark = pytest.mark.slow
+
+
+def _listening(pids: set[int]) -> list[tuple[str, int, str]]:
+    found = []
+    for conn in psutil.net_connections(kind="inet"):
+        if conn.status == psutil.CONN_LISTEN and conn.pid in pids:
+            try:
+                name = psutil.Process(conn.pid).name()
+            except psutil.NoSuchProcess:
+                continue
+            found.append((conn.laddr.ip, conn.laddr.port, name))
+    return found
+
+
+def _is_loopback(ip: str) -> bool:
+    addr = ipaddress.ip_address(ip)
+    mapped = getattr(addr, "ipv4_mapped", None)  # "::ffff:127.0.0.1": an IPv6 socket bound to IPv4 loopback
+    return (mapped or addr).is_loopback
+
+
+def test_every_listening_socket_of_the_embedded_ray_is_on_loopback():
+    import ray
+
+    init_ray(None, 1)
+    try:
+
+        @ray.remote
+        def pid() -> int:
+            return os.getpid()
+
+        worker = ray.get(pid.remote())  # a worker process (and its gRPC server) exists now
+        tree = {os.getpid(), *(p.pid for p in psutil.Process().children(recursive=True))}
+        assert worker in tree
+        sockets = _listening(tree)
+        names = {name for _, _, name in sockets}
+        assert any("gcs_server" in n for n in names) and any("raylet" in n for n in names)
+        exposed = [s for s in sockets if not _is_loopback(s[0])]
+        assert not exposed, f"Ray servers listening beyond loopback: {exposed}"
+    finally:
+        stop_ray()
+    from ray._private import ray_constants
+
+    assert ray_constants.ENABLE_RAY_CLUSTER and "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER" not in os.environ
