@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import orjson
@@ -26,11 +27,30 @@ from tests.conftest import robots_of, write_spec
 REPO = Path(__file__).resolve().parents[3]
 
 
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "eurocurate.cli", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=env,
-    )  # fmt: skip
+class _Cli:
+    """A CLI run in a subprocess whose output goes to files: a run prints more than a pipe holds, and a test
+    that waits before it reads would wait for ever."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None):
+        # the files live as long as this object: the process writes to them after __init__ returns
+        self._out = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self._err = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "eurocurate.cli", *args], cwd=REPO, stdout=self._out, stderr=self._err,
+            text=True, env=env,
+        )  # fmt: skip
+
+    def wait(self, timeout: float) -> int:
+        return self.proc.wait(timeout=timeout)
+
+    @property
+    def stderr_text(self) -> str:
+        self._err.seek(0)
+        return self._err.read()
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> _Cli:
+    return _Cli(*args, env=env)
 
 
 def _local_spec(tmp_path: Path, demo_inputs: Path) -> Path:
@@ -42,7 +62,7 @@ def test_two_concurrent_identical_runs_one_is_refused_in_one_line_the_other_veri
     spec, out = _local_spec(tmp_path, demo_inputs), tmp_path / "out"
     args = ("run", str(spec), "--input", str(demo_inputs), "--output", str(out))
     runs = [_cli(*args), _cli(*args)]
-    results = [(p.wait(timeout=600), p.stderr.read()) for p in runs]
+    results = [(p.wait(timeout=600), p.stderr_text) for p in runs]
     codes = sorted(code for code, _ in results)
     assert codes == [0, 3], results
     refused = next(err for code, err in results if code == 3)
@@ -203,8 +223,8 @@ def test_a_run_whose_first_tasks_all_fail_does_not_tie_the_folder_to_its_spec(de
     run = ["run", str(spec), "--input", str(demo_inputs), "--output", str(out)]
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "plugins")}  # a subprocess: the plugin stays out of this one
     failed = _cli(*run, env=env)
-    assert failed.wait(timeout=600) == 1 and "this stage kills its task" in failed.stderr.read()
+    assert failed.wait(timeout=600) == 1 and "this stage kills its task" in failed.stderr_text
     assert not OutputLayout(out).state.exists() and not OutputLayout(out).text.exists()
     fixed = _cli(*run, "--set", "stages.crash.crash=false", env=env)  # the fixed spec: another config sha256
-    assert fixed.wait(timeout=600) == 0, fixed.stderr.read()
+    assert fixed.wait(timeout=600) == 0, fixed.stderr_text
     assert verify_output(out).ok
