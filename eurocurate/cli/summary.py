@@ -36,8 +36,10 @@ def main(args: argparse.Namespace) -> int:
     from eurocurate.manifests.release.ai_act_summary import SummaryConfig
     from eurocurate.manifests.release.summary import write_release_documents
 
+    config = None  # no --config: write_release_documents reuses the one saved by the last summary
     try:  # the provider's YAML, checked here so that a mistake in it is one line (with "did you mean")
-        config = SummaryConfig.from_file(args.config)
+        if args.config is not None:
+            config = SummaryConfig.from_file(args.config)
     except OSError as e:
         return error(f"--config {args.config}: cannot read it ({e.strerror or e}); give the path of a YAML file")
     except yaml.YAMLError as e:
