@@ -8,7 +8,6 @@ the Parquet file written.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from rich.table import Table
 
@@ -65,22 +64,6 @@ def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] 
     return 0
 
 
-def _local_path_mistake(source: str) -> str | None:
-    """Why `source` must be a local folder that does not exist, or None (a folder, or a Hub id ORG/NAME)."""
-    path = Path(source).expanduser()
-    if path.is_dir():
-        return None
-    looks_local = source.startswith(("/", ".", "~")) or source.count("/") != 1 or path.parent.is_dir()
-    if path.exists():
-        return f"{source} is a file, neither a folder nor a Hub dataset id; give the output folder of a run"
-    if looks_local:
-        return (
-            f"{source} is neither a folder nor a Hub dataset id (ORG/NAME): no such folder; give the output "
-            f"folder of a run (with shards/<lang>/) or a Hub id"
-        )
-    return None
-
-
 def main(args: argparse.Namespace) -> int:
     import httpx
 
@@ -92,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
         weights = [float(x) for x in args.weights.split(",")] if args.weights else None
     except ValueError:
         return error(f"--weights expects comma-separated numbers, one per language, got {args.weights!r}")
-    if mistake := not_positive("--tokens", args.tokens) or _local_path_mistake(args.source):
+    if mistake := not_positive("--tokens", args.tokens):
         return error(mistake)
     if args.seq_len is not None:
         return _sequences(args, langs, weights)

@@ -62,16 +62,29 @@ def pull_any(
     """Stream the mix from `source`: a run's output folder if it is a folder, else the Hub dataset ORG/NAME
     (at `revision`, on `endpoint`). Raises `PullError` for a source that is neither, or a request the
     source cannot serve. `rehydrate` (folders only): FineWeb-2's up-sampling by cluster size."""
-    path = Path(source)
+    path = Path(source).expanduser()
     if path.is_dir():
         return pull(path, langs, weights, tokens, rehydrate=rehydrate)
-    if str(source).count("/") != 1:
-        raise PullError(f"{path} is neither a folder nor a Hub dataset id (ORG/NAME)")
+    if mistake := _not_a_source(str(source), path):
+        raise PullError(mistake)
     if rehydrate:
         raise PullError("--rehydrate reads the text shards of a local run folder; download the dataset first")
     from eurocurate.hub.hub_pull import pull_from_hub  # the Hub client is only imported when it is used
 
     return pull_from_hub(str(source), langs, weights, tokens, revision=revision, endpoint=endpoint)
+
+
+def _not_a_source(source: str, path: Path) -> str | None:
+    """Why `source` (not a folder) is no Hub dataset id either, or None: a file, or a path-like name (absolute,
+    relative, `~`, not ORG/NAME, or in an existing folder) that names no folder."""
+    if path.exists():
+        return f"{source} is a file, neither a folder nor a Hub dataset id; give the output folder of a run"
+    if source.startswith(("/", ".", "~")) or source.count("/") != 1 or path.parent.is_dir():
+        return (
+            f"{source} is neither a folder nor a Hub dataset id (ORG/NAME): no such folder; give the output "
+            f"folder of a run (with shards/<lang>/) or a Hub id"
+        )
+    return None
 
 
 def pull_mix(
