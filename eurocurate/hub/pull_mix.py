@@ -87,6 +87,24 @@ def _not_a_source(source: str, path: Path) -> str | None:
     return None
 
 
+class _ParquetRows:
+    """The rows a pull yields, gathered by the schema's column names and written to `output` as one zstd Parquet
+    file; without `output` nothing is kept."""
+
+    def __init__(self, schema: pa.Schema, output: str | Path | None):
+        self.schema, self.output = schema, output
+        self.columns: dict[str, list] = {name: [] for name in schema.names}
+
+    def add(self, item: object) -> None:
+        if self.output:
+            for name, values in self.columns.items():
+                values.append(getattr(item, name))
+
+    def write(self) -> None:
+        if self.output:
+            pq.write_table(pa.table(self.columns, schema=self.schema), self.output, compression="zstd")
+
+
 def pull_mix(
     source: str | Path,
     langs: list[str],
@@ -101,15 +119,11 @@ def pull_mix(
     """Pull the mix (see `pull_any`) and return the tokens pulled per language, in `langs` order; with
     `output`, also write the stream to that Parquet file (doc_id, lang, input_ids, truncated; zstd)."""
     totals: dict[str, int] = dict.fromkeys(langs, 0)
-    schema = pull_schema(source_id_type(source))
-    rows: dict[str, list] = {name: [] for name in schema.names}
+    sink = _ParquetRows(pull_schema(source_id_type(source)), output)
     for doc in pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate):
         totals[doc.lang] += len(doc.input_ids)
-        if output:
-            for name in rows:
-                rows[name].append(getattr(doc, name))
-    if output:
-        pq.write_table(pa.table(rows, schema=schema), output, compression="zstd")
+        sink.add(doc)
+    sink.write()
     return totals
 
 
@@ -141,16 +155,12 @@ def pull_sequences(
     """Pull the mix (see `pull_any`) as rows of exactly `seq_len` ids (see `packed_rows`) for one rank; with
     `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts; zstd)."""
     docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
-    schema = sequence_schema(source_id_type(source))
-    rows: dict[str, list] = {name: [] for name in schema.names}
+    sink = _ParquetRows(sequence_schema(source_id_type(source)), output)
     summary = SequenceSummary(rows=0, tokens=0, next_position=start)
     for row in packed_rows(docs, seq_len, seed=seed, rank=rank, world_size=world_size, start=start):
         summary.rows += 1
         summary.tokens += len(row.input_ids)
         summary.next_position = row.position + 1
-        if output:
-            for name in rows:
-                rows[name].append(getattr(row, name))
-    if output:
-        pq.write_table(pa.table(rows, schema=schema), output, compression="zstd")
+        sink.add(row)
+    sink.write()
     return summary
