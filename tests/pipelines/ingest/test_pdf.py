@@ -2,7 +2,7 @@
 declaration the opt-out stage honours, and the files that must be drops (encrypted, corrupt, too slow)."""
 
 import itertools
-import time
+import re
 
 from datatrove.data import Document
 
@@ -105,10 +105,11 @@ def test_the_deadline_is_checked_between_pages(tmp_path):
 
 def test_a_huge_pdf_does_not_hold_the_task_past_its_timeout(tmp_path):
     path = make_pdf(tmp_path / "huge.pdf", [ENGLISH * 20] * 3000)
-    start = time.monotonic()
     [doc] = list(read_source(path, "pdf", ReadLimits(parse_timeout_s=0.05)))
     assert doc.problem.reason == Reason.PARSE_TIMEOUT
-    assert time.monotonic() - start < 10  # opening the file plus at most one page past the deadline
+    # the outcome, not the clock: it stopped early instead of reading all 3,000 pages
+    read = int(re.search(r"after (\d+) of 3000 pages", doc.problem.evidence).group(1))
+    assert read < 3000
 
 
 def test_a_pdf_over_the_size_limit_is_not_opened(tmp_path):
