@@ -117,14 +117,18 @@ def _warm_up() -> None:
 
 def response_ids(warcs: list[Path]) -> list[str]:
     """WARC-Record-IDs of the response records: the documents going in."""
+    return [i for ids in _response_ids_per_file(warcs) for i in ids]
+
+
+def _response_ids_per_file(warcs: list[Path]) -> list[list[str]]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    ids = []
+    per_file = []
     for path in warcs:
         with open(path, "rb") as f:
-            for record in ArchiveIterator(f, record_types=WarcRecordType.response, parse_http=False):
-                ids.append(record.record_id)
-    return ids
+            it = ArchiveIterator(f, record_types=WarcRecordType.response, parse_http=False)
+            per_file.append([record.record_id for record in it])
+    return per_file
 
 
 def _link_inputs(warcs: list[Path], folder: Path) -> None:
@@ -132,7 +136,11 @@ def _link_inputs(warcs: list[Path], folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for i, path in enumerate(warcs):
-        (folder / f"{i:05d}-{path.name}").symlink_to(path.resolve())
+        (folder / _linked_name(i, path)).symlink_to(path.resolve())
+
+
+def _linked_name(i: int, path: Path) -> str:
+    return f"{i:05d}-{path.name}"
 
 
 def _filtered_texts(folder: Path, limit_chars: int) -> Iterator[str]:
@@ -190,7 +198,56 @@ def _clusters(buckets_dir: Path, ids: list[str]) -> dict[str, str]:
     return {ids[d]: ids[find(d)] for d in parent}
 
 
-def _run_once(warcs_dir: Path, run_dir: Path, tokenizer: Path | None, probe: _TruthProbe, cfg: ReferenceConfig):
+def _tolerant_warc_reader(folder: str, responses_in: dict[str, int], unreadable: list[dict]) -> Any:
+    """datatrove's WarcReader (its `read_file`, step for step), except that a file it cannot finish is
+    recorded in `unreadable` instead of killing the task or vanishing: a gzip member cut short raises
+    EOFError from inside warcio on a large file, and on a small one warcio just stops, silently giving fewer
+    records than the file holds. `responses_in` (file name → responses fastwarc counts) tells the second
+    case. eurocurate's reader resynchronises and counts such records as drops; the reference does what
+    datatrove can, and the bench says what it skipped."""
+    import zlib
+
+    from datatrove.pipeline.readers import WarcReader
+    from datatrove.pipeline.readers.warc import process_record
+    from loguru import logger
+
+    class TolerantWarcReader(WarcReader):
+        def read_file(self, filepath: str):
+            from warcio.archiveiterator import ArchiveIterator
+
+            responses, documents, error = 0, 0, None
+            try:
+                with self.data_folder.open(filepath, "rb", compression=self.compression) as f:
+                    for ri, record in enumerate(ArchiveIterator(f)):
+                        responses += record.rec_type == "response"
+                        with self.track_time():
+                            extracted = process_record(record)
+                            document = extracted and self.get_document_from_dict(extracted, filepath, ri)
+                        if document:
+                            documents += 1
+                            yield document
+            except (EOFError, OSError, zlib.error) as e:
+                error = f"{type(e).__name__}: {e}"
+            expected = responses_in.get(Path(filepath).name, responses)
+            if error or responses < expected:
+                why = error or "warcio stopped without an error"
+                unreadable.append(
+                    {"file": filepath, "responses_read": responses, "responses_in_file": expected,
+                     "documents_read": documents, "error": why}
+                )  # fmt: skip
+                logger.warning(f"datatrove reference: {filepath}: {responses} of {expected} responses read ({why})")
+
+    return TolerantWarcReader(folder)
+
+
+def _run_once(
+    warcs_dir: Path,
+    run_dir: Path,
+    tokenizer: Path | None,
+    probe: _TruthProbe,
+    cfg: ReferenceConfig,
+    responses_in: dict[str, int],
+):
     from datatrove.pipeline.dedup import MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature
     from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupBuckets
     from datatrove.pipeline.extractors import Trafilatura
@@ -200,7 +257,7 @@ def _run_once(warcs_dir: Path, run_dir: Path, tokenizer: Path | None, probe: _Tr
         GopherQualityFilter,
         GopherRepetitionFilter,
     )
-    from datatrove.pipeline.readers import JsonlReader, WarcReader
+    from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.tokens import DocumentTokenizer
     from datatrove.pipeline.writers import JsonlWriter
 
@@ -208,8 +265,9 @@ def _run_once(warcs_dir: Path, run_dir: Path, tokenizer: Path | None, probe: _Tr
     filtered, sigs, buckets, remove = (run_dir / n for n in ("filtered", "signatures", "buckets", "remove_ids"))
     phase = {**dict.fromkeys(STREAM_STAGES, "stream"), **dict.fromkeys(DEDUP_STAGES, "dedup")}
     meters = {n: StageMeter(n, phase.get(n, "final")) for n in STAGES}
+    unreadable: list[dict] = []
     steps = {
-        "warc_reader": WarcReader(str(warcs_dir)),
+        "warc_reader": _tolerant_warc_reader(str(warcs_dir), responses_in, unreadable),
         "trafilatura": Trafilatura(favour_precision=True, deduplicate=True, timeout=cfg.trafilatura_timeout_s),
         "language_filter": _language_filter(EU24),
         "gopher_repetition": GopherRepetitionFilter(),
@@ -256,6 +314,7 @@ def _run_once(warcs_dir: Path, run_dir: Path, tokenizer: Path | None, probe: _Tr
             m.docs_out = m.docs_in
         m.peak_rss_mb = {"stream": stream_peak, "dedup": dedup_peak, "final": final_peak}[m.phase]
     extra = {"extractor_peak_rss_mb": extractor_peak, "dedup_ids": ids, "untimed_cpu_s": untimed}
+    extra["unreadable"] = unreadable
     return meters, tokenizer, extra
 
 
@@ -300,14 +359,16 @@ def run_reference(
         raise ValueError(f"repeats must be >= 1, got {repeats}")
     cfg = config or ReferenceConfig()
     work.mkdir(parents=True, exist_ok=True)
-    ids = response_ids(warcs)
+    per_file = _response_ids_per_file(warcs)
+    ids = [i for file_ids in per_file for i in file_ids]
     responses = len(ids)
+    responses_in = {_linked_name(i, p): len(file_ids) for i, (p, file_ids) in enumerate(zip(warcs, per_file))}
     rows = _load_truth(truth or _find_truth(warcs))
     probe = _TruthProbe({t["record_id"] for t in rows} & set(ids))
     input_mb = sum(p.stat().st_size for p in warcs) / 1e6
     _link_inputs(warcs, work / "input")
     _warm_up()
-    runs, tokenizer, quality, extractor_peak = [], None, None, 0.0
+    runs, tokenizer, quality, extractor_peak, unreadable = [], None, None, 0.0, []
     logger.disable("datatrove")  # a line per step and per timeout would drown the table
     try:
         for i in range(repeats):
@@ -315,12 +376,13 @@ def run_reference(
             shutil.rmtree(run_dir, ignore_errors=True)
             began = time.process_time()
             children = children_cpu()
-            meters, tokenizer, extra = _run_once(work / "input", run_dir, tokenizer, probe, cfg)
+            meters, tokenizer, extra = _run_once(work / "input", run_dir, tokenizer, probe, cfg, responses_in)
             total = time.process_time() - began + children_cpu() - children - extra["untimed_cpu_s"]
             meters["warc_reader"].docs_in = responses
             runs.append((meters, total))
             extractor_peak = max(extractor_peak, extra["extractor_peak_rss_mb"])
             if i == 0:
+                unreadable = extra["unreadable"]
                 extra["clusters"] = _clusters(run_dir / "buckets", extra["dedup_ids"])
                 quality = _quality(rows, probe, extra)
                 probe = _TruthProbe(set())  # later runs need no probe
@@ -328,7 +390,10 @@ def run_reference(
                 shutil.rmtree(work / f"run-{i - 1}", ignore_errors=True)
     finally:
         logger.enable("datatrove")
-    return summarise(runs, responses, input_mb, extractor_peak, quality, _config_summary(cfg, tokenizer))
+    result = summarise(runs, responses, input_mb, extractor_peak, quality, _config_summary(cfg, tokenizer))
+    # Files datatrove could not finish: their remaining responses count as the reader's drops.
+    result["unreadable_files"] = [{**u, "file": Path(u["file"]).name.split("-", 1)[1]} for u in unreadable]
+    return result
 
 
 def _config_summary(cfg: ReferenceConfig, tokenizer: Path | None) -> dict[str, object]:

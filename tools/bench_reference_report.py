@@ -80,6 +80,11 @@ def format_table(result: dict) -> str:
             f"| {name} | {s['docs_in']:,} | {s['docs_out']:,} | {s['docs_in'] - s['docs_out']:,} | {s['cpu_s']:.2f} "
             f"| {rate:,.1f} | {mb:,.2f} | {text} | {s['peak_rss_mb']:.0f} | {wall} |"
         )
+    for u in result.get("unreadable_files", []):
+        lines.append(
+            f"\n- datatrove read {u['responses_read']} of the {u['responses_in_file']} responses of {u['file']} "
+            f"({u['error']}): the rest are the reader's drops"
+        )
     q = result["quality"]
     if q:
         ext, snip = q["extraction_assembled"], q["extraction_trafilatura_eval"]

@@ -2,8 +2,9 @@ import orjson
 import pytest
 
 from eurocurate.tools.bench_reference import STAGES, STREAM_STAGES, ReferenceConfig, run_reference
+from eurocurate.tools.bench_reference_report import format_table
 from eurocurate.tools.demo_corpus import load_texts
-from eurocurate.tools.warc_writer import WarcRecordSpec, deterministic_record_id
+from eurocurate.tools.warc_writer import WarcRecordSpec, deterministic_record_id, write_warc
 from tests.conftest import html_page
 
 
@@ -54,3 +55,33 @@ def test_reference_reports_every_stage_with_consistent_counts_and_quality(five_p
     assert q["extraction_assembled"]["pages"] == 5 and q["extraction_assembled"]["f1"] > 0.9
     assert q["language_eu24_assembled"]["accuracy"] == 1.0
     assert q["dedup_pairs"]["pairs"] == 1 and q["dedup_pairs"]["recall"] == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("records", [5, 40], ids=["small-file-warcio-stops-silently", "large-file-eoferror"])
+def test_reference_skips_what_datatrove_cannot_read_in_a_cut_warc_and_says_so(records, tmp_path):
+    """A WARC cut inside its last gzip member (an interrupted download; the generated demo corpus holds one):
+    datatrove's WarcReader raises EOFError from warcio on a large file (the task dies) and on a small one
+    warcio stops without a word, losing the whole file. The reference keeps what datatrove read, counts the
+    rest as the reader's drops and names the file, instead of crashing `make bench` or hiding the loss."""
+    paragraphs = load_texts()["en"].paragraphs
+    texts = ["\n".join(paragraphs[j % len(paragraphs)] for j in range(3 * i, 3 * i + 3)) for i in range(records)]
+    specs = [
+        WarcRecordSpec(f"https://news.example.ie/{i}.html", html_page(text, title=f"Article {i}").encode())
+        for i, text in enumerate(texts)
+    ]
+    cut = tmp_path / "cut.warc.gz"
+    offsets = write_warc(cut, specs)
+    whole = cut.read_bytes()
+    cut.write_bytes(whole[: offsets[-1] + (len(whole) - offsets[-1]) // 2])
+    whole_file = tmp_path / "whole.warc.gz"
+    write_warc(whole_file, specs[:3])
+    result = run_reference([whole_file, cut], tmp_path / "work", config=ReferenceConfig(vocab_size=400))
+    reader = result["stages"]["warc_reader"]
+    [skipped] = result["unreadable_files"]
+    assert skipped["file"] == "cut.warc.gz" and skipped["responses_in_file"] == records
+    assert skipped["responses_read"] < records
+    assert reader["docs_in"] == 3 + records
+    assert reader["docs_out"] == 3 + skipped["documents_read"]
+    assert reader["dropped"] == reader["docs_in"] - reader["docs_out"] > 0
+    assert f"of the {records} responses of cut.warc.gz" in format_table(result)
