@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         scaling["growth"] = {"factor": args.scale, "time_factor": big[2]["wall_s"] / base["wall_s"],
                              "memory_factor": big[2]["peak_tree_rss_mb"] / base["peak_tree_rss_mb"]}  # fmt: skip
     result["scaling"] = scaling
-    result["environment"], result["cpus"] = environment(), os.cpu_count()
+    result["environment"], result["cpus"] = environment().model_dump(mode="json", by_alias=True), os.cpu_count()
     result["bench_seconds"] = time.perf_counter() - t_start
 
     (out / "bench.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
