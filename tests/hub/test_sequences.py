@@ -83,8 +83,8 @@ def test_every_row_of_pull_seq_len_512_has_512_ids_and_decodes_to_the_source_tex
 
 
 def test_autotokenizer_decodes_the_rows_with_the_declared_separator(local_run, tmp_path):
-    # transformers is not yet a test dependency (reported to the lead): this test runs once it is
-    transformers = pytest.importorskip("transformers")
+    import transformers
+
     tok = transformers.AutoTokenizer.from_pretrained(str(local_run / "tokenizer"))
     langs = sorted(available_tokens(local_run))
     summary = pull_sequences(local_run, langs, 512, output=tmp_path / "rows.parquet")
