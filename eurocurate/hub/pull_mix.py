@@ -1,8 +1,9 @@
 """Pull a token mix from wherever a run lives: a local output folder or a Hub dataset repo.
 
 Owns the choice between the two sources (`pull` reads a folder, `hub_pull` a repo; both give the
-same documents in the same order) and writing the stream to one Parquet file for a trainer, as documents or
-as fixed-length rows. The mixing (quotas, interleaving, cuts) is `pull`'s, the packing `sequences`'.
+same documents in the same order) and writing the stream for a trainer, as documents or as fixed-length rows:
+to one Parquet file, or as JSON lines to a stream (stdout) while it is pulled. The mixing (quotas,
+interleaving, cuts) is `pull`'s, the packing `sequences`'.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -87,22 +90,26 @@ def _not_a_source(source: str, path: Path) -> str | None:
     return None
 
 
-class _ParquetRows:
-    """The rows a pull yields, gathered by the schema's column names and written to `output` as one zstd Parquet
-    file; without `output` nothing is kept."""
+class _Rows:
+    """The rows a pull yields, by the schema's column names: gathered and written to `output` as one zstd Parquet
+    file, and/or written at once to `jsonl` as one JSON object per line (a trainer reads them as they come)."""
 
-    def __init__(self, schema: pa.Schema, output: str | Path | None):
-        self.schema, self.output = schema, output
+    def __init__(self, schema: pa.Schema, output: str | Path | None, jsonl: BinaryIO | None = None):
+        self.schema, self.output, self.jsonl = schema, output, jsonl
         self.columns: dict[str, list] = {name: [] for name in schema.names}
 
     def add(self, item: object) -> None:
         if self.output:
             for name, values in self.columns.items():
                 values.append(getattr(item, name))
+        if self.jsonl is not None:
+            self.jsonl.write(orjson.dumps({name: getattr(item, name) for name in self.columns}) + b"\n")
 
     def write(self) -> None:
         if self.output:
             pq.write_table(pa.table(self.columns, schema=self.schema), self.output, compression="zstd")
+        if self.jsonl is not None:
+            self.jsonl.flush()
 
 
 def pull_mix(
@@ -112,14 +119,16 @@ def pull_mix(
     tokens: int | None = None,
     *,
     output: str | Path | None = None,
+    jsonl: BinaryIO | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
     rehydrate: bool = False,
 ) -> dict[str, int]:
     """Pull the mix (see `pull_any`) and return the tokens pulled per language, in `langs` order; with
-    `output`, also write the stream to that Parquet file (doc_id, lang, input_ids, truncated; zstd)."""
+    `output`, also write the stream to that Parquet file (doc_id, lang, input_ids, truncated; zstd); with
+    `jsonl`, write each document to that binary stream as a JSON line as soon as it is pulled."""
     totals: dict[str, int] = dict.fromkeys(langs, 0)
-    sink = _ParquetRows(pull_schema(source_id_type(source)), output)
+    sink = _Rows(pull_schema(source_id_type(source)), output, jsonl)
     for doc in pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate):
         totals[doc.lang] += len(doc.input_ids)
         sink.add(doc)
@@ -148,14 +157,16 @@ def pull_sequences(
     world_size: int = 1,
     start: int = 0,
     output: str | Path | None = None,
+    jsonl: BinaryIO | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
     rehydrate: bool = False,
 ) -> SequenceSummary:
     """Pull the mix (see `pull_any`) as rows of exactly `seq_len` ids (see `packed_rows`) for one rank; with
-    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts; zstd)."""
+    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts; zstd); with
+    `jsonl`, write each row to that binary stream as a JSON line as soon as it is packed."""
     docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
-    sink = _ParquetRows(sequence_schema(source_id_type(source)), output)
+    sink = _Rows(sequence_schema(source_id_type(source)), output, jsonl)
     summary = SequenceSummary(rows=0, tokens=0, next_position=start)
     for row in packed_rows(docs, seq_len, seed=seed, rank=rank, world_size=world_size, start=start):
         summary.rows += 1
