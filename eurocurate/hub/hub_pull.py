@@ -2,7 +2,7 @@
 
 Shards are read in place through `HfFileSystem` (HTTP range requests: the Parquet footer, then one row
 group at a time), so a trainer starts at once, holds one batch per language in memory and never
-downloads a shard beyond its budget. The mix and the order are those of `eurocurate.hub.pull.pull`
+downloads a shard beyond its budget. The mix and the order are those of `eurocurate.pipelines.output.mixing`
 (same quotas, same deficit round robin), at one commit of the repo resolved when the pull starts.
 
 Other readers of the same files: `pl.read_parquet("hf://datasets/ORG/NAME/shards/de/*.parquet")`,
@@ -21,8 +21,8 @@ from huggingface_hub import HfApi, HfFileSystem
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.hf_file_system import safe_revision
 
-from eurocurate.hub.pull import PulledDocument, PullError, interleave, plan_quotas
 from eurocurate.layout import SHARDS
+from eurocurate.pipelines.output.mixing import PulledDocument, PullError, interleave, plan_quotas
 
 REPO_TYPE = "dataset"
 

@@ -17,27 +17,16 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from eurocurate.hub.pull import PulledDocument, PullError, pull
-from eurocurate.hub.sequences import packed_rows
 from eurocurate.layout import SHARDS
+from eurocurate.pipelines.output.mixing import PulledDocument, PullError
+from eurocurate.pipelines.output.mixing import mix_folder as pull
+from eurocurate.pipelines.output.sequences import packed_rows, sequence_schema
 
 
 def pull_schema(ids: pa.DataType) -> pa.Schema:
     """Document rows: what `pull` yields, ids in type `ids`."""
     return pa.schema(
         [("doc_id", pa.string()), ("lang", pa.string()), ("input_ids", pa.list_(ids)), ("truncated", pa.bool_())]
-    )
-
-
-def sequence_schema(ids: pa.DataType) -> pa.Schema:
-    """Fixed-length rows (`--seq-len`): what `packed_rows` yields, ids in type `ids`."""
-    return pa.schema(
-        [
-            ("position", pa.int64()),
-            ("input_ids", pa.list_(ids)),
-            ("doc_ids", pa.list_(pa.string())),
-            ("document_starts", pa.list_(pa.int32())),
-        ]
     )
 
 
@@ -163,7 +152,8 @@ def pull_sequences(
     rehydrate: bool = False,
 ) -> SequenceSummary:
     """Pull the mix (see `pull_any`) as rows of exactly `seq_len` ids (see `packed_rows`) for one rank; with
-    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts; zstd); with
+    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts,
+    continues, padding; zstd); with
     `jsonl`, write each row to that binary stream as a JSON line as soon as it is packed."""
     docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
     sink = _Rows(sequence_schema(source_id_type(source)), output, jsonl)

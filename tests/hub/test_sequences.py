@@ -19,12 +19,12 @@ def _docs(lengths: list[int]) -> list[PulledDocument]:
 
 
 def test_documents_are_concatenated_and_split_across_rows_of_exactly_l_ids():
-    rows = list(pack(_docs([3, 5, 2, 7]), seq_len=4))  # 17 tokens: 4 rows, 1 token left over and dropped
-    assert [len(ids) for ids, _, _ in rows] == [4, 4, 4, 4]
-    assert rows[0] == ([100, 100, 2, 101], ["d0", "d1"], [0, 3])
-    assert rows[1] == ([101, 101, 101, 2], ["d1"], [0])
-    assert rows[2] == ([102, 2, 103, 103], ["d2", "d3"], [0, 2])
-    assert rows[3] == ([103, 103, 103, 103], ["d3"], [0])
+    rows = [(r.input_ids, r.doc_ids, r.document_starts, r.continues) for r in pack(_docs([3, 5, 2, 7]), seq_len=4)]
+    assert [len(ids) for ids, *_ in rows] == [4, 4, 4, 4]  # 17 tokens: 4 rows, 1 token left over and dropped
+    assert rows[0] == ([100, 100, 2, 101], ["d0", "d1"], [0, 3], False)
+    assert rows[1] == ([101, 101, 101, 2], ["d1"], [0], True)
+    assert rows[2] == ([102, 2, 103, 103], ["d2", "d3"], [0, 2], False)
+    assert rows[3] == ([103, 103, 103, 103], ["d3"], [0], True)
 
 
 def test_ranks_take_disjoint_rows_that_together_are_all_and_a_resume_continues_where_it_stopped():
