@@ -157,10 +157,12 @@ def mix_folder(
     tokens: int | None = None,
     rehydrate: bool = False,
     files: dict[str, list[Path]] | None = None,
+    natural: bool = False,
 ) -> Iterator[PulledDocument]:
     """The mix from a run folder; with `rehydrate`, every document repeated by FineWeb-2's weight for its
     near-duplicate cluster size (budgets then count the repeated tokens). `files` replaces the folder's token
-    shard files per language (an erasure packs from the files it is about to commit)."""
+    shard files per language (an erasure packs from the files it is about to commit). `natural` and no
+    `weights`: each language weighs its own tokens (no budget: all of them), instead of equal weights."""
     source = Path(source)
     if files is None and not (source / SHARDS).is_dir():
         raise MixError(f"{source} has no shards/ folder; give the output folder of an eurocurate run")
@@ -174,5 +176,7 @@ def mix_folder(
         repeat = document_weights(source, langs)
         have = {lang: rehydrated_tokens(files[lang], repeat) if lang in langs else n for lang, n in have.items()}
         streams = {lang: rehydrated(stream, repeat) for lang, stream in streams.items()}
+    if natural and weights is None:
+        weights = [float(have[lang]) or 1.0 for lang in langs]
     quota = plan_quotas(have, langs, weights, tokens)
     yield from interleave(streams, langs, quota)
