@@ -45,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument(
         "--rehydrate",
         action="store_true",
-        help="repeat each document by FineWeb-2's weight for its minhash_cluster_size (local run folders)",
+        help="repeat each document by FineWeb-2's weight for its minhash_cluster_size (text shards)",
     )
     return p
 

@@ -21,15 +21,24 @@ from huggingface_hub import HfApi, HfFileSystem
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.hf_file_system import safe_revision
 
-from eurocurate.layout import SHARDS
-from eurocurate.pipelines.output.mixing import PulledDocument, PullError, interleave, plan_quotas
+from eurocurate.layout import SHARDS, TEXT
+from eurocurate.pipelines.output.mixing import (
+    PulledDocument,
+    PullError,
+    cluster_weights,
+    interleave,
+    plan_quotas,
+    rehydrated,
+)
+from eurocurate.schema import TEXT_ID
 
 REPO_TYPE = "dataset"
 
 
-def _all_shard_files(api: HfApi, repo_id: str, revision: str | None) -> dict[str, list[str]]:
+def _all_shard_files(api: HfApi, repo_id: str, revision: str | None, folder: str = SHARDS) -> dict[str, list[str]]:
+    """`<folder>/<lang>/*.parquet` of the repo per language, sorted (token shards; text shards with TEXT)."""
     files: dict[str, list[str]] = {}
-    for entry in api.list_repo_tree(repo_id, SHARDS, recursive=True, repo_type=REPO_TYPE, revision=revision):
+    for entry in api.list_repo_tree(repo_id, folder, recursive=True, repo_type=REPO_TYPE, revision=revision):
         parts = PurePosixPath(entry.path).parts
         if isinstance(entry, RepoFile) and len(parts) == 3 and parts[2].endswith(".parquet"):
             files.setdefault(parts[1], []).append(entry.path)
@@ -74,6 +83,26 @@ def _language_stream(
                 yield from zip(batch["doc_id"].to_pylist(), batch["input_ids"].to_pylist())
 
 
+def _hub_weights(fs: HfFileSystem, repo_id: str, revision: str, text_files: list[str]) -> dict[str, int]:
+    """doc_id → FineWeb-2 rehydration weight from the published text shards (two columns read by range)."""
+    weights: dict[str, int] = {}
+    for path in text_files:
+        with open_shard(fs, repo_id, revision, path) as f:
+            weights.update(cluster_weights(pq.read_table(f, columns=[TEXT_ID, "minhash_cluster_size"])))
+    return weights
+
+
+def _hub_rehydrated_tokens(
+    fs: HfFileSystem, repo_id: str, revision: str, shards: list[str], weights: dict[str, int]
+) -> int:
+    total = 0
+    for shard in shards:
+        with open_shard(fs, repo_id, revision, shard) as f:
+            t = pq.read_table(f, columns=["doc_id", "n_tokens"])
+        total += sum(n * weights.get(d, 1) for d, n in zip(t["doc_id"].to_pylist(), t["n_tokens"].to_pylist()))
+    return total
+
+
 def pull_from_hub(
     repo_id: str,
     langs: list[str],
@@ -81,8 +110,10 @@ def pull_from_hub(
     tokens: int | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
+    rehydrate: bool = False,
 ) -> Iterator[PulledDocument]:
-    """`pull` over a Hub dataset repo published by `eurocurate publish`: same documents, same order, same cuts."""
+    """`pull` over a Hub dataset repo published by `eurocurate publish`: same documents, same order, same cuts;
+    with `rehydrate`, FineWeb-2's up-sampling by the `minhash_cluster_size` of the published text shards."""
     api = HfApi(endpoint=endpoint)
     commit = api.repo_info(repo_id, repo_type=REPO_TYPE, revision=revision).sha  # one snapshot for the whole pull
     files = _all_shard_files(api, repo_id, commit)
@@ -90,7 +121,13 @@ def pull_from_hub(
     if missing:
         raise PullError(f"no shards for {missing} in {repo_id}; available languages: {sorted(files)}")
     fs = HfFileSystem(endpoint=endpoint, skip_instance_cache=True)
-    have = {lang: sum(_shard_tokens(fs, repo_id, commit, s) for s in files[lang]) for lang in langs}
-    quota = plan_quotas(have, langs, weights, tokens)
     streams = {lang: _language_stream(fs, repo_id, commit, files[lang]) for lang in langs}
+    if rehydrate:
+        text = _all_shard_files(api, repo_id, commit, TEXT)
+        repeat = _hub_weights(fs, repo_id, commit, [f for lang in langs for f in text.get(lang, [])])
+        have = {lang: _hub_rehydrated_tokens(fs, repo_id, commit, files[lang], repeat) for lang in langs}
+        streams = {lang: rehydrated(stream, repeat) for lang, stream in streams.items()}
+    else:
+        have = {lang: sum(_shard_tokens(fs, repo_id, commit, s) for s in files[lang]) for lang in langs}
+    quota = plan_quotas(have, langs, weights, tokens)
     yield from interleave(streams, langs, quota)

@@ -53,17 +53,15 @@ def pull_any(
 ) -> Iterator[PulledDocument]:
     """Stream the mix from `source`: a run's output folder if it is a folder, else the Hub dataset ORG/NAME
     (at `revision`, on `endpoint`). Raises `PullError` for a source that is neither, or a request the
-    source cannot serve. `rehydrate` (folders only): FineWeb-2's up-sampling by cluster size."""
+    source cannot serve. `rehydrate`: FineWeb-2's up-sampling by cluster size (from the text shards)."""
     path = Path(source).expanduser()
     if path.is_dir():
         return pull(path, langs, weights, tokens, rehydrate=rehydrate)
     if mistake := _not_a_source(str(source), path):
         raise PullError(mistake)
-    if rehydrate:
-        raise PullError("--rehydrate reads the text shards of a local run folder; download the dataset first")
     from eurocurate.hub.hub_pull import pull_from_hub  # the Hub client is only imported when it is used
 
-    return pull_from_hub(str(source), langs, weights, tokens, revision=revision, endpoint=endpoint)
+    return pull_from_hub(str(source), langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
 
 
 def _not_a_source(source: str, path: Path) -> str | None:
