@@ -21,7 +21,7 @@ from huggingface_hub import HfApi, HfFileSystem
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.hf_file_system import safe_revision
 
-from eurocurate.layout import SHARDS, TEXT
+from eurocurate.layout import SHARDS, TEXT, TOKENIZER, TOKENIZER_META
 from eurocurate.pipelines.output.mixing import (
     PulledDocument,
     PullError,
@@ -54,6 +54,16 @@ def hub_shard_files(
     """
     found = _all_shard_files(HfApi(endpoint=endpoint), repo_id, revision)
     return {lang: found.get(lang, []) for lang in langs}
+
+
+def hub_vocab_size(repo_id: str, revision: str | None = None, endpoint: str | None = None) -> int | None:
+    """The vocabulary size a published run's `tokenizer/tokenizer.meta.json` records, or None without one."""
+    fs = HfFileSystem(endpoint=endpoint, skip_instance_cache=True)
+    try:
+        meta = orjson.loads(fs.cat_file(_fs_path(repo_id, revision or "main", f"{TOKENIZER}/{TOKENIZER_META}")))
+    except FileNotFoundError:
+        return None
+    return int(meta["vocab_size"]) if "vocab_size" in meta else None
 
 
 def _fs_path(repo_id: str, revision: str, path: str) -> str:

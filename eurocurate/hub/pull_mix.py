@@ -21,6 +21,7 @@ from eurocurate.layout import SHARDS
 from eurocurate.pipelines.output.mixing import PulledDocument, PullError
 from eurocurate.pipelines.output.mixing import mix_folder as pull
 from eurocurate.pipelines.output.sequences import packed_rows, sequence_schema
+from eurocurate.pipelines.output.special_tokens import id_type
 
 
 def pull_schema(ids: pa.DataType) -> pa.Schema:
@@ -33,12 +34,17 @@ def pull_schema(ids: pa.DataType) -> pa.Schema:
 PULL_SCHEMA = pull_schema(pa.uint32())
 
 
-def source_id_type(source: str | Path) -> pa.DataType:
-    """The id type of a local run's token shards (the smallest that holds its vocabulary); uint32 for a Hub
-    source, whose vocabulary is not read before the stream starts."""
+def source_id_type(source: str | Path, revision: str | None = None, endpoint: str | None = None) -> pa.DataType:
+    """The id type of a run's token shards (the smallest that holds its vocabulary): from a local run's shards, or
+    from the vocabulary size in a Hub dataset's `tokenizer/tokenizer.meta.json` (uint32 when it has none)."""
     path = Path(source)
-    shards = sorted(path.glob(f"{SHARDS}/*/*.parquet")) if path.is_dir() else []
-    return pq.read_schema(shards[0]).field("input_ids").type.value_type if shards else pa.uint32()
+    if path.is_dir():
+        shards = sorted(path.glob(f"{SHARDS}/*/*.parquet"))
+        return pq.read_schema(shards[0]).field("input_ids").type.value_type if shards else pa.uint32()
+    from eurocurate.hub.hub_pull import hub_vocab_size
+
+    vocab = hub_vocab_size(str(source), revision, endpoint)
+    return id_type(vocab) if vocab is not None else pa.uint32()
 
 
 def pull_any(
@@ -115,7 +121,8 @@ def pull_mix(
     `output`, also write the stream to that Parquet file (doc_id, lang, input_ids, truncated; zstd); with
     `jsonl`, write each document to that binary stream as a JSON line as soon as it is pulled."""
     totals: dict[str, int] = dict.fromkeys(langs, 0)
-    sink = _Rows(pull_schema(source_id_type(source)), output, jsonl)
+    ids = source_id_type(source, revision, endpoint) if output else pa.uint32()  # JSON lines have no id type
+    sink = _Rows(pull_schema(ids), output, jsonl)
     for doc in pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate):
         totals[doc.lang] += len(doc.input_ids)
         sink.add(doc)
@@ -154,7 +161,8 @@ def pull_sequences(
     continues, padding; zstd); with
     `jsonl`, write each row to that binary stream as a JSON line as soon as it is packed."""
     docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
-    sink = _Rows(sequence_schema(source_id_type(source)), output, jsonl)
+    ids = source_id_type(source, revision, endpoint) if output else pa.uint32()  # JSON lines have no id type
+    sink = _Rows(sequence_schema(ids), output, jsonl)
     summary = SequenceSummary(rows=0, tokens=0, next_position=start)
     for row in packed_rows(docs, seq_len, seed=seed, rank=rank, world_size=world_size, start=start):
         summary.rows += 1

@@ -124,7 +124,9 @@ def write_sequences(
             lang_of[doc.doc_id] = doc.lang
             yield doc
 
-    docs = remember(mix_folder(out, langs, weights, p.tokens, p.rehydrate, files, natural=True))
+    # a run that kept no document has no shards: it packs no row (and says so in an empty documents table)
+    mixed = mix_folder(out, langs, weights, p.tokens, p.rehydrate, files, natural=True) if langs else iter(())
+    docs = remember(mixed)
     docs = with_separators(docs, special.eos_id, special.bos_id if p.bos else None)
     schema = sequence_schema(id_type(read_tokenizer_meta(out)["vocab_size"]))
     times: Counter[str] = Counter()

@@ -34,10 +34,10 @@ def _with_clusters(out, langs: list[str]) -> dict[str, int]:
 
 
 def _upload(endpoint: str, out) -> None:
-    """The published layout (text and token shards with their manifests), in one commit to the fake Hub."""
+    """The published layout (text and token shards with their manifests, the tokenizer), in one commit."""
     api = HfApi(endpoint=endpoint)
     api.create_repo(REPO, repo_type="dataset", exist_ok=True)
-    files = [p for sub in ("text", "shards") for p in sorted((out / sub).rglob("*")) if p.is_file()]
+    files = [p for sub in ("text", "shards", "tokenizer") for p in sorted((out / sub).rglob("*")) if p.is_file()]
     ops = [CommitOperationAdd(path_in_repo=p.relative_to(out).as_posix(), path_or_fileobj=str(p)) for p in files]
     api.create_commit(REPO, ops, commit_message="shards", repo_type="dataset")
 
@@ -62,6 +62,7 @@ def test_pull_from_the_hub_with_seq_len_and_rehydrate_gives_the_local_rows(hub, 
     pull_sequences(summarised, langs, 512, seed=3, rehydrate=True, output=tmp_path / "local.parquet")
     assert remote == pq.read_table(tmp_path / "local.parquet").to_pylist()
     assert remote and all(len(r["input_ids"]) == 512 for r in remote)
+    assert pq.read_schema(rows).field("input_ids").type.value_type == pa.uint16()  # from the tokenizer's vocabulary
 
 
 def test_pull_from_the_hub_without_output_streams_json_lines(hub, summarised, capsysbinary):  # noqa: F811

@@ -134,3 +134,9 @@ def test_an_erasure_re_packs_the_sequences_and_verify_and_publish_refuse_rows_ho
     assert main(["summary", str(out)]) == 0
     with pytest.raises(PublishError, match="does not match its manifests"):
         publish(out, "eurocurate-test/demo", endpoint="http://127.0.0.1:9")
+
+
+def test_a_run_without_token_shards_packs_no_row_and_says_so(run_copy, tmp_path):
+    summary = write_sequences(run_copy, PackSequencesParams(), tmp_path, files={})
+    assert (summary.rows, summary.documents) == (0, 0) and summary.files == ["documents.parquet"]
+    assert pq.read_table(tmp_path / "documents.parquet").num_rows == 0
