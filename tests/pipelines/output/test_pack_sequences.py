@@ -140,3 +140,15 @@ def test_a_run_without_token_shards_packs_no_row_and_says_so(run_copy, tmp_path)
     summary = write_sequences(run_copy, PackSequencesParams(), tmp_path, files={})
     assert (summary.rows, summary.documents) == (0, 0) and summary.files == ["documents.parquet"]
     assert pq.read_table(tmp_path / "documents.parquet").num_rows == 0
+
+
+def test_with_bos_every_document_decodes_between_the_declared_bos_and_eos(local_run, tmp_path):
+    tok = transformers.AutoTokenizer.from_pretrained(str(local_run / "tokenizer"))
+    p = PackSequencesParams(seq_len=256, languages=["de", "fr"], bos=True, split_documents=False)
+    write_sequences(local_run, p, tmp_path)
+    texts = _texts(local_run)
+    copies = _segments(_rows(tmp_path))
+    assert copies and all(len(c) == 1 for c in copies.values())  # no rehydration: each document once
+    for doc_id, (ids,) in copies.items():
+        assert ids[0] == tok.bos_token_id and ids[-1] == tok.eos_token_id
+        assert tok.decode(ids) == tok.bos_token + texts[doc_id] + tok.eos_token
