@@ -6,20 +6,27 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import transformers
+import yaml
 
 from eurocurate.cli import main
+from eurocurate.config import SpecError, load_spec
 from eurocurate.hub.publish import PublishError, publish
 from eurocurate.manifests.audit.run_manifest import read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
+from eurocurate.pipelines.engine.compiler import compile_pipeline
 from eurocurate.pipelines.output.fineweb2 import rehydration_weight
 from eurocurate.pipelines.output.mixing import MixError
 from eurocurate.pipelines.output.pack_sequences import PackSequencesParams, packing_params, write_sequences
+from eurocurate.registry import InputSet
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _rows(folder) -> list[dict]:
@@ -152,3 +159,22 @@ def test_with_bos_every_document_decodes_between_the_declared_bos_and_eos(local_
     for doc_id, (ids,) in copies.items():
         assert ids[0] == tok.bos_token_id and ids[-1] == tok.eos_token_id
         assert tok.decode(ids) == tok.bos_token + texts[doc_id] + tok.eos_token
+
+
+@pytest.mark.parametrize(
+    "order,params,says",
+    [
+        (["pack_sequences", "shard_packing"], {}, "put it after shard_packing"),
+        (["shard_packing", "pack_sequences"], {"languages": ["de", "fr"], "weights": {"de": 1, "pl": 1}},
+         "weights must name exactly the languages packed"),
+    ],
+)  # fmt: skip
+def test_a_spec_that_cannot_pack_is_refused_before_anything_runs(order, params, says, tmp_path):
+    tree = yaml.safe_load((REPO / "pipelines" / "demo.yaml").read_text())
+    moved = {s["use"]: s for s in tree["stages"] if s["use"] in order}
+    moved["pack_sequences"]["with"] = params
+    tree["stages"] = [s for s in tree["stages"] if s["use"] not in order] + [moved[use] for use in order]
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(tree))
+    inputs = InputSet(root=str(tmp_path), files=["a.warc.gz"])
+    with pytest.raises(SpecError, match=says):
+        compile_pipeline(load_spec(tmp_path / "spec.yaml"), inputs, tmp_path / "out")
