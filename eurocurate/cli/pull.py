@@ -43,6 +43,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--world-size", type=int, default=1, help="with --seq-len: number of ranks sharing the rows")
     p.add_argument("--start", type=int, default=0, help="with --seq-len: resume at this position of the rank's rows")
     p.add_argument(
+        "--no-split",
+        action="store_true",
+        help="with --seq-len: a document that does not fit the rest of a row starts the next one (rows padded)",
+    )
+    p.add_argument(
         "--rehydrate",
         action="store_true",
         help="repeat each document by FineWeb-2's weight for its minhash_cluster_size (text shards)",
@@ -68,7 +73,7 @@ def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] 
         summary = pull_sequences(
             args.source, langs, args.seq_len, weights, args.tokens, seed=args.seed, rank=args.rank,
             world_size=args.world_size, start=args.start, output=args.output, jsonl=jsonl, revision=args.revision,
-            endpoint=args.endpoint, rehydrate=args.rehydrate,
+            endpoint=args.endpoint, rehydrate=args.rehydrate, split=not args.no_split,
         )  # fmt: skip
     except BrokenPipeError:
         return _stdout_closed()

@@ -11,8 +11,9 @@ Other readers of the same files: `pl.read_parquet("hf://datasets/ORG/NAME/shards
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 import orjson
@@ -21,7 +22,7 @@ from huggingface_hub import HfApi, HfFileSystem
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.hf_file_system import safe_revision
 
-from eurocurate.layout import SHARDS, TEXT, TOKENIZER, TOKENIZER_META
+from eurocurate.layout import SHARDS, TEXT, TOKENIZER, TOKENIZER_CONFIG, TOKENIZER_FILE, TOKENIZER_META
 from eurocurate.pipelines.output.mixing import (
     PulledDocument,
     PullError,
@@ -30,6 +31,7 @@ from eurocurate.pipelines.output.mixing import (
     plan_quotas,
     rehydrated,
 )
+from eurocurate.pipelines.output.special_tokens import SpecialTokens, read_special_tokens
 from eurocurate.schema import TEXT_ID
 
 REPO_TYPE = "dataset"
@@ -64,6 +66,21 @@ def hub_vocab_size(repo_id: str, revision: str | None = None, endpoint: str | No
     except FileNotFoundError:
         return None
     return int(meta["vocab_size"]) if "vocab_size" in meta else None
+
+
+def hub_special_tokens(repo_id: str, revision: str | None = None, endpoint: str | None = None) -> SpecialTokens | None:
+    """The special tokens a published run's `tokenizer/` declares (its two files read into a temporary folder),
+    or None when the repo has no tokenizer folder."""
+    fs = HfFileSystem(endpoint=endpoint, skip_instance_cache=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in (TOKENIZER_CONFIG, TOKENIZER_FILE):
+            try:
+                (Path(tmp) / name).write_bytes(
+                    fs.cat_file(_fs_path(repo_id, revision or "main", f"{TOKENIZER}/{name}"))
+                )
+            except FileNotFoundError:
+                return None
+        return read_special_tokens(Path(tmp))
 
 
 def _fs_path(repo_id: str, revision: str, path: str) -> str:

@@ -17,11 +17,11 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from eurocurate.layout import SHARDS
+from eurocurate.layout import SHARDS, TOKENIZER
 from eurocurate.pipelines.output.mixing import PulledDocument, PullError
 from eurocurate.pipelines.output.mixing import mix_folder as pull
 from eurocurate.pipelines.output.sequences import packed_rows, sequence_schema
-from eurocurate.pipelines.output.special_tokens import id_type
+from eurocurate.pipelines.output.special_tokens import id_type, read_special_tokens
 
 
 def pull_schema(ids: pa.DataType) -> pa.Schema:
@@ -130,6 +130,20 @@ def pull_mix(
     return totals
 
 
+def _pad_id(source: str | Path, revision: str | None, endpoint: str | None) -> int:
+    """The pad id the run's tokenizer declares (local folder or published repo); PullError without one."""
+    path = Path(source)
+    if path.is_dir():
+        special = read_special_tokens(path / TOKENIZER)
+    else:
+        from eurocurate.hub.hub_pull import hub_special_tokens
+
+        special = hub_special_tokens(str(source), revision, endpoint)
+    if special is None or special.pad_id is None:
+        raise PullError(f"{source}: its tokenizer declares no pad token, so rows cannot be padded; pull with splitting")
+    return special.pad_id
+
+
 @dataclass(slots=True)
 class SequenceSummary:
     """What `pull_sequences` produced for its rank; `next_position` is the `start` that resumes after it."""
@@ -155,16 +169,21 @@ def pull_sequences(
     revision: str | None = None,
     endpoint: str | None = None,
     rehydrate: bool = False,
+    split: bool = True,
 ) -> SequenceSummary:
     """Pull the mix (see `pull_any`) as rows of exactly `seq_len` ids (see `packed_rows`) for one rank; with
-    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts,
-    continues, padding; zstd); with
-    `jsonl`, write each row to that binary stream as a JSON line as soon as it is packed."""
+    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts, continues, padding;
+    zstd); with `jsonl`, write each row to that binary stream as a JSON line as soon as it is packed. Without
+    `split`, a document that does not fit the rest of a row starts the next one and the row is padded with the
+    tokenizer's pad token."""
+    pad_id = None if split else _pad_id(source, revision, endpoint)
     docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
     ids = source_id_type(source, revision, endpoint) if output else pa.uint32()  # JSON lines have no id type
     sink = _Rows(sequence_schema(ids), output, jsonl)
     summary = SequenceSummary(rows=0, tokens=0, next_position=start)
-    for row in packed_rows(docs, seq_len, seed=seed, rank=rank, world_size=world_size, start=start):
+    rows = packed_rows(docs, seq_len, seed=seed, rank=rank, world_size=world_size, start=start, split=split,
+                       pad_id=pad_id)  # fmt: skip
+    for row in rows:
         summary.rows += 1
         summary.tokens += len(row.input_ids)
         summary.next_position = row.position + 1

@@ -65,9 +65,10 @@ def test_pull_from_the_hub_with_seq_len_and_rehydrate_gives_the_local_rows(hub, 
     assert pq.read_schema(rows).field("input_ids").type.value_type == pa.uint16()  # from the tokenizer's vocabulary
 
 
-def test_pull_from_the_hub_without_output_streams_json_lines(hub, summarised, capsysbinary):  # noqa: F811
+def test_pull_from_the_hub_without_output_streams_padded_rows_as_json_lines(hub, summarised, capsysbinary):  # noqa: F811
     _upload(hub.endpoint, summarised)
-    assert main(["pull", REPO, "--endpoint", hub.endpoint, "--langs", "de", "--seq-len", "64"]) == 0
+    args = ["pull", REPO, "--endpoint", hub.endpoint, "--langs", "de", "--seq-len", "64", "--no-split"]
+    assert main(args) == 0  # --no-split pads with the pad token the published tokenizer declares
     rows = [orjson.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
-    assert rows and all(len(r["input_ids"]) == 64 for r in rows)
+    assert rows and all(len(r["input_ids"]) == 64 for r in rows) and rows[-1]["padding"] > 0
     assert [r["position"] for r in rows] == list(range(len(rows)))

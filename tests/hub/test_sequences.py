@@ -138,3 +138,15 @@ def test_pull_rehydrate_repeats_documents_by_fineweb2s_weight_for_their_cluster_
     assert [repeated[d] for d in ids[:3]] == [2, 3, 8] and all(repeated[d] == 1 for d in ids[3:])
     rows = pull_sequences(run_copy, [lang], 128, rehydrate=True)
     assert rows.tokens == 128 * rows.rows > 0
+
+
+def test_pull_seq_len_no_split_keeps_documents_whole_in_padded_rows(local_run, tmp_path):
+    out = tmp_path / "rows.parquet"
+    assert main(["pull", str(local_run), "--langs", "de,fr", "--seq-len", "256", "--no-split", "-o", str(out)]) == 0
+    rows = pq.read_table(out).to_pylist()
+    pad = read_special_tokens(local_run / "tokenizer").pad_id
+    assert rows and all(len(r["input_ids"]) == 256 for r in rows) and any(r["padding"] for r in rows)
+    assert all(r["input_ids"][256 - r["padding"] :] == [pad] * r["padding"] for r in rows)
+    docs = _documents_of([{**r, "input_ids": r["input_ids"][: 256 - r["padding"]]} for r in rows])
+    long_docs = {d for d, ids in docs.items() if len(ids) > 256}
+    assert all(not r["continues"] or r["doc_ids"][0] in long_docs for r in rows)
