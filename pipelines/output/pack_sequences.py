@@ -4,7 +4,9 @@ A barrier after the token shards (and their packing): the mix (`mixing.py`: lang
 FineWeb-2 rehydration) is packed (`sequences.py`: EOS after every document, BOS if asked, split or padded,
 seeded shuffle) into `sequences/part-<k>.parquet`, and `sequences/documents.parquet` says which documents the
 rows hold and how many times. `write_sequences` is also what an erasure calls to re-pack without the erased
-documents. Checking the files against provenance is `verify`'s.
+documents. Checking the files against provenance is `verify`'s. One task: about 3M tokens/s on one core of these
+machines (packing and shuffle ~12M/s, rows to Arrow ~4M/s; 4.9M synthetic tokens, rows of 2,048), so ~6 min per
+billion tokens; memory is the shuffle buffer (4,096 rows of 2,048 ids as Python ints, about 300 MB).
 """
 
 from __future__ import annotations
