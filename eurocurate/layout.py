@@ -11,6 +11,8 @@ from pathlib import Path
 RUN_MANIFEST = "run.json"
 TEXT = "text"  # text/<lang>/part-*.parquet: kept documents as text
 SHARDS = "shards"  # shards/<lang>/*.parquet + *.manifest.json: token shards
+SEQUENCES = "sequences"  # sequences/part-*.parquet + documents.parquet: packed training rows (pack_sequences)
+SEQUENCE_DOCUMENTS = "documents"  # sequences/documents[.e<N>].parquet: which documents the rows hold, how often
 PROVENANCE = "provenance"  # provenance/part-*.parquet: one row per kept document
 EXCLUSIONS = "exclusions"  # exclusions/part-<stage>-*.parquet: the exclusion ledger, one row per drop
 TOKENIZER = "tokenizer"
@@ -36,7 +38,7 @@ ERASURE_STAGING = "_erasure"  # an erasure's staged files and plan until it is c
 CARD = "README.md"  # the dataset card, at the root because the Hub reads it there
 CROISSANT = "croissant.json"
 # Folders whose every file must be listed (and hashed) in run.json.
-OUTPUT_DIRS = (TEXT, SHARDS, PROVENANCE, EXCLUSIONS, TOKENIZER)
+OUTPUT_DIRS = (TEXT, SHARDS, SEQUENCES, PROVENANCE, EXCLUSIONS, TOKENIZER)
 
 
 class OutputLayout:
@@ -128,3 +130,15 @@ class OutputLayout:
 
     def shard_files(self) -> list[Path]:
         return sorted(self.shards.rglob("*.parquet"))
+
+    @property
+    def sequences(self) -> Path:
+        return self.root / SEQUENCES
+
+    def sequence_files(self) -> list[Path]:
+        """The packed rows, in order (`part-<k>[.e<N>].parquet`)."""
+        return sorted(self.sequences.glob("part-*.parquet"))
+
+    def sequence_documents(self) -> list[Path]:
+        """The table of documents the rows hold (one file; a second one is a fault `verify` reports)."""
+        return sorted(self.sequences.glob(f"{SEQUENCE_DOCUMENTS}*.parquet"))

@@ -24,4 +24,5 @@ BUILTIN_STAGE_MODULES: Final[tuple[str, ...]] = (
     "eurocurate.pipelines.output.tokenize",  # tokenizer
     "eurocurate.pipelines.output.token_shards",  # token_shards
     "eurocurate.pipelines.output.shard_packing",  # shard_packing
+    "eurocurate.pipelines.output.pack_sequences",  # pack_sequences
 )

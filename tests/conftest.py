@@ -14,15 +14,6 @@ from eurocurate.tools.demo_corpus import build_demo_corpus
 from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 
 REPO = Path(__file__).resolve().parents[1]
-# Why the tests that need torch skip, and what makes them run.
-TORCH_MISSING = (
-    "torch is not a test dependency (its Linux wheel from the package index pulls NVIDIA's CUDA libraries, gigabytes); "
-    "`pip install torch` makes this run"
-)
-MEGATRON_MISSING = (
-    "megatron-core (needs torch) is not a test dependency; "
-    "`pip install megatron-core torch` makes this run against Megatron's own reader"
-)
 # PII fingerprints need a key; tests use a fixed one (the runs they start inherit it)
 os.environ.setdefault("EUROCURATE_PII_KEY", "eurocurate-test-key")
 # Property-based tests (tests/fuzz): a small budget in `make test`, a large one in `make fuzz`

@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[1]
 def test_bundled_specs_validate_and_compile(name, tmp_path):
     spec = load_spec(REPO / "pipelines" / name)
     dag = compile_pipeline(spec, InputSet(root=str(tmp_path), files=["a.warc.gz", "b.warc.gz"]), tmp_path / "out")
-    assert [n.kind for n in dag.nodes] == ["map", "barrier"] * 5 + ["map"]
+    assert [n.kind for n in dag.nodes] == ["map", "barrier"] * 6 + ["map"]
+    assert dag.nodes[-2].name == "pack_sequences"  # training rows from the packed shards
     assert dag.nodes[0].tasks == 2 and dag.nodes[1].name == "url_dedup"
     assert dag.ledger_stages() == [
         "warc_reader",

@@ -3,10 +3,6 @@
 import re
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import TORCH_MISSING
-
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -21,11 +17,6 @@ def test_the_dataloader_walkthrough_is_under_30_lines():
 
 
 def test_the_dataloader_walkthrough_runs_on_a_run(local_run, tmp_path, monkeypatch):
-    # torch is not yet a test dependency (reported to the lead): this test runs once it is
-    pytest.importorskip(
-        "torch",
-        reason=TORCH_MISSING,
-    )
     monkeypatch.chdir(tmp_path)
     scope: dict = {}
     exec(compile(_dataloader_block().replace("out/demo", str(local_run)), "docs/trainer.md", "exec"), scope)

@@ -1,13 +1,15 @@
 """`eurocurate pull SOURCE --langs de,fr [--weights] [--tokens] [--seq-len L] [-o FILE]`: a token mix for a trainer.
 
 Thin layer over `eurocurate.hub.pull_mix.pull_mix` (documents) and `pull_sequences` (`--seq-len`: rows of
-L ids, `--seed`, `--rank/--world-size`, `--start`): parses the comma lists, prints what was pulled, and names
-the Parquet file written.
+L ids, `--seed`, `--rank/--world-size`, `--start`): parses the comma lists and writes the stream, to the Parquet
+file `-o` names or, without `-o`, as JSON lines on stdout while it is pulled (what was pulled then goes to stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from rich.table import Table
 
@@ -25,7 +27,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--langs", required=True, help="comma-separated languages, e.g. de,fr,pl")
     p.add_argument("--weights", help="comma-separated mixing weights by tokens, one per language (default equal)")
     p.add_argument("--tokens", type=int, help="token budget (default: the most every language can fill)")
-    p.add_argument("--output", "-o", help="write the stream to this Parquet file (doc_id, lang, input_ids, truncated)")
+    p.add_argument(
+        "--output",
+        "-o",
+        help="write the stream to this Parquet file (doc_id, lang, input_ids, truncated); "
+        "default: one JSON object per document (or row, with --seq-len) on stdout",
+    )
     p.add_argument(
         "--seq-len",
         type=int,
@@ -36,26 +43,45 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--world-size", type=int, default=1, help="with --seq-len: number of ranks sharing the rows")
     p.add_argument("--start", type=int, default=0, help="with --seq-len: resume at this position of the rank's rows")
     p.add_argument(
+        "--no-split",
+        action="store_true",
+        help="with --seq-len: a document that does not fit the rest of a row starts the next one (rows padded)",
+    )
+    p.add_argument(
         "--rehydrate",
         action="store_true",
-        help="repeat each document by FineWeb-2's weight for its minhash_cluster_size (local run folders)",
+        help="repeat each document by FineWeb-2's weight for its minhash_cluster_size (text shards)",
     )
     return p
 
 
+def _stdout_closed() -> int:
+    """The reader of stdout stopped early (`| head`): not a failure of the pull. Point stdout at /dev/null so
+    the interpreter's final flush does not raise again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
 def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] | None) -> int:
+    import httpx
+
     from eurocurate.hub.pull import PullError
     from eurocurate.hub.pull_mix import pull_sequences
 
+    jsonl = None if args.output else sys.stdout.buffer
     try:
         summary = pull_sequences(
             args.source, langs, args.seq_len, weights, args.tokens, seed=args.seed, rank=args.rank,
-            world_size=args.world_size, start=args.start, output=args.output, revision=args.revision,
-            endpoint=args.endpoint, rehydrate=args.rehydrate,
+            world_size=args.world_size, start=args.start, output=args.output, jsonl=jsonl, revision=args.revision,
+            endpoint=args.endpoint, rehydrate=args.rehydrate, split=not args.no_split,
         )  # fmt: skip
+    except BrokenPipeError:
+        return _stdout_closed()
     except (PullError, ValueError) as e:
         return error(e)
-    out_console.print(
+    except (OSError, httpx.HTTPError) as e:  # the Hub unreachable, or a request it refused
+        return error(f"{args.source}: cannot read the Hub dataset ({type(e).__name__}: {str(e)[:200]})")
+    (out_console if args.output else console).print(
         f"rank {args.rank}/{args.world_size}: {summary.rows:,} rows of {args.seq_len} ids ({summary.tokens:,} tokens); "
         f"resume with --start {summary.next_position}"
     )
@@ -79,11 +105,14 @@ def main(args: argparse.Namespace) -> int:
         return error(mistake)
     if args.seq_len is not None:
         return _sequences(args, langs, weights)
+    jsonl = None if args.output else sys.stdout.buffer
     try:
         totals = pull_mix(
-            args.source, langs, weights, args.tokens, output=args.output, revision=args.revision,
+            args.source, langs, weights, args.tokens, output=args.output, jsonl=jsonl, revision=args.revision,
             endpoint=args.endpoint, rehydrate=args.rehydrate,
         )  # fmt: skip
+    except BrokenPipeError:
+        return _stdout_closed()
     except PullError as e:
         return error(e)
     except (OSError, httpx.HTTPError) as e:  # the Hub unreachable, or a request it refused
@@ -94,7 +123,7 @@ def main(args: argparse.Namespace) -> int:
         table.add_column(col, justify="left" if col == "lang" else "right")
     for lang, n in totals.items():
         table.add_row(lang, f"{n:,}", f"{n / all_tokens:.1%}")
-    out_console.print(table)
+    (out_console if args.output else console).print(table)  # stdout holds the documents when there is no -o
     if args.output:
         console.print(f"written: {args.output}")
     return 0

@@ -2,7 +2,7 @@
 
 Shards are read in place through `HfFileSystem` (HTTP range requests: the Parquet footer, then one row
 group at a time), so a trainer starts at once, holds one batch per language in memory and never
-downloads a shard beyond its budget. The mix and the order are those of `eurocurate.hub.pull.pull`
+downloads a shard beyond its budget. The mix and the order are those of `eurocurate.pipelines.output.mixing`
 (same quotas, same deficit round robin), at one commit of the repo resolved when the pull starts.
 
 Other readers of the same files: `pl.read_parquet("hf://datasets/ORG/NAME/shards/de/*.parquet")`,
@@ -11,8 +11,9 @@ Other readers of the same files: `pl.read_parquet("hf://datasets/ORG/NAME/shards
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 import orjson
@@ -21,15 +22,25 @@ from huggingface_hub import HfApi, HfFileSystem
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.hf_file_system import safe_revision
 
-from eurocurate.hub.pull import PulledDocument, PullError, interleave, plan_quotas
-from eurocurate.layout import SHARDS
+from eurocurate.layout import SHARDS, TEXT, TOKENIZER, TOKENIZER_CONFIG, TOKENIZER_FILE, TOKENIZER_META
+from eurocurate.pipelines.output.mixing import (
+    PulledDocument,
+    PullError,
+    cluster_weights,
+    interleave,
+    plan_quotas,
+    rehydrated,
+)
+from eurocurate.pipelines.output.special_tokens import SpecialTokens, read_special_tokens
+from eurocurate.schema import TEXT_ID
 
 REPO_TYPE = "dataset"
 
 
-def _all_shard_files(api: HfApi, repo_id: str, revision: str | None) -> dict[str, list[str]]:
+def _all_shard_files(api: HfApi, repo_id: str, revision: str | None, folder: str = SHARDS) -> dict[str, list[str]]:
+    """`<folder>/<lang>/*.parquet` of the repo per language, sorted (token shards; text shards with TEXT)."""
     files: dict[str, list[str]] = {}
-    for entry in api.list_repo_tree(repo_id, SHARDS, recursive=True, repo_type=REPO_TYPE, revision=revision):
+    for entry in api.list_repo_tree(repo_id, folder, recursive=True, repo_type=REPO_TYPE, revision=revision):
         parts = PurePosixPath(entry.path).parts
         if isinstance(entry, RepoFile) and len(parts) == 3 and parts[2].endswith(".parquet"):
             files.setdefault(parts[1], []).append(entry.path)
@@ -45,6 +56,31 @@ def hub_shard_files(
     """
     found = _all_shard_files(HfApi(endpoint=endpoint), repo_id, revision)
     return {lang: found.get(lang, []) for lang in langs}
+
+
+def hub_vocab_size(repo_id: str, revision: str | None = None, endpoint: str | None = None) -> int | None:
+    """The vocabulary size a published run's `tokenizer/tokenizer.meta.json` records, or None without one."""
+    fs = HfFileSystem(endpoint=endpoint, skip_instance_cache=True)
+    try:
+        meta = orjson.loads(fs.cat_file(_fs_path(repo_id, revision or "main", f"{TOKENIZER}/{TOKENIZER_META}")))
+    except FileNotFoundError:
+        return None
+    return int(meta["vocab_size"]) if "vocab_size" in meta else None
+
+
+def hub_special_tokens(repo_id: str, revision: str | None = None, endpoint: str | None = None) -> SpecialTokens | None:
+    """The special tokens a published run's `tokenizer/` declares (its two files read into a temporary folder),
+    or None when the repo has no tokenizer folder."""
+    fs = HfFileSystem(endpoint=endpoint, skip_instance_cache=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in (TOKENIZER_CONFIG, TOKENIZER_FILE):
+            try:
+                (Path(tmp) / name).write_bytes(
+                    fs.cat_file(_fs_path(repo_id, revision or "main", f"{TOKENIZER}/{name}"))
+                )
+            except FileNotFoundError:
+                return None
+        return read_special_tokens(Path(tmp))
 
 
 def _fs_path(repo_id: str, revision: str, path: str) -> str:
@@ -74,6 +110,26 @@ def _language_stream(
                 yield from zip(batch["doc_id"].to_pylist(), batch["input_ids"].to_pylist())
 
 
+def _hub_weights(fs: HfFileSystem, repo_id: str, revision: str, text_files: list[str]) -> dict[str, int]:
+    """doc_id → FineWeb-2 rehydration weight from the published text shards (two columns read by range)."""
+    weights: dict[str, int] = {}
+    for path in text_files:
+        with open_shard(fs, repo_id, revision, path) as f:
+            weights.update(cluster_weights(pq.read_table(f, columns=[TEXT_ID, "minhash_cluster_size"])))
+    return weights
+
+
+def _hub_rehydrated_tokens(
+    fs: HfFileSystem, repo_id: str, revision: str, shards: list[str], weights: dict[str, int]
+) -> int:
+    total = 0
+    for shard in shards:
+        with open_shard(fs, repo_id, revision, shard) as f:
+            t = pq.read_table(f, columns=["doc_id", "n_tokens"])
+        total += sum(n * weights.get(d, 1) for d, n in zip(t["doc_id"].to_pylist(), t["n_tokens"].to_pylist()))
+    return total
+
+
 def pull_from_hub(
     repo_id: str,
     langs: list[str],
@@ -81,8 +137,10 @@ def pull_from_hub(
     tokens: int | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
+    rehydrate: bool = False,
 ) -> Iterator[PulledDocument]:
-    """`pull` over a Hub dataset repo published by `eurocurate publish`: same documents, same order, same cuts."""
+    """`pull` over a Hub dataset repo published by `eurocurate publish`: same documents, same order, same cuts;
+    with `rehydrate`, FineWeb-2's up-sampling by the `minhash_cluster_size` of the published text shards."""
     api = HfApi(endpoint=endpoint)
     commit = api.repo_info(repo_id, repo_type=REPO_TYPE, revision=revision).sha  # one snapshot for the whole pull
     files = _all_shard_files(api, repo_id, commit)
@@ -90,7 +148,13 @@ def pull_from_hub(
     if missing:
         raise PullError(f"no shards for {missing} in {repo_id}; available languages: {sorted(files)}")
     fs = HfFileSystem(endpoint=endpoint, skip_instance_cache=True)
-    have = {lang: sum(_shard_tokens(fs, repo_id, commit, s) for s in files[lang]) for lang in langs}
-    quota = plan_quotas(have, langs, weights, tokens)
     streams = {lang: _language_stream(fs, repo_id, commit, files[lang]) for lang in langs}
+    if rehydrate:
+        text = _all_shard_files(api, repo_id, commit, TEXT)
+        repeat = _hub_weights(fs, repo_id, commit, [f for lang in langs for f in text.get(lang, [])])
+        have = {lang: _hub_rehydrated_tokens(fs, repo_id, commit, files[lang], repeat) for lang in langs}
+        streams = {lang: rehydrated(stream, repeat) for lang, stream in streams.items()}
+    else:
+        have = {lang: sum(_shard_tokens(fs, repo_id, commit, s) for s in files[lang]) for lang in langs}
+    quota = plan_quotas(have, langs, weights, tokens)
     yield from interleave(streams, langs, quota)

@@ -46,6 +46,8 @@ PUBLISHED = (
 # - exclusions/, erasure_log.jsonl: URLs and evidence of dropped documents, including the ones erased on
 #   request; publishing them would announce exactly what a data subject asked to remove.
 # - reports/report.html: the compliance officer's page, with opt-out examples and the erasure history.
+# - sequences/: the token shards again, re-cut into one spec's rows (a second copy of every token); a trainer
+#   packs rows of any length from the Hub with `eurocurate pull ORG/NAME --seq-len L [--rehydrate]`.
 # - _work/, logs/, stats/: run internals.
 PRIVATE_REPORTS = frozenset({REPORT_HTML})
 _CHUNK = 1 << 20

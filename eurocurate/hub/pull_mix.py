@@ -1,8 +1,9 @@
 """Pull a token mix from wherever a run lives: a local output folder or a Hub dataset repo.
 
 Owns the choice between the two sources (`pull` reads a folder, `hub_pull` a repo; both give the
-same documents in the same order) and writing the stream to one Parquet file for a trainer, as documents or
-as fixed-length rows. The mixing (quotas, interleaving, cuts) is `pull`'s, the packing `sequences`'.
+same documents in the same order) and writing the stream for a trainer, as documents or as fixed-length rows:
+to one Parquet file, or as JSON lines to a stream (stdout) while it is pulled. The mixing (quotas,
+interleaving, cuts) is `pull`'s, the packing `sequences`'.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from eurocurate.hub.pull import PulledDocument, PullError, pull
-from eurocurate.hub.sequences import packed_rows
-from eurocurate.layout import SHARDS
+from eurocurate.layout import SHARDS, TOKENIZER
+from eurocurate.pipelines.output.mixing import PulledDocument, PullError
+from eurocurate.pipelines.output.mixing import mix_folder as pull
+from eurocurate.pipelines.output.sequences import packed_rows, sequence_schema
+from eurocurate.pipelines.output.special_tokens import id_type, read_special_tokens
 
 
 def pull_schema(ids: pa.DataType) -> pa.Schema:
@@ -26,27 +31,20 @@ def pull_schema(ids: pa.DataType) -> pa.Schema:
     )
 
 
-def sequence_schema(ids: pa.DataType) -> pa.Schema:
-    """Fixed-length rows (`--seq-len`): what `packed_rows` yields, ids in type `ids`."""
-    return pa.schema(
-        [
-            ("position", pa.int64()),
-            ("input_ids", pa.list_(ids)),
-            ("doc_ids", pa.list_(pa.string())),
-            ("document_starts", pa.list_(pa.int32())),
-        ]
-    )
-
-
 PULL_SCHEMA = pull_schema(pa.uint32())
 
 
-def source_id_type(source: str | Path) -> pa.DataType:
-    """The id type of a local run's token shards (the smallest that holds its vocabulary); uint32 for a Hub
-    source, whose vocabulary is not read before the stream starts."""
+def source_id_type(source: str | Path, revision: str | None = None, endpoint: str | None = None) -> pa.DataType:
+    """The id type of a run's token shards (the smallest that holds its vocabulary): from a local run's shards, or
+    from the vocabulary size in a Hub dataset's `tokenizer/tokenizer.meta.json` (uint32 when it has none)."""
     path = Path(source)
-    shards = sorted(path.glob(f"{SHARDS}/*/*.parquet")) if path.is_dir() else []
-    return pq.read_schema(shards[0]).field("input_ids").type.value_type if shards else pa.uint32()
+    if path.is_dir():
+        shards = sorted(path.glob(f"{SHARDS}/*/*.parquet"))
+        return pq.read_schema(shards[0]).field("input_ids").type.value_type if shards else pa.uint32()
+    from eurocurate.hub.hub_pull import hub_vocab_size
+
+    vocab = hub_vocab_size(str(source), revision, endpoint)
+    return id_type(vocab) if vocab is not None else pa.uint32()
 
 
 def pull_any(
@@ -61,17 +59,15 @@ def pull_any(
 ) -> Iterator[PulledDocument]:
     """Stream the mix from `source`: a run's output folder if it is a folder, else the Hub dataset ORG/NAME
     (at `revision`, on `endpoint`). Raises `PullError` for a source that is neither, or a request the
-    source cannot serve. `rehydrate` (folders only): FineWeb-2's up-sampling by cluster size."""
+    source cannot serve. `rehydrate`: FineWeb-2's up-sampling by cluster size (from the text shards)."""
     path = Path(source).expanduser()
     if path.is_dir():
         return pull(path, langs, weights, tokens, rehydrate=rehydrate)
     if mistake := _not_a_source(str(source), path):
         raise PullError(mistake)
-    if rehydrate:
-        raise PullError("--rehydrate reads the text shards of a local run folder; download the dataset first")
     from eurocurate.hub.hub_pull import pull_from_hub  # the Hub client is only imported when it is used
 
-    return pull_from_hub(str(source), langs, weights, tokens, revision=revision, endpoint=endpoint)
+    return pull_from_hub(str(source), langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
 
 
 def _not_a_source(source: str, path: Path) -> str | None:
@@ -87,22 +83,26 @@ def _not_a_source(source: str, path: Path) -> str | None:
     return None
 
 
-class _ParquetRows:
-    """The rows a pull yields, gathered by the schema's column names and written to `output` as one zstd Parquet
-    file; without `output` nothing is kept."""
+class _Rows:
+    """The rows a pull yields, by the schema's column names: gathered and written to `output` as one zstd Parquet
+    file, and/or written at once to `jsonl` as one JSON object per line (a trainer reads them as they come)."""
 
-    def __init__(self, schema: pa.Schema, output: str | Path | None):
-        self.schema, self.output = schema, output
+    def __init__(self, schema: pa.Schema, output: str | Path | None, jsonl: BinaryIO | None = None):
+        self.schema, self.output, self.jsonl = schema, output, jsonl
         self.columns: dict[str, list] = {name: [] for name in schema.names}
 
     def add(self, item: object) -> None:
         if self.output:
             for name, values in self.columns.items():
                 values.append(getattr(item, name))
+        if self.jsonl is not None:
+            self.jsonl.write(orjson.dumps({name: getattr(item, name) for name in self.columns}) + b"\n")
 
     def write(self) -> None:
         if self.output:
             pq.write_table(pa.table(self.columns, schema=self.schema), self.output, compression="zstd")
+        if self.jsonl is not None:
+            self.jsonl.flush()
 
 
 def pull_mix(
@@ -112,19 +112,36 @@ def pull_mix(
     tokens: int | None = None,
     *,
     output: str | Path | None = None,
+    jsonl: BinaryIO | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
     rehydrate: bool = False,
 ) -> dict[str, int]:
     """Pull the mix (see `pull_any`) and return the tokens pulled per language, in `langs` order; with
-    `output`, also write the stream to that Parquet file (doc_id, lang, input_ids, truncated; zstd)."""
+    `output`, also write the stream to that Parquet file (doc_id, lang, input_ids, truncated; zstd); with
+    `jsonl`, write each document to that binary stream as a JSON line as soon as it is pulled."""
     totals: dict[str, int] = dict.fromkeys(langs, 0)
-    sink = _ParquetRows(pull_schema(source_id_type(source)), output)
+    ids = source_id_type(source, revision, endpoint) if output else pa.uint32()  # JSON lines have no id type
+    sink = _Rows(pull_schema(ids), output, jsonl)
     for doc in pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate):
         totals[doc.lang] += len(doc.input_ids)
         sink.add(doc)
     sink.write()
     return totals
+
+
+def _pad_id(source: str | Path, revision: str | None, endpoint: str | None) -> int:
+    """The pad id the run's tokenizer declares (local folder or published repo); PullError without one."""
+    path = Path(source)
+    if path.is_dir():
+        special = read_special_tokens(path / TOKENIZER)
+    else:
+        from eurocurate.hub.hub_pull import hub_special_tokens
+
+        special = hub_special_tokens(str(source), revision, endpoint)
+    if special is None or special.pad_id is None:
+        raise PullError(f"{source}: its tokenizer declares no pad token, so rows cannot be padded; pull with splitting")
+    return special.pad_id
 
 
 @dataclass(slots=True)
@@ -148,16 +165,25 @@ def pull_sequences(
     world_size: int = 1,
     start: int = 0,
     output: str | Path | None = None,
+    jsonl: BinaryIO | None = None,
     revision: str | None = None,
     endpoint: str | None = None,
     rehydrate: bool = False,
+    split: bool = True,
 ) -> SequenceSummary:
     """Pull the mix (see `pull_any`) as rows of exactly `seq_len` ids (see `packed_rows`) for one rank; with
-    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts; zstd)."""
+    `output`, write them to that Parquet file (position, input_ids, doc_ids, document_starts, continues, padding;
+    zstd); with `jsonl`, write each row to that binary stream as a JSON line as soon as it is packed. Without
+    `split`, a document that does not fit the rest of a row starts the next one and the row is padded with the
+    tokenizer's pad token."""
+    pad_id = None if split else _pad_id(source, revision, endpoint)
     docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
-    sink = _ParquetRows(sequence_schema(source_id_type(source)), output)
+    ids = source_id_type(source, revision, endpoint) if output else pa.uint32()  # JSON lines have no id type
+    sink = _Rows(sequence_schema(ids), output, jsonl)
     summary = SequenceSummary(rows=0, tokens=0, next_position=start)
-    for row in packed_rows(docs, seq_len, seed=seed, rank=rank, world_size=world_size, start=start):
+    rows = packed_rows(docs, seq_len, seed=seed, rank=rank, world_size=world_size, start=start, split=split,
+                       pad_id=pad_id)  # fmt: skip
+    for row in rows:
         summary.rows += 1
         summary.tokens += len(row.input_ids)
         summary.next_position = row.position + 1

@@ -2,7 +2,8 @@
 
 `erase` finds the documents by URL, URL prefix, domain or a personal identifier (through the keyed
 fingerprints in provenance), rewrites every affected text shard, token shard and provenance file
-without them (new files, new manifests that supersede the old), moves the erased documents to the
+without them (new files, new manifests that supersede the old), re-packs sequences/ from the rewritten token
+shards when the spec packs them, moves the erased documents to the
 exclusion ledger, commits by replacing run.json, then deletes the old files. A crash before the
 commit is rolled back and one after it rolled forward by the next `erase` (`--recover`), so the run is
 always either before or after the erasure. Every erasure appends a hash-chained entry to
@@ -14,6 +15,7 @@ than the run's is refused before any work (`KeyMismatch`); `dry_run` finds the d
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -30,7 +32,7 @@ import yaml
 
 from eurocurate.files import read_tables, sha256_file, write_bytes_atomic, write_table_atomic
 from eurocurate.filters.optout.suppression import SuppressionList
-from eurocurate.layout import EXCLUSIONS, SHARDS, OutputLayout
+from eurocurate.layout import EXCLUSIONS, SEQUENCES, SHARDS, OutputLayout
 from eurocurate.manifests.audit.erasure_match import (
     ErasureError,
     ErasureRequest,
@@ -54,6 +56,7 @@ from eurocurate.manifests.audit.shard_manifest import manifest_path, read_shard_
 from eurocurate.schema import TEXT_ID, Meta, Reason
 
 __all__ = ["ErasureError", "ErasureRequest", "ErasureResult", "KeyMismatch", "NothingToErase", "erase", "recover"]
+logger = logging.getLogger(__name__)
 STAGE = "erasure"
 _GENERATION = re.compile(r"\.e\d+$")
 
@@ -155,6 +158,37 @@ def _update_run(run: RunManifest, staged: Path, remove: list[str], result: Erasu
         run.totals.tokens_by_language = {k: v for k, v in tokens.items() if v > 0}
     run.erasures = [*run.erasures, result.erasure_id]
     run.supersedes = before_sha256
+
+
+def _repack_sequences(
+    out: Path, run: RunManifest, staged: Path, add: list[str], remove: list[str], generation: int
+) -> list[str]:
+    """Re-pack sequences/ (when the spec packs) from the token shards as they will be after the erasure, with
+    the spec's parameters, into staging; returns the files written (relative to OUT). A budget the remaining
+    tokens cannot fill is lowered to the most they can."""
+    from eurocurate.pipelines.output.mixing import MixError, shard_files
+    from eurocurate.pipelines.output.pack_sequences import packing_params, write_sequences
+
+    params = packing_params(run.config.stages)
+    if params is None or not OutputLayout(out).sequence_files():
+        return []
+    shards = {f.relative_to(out).as_posix(): f for fs in shard_files(out).values() for f in fs}
+    shards = {rel: f for rel, f in shards.items() if rel not in remove}
+    shards |= {rel: staged / rel for rel in add if rel.startswith(f"{SHARDS}/") and rel.endswith(".parquet")}
+    files: dict[str, list[Path]] = {}
+    for rel in sorted(shards):
+        files.setdefault(Path(rel).parent.name, []).append(shards[rel])
+    try:
+        summary = write_sequences(out, params, staged / SEQUENCES, files, generation)
+    except MixError as e:
+        if params.tokens is None:
+            raise ErasureError(f"cannot re-pack {SEQUENCES}/ without the erased documents: {e}") from None
+        logger.warning("erasure: the packing budget no longer fits; re-packing every token the mix allows",
+                       extra={"budget": params.tokens, "reason": str(e)})  # fmt: skip
+        summary = write_sequences(
+            out, params.model_copy(update={"tokens": None}), staged / SEQUENCES, files, generation
+        )
+    return [f"{SEQUENCES}/{name}" for name in summary.files or []]
 
 
 def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool = False) -> ErasureResult:
@@ -260,6 +294,9 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
             write_table_atomic(staged / new_rel, pa.Table.from_pylist(rows, schema=part.schema))
             add.append(new_rel)
             remove.append(rel)
+        repacked = _repack_sequences(out, run, staged, add, remove, generation)
+        add += repacked
+        remove += [f.relative_to(out).as_posix() for f in layout.sequences.glob("*")] if repacked else []
         ledger_rel = f"{EXCLUSIONS}/part-{STAGE}-{generation:05d}.parquet"
         evidence = f"{erasure_id}: {request.describe()}" + (f"; {request.reason}" if request.reason else "")
         ledger_rows = [

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from eurocurate.files import TMP_MARK, read_tables, sha256_file
-from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST, SHARDS, TEXT, OutputLayout
+from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST, SEQUENCES, SHARDS, TEXT, OutputLayout
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.shard_manifest import doc_ids_digest, manifest_path, read_shard_manifest
 
@@ -141,6 +141,46 @@ def _check_counts(out: Path, manifest: RunManifest, report: VerifyReport) -> Non
             report.expect(rows == len(kept_ids), f"{sub}/: {rows} rows for {len(kept_ids)} kept documents")
 
 
+def _check_sequences(out: Path, manifest: RunManifest, report: VerifyReport) -> None:
+    """sequences/ (the `pack_sequences` stage): rows of the spec's length, and a documents table that matches the
+    rows and holds only documents provenance keeps (an erased document left in a row is reported)."""
+    from eurocurate.pipelines.output.pack_sequences import packing_params  # only runs that pack import it
+
+    layout = OutputLayout(out)
+    rows, tables = layout.sequence_files(), layout.sequence_documents()
+    params = packing_params(manifest.config.stages)
+    if params is None:
+        report.expect(not rows and not tables, f"{SEQUENCES}/: present, but the spec has no pack_sequences stage")
+        return
+    if len(tables) != 1:
+        report.expect(False, f"{SEQUENCES}/: {len(tables)} documents tables, expected 1 ({[t.name for t in tables]})")
+        return
+    times: Counter[str] = Counter()
+    tokens: Counter[str] = Counter()
+    for f in rows:
+        t = pq.read_table(f, columns=["input_ids", "doc_ids", "document_starts", "continues", "padding"])
+        lengths = set(pc.list_value_length(t["input_ids"]).to_pylist())
+        report.expect(lengths <= {params.seq_len}, f"{f.relative_to(out)}: rows of {sorted(lengths)} ids, "
+                      f"the spec packs {params.seq_len}")  # fmt: skip
+        for doc_ids, starts, continues, padding in zip(*(t[c].to_pylist() for c in t.column_names[1:])):
+            for i, (doc_id, a, b) in enumerate(zip(doc_ids, starts, [*starts[1:], params.seq_len - padding])):
+                tokens[doc_id] += b - a
+                times[doc_id] += not (i == 0 and continues)
+    docs = pq.read_table(tables[0])
+    listed = dict(
+        zip(docs["doc_id"].to_pylist(), zip(docs["times_packed"].to_pylist(), docs["tokens_packed"].to_pylist()))
+    )
+    in_rows = {d: (times[d], tokens[d]) for d in tokens}
+    differ = sorted(d for d in set(listed) | set(in_rows) if listed.get(d) != in_rows.get(d))
+    report.expect(not differ, f"{tables[0].relative_to(out)}: {len(differ)} document(s) whose times or tokens packed "
+                  f"differ from the rows, e.g. {differ[:3]}")  # fmt: skip
+    prov = read_tables(layout.provenance_files(), ["doc_id"])
+    kept = set(prov["doc_id"].to_pylist()) if prov is not None else set()
+    stale = sorted(set(in_rows) - kept)
+    report.expect(not stale, f"{SEQUENCES}/: rows hold {len(stale)} document(s) that provenance does not keep "
+                  f"(erased?), e.g. {stale[:3]}; re-pack or erase again")  # fmt: skip
+
+
 def verify_output(out_dir: str | Path) -> VerifyReport:
     out = Path(out_dir)
     report = VerifyReport()
@@ -160,6 +200,7 @@ def verify_output(out_dir: str | Path) -> VerifyReport:
     _check_shards(out, report)
     try:
         _check_counts(out, manifest, report)
+        _check_sequences(out, manifest, report)
     except (OSError, pa.ArrowInvalid, KeyError) as e:
         report.expect(False, f"cannot check counts: {type(e).__name__}: {e}")
     return report

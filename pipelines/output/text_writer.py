@@ -29,8 +29,9 @@ TEXT_SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in TEXT_COLUMNS])
 
 
 def text_row(doc_id: str, text: str, md: dict) -> dict:
-    """One text shard row in FineWeb-2's columns from a document's metadata. `token_count` is known only when
-    the spec tokenizes before writing text (the bundled specs write text first: it is then null)."""
+    """One text shard row in FineWeb-2's columns from a document's metadata. `token_count` (ids of the document
+    in the run's token shards, EOS included) is known only when the spec tokenizes before writing text, as the
+    bundled specs do; otherwise it is null."""
     lang = md.get(Meta.LANG) or "und"
     language, script = fineweb2_language(lang)
     return {

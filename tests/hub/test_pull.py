@@ -1,13 +1,16 @@
 """Pulling token shards for a trainer: only the requested languages, in the requested proportions, to the budget."""
 
 import collections
+import subprocess
+import sys
 
+import orjson
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
 from eurocurate.cli import main
-from eurocurate.hub.pull import PullError, available_tokens, pull, quotas
+from eurocurate.hub.pull import PulledDocument, PullError, available_tokens, pull, quotas
 
 
 def test_quotas_sum_exactly_to_the_budget():
@@ -61,3 +64,25 @@ def test_pull_cli_writes_a_parquet_a_trainer_reads_with_polars(local_run, tmp_pa
     df = pl.read_parquet(dst)
     per_lang = df.with_columns(pl.col("input_ids").list.len().alias("n")).group_by("lang").agg(pl.col("n").sum())
     assert dict(zip(per_lang["lang"], per_lang["n"])) == {a: 1500, b: 500}
+
+
+def test_pull_without_output_streams_documents_as_json_lines_on_stdout(local_run):
+    have = available_tokens(local_run)
+    a, b = sorted(have, key=lambda lang: -have[lang])[:2]
+    cmd = [sys.executable, "-m", "eurocurate.cli", "pull", str(local_run), "--langs", f"{a},{b}", "--tokens", "2000"]
+    done = subprocess.run(cmd, capture_output=True, check=True)
+    docs = [orjson.loads(line) for line in done.stdout.splitlines()]
+    assert [PulledDocument(**d) for d in docs] == list(pull(local_run, [a, b], None, 2000))
+    assert sum(len(d["input_ids"]) for d in docs) == 2000
+    assert b"pulled" in done.stderr  # the summary goes to stderr, stdout is the stream
+
+
+def test_a_reader_that_stops_early_ends_the_stream_without_an_error(local_run):
+    langs = ",".join(sorted(available_tokens(local_run)))  # rows of 8 ids: far more JSON than a pipe buffers
+    cmd = [sys.executable, "-m", "eurocurate.cli", "pull", str(local_run), "--langs", langs, "--seq-len", "8"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        first = orjson.loads(proc.stdout.readline())
+        proc.stdout.close()  # as `| head -1` does
+        stderr = proc.stderr.read()
+    assert len(first["input_ids"]) == 8 and first["position"] == 0
+    assert proc.returncode == 0 and b"Traceback" not in stderr

@@ -19,12 +19,12 @@ def _docs(lengths: list[int]) -> list[PulledDocument]:
 
 
 def test_documents_are_concatenated_and_split_across_rows_of_exactly_l_ids():
-    rows = list(pack(_docs([3, 5, 2, 7]), seq_len=4))  # 17 tokens: 4 rows, 1 token left over and dropped
-    assert [len(ids) for ids, _, _ in rows] == [4, 4, 4, 4]
-    assert rows[0] == ([100, 100, 2, 101], ["d0", "d1"], [0, 3])
-    assert rows[1] == ([101, 101, 101, 2], ["d1"], [0])
-    assert rows[2] == ([102, 2, 103, 103], ["d2", "d3"], [0, 2])
-    assert rows[3] == ([103, 103, 103, 103], ["d3"], [0])
+    rows = [(r.input_ids, r.doc_ids, r.document_starts, r.continues) for r in pack(_docs([3, 5, 2, 7]), seq_len=4)]
+    assert [len(ids) for ids, *_ in rows] == [4, 4, 4, 4]  # 17 tokens: 4 rows, 1 token left over and dropped
+    assert rows[0] == ([100, 100, 2, 101], ["d0", "d1"], [0, 3], False)
+    assert rows[1] == ([101, 101, 101, 2], ["d1"], [0], True)
+    assert rows[2] == ([102, 2, 103, 103], ["d2", "d3"], [0, 2], False)
+    assert rows[3] == ([103, 103, 103, 103], ["d3"], [0], True)
 
 
 def test_ranks_take_disjoint_rows_that_together_are_all_and_a_resume_continues_where_it_stopped():
@@ -83,8 +83,8 @@ def test_every_row_of_pull_seq_len_512_has_512_ids_and_decodes_to_the_source_tex
 
 
 def test_autotokenizer_decodes_the_rows_with_the_declared_separator(local_run, tmp_path):
-    # transformers is not yet a test dependency (reported to the lead): this test runs once it is
-    transformers = pytest.importorskip("transformers")
+    import transformers
+
     tok = transformers.AutoTokenizer.from_pretrained(str(local_run / "tokenizer"))
     langs = sorted(available_tokens(local_run))
     summary = pull_sequences(local_run, langs, 512, output=tmp_path / "rows.parquet")
@@ -138,3 +138,15 @@ def test_pull_rehydrate_repeats_documents_by_fineweb2s_weight_for_their_cluster_
     assert [repeated[d] for d in ids[:3]] == [2, 3, 8] and all(repeated[d] == 1 for d in ids[3:])
     rows = pull_sequences(run_copy, [lang], 128, rehydrate=True)
     assert rows.tokens == 128 * rows.rows > 0
+
+
+def test_pull_seq_len_no_split_keeps_documents_whole_in_padded_rows(local_run, tmp_path):
+    out = tmp_path / "rows.parquet"
+    assert main(["pull", str(local_run), "--langs", "de,fr", "--seq-len", "256", "--no-split", "-o", str(out)]) == 0
+    rows = pq.read_table(out).to_pylist()
+    pad = read_special_tokens(local_run / "tokenizer").pad_id
+    assert rows and all(len(r["input_ids"]) == 256 for r in rows) and any(r["padding"] for r in rows)
+    assert all(r["input_ids"][256 - r["padding"] :] == [pad] * r["padding"] for r in rows)
+    docs = _documents_of([{**r, "input_ids": r["input_ids"][: 256 - r["padding"]]} for r in rows])
+    long_docs = {d for d, ids in docs.items() if len(ids) > 256}
+    assert all(not r["continues"] or r["doc_ids"][0] in long_docs for r in rows)

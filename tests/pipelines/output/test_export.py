@@ -11,7 +11,6 @@ import pytest
 
 from eurocurate.cli import main
 from eurocurate.pipelines.output.export import ExportError, export_tokens
-from tests.conftest import MEGATRON_MISSING, TORCH_MISSING
 
 
 def _shard_documents(run, lang: str) -> list[list[int]]:
@@ -43,11 +42,8 @@ def test_megatron_export_reads_back_to_the_token_sequences(local_run, tmp_path):
 
 
 def test_megatron_export_reads_back_with_megatron_cores_indexed_dataset(local_run, tmp_path):
-    # Megatron-LM is not a dependency; this runs where it is installed
-    indexed = pytest.importorskip(
-        "megatron.core.datasets.indexed_dataset",
-        reason=MEGATRON_MISSING,
-    )
+    from megatron.core.datasets import indexed_dataset as indexed
+
     export_tokens(local_run, "megatron", tmp_path, ["de"])
     ds = indexed.IndexedDataset(str(tmp_path / "de"))
     assert [ds[i].tolist() for i in range(len(ds))] == _shard_documents(local_run, "de")
@@ -68,10 +64,6 @@ def test_nanotron_export_reads_back_with_datatroves_reader(local_run, tmp_path):
 
 
 def test_nanotron_export_reads_back_with_datatroves_torch_dataset(local_run, tmp_path):
-    pytest.importorskip(
-        "torch",
-        reason=TORCH_MISSING,
-    )
     from datatrove.utils.dataset import DatatroveFolderDataset
 
     export_tokens(local_run, "nanotron", tmp_path, ["de"])

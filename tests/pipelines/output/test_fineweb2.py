@@ -61,6 +61,10 @@ def test_fineweb2_code_reads_the_text_shards_and_reproduces_the_rehydration_weig
             f"{row['language']}_{row['language_script']}_score": pytest.approx(row["language_score"])
         }
         assert row["date"] and row["url"].startswith("http") and row["file_path"].endswith(".warc.gz")
+    # token_count is filled (the bundled specs write text after the tokenizer): the ids of the run's token shards
+    n_tokens = {r["doc_id"]: r["n_tokens"] for f in (local_run / "shards").rglob("*.parquet")
+                for r in pq.read_table(f, columns=["doc_id", "n_tokens"]).to_pylist()}  # fmt: skip
+    assert [row["token_count"] for row in fw2] == [n_tokens[row["id"]] for row in fw2]
 
 
 def test_the_text_writer_gives_fineweb2_code_the_cluster_sizes_it_rehydrates_by(tmp_path):

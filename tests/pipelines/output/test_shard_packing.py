@@ -16,7 +16,7 @@ from tests.conftest import robots_of, write_spec
 def _run(tmp_path, demo_inputs, name, *extra):
     spec = write_spec(tmp_path / f"{name}.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
     tree = yaml.safe_load(spec.read_text())
-    assert tree["stages"][-1]["use"] == "shard_packing"  # the bundled demo spec packs and shuffles
+    assert "shard_packing" in [s["use"] for s in tree["stages"]]  # the bundled demo spec packs and shuffles
     spec.write_text(yaml.safe_dump(tree))
     out = tmp_path / name
     assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out), *extra]) == 0
