@@ -309,3 +309,14 @@ def sha256(location: str | Path | Location, chunk: int = 1 << 20) -> tuple[str, 
             h.update(block)
             n += len(block)
     return h.hexdigest(), n
+
+
+def why_missing(location: str | Path | Location) -> str:
+    """What to say about a location that does not exist: `does not exist`, or that its bucket does not."""
+    loc = locate(location)
+    if scheme_of(loc.url) in ("s3", "gs", "gcs"):
+        bucket = loc.path.split("/", 1)[0]
+        with storage_errors(loc):
+            if not loc.fs.exists(bucket):
+                return f"does not exist: its bucket {bucket} does not (or these credentials cannot see it)"
+    return "does not exist"

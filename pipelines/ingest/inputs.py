@@ -124,7 +124,7 @@ def find_remote_files(patterns: list[str], suffixes: tuple[str, ...], ignore_cas
                 if not accepted(posixpath.basename(matches[0].path)):
                     raise InputError(f"{storage.display(pattern)}: expected a {_describe_suffixes(suffixes)} file")
             else:
-                raise InputError(f"input {storage.display(pattern)} does not exist")
+                raise InputError(f"input {storage.display(pattern)} {storage.why_missing(pattern)}")
         except StorageError as e:
             raise InputError(str(e)) from None
         found.update((m.path, m.url) for m in matches)
