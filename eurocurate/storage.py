@@ -320,3 +320,11 @@ def why_missing(location: str | Path | Location) -> str:
             if not loc.fs.exists(bucket):
                 return f"does not exist: its bucket {bucket} does not (or these credentials cannot see it)"
     return "does not exist"
+
+
+def open_input(location: str | Path) -> IO[bytes]:
+    """An input file opened for reading in binary: a local path exactly as `open` opens it (same errors), a URL
+    through its filesystem (errors as StorageError). For readers that stream a file once, front to back."""
+    if not is_remote(location) and scheme_of(location) != "file":
+        return open(location, "rb")  # noqa: SIM115 - the caller's `with` closes it
+    return open_file(location, "rb")

@@ -138,3 +138,19 @@ def test_robots_captures_named_by_a_url_that_does_not_exist_fail_the_spec(s3, de
                  "--set", f"stages.optout.robots_warcs=[{s3}/robots/]"])  # fmt: skip
     assert code == 2
     assert f"robots_warcs: input {s3}/robots/ does not exist" in " ".join(capsys.readouterr().err.split())
+
+
+def test_extract_langid_pii_and_dedup_read_urls_as_they_read_local_files(s3, demo_inputs, tmp_path):
+    upload(demo_inputs, f"{s3}/warc/")
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    assert main(["extract", str(demo_inputs), "-o", str(local / "extract.jsonl")]) == 0
+    assert main(["extract", f"{s3}/warc/", "-o", str(remote / "extract.jsonl")]) == 0
+    assert (remote / "extract.jsonl").read_bytes() == (local / "extract.jsonl").read_bytes()
+    storage.locate(f"{s3}/docs.jsonl").fs.put_file(
+        str(local / "extract.jsonl"), storage.locate(f"{s3}/docs.jsonl").path
+    )
+    for command in (["langid"], ["pii"], ["dedup"]):
+        name = command[0]
+        assert main([*command, str(local / "extract.jsonl"), "-o", str(local / f"{name}.jsonl")]) == 0
+        assert main([*command, f"{s3}/docs.jsonl", "-o", str(remote / f"{name}.jsonl")]) == 0
+        assert (remote / f"{name}.jsonl").read_bytes() == (local / f"{name}.jsonl").read_bytes(), name
