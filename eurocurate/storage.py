@@ -328,3 +328,32 @@ def open_input(location: str | Path) -> IO[bytes]:
     if not is_remote(location) and scheme_of(location) != "file":
         return open(location, "rb")  # noqa: SIM115 - the caller's `with` closes it
     return open_file(location, "rb")
+
+
+def local_mirror(location: str | Path | Location) -> Path:
+    """A local folder with the files of folder `location`: itself when local, else a copy made once per machine
+    (in the system's temporary folder, named by the URL and the listing's names and sizes, so a changed folder
+    is copied again). For inputs read by memory map or many times over (dedup indexes of earlier releases)."""
+    loc = locate(location)
+    if loc.is_local:
+        return Path(loc.path)
+    files = list_files(loc)
+    listing = "\n".join(f"{f.relative_to(loc)}\t{size(f)}" for f in files)
+    key = hashlib.sha256(f"{display(loc.url)}\n{listing}".encode()).hexdigest()[:24]
+    final = Path(tempfile.gettempdir()) / f"eurocurate-mirror-{key}"
+    if final.is_dir():
+        return final
+    staging = Path(tempfile.mkdtemp(prefix=f"{final.name}.partial-", dir=final.parent))
+    try:
+        for f in files:
+            target = staging / f.relative_to(loc)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with storage_errors(f):
+                f.fs.get_file(f.path, str(target))
+        os.rename(staging, final)  # atomic: a task on the same machine sees the whole copy or none
+    except OSError:
+        if not final.is_dir():
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
