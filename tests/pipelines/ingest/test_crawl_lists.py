@@ -129,3 +129,24 @@ def test_a_listed_file_missing_from_the_store_is_a_counted_drop_not_a_failed_run
     ledger = read_parquet(OutputLayout(out).exclusion_files()).to_pylist()
     gone = [r for r in ledger if r["reason"] == Reason.INPUT_MISSING]
     assert [r["source_path"] for r in gone] == [missing]
+
+
+def test_robots_captures_among_the_input_records_decide_when_asked(tmp_path):
+    robots = WarcRecordSpec(
+        url=f"https://{HOST}/robots.txt",
+        body=b"User-agent: *\nDisallow: /a\n",
+        http_headers={"Content-Type": "text/plain"},
+    )
+    # the page comes before the capture in the file: the captures are collected before any page is judged
+    pages = [WarcRecordSpec(url=f"https://{HOST}{path}", body=html_page(text).encode()) for path, text in TEXT.items()]
+    write_warc(tmp_path / "crawl" / "own.warc.gz", [pages[0], robots, pages[1]])
+    spec_file = spec(tmp_path / "spec.yaml")
+    urls = {}
+    for setting in ("false", "true"):
+        out = tmp_path / f"out-{setting}"
+        args = ["run", str(spec_file), "-i", str(tmp_path / "crawl"), "-o", str(out)]
+        assert main([*args, "--set", f"stages.optout.robots_in_inputs={setting}"]) == 0
+        urls[setting] = sorted(
+            r["url"].rsplit("/", 1)[1] for r in read_parquet(OutputLayout(out).text_files()).to_pylist()
+        )
+    assert urls == {"false": ["a.html", "b.html"], "true": ["b.html"]}
