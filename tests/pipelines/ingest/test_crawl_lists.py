@@ -150,3 +150,42 @@ def test_robots_captures_among_the_input_records_decide_when_asked(tmp_path):
             r["url"].rsplit("/", 1)[1] for r in read_parquet(OutputLayout(out).text_files()).to_pylist()
         )
     assert urls == {"false": ["a.html", "b.html"], "true": ["b.html"]}
+
+
+@pytest.fixture
+def http_folder(tmp_path):
+    """A real HTTP server on 127.0.0.1 serving a folder (with directory listings), stopped after the test."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    folder = tmp_path / "served"
+    folder.mkdir()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_paths_list_over_https_style_web_base_reads_the_same_pages(http_folder, tmp_path):
+    served, base = http_folder
+    page_warcs = build_crawls(served)
+    listing = tmp_path / "warc.paths"
+    listing.write_text("\n".join(page_warcs) + "\n")
+    out = tmp_path / "out"
+    code = main(["run", str(spec(tmp_path / "spec.yaml")), "--input-list", str(listing), "--input-base", f"{base}/",
+                 "--output", str(out)])  # fmt: skip
+    assert code == 0
+    kept = read_parquet(OutputLayout(out).text_files()).to_pylist()
+    # the robotstxt/ folders are listed by the server, so each crawl's capture decides as it does on S3
+    assert sorted((row["dump"], row["url"].rsplit("/", 1)[1]) for row in kept) == [
+        ("CC-MAIN-2026-10", "b.html"),
+        ("CC-MAIN-2026-20", "a.html"),
+    ]
