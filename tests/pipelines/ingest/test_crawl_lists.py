@@ -189,3 +189,33 @@ def test_a_paths_list_over_https_style_web_base_reads_the_same_pages(http_folder
         ("CC-MAIN-2026-10", "b.html"),
         ("CC-MAIN-2026-20", "a.html"),
     ]
+
+
+def test_sources_file_and_suppression_file_may_be_urls(s3, tmp_path):
+    local = tmp_path / "commoncrawl"
+    build_crawls(local)
+    store = storage.locate(s3)
+    for f in sorted(p for p in local.rglob("*") if p.is_file()):
+        store.fs.put_file(str(f), store.child(f.relative_to(local).as_posix()).path)
+    # rules match paths relative to the inputs' common folder (here s3://BUCKET/crawl-data)
+    rules = [{"match": "CC-MAIN-2026-20/**", "source_category": "licensed", "publisher": "Crawl 20 Ltd"}]
+    store.fs.pipe(store.child("config/sources.yaml").path, yaml.safe_dump(rules).encode())
+    store.fs.pipe(
+        store.child("config/suppression.yaml").path, yaml.safe_dump({"urls": [f"https://{HOST}/b.html"]}).encode()
+    )
+    spec_file = spec(tmp_path / "spec.yaml")
+    doc = yaml.safe_load(spec_file.read_text())
+    doc["sources_file"] = f"{s3}/config/sources.yaml"
+    doc["stages"][1]["with"] = {"suppression_file": f"{s3}/config/suppression.yaml", "robots_beside_inputs": False}
+    spec_file.write_text(yaml.safe_dump(doc))
+    out = tmp_path / "out"
+    assert main(["run", str(spec_file), "-i", f"{s3}/crawl-data/", "-o", str(out)]) == 0
+    kept = read_parquet(OutputLayout(out).text_files()).to_pylist()
+    assert sorted((r["dump"], r["url"].rsplit("/", 1)[1], r["source_category"]) for r in kept) == [
+        ("CC-MAIN-2026-10", "a.html", "public_dataset"),
+        ("CC-MAIN-2026-20", "a.html", "licensed"),
+    ]
+    # a sources_file URL that does not exist fails the spec, in one line
+    doc["sources_file"] = f"{s3}/config/missing.yaml"
+    spec_file.write_text(yaml.safe_dump(doc))
+    assert main(["run", str(spec_file), "-i", f"{s3}/crawl-data/", "-o", str(tmp_path / "out2")]) == 2
