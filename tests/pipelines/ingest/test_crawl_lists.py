@@ -219,3 +219,12 @@ def test_sources_file_and_suppression_file_may_be_urls(s3, tmp_path):
     doc["sources_file"] = f"{s3}/config/missing.yaml"
     spec_file.write_text(yaml.safe_dump(doc))
     assert main(["run", str(spec_file), "-i", f"{s3}/crawl-data/", "-o", str(tmp_path / "out2")]) == 2
+
+
+def test_input_list_and_input_base_go_together(tmp_path, capsys):
+    listing = tmp_path / "paths.txt"
+    listing.write_text("a.warc.gz\n")
+    assert (
+        main(["run", str(spec(tmp_path / "spec.yaml")), "--input-list", str(listing), "-o", str(tmp_path / "o")]) == 2
+    )
+    assert "--input-list and --input-base go together" in capsys.readouterr().err
