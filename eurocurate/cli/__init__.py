@@ -54,11 +54,12 @@ def _named_command(argv: Sequence[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from eurocurate.config import SpecError
+    from eurocurate.errors import StorageError
     from eurocurate.manifests.audit.run_folder import NotARunError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(_named_command(argv)).parse_args(argv)
     try:
         return args.func(args)
-    except (SpecError, NotARunError, RunManifestError) as e:
+    except (SpecError, StorageError, NotARunError, RunManifestError) as e:
         return error(e)
