@@ -152,9 +152,14 @@ class RemoteOutput:
 
     def pull(self, local: Path, wanted: Callable[[str], bool], known: dict[str, str] | None = None) -> list[str]:
         """Download the committed objects `wanted(rel)` selects into `local`: those missing there, and those
-        whose ETag differs from `known` (rel → ETag of what was pulled before; updated). The rels pulled."""
+        whose ETag differs from `known` (rel → ETag of what was pulled before; updated, and a file pulled before
+        whose object is gone is removed from `local` too). The rels pulled."""
         pulled = []
-        for rel, obj in sorted(self.committed().items()):
+        view = self.committed()
+        for rel in [r for r in known or {} if r not in view]:
+            (local / rel).unlink(missing_ok=True)
+            del known[rel]
+        for rel, obj in sorted(view.items()):
             if not wanted(rel):
                 continue
             target = local / rel
@@ -260,10 +265,11 @@ def _command_view(rel: str) -> bool:
 
 
 @contextmanager
-def output_copy(output: str | Path, write: bool = False) -> Iterator[Path]:
+def output_copy(output: str | Path, write: bool = False, settled: list[str] | None = None) -> Iterator[Path]:
     """The output folder as a local path for a command: `output` itself when local; for a URL a fresh local copy
     of its committed state (run state and intermediate files left out), whose changes are committed back when
-    `write` and the block ends without an error. A writer holds the folder's run lock and settles first."""
+    `write` and the block ends without an error. A writer holds the folder's run lock and first settles an
+    interrupted commit (one line each appended to `settled`)."""
     if not is_remote(output):
         yield Path(output)
         return
@@ -274,7 +280,9 @@ def output_copy(output: str | Path, write: bool = False) -> Iterator[Path]:
     lock = ObjectLock(str(output), f"command-{uuid.uuid4().hex[:8]}").acquire() if write else None
     try:
         if write:
-            remote.settle()
+            done = remote.settle()
+            if settled is not None:
+                settled.extend(done)
         local = tmp / "out"
         local.mkdir()
         remote.pull(local, _command_view)

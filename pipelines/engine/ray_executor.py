@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datatrove.executor.base import DistributedEnvVars, PipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
+from eurocurate.pipelines.engine.remote_tasks import TaskSync
+
 
 class TaskFailures(RuntimeError):
     """Some tasks raised; the message lists the ranks and the first errors."""
@@ -47,6 +49,7 @@ class RayTaskExecutor(PipelineExecutor):
         memory_per_task_gb: float = 1.0,
         max_retries: int = 2,
         name: str = "eurocurate",
+        task_sync: TaskSync | None = None,
     ):
         super().__init__(pipeline, logging_dir, skip_completed=True)
         self.tasks = tasks
@@ -55,6 +58,12 @@ class RayTaskExecutor(PipelineExecutor):
         self.memory_per_task_gb = memory_per_task_gb
         self.max_retries = max_retries
         self.name = name
+        self.task_sync = task_sync  # an output on object storage: tasks work in scratch copies (remote_tasks)
+
+    def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1):
+        if self.task_sync is None:
+            return super()._run_for_rank(rank, local_rank, node_rank)
+        return self.task_sync.run(self, rank, lambda: super(RayTaskExecutor, self)._run_for_rank(rank, local_rank))
 
     @property
     def world_size(self) -> int:
