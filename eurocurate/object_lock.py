@@ -53,10 +53,11 @@ class ObjectLock:
 
     Raises `OutputLocked` when a live lease is held by another run."""
 
-    def __init__(self, out: str | Location, run_id: str, lease_s: float = DEFAULT_LEASE_S):
+    def __init__(self, out: str | Location, run_id: str, lease_s: float | None = None):
         self.loc = locate(out).child(".eurocurate.lock")
         self.run_id = run_id
-        self.lease_s = lease_s
+        # EUROCURATE_LOCK_LEASE_S: shorter leases free a dead run's folder sooner but need a store answering in time
+        self.lease_s = lease_s or float(os.environ.get("EUROCURATE_LOCK_LEASE_S", DEFAULT_LEASE_S))
         self.lost = False  # set when a renewal finds the lease taken by another run
         self._etag: str | None = None
         self._stop = threading.Event()
