@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 import pyarrow.parquet as pq
 
+from eurocurate import storage
 from eurocurate.dedup.clusters import KEEP, decisions_path
 from eurocurate.dedup.minhash import DEFAULT_BANDS, DEFAULT_NGRAM, DEFAULT_ROWS, MinhashConfig
 from eurocurate.dedup.near_duplicates import (
@@ -31,17 +32,19 @@ class JsonlError(ValueError):
     """A line of the input is not a JSON object with a string `text`."""
 
 
-def _records(src: Path) -> Iterator[tuple[int, bytes, dict]]:
-    with open(src, "rb") as f:
+def _records(src: str) -> Iterator[tuple[int, bytes, dict]]:
+    with storage.open_input(src) as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as e:
-                raise JsonlError(f"{src}:{number}: not valid JSON ({e}); expected one JSON object per line") from e
+                raise JsonlError(
+                    f"{storage.display(src)}:{number}: not valid JSON ({e}); expected one JSON object per line"
+                ) from e
             if not isinstance(record, dict) or not isinstance(record.get("text", ""), str):
-                raise JsonlError(f"{src}:{number}: expected an object with a string field `text`")
+                raise JsonlError(f"{storage.display(src)}:{number}: expected an object with a string field `text`")
             yield number, line, record
 
 
@@ -66,7 +69,7 @@ def dedup_jsonl(
             f"max_docs_in_memory must be at least {MIN_DOCS_IN_MEMORY} (the on-disk merge's smallest working set), "
             f"got {max_docs_in_memory}"
         )
-    src, dst = Path(src), Path(dst)
+    src, dst = str(src), Path(dst)
     config = MinhashConfig(bands, rows, ngram)
     rows_iter = ((str(n), r.get("text", ""), f"{n:012d}", None) for n, _, r in _records(src))
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
 import hashlib
 import re
 from pathlib import Path, PurePosixPath
@@ -18,7 +19,8 @@ import orjson
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer
 
-from eurocurate.errors import SpecError
+from eurocurate import storage
+from eurocurate.errors import SpecError, StorageError
 from eurocurate.registry import load_plugins
 
 SourceCategory = Literal["public_dataset", "own_crawl", "public_sector", "licensed", "other"]
@@ -77,6 +79,23 @@ _OUTPUT_AFFECTING_EXECUTION = frozenset({"tasks"})
 _MODULE_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
+def _read_sources_file(location: str) -> bytes:
+    """The bytes of a sources_file (local or URL); read once per process for a URL (asked once per input file)."""
+    if not storage.is_remote(location):
+        if not Path(location).is_file():
+            raise SpecError(f"sources_file {location} does not exist")
+        return Path(location).read_bytes()
+    return _read_remote_sources_file(location)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_remote_sources_file(location: str) -> bytes:
+    try:
+        return storage.read_bytes(location)
+    except StorageError as e:
+        raise SpecError(f"sources_file: {e}") from None
+
+
 class PipelineSpec(_Strict):
     """A whole pipeline: what to read, which stages, how to run."""
 
@@ -133,10 +152,8 @@ class PipelineSpec(_Strict):
     def source_rules(self) -> list[SourceRule]:
         rules = list(self.sources)
         if self.sources_file:
-            path = Path(self.sources_file)
-            if not path.is_file():
-                raise SpecError(f"sources_file {path} does not exist")
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            path = storage.display(self.sources_file)
+            data = yaml.safe_load(_read_sources_file(self.sources_file).decode("utf-8")) or []
             items = data.get("sources", []) if isinstance(data, dict) else data
             try:
                 rules += [SourceRule.model_validate(item) for item in items]

@@ -26,6 +26,7 @@ class Meta:
     WARC_RECORD_ID: Final = "warc_record_id"
     URL: Final = "url"
     FETCH_DATE: Final = "fetch_date"  # WARC-Date, ISO 8601
+    CRAWL: Final = "crawl"  # Common Crawl crawl id (CC-MAIN-2024-10) in the input's path; robots.txt pairs by it
     CONTENT_TYPE: Final = "content_type"
     HTTP_STATUS: Final = "http_status"
     CHARSET: Final = "charset"  # charset the payload was decoded with
@@ -118,6 +119,7 @@ class Reason:
     PDF_CORRUPT: Final = "ingest.pdf_corrupt"
     XML_MALFORMED: Final = "ingest.malformed_xml"
     XML_UNSUPPORTED: Final = "ingest.unsupported_xml"  # well-formed, but neither Akoma Ntoso nor Formex
+    INPUT_MISSING: Final = "ingest.missing_input"  # a listed input file the store no longer holds
     CORRUPT_FILE: Final = "ingest.corrupt_file"  # unreadable container: broken zip (DOCX), gzip/zstd, Parquet
     MALFORMED_ROW: Final = "ingest.malformed_row"  # a JSONL line that is not a JSON object
     NO_TEXT_FIELD: Final = "ingest.no_text_field"  # a dataset row without a string `text`

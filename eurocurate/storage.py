@@ -9,8 +9,11 @@ and profiles, which botocore reads itself (`AWS_ENDPOINT_URL` names an S3-compat
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +40,10 @@ _PACKAGE_OF = {
 }
 # Environment variables that change which endpoint or identity a filesystem uses: a change makes a new instance.
 _ENV_PREFIXES = ("AWS_", "GOOGLE_", "HF_")
+
+
+class MissingLocation(StorageError):
+    """The location (or its bucket) does not exist."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,7 @@ def storage_errors(location: str | Path | Location) -> Iterator[None]:
     except StorageError:
         raise
     except FileNotFoundError as e:
-        raise StorageError(f"not found: {url}{_bucket_hint(e)}") from None
+        raise MissingLocation(f"not found: {url}{_bucket_hint(e)}") from None
     except PermissionError:
         raise StorageError(
             f"access denied to {url}: check the credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE "
@@ -256,3 +263,68 @@ def _sibling(pattern: Location, path: str) -> Location:
         return Location(pattern.fs, path, path)
     scheme = scheme_of(pattern.url)
     return Location(pattern.fs, path, pattern.fs.unstrip_protocol(path) if scheme != "hf" else f"hf://{path}")
+
+
+def common_folder(urls: list[str]) -> str:
+    """The deepest folder holding every one of `urls` (all of one scheme), as a URL."""
+    scheme = scheme_of(urls[0])
+    rests = [u.split("://", 1)[1] if scheme else u for u in urls]
+    common = posixpath.commonpath([posixpath.dirname(r) for r in rests])
+    return f"{scheme}://{common}" if scheme else common
+
+
+@contextmanager
+def local_copy(location: str | Path | Location, folder: str | Path | None = None) -> Iterator[Path]:
+    """A local file holding the bytes of `location`: the file itself when local, else a copy in `folder` (a fresh
+    temporary folder by default) removed on exit. Readers that need a seekable file (FastWARC, pread) read remote
+    inputs one file at a time this way."""
+    loc = locate(location)
+    if loc.is_local:
+        if not os.path.isfile(loc.path):
+            raise MissingLocation(f"not found: {loc.path}")
+        yield Path(loc.path)
+        return
+    spool = Path(tempfile.mkdtemp(prefix="eurocurate-spool-", dir=folder))
+    try:
+        target = spool / (posixpath.basename(loc.path.rstrip("/")) or "file")
+        with storage_errors(loc):
+            loc.fs.get_file(loc.path, str(target))
+        yield target
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+def size(location: str | Path | Location) -> int:
+    loc = locate(location)
+    with storage_errors(loc):
+        return int(loc.fs.size(loc.path) or 0)
+
+
+def sha256(location: str | Path | Location, chunk: int = 1 << 20) -> tuple[str, int]:
+    """The sha256 and size of the file at `location`, streamed (never held in memory whole)."""
+    loc = locate(location)
+    h, n = hashlib.sha256(), 0
+    with storage_errors(loc), loc.fs.open(loc.path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+            n += len(block)
+    return h.hexdigest(), n
+
+
+def why_missing(location: str | Path | Location) -> str:
+    """What to say about a location that does not exist: `does not exist`, or that its bucket does not."""
+    loc = locate(location)
+    if scheme_of(loc.url) in ("s3", "gs", "gcs"):
+        bucket = loc.path.split("/", 1)[0]
+        with storage_errors(loc):
+            if not loc.fs.exists(bucket):
+                return f"does not exist: its bucket {bucket} does not (or these credentials cannot see it)"
+    return "does not exist"
+
+
+def open_input(location: str | Path) -> IO[bytes]:
+    """An input file opened for reading in binary: a local path exactly as `open` opens it (same errors), a URL
+    through its filesystem (errors as StorageError). For readers that stream a file once, front to back."""
+    if not is_remote(location) and scheme_of(location) != "file":
+        return open(location, "rb")  # noqa: SIM115 - the caller's `with` closes it
+    return open_file(location, "rb")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from eurocurate import storage
 from eurocurate.langid.config import LangIdConfig
 from eurocurate.langid.document import identify_document
 from eurocurate.langid.identifier import EuLanguageIdentifier
@@ -31,7 +32,7 @@ def identify_jsonl(src: str | Path, dst: str | Path, batch_size: int = 256, **id
     identifier = EuLanguageIdentifier(LangIdConfig(**identifier_options))  # type: ignore[arg-type]
     counts = {"lines": 0, "labelled": 0, "bad_lines": 0}
     languages: Counter[str] = Counter()
-    with open(src, "rb") as fin, open(dst, "wb") as fout:
+    with storage.open_input(src) as fin, open(dst, "wb") as fout:
         batch: list[bytes] = []
         for raw in fin:
             batch.append(raw)

@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 from eurocurate.cli.common import console, error
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from eurocurate.config import PipelineSpec
+    from eurocurate.pipelines.ingest.inputs import InputList
 
 NAME = "check"
 HELP = "validate a spec, every file it names and the inputs, and print the compiled DAG (runs nothing)"
@@ -36,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
     return print_check(spec, args.input, Path(args.output) if args.output else None)
 
 
-def print_check(spec: PipelineSpec, inputs: list[str] | None, out: Path | None) -> int:
+def print_check(spec: PipelineSpec, inputs: Sequence[str | InputList] | None, out: Path | None) -> int:
     """Check `spec` (with `inputs` when given, else a placeholder input) and print its DAG; the exit code."""
     from eurocurate.pipelines.engine.output_folder import FolderNotOurs, check_ownership
     from eurocurate.pipelines.engine.preflight import check_run, describe_dag

@@ -26,7 +26,17 @@ HELP = "run a pipeline spec (re-running the same command resumes)"
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(NAME, help=HELP)
     p.add_argument("pipeline", help="pipeline spec, e.g. pipelines/demo.yaml")
-    p.add_argument("--input", "-i", action="append", required=True, help="WARC file, folder or glob (repeatable)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--input", "-i", action="append",
+        help="input file, folder or glob; a local path or a URL (s3://, gs://, hf://, https://); repeatable",
+    )  # fmt: skip
+    source.add_argument(
+        "--input-list", metavar="PATHS",
+        help="file (or URL) listing input paths relative to --input-base, one a line; gzip allowed "
+        "(Common Crawl's warc.paths.gz)",
+    )  # fmt: skip
+    p.add_argument("--input-base", metavar="URL", help="folder or URL the paths of --input-list are relative to")
     p.add_argument("--output", "-o", required=True, help="output folder OUT")
     p.add_argument("--ray-address", help="address of an existing Ray cluster (default: embedded local Ray)")
     p.add_argument("--workers", type=int, help="tasks running at once (default: the spec's execution.workers)")
@@ -44,23 +54,27 @@ def main(args: argparse.Namespace) -> int:
     from eurocurate.pipelines.engine.output_folder import FolderNotOurs
     from eurocurate.pipelines.engine.run_lock import OutputLocked
     from eurocurate.pipelines.engine.runner import InputError, OutputConflict, RunFailed
+    from eurocurate.pipelines.ingest.inputs import InputList
 
     if mistake := not_positive("--workers", args.workers):  # 0 or -1 would wait for a worker forever
         return error(mistake)
     from eurocurate.pipelines.engine.run_output import RunOutput
 
+    if (args.input_list is None) != (args.input_base is None):
+        return error("--input-list and --input-base go together: the list's paths are relative to the base")
+    inputs = [InputList(args.input_list, args.input_base)] if args.input_list else args.input
     place = RunOutput(args.output)  # an s3:// output is worked on through a local copy (logs, summary)
     out = place.local
     spec = load_spec(args.pipeline, args.set)  # a spec that does not load exits 2 before OUT/logs is created
     if args.dry_run:
         from eurocurate.cli.check import print_check
 
-        return print_check(spec, args.input, out)
+        return print_check(spec, inputs, out)
     from eurocurate.pipelines.engine.output_folder import check_ownership
     from eurocurate.pipelines.engine.preflight import check_run
 
     try:  # every check that needs no document, and whose folder OUT is, before OUT/logs is created
-        check_run(spec, args.input, out)
+        check_run(spec, inputs, out)
         if not args.restart and not place.remote:  # a remote one is checked once its copy is pulled
             check_ownership(out.resolve())  # made again under the run lock; here so that a refusal writes nothing
     except (InputError, FolderNotOurs) as e:
@@ -68,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     setup_logging(out, args.verbose)
     try:
         manifest = run_spec(
-            spec, args.input, args.output, spec_path=args.pipeline, ray_address=args.ray_address,
+            spec, inputs, args.output, spec_path=args.pipeline, ray_address=args.ray_address,
             workers=args.workers, executor=args.executor, console=console, restart=args.restart,
         )  # fmt: skip
     except OutputLocked as e:

@@ -2,21 +2,25 @@
 captures read from WARC files, indexed by normalised host.
 
 When a host was captured more than once, the latest capture (by WARC-Date, then file order) is the
-one that applies; every decision names the capture it used.
+one that applies; a page of a Common Crawl crawl is judged by its own crawl's latest capture of its host
+(`robots_for`), the crawl id taken from the capture file's path. Every decision names the capture it used.
+Capture files may be URLs (`eurocurate.storage`): each is copied to a local temporary file while it is read.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from eurocurate import storage
+from eurocurate.files import sha256_file
 from eurocurate.filters.optout.robots import RobotsCapture, normalise_host, robots_text
 from eurocurate.filters.optout.tdmrep import TdmRule, parse_tdmrep_file
 from eurocurate.pipelines.ingest.decode import decode_payload
+from eurocurate.pipelines.ingest.inputs import crawl_of
 from eurocurate.pipelines.ingest.records import parse_http_block
 from eurocurate.pipelines.ingest.warc import iter_warc_records
 
@@ -26,10 +30,16 @@ TDMREP_PATH = "/.well-known/tdmrep.json"
 
 @dataclass
 class CaptureIndex:
-    robots: dict[str, RobotsCapture] = field(default_factory=dict)
+    robots: dict[str, RobotsCapture] = field(default_factory=dict)  # host → latest capture of any crawl
+    robots_by_crawl: dict[str, dict[str, RobotsCapture]] = field(default_factory=dict)  # crawl id → host → capture
     tdmrep: dict[str, tuple[list[TdmRule], str]] = field(default_factory=dict)  # host → (rules, evidence)
     files: list[dict] = field(default_factory=list)  # path, sha256, records
     skipped: int = 0
+
+    def robots_for(self, host: str, crawl: str | None) -> RobotsCapture | None:
+        """The capture a page of `host` fetched in `crawl` is judged by: its own crawl's, else the latest of any."""
+        own = self.robots_by_crawl.get(crawl, {}).get(host) if crawl else None
+        return own if own is not None else self.robots.get(host)
 
 
 def _body_text(body: bytes, content_type: str | None) -> str:
@@ -40,39 +50,58 @@ def _body_text(body: bytes, content_type: str | None) -> str:
 def load_captures(paths: tuple[str, ...]) -> CaptureIndex:
     index = CaptureIndex()
     dates: dict[tuple[str, str], str] = {}
+    crawl_dates: dict[tuple[str, str], str] = {}
     for path in paths:
-        p = Path(path)
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        n = 0
-        for raw in iter_warc_records(p):
-            if raw.record_type != "response" or not raw.url or raw.problem is not None:
-                index.skipped += raw.record_type in ("response", "unreadable")
-                continue
-            url_path = urlsplit(raw.url).path
-            if url_path not in ("/robots.txt", TDMREP_PATH):
-                continue
-            http = parse_http_block(raw.block)
-            if not hasattr(http, "status"):
-                index.skipped += 1
-                continue
-            host = normalise_host(raw.url)
-            kind = "robots" if url_path == "/robots.txt" else "tdmrep"
-            date = raw.date or ""
-            if dates.get((kind, host), "") > date:
-                continue  # an earlier capture than the one we hold
-            dates[(kind, host)] = date
-            n += 1
-            if kind == "robots":
-                # robots.txt is UTF-8 by RFC 9309; a non-UTF-8 file keeps its octets (see robots_text)
-                index.robots[host] = RobotsCapture(host, http.status, robots_text(http.body), raw.record_id, raw.date)
-            elif 200 <= http.status < 300:
-                rules = parse_tdmrep_file(_body_text(http.body, http.content_type))
-                index.tdmrep[host] = (rules, f"{TDMREP_PATH} of {host} ({raw.date}, {raw.record_id})")
-            else:
-                index.tdmrep.pop(host, None)  # a newer capture says the file is gone
-        index.files.append({"path": str(p.resolve()), "sha256": digest, "captures": n})
-        log.info("opt-out captures loaded", extra={"path": str(p), "captures": n})
+        with storage.local_copy(path) as p:
+            n = _load_file(index, p, crawl_of(path), dates, crawl_dates)
+            digest = sha256_file(p)
+        shown = storage.display(path) if storage.is_remote(path) else str(Path(path).resolve())
+        index.files.append({"path": shown, "sha256": digest, "captures": n})
+        log.info("opt-out captures loaded", extra={"path": shown, "captures": n})
     return index
+
+
+def _load_file(
+    index: CaptureIndex,
+    p: Path,
+    crawl: str | None,
+    dates: dict[tuple[str, str], str],
+    crawl_dates: dict[tuple[str, str], str],
+) -> int:
+    """Add the captures of one WARC file (of crawl `crawl`) to `index`; how many were the latest when read."""
+    n = 0
+    for raw in iter_warc_records(p):
+        if raw.record_type != "response" or not raw.url or raw.problem is not None:
+            index.skipped += raw.record_type in ("response", "unreadable")
+            continue
+        url_path = urlsplit(raw.url).path
+        if url_path not in ("/robots.txt", TDMREP_PATH):
+            continue
+        http = parse_http_block(raw.block)
+        if not hasattr(http, "status"):
+            index.skipped += 1
+            continue
+        host = normalise_host(raw.url)
+        kind = "robots" if url_path == "/robots.txt" else "tdmrep"
+        date = raw.date or ""
+        if kind == "robots":
+            # robots.txt is UTF-8 by RFC 9309; a non-UTF-8 file keeps its octets (see robots_text)
+            capture = RobotsCapture(host, http.status, robots_text(http.body), raw.record_id, raw.date)
+            if crawl is not None and crawl_dates.get((crawl, host), "") <= date:
+                crawl_dates[(crawl, host)] = date
+                index.robots_by_crawl.setdefault(crawl, {})[host] = capture
+        if dates.get((kind, host), "") > date:
+            continue  # an earlier capture than the one we hold
+        dates[(kind, host)] = date
+        n += 1
+        if kind == "robots":
+            index.robots[host] = capture
+        elif 200 <= http.status < 300:
+            rules = parse_tdmrep_file(_body_text(http.body, http.content_type))
+            index.tdmrep[host] = (rules, f"{TDMREP_PATH} of {host} ({raw.date}, {raw.record_id})")
+        else:
+            index.tdmrep.pop(host, None)  # a newer capture says the file is gone
+    return n
 
 
 @lru_cache(maxsize=4)

@@ -8,7 +8,6 @@ kept document carries the outcome of each protocol in its metadata, for provenan
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Literal
 
 import orjson
@@ -16,13 +15,15 @@ import pyarrow as pa
 from datatrove.data import Document
 from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate import storage
 from eurocurate.config import SpecError
+from eurocurate.errors import StorageError
 from eurocurate.filters.optout.captures import cached_captures
 from eurocurate.filters.optout.page_signals import content_usage_header, meta_noai, read_metas, x_robots_noai
 from eurocurate.filters.optout.robots import decide_aipref_robots, decide_robots, normalise_host
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.optout.tdmrep import decide_tdmrep
-from eurocurate.pipelines.ingest.inputs import spec_warc_files
+from eurocurate.pipelines.ingest.inputs import robots_folders_beside, spec_warc_files
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -88,7 +89,7 @@ class OptOutFilter(LedgerStage):
         reasons: list[tuple[str, str]] = []
 
         if "robots" in self.protocols:
-            robots = decide_robots(url, captures.robots.get(host), self.agents)
+            robots = decide_robots(url, captures.robots_for(host, md.get(Meta.CRAWL)), self.agents)
             if robots.reserved is None and self.missing_robots == "reserve":
                 reasons.append((Reason.OPTOUT_ROBOTS_UNREACHABLE, "no robots.txt capture; policy: reserve"))
             elif robots.reserved:
@@ -121,7 +122,7 @@ class OptOutFilter(LedgerStage):
                 outcome["noai"] = evidence
         if "aipref" in self.protocols:
             usage = content_usage_header(headers.get("content-usage", []))
-            robots_rule = decide_aipref_robots(url, captures.robots.get(host), self.agents)
+            robots_rule = decide_aipref_robots(url, captures.robots_for(host, md.get(Meta.CRAWL)), self.agents)
             if usage or robots_rule.reserved:
                 evidence = f"Content-Usage: {usage}" if usage else robots_rule.evidence
                 reasons.append((Reason.OPTOUT_AIPREF, evidence))
@@ -138,8 +139,14 @@ class OptOutParams(BaseModel):
 
     robots_warcs: list[str] = Field(
         default_factory=list,
-        description="WARC files (or folders) of robots.txt and /.well-known/tdmrep.json captures, "
-        "as Common Crawl publishes them.",
+        description="WARC files, folders or globs (local or URLs: s3://, gs://, hf://, https://) of robots.txt and "
+        "/.well-known/tdmrep.json captures, as Common Crawl publishes them.",
+    )
+    robots_beside_inputs: bool = Field(
+        True,
+        description="Also read the robots.txt captures of a `robotstxt/` folder beside each input `warc/` folder "
+        "(Common Crawl's segment layout). A page of a crawl (CC-MAIN-... in its path) is judged by its own "
+        "crawl's capture of its host when there is one.",
     )
     agents: list[str] = Field(list(DEFAULT_AGENTS), description="Product tokens whose reservations are honoured.")
     operator_agent: str | None = Field(None, description="Your own crawler's product token, added to `agents`.")
@@ -151,6 +158,14 @@ class OptOutParams(BaseModel):
     )
     suppression: SuppressionList = Field(default_factory=SuppressionList, description="Inline suppression list.")
     suppression_file: str | None = Field(None, description="YAML file with urls/url_prefixes/hosts/domains lists.")
+
+
+def _capture_files(p: OptOutParams, ctx: BuildContext, key: str) -> tuple[str, ...]:
+    named = spec_warc_files(p.robots_warcs, f"stage {key!r}: robots_warcs")
+    if not p.robots_beside_inputs or not ctx.inputs.files:
+        return named
+    beside = spec_warc_files(robots_folders_beside(ctx.inputs), f"stage {key!r}: robotstxt/ beside the inputs")
+    return tuple(dict.fromkeys(named + beside))
 
 
 @register_stage(
@@ -171,13 +186,16 @@ class OptOutParams(BaseModel):
 def build_optout(p: OptOutParams, ctx: BuildContext, key: str) -> StageParts:
     suppression = p.suppression
     if p.suppression_file:
-        if not Path(p.suppression_file).is_file():
-            raise SpecError(f"stage {key!r}: suppression_file {p.suppression_file} does not exist")
-        suppression = suppression.merged(SuppressionList.from_file(p.suppression_file))
+        try:
+            if not storage.exists(p.suppression_file):
+                raise SpecError(f"stage {key!r}: suppression_file {storage.display(p.suppression_file)} does not exist")
+            suppression = suppression.merged(SuppressionList.from_file(p.suppression_file))
+        except StorageError as e:
+            raise SpecError(f"stage {key!r}: suppression_file: {e}") from None
     agents = tuple(p.agents) + ((p.operator_agent,) if p.operator_agent else ())
     step = OptOutFilter(
         ctx.out_dir,
-        robots_warcs=spec_warc_files(p.robots_warcs, f"stage {key!r}: robots_warcs"),
+        robots_warcs=_capture_files(p, ctx, key),
         agents=agents,
         protocols=tuple(p.protocols),
         missing_robots=p.missing_robots,

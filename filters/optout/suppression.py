@@ -10,6 +10,7 @@ import orjson
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from eurocurate import storage
 from eurocurate.filters.optout.robots import normalise_host
 
 
@@ -35,7 +36,7 @@ class SuppressionList(BaseModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> SuppressionList:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(storage.read_bytes(path).decode("utf-8")) or {}
         return cls.model_validate(data)
 
     def merged(self, other: SuppressionList) -> SuppressionList:

@@ -21,6 +21,7 @@ import pyarrow as pa
 from datatrove.data import Document, DocumentsPipeline
 from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate import storage
 from eurocurate.config import SpecError
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.pii.detectors import find_pii
@@ -133,13 +134,13 @@ def redact_jsonl(src: str | Path, dst: str | Path, key: bytes | None, batch_size
     per kind) and, with a key, `pii_fingerprints`. A line that is not a JSON object with a string `text` is
     written through unchanged (an object gets `pii: null`) and counted as `skipped_lines`. Returns totals:
     `lines`, `skipped_lines` and replaced values per kind. `dst` appears only once complete."""
-    src, dst = Path(src), Path(dst)
-    if src.resolve() == dst.resolve():
+    dst = Path(dst)
+    if not storage.is_remote(src) and Path(src).resolve() == dst.resolve():
         raise ValueError(f"redact_jsonl would overwrite its input {src}; give another output path")
     dst.parent.mkdir(parents=True, exist_ok=True)
     partial = dst.with_name(dst.name + ".partial")
     totals: Counter[str] = Counter(lines=0, skipped_lines=0)
-    with src.open("rb") as fin, partial.open("wb") as fout:
+    with storage.open_input(src) as fin, partial.open("wb") as fout:
         batch: list[bytes] = []
         for line in fin:
             batch.append(line)

@@ -19,6 +19,7 @@ import orjson
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationError, model_serializer
 
+from eurocurate import storage
 from eurocurate.config import PipelineSpec, SourceCategory, SourceInfo
 from eurocurate.files import TMP_MARK, sha256_file, write_bytes_atomic
 from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST
@@ -63,9 +64,9 @@ class Execution(_Record):
 
 
 class InputFile(_Record):
-    path: str = Field(description="Absolute path of the input file.")
+    path: str = Field(description="Absolute path or URL of the input file (never with credentials).")
     bytes: int = Field(description="Size in bytes.")
-    sha256: str
+    sha256: str = Field(description="sha256 of the file; empty for a listed input the store did not hold.")
     publisher: str | None = Field(description="Declared publisher of the input (spec `source`/`sources`).")
     source_category: SourceCategory = Field(description="Declared AI Act source category.")
     licence: str | None = Field(description="Declared licence (SPDX id or URL); null when none was declared.")
@@ -118,7 +119,7 @@ class Fertility(_Record):
 
 class RobotsCapture(_Record):
     path: str = Field(description="WARC file of robots.txt/TDMRep captures.")
-    sha256: str
+    sha256: str = Field(description="sha256 of the file; empty for a listed input the store did not hold.")
     captures: int = Field(description="Captures read from it.")
 
 
@@ -178,7 +179,7 @@ class OutputFile(_Record):
     _omit_when_empty = frozenset({"rows"})
     path: str = Field(description="Path relative to OUT (posix).")
     bytes: int
-    sha256: str
+    sha256: str = Field(description="sha256 of the file; empty for a listed input the store did not hold.")
     rows: int | None = Field(None, description="Row count, for Parquet files only.")
 
 
@@ -252,14 +253,31 @@ def describe_outputs(out_dir: Path) -> list[OutputFile]:
     return entries
 
 
-def describe_inputs(root: Path, files: list[str], sources: dict[str, SourceInfo]) -> list[InputFile]:
-    """Each input with size, sha256 and the source information that applied to it."""
-    return [
-        InputFile(
-            path=str(root / f), bytes=(root / f).stat().st_size, sha256=sha256_file(root / f), **sources[f].model_dump()
-        )
-        for f in files
-    ]
+def describe_inputs(root: str | Path, files: list[str], sources: dict[str, SourceInfo]) -> list[InputFile]:
+    """Each input with size, sha256 and the source information that applied to it.
+
+    A remote input (`root` a URL) is read once more to hash it; one that is gone has 0 bytes and no hash
+    (the reader recorded it as dropped)."""
+    base = storage.locate(root)
+    if base.is_local:
+        return [
+            InputFile(
+                path=str(Path(root) / f),
+                bytes=(Path(root) / f).stat().st_size if (Path(root) / f).exists() else 0,
+                sha256=sha256_file(Path(root) / f) if (Path(root) / f).exists() else "",
+                **sources[f].model_dump(),
+            )
+            for f in files
+        ]
+    described = []
+    for f in files:
+        loc = base.child(f)
+        try:
+            digest, size = storage.sha256(loc)
+        except storage.MissingLocation:
+            digest, size = "", 0
+        described.append(InputFile(path=storage.display(loc.url), bytes=size, sha256=digest, **sources[f].model_dump()))
+    return described
 
 
 def environment() -> Environment:

@@ -15,11 +15,12 @@ from eurocurate.config import PipelineSpec, SpecError, load_spec
 from eurocurate.manifests.audit.run_manifest import RunManifest
 from eurocurate.pipelines.engine.embedded_ray import stop_ray
 from eurocurate.pipelines.engine.runner import RunOptions, run_pipeline
+from eurocurate.pipelines.ingest.inputs import InputList
 
 
 def run_spec(
     spec: PipelineSpec | str | Path,
-    inputs: Sequence[str | Path],
+    inputs: Sequence[str | Path | InputList],
     output: str | Path,
     *,
     spec_path: str | Path | None = None,
@@ -30,7 +31,8 @@ def run_spec(
     console: Console | None = None,
     restart: bool = False,
 ) -> RunManifest:
-    """Run (or resume) `spec` on `inputs` (WARC/document files, folders or globs) into `output`; returns
+    """Run (or resume) `spec` on `inputs` (WARC/document files, folders or globs, local or URLs; or one
+    `InputList`, a path list relative to a base) into `output`; returns
     the run manifest, as written to `output`/run.json.
 
     `spec` is a loaded `PipelineSpec` or the path of a spec YAML (then `overrides`, `KEY=VALUE` as
@@ -50,7 +52,7 @@ def run_spec(
     elif overrides:
         raise ValueError("overrides apply when the spec is given as a path; apply them with load_spec instead")
     options = RunOptions(
-        inputs=[str(i) for i in inputs],
+        inputs=[i if isinstance(i, InputList) else str(i) for i in inputs],
         output=str(output),
         ray_address=ray_address,
         workers=workers,

@@ -7,13 +7,16 @@ model when the compiler builds it; the referenced files are checked here, by par
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+from eurocurate import storage
 from eurocurate.config import PipelineSpec, SpecError
+from eurocurate.errors import StorageError
 from eurocurate.pipelines.engine.compiler import PipelineDAG, compile_pipeline
-from eurocurate.pipelines.ingest.inputs import resolve_inputs
+from eurocurate.pipelines.ingest.inputs import InputList, resolve_inputs
 from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
 from eurocurate.registry import InputSet, get_stage
 
@@ -26,6 +29,13 @@ def _is_file_param(name: str) -> bool:
     return name == "path" or name.endswith(_FILE_SUFFIXES)
 
 
+def _exists(location: str, what: str) -> bool:
+    try:
+        return storage.exists(location)
+    except StorageError as e:
+        raise SpecError(f"{what}: {e}") from None
+
+
 def check_referenced_files(spec: PipelineSpec) -> None:
     """Raise `SpecError` naming the first file the spec references that does not exist."""
     spec.source_rules()  # reads sources_file: missing or malformed is a SpecError
@@ -35,8 +45,8 @@ def check_referenced_files(spec: PipelineSpec) -> None:
             if not isinstance(value, str) or not value:
                 continue
             what = f"stage {stage.key!r} ({stage.use}) parameter {name}"
-            if _is_file_param(name) and not Path(value).exists():
-                raise SpecError(f"{what}: {value} does not exist")
+            if _is_file_param(name) and not _exists(value, what):
+                raise SpecError(f"{what}: {storage.display(value)} does not exist")
             if name in _PATH_OR_HUB_ID and not Path(value).exists():
                 try:
                     validate_repo_id(value)
@@ -46,7 +56,7 @@ def check_referenced_files(spec: PipelineSpec) -> None:
                     ) from None
 
 
-def check_run(spec: PipelineSpec, patterns: list[str], out: str | Path) -> tuple[InputSet, PipelineDAG]:
+def check_run(spec: PipelineSpec, patterns: Sequence[str | InputList], out: str | Path) -> tuple[InputSet, PipelineDAG]:
     """The inputs and compiled DAG of a run of `spec`, after every check that needs no document.
 
     Raises `SpecError` (stages, parameters, referenced files) or `InputError` (inputs)."""

@@ -19,6 +19,7 @@ import orjson
 from datatrove.utils.stats import PipelineStats
 from rich.console import Console
 
+from eurocurate import storage
 from eurocurate.config import PipelineSpec
 from eurocurate.files import write_bytes_atomic
 from eurocurate.layout import STATE_FILE, WORK, OutputLayout
@@ -56,6 +57,7 @@ from eurocurate.pipelines.engine.run_stats import (
 
 # re-exported: the CLI reports InputError as a user error; pipelines/__init__ offers resolve_inputs
 from eurocurate.pipelines.ingest.inputs import InputError as InputError
+from eurocurate.pipelines.ingest.inputs import InputList
 from eurocurate.pipelines.ingest.inputs import resolve_inputs as resolve_inputs
 from eurocurate.registry import InputSet
 
@@ -72,7 +74,7 @@ class OutputConflict(RuntimeError):
 
 @dataclass(frozen=True)
 class RunOptions:
-    inputs: list[str]
+    inputs: list[str | InputList]
     output: str
     ray_address: str | None = None
     workers: int | None = None
@@ -130,6 +132,9 @@ def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int, place:
 
 def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[float | None, str]:
     if node.name == "ingest":
+        root = storage.locate(inputs.root)
+        if not root.is_local:
+            return None, "docs"  # one size request per remote input only to draw a progress bar: not worth it
         return float(sum((Path(inputs.root) / f).stat().st_size for f in inputs.files)), "bytes"
     return None, "docs"
 
@@ -298,7 +303,7 @@ def _execute(
         execution=Execution(executor=kind, workers=workers, ray_address=options.ray_address),
         started_at=state["started_at"],
         finished_at=now_iso(),
-        inputs=describe_inputs(Path(inputs.root), inputs.files, {f: spec.source_for(f) for f in inputs.files}),
+        inputs=describe_inputs(inputs.root, inputs.files, {f: spec.source_for(f) for f in inputs.files}),
         stages=stages,
         totals=Totals(
             read=stages[0].docs_in if stages else 0,

@@ -10,11 +10,14 @@ only counted by reason.
 from __future__ import annotations
 
 import logging
+import posixpath
 from collections import Counter
 from pathlib import Path
+from typing import IO
 
 import orjson
 
+from eurocurate import storage
 from eurocurate.pipelines.extract.document import DEFAULT_OPTIONS, ExtractionOptions, extract_document
 from eurocurate.pipelines.extract.facts import PageFacts
 from eurocurate.pipelines.extract.fast import ExtractionMode
@@ -32,10 +35,14 @@ COUNT_OTHER = "not_documents"
 _DEFAULTS = ReadLimits()
 
 
-def extract_inputs(inputs: list[str]) -> list[tuple[Path, str, InputFormat]]:
-    """(path, name relative to its input, format) for every readable file given or found under a given folder."""
-    found: list[tuple[Path, str, InputFormat]] = []
+def extract_inputs(inputs: list[str]) -> list[tuple[Path | storage.Location, str, InputFormat]]:
+    """(path or URL, name relative to its input, format) for every readable file given or found under a given
+    folder; a URL (s3://, gs://, hf://, https://) is listed through its store and read from a local copy."""
+    found: list[tuple[Path | storage.Location, str, InputFormat]] = []
     for item in inputs:
+        if storage.is_remote(item):
+            found += _remote_inputs(item)
+            continue
         path = Path(item)
         if path.is_dir():
             for p in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -51,6 +58,21 @@ def extract_inputs(inputs: list[str]) -> list[tuple[Path, str, InputFormat]]:
             found.append((path, path.name, fmt))
         else:
             raise FileNotFoundError(f"extract input {item!r} does not exist; expected a file or a folder of them")
+    return found
+
+
+def _remote_inputs(item: str) -> list[tuple[Path | storage.Location, str, InputFormat]]:
+    base = storage.locate(item)
+    files = storage.list_files(base)
+    single = len(files) == 1 and files[0].path.rstrip("/") == base.path.rstrip("/")
+    found: list[tuple[Path | storage.Location, str, InputFormat]] = []
+    for loc in files:
+        name = posixpath.basename(loc.path)
+        fmt = format_of(name)
+        if fmt is None and single:
+            raise ValueError(f"extract input {storage.display(item)!r}: no reader for this file name")
+        if fmt is not None:
+            found.append((loc, name if single else loc.relative_to(base), fmt))
     return found
 
 
@@ -94,22 +116,35 @@ def extract_to_jsonl(
     out = Path(dst)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as f:
-        for path, rel, fmt in files:
-            for item in read_source(path, fmt, limits):
-                if isinstance(item, NotADocument):
-                    counts[COUNT_OTHER] += 1
-                    continue
-                counts[COUNT_RECORDS] += 1
-                if item.problem is not None:
-                    counts[f"dropped_{item.problem.reason}"] += 1
-                    continue
-                md = item.metadata
-                result = extract_document(item.text, md.get(Meta.CONTENT_TYPE), md.get(Meta.URL), options)  # type: ignore[arg-type]
-                if result.drop is not None:
-                    counts[f"dropped_{result.drop.reason}"] += 1
-                    continue
-                text = result.text.strip()
-                f.write(orjson.dumps(_row(make_doc_id(rel, item.key), text, rel, item, result.facts)) + b"\n")
-                counts[COUNT_WRITTEN] += 1
+        for location, rel, fmt in files:
+            with storage.local_copy(location) as path:
+                _extract_file(f, path, rel, fmt, limits, options, counts)
     log.info("extract: %s", dict(counts))
     return dict(counts)
+
+
+def _extract_file(
+    f: IO[bytes],
+    path: Path,
+    rel: str,
+    fmt: InputFormat,
+    limits: ReadLimits,
+    options: ExtractionOptions,
+    counts: Counter[str],
+) -> None:
+    for item in read_source(path, fmt, limits):
+        if isinstance(item, NotADocument):
+            counts[COUNT_OTHER] += 1
+            continue
+        counts[COUNT_RECORDS] += 1
+        if item.problem is not None:
+            counts[f"dropped_{item.problem.reason}"] += 1
+            continue
+        md = item.metadata
+        result = extract_document(item.text, md.get(Meta.CONTENT_TYPE), md.get(Meta.URL), options)  # type: ignore[arg-type]
+        if result.drop is not None:
+            counts[f"dropped_{result.drop.reason}"] += 1
+            continue
+        text = result.text.strip()
+        f.write(orjson.dumps(_row(make_doc_id(rel, item.key), text, rel, item, result.facts)) + b"\n")
+        counts[COUNT_WRITTEN] += 1

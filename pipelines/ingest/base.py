@@ -12,15 +12,18 @@ import hashlib
 import logging
 from abc import abstractmethod
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import ClassVar, Self
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from eurocurate import storage
 from eurocurate.config import PipelineSpec, SourceInfo
 from eurocurate.manifests.audit.ledger import ExclusionLedger, ledger_path
 from eurocurate.pipelines.engine.progress import Heartbeat
+from eurocurate.pipelines.ingest.inputs import crawl_of
 from eurocurate.pipelines.ingest.source_document import NotADocument, SourceDocument
 from eurocurate.registry import BuildContext
 from eurocurate.schema import Meta, Reason, Stat
@@ -151,43 +154,77 @@ class SourceReader(PipelineStep):
             read += isinstance(item, SourceDocument)
             yield item
 
+    def _input_size(self, root: storage.Location, rel: str) -> int:
+        try:
+            return storage.size(root.child(rel))
+        except storage.MissingLocation:
+            return 0  # dropped when its turn comes
+
+    def _missing_input(self, rel: str, error: storage.MissingLocation) -> SourceDocument:
+        problem = Drop(Reason.INPUT_MISSING, f"{rel}: {error}"[:500])
+        return SourceDocument("!missing", 0, "", {Meta.INPUT_FORMAT: self.input_format(rel)}, problem)
+
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
         mine = self.files[rank::world_size]
-        root = Path(self.root)
-        beat = Heartbeat(self.work_dir, rank, total=sum((root / f).stat().st_size for f in mine))
+        root = storage.locate(self.root)
+        beat = Heartbeat(self.work_dir, rank, total=sum(self._input_size(root, f) for f in mine))
         done_bytes = 0
         # a re-run task may drop nothing this time: the ledger of an earlier attempt must not survive it
         ledger_path(self.out_dir, self.name, rank).unlink(missing_ok=True)
         with ExclusionLedger(self.out_dir, self.name) as ledger:
             for rel in mine:
-                path = root / rel
-                size = path.stat().st_size
-                if size == 0:
-                    # no record to drop: counted and logged; a one-document format still drops its document
-                    log.warning("%s: input file of 0 bytes", path)
-                    self.stat_update(EMPTY_INPUTS_STAT)
-                source = self.sources.get(rel, {})
-                in_file = self.offsets_are_bytes(rel)
-                seq = 0
-                for item in self._items(path, rel):
-                    if isinstance(item, NotADocument):
-                        self.stat_update(Stat.OTHER_RECORDS)
-                        continue
-                    doc = source_document(rel, item, source, self.order_key(rel, item.offset, seq))
-                    seq += 1
-                    if self.counts_formats:
-                        fmt = doc.metadata.get(Meta.INPUT_FORMAT, self.input_format(rel))
-                        self.stat_update(Stat.TOTAL, FORMAT_STAT_PREFIX + str(fmt))
+                # a remote input is copied to a local temporary file, one at a time, and removed after it
+                # (the format readers need a seekable file); its relative path, and so its ids, stay the same
+                with ExitStack() as stack:
+                    try:
+                        path = stack.enter_context(storage.local_copy(root.child(rel)))
+                    except storage.MissingLocation as e:
+                        log.warning("%s: input file missing: %s", rel, e)
+                        items, size = iter([self._missing_input(rel, e)]), None
                     else:
-                        self.stat_update(Stat.TOTAL)
-                    beat.update(docs=1, done=done_bytes + (min(item.offset, size) if in_file else 0))
-                    if item.problem is not None:
-                        drop_at_source(self, ledger, doc, item.problem, rank)
-                        continue
-                    self.stat_update(Stat.FORWARDED)
-                    yield doc
-                done_bytes += size
+                        items, size = self._items(path, rel), path.stat().st_size
+                    yield from self._read_one(ledger, beat, rank, rel, items, size, done_bytes)
+                done_bytes += size or 0
                 beat.update(docs=0, done=done_bytes)
         beat.finish()
+
+    def _read_one(
+        self,
+        ledger: ExclusionLedger,
+        beat: Heartbeat,
+        rank: int,
+        rel: str,
+        items: Iterator[SourceDocument | NotADocument],
+        size: int | None,
+        done_bytes: int,
+    ) -> Iterator[Document]:
+        """Every document of input `rel` (`size`: its bytes; None when it is missing), forwarded or dropped."""
+        if size == 0:
+            # no record to drop: counted and logged; a one-document format still drops its document
+            log.warning("%s: input file of 0 bytes", rel)
+            self.stat_update(EMPTY_INPUTS_STAT)
+        source = self.sources.get(rel, {})
+        crawl = crawl_of(f"{self.root}/{rel}")
+        in_file = self.offsets_are_bytes(rel)
+        seq = 0
+        for item in items:
+            if isinstance(item, NotADocument):
+                self.stat_update(Stat.OTHER_RECORDS)
+                continue
+            doc = source_document(rel, item, source, self.order_key(rel, item.offset, seq))
+            if crawl is not None:
+                doc.metadata[Meta.CRAWL] = crawl
+            seq += 1
+            if self.counts_formats:
+                fmt = doc.metadata.get(Meta.INPUT_FORMAT, self.input_format(rel))
+                self.stat_update(Stat.TOTAL, FORMAT_STAT_PREFIX + str(fmt))
+            else:
+                self.stat_update(Stat.TOTAL)
+            beat.update(docs=1, done=done_bytes + (min(item.offset, size or 0) if in_file else 0))
+            if item.problem is not None:
+                drop_at_source(self, ledger, doc, item.problem, rank)
+                continue
+            self.stat_update(Stat.FORWARDED)
+            yield doc

@@ -2,25 +2,52 @@
 
 The one resolver of the project: the runner's inputs (`resolve_inputs`), the document reader's formats
 (by suffix) and the opt-out stage's robots.txt captures (`spec_warc_files`) all go through
-`find_input_files`. Owns no reading; which suffixes a spec's source stage takes is `sources_stage`'s.
+`find_input_files` (local disk) or `find_remote_files` (object stores and the web, `eurocurate.storage`).
+A path list as Common Crawl publishes it (`warc.paths.gz` and a base URL) is an `InputList`.
+Owns no reading; which suffixes a spec's source stage takes is `sources_stage`'s.
 """
 
 from __future__ import annotations
 
 import glob
+import gzip
 import os
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from eurocurate import storage
 from eurocurate.config import SpecError
+from eurocurate.errors import StorageError
 from eurocurate.registry import InputSet
 
+# A Common Crawl crawl id as it appears in paths (`crawl-data/CC-MAIN-2024-10/segments/...`).
+CRAWL_ID: Final = re.compile(r"CC-MAIN-\d{4}-\d{2}")
+# Common Crawl keeps each segment's robots.txt captures in a folder beside its page WARCs.
+PAGES_FOLDER: Final = "warc"
+ROBOTS_FOLDER: Final = "robotstxt"
 # What `warc_reader` takes (case-sensitive, as it always has); the document reader's formats are in `formats`.
 WARC_SUFFIXES: Final = (".warc", ".warc.gz")
 
 
 class InputError(ValueError):
     """Inputs that cannot be read; the message names the path."""
+
+
+@dataclass(frozen=True)
+class InputList:
+    """Input files named by a list of paths relative to `base` (Common Crawl's `warc.paths.gz`, or a plain list).
+
+    `paths` is a local file or URL, gzip-compressed or not; one path per line, `#` starts a comment."""
+
+    paths: str
+    base: str
+
+    def __str__(self) -> str:
+        return f"{storage.display(self.paths)} (relative to {storage.display(self.base)})"
 
 
 def _describe_suffixes(suffixes: tuple[str, ...]) -> str:
@@ -77,16 +104,110 @@ def find_warc_files(patterns: list[str]) -> list[Path]:
     return find_input_files(patterns, WARC_SUFFIXES, ignore_case=False)
 
 
-def resolve_inputs(patterns: list[str], suffixes: tuple[str, ...] | None = None) -> InputSet:
+def find_remote_files(patterns: list[str], suffixes: tuple[str, ...], ignore_case: bool = True) -> list[str]:
+    """`find_input_files` for URLs (s3://, gs://, hf://, https://): the sorted, de-duplicated URLs of the files
+    below folders, matching globs or named, whose name ends with one of `suffixes`."""
+    wanted = tuple(s.lower() for s in suffixes) if ignore_case else suffixes
+
+    def accepted(name: str) -> bool:
+        return (name.lower() if ignore_case else name).endswith(wanted)
+
+    found: dict[str, str] = {}  # path in the store → URL
+    for pattern in patterns:
+        try:
+            if storage.has_magic(pattern):
+                matches = [m for m in storage.glob(pattern) if accepted(posixpath.basename(m.path))]
+            elif storage.is_dir(pattern):
+                matches = [m for m in storage.list_files(pattern) if accepted(posixpath.basename(m.path))]
+            elif storage.exists(pattern):
+                matches = storage.list_files(pattern)
+                if not accepted(posixpath.basename(matches[0].path)):
+                    raise InputError(f"{storage.display(pattern)}: expected a {_describe_suffixes(suffixes)} file")
+            else:
+                raise InputError(f"input {storage.display(pattern)} {storage.why_missing(pattern)}")
+        except StorageError as e:
+            raise InputError(str(e)) from None
+        found.update((m.path, m.url) for m in matches)
+    if not found:
+        raise InputError(f"no {_describe_suffixes(suffixes)} files in {[storage.display(p) for p in patterns]}")
+    return [found[p] for p in sorted(found)]
+
+
+def _remote_input_set(patterns: list[str], suffixes: tuple[str, ...] | None) -> InputSet:
+    schemes = {storage.scheme_of(p) for p in patterns}
+    if len(schemes) > 1 or "" in schemes:
+        raise InputError("inputs must all be local or all in the same store; got " + ", ".join(sorted(schemes)))
+    urls = find_remote_files(
+        patterns, WARC_SUFFIXES if suffixes is None else suffixes, ignore_case=suffixes is not None
+    )
+    # the common folder of the files, as for local inputs: the same tree gives the same relative paths
+    # (and so the same document ids) wherever it is stored
+    root = storage.locate(storage.common_folder(urls))
+    files = [storage.locate(u) for u in urls]
+    return InputSet(root=root.url, files=[f.relative_to(root) for f in files])
+
+
+def read_input_list(listing: InputList, suffixes: tuple[str, ...] | None = None) -> InputSet:
+    """The input files a path list names, relative to its base, in list order (duplicates once).
+
+    A listed path is not checked for existence here (a Common Crawl list holds tens of thousands); the reader
+    records a missing one as a dropped input. A path that leaves the base (`..`, absolute, a URL) is refused."""
+    wanted = WARC_SUFFIXES if suffixes is None else suffixes
+    ignore_case = suffixes is not None
+    try:
+        data = storage.read_bytes(listing.paths)
+        base = storage.locate(listing.base)
+    except StorageError as e:
+        raise InputError(f"--input-list: {e}") from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as e:
+            raise InputError(f"--input-list {storage.display(listing.paths)}: broken gzip ({e})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"--input-list {storage.display(listing.paths)}: not a UTF-8 text file of paths") from None
+    files: dict[str, None] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"--input-list {storage.display(listing.paths)} line {number}"
+        if "://" in line or line.startswith("/") or ".." in line.split("/"):
+            raise InputError(f"{where}: {storage.display(line)!r} is not a path relative to --input-base")
+        name = line.lower() if ignore_case else line
+        if not name.endswith(tuple(s.lower() for s in wanted) if ignore_case else wanted):
+            raise InputError(f"{where}: {line!r}: expected a {_describe_suffixes(wanted)} file")
+        files[posixpath.normpath(line)] = None
+    if not files:
+        raise InputError(f"--input-list {storage.display(listing.paths)} names no file")
+    return InputSet(root=base.url.rstrip("/") if not base.is_local else base.path, files=list(files))
+
+
+def resolve_inputs(patterns: Sequence[str | InputList], suffixes: tuple[str, ...] | None = None) -> InputSet:
     """The input files, relative to their common root. `suffixes`: the file name endings the source stage
-    reads (`sources_stage.accepted_suffixes(spec)`); None: WARC files, found exactly as `find_warc_files` does."""
-    files = find_warc_files(patterns) if suffixes is None else find_input_files(patterns, suffixes)
+    reads (`sources_stage.accepted_suffixes(spec)`); None: WARC files, found exactly as `find_warc_files` does.
+    Patterns are local paths, URLs (all in one store) or one `InputList`."""
+    lists = [p for p in patterns if isinstance(p, InputList)]
+    if lists:
+        if len(lists) > 1 or len(patterns) > 1:
+            raise InputError("an input list is the only input of a run (give --input or --input-list, not both)")
+        return read_input_list(lists[0], suffixes)
+    names = [str(p) for p in patterns]
+    try:
+        if any(storage.is_remote(p) for p in names):
+            return _remote_input_set(names, suffixes)
+        names = [storage.locate(p).path if storage.scheme_of(p) == "file" else p for p in names]
+    except StorageError as e:
+        raise InputError(str(e)) from None
+    files = find_warc_files(names) if suffixes is None else find_input_files(names, suffixes)
     root = Path(os.path.commonpath([f.parent for f in files]))
     return InputSet(root=str(root), files=[f.relative_to(root).as_posix() for f in files])
 
 
 def spec_warc_files(patterns: list[str], what: str) -> tuple[str, ...]:
-    """The WARC files a stage parameter names (files, folders, globs) as absolute paths; none named: ().
+    """The WARC files a stage parameter names (files, folders, globs) as absolute paths or URLs; none named: ().
 
     A pattern that finds nothing is a `SpecError` prefixed with `what` (the stage key and parameter), so
     that the spec, not the run, fails.
@@ -94,6 +215,28 @@ def spec_warc_files(patterns: list[str], what: str) -> tuple[str, ...]:
     if not patterns:
         return ()
     try:
+        if any(storage.is_remote(p) for p in patterns):
+            return tuple(find_remote_files(patterns, WARC_SUFFIXES, ignore_case=False))
         return tuple(str(p) for p in find_warc_files(patterns))
-    except InputError as e:
+    except (InputError, StorageError) as e:
         raise SpecError(f"{what}: {e}") from e
+
+
+def crawl_of(path: str) -> str | None:
+    """The Common Crawl crawl id in a path or URL (the last one, when several), else None."""
+    found = CRAWL_ID.findall(path)
+    return found[-1] if found else None
+
+
+def robots_folders_beside(inputs: InputSet) -> list[str]:
+    """The `robotstxt/` folders beside the inputs' `warc/` folders (Common Crawl's segment layout) that exist."""
+    parents = sorted({posixpath.dirname(f) for f in inputs.files})
+    root = storage.locate(inputs.root)
+    folders = []
+    for parent in parents:
+        if posixpath.basename(parent) != PAGES_FOLDER:
+            continue
+        sibling = root.child(posixpath.join(posixpath.dirname(parent), ROBOTS_FOLDER))
+        if storage.is_dir(sibling):
+            folders.append(sibling.url)
+    return folders

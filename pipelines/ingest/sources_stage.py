@@ -77,6 +77,7 @@ _WARC_REASONS = {
     Reason.UNDECODABLE: "the payload cannot be decoded to text",
     Reason.WARC_LYING_LENGTH: "the block does not end where Content-Length says",
     Reason.OVERSIZE: "record, row or file above the reader's max_bytes",
+    Reason.INPUT_MISSING: "an input file named by a path list that is not in the store (one row per file)",
 }
 
 

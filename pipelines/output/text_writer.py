@@ -38,7 +38,7 @@ def text_row(doc_id: str, text: str, md: dict) -> dict:
         "text": text,
         "url": md.get(Meta.URL),
         "date": md.get(Meta.FETCH_DATE),
-        "dump": common_crawl_dump(md.get(Meta.SOURCE_PATH)),
+        "dump": md.get(Meta.CRAWL) or common_crawl_dump(md.get(Meta.SOURCE_PATH)),
         "file_path": md.get(Meta.SOURCE_PATH),
         "language": language,
         "language_score": md.get(Meta.LANG_SCORE),
