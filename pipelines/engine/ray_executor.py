@@ -10,7 +10,9 @@ reported when the other tasks have finished. Completions, stats and logs are dat
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections import Counter
 from collections.abc import Callable
 
 from datatrove.executor.base import DistributedEnvVars, PipelineExecutor
@@ -18,13 +20,19 @@ from datatrove.pipeline.base import PipelineStep
 
 from eurocurate.pipelines.engine.remote_tasks import TaskSync
 
+log = logging.getLogger(__name__)
+
 
 class TaskFailures(RuntimeError):
     """Some tasks raised; the message lists the ranks and the first errors."""
 
 
-def _run_rank(executor: RayTaskExecutor, rank: int) -> None:
+def _run_rank(executor: RayTaskExecutor, rank: int) -> str:
+    """Run one task; the id of the Ray node it ran on (the run log counts tasks per node)."""
+    import ray
+
     executor._run_for_rank(rank)
+    return ray.get_runtime_context().get_node_id()
 
 
 def _ship_plugins_by_value() -> None:
@@ -96,6 +104,7 @@ class RayTaskExecutor(PipelineExecutor):
         executor_ref = ray.put(self)
         pending: dict = {}
         failures: list[tuple[int, BaseException]] = []
+        per_node: Counter[str] = Counter()
         while queue or pending:
             while queue and len(pending) < self.workers:
                 rank = queue.pop(0)
@@ -105,9 +114,10 @@ class RayTaskExecutor(PipelineExecutor):
             for ref in done:
                 rank = pending.pop(ref)
                 try:
-                    ray.get(ref)
+                    per_node[ray.get(ref)] += 1
                 except Exception as e:  # noqa: BLE001 - reported with its rank once all tasks ended
                     failures.append((rank, e))
+        log.info("stage group tasks per node", extra={"group": self.name, "tasks_per_node": dict(per_node)})
         if failures:
             first = "; ".join(f"rank {r}: {str(e).strip().splitlines()[-1][:300]}" for r, e in failures[:3])
             raise TaskFailures(f"{len(failures)} task(s) failed: {first}")
