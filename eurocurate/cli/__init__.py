@@ -59,7 +59,13 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(_named_command(argv)).parse_args(argv)
+    from eurocurate.cli.common import console
+    from eurocurate.cli.remote_folder import local_folder
+
     try:
-        return args.func(args)
+        with local_folder(args) as settled:  # a run folder named by URL: a local copy, committed back by writers
+            for line in settled:
+                console.print(line)
+            return args.func(args)
     except (SpecError, StorageError, NotARunError, RunManifestError) as e:
         return error(e)

@@ -58,10 +58,13 @@ def main(args: argparse.Namespace) -> int:
 
     if mistake := not_positive("--workers", args.workers):  # 0 or -1 would wait for a worker forever
         return error(mistake)
+    from eurocurate.pipelines.engine.run_output import RunOutput
+
     if (args.input_list is None) != (args.input_base is None):
         return error("--input-list and --input-base go together: the list's paths are relative to the base")
     inputs = [InputList(args.input_list, args.input_base)] if args.input_list else args.input
-    out = Path(args.output)
+    place = RunOutput(args.output)  # an s3:// output is worked on through a local copy (logs, summary)
+    out = place.local
     spec = load_spec(args.pipeline, args.set)  # a spec that does not load exits 2 before OUT/logs is created
     if args.dry_run:
         from eurocurate.cli.check import print_check
@@ -72,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
 
     try:  # every check that needs no document, and whose folder OUT is, before OUT/logs is created
         check_run(spec, inputs, out)
-        if not args.restart:
+        if not args.restart and not place.remote:  # a remote one is checked once its copy is pulled
             check_ownership(out.resolve())  # made again under the run lock; here so that a refusal writes nothing
     except (InputError, FolderNotOurs) as e:
         return error(e)
@@ -90,11 +93,11 @@ def main(args: argparse.Namespace) -> int:
     except RunFailed as e:
         console.print(f"[red]run incomplete:[/] {e}")
         return 1
-    _print_summary(manifest, out.resolve())
+    _print_summary(manifest, out, place.url)
     return 0
 
 
-def _print_summary(manifest: RunManifest, out: Path) -> None:
+def _print_summary(manifest: RunManifest, out: Path, shown: str) -> None:
     totals = manifest.totals
     console.print(
         f"\n[bold green]done[/] {manifest.pipeline}: {totals.read:,} documents read, "
@@ -132,4 +135,6 @@ def _print_summary(manifest: RunManifest, out: Path) -> None:
     if missing := robots_coverage(out, manifest).warning():
         console.print(f"[yellow]opt-outs:[/] {missing}")
     run_json = OutputLayout(out).run_manifest
-    console.print(f"output: {out}  (run manifest {run_json}; check it with `eurocurate verify {out}`)")
+    if shown != str(out):
+        run_json = f"{shown}/{run_json.name}"
+    console.print(f"output: {shown}  (run manifest {run_json}; check it with `eurocurate verify {shown}`)")

@@ -24,7 +24,8 @@ def main(args: argparse.Namespace) -> int:
 
     report = verify_output(args.output)
     if report.ok:
-        out_console.print(f"[green]OK[/] {args.output}: {report.checks} checks passed")
+        shown = getattr(args, "shown_folder", args.output)  # the URL, when the folder is a local copy of one
+        out_console.print(f"[green]OK[/] {shown}: {report.checks} checks passed")
         return 0
     for problem in report.problems:
         out_console.print(f"[red]FAIL[/] {problem}", markup=True, highlight=False)

@@ -10,19 +10,29 @@ reported when the other tasks have finished. Completions, stats and logs are dat
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections import Counter
 from collections.abc import Callable
 
 from datatrove.executor.base import DistributedEnvVars, PipelineExecutor
 from datatrove.pipeline.base import PipelineStep
+
+from eurocurate.pipelines.engine.remote_tasks import TaskSync
+
+log = logging.getLogger(__name__)
 
 
 class TaskFailures(RuntimeError):
     """Some tasks raised; the message lists the ranks and the first errors."""
 
 
-def _run_rank(executor: RayTaskExecutor, rank: int) -> None:
+def _run_rank(executor: RayTaskExecutor, rank: int) -> str:
+    """Run one task; the id of the Ray node it ran on (the run log counts tasks per node)."""
+    import ray
+
     executor._run_for_rank(rank)
+    return ray.get_runtime_context().get_node_id()
 
 
 def _ship_plugins_by_value() -> None:
@@ -47,6 +57,7 @@ class RayTaskExecutor(PipelineExecutor):
         memory_per_task_gb: float = 1.0,
         max_retries: int = 2,
         name: str = "eurocurate",
+        task_sync: TaskSync | None = None,
     ):
         super().__init__(pipeline, logging_dir, skip_completed=True)
         self.tasks = tasks
@@ -55,6 +66,12 @@ class RayTaskExecutor(PipelineExecutor):
         self.memory_per_task_gb = memory_per_task_gb
         self.max_retries = max_retries
         self.name = name
+        self.task_sync = task_sync  # an output on object storage: tasks work in scratch copies (remote_tasks)
+
+    def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1):
+        if self.task_sync is None:
+            return super()._run_for_rank(rank, local_rank, node_rank)
+        return self.task_sync.run(self, rank, lambda: super(RayTaskExecutor, self)._run_for_rank(rank, local_rank))
 
     @property
     def world_size(self) -> int:
@@ -87,6 +104,7 @@ class RayTaskExecutor(PipelineExecutor):
         executor_ref = ray.put(self)
         pending: dict = {}
         failures: list[tuple[int, BaseException]] = []
+        per_node: Counter[str] = Counter()
         while queue or pending:
             while queue and len(pending) < self.workers:
                 rank = queue.pop(0)
@@ -96,9 +114,10 @@ class RayTaskExecutor(PipelineExecutor):
             for ref in done:
                 rank = pending.pop(ref)
                 try:
-                    ray.get(ref)
+                    per_node[ray.get(ref)] += 1
                 except Exception as e:  # noqa: BLE001 - reported with its rank once all tasks ended
                     failures.append((rank, e))
+        log.info("stage group tasks per node", extra={"group": self.name, "tasks_per_node": dict(per_node)})
         if failures:
             first = "; ".join(f"rank {r}: {str(e).strip().splitlines()[-1][:300]}" for r, e in failures[:3])
             raise TaskFailures(f"{len(failures)} task(s) failed: {first}")

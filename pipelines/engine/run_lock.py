@@ -17,14 +17,11 @@ from pathlib import Path
 import orjson
 
 from eurocurate.manifests.audit.run_manifest import now_iso
+from eurocurate.object_lock import OutputLocked as OutputLocked  # one error for both kinds of lock
 
 log = logging.getLogger(__name__)
 
 LOCK_FILE = ".eurocurate.lock"
-
-
-class OutputLocked(RuntimeError):
-    """Another live run holds the output folder's lock; the message names it."""
 
 
 def _holder(path: Path) -> str:

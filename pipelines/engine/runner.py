@@ -16,20 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from datatrove.executor.local import LocalPipelineExecutor
-from datatrove.utils.stats import MetricStats, PipelineStats
+from datatrove.utils.stats import PipelineStats
 from rich.console import Console
 
 from eurocurate import storage
 from eurocurate.config import PipelineSpec
 from eurocurate.files import write_bytes_atomic
-from eurocurate.layout import FERTILITY_JSON, FERTILITY_MD, OutputLayout
+from eurocurate.layout import STATE_FILE, WORK, OutputLayout
 from eurocurate.manifests.audit.run_manifest import (
     Execution,
     GroupTiming,
     Policies,
     RunManifest,
-    StageCount,
     TokenizerInfo,
     Totals,
     describe_inputs,
@@ -48,15 +46,20 @@ from eurocurate.pipelines.engine.output_folder import check_ownership, clean_dea
 from eurocurate.pipelines.engine.preflight import check_run
 from eurocurate.pipelines.engine.progress import ProgressDisplay, read_progress
 from eurocurate.pipelines.engine.ray_executor import RayTaskExecutor
-from eurocurate.pipelines.engine.run_lock import RunLock
+from eurocurate.pipelines.engine.remote_tasks import SyncedLocalExecutor
+from eurocurate.pipelines.engine.run_output import RunOutput
+from eurocurate.pipelines.engine.run_stats import (
+    collect_fertility,
+    collect_stage_counts,
+    merged_stats,
+    write_fertility_report,
+)
 
 # re-exported: the CLI reports InputError as a user error; pipelines/__init__ offers resolve_inputs
 from eurocurate.pipelines.ingest.inputs import InputError as InputError
 from eurocurate.pipelines.ingest.inputs import InputList
 from eurocurate.pipelines.ingest.inputs import resolve_inputs as resolve_inputs
-from eurocurate.pipelines.output.tokenize import fertility_from_stats
 from eurocurate.registry import InputSet
-from eurocurate.schema import Stat
 
 log = logging.getLogger(__name__)
 
@@ -114,16 +117,17 @@ def _any_task_completed(dag: PipelineDAG) -> bool:
     return any(any((Path(n.work_dir) / "completions").glob("*")) for n in dag.nodes)
 
 
-def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int):
+def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int, place: RunOutput):
     common = {
         "pipeline": node.steps,
         "tasks": node.tasks,
         "workers": min(workers, node.tasks),
         "logging_dir": node.work_dir,
+        "task_sync": place.task_sync(node.name, node.kind),
     }
     if kind == "ray":
         return RayTaskExecutor(**common, memory_per_task_gb=spec.execution.mem_per_task_gb, name=node.name)
-    return LocalPipelineExecutor(**common, start_method="spawn")
+    return SyncedLocalExecutor(**common, start_method="spawn")
 
 
 def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[float | None, str]:
@@ -135,7 +139,9 @@ def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[floa
     return None, "docs"
 
 
-def _run_node(node: DagNode, executor, display: ProgressDisplay, total: float | None, unit: str) -> float | None:
+def _run_node(
+    node: DagNode, executor, display: ProgressDisplay, total: float | None, unit: str, place: RunOutput
+) -> float | None:
     """Seconds the group took, or None when it was already complete."""
     incomplete = executor.get_incomplete_ranks()
     display.start(node.name, node.kind, node.tasks, total, unit)
@@ -153,6 +159,7 @@ def _run_node(node: DagNode, executor, display: ProgressDisplay, total: float | 
             error = ""
         except Exception as e:  # noqa: BLE001 - a task's error becomes the run's error message below
             error = f": {str(e).strip().splitlines()[-1][:400]}" if str(e).strip() else f": {type(e).__name__}"
+    place.refresh()  # completions that tasks published to an output on object storage
     still = executor.get_incomplete_ranks()
     if still:
         raise RunFailed(
@@ -160,72 +167,6 @@ def _run_node(node: DagNode, executor, display: ProgressDisplay, total: float | 
             f"{error}. Logs: {node.work_dir}/logs/ — fix the cause and re-run the same command to resume"
         )
     return elapsed
-
-
-def _merged_stats(node: DagNode) -> PipelineStats:
-    total = PipelineStats()
-    for rank in range(node.tasks):
-        path = Path(node.work_dir) / "stats" / f"{rank:05d}.json"
-        total += PipelineStats.from_json(orjson.loads(path.read_bytes()))
-    return total
-
-
-def _total(value: MetricStats | dict | float) -> int:
-    """A counter's total. datatrove keeps a stat read from one task's JSON in its serialised form (a number or
-    a dict) until it is added to another, so a one-task group has raw values."""
-    return int(value.total if isinstance(value, MetricStats) else MetricStats.from_dict(value).total)
-
-
-def _step_totals(stats) -> dict[str, int]:
-    return {k: _total(v) for k, v in stats.stats.items()}
-
-
-def collect_stage_counts(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> list[StageCount]:
-    """Documents in/out/dropped per ledger stage, summed over tasks, in flow order."""
-    counts = []
-    for node in dag.nodes:
-        for step, stats in zip(node.steps, merged[node.name].stats):
-            if not getattr(step, "is_ledger_stage", False):
-                continue
-            values = _step_totals(stats)
-            by_reason = {
-                k[len(Stat.DROPPED_PREFIX) :]: v for k, v in sorted(values.items()) if k.startswith(Stat.DROPPED_PREFIX)
-            }
-            counts.append(
-                StageCount(
-                    stage=step.name,
-                    group=node.name,
-                    docs_in=values.get(Stat.TOTAL, 0),
-                    docs_out=values.get(Stat.FORWARDED, 0),
-                    dropped=values.get(Stat.DROPPED, 0),
-                    dropped_by_reason=by_reason,
-                    seconds=round(stats.time_stats.total, 3),
-                )
-            )
-    return counts
-
-
-def collect_fertility(dag: PipelineDAG, merged: dict[str, PipelineStats]) -> dict[str, dict[str, float]]:
-    for node in dag.nodes:
-        for step, stats in zip(node.steps, merged[node.name].stats):
-            if step.name == "tokenize":
-                return fertility_from_stats(_step_totals(stats))
-    return {}
-
-
-def _write_fertility_report(out: Path, fertility: dict[str, dict[str, float]]) -> None:
-    if not fertility:
-        return
-    lines = ["| lang | tokens/word | tokens/char | words | tokens |", "|---|---:|---:|---:|---:|"]
-    for lang, f in sorted(fertility.items(), key=lambda kv: -kv[1]["tokens_per_word"]):
-        lines.append(
-            f"| {lang} | {f['tokens_per_word']:.3f} | {f['tokens_per_char']:.3f} | {f['words']:,} | {f['tokens']:,} |"
-        )
-    reports = OutputLayout(out).reports
-    write_bytes_atomic(reports / FERTILITY_JSON, orjson.dumps(fertility, option=orjson.OPT_INDENT_2))
-    write_bytes_atomic(
-        reports / FERTILITY_MD, ("# Tokenizer fertility per language\n\n" + "\n".join(lines) + "\n").encode()
-    )
 
 
 def _write_stats_and_logs(dag: PipelineDAG, merged: dict[str, PipelineStats], out: Path) -> None:
@@ -255,16 +196,19 @@ def run_pipeline(
     Raises `SpecError`, `InputError`, `OutputLocked`, `FolderNotOurs`, `OutputConflict` or `RunFailed`.
     """
     console = console or Console(stderr=True)
-    out = Path(options.output).resolve()
+    place = RunOutput(options.output)  # a URL's driver copy; the folder itself when local
+    out = place.local
     inputs, dag = check_run(spec, options.inputs, out)
     out.mkdir(parents=True, exist_ok=True)
     try:
-        previous = _read_state(out)
+        previous = None if place.remote else _read_state(out)
     except (OSError, ValueError):
         previous = None
-    lock = RunLock(out, previous["run_id"] if previous else str(uuid.uuid4())).acquire()
+    lock = place.lock(previous["run_id"] if previous else str(uuid.uuid4())).acquire()
     try:
-        return _run_locked(spec, spec_path, options, console, out, inputs, dag, lock.run_id)
+        for line in place.begin():
+            console.print(f"  {line}")
+        return _run_locked(spec, spec_path, options, console, place, inputs, dag, lock.run_id)
     finally:
         lock.release()
 
@@ -274,30 +218,35 @@ def _run_locked(
     spec_path: str,
     options: RunOptions,
     console: Console,
-    out: Path,
+    place: RunOutput,
     inputs: InputSet,
     dag: PipelineDAG,
     run_id: str,
 ) -> RunManifest:
+    out = place.local
     if options.restart and (removed := restart(out)):
-        console.print(f"  --restart: removed the previous run's {', '.join(removed)} from {out}")
+        place.forget(removed)
+        console.print(f"  --restart: removed the previous run's {', '.join(removed)} from {place.url}")
     check_ownership(out)
     previous = _read_state(out)
     fresh = previous is None
     if fresh:
+        place.forget([WORK])  # _new_state starts _work/ over
         state = _new_state(out, run_id, spec, inputs)
+        place.publish([f"{WORK}/{STATE_FILE}"])
     else:
         state = _resume_state(out, previous, spec, inputs)
         if removed := clean_dead_temporaries(out):
             console.print(f"  removed {len(removed)} temporary file(s) left by interrupted tasks")
     log.info("run started", extra={"run_id": state["run_id"], "inputs": len(inputs.files), "output": str(out)})
     try:
-        return _execute(spec, spec_path, options, console, out, inputs, dag, state)
+        return _execute(spec, spec_path, options, console, place, inputs, dag, state)
     except BaseException:
+        place.refresh()
         if fresh and not _any_task_completed(dag):
             # nothing of this attempt is worth resuming: a fixed spec may run here as into a new folder
             OutputLayout(out).state.unlink(missing_ok=True)
-            restart(out, keep_work=True)
+            place.forget([f"{WORK}/{STATE_FILE}", *restart(out, keep_work=True)])
         raise
 
 
@@ -306,15 +255,16 @@ def _execute(
     spec_path: str,
     options: RunOptions,
     console: Console,
-    out: Path,
+    place: RunOutput,
     inputs: InputSet,
     dag: PipelineDAG,
     state: dict,
 ) -> RunManifest:
+    out = place.local
     kind = options.executor or spec.execution.executor
     workers = options.workers or spec.execution.workers
     console.print(
-        f"[bold]eurocurate[/] {spec.name}: {len(inputs.files)} input file(s) → {out}  "
+        f"[bold]eurocurate[/] {spec.name}: {len(inputs.files)} input file(s) → {place.url}  "
         f"({kind}{' @ ' + options.ray_address if options.ray_address else ''}, {workers} worker(s))"
     )
     if kind == "ray":
@@ -325,7 +275,7 @@ def _execute(
     for node in dag.nodes:
         total, unit = _node_total(node, dag, inputs)
         log.info("stage group started", extra={"group": node.name, "kind": node.kind, "tasks": node.tasks})
-        seconds = _run_node(node, _executor(node, spec, kind, workers), display, total, unit)
+        seconds = _run_node(node, _executor(node, spec, kind, workers, place), display, total, unit, place)
         if seconds is None:
             continue
         timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
@@ -336,7 +286,8 @@ def _execute(
         console.print(f"  nothing to do: every stage group is complete; {layout.run_manifest.name} is unchanged")
         _verify_or_fail(out)
         return read_run_manifest(out)
-    merged = {node.name: _merged_stats(node) for node in dag.nodes}  # read every task's stats once
+    place.mark()  # every task's outputs are in the copy; what the driver writes from here is committed at the end
+    merged = {node.name: merged_stats(node) for node in dag.nodes}  # read every task's stats once
     stages = collect_stage_counts(dag, merged)
     _write_stats_and_logs(dag, merged, out)
     tokenizer_meta = layout.tokenizer_meta
@@ -369,7 +320,7 @@ def _execute(
         outputs=describe_outputs(out),
     )
     write_run_manifest(out, manifest)
-    _write_fertility_report(out, fertility)
+    write_fertility_report(out, fertility)
     from eurocurate.manifests.release.domains import robots_coverage  # release reads the finished output
 
     if missing := robots_coverage(out, manifest).warning():  # hosts whose robots.txt could not be checked
@@ -378,6 +329,8 @@ def _execute(
     if not spec.execution.keep_intermediate:
         for node in dag.nodes:
             shutil.rmtree(Path(node.work_dir) / "data", ignore_errors=True)
+        place.forget([f"{WORK}/{node.name}/data" for node in dag.nodes])
+    place.commit()
     _verify_or_fail(out)
     return manifest
 

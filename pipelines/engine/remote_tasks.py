@@ -1,0 +1,146 @@
+"""Tasks of a run whose output is on object storage: each runs in a private local scratch copy on its node.
+
+A task pulls what it reads from the store (its own rank's hand-over files, every rank's for a barrier, the
+tokenizer and the barriers' decisions), runs with every path of its steps moved from the driver's copy into its
+scratch folder, then pushes what it wrote and deleted, its completion marker last: a task is complete in the
+store only once all its outputs are there, so a run resumes from the store alone and no node needs a shared disk.
+Owns the scratch copies and the executors that use them; the store protocol is `eurocurate.remote_output`'s.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from datatrove.executor.local import LocalPipelineExecutor
+from datatrove.io import get_datafolder
+from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.stats import PipelineStats
+
+from eurocurate.layout import EXCLUSIONS, LOGS, PROVENANCE, REPORTS, RUN_MANIFEST, SHARDS, STATS, TEXT, WORK
+from eurocurate.remote_output import _NEVER_PULLED, RemoteOutput, changes, scratch_root, snapshot
+
+# What no task reads: the driver's files and the folders tasks only write.
+_NOT_FOR_TASKS = (f"{LOGS}/", f"{STATS}/", f"{REPORTS}/", RUN_MANIFEST, f"{TEXT}/", f"{PROVENANCE}/", f"{EXCLUSIONS}/")
+# Per-task bookkeeping of datatrove under _work/<group>/: the driver's to read, no task's.
+_BOOKKEEPING = frozenset({"logs", "stats", "completions", "progress"})
+_HAND_OVER = re.compile(r"(\d{5})\.parquet")  # intermediate_path(): one per map rank
+
+
+def task_reads(rel: str, kind: str, rank: int) -> bool:
+    """Whether a task of a `kind` group ("map" or "barrier") with `rank` pulls the object `rel` of the output."""
+    if rel.startswith((*_NEVER_PULLED, *_NOT_FOR_TASKS)):
+        return False
+    if rel.startswith(f"{SHARDS}/"):
+        return kind == "barrier"  # the shard packer re-cuts the map tasks' token shards
+    if rel.startswith(f"{WORK}/"):
+        parts = rel.split("/")
+        if len(parts) < 3 or parts[2] in _BOOKKEEPING or parts[-1] in {"executor.json", "stats.json"}:
+            return False
+        if kind == "map" and parts[-2] == "data" and (m := _HAND_OVER.fullmatch(parts[-1])) and int(m[1]) != rank:
+            return False  # a map task reads its own rank's hand-over file (intermediate.py), not the others'
+    return True
+
+
+def driver_reads(rel: str) -> bool:
+    """What the driver keeps in its copy: the outputs, and of _work/ only run state and task bookkeeping."""
+    if rel.startswith(_NEVER_PULLED):
+        return False
+    if rel.startswith(f"{WORK}/"):
+        parts = rel.split("/")
+        return len(parts) == 2 or (len(parts) > 3 and parts[2] in {"completions", "stats", "logs"})
+    return True
+
+
+def _retarget(value: object, old: str, new: str, seen: set[int]) -> object:
+    """`value` with every path string under `old` moved under `new`, in place inside our own step objects."""
+    if isinstance(value, str):
+        return new + value[len(old) :] if value == old or value.startswith(old + "/") else value
+    if isinstance(value, PurePath):
+        moved = _retarget(str(value), old, new, seen)
+        return type(value)(moved) if moved != str(value) else value
+    if isinstance(value, list):
+        return [_retarget(v, old, new, seen) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_retarget(v, old, new, seen) for v in value)
+    if isinstance(value, dict):
+        return {k: _retarget(v, old, new, seen) for k, v in value.items()}
+    if type(value).__module__.startswith("eurocurate") and id(value) not in seen:
+        seen.add(id(value))
+        attrs = vars(value) if hasattr(value, "__dict__") else {}
+        slots = [s for c in type(value).__mro__ for s in getattr(c, "__slots__", ()) if hasattr(value, s)]
+        for name in [*attrs, *slots]:
+            if name.startswith("__"):
+                continue
+            current = getattr(value, name)
+            moved = _retarget(current, old, new, seen)
+            if moved is not current:
+                object.__setattr__(value, name, moved)
+    return value
+
+
+def retarget_steps(pipeline: list[PipelineStep], old: str, new: str) -> list[PipelineStep]:
+    """A copy of `pipeline` whose steps write under `new` where the driver's write under `old`."""
+    from ray import cloudpickle
+
+    copy = cloudpickle.loads(cloudpickle.dumps(pipeline))
+    seen: set[int] = set()
+    for step in copy:
+        _retarget(step, old, new, seen)
+    return copy
+
+
+@dataclass(frozen=True)
+class TaskSync:
+    """How the tasks of one group reach the output on object storage (pickled into every task)."""
+
+    url: str  # the output folder's URL
+    driver_root: str  # the driver's local copy, where the compiled steps point
+    group: str
+    kind: str  # "map" or "barrier"
+
+    def run(self, executor, rank: int, run_rank) -> PipelineStats:
+        """Run `run_rank()` (the executor's own task body) for `rank` in a fresh scratch copy, then publish."""
+        remote = RemoteOutput(self.url)
+        scratch = Path(tempfile.mkdtemp(prefix=f"eurocurate-task-{self.group}-{rank:05d}-", dir=scratch_root()))
+        local = scratch / "out"
+        local.mkdir()
+        saved = executor.pipeline, executor.logging_dir
+        try:
+            remote.pull(local, lambda rel: task_reads(rel, self.kind, rank))
+            before = snapshot(local)
+            executor.pipeline = retarget_steps(executor.pipeline, self.driver_root, str(local))
+            executor.logging_dir = get_datafolder(str(local / WORK / self.group))
+            try:
+                stats = run_rank()
+            finally:
+                written, removed = changes(before, local)
+                done = [r for r in written if r.startswith(f"{WORK}/{self.group}/completions/")]
+                logs = [r for r in written if r.startswith(f"{WORK}/{self.group}/logs/")]
+                completed = bool(done)
+                # a failed task publishes only its log (for the error message); a completed one everything,
+                # its completion marker last
+                remote.push(local, [r for r in written if r not in done] if completed else logs)
+                if completed:
+                    remote.delete(removed)
+                    remote.push(local, done)
+            return stats
+        finally:
+            executor.pipeline, executor.logging_dir = saved
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+class SyncedLocalExecutor(LocalPipelineExecutor):
+    """datatrove's local executor whose tasks, when `task_sync` is set, run in scratch copies of a remote output."""
+
+    def __init__(self, *args, task_sync: TaskSync | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task_sync = task_sync
+
+    def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1) -> PipelineStats:
+        if self.task_sync is None:
+            return super()._run_for_rank(rank, local_rank, node_rank)
+        return self.task_sync.run(self, rank, lambda: super(SyncedLocalExecutor, self)._run_for_rank(rank, local_rank))
