@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from eurocurate.tools.longtail.artefacts import (
+    PINS,
     Artefact,
     ArtefactUnavailable,
     Registry,
@@ -39,6 +40,8 @@ from eurocurate.tools.longtail.readers import (
 )
 
 log = logging.getLogger(__name__)
+
+UNAVAILABLE: Final = "UNAVAILABLE.txt"  # written instead of the set when an artefact cannot be had, with the reason
 
 FIREFOX_LOCALES: Final[tuple[str, ...]] = (
     # EU-24 (Firefox has no Maltese pack)
@@ -99,16 +102,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, required=True, help="folder for dev.jsonl, unseen.jsonl, README.txt")
     parser.add_argument("--cache", help="download cache (default $EUROCURATE_LONGTAIL_CACHE or ~/.cache/...)")
     parser.add_argument("--repin", action="store_true", help="download the current versions and rewrite pins.json")
+    parser.add_argument("--pins", type=Path, default=PINS, help="pinned artefacts (default: the project's pins.json)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     cache = cache_dir(args.cache)
     if args.repin:
-        save_pins([repin(registry, name, version, cache) for registry, name, version in SOURCES])
+        save_pins([repin(registry, name, version, cache) for registry, name, version in SOURCES], args.pins)
+    unavailable = args.output / UNAVAILABLE
     try:
-        paths = build(args.output, cache, load_pins())
+        paths = build(args.output, cache, load_pins(args.pins))
     except ArtefactUnavailable as e:
+        # the evaluation reads this to say why it cannot run
+        args.output.mkdir(parents=True, exist_ok=True)
+        unavailable.write_text(f"{e}\n", encoding="utf-8")
         print(f"cannot build the long-tail set: {e}", file=sys.stderr)
         return 2
+    unavailable.unlink(missing_ok=True)
     for split, path in paths.items():
         print(f"{split}: {len(read_set(path))} paragraphs in {path}")
     return 0
