@@ -1,0 +1,194 @@
+"""Europe's languages beyond the EU-24: heliport's reading of a text, and the veto that keeps them out of EU-24.
+
+Owns the one heliport identifier of a process (HPLT's HeLI-OTS port, ~220 languages, model inside the wheel,
+loaded once and shared by every task of the worker), turning its raw scores into probabilities over a set of
+languages, the spelling tells of the languages no bundled model knows (`LONG_TAIL_MARKERS`), and the veto: an
+EU-24 label is replaced by a European non-EU-24 language when heliport (or the spelling) is confident of it.
+When the identifier asks is `langid.identifier`'s decision; Croatian/Bosnian/Serbian is `langid.hbs`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from eurocurate.langid.orthography import words
+from eurocurate.schema import EU24
+
+_EU24 = frozenset(EU24)
+
+# heliport's ISO 639-3 labels -> the codes used here (639-1 where lid.176 has one; else the 639-3 code itself).
+# `hbs` stays: heliport merges Croatian, Bosnian and Serbian (`langid.hbs` splits it).
+HELIPORT_CODE: Final[dict[str, str]] = {
+    "afr": "af", "bel": "be", "bre": "br", "bul": "bg", "cat": "ca", "ces": "cs", "cor": "kw", "cos": "co",
+    "cym": "cy", "dan": "da", "deu": "de", "ell": "el", "eng": "en", "epo": "eo", "est": "et", "eus": "eu",
+    "fao": "fo", "fin": "fi", "fra": "fr", "fry": "fy", "gla": "gd", "gle": "ga", "glg": "gl", "glv": "gv",
+    "hun": "hu", "isl": "is", "ita": "it", "lat": "la", "lav": "lv", "lit": "lt", "ltz": "lb", "mkd": "mk",
+    "mlt": "mt", "nld": "nl", "nno": "nn", "nob": "nb", "oci": "oc", "pol": "pl", "por": "pt", "roh": "rm",
+    "ron": "ro", "rus": "ru", "slk": "sk", "slv": "sl", "sme": "se", "spa": "es", "sqi": "sq", "srd": "sc",
+    "swe": "sv", "tur": "tr", "ukr": "uk", "wln": "wa", "yid": "yi",
+}  # fmt: skip
+
+# European languages that are not official EU languages, by the code used here: the regional and minority
+# languages of the EU, the languages of Europe outside it, and the look-alikes of the EU-24. A confident reading
+# as one of these vetoes an EU-24 label.
+EUROPEAN_NON_EU24: Final = frozenset(
+    # regional and minority languages (heliport, lid.176 or the spelling tells know them)
+    "co fur wa rm hsb dsb sc ast gv oc lb br nds li fy gd vec nap scn lij lmo an ext mwl csb szl rue rom yi eo "
+    "pms eml lad kw frr stq gsw bar ksh pfl vls sgs liv vot izh olo se sma smj smn sms sju sjd "
+    # Croatian's and Bosnian's neighbours, and the look-alikes of the EU-24 outside the EU
+    "bs sr hbs ca eu gl nb nn is fo mk ru uk be cy sq la".split()
+)
+
+
+# Spelling tells of languages that heliport does not know and lid.176 knows badly or not at all: letters that
+# their standard orthography writes and the EU neighbour does not, and frequent words the neighbour lacks.
+# Silesian (Ślabikŏrz: ŏ ō ô ã õ), Kashubian (ë ò ù ô ã), Friulian (ê ô û, cj gj), Ligurian (æ, ö ü in
+# Italian context), Romani (th kh ph aspirates, ć ś ź; words), Low German and Limburgish (words).
+@dataclass(frozen=True, slots=True)
+class SpellingTell:
+    letters: re.Pattern[str] | None
+    markers: frozenset[str]
+    neighbours: frozenset[str]  # the EU-24 languages the models read it as
+
+
+LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
+    "szl": SpellingTell(
+        re.compile(r"[ŏŎōŌõÕ]"),
+        frozenset("niy je ôd ôna ôn było bōł jŏ mŏ tyż kaj dŏ sōm ino abo nōm wōm ku jako bez przi".split()),
+        frozenset({"pl", "cs", "sk"}),
+    ),
+    "csb": SpellingTell(
+        re.compile(r"[ëËòÒùÙ]"),
+        frozenset("je të mô môże òd òb nie jak prawie òstôł bëło bëc bëlë są zôs wiele tej".split()),
+        frozenset({"pl"}),
+    ),
+    "fur": SpellingTell(
+        re.compile(r"[êôûÊÔÛ]|\b[cg]j"),  # â and î are Romanian too
+        frozenset("ancje cun jo dut vuê chest cheste achì nol ju fâ plui cjase ducj jessi cussì nestri sestu".split()),
+        frozenset({"it", "ro", "fr", "es", "ca"}),
+    ),
+    "lij": SpellingTell(
+        re.compile(r"[æÆ]|\b\w*[öü]\w*"),
+        frozenset("o a l'é ch'o comme ciù sciô pe mæ zena zeneise inte inti e-o e-a quande ascì".split()),
+        frozenset({"it", "fr", "pt", "ca", "es"}),
+    ),
+    "rom": SpellingTell(
+        re.compile(r"\b\w*(?:ćh|čh|kh|th|ph)\w*"),
+        frozenset("thaj si sas kaj ando ande anda pe le e o sar naj vi te manuš romane romani rroma".split()),
+        frozenset({"sk", "cs", "hu", "ro", "sl", "hr", "pl", "en"}),
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def shared_heliport():  # -> heliport.Identifier (compiled extension, untyped)
+    """The process's heliport identifier: the model (~840 MB resident: bitcode-decoded n-gram tables; the Python
+    binding loads every language) is read on the first call, then shared by every caller in the process."""
+    import heliport
+
+    return heliport.Identifier()
+
+
+def heliport_code(label: str) -> str:
+    return HELIPORT_CODE.get(label, label)
+
+
+def heliport_scores(flat: str, k: int = 8) -> dict[str, float]:
+    """heliport's top `k` {code: raw score} for a one-line text; lower is better (mean -log10 probability per
+    word), and a margin of 0.3 on a 15-word paragraph is heliport sure of itself."""
+    try:
+        ranked = shared_heliport().identify_topk_with_score(flat, k)
+    except UnicodeEncodeError:
+        ranked = shared_heliport().identify_topk_with_score(flat.encode("utf-8", "replace").decode("utf-8"), k)
+    return {heliport_code(lab): float(s) for lab, s in ranked if lab not in ("und", "zxx")}
+
+
+def heliport_probabilities(
+    raw: dict[str, float], codes: tuple[str, ...] | frozenset[str], sharpness: float
+) -> dict[str, float]:
+    """{code: probability} over `codes` from heliport's raw scores: exp(-sharpness * (score - best)), normalised.
+    A code out of heliport's top `k` gets the worst score seen plus one (a language heliport ranks that low has
+    no chance)."""
+    if not raw:
+        return dict.fromkeys(codes, 1.0 / len(codes)) if codes else {}
+    best = min(raw.values())
+    floor = max(raw.values()) + 1.0
+    weights = {c: math.exp(-sharpness * (raw.get(c, floor) - best)) for c in codes}
+    total = sum(weights.values())
+    return {c: w / total for c, w in weights.items()}
+
+
+def spelling_tell(tokens: list[str], flat: str, min_hits: int) -> str | None:
+    """The language of `LONG_TAIL_MARKERS` whose spelling `flat` shows: at least `min_hits` distinct marker words,
+    or one marker word and as many of its letters. None when no language's evidence is enough."""
+    present = set(tokens)
+    best, best_hits = None, 0
+    for lang, tell in LONG_TAIL_MARKERS.items():
+        hits = len(present & tell.markers)
+        letters = len(tell.letters.findall(flat)) if tell.letters is not None else 0
+        evidence = hits + min(letters, hits + 1) if hits else 0
+        if evidence >= min_hits and evidence > best_hits:
+            best, best_hits = lang, evidence
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class Veto:
+    """A European non-EU-24 language read where the identifier said an EU-24 one: `lang`, its `score` (the share of
+    heliport's probability the language holds over its three best), and which evidence (`heliport`, `spelling`)."""
+
+    lang: str
+    score: float
+    path: str
+
+
+def long_tail_veto(
+    flat: str,
+    eu_lang: str,
+    ft: dict[str, float],
+    *,
+    margins: dict[str, float],
+    default_margin: float,
+    sharpness: float,
+    min_hits: int,
+) -> Veto | None:
+    """Whether `flat`, labelled `eu_lang` (EU-24), is in a European language outside the EU-24 instead.
+
+    heliport's best label must be such a language, ahead of `eu_lang` by at least its margin (`margins`, else
+    `default_margin`, in heliport's raw-score units); a language heliport does not know but fastText put in its top
+    five is named for it when heliport's best is a neighbour of it. Without heliport's say, the spelling tells of
+    `LONG_TAIL_MARKERS` decide for their languages.
+    """
+    raw = heliport_scores(flat)
+    tokens = words(flat)
+    if raw:
+        winner = min(raw, key=raw.__getitem__)
+        if winner in EUROPEAN_NON_EU24 and winner != "hbs":
+            rival = raw.get(eu_lang, max(raw.values()) + 1.0)
+            if rival - raw[winner] >= margins.get(winner, default_margin):
+                top3 = sorted(raw, key=raw.__getitem__)[:3]
+                p = heliport_probabilities(raw, tuple(top3), sharpness)[winner]
+                named = _named_by_fasttext(ft, winner)
+                return Veto(named or winner, round(p, 4), "veto:heliport")
+    tell = spelling_tell(tokens, flat, min_hits)
+    if tell is not None and eu_lang in LONG_TAIL_MARKERS[tell].neighbours:
+        return Veto(tell, 0.5, "veto:spelling")
+    return None
+
+
+def _named_by_fasttext(ft: dict[str, float], winner: str) -> str | None:
+    """A European non-EU-24 language in fastText's top five that heliport cannot name (Venetian, Neapolitan,
+    Low German...), when heliport's best is a different such language: fastText's is the likelier name."""
+    for code, q in sorted(ft.items(), key=lambda kv: -kv[1]):
+        if code != winner and code in EUROPEAN_NON_EU24 and code not in HELIPORT_KNOWS and q >= 0.05:
+            return code
+    return None
+
+
+HELIPORT_KNOWS: Final = frozenset(HELIPORT_CODE.values()) | frozenset(
+    "hbs hsb ext mwl lmo scn pms gsw bar ksh pfl vls sgs liv vot izh olo sma smj smn sms sju sjd".split()
+)
