@@ -63,7 +63,7 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
     ),
     "csb": SpellingTell(
         re.compile(r"[ëËòÒùÙ]"),
-        frozenset("je të mô môże òd òb nie jak prawie òstôł bëło bëc bëlë są zôs wiele tej".split()),
+        frozenset("të mô òd òb bëło bëc bëlë zôs jaczi jaczé wszëtczé kaszëbsczi kaszëbsczé pòmòrsczi òstôł".split()),
         frozenset({"pl"}),
     ),
     "fur": SpellingTell(
@@ -72,14 +72,14 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
         frozenset({"it", "ro", "fr", "es", "ca"}),
     ),
     "lij": SpellingTell(
-        re.compile(r"[æÆ]|\b\w*[öü]\w*"),
-        frozenset("o a l'é ch'o comme ciù sciô pe mæ zena zeneise inte inti e-o e-a quande ascì".split()),
+        re.compile(r"[æÆ]"),
+        frozenset("l'é ch'o comme ciù sciô mæ zena zeneise inte inti e-o e-a quande ascì".split()),
         frozenset({"it", "fr", "pt", "ca", "es"}),
     ),
     "rom": SpellingTell(
-        re.compile(r"\b\w*(?:ćh|čh|kh|th|ph)\w*"),
-        frozenset("thaj si sas kaj ando ande anda pe le e o sar naj vi te manuš romane romani rroma".split()),
-        frozenset({"sk", "cs", "hu", "ro", "sl", "hr", "pl", "en"}),
+        None,
+        frozenset("thaj ando ande anda andre sas manuš manušen romane rromane rroma khere phenel dživel akana".split()),
+        frozenset({"sk", "cs", "hu", "ro", "sl", "hr", "pl"}),
     ),
 }
 
@@ -123,16 +123,17 @@ def heliport_probabilities(
 
 
 def spelling_tell(tokens: list[str], flat: str, min_hits: int) -> str | None:
-    """The language of `LONG_TAIL_MARKERS` whose spelling `flat` shows: at least `min_hits` distinct marker words,
-    or one marker word and as many of its letters. None when no language's evidence is enough."""
+    """The language of `LONG_TAIL_MARKERS` whose spelling `flat` shows: at least two distinct marker words and two
+    of its letters, or `min_hits` + 1 distinct marker words. None when no language's evidence is enough."""
     present = set(tokens)
     best, best_hits = None, 0
     for lang, tell in LONG_TAIL_MARKERS.items():
         hits = len(present & tell.markers)
+        if hits < 2:
+            continue
         letters = len(tell.letters.findall(flat)) if tell.letters is not None else 0
-        evidence = hits + min(letters, hits + 1) if hits else 0
-        if evidence >= min_hits and evidence > best_hits:
-            best, best_hits = lang, evidence
+        if (letters >= 2 or hits > min_hits) and hits > best_hits:
+            best, best_hits = lang, hits
     return best
 
 
