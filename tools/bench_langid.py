@@ -234,7 +234,7 @@ def bench_workers(
     shared machine the other processes only ever slow a pass down), per set and overall, and the highest peak
     RSS of the worker process (`peak_rss_mb`: interpreter, imports, models and the documents' work;
     `loaded_rss_mb`: right after the models loaded). The installations take turns, round after round, so a
-    change in the machine's load falls on all of them.
+    change in the machine's load falls on all of them (in turns A B, B A, ...).
 
     `configs[name]`: `LangIdConfig` fields, which that installation must know. The documents reach the workers
     in a temporary JSON file, read before anything is imported.
@@ -245,8 +245,9 @@ def bench_workers(
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
         f.write(orjson.dumps(sets))
         f.flush()
-        for _ in range(rounds):
-            for name, python in pythons.items():
+        for r in range(rounds):
+            order = list(pythons.items())
+            for name, python in order if r % 2 == 0 else order[::-1]:  # A B, B A, ...: neither always goes first
                 runs[name].append(_run_worker(f.name, python, (configs or {}).get(name, {}), repeat))
     results = {}
     for name, rs in runs.items():
