@@ -212,6 +212,15 @@ class LangIdConfig(BaseModel):
     veto_margins: dict[str, float] = Field(
         default_factory=dict, description="Per-language `veto_margin`, keyed by the non-EU-24 language."
     )
+    veto_gate_score: Probability = Field(
+        0.99,
+        description="fastText probability of the EU-24 label at or above which heliport is not asked for the veto, "
+        "unless a European non-EU-24 language holds `veto_rival_score` of fastText's top five (saves the heliport "
+        "call on most EU-24 text; see docs/langid.md for what it misses on the long-tail dev set).",
+    )
+    veto_rival_score: Probability = Field(
+        0.01, description="See `veto_gate_score`: a European non-EU-24 language this likely to fastText means ask."
+    )
     veto_chars: int = Field(
         400, ge=50, description="Characters of a document's paragraphs of one EU-24 label the veto reads, together."
     )

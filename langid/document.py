@@ -150,7 +150,7 @@ def _veto_paragraphs(
                 break
         first = labels[idx[0]]
         assert first is not None
-        verdict = identifier.veto(" ".join(pieces), first, {lang: first.score})
+        verdict = identifier.veto(" ".join(pieces), first, {})  # no fastText view of them together: heliport reads
         if verdict.lang != lang:
             for i in idx:
                 labels[i] = verdict

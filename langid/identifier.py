@@ -128,7 +128,8 @@ class EuLanguageIdentifier:
             ft,
             margins=cfg.veto_margins,
             default_margin=cfg.veto_margin,
-            sharpness=cfg.heliport_sharpness,
+            gate_score=cfg.veto_gate_score,
+            rival_score=cfg.veto_rival_score,
             min_hits=cfg.marker_min_hits,
         )
         return guess if found is None else LangGuess(found.lang, found.score, found.path)

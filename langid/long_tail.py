@@ -139,12 +139,30 @@ def spelling_tell(tokens: list[str], flat: str, min_hits: int) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Veto:
-    """A European non-EU-24 language read where the identifier said an EU-24 one: `lang`, its `score` (the share of
-    heliport's probability the language holds over its three best), and which evidence (`heliport`, `spelling`)."""
+    """A European non-EU-24 language read where the identifier said an EU-24 one: `lang`, its `score`, and which
+    evidence decided (`veto:heliport`, `veto:spelling`)."""
 
     lang: str
     score: float
     path: str
+
+
+def heliport_best(flat: str) -> tuple[str, float]:
+    """heliport's label of a one-line text and its lead in raw score over the runner-up (other than the label's own
+    merged variants); `und` when the lead is below heliport's own threshold for that language."""
+    try:
+        label, lead = shared_heliport().identify_with_score(flat)
+    except UnicodeEncodeError:
+        label, lead = shared_heliport().identify_with_score(flat.encode("utf-8", "replace").decode("utf-8"))
+    return heliport_code(label), float(lead)
+
+
+def worth_asking(ft: dict[str, float], eu_lang: str, gate_score: float, rival_score: float) -> bool:
+    """Whether fastText's view leaves room for a non-EU-24 language: it is less sure of `eu_lang` than `gate_score`,
+    or a European non-EU-24 language holds at least `rival_score` of its top five (no view: always)."""
+    if not ft or ft.get(eu_lang, 0.0) < gate_score:
+        return True
+    return any(q >= rival_score for code, q in ft.items() if code in EUROPEAN_NON_EU24)
 
 
 def long_tail_veto(
@@ -154,30 +172,27 @@ def long_tail_veto(
     *,
     margins: dict[str, float],
     default_margin: float,
-    sharpness: float,
+    gate_score: float,
+    rival_score: float,
     min_hits: int,
 ) -> Veto | None:
     """Whether `flat`, labelled `eu_lang` (EU-24), is in a European language outside the EU-24 instead.
 
-    heliport's best label must be such a language, ahead of `eu_lang` by at least its margin (`margins`, else
-    `default_margin`, in heliport's raw-score units); a language heliport does not know but fastText put in its top
-    five is named for it when heliport's best is a neighbour of it. Without heliport's say, the spelling tells of
-    `LONG_TAIL_MARKERS` decide for their languages.
+    The spelling tells of `LONG_TAIL_MARKERS` first (languages no bundled model knows); then, where fastText's view
+    `ft` leaves room for it (`worth_asking`), heliport: its label must be such a language with a lead over its
+    runner-up of at least the language's margin (`margins`, else `default_margin`, in heliport's raw-score units).
+    A language heliport does not know but fastText put in its top five is named for it (`_named_by_fasttext`).
+    `score`: the lead mapped onto [0.5, 1) (lead / (lead + 0.25) / 2 + 0.5), not a calibrated probability.
     """
-    raw = heliport_scores(flat)
-    tokens = words(flat)
-    if raw:
-        winner = min(raw, key=raw.__getitem__)
-        if winner in EUROPEAN_NON_EU24 and winner != "hbs":
-            rival = raw.get(eu_lang, max(raw.values()) + 1.0)
-            if rival - raw[winner] >= margins.get(winner, default_margin):
-                top3 = sorted(raw, key=raw.__getitem__)[:3]
-                p = heliport_probabilities(raw, tuple(top3), sharpness)[winner]
-                named = _named_by_fasttext(ft, winner)
-                return Veto(named or winner, round(p, 4), "veto:heliport")
-    tell = spelling_tell(tokens, flat, min_hits)
+    tell = spelling_tell(words(flat), flat, min_hits)
     if tell is not None and eu_lang in LONG_TAIL_MARKERS[tell].neighbours:
         return Veto(tell, 0.5, "veto:spelling")
+    if not worth_asking(ft, eu_lang, gate_score, rival_score):
+        return None
+    winner, lead = heliport_best(flat)
+    if winner in EUROPEAN_NON_EU24 and winner != "hbs" and lead >= margins.get(winner, default_margin):
+        named = _named_by_fasttext(ft, winner)
+        return Veto(named or winner, round(0.5 + 0.5 * lead / (lead + 0.25), 4), "veto:heliport")
     return None
 
 
