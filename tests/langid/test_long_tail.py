@@ -143,3 +143,12 @@ def test_a_second_identifier_and_its_tasks_share_the_first_ones_models():
     first, after = map(float, done.stdout.split())
     assert first > 500  # heliport's tables are in
     assert after - first < 64, (first, after)  # not a second copy of anything (lingua on hr/bs/sr is ~14 MiB)
+
+
+def test_glotlid_and_openlid_labels_of_regional_languages_land_on_the_codes_the_veto_knows():
+    from eurocurate.langid.fasttext_lid import normalize_label
+
+    labels = ["ltz_Latn", "szl_Latn", "lim_Latn", "srd_Latn", "roh_Latn", "ydd_Hebr", "rmy_Latn", "fao_Latn"]
+    codes = [normalize_label(f"__label__{label}") for label in labels]
+    assert codes == ["lb", "szl", "li", "sc", "rm", "yi", "rom", "fo"]
+    assert set(codes) <= EUROPEAN_NON_EU24
