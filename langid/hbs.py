@@ -34,10 +34,10 @@ IJEKAVIAN_WORDS: Final = frozenset(
 # Bosnian standard against Croatian (Bosnian keeps h: lahko, mehko; Ottoman-era words; shares ko/šta with Serbian)
 BOSNIAN_WORDS: Final = frozenset(
     "historija historije historiji hiljada hiljade sedmica sedmice sedmici lahko mehko kahva hudovica "
-    "univerzitet univerziteta porodica porodice ko šta također općina općine opći".split()
+    "univerzitet univerziteta porodica porodice ko šta".split()
 )
 CROATIAN_ONLY_WORDS: Final = frozenset(
-    "tko netko nitko što tisuća tisuće tjedan tjedna povijest povijesti obitelj obitelji znanost znanosti "
+    "tko netko nitko tisuća tisuće tjedan tjedna povijest povijesti obitelj obitelji znanost znanosti "
     "sveučilište kazalište glazba glazbe siječnja veljače ožujka travnja svibnja lipnja srpnja kolovoza rujna "
     "listopada studenoga prosinca zrakoplov vlak kruh tvrtka tvrtke".split()
 )
