@@ -120,7 +120,7 @@ class EuLanguageIdentifier:
     def veto(self, flat: str, guess: LangGuess, ft: dict[str, float]) -> LangGuess:
         """`guess` unless it is EU-24 and `flat` is in a European language outside the EU-24 (`long_tail_veto`)."""
         cfg = self.config
-        if not cfg.vetoes or guess.lang not in _EU24:
+        if not cfg.vetoes or guess.lang not in cfg.veto_labels:
             return guess
         found = long_tail_veto(
             flat,
