@@ -178,17 +178,18 @@ def long_tail_veto(
 ) -> Veto | None:
     """Whether `flat`, labelled `eu_lang` (EU-24), is in a European language outside the EU-24 instead.
 
-    The spelling tells of `LONG_TAIL_MARKERS` first (languages no bundled model knows); then, where fastText's view
-    `ft` leaves room for it (`worth_asking`), heliport: its label must be such a language with a lead over its
-    runner-up of at least the language's margin (`margins`, else `default_margin`, in heliport's raw-score units).
+    Only where fastText's view `ft` leaves room for it (`worth_asking`): the spelling tells of `LONG_TAIL_MARKERS`
+    first (languages no bundled model knows); then heliport, whose label must be such a language with a lead over
+    its runner-up of at least the language's margin (`margins`, else `default_margin`, in heliport's raw-score
+    units).
     A language heliport does not know but fastText put in its top five is named for it (`_named_by_fasttext`).
     `score`: the lead mapped onto [0.5, 1) (lead / (lead + 0.25) / 2 + 0.5), not a calibrated probability.
     """
+    if not worth_asking(ft, eu_lang, gate_score, rival_score):
+        return None
     tell = spelling_tell(words(flat), flat, min_hits)
     if tell is not None and eu_lang in LONG_TAIL_MARKERS[tell].neighbours:
         return Veto(tell, 0.5, "veto:spelling")
-    if not worth_asking(ft, eu_lang, gate_score, rival_score):
-        return None
     winner, lead = heliport_best(flat)
     if winner in EUROPEAN_NON_EU24 and winner != "hbs" and lead >= margins.get(winner, default_margin):
         named = _named_by_fasttext(ft, winner)
