@@ -236,6 +236,11 @@ class LangIdConfig(BaseModel):
     veto_rival_score: Probability = Field(
         0.01, description="See `veto_gate_score`: a European non-EU-24 language this likely to fastText means ask."
     )
+    veto_fasttext_score: Probability = Field(
+        0.10,
+        description="fastText probability of a European non-EU-24 language heliport cannot name (Aragonese, "
+        "Asturian, Low German...) that vetoes the EU-24 label when heliport reads the text as the EU language.",
+    )
     veto_chars: int = Field(
         400, ge=50, description="Characters of a document's paragraphs of one EU-24 label the veto reads, together."
     )

@@ -130,6 +130,7 @@ class EuLanguageIdentifier:
             default_margin=cfg.veto_margin,
             gate_score=cfg.veto_gate_score,
             rival_score=cfg.veto_rival_score,
+            fasttext_score=cfg.veto_fasttext_score,
             min_hits=cfg.marker_min_hits,
         )
         return guess if found is None else LangGuess(found.lang, found.score, found.path)

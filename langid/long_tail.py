@@ -29,7 +29,7 @@ HELIPORT_CODE: Final[dict[str, str]] = {
     "hun": "hu", "isl": "is", "ita": "it", "lat": "la", "lav": "lv", "lit": "lt", "ltz": "lb", "mkd": "mk",
     "mlt": "mt", "nld": "nl", "nno": "nn", "nob": "nb", "oci": "oc", "pol": "pl", "por": "pt", "roh": "rm",
     "ron": "ro", "rus": "ru", "slk": "sk", "slv": "sl", "sme": "se", "spa": "es", "sqi": "sq", "srd": "sc",
-    "swe": "sv", "tur": "tr", "ukr": "uk", "wln": "wa", "yid": "yi",
+    "swe": "sv", "tur": "tr", "ukr": "uk", "wln": "wa", "yid": "yi", "ina": "ia", "ido": "io", "vol": "vo",
 }  # fmt: skip
 
 # European languages that are not official EU languages, by the code used here: the regional and minority
@@ -39,32 +39,39 @@ EUROPEAN_NON_EU24: Final = frozenset(
     # regional and minority languages (heliport, lid.176 or the spelling tells know them)
     "co fur wa rm hsb dsb sc ast gv oc lb br nds li fy gd vec nap scn lij lmo an ext mwl csb szl rue rom yi eo "
     "pms eml lad kw frr stq gsw bar ksh pfl vls sgs liv vot izh olo se sma smj smn sms sju sjd "
+    "lld rgn frp pcd sco rup cnr wae "
+    # constructed languages written in Europe
+    "ia io ie vo "
     # Croatian's and Bosnian's neighbours, and the look-alikes of the EU-24 outside the EU
     "bs sr hbs ca eu gl nb nn is fo mk ru uk be cy sq la".split()
 )
 
 
 # Spelling tells of languages that heliport does not know and lid.176 knows badly or not at all: letters that
-# their standard orthography writes and the EU neighbour does not, and frequent words the neighbour lacks.
-# Silesian (Ślabikŏrz: ŏ ō ô ã õ), Kashubian (ë ò ù ô ã), Friulian (ê ô û, cj gj), Ligurian (æ, ö ü in
-# Italian context), Romani (th kh ph aspirates, ć ś ź; words), Low German and Limburgish (words).
+# their standard orthography writes and the EU neighbour never does, and frequent words the neighbour lacks.
+# Silesian (Ślabikŏrz ŏ ō õ; Polish has none), Kashubian (ë ò ù), Friulian (ê ô û, cj gj), Ligurian (æ), Romani,
+# Scots, Aromanian (words), Ladino (k-spelling: kon, kada, komo). Lower/Upper Sorbian: `sorbian_tell`.
 @dataclass(frozen=True, slots=True)
 class SpellingTell:
     letters: re.Pattern[str] | None
     markers: frozenset[str]
     neighbours: frozenset[str]  # the EU-24 languages the models read it as
+    letters_alone: int = 0  # this many of `letters` are enough by themselves (0: never)
+    words_alone: int = 0  # this many distinct `markers` are enough by themselves (0: the global `min_hits` + 1)
 
 
 LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
     "szl": SpellingTell(
         re.compile(r"[ŏŎōŌõÕ]"),
         frozenset("niy je ôd ôna ôn było bōł jŏ mŏ tyż kaj dŏ sōm ino abo nōm wōm ku jako bez przi".split()),
-        frozenset({"pl", "cs", "sk"}),
+        frozenset({"pl"}),
+        letters_alone=1,
     ),
     "csb": SpellingTell(
         re.compile(r"[ëËòÒùÙ]"),
         frozenset("të mô òd òb bëło bëc bëlë zôs jaczi jaczé wszëtczé kaszëbsczi kaszëbsczé pòmòrsczi òstôł".split()),
         frozenset({"pl"}),
+        letters_alone=2,
     ),
     "fur": SpellingTell(
         re.compile(r"[êôûÊÔÛ]|\b[cg]j"),  # â and î are Romanian too
@@ -81,7 +88,57 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
         frozenset("thaj ando ande anda andre sas manuš manušen romane rromane rroma khere phenel dživel akana".split()),
         frozenset({"sk", "cs", "hu", "ro", "sl", "hr", "pl"}),
     ),
+    "sco": SpellingTell(
+        None,
+        frozenset(
+            "anely cannae dinnae isnae wisnae hasnae willnae wullnae disnae tae fae frae wi yer ony hae whit whaur "
+            "mair sae nae airt yaiser yaisers wabsite wabsites settins ither oot aboot noo hame o fur".split()
+        ),
+        frozenset({"en"}),
+        words_alone=2,
+    ),
+    "rup": SpellingTell(
+        None,
+        frozenset("shi tsi cafi cari elji ljei lji suntu tut unlui easti ditu dit vârnu iu cum".split()),
+        frozenset({"ro"}),
+        words_alone=2,
+    ),
+    "lad": SpellingTell(
+        re.compile(r"\bk[aeiou]", re.IGNORECASE),
+        frozenset("i kon kada komo ke kuando djente ansina kualo kualkera sigun syendo derecho derechos".split()),
+        frozenset({"es", "pt"}),
+    ),
 }
+_SORBIAN_POLISH = re.compile(r"[łŁśŚźŹ]")  # Polish letters Czech and Slovak lack (ć is Croatian too)
+_SORBIAN_CZECH = re.compile(r"[ěĚšŠčČžŽřŘ]")  # Czech letters Polish lacks
+_LOWER_SORBIAN = re.compile(r"[śŚźŹŕŔ]")  # Upper Sorbian writes none of these
+
+
+def sorbian_tell(flat: str) -> str | None:
+    """`dsb` or `hsb` when `flat` mixes letters of Polish and of Czech (ł ś ź with ě š č ž ř), as only Sorbian
+    does among the languages read as Polish or Czech: on the long-tail dev set 89% of Lower and 87% of Upper
+    Sorbian paragraphs, no Polish, Czech, Slovak or Slovenian one."""
+    polish = len(_SORBIAN_POLISH.findall(flat))
+    if not polish:
+        return None
+    czech = len(_SORBIAN_CZECH.findall(flat))
+    if not czech or polish + czech < 3:
+        return None
+    return "dsb" if _LOWER_SORBIAN.search(flat) else "hsb"
+
+
+_SORBIAN_NEIGHBOURS: Final = frozenset({"pl", "cs", "sk"})
+
+# Regional languages lid.176 can name and heliport cannot, by the EU-24 language they pass for: where fastText
+# names one of them beside that language, its name is taken (Croatian's neighbours are `langid.hbs`'s).
+FASTTEXT_NAMES: Final[dict[str, frozenset[str]]] = {
+    lang: frozenset(codes.split())
+    for lang, codes in {
+        "es": "an ast ext mwl lad", "pt": "mwl ext ast", "it": "vec nap lij lmo eml scn pms fur lld rgn",
+        "fr": "frp pcd", "nl": "li nds", "de": "nds gsw bar ksh pfl frr stq", "en": "sco", "pl": "szl csb dsb rue",
+        "cs": "dsb szl", "sk": "rue szl", "ro": "rup",
+    }.items()
+}  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -122,18 +179,26 @@ def heliport_probabilities(
     return {c: w / total for c, w in weights.items()}
 
 
-def spelling_tell(tokens: list[str], flat: str, min_hits: int) -> str | None:
-    """The language of `LONG_TAIL_MARKERS` whose spelling `flat` shows: at least two distinct marker words and two
-    of its letters, or `min_hits` + 1 distinct marker words. None when no language's evidence is enough."""
+def spelling_tell(tokens: list[str], flat: str, min_hits: int, eu_lang: str | None = None) -> str | None:
+    """The language of `LONG_TAIL_MARKERS` whose spelling `flat` shows (read as `eu_lang`, one of its neighbours,
+    when given): two distinct marker words and two of its letters, or its `letters_alone` letters, or its
+    `words_alone` (else `min_hits` + 1) distinct marker words. None when no language's evidence is enough."""
     present = set(tokens)
-    best, best_hits = None, 0
+    best, best_evidence = None, 0
     for lang, tell in LONG_TAIL_MARKERS.items():
-        hits = len(present & tell.markers)
-        if hits < 2:
+        if eu_lang is not None and eu_lang not in tell.neighbours:
             continue
+        hits = len(present & tell.markers)
         letters = len(tell.letters.findall(flat)) if tell.letters is not None else 0
-        if (letters >= 2 or hits > min_hits) and hits > best_hits:
-            best, best_hits = lang, hits
+        enough = (
+            (hits >= 2 and letters >= 2)
+            or (tell.letters_alone and letters >= tell.letters_alone)
+            or hits >= (tell.words_alone or min_hits + 1)
+        )
+        if enough and hits + letters > best_evidence:
+            best, best_evidence = lang, hits + letters
+    if best is None and (eu_lang is None or eu_lang in _SORBIAN_NEIGHBOURS):
+        return sorbian_tell(flat)
     return best
 
 
@@ -174,6 +239,7 @@ def long_tail_veto(
     default_margin: float,
     gate_score: float,
     rival_score: float,
+    fasttext_score: float,
     min_hits: int,
 ) -> Veto | None:
     """Whether `flat`, labelled `eu_lang` (EU-24), is in a European language outside the EU-24 instead.
@@ -182,26 +248,33 @@ def long_tail_veto(
     first (languages no bundled model knows); then heliport, whose label must be such a language with a lead over
     its runner-up of at least the language's margin (`margins`, else `default_margin`, in heliport's raw-score
     units).
-    A language heliport does not know but fastText put in its top five is named for it (`_named_by_fasttext`).
+    A language heliport does not know but fastText put in its top five is named for it (`_named_by_fasttext`); when
+    heliport reads the EU language itself, such a language with `fasttext_score` of fastText's view still vetoes.
     `score`: the lead mapped onto [0.5, 1) (lead / (lead + 0.25) / 2 + 0.5), not a calibrated probability.
     """
     if not worth_asking(ft, eu_lang, gate_score, rival_score):
         return None
-    tell = spelling_tell(words(flat), flat, min_hits)
-    if tell is not None and eu_lang in LONG_TAIL_MARKERS[tell].neighbours:
+    tell = spelling_tell(words(flat), flat, min_hits, eu_lang)
+    if tell is not None:
         return Veto(tell, 0.5, "veto:spelling")
     winner, lead = heliport_best(flat)
     if winner in EUROPEAN_NON_EU24 and winner != "hbs" and lead >= margins.get(winner, default_margin):
-        named = _named_by_fasttext(ft, winner)
+        named = _named_by_fasttext(ft, eu_lang, winner, 0.05)
         return Veto(named or winner, round(0.5 + 0.5 * lead / (lead + 0.25), 4), "veto:heliport")
+    named = _named_by_fasttext(ft, eu_lang, eu_lang, fasttext_score)
+    if named is not None:  # heliport cannot name it (Aragonese, Asturian...) and read it as the EU language
+        return Veto(named, round(ft[named], 4), "veto:fasttext")
     return None
 
 
-def _named_by_fasttext(ft: dict[str, float], winner: str) -> str | None:
-    """A European non-EU-24 language in fastText's top five that heliport cannot name (Venetian, Neapolitan,
-    Low German...), when heliport's best is a different such language: fastText's is the likelier name."""
+def _named_by_fasttext(ft: dict[str, float], eu_lang: str, heliports: str, min_score: float) -> str | None:
+    """A neighbour of `eu_lang` outside the EU-24 (`FASTTEXT_NAMES`) in fastText's top five with at least
+    `min_score` that heliport cannot name (Aragonese, Asturian, Venetian, Low German...), where heliport's label
+    (`heliports`) is another language: fastText's is the likelier name."""
     for code, q in sorted(ft.items(), key=lambda kv: -kv[1]):
-        if code != winner and code in EUROPEAN_NON_EU24 and code not in HELIPORT_KNOWS and q >= 0.05:
+        if q < min_score:
+            break
+        if code != heliports and code in FASTTEXT_NAMES.get(eu_lang, ()) and code not in HELIPORT_KNOWS:
             return code
     return None
 
