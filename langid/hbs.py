@@ -12,7 +12,7 @@ import math
 from functools import lru_cache
 from typing import Final
 
-from eurocurate.langid.orthography import croatian_balance, words
+from eurocurate.langid.orthography import words
 
 HBS: Final = ("hr", "bs", "sr")
 
@@ -20,26 +20,48 @@ HBS: Final = ("hr", "bs", "sr")
 EKAVIAN_WORDS: Final = frozenset(
     "gde ovde onde negde vreme dete deteta deca dece mesto mesta mestu svet sveta svetu "
     "svetski reč reči lep lepa lepo lepe mleko reka reke uvek pre pesma pesme telo tela leto leta vera cena cene "
-    "belo beli bela bele devojka nedelja nedelje primer primera razumeti videti hteo hteli umetnost umetnosti "
-    "istorija istorije opština opštine saradnja bezbednost obaveštenje sedište sedišta vek veka veku sledeći "
-    "sledeće poslednji".split()
+    "belo beli bela bele devojka nedelja nedelje primer primera primeri razumeti videti hteo hteli umetnost "
+    "umetnosti istorija istorije opština opštine saradnja bezbednost bezbednosti bezbedno bezbednosnih obaveštenje "
+    "obaveštenja sedište sedišta vek veka veku sledeći sledeću sledeće sledećih poslednji poslednja proverite "
+    "proveri provera proveru proverom verovatno izmenite izmeni izmena izmene izmenu promena promene promenu "
+    "promeni promenite promenili uneli uneti obeležite obeleži obeležili obeležen rešenje rešenja rešiti reši "
+    "želeli videli smeju deo delovi delova celu celoj celi mere meri mera tekući preneti prenet pretnje".split()
 )
 IJEKAVIAN_WORDS: Final = frozenset(
     "gdje ovdje ondje negdje svugdje vrijeme dijete djeteta djeca djece mjesto mjesta mjestu svijet "
     "svijeta svijetu svjetski riječ riječi lijep lijepa lijepo lijepe mlijeko rijeka rijeke uvijek prije pjesma "
     "pjesme tijelo tijela ljeto ljeta vjera cijena cijene bijelo bijeli bijela bijele djevojka nedjelja nedjelje "
-    "primjer primjera razumjeti vidjeti htio htjeli umjetnost umjetnosti sjedište sjedišta vijek vijeka "
-    "vijeku sljedeći sljedeće posljednji".split()
+    "primjer primjera primjeri razumjeti vidjeti htio htjeli umjetnost umjetnosti sjedište sjedišta vijek vijeka "
+    "vijeku sljedeći sljedeću sljedeće sljedećih posljednji posljednja provjerite provjeri provjera provjeru "
+    "vjerovatno vjerojatno izmijenite izmijeni izmjena izmjene izmjenu promjena promjene promjenu promijeni "
+    "promijenite unijeli unijeti obilježite obilježi obilježili rješenje rješenja riješiti dio dijelovi dijelova "
+    "cijelu cijeloj cijeli mjere mjera prenijeti".split()
 )
-# Bosnian standard against Croatian (Bosnian keeps h: lahko, mehko; Ottoman-era words; shares ko/šta with Serbian)
+# Bosnian and Serbian against Croatian: standard vocabulary, and the loanwords Croatian replaces (podešavanja,
+# fascikla, sajt, tab, ekstenzija, lista, virtuelni against postavke, mapa, stranica, kartica, proširenje, popis,
+# virtualni); the long-tail dev set's software catalogues added the last of them)
+BOSNIAN_SERBIAN_ONLY: Final = frozenset(
+    "ko neko niko šta hiljada hiljade porodica porodice nauka nauke hemija fudbal tačno tačka uticaj muzika "
+    "pozorište univerzitet univerziteta januar januara februar februara mart marta april aprila jun juna jul jula "
+    "avgust avgusta august augusta septembar septembra oktobar oktobra novembar novembra decembar decembra voz "
+    "firma ponovo takođe podešavanja podešavanje podešavanjima podešavanju fascikla fasciklu fascikle fascikli "
+    "folder foldera nalog naloga nalogu sajt sajta sajtu sajtove sajtovi sajtova pretraživač pretraživača "
+    "pretraživaču meni menija fajl fajla fajlove fajlova računar računara kompjuter tab taba tabove tabova "
+    "tabovima ekstenzija ekstenzije ekstenziju ekstenzijama lista listu liste obavještenja obavještenje "
+    "obaveštenja obaveštenje trenutno izaberite izaberi dozvolite dozvoliti dozvolu virtuelne virtuelni virtuelna "
+    "kvalitet šifrovanje šifrovanja".split()
+)
 BOSNIAN_WORDS: Final = frozenset(
-    "historija historije historiji hiljada hiljade sedmica sedmice sedmici lahko mehko kahva hudovica "
-    "univerzitet univerziteta porodica porodice ko šta".split()
+    "historija historije historiji sedmica sedmice sedmici lahko mehko kahva hudovica hljeb općina općine".split()
 )
 CROATIAN_ONLY_WORDS: Final = frozenset(
     "tko netko nitko tisuća tisuće tjedan tjedna povijest povijesti obitelj obitelji znanost znanosti "
     "sveučilište kazalište glazba glazbe siječnja veljače ožujka travnja svibnja lipnja srpnja kolovoza rujna "
-    "listopada studenoga prosinca zrakoplov vlak kruh tvrtka tvrtke".split()
+    "listopada studenoga prosinca zrakoplov vlak kruh tvrtka tvrtke postavke postavki postavka mapa mapu mape "
+    "mapi preglednik preglednika pregledniku izbornik izbornika izborniku datoteka datoteke datoteku datoteci "
+    "zaporka zaporku računalo računala računalu popis popisa popisu kartica kartice kartici karticu "
+    "proširenja proširenje proširenjima trenutačno tijekom dopustiti dopusti obavijest obavijesti virtualne "
+    "virtualni virtualna kvaliteta tražilica tražilice tražilicu šifriranja šifriranje".split()
 )
 
 
@@ -68,21 +90,23 @@ def lingua_hbs(flat: str) -> dict[str, float]:
 def split_hbs(flat: str, word_weight: float, prior_hr: float = 1.0) -> dict[str, float]:
     """{hr, bs, sr: probability} of a Latin-script text in the Croatian-Bosnian-Serbian group.
 
-    lingua's view times exp(`word_weight` x tells) per language: Croatian words (minus Bosnian/Serbian ones) for
-    hr; ekavian forms for sr against ijekavian ones for hr and bs; Bosnian words (ko, šta, hiljada, historija...)
-    for bs against Croatian-only words. `prior_hr` multiplies Croatian (short texts, where lingua leans Bosnian).
+    lingua's view times exp(`word_weight` x tells) per language: Croatian-only words (tko, tisuća, postavke,
+    preglednik...) against words Bosnian and Serbian share (ko, hiljada, podešavanja, pretraživač...); ekavian
+    forms for sr against ijekavian ones for hr and bs; Bosnian-only words (historija, sedmica...) against Serbian.
+    `prior_hr` multiplies Croatian (short texts, where lingua leans Bosnian).
     """
     tokens = words(flat)
     present = set(tokens)
     ekavian = sum(t in EKAVIAN_WORDS for t in tokens)
     ijekavian = sum(t in IJEKAVIAN_WORDS for t in tokens)
+    shared = len(present & BOSNIAN_SERBIAN_ONLY)
     bosnian = len(present & BOSNIAN_WORDS)
     croatian = len(present & CROATIAN_ONLY_WORDS)
     lingua = lingua_hbs(flat) or dict.fromkeys(HBS, 1 / 3)
     tells = {
-        "hr": croatian_balance(tokens) + ijekavian - ekavian,
-        "bs": bosnian - croatian + ijekavian - ekavian,
-        "sr": ekavian - ijekavian + min(bosnian, 1) - croatian,
+        "hr": croatian - shared + ijekavian - ekavian,
+        "bs": bosnian + shared - croatian + ijekavian - ekavian,
+        "sr": ekavian - ijekavian + shared - croatian - bosnian,
     }
     weighted = {
         lang: (lingua.get(lang, 0.0) + 0.01)

@@ -327,7 +327,7 @@ class EuLanguageIdentifier:
                 view["sr"] = p_hbs
             else:
                 short = len(flat) < cfg.prior_below_chars
-                split = split_hbs(flat, cfg.croatian_word_weight, cfg.hbs_croatian_prior if short else 1.0)
+                split = split_hbs(flat, cfg.hbs_word_weight, cfg.hbs_croatian_prior if short else 1.0)
                 for m in HBS:
                     view[m] = p_hbs * split[m]
         return tuple(sorted(view)), view
