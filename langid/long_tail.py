@@ -49,8 +49,10 @@ EUROPEAN_NON_EU24: Final = frozenset(
 
 # Spelling tells of languages that heliport does not know and lid.176 knows badly or not at all: letters that
 # their standard orthography writes and the EU neighbour never does, and frequent words the neighbour lacks.
-# Silesian (Ślabikŏrz ŏ ō õ; Polish has none), Kashubian (ë ò ù), Friulian (ê ô û, cj gj), Ligurian (æ), Romani,
-# Scots, Aromanian (words), Ladino (k-spelling: kon, kada, komo). Lower/Upper Sorbian: `sorbian_tell`.
+# Silesian (Ślabikŏrz ŏ ō õ; Polish has none), Kashubian (ë ò ù), Friulian (circumflexes, cj gj), Ligurian (æ,
+# l'é), Aragonese (-au participles), Asturian (-u endings), Romani, Scots, Aromanian (words), Ladino (k-spelling:
+# kon, kada, komo). Lower/Upper Sorbian: `sorbian_tell`. The marker words are function words and frequent forms
+# (the long-tail dev set's paragraphs, against those of the neighbours, chose among them).
 @dataclass(frozen=True, slots=True)
 class SpellingTell:
     letters: re.Pattern[str] | None
@@ -58,6 +60,7 @@ class SpellingTell:
     neighbours: frozenset[str]  # the EU-24 languages the models read it as
     letters_alone: int = 0  # this many of `letters` are enough by themselves (0: never)
     words_alone: int = 0  # this many distinct `markers` are enough by themselves (0: the global `min_hits` + 1)
+    sum_alone: int = 0  # this many distinct markers and letters together are enough (0: never)
 
 
 LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
@@ -74,14 +77,29 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
         letters_alone=2,
     ),
     "fur": SpellingTell(
-        re.compile(r"[êôûÊÔÛ]|\b[cg]j"),  # â and î are Romanian too
-        frozenset("ancje cun jo dut vuê chest cheste achì nol ju fâ plui cjase ducj jessi cussì nestri sestu".split()),
-        frozenset({"it", "ro", "fr", "es", "ca"}),
+        re.compile(r"[âêîôûç]|\b[cg]j", re.IGNORECASE),  # â and î are Romanian too: words are needed as well
+        frozenset(
+            "ancje cun jo dut vuê chest cheste achì nol ju fâ plui cjase ducj jessi cussì nestri lis chel chê cul "
+            "cuant parcè dome tiei pal sul dai".split()
+        ),
+        frozenset({"it", "ro", "fr", "es", "pt"}),
     ),
     "lij": SpellingTell(
-        re.compile(r"[æÆ]"),
-        frozenset("l'é ch'o comme ciù sciô mæ zena zeneise inte inti e-o e-a quande ascì".split()),
-        frozenset({"it", "fr", "pt", "ca", "es"}),
+        re.compile(r"[æÆ]|\b(?:l|ch|gh)['’][éàoa]\b"),
+        frozenset("l'é l'à ch'o gh'é ciù sciô mæ inte inti into inta quande atri quarche ascì".split()),
+        frozenset({"it", "fr", "pt", "es"}),
+    ),
+    "an": SpellingTell(
+        re.compile(r"\b\w{3,}(?:au|iu)\b"),  # participles in -au, -iu: certificau, denegau, ocurriu
+        frozenset("ye d'o d'a d'os d'as iste ista istos istas l'atro totz nomás ta talment calga lo".split()),
+        frozenset({"es", "pt"}),
+        sum_alone=2,
+    ),
+    "ast": SpellingTell(
+        re.compile(r"\b\w{3,}(?:iu|íu|su|ru|chu|llu|tu|du|nu|xu)\b"),  # sitiu, permisu, ficheru, drechu, fallu
+        frozenset("esti ye pue nel tien tolos toles toa tamién equí mentanto darréu dalgunos nun".split()),
+        frozenset({"es", "pt"}),
+        sum_alone=2,
     ),
     "rom": SpellingTell(
         None,
@@ -182,7 +200,9 @@ def heliport_probabilities(
 def spelling_tell(tokens: list[str], flat: str, min_hits: int, eu_lang: str | None = None) -> str | None:
     """The language of `LONG_TAIL_MARKERS` whose spelling `flat` shows (read as `eu_lang`, one of its neighbours,
     when given): two distinct marker words and two of its letters, or its `letters_alone` letters, or its
-    `words_alone` (else `min_hits` + 1) distinct marker words. None when no language's evidence is enough."""
+    `words_alone` (else `min_hits` + 1) distinct marker words, or `sum_alone` of both together. None when no
+    language's evidence is enough (long-tail dev set: no Spanish, Portuguese, Galician or Italian paragraph has
+    the Aragonese or Asturian `sum_alone` of 2)."""
     present = set(tokens)
     best, best_evidence = None, 0
     for lang, tell in LONG_TAIL_MARKERS.items():
@@ -194,6 +214,7 @@ def spelling_tell(tokens: list[str], flat: str, min_hits: int, eu_lang: str | No
             (hits >= 2 and letters >= 2)
             or (tell.letters_alone and letters >= tell.letters_alone)
             or hits >= (tell.words_alone or min_hits + 1)
+            or (tell.sum_alone and hits + letters >= tell.sum_alone)
         )
         if enough and hits + letters > best_evidence:
             best, best_evidence = lang, hits + letters
