@@ -38,8 +38,9 @@ IJEKAVIAN_WORDS: Final = frozenset(
     "cijelu cijeloj cijeli mjere mjera prenijeti".split()
 )
 # Bosnian and Serbian against Croatian: standard vocabulary, and the loanwords Croatian replaces (podešavanja,
-# fascikla, sajt, tab, ekstenzija, lista, virtuelni against postavke, mapa, stranica, kartica, proširenje, popis,
-# virtualni); the long-tail dev set's software catalogues added the last of them)
+# fascikla, sajt, tab, ekstenzija, virtuelni against postavke, mapa, stranica, kartica, proširenje, popis,
+# virtualni); the long-tail dev set's software catalogues added the last of them; lista, trenutno, dozvola and
+# kvalitet were left out, Croatian pages of eu24-dev use them)
 BOSNIAN_SERBIAN_ONLY: Final = frozenset(
     "ko neko niko šta hiljada hiljade porodica porodice nauka nauke hemija fudbal tačno tačka uticaj muzika "
     "pozorište univerzitet univerziteta januar januara februar februara mart marta april aprila jun juna jul jula "
@@ -47,9 +48,8 @@ BOSNIAN_SERBIAN_ONLY: Final = frozenset(
     "firma ponovo takođe podešavanja podešavanje podešavanjima podešavanju fascikla fasciklu fascikle fascikli "
     "folder foldera nalog naloga nalogu sajt sajta sajtu sajtove sajtovi sajtova pretraživač pretraživača "
     "pretraživaču meni menija fajl fajla fajlove fajlova računar računara kompjuter tab taba tabove tabova "
-    "tabovima ekstenzija ekstenzije ekstenziju ekstenzijama lista listu liste obavještenja obavještenje "
-    "obaveštenja obaveštenje trenutno izaberite izaberi dozvolite dozvoliti dozvolu virtuelne virtuelni virtuelna "
-    "kvalitet šifrovanje šifrovanja".split()
+    "tabovima ekstenzija ekstenzije ekstenziju ekstenzijama obavještenja obavještenje obaveštenja obaveštenje "
+    "virtuelne virtuelni virtuelna šifrovanje šifrovanja".split()
 )
 BOSNIAN_WORDS: Final = frozenset(
     "historija historije historiji sedmica sedmice sedmici lahko mehko kahva hudovica hljeb općina općine".split()
