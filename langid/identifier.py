@@ -132,6 +132,7 @@ class EuLanguageIdentifier:
             rival_score=cfg.veto_rival_score,
             fasttext_score=cfg.veto_fasttext_score,
             min_hits=cfg.marker_min_hits,
+            ask_heliport=guess.lang not in HBS,  # heliport reads all three as its own `hbs`: `langid.hbs` splits
         )
         return guess if found is None else LangGuess(found.lang, found.score, found.path)
 

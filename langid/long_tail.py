@@ -60,7 +60,7 @@ class SpellingTell:
     neighbours: frozenset[str]  # the EU-24 languages the models read it as
     letters_alone: int = 0  # this many of `letters` are enough by themselves (0: never)
     words_alone: int = 0  # this many distinct `markers` are enough by themselves (0: the global `min_hits` + 1)
-    sum_alone: int = 0  # this many distinct markers and letters together are enough (0: never)
+    sum_alone: int = 0  # this many distinct markers and letters together, one marker at least, are enough (0: never)
 
 
 LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
@@ -83,11 +83,13 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
             "cuant parcè dome tiei pal sul dai".split()
         ),
         frozenset({"it", "ro", "fr", "es", "pt"}),
+        sum_alone=2,
     ),
     "lij": SpellingTell(
         re.compile(r"[æÆ]|\b(?:l|ch|gh)['’][éàoa]\b"),
         frozenset("l'é l'à ch'o gh'é ciù sciô mæ inte inti into inta quande atri quarche ascì".split()),
         frozenset({"it", "fr", "pt", "es"}),
+        sum_alone=2,
     ),
     "an": SpellingTell(
         re.compile(r"\b\w{3,}(?:au|iu)\b"),  # participles in -au, -iu: certificau, denegau, ocurriu
@@ -103,8 +105,13 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
     ),
     "rom": SpellingTell(
         None,
-        frozenset("thaj ando ande anda andre sas manuš manušen romane rromane rroma khere phenel dživel akana".split()),
+        frozenset(
+            "thaj ando ande anda andre sas manuš manušen manušes romane rromane rroma romano khere phenel dživel "
+            "akana čačipe čačipa čačipen leskoro leskere lesqe bašo vaśa jekh jekhutno isi lengoro hakaj "
+            "barabaripen sakone sarkas kheren".split()
+        ),
         frozenset({"sk", "cs", "hu", "ro", "sl", "hr", "pl"}),
+        words_alone=2,
     ),
     "sco": SpellingTell(
         None,
@@ -214,7 +221,7 @@ def spelling_tell(tokens: list[str], flat: str, min_hits: int, eu_lang: str | No
             (hits >= 2 and letters >= 2)
             or (tell.letters_alone and letters >= tell.letters_alone)
             or hits >= (tell.words_alone or min_hits + 1)
-            or (tell.sum_alone and hits + letters >= tell.sum_alone)
+            or (tell.sum_alone and hits >= 1 and hits + letters >= tell.sum_alone)
         )
         if enough and hits + letters > best_evidence:
             best, best_evidence = lang, hits + letters
@@ -262,6 +269,7 @@ def long_tail_veto(
     rival_score: float,
     fasttext_score: float,
     min_hits: int,
+    ask_heliport: bool = True,
 ) -> Veto | None:
     """Whether `flat`, labelled `eu_lang` (EU-24), is in a European language outside the EU-24 instead.
 
@@ -271,6 +279,7 @@ def long_tail_veto(
     units).
     A language heliport does not know but fastText put in its top five is named for it (`_named_by_fasttext`); when
     heliport reads the EU language itself, such a language with `fasttext_score` of fastText's view still vetoes.
+    `ask_heliport` False: the spelling tells only (Croatian: heliport's `hbs` would be no veto).
     `score`: the lead mapped onto [0.5, 1) (lead / (lead + 0.25) / 2 + 0.5), not a calibrated probability.
     """
     if not worth_asking(ft, eu_lang, gate_score, rival_score):
@@ -278,6 +287,8 @@ def long_tail_veto(
     tell = spelling_tell(words(flat), flat, min_hits, eu_lang)
     if tell is not None:
         return Veto(tell, 0.5, "veto:spelling")
+    if not ask_heliport:
+        return None
     winner, lead = heliport_best(flat)
     if winner in EUROPEAN_NON_EU24 and winner != "hbs" and lead >= margins.get(winner, default_margin):
         named = _named_by_fasttext(ft, eu_lang, winner, 0.05)
