@@ -216,6 +216,8 @@ def spelling_tell(tokens: list[str], flat: str, min_hits: int, eu_lang: str | No
         if eu_lang is not None and eu_lang not in tell.neighbours:
             continue
         hits = len(present & tell.markers)
+        if not hits and not tell.letters_alone:
+            continue  # every other rule needs a marker word: no letters to count
         letters = len(tell.letters.findall(flat)) if tell.letters is not None else 0
         enough = (
             (hits >= 2 and letters >= 2)
