@@ -205,6 +205,11 @@ class LangIdConfig(BaseModel):
         "eu24-dev sentences: 3 leaves 12 of 516 Croatian ones Bosnian, 5 leaves 9, 8 leaves 6, 12 leaves 2; Bosnian "
         "look-alike pages unchanged; the long-tail dev set's Bosnian paragraphs pull the other way).",
     )
+    hbs_croatian_prior_long: float = Field(
+        1.0,
+        gt=0,
+        description="`hbs_croatian_prior` for texts of `prior_below_chars` or more (pages read as a whole).",
+    )
     hbs_word_weight: float = Field(
         3.0,
         ge=0,

@@ -9,6 +9,7 @@ not 1 GB for all of Europe). Whether a text belongs to the group is `langid.iden
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import Final
 
@@ -65,6 +66,56 @@ CROATIAN_ONLY_WORDS: Final = frozenset(
 )
 
 
+# Stems whose every inflection tells (trenutačni, trenutačnog...): Croatian against Bosnian/Serbian word formation
+# (šifrirati/šifrovati, primatelj/primalac) and the loanwords Croatian replaces.
+CROATIAN_STEMS: Final = (
+    "trenutačn",
+    "tjedn",
+    "tisuć",
+    "povijes",
+    "obitelj",
+    "znanost",
+    "sveučiliš",
+    "kazališ",
+    "glazb",
+    "zrakoplov",
+    "tvrtk",
+    "postavk",
+    "preglednik",
+    "izbornik",
+    "datotek",
+    "zapork",
+    "računal",
+    "kartic",
+    "proširenj",
+    "šifrir",
+    "dešifrir",
+    "primatelj",
+    "pošiljatelj",
+    "korisničk",
+)
+BOSNIAN_SERBIAN_STEMS: Final = (
+    "šifrova",
+    "dešifrova",
+    "podešavanj",
+    "fascikl",
+    "sajt",
+    "pretraživač",
+    "ekstenzij",
+    "virtueln",
+    "primala",
+    "pošiljala",
+    "obavješten",
+    "obavešten",
+    "hiljad",
+    "porodic",
+    "univerzitet",
+    "računar",
+)
+_CROATIAN_STEM = re.compile(r"\b(?:" + "|".join(CROATIAN_STEMS) + r")\w*", re.IGNORECASE)
+_BOSNIAN_SERBIAN_STEM = re.compile(r"\b(?:" + "|".join(BOSNIAN_SERBIAN_STEMS) + r")\w*", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def _hbs_detector():  # -> lingua.LanguageDetector over hr, bs, sr (compiled extension, untyped)
     from lingua import Language, LanguageDetectorBuilder
@@ -99,9 +150,9 @@ def split_hbs(flat: str, word_weight: float, prior_hr: float = 1.0) -> dict[str,
     present = set(tokens)
     ekavian = sum(t in EKAVIAN_WORDS for t in tokens)
     ijekavian = sum(t in IJEKAVIAN_WORDS for t in tokens)
-    shared = len(present & BOSNIAN_SERBIAN_ONLY)
+    shared = len(present & BOSNIAN_SERBIAN_ONLY | set(_BOSNIAN_SERBIAN_STEM.findall(flat.lower())))
     bosnian = len(present & BOSNIAN_WORDS)
-    croatian = len(present & CROATIAN_ONLY_WORDS)
+    croatian = len(present & CROATIAN_ONLY_WORDS | set(_CROATIAN_STEM.findall(flat.lower())))
     lingua = lingua_hbs(flat) or dict.fromkeys(HBS, 1 / 3)
     tells = {
         "hr": croatian - shared + ijekavian - ekavian,

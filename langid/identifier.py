@@ -328,7 +328,8 @@ class EuLanguageIdentifier:
                 view["sr"] = p_hbs
             else:
                 short = len(flat) < cfg.prior_below_chars
-                split = split_hbs(flat, cfg.hbs_word_weight, cfg.hbs_croatian_prior if short else 1.0)
+                prior = cfg.hbs_croatian_prior if short else cfg.hbs_croatian_prior_long
+                split = split_hbs(flat, cfg.hbs_word_weight, prior)
                 for m in HBS:
                     view[m] = p_hbs * split[m]
         return tuple(sorted(view)), view
