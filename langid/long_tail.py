@@ -116,11 +116,20 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
     "sco": SpellingTell(
         None,
         frozenset(
-            "anely cannae dinnae isnae wisnae hasnae willnae wullnae disnae tae fae frae wi yer ony hae whit whaur "
-            "mair sae nae airt yaiser yaisers wabsite wabsites settins ither oot aboot noo hame o fur".split()
+            "anely cannae dinnae isnae wisnae hasnae willnae wullnae disnae couldnae tae fae frae wi yer ye're ony hae "
+            "whit whaur mair sae nae airt yaise yaised yaiser yaisers wabsite wabsites settins ither oot aboot noo "
+            "hame o fur micht anither richt richts mak makkit acause alloo gie wis hes siccar".split()
         ),
         frozenset({"en"}),
         words_alone=2,
+    ),
+    "li": SpellingTell(
+        re.compile(r"[èöóò]"),
+        frozenset(
+            "waere weurt veur moot neet waor nao baove kèn zeen gebroek woemit bie hujige liene geuf det".split()
+        ),
+        frozenset({"nl", "de"}),
+        sum_alone=2,
     ),
     "rup": SpellingTell(
         None,
@@ -152,7 +161,7 @@ def sorbian_tell(flat: str) -> str | None:
     return "dsb" if _LOWER_SORBIAN.search(flat) else "hsb"
 
 
-_SORBIAN_NEIGHBOURS: Final = frozenset({"pl", "cs", "sk"})
+_SORBIAN_NEIGHBOURS: Final = frozenset({"pl", "cs", "sk", "sl", "hr"})  # sl, hr: no ł ś ź either
 
 # Regional languages lid.176 can name and heliport cannot, by the EU-24 language they pass for: where fastText
 # names one of them beside that language, its name is taken (Croatian's neighbours are `langid.hbs`'s).
