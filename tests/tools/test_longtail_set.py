@@ -95,7 +95,8 @@ def test_firefox_strings_keep_sentences_and_drop_untranslated_placeholders_and_k
         tmp_path,
         "en-GB",
         "a = { -brand-short-name } blocks third-party cookies to protect your privacy online.\n"
-        "b = This part of the browser was left untranslated in the language pack.\n",
+        "b = This part of the browser was left untranslated in the language pack.\n"
+        "f = junk after the document element\n",
     )
     friulian = _langpack_deb(
         tmp_path,
@@ -104,14 +105,15 @@ def test_firefox_strings_keep_sentences_and_drop_untranslated_placeholders_and_k
         "b = This part of the browser was left untranslated in the language pack.\n"
         "c = Tu âs { $count } schedis viertis, sêstu sigûr di volê sierâ dutis lis schedis?\n"
         "d-searchkeywords = cookie, cookies, dâts, cronologjie, password, cache, sît, pagjine, rêt\n"
-        "e =\n    .label = Inserìs la gnove password par protezi lis tôs credenziâls salvadis.\n",
+        "e =\n    .label = Inserìs la gnove password par protezi lis tôs credenziâls salvadis.\n"
+        "f = scovacis dopo dal element dal document (junk after the document element)\n",
         "closeAll=Sierâ dutis lis schedis e lis barcons di chest profîl in cuant.\nhint=Salve %S in %S.\n",
     )
     texts = {p.text: p for p in firefox_paragraphs([english, friulian]) if p.code == "fur"}
     assert "Firefox al bloche i cookie di tiercis parts par protezi la tô riservatece." in texts
     assert "Inserìs la gnove password par protezi lis tôs credenziâls salvadis." in texts
     assert "Sierâ dutis lis schedis e lis barcons di chest profîl in cuant." in texts
-    assert not any("untranslated" in t or "$count" in t or "cronologjie" in t for t in texts)
+    assert not any("untranslated" in t or "$count" in t or "cronologjie" in t or "junk" in t for t in texts)
     units = {p.unit for p in texts.values()}
     assert units == {"firefox:localization/browser/preferences.ftl", "firefox:chrome/locale/global/dialog.properties"}
 
@@ -162,6 +164,7 @@ def test_wheel_po_files_are_read_by_locale_with_script_variants(tmp_path):
         "_Salve il file cun un gnûf non e in une gnove cartele",  # accelerator
         "Viôt https://support.mozilla.org par vê plui informazions utilis.",  # address
         "Curt e net.",  # too short
+        "Inserìs la password principâl par il dispositîf di sigurece:",  # a label a value follows
         "1234 5678 9012 3456 7890 1234 5678 9012 3456 7890 abc",  # digits, not words
     ],
 )
