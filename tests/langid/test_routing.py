@@ -86,7 +86,9 @@ def test_a_routed_language_gets_its_own_shards_and_the_release_documents_say_so(
     out = _run(tmp_path, ["ca"])
     assert sorted(p.name for p in (out / "text").iterdir()) == ["ca", "de"]
     catalan = pq.read_table(next((out / "text" / "ca").glob("*.parquet"))).to_pylist()
-    assert [r["url"] for r in catalan] == ["https://a.example.cat/2"]
+    assert [(r["url"], r["language"], r["language_script"]) for r in catalan] == [
+        ("https://a.example.cat/2", "cat", "Latn")
+    ]  # FineWeb-2's label, as for the EU-24
     # the Norwegian page is not routed: a counted drop with its language, not a silent loss
     dropped = [(r["url"], r["reason"], r["lang"]) for r in _ledger(out) if r["stage"] == "language_id"]
     assert dropped == [("https://a.example.no/3", Reason.LANG_NOT_EU, "nb")]
