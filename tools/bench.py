@@ -22,6 +22,7 @@ import argparse
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -195,9 +196,11 @@ def _markdown(result: dict) -> str:
                          f"{r['speedup']:.1f}× | {r['agreement']:.1%} |")  # fmt: skip
     li = result.get("langid")
     if li:
-        lines += ["", f"Language identifier alone: {li['docs_per_s_per_core']:,.0f} documents/s per core on "
-                  f"{li['docs']:,} documents of {li.get('kb_per_doc', 0):.1f} KB on average "
-                  "(CPU time, models loaded)."]  # fmt: skip
+        a = li["all"]
+        lines += ["", f"Language identifier alone, one worker process: {a['docs_per_s_per_core']:,.0f} documents/s per "
+                  f"core on {a['docs']:,} documents of {a['kb_per_doc']:.1f} KB on average (CPU time, models loaded, "
+                  f"fastest of {li['passes']} passes); peak RSS of the worker {li['peak_rss_mb']:,.0f} MiB "
+                  f"({li['loaded_rss_mb']:,.0f} MiB once its models are loaded)."]  # fmt: skip
     sc = result["scaling"]
     lines += [
         "",
@@ -294,9 +297,9 @@ def main(argv: list[str] | None = None) -> int:
 
     result["quality_stack"] = compare_stacks(docs)
     try:
-        from eurocurate.tools.bench_langid import bench_langid
+        from eurocurate.tools.bench_langid import bench_workers, default_documents
 
-        result["langid"] = bench_langid()
+        result["langid"] = bench_workers(default_documents(), {"this version": sys.executable})["this version"]
     except ImportError:
         result["langid"] = None
 

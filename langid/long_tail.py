@@ -1,0 +1,327 @@
+"""Europe's languages beyond the EU-24: heliport's reading of a text, and the veto that keeps them out of EU-24.
+
+Owns the one heliport identifier of a process (HPLT's HeLI-OTS port, ~220 languages, model inside the wheel,
+loaded once and shared by every task of the worker), turning its raw scores into probabilities over a set of
+languages, the spelling tells of the languages no bundled model knows (`LONG_TAIL_MARKERS`), and the veto: an
+EU-24 label is replaced by a European non-EU-24 language when heliport (or the spelling) is confident of it.
+When the identifier asks is `langid.identifier`'s decision; Croatian/Bosnian/Serbian is `langid.hbs`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from eurocurate.langid.orthography import words
+from eurocurate.schema import EU24
+
+_EU24 = frozenset(EU24)
+
+# heliport's ISO 639-3 labels -> the codes used here (639-1 where lid.176 has one; else the 639-3 code itself).
+# `hbs` stays: heliport merges Croatian, Bosnian and Serbian (`langid.hbs` splits it).
+HELIPORT_CODE: Final[dict[str, str]] = {
+    "afr": "af", "bel": "be", "bre": "br", "bul": "bg", "cat": "ca", "ces": "cs", "cor": "kw", "cos": "co",
+    "cym": "cy", "dan": "da", "deu": "de", "ell": "el", "eng": "en", "epo": "eo", "est": "et", "eus": "eu",
+    "fao": "fo", "fin": "fi", "fra": "fr", "fry": "fy", "gla": "gd", "gle": "ga", "glg": "gl", "glv": "gv",
+    "hun": "hu", "isl": "is", "ita": "it", "lat": "la", "lav": "lv", "lit": "lt", "ltz": "lb", "mkd": "mk",
+    "mlt": "mt", "nld": "nl", "nno": "nn", "nob": "nb", "oci": "oc", "pol": "pl", "por": "pt", "roh": "rm",
+    "ron": "ro", "rus": "ru", "slk": "sk", "slv": "sl", "sme": "se", "spa": "es", "sqi": "sq", "srd": "sc",
+    "swe": "sv", "tur": "tr", "ukr": "uk", "wln": "wa", "yid": "yi", "ina": "ia", "ido": "io", "vol": "vo",
+}  # fmt: skip
+
+# European languages that are not official EU languages, by the code used here: the regional and minority
+# languages of the EU, the languages of Europe outside it, and the look-alikes of the EU-24. A confident reading
+# as one of these vetoes an EU-24 label.
+EUROPEAN_NON_EU24: Final = frozenset(
+    # regional and minority languages (heliport, lid.176 or the spelling tells know them)
+    "co fur wa rm hsb dsb sc ast gv oc lb br nds li fy gd vec nap scn lij lmo an ext mwl csb szl rue rom yi eo "
+    "pms eml lad kw frr stq gsw bar ksh pfl vls sgs liv vot izh olo se sma smj smn sms sju sjd "
+    "lld rgn frp pcd sco rup cnr wae "
+    # constructed languages written in Europe
+    "ia io ie vo "
+    # Croatian's and Bosnian's neighbours, and the look-alikes of the EU-24 outside the EU
+    "bs sr hbs ca eu gl nb nn is fo mk ru uk be cy sq la".split()
+)
+
+
+# Spelling tells of languages that heliport does not know and lid.176 knows badly or not at all: letters that
+# their standard orthography writes and the EU neighbour never does, and frequent words the neighbour lacks.
+# Silesian (Ślabikŏrz ŏ ō õ; Polish has none), Kashubian (ë ò ù), Friulian (circumflexes, cj gj), Ligurian (æ,
+# l'é), Aragonese (-au participles), Asturian (-u endings), Romani, Scots, Aromanian (words), Ladino (k-spelling:
+# kon, kada, komo). Lower/Upper Sorbian: `sorbian_tell`. The marker words are function words and frequent forms
+# (the long-tail dev set's paragraphs, against those of the neighbours, chose among them).
+@dataclass(frozen=True, slots=True)
+class SpellingTell:
+    letters: re.Pattern[str] | None
+    markers: frozenset[str]
+    neighbours: frozenset[str]  # the EU-24 languages the models read it as
+    letters_alone: int = 0  # this many of `letters` are enough by themselves (0: never)
+    words_alone: int = 0  # this many distinct `markers` are enough by themselves (0: the global `min_hits` + 1)
+    sum_alone: int = 0  # this many distinct markers and letters together, one marker at least, are enough (0: never)
+
+
+LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
+    "szl": SpellingTell(
+        re.compile(r"[ŏŎōŌõÕ]"),
+        frozenset("niy je ôd ôna ôn było bōł jŏ mŏ tyż kaj dŏ sōm ino abo nōm wōm ku jako bez przi".split()),
+        frozenset({"pl"}),
+        letters_alone=1,
+    ),
+    "csb": SpellingTell(
+        re.compile(r"[ëËòÒùÙ]"),
+        frozenset("të mô òd òb bëło bëc bëlë zôs jaczi jaczé wszëtczé kaszëbsczi kaszëbsczé pòmòrsczi òstôł".split()),
+        frozenset({"pl"}),
+        letters_alone=2,
+    ),
+    "fur": SpellingTell(
+        re.compile(r"[âêîôûç]|\b[cg]j", re.IGNORECASE),  # â and î are Romanian too: words are needed as well
+        frozenset(
+            "ancje cun jo dut vuê chest cheste achì nol ju fâ plui cjase ducj jessi cussì nestri lis chel chê cul "
+            "cuant parcè dome tiei".split()
+        ),
+        frozenset({"it", "ro", "fr", "es"}),  # not pt: Portuguese has ç ê ô and eu24-dev pages fell for it
+        sum_alone=2,
+    ),
+    "lij": SpellingTell(
+        re.compile(r"[æÆ]|\b(?:l|ch|gh)['’][éàoa]\b"),
+        frozenset("l'é l'à ch'o gh'é ciù sciô mæ inte inti into inta quande atri quarche ascì".split()),
+        frozenset({"it", "fr", "pt", "es"}),
+        sum_alone=2,
+    ),
+    "an": SpellingTell(
+        re.compile(r"\b\w{3,}(?:au|iu)\b"),  # participles in -au, -iu: certificau, denegau, ocurriu
+        frozenset("ye d'o d'a d'os d'as iste ista istos istas l'atro totz nomás ta talment calga lo".split()),
+        frozenset({"es", "pt"}),
+        sum_alone=2,
+    ),
+    "ast": SpellingTell(
+        re.compile(r"\b\w{3,}(?:iu|íu|su|ru|chu|llu|tu|du|nu|xu)\b"),  # sitiu, permisu, ficheru, drechu, fallu
+        frozenset("esti ye pue nel tien tolos toles toa tamién equí mentanto darréu dalgunos nun".split()),
+        frozenset({"es", "pt"}),
+        sum_alone=2,
+    ),
+    "rom": SpellingTell(
+        None,
+        frozenset(
+            "thaj ando ande anda andre sas manuš manušen manušes romane rromane rroma romano khere phenel dživel "
+            "akana čačipe čačipa čačipen leskoro leskere lesqe bašo vaśa jekh jekhutno isi lengoro hakaj "
+            "barabaripen sakone sarkas kheren".split()
+        ),
+        frozenset({"sk", "cs", "hu", "ro", "sl", "hr", "pl"}),
+        words_alone=2,
+    ),
+    "sco": SpellingTell(
+        None,
+        frozenset(
+            "anely cannae dinnae isnae wisnae hasnae willnae wullnae disnae couldnae tae fae frae wi yer ye're ony hae "
+            "whit whaur mair sae nae airt yaise yaised yaiser yaisers wabsite wabsites settins ither oot aboot noo "
+            "hame o fur micht anither richt richts mak makkit acause alloo gie wis hes siccar".split()
+        ),
+        frozenset({"en"}),
+        words_alone=2,
+    ),
+    "li": SpellingTell(
+        re.compile(r"[èöóò]"),
+        frozenset(
+            "waere weurt veur moot neet waor nao baove kèn zeen gebroek woemit bie hujige liene geuf det".split()
+        ),
+        frozenset({"nl", "de"}),
+        sum_alone=2,
+    ),
+    "rup": SpellingTell(
+        None,
+        frozenset("shi tsi cafi cari elji ljei lji suntu tut unlui easti ditu dit vârnu iu cum".split()),
+        frozenset({"ro"}),
+        words_alone=2,
+    ),
+    "lad": SpellingTell(
+        re.compile(r"\bk[aeiou]", re.IGNORECASE),
+        frozenset("i kon kada komo ke kuando djente ansina kualo kualkera sigun syendo derecho derechos".split()),
+        frozenset({"es", "pt"}),
+    ),
+}
+_SORBIAN_POLISH = re.compile(r"[łŁśŚźŹ]")  # Polish letters Czech and Slovak lack (ć is Croatian too)
+_SORBIAN_CZECH = re.compile(r"[ěĚšŠčČžŽřŘ]")  # Czech letters Polish lacks
+_LOWER_SORBIAN = re.compile(r"[śŚźŹŕŔ]")  # Upper Sorbian writes none of these
+
+
+def sorbian_tell(flat: str) -> str | None:
+    """`dsb` or `hsb` when `flat` mixes letters of Polish and of Czech (ł ś ź with ě š č ž ř), as only Sorbian
+    does among the languages read as Polish or Czech: on the long-tail dev set 89% of Lower and 87% of Upper
+    Sorbian paragraphs, no Polish, Czech, Slovak or Slovenian one."""
+    polish = len(_SORBIAN_POLISH.findall(flat))
+    if not polish:
+        return None
+    czech = len(_SORBIAN_CZECH.findall(flat))
+    if not czech or polish + czech < 3:
+        return None
+    return "dsb" if _LOWER_SORBIAN.search(flat) else "hsb"
+
+
+_SORBIAN_NEIGHBOURS: Final = frozenset({"pl", "cs", "sk", "sl", "hr"})  # sl, hr: no ł ś ź either
+
+# Regional languages lid.176 can name and heliport cannot, by the EU-24 language they pass for: where fastText
+# names one of them beside that language, its name is taken (Croatian's neighbours are `langid.hbs`'s).
+FASTTEXT_NAMES: Final[dict[str, frozenset[str]]] = {
+    lang: frozenset(codes.split())
+    for lang, codes in {
+        "es": "an ast ext mwl lad", "pt": "mwl ext ast", "it": "vec nap lij lmo eml scn pms fur lld rgn",
+        "fr": "frp pcd", "nl": "li nds", "de": "nds gsw bar ksh pfl frr stq", "en": "sco", "pl": "szl csb dsb rue",
+        "cs": "dsb szl", "sk": "rue szl", "ro": "rup",
+    }.items()
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def shared_heliport():  # -> heliport.Identifier (compiled extension, untyped)
+    """The process's heliport identifier: the model (~840 MB resident: bitcode-decoded n-gram tables; the Python
+    binding loads every language) is read on the first call, then shared by every caller in the process."""
+    import heliport
+
+    return heliport.Identifier()
+
+
+def heliport_code(label: str) -> str:
+    return HELIPORT_CODE.get(label, label)
+
+
+def heliport_scores(flat: str, k: int = 8) -> dict[str, float]:
+    """heliport's top `k` {code: raw score} for a one-line text; lower is better (mean -log10 probability per
+    word), and a margin of 0.3 on a 15-word paragraph is heliport sure of itself."""
+    try:
+        ranked = shared_heliport().identify_topk_with_score(flat, k)
+    except UnicodeEncodeError:
+        ranked = shared_heliport().identify_topk_with_score(flat.encode("utf-8", "replace").decode("utf-8"), k)
+    return {heliport_code(lab): float(s) for lab, s in ranked if lab not in ("und", "zxx")}
+
+
+def heliport_probabilities(
+    raw: dict[str, float], codes: tuple[str, ...] | frozenset[str], sharpness: float
+) -> dict[str, float]:
+    """{code: probability} over `codes` from heliport's raw scores: exp(-sharpness * (score - best)), normalised.
+    A code out of heliport's top `k` gets the worst score seen plus one (a language heliport ranks that low has
+    no chance)."""
+    if not raw:
+        return dict.fromkeys(codes, 1.0 / len(codes)) if codes else {}
+    best = min(raw.values())
+    floor = max(raw.values()) + 1.0
+    weights = {c: math.exp(-sharpness * (raw.get(c, floor) - best)) for c in codes}
+    total = sum(weights.values())
+    return {c: w / total for c, w in weights.items()}
+
+
+def spelling_tell(tokens: list[str], flat: str, min_hits: int, eu_lang: str | None = None) -> str | None:
+    """The language of `LONG_TAIL_MARKERS` whose spelling `flat` shows (read as `eu_lang`, one of its neighbours,
+    when given): two distinct marker words and two of its letters, or its `letters_alone` letters, or its
+    `words_alone` (else `min_hits` + 1) distinct marker words, or `sum_alone` of both together. None when no
+    language's evidence is enough (long-tail dev set: no Spanish, Portuguese, Galician or Italian paragraph has
+    the Aragonese or Asturian `sum_alone` of 2)."""
+    present = set(tokens)
+    best, best_evidence = None, 0
+    for lang, tell in LONG_TAIL_MARKERS.items():
+        if eu_lang is not None and eu_lang not in tell.neighbours:
+            continue
+        hits = len(present & tell.markers)
+        if not hits and not tell.letters_alone:
+            continue  # every other rule needs a marker word: no letters to count
+        letters = len(tell.letters.findall(flat)) if tell.letters is not None else 0
+        enough = (
+            (hits >= 2 and letters >= 2)
+            or (tell.letters_alone and letters >= tell.letters_alone)
+            or hits >= (tell.words_alone or min_hits + 1)
+            or (tell.sum_alone and hits >= 1 and hits + letters >= tell.sum_alone)
+        )
+        if enough and hits + letters > best_evidence:
+            best, best_evidence = lang, hits + letters
+    if best is None and (eu_lang is None or eu_lang in _SORBIAN_NEIGHBOURS):
+        return sorbian_tell(flat)
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class Veto:
+    """A European non-EU-24 language read where the identifier said an EU-24 one: `lang`, its `score`, and which
+    evidence decided (`veto:heliport`, `veto:spelling`)."""
+
+    lang: str
+    score: float
+    path: str
+
+
+def heliport_best(flat: str) -> tuple[str, float]:
+    """heliport's label of a one-line text and its lead in raw score over the runner-up (other than the label's own
+    merged variants); `und` when the lead is below heliport's own threshold for that language."""
+    try:
+        label, lead = shared_heliport().identify_with_score(flat)
+    except UnicodeEncodeError:
+        label, lead = shared_heliport().identify_with_score(flat.encode("utf-8", "replace").decode("utf-8"))
+    return heliport_code(label), float(lead)
+
+
+def worth_asking(ft: dict[str, float], eu_lang: str, gate_score: float, rival_score: float) -> bool:
+    """Whether fastText's view leaves room for a non-EU-24 language: it is less sure of `eu_lang` than `gate_score`,
+    or a European non-EU-24 language holds at least `rival_score` of its top five (no view: always)."""
+    if not ft or ft.get(eu_lang, 0.0) < gate_score:
+        return True
+    return any(q >= rival_score for code, q in ft.items() if code in EUROPEAN_NON_EU24)
+
+
+def long_tail_veto(
+    flat: str,
+    eu_lang: str,
+    ft: dict[str, float],
+    *,
+    margins: dict[str, float],
+    default_margin: float,
+    gate_score: float,
+    rival_score: float,
+    fasttext_score: float,
+    min_hits: int,
+    ask_heliport: bool = True,
+) -> Veto | None:
+    """Whether `flat`, labelled `eu_lang` (EU-24), is in a European language outside the EU-24 instead.
+
+    Only where fastText's view `ft` leaves room for it (`worth_asking`): the spelling tells of `LONG_TAIL_MARKERS`
+    first (languages no bundled model knows); then heliport, whose label must be such a language with a lead over
+    its runner-up of at least the language's margin (`margins`, else `default_margin`, in heliport's raw-score
+    units).
+    A language heliport does not know but fastText put in its top five is named for it (`_named_by_fasttext`); when
+    heliport reads the EU language itself, such a language with `fasttext_score` of fastText's view still vetoes.
+    `ask_heliport` False: the spelling tells only (Croatian: heliport's `hbs` would be no veto).
+    `score`: the lead mapped onto [0.5, 1) (lead / (lead + 0.25) / 2 + 0.5), not a calibrated probability.
+    """
+    if not worth_asking(ft, eu_lang, gate_score, rival_score):
+        return None
+    tell = spelling_tell(words(flat), flat, min_hits, eu_lang)
+    if tell is not None:
+        return Veto(tell, 0.5, "veto:spelling")
+    if not ask_heliport:
+        return None
+    winner, lead = heliport_best(flat)
+    if winner in EUROPEAN_NON_EU24 and winner != "hbs" and lead >= margins.get(winner, default_margin):
+        named = _named_by_fasttext(ft, eu_lang, winner, 0.05)
+        return Veto(named or winner, round(0.5 + 0.5 * lead / (lead + 0.25), 4), "veto:heliport")
+    named = _named_by_fasttext(ft, eu_lang, eu_lang, fasttext_score)
+    if named is not None:  # heliport cannot name it (Aragonese, Asturian...) and read it as the EU language
+        return Veto(named, round(ft[named], 4), "veto:fasttext")
+    return None
+
+
+def _named_by_fasttext(ft: dict[str, float], eu_lang: str, heliports: str, min_score: float) -> str | None:
+    """A neighbour of `eu_lang` outside the EU-24 (`FASTTEXT_NAMES`) in fastText's top five with at least
+    `min_score` that heliport cannot name (Aragonese, Asturian, Venetian, Low German...), where heliport's label
+    (`heliports`) is another language: fastText's is the likelier name."""
+    for code, q in sorted(ft.items(), key=lambda kv: -kv[1]):
+        if q < min_score:
+            break
+        if code != heliports and code in FASTTEXT_NAMES.get(eu_lang, ()) and code not in HELIPORT_KNOWS:
+            return code
+    return None
+
+
+HELIPORT_KNOWS: Final = frozenset(HELIPORT_CODE.values()) | frozenset(
+    "hbs hsb ext mwl lmo scn pms gsw bar ksh pfl vls sgs liv vot izh olo sma smj smn sms sju sjd".split()
+)

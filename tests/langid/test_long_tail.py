@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from eurocurate.langid.document import identify_document
+from eurocurate.langid.identifier import EuLanguageIdentifier
+from eurocurate.langid.long_tail import (
+    EUROPEAN_NON_EU24,
+    heliport_probabilities,
+    heliport_scores,
+    long_tail_veto,
+    shared_heliport,
+    spelling_tell,
+    worth_asking,
+)
+from eurocurate.langid.orthography import words
+from eurocurate.schema import EU24
+from tests.langid.sentences import EU24_SENTENCES, LOOKALIKE_SENTENCES
+
+# Written for these tests: Luxembourgish and Silesian (Ślabikŏrz spelling) about the same town council.
+LUXEMBOURGISH = (
+    "De Gemengerot huet gëschter decidéiert, en neie Vëlosweeër laanscht d'Uelzecht ze bauen, an d'Aarbechten "
+    "fänken am Fréijoer un."
+)
+SILESIAN = (
+    "Wszyjske ludzie rodzōm sie wolne i rōwne we godności i prawach. Sōm ôbdarzōne rozumym i sumiyniym i winni "
+    "sie ku sobie zachowywać we duchu bractwa, bo niy ma inkszyj drōgi. Tyż dŏ sie to zrobić."
+)
+
+
+@pytest.fixture(scope="module")
+def without_veto() -> EuLanguageIdentifier:
+    return EuLanguageIdentifier(long_tail_veto=False)
+
+
+def test_heliport_is_loaded_once_and_shared_by_every_identifier_of_the_process(identifier):
+    other = EuLanguageIdentifier(min_score=0.7, veto_margin=0.3)
+    assert shared_heliport() is shared_heliport()
+    assert shared_heliport.cache_info().currsize == 1
+    assert (
+        other.identify_text(LOOKALIKE_SENTENCES["co"]).lang == identifier.identify_text(LOOKALIKE_SENTENCES["co"]).lang
+    )
+
+
+def test_corsican_that_fasttext_reads_as_italian_is_labelled_corsican(identifier):
+    guess = identifier.identify_text(LOOKALIKE_SENTENCES["co"])
+    assert guess.lang == "co"
+    assert not guess.is_eu
+
+
+def test_silesian_that_the_models_read_as_polish_is_vetoed_by_its_spelling(identifier, without_veto):
+    assert without_veto.identify_text(SILESIAN).lang == "pl"  # what the veto is there for
+    guess = identifier.identify_text(SILESIAN)
+    assert (guess.lang, guess.path) == ("szl", "veto:spelling")
+
+
+def test_a_whole_document_in_a_regional_language_is_not_kept_as_eu_text(identifier):
+    page = "\n".join([LUXEMBOURGISH, LOOKALIKE_SENTENCES["co"], SILESIAN])
+    assert identify_document(identifier, page).lang not in EU24
+    assert identify_document(identifier, SILESIAN + "\n" + SILESIAN).lang == "szl"
+
+
+@pytest.mark.parametrize("lang", EU24)
+def test_the_veto_leaves_eu_sentences_alone(identifier, without_veto, lang):
+    for sentence in EU24_SENTENCES[lang]:
+        assert identifier.identify_text(sentence) == without_veto.identify_text(sentence)
+
+
+_VETO = {"margins": {}, "gate_score": 0.99, "rival_score": 0.01, "fasttext_score": 0.1, "min_hits": 3}
+
+
+def test_a_veto_needs_heliports_lead_over_its_runner_up():
+    text = LOOKALIKE_SENTENCES["co"]
+    assert long_tail_veto(text, "it", {"it": 0.9}, default_margin=0.1, **_VETO).lang == "co"
+    assert long_tail_veto(text, "it", {"it": 0.9}, default_margin=5.0, **_VETO) is None
+    assert long_tail_veto(text, "it", {"it": 0.9}, default_margin=5.0, **{**_VETO, "margins": {"co": 0.1}}) is not None
+
+
+def test_heliport_is_not_asked_where_fasttext_leaves_no_room_for_another_language():
+    text = LOOKALIKE_SENTENCES["co"]
+    assert not worth_asking({"it": 0.995, "en": 0.001}, "it", 0.99, 0.01)
+    assert long_tail_veto(text, "it", {"it": 0.995}, default_margin=0.1, **_VETO) is None
+    assert worth_asking({"it": 0.995, "co": 0.02}, "it", 0.99, 0.01)  # a European look-alike in the top five
+    assert worth_asking({"it": 0.9}, "it", 0.99, 0.01)
+    assert worth_asking({}, "it", 0.99, 0.01)
+
+
+def test_a_language_heliport_cannot_name_takes_fasttexts_name():
+    # heliport has no Venetian; when it reads a European non-EU-24 neighbour and fastText's top five hold Venetian,
+    # the label is Venetian
+    text = LOOKALIKE_SENTENCES["co"]
+    found = long_tail_veto(text, "it", {"it": 0.6, "vec": 0.2}, default_margin=0.1, **_VETO)
+    assert found is not None and found.lang == "vec"
+
+
+def test_spelling_tells_need_both_words_and_letters():
+    assert spelling_tell(words(SILESIAN), SILESIAN, 3) == "szl"
+    polish = "Wszyscy ludzie rodzą się wolni i równi pod względem swej godności i swych praw. Nie ma innej drogi."
+    assert spelling_tell(words(polish), polish, 3) is None
+    english = "The theatre is open on Thursday and the pharmacy on the other side of the path is closed."
+    assert spelling_tell(words(english), english, 3) is None
+    romanian = "În fiecare sâmbătă dimineața, piața de producători umple scuarul din fața primăriei cu pâine."
+    assert spelling_tell(words(romanian), romanian, 3) is None
+
+
+def test_heliport_probabilities_sum_to_one_and_favour_the_lowest_raw_score():
+    raw = heliport_scores(LOOKALIKE_SENTENCES["co"])
+    probs = heliport_probabilities(raw, ("co", "it", "fur"), 8.0)
+    assert abs(sum(probs.values()) - 1) < 1e-9
+    assert max(probs, key=probs.get) == "co"
+    assert probs["fur"] < probs["it"]  # not in heliport's top k: below everything it ranked
+    assert heliport_probabilities({}, ("a", "b"), 8.0) == {"a": 0.5, "b": 0.5}
+
+
+def test_the_european_set_holds_no_eu_language():
+    assert not EUROPEAN_NON_EU24 & set(EU24)
+
+
+def test_a_second_identifier_and_its_tasks_share_the_first_ones_models():
+    """In a fresh process (a worker): the first identifier loads the models; a second one with another
+    configuration (as a second stage or task of the worker builds) and both reading every test sentence add little.
+    The absolute figure, the interpreter and imports included, is what `make bench` reports (not asserted here: it
+    is about 1 GiB, heliport's ~830 MiB of n-gram tables being most of it)."""
+    code = (
+        "from eurocurate.langid.identifier import EuLanguageIdentifier\n"
+        "from eurocurate.langid.document import identify_document\n"
+        "from tests.langid.sentences import EU24_SENTENCES, LOOKALIKE_SENTENCES\n"
+        "def rss():\n"
+        "    return int([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmRSS')][0]) / 1024\n"
+        "a = EuLanguageIdentifier()\n"
+        "first = rss()\n"
+        "b = EuLanguageIdentifier(min_score=0.7, veto_margin=0.3)\n"
+        "for ident in (a, b):\n"
+        "    for s in [*sum(EU24_SENTENCES.values(), []), *LOOKALIKE_SENTENCES.values()]:\n"
+        "        ident.identify_text(s)\n"
+        "        identify_document(ident, s + '\\n' + s)\n"
+        "print(first, rss())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, after = map(float, done.stdout.split())
+    assert first > 500  # heliport's tables are in
+    assert after - first < 64, (first, after)  # not a second copy of anything (lingua on hr/bs/sr is ~14 MiB)
+
+
+def test_glotlid_and_openlid_labels_of_regional_languages_land_on_the_codes_the_veto_knows():
+    from eurocurate.langid.fasttext_lid import normalize_label
+
+    labels = ["ltz_Latn", "szl_Latn", "lim_Latn", "srd_Latn", "roh_Latn", "ydd_Hebr", "rmy_Latn", "fao_Latn"]
+    codes = [normalize_label(f"__label__{label}") for label in labels]
+    assert codes == ["lb", "szl", "li", "sc", "rm", "yi", "rom", "fo"]
+    assert set(codes) <= EUROPEAN_NON_EU24

@@ -1,0 +1,194 @@
+"""Language ID on the long-tail set: per language, the share of paragraphs and of assembled pages labelled
+as an EU-24 language (and kept as EU text by the langid stage), the share recognised as themselves, EU-24
+accuracy, and the Croatian/Bosnian/Serbian confusion table. Building the set is `tools.longtail.build`.
+
+    python -m eurocurate.tools.longtail.evaluate --set out/longtail [--split dev]
+
+Tune on `dev`; `unseen` is what `make eval` reports (tests/eval/test_longtail_eval.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Final
+
+import yaml
+from datatrove.data import Document
+
+from eurocurate.langid.document import identify_document
+from eurocurate.langid.identifier import EuLanguageIdentifier
+from eurocurate.langid.step import LanguageIdentifier
+from eurocurate.schema import EU24, Meta
+from eurocurate.tools.longtail.build import read_set
+from eurocurate.tools.longtail.languages import EU24_ISO3, LOOKALIKE, REGIONAL, iso3_of, language_name
+
+PARAGRAPHS_PER_PAGE: Final = 5
+MAX_PARAGRAPHS: Final = 400  # per language, evenly spread over its rows (the big catalogues would dominate time)
+MAX_PAGES: Final = 80
+# Languages the acceptance of issue #17 is about: its regional/minority list and the dev corpus's look-alikes.
+# The set's other languages (Scots, Ladino, Interlingua…) are printed, not asserted.
+ASSERTED: Final = frozenset(REGIONAL) | frozenset(LOOKALIKE) - {
+    "lld", "rgn", "frp", "pcd", "sco", "gsw", "lad", "rup", "cnr", "ina",
+}  # fmt: skip
+HBS: Final[tuple[str, ...]] = ("hrv_Latn", "bos_Latn", "bos_Cyrl", "srp_Latn", "srp_Cyrl", "cnr_Latn")
+_EU24 = frozenset(EU24)
+
+
+@dataclass
+class LanguageResult:
+    """What the identifier made of one language's paragraphs and pages."""
+
+    label: str  # ISO 639-3 + script
+    paragraphs: Counter[str] = field(default_factory=Counter)  # predicted label -> paragraphs
+    pages: Counter[str] = field(default_factory=Counter)
+    pages_kept: int = 0  # pages the langid stage keeps as EU text
+
+    @property
+    def iso3(self) -> str:
+        return self.label.split("_")[0]
+
+    @property
+    def eu24(self) -> str | None:
+        return EU24_ISO3.get(self.iso3)
+
+    @staticmethod
+    def _share(counts: Counter[str], test: Callable[[str], bool]) -> float:
+        n = sum(counts.values())
+        return sum(v for k, v in counts.items() if test(k)) / n if n else 0.0
+
+    def paragraphs_eu(self) -> float:
+        return self._share(self.paragraphs, lambda lang: lang in _EU24)
+
+    def pages_eu(self) -> float:
+        return self._share(self.pages, lambda lang: lang in _EU24)
+
+    def paragraphs_right(self) -> float:
+        return self._share(self.paragraphs, self.is_self)
+
+    def pages_right(self) -> float:
+        return self._share(self.pages, self.is_self)
+
+    def is_self(self, predicted: str) -> bool:
+        """The identifier's label names this language (EU-24 code, ISO 639-1 or 639-3, with or without script)."""
+        if self.eu24 is not None:
+            return predicted == self.eu24
+        return iso3_of(predicted.split("_")[0]) == self.iso3 or predicted.split("_")[0] == self.iso3
+
+
+def _spread(rows: list[dict], n: int) -> list[dict]:
+    return rows if len(rows) <= n else [rows[i * len(rows) // n] for i in range(n)]
+
+
+def assemble_pages(rows: list[dict], per_page: int = PARAGRAPHS_PER_PAGE) -> list[str]:
+    """Consecutive paragraphs (rows sorted by unit, then text) of one language joined into pages."""
+    ordered = sorted(rows, key=lambda r: (r["unit"], r["text"]))
+    return ["\n".join(r["text"] for r in ordered[i : i + per_page]) for i in range(0, len(ordered), per_page)]
+
+
+def web_langid_step(out_dir: str) -> LanguageIdentifier:
+    """The langid stage as pipelines/web.yaml configures it."""
+    spec = yaml.safe_load((resources.files("eurocurate.pipelines") / "web.yaml").read_text(encoding="utf-8"))
+    params = next(s.get("with", {}) for s in spec["stages"] if s.get("use") == "language_id")
+    return LanguageIdentifier(out_dir, **params)
+
+
+def evaluate(rows: Iterable[dict], identifier: EuLanguageIdentifier | None = None) -> dict[str, LanguageResult]:
+    """Paragraphs through `identify_document`, assembled pages through the web pipeline's langid stage."""
+    by_lang: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_lang[row["lang"]].append(row)
+    ident = identifier or EuLanguageIdentifier()
+    results: dict[str, LanguageResult] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        step = web_langid_step(tmp)
+        for label in sorted(by_lang):
+            result = results[label] = LanguageResult(label)
+            lang_rows = sorted(by_lang[label], key=lambda r: (r["unit"], r["text"]))
+            for row in _spread(lang_rows, MAX_PARAGRAPHS):
+                result.paragraphs[identify_document(ident, row["text"]).lang] += 1
+            pages = _spread(assemble_pages(lang_rows), MAX_PAGES)
+            docs = [Document(text=text, id=f"{label}-{i}") for i, text in enumerate(pages)]
+            for doc, verdict in zip(docs, step.judge_batch(docs)):
+                result.pages[doc.metadata[Meta.LANG]] += 1
+                result.pages_kept += verdict is None
+    return results
+
+
+def _top(counts: Counter[str], keep: Callable[[str], bool], n: int = 3) -> str:
+    return " ".join(f"{k}:{v}" for k, v in counts.most_common() if keep(k))[:60] if n else ""
+
+
+def report(results: dict[str, LanguageResult]) -> str:
+    """The tables `make eval` prints."""
+    out = [
+        "non-EU-24 languages: share labelled EU-24 (paragraphs / pages), pages kept as EU text by the web langid "
+        "stage, recognised as themselves",
+        f"{'lang':<9} {'name':<18} {'paras':>5} {'→EU':>6} {'self':>6} {'pages':>5} {'→EU':>6} {'kept':>5} "
+        f"{'self':>6}  EU-24 labels given (paragraphs)",
+    ]
+    non_eu = [r for r in results.values() if r.eu24 is None]
+    for r in sorted(non_eu, key=lambda r: -r.paragraphs_eu()):
+        mark = "" if r.iso3 in ASSERTED else " (not asserted)"
+        out.append(
+            f"{r.label:<9} {language_name(r.iso3)[:18]:<18} {sum(r.paragraphs.values()):>5} {r.paragraphs_eu():>6.1%} "
+            f"{r.paragraphs_right():>6.1%} {sum(r.pages.values()):>5} {r.pages_eu():>6.1%} {r.pages_kept:>5} "
+            f"{r.pages_right():>6.1%}  {_top(r.paragraphs, lambda k: k in _EU24)}{mark}"
+        )
+    asserted = [r for r in non_eu if r.iso3 in ASSERTED]
+    n_par = sum(sum(r.paragraphs.values()) for r in asserted)
+    n_pag = sum(sum(r.pages.values()) for r in asserted)
+    if n_par:
+        eu_par = sum(sum(v for k, v in r.paragraphs.items() if k in _EU24) for r in asserted)
+        eu_pag = sum(sum(v for k, v in r.pages.items() if k in _EU24) for r in asserted)
+        out.append(
+            f"all asserted non-EU-24: paragraphs labelled EU-24 {eu_par}/{n_par} = {eu_par / n_par:.2%}; pages "
+            f"{eu_pag}/{n_pag} = {eu_pag / max(n_pag, 1):.2%}"
+        )
+    out += ["", "EU-24: accuracy (paragraphs / assembled pages), wrong labels given (paragraphs)"]
+    out.append(f"{'lang':<9} {'paras':>5} {'acc':>7} {'pages':>5} {'acc':>7}  wrong")
+    eu = sorted((r for r in results.values() if r.eu24 is not None), key=lambda r: r.label)
+    for r in eu:
+        wrong = _top(r.paragraphs, lambda k, r=r: not r.is_self(k))
+        out.append(
+            f"{r.label:<9} {sum(r.paragraphs.values()):>5} {r.paragraphs_right():>7.2%} {sum(r.pages.values()):>5} "
+            f"{r.pages_right():>7.2%}  {wrong}"
+        )
+    if eu:
+        pages_right = sum(r.pages[r.eu24 or ""] for r in eu)
+        pages = sum(sum(r.pages.values()) for r in eu)
+        macro = sum(r.paragraphs_right() for r in eu) / len(eu)
+        out.append(
+            f"EU-24 pages {pages_right}/{pages} = {pages_right / max(pages, 1):.2%}; paragraphs macro {macro:.2%}"
+        )
+    out += ["", "Croatian / Bosnian / Serbian: labels given (paragraphs | pages)"]
+    present = [label for label in HBS if label in results]
+    predicted = sorted({k for label in present for k in (*results[label].paragraphs, *results[label].pages)})
+    out.append(f"{'gold':<9} " + " ".join(f"{p:>11}" for p in predicted))
+    for label in present:
+        r = results[label]
+        out.append(f"{label:<9} " + " ".join(f"{r.paragraphs[p]:>5}|{r.pages[p]:<5}" for p in predicted))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="eurocurate.tools.longtail.evaluate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", type=Path, required=True, help="folder written by eurocurate.tools.longtail_set")
+    parser.add_argument("--split", choices=("dev", "unseen"), default="dev")
+    parser.add_argument("--languages", help="comma-separated labels (e.g. cos_Latn,hrv_Latn); default all")
+    args = parser.parse_args(argv)
+    rows = read_set(args.set / f"{args.split}.jsonl")
+    if args.languages:
+        wanted = set(args.languages.split(","))
+        rows = [r for r in rows if r["lang"] in wanted]
+    print(report(evaluate(rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
