@@ -66,9 +66,13 @@ class SpellingTell:
 LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
     "szl": SpellingTell(
         re.compile(r"[ŏŎōŌõÕ]"),
-        frozenset("niy je ôd ôna ôn było bōł jŏ mŏ tyż kaj dŏ sōm ino abo nōm wōm ku jako bez przi".split()),
+        frozenset(
+            "niy ôd ôna ôn bōł jŏ mŏ tyż dŏ sōm nōm wōm przi coby możno bydzie tymu twojich twojigo dostymp "
+            "przizwolić zainsztalować".split()
+        ),
         frozenset({"pl"}),
         letters_alone=1,
+        words_alone=2,
     ),
     "csb": SpellingTell(
         re.compile(r"[ëËòÒùÙ]"),
@@ -77,13 +81,16 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
         letters_alone=2,
     ),
     "fur": SpellingTell(
-        re.compile(r"[âêîôûç]|\b[cg]j", re.IGNORECASE),  # â and î are Romanian too: words are needed as well
+        # words ending in a circumflex vowel (capitât, instalâ, vê, erôr...) and cj/gj; Romanian writes â and î
+        # inside words, French -ût/-êt/-ît (goût, prêt, plaît), hence no French neighbour for the letters alone
+        re.compile(r"\w[âêô]\b|\w[âêîôû](?:t|ts|l|ls|r|s)\b|\b[cg]j", re.IGNORECASE),
         frozenset(
             "ancje cun jo dut vuê chest cheste achì nol ju fâ plui cjase ducj jessi cussì nestri lis chel chê cul "
             "cuant parcè dome tiei".split()
         ),
-        frozenset({"it", "ro", "fr", "es"}),  # not pt: Portuguese has ç ê ô and eu24-dev pages fell for it
+        frozenset({"it", "ro", "es"}),  # not pt (ç ê ô: eu24-dev pages fell for it), not fr (prêt, goût)
         sum_alone=2,
+        letters_alone=3,  # Romanian atât ... cât has two
     ),
     "lij": SpellingTell(
         re.compile(r"[æÆ]|\b(?:l|ch|gh)['’][éàoa]\b"),
