@@ -251,7 +251,7 @@ def spelling_tell(tokens: list[str], flat: str, min_hits: int, eu_lang: str | No
 @dataclass(frozen=True, slots=True)
 class Veto:
     """A European non-EU-24 language read where the identifier said an EU-24 one: `lang`, its `score`, and which
-    evidence decided (`veto:heliport`, `veto:spelling`)."""
+    evidence decided (`veto:spelling`, `veto:heliport`, `veto:fasttext`)."""
 
     lang: str
     score: float
