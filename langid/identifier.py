@@ -50,7 +50,7 @@ from eurocurate.schema import EU24
 
 _EU24 = frozenset(EU24)
 _TOP_K = 5
-HELIPORT_CHARS = 600  # characters of a group's text heliport reads
+HELIPORT_CHARS = 300  # characters of a group's text heliport reads
 _CODE: dict[str, str] = {}  # raw fastText label -> the code used here (a handful of labels, filled as met)
 
 

@@ -19,6 +19,7 @@ from eurocurate.langid.orthography import words
 from eurocurate.schema import EU24
 
 _EU24 = frozenset(EU24)
+VETO_HELIPORT_CHARS: Final = 250  # heliport reads this much of a text for the veto (its cost grows with the text)
 
 # heliport's ISO 639-3 labels -> the codes used here (639-1 where lid.176 has one; else the 639-3 code itself).
 # `hbs` stays: heliport merges Croatian, Bosnian and Serbian (`langid.hbs` splits it).
@@ -307,7 +308,7 @@ def long_tail_veto(
         return Veto(tell, 0.5, "veto:spelling")
     if not ask_heliport:
         return None
-    winner, lead = heliport_best(flat)
+    winner, lead = heliport_best(flat[:VETO_HELIPORT_CHARS])
     if winner in EUROPEAN_NON_EU24 and winner != "hbs" and lead >= margins.get(winner, default_margin):
         named = _named_by_fasttext(ft, eu_lang, winner, 0.05)
         return Veto(named or winner, round(0.5 + 0.5 * lead / (lead + 0.25), 4), "veto:heliport")
