@@ -7,23 +7,47 @@ only wires them into the pipeline and turns them into ledger drops.
 
 from __future__ import annotations
 
+import re
 import time
 from functools import lru_cache
 from typing import Final, Literal
 
 import pyarrow as pa
 from datatrove.data import Document, DocumentsPipeline
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from eurocurate.langid.config import DEFAULT_MAX_CHARS, DEFAULT_MIN_SCORE, LangIdConfig, SegmentMode
 from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text
 from eurocurate.langid.identifier import EuLanguageIdentifier
+from eurocurate.langid.languages import OTHER, UNDETERMINED
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
 _EU24 = frozenset(EU24)
 MODEL_LOAD_MS: Final = "model_load_ms"
+ROUTE_ALL: Final = "*"
+# what a language code the identifier gives looks like: ISO 639-1/639-3, optionally with an ISO 15924 script
+_LANG_CODE: Final = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?$")
+
+
+def check_route_languages(route: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The non-EU-24 languages a spec routes to their own shards; `["*"]`: every language the identifier names.
+
+    EU-24 codes belong in `languages`; `other` and `und` are not languages and cannot be routed."""
+    codes = frozenset(route)
+    if ROUTE_ALL in codes and len(codes) > 1:
+        raise ValueError(f"route_languages {sorted(codes)}: '*' already routes every language; give it alone")
+    eu = sorted(codes & _EU24)
+    if eu:
+        raise ValueError(f"route_languages {eu} are EU-24 codes; EU-24 languages are kept by `languages`")
+    bad = sorted(c for c in codes - {ROUTE_ALL} if c in (OTHER, UNDETERMINED) or not _LANG_CODE.match(c))
+    if bad:
+        raise ValueError(
+            f"route_languages {bad} are not language codes; expected ISO 639-1/639-3 codes such as 'ca', 'fur' or "
+            f"'srp_Latn', or '*' (`{OTHER}` and `{UNDETERMINED}` name no language)"
+        )
+    return codes
 
 
 @lru_cache(maxsize=4)
@@ -35,6 +59,10 @@ def _identifier(config_json: str) -> EuLanguageIdentifier:
 class LanguageIdentifier(LedgerStage):
     """Keeps documents whose primary language is one of `languages` (default: the EU-24) with a score at
     least the language's threshold (`min_score`, or `min_scores[lang]`).
+
+    `route_languages`: non-EU-24 languages (or `("*",)`: every one the identifier names) whose documents are
+    kept too, labelled with their own language, so the text writer puts them in their own `text/<lang>/`
+    shards; documents in any other non-EU-24 language are dropped as `langid.not_eu24`, counted by language.
 
     `segment_mode`: `document` keeps or drops the whole document; `segments` keeps only its paragraphs
     in selected languages (text rewritten, label of the kept part). In `document` mode a document
@@ -58,6 +86,7 @@ class LanguageIdentifier(LedgerStage):
         min_scores: dict[str, float] | None = None,
         min_segment_share: float = 0.0,
         config: LangIdConfig | None = None,
+        route_languages: tuple[str, ...] = (),
     ):
         super().__init__(out_dir, batch_size=batch_size)
         unknown = sorted(set(languages) - _EU24)
@@ -77,6 +106,7 @@ class LanguageIdentifier(LedgerStage):
             }
         )
         self.languages = frozenset(languages)
+        self.route_languages = check_route_languages(route_languages)
         self.segment_mode = segment_mode
         self.min_segment_share = min_segment_share
         self._config_json = self.config.model_dump_json()
@@ -96,11 +126,18 @@ class LanguageIdentifier(LedgerStage):
         doc.metadata[Meta.LANG] = result.lang
         doc.metadata[Meta.LANG_SCORE] = round(result.score, 4)
         doc.metadata[Meta.LANG_SHARES] = dict(result.shares)
-        if self.segment_mode == "document" or result.lang not in _EU24 and not self._selected_shares(result):
+        if (
+            self.segment_mode == "document"
+            or not self._kept_language(result.lang)
+            and not self._selected_shares(result)
+        ):
             return self._verdict(result.lang, result.score)
-        selected = set(self._selected_shares(result))
-        if not selected:
+        shares = self._selected_shares(result)
+        if not shares:
             return self._verdict(result.lang, result.score)
+        # EU-24 text and routed text never share a document: the EU-24 part is kept if there is one, else the
+        # largest routed language's part
+        selected = {lang for lang in shares if lang in self.languages} or {max(shares, key=shares.__getitem__)}
         text, lang, score = kept_text(doc.text, result, frozenset(selected))
         verdict = self._verdict(lang, score)
         if verdict is None:
@@ -113,13 +150,22 @@ class LanguageIdentifier(LedgerStage):
         return {
             lang: share
             for lang, share in result.shares.items()
-            if lang in self.languages and share > 0 and share >= self.min_segment_share
+            if self._kept_language(lang) and share > 0 and share >= self.min_segment_share
         }
 
+    def routed(self, lang: str) -> bool:
+        """A non-EU-24 language this step keeps in its own shards."""
+        if lang in _EU24 or lang in (OTHER, UNDETERMINED):
+            return False
+        return ROUTE_ALL in self.route_languages or lang in self.route_languages
+
+    def _kept_language(self, lang: str) -> bool:
+        return lang in self.languages or self.routed(lang)
+
     def _verdict(self, lang: str, score: float) -> Drop | None:
-        if lang not in _EU24:
+        if lang not in _EU24 and not self.routed(lang):
             return Drop(Reason.LANG_NOT_EU, f"{lang}={score:.3f}")
-        if lang not in self.languages:
+        if lang in _EU24 and lang not in self.languages:
             return Drop(Reason.LANG_NOT_SELECTED, f"{lang}={score:.3f}")
         threshold = self.config.min_score_for(lang)
         if score < threshold:
@@ -155,6 +201,19 @@ class LanguageIdParams(BaseModel):
         "the paragraphs in the selected languages.",
     )
     min_segment_share: float = Field(0.0, ge=0, le=1, description="Minimum share of a language to keep its segments.")
+    route_languages: list[str] = Field(
+        default_factory=list,
+        description="Non-EU-24 languages whose documents are kept in their own shards `text/<lang>/` instead of "
+        "dropped (codes as the identifier gives them, e.g. [ca, eu, fur]; ['*']: every language it names). Others "
+        "are dropped as `langid.not_eu24` and counted by language in run.json. Quality filtering of a routed "
+        "language without its own configuration uses the default one.",
+    )
+
+    @field_validator("route_languages")
+    @classmethod
+    def _known_codes(cls, value: list[str]) -> list[str]:
+        check_route_languages(value)
+        return value
 
 
 @register_stage(
@@ -168,7 +227,7 @@ class LanguageIdParams(BaseModel):
         (Meta.LANG_SHARES, pa.map_(pa.string(), pa.float64())),
     ],
     reasons={
-        Reason.LANG_NOT_EU: "the primary language is not an EU-24 language",
+        Reason.LANG_NOT_EU: "the primary language is not an EU-24 language, nor one of `route_languages`",
         Reason.LANG_NOT_SELECTED: "the primary language is not among `languages`",
         Reason.LANG_LOW_SCORE: "the language score is below the minimum",
     },
@@ -183,5 +242,6 @@ def build_language_id(p: LanguageIdParams, ctx: BuildContext, key: str) -> Stage
         segment_mode=p.segment_mode,
         min_scores=p.min_scores or None,
         min_segment_share=p.min_segment_share,
+        route_languages=tuple(p.route_languages),
     )
     return StageParts(map_steps=[step])

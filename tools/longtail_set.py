@@ -12,12 +12,15 @@ Fetching is `tools.longtail.artefacts`, reading `tools.longtail.readers`, labell
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from eurocurate.tools.longtail import artefacts, languages, readers
+from eurocurate.tools.longtail import build as build_module
 from eurocurate.tools.longtail.artefacts import (
     PINS,
     Artefact,
@@ -42,6 +45,7 @@ from eurocurate.tools.longtail.readers import (
 log = logging.getLogger(__name__)
 
 UNAVAILABLE: Final = "UNAVAILABLE.txt"  # written instead of the set when an artefact cannot be had, with the reason
+BUILT_FROM: Final = "BUILT_FROM"  # the recipe digest of the set in the folder
 
 FIREFOX_LOCALES: Final[tuple[str, ...]] = (
     # EU-24 (Firefox has no Maltese pack)
@@ -97,27 +101,48 @@ def is_built(output: Path) -> bool:
     return all((output / f"{split}.jsonl").is_file() for split in SPLITS) and (output / "README.txt").is_file()
 
 
+def recipe_digest(pins: Path) -> str:
+    """sha256 of what decides the set's content: the pins and the code that reads and labels them."""
+    digest = hashlib.sha256(pins.read_bytes())
+    for module in (artefacts, readers, build_module, languages, sys.modules[__name__]):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def up_to_date(output: Path, pins: Path) -> bool:
+    """The set in `output` was built by this recipe (`make eval` then skips the three-minute rebuild)."""
+    stamp = output / BUILT_FROM
+    return is_built(output) and stamp.is_file() and stamp.read_text().strip() == recipe_digest(pins)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="eurocurate.tools.longtail_set", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, required=True, help="folder for dev.jsonl, unseen.jsonl, README.txt")
     parser.add_argument("--cache", help="download cache (default $EUROCURATE_LONGTAIL_CACHE or ~/.cache/...)")
     parser.add_argument("--repin", action="store_true", help="download the current versions and rewrite pins.json")
     parser.add_argument("--pins", type=Path, default=PINS, help="pinned artefacts (default: the project's pins.json)")
+    parser.add_argument("--force", action="store_true", help="rebuild even if the folder holds this recipe's set")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     cache = cache_dir(args.cache)
     if args.repin:
         save_pins([repin(registry, name, version, cache) for registry, name, version in SOURCES], args.pins)
     unavailable = args.output / UNAVAILABLE
+    if not (args.repin or args.force) and up_to_date(args.output, args.pins):
+        unavailable.unlink(missing_ok=True)
+        print(f"{args.output} holds the long-tail set of these pins and this code; nothing to do (--force rebuilds)")
+        return 0
     try:
         paths = build(args.output, cache, load_pins(args.pins))
     except ArtefactUnavailable as e:
         # the evaluation reads this to say why it cannot run
         args.output.mkdir(parents=True, exist_ok=True)
+        (args.output / BUILT_FROM).unlink(missing_ok=True)
         unavailable.write_text(f"{e}\n", encoding="utf-8")
         print(f"cannot build the long-tail set: {e}", file=sys.stderr)
         return 2
     unavailable.unlink(missing_ok=True)
+    (args.output / BUILT_FROM).write_text(recipe_digest(args.pins) + "\n", encoding="utf-8")
     for split, path in paths.items():
         print(f"{split}: {len(read_set(path))} paragraphs in {path}")
     return 0

@@ -66,6 +66,7 @@ class ErasureResult:
     files_removed: list[str] = field(default_factory=list)
     tokens_removed: int = 0
     tokens_removed_by_lang: dict[str, int] = field(default_factory=dict)
+    documents_removed_by_lang: dict[str, int] = field(default_factory=dict)
     urls: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -153,6 +154,10 @@ def _update_run(run: RunManifest, staged: Path, remove: list[str], result: Erasu
         for lang, n in result.tokens_removed_by_lang.items():
             tokens[lang] = tokens.get(lang, 0) - n
         run.totals.tokens_by_language = {k: v for k, v in tokens.items() if v > 0}
+        docs = dict(run.totals.documents_by_language)
+        for lang, n in result.documents_removed_by_lang.items():
+            docs[lang] = docs.get(lang, 0) - n
+        run.totals.documents_by_language = {k: v for k, v in docs.items() if v > 0}
     run.erasures = [*run.erasures, result.erasure_id]
     run.supersedes = before_sha256
 
@@ -188,6 +193,9 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
         )  # fmt: skip
     erasure_id = f"erasure-{len(_log_entries(out)) + 1:04d}-{uuid.uuid4().hex[:8]}"
     result = ErasureResult(erasure_id, erased["doc_id"].to_pylist(), urls=erased[Meta.URL].to_pylist())
+    if Meta.LANG in erased.column_names:
+        for lang in erased[Meta.LANG].to_pylist():
+            result.documents_removed_by_lang[lang or "und"] = result.documents_removed_by_lang.get(lang or "und", 0) + 1
     if dry_run:
         result.dry_run = True
         return result

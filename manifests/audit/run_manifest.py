@@ -83,10 +83,22 @@ class StageCount(_Record):
 
 
 class Totals(_Record):
+    _omit_when_empty = frozenset({"documents_by_language", "non_eu24_excluded"})
+
     read: int = Field(description="Documents entering the first ledger stage.")
     kept: int = Field(description="Documents leaving the last ledger stage (minus erasures).")
     dropped: int = Field(description="Drops over all stages (plus erasures).")
     tokens_by_language: dict[str, int] = Field(description="Tokens in the token shards per language.")
+    documents_by_language: dict[str, int] = Field(
+        default_factory=dict,
+        description="Kept documents per language label (provenance rows); a language outside the EU-24 is here only "
+        "when the spec routes it (`language_id.route_languages`).",
+    )
+    non_eu24_excluded: dict[str, int] = Field(
+        default_factory=dict,
+        description="Documents the language_id stage dropped as neither EU-24 nor routed (`langid.not_eu24`), per "
+        "language it identified (`other`: a language it cannot name).",
+    )
 
 
 class TokenizerSampling(_Record):

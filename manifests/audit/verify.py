@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from eurocurate.files import TMP_MARK, read_tables, sha256_file
 from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST, SHARDS, TEXT, OutputLayout
+from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.shard_manifest import doc_ids_digest, manifest_path, read_shard_manifest
 
@@ -131,6 +132,17 @@ def _check_counts(out: Path, manifest: RunManifest, report: VerifyReport) -> Non
             stages[0].docs_in == len(kept_ids) + len(excluded_ids),
             f"documents read {stages[0].docs_in} != kept {len(kept_ids)} + excluded {len(excluded_ids)}",
         )
+    by_language = manifest.totals.documents_by_language
+    if by_language:  # runs written before the count existed have none
+        found = documents_by_language(out)
+        report.expect(found == by_language, f"provenance: documents by language {found}, {RUN_MANIFEST} records "
+                      f"{by_language}")  # fmt: skip
+    excluded = excluded_non_eu24(out)
+    report.expect(
+        not manifest.totals.non_eu24_excluded or excluded == manifest.totals.non_eu24_excluded,
+        f"exclusion ledger: non-EU-24 documents excluded {excluded}, {RUN_MANIFEST} records "
+        f"{manifest.totals.non_eu24_excluded}",
+    )
     report.expect(len(set(kept_ids)) == len(kept_ids), "provenance: duplicated doc_id")
     report.expect(len(set(excluded_ids)) == len(excluded_ids), "exclusion ledger: a doc_id is excluded twice")
     both = set(kept_ids) & set(excluded_ids)

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate.manifests.audit.language_counts import routed_non_eu24
 from eurocurate.manifests.audit.run_manifest import InputFile, RunManifest, read_run_manifest
 from eurocurate.manifests.release.descriptions import (
     NO_ILLEGAL_CONTENT_CLASSIFIER,
@@ -23,6 +24,7 @@ from eurocurate.manifests.release.descriptions import (
     NOT_PROVIDED,
     fetch_date_range,
     keeps_fingerprints,
+    language_routing,
     map_column_totals,
     personal_data_measure,
     provenance_files,
@@ -222,6 +224,12 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
                 "types_of_content": "web pages and public-sector documents (main text extracted from HTML)",
                 "languages": sorted(tokens),
                 "tokens_by_language": dict(sorted(tokens.items())),
+                "documents_by_language": run.totals.documents_by_language,
+                "non_eu24_documents": {
+                    "routed_to_own_shards": routed_non_eu24(run.totals.documents_by_language),
+                    "excluded": run.totals.non_eu24_excluded,
+                    "statement": language_routing(run) or "no language identification stage ran",
+                },
                 "collection_period": period,
                 "latest_collection_date": period["last_capture"] or _given(None, "fetch dates in provenance", missing),
             },
@@ -302,6 +310,9 @@ def to_markdown(summary: dict) -> str:
         f"- **Latest collection date:** {size['latest_collection_date']}",
         "- **Languages (tokens):**" + ("" if size["tokens_by_language"] else " not counted (no tokenizer stage)"),
         *_items(size["tokens_by_language"]),
+        "- **Languages (documents):**" + ("" if size["documents_by_language"] else " not counted in this run"),
+        *_items(size["documents_by_language"]),
+        f"- **Languages outside the EU-24:** {size['non_eu24_documents']['statement']}",
         "",
         "## 2. List of data sources",
         f"### 2.1 Publicly available datasets: {src['2.1_publicly_available_datasets']['answer']}",

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from eurocurate.layout import RUN_MANIFEST
+from eurocurate.manifests.audit.language_counts import routed_non_eu24
 from eurocurate.manifests.audit.run_manifest import RunManifest, read_run_manifest
 from eurocurate.manifests.release.descriptions import (
     COLUMN_DESCRIPTIONS,
@@ -25,9 +26,11 @@ from eurocurate.manifests.release.descriptions import (
     TEXT_ROW,
     TOKEN_ROW,
     appends_eos,
+    documents_by_language_line,
     erasures_applied,
     fetch_date_range,
     keeps_fingerprints,
+    language_routing,
     licences,
     lineage,
     map_column_totals,
@@ -283,9 +286,16 @@ def _fitness(run: RunManifest) -> dict:
             f"tokens of the smallest ({small}, {small_n:,} tokens); weight or sample per language when mixing."
         )
     if "language_id" in uses:
+        routed = routed_non_eu24(run.totals.documents_by_language)
         limitations.append(
-            "Only documents identified as one of the EU's 24 official languages were kept; code-switched pages "
-            "carry one language label."
+            (
+                "Documents identified as one of the EU's 24 official languages were kept, and those in the routed "
+                "languages in shards of their own"
+                if routed
+                else "Only documents identified as one of the EU's 24 official languages were kept"
+            )
+            + "; code-switched pages carry one language label. "
+            + f"{documents_by_language_line(run)} {language_routing(run)}"
         )
     if "quality_filter" in uses:
         limitations.append(

@@ -26,6 +26,7 @@ from eurocurate.manifests.release.descriptions import (
     erasures_applied,
     fetch_date_range,
     keeps_fingerprints,
+    language_routing,
     licences,
     lineage,
     map_column_totals,
@@ -177,7 +178,9 @@ def _languages(run: RunManifest) -> list[str]:
         for lang in sorted(set(docs) | set(tokens))
     ]
     rows.append(["**all**", f"{sum(docs.values()):,}", f"{sum(tokens.values()):,}", "100%"])
-    return ["## Languages", "", *_table(["language", "documents", "tokens", "share"], rows), ""]
+    routing = language_routing(run, markdown_code)
+    return ["## Languages", "", *_table(["language", "documents", "tokens", "share"], rows), "",
+            *([routing, ""] if routing else [])]  # fmt: skip
 
 
 def _sources(run: RunManifest, dates: tuple[str, str] | None) -> list[str]:

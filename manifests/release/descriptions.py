@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from eurocurate.layout import ERASURE_LOG, EXCLUSIONS, PROVENANCE, SHARDS, TEXT, TOKENIZER, TOKENIZER_FILE
+from eurocurate.manifests.audit.language_counts import routed_non_eu24
 from eurocurate.manifests.audit.run_manifest import OptoutPolicy, RunManifest, StageCount, TokenizerInfo
 from eurocurate.schema import Meta
 
@@ -117,6 +118,53 @@ def run_summary(run: RunManifest, code: Code = _plain) -> str:
         f"token ids, curated by the eurocurate pipeline {code(run.pipeline)} from {totals.read:,} input documents "
         f"(run {code(run.run_id)})."
     )
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{lang} {n:,}" for lang, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def documents_by_language_line(run: RunManifest) -> str:
+    docs = run.totals.documents_by_language
+    return f"Documents by language: {_counts(docs)}." if docs else "Documents by language: not counted in this run."
+
+
+def language_routing(run: RunManifest, code: Code = _plain) -> str | None:
+    """What became of the documents in languages outside the EU-24 (routed to their own shards by the spec's
+    `route_languages`, or excluded, counted by language); None for a run without the language_id stage."""
+    stage = next((s for s in run.config.stages if s.use == "language_id"), None)
+    if stage is None:
+        return None
+    routed = routed_non_eu24(run.totals.documents_by_language)
+    excluded = run.totals.non_eu24_excluded
+    asked = stage.params.get("route_languages") or []
+    parts = []
+    if routed:
+        from eurocurate.filters.quality.params import bundled_configs  # the quality package is heavier to import
+
+        own = set(bundled_configs())
+        default = sorted(lang for lang in routed if lang not in own)
+        parts.append(
+            f"Outside the EU-24, {sum(routed.values()):,} documents in {len(routed)} languages were routed to their "
+            f"own shards ({code(TEXT + '/<lang>/')}, spec {code('route_languages')}: {', '.join(asked)}): "
+            f"{_counts(routed)}."
+            + (
+                f" Quality filtering used the default configuration for {', '.join(default)} (no configuration of "
+                f"their own)."
+                if default and "quality_filter" in run.stage_uses()
+                else ""
+            )
+        )
+    elif asked:
+        parts.append(f"No document was in a routed language ({code('route_languages')}: {', '.join(asked)}).")
+    if excluded:
+        parts.append(
+            f"{sum(excluded.values()):,} documents were excluded as neither EU-24 nor routed "
+            f"({code('langid.not_eu24')}), by identified language: {_counts(excluded)}."
+        )
+    else:
+        parts.append("No document was excluded for its language being outside the EU-24 and not routed.")
+    return " ".join(parts)
 
 
 def traceability(code: Code = _plain) -> str:

@@ -23,6 +23,7 @@ from rich.console import Console
 from eurocurate.config import PipelineSpec
 from eurocurate.files import write_bytes_atomic
 from eurocurate.layout import FERTILITY_JSON, FERTILITY_MD, OutputLayout
+from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import (
     Execution,
     GroupTiming,
@@ -354,6 +355,8 @@ def _execute(
             kept=stages[-1].docs_out if stages else 0,
             dropped=sum(s.dropped for s in stages),
             tokens_by_language=_tokens_by_language(out),
+            documents_by_language=documents_by_language(out),
+            non_eu24_excluded=excluded_non_eu24(out),
         ),
         tokenizer=TokenizerInfo.model_validate_json(tokenizer_meta.read_bytes()) if tokenizer_meta.is_file() else None,
         fertility=fertility,

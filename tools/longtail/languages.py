@@ -17,6 +17,13 @@ EU24_ISO3: Final[dict[str, str]] = {
     "mlt": "mt", "pol": "pl", "por": "pt", "ron": "ro", "slk": "sk", "slv": "sl", "spa": "es", "swe": "sv",
 }  # fmt: skip
 
+EU24_NAMES: Final[dict[str, str]] = {
+    "bul": "Bulgarian", "hrv": "Croatian", "ces": "Czech", "dan": "Danish", "nld": "Dutch", "eng": "English",
+    "est": "Estonian", "fin": "Finnish", "fra": "French", "deu": "German", "ell": "Greek", "hun": "Hungarian",
+    "gle": "Irish", "ita": "Italian", "lav": "Latvian", "lit": "Lithuanian", "mlt": "Maltese", "pol": "Polish",
+    "por": "Portuguese", "ron": "Romanian", "slk": "Slovak", "slv": "Slovenian", "spa": "Spanish", "swe": "Swedish",
+}  # fmt: skip
+
 # Europe's regional and minority languages the issue names (#17), by ISO 639-3.
 REGIONAL: Final[dict[str, str]] = {
     "cos": "Corsican", "fur": "Friulian", "wln": "Walloon", "roh": "Romansh", "hsb": "Upper Sorbian",
@@ -99,5 +106,5 @@ def script_of(text: str) -> str | None:
 
 
 def language_name(iso3: str) -> str:
-    """English name of a language of the set (the code itself for an EU-24 language)."""
-    return REGIONAL.get(iso3) or LOOKALIKE.get(iso3) or iso3
+    """English name of a language of the set (the code itself for one it does not know)."""
+    return EU24_NAMES.get(iso3) or REGIONAL.get(iso3) or LOOKALIKE.get(iso3) or iso3

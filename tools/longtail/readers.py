@@ -157,6 +157,17 @@ def langpack_locale(deb_path: str) -> str | None:
 ENGLISH_PACKS: Final = ("en-GB", "en-CA")  # en-CA spells as en-US does, which untranslated strings copy
 
 
+_SEGMENTS = re.compile(r"[():]")
+
+
+def _quotes_english(text: str, english: str | None) -> bool:
+    """The translation keeps the English message beside it (`rämps peale dokumendi elementi (junk after document
+    element)`): a part of three or more words between brackets or colons is part of the English string."""
+    if not english:
+        return False
+    return any(len(part.split()) >= 3 and part.strip().lower() in english for part in _SEGMENTS.split(text))
+
+
 def firefox_paragraphs(debs: Iterable[Path], english: tuple[str, ...] = ENGLISH_PACKS) -> Iterator[Paragraph]:
     """The strings of Firefox language packs (`english[0]` is the English one read), less those identical to
     an English pack's string of the same key (untranslated) and search keyword lists. Unit:
@@ -168,11 +179,16 @@ def firefox_paragraphs(debs: Iterable[Path], english: tuple[str, ...] = ENGLISH_
             if locale:
                 packs[locale] = list(xpi_strings(data, locale))
     untranslated = {(c, k, t) for locale in english for c, k, t in packs.get(locale, [])}
+    source = {(c, k): t.lower() for c, k, t in packs.get(english[0], [])}
     for locale, strings in sorted(packs.items()):
         if locale in english[1:]:
             continue
         for catalogue, key, text in strings:
-            if "keywords" in key.lower() or (locale != english[0] and (catalogue, key, text) in untranslated):
+            if "keywords" in key.lower():
+                continue
+            if locale != english[0] and (
+                (catalogue, key, text) in untranslated or _quotes_english(text, source.get((catalogue, key)))
+            ):
                 continue
             yield Paragraph(text, locale, "firefox", f"firefox:{catalogue}")
 

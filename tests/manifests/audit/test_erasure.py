@@ -4,6 +4,7 @@ the log and manifests record it, an interrupted erasure is rolled back, and a re
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import orjson
 import pyarrow as pa
@@ -47,6 +48,8 @@ def test_erase_by_url_domain_and_identifier_then_rerun_keeps_them_out(run_copy, 
     assert main(["erase", str(out), "--url", victim["url"], "--reason", "takedown notice 17"]) == 0
     assert victim["doc_id"] not in _ids(out, "provenance") | _ids(out, "text") | _ids(out, "shards")
     assert sum(_run(out)["totals"]["tokens_by_language"].values()) == tokens_before - victim["n_tokens"]
+    docs = _run(out)["totals"]["documents_by_language"]
+    assert docs == dict(Counter(r["lang"] for r in prov[1:])), "an erased document leaves the counts by language"
     assert victim["token_shard"] not in {p.relative_to(out).as_posix() for p in (out / "shards").rglob("*.parquet")}
     assert verify_output(out).ok, verify_output(out).problems
 

@@ -46,6 +46,16 @@ def test_a_run_manifest_whose_counts_do_not_add_up_fails_verify(run_copy):
     assert any(p.startswith(f"stage {name}: documents in") for p in problems)
 
 
+def test_a_run_manifest_whose_documents_by_language_do_not_match_provenance_fails_verify(run_copy):
+    manifest = orjson.loads((run_copy / "run.json").read_bytes())
+    by_language = manifest["totals"]["documents_by_language"]
+    assert sum(by_language.values()) == manifest["totals"]["kept"]
+    lang = next(iter(by_language))
+    by_language[lang] += 1
+    (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
+    assert any(p.startswith("provenance: documents by language") for p in verify_output(run_copy).problems)
+
+
 def test_unlisted_and_leftover_temporary_files_fail_verify(run_copy):
     (run_copy / "text" / "xx").mkdir()
     (run_copy / "text" / "xx" / "part-99999.parquet").write_bytes(b"not listed")

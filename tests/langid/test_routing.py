@@ -1,0 +1,162 @@
+"""Languages outside the EU-24: routed to their own text shards when a spec asks (`route_languages`), otherwise
+dropped with a counted reason; run.json, the AI Act summary, the dataset card and Croissant say which."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from datatrove.data import Document
+
+from eurocurate.cli import main
+from eurocurate.langid.step import LanguageIdentifier, LanguageIdParams
+from eurocurate.manifests.audit.run_manifest import read_run_manifest
+from eurocurate.manifests.audit.verify import verify_output
+from eurocurate.manifests.release.ai_act_summary import SummaryConfig, build_summary, to_markdown
+from eurocurate.manifests.release.croissant import build_croissant
+from eurocurate.manifests.release.dataset_card import dataset_card
+from eurocurate.schema import Meta, Reason
+from eurocurate.tools.demo_corpus import load_texts
+from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
+from tests.conftest import html_page
+from tests.langid.sentences import LOOKALIKE_SENTENCES
+
+CATALAN = (
+    "L'ajuntament de la ciutat es va reunir dimarts al vespre per parlar dels nous carrils bici que s'han de "
+    "construir al llarg del riu. Els veïns van demanar passos de vianants més segurs a prop de l'escola i més bancs "
+    "al parc del barri. L'alcaldessa va explicar que el primer tram s'obrirà a la primavera i que el pressupost de "
+    "les obres es va aprovar per una àmplia majoria després d'un llarg debat sobre els costos i el calendari.\n"
+    "En la mateixa reunió, la biblioteca municipal va anunciar que allargarà l'horari d'obertura durant els mesos "
+    "d'hivern, de manera que els estudiants tinguin un lloc càlid i tranquil on estudiar al vespre i els caps de "
+    "setmana. També es van presentar els resultats de l'enquesta sobre el transport públic, que mostren que la "
+    "majoria dels usuaris voldria més autobusos nocturns i bitllets més barats per als joves.\n"
+    "Finalment, els representants de les associacions de comerciants van recordar que el mercat setmanal tornarà a "
+    "la plaça major quan acabin les obres, i van agrair als veïns la paciència que han tingut durant aquests mesos "
+    "de sorolls i desviaments."
+)
+NORWEGIAN = LOOKALIKE_SENTENCES["nb"] + "\n" + LOOKALIKE_SENTENCES["nb"].replace("Bystyret", "Kommunestyret")
+
+
+def _spec(path: Path, route: list[str] | None) -> Path:
+    langid = {"min_score": 0.5} | ({"route_languages": route} if route is not None else {})
+    spec = {
+        "version": 1,
+        "name": "routing",
+        "source": {"publisher": "test", "source_category": "own_crawl", "licence": "CC0-1.0"},
+        "stages": [
+            {"use": "warc_reader"},
+            {"use": "html_extractor", "with": {"favour_precision": True}},
+            {"use": "language_id", "with": langid},
+            {"use": "quality_filter"},
+            {"use": "text_parquet"},
+        ],
+        "execution": {"executor": "local", "workers": 1},
+    }
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def _run(tmp_path: Path, route: list[str] | None) -> Path:
+    german = load_texts()["de"].paragraphs
+    inputs = tmp_path / "in"
+    write_warc(
+        inputs / "a.warc.gz",
+        [
+            WarcRecordSpec(url="https://a.example.de/1", body=html_page("\n".join(german[:3]), "de").encode()),
+            WarcRecordSpec(url="https://a.example.cat/2", body=html_page(CATALAN, "ca").encode()),
+            WarcRecordSpec(url="https://a.example.no/3", body=html_page(NORWEGIAN, "nb").encode()),
+        ],
+    )
+    out = tmp_path / "out"
+    spec = _spec(tmp_path / "spec.yaml", route)
+    assert main(["run", str(spec), "--input", str(inputs), "--output", str(out)]) == 0
+    return out
+
+
+def _ledger(out: Path) -> list[dict]:
+    files = sorted((out / "exclusions").glob("*.parquet"))
+    return pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
+
+
+@pytest.mark.slow
+def test_a_routed_language_gets_its_own_shards_and_the_release_documents_say_so(tmp_path):
+    out = _run(tmp_path, ["ca"])
+    assert sorted(p.name for p in (out / "text").iterdir()) == ["ca", "de"]
+    catalan = pq.read_table(next((out / "text" / "ca").glob("*.parquet"))).to_pylist()
+    assert [(r["url"], r["language"], r["language_script"]) for r in catalan] == [
+        ("https://a.example.cat/2", "cat", "Latn")
+    ]  # FineWeb-2's label, as for the EU-24
+    # the Norwegian page is not routed: a counted drop with its language, not a silent loss
+    dropped = [(r["url"], r["reason"], r["lang"]) for r in _ledger(out) if r["stage"] == "language_id"]
+    assert dropped == [("https://a.example.no/3", Reason.LANG_NOT_EU, "nb")]
+    # the quality filter judged the routed page (with the default configuration: there is no ca.yaml)
+    prov = pa.concat_tables([pq.read_table(f) for f in (out / "provenance").glob("*.parquet")]).to_pylist()
+    assert {r[Meta.LANG] for r in prov} == {"ca", "de"} and all(r[Meta.QUALITY] for r in prov)
+    totals = read_run_manifest(out).totals
+    assert totals.documents_by_language == {"ca": 1, "de": 1} and totals.non_eu24_excluded == {"nb": 1}
+    assert verify_output(out).ok
+
+    summary = build_summary(out, SummaryConfig())
+    size = summary["1_general_information"]["1.3_modalities_and_size"]
+    assert size["documents_by_language"] == {"ca": 1, "de": 1}
+    assert size["non_eu24_documents"]["routed_to_own_shards"] == {"ca": 1}
+    assert size["non_eu24_documents"]["excluded"] == {"nb": 1}
+    statement = size["non_eu24_documents"]["statement"]
+    assert "1 documents in 1 languages were routed" in statement and "default configuration for ca" in statement
+    assert "1 documents were excluded as neither EU-24 nor routed" in statement and "nb 1" in statement
+    assert "Languages outside the EU-24:" in to_markdown(summary)
+    card = dataset_card(out)
+    assert "routed to their own shards" in card and "`route_languages`" in card
+    limits = " ".join(build_croissant(out)["rai:dataLimitations"])
+    assert "routed languages in shards of their own" in limits and "Documents by language: ca 1, de 1." in limits
+
+
+@pytest.mark.slow
+def test_without_routing_every_non_eu24_page_is_a_counted_drop(tmp_path):
+    out = _run(tmp_path, None)
+    assert sorted(p.name for p in (out / "text").iterdir()) == ["de"]
+    dropped = sorted((r["lang"], r["reason"]) for r in _ledger(out) if r["stage"] == "language_id")
+    assert dropped == [("ca", Reason.LANG_NOT_EU), ("nb", Reason.LANG_NOT_EU)]
+    run = read_run_manifest(out)
+    assert run.totals.non_eu24_excluded == {"ca": 1, "nb": 1} and run.totals.documents_by_language == {"de": 1}
+    statement = build_summary(out, SummaryConfig())["1_general_information"]["1.3_modalities_and_size"][
+        "non_eu24_documents"
+    ]["statement"]
+    assert statement.startswith("2 documents were excluded as neither EU-24 nor routed")
+    limits = build_croissant(out)["rai:dataLimitations"]
+    assert any(line.startswith("Only documents identified as one of the EU's 24") for line in limits)
+
+
+def test_routing_keeps_the_routed_language_and_drops_the_others_with_their_label(tmp_path):
+    step = LanguageIdentifier(str(tmp_path), route_languages=("ca",))
+    catalan, norwegian = Document(text=CATALAN, id="ca"), Document(text=NORWEGIAN, id="nb")
+    v_ca, v_nb = step.judge_batch([catalan, norwegian])
+    assert v_ca is None and catalan.metadata[Meta.LANG] == "ca"
+    assert v_nb.reason == Reason.LANG_NOT_EU and norwegian.metadata[Meta.LANG] == "nb"
+    everything = LanguageIdentifier(str(tmp_path), route_languages=("*",))
+    assert everything.judge_batch([Document(text=NORWEGIAN, id="nb2")]) == [None]
+
+
+def test_routing_in_segment_mode_never_mixes_routed_text_into_an_eu24_document(tmp_path):
+    step = LanguageIdentifier(str(tmp_path), route_languages=("ca",), segment_mode="segments")
+    german = "\n".join(load_texts()["de"].paragraphs[:3])
+    doc = Document(text=german + "\n" + CATALAN.split("\n")[0], id="mixed")
+    assert step.judge(doc) is None
+    assert doc.metadata[Meta.LANG] == "de" and "ajuntament" not in doc.text
+
+
+@pytest.mark.parametrize(
+    ("route", "says"),
+    [
+        (["de"], "EU-24 codes; EU-24 languages are kept by `languages`"),
+        (["other"], "are not language codes"),
+        (["Catalan"], "are not language codes"),
+        (["*", "ca"], "'*' already routes every language"),
+    ],
+)
+def test_route_languages_mistakes_are_refused_with_what_to_write(route, says):
+    with pytest.raises(ValueError, match=says):
+        LanguageIdParams(route_languages=route)
