@@ -16,6 +16,7 @@ from typing import Final
 from eurocurate.langid.orthography import words
 
 HBS: Final = ("hr", "bs", "sr")
+LINGUA_CHARS: Final = 2000  # lingua reads at most the 2,000 characters Croatian-like pages get (`always_ask_chars`)
 
 # Serbian (ekavian) forms whose Croatian/Bosnian (ijekavian) counterparts differ: reka/rijeka, vreme/vrijeme...
 EKAVIAN_WORDS: Final = frozenset(
@@ -153,7 +154,7 @@ def split_hbs(flat: str, word_weight: float, prior_hr: float = 1.0) -> dict[str,
     shared = len(present & BOSNIAN_SERBIAN_ONLY | set(_BOSNIAN_SERBIAN_STEM.findall(flat.lower())))
     bosnian = len(present & BOSNIAN_WORDS)
     croatian = len(present & CROATIAN_ONLY_WORDS | set(_CROATIAN_STEM.findall(flat.lower())))
-    lingua = lingua_hbs(flat) or dict.fromkeys(HBS, 1 / 3)
+    lingua = lingua_hbs(flat[:LINGUA_CHARS]) or dict.fromkeys(HBS, 1 / 3)
     tells = {
         "hr": croatian - shared + ijekavian - ekavian,
         "bs": bosnian + shared - croatian + ijekavian - ekavian,
