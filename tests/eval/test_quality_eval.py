@@ -1,4 +1,5 @@
-"""Quality filtering on $EUROCURATE_CORPUS: truth's `quality` labels against the pipeline run, and the
+"""Quality filtering on $EUROCURATE_CORPUS: truth's `quality` labels against the pipeline run, the k-fold
+held-out figures of the threshold derivation (every page judged by values derived without its fold), and the
 keep/drop agreement with datatrove's own filters configured with the same thresholds (en, de, fr)."""
 
 from __future__ import annotations
@@ -17,10 +18,27 @@ QUALITY_STAGE = "quality_filter"
 
 
 @pytest.fixture(scope="module")
-def corpus_docs(corpus, tmp_path_factory):
+def corpus_docs(corpus, labelled_corpus_dir):
     from eurocurate.tools.derive_quality_config import corpus_documents
 
-    return corpus_documents(corpus, tmp_path_factory.mktemp("quality_docs"))
+    return corpus_documents(corpus, labelled_corpus_dir, reuse=True)
+
+
+def test_held_out_folds_keep_good_pages_and_drop_low_quality_ones_in_every_language(corpus_docs):
+    from eurocurate.tools.derive_quality_config import format_held_out
+    from eurocurate.tools.quality_crossval import held_out_by_language
+
+    results = held_out_by_language(corpus_docs)
+    print("\nquality, 5-fold held out (tools/quality_crossval.py): each fold judged by values derived on the others")
+    for lang, h in results.items():
+        print("  " + format_held_out(lang, h)[:160])
+    ok_kept = sum(h.ok_kept for h in results.values()) / sum(h.ok_pages for h in results.values())
+    low_dropped = sum(h.low_dropped for h in results.values()) / sum(h.low_pages for h in results.values())
+    print(f"  all: ok kept {ok_kept:.2%}, low dropped {low_dropped:.2%}")
+    assert low_dropped >= 0.95
+    assert ok_kept >= 0.97
+    below = {lang: round(h.ok_kept / h.ok_pages, 4) for lang, h in results.items() if h.ok_kept < 0.97 * h.ok_pages}
+    print(f"  languages keeping fewer than 97% of their held-out good pages: {below or 'none'}")
 
 
 def test_low_quality_dropped_and_ok_pages_kept_per_language(corpus_run, truth):
