@@ -24,6 +24,7 @@ import math
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -203,6 +204,7 @@ _ADJUSTABLE: tuple[tuple[str, tuple, str, str], ...] = (
     ("c4", ("min_num_sentences",), "c4.sentences", "<"),
     ("fineweb", ("line_punct_thr",), "fineweb.line_punct", "<"),
     ("fineweb", ("new_line_ratio",), "fineweb.new_line_ratio", ">"),
+    ("fineweb", ("short_line_thr",), "fineweb.short_lines", ">"),
     ("fineweb", ("char_duplicates_ratio",), "fineweb.char_dup", ">"),
 )
 
@@ -235,13 +237,55 @@ def loosening_limit(bound: float, stat: str, op: str) -> float:
     return bound * 2 if stat in _UNBOUNDED else (bound + 1) / 2
 
 
-def derive(lang: str, ok_texts: list[str], budget: float, reach: float = REACH) -> tuple[dict, list[dict]]:
-    """(configuration to write, the adjustments made) for one language, from its `quality: ok` pages."""
+@cache
+def published_stats(text: str, lang: str) -> dict[str, float]:
+    """`measure_all` under the language's published configuration (cached: every rotation reads the same pages)."""
+    return measure_all(text, lang, config_of(published_config(lang)))
+
+
+Excess = dict[str, tuple[float, float]]  # rule -> (share of pages failing, the budget quantile of value / bound)
+
+
+def pooled_excess(ok_texts_by_lang: dict[str, list[str]], budget: float) -> Excess:
+    """Every language's ok pages together, each statistic relative to its own language's published bound:
+    a kind of page (documentation with code, menus, templated phrases) fails the same rules in every
+    language, and a language's own pages may show a failure mode only once. Per adjustable rule: the share
+    of pages the published bounds drop, and the `budget` quantile of value / bound."""
+    ratios: dict[str, list[float]] = defaultdict(list)
+    for lang, texts in ok_texts_by_lang.items():
+        cfg = config_of(published_config(lang))
+        for family, path, stat, _ in _ADJUSTABLE:
+            bound = _get(cfg, family, path) if getattr(cfg, family).enabled else None
+            if not bound or isinstance(bound, bool):
+                continue
+            for text in texts:
+                value = published_stats(text, lang).get(stat)
+                if value is not None and math.isfinite(value):
+                    ratios[_rule(family, path)].append(value / bound)
+    out: Excess = {}
+    for family, path, _, op in _ADJUSTABLE:
+        values = np.array(ratios.get(_rule(family, path), []))
+        if len(values):
+            failing = float((values < 1).mean() if op == "<" else (values > 1).mean())
+            q = np.quantile(values, budget, method="lower") if op == "<" else np.quantile(values, 1 - budget)
+            out[_rule(family, path)] = (failing, float(q))
+    return out
+
+
+def _rule(family: str, path: tuple) -> str:
+    return f"{family}.{'.'.join(map(str, path))}"
+
+
+def derive(
+    lang: str, ok_texts: list[str], budget: float, reach: float = REACH, pooled: Excess | None = None
+) -> tuple[dict, list[dict]]:
+    """(configuration to write, the adjustments made) for one language, from its `quality: ok` pages and,
+    with `pooled`, every language's (`pooled_excess`): a bound moves when either drops more than `budget`."""
     raw = published_config(lang)
     cfg = LanguageQualityConfig.model_validate({k: v for k, v in raw.items() if k != "source"})
     if not ok_texts:
         return raw, []
-    stats = [measure_all(t, lang, cfg) for t in ok_texts]
+    stats = [published_stats(t, lang) for t in ok_texts]
     changes = []
     for family, path, stat, op in _ADJUSTABLE:
         if not getattr(cfg, family).enabled:
@@ -251,23 +295,28 @@ def derive(lang: str, ok_texts: list[str], budget: float, reach: float = REACH) 
         if not bound or not len(values):
             continue
         failing = float((values < bound).mean() if op == "<" else (values > bound).mean())
-        if failing <= budget:
+        pooled_failing, ratio = (pooled or {}).get(_rule(family, path), (0.0, 1.0))
+        if failing <= budget and pooled_failing <= budget:
             continue
-        # an observed value ("lower"/"higher"), rounded outwards: at most `budget` of the ok pages fail it,
-        # never looser than `loosening_limit`
+        # an observed value ("lower"/"higher"): at most `budget` of the ok pages (this language's, and all
+        # languages' relative to their bounds) fail it; never looser than `loosening_limit`; then `reach` of
+        # the way on towards that limit, rounded outwards
         limit = loosening_limit(bound, stat, op)
         if op == "<":
-            new = max(limit, min(bound, float(np.quantile(values, budget, method="lower"))))
+            observed = min(float(np.quantile(values, budget, method="lower")), bound * ratio)
+            new = max(limit, min(bound, observed))
             new = float(np.ceil((new - reach * (new - limit)) * 1000) / 1000)
             new = int(math.ceil(new)) if path in (("min_doc_words",), ("min_num_sentences",)) else new
         else:
-            new = min(limit, max(bound, float(np.quantile(values, 1 - budget, method="higher"))))
+            observed = max(float(np.quantile(values, 1 - budget, method="higher")), bound * ratio)
+            new = min(limit, max(bound, observed))
             new = float(np.floor((new + reach * (limit - new)) * 1000) / 1000)
         if new == bound:
             continue
         _set(raw, family, path, new)
-        changes.append({"rule": f"{family}.{'.'.join(map(str, path))}", "published": bound, "derived": new,
-                        "ok_pages_failing_published": round(failing, 4), "ok_pages": len(values)})  # fmt: skip
+        changes.append({"rule": _rule(family, path), "published": bound, "derived": new,
+                        "ok_pages_failing_published": round(failing, 4), "ok_pages": len(values),
+                        "all_languages_failing_published": round(pooled_failing, 4)})  # fmt: skip
     changes += _derive_stop_words(raw, cfg, lang, ok_texts, budget)
     if cfg.c4.enabled and cfg.c4.filter_curly_bracket:
         failing = sum(apply_c4(TextSignals(t, lang), cfg.c4)[1] == "curly_bracket" for t in ok_texts) / len(ok_texts)
@@ -383,14 +432,35 @@ def _kept(texts: list[str], lang: str, cfg: LanguageQualityConfig) -> list[bool]
     return [assess_quality(t, lang, cfg).drop is None for t in texts]
 
 
-def cross_validate(lang: str, docs: list[dict], budget: float, folds: int = FOLDS, reach: float = REACH) -> HeldOut:
-    """k-fold evidence for `lang`'s derived changes (docs: `corpus_documents` rows labelled `lang`)."""
+def pooled_by_fold(by_lang: dict[str, list[dict]], budget: float, folds: int = FOLDS) -> dict[int | None, Excess]:
+    """`pooled_excess` of every language's ok pages outside each fold (key None: of all of them)."""
+    out: dict[int | None, Excess] = {}
+    for f in [*range(folds), None]:
+        texts = {
+            lang: [d["text"] for d in docs if d["quality"] == "ok" and d["fold"] != f]
+            for lang, docs in by_lang.items()
+            if lang in EU24
+        }
+        out[f] = pooled_excess(texts, budget)
+    return out
+
+
+def cross_validate(
+    lang: str,
+    docs: list[dict],
+    budget: float,
+    folds: int = FOLDS,
+    reach: float = REACH,
+    pooled: dict[int | None, Excess] | None = None,
+) -> HeldOut:
+    """k-fold evidence for `lang`'s derived changes (docs: `corpus_documents` rows labelled `lang`; pooled:
+    `pooled_by_fold` of every language's rows, none of them from the held-out fold)."""
     ok = [d for d in docs if d["quality"] == "ok"]
     low = [d for d in docs if d["quality"] == "low"]
     published = config_of(published_config(lang))
     rotations = []  # (changes derived without fold f, held-out ok texts, held-out low texts)
     for f in range(folds):
-        _, changes = derive(lang, [d["text"] for d in ok if d["fold"] != f], budget, reach)
+        _, changes = derive(lang, [d["text"] for d in ok if d["fold"] != f], budget, reach, (pooled or {}).get(f))
         rotations.append(
             (changes, [d["text"] for d in ok if d["fold"] == f], [d["text"] for d in low if d["fold"] == f])
         )
@@ -418,10 +488,12 @@ def cross_validate(lang: str, docs: list[dict], budget: float, folds: int = FOLD
     return out
 
 
-def derive_supported(lang: str, docs: list[dict], budget: float, held_out: HeldOut, folds: int = FOLDS) -> dict:
+def derive_supported(
+    lang: str, docs: list[dict], budget: float, held_out: HeldOut, pooled: Excess | None = None, folds: int = FOLDS
+) -> dict:
     """The configuration to write: derived on every fold, only the changes the held-out folds supported,
     with the evidence."""
-    _, changes = derive(lang, [d["text"] for d in docs if d["quality"] == "ok"], budget)
+    _, changes = derive(lang, [d["text"] for d in docs if d["quality"] == "ok"], budget, pooled=pooled)
     kept = [c for c in changes if c["rule"] in held_out.supported]
     raw = apply_changes(lang, kept)
     if kept:
@@ -469,12 +541,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.corpus is None:
         ap.error("--corpus is required (or --probe-tokenizers)")
     by_lang = pages_by_language(labelled_documents(args.corpus, args.work))
+    pooled = pooled_by_fold(by_lang, args.budget)
     for lang in [*sorted(EU24), DEFAULT_CONFIG]:
         if lang == DEFAULT_CONFIG:
             raw = published_config(lang)
         else:
-            held_out = cross_validate(lang, by_lang[lang], args.budget)
-            raw = derive_supported(lang, by_lang[lang], args.budget, held_out)
+            held_out = cross_validate(lang, by_lang[lang], args.budget, pooled=pooled)
+            raw = derive_supported(lang, by_lang[lang], args.budget, held_out, pooled[None])
             print(format_held_out(lang, held_out))
         if args.write:
             text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120)

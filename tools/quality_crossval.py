@@ -19,13 +19,15 @@ from eurocurate.tools.derive_quality_config import (
     format_held_out,
     labelled_documents,
     pages_by_language,
+    pooled_by_fold,
 )
 
 
 def held_out_by_language(docs: list[dict], budget: float = 0.005) -> dict[str, HeldOut]:
     """`cross_validate` for every EU-24 language over `corpus_documents` rows."""
     by_lang = pages_by_language(docs)
-    return {lang: cross_validate(lang, by_lang[lang], budget) for lang in sorted(EU24)}
+    pooled = pooled_by_fold(by_lang, budget)
+    return {lang: cross_validate(lang, by_lang[lang], budget, pooled=pooled) for lang in sorted(EU24)}
 
 
 def main(argv: list[str] | None = None) -> int:
