@@ -32,11 +32,14 @@ def given_or_corpus_warcs(warcs: list[Path], fail: Callable[[str], NoReturn]) ->
     return warcs
 
 
-def extracted_and_identified(warcs: list[Path], work: Path) -> list[dict]:
-    """Runs the two commands into `work` and returns the labelled rows."""
+def extracted_and_identified(warcs: list[Path], work: Path, reuse: bool = False) -> list[dict]:
+    """Runs the two commands into `work` and returns the labelled rows; with `reuse`, a `langid.jsonl`
+    already in `work` (from an earlier call on the same WARCs and code) is read instead."""
     from eurocurate.cli import main as cli
 
     extracted, labelled = work / "extract.jsonl", work / "langid.jsonl"
+    if reuse and labelled.is_file():
+        return [orjson.loads(line) for line in labelled.read_bytes().splitlines()]
     if cli(["extract", *map(str, warcs), "-o", str(extracted)]) != 0:
         raise RuntimeError(f"eurocurate extract failed on {len(warcs)} WARC files")
     if cli(["langid", str(extracted), "-o", str(labelled)]) != 0:

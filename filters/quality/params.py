@@ -107,8 +107,8 @@ def deep_merge(base: dict, over: dict) -> dict:
 
 
 def _strip_meta(raw: dict) -> dict:
-    # `source:`, `derived:` and `derived_changes:` document where the numbers come from; not parameters.
-    return {k: v for k, v in raw.items() if k not in ("source", "derived", "derived_changes")}
+    # `source:`, `derived:`, `derived_changes:` and `held_out:` document where the numbers come from; not parameters.
+    return {k: v for k, v in raw.items() if k not in ("source", "derived", "derived_changes", "held_out")}
 
 
 def _read_yaml(path: Path | resources.abc.Traversable, what: str) -> dict:

@@ -58,3 +58,14 @@ def corpus_run(corpus, tmp_path_factory) -> Path:
 def read_all(out: Path, sub: str) -> list[dict]:
     files = sorted((out / sub).glob("*.parquet"))
     return pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
+
+
+@pytest.fixture(scope="session")
+def labelled_corpus_dir(corpus, tmp_path_factory) -> Path:
+    """A folder holding the corpus as `eurocurate extract` + `eurocurate langid` see it (langid.jsonl),
+    made once per session; `corpus_view.extracted_and_identified(..., reuse=True)` reads it back."""
+    from eurocurate.tools.corpus_view import extracted_and_identified
+
+    work = tmp_path_factory.mktemp("labelled_corpus")
+    extracted_and_identified(content_warcs(corpus), work)
+    return work

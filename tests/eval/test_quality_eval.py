@@ -1,4 +1,5 @@
-"""Quality filtering on $EUROCURATE_CORPUS: truth's `quality` labels against the pipeline run, and the
+"""Quality filtering on $EUROCURATE_CORPUS: truth's `quality` labels against the pipeline run, the k-fold
+held-out figures of the threshold derivation (every page judged by values derived without its fold), and the
 keep/drop agreement with datatrove's own filters configured with the same thresholds (en, de, fr)."""
 
 from __future__ import annotations
@@ -17,10 +18,43 @@ QUALITY_STAGE = "quality_filter"
 
 
 @pytest.fixture(scope="module")
-def corpus_docs(corpus, tmp_path_factory):
+def corpus_docs(corpus, labelled_corpus_dir):
     from eurocurate.tools.derive_quality_config import corpus_documents
 
-    return corpus_documents(corpus, tmp_path_factory.mktemp("quality_docs"))
+    return corpus_documents(corpus, labelled_corpus_dir, reuse=True)
+
+
+@pytest.fixture(scope="module")
+def held_out(corpus_docs):
+    from eurocurate.tools.derive_quality_config import format_held_out
+    from eurocurate.tools.quality_crossval import held_out_by_language
+
+    results = held_out_by_language(corpus_docs)
+    print("\nquality, 5-fold held out (tools/quality_crossval.py): each fold judged by values derived on the others")
+    for lang, h in results.items():
+        print("  " + format_held_out(lang, h)[:160])
+    return results
+
+
+def test_held_out_folds_keep_good_pages_and_drop_low_quality_pages(held_out):
+    ok_kept = sum(h.ok_kept for h in held_out.values()) / sum(h.ok_pages for h in held_out.values())
+    low_dropped = sum(h.low_dropped for h in held_out.values()) / sum(h.low_pages for h in held_out.values())
+    print(f"  all: ok kept {ok_kept:.2%}, low dropped {low_dropped:.2%}")
+    assert low_dropped >= 0.95
+    assert ok_kept >= 0.97
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17 acceptance 2 not met yet: held-out sv 95.79%, fi 96.55%, en 96.96%, pl 96.97% (help pages "
+    "that are "
+    "mostly Basic code: FineWeb line punctuation below half the published bound, fewer than 2 stop words; C4's "
+    "curly-bracket rule on two English programming posts of one fold). Passes, and then fails as XPASS so this "
+    "mark goes, once every language keeps 97%",
+)
+def test_held_out_folds_keep_97_percent_of_good_pages_in_every_language(held_out):
+    below = {lang: round(h.ok_kept / h.ok_pages, 4) for lang, h in held_out.items() if h.ok_kept < 0.97 * h.ok_pages}
+    assert not below, f"languages keeping fewer than 97% of their held-out good pages: {below}"
 
 
 def test_low_quality_dropped_and_ok_pages_kept_per_language(corpus_run, truth):

@@ -61,7 +61,7 @@ _SPAM_WORDS = (
     "Praia desportivo cidade Ribeira Brava Nicolau candidatura apoiantes"
 ).split()
 _rng = random.Random(1)
-SPAM = " ".join(_rng.choice(_SPAM_WORDS) for _ in range(400))  # keyword spam: no function words
+SPAM = " ".join(_rng.choice(_SPAM_WORDS) for _ in range(400)) + "."  # keyword spam: no function words
 
 
 def test_every_eu_language_has_a_configuration_that_names_its_source():
