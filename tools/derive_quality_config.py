@@ -304,7 +304,7 @@ def derive(
             continue
         # an observed value ("lower"/"higher"): at most `budget` of the ok pages (this language's, and all
         # languages' relative to their bounds) fail it; never looser than `loosening_limit`; then `reach` of
-        # the way on towards that limit, rounded outwards
+        # the way on towards that limit, rounded inwards
         limit = loosening_limit(bound, stat, op)
         if op == "<":
             observed = min(float(np.quantile(values, budget, method="lower")), bound * ratio)
