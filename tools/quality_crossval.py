@@ -14,6 +14,7 @@ from pathlib import Path
 
 from eurocurate.schema import EU24
 from eurocurate.tools.derive_quality_config import (
+    BUDGET,
     HeldOut,
     cross_validate,
     format_held_out,
@@ -23,7 +24,7 @@ from eurocurate.tools.derive_quality_config import (
 )
 
 
-def held_out_by_language(docs: list[dict], budget: float = 0.005) -> dict[str, HeldOut]:
+def held_out_by_language(docs: list[dict], budget: float = BUDGET) -> dict[str, HeldOut]:
     """`cross_validate` for every EU-24 language over `corpus_documents` rows."""
     by_lang = pages_by_language(docs)
     pooled = pooled_by_fold(by_lang, budget)
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True, help="The eu24-dev corpus folder (truth.jsonl, warc/).")
     ap.add_argument("--work", type=Path, help="Folder for the labelled corpus; reused when it already holds one.")
-    ap.add_argument("--budget", type=float, default=0.005, help="Share of a language's ok pages one rule may drop.")
+    ap.add_argument("--budget", type=float, default=BUDGET, help="Share of the ok pages one rule may drop.")
     args = ap.parse_args(argv)
     results = held_out_by_language(labelled_documents(args.corpus, args.work), args.budget)
     for lang, h in results.items():

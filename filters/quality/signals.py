@@ -2,8 +2,9 @@
 
 `TextSignals` holds the text and computes words, lines, paragraphs and n-gram repetition on first
 use; `measure_*` turn them into the named statistics of one rule family (the keys stored in provenance,
-e.g. `gopher_quality.stop_words`). The definitions follow datatrove 0.10.1's filters exactly, so
-thresholds transfer; only word splitting differs (see `words.py`). Decisions live in `rules.py`.
+e.g. `gopher_quality.stop_words`). The definitions follow datatrove 0.10.1's filters, so thresholds
+transfer; word splitting differs (see `words.py`), and Gopher's line rules count lines of only spaces or
+tabs as empty, as FineWeb's do (docs/quality.md). Decisions live in `rules.py`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from datatrove.utils.text import TERMINAL_PUNCTUATION
 from eurocurate.filters.quality.params import C4Params, FineWebParams, GopherQualityParams, GopherRepetitionParams
 from eurocurate.filters.quality.words import SplitText, count_sentences, word_splitter
 
-_PARAGRAPHS = re.compile(r"\n{2,}")
-_LINES = re.compile(r"\n+")
+# Gopher's separators (datatrove: "\n{2,}" and "\n+"), with lines of only spaces or tabs counted as empty, as
+# FineWeb's line rules count them: extracted text keeps layout whitespace ("\t\t\t" between blocks), and as
+# lines of their own every one repeats the first (an English blog page of the eval corpus measured 0.79 duplicate
+# lines, and none without them).
+_PARAGRAPHS = re.compile(r"\n[^\S\n]*\n(?:[^\S\n]*\n)*")
+_LINES = re.compile(r"\n(?:[^\S\n]*\n)*")
 _CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 _C4_END = (".", "?", "!", '"', "'")
 _TERMINAL = tuple(TERMINAL_PUNCTUATION)

@@ -238,3 +238,14 @@ def test_word_cache_is_bounded_per_process_and_does_not_change_tokens():
     cached = WordSplitter("de", budget)
     assert cached(DE) == WordSplitter("de", _Budget(0))(DE) == word_splitter("de")(DE)
     assert budget.left == 0 and len(cached._cache) == 5
+
+
+def test_lines_of_only_layout_whitespace_are_not_repeated_lines():
+    page = "\n".join(EN.split("\n") + ["\t\t", "  ", "\t\t\t"] * 10)
+    stats = assess_quality(page, "en", load_language_config("en")).stats
+    assert (
+        stats["gopher_repetition.dup_line_frac"]
+        == assess_quality(EN, "en", load_language_config("en")).stats["gopher_repetition.dup_line_frac"]
+    )
+    repeated = "\n".join(EN.split("\n") + ["Read more."] * 10)
+    assert assess_quality(repeated, "en", load_language_config("en")).stats["gopher_repetition.dup_line_frac"] > 0.3
