@@ -256,3 +256,23 @@ def test_a_set_built_by_the_same_pins_and_code_is_not_rebuilt(tmp_path, monkeypa
     assert main(args) == 0 and "nothing to do" in capsys.readouterr().out
     pins.write_text(pins.read_text().replace("6.0.0", "6.0.1"))  # another recipe: rebuilt, and here refused
     assert main(args) == 2 and (out / UNAVAILABLE).is_file() and not (out / BUILT_FROM).exists()
+
+
+def test_the_report_lists_every_language_its_eu24_share_and_the_hbs_table():
+    from collections import Counter
+
+    from eurocurate.tools.longtail.evaluate import report
+
+    results = {
+        "cos_Latn": LanguageResult("cos_Latn", Counter({"it": 3, "co": 1}), Counter({"it": 1}), pages_kept=1),
+        "sco_Latn": LanguageResult("sco_Latn", Counter({"sco": 4}), Counter({"sco": 1})),
+        "hrv_Latn": LanguageResult("hrv_Latn", Counter({"hr": 3, "bs": 1}), Counter({"hr": 1})),
+        "bos_Latn": LanguageResult("bos_Latn", Counter({"hr": 2, "bs": 2}), Counter({"bs": 1})),
+    }
+    text = report(results)
+    assert "cos_Latn  Corsican" in text and " 75.0%" in text and "it:3" in text
+    assert "sco_Latn" in text and "(not asserted)" in text  # Scots: printed, not part of the acceptance
+    assert "paragraphs labelled EU-24 5/8 = 62.50%; pages 1/2 = 50.00%" in text  # Corsican and Bosnian
+    assert "EU-24 pages 1/1 = 100.00%; paragraphs macro 75.00%" in text
+    hbs = text.split("Croatian / Bosnian / Serbian")[1]
+    assert "hrv_Latn      1|0         3|1" in hbs and "bos_Latn      2|1         2|0" in hbs
