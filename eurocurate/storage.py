@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
@@ -91,15 +91,28 @@ def display(location: str | Path) -> str:
     text = str(location)
     if "://" not in text:
         return text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return f"{scheme_of(text)}://***"
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rsplit("@", 1)[1]
-    query = "***" if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, "***" if parts.fragment else ""))
+    scheme, rest = text.split("://", 1)
+    if _has_userinfo(scheme, rest):
+        # a secret may hold `/` (AWS secret keys do), so everything up to the last `@` goes
+        rest = "***@" + rest.rsplit("@", 1)[1] if "@" in rest else "***"
+    for mark in ("?", "#"):
+        if mark in rest:
+            rest = rest.split(mark, 1)[0] + mark + "***"
+    return f"{scheme}://{rest}"
+
+
+def _has_userinfo(scheme: str, rest: str) -> bool:
+    """True when the authority of a URL (`rest`: after `scheme://`) holds a user or password.
+
+    Checked on the text up to the first `/`, and also for a `:` there that is not a port: a password with a
+    `/` in it ends the authority early (`s3://KEY:se/cret@bucket`), leaving `KEY:se` as the host."""
+    authority = rest.split("/", 1)[0]
+    if "@" in authority:
+        return True
+    if ":" not in authority:
+        return False
+    port = authority.rsplit(":", 1)[1]
+    return scheme.lower() not in ("http", "https") or not port.isdigit()
 
 
 def check(location: str | Path) -> str:
@@ -117,17 +130,17 @@ def check(location: str | Path) -> str:
         raise StorageError(
             f"unsupported scheme {scheme}:// in {display(text)}; expected a local path or one of {known}"
         )
-    try:
-        parts = urlsplit(text)
-    except ValueError as e:
-        raise StorageError(f"not a valid URL: {display(text)} ({e})") from None
-    if "@" in parts.netloc:
+    if _has_userinfo(scheme, text.split("://", 1)[1]):
         raise StorageError(
             f"{display(text)} carries a user name or password; credentials are never taken from a location "
             "(they would be written into logs and run.json): set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
             "AWS_PROFILE (HF_TOKEN for hf://) in the environment instead"
         )
-    if parts.query:
+    try:
+        parts = urlsplit(text)
+    except ValueError as e:
+        raise StorageError(f"not a valid URL: {display(text)} ({e})") from None
+    if parts.query or parts.fragment:
         raise StorageError(
             f"{display(text)} has a query string (a presigned or tokenised URL?); locations are written into logs "
             "and run.json, so signatures and tokens are refused: give the plain URL and credentials through "
