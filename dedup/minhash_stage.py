@@ -17,6 +17,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from eurocurate import storage
 from eurocurate.config import SpecError
 from eurocurate.dedup.clusters import EARLIER, KEEP, decisions_path
 from eurocurate.dedup.minhash import DEFAULT_BANDS, DEFAULT_NGRAM, DEFAULT_ROWS, MinhashConfig
@@ -30,6 +31,7 @@ from eurocurate.dedup.near_duplicates import (
 )
 from eurocurate.dedup.signature_store import SignatureFileWriter
 from eurocurate.dedup.verification import DEFAULT_MIN_JACCARD
+from eurocurate.errors import StorageError
 from eurocurate.layout import DEDUP_INDEX
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
@@ -250,8 +252,12 @@ class NearDuplicateFilter(LedgerStage):
 )
 def build_minhash_stage(params: MinhashDedupParams, ctx: BuildContext, key: str) -> StageParts:
     for folder in params.index_dir:
-        if not (Path(folder) / "config.json").is_file():
-            raise SpecError(f"stage {key!r}: index_dir {folder} is not a dedup index (no config.json)")
+        try:
+            is_index = storage.exists(storage.locate(folder).child("config.json"))
+        except StorageError as e:
+            raise SpecError(f"stage {key!r}: index_dir {e}") from None
+        if not is_index:
+            raise SpecError(f"stage {key!r}: index_dir {storage.display(folder)} is not a dedup index (no config.json)")
     config = params.config()
     layout = LshLayout(str(Path(ctx.work_dir) / key))
     index_out = str(Path(ctx.out_dir) / INDEX_SUBDIR / key) if params.write_index else None

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from eurocurate import storage
 from eurocurate.dedup.minhash import MinhashConfig
 from eurocurate.files import publish, tmp_path, write_bytes_atomic, write_table_atomic
 
@@ -193,8 +194,9 @@ def all_sources(sig_dir: str | Path, index_dirs: list[str], config: MinhashConfi
     """Earlier releases first (their documents count as published before anything in this run)."""
     sources: list[KeySource] = []
     for folder in index_dirs:
-        check_config(folder, config)
-        sources += list_sources(folder, config.bands, earlier=True)
+        local = str(storage.local_mirror(folder))  # memory-mapped below: a remote index is read from a local copy
+        check_config(local, config)
+        sources += list_sources(local, config.bands, earlier=True)
     sources += list_sources(sig_dir, config.bands, earlier=False)
     if len(sources) >= 1 << (64 - ROW_BITS - 1):
         raise ValueError(f"{len(sources)} signature files: too many to address; use fewer, larger map tasks")

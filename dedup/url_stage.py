@@ -22,9 +22,11 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from eurocurate import storage
 from eurocurate.config import SpecError
 from eurocurate.dedup.minhash import stable_hash64
 from eurocurate.dedup.url import URL_HASH_KEY, normalise_url, url_key
+from eurocurate.errors import StorageError
 from eurocurate.files import StreamingParquet, write_bytes_atomic, write_table_atomic
 from eurocurate.layout import DEDUP_INDEX
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
@@ -87,15 +89,16 @@ class UrlDedupParams(BaseModel):
 
 
 def check_url_index(folder: str | Path) -> None:
-    path = Path(folder) / "config.json"
-    if not path.is_file():
+    config = storage.locate(folder).child("config.json")
+    if not storage.exists(config):
         raise UrlIndexMismatch(
-            f"{folder} is not a URL dedup index (no config.json); expected OUT/dedup_index/<url_dedup key> of a release"
+            f"{storage.display(folder)} is not a URL dedup index (no config.json); expected "
+            "OUT/dedup_index/<url_dedup key> of a release"
         )
-    found = json.loads(path.read_text())
+    found = json.loads(storage.read_bytes(config))
     if found != URL_INDEX_CONFIG:
         raise UrlIndexMismatch(
-            f"{folder} holds {found}, not a URL index of this version ({URL_INDEX_CONFIG}); "
+            f"{storage.display(folder)} holds {found}, not a URL index of this version ({URL_INDEX_CONFIG}); "
             f"give url_dedup the index its own stage wrote (a MinHash index belongs to minhash_dedup)"
         )
 
@@ -104,7 +107,7 @@ def url_index_files(index_dirs: list[str]) -> list[Path]:
     files = []
     for folder in index_dirs:
         check_url_index(folder)
-        files += sorted(Path(folder).glob("urls-?????.parquet"))
+        files += sorted(storage.local_mirror(folder).glob("urls-?????.parquet"))
     return files
 
 
@@ -309,7 +312,7 @@ def build_url_dedup_stage(params: UrlDedupParams, ctx: BuildContext, key: str) -
     for folder in params.index_dir:
         try:
             check_url_index(folder)
-        except UrlIndexMismatch as e:
+        except (UrlIndexMismatch, StorageError) as e:
             raise SpecError(f"stage {key!r}: index_dir {e}") from e
     root = Path(ctx.work_dir) / key
     urls, drops = str(root / "urls"), str(root / "drops")

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
@@ -91,15 +91,28 @@ def display(location: str | Path) -> str:
     text = str(location)
     if "://" not in text:
         return text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return f"{scheme_of(text)}://***"
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rsplit("@", 1)[1]
-    query = "***" if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, "***" if parts.fragment else ""))
+    scheme, rest = text.split("://", 1)
+    if _has_userinfo(scheme, rest):
+        # a secret may hold `/` (AWS secret keys do), so everything up to the last `@` goes
+        rest = "***@" + rest.rsplit("@", 1)[1] if "@" in rest else "***"
+    for mark in ("?", "#"):
+        if mark in rest:
+            rest = rest.split(mark, 1)[0] + mark + "***"
+    return f"{scheme}://{rest}"
+
+
+def _has_userinfo(scheme: str, rest: str) -> bool:
+    """True when the authority of a URL (`rest`: after `scheme://`) holds a user or password.
+
+    Checked on the text up to the first `/`, and also for a `:` there that is not a port: a password with a
+    `/` in it ends the authority early (`s3://KEY:se/cret@bucket`), leaving `KEY:se` as the host."""
+    authority = rest.split("/", 1)[0]
+    if "@" in authority:
+        return True
+    if ":" not in authority:
+        return False
+    port = authority.rsplit(":", 1)[1]
+    return scheme.lower() not in ("http", "https") or not port.isdigit()
 
 
 def check(location: str | Path) -> str:
@@ -117,17 +130,17 @@ def check(location: str | Path) -> str:
         raise StorageError(
             f"unsupported scheme {scheme}:// in {display(text)}; expected a local path or one of {known}"
         )
-    try:
-        parts = urlsplit(text)
-    except ValueError as e:
-        raise StorageError(f"not a valid URL: {display(text)} ({e})") from None
-    if "@" in parts.netloc:
+    if _has_userinfo(scheme, text.split("://", 1)[1]):
         raise StorageError(
             f"{display(text)} carries a user name or password; credentials are never taken from a location "
             "(they would be written into logs and run.json): set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
             "AWS_PROFILE (HF_TOKEN for hf://) in the environment instead"
         )
-    if parts.query:
+    try:
+        parts = urlsplit(text)
+    except ValueError as e:
+        raise StorageError(f"not a valid URL: {display(text)} ({e})") from None
+    if parts.query or parts.fragment:
         raise StorageError(
             f"{display(text)} has a query string (a presigned or tokenised URL?); locations are written into logs "
             "and run.json, so signatures and tokens are refused: give the plain URL and credentials through "
@@ -248,8 +261,9 @@ def glob(pattern: str | Path | Location) -> list[Location]:
     """The files matching `pattern` (`*`, `?`, `[..]`, `**`), sorted by path."""
     loc = locate(pattern)
     with storage_errors(loc):
-        paths = sorted(loc.fs.glob(loc.path))
-        files = [p for p in paths if not loc.fs.isdir(p)]
+        # with detail, one listing tells files from folders (no request per match)
+        found = loc.fs.glob(loc.path, detail=True)
+        files = sorted(p for p, info in found.items() if info.get("type") != "directory")
     return [_sibling(loc, p) for p in files]
 
 
@@ -328,3 +342,32 @@ def open_input(location: str | Path) -> IO[bytes]:
     if not is_remote(location) and scheme_of(location) != "file":
         return open(location, "rb")  # noqa: SIM115 - the caller's `with` closes it
     return open_file(location, "rb")
+
+
+def local_mirror(location: str | Path | Location) -> Path:
+    """A local folder with the files of folder `location`: itself when local, else a copy made once per machine
+    (in the system's temporary folder, named by the URL and the listing's names and sizes, so a changed folder
+    is copied again). For inputs read by memory map or many times over (dedup indexes of earlier releases)."""
+    loc = locate(location)
+    if loc.is_local:
+        return Path(loc.path)
+    files = list_files(loc)
+    listing = "\n".join(f"{f.relative_to(loc)}\t{size(f)}" for f in files)
+    key = hashlib.sha256(f"{display(loc.url)}\n{listing}".encode()).hexdigest()[:24]
+    final = Path(tempfile.gettempdir()) / f"eurocurate-mirror-{key}"
+    if final.is_dir():
+        return final
+    staging = Path(tempfile.mkdtemp(prefix=f"{final.name}.partial-", dir=final.parent))
+    try:
+        for f in files:
+            target = staging / f.relative_to(loc)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with storage_errors(f):
+                f.fs.get_file(f.path, str(target))
+        os.rename(staging, final)  # atomic: a task on the same machine sees the whole copy or none
+    except OSError:
+        if not final.is_dir():
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final

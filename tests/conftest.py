@@ -128,6 +128,7 @@ def s3(s3_server, monkeypatch, request):
     """A fresh empty bucket on the session's S3 server, with the AWS_* variables that reach it set for this test.
 
     Yields the bucket's URL (`s3://BUCKET`); AWS_PROFILE and config files of the machine are masked."""
+    import hashlib
     import re
 
     import fsspec
@@ -138,7 +139,9 @@ def s3(s3_server, monkeypatch, request):
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    bucket = re.sub(r"[^a-z0-9-]", "-", request.node.name.lower())[:40].strip("-") + f"-{os.getpid() % 10000}"
+    # the test's name (parameters left out: they may hold the very strings a test hunts for) and a digest of its id
+    digest = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:10]
+    bucket = re.sub(r"[^a-z0-9-]", "-", request.node.originalname.lower())[:40].strip("-") + f"-{digest}"
     fs = fsspec.filesystem("s3", skip_instance_cache=True)
     if fs.exists(bucket):
         fs.rm(bucket, recursive=True)

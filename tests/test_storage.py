@@ -23,6 +23,8 @@ def test_a_local_path_and_its_file_url_are_the_same_place(tmp_path):
         "s3://AKIDEXAMPLE:wJalrXUtnFEMI@bucket/warc/",
         "https://user:hunter2@example.org/data.warc.gz",
         "s3://someone@bucket/x",
+        "s3://AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCY@bucket/warc/",  # a `/` in the secret, as AWS keys have
+        "https://user:hunter2/x@example.org/a.warc.gz",
     ],
 )
 def test_a_url_with_a_user_or_password_is_refused_without_repeating_it(url):
@@ -30,7 +32,7 @@ def test_a_url_with_a_user_or_password_is_refused_without_repeating_it(url):
         storage.locate(url)
     message = str(e.value)
     assert "AWS_ACCESS_KEY_ID" in message
-    for secret in ("AKIDEXAMPLE", "wJalrXUtnFEMI", "hunter2", "someone"):
+    for secret in ("AKIDEXAMPLE", "wJalrXUtnFEMI", "K7MDENG", "hunter2", "someone"):
         assert secret not in message
 
 
@@ -49,6 +51,9 @@ def test_a_presigned_url_is_refused_without_repeating_its_signature():
     [
         ("s3://AKID:SECRET@bucket/k", "s3://***@bucket/k"),
         ("https://h.example/a?X-Amz-Signature=abc", "https://h.example/a?***"),
+        ("s3://AKID:se/cr+et@bucket/k", "s3://***@bucket/k"),
+        ("https://h.example:8443/a.warc.gz", "https://h.example:8443/a.warc.gz"),
+        ("hf://datasets/org/name@main/data", "hf://datasets/org/name@main/data"),
         ("s3://bucket/warc/", "s3://bucket/warc/"),
         ("/data/warc", "/data/warc"),
     ],

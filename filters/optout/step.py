@@ -23,7 +23,7 @@ from eurocurate.filters.optout.page_signals import content_usage_header, meta_no
 from eurocurate.filters.optout.robots import decide_aipref_robots, decide_robots, normalise_host
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.optout.tdmrep import decide_tdmrep
-from eurocurate.pipelines.ingest.inputs import robots_folders_beside, spec_warc_files
+from eurocurate.pipelines.ingest.inputs import WARC_SUFFIXES, robots_folders_beside, spec_warc_files
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -148,6 +148,11 @@ class OptOutParams(BaseModel):
         "(Common Crawl's segment layout). A page of a crawl (CC-MAIN-... in its path) is judged by its own "
         "crawl's capture of its host when there is one.",
     )
+    robots_in_inputs: bool = Field(
+        False,
+        description="Also take the robots.txt and tdmrep.json responses stored among the input WARCs' own records "
+        "(a crawler's WARCs). Every worker reads every input WARC once more for them, so it is off by default.",
+    )
     agents: list[str] = Field(list(DEFAULT_AGENTS), description="Product tokens whose reservations are honoured.")
     operator_agent: str | None = Field(None, description="Your own crawler's product token, added to `agents`.")
     protocols: list[Literal["robots", "tdmrep", "noai", "aipref"]] = Field(
@@ -161,11 +166,13 @@ class OptOutParams(BaseModel):
 
 
 def _capture_files(p: OptOutParams, ctx: BuildContext, key: str) -> tuple[str, ...]:
-    named = spec_warc_files(p.robots_warcs, f"stage {key!r}: robots_warcs")
-    if not p.robots_beside_inputs or not ctx.inputs.files:
-        return named
-    beside = spec_warc_files(robots_folders_beside(ctx.inputs), f"stage {key!r}: robotstxt/ beside the inputs")
-    return tuple(dict.fromkeys(named + beside))
+    files = spec_warc_files(p.robots_warcs, f"stage {key!r}: robots_warcs")
+    if p.robots_beside_inputs and ctx.inputs.files:
+        files += spec_warc_files(robots_folders_beside(ctx.inputs), f"stage {key!r}: robotstxt/ beside the inputs")
+    if p.robots_in_inputs:
+        root = storage.locate(ctx.inputs.root)
+        files += tuple(root.child(f).url for f in ctx.inputs.files if f.endswith(WARC_SUFFIXES))
+    return tuple(dict.fromkeys(files))
 
 
 @register_stage(

@@ -129,3 +129,102 @@ def test_a_listed_file_missing_from_the_store_is_a_counted_drop_not_a_failed_run
     ledger = read_parquet(OutputLayout(out).exclusion_files()).to_pylist()
     gone = [r for r in ledger if r["reason"] == Reason.INPUT_MISSING]
     assert [r["source_path"] for r in gone] == [missing]
+
+
+def test_robots_captures_among_the_input_records_decide_when_asked(tmp_path):
+    robots = WarcRecordSpec(
+        url=f"https://{HOST}/robots.txt",
+        body=b"User-agent: *\nDisallow: /a\n",
+        http_headers={"Content-Type": "text/plain"},
+    )
+    # the page comes before the capture in the file: the captures are collected before any page is judged
+    pages = [WarcRecordSpec(url=f"https://{HOST}{path}", body=html_page(text).encode()) for path, text in TEXT.items()]
+    write_warc(tmp_path / "crawl" / "own.warc.gz", [pages[0], robots, pages[1]])
+    spec_file = spec(tmp_path / "spec.yaml")
+    urls = {}
+    for setting in ("false", "true"):
+        out = tmp_path / f"out-{setting}"
+        args = ["run", str(spec_file), "-i", str(tmp_path / "crawl"), "-o", str(out)]
+        assert main([*args, "--set", f"stages.optout.robots_in_inputs={setting}"]) == 0
+        urls[setting] = sorted(
+            r["url"].rsplit("/", 1)[1] for r in read_parquet(OutputLayout(out).text_files()).to_pylist()
+        )
+    assert urls == {"false": ["a.html", "b.html"], "true": ["b.html"]}
+
+
+@pytest.fixture
+def http_folder(tmp_path):
+    """A real HTTP server on 127.0.0.1 serving a folder (with directory listings), stopped after the test."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    folder = tmp_path / "served"
+    folder.mkdir()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_paths_list_over_https_style_web_base_reads_the_same_pages(http_folder, tmp_path):
+    served, base = http_folder
+    page_warcs = build_crawls(served)
+    listing = tmp_path / "warc.paths"
+    listing.write_text("\n".join(page_warcs) + "\n")
+    out = tmp_path / "out"
+    code = main(["run", str(spec(tmp_path / "spec.yaml")), "--input-list", str(listing), "--input-base", f"{base}/",
+                 "--output", str(out)])  # fmt: skip
+    assert code == 0
+    kept = read_parquet(OutputLayout(out).text_files()).to_pylist()
+    # the robotstxt/ folders are listed by the server, so each crawl's capture decides as it does on S3
+    assert sorted((row["dump"], row["url"].rsplit("/", 1)[1]) for row in kept) == [
+        ("CC-MAIN-2026-10", "b.html"),
+        ("CC-MAIN-2026-20", "a.html"),
+    ]
+
+
+def test_sources_file_and_suppression_file_may_be_urls(s3, tmp_path):
+    local = tmp_path / "commoncrawl"
+    build_crawls(local)
+    store = storage.locate(s3)
+    for f in sorted(p for p in local.rglob("*") if p.is_file()):
+        store.fs.put_file(str(f), store.child(f.relative_to(local).as_posix()).path)
+    # rules match paths relative to the inputs' common folder (here s3://BUCKET/crawl-data)
+    rules = [{"match": "CC-MAIN-2026-20/**", "source_category": "licensed", "publisher": "Crawl 20 Ltd"}]
+    store.fs.pipe(store.child("config/sources.yaml").path, yaml.safe_dump(rules).encode())
+    store.fs.pipe(
+        store.child("config/suppression.yaml").path, yaml.safe_dump({"urls": [f"https://{HOST}/b.html"]}).encode()
+    )
+    spec_file = spec(tmp_path / "spec.yaml")
+    doc = yaml.safe_load(spec_file.read_text())
+    doc["sources_file"] = f"{s3}/config/sources.yaml"
+    doc["stages"][1]["with"] = {"suppression_file": f"{s3}/config/suppression.yaml", "robots_beside_inputs": False}
+    spec_file.write_text(yaml.safe_dump(doc))
+    out = tmp_path / "out"
+    assert main(["run", str(spec_file), "-i", f"{s3}/crawl-data/", "-o", str(out)]) == 0
+    kept = read_parquet(OutputLayout(out).text_files()).to_pylist()
+    assert sorted((r["dump"], r["url"].rsplit("/", 1)[1], r["source_category"]) for r in kept) == [
+        ("CC-MAIN-2026-10", "a.html", "public_dataset"),
+        ("CC-MAIN-2026-20", "a.html", "licensed"),
+    ]
+    # a sources_file URL that does not exist fails the spec, in one line
+    doc["sources_file"] = f"{s3}/config/missing.yaml"
+    spec_file.write_text(yaml.safe_dump(doc))
+    assert main(["run", str(spec_file), "-i", f"{s3}/crawl-data/", "-o", str(tmp_path / "out2")]) == 2
+
+
+def test_input_list_and_input_base_go_together(tmp_path, capsys):
+    listing = tmp_path / "paths.txt"
+    listing.write_text("a.warc.gz\n")
+    assert (
+        main(["run", str(spec(tmp_path / "spec.yaml")), "--input-list", str(listing), "-o", str(tmp_path / "o")]) == 2
+    )
+    assert "--input-list and --input-base go together" in capsys.readouterr().err

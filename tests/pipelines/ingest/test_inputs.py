@@ -72,3 +72,29 @@ def test_robots_captures_named_in_a_spec_resolve_like_inputs_or_fail_the_spec(tm
     assert spec_warc_files([str(root / "robots")], "x") == tuple(str(p) for p in find_warc_files([str(root)]))
     with pytest.raises(SpecError, match=r"^stage 'optout': robots_warcs: input .*missing does not exist"):
         spec_warc_files([str(root / "missing")], "stage 'optout': robots_warcs")
+
+
+def test_a_paths_list_names_inputs_relative_to_its_base_in_list_order(tmp_path):
+    import gzip
+
+    from eurocurate.pipelines.ingest.inputs import InputList, crawl_of, robots_folders_beside
+
+    seg = "crawl-data/CC-MAIN-2026-10/segments/1"
+    root = _touch(tmp_path / "base", f"{seg}/warc/b.warc.gz", f"{seg}/warc/a.warc.gz", f"{seg}/robotstxt/r.warc.gz")
+    listing = tmp_path / "warc.paths.gz"
+    listing.write_bytes(gzip.compress(f"# a comment\n{seg}/warc/b.warc.gz\n\n{seg}/warc/a.warc.gz\n".encode()))
+    inputs = resolve_inputs([InputList(str(listing), str(root))])
+    assert inputs.root == str(root) and inputs.files == [f"{seg}/warc/b.warc.gz", f"{seg}/warc/a.warc.gz"]
+    assert robots_folders_beside(inputs) == [str(root / seg / "robotstxt")]
+    assert crawl_of(f"s3://commoncrawl/{seg}/warc/b.warc.gz") == "CC-MAIN-2026-10"
+    assert crawl_of("own/crawl.warc.gz") is None
+    for bad, expected in [
+        ("/etc/x.warc.gz", "line 1"),
+        ("s3://other/x.warc.gz", "line 1"),
+        ("a/notes.txt", "expected"),
+    ]:
+        listing.write_text(bad + "\n")
+        with pytest.raises(InputError, match=expected):
+            resolve_inputs([InputList(str(listing), str(root))])
+    with pytest.raises(InputError, match="not both"):
+        resolve_inputs([InputList(str(listing), str(root)), str(root)])

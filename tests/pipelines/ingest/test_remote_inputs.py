@@ -154,3 +154,15 @@ def test_extract_langid_pii_and_dedup_read_urls_as_they_read_local_files(s3, dem
         assert main([*command, str(local / "extract.jsonl"), "-o", str(local / f"{name}.jsonl")]) == 0
         assert main([*command, f"{s3}/docs.jsonl", "-o", str(remote / f"{name}.jsonl")]) == 0
         assert (remote / f"{name}.jsonl").read_bytes() == (local / f"{name}.jsonl").read_bytes(), name
+
+
+@pytest.mark.parametrize("setting", ["stages.optout.robots_warcs=[{url}]", "sources_file={url}"])
+def test_credentials_in_a_spec_location_are_refused_without_repeating_them(demo_inputs, tmp_path, capsys, setting):
+    url = f"s3://{ACCESS_KEY}:{SECRET_KEY[:10]}/{SECRET_KEY[10:]}@acceptance/robots/"
+    code = main(["run", WEB, "-i", str(demo_inputs), "-o", str(tmp_path / "out"), *SMALL,
+                 "--set", setting.format(url=url)])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "user name or password" in " ".join(err.split())
+    assert ACCESS_KEY not in err and SECRET_KEY[:10] not in err and SECRET_KEY[10:] not in err
+    assert not (tmp_path / "out").exists()
