@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from pathlib import Path, PurePath
 
 from datatrove.executor.local import LocalPipelineExecutor
@@ -56,7 +56,8 @@ def driver_reads(rel: str) -> bool:
 
 
 def _retarget(value: object, old: str, new: str, seen: set[int]) -> object:
-    """`value` with every path string under `old` moved under `new`, in place inside our own step objects."""
+    """`value` with every path string under `old` moved under `new`, in place inside step objects (any stage's,
+    plugins' included) and the eurocurate objects and dataclasses they hold; other objects are left as they are."""
     if isinstance(value, str):
         return new + value[len(old) :] if value == old or value.startswith(old + "/") else value
     if isinstance(value, PurePath):
@@ -68,7 +69,8 @@ def _retarget(value: object, old: str, new: str, seen: set[int]) -> object:
         return tuple(_retarget(v, old, new, seen) for v in value)
     if isinstance(value, dict):
         return {k: _retarget(v, old, new, seen) for k, v in value.items()}
-    if type(value).__module__.startswith("eurocurate") and id(value) not in seen:
+    ours = isinstance(value, PipelineStep) or type(value).__module__.startswith("eurocurate") or is_dataclass(value)
+    if ours and not isinstance(value, type) and id(value) not in seen:  # steps (plugins' too) and what they hold
         seen.add(id(value))
         attrs = vars(value) if hasattr(value, "__dict__") else {}
         slots = [s for c in type(value).__mro__ for s in getattr(c, "__slots__", ()) if hasattr(value, s)]
