@@ -21,9 +21,13 @@ class _Judge(LedgerStage):
 
 
 def test_a_map_task_pulls_its_own_hand_over_file_and_every_barrier_file_but_no_bookkeeping():
-    assert task_reads("_work/ingest/data/00003.parquet", "map", 3)
-    assert not task_reads("_work/ingest/data/00002.parquet", "map", 3)
-    assert task_reads("_work/ingest/data/00002.parquet", "barrier", 0)  # a barrier reads every rank's
+    assert task_reads("_work/ingest/data/00003.parquet", "map", 3, "ingest")
+    assert not task_reads("_work/ingest/data/00002.parquet", "map", 3, "ingest")
+    assert task_reads("_work/ingest/data/00002.parquet", "barrier", 0, "ingest")  # a barrier reads every rank's
+    assert not task_reads("_work/ingest/data/00000.parquet", "barrier", 0, "map1")  # an earlier group's: not read
+    assert not task_reads("_work/minhash_dedup/sigs/grams-00003.u32", "map", 3)  # the barrier's input only
+    assert task_reads("_work/minhash_dedup/sigs/grams-00003.u32", "barrier", 0)
+    assert task_reads("_work/minhash_dedup/decisions/decisions-00001.parquet", "map", 3)
     # barrier outputs are numbered by barrier task, not map rank: every map task needs all of them
     assert task_reads("_work/exact_dedup/data/duplicates-00000.parquet", "map", 3)
     assert task_reads("_work/url_dedup/drops/drops-00001.parquet", "map", 0)
