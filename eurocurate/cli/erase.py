@@ -65,9 +65,10 @@ def main(args: argparse.Namespace) -> int:
         if len(result.doc_ids) > SHOWN:
             console.print(f"… and {len(result.doc_ids) - SHOWN} more")
         return 0
+    shown = getattr(args, "shown_folder", str(out))  # the URL, when `out` is a local copy of one
     console.print(
         f"{result.erasure_id}: {len(result.doc_ids)} document(s) erased ({result.tokens_removed:,} tokens); "
-        f"{len(result.files_removed)} file(s) replaced; logged in {out / 'erasure_log.jsonl'}; "
-        f"subject added to {out / 'suppression.yaml'}"
+        f"{len(result.files_removed)} file(s) replaced; logged in {shown}/erasure_log.jsonl; "
+        f"subject added to {shown}/suppression.yaml"
     )
     return 0

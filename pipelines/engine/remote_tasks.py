@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from pathlib import Path, PurePath
 
 from datatrove.executor.local import LocalPipelineExecutor
@@ -27,11 +27,15 @@ from eurocurate.remote_output import _NEVER_PULLED, RemoteOutput, changes, scrat
 _NOT_FOR_TASKS = (f"{LOGS}/", f"{STATS}/", f"{REPORTS}/", RUN_MANIFEST, f"{TEXT}/", f"{PROVENANCE}/", f"{EXCLUSIONS}/")
 # Per-task bookkeeping of datatrove under _work/<group>/: the driver's to read, no task's.
 _BOOKKEEPING = frozenset({"logs", "stats", "completions", "progress"})
+# What map sides write for their barrier and only the barrier reads (dedup signatures, URL keys, partition
+# edges, spills): a map task never needs them, and signatures are the largest work files (grams for verification).
+_BARRIER_INPUTS = frozenset({"sigs", "urls", "parts", "merge_spill", "buckets"})
 _HAND_OVER = re.compile(r"(\d{5})\.parquet")  # intermediate_path(): one per map rank
 
 
-def task_reads(rel: str, kind: str, rank: int) -> bool:
-    """Whether a task of a `kind` group ("map" or "barrier") with `rank` pulls the object `rel` of the output."""
+def task_reads(rel: str, kind: str, rank: int, hand_over_from: str | None = None) -> bool:
+    """Whether a task of a `kind` group ("map" or "barrier") with `rank` pulls the object `rel` of the output;
+    `hand_over_from` names the map group whose hand-over files (`_work/<group>/data/NNNNN.parquet`) it reads."""
     if rel.startswith((*_NEVER_PULLED, *_NOT_FOR_TASKS)):
         return False
     if rel.startswith(f"{SHARDS}/"):
@@ -40,8 +44,11 @@ def task_reads(rel: str, kind: str, rank: int) -> bool:
         parts = rel.split("/")
         if len(parts) < 3 or parts[2] in _BOOKKEEPING or parts[-1] in {"executor.json", "stats.json"}:
             return False
-        if kind == "map" and parts[-2] == "data" and (m := _HAND_OVER.fullmatch(parts[-1])) and int(m[1]) != rank:
-            return False  # a map task reads its own rank's hand-over file (intermediate.py), not the others'
+        if len(parts) == 4 and parts[2] == "data" and (m := _HAND_OVER.fullmatch(parts[3])):
+            # hand-over files (intermediate.py): of the group right before only; a map task its own rank's
+            return parts[1] == hand_over_from and (kind == "barrier" or int(m[1]) == rank)
+        if kind == "map" and _BARRIER_INPUTS.intersection(parts[2:-1]):
+            return False
     return True
 
 
@@ -56,7 +63,8 @@ def driver_reads(rel: str) -> bool:
 
 
 def _retarget(value: object, old: str, new: str, seen: set[int]) -> object:
-    """`value` with every path string under `old` moved under `new`, in place inside our own step objects."""
+    """`value` with every path string under `old` moved under `new`, in place inside step objects (any stage's,
+    plugins' included) and the eurocurate objects and dataclasses they hold; other objects are left as they are."""
     if isinstance(value, str):
         return new + value[len(old) :] if value == old or value.startswith(old + "/") else value
     if isinstance(value, PurePath):
@@ -68,7 +76,8 @@ def _retarget(value: object, old: str, new: str, seen: set[int]) -> object:
         return tuple(_retarget(v, old, new, seen) for v in value)
     if isinstance(value, dict):
         return {k: _retarget(v, old, new, seen) for k, v in value.items()}
-    if type(value).__module__.startswith("eurocurate") and id(value) not in seen:
+    ours = isinstance(value, PipelineStep) or type(value).__module__.startswith("eurocurate") or is_dataclass(value)
+    if ours and not isinstance(value, type) and id(value) not in seen:  # steps (plugins' too) and what they hold
         seen.add(id(value))
         attrs = vars(value) if hasattr(value, "__dict__") else {}
         slots = [s for c in type(value).__mro__ for s in getattr(c, "__slots__", ()) if hasattr(value, s)]
@@ -101,6 +110,7 @@ class TaskSync:
     driver_root: str  # the driver's local copy, where the compiled steps point
     group: str
     kind: str  # "map" or "barrier"
+    hand_over_from: str | None = None  # the map group whose hand-over files its tasks read
 
     def run(self, executor, rank: int, run_rank) -> PipelineStats:
         """Run `run_rank()` (the executor's own task body) for `rank` in a fresh scratch copy, then publish."""
@@ -110,7 +120,7 @@ class TaskSync:
         local.mkdir()
         saved = executor.pipeline, executor.logging_dir
         try:
-            remote.pull(local, lambda rel: task_reads(rel, self.kind, rank))
+            remote.pull(local, lambda rel: task_reads(rel, self.kind, rank, self.hand_over_from))
             before = snapshot(local)
             executor.pipeline = retarget_steps(executor.pipeline, self.driver_root, str(local))
             executor.logging_dir = get_datafolder(str(local / WORK / self.group))

@@ -16,6 +16,7 @@ from pathlib import Path
 from eurocurate.errors import StorageError
 from eurocurate.layout import LOGS
 from eurocurate.object_lock import ObjectLock
+from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG
 from eurocurate.pipelines.engine.remote_tasks import TaskSync, driver_reads
 from eurocurate.pipelines.engine.run_lock import RunLock
 from eurocurate.remote_output import RemoteOutput, changes, scratch_root, snapshot
@@ -89,10 +90,20 @@ class RunOutput:
         ]
         self.remote.delete(gone)
 
-    def task_sync(self, group: str, kind: str) -> TaskSync | None:
+    def task_sync(self, node: DagNode, dag: PipelineDAG) -> TaskSync | None:
+        """How the tasks of `node` reach the store (None for a local output): which group's hand-over files they
+        read — the map group before a barrier, the one before the barrier before a map group (compiler.py)."""
         if self.remote is None:
             return None
-        return TaskSync(url=self.remote.loc.url, driver_root=str(self.local), group=group, kind=kind)
+        i = dag.nodes.index(node)
+        before = [n for n in dag.nodes[:i] if n.kind == "map"]
+        return TaskSync(
+            url=self.remote.loc.url,
+            driver_root=str(self.local),
+            group=node.name,
+            kind=node.kind,
+            hand_over_from=before[-1].name if before else None,
+        )
 
     def mark(self) -> None:
         """Remember the copy as the store has it; `commit` publishes what changes after this."""

@@ -118,13 +118,13 @@ def _any_task_completed(dag: PipelineDAG) -> bool:
     return any(any((Path(n.work_dir) / "completions").glob("*")) for n in dag.nodes)
 
 
-def _executor(node: DagNode, spec: PipelineSpec, kind: str, workers: int, place: RunOutput):
+def _executor(node: DagNode, dag: PipelineDAG, spec: PipelineSpec, kind: str, workers: int, place: RunOutput):
     common = {
         "pipeline": node.steps,
         "tasks": node.tasks,
         "workers": min(workers, node.tasks),
         "logging_dir": node.work_dir,
-        "task_sync": place.task_sync(node.name, node.kind),
+        "task_sync": place.task_sync(node, dag),
     }
     if kind == "ray":
         return RayTaskExecutor(**common, memory_per_task_gb=spec.execution.mem_per_task_gb, name=node.name)
@@ -277,7 +277,7 @@ def _execute(
     for node in dag.nodes:
         total, unit = _node_total(node, dag, inputs)
         log.info("stage group started", extra={"group": node.name, "kind": node.kind, "tasks": node.tasks})
-        seconds = _run_node(node, _executor(node, spec, kind, workers, place), display, total, unit, place)
+        seconds = _run_node(node, _executor(node, dag, spec, kind, workers, place), display, total, unit, place)
         if seconds is None:
             continue
         timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
