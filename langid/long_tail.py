@@ -183,10 +183,25 @@ FASTTEXT_NAMES: Final[dict[str, frozenset[str]]] = {
 }  # fmt: skip
 
 
+HELIPORT_MISSING: Final = (
+    "second_opinion_model: heliport needs the heliport package (GPL-3.0, so not installed with eurocurate): "
+    "pip install 'eurocurate[heliport]', or set second_opinion_model: lingua (no long-tail veto; docs/langid.md)"
+)
+
+
+def require_heliport() -> None:
+    """Raise the one-line answer when heliport cannot be imported (checked when a stage is built, before a run)."""
+    try:
+        import heliport  # noqa: F401
+    except ImportError as e:
+        raise ValueError(HELIPORT_MISSING) from e
+
+
 @lru_cache(maxsize=1)
 def shared_heliport():  # -> heliport.Identifier (compiled extension, untyped)
     """The process's heliport identifier: the model (~840 MB resident: bitcode-decoded n-gram tables; the Python
     binding loads every language) is read on the first call, then shared by every caller in the process."""
+    require_heliport()
     import heliport
 
     return heliport.Identifier()

@@ -20,6 +20,7 @@ from eurocurate.langid.config import DEFAULT_MAX_CHARS, DEFAULT_MIN_SCORE, LangI
 from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.langid.languages import OTHER, UNDETERMINED
+from eurocurate.langid.long_tail import require_heliport
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -105,6 +106,8 @@ class LanguageIdentifier(LedgerStage):
                 "document_first": base.document_first and segment_mode == "document",
             }
         )
+        if self.config.second_opinion and self.config.second_opinion_model == "heliport":
+            require_heliport()  # an optional (GPL-3.0) package: say so before the run starts, not in a worker
         self.languages = frozenset(languages)
         self.route_languages = check_route_languages(route_languages)
         self.segment_mode = segment_mode

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(stderr=True, soft_wrap=True)  # messages, tables about the work done
 out_console = Console(soft_wrap=True)  # results a user may pipe: verify lines, JSON, pulled totals
@@ -26,7 +27,7 @@ def not_positive(option: str, value: int | None) -> str | None:
 
 def error(message: object) -> int:
     """Print the one actionable line of a mistake the user can fix; the exit code for it (2)."""
-    console.print(f"[red]error:[/] {message}")
+    console.print(f"[red]error:[/] {escape(str(message))}")  # a message's own [brackets] are text, not markup
     return 2
 
 

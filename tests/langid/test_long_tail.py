@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,33 @@ def test_a_tell_only_vetoes_the_eu_languages_its_language_passes_for():
     assert spelling_tell(words(scots), scots, 3, "de") is None  # Scots is not read as German
     portuguese = "A condição é válida também para você: o pôr do sol e o português, à noite."
     assert spelling_tell(words(portuguese), portuguese, 3, "pt") is None  # ç ê ô are Portuguese too
+
+
+_WITHOUT_HELIPORT = (
+    "import sys; sys.modules['heliport'] = None; from eurocurate.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+@pytest.mark.parametrize(
+    ("sets", "answer"),
+    [
+        ([], "heliport needs the heliport package (GPL-3.0"),
+        (["--set", "stages.language_id.second_opinion_model=lingua"], None),
+    ],
+    ids=["heliport-asked-for", "lingua-chosen"],
+)
+def test_a_spec_asking_for_heliport_without_it_installed_gets_one_line_before_the_run(sets, answer, tmp_path):
+    """heliport is GPL-3.0, an optional extra of this Apache-2.0 package: a user without it is told how to get it
+    (or how to do without) by `check`, before a run starts, not by a traceback in a worker."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.warc.gz").write_bytes(b"")
+    spec = Path(__file__).resolve().parents[2] / "pipelines" / "web.yaml"
+    argv = ["check", str(spec), "--input", str(inputs), "--output", str(tmp_path / "out"), *sets]
+    done = subprocess.run([sys.executable, "-c", _WITHOUT_HELIPORT, *argv], capture_output=True, text=True)
+    if answer is None:
+        assert "heliport" not in done.stdout + done.stderr, done.stdout + done.stderr
+    else:
+        assert done.returncode != 0
+        assert answer in done.stdout + done.stderr and "pip install 'eurocurate[heliport]'" in done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
