@@ -19,6 +19,7 @@ from eurocurate.langid.orthography import words
 from eurocurate.schema import EU24
 
 _EU24 = frozenset(EU24)
+VETO_HELIPORT_CHARS: Final = 250  # heliport reads this much of a text for the veto (its cost grows with the text)
 
 # heliport's ISO 639-3 labels -> the codes used here (639-1 where lid.176 has one; else the 639-3 code itself).
 # `hbs` stays: heliport merges Croatian, Bosnian and Serbian (`langid.hbs` splits it).
@@ -66,9 +67,13 @@ class SpellingTell:
 LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
     "szl": SpellingTell(
         re.compile(r"[ŏŎōŌõÕ]"),
-        frozenset("niy je ôd ôna ôn było bōł jŏ mŏ tyż kaj dŏ sōm ino abo nōm wōm ku jako bez przi".split()),
+        frozenset(
+            "niy ôd ôna ôn bōł jŏ mŏ tyż dŏ sōm nōm wōm przi coby możno bydzie tymu twojich twojigo dostymp "
+            "przizwolić zainsztalować".split()
+        ),
         frozenset({"pl"}),
         letters_alone=1,
+        words_alone=2,
     ),
     "csb": SpellingTell(
         re.compile(r"[ëËòÒùÙ]"),
@@ -77,13 +82,16 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
         letters_alone=2,
     ),
     "fur": SpellingTell(
-        re.compile(r"[âêîôûç]|\b[cg]j", re.IGNORECASE),  # â and î are Romanian too: words are needed as well
+        # words ending in a circumflex vowel (capitât, instalâ, vê, erôr...) and cj/gj; Romanian writes â and î
+        # inside words, French -ût/-êt/-ît (goût, prêt, plaît), hence no French neighbour for the letters alone
+        re.compile(r"\w[âêô]\b|\w[âêîôû](?:t|ts|l|ls|r|s)\b|\b[cg]j", re.IGNORECASE),
         frozenset(
             "ancje cun jo dut vuê chest cheste achì nol ju fâ plui cjase ducj jessi cussì nestri lis chel chê cul "
             "cuant parcè dome tiei".split()
         ),
-        frozenset({"it", "ro", "fr", "es"}),  # not pt: Portuguese has ç ê ô and eu24-dev pages fell for it
+        frozenset({"it", "ro", "es"}),  # not pt (ç ê ô: eu24-dev pages fell for it), not fr (prêt, goût)
         sum_alone=2,
+        letters_alone=3,  # Romanian atât ... cât has two
     ),
     "lij": SpellingTell(
         re.compile(r"[æÆ]|\b(?:l|ch|gh)['’][éàoa]\b"),
@@ -244,7 +252,7 @@ def spelling_tell(tokens: list[str], flat: str, min_hits: int, eu_lang: str | No
 @dataclass(frozen=True, slots=True)
 class Veto:
     """A European non-EU-24 language read where the identifier said an EU-24 one: `lang`, its `score`, and which
-    evidence decided (`veto:heliport`, `veto:spelling`)."""
+    evidence decided (`veto:spelling`, `veto:heliport`, `veto:fasttext`)."""
 
     lang: str
     score: float
@@ -300,7 +308,7 @@ def long_tail_veto(
         return Veto(tell, 0.5, "veto:spelling")
     if not ask_heliport:
         return None
-    winner, lead = heliport_best(flat)
+    winner, lead = heliport_best(flat[:VETO_HELIPORT_CHARS])
     if winner in EUROPEAN_NON_EU24 and winner != "hbs" and lead >= margins.get(winner, default_margin):
         named = _named_by_fasttext(ft, eu_lang, winner, 0.05)
         return Veto(named or winner, round(0.5 + 0.5 * lead / (lead + 0.25), 4), "veto:heliport")

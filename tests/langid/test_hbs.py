@@ -49,3 +49,13 @@ def test_bosnian_and_croatian_test_sentences_keep_their_labels(identifier):
     assert identifier.identify_text(LOOKALIKE_SENTENCES["bs"]).lang == "bs"
     for sentence in EU24_SENTENCES["hr"]:
         assert identifier.identify_text(sentence).lang == "hr"
+
+
+def test_lingua_is_not_asked_when_the_vocabulary_already_decides(monkeypatch):
+    from eurocurate.langid import hbs
+
+    decided = CROATIAN + " Tijekom tjedna povijest obitelji, tisuću postavki preglednika i datoteka."
+    with_lingua = split_hbs(decided, word_weight=3.0, prior_hr=8.0)
+    monkeypatch.setattr(hbs, "lingua_hbs", lambda flat: pytest.fail("lingua asked"))
+    without = split_hbs(decided, word_weight=3.0, prior_hr=8.0)
+    assert max(without, key=without.get) == max(with_lingua, key=with_lingua.get) == "hr"

@@ -152,3 +152,22 @@ def test_glotlid_and_openlid_labels_of_regional_languages_land_on_the_codes_the_
     codes = [normalize_label(f"__label__{label}") for label in labels]
     assert codes == ["lb", "szl", "li", "sc", "rm", "yi", "rom", "fo"]
     assert set(codes) <= EUROPEAN_NON_EU24
+
+
+def test_sorbian_is_told_by_polish_and_czech_letters_together():
+    lower = "Licba bajtow, kótarež su se pśez toś tu kupku pśetrjebali, bźez pódkupkow."
+    upper = "Wšitke čłowjeske bytosće su wot naroda swobodne a maja samsnu dostojnosć a samsne prawa."
+    assert spelling_tell(words(lower), lower, 3, "pl") == "dsb"
+    assert spelling_tell(words(upper), upper, 3, "cs") == "hsb"
+    czech = "Všichni lidé se rodí svobodní a sobě rovní co do důstojnosti a práv."
+    polish = "Wszyscy ludzie rodzą się wolni i równi pod względem swej godności i swych praw."
+    assert spelling_tell(words(czech), czech, 3, "cs") is None
+    assert spelling_tell(words(polish), polish, 3, "pl") is None
+
+
+def test_a_tell_only_vetoes_the_eu_languages_its_language_passes_for():
+    scots = "Ye cannae chynge this settin, it isnae available fur yer wabsite the noo."
+    assert spelling_tell(words(scots), scots, 3, "en") == "sco"
+    assert spelling_tell(words(scots), scots, 3, "de") is None  # Scots is not read as German
+    portuguese = "A condição é válida também para você: o pôr do sol e o português, à noite."
+    assert spelling_tell(words(portuguese), portuguese, 3, "pt") is None  # ç ê ô are Portuguese too
