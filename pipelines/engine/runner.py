@@ -25,6 +25,7 @@ from eurocurate.files import write_bytes_atomic
 from eurocurate.layout import STATE_FILE, WORK, OutputLayout
 from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import (
+    SCHEMA_VERSION,
     Execution,
     GroupTiming,
     Policies,
@@ -295,6 +296,7 @@ def _execute(
     tokenizer_meta = layout.tokenizer_meta
     fertility = collect_fertility(dag, merged)
     manifest = RunManifest(
+        schema_version=SCHEMA_VERSION,
         run_id=state["run_id"],
         pipeline=spec.name,
         spec_path=str(spec_path),

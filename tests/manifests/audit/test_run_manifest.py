@@ -86,7 +86,9 @@ def test_a_missing_field_fails_verify_with_one_line_naming_it(local_run, tmp_pat
 
 def test_a_newer_schema_version_and_a_wrong_type_are_named_too(local_run, tmp_path):
     newer = _damaged(tmp_path, local_run, lambda raw: raw.update(schema_version=SCHEMA_VERSION + 1))
-    with pytest.raises(RunManifestError, match=r"schema_version 2, this eurocurate reads up to 1"):
+    with pytest.raises(
+        RunManifestError, match=rf"schema_version {SCHEMA_VERSION + 1}, this eurocurate reads up to {SCHEMA_VERSION}"
+    ):
         read_run_manifest(newer)
     wrong = orjson.loads((local_run / "run.json").read_bytes())
     wrong["totals"]["kept"] = "many"
