@@ -118,8 +118,8 @@ class Fertility(_Record):
 
 
 class RobotsCapture(_Record):
-    path: str = Field(description="WARC file of robots.txt/TDMRep captures.")
-    sha256: str = Field(description="sha256 of the file; empty for a listed input the store did not hold.")
+    path: str = Field(description="WARC file (path or URL) of robots.txt/TDMRep captures.")
+    sha256: str
     captures: int = Field(description="Captures read from it.")
 
 
@@ -179,7 +179,7 @@ class OutputFile(_Record):
     _omit_when_empty = frozenset({"rows"})
     path: str = Field(description="Path relative to OUT (posix).")
     bytes: int
-    sha256: str = Field(description="sha256 of the file; empty for a listed input the store did not hold.")
+    sha256: str
     rows: int | None = Field(None, description="Row count, for Parquet files only.")
 
 

@@ -135,7 +135,8 @@ def _node_total(node: DagNode, dag: PipelineDAG, inputs: InputSet) -> tuple[floa
         root = storage.locate(inputs.root)
         if not root.is_local:
             return None, "docs"  # one size request per remote input only to draw a progress bar: not worth it
-        return float(sum((Path(inputs.root) / f).stat().st_size for f in inputs.files)), "bytes"
+        files = [Path(inputs.root) / f for f in inputs.files]
+        return float(sum(f.stat().st_size for f in files if f.is_file())), "bytes"  # a listed file may be gone
     return None, "docs"
 
 

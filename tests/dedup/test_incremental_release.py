@@ -4,6 +4,7 @@ index (same URLs, new content) is given to it."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -57,8 +58,10 @@ def test_second_release_over_old_plus_new_input_emits_only_the_new_documents(tmp
 
 
 @pytest.mark.slow
-def test_an_earlier_release_index_on_object_storage_works_as_one_on_disk(tmp_path, s3):
+def test_an_earlier_release_index_on_object_storage_works_as_one_on_disk(tmp_path, s3, monkeypatch):
+    _local_copies_in(tmp_path, monkeypatch)
     _check_minhash_release(tmp_path, bucket=s3)
+    assert len(list((tmp_path / "tmp").glob("eurocurate-mirror-*"))) == 1  # the index was read from one local copy
 
 
 def _check_minhash_release(tmp_path: Path, bucket: str | None) -> None:
@@ -83,8 +86,17 @@ def test_second_release_with_the_url_index_drops_refetched_urls_even_with_new_co
 
 
 @pytest.mark.slow
-def test_an_earlier_release_url_index_on_object_storage_works_as_one_on_disk(tmp_path, s3):
+def test_an_earlier_release_url_index_on_object_storage_works_as_one_on_disk(tmp_path, s3, monkeypatch):
+    _local_copies_in(tmp_path, monkeypatch)
     _check_url_release(tmp_path, bucket=s3)
+    assert len(list((tmp_path / "tmp").glob("eurocurate-mirror-*"))) == 1
+
+
+def _local_copies_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local copy of a remote index goes to this test's folder, not the machine's /tmp (the local executor
+    runs in this process)."""
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
 
 
 def _check_url_release(tmp_path: Path, bucket: str | None) -> None:

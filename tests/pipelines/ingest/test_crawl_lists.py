@@ -228,3 +228,18 @@ def test_input_list_and_input_base_go_together(tmp_path, capsys):
         main(["run", str(spec(tmp_path / "spec.yaml")), "--input-list", str(listing), "-o", str(tmp_path / "o")]) == 2
     )
     assert "--input-list and --input-base go together" in capsys.readouterr().err
+
+
+def test_a_listed_file_missing_from_a_local_base_is_a_counted_drop_too(tmp_path):
+    local = tmp_path / "commoncrawl"
+    page_warcs = build_crawls(local)
+    listing = tmp_path / "paths.txt"
+    listing.write_text("\n".join([*page_warcs, "crawl-data/gone.warc.gz"]) + "\n")
+    out = tmp_path / "out"
+    code = main(["run", str(spec(tmp_path / "spec.yaml")), "--input-list", str(listing), "--input-base", str(local),
+                 "--output", str(out)])  # fmt: skip
+    assert code == 0
+    ledger = read_parquet(OutputLayout(out).exclusion_files()).to_pylist()
+    assert [r["source_path"] for r in ledger if r["reason"] == Reason.INPUT_MISSING] == ["crawl-data/gone.warc.gz"]
+    manifest = yaml.safe_load((out / "run.json").read_text())
+    assert [i["sha256"] for i in manifest["inputs"] if i["path"].endswith("gone.warc.gz")] == [""]
