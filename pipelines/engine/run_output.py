@@ -116,6 +116,3 @@ class RunOutput:
             written, removed = changes(self._before, self.local)
             self.remote.commit(self.local, written, removed)
             self._before = snapshot(self.local)
-
-    def close(self) -> None:
-        """The copy is kept for a resume on this machine only as far as the store has it: nothing to do here."""
