@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from eurocurate.config import load_spec
@@ -43,3 +44,23 @@ def test_a_spec_without_a_one_line_language_id_stage_is_refused(tmp_path):
     spec.write_text(SPEC.replace("    with: {min_score: 0.65}\n", "    with:\n      min_score: 0.65\n"))
     with pytest.raises(ValueError, match="one-line"):
         write_min_scores(spec, {"ga": 0.35})
+
+
+def test_unwanted_texts_count_only_eu_labels_other_than_the_true_language(tmp_path):
+    """The long-tail set names languages as `fra_Latn` with the EU-24 code in `eu24`: a French text labelled
+    French is not unwanted, an Italian sentence given as a non-EU language is (under `it`)."""
+    from eurocurate.langid.calibration import ScoredPages
+    from eurocurate.tools.derive_min_scores import add_unwanted_texts
+
+    french = "Le conseil municipal se réunira mardi prochain pour examiner le budget de la ville et les travaux."
+    italian = "Il consiglio comunale si riunirà martedì prossimo per esaminare il bilancio della città e i lavori."
+    rows = [
+        {"text": french, "lang": "fra_Latn", "eu24": "fr"},
+        {"text": italian, "lang": "cos_Latn", "eu24": None},
+        {"text": italian, "lang": "it"},
+    ]
+    path = tmp_path / "unwanted.jsonl"
+    path.write_text("".join(orjson.dumps(r).decode() + "\n" for r in rows))
+    pages = ScoredPages()
+    assert add_unwanted_texts(pages, path) == 1
+    assert list(pages.unwanted) == ["it"] and not pages.wanted.get("fr")
