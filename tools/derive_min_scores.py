@@ -91,7 +91,8 @@ def spec_min_score(spec: Path) -> float:
 def write_min_scores(spec: Path, min_scores: Mapping[str, float]) -> None:
     """Rewrites the one-line `with:` of the spec's `language_id` stage, keeping every other line and comment."""
     text = spec.read_text(encoding="utf-8")
-    pattern = re.compile(r"(- use: language_id[^\n]*\n\s+with: )\{[^\n}]*\}")
+    # The flow mapping runs to the line's last `}`: it may hold a nested `min_scores: {...}` already.
+    pattern = re.compile(r"(- use: language_id[^\n]*\n\s+with: )\{[^\n]*\}")
     inline = ", ".join(f"{k}: {v}" for k, v in sorted(min_scores.items()))
     new, n = pattern.subn(
         lambda m: m.group(1) + f"{{min_score: {spec_min_score(spec)}, min_scores: {{{inline}}}}}", text

@@ -32,6 +32,16 @@ def test_min_scores_are_written_into_the_language_id_stage(tmp_path):
     assert params.min_scores == {"ga": 0.35, "lt": 0.1}
 
 
+def test_min_scores_already_in_a_spec_are_replaced_not_nested(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC)
+    write_min_scores(spec, {"ga": 0.35, "lt": 0.1, "ro": 0.1})
+    write_min_scores(spec, {"ga": 0.1})
+    assert "    with: {min_score: 0.65, min_scores: {ga: 0.1}}\n" in spec.read_text()
+    params = LanguageIdParams.model_validate(load_spec(spec).stage("language_id").params)
+    assert params.min_scores == {"ga": 0.1}
+
+
 @pytest.mark.parametrize("name", SPECS)
 def test_the_bundled_specs_carry_valid_min_scores_for_eu_languages_only(name):
     params = LanguageIdParams.model_validate(load_spec(PIPELINES / name).stage("language_id").params)
