@@ -52,18 +52,32 @@ def scored_pages(rows: Iterable[Mapping], truth: Mapping[str, Mapping], folds: M
     return pages
 
 
-def add_unwanted_texts(pages: ScoredPages, path: Path) -> None:
-    """Labels every `text` of a JSONL file and records a label other than its `lang` as unwanted."""
+def true_eu_label(row: Mapping) -> str | None:
+    """The pipeline's EU-24 code of a JSONL row's true language, or None for a language outside the EU-24.
+
+    The long-tail set names languages as ISO 639-3 + script (`fra_Latn`) and gives the EU-24 code in `eu24`;
+    a plain file may give the EU-24 code as `lang` itself."""
+    if "eu24" in row:
+        return row["eu24"]
+    return row["lang"] if row["lang"] in EU24 else None
+
+
+def add_unwanted_texts(pages: ScoredPages, path: Path) -> int:
+    """Labels every `text` of a JSONL file and records an EU-24 label other than its true language as unwanted;
+    returns how many were recorded."""
     from eurocurate.langid.config import LangIdConfig
     from eurocurate.langid.document import identify_document
     from eurocurate.langid.identifier import EuLanguageIdentifier
 
     identifier = EuLanguageIdentifier(LangIdConfig())
+    added = 0
     for line in path.read_bytes().splitlines():
         row = orjson.loads(line)
         result = identify_document(identifier, row["text"])
-        if result.lang != row["lang"]:
+        if result.lang in EU24 and result.lang != true_eu_label(row):
             pages.add(result.lang, result.score, wanted=False)
+            added += 1
+    return added
 
 
 def spec_min_score(spec: Path) -> float:
@@ -77,7 +91,8 @@ def spec_min_score(spec: Path) -> float:
 def write_min_scores(spec: Path, min_scores: Mapping[str, float]) -> None:
     """Rewrites the one-line `with:` of the spec's `language_id` stage, keeping every other line and comment."""
     text = spec.read_text(encoding="utf-8")
-    pattern = re.compile(r"(- use: language_id[^\n]*\n\s+with: )\{[^\n}]*\}")
+    # The flow mapping runs to the line's last `}`: it may hold a nested `min_scores: {...}` already.
+    pattern = re.compile(r"(- use: language_id[^\n]*\n\s+with: )\{[^\n]*\}")
     inline = ", ".join(f"{k}: {v}" for k, v in sorted(min_scores.items()))
     new, n = pattern.subn(
         lambda m: m.group(1) + f"{{min_score: {spec_min_score(spec)}, min_scores: {{{inline}}}}}", text
@@ -122,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     default = spec_min_score(PIPELINES / SPECS[0])
     derive_pages = scored_pages(rows, truth, folds, MIN_SCORE_DERIVE_FOLDS)
     for path in args.unwanted_jsonl:
-        add_unwanted_texts(derive_pages, path)
+        print(f"{path}: {add_unwanted_texts(derive_pages, path)} texts labelled as another EU-24 language")
     derived = {lang: v for lang, v in derive_min_scores(derive_pages, default).items() if lang in EU24}
     print(f"derived on folds {sorted(MIN_SCORE_DERIVE_FOLDS)}: min_scores {derived}")
     print("\n".join(report(f"folds {sorted(MIN_SCORE_DERIVE_FOLDS)} (derive)", derive_pages, default, derived)))
