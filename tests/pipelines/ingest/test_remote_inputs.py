@@ -1,6 +1,6 @@
 """Inputs on object storage (a real SeaweedFS on 127.0.0.1): a run reading WARCs and robots.txt captures from
-s3:// keeps exactly what the same run keeps from local disk, writes no credential anywhere, and a bad location
-is one line on stderr, never a traceback."""
+s3:// and writing its output to s3:// keeps exactly what the same run keeps on local disk, writes no credential
+anywhere, and a bad location is one line on stderr, never a traceback."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from eurocurate import storage
 from eurocurate.cli import main
 from eurocurate.layout import OutputLayout
 from eurocurate.manifests.audit.run_manifest import parse_run_manifest
+from eurocurate.remote_output import output_copy
 from tests.conftest import REPO, robots_of
 from tests.s3_server import ACCESS_KEY, SECRET_KEY
 
@@ -53,7 +54,8 @@ def kept(out: Path) -> dict[str, pa.Table]:
 
 @pytest.fixture(scope="module")
 def web_runs(s3_server, demo_inputs, tmp_path_factory):
-    """The same web.yaml run twice: inputs and robots captures from local disk, then from a bucket."""
+    """The same web.yaml run twice: from and to local disk, then inputs, robots captures and output in a bucket
+    (issue #18's acceptance 1, as written)."""
     base = tmp_path_factory.mktemp("remote_inputs")
     with pytest.MonkeyPatch.context() as env:
         for name in [n for n in os.environ if n.startswith("AWS_")]:
@@ -65,44 +67,46 @@ def web_runs(s3_server, demo_inputs, tmp_path_factory):
         fs.mkdir(bucket)
         upload(demo_inputs, f"s3://{bucket}/warc/")
         upload(robots_of(demo_inputs), f"s3://{bucket}/robots/")
-        local, remote = base / "local", base / "remote"
+        local, remote = base / "local", f"s3://{bucket}/out"
         robots = robots_of(demo_inputs)
         assert main(["run", WEB, "-i", str(demo_inputs), "-o", str(local), *SMALL,
                      "--set", f"stages.optout.robots_warcs=[{robots}]"]) == 0  # fmt: skip
-        assert main(["run", WEB, "-i", f"s3://{bucket}/warc/", "-o", str(remote), *SMALL,
+        assert main(["run", WEB, "-i", f"s3://{bucket}/warc/", "-o", remote, *SMALL,
                      "--set", f"stages.optout.robots_warcs=[s3://{bucket}/robots/]"]) == 0  # fmt: skip
         yield local, remote, bucket
         fs.rm(bucket, recursive=True)
 
 
-def test_a_run_from_s3_keeps_exactly_the_documents_the_same_run_keeps_from_local_disk(web_runs):
+def test_a_run_from_s3_to_s3_keeps_exactly_the_documents_the_same_run_keeps_on_local_disk(web_runs):
     local, remote, _ = web_runs
-    here, there = kept(local), kept(remote)
+    here = kept(local)
+    with output_copy(remote) as copy:
+        there, manifest = kept(copy), read_run_manifest(copy)
     assert here["provenance"].num_rows > 0
     assert there["provenance"].column("doc_id").to_pylist() == here["provenance"].column("doc_id").to_pylist()
     for name in ("provenance", "text", "shards"):
         assert there[name].equals(here[name]), name
     # the robots.txt captures were read from the bucket and decided the same pages
-    manifest = read_run_manifest(remote)
     assert all(i.path.startswith("s3://acceptance-remote-inputs/warc/") for i in manifest.inputs)
     assert [i.sha256 for i in manifest.inputs] == [i.sha256 for i in read_run_manifest(local).inputs]
-    assert main(["verify", str(remote)]) == 0
+    assert main(["verify", remote]) == 0
 
 
 def test_no_credential_is_written_into_any_output_log_or_manifest(web_runs):
     _, remote, bucket = web_runs
-    files = [p for p in remote.rglob("*") if p.is_file()]
-    assert any(p.name == "run.json" for p in files) and any("logs" in p.parts for p in files)
+    fs = storage.locate(remote).fs
+    objects = fs.find(f"{bucket}/out")  # every object of the output: run.json, logs, shards, run state
+    assert any(o.endswith("/run.json") for o in objects) and any("/logs/" in o for o in objects)
     leaks = []
-    for f in files:
-        data = f.read_bytes()
-        if f.suffix == ".gz":
+    for name in objects:
+        data = fs.cat_file(name)
+        if name.endswith(".gz"):
             data += gzip.decompress(data)
         for secret in (ACCESS_KEY, SECRET_KEY):
             if secret.encode() in data:
-                leaks.append(f"{f.relative_to(remote)}: {secret[:6]}…")
+                leaks.append(f"{name}: {secret[:6]}…")
     assert not leaks
-    assert f"s3://{bucket}/warc" in (remote / "run.json").read_text()  # the inputs are named, without secrets
+    assert f"s3://{bucket}/warc" in fs.cat_file(f"{bucket}/out/run.json").decode()  # inputs named, without secrets
 
 
 @pytest.mark.parametrize(
