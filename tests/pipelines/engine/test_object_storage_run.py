@@ -95,6 +95,19 @@ def test_a_second_run_on_an_s3_output_is_refused_while_another_holds_its_lock(s3
     assert "the-other-run" in capsys.readouterr().err
 
 
+def test_pull_reads_a_run_on_s3_as_it_reads_the_same_run_on_disk(s3_run, local_run, tmp_path):
+    """A trainer pulls fixed-length rows straight from the bucket: the same rows, in the same order, as from disk."""
+    from_store, from_disk = tmp_path / "store.parquet", tmp_path / "disk.parquet"
+    assert main(["pull", s3_run, "--langs", "de,fr,pl", "--seq-len", "512", "--seed", "1", "-o", str(from_store)]) == 0
+    assert (
+        main(["pull", str(local_run), "--langs", "de,fr,pl", "--seq-len", "512", "--seed", "1", "-o", str(from_disk)])
+        == 0
+    )
+    rows, expected = pq.read_table(from_store), pq.read_table(from_disk)
+    assert rows.num_rows > 0 and rows.equals(expected)
+    assert {len(ids) for ids in rows["input_ids"].to_pylist()} == {512}
+
+
 def test_an_erasure_on_s3_interrupted_mid_commit_is_seen_whole_by_readers_and_finished_by_recover(
     s3_run, s3_env, local_run, monkeypatch
 ):
