@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import IO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -17,12 +18,18 @@ PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "use_dictionar
 TMP_MARK = ".tmp-"
 
 
+def sha256_stream(f: IO[bytes], chunk: int = 1 << 20) -> tuple[str, int]:
+    """The sha256 and length of what `f` holds from its position on, read `chunk` bytes at a time."""
+    h, n = hashlib.sha256(), 0
+    while block := f.read(chunk):
+        h.update(block)
+        n += len(block)
+    return h.hexdigest(), n
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+        return sha256_stream(f, chunk)[0]
 
 
 def read_tables(files: list[Path], columns: list[str] | None = None) -> pa.Table | None:

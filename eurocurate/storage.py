@@ -25,6 +25,7 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 from eurocurate.errors import StorageError
+from eurocurate.files import sha256_stream
 
 # The schemes a location may use; `file://` and plain paths are local disk.
 REMOTE_SCHEMES = ("s3", "gs", "gcs", "hf", "http", "https")
@@ -317,12 +318,8 @@ def size(location: str | Path | Location) -> int:
 def sha256(location: str | Path | Location, chunk: int = 1 << 20) -> tuple[str, int]:
     """The sha256 and size of the file at `location`, streamed (never held in memory whole)."""
     loc = locate(location)
-    h, n = hashlib.sha256(), 0
     with storage_errors(loc), loc.fs.open(loc.path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-            n += len(block)
-    return h.hexdigest(), n
+        return sha256_stream(f, chunk)
 
 
 def why_missing(location: str | Path | Location) -> str:

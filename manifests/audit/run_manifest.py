@@ -270,19 +270,9 @@ def describe_outputs(out_dir: Path) -> list[OutputFile]:
 def describe_inputs(root: str | Path, files: list[str], sources: dict[str, SourceInfo]) -> list[InputFile]:
     """Each input with size, sha256 and the source information that applied to it.
 
-    A remote input (`root` a URL) is read once more to hash it; one that is gone has 0 bytes and no hash
-    (the reader recorded it as dropped)."""
+    A remote input (`root` a URL) is read once more to hash it; one that is gone (local or remote) has 0 bytes
+    and no hash (the reader recorded it as dropped)."""
     base = storage.locate(root)
-    if base.is_local:
-        return [
-            InputFile(
-                path=str(Path(root) / f),
-                bytes=(Path(root) / f).stat().st_size if (Path(root) / f).exists() else 0,
-                sha256=sha256_file(Path(root) / f) if (Path(root) / f).exists() else "",
-                **sources[f].model_dump(),
-            )
-            for f in files
-        ]
     described = []
     for f in files:
         loc = base.child(f)
@@ -290,7 +280,8 @@ def describe_inputs(root: str | Path, files: list[str], sources: dict[str, Sourc
             digest, size = storage.sha256(loc)
         except storage.MissingLocation:
             digest, size = "", 0
-        described.append(InputFile(path=storage.display(loc.url), bytes=size, sha256=digest, **sources[f].model_dump()))
+        path = str(Path(root) / f) if base.is_local else storage.display(loc.url)
+        described.append(InputFile(path=path, bytes=size, sha256=digest, **sources[f].model_dump()))
     return described
 
 
