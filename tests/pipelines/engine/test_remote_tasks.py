@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
-
-import psutil
-from datatrove.pipeline.base import PipelineStep
 
 from eurocurate.dedup.near_duplicates import LshLayout
 from eurocurate.manifests.audit.ledger import ledger_path
 from eurocurate.pipelines.engine.intermediate import IntermediateWriter
-from eurocurate.pipelines.engine.remote_tasks import SyncedLocalExecutor, driver_reads, retarget_steps, task_reads
+from eurocurate.pipelines.engine.remote_tasks import driver_reads, retarget_steps, task_reads
 from eurocurate.stage import LedgerStage
 
 
@@ -62,39 +57,3 @@ def test_retargeted_steps_write_under_the_scratch_copy_and_the_drivers_steps_are
     assert moved_step.elsewhere == "/data/robots.warc.gz"  # not under the output: left alone
     assert step.out_dir == "/drv/out" and step.layout.root == "/drv/out/_work/minhash"
     assert retarget_steps([_Judge("/drv/output-2", LshLayout("/x"))], "/drv/out", "/s")[0].out_dir == "/drv/output-2"
-
-
-class _Witness(PipelineStep):
-    """Records, per task, its process and the child processes alive while it runs."""
-
-    name = "witness"
-
-    def __init__(self, out: str):
-        super().__init__()
-        self.out = out
-
-    def run(self, data, rank: int = 0, world_size: int = 1):
-        children = [p.pid for p in psutil.Process().children(recursive=True)]
-        Path(self.out, f"{rank}.json").write_text(json.dumps({"pid": os.getpid(), "children": children}))
-        yield from data or ()
-
-
-def test_one_local_worker_runs_its_tasks_in_this_process_without_a_forked_copy_and_resumes(tmp_path):
-    seen = tmp_path / "seen"
-    seen.mkdir()
-    logs = tmp_path / "logs"
-
-    def executor() -> SyncedLocalExecutor:
-        return SyncedLocalExecutor(pipeline=[_Witness(str(seen))], tasks=3, workers=1, logging_dir=str(logs))
-
-    stats = executor().run()
-    records = [json.loads((seen / f"{r}.json").read_text()) for r in range(3)]
-    # no manager process forked from a process that may hold the models: one copy in memory
-    assert all(r["pid"] == os.getpid() and r["children"] == [] for r in records)
-    assert stats is not None and json.loads((logs / "stats.json").read_text())
-    assert sorted(p.name for p in (logs / "completions").iterdir()) == ["00000", "00001", "00002"]
-    for f in seen.iterdir():
-        f.unlink()
-    (logs / "completions" / "00001").unlink()
-    executor().run()  # resumes: only the task without a completion runs again
-    assert sorted(p.name for p in seen.iterdir()) == ["1.json"]
