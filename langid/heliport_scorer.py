@@ -69,6 +69,7 @@ _CJK_BLOCKS: Final = (
     (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0x2CEB0, 0x2EBEF), (0x2EBF0, 0x2EE5F), (0x2F800, 0x2FA1F),
     (0x30000, 0x3134F), (0x31350, 0x323AF),
 )  # fmt: skip
+_FIRST_CJK: Final = chr(_CJK_BLOCKS[0][0])
 _CJK: Final = regex.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in _CJK_BLOCKS) + "]")
 
 
@@ -134,7 +135,8 @@ class MappedHeliport:
         self.words = words
         self.ngrams = ngrams
         self.confidence = confidence  # float32 per language index, 0 where heliport has no threshold
-        self._collapsed = np.array([COLLAPSED.index(c) for c in COLLAPSED])  # first index of each collapsed code
+        collapsed = np.array([COLLAPSED.index(c) for c in COLLAPSED])  # first index of each collapsed code
+        self._others = collapsed[None, :] != collapsed[:, None]  # [i]: the languages that are not i's macrolanguage
         # the scores of the last words read (a row per word; ~1 KB each, 16 MB at most): a text's words are mostly
         # words read before, and a dictionary look-up is ~50x cheaper than one in the tables
         self._row_of: dict[str, int] = {}
@@ -152,7 +154,7 @@ class MappedHeliport:
         label = COLLAPSED[winner]
         if ignore_confidence:
             return label, float(best)
-        others = points[self._collapsed != self._collapsed[winner]]
+        others = points[self._others[winner]]
         second = min(_UNSCORED, others.min()) if len(others) else _UNSCORED
         lead = np.float32(second - best)
         if self.confidence[_INDEX[label]] > lead:
@@ -187,7 +189,7 @@ class MappedHeliport:
         """Every language's score of `text` (float32, lower is better), or None without a word."""
         spaced = text.lower().translate(_SPACING)
         cjk_share = 0.0
-        if _CJK.search(spaced) is not None:
+        if spaced and max(spaced) >= _FIRST_CJK and _CJK.search(spaced) is not None:
             spaced, cjk_share = _space_cjk(spaced)
         words = spaced.split()
         if not words:

@@ -78,8 +78,8 @@ def test_numpy_adds_rows_one_after_the_other_in_float32_as_heliport_does():
 
 
 def test_a_rows_cache_smaller_than_a_text_still_scores_it_as_heliport(tables_dir):
-    small = load_tables(tables_dir)
-    small._rows = np.empty((8, small._rows.shape[1]), dtype=np.float32)  # 8 words: every text overflows it
+    tables = load_tables(tables_dir)
+    small = MappedHeliport(tables.words, tables.ngrams, tables.confidence, cached_words=8)  # every text overflows it
     native = heliport.Identifier()
     for text in [*EU24_SENTENCES["fr"], *EU24_SENTENCES["mt"], *EU24_SENTENCES["fr"]]:
         assert small.identify_topk_with_score(text, 5) == [tuple(x) for x in native.identify_topk_with_score(text, 5)]
