@@ -74,14 +74,15 @@ _CJK: Final = regex.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in _
 
 
 def gram_hash(gram: str) -> int:
-    """The key of a word or n-gram in the tables: xxh3-64 of its UTF-8 bytes (64 bits over ~6.5 M keys: a chance
-    collision is below 1e-6 per table, and the build refuses one)."""
+    """The key of a word or n-gram in the tables: xxh3-64 of its UTF-8 bytes. The build refuses two keys with one
+    hash; a string outside the model takes a key's hash with a chance of ~1e-13 per look-up (4.7 M keys / 2**64)."""
     return xxhash.xxh3_64_intdigest(gram.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True, slots=True)
 class NgramTable:
-    """One n-gram order: sorted key hashes, and per key a run (`offsets`) of (language index, -log10 probability).
+    """heliport's word model, or its n-gram models: sorted key hashes, and per key a run (`offsets`) of (language
+    index, -log10 probability).
     `buckets[b]`: the first key whose hash's top bits are >= b (a lookup reads one bucket of ~8 keys, not a binary
     search over millions of them)."""
 
@@ -194,14 +195,15 @@ class MappedHeliport:
         words = spaced.split()
         if not words:
             return None
-        if any(w not in self._row_of for w in words):
-            new = list(dict.fromkeys(w for w in words if w not in self._row_of))
+        slots = [self._row_of.get(w, -1) for w in words]
+        if -1 in slots:
+            new = list(dict.fromkeys(w for w, slot in zip(words, slots, strict=True) if slot < 0))
             if len(self._row_of) + len(new) > len(self._rows):
                 self._row_of = {}  # emptied rather than tracked: a full cache is refilled by the next texts
                 new = list(dict.fromkeys(words))
             self._score_words(new)
-        row_of = self._row_of
-        rows = self._rows[[row_of[w] for w in words]]
+            slots = [self._row_of[w] for w in words]
+        rows = self._rows[slots]
         points = np.add.reduce(rows, axis=0) / np.float32(len(words))  # row after row, in float32, as heliport
         if cjk_share > 0.5:
             points[~_CJK_LANGS] = _UNSCORED
