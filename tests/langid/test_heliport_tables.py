@@ -154,3 +154,35 @@ def test_without_a_writable_cache_heliports_own_model_is_loaded_with_a_warning(t
         assert "heliport tables unavailable" in caplog.text
     finally:
         long_tail.shared_heliport.cache_clear()
+
+
+@pytest.mark.slow
+def test_workers_starting_together_build_the_tables_once_and_share_them(tmp_path):
+    """Two worker processes of a node asking for the tables at once: one builds them under the lock, the other waits
+    and loads the same folder; nothing half-built is left behind."""
+    import subprocess
+    import sys
+
+    package, root = _package_copy(tmp_path), tmp_path / "cache"
+    code = (
+        "import logging, sys\n"
+        "from pathlib import Path\n"
+        "logging.basicConfig(level=logging.INFO)\n"
+        "from eurocurate.langid.heliport_tables import shared_tables\n"
+        "t = shared_tables(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "print(t.identify_with_score('Le conseil municipal a décidé de construire une piste cyclable.')[0])\n"
+    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(package), str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [w.communicate(timeout=600) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    assert [out.strip() for out, _ in outputs] == ["fra", "fra"]
+    assert sum(err.count("heliport tables built") for _, err in outputs) == 1  # the other worker waited
+    assert sorted(p.name for p in root.iterdir()) == [".lock", source_key(package)]  # one build, no staging left
