@@ -9,7 +9,6 @@ runner-up with the confidence thresholds; `identify_topk_with_score`). Building 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -79,18 +78,25 @@ def gram_hash(gram: str) -> int:
     return xxhash.xxh3_64_intdigest(gram.encode("utf-8", "surrogatepass"))
 
 
-@dataclass(frozen=True, slots=True)
 class NgramTable:
     """heliport's word model, or its n-gram models: sorted key hashes, and per key a run (`offsets`) of (language
-    index, -log10 probability).
-    `buckets[b]`: the first key whose hash's top bits are >= b (a lookup reads one bucket of ~8 keys, not a binary
-    search over millions of them)."""
+    index, -log10 probability). `buckets[b]`: the first key whose hash's top bits are >= b (a look-up reads the
+    keys from there on, one bucket's worth, not a binary search over millions of them)."""
 
-    hashes: np.ndarray  # uint64, sorted, unique
-    offsets: np.ndarray  # uint32, len(hashes) + 1
-    langs: np.ndarray  # uint8
-    probs: np.ndarray  # float32
-    buckets: np.ndarray  # uint32, 2**bits + 1
+    __slots__ = ("hashes", "offsets", "langs", "probs", "buckets", "_shift", "_steps", "_last")
+
+    def __init__(
+        self, hashes: np.ndarray, offsets: np.ndarray, langs: np.ndarray, probs: np.ndarray, buckets: np.ndarray
+    ):
+        self.hashes = hashes  # uint64, sorted, unique
+        self.offsets = offsets  # uint32, len(hashes) + 1
+        self.langs = langs  # uint8
+        self.probs = probs  # float32
+        self.buckets = buckets  # uint32, 2**bits + 1
+        bits = int(np.log2(len(buckets) - 1))
+        self._shift = np.uint64(64 - bits)
+        self._steps = np.arange(max(int(np.diff(buckets.astype(np.int64)).max()), 1))[None, :]  # the widest bucket
+        self._last = max(len(hashes) - 1, 0)
 
     @staticmethod
     def bucket_index(hashes: np.ndarray) -> np.ndarray:
@@ -101,19 +107,13 @@ class NgramTable:
         return np.append(index, np.uint32(len(hashes)))
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(positions of `keys` found, which of `keys` were found)."""
-        bits = int(np.log2(len(self.buckets) - 1))
-        bucket = (keys >> np.uint64(64 - bits)).astype(np.intp)
-        lo = self.buckets[bucket].astype(np.intp)
-        width = self.buckets[bucket + 1].astype(np.intp) - lo
-        span = int(width.max()) if len(width) else 0
-        if span == 0:
+        """(positions of `keys` found, which of `keys` were found). A key can only equal a hash of its own bucket
+        (the same top bits), so reading past the bucket's end never matches wrongly."""
+        if not len(self.hashes):
             return np.zeros(0, dtype=np.intp), np.zeros(len(keys), dtype=bool)
-        step = np.arange(span)
-        candidates = lo[:, None] + np.minimum(step[None, :], np.maximum(width, 1)[:, None] - 1)
-        match = (self.hashes[np.minimum(candidates, len(self.hashes) - 1)] == keys[:, None]) & (
-            step[None, :] < width[:, None]
-        )
+        lo = self.buckets[(keys >> self._shift).astype(np.intp)].astype(np.intp)
+        candidates = np.minimum(lo[:, None] + self._steps, self._last)
+        match = self.hashes[candidates] == keys[:, None]
         hit = match.any(axis=1)
         return candidates[hit, match[hit].argmax(axis=1)], hit
 
@@ -246,8 +246,8 @@ class MappedHeliport:
             if not len(pos):
                 continue
             found_owner = np.array(owner)[hit]  # non-decreasing: the words' n-grams one word after the other
-            starts = np.flatnonzero(np.diff(found_owner, prepend=-1))
-            counts = np.diff(starts, append=len(pos))
+            starts = np.flatnonzero(np.concatenate(([True], found_owner[1:] != found_owner[:-1])))
+            counts = np.diff(np.append(starts, len(pos)))
             # one row of n-grams per word, padded with zeros (adding 0.0 changes no float32 sum), summed along
             # the row one after the other, in float32: the order heliport adds a word's n-grams in
             rank = np.arange(len(pos)) - np.repeat(starts, counts)
