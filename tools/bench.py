@@ -189,7 +189,8 @@ def _markdown(result: dict) -> str:
         lines += ["", f"Quality stack alone ({a['docs']:,} corpus documents that reach it, warm): eurocurate "
                   f"{a['ours_docs_per_s']:,.0f} docs/s, datatrove's GopherRepetition+GopherQuality+C4Quality+"
                   f"FineWebQuality {a['datatrove_docs_per_s']:,.0f} docs/s: {a['speedup']:.1f}×; same keep/drop on "
-                  f"{a['agreement']:.2%}.",
+                  f"{a['agreement']:.2%} ({a['agreement_line_rules_as_datatrove']:.2%} with the line rules as "
+                  "datatrove has them: docs/quality.md).",
                   "", "| language | docs | eurocurate docs/s | datatrove docs/s | speed-up | agreement |",
                   "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
         for lang, r in qs["languages"].items():
