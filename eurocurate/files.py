@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -64,12 +65,21 @@ class StreamingParquet:
     """A Parquet file written batch by batch under a temporary name, published on `close()`.
 
     Rows are buffered as Python lists per column and flushed every `flush_rows` rows, so memory is
-    bounded by one batch whatever the size of the task.
+    bounded by one batch whatever the size of the task. A column whose values are not Python objects (token
+    ids as numpy arrays) has a `converter` from its buffered values to its Arrow array.
     """
 
-    def __init__(self, final: Path, schema: pa.Schema, flush_rows: int = 2048, row_group_size: int | None = None):
+    def __init__(
+        self,
+        final: Path,
+        schema: pa.Schema,
+        flush_rows: int = 2048,
+        row_group_size: int | None = None,
+        converters: dict[str, Callable[[list], pa.Array]] | None = None,
+    ):
         self.final = Path(final)
         self.schema = schema
+        self.converters = converters or {}
         self.flush_rows = flush_rows
         self.row_group_size = row_group_size
         self.rows = 0
@@ -91,10 +101,14 @@ class StreamingParquet:
         if self._writer is None:
             self.final.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self._tmp, self.schema, **PARQUET_OPTIONS)
-        batch = pa.table({n: pa.array(v, type=self.schema.field(n).type) for n, v in self._buf.items()}, self.schema)
+        batch = pa.table({n: self._array(n, v) for n, v in self._buf.items()}, self.schema)
         self._writer.write_table(batch, row_group_size=self.row_group_size)
         for col in self._buf.values():
             col.clear()
+
+    def _array(self, name: str, values: list) -> pa.Array:
+        convert = self.converters.get(name)
+        return convert(values) if convert is not None else pa.array(values, type=self.schema.field(name).type)
 
     def close(self) -> Path:
         self._flush()

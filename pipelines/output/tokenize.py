@@ -28,8 +28,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from eurocurate.files import sha256_file, write_bytes_atomic
 from eurocurate.layout import TOKENIZER, TOKENIZER_FILE, TOKENIZER_META
-from eurocurate.pipelines.output.fast_encode import encode_ordinary_array
-from eurocurate.pipelines.output.prepared_tokenizer import PreparedTokenizer, prepared_tokenizer
+from eurocurate.pipelines.output.prepared_tokenizer import prepared_tokenizer
 from eurocurate.pipelines.output.special_tokens import resolve_special_tokens, write_special_tokens
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
 FERTILITY = "fertility:"
 LEGACY_EOS = "<|endoftext|>"
-_VERIFY_DOCS = 32  # documents of each task encoded both ways before tiktoken is trusted
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
@@ -207,6 +205,7 @@ class PrepareTokenizer(PipelineStep):
         )
         write_special_tokens(target, special, tok.get_vocab_size())
         self.stat_update("vocab_size", value=tok.get_vocab_size())
+        prepared_tokenizer(self.out_dir, hf=tok)  # the encoding tasks this process runs next take it from here
         return
         yield
 
@@ -230,27 +229,13 @@ class Tokenize(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         prepared = prepared_tokenizer(self.out_dir)
-        fast = prepared.fast
-        verified = False
         eos = [prepared.eos_id] if self.append_eos and prepared.eos_id is not None else []
         bos = [prepared.bos_id] if self.prepend_bos and prepared.bos_id is not None else []
         bos_ids, eos_ids = np.array(bos, dtype=np.uint32), np.array(eos, dtype=np.uint32)
         for batch in batched(data, self.batch_size):
             texts = [d.text for d in batch]
             with self.track_time("batch"):
-                if fast is not None:
-                    encoded = [encode_ordinary_array(fast, t) for t in texts]
-                    if not verified:  # trust tiktoken only once it agrees with `tokenizers` on this task's own text
-                        probe = texts[:_VERIFY_DOCS]
-                        if _hf_ids(prepared, probe) != [a.tolist() for a in encoded[: len(probe)]]:
-                            log.warning(
-                                "tiktoken and tokenizers disagree on %s; encoding with tokenizers", prepared.path
-                            )
-                            fast = None
-                            encoded = [np.array(ids, dtype=np.uint32) for ids in _hf_ids(prepared, texts)]
-                        verified = True
-                else:
-                    encoded = [np.array(ids, dtype=np.uint32) for ids in _hf_ids(prepared, texts)]
+                encoded = prepared.encode(texts)
                 self.stat_update("bytes_tokenized", value=sum(len(t.encode("utf-8")) for t in texts))
             for doc, enc_ids in zip(batch, encoded):
                 ids = np.concatenate((bos_ids, enc_ids, eos_ids)) if bos or eos else enc_ids
@@ -263,10 +248,6 @@ class Tokenize(PipelineStep):
                 self.stat_update(f"{FERTILITY}{lang}:chars", value=len(doc.text))
                 self.stat_update(f"{FERTILITY}{lang}:words", value=len(_WORD.findall(doc.text)))
                 yield doc
-
-
-def _hf_ids(prepared: PreparedTokenizer, texts: list[str]) -> list[list[int]]:
-    return [e.ids for e in prepared.hf.encode_batch(texts, add_special_tokens=False)]
 
 
 class TokenizerParams(BaseModel):
