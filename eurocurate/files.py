@@ -54,10 +54,18 @@ def write_bytes_atomic(final: Path, data: bytes) -> None:
     publish(tmp, final)
 
 
+def parquet_sink(path: Path) -> pa.NativeFile:
+    """A file to write Parquet into through a 256 KiB buffer: Arrow writes every page of every column with its
+    own system call (64 for a 15-column file of a few rows), which took a third of the time of writing the
+    run's many small per-language files. The bytes written are the same."""
+    return pa.BufferedOutputStream(pa.OSFile(str(path), "wb"), buffer_size=1 << 18)
+
+
 def write_table_atomic(final: Path, table: pa.Table, row_group_size: int | None = None) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path(final)
-    pq.write_table(table, tmp, row_group_size=row_group_size, **PARQUET_OPTIONS)
+    with parquet_sink(tmp) as sink:
+        pq.write_table(table, sink, row_group_size=row_group_size, **PARQUET_OPTIONS)
     publish(tmp, final)
 
 
@@ -86,6 +94,7 @@ class StreamingParquet:
         self.bytes_hint = 0
         self._buf: dict[str, list] = {name: [] for name in schema.names}
         self._writer: pq.ParquetWriter | None = None
+        self._sink: pa.NativeFile | None = None
         self._tmp = tmp_path(self.final)
 
     def append(self, row: dict) -> int:
@@ -100,7 +109,8 @@ class StreamingParquet:
     def _flush(self) -> None:
         if self._writer is None:
             self.final.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self._tmp, self.schema, **PARQUET_OPTIONS)
+            self._sink = parquet_sink(self._tmp)
+            self._writer = pq.ParquetWriter(self._sink, self.schema, **PARQUET_OPTIONS)
         batch = pa.table({n: self._array(n, v) for n, v in self._buf.items()}, self.schema)
         self._writer.write_table(batch, row_group_size=self.row_group_size)
         for col in self._buf.values():
@@ -112,14 +122,17 @@ class StreamingParquet:
 
     def close(self) -> Path:
         self._flush()
-        assert self._writer is not None
+        assert self._writer is not None and self._sink is not None
         self._writer.close()
+        self._sink.close()
         publish(self._tmp, self.final)
         return self.final
 
     def abort(self) -> None:
         if self._writer is not None:
             self._writer.close()
+        if self._sink is not None:
+            self._sink.close()
         self._tmp.unlink(missing_ok=True)
 
 
