@@ -24,7 +24,10 @@ from datatrove.utils.logging import logger
 from datatrove.utils.stats import PipelineStats
 
 from eurocurate.layout import EXCLUSIONS, LOGS, PROVENANCE, REPORTS, RUN_MANIFEST, SHARDS, STATS, TEXT, WORK
+from eurocurate.pipelines.engine.task_logging import share_library_dirs
 from eurocurate.remote_output import _NEVER_PULLED, RemoteOutput, changes, scratch_root, snapshot
+
+share_library_dirs()  # every executor of a run (this module's and Ray's, which imports it) opens loggers per task
 
 # What no task reads: the driver's files and the folders tasks only write.
 _NOT_FOR_TASKS = (f"{LOGS}/", f"{STATS}/", f"{REPORTS}/", RUN_MANIFEST, f"{TEXT}/", f"{PROVENANCE}/", f"{EXCLUSIONS}/")
