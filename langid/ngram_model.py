@@ -15,7 +15,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -120,7 +120,9 @@ class NgramModel:
     weights: NDArray[np.floating]  # (buckets, len(labels)); float16 on disk, memory-mapped when loaded
     bias: NDArray[np.float32]
     spec: FeatureSpec = field(default_factory=FeatureSpec)
-    about: str = ""  # how the model was made and from what (stored in the file, shown by `describe`)
+    about: str = ""  # how the model was made and from what (stored in the file)
+    # numbers derived with the model that its callers read (temperatures, priors, thresholds), stored in the file
+    calibration: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.weights.ndim != 2 or self.weights.shape != (self.spec.buckets, len(self.labels)):
@@ -154,6 +156,7 @@ class NgramModel:
             "spec": {"min_n": self.spec.min_n, "max_n": self.spec.max_n, "buckets": self.spec.buckets},
             "words": self.spec.words,
             "about": self.about,
+            "calibration": {k: float(v) for k, v in self.calibration.items()},
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
@@ -188,7 +191,12 @@ def load_model(path: Path) -> NgramModel:
         )
         weights = _memmap_member(path, weights_info)
         return NgramModel(
-            labels=tuple(meta["labels"]), weights=weights, bias=bias.astype(np.float32), spec=spec, about=meta["about"]
+            labels=tuple(meta["labels"]),
+            weights=weights,
+            bias=bias.astype(np.float32),
+            spec=spec,
+            about=meta["about"],
+            calibration={str(k): float(v) for k, v in meta.get("calibration", {}).items()},
         )
     except NgramModelError:
         raise
@@ -242,16 +250,12 @@ def fit_naive_bayes(
     rather than log of each label's share of the texts, which reflects how the training set was gathered.
     """
     spec = spec or FeatureSpec()
-    if len(texts) != len(labels):
-        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
-    names = tuple(sorted(set(labels)))
-    if len(names) < 2:
-        raise ValueError(f"naive Bayes needs at least two labels, got {names}")
-    column = {name: i for i, name in enumerate(names)}
+    names = _label_names(texts, labels)
+    column = np.array([names.index(label) for label in labels])
+    ids, rows = _design(texts, spec)
     counts = np.zeros((spec.buckets, len(names)), dtype=np.float64)
-    for text, label in zip(texts, labels):
-        ids = featurise(text, spec)
-        counts[:, column[label]] += np.bincount(ids, minlength=spec.buckets)
+    for c in range(len(names)):
+        counts[:, c] = np.bincount(ids[column[rows] == c], minlength=spec.buckets)
     log_prob = np.log(counts + alpha) - np.log(counts.sum(axis=0) + alpha * spec.buckets)
     weights = log_prob - log_prob.mean(axis=1, keepdims=True)
     if uniform_prior:
@@ -260,3 +264,22 @@ def fit_naive_bayes(
         shares = np.array([sum(lab == n for lab in labels) for n in names], dtype=np.float64) / len(labels)
         bias = np.log(shares).astype(np.float32)
     return NgramModel(labels=names, weights=weights.astype(np.float16), bias=bias, spec=spec, about=about)
+
+
+def _label_names(texts: Sequence[str], labels: Sequence[str]) -> tuple[str, ...]:
+    if len(texts) != len(labels):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    names = tuple(sorted(set(labels)))
+    if len(names) < 2:
+        raise ValueError(f"a classifier needs at least two labels, got {names}")
+    return names
+
+
+def _design(texts: Sequence[str], spec: FeatureSpec) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """All texts' bucket ids, concatenated, and the row (text) each belongs to."""
+    per_text = [featurise(text, spec) for text in texts]
+    empty = [i for i, ids in enumerate(per_text) if not len(ids)]
+    if empty:
+        raise ValueError(f"{len(empty)} training texts have no letters (first: {texts[empty[0]]!r}); leave them out")
+    rows = np.repeat(np.arange(len(texts)), [len(ids) for ids in per_text])
+    return np.concatenate(per_text), rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -94,11 +95,13 @@ def test_fitting_is_deterministic(tmp_path: Path) -> None:
 
 def test_saved_model_loads_memory_mapped_with_the_same_scores(tmp_path: Path) -> None:
     model = fit_naive_bayes(ENGLISH + GERMAN, ["en"] * 4 + ["de"] * 4, FeatureSpec(buckets=1 << 12), about="toy")
+    model = dataclasses.replace(model, calibration={"temperature": 0.25})
     path = tmp_path / "model.npz"
     model.save(path)
     loaded = load_model(path)
     assert isinstance(loaded.weights, np.memmap)
     assert loaded.labels == model.labels and loaded.spec == model.spec and loaded.about == "toy"
+    assert loaded.calibration == {"temperature": 0.25}
     text = "Alle Menschen gehen spazieren."
     assert np.allclose(loaded.log_scores(text), model.log_scores(text), atol=1e-3)
 
@@ -139,3 +142,8 @@ def test_inconsistent_shapes_are_refused() -> None:
         )
     with pytest.raises(NgramModelError, match="n-gram orders"):
         FeatureSpec(min_n=3, max_n=2)
+
+
+def test_training_text_without_letters_is_refused_with_the_text() -> None:
+    with pytest.raises(ValueError, match="no letters .*'1234'"):
+        fit_naive_bayes(["1234", *ENGLISH, *GERMAN], ["en", *["en"] * 4, *["de"] * 4])
