@@ -242,20 +242,27 @@ def fit_naive_bayes(
     alpha: float = 0.1,
     uniform_prior: bool = True,
     about: str = "",
+    text_weights: Sequence[float] | None = None,
 ) -> NgramModel:
     """Multinomial naive Bayes over the hashed features of `texts` (deterministic: same texts, same file).
 
     Weights are log P(bucket | label) with additive smoothing `alpha`, minus their mean over labels per bucket (the
     mean cancels in every comparison and keeps the values small enough for float16). `uniform_prior`: the bias is 0
     rather than log of each label's share of the texts, which reflects how the training set was gathered.
+    `text_weights` multiply each text's counts (e.g. so that every source weighs the same in every label: a
+    source one label has more of would otherwise teach its topic words as that label's).
     """
     spec = spec or FeatureSpec()
     names = _label_names(texts, labels)
     column = np.array([names.index(label) for label in labels])
     ids, rows = _design(texts, spec)
+    if text_weights is not None and len(text_weights) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(text_weights)} text weights")
+    row_weight = np.ones(len(texts)) if text_weights is None else np.asarray(text_weights, dtype=np.float64)
     counts = np.zeros((spec.buckets, len(names)), dtype=np.float64)
     for c in range(len(names)):
-        counts[:, c] = np.bincount(ids[column[rows] == c], minlength=spec.buckets)
+        mine = column[rows] == c
+        counts[:, c] = np.bincount(ids[mine], weights=row_weight[rows[mine]], minlength=spec.buckets)
     log_prob = np.log(counts + alpha) - np.log(counts.sum(axis=0) + alpha * spec.buckets)
     weights = log_prob - log_prob.mean(axis=1, keepdims=True)
     if uniform_prior:

@@ -147,3 +147,10 @@ def test_inconsistent_shapes_are_refused() -> None:
 def test_training_text_without_letters_is_refused_with_the_text() -> None:
     with pytest.raises(ValueError, match="no letters .*'1234'"):
         fit_naive_bayes(["1234", *ENGLISH, *GERMAN], ["en", *["en"] * 4, *["de"] * 4])
+
+
+def test_a_text_weighed_twice_counts_as_two_copies() -> None:
+    spec = FeatureSpec(buckets=1 << 12)
+    twice = fit_naive_bayes([ENGLISH[0], ENGLISH[0], *GERMAN], ["en", "en", *["de"] * 4], spec)
+    weighed = fit_naive_bayes([ENGLISH[0], *GERMAN], ["en", *["de"] * 4], spec, text_weights=[2, 1, 1, 1, 1])
+    assert np.array_equal(twice.weights, weighed.weights)
