@@ -139,7 +139,7 @@ class NgramModel:
         ids = featurise(text, self.spec, max_chars)
         total = self.bias.astype(np.float32)
         if len(ids):
-            total = total + self.weights[ids].astype(np.float32).sum(axis=0)
+            total = total + self.weights[ids].sum(axis=0, dtype=np.float32)
         return total
 
     def probabilities(self, text: str, max_chars: int | None = None) -> dict[str, float]:
@@ -232,7 +232,8 @@ def _memmap_member(path: Path, info: zipfile.ZipInfo) -> NDArray[np.floating]:
     expected = int(np.prod(shape)) * dtype.itemsize
     if offset + expected > path.stat().st_size:
         raise NgramModelError(f"{path} is truncated: {info.filename} needs {expected} bytes at offset {offset}")
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
+    table = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
+    return table.view(np.ndarray)  # the same mapped pages; a plain array indexes ~3x faster than np.memmap
 
 
 def fit_naive_bayes(

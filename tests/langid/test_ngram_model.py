@@ -99,7 +99,7 @@ def test_saved_model_loads_memory_mapped_with_the_same_scores(tmp_path: Path) ->
     path = tmp_path / "model.npz"
     model.save(path)
     loaded = load_model(path)
-    assert isinstance(loaded.weights, np.memmap)
+    assert isinstance(loaded.weights.base, np.memmap) and not loaded.weights.flags.writeable  # mapped, read-only
     assert loaded.labels == model.labels and loaded.spec == model.spec and loaded.about == "toy"
     assert loaded.calibration == {"temperature": 0.25}
     text = "Alle Menschen gehen spazieren."
