@@ -37,7 +37,8 @@ MODEL_LOADS = (
     ("eurocurate.langid.identifier", "preload", "model load: lingua"),
     ("eurocurate.langid.hbs", "_hbs_detector", "model load: lingua"),
     ("eurocurate.pipelines.output.tokenize", "fast_encoder", "model load: tokenizer"),
-    ("eurocurate.pipelines.output.tokenize", "prepared_tokenizer", "model load: tokenizer"),
+    ("eurocurate.pipelines.output.prepared_tokenizer", "_load", "model load: tokenizer"),
+    ("eurocurate.pipelines.output.prepared_tokenizer", "fast_encoder", "model load: tokenizer"),
 )
 START = (
     ("eurocurate.config", "load_spec", "spec load, compile, preflight"),
