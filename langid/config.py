@@ -187,9 +187,9 @@ class LangIdConfig(BaseModel):
         "heliport",
         description="Who weighs the members of a confusable group when fastText is unsure. `heliport` (HPLT's "
         "HeLI-OTS port, ~220 languages with Europe's regional ones, ~840 MB resident, ~15-30 µs a paragraph): "
-        "Croatian/Bosnian/Serbian, which it merges, split by `langid.hbs` (lingua on those three, low-accuracy "
-        "mode). `lingua`: lingua-language-detector on the group, high-accuracy mode (~1.1 GB for the 40 "
-        "languages it is asked about, ~50x slower); then no long-tail veto.",
+        "Croatian/Bosnian/Serbian, which it merges, split by `langid.hbs` (a naive Bayes classifier of those "
+        "three, ~1.5 MB memory-mapped). `lingua`: lingua-language-detector on the group, high-accuracy mode "
+        "(~1.1 GB for the 40 languages it is asked about, ~50x slower); then no long-tail veto.",
     )
     heliport_sharpness: float = Field(
         8.0,
@@ -197,25 +197,19 @@ class LangIdConfig(BaseModel):
         description="heliport's raw scores (mean -log10 probability per word, lower is better) become "
         "probabilities over a group as exp(-sharpness x distance from the best).",
     )
-    hbs_croatian_prior: float = Field(
-        8.0,
-        gt=0,
-        description="With heliport: multiplier of Croatian in the Croatian/Bosnian/Serbian split of texts shorter "
-        "than `prior_below_chars` (lingua's low-accuracy mode reads many a short Croatian sentence as Bosnian; "
-        "eu24-dev sentences: 3 leaves 12 of 516 Croatian ones Bosnian, 5 leaves 9, 8 leaves 6, 12 leaves 2; Bosnian "
-        "look-alike pages unchanged; the long-tail dev set's Bosnian paragraphs pull the other way).",
+    hbs_croatian_log_odds: float | None = Field(
+        None,
+        description="With heliport: the log-odds over the likelier of Bosnian and Serbian a Latin-script text of the "
+        "Croatian/Bosnian/Serbian group needs to be labelled Croatian. None: the value the packaged classifier was "
+        "calibrated with for the text's length (`langid/models/hbs.npz`, `tools/train_hbs.py`: strict for a "
+        "paragraph, lenient for a page; docs/langid.md).",
     )
-    hbs_croatian_prior_long: float = Field(
-        1.0,
-        gt=0,
-        description="`hbs_croatian_prior` for texts of `prior_below_chars` or more (pages read as a whole).",
-    )
-    hbs_word_weight: float = Field(
-        3.0,
+    hbs_tell_weight: float | None = Field(
+        None,
         ge=0,
         description="With heliport: log-odds per vocabulary tell of `langid.hbs` (Croatian-only words against "
-        "Bosnian/Serbian ones, ijekavian against ekavian forms). Long-tail dev set, Latin-script paragraphs read as "
-        "Croatian: 1.5 -> Bosnian 86%, Serbian 77%; 3.0 -> 73%, 60%; Croatian kept 99.6% / 98.8%.",
+        "Bosnian/Serbian ones, ijekavian against ekavian forms) added to the classifier's. None: the calibrated "
+        "weight stored in the packaged classifier.",
     )
     long_tail_veto: bool = Field(
         True,

@@ -1,22 +1,35 @@
 """Croatian, Bosnian or Serbian (Latin): splitting what heliport and lid.176 read as one language (`hbs`).
 
-Owns the splitter: the standard-vocabulary tells (Croatian tko/tisuća/tjedan against ko/hiljada/sedmica), the
-reflex of old ě (ijekavian rijeka/vrijeme in Croatian and Bosnian, ekavian reka/vreme in Serbian), and lingua
-restricted to these three languages in low-accuracy mode (trigram models only: ~10 MB, loaded on the first call,
-not 1 GB for all of Europe). Whether a text belongs to the group is `langid.identifier`'s decision.
+Owns the splitter: a naive Bayes classifier over character n-grams and words (`langid/models/hbs.npz`, ~1.5 MB,
+memory-mapped on the first Croatian-like text; trained by `tools/train_hbs.py` on the long-tail set's dev part,
+which also derives its calibration), optionally weighed with the standard-vocabulary tells (Croatian
+tko/tisuća/tjedan against ko/hiljada/sedmica) and the reflex of old ě (ijekavian rijeka/vrijeme in Croatian and
+Bosnian, ekavian reka/vreme in Serbian). Whether a text belongs to the group is `langid.identifier`'s decision.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Final
 
+import numpy as np
+
+from eurocurate.langid.ngram_model import NgramModel, load_model
 from eurocurate.langid.orthography import words
 
+HBS_MODEL_PATH: Final = Path(__file__).resolve().parent / "models" / "hbs.npz"
+MODEL_CHARS: Final = (
+    2000  # the classifier reads at most the 2,000 characters Croatian-like pages get (`always_ask_chars`)
+)
 HBS: Final = ("hr", "bs", "sr")
-LINGUA_CHARS: Final = 2000  # lingua reads at most the 2,000 characters Croatian-like pages get (`always_ask_chars`)
+# what `tools/train_hbs.py` derives and stores in the model file
+CALIBRATION: Final = (
+    *("temperature", "short_log_odds", "long_log_odds", "short_chars", "long_chars", "tell_weight", "lingua_weight"),
+)
 
 # Serbian (ekavian) forms whose Croatian/Bosnian (ijekavian) counterparts differ: reka/rijeka, vreme/vrijeme...
 EKAVIAN_WORDS: Final = frozenset(
@@ -139,39 +152,89 @@ def lingua_hbs(flat: str) -> dict[str, float]:
     return {code[v.language.name]: float(v.value) for v in values}
 
 
-def split_hbs(flat: str, word_weight: float, prior_hr: float = 1.0) -> dict[str, float]:
-    """{hr, bs, sr: probability} of a Latin-script text in the Croatian-Bosnian-Serbian group.
+def hbs_evidence(
+    flat: str, tell_weight: float, lingua_weight: float, croatian_handicap: float = 0.0
+) -> dict[str, float]:
+    """{hr, bs, sr: log-evidence} of the first `MODEL_CHARS` of `flat`: the classifier's scores times its calibrated
+    temperature, plus `tell_weight` x the vocabulary tells (clipped to ±6), plus `lingua_weight` x the log of
+    lingua's confidence (+0.01), minus `croatian_handicap` for Croatian. Only differences mean anything.
 
-    lingua's view times exp(`word_weight` x tells) per language: Croatian-only words (tko, tisuća, postavke,
-    preglednik...) against words Bosnian and Serbian share (ko, hiljada, podešavanja, pretraživač...); ekavian
-    forms for sr against ijekavian ones for hr and bs; Bosnian-only words (historija, sedmica...) against Serbian.
-    `prior_hr` multiplies Croatian (short texts, where lingua leans Bosnian).
+    lingua moves a language by at most `lingua_weight` x log(1.01 / 0.01) against another: when the leader is
+    further ahead than that, lingua cannot change the winner and is not asked (it was a third of the split's CPU;
+    the probabilities then differ a little from lingua's, the label does not).
     """
+    model = hbs_model()
+    text = flat[:MODEL_CHARS]
+    z = model.log_scores(text).astype(np.float64) * model.calibration["temperature"]
+    evidence = dict(zip(model.labels, z.tolist()))
+    evidence["hr"] -= croatian_handicap
+    if tell_weight:
+        for lang, n in hbs_tells(text).items():
+            evidence[lang] += tell_weight * max(-6, min(6, n))
+    first, second = sorted(evidence.values(), reverse=True)[:2]
+    if lingua_weight and first - second <= lingua_weight * _LINGUA_SPAN:
+        lingua = lingua_hbs(text) or dict.fromkeys(HBS, 1 / 3)
+        for lang in HBS:
+            evidence[lang] += lingua_weight * math.log(lingua.get(lang, 0.0) + 0.01)
+    return evidence
+
+
+_LINGUA_SPAN: Final = math.log(1.01 / 0.01)
+
+
+@lru_cache(maxsize=1)
+def hbs_model() -> NgramModel:
+    """The packaged classifier (loaded once per process; its weight table is memory-mapped, shared between workers)."""
+    model = load_model(HBS_MODEL_PATH)
+    if set(model.labels) != set(HBS) or not set(CALIBRATION) <= set(model.calibration):
+        raise ValueError(f"{HBS_MODEL_PATH} is not a Croatian/Bosnian/Serbian model (labels {model.labels})")
+    return model
+
+
+def hbs_tells(flat: str) -> dict[str, int]:
+    """{hr, bs, sr: vocabulary tells}: Croatian-only words (tko, tisuća, postavke, preglednik...) against words
+    Bosnian and Serbian share (ko, hiljada, podešavanja, pretraživač...); ekavian forms for sr against ijekavian ones
+    for hr and bs; Bosnian-only words (historija, sedmica...) against Serbian."""
     tokens = words(flat)
     present = set(tokens)
     ekavian = sum(t in EKAVIAN_WORDS for t in tokens)
     ijekavian = sum(t in IJEKAVIAN_WORDS for t in tokens)
-    shared = len(present & BOSNIAN_SERBIAN_ONLY | set(_BOSNIAN_SERBIAN_STEM.findall(flat.lower())))
+    lower = flat.lower()
+    shared = len(present & BOSNIAN_SERBIAN_ONLY | set(_BOSNIAN_SERBIAN_STEM.findall(lower)))
     bosnian = len(present & BOSNIAN_WORDS)
-    croatian = len(present & CROATIAN_ONLY_WORDS | set(_CROATIAN_STEM.findall(flat.lower())))
-    tells = {
+    croatian = len(present & CROATIAN_ONLY_WORDS | set(_CROATIAN_STEM.findall(lower)))
+    return {
         "hr": croatian - shared + ijekavian - ekavian,
         "bs": bosnian + shared - croatian + ijekavian - ekavian,
         "sr": ekavian - ijekavian + shared - croatian - bosnian,
     }
-    # lingua moves a language's weight by at most (1 + 0.01) / 0.01 = 101x, the prior by `prior_hr`: when the tells
-    # put one language further ahead than that, lingua cannot change the winner and is not asked (4 in 10 of the
-    # Croatian-like pages of eu24-dev; lingua was 11% of language ID's CPU)
-    first, second = sorted((max(-6, min(6, t)) for t in tells.values()), reverse=True)[:2]
-    if math.exp(word_weight * (first - second)) > 101 * max(prior_hr, 1 / prior_hr):
-        lingua = dict.fromkeys(HBS, 1 / 3)
-    else:
-        lingua = lingua_hbs(flat[:LINGUA_CHARS]) or dict.fromkeys(HBS, 1 / 3)
-    weighted = {
-        lang: (lingua.get(lang, 0.0) + 0.01)
-        * (prior_hr if lang == "hr" else 1.0)
-        * math.exp(word_weight * max(-6, min(6, tells[lang])))
-        for lang in HBS
-    }
-    total = sum(weighted.values())
-    return {lang: w / total for lang, w in weighted.items()}
+
+
+def croatian_log_odds_needed(chars: int, calibration: Mapping[str, float]) -> float:
+    """The log-odds over the likelier of Bosnian and Serbian a text of `chars` characters needs to be Croatian: the
+    calibration's paragraph value up to `short_chars`, its page value from `long_chars`, linear in between."""
+    short, long = calibration["short_log_odds"], calibration["long_log_odds"]
+    lo, hi = calibration["short_chars"], calibration["long_chars"]
+    if chars <= lo or hi <= lo:
+        return short
+    if chars >= hi:
+        return long
+    return short + (long - short) * (chars - lo) / (hi - lo)
+
+
+def split_hbs(flat: str, croatian_log_odds: float | None = None, tell_weight: float | None = None) -> dict[str, float]:
+    """{hr, bs, sr: probability} of a Latin-script text in the Croatian-Bosnian-Serbian group.
+
+    `hbs_evidence` with Croatian lowered by the log-odds a text needs to be called Croatian (`croatian_log_odds`;
+    default: `croatian_log_odds_needed` for the text's length). Croatian wins exactly when it leads the likelier
+    of Bosnian and Serbian by that much. `tell_weight` defaults to the model's calibration, as lingua's weight does.
+    """
+    cal = hbs_model().calibration
+    text = flat[:MODEL_CHARS]
+    needed = croatian_log_odds_needed(len(text), cal) if croatian_log_odds is None else croatian_log_odds
+    weight = cal["tell_weight"] if tell_weight is None else tell_weight
+    evidence = hbs_evidence(text, weight, cal["lingua_weight"], croatian_handicap=needed)
+    top = max(evidence.values())
+    weights = {lang: math.exp(v - top) for lang, v in evidence.items()}
+    total = sum(weights.values())
+    return {lang: weights[lang] / total for lang in HBS}

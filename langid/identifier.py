@@ -271,10 +271,14 @@ class EuLanguageIdentifier:
             # lingua's view times fastText's (tempered) view: either alone is confidently wrong somewhere
             floor = 0.01
             short = len(flat) < cfg.prior_below_chars
+            # with heliport, Croatian, Bosnian and Serbian are one language to fastText and the group prior (lid.176
+            # reads most Bosnian as Croatian): only `langid.hbs` tells them apart, on its own calibration
+            pooled_hbs = heliport and group == "hr"
+            ft_hbs = sum(ft.get(m, 0.0) for m in (*HBS, "hbs"))
             weighted = {
                 m: lingua.get(m, 0.0)
-                * (cfg.group_priors.get(m, 1.0) if short else 1.0)
-                * (ft.get(m, 0.0) + floor) ** cfg.fasttext_weight
+                * (cfg.group_priors.get("hr" if pooled_hbs and m in HBS else m, 1.0) if short else 1.0)
+                * ((ft_hbs if pooled_hbs and m in HBS else ft.get(m, 0.0)) + floor) ** cfg.fasttext_weight
                 for m in known
             }
             if group == "hr" and "hr" in weighted and not heliport:  # `split_hbs` weighs the same words
@@ -331,9 +335,7 @@ class EuLanguageIdentifier:
             if cyrillic:
                 view["sr"] = p_hbs
             else:
-                short = len(flat) < cfg.prior_below_chars
-                prior = cfg.hbs_croatian_prior if short else cfg.hbs_croatian_prior_long
-                split = split_hbs(flat, cfg.hbs_word_weight, prior)
+                split = split_hbs(flat, cfg.hbs_croatian_log_odds, cfg.hbs_tell_weight)
                 for m in HBS:
                     view[m] = p_hbs * split[m]
         return tuple(sorted(view)), view

@@ -39,6 +39,7 @@ from eurocurate.tools.bench_runs import (
 )
 from eurocurate.tools.corpus_view import content_warcs, extracted_and_identified
 from eurocurate.tools.demo_corpus import build_demo_corpus
+from eurocurate.tools.warc_subset import write_first_records
 
 REPO = Path(__file__).resolve().parents[1]
 EQUIVALENT = REPO / "pipelines" / "fineweb_equivalent.yaml"
@@ -237,11 +238,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", type=int, default=20, help="the larger corpus is this many times the input (0: skip)"
     )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="only the first N response records of the input files, in file order (cut once into new WARC "
+        "files both sides read; the quality rows use the truth of those records)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.output).resolve()
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
     inputs, robots, truth_path, origin = _inputs(out)
+    if args.limit is not None:
+        inputs, taken = write_first_records(inputs, args.limit, out / f"input-first-{args.limit}")
+        origin = f"the first {taken:,} response records of {origin}"
     input_mb = sum(f.stat().st_size for f in inputs) / 1e6
     # the truth rows of the records read (the corpus's broken/ copies are not benchmark input), for both sides
     read = set(response_ids(inputs))

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from eurocurate.langid.hbs import HBS, split_hbs
+from eurocurate.langid import hbs
+from eurocurate.langid.hbs import HBS, croatian_log_odds_needed, hbs_model, split_hbs
+from eurocurate.langid.ngram_model import NgramModelError, load_model
 from tests.langid.sentences import EU24_SENTENCES, LOOKALIKE_SENTENCES
 
 # Written for these tests: the same two sentences in the three standards (Latin script).
@@ -18,26 +24,66 @@ BOSNIAN = (
     "Ko je rekao da tokom sedmice nema vremena za porodicu? Historija grada seže hiljadu godina unazad, a rijeka "
     "teče kroz centar."
 )
+# Real browser strings (Firefox l10n, MPL-2.0) of the kind the classifier was trained on, not in its training set:
+# Croatian "postavke"/"preglednik", Bosnian and Serbian "podešavanja"/"pretraživač", Serbian ekavian "promene".
+CROATIAN_UI = "Promijenite postavke preglednika kako biste zaštitili svoju privatnost tijekom pregledavanja."
+BOSNIAN_UI = "Promijenite podešavanja pretraživača da biste zaštitili svoju privatnost tokom pretraživanja."
+SERBIAN_UI = "Promenite podešavanja pretraživača da biste zaštitili svoju privatnost tokom pretraživanja."
 
 
-@pytest.mark.parametrize(("text", "lang"), [(CROATIAN, "hr"), (SERBIAN, "sr"), (BOSNIAN, "bs")])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [(CROATIAN, "hr"), (SERBIAN, "sr"), (BOSNIAN, "bs"), (CROATIAN_UI, "hr"), (BOSNIAN_UI, "bs"), (SERBIAN_UI, "sr")],
+)
 def test_the_splitter_tells_the_three_standards_apart(text, lang):
-    probs = split_hbs(text, word_weight=1.5)
+    probs = split_hbs(text)
     assert set(probs) == set(HBS)
     assert abs(sum(probs.values()) - 1) < 1e-9
     assert max(probs, key=probs.get) == lang
 
 
 def test_ekavian_forms_make_serbian_and_ijekavian_ones_do_not():
-    ekavian = split_hbs("Gde je reka? Uvek je lepo vreme kada deca pevaju pesme.", word_weight=1.5)
-    ijekavian = split_hbs("Gdje je rijeka? Uvijek je lijepo vrijeme kada djeca pjevaju pjesme.", word_weight=1.5)
+    ekavian = split_hbs("Gde je reka? Uvek je lepo vreme kada deca pevaju pesme.")
+    ijekavian = split_hbs("Gdje je rijeka? Uvijek je lijepo vrijeme kada djeca pjevaju pjesme.")
     assert ekavian["sr"] > 0.5
     assert ijekavian["sr"] < 0.2
 
 
-def test_the_croatian_prior_helps_only_croatian():
+def test_a_page_needs_less_croatian_evidence_than_a_paragraph():
+    cal = hbs_model().calibration
+    paragraph, page = croatian_log_odds_needed(80, cal), croatian_log_odds_needed(2000, cal)
+    assert page < paragraph
+    assert paragraph == cal["short_log_odds"] and page == cal["long_log_odds"]
+    between = croatian_log_odds_needed(int((cal["short_chars"] + cal["long_chars"]) / 2), cal)
+    assert page < between < paragraph
+
+
+def test_a_lower_croatian_threshold_helps_only_croatian():
     text = EU24_SENTENCES["hr"][0]
-    assert split_hbs(text, 1.5, prior_hr=3.0)["hr"] >= split_hbs(text, 1.5)["hr"]
+    assert split_hbs(text, croatian_log_odds=-3.0)["hr"] > split_hbs(text, croatian_log_odds=3.0)["hr"]
+
+
+def test_the_packaged_model_is_small_memory_mapped_and_says_how_it_was_made():
+    model = hbs_model()
+    assert hbs.HBS_MODEL_PATH.stat().st_size < 4 * 2**20
+    assert isinstance(model.weights.base, np.memmap)
+    assert "long-tail" in model.about and "MPL-2.0" in model.about
+
+
+def test_a_missing_or_corrupt_packaged_model_is_a_clear_error(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(hbs, "HBS_MODEL_PATH", tmp_path / "hbs.npz")
+    hbs.hbs_model.cache_clear()
+    try:
+        with pytest.raises(NgramModelError, match="no n-gram model file"):
+            split_hbs(CROATIAN)
+        shutil.copyfile(Path(hbs.__file__).parent / "models" / "hbs.npz", tmp_path / "hbs.npz")
+        data = (tmp_path / "hbs.npz").read_bytes()
+        (tmp_path / "hbs.npz").write_bytes(data[: len(data) // 3])
+        with pytest.raises(NgramModelError):
+            split_hbs(CROATIAN)
+    finally:
+        hbs.hbs_model.cache_clear()
+    assert load_model(Path(hbs.__file__).parent / "models" / "hbs.npz").labels == ("bs", "hr", "sr")
 
 
 @pytest.mark.parametrize(("text", "lang"), [(CROATIAN, "hr"), (SERBIAN, "sr"), (BOSNIAN, "bs")])
@@ -51,11 +97,10 @@ def test_bosnian_and_croatian_test_sentences_keep_their_labels(identifier):
         assert identifier.identify_text(sentence).lang == "hr"
 
 
-def test_lingua_is_not_asked_when_the_vocabulary_already_decides(monkeypatch):
-    from eurocurate.langid import hbs
+def test_a_spec_can_override_the_calibrated_croatian_threshold():
+    from eurocurate.langid.identifier import EuLanguageIdentifier
 
-    decided = CROATIAN + " Tijekom tjedna povijest obitelji, tisuću postavki preglednika i datoteka."
-    with_lingua = split_hbs(decided, word_weight=3.0, prior_hr=8.0)
-    monkeypatch.setattr(hbs, "lingua_hbs", lambda flat: pytest.fail("lingua asked"))
-    without = split_hbs(decided, word_weight=3.0, prior_hr=8.0)
-    assert max(without, key=without.get) == max(with_lingua, key=with_lingua.get) == "hr"
+    lenient = EuLanguageIdentifier(hbs_croatian_log_odds=-50.0)
+    strict = EuLanguageIdentifier(hbs_croatian_log_odds=50.0)
+    assert lenient.identify_text(BOSNIAN_UI).lang == "hr"
+    assert strict.identify_text(CROATIAN_UI).lang in ("bs", "sr")

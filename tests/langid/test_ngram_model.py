@@ -1,0 +1,156 @@
+"""The hashed n-gram classifier: features, fitting, the model file (round trip, memory map, clear errors)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eurocurate.langid.ngram_model import (
+    FeatureSpec,
+    NgramModel,
+    NgramModelError,
+    featurise,
+    fit_naive_bayes,
+    load_model,
+)
+
+# Two languages a classifier must tell apart from a handful of sentences each (UDHR article 1 and everyday phrases)
+ENGLISH = [
+    "All human beings are born free and equal in dignity and rights.",
+    "They are endowed with reason and conscience and should act towards one another in a spirit of brotherhood.",
+    "The weather is nice today and we are going for a walk in the park.",
+    "Please close the window before you leave the house.",
+]
+GERMAN = [
+    "Alle Menschen sind frei und gleich an Würde und Rechten geboren.",
+    "Sie sind mit Vernunft und Gewissen begabt und sollen einander im Geist der Brüderlichkeit begegnen.",
+    "Das Wetter ist heute schön und wir gehen im Park spazieren.",
+    "Bitte schließen Sie das Fenster, bevor Sie das Haus verlassen.",
+]
+
+
+def _model() -> NgramModel:
+    return fit_naive_bayes(ENGLISH + GERMAN, ["en"] * 4 + ["de"] * 4, FeatureSpec(buckets=1 << 12))
+
+
+def test_features_are_ngrams_of_each_padded_word_and_the_words_themselves() -> None:
+    # "dobar" padded " dobar ": 5 letters + 6 bigrams + 5 trigrams + 4 four-grams + 3 five-grams = 23, "je" 2+3+2+1 = 8;
+    # plus one feature per word; nothing spans " dobar je "
+    assert len(featurise("Dobar je", FeatureSpec())) == 23 + 8 + 2
+    assert len(featurise("Dobar je", FeatureSpec(words=False))) == 23 + 8
+    assert len(featurise("Dobar je", FeatureSpec(min_n=3, max_n=3, words=False))) == 5 + 2
+
+
+def test_features_ignore_case_punctuation_digits_and_decomposed_accents() -> None:
+    spec = FeatureSpec()
+    same = featurise("Čovjek, 2024: riječ!", spec)
+    assert np.array_equal(same, featurise("čovjek riječ", spec))
+    assert np.array_equal(same, featurise("C\u030covjek RIJEC\u030c", spec))  # NFD input, upper case
+    assert len(featurise("2024 ... !!!", spec)) == 0
+
+
+def test_feature_hashes_are_fixed_constants_not_salted_per_process() -> None:
+    # a committed model file is only valid while the hash never changes (Python's hash() is salted per process)
+    code = (
+        "from eurocurate.langid.ngram_model import FeatureSpec, featurise;"
+        "print(featurise('tko', FeatureSpec()).tolist())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "random"}
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    pinned = [56242, 45459, 55063, 194039, 67570, 88132, 241536, 230341, 87258, 238712, 99518, 33487, 74848, 115487]
+    assert featurise("tko", FeatureSpec()).tolist() == pinned
+    assert other.strip() == str(pinned)
+
+
+def test_max_chars_reads_only_the_beginning() -> None:
+    spec = FeatureSpec()
+    assert np.array_equal(featurise("dobar dan svima", spec, max_chars=9), featurise("dobar dan", spec))
+
+
+def test_naive_bayes_tells_unseen_sentences_apart() -> None:
+    model = _model()
+    assert model.labels == ("de", "en")
+    english = model.probabilities("We are free to walk in the park with our brothers.")
+    german = model.probabilities("Wir sind frei und gehen mit unseren Brüdern im Park spazieren.")
+    assert english["en"] > 0.9 and german["de"] > 0.9
+    assert sum(english.values()) == pytest.approx(1.0)
+
+
+def test_text_without_features_gets_the_prior() -> None:
+    model = _model()
+    assert model.probabilities("1234 !!") == {"de": 0.5, "en": 0.5}
+
+
+def test_fitting_is_deterministic(tmp_path: Path) -> None:
+    _model().save(tmp_path / "a.npz")
+    _model().save(tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_saved_model_loads_memory_mapped_with_the_same_scores(tmp_path: Path) -> None:
+    model = fit_naive_bayes(ENGLISH + GERMAN, ["en"] * 4 + ["de"] * 4, FeatureSpec(buckets=1 << 12), about="toy")
+    model = dataclasses.replace(model, calibration={"temperature": 0.25})
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = load_model(path)
+    assert isinstance(loaded.weights.base, np.memmap) and not loaded.weights.flags.writeable  # mapped, read-only
+    assert loaded.labels == model.labels and loaded.spec == model.spec and loaded.about == "toy"
+    assert loaded.calibration == {"temperature": 0.25}
+    text = "Alle Menschen gehen spazieren."
+    assert np.allclose(loaded.log_scores(text), model.log_scores(text), atol=1e-3)
+
+
+def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(NgramModelError, match="no n-gram model file"):
+        load_model(tmp_path / "absent.npz")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: b"not a zip file at all",
+        lambda raw: raw[: len(raw) // 2],  # truncated download or copy
+        lambda raw: raw[:200] + bytes(len(raw) - 400) + raw[-200:],  # zeroed in the middle
+    ],
+    ids=["garbage", "truncated", "zeroed"],
+)
+def test_corrupt_model_file_is_a_clear_error(tmp_path: Path, damage) -> None:
+    path = tmp_path / "model.npz"
+    _model().save(path)
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(NgramModelError, match="model"):
+        load_model(path)
+
+
+def test_npz_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "other.npz"
+    np.savez(path, x=np.zeros(3))
+    with pytest.raises(NgramModelError, match="lacks"):
+        load_model(path)
+
+
+def test_inconsistent_shapes_are_refused() -> None:
+    with pytest.raises(NgramModelError, match="weights must be"):
+        NgramModel(
+            labels=("a", "b"), weights=np.zeros((8, 3)), bias=np.zeros(2, np.float32), spec=FeatureSpec(buckets=8)
+        )
+    with pytest.raises(NgramModelError, match="n-gram orders"):
+        FeatureSpec(min_n=3, max_n=2)
+
+
+def test_training_text_without_letters_is_refused_with_the_text() -> None:
+    with pytest.raises(ValueError, match="no letters .*'1234'"):
+        fit_naive_bayes(["1234", *ENGLISH, *GERMAN], ["en", *["en"] * 4, *["de"] * 4])
+
+
+def test_a_text_weighed_twice_counts_as_two_copies() -> None:
+    spec = FeatureSpec(buckets=1 << 12)
+    twice = fit_naive_bayes([ENGLISH[0], ENGLISH[0], *GERMAN], ["en", "en", *["de"] * 4], spec)
+    weighed = fit_naive_bayes([ENGLISH[0], *GERMAN], ["en", *["de"] * 4], spec, text_weights=[2, 1, 1, 1, 1])
+    assert np.array_equal(twice.weights, weighed.weights)
