@@ -20,7 +20,7 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from eurocurate.filters.quality.params import LanguageQualityConfig
 
-# Overrides that put eurocurate's line rules back as datatrove has them (docs/quality.md, differences 6 and 7):
+# Overrides that put eurocurate's line rules back as datatrove has them (docs/quality.md, differences 6 to 8):
 # code lines counted by the line-shape rules and C4's curly bracket, line punctuation judged on every page.
 DATATROVE_LINE_RULES: dict = {
     "fineweb": {"skip_code_lines": False, "line_punct_min_lines": 1},

@@ -35,6 +35,12 @@ _TRAILING_COMMENT = re.compile(r"\s(?:'|//|#)\s.*$")
 _PROMPT = re.compile(r"^\s*(?:[$%]\s+\S|>>>\s|\.\.\.\s{2,}|[A-Z]:\\[^ ]*>|PS\s+[A-Z]:\\)")
 _WORDLIKE = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"[.!?]$")
+# A plain word (letters, no inner capital, no digit; a hyphen between letters) that is not a keyword: never
+# a code token
+_PLAIN_WORD = re.compile(
+    r"(?<!\S)(?!(?:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r")(?!\S))"
+    r"[(\"'«„“‘]?[^\W\d_][^\W\d_A-Z]*(?:-[^\W\d_][^\W\d_A-Z]*)*[.,:!?\"'»”’]*(?!\S)"
+)
 # Share of a line's counted tokens that must be code for the line to be code.
 CODE_TOKEN_SHARE = 0.5
 
@@ -56,8 +62,13 @@ def is_code_line(line: str) -> bool:
     one that is syntax."""
     if _COMMENT.match(line) or _PROMPT.match(line):
         return True
-    statement = _TRAILING_COMMENT.sub("", line).strip()
-    tokens = [t for t in statement.split() if t != "|" and (_WORDLIKE.search(t) or _token_is_code(t))]
+    statement = _TRAILING_COMMENT.sub("", line).strip() if ("'" in line or "#" in line or "//" in line) else line
+    words = statement.split()
+    # fast path, same verdict: plain words are never code tokens, so when they are more than half of all
+    # tokens the line is prose without judging token by token
+    if 2 * len(_PLAIN_WORD.findall(statement)) > len(words):
+        return False
+    tokens = [t for t in words if t != "|" and (_WORDLIKE.search(t) or _token_is_code(t))]
     if not tokens:
         return False
     code = sum(_token_is_code(t) for t in tokens)

@@ -82,3 +82,19 @@ def test_changing_one_n_gram_bound_keeps_the_others_of_a_table_the_file_does_not
     cfg = config_of(apply_changes("en", [{"rule": "gopher_repetition.dup_n_grams.5", "derived": 0.3}]))
     assert cfg.gopher_repetition.dup_n_grams[5] == 0.3
     assert set(cfg.gopher_repetition.dup_n_grams) == set(range(5, 11))
+
+
+def test_pooled_short_pages_grow_a_stop_word_list_this_languages_own_pages_pass():
+    rng = random.Random(11)
+    # own pages pass the published list, some by exactly its minimum of 2 ("der", "die") and with "ist", "zu"
+    near = "Der Wert ist zu klein, wenn die Zahl negativ ist und zu keinem Fall passt."
+    own = [_page(rng) for _ in range(16)] + [f"{near}\nZahl Wert Fall.\n{near}" for _ in range(4)]
+    # every language's pages: short help pages with one stop word or none
+    short = ["Gibt True zurück, wenn ein Objekt ein Uno-Struct ist.\nBoolean\nUno type: Ein Uno-Objekt"] * 10
+    pooled = pooled_excess({"de": own + short}, budget=0.005)
+    _, alone = derive("de", own, budget=0.005)
+    _, with_pooled = derive("de", own, budget=0.005, pooled=pooled)
+    assert not any(c["rule"] == "gopher_quality.stop_words" for c in alone)
+    (grown,) = [c for c in with_pooled if c["rule"] == "gopher_quality.stop_words"]
+    # words are added until the near pages are a word clear of the minimum: one of their own short words
+    assert {"ist", "zu", "wenn"} & set(grown["added"]) and grown["all_languages_failing_published"] > 0.005
