@@ -35,7 +35,7 @@ demo: $(STAMP) $(DEMO_DATA)/.built
 test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q --durations=25
 
 # Property-based attacks on the readers and header parsers with a large budget (`make test` runs 50 examples each).
 fuzz: $(STAMP)
