@@ -83,7 +83,10 @@ def _inputs(out: Path) -> tuple[list[Path], Path | None, Path | None, str]:
 
 def _our_stage_seconds(m: RunMeasure) -> dict[str, float]:
     """eurocurate's seconds per row of STAGE_MAP: the steps' own timers, plus the group timings for the
-    writers and barriers that keep none (intermediate files between groups included)."""
+    writers and barriers that keep none. Write + tokenize: the groups after near-dedup less the dedup filter's
+    own timer; with the reference's tokenizer given they are one map group (reading near-dedup's hand-over file,
+    tokenizing, writing) and the tokenizer barrier that copies it; a trained tokenizer adds the hand-over file
+    its barrier reads and the group after it (map2)."""
     s, g = m.step_seconds, m.group_seconds
     seconds = {name: s.get(row.ours, 0.0) for name, row in STAGE_MAP.items() if row.ours}
     seconds[DEDUP] = s.get("minhash_signer", 0.0) + g.get("minhash_dedup", 0.0) + s.get("minhash_dedup", 0.0)

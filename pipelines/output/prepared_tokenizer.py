@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 
 VERIFY_DOCS = 32  # documents a process encodes both ways before it trusts tiktoken with a tokenizer
+VERIFY_CHARS = 4096  # of each: more text of one document adds little to the check and costs `tokenizers` much
 
 
 _NOT_BUILT = object()
@@ -51,10 +52,16 @@ class PreparedTokenizer:
             return [np.array(e.ids, dtype=np.uint32) for e in self.hf.encode_batch(texts, add_special_tokens=False)]
         encoded = [encode_ordinary_array(self.fast, t) for t in texts]
         if self.verified_docs < VERIFY_DOCS:
+            # both encoders on the same strings: whole texts, the first VERIFY_CHARS of a longer one (`tokenizers`
+            # took 3 s for a 1.3 MB document); one text at a time, where a batch would wake the Rayon pool of
+            # every core for a few milliseconds of work
             probe = texts[: VERIFY_DOCS - self.verified_docs]
-            # one text at a time: a batch would wake the Rayon pool of every core for a few milliseconds of work
-            reference = [self.hf.encode(t, add_special_tokens=False).ids for t in probe]
-            if reference != [a.tolist() for a in encoded[: len(probe)]]:
+            reference = [self.hf.encode(t[:VERIFY_CHARS], add_special_tokens=False).ids for t in probe]
+            ours = [
+                a if len(t) <= VERIFY_CHARS else encode_ordinary_array(self.fast, t[:VERIFY_CHARS])
+                for t, a in zip(probe, encoded)
+            ]
+            if reference != [a.tolist() for a in ours]:
                 log.warning("tiktoken and tokenizers disagree on %s; encoding with tokenizers", self.path)
                 self.fast = None
                 return self.encode(texts)
