@@ -49,9 +49,14 @@ lint: $(STAMP)
 # when a registry cannot be reached the build writes out/longtail/UNAVAILABLE.txt and its evaluation skips saying why.
 LONGTAIL := out/longtail
 
+# The quality rules on pinned Debian documentation and Firefox strings outside the corpus (tools/quality_outside.py);
+# without the Debian archive it writes out/quality_outside/UNAVAILABLE.txt and its evaluation skips saying why.
+QUALITY_OUTSIDE := out/quality_outside
+
 eval: $(STAMP)
 	$(BIN)/python -m eurocurate.tools.longtail_set --output $(LONGTAIL) || true
-	EUROCURATE_LONGTAIL=$(LONGTAIL) $(BIN)/python -m pytest tests/eval -q -s
+	$(BIN)/python -m eurocurate.tools.quality_outside --output $(QUALITY_OUTSIDE) || true
+	EUROCURATE_LONGTAIL=$(LONGTAIL) EUROCURATE_QUALITY_OUTSIDE=$(QUALITY_OUTSIDE) $(BIN)/python -m pytest tests/eval -q -s
 
 # LANGID_BASELINE_PYTHON=/other/.venv/bin/python also measures another installation's language ID the same way.
 LANGID_BASELINE_PYTHON ?=

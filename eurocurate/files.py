@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -53,10 +54,18 @@ def write_bytes_atomic(final: Path, data: bytes) -> None:
     publish(tmp, final)
 
 
+def parquet_sink(path: Path) -> pa.NativeFile:
+    """A file to write Parquet into through a 256 KiB buffer: Arrow writes every page of every column with its
+    own system call (64 for a 15-column file of a few rows), which took a third of the time of writing the
+    run's many small per-language files. The bytes written are the same."""
+    return pa.BufferedOutputStream(pa.OSFile(str(path), "wb"), buffer_size=1 << 18)
+
+
 def write_table_atomic(final: Path, table: pa.Table, row_group_size: int | None = None) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path(final)
-    pq.write_table(table, tmp, row_group_size=row_group_size, **PARQUET_OPTIONS)
+    with parquet_sink(tmp) as sink:
+        pq.write_table(table, sink, row_group_size=row_group_size, **PARQUET_OPTIONS)
     publish(tmp, final)
 
 
@@ -64,18 +73,28 @@ class StreamingParquet:
     """A Parquet file written batch by batch under a temporary name, published on `close()`.
 
     Rows are buffered as Python lists per column and flushed every `flush_rows` rows, so memory is
-    bounded by one batch whatever the size of the task.
+    bounded by one batch whatever the size of the task. A column whose values are not Python objects (token
+    ids as numpy arrays) has a `converter` from its buffered values to its Arrow array.
     """
 
-    def __init__(self, final: Path, schema: pa.Schema, flush_rows: int = 2048, row_group_size: int | None = None):
+    def __init__(
+        self,
+        final: Path,
+        schema: pa.Schema,
+        flush_rows: int = 2048,
+        row_group_size: int | None = None,
+        converters: dict[str, Callable[[list], pa.Array]] | None = None,
+    ):
         self.final = Path(final)
         self.schema = schema
+        self.converters = converters or {}
         self.flush_rows = flush_rows
         self.row_group_size = row_group_size
         self.rows = 0
         self.bytes_hint = 0
         self._buf: dict[str, list] = {name: [] for name in schema.names}
         self._writer: pq.ParquetWriter | None = None
+        self._sink: pa.NativeFile | None = None
         self._tmp = tmp_path(self.final)
 
     def append(self, row: dict) -> int:
@@ -90,22 +109,30 @@ class StreamingParquet:
     def _flush(self) -> None:
         if self._writer is None:
             self.final.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self._tmp, self.schema, **PARQUET_OPTIONS)
-        batch = pa.table({n: pa.array(v, type=self.schema.field(n).type) for n, v in self._buf.items()}, self.schema)
+            self._sink = parquet_sink(self._tmp)
+            self._writer = pq.ParquetWriter(self._sink, self.schema, **PARQUET_OPTIONS)
+        batch = pa.table({n: self._array(n, v) for n, v in self._buf.items()}, self.schema)
         self._writer.write_table(batch, row_group_size=self.row_group_size)
         for col in self._buf.values():
             col.clear()
 
+    def _array(self, name: str, values: list) -> pa.Array:
+        convert = self.converters.get(name)
+        return convert(values) if convert is not None else pa.array(values, type=self.schema.field(name).type)
+
     def close(self) -> Path:
         self._flush()
-        assert self._writer is not None
+        assert self._writer is not None and self._sink is not None
         self._writer.close()
+        self._sink.close()
         publish(self._tmp, self.final)
         return self.final
 
     def abort(self) -> None:
         if self._writer is not None:
             self._writer.close()
+        if self._sink is not None:
+            self._sink.close()
         self._tmp.unlink(missing_ok=True)
 
 

@@ -44,11 +44,16 @@ class BuildContext:
 
 @dataclass(frozen=True)
 class Barrier:
-    """A stage that needs every task's output: `build(inputs_dir)` gives the steps of its own executor."""
+    """A stage with its own executor between map groups: `build(inputs_dir)` gives its steps.
+
+    Usually it needs every task's output (`inputs_dir` holds the hand-over files). One that reads none of it
+    (`reads_inputs=False`: a tokenizer the user gives is only copied) is built with `inputs_dir=None` and run
+    before the map groups, which then stream through it in one task instead of writing and reading a file."""
 
     name: str
     tasks: int
-    build: Callable[[str], list[PipelineStep]]
+    build: Callable[[str | None], list[PipelineStep]]
+    reads_inputs: bool = True
 
 
 @dataclass

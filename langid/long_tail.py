@@ -9,6 +9,7 @@ When the identifier asks is `langid.identifier`'s decision; Croatian/Bosnian/Ser
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from eurocurate.langid.orthography import words
 from eurocurate.langid.regional import regional_veto
 from eurocurate.schema import EU24
 
+log = logging.getLogger(__name__)
 _EU24 = frozenset(EU24)
 VETO_HELIPORT_CHARS: Final = 250  # heliport reads this much of a text for the veto (its cost grows with the text)
 
@@ -199,13 +201,22 @@ def require_heliport() -> None:
 
 
 @lru_cache(maxsize=1)
-def shared_heliport():  # -> heliport.Identifier (compiled extension, untyped)
-    """The process's heliport identifier: the model (~840 MB resident: bitcode-decoded n-gram tables; the Python
-    binding loads every language) is read on the first call, then shared by every caller in the process."""
+def shared_heliport():  # -> MappedHeliport, or heliport.Identifier when its tables cannot be built
+    """The process's heliport: its model as memory-mapped tables (`langid.heliport_tables`: built once per node from
+    the installed package, ~131 MB of page cache shared by every worker of the node, the same labels and scores as
+    heliport's own binding), opened on the first call and shared by every caller in the process. When the tables
+    cannot be built (a heliport whose model format this eurocurate does not know), heliport's own binding, with a
+    warning: it decodes the whole model into each process (~840 MB resident)."""
     require_heliport()
-    import heliport
+    from eurocurate.langid.heliport_tables import HeliportTablesError, shared_tables
 
-    return heliport.Identifier()
+    try:
+        return shared_tables()
+    except HeliportTablesError as e:
+        log.warning("heliport tables unavailable (%s); loading heliport's own model (~840 MB in this process)", e)
+        import heliport
+
+        return heliport.Identifier()
 
 
 def heliport_code(label: str) -> str:

@@ -31,6 +31,26 @@ def test_bundled_specs_validate_and_compile(name, tmp_path):
     assert dag.nodes[-1].steps[-1].name == "provenance_writer"
 
 
+def test_a_given_tokenizer_runs_first_and_text_and_shards_stream_from_the_dedup_filter_in_one_task(tmp_path):
+    given = tmp_path / "tokenizer.json"
+    given.write_text("{}")
+    spec = load_spec(REPO / "pipelines" / "fineweb_equivalent.yaml", [f"stages.tokenizer.tokenizer={given}"])
+    dag = compile_pipeline(spec, InputSet(root=str(tmp_path), files=["a.warc.gz", "b.warc.gz"]), tmp_path / "out")
+    assert [(n.name, n.kind) for n in dag.nodes] == [
+        ("tokenizer", "barrier"), ("ingest", "map"), ("minhash_dedup", "barrier"), ("map1", "map"),
+    ]  # fmt: skip
+    assert [s.name for s in dag.nodes[-1].steps] == [
+        "intermediate_reader", "minhash_dedup", "tokenize", "text_writer", "token_shard_writer", "provenance_writer",
+    ]  # fmt: skip
+    trained = compile_pipeline(
+        load_spec(REPO / "pipelines" / "fineweb_equivalent.yaml"),
+        InputSet(str(tmp_path), ["a.warc.gz"]),
+        tmp_path / "o",
+    )  # training reads every task's documents: the group before it hands them over in a file
+    assert [n.name for n in trained.nodes] == ["ingest", "minhash_dedup", "map1", "tokenizer", "map2"]
+    assert trained.node("map1").steps[-1].name == "intermediate_writer"
+
+
 def test_set_overrides_reach_stage_parameters_and_execution():
     spec = load_spec(REPO / "pipelines" / "demo.yaml", ["execution.workers=5", "stages.language_id.min_score=0.8"])
     assert spec.execution.workers == 5

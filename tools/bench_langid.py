@@ -205,6 +205,7 @@ for name, docs in sets.items():
     figures[name] = {"docs": len(docs), "passes_cpu_s": [round(p, 4) for p in passes], "kb_per_doc": round(kb, 3)}
 print(json.dumps({"sets": figures, "interpreter_rss_mb": round(interpreter_mb, 1),
                   "loaded_rss_mb": round(loaded_mb, 1), "peak_rss_mb": round(rss_mb("VmHWM"), 1),
+                  "private_rss_mb": round(rss_mb("RssAnon"), 1), "file_rss_mb": round(rss_mb("RssFile"), 1),
                   "load_cpu_s": round(load_cpu_s, 2)}))
 """
 
@@ -271,7 +272,10 @@ def bench_workers(
                 "docs_per_s_per_core": round(n_docs / cpu_s, 1),
                 "kb_per_doc": round(sum(r["kb_per_doc"] * r["docs"] for r in per_set.values()) / n_docs, 3),
             },
-            **{k: max(r[k] for r in rs) for k in ("peak_rss_mb", "loaded_rss_mb", "interpreter_rss_mb")},
+            **{
+                k: max(r[k] for r in rs)
+                for k in ("peak_rss_mb", "loaded_rss_mb", "interpreter_rss_mb", "private_rss_mb", "file_rss_mb")
+            },
             "load_cpu_s": min(r["load_cpu_s"] for r in rs),
             "passes": repeat * rounds,
         }
@@ -288,6 +292,10 @@ def _print_worker(title: str, r: dict) -> None:
     print(
         f"  peak RSS of the worker {r['peak_rss_mb']:,.0f} MiB (after loading the models {r['loaded_rss_mb']:,.0f}; "
         f"bare interpreter {r['interpreter_rss_mb']:,.0f}); models loaded in {r['load_cpu_s']:.1f} CPU s"
+    )
+    print(
+        f"  at the end: private {r['private_rss_mb']:,.0f} MiB, file-backed {r['file_rss_mb']:,.0f} MiB (libraries and "
+        f"heliport's memory-mapped tables: the page cache's, shared by every worker of the node)"
     )
 
 

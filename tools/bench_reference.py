@@ -2,7 +2,7 @@
 run in this process on given WARC files, with CPU seconds, documents in/out and peak RSS per stage,
 and the reference's quality on the corpus truth (extraction F1, language accuracy, dup pair recall).
 
-    python -m eurocurate.tools.bench_reference --output out/bench-reference [--repeats 3] [WARC ...]
+    python -m eurocurate.tools.bench_reference --output out/bench-reference [--repeats 3] [--limit N] [WARC ...]
 
 Steps: WarcReader → Trafilatura(favour_precision, deduplicate) → LanguageFilter(EU-24) →
 GopherRepetition → GopherQuality → C4Quality(filter_no_terminal_punct=False) → FineWebQuality →
@@ -46,6 +46,7 @@ from eurocurate.tools import eval_metrics
 from eurocurate.tools.bench_meter import StageMeter, children_cpu, drain, metered, peak_rss_mb, reset_peak_rss
 from eurocurate.tools.bench_reference_report import format_table, summarise
 from eurocurate.tools.corpus_view import given_or_corpus_warcs
+from eurocurate.tools.warc_subset import write_first_records
 
 EOS = "<|endoftext|>"
 TRAFILATURA_TIMEOUT_S = 5.0
@@ -433,10 +434,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="GopherQualityFilter without FineWeb's English stop-word rule (it drops most non-English text)",
     )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="only the first N response records of the WARC files, in file order"
+    )
     args = parser.parse_args(argv)
     warcs = given_or_corpus_warcs(args.warcs, parser.error)
+    truth = args.truth or _find_truth(warcs)  # beside the corpus's files, not the subset's
+    if args.limit is not None:
+        warcs, _ = write_first_records(warcs, args.limit, args.output / f"input-first-{args.limit}")
     config = ReferenceConfig(args.timeout, args.vocab_size, not args.no_english_stop_words)
-    result = run_reference(warcs, args.output, args.repeats, truth=args.truth, config=config)
+    result = run_reference(warcs, args.output, args.repeats, truth=truth, config=config)
     table = format_table(result)
     (args.output / "reference.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     (args.output / "reference.md").write_text(table + "\n")

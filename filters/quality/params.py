@@ -54,6 +54,11 @@ class GopherQualityParams(_Params):
         0.8, description="Share of words with a letter below this: drop (datatrove's name, kept for parity)."
     )
     min_stop_words: int | None = Field(2, description="Fewer distinct stop words than this: drop.")
+    skip_code_lines: bool = Field(
+        True,
+        description="Bullet and ellipsis line shares count only lines that are not program code "
+        "(`code_lines.is_code_line`); false: every line, as datatrove does.",
+    )
     stop_words: list[str] = Field(
         ["the", "be", "to", "of", "and", "that", "have", "with"],
         description="The language's stop words (case-sensitive).",
@@ -70,6 +75,12 @@ class C4Params(_Params):
     filter_lorem_ipsum: bool = Field(True, description="'lorem ipsum' in a kept line: drop.")
     filter_javascript: bool = Field(True, description="Remove lines mentioning javascript.")
     filter_curly_bracket: bool = Field(True, description="'{' in a kept line: drop.")
+    skip_code_lines: bool = Field(
+        True,
+        description="The curly-bracket rule does not read lines that are program code (`code_lines.is_code_line`): "
+        "a '{' in a code sample of a documentation page or a programming post does not drop it; false: every "
+        "line, as C4 and datatrove do.",
+    )
     filter_policy: bool = Field(True, description="Remove lines with cookie/terms-of-use phrases.")
     policy_substrings: list[str] = Field(
         ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"],
@@ -80,10 +91,21 @@ class C4Params(_Params):
 class FineWebParams(_Params):
     line_punct_thr: float = Field(0.12, description="Share of lines ending in terminal punctuation below: drop.")
     line_punct_exclude_zero: bool = Field(False, description="Do not drop when that share is exactly 0.")
+    line_punct_min_lines: int = Field(
+        3,
+        description="Pages with fewer non-empty lines are not judged by the line-punctuation share: on one or two "
+        "lines it is the ending of the last line (a heading and one paragraph ending on a colon); 1: every page, "
+        "as datatrove does.",
+    )
     short_line_thr: float = Field(0.67, description="Share of lines of at most `short_line_length` characters above.")
     short_line_length: int = Field(30, description="Characters of a short line.")
     char_duplicates_ratio: float = Field(0.01, description="Characters in repeated lines / characters, above: drop.")
     new_line_ratio: float = Field(0.3, description="Newlines per word above: drop (list-like pages).")
+    skip_code_lines: bool = Field(
+        True,
+        description="The line-punctuation share counts only lines that are not program code "
+        "(`code_lines.is_code_line`: a Basic listing, a shell session); false: every line, as datatrove does.",
+    )
 
 
 class LanguageQualityConfig(BaseModel):
@@ -111,9 +133,14 @@ def _strip_meta(raw: dict) -> dict:
     return {k: v for k, v in raw.items() if k not in ("source", "derived", "derived_changes", "held_out")}
 
 
+# libyaml's parser where PyYAML was built with it (the wheels are): the same safe loading, 6x less CPU on the
+# 25 bundled files that every worker reads once (0.18 -> 0.03 s)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path | resources.abc.Traversable, what: str) -> dict:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as e:
         raise SpecError(f"{what}: not valid YAML ({e})") from e
     if not isinstance(raw, dict):

@@ -85,7 +85,8 @@ def fineweb_verdict(stats: dict[str, float], p: FineWebParams) -> Drop | None:
     if "fineweb.empty" in stats:
         return Drop(f"{Reason.QUALITY_FINEWEB}.empty", "fineweb:empty")
     punct = stats["fineweb.line_punct"]
-    if punct < p.line_punct_thr and not (punct == 0 and p.line_punct_exclude_zero):
+    judged = stats["fineweb.lines"] >= p.line_punct_min_lines
+    if judged and punct < p.line_punct_thr and not (punct == 0 and p.line_punct_exclude_zero):
         return _drop("fineweb", "line_punct", punct, "<", p.line_punct_thr)
     for rule, bound in (
         ("short_lines", p.short_line_thr),

@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 from datatrove.utils.text import TERMINAL_PUNCTUATION
 
+from eurocurate.filters.quality.code_lines import is_code_line
 from eurocurate.filters.quality.params import C4Params, FineWebParams, GopherQualityParams, GopherRepetitionParams
 from eurocurate.filters.quality.words import SplitText, count_sentences, word_splitter
 
@@ -175,6 +176,27 @@ class TextSignals:
     def non_empty_lines(self) -> list[str]:
         return [ln for ln in self.text.split("\n") if ln.strip() != ""]
 
+    @cached_property
+    def _code_line_flags(self) -> dict[str, bool]:
+        return {}
+
+    def is_code(self, line: str) -> bool:
+        flags = self._code_line_flags
+        flag = flags.get(line)
+        if flag is None:
+            flag = flags[line] = bool(line.strip()) and is_code_line(line)
+        return flag
+
+    @cached_property
+    def prose_lines(self) -> list[str]:
+        """The non-empty lines that are not program code (`code_lines.is_code_line`)."""
+        return [ln for ln in self.non_empty_lines if not self.is_code(ln)]
+
+    @cached_property
+    def plain_prose_lines(self) -> list[str]:
+        """`plain_lines` without the code lines (empty lines stay: Gopher's line shares count them)."""
+        return [ln for ln in self.plain_lines if not self.is_code(ln)]
+
 
 def measure_gopher_repetition(s: TextSignals, p: GopherRepetitionParams) -> dict[str, float]:
     text = s.text
@@ -206,7 +228,7 @@ def measure_gopher_quality(s: TextSignals, p: GopherQualityParams) -> dict[str, 
     symbols, content_chars, alpha = s.word_classes
     n_content = n_words - symbols
     text = s.text
-    lines = s.plain_lines or [""]
+    lines = (s.plain_prose_lines if p.skip_code_lines else s.plain_lines) or [""]
     stop_words = set(p.stop_words)
     return {
         "gopher_quality.n_words": n_content,
@@ -247,7 +269,7 @@ def apply_c4(s: TextSignals, p: C4Params) -> tuple[dict[str, float], str | None,
         if p.filter_javascript and "javascript" in low:
             removed += 1
             continue
-        if p.filter_curly_bracket and "{" in line:
+        if p.filter_curly_bracket and "{" in line and not (p.skip_code_lines and s.is_code(raw)):
             failure = "curly_bracket"
             break
         if p.filter_policy and any(x in low for x in policy):
@@ -267,8 +289,13 @@ def measure_fineweb(s: TextSignals, p: FineWebParams) -> dict[str, float]:
     n = len(lines)
     chars = len(s.text.replace("\n", ""))
     n_words = len(s.words)
-    return {
-        "fineweb.line_punct": _r(sum(1 for ln in lines if ln.endswith(_TERMINAL)) / n),
+    prose = s.prose_lines if p.skip_code_lines else lines
+    # a page whose every line is code has no line that ends a sentence
+    line_punct = sum(1 for ln in prose if ln.endswith(_TERMINAL)) / len(prose) if prose else 0.0
+    out = {"fineweb.code_lines": _r(1 - len(prose) / n)} if p.skip_code_lines else {}
+    return out | {
+        "fineweb.lines": n,
+        "fineweb.line_punct": _r(line_punct),
         "fineweb.short_lines": _r(sum(1 for ln in lines if len(ln) <= p.short_line_length) / n),
         "fineweb.char_dup": _r(_duplicates(lines)[1] / chars) if chars else 0.0,
         "fineweb.new_line_ratio": _r(s.text.count("\n") / n_words) if n_words else float("inf"),

@@ -1,5 +1,6 @@
 """Spec → DAG: consecutive map stages are fused into one executor per input shard; each barrier becomes
-its own executor that depends on the map group before it, and the next map group depends on it.
+its own executor that depends on the map group before it, and the next map group depends on it. A barrier
+that reads nothing of the map groups (a tokenizer the user gives) runs first and splits no group.
 
 The DAG of a pipeline is a chain of fused groups and barriers, so it is a list of nodes in which each
 node depends on the one before it (the runner runs them in list order). It does not run anything:
@@ -66,6 +67,7 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
     )
     n_tasks = spec.execution.tasks or max(len(inputs.files), 1)
     nodes: list[DagNode] = []
+    first: list[DagNode] = []  # barriers that read no map output (Barrier.reads_inputs): they run before the rest
     group: list[PipelineStep] = []
     seen: list[str] = []
     group_index = 0
@@ -101,6 +103,19 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
         group.extend(parts.map_steps)
         if parts.barrier is None:
             continue
+        if not parts.barrier.reads_inputs:
+            # it needs nothing the map stages write: run it first, and the group streams on through its steps
+            first.append(
+                DagNode(
+                    parts.barrier.name,
+                    "barrier",
+                    parts.barrier.build(None),
+                    parts.barrier.tasks,
+                    str(Path(work_dir) / parts.barrier.name),
+                )
+            )
+            group.extend(parts.after_barrier)
+            continue
         name = group_name(group_index)
         data_dir = str(Path(work_dir) / name / "data")
         nodes.append(map_node(name, [*group, IntermediateWriter(data_dir)]))
@@ -122,4 +137,4 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
             group_name(group_index), [*group, ProvenanceWriter(out_dir, provenance_schema(s.use for s in spec.stages))]
         )
     )
-    return PipelineDAG(nodes)
+    return PipelineDAG([*first, *nodes])

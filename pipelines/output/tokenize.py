@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence, Sized
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -26,9 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from eurocurate.files import sha256_file, write_bytes_atomic
-from eurocurate.layout import TOKENIZER, TOKENIZER_CONFIG, TOKENIZER_FILE, TOKENIZER_META
-from eurocurate.pipelines.output.fast_encode import fast_encoder
-from eurocurate.pipelines.output.special_tokens import read_special_tokens, resolve_special_tokens, write_special_tokens
+from eurocurate.layout import TOKENIZER, TOKENIZER_FILE, TOKENIZER_META
+from eurocurate.pipelines.output.prepared_tokenizer import prepared_tokenizer
+from eurocurate.pipelines.output.special_tokens import resolve_special_tokens, write_special_tokens
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
 FERTILITY = "fertility:"
 LEGACY_EOS = "<|endoftext|>"
-_VERIFY_DOCS = 32  # documents of each task encoded both ways before tiktoken is trusted
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
@@ -138,7 +138,7 @@ class PrepareTokenizer(PipelineStep):
     def __init__(
         self,
         out_dir: str,
-        inputs_dir: str,
+        inputs_dir: str | None,
         tokenizer: str | None,
         vocab_size: int,
         sample_chars_per_lang: int,
@@ -205,6 +205,7 @@ class PrepareTokenizer(PipelineStep):
         )
         write_special_tokens(target, special, tok.get_vocab_size())
         self.stat_update("vocab_size", value=tok.get_vocab_size())
+        prepared_tokenizer(self.out_dir, hf=tok)  # the encoding tasks this process runs next take it from here
         return
         yield
 
@@ -227,37 +228,17 @@ class Tokenize(PipelineStep):
         self.batch_size = batch_size
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        path = tokenizer_dir(self.out_dir) / TOKENIZER_FILE
-        tok = Tokenizer.from_file(str(path))
-        # a literal "</s>" or "<pad>" in a web page is text, not a token: as tiktoken's encode_ordinary reads it
-        tok.encode_special_tokens = True
-        fast = fast_encoder(path)
-        verified = False
-        if (tokenizer_dir(self.out_dir) / TOKENIZER_CONFIG).is_file():
-            special = read_special_tokens(tokenizer_dir(self.out_dir))
-            eos_id, bos_id = special.eos_id, special.bos_id
-        else:  # a tokenizer prepared before the special tokens were declared (a resumed older run): EOS only
-            eos_id, bos_id = read_tokenizer_meta(self.out_dir).get("eos_id"), None
-        eos = [eos_id] if self.append_eos and eos_id is not None else []
-        bos = [bos_id] if self.prepend_bos and bos_id is not None else []
+        prepared = prepared_tokenizer(self.out_dir)
+        eos = [prepared.eos_id] if self.append_eos and prepared.eos_id is not None else []
+        bos = [prepared.bos_id] if self.prepend_bos and prepared.bos_id is not None else []
+        bos_ids, eos_ids = np.array(bos, dtype=np.uint32), np.array(eos, dtype=np.uint32)
         for batch in batched(data, self.batch_size):
             texts = [d.text for d in batch]
             with self.track_time("batch"):
-                if fast is not None:
-                    encoded = fast.encode_ordinary_batch(texts, num_threads=1)
-                    if not verified:  # trust tiktoken only once it agrees with `tokenizers` on this task's own text
-                        probe = texts[:_VERIFY_DOCS]
-                        reference = [e.ids for e in tok.encode_batch(probe, add_special_tokens=False)]
-                        if reference != encoded[: len(probe)]:
-                            log.warning("tiktoken and tokenizers disagree on %s; encoding with tokenizers", path)
-                            fast = None
-                            encoded = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
-                        verified = True
-                else:
-                    encoded = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+                encoded = prepared.encode(texts)
                 self.stat_update("bytes_tokenized", value=sum(len(t.encode("utf-8")) for t in texts))
             for doc, enc_ids in zip(batch, encoded):
-                ids = bos + enc_ids + eos
+                ids = np.concatenate((bos_ids, enc_ids, eos_ids)) if bos or eos else enc_ids
                 doc.metadata[INPUT_IDS] = ids
                 doc.metadata[Meta.N_TOKENS] = len(ids)
                 self.stat_update("tokens", value=len(ids))
@@ -293,7 +274,7 @@ class TokenizerParams(BaseModel):
     name="tokenizer", summary="Load or train (byte-level BPE) the tokenizer", role="barrier", params=TokenizerParams
 )
 def build_tokenizer(p: TokenizerParams, ctx: BuildContext, key: str) -> StageParts:
-    def build(inputs: str) -> list[PipelineStep]:
+    def build(inputs: str | None) -> list[PipelineStep]:
         return [
             PrepareTokenizer(
                 ctx.out_dir,
@@ -312,4 +293,5 @@ def build_tokenizer(p: TokenizerParams, ctx: BuildContext, key: str) -> StagePar
         ]
 
     tokenize = Tokenize(ctx.out_dir, append_eos=p.append_eos, batch_size=p.batch_size, prepend_bos=p.prepend_bos)
-    return StageParts(barrier=Barrier(key, 1, build), after_barrier=[tokenize])
+    # a given tokenizer is only copied: the barrier reads no document, so text and shards stream in the same task
+    return StageParts(barrier=Barrier(key, 1, build, reads_inputs=p.tokenizer is None), after_barrier=[tokenize])

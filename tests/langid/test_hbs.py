@@ -95,3 +95,12 @@ def test_bosnian_and_croatian_test_sentences_keep_their_labels(identifier):
     assert identifier.identify_text(LOOKALIKE_SENTENCES["bs"]).lang == "bs"
     for sentence in EU24_SENTENCES["hr"]:
         assert identifier.identify_text(sentence).lang == "hr"
+
+
+def test_a_spec_can_override_the_calibrated_croatian_threshold():
+    from eurocurate.langid.identifier import EuLanguageIdentifier
+
+    lenient = EuLanguageIdentifier(hbs_croatian_log_odds=-50.0)
+    strict = EuLanguageIdentifier(hbs_croatian_log_odds=50.0)
+    assert lenient.identify_text(BOSNIAN_UI).lang == "hr"
+    assert strict.identify_text(CROATIAN_UI).lang in ("bs", "sr")

@@ -1,4 +1,5 @@
-"""The embedded Ray a run starts listens on loopback only: GCS, raylet, agents and workers (#16)."""
+"""The embedded Ray a run starts listens on loopback only: GCS, raylet, agents and workers (#16), and reports no
+usage statistics."""
 
 from __future__ import annotations
 
@@ -49,8 +50,15 @@ def test_every_listening_socket_of_the_embedded_ray_is_on_loopback():
         assert any("gcs_server" in n for n in names) and any("raylet" in n for n in names)
         exposed = [s for s in sockets if not _is_loopback(s[0])]
         assert not exposed, f"Ray servers listening beyond loopback: {exposed}"
+        # no usage statistics to ray.io from any process it started (the dashboard head reports them); the agents'
+        # environment reads empty (setproctitle writes over it), they inherit the raylet's
+        environments = {p.name(): p.environ() for p in psutil.Process().children(recursive=True)}
+        readable = {name: env for name, env in environments.items() if env}
+        assert {"gcs_server", "raylet"} <= set(readable)
+        assert all(env.get("RAY_USAGE_STATS_ENABLED") == "0" for env in readable.values())
     finally:
         stop_ray()
     from ray._private import ray_constants
 
     assert ray_constants.ENABLE_RAY_CLUSTER and "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER" not in os.environ
+    assert "RAY_USAGE_STATS_ENABLED" not in os.environ  # a later --ray-address run finds the user's environment

@@ -127,6 +127,21 @@ def test_restart_starts_an_output_over_deliberately_and_keeps_its_erasures(run_c
     assert verify_output(run_copy).ok and OutputLayout(run_copy).suppression_file.is_file()
 
 
+def test_a_folder_started_under_another_plan_of_stage_groups_is_not_resumed(run_copy, demo_inputs, tmp_path, capsys):
+    # what an interrupted run of another eurocurate version leaves: its groups fused otherwise, so a completion
+    # marker of a group of the same name would stand for work this version's group does not do
+    state_file = OutputLayout(run_copy).state
+    state = orjson.loads(state_file.read_bytes())
+    assert state["stage_groups"][0].startswith("ingest: warc_reader, ")  # the plan, one line per group, in order
+    state["stage_groups"] = state["stage_groups"][:-1]
+    state_file.write_bytes(orjson.dumps(state))
+    spec = _local_spec(tmp_path, demo_inputs)
+    assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(run_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "holds a run with a different plan of stage groups" in err and "--restart" in err
+    assert verify_output(run_copy).ok  # the old run is untouched
+
+
 def test_a_resume_removes_the_temporary_files_of_dead_tasks_and_verifies(run_copy, demo_inputs, tmp_path, capsys):
     text = OutputLayout(run_copy).text_files()[0]
     leftover = text.with_name(f"{text.name}.tmp-999999")

@@ -65,7 +65,7 @@ def test_special_tokens_written_in_a_document_are_text_and_only_eos_ends_it(tmp_
     prepare = PrepareTokenizer(str(out), str(tmp_path), str(given), 400, 1000, 1, "</s>", None, "<s>", "<pad>")
     list(prepare.run())
     docs = [Document(text=t, id=f"d{i}") for i, t in enumerate(texts)]
-    encoded = [d.metadata[INPUT_IDS] for d in Tokenize(str(out), prepend_bos=True).run(iter(docs))]
+    encoded = [d.metadata[INPUT_IDS].tolist() for d in Tokenize(str(out), prepend_bos=True).run(iter(docs))]
     enc = fast_encoder(given)
     for text, ids in zip(texts, encoded):
         assert ids == [1, *enc.encode_ordinary(text), 2] and not {0, 1, 2} & set(ids[1:-1])

@@ -55,6 +55,13 @@ def test_a_user_supplied_tokenizer_file_is_used_and_recorded(local_run, demo_inp
     assert run["tokenizer"]["sha256"] == sha256_file(given)
     manifest = orjson.loads(next((out / "shards").rglob("*.manifest.json")).read_bytes())
     assert manifest["tokenizer"] == {"id": str(given.resolve()), "sha256": sha256_file(given)}
+    # the same tokenizer given: its barrier runs first and text and shards stream in the dedup filter's task,
+    # where the run that trained it wrote and read a hand-over file; rows, ids and order are the same
+    for folder in ("text", "shards", "sequences", "provenance"):
+        ours = sorted(p.relative_to(out) for p in (out / folder).rglob("*.parquet"))
+        assert ours == sorted(p.relative_to(local_run) for p in (local_run / folder).rglob("*.parquet")), folder
+        for rel in ours:
+            assert pq.read_table(out / rel).equals(pq.read_table(local_run / rel)), rel
 
 
 def test_datasets_and_polars_read_the_token_shards_as_trainers_do(local_run):

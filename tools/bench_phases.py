@@ -1,0 +1,179 @@
+"""Where each CPU second of one `eurocurate run` goes: start-up, imports, model loads, each stage, the run's end.
+
+    python -m eurocurate.tools.bench_phases run pipelines/fineweb_equivalent.yaml --input ... --output OUT \\
+        --executor local --workers 1 [--set ...]
+
+runs the command in this process (so it measures a one-worker local run, the benchmark's way) and prints a
+table of CPU seconds by phase and stage (docs/performance.md, "Where each CPU second goes"). How: Python's
+import machinery is wrapped (CPU of the importing thread, outermost imports only), the model loads and run
+phases are wrapped by name (process CPU, minus the imports made inside them), and datatrove's step timers read
+the thread's CPU clock instead of the wall clock. What the stage groups spent beyond their steps' timers and
+the model loads is the writers (which keep no timer) and the engine. A name that is not found in this version
+of the code is left out of the table, not guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib._bootstrap as bootstrap
+import resource
+import sys
+import threading
+import time
+import types
+from collections import defaultdict
+from pathlib import Path
+
+_START_CPU = time.process_time()  # the interpreter and the packages above this module, before any hook
+_cpu: dict[str, float] = defaultdict(float)
+_depth = threading.local()
+
+# (module, function, row): what is wrapped; `function` may be missing in some versions of the code
+MODEL_LOADS = (
+    ("eurocurate.langid.identifier", "load_fasttext", "model load: fastText lid.176"),
+    ("eurocurate.langid.identifier", "shared_heliport", "model load: heliport"),
+    ("eurocurate.langid.long_tail", "shared_heliport", "model load: heliport"),
+    ("eurocurate.langid.identifier", "preload", "model load: lingua"),
+    ("eurocurate.langid.hbs", "_hbs_detector", "model load: lingua"),
+    ("eurocurate.pipelines.output.tokenize", "fast_encoder", "model load: tokenizer"),
+    ("eurocurate.pipelines.output.tokenize", "prepared_tokenizer", "model load: tokenizer"),
+)
+START = (
+    ("eurocurate.config", "load_spec", "spec load, compile, preflight"),
+    ("eurocurate.pipelines.engine.preflight", "check_run", "spec load, compile, preflight"),
+    ("eurocurate.pipelines.engine.runner", "check_run", "spec load, compile, preflight"),
+)
+END = (
+    ("eurocurate.pipelines.engine.runner", "merged_stats", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "collect_stage_counts", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "_write_stats_and_logs", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "collect_fertility", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "describe_inputs", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "describe_outputs", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "documents_by_language", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "excluded_non_eu24", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "_tokens_by_language", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "environment", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "write_run_manifest", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "write_fertility_report", "run end: run.json, stats, reports"),
+    ("eurocurate.pipelines.engine.runner", "_verify_or_fail", "run end: verify"),
+    ("eurocurate.pipelines.engine.launch", "stop_ray", "run end: stop Ray"),
+    ("eurocurate.cli.run", "_print_summary", "run end: summary"),
+)
+# stage rows: the steps whose timers make them (as in tools/bench.py)
+STAGES = {
+    "read WARC": ("warc_reader",),
+    "extract main text": ("html_extractor",),
+    "language ID (documents)": ("language_id",),
+    "quality rules": ("quality_filter",),
+    "near-dedup (signatures, clusters, filter)": ("minhash_signer", "minhash_cluster_merger", "minhash_dedup"),
+}
+IMPORTS, TASK_IMPORTS = "imports, main thread (CLI, engine, stage modules)", "imports inside tasks"
+
+
+def _find_and_load(original):
+    def hooked(name, import_):
+        depth = getattr(_depth, "d", 0)
+        began = time.thread_time()
+        _depth.d = depth + 1
+        try:
+            return original(name, import_)
+        finally:
+            _depth.d = depth
+            if depth == 0:
+                main = threading.current_thread() is threading.main_thread()
+                _cpu[IMPORTS if main else TASK_IMPORTS] += time.thread_time() - began
+
+    return hooked
+
+
+def _wrap(module: str, name: str, row) -> bool:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return False
+    original = getattr(mod, name, None)
+    if original is None or getattr(original, "_bench_phases", False):
+        return False
+
+    @functools.wraps(original)
+    def wrapped(*args, **kwargs):
+        began, imports = time.process_time(), _imports()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            label = row(args) if callable(row) else row
+            inner = 0.0 if label.startswith("group ") else _imports() - imports
+            _cpu[label] += time.process_time() - began - inner
+
+    wrapped._bench_phases = True
+    setattr(mod, name, wrapped)
+    return True
+
+
+def _imports() -> float:
+    return _cpu[IMPORTS] + _cpu[TASK_IMPORTS]
+
+
+def _step_seconds(out: Path) -> dict[str, float]:
+    import orjson
+
+    seconds: dict[str, float] = defaultdict(float)
+    for stats_file in sorted((out / "stats").glob("*.json")):
+        for step in orjson.loads(stats_file.read_bytes()):
+            ts = step.get("time_stats")
+            seconds[step["name"].split(": ", 1)[-1]] += float((ts.get("total") if isinstance(ts, dict) else ts) or 0)
+    return seconds
+
+
+def phase_table(out: Path, total: float) -> list[tuple[str, float]]:
+    """(row, CPU s) in run order; `total` is the process's CPU time, reaped children included."""
+    steps = _step_seconds(out)
+    rows = [("interpreter start, packages above the import hook", _START_CPU), (IMPORTS, _cpu[IMPORTS])]
+    rows.append((TASK_IMPORTS, _cpu[TASK_IMPORTS]))
+    rows.append(("spec load, compile, preflight", _cpu["spec load, compile, preflight"]))
+    loads = sorted(k for k in _cpu if k.startswith("model load: "))
+    rows += [(k, _cpu[k]) for k in loads]
+    staged = 0.0
+    for row, names in STAGES.items():
+        seconds = sum(steps.get(n, 0.0) for n in names)
+        staged += seconds
+        rows.append((row, seconds))
+    groups = sum(v for k, v in _cpu.items() if k.startswith("group "))
+    # imports and model loads inside the groups are rows of their own; the rest of the groups is writers + engine
+    in_groups = _cpu[TASK_IMPORTS] + sum(_cpu[k] for k in loads)
+    rows.append(("writers (text, tokens, provenance, intermediate files) and engine", groups - staged - in_groups))
+    rows += [(k, _cpu[k]) for k in sorted({r for _, _, r in END}) if k in _cpu]
+    accounted = sum(v for _, v in rows)
+    rows.append(("not accounted above (main thread between phases)", total - accounted))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] != "run" or "--output" not in args:
+        print(__doc__, file=sys.stderr)
+        return 2
+    bootstrap._find_and_load = _find_and_load(bootstrap._find_and_load)
+    import datatrove.utils.stats as datatrove_stats
+
+    from eurocurate.cli import main as cli
+
+    datatrove_stats.time = types.SimpleNamespace(perf_counter=time.thread_time)  # step timers: thread CPU
+    for module, name, row in START + MODEL_LOADS + END:
+        _wrap(module, name, row)
+    _wrap("eurocurate.pipelines.engine.runner", "_run_node", lambda a: f"group {a[0].name}")
+    status = cli(args)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = time.process_time() + children.ru_utime + children.ru_stime
+    out = Path(args[args.index("--output") + 1])
+    print("\n| phase or stage | CPU s | share |\n|---|---:|---:|")
+    for row, seconds in phase_table(out, total):
+        print(f"| {row} | {seconds:.2f} | {seconds / total:.1%} |")
+    print(f"| total (process and reaped children) | {total:.2f} | 100% |")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
