@@ -339,7 +339,7 @@ def long_tail_veto(
         return Veto(tell, 0.5, "veto:spelling")
     if regional:
         reading = regional_veto(flat, eu_lang, regional_min_lead)
-        if reading is not None:
+        if reading is not None and reading.lang in EUROPEAN_NON_EU24:  # Afrikaans is a label, not a veto
             return Veto(reading.lang, round(0.5 + 0.5 * reading.lead / (reading.lead + 20.0), 4), "veto:regional")
     if not ask_heliport:
         return None
