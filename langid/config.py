@@ -247,6 +247,17 @@ class LangIdConfig(BaseModel):
         description="fastText probability of a European non-EU-24 language heliport cannot name (Aragonese, "
         "Asturian, Low German...) that vetoes the EU-24 label when heliport reads the text as the EU language.",
     )
+    regional_veto: bool = Field(
+        True,
+        description="In the long-tail veto, ask `langid.regional`'s classifier (EU-24 languages in Latin script "
+        "against Europe's regional and neighbouring ones, trained on the long-tail set's dev part): it knows "
+        "Aragonese, Asturian, Ligurian, Friulian, Silesian, Limburgish, Romani... which heliport does not.",
+    )
+    regional_min_lead: float | None = Field(
+        None,
+        description="Log-score lead of the classifier's non-EU-24 language over its likeliest EU-24 one needed to "
+        "veto; None: the value derived with the model on the dev part (stored in the model file, docs/langid.md).",
+    )
     veto_chars: int = Field(
         400, ge=50, description="Characters of a document's paragraphs of one EU-24 label the veto reads, together."
     )

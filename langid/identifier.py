@@ -44,6 +44,7 @@ from eurocurate.langid.orthography import (
     marker_hits,
     words,
 )
+from eurocurate.langid.regional import regional_model
 from eurocurate.langid.script import dominant_script
 from eurocurate.langid.second_opinion import lingua_known, lingua_probabilities, preload
 from eurocurate.schema import EU24
@@ -99,6 +100,8 @@ class EuLanguageIdentifier:
         if self.config.second_opinion:
             if self.config.second_opinion_model == "heliport":
                 shared_heliport()  # one model per process, whatever the number of identifiers or tasks
+                if self._vetoes and self.config.regional_veto:
+                    regional_model()  # memory-mapped, ~4 MB
             else:
                 preload()
 
@@ -135,6 +138,8 @@ class EuLanguageIdentifier:
             fasttext_score=cfg.veto_fasttext_score,
             min_hits=cfg.marker_min_hits,
             ask_heliport=guess.lang not in HBS,  # heliport reads all three as its own `hbs`: `langid.hbs` splits
+            regional=cfg.regional_veto,
+            regional_min_lead=cfg.regional_min_lead,
         )
         return guess if found is None else LangGuess(found.lang, found.score, found.path)
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Final
 
 from eurocurate.langid.orthography import words
+from eurocurate.langid.regional import regional_veto
 from eurocurate.schema import EU24
 
 log = logging.getLogger(__name__)
@@ -315,13 +316,17 @@ def long_tail_veto(
     fasttext_score: float,
     min_hits: int,
     ask_heliport: bool = True,
+    regional: bool = True,
+    regional_min_lead: float | None = None,
 ) -> Veto | None:
     """Whether `flat`, labelled `eu_lang` (EU-24), is in a European language outside the EU-24 instead.
 
     Only where fastText's view `ft` leaves room for it (`worth_asking`): the spelling tells of `LONG_TAIL_MARKERS`
-    first (languages no bundled model knows); then heliport, whose label must be such a language with a lead over
-    its runner-up of at least the language's margin (`margins`, else `default_margin`, in heliport's raw-score
-    units).
+    first (languages no bundled model knows); then, with `regional`, `langid.regional`'s classifier (trained on
+    Europe's regional languages and their EU-24 neighbours), whose non-EU-24 language must lead the likeliest EU-24
+    one by `regional_min_lead` (None: the value derived with the model); then heliport, whose label must be such a
+    language with a lead over its runner-up of at least the language's margin (`margins`, else `default_margin`, in
+    heliport's raw-score units).
     A language heliport does not know but fastText put in its top five is named for it (`_named_by_fasttext`); when
     heliport reads the EU language itself, such a language with `fasttext_score` of fastText's view still vetoes.
     `ask_heliport` False: the spelling tells only (Croatian: heliport's `hbs` would be no veto).
@@ -332,6 +337,10 @@ def long_tail_veto(
     tell = spelling_tell(words(flat), flat, min_hits, eu_lang)
     if tell is not None:
         return Veto(tell, 0.5, "veto:spelling")
+    if regional:
+        reading = regional_veto(flat, eu_lang, regional_min_lead)
+        if reading is not None and reading.lang in EUROPEAN_NON_EU24:  # Afrikaans is a label, not a veto
+            return Veto(reading.lang, round(0.5 + 0.5 * reading.lead / (reading.lead + 20.0), 4), "veto:regional")
     if not ask_heliport:
         return None
     winner, lead = heliport_best(flat[:VETO_HELIPORT_CHARS])

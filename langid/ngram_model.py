@@ -87,6 +87,7 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
     spaces = np.concatenate(([0], np.cumsum(space)))
     parts: list[NDArray[np.uint64]] = []
     rolling = np.zeros(len(points), dtype=np.uint64)
+    starts = np.arange(len(points))
     with np.errstate(over="ignore"):
         for n in range(1, spec.max_n + 1):
             count = len(points) - n + 1
@@ -95,20 +96,20 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
             rolling = rolling[:count] * _BASE + points[n - 1 : n - 1 + count]
             if n < spec.min_n:
                 continue
-            starts = np.arange(count)
             if n == 1:
                 keep = ~space
             else:
-                keep = spaces[starts + n - 1] == spaces[starts + 1]
+                keep = spaces[starts[:count] + n - 1] == spaces[starts[:count] + 1]
                 if n == 2:
                     keep &= ~(space[:count] & space[1 : count + 1])
-            parts.append(_mix(rolling[keep] ^ (np.uint64(n) * _ORDER_SALT)))
+            parts.append(rolling[keep] ^ (np.uint64(n) * _ORDER_SALT))
         if spec.words:
             word_hashes = np.fromiter(
                 (zlib.crc32(t.encode("utf-8"), _WORD_SALT) for t in tokens), dtype=np.uint64, count=len(tokens)
             )
-            parts.append(_mix(word_hashes ^ _ORDER_SALT))
-    hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+            parts.append(word_hashes ^ _ORDER_SALT)
+        # one finaliser pass over every feature (the same hashes as one per order, in fewer numpy calls)
+        hashes = _mix(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
     return (hashes % np.uint64(spec.buckets)).astype(np.int64)
 
 

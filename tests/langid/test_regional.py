@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+
+from eurocurate.langid.document import identify_document
+from eurocurate.langid.identifier import EuLanguageIdentifier
+from eurocurate.langid.long_tail import EUROPEAN_NON_EU24
+from eurocurate.langid.ngram_model import NgramModelError, load_model
+from eurocurate.langid.regional import REGIONAL_MODEL_PATH, regional_model, regional_reading, regional_veto
+from eurocurate.schema import EU24
+from tests.langid.sentences import EU24_SENTENCES
+
+# Written for these tests (not from the long-tail set): user-interface messages and a sentence about a town's new
+# cycle path, in the regional languages the bundled identifiers read as an EU-24 language.
+REGIONAL_SENTENCES = {
+    "an": "No s'ha puesto ubrir o fichero porque o servidor no ye disponible en iste momento.",
+    "ast": "Nun se pudo abrir el ficheru porque'l sirvidor nun ta disponible nesti momentu.",
+    "lij": "O file o no se peu arvî perché o server o no l'é disponibile in sto momento.",
+    "fur": "Nol è stât pussibil vierzi il file parcè che il servidôr nol è disponibil in chest moment.",
+    "szl": "Niy szło ôtworzić zbioru, bo serwer niy ma terozki dostympny.",
+    "li": "Dit bestandj kin neet geäöpend waere umtot de server noe neet bereikbaar is.",
+    "rom": "O them sas but phuro thaj e manuša dživenas ande cikne khera. Akana e čhave džan ande škola sako džives.",
+    "nds": "De Gemeenderaat hett güstern beslaten, en nee'en Radweg an'n Stroom lang to bauen, un de Arbeid fangt "
+    "in't Fröhjohr an.",
+    "vec": "El consejo comunal el ga decidesto jeri de far na nova pista ciclabile longo el fiume, e i lavori i "
+    "scomisiarà in primavera.",
+    "gl": "Non foi posíbel abrir o ficheiro porque o servidor non está dispoñíbel neste momento.",
+    "dsb": "Dataja njedajo se wócyniś, dokulaž serwer tuchylu njejo k dispoziciji.",
+    "mwl": "L cunceilho decidiu onte fazer un camino nuobo pa las bicicletas a la borda de l riu, i ls trabalhos ban "
+    "a ampeçar na primabera.",
+}
+
+
+@pytest.fixture(scope="module")
+def without_regional() -> EuLanguageIdentifier:
+    return EuLanguageIdentifier(regional_veto=False)
+
+
+@pytest.mark.parametrize("lang", sorted(REGIONAL_SENTENCES))
+def test_the_regional_model_reads_each_regional_language_as_itself(lang):
+    reading = regional_reading(regional_model(), REGIONAL_SENTENCES[lang])
+    assert reading.lang == lang
+    assert reading.lead >= regional_model().calibration["min_lead"]
+
+
+# fastText is 0.993 sure this Friulian message is Italian: above `veto_gate_score`, so the veto is not asked
+ASKED = sorted(set(REGIONAL_SENTENCES) - {"fur"})
+
+
+@pytest.mark.parametrize("lang", ASKED)
+def test_regional_sentences_and_pages_are_not_labelled_eu24(identifier, lang):
+    sentence = REGIONAL_SENTENCES[lang]
+    assert identifier.identify_text(sentence).lang not in EU24
+    assert identify_document(identifier, "\n".join([sentence] * 3)).lang not in EU24
+
+
+def test_silesian_that_fasttext_and_heliport_read_as_polish_is_vetoed_by_the_model(identifier, without_regional):
+    silesian = REGIONAL_SENTENCES["szl"]
+    assert without_regional.identify_text(silesian).lang == "pl"  # what the model is there for
+    guess = identifier.identify_text(silesian)
+    assert (guess.lang, guess.path) == ("szl", "veto:regional")
+
+
+def test_a_text_fasttext_is_sure_of_is_not_asked_unless_the_gate_says_so(identifier):
+    friulian = REGIONAL_SENTENCES["fur"]
+    assert identifier.identify_text(friulian).lang == "it"
+    always_ask = EuLanguageIdentifier(veto_gate_score=1.0)
+    assert always_ask.identify_text(friulian).lang == "fur"
+
+
+@pytest.mark.parametrize("lang", EU24)
+def test_the_model_vetoes_no_eu_sentence(lang):
+    for sentence in EU24_SENTENCES[lang]:
+        assert regional_veto(sentence, lang) is None, sentence
+
+
+def test_labels_the_model_does_not_hold_are_left_to_the_rest_of_the_veto():
+    # Greek and Bulgarian are not in the model (another script): no reading, whatever the text
+    assert "el" not in regional_model().labels
+    assert regional_veto(REGIONAL_SENTENCES["fur"], "el") is None
+
+
+def test_a_veto_needs_the_derived_lead_unless_a_spec_sets_another():
+    text = REGIONAL_SENTENCES["an"]
+    reading = regional_reading(regional_model(), text)
+    assert regional_veto(text, "es") == reading
+    assert regional_veto(text, "es", min_lead=reading.lead + 1) is None
+
+
+def test_every_non_eu_label_of_the_model_is_a_european_language_the_veto_knows():
+    labels = set(regional_model().labels)
+    assert labels - set(EU24) - EUROPEAN_NON_EU24 == {"af"}  # Dutch's look-alike sharpens the model, vetoes nothing
+    assert {"an", "ast", "lij", "fur", "szl", "li", "rom", "nds", "vec", "gl", "dsb", "mwl"} <= labels
+    assert not labels & {"bs", "sr", "hbs"}  # Croatian's neighbours are langid.hbs's
+
+
+def test_the_packaged_model_is_small_and_memory_mapped():
+    assert REGIONAL_MODEL_PATH.stat().st_size < 6 * 2**20
+    assert load_model(REGIONAL_MODEL_PATH).calibration["min_lead"] > 0
+
+
+def test_a_damaged_model_file_is_refused_with_its_path(tmp_path):
+    bad = tmp_path / "regional.npz"
+    bad.write_bytes(REGIONAL_MODEL_PATH.read_bytes()[:1000])
+    with pytest.raises(NgramModelError, match="regional.npz"):
+        load_model(bad)
