@@ -218,12 +218,21 @@ def _markdown(result: dict) -> str:
         lines.append(f"\nRay parallel efficiency, 2 workers against 1: {sc['parallel_efficiency']:.0%} on the 1× input"
                      + (f", {sc['parallel_efficiency_scaled']:.0%} on the {sc['growth']['factor']}× input."
                         if sc.get("parallel_efficiency_scaled") is not None else "."))  # fmt: skip
-    if sc.get("growth"):
-        g = sc["growth"]
+    for g in sc.get("growths") or ([sc["growth"]] if sc.get("growth") else []):
         lines.append(
             f"{g['factor']}× the input: {g['time_factor']:.1f}× the time, {g['memory_factor']:.2f}× the peak memory."
         )
     return "\n".join(lines) + "\n"
+
+
+def _factors(text: str) -> list[int]:
+    try:
+        factors = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected factors like 20,100; got {text!r}") from None
+    if any(f < 0 for f in factors):
+        raise argparse.ArgumentTypeError(f"factors are 0 or more; got {text!r}")
+    return factors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,8 +245,13 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="runs of each side of the comparison; medians are reported"
     )
     parser.add_argument(
-        "--scale", type=int, default=20, help="the larger corpus is this many times the input (0: skip)"
+        "--scales",
+        type=_factors,
+        default=[20],
+        help="larger corpora, as factors of the input, comma-separated (e.g. 20,100; 0: none): the first is run "
+        "with 1 and 2 Ray workers (parallel efficiency), the others with 2 (how time and memory grow)",
     )
+    parser.add_argument("--scale", type=int, dest="scales_one", help="one larger corpus: --scales N")
     parser.add_argument(
         "--limit",
         type=int,
@@ -246,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         "files both sides read; the quality rows use the truth of those records)",
     )
     args = parser.parse_args(argv)
+    if args.scales_one is not None:
+        args.scales = [args.scales_one]
     out = Path(args.output).resolve()
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
@@ -323,25 +339,35 @@ def main(argv: list[str] | None = None) -> int:
         )
         scaling_rows.append(_scaling_row(f"Ray, {workers} worker(s), 1× input", workers, m))
     scaling = {"rows": scaling_rows, "parallel_efficiency": scaling_rows[0]["wall_s"] / (2 * scaling_rows[1]["wall_s"])}
-    if args.scale > 1:
-        scaled = build_scaled_corpus(inputs, out / "scaled-input", args.scale, seed=20261125)
+    scales = [f for f in args.scales if f > 1]
+    base = scaling_rows[1]
+    for i, factor in enumerate(scales):
+        scaled = build_scaled_corpus(inputs, out / f"scaled-input-x{factor}", factor, seed=20261125)
         big = {}
-        for workers in (1, 2):
+        # the first scale measures efficiency (1 and 2 workers); larger ones only how time and memory grow
+        for workers in (1, 2) if i == 0 else (2,):
             m = run_pipeline_measured(
                 EQUIVALENT,
                 scaled,
-                out / "runs" / f"ray-{workers}-x{args.scale}",
+                out / "runs" / f"ray-{workers}-x{factor}",
                 executor="ray",
                 workers=workers,
                 sets=sets,
             )
-            big[workers] = _scaling_row(f"Ray, {workers} worker(s), {args.scale}× input", workers, m)
+            big[workers] = _scaling_row(f"Ray, {workers} worker(s), {factor}× input", workers, m)
+            scaling_rows.append(big[workers])
             shutil.rmtree(m.out, ignore_errors=True)
-        scaling_rows += [big[1], big[2]]
-        scaling["parallel_efficiency_scaled"] = big[1]["wall_s"] / (2 * big[2]["wall_s"])
-        base = scaling_rows[1]
-        scaling["growth"] = {"factor": args.scale, "time_factor": big[2]["wall_s"] / base["wall_s"],
-                             "memory_factor": big[2]["peak_tree_rss_mb"] / base["peak_tree_rss_mb"]}  # fmt: skip
+        shutil.rmtree(out / f"scaled-input-x{factor}", ignore_errors=True)  # 100× the input is ~2 GB
+        if i == 0:
+            scaling["parallel_efficiency_scaled"] = big[1]["wall_s"] / (2 * big[2]["wall_s"])
+        scaling.setdefault("growths", []).append(
+            {
+                "factor": factor,
+                "time_factor": big[2]["wall_s"] / base["wall_s"],
+                "memory_factor": big[2]["peak_tree_rss_mb"] / base["peak_tree_rss_mb"],
+            }
+        )
+        scaling["growth"] = scaling["growths"][0]
     result["scaling"] = scaling
     result["environment"], result["cpus"] = environment().model_dump(mode="json", by_alias=True), os.cpu_count()
     result["bench_seconds"] = time.perf_counter() - t_start

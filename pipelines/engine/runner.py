@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from eurocurate.manifests.audit.verify import verify_output
 from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG, code_version
 from eurocurate.pipelines.engine.embedded_ray import init_ray
 from eurocurate.pipelines.engine.embedded_ray import stop_ray as stop_ray  # re-exported: docs/library.md
+from eurocurate.pipelines.engine.intermediate import IntermediateReader, intermediate_path
 from eurocurate.pipelines.engine.output_folder import check_ownership, clean_dead_temporaries, restart
 from eurocurate.pipelines.engine.preflight import check_run
 from eurocurate.pipelines.engine.progress import ProgressDisplay, read_progress
@@ -134,7 +136,25 @@ def _any_task_completed(dag: PipelineDAG) -> bool:
     return any(any((Path(n.work_dir) / "completions").glob("*")) for n in dag.nodes)
 
 
-def _executor(node: DagNode, dag: PipelineDAG, spec: PipelineSpec, kind: str, workers: int, place: RunOutput):
+def task_costs(node: DagNode, inputs: InputSet) -> dict[int, float]:
+    """Rank → bytes it reads, where the driver sees them (local inputs; hand-over files in a local OUT), for the
+    executor to start the largest tasks first. Empty when unknown: the tasks then start in rank order."""
+    if node.kind != "map" or not node.steps:
+        return {}
+    first = node.steps[0]
+    if isinstance(first, IntermediateReader):
+        sizes = {r: intermediate_path(first.data_dir, r) for r in range(node.tasks)}
+        return {r: float(p.stat().st_size) for r, p in sizes.items() if p.is_file()}
+    if node.name != "ingest" or not storage.locate(inputs.root).is_local:
+        return {}
+    size = {f: (Path(inputs.root) / f).stat().st_size for f in inputs.files if (Path(inputs.root) / f).is_file()}
+    # the source stages read files[rank::tasks] (pipelines/ingest/base.py)
+    return {r: float(sum(size.get(f, 0) for f in inputs.files[r :: node.tasks])) for r in range(node.tasks)}
+
+
+def _executor(
+    node: DagNode, dag: PipelineDAG, spec: PipelineSpec, kind: str, workers: int, place: RunOutput, inputs: InputSet
+):
     common = {
         "pipeline": node.steps,
         "tasks": node.tasks,
@@ -143,7 +163,12 @@ def _executor(node: DagNode, dag: PipelineDAG, spec: PipelineSpec, kind: str, wo
         "task_sync": place.task_sync(node, dag),
     }
     if kind == "ray":
-        return RayTaskExecutor(**common, memory_per_task_gb=spec.execution.mem_per_task_gb, name=node.name)
+        return RayTaskExecutor(
+            **common,
+            memory_per_task_gb=spec.execution.mem_per_task_gb,
+            name=node.name,
+            task_costs=task_costs(node, inputs),
+        )
     return SyncedLocalExecutor(**common, start_method="spawn")
 
 
@@ -287,14 +312,17 @@ def _execute(
         f"({kind}{' @ ' + options.ray_address if options.ray_address else ''}, {workers} worker(s))"
     )
     if kind == "ray":
+        t0 = time.perf_counter()
         init_ray(options.ray_address, workers)
+        log.info("ray ready", extra={"seconds": round(time.perf_counter() - t0, 3), "address": options.ray_address})
     live = console.is_terminal if options.live_progress is None else options.live_progress
     display = ProgressDisplay(console, live=live)
     timings = []
     for node in dag.nodes:
         total, unit = _node_total(node, dag, inputs)
         log.info("stage group started", extra={"group": node.name, "kind": node.kind, "tasks": node.tasks})
-        seconds = _run_node(node, _executor(node, dag, spec, kind, workers, place), display, total, unit, place)
+        executor = _executor(node, dag, spec, kind, workers, place, inputs)
+        seconds = _run_node(node, executor, display, total, unit, place)
         if seconds is None:
             continue
         timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
