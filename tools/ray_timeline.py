@@ -1,16 +1,20 @@
 """A Ray run's timeline from its run log, and the parallel efficiency its task sizes and serial parts allow.
 
-`python -m eurocurate.tools.ray_timeline OUT [--workers N]` reads `OUT/logs/run.jsonl` (the `ray ready`,
-`stage group started/finished` and per-task `task finished` lines the runner and `ray_executor` write) and
-prints, per stage group, its tasks' CPU seconds and the makespan of those tasks on N workers, then the bound.
+`python -m eurocurate.tools.ray_timeline OUT [--workers N]` reads `OUT/logs/run.jsonl` (the runner's `run
+started`, `ray ready`, `stage group started/finished`, `run finished`, `run verified` lines and `ray_executor`'s
+per-task `task finished` lines) and prints, per stage group, its tasks' CPU seconds and their makespan on N
+workers, then the bound.
 
 The bound is computed in CPU seconds, so a loaded machine changes it little: each task is replayed as its own
 CPU seconds, started in the order the run started them (and, for comparison, in rank order and largest
-first) on N workers that take the next task when free; the groups run one after the other, and the serial
-parts (Ray's start, the driver's work before, between and after the groups; wall seconds, the only measure
-the log has of them) are added. Efficiency bound = (serial + all task CPU) / (N × replayed run); the part
-it misses is the share of the run in which fewer than N tasks could run. It does not see a second worker's
-extra model loads (they are in the task CPU of both sides) nor contention for memory bandwidth.
+first) on N workers that take the next task when free and start with their own start-up CPU (a worker's CPU
+before its first task: Ray's worker boot, imports, unpickling the steps); the groups run one after the other,
+and the serial parts are added: the driver's CPU before and between the groups and after the last one (spec
+compile, manifest, verification), and Ray's start (wall seconds: its CPU is in other processes; on a loaded
+machine this figure is inflated, so the bound is also given without it). Efficiency bound =
+(serial + one worker's start-up + all task CPU) / (N × replayed run); what it misses is the share of the run
+in which fewer than N tasks could run. Not in it: contention for the cores and memory between the workers
+and Ray's own processes (compare the task CPU of a 1-worker and a 2-worker run for that).
 """
 
 from __future__ import annotations
@@ -18,111 +22,136 @@ from __future__ import annotations
 import argparse
 import heapq
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import orjson
 
 from eurocurate.layout import LOGS
 
-_ORDERS = ("as run", "rank order", "largest first")
+ORDERS = ("as run", "rank order", "largest first")
 
 
 @dataclass
 class GroupTimeline:
     name: str
-    kind: str = ""
-    started: float = 0.0
-    finished: float = 0.0
-    tasks: list[dict] = field(default_factory=list)  # `task finished` fields: rank, pid, started, seconds, cpu_s
+    kind: str
+    wall_s: float = 0.0
+    driver_cpu_s: float = 0.0  # the driver's CPU while the group ran (waiting, polling progress): not serial
+    tasks: list[dict] = field(default_factory=list)  # `task finished` fields: rank, pid, started, cpu_s, ...
 
     @property
     def cpu_s(self) -> float:
         return sum(t["cpu_s"] for t in self.tasks)
 
-    def makespan(self, workers: int, order: str) -> float:
-        """The tasks' CPU seconds replayed on `workers` workers, each taking the next task of `order` when free."""
+    def ordered(self, order: str) -> list[dict]:
         if order == "as run":
-            tasks = sorted(self.tasks, key=lambda t: t["started"])
-        elif order == "rank order":
-            tasks = sorted(self.tasks, key=lambda t: t["rank"])
-        else:
-            tasks = sorted(self.tasks, key=lambda t: -t["cpu_s"])
-        free = [0.0] * max(1, min(workers, len(tasks)))
-        for t in tasks:
-            heapq.heapreplace(free, free[0] + t["cpu_s"])
-        return max(free) if tasks else 0.0
+            return sorted(self.tasks, key=lambda t: t["started"])
+        if order == "rank order":
+            return sorted(self.tasks, key=lambda t: t["rank"])
+        return sorted(self.tasks, key=lambda t: (-t["cpu_s"], t["rank"]))
 
 
 @dataclass
 class RunTimeline:
-    ray_start_s: float
-    serial_driver_s: float  # before the first group (Ray's start excluded), between groups, after the last
+    ray_start_s: float  # wall
+    driver_serial_cpu_s: float  # the driver's CPU outside the groups and Ray's start
+    worker_startup_cpu_s: dict[int, float]  # worker pid → its CPU before its first task
     groups: list[GroupTimeline]
 
-    @property
-    def serial_s(self) -> float:
-        return self.ray_start_s + self.serial_driver_s
+    def serial_s(self, with_ray_start: bool = True) -> float:
+        return self.driver_serial_cpu_s + (self.ray_start_s if with_ray_start else 0.0)
 
-    def replayed(self, workers: int, order: str) -> float:
-        return self.serial_s + sum(g.makespan(workers, order) for g in self.groups)
+    def replayed(self, workers: int, order: str, with_ray_start: bool = True) -> float:
+        """The groups one after the other on `workers` workers, each worker free after its own start-up."""
+        startups = sorted(self.worker_startup_cpu_s.values(), reverse=True)[:workers]
+        startups += [max(startups, default=0.0)] * (workers - len(startups))
+        free = list(startups)
+        heapq.heapify(free)
+        clock = 0.0
+        for g in self.groups:
+            free = [max(f, clock) for f in free]
+            heapq.heapify(free)
+            for t in g.ordered(order):
+                heapq.heapreplace(free, free[0] + t["cpu_s"])
+            clock = max(free)
+        return self.serial_s(with_ray_start) + clock
 
-    def efficiency_bound(self, workers: int, order: str = "as run") -> float:
-        one = self.serial_s + sum(g.cpu_s for g in self.groups)
-        return one / (workers * self.replayed(workers, order))
+    def one_worker(self, with_ray_start: bool = True) -> float:
+        startup = max(self.worker_startup_cpu_s.values(), default=0.0)
+        return self.serial_s(with_ray_start) + startup + sum(g.cpu_s for g in self.groups)
 
-
-def _epoch(stamp: str) -> float:
-    return datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    def efficiency_bound(self, workers: int, order: str = "as run", with_ray_start: bool = True) -> float:
+        return self.one_worker(with_ray_start) / (workers * self.replayed(workers, order, with_ray_start))
 
 
 def read_timeline(out: Path) -> RunTimeline:
     """The timeline of the last invocation recorded in `out`'s run log (a resumed run appends to it)."""
-    lines = [orjson.loads(x) for x in (out / LOGS / "run.jsonl").read_bytes().splitlines() if x.strip()]
+    path = out / LOGS / "run.jsonl"
+    lines = [orjson.loads(x) for x in path.read_bytes().splitlines() if x.strip()]
     starts = [i for i, x in enumerate(lines) if x["message"] == "run started"]
     if not starts:
-        raise ValueError(f"{out / LOGS / 'run.jsonl'} records no run")
+        raise ValueError(f"{path} records no run")
     lines = lines[starts[-1] :]
-    begin = _epoch(lines[0]["time"])
-    end = next((_epoch(x["time"]) for x in lines if x["message"] == "run finished"), _epoch(lines[-1]["time"]))
-    ray_start = next((x["seconds"] for x in lines if x["message"] == "ray ready"), 0.0)
+    cpu = {x["message"]: x.get("driver_cpu_s") for x in lines}
+    if cpu.get("run verified") is None or cpu.get("run started") is None:
+        raise ValueError(f"{path}: the last run did not finish, or was run by a version that logs no driver CPU")
+    ray = next((x for x in lines if x["message"] == "ray ready"), None)
     groups: dict[str, GroupTimeline] = {}
+    group_driver_start: dict[str, float] = {}
     for x in lines:
         if x["message"] == "stage group started":
-            groups[x["group"]] = GroupTimeline(x["group"], x["kind"], started=_epoch(x["time"]))
+            groups[x["group"]] = GroupTimeline(x["group"], x["kind"])
+            group_driver_start[x["group"]] = x["driver_cpu_s"]
         elif x["message"] == "stage group finished":
-            groups[x["group"]].finished = _epoch(x["time"])
+            g = groups[x["group"]]
+            g.wall_s = x["seconds"]
+            g.driver_cpu_s = x["driver_cpu_s"] - group_driver_start[x["group"]]
         elif x["message"] == "task finished":
             groups[x["group"]].tasks.append(x)
-    ran = [g for g in groups.values() if g.finished]
-    in_groups = sum(g.finished - g.started for g in ran)
-    return RunTimeline(ray_start, max(0.0, end - begin - in_groups - ray_start), ran)
+    ray_driver_cpu = (ray["driver_cpu_s"] - cpu["run started"]) if ray else 0.0  # in the Ray start's wall
+    in_groups = sum(g.driver_cpu_s for g in groups.values())
+    driver_serial = cpu["run verified"] - in_groups - ray_driver_cpu
+    first_task: dict[int, dict] = {}
+    for g in groups.values():
+        for t in g.tasks:
+            if t["pid"] not in first_task or t["started"] < first_task[t["pid"]]["started"]:
+                first_task[t["pid"]] = t
+    startup = {pid: max(0.0, t["worker_cpu_s"] - t["cpu_s"]) for pid, t in first_task.items()}
+    ran = [g for g in groups.values() if g.tasks]
+    return RunTimeline(ray["seconds"] if ray else 0.0, driver_serial, startup, ran)
 
 
 def describe(timeline: RunTimeline, workers: int) -> str:
+    startups = ", ".join(f"{s:.1f}" for s in timeline.worker_startup_cpu_s.values())
     rows = [
-        f"serial: Ray start {timeline.ray_start_s:.1f} s, driver outside the groups {timeline.serial_driver_s:.1f} s",
-        "| group | kind | tasks | task CPU s | largest task CPU s | wall s | replayed on "
-        f"{workers} (as run) s | ideal s |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        f"serial: Ray start {timeline.ray_start_s:.1f} s (wall), driver outside the groups "
+        f"{timeline.driver_serial_cpu_s:.1f} CPU s; worker start-up CPU s: {startups or '-'}",
+        "",
+        f"| group | kind | tasks | task CPU s | largest task CPU s | wall s | replayed on {workers}, as run, CPU s |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for g in timeline.groups:
-        largest = max((t["cpu_s"] for t in g.tasks), default=0.0)
+        one = RunTimeline(0.0, 0.0, {}, [g])
+        largest = max(t["cpu_s"] for t in g.tasks)
         rows.append(
-            f"| {g.name} | {g.kind} | {len(g.tasks)} | {g.cpu_s:.1f} | {largest:.1f} | {g.finished - g.started:.1f} | "
-            f"{g.makespan(workers, 'as run'):.1f} | {g.cpu_s / workers:.1f} |"
+            f"| {g.name} | {g.kind} | {len(g.tasks)} | {g.cpu_s:.1f} | {largest:.1f} | {g.wall_s:.1f} | "
+            f"{one.replayed(workers, 'as run'):.1f} |"
         )
-    for order in _ORDERS:
+    rows.append("")
+    for order in ORDERS:
         rows.append(
-            f"efficiency bound on {workers} workers, tasks {order}: {timeline.efficiency_bound(workers, order):.0%} "
-            f"(replayed run {timeline.replayed(workers, order):.1f} s)"
+            f"efficiency bound on {workers} workers, tasks {order}: "
+            f"{timeline.efficiency_bound(workers, order):.0%} with Ray's start, "
+            f"{timeline.efficiency_bound(workers, order, with_ray_start=False):.0%} without "
+            f"(replayed run {timeline.replayed(workers, order):.1f} s; one worker "
+            f"{timeline.one_worker():.1f} s)"
         )
     return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("output", type=Path, help="OUT of a Ray run (its logs/run.jsonl)")
+    parser.add_argument("output", type=Path, help="OUT of a finished Ray run (its logs/run.jsonl)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     print(describe(read_timeline(args.output), args.workers))

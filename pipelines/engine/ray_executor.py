@@ -43,6 +43,7 @@ class TaskRun:
     started: float  # epoch seconds
     seconds: float  # wall
     cpu_s: float  # CPU seconds of the worker process during the task (all its threads)
+    worker_cpu_s: float  # CPU seconds of the worker process so far: its first task's adds the worker's start-up
 
 
 def _run_rank(executor: RayTaskExecutor, rank: int) -> TaskRun:
@@ -58,6 +59,7 @@ def _run_rank(executor: RayTaskExecutor, rank: int) -> TaskRun:
         started=round(started, 3),
         seconds=round(time.perf_counter() - t0, 3),
         cpu_s=round(time.process_time() - cpu0, 3),
+        worker_cpu_s=round(time.process_time(), 3),
     )
 
 

@@ -282,7 +282,15 @@ def _run_locked(
         state = _resume_state(out, previous, spec, inputs, dag)
         if removed := clean_dead_temporaries(out):
             console.print(f"  removed {len(removed)} temporary file(s) left by interrupted tasks")
-    log.info("run started", extra={"run_id": state["run_id"], "inputs": len(inputs.files), "output": str(out)})
+    log.info(
+        "run started",
+        extra={
+            "run_id": state["run_id"],
+            "inputs": len(inputs.files),
+            "output": str(out),
+            "driver_cpu_s": round(time.process_time(), 3),  # imports, spec compile and checks so far
+        },
+    )
     try:
         return _execute(spec, spec_path, options, console, place, inputs, dag, state)
     except BaseException:
@@ -314,19 +322,22 @@ def _execute(
     if kind == "ray":
         t0 = time.perf_counter()
         init_ray(options.ray_address, workers)
-        log.info("ray ready", extra={"seconds": round(time.perf_counter() - t0, 3), "address": options.ray_address})
+        ready = {"seconds": round(time.perf_counter() - t0, 3), "driver_cpu_s": round(time.process_time(), 3)}
+        log.info("ray ready", extra=ready | {"address": options.ray_address})
     live = console.is_terminal if options.live_progress is None else options.live_progress
     display = ProgressDisplay(console, live=live)
     timings = []
     for node in dag.nodes:
         total, unit = _node_total(node, dag, inputs)
-        log.info("stage group started", extra={"group": node.name, "kind": node.kind, "tasks": node.tasks})
+        started = {"group": node.name, "kind": node.kind, "tasks": node.tasks}
+        log.info("stage group started", extra=started | {"driver_cpu_s": round(time.process_time(), 3)})
         executor = _executor(node, dag, spec, kind, workers, place, inputs)
         seconds = _run_node(node, executor, display, total, unit, place)
         if seconds is None:
             continue
         timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
-        log.info("stage group finished", extra=timings[-1] | {"docs": read_progress(node.work_dir).docs})
+        finished = {"docs": read_progress(node.work_dir).docs, "driver_cpu_s": round(time.process_time(), 3)}
+        log.info("stage group finished", extra=timings[-1] | finished)
     layout = OutputLayout(out)
     if not timings and layout.run_manifest.is_file():
         # a finished run (possibly erased from since): nothing ran, so its manifest stays as it is
@@ -375,13 +386,15 @@ def _execute(
 
     if missing := robots_coverage(out, manifest).warning():  # hosts whose robots.txt could not be checked
         log.warning(missing)
-    log.info("run finished", extra={"run_id": state["run_id"], **manifest.totals.model_dump()})
+    finished = {"run_id": state["run_id"], "driver_cpu_s": round(time.process_time(), 3)}
+    log.info("run finished", extra=finished | manifest.totals.model_dump())
     if not spec.execution.keep_intermediate:
         for node in dag.nodes:
             shutil.rmtree(Path(node.work_dir) / "data", ignore_errors=True)
         place.forget([f"{WORK}/{node.name}/data" for node in dag.nodes])
     place.commit()
     _verify_or_fail(out)
+    log.info("run verified", extra={"driver_cpu_s": round(time.process_time(), 3)})
     return manifest
 
 
