@@ -11,8 +11,10 @@ to end, with scaling over Ray workers and input size.
 3. The quality figures of both next to each other (extraction F1, language accuracy, dup-pair recall).
 4. The quality stack alone against datatrove's four filters on the same documents (docs/s, agreement),
    and the language identifier alone (docs/s on 1–5 KB documents).
-5. Scaling: Ray with 1 and 2 workers (parallel efficiency), and a corpus `--scale` times larger
-   (`bench_corpus`: re-sampled, perturbed) on 2 workers: time and memory against input size.
+5. Scaling: Ray with 1 and 2 workers (parallel efficiency, and the bound each run's own log allows:
+   `ray_timeline`), on the input and on corpora `--scales` times larger (`bench_corpus`: re-sampled,
+   perturbed; the first with 1 and 2 workers, the others with 2): time and memory against input size.
+   `--scaling-only` runs only these.
 Writes OUT/bench.json and OUT/bench.md and prints the tables. Timings are never asserted anywhere.
 """
 
