@@ -11,8 +11,10 @@ to end, with scaling over Ray workers and input size.
 3. The quality figures of both next to each other (extraction F1, language accuracy, dup-pair recall).
 4. The quality stack alone against datatrove's four filters on the same documents (docs/s, agreement),
    and the language identifier alone (docs/s on 1–5 KB documents).
-5. Scaling: Ray with 1 and 2 workers (parallel efficiency), and a corpus `--scale` times larger
-   (`bench_corpus`: re-sampled, perturbed) on 2 workers: time and memory against input size.
+5. Scaling: Ray with 1 and 2 workers (parallel efficiency, and the bound each run's own log allows:
+   `ray_timeline`), on the input and on corpora `--scales` times larger (`bench_corpus`: re-sampled,
+   perturbed; the first with 1 and 2 workers, the others with 2): time and memory against input size.
+   `--scaling-only` runs only these.
 Writes OUT/bench.json and OUT/bench.md and prints the tables. Timings are never asserted anywhere.
 """
 
@@ -39,6 +41,7 @@ from eurocurate.tools.bench_runs import (
 )
 from eurocurate.tools.corpus_view import content_warcs, extracted_and_identified
 from eurocurate.tools.demo_corpus import build_demo_corpus
+from eurocurate.tools.ray_timeline import read_timeline
 from eurocurate.tools.warc_subset import write_first_records
 
 REPO = Path(__file__).resolve().parents[1]
@@ -135,8 +138,13 @@ def _our_docs_in(m: RunMeasure, row: StageRow) -> int:
 
 def _scaling_row(config: str, workers: int, m: RunMeasure) -> dict:
     docs = m.run.totals.read
+    # what the run's task sizes and serial parts allow, from its own log (tools/ray_timeline.py), in CPU seconds
+    timeline = read_timeline(m.out)
     return {"config": config, "workers": workers, "docs": docs, "wall_s": m.wall_s, "docs_per_s": docs / m.wall_s,
-            "peak_tree_rss_mb": m.peak_tree_rss_mb}  # fmt: skip
+            "cpu_s": m.cpu_s, "peak_tree_rss_mb": m.peak_tree_rss_mb,
+            "task_cpu_s": sum(g.cpu_s for g in timeline.groups),
+            "efficiency_bound": timeline.efficiency_bound(workers),
+            "efficiency_bound_without_ray_start": timeline.efficiency_bound(workers, with_ray_start=False)}  # fmt: skip
 
 
 def _fmt(x: float | None, spec: str = ",.0f") -> str:
@@ -206,31 +214,101 @@ def _markdown(result: dict) -> str:
                   f"core on {a['docs']:,} documents of {a['kb_per_doc']:.1f} KB on average (CPU time, models loaded, "
                   f"fastest of {li['passes']} passes); peak RSS of the worker {li['peak_rss_mb']:,.0f} MiB "
                   f"({li['loaded_rss_mb']:,.0f} MiB once its models are loaded)."]  # fmt: skip
-    sc = result["scaling"]
-    lines += [
+    lines += _scaling_markdown(result["scaling"])
+    return "\n".join(lines) + "\n"
+
+
+def _scaling_markdown(sc: dict) -> list[str]:
+    lines = [
         "",
-        "| scaling (fineweb_equivalent.yaml) | docs | wall s | docs/s | peak RSS of the run MB |",
-        "|---|---:|---:|---:|---:|",
+        "| scaling (fineweb_equivalent.yaml) | docs | wall s | docs/s | peak RSS of the run MB | task CPU s "
+        "| efficiency bound (CPU) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sc["rows"]:
+        bound = f"{r['efficiency_bound']:.0%} ({r['efficiency_bound_without_ray_start']:.0%} w/o Ray start)"
         lines.append(
             f"| {r['config']} | {r['docs']:,} | {r['wall_s']:.1f} | {r['docs_per_s']:,.1f} "
-            f"| {r['peak_tree_rss_mb']:,.0f} |"
+            f"| {r['peak_tree_rss_mb']:,.0f} | {r['task_cpu_s']:,.1f} | {bound if r['workers'] > 1 else '–'} |"
         )
     if sc.get("parallel_efficiency") is not None:
         lines.append(f"\nRay parallel efficiency, 2 workers against 1: {sc['parallel_efficiency']:.0%} on the 1× input"
                      + (f", {sc['parallel_efficiency_scaled']:.0%} on the {sc['growth']['factor']}× input."
                         if sc.get("parallel_efficiency_scaled") is not None else "."))  # fmt: skip
-    if sc.get("growth"):
-        g = sc["growth"]
+    for g in sc.get("growths") or ([sc["growth"]] if sc.get("growth") else []):
         lines.append(
             f"{g['factor']}× the input: {g['time_factor']:.1f}× the time, {g['memory_factor']:.2f}× the peak memory."
         )
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _scaling(inputs: list[Path], out: Path, sets: list[str], factors: list[int]) -> dict:
+    """Ray with 1 and 2 workers on the input and on the first larger corpus; 2 workers on the others."""
+    from eurocurate.tools.bench_corpus import build_scaled_corpus
+
+    rows = []
+    for workers in (1, 2):
+        m = run_pipeline_measured(
+            EQUIVALENT, inputs, out / "runs" / f"ray-{workers}", executor="ray", workers=workers, sets=sets
+        )
+        rows.append(_scaling_row(f"Ray, {workers} worker(s), 1× input", workers, m))
+    scaling = {"rows": rows, "parallel_efficiency": rows[0]["wall_s"] / (2 * rows[1]["wall_s"])}
+    base = rows[1]
+    for i, factor in enumerate(f for f in factors if f > 1):
+        scaled = build_scaled_corpus(inputs, out / f"scaled-input-x{factor}", factor, seed=20261125)
+        big = {}
+        # the first scale measures efficiency (1 and 2 workers); larger ones only how time and memory grow
+        for workers in (1, 2) if i == 0 else (2,):
+            m = run_pipeline_measured(
+                EQUIVALENT,
+                scaled,
+                out / "runs" / f"ray-{workers}-x{factor}",
+                executor="ray",
+                workers=workers,
+                sets=sets,
+            )
+            big[workers] = _scaling_row(f"Ray, {workers} worker(s), {factor}× input", workers, m)
+            rows.append(big[workers])
+            shutil.rmtree(m.out, ignore_errors=True)
+        shutil.rmtree(out / f"scaled-input-x{factor}", ignore_errors=True)  # 100× the input is ~2 GB
+        if i == 0:
+            scaling["parallel_efficiency_scaled"] = big[1]["wall_s"] / (2 * big[2]["wall_s"])
+        scaling.setdefault("growths", []).append(
+            {
+                "factor": factor,
+                "time_factor": big[2]["wall_s"] / base["wall_s"],
+                "memory_factor": big[2]["peak_tree_rss_mb"] / base["peak_tree_rss_mb"],
+            }
+        )
+        scaling["growth"] = scaling["growths"][0]
+    return scaling
+
+
+def _factors(text: str) -> list[int]:
+    try:
+        factors = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected factors like 20,100; got {text!r}") from None
+    if any(f < 0 for f in factors):
+        raise argparse.ArgumentTypeError(f"factors are 0 or more; got {text!r}")
+    return factors
+
+
+def _scaling_only(inputs: list[Path], out: Path, factors: list[int]) -> int:
+    tokenizer = out / "reference" / "tokenizer.json"  # where run_reference trains it (bench_reference._run_once)
+    if not tokenizer.is_file():
+        raise SystemExit(
+            f"--scaling-only needs the reference tokenizer {tokenizer}: run the whole bench into {out} once"
+        )
+    scaling = _scaling(inputs, out, [f"stages.tokenizer.tokenizer={tokenizer}"], factors)
+    (out / "scaling.json").write_bytes(orjson.dumps(scaling, option=orjson.OPT_INDENT_2))
+    md = "\n".join(_scaling_markdown(scaling)) + "\n"
+    (out / "scaling.md").write_text(md)
+    print(md)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    from eurocurate.tools.bench_corpus import build_scaled_corpus
     from eurocurate.tools.bench_reference import ReferenceConfig, response_ids, run_reference
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -239,7 +317,18 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="runs of each side of the comparison; medians are reported"
     )
     parser.add_argument(
-        "--scale", type=int, default=20, help="the larger corpus is this many times the input (0: skip)"
+        "--scales",
+        type=_factors,
+        default=[20],
+        help="larger corpora, as factors of the input, comma-separated (e.g. 20,100; 0: none): the first is run "
+        "with 1 and 2 Ray workers (parallel efficiency), the others with 2 (how time and memory grow)",
+    )
+    parser.add_argument("--scale", type=int, dest="scales_one", help="one larger corpus: --scales N")
+    parser.add_argument(
+        "--scaling-only",
+        action="store_true",
+        help="only the Ray scaling runs (with the reference tokenizer of an earlier bench in OUTPUT); "
+        "writes scaling.json and scaling.md",
     )
     parser.add_argument(
         "--limit",
@@ -249,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         "files both sides read; the quality rows use the truth of those records)",
     )
     args = parser.parse_args(argv)
+    if args.scales_one is not None:
+        args.scales = [args.scales_one]
     out = Path(args.output).resolve()
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
@@ -265,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         else []
     )
     print(f"bench: {len(inputs)} files, {input_mb:.1f} MB from {origin}", flush=True)
+    if args.scaling_only:
+        return _scaling_only(inputs, out, args.scales)
 
     print("datatrove reference (FineWeb's steps) ...", flush=True)
     ref = run_reference(
@@ -318,33 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         result["langid"] = None
 
-    print("scaling: Ray with 1 and 2 workers, and a larger corpus ...", flush=True)
-    scaling_rows = []
-    for workers in (1, 2):
-        m = run_pipeline_measured(
-            EQUIVALENT, inputs, out / "runs" / f"ray-{workers}", executor="ray", workers=workers, sets=sets
-        )
-        scaling_rows.append(_scaling_row(f"Ray, {workers} worker(s), 1× input", workers, m))
-    scaling = {"rows": scaling_rows, "parallel_efficiency": scaling_rows[0]["wall_s"] / (2 * scaling_rows[1]["wall_s"])}
-    if args.scale > 1:
-        scaled = build_scaled_corpus(inputs, out / "scaled-input", args.scale, seed=20261125)
-        big = {}
-        for workers in (1, 2):
-            m = run_pipeline_measured(
-                EQUIVALENT,
-                scaled,
-                out / "runs" / f"ray-{workers}-x{args.scale}",
-                executor="ray",
-                workers=workers,
-                sets=sets,
-            )
-            big[workers] = _scaling_row(f"Ray, {workers} worker(s), {args.scale}× input", workers, m)
-            shutil.rmtree(m.out, ignore_errors=True)
-        scaling_rows += [big[1], big[2]]
-        scaling["parallel_efficiency_scaled"] = big[1]["wall_s"] / (2 * big[2]["wall_s"])
-        base = scaling_rows[1]
-        scaling["growth"] = {"factor": args.scale, "time_factor": big[2]["wall_s"] / base["wall_s"],
-                             "memory_factor": big[2]["peak_tree_rss_mb"] / base["peak_tree_rss_mb"]}  # fmt: skip
+    print("scaling: Ray with 1 and 2 workers, and larger corpora ...", flush=True)
+    scaling = _scaling(inputs, out, sets, args.scales)
     result["scaling"] = scaling
     result["environment"], result["cpus"] = environment().model_dump(mode="json", by_alias=True), os.cpu_count()
     result["bench_seconds"] = time.perf_counter() - t_start

@@ -6,14 +6,20 @@ one `ray.remote` call (milliseconds), Ray's worker processes stay warm between t
 once per worker), a crashed worker is retried by Ray, and application errors are collected and
 reported when the other tasks have finished. Completions, stats and logs are datatrove's own
 (`PipelineExecutor._run_for_rank`), so resuming works exactly as with datatrove's executors.
+Tasks start largest first (a cost per rank, when the runner knows one) so that no big task is left for the
+end while the other workers idle; each finished task is one `task finished` line of the run log
+(`tools/ray_timeline.py` turns those into the run's timeline and its parallel-efficiency bound).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
 
 from datatrove.executor.base import DistributedEnvVars, PipelineExecutor
 from datatrove.pipeline.base import PipelineStep
@@ -27,12 +33,43 @@ class TaskFailures(RuntimeError):
     """Some tasks raised; the message lists the ranks and the first errors."""
 
 
-def _run_rank(executor: RayTaskExecutor, rank: int) -> str:
-    """Run one task; the id of the Ray node it ran on (the run log counts tasks per node)."""
+@dataclass(frozen=True)
+class TaskRun:
+    """One finished task as its worker saw it: the run log's `task finished` line."""
+
+    rank: int
+    node: str  # Ray node id
+    pid: int  # the worker process (a worker that ran a task before has its models loaded)
+    started: float  # epoch seconds
+    seconds: float  # wall
+    cpu_s: float  # CPU seconds of the worker process during the task (all its threads)
+    worker_cpu_s: float  # CPU seconds of the worker process so far: its first task's adds the worker's start-up
+
+
+def _run_rank(executor: RayTaskExecutor, rank: int) -> TaskRun:
+    """Run one task; where it ran and what it cost."""
     import ray
 
+    started, t0, cpu0 = time.time(), time.perf_counter(), time.process_time()
     executor._run_for_rank(rank)
-    return ray.get_runtime_context().get_node_id()
+    return TaskRun(
+        rank=rank,
+        node=ray.get_runtime_context().get_node_id(),
+        pid=os.getpid(),
+        started=round(started, 3),
+        seconds=round(time.perf_counter() - t0, 3),
+        cpu_s=round(time.process_time() - cpu0, 3),
+        worker_cpu_s=round(time.process_time(), 3),
+    )
+
+
+def largest_first(ranks: list[int], costs: Mapping[int, float] | None) -> list[int]:
+    """`ranks` in the order to start them: the costliest first (ties and unknown costs in rank order), so
+    that the last task to start is a small one and the workers finish together (longest-processing-time
+    scheduling: within 4/3 of the best makespan, where rank order can leave one big task alone at the end)."""
+    if not costs:
+        return list(ranks)
+    return sorted(ranks, key=lambda r: (-costs.get(r, 0.0), r))
 
 
 def _ship_plugins_by_value() -> None:
@@ -58,6 +95,7 @@ class RayTaskExecutor(PipelineExecutor):
         max_retries: int = 2,
         name: str = "eurocurate",
         task_sync: TaskSync | None = None,
+        task_costs: Mapping[int, float] | None = None,
     ):
         super().__init__(pipeline, logging_dir, skip_completed=True)
         self.tasks = tasks
@@ -67,6 +105,7 @@ class RayTaskExecutor(PipelineExecutor):
         self.max_retries = max_retries
         self.name = name
         self.task_sync = task_sync  # an output on object storage: tasks work in scratch copies (remote_tasks)
+        self.task_costs = dict(task_costs or {})  # rank → its input bytes, when known: largest first
 
     def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1):
         if self.task_sync is None:
@@ -89,7 +128,7 @@ class RayTaskExecutor(PipelineExecutor):
     def run(self) -> None:
         import ray
 
-        queue = self.get_incomplete_ranks()
+        queue = largest_first(self.get_incomplete_ranks(), self.task_costs)
         if not queue:
             return
         self.save_executor_as_json()
@@ -114,7 +153,9 @@ class RayTaskExecutor(PipelineExecutor):
             for ref in done:
                 rank = pending.pop(ref)
                 try:
-                    per_node[ray.get(ref)] += 1
+                    task = ray.get(ref)
+                    per_node[task.node] += 1
+                    log.info("task finished", extra={"group": self.name, **asdict(task)})
                 except Exception as e:  # noqa: BLE001 - reported with its rank once all tasks ended
                     failures.append((rank, e))
         log.info("stage group tasks per node", extra={"group": self.name, "tasks_per_node": dict(per_node)})

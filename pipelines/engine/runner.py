@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from eurocurate.manifests.audit.verify import verify_output
 from eurocurate.pipelines.engine.compiler import DagNode, PipelineDAG, code_version
 from eurocurate.pipelines.engine.embedded_ray import init_ray
 from eurocurate.pipelines.engine.embedded_ray import stop_ray as stop_ray  # re-exported: docs/library.md
+from eurocurate.pipelines.engine.intermediate import IntermediateReader, intermediate_path
 from eurocurate.pipelines.engine.output_folder import check_ownership, clean_dead_temporaries, restart
 from eurocurate.pipelines.engine.preflight import check_run
 from eurocurate.pipelines.engine.progress import ProgressDisplay, read_progress
@@ -134,7 +136,25 @@ def _any_task_completed(dag: PipelineDAG) -> bool:
     return any(any((Path(n.work_dir) / "completions").glob("*")) for n in dag.nodes)
 
 
-def _executor(node: DagNode, dag: PipelineDAG, spec: PipelineSpec, kind: str, workers: int, place: RunOutput):
+def task_costs(node: DagNode, inputs: InputSet) -> dict[int, float]:
+    """Rank → bytes it reads, where the driver sees them (local inputs; hand-over files in a local OUT), for the
+    executor to start the largest tasks first. Empty when unknown: the tasks then start in rank order."""
+    if node.kind != "map" or not node.steps:
+        return {}
+    first = node.steps[0]
+    if isinstance(first, IntermediateReader):
+        sizes = {r: intermediate_path(first.data_dir, r) for r in range(node.tasks)}
+        return {r: float(p.stat().st_size) for r, p in sizes.items() if p.is_file()}
+    if node.name != "ingest" or not storage.locate(inputs.root).is_local:
+        return {}
+    size = {f: (Path(inputs.root) / f).stat().st_size for f in inputs.files if (Path(inputs.root) / f).is_file()}
+    # the source stages read files[rank::tasks] (pipelines/ingest/base.py)
+    return {r: float(sum(size.get(f, 0) for f in inputs.files[r :: node.tasks])) for r in range(node.tasks)}
+
+
+def _executor(
+    node: DagNode, dag: PipelineDAG, spec: PipelineSpec, kind: str, workers: int, place: RunOutput, inputs: InputSet
+):
     common = {
         "pipeline": node.steps,
         "tasks": node.tasks,
@@ -143,7 +163,12 @@ def _executor(node: DagNode, dag: PipelineDAG, spec: PipelineSpec, kind: str, wo
         "task_sync": place.task_sync(node, dag),
     }
     if kind == "ray":
-        return RayTaskExecutor(**common, memory_per_task_gb=spec.execution.mem_per_task_gb, name=node.name)
+        return RayTaskExecutor(
+            **common,
+            memory_per_task_gb=spec.execution.mem_per_task_gb,
+            name=node.name,
+            task_costs=task_costs(node, inputs),
+        )
     return SyncedLocalExecutor(**common, start_method="spawn")
 
 
@@ -257,7 +282,15 @@ def _run_locked(
         state = _resume_state(out, previous, spec, inputs, dag)
         if removed := clean_dead_temporaries(out):
             console.print(f"  removed {len(removed)} temporary file(s) left by interrupted tasks")
-    log.info("run started", extra={"run_id": state["run_id"], "inputs": len(inputs.files), "output": str(out)})
+    log.info(
+        "run started",
+        extra={
+            "run_id": state["run_id"],
+            "inputs": len(inputs.files),
+            "output": str(out),
+            "driver_cpu_s": round(time.process_time(), 3),  # imports, spec compile and checks so far
+        },
+    )
     try:
         return _execute(spec, spec_path, options, console, place, inputs, dag, state)
     except BaseException:
@@ -287,18 +320,24 @@ def _execute(
         f"({kind}{' @ ' + options.ray_address if options.ray_address else ''}, {workers} worker(s))"
     )
     if kind == "ray":
+        t0 = time.perf_counter()
         init_ray(options.ray_address, workers)
+        ready = {"seconds": round(time.perf_counter() - t0, 3), "driver_cpu_s": round(time.process_time(), 3)}
+        log.info("ray ready", extra=ready | {"address": options.ray_address})
     live = console.is_terminal if options.live_progress is None else options.live_progress
     display = ProgressDisplay(console, live=live)
     timings = []
     for node in dag.nodes:
         total, unit = _node_total(node, dag, inputs)
-        log.info("stage group started", extra={"group": node.name, "kind": node.kind, "tasks": node.tasks})
-        seconds = _run_node(node, _executor(node, dag, spec, kind, workers, place), display, total, unit, place)
+        started = {"group": node.name, "kind": node.kind, "tasks": node.tasks}
+        log.info("stage group started", extra=started | {"driver_cpu_s": round(time.process_time(), 3)})
+        executor = _executor(node, dag, spec, kind, workers, place, inputs)
+        seconds = _run_node(node, executor, display, total, unit, place)
         if seconds is None:
             continue
         timings.append({"group": node.name, "kind": node.kind, "tasks": node.tasks, "seconds": round(seconds, 3)})
-        log.info("stage group finished", extra=timings[-1] | {"docs": read_progress(node.work_dir).docs})
+        finished = {"docs": read_progress(node.work_dir).docs, "driver_cpu_s": round(time.process_time(), 3)}
+        log.info("stage group finished", extra=timings[-1] | finished)
     layout = OutputLayout(out)
     if not timings and layout.run_manifest.is_file():
         # a finished run (possibly erased from since): nothing ran, so its manifest stays as it is
@@ -347,13 +386,15 @@ def _execute(
 
     if missing := robots_coverage(out, manifest).warning():  # hosts whose robots.txt could not be checked
         log.warning(missing)
-    log.info("run finished", extra={"run_id": state["run_id"], **manifest.totals.model_dump()})
+    finished = {"run_id": state["run_id"], "driver_cpu_s": round(time.process_time(), 3)}
+    log.info("run finished", extra=finished | manifest.totals.model_dump())
     if not spec.execution.keep_intermediate:
         for node in dag.nodes:
             shutil.rmtree(Path(node.work_dir) / "data", ignore_errors=True)
         place.forget([f"{WORK}/{node.name}/data" for node in dag.nodes])
     place.commit()
     _verify_or_fail(out)
+    log.info("run verified", extra={"driver_cpu_s": round(time.process_time(), 3)})
     return manifest
 
 

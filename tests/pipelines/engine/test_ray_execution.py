@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from eurocurate.files import sha256_file
+from eurocurate.tools.ray_timeline import read_timeline
 from tests.conftest import robots_of, write_spec
 
 pytestmark = pytest.mark.slow
@@ -122,7 +123,8 @@ def test_a_killed_run_resumes_to_identical_shards_without_lost_or_duplicated_doc
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # the driver and everything it started, mid-run
     proc.wait()
-    done_before = len(list(completions.iterdir()))
+    completed = {int(p.name) for p in completions.iterdir()}
+    done_before = len(completed)
     assert 0 < done_before < 7 and not (out / "run.json").exists()
 
     resumed = _eurocurate(*args)
@@ -133,6 +135,14 @@ def test_a_killed_run_resumes_to_identical_shards_without_lost_or_duplicated_doc
     assert run["stages"][0]["in"] == orjson.loads((reference / "run.json").read_bytes())["stages"][0]["in"]
 
     assert _shard_hashes(out) == _shard_hashes(reference)
+    # the resumed invocation ran none of the ingest tasks complete before it, each of the others at most once (a
+    # task of the killed run may still complete after the kill: its worker dies with the raylet, not at once)
+    timeline = read_timeline(out)
+    ran = [t["rank"] for g in timeline.groups if g.name == "ingest" for t in g.tasks]
+    tasks = len(run["inputs"])  # one ingest task per input file
+    assert len(ran) == len(set(ran)) and set(ran) <= set(range(tasks)) - completed
+    assert {int(p.name) for p in completions.iterdir()} == set(range(tasks))
+    assert 0 < timeline.efficiency_bound(2) <= 1
     kept, excluded = _ids(out, "provenance"), _ids(out, "exclusions")
     assert len(kept) == len(set(kept)) and len(excluded) == len(set(excluded))
     assert sorted(kept) == sorted(_ids(reference, "provenance"))
