@@ -43,6 +43,7 @@ PENALTY: Final = np.float32(7.0)  # heliport's score of a language without the n
 _UNSCORED: Final = np.float32(8.0)  # PENALTY + 1: above any score (start of the search, CJK penalty)
 _CJK_LANGS: Final = np.array([c in ("jpn", "kor", "cmn", "cdo") for c in HELIPORT_LANGS])
 _INDEX: Final = {code: i for i, code in enumerate(HELIPORT_LANGS)}
+_CACHED_TEXTS: Final = 256  # texts whose scores a scorer keeps (~1 KB each)
 
 # heliport's RE_NON_ALPHA, as written there (`#gc` included: '#' is kept), characters it keeps beside letters and marks
 _KEPT: Final = "′'’´ʹािीुूृेैोौंँः् া ি ী ু ূ ৃ ে ৈ ো ৌ।্্্я̄" + "".join(
@@ -142,6 +143,9 @@ class MappedHeliport:
         # words read before, and a dictionary look-up is ~50x cheaper than one in the tables
         self._row_of: dict[str, int] = {}
         self._rows = np.empty((cached_words, len(HELIPORT_LANGS)), dtype=np.float32)
+        # the scores of the last texts read: a document's texts are often asked twice (a group's opinion asked again
+        # on more of the text, a veto after a reading of the whole page): 10-20% of the calls on the bench's pages
+        self._points_of: dict[str, np.ndarray | None] = {}
 
     # -- heliport's API ---------------------------------------------------------------------------------------
     def identify_with_score(self, text: str, ignore_confidence: bool = False) -> tuple[str, float]:
@@ -187,7 +191,15 @@ class MappedHeliport:
 
     # -- scoring ----------------------------------------------------------------------------------------------
     def points(self, text: str) -> np.ndarray | None:
-        """Every language's score of `text` (float32, lower is better), or None without a word."""
+        """Every language's score of `text` (float32, lower is better, read-only), or None without a word."""
+        if text in self._points_of:
+            return self._points_of[text]
+        if len(self._points_of) >= _CACHED_TEXTS:
+            self._points_of = {}
+        points = self._points_of[text] = self._score_text(text)
+        return points
+
+    def _score_text(self, text: str) -> np.ndarray | None:
         spaced = text.lower().translate(_SPACING)
         cjk_share = 0.0
         if spaced and max(spaced) >= _FIRST_CJK and _CJK.search(spaced) is not None:
@@ -207,6 +219,7 @@ class MappedHeliport:
         points = np.add.reduce(rows, axis=0) / np.float32(len(words))  # row after row, in float32, as heliport
         if cjk_share > 0.5:
             points[~_CJK_LANGS] = _UNSCORED
+        points.flags.writeable = False  # shared by the callers of the same text
         return points
 
     def _score_words(self, words: list[str]) -> None:
