@@ -9,6 +9,7 @@ runner-up with the confidence thresholds; `identify_topk_with_score`). Building 
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Final
 
 import numpy as np
@@ -77,6 +78,12 @@ def gram_hash(gram: str) -> int:
     """The key of a word or n-gram in the tables: xxh3-64 of its UTF-8 bytes. The build refuses two keys with one
     hash; a string outside the model takes a key's hash with a chance of ~1e-13 per look-up (4.7 M keys / 2**64)."""
     return xxhash.xxh3_64_intdigest(gram.encode("utf-8", "surrogatepass"))
+
+
+def gram_hashes(grams: list[str]) -> np.ndarray:
+    """`gram_hash` of each of `grams` (uint64), without a Python call per gram (a third of the cost on new words)."""
+    encoded = map(str.encode, grams, repeat("utf-8"), repeat("surrogatepass"))
+    return np.fromiter(map(xxhash.xxh3_64_intdigest, encoded), dtype=np.uint64, count=len(grams))
 
 
 class NgramTable:
@@ -231,7 +238,7 @@ class MappedHeliport:
         slots = np.arange(first, first + len(words))
         rows = self._rows
         rows[slots] = PENALTY
-        pos, hit = self.words.find(np.fromiter(map(gram_hash, words), dtype=np.uint64, count=len(words)))
+        pos, hit = self.words.find(gram_hashes(words))
         self.words.scatter(rows, slots[hit], pos)
         missed = np.flatnonzero(~hit)
         if len(missed):
@@ -255,7 +262,7 @@ class MappedHeliport:
                     owner += [j] * n
             if not grams:
                 continue
-            pos, hit = self.ngrams.find(np.fromiter(map(gram_hash, grams), dtype=np.uint64, count=len(grams)))
+            pos, hit = self.ngrams.find(gram_hashes(grams))
             if not len(pos):
                 continue
             found_owner = np.array(owner)[hit]  # non-decreasing: the words' n-grams one word after the other
