@@ -58,11 +58,17 @@ class FeatureSpec:
 
 
 def _mix(h: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    h = h ^ (h >> np.uint64(30))
-    h = h * _MIX1
-    h = h ^ (h >> np.uint64(27))
-    h = h * _MIX2
-    return h ^ (h >> np.uint64(31))
+    """The splitmix64 finaliser, in place (`h` is a fresh array of the caller's)."""
+    h ^= h >> np.uint64(30)
+    h *= _MIX1
+    h ^= h >> np.uint64(27)
+    h *= _MIX2
+    h ^= h >> np.uint64(31)
+    return h
+
+
+# n x _ORDER_SALT modulo 2**64, per n-gram order (a numpy scalar product would warn of the overflow)
+_SALT_OF_ORDER: Final = tuple(np.uint64(n * int(_ORDER_SALT) % 2**64) for n in range(9))
 
 
 def text_words(text: str) -> list[str]:
@@ -72,6 +78,8 @@ def text_words(text: str) -> list[str]:
 
 def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDArray[np.int64]:
     """Bucket ids of `text`'s features, one per occurrence (repeats count): n-grams of " word " never span two words.
+    In a fixed order (the 1-grams in text order, then the 2-grams..., then the words), which `NgramModel.log_scores`
+    sums in.
 
     `max_chars` reads only the text's beginning (the cost is linear in what is read).
     """
@@ -83,34 +91,41 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
     padded = " " + " ".join(tokens) + " "
     points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     space = points == _SPACE
-    # spaces[j]: spaces among points[:j]; an n-gram at i has none inside when spaces[i+n-1] == spaces[i+1]
-    spaces = np.concatenate(([0], np.cumsum(space)))
+    # spaces[j]: spaces among points[:j+1]; the n-gram at i has none inside (points i+1..i+n-2) when
+    # spaces[i+n-2] == spaces[i]
+    spaces = np.cumsum(space)
     parts: list[NDArray[np.uint64]] = []
-    rolling = np.zeros(len(points), dtype=np.uint64)
-    starts = np.arange(len(points))
-    with np.errstate(over="ignore"):
-        for n in range(1, spec.max_n + 1):
-            count = len(points) - n + 1
-            if count <= 0:
-                break
-            rolling = rolling[:count] * _BASE + points[n - 1 : n - 1 + count]
-            if n < spec.min_n:
-                continue
-            if n == 1:
-                keep = ~space
-            else:
-                keep = spaces[starts[:count] + n - 1] == spaces[starts[:count] + 1]
-                if n == 2:
-                    keep &= ~(space[:count] & space[1 : count + 1])
-            parts.append(rolling[keep] ^ (np.uint64(n) * _ORDER_SALT))
-        if spec.words:
-            word_hashes = np.fromiter(
-                (zlib.crc32(t.encode("utf-8"), _WORD_SALT) for t in tokens), dtype=np.uint64, count=len(tokens)
-            )
-            parts.append(word_hashes ^ _ORDER_SALT)
-        # one finaliser pass over every feature (the same hashes as one per order, in fewer numpy calls)
-        hashes = _mix(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
-    return (hashes % np.uint64(spec.buckets)).astype(np.int64)
+    rolling = points  # the n-gram starting at each point, hashed: rolling * base + next point (wraps modulo 2**64)
+    for n in range(1, spec.max_n + 1):
+        count = len(points) - n + 1
+        if count <= 0:
+            break
+        if n > 1:
+            rolling = rolling[:count] * _BASE
+            rolling += points[n - 1 :]
+        if n < spec.min_n:
+            continue
+        if n == 1:
+            keep = ~space
+        elif n == 2:
+            keep = ~(space[:count] & space[1:])
+        else:
+            keep = spaces[n - 2 : n - 2 + count] == spaces[:count]
+        part = rolling[keep]
+        part ^= _SALT_OF_ORDER[n]
+        parts.append(part)
+    if spec.words:
+        word_hashes = np.fromiter(
+            (zlib.crc32(t.encode("utf-8"), _WORD_SALT) for t in tokens), dtype=np.uint64, count=len(tokens)
+        )
+        word_hashes ^= _ORDER_SALT
+        parts.append(word_hashes)
+    hashes = _mix(np.concatenate(parts))
+    if spec.buckets & (spec.buckets - 1) == 0:  # a power of two: the low bits, as the remainder would give
+        hashes &= np.uint64(spec.buckets - 1)
+    else:
+        hashes %= np.uint64(spec.buckets)
+    return hashes.view(np.int64)  # below 2**26: the same values
 
 
 @dataclass(frozen=True)
@@ -140,7 +155,9 @@ class NgramModel:
         ids = featurise(text, self.spec, max_chars)
         total = self.bias.astype(np.float32)
         if len(ids):
-            total = total + self.weights[ids].sum(axis=0, dtype=np.float32)
+            # in float32, one feature after the other in `featurise`'s order (the sum the model was calibrated
+            # with, bit for bit); `take` and a running sum are ~1.5x faster than fancy indexing and `sum(axis=0)`
+            total = total + np.cumsum(self.weights.take(ids, axis=0), axis=0, dtype=np.float32)[-1]
         return total
 
     def probabilities(self, text: str, max_chars: int | None = None) -> dict[str, float]:

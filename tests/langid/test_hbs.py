@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -104,3 +106,32 @@ def test_a_spec_can_override_the_calibrated_croatian_threshold():
     strict = EuLanguageIdentifier(hbs_croatian_log_odds=50.0)
     assert lenient.identify_text(BOSNIAN_UI).lang == "hr"
     assert strict.identify_text(CROATIAN_UI).lang in ("bs", "sr")
+
+
+def test_the_stem_tells_find_what_the_stem_regexes_find():
+    # `stem_words` replaces two IGNORECASE regexes by prefix tests of a text's words: the same words on texts with
+    # inflected stems, stems inside words, digits and underscores glued to words, and the case folds of the stems'
+    # letters that survive lower-casing (dotless i, long s), which send a text back to the regexes
+    texts = [
+        CROATIAN_UI,
+        BOSNIAN_UI,
+        "Trenutačni sajtovi: 2sajt sajt_x _sajt nesajt računala računar-ima šifrirani dešifrovani, korisnički.",
+        "ſajt ſajtovi podeſavanja i trenutačno",
+        "računalı TVRTKA",
+        *EU24_SENTENCES.get("hr", ())[:20],
+    ]
+    for text in texts:
+        lower = text.lower()
+        expected = (set(hbs._CROATIAN_STEM.findall(lower)), set(hbs._BOSNIAN_SERBIAN_STEM.findall(lower)))
+        assert hbs.stem_words(lower) == expected, text
+
+
+def test_every_letter_the_stem_regexes_equate_with_a_stem_letter_after_lower_casing_is_listed():
+    letters = "".join(sorted(set("".join(hbs.CROATIAN_STEMS + hbs.BOSNIAN_SERBIAN_STEMS))))
+    any_letter = re.compile(f"[{letters}]", re.IGNORECASE)
+    folds = {
+        c
+        for c in map(chr, range(sys.maxunicode + 1))
+        if c not in letters and c.lower() == c and any_letter.fullmatch(c)
+    }
+    assert folds == set(hbs.STEM_CASE_FOLDS)

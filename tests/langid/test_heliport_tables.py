@@ -85,6 +85,19 @@ def test_a_rows_cache_smaller_than_a_text_still_scores_it_as_heliport(tables_dir
         assert small.identify_topk_with_score(text, 5) == [tuple(x) for x in native.identify_topk_with_score(text, 5)]
 
 
+def test_a_text_asked_again_gets_the_same_answer_from_scores_no_caller_can_change(mapped):
+    native = heliport.Identifier()
+    texts = [*EU24_SENTENCES["hr"], *EU24_SENTENCES["sl"]]
+    first = [mapped.identify_topk_with_score(t, 8) for t in texts]
+    assert [mapped.identify_topk_with_score(t, 8) for t in texts] == first
+    assert first == [[tuple(x) for x in native.identify_topk_with_score(t, 8)] for t in texts]
+    with pytest.raises(ValueError, match="read-only"):
+        mapped.points(texts[0])[0] = 0.0
+    for k in range(300):  # more texts than the scorer keeps: it starts over, the answers stay heliport's
+        mapped.identify_with_score(f"{texts[k % len(texts)]} {k}")
+    assert [mapped.identify_with_score(t) for t in texts] == [tuple(native.identify_with_score(t)) for t in texts]
+
+
 def _package_copy(tmp_path: Path) -> Path:
     """heliport's model files as links, the confidence thresholds as a copy that a test can change."""
     package = tmp_path / "heliport"
