@@ -227,11 +227,15 @@ class LangIdConfig(BaseModel):
         default_factory=dict, description="Per-language `veto_margin`, keyed by the non-EU-24 language."
     )
     veto_labels: tuple[str, ...] = Field(
-        ("cs", "da", "de", "en", "es", "fr", "ga", "hr", "hu", "it", "nl", "pl", "pt", "ro", "sk", "sl", "sv"),
+        (
+            *("cs", "da", "de", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt", "nl", "pl", "pt", "ro"),
+            *("sk", "sl", "sv"),
+        ),
         description="EU-24 labels the veto reviews: those a European non-EU-24 language is read as (issue 17's "
-        "confusions and the long-tail dev set's; Estonian, Finnish, Latvian, Lithuanian, Greek, Bulgarian and "
-        "Maltese got none, and skipping them saves the heliport call there). Croatian gets the spelling tells only "
-        "(Romani): heliport reads Bosnian and Serbian as its own `hbs`, which `langid.hbs` splits.",
+        "confusions and the long-tail dev set's: Ligurian and Limburgish strings read as Estonian, Romani and Scots "
+        "as Finnish, Frisian and Romansh as Lithuanian; Latvian, Greek, Bulgarian and Maltese got none, and skipping "
+        "them saves the calls there). Croatian gets the spelling tells and `langid.regional`'s classifier (Romani), "
+        "not heliport: it reads Bosnian and Serbian as its own `hbs`, which `langid.hbs` splits.",
     )
     veto_gate_score: Probability = Field(
         0.99,

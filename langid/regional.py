@@ -49,10 +49,17 @@ def regional_reading(model: NgramModel, text: str) -> RegionalReading:
 
 def reading_of(labels: tuple[str, ...], scores: np.ndarray) -> RegionalReading:
     """The reading from one row of log-scores in `labels` order (the trainer derives the threshold with it)."""
-    eu = [i for i, lang in enumerate(labels) if lang in _EU24]
-    other = [i for i, lang in enumerate(labels) if lang not in _EU24]
-    best_other = max(other, key=lambda i: scores[i])
-    return RegionalReading(labels[best_other], float(scores[best_other] - max(scores[i] for i in eu)))
+    eu, other = _columns(labels)
+    best_other = other[int(np.argmax(scores[other]))]
+    return RegionalReading(labels[best_other], float(scores[best_other] - scores[eu].max()))
+
+
+@lru_cache(maxsize=4)
+def _columns(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The indices of the EU-24 labels and of the others."""
+    eu = np.array([i for i, lang in enumerate(labels) if lang in _EU24], dtype=np.intp)
+    other = np.array([i for i, lang in enumerate(labels) if lang not in _EU24], dtype=np.intp)
+    return eu, other
 
 
 def regional_veto(text: str, eu_lang: str, min_lead: float | None = None) -> RegionalReading | None:
