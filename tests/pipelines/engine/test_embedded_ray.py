@@ -35,6 +35,7 @@ def _is_loopback(ip: str) -> bool:
 def test_every_listening_socket_of_the_embedded_ray_is_on_loopback():
     import ray
 
+    before = {p.pid for p in psutil.Process().children(recursive=True)}  # other tests' servers in a whole-suite run
     init_ray(None, 1)
     try:
 
@@ -52,7 +53,8 @@ def test_every_listening_socket_of_the_embedded_ray_is_on_loopback():
         assert not exposed, f"Ray servers listening beyond loopback: {exposed}"
         # no usage statistics to ray.io from any process it started (the dashboard head reports them); the agents'
         # environment reads empty (setproctitle writes over it), they inherit the raylet's
-        environments = {p.name(): p.environ() for p in psutil.Process().children(recursive=True)}
+        started = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+        environments = {p.name(): p.environ() for p in started}
         readable = {name: env for name, env in environments.items() if env}
         assert {"gcs_server", "raylet"} <= set(readable)
         assert all(env.get("RAY_USAGE_STATS_ENABLED") == "0" for env in readable.values())

@@ -46,12 +46,13 @@ def test_one_worker_runs_every_task_in_the_driver_with_no_process_beside_it_and_
             start_method="spawn",
         )
 
+    before = {p.pid for p in psutil.Process().children(recursive=True)}  # other tests' servers in a whole-suite run
     stats = executor().run()
     records = _records(seen)
     assert sorted(r["rank"] for r in records) == [0, 1, 2]
     assert {r["pid"] for r in records} == {os.getpid()}
     # datatrove's own loop starts a multiprocess.Manager server (a fork of the driver) for the run's length
-    assert all(r["children"] == [] for r in records)
+    assert all(set(r["children"]) <= before for r in records)
     # each task starts from fresh steps: the merged stats count each task once
     assert stats.stats[0].stats["tasks_seen"].total == 3
     assert orjson.loads((tmp_path / "work" / "stats.json").read_bytes())
