@@ -36,6 +36,8 @@ def test_every_listening_socket_of_the_embedded_ray_is_on_loopback():
     import ray
 
     before = {p.pid for p in psutil.Process().children(recursive=True)}  # other tests' servers in a whole-suite run
+    # as this process had it (Ray's own client code sets it once a process joined a cluster, as earlier tests do)
+    user_setting = os.environ.get("RAY_USAGE_STATS_ENABLED")
     init_ray(None, 1)
     try:
 
@@ -63,4 +65,5 @@ def test_every_listening_socket_of_the_embedded_ray_is_on_loopback():
     from ray._private import ray_constants
 
     assert ray_constants.ENABLE_RAY_CLUSTER and "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER" not in os.environ
-    assert "RAY_USAGE_STATS_ENABLED" not in os.environ  # a later --ray-address run finds the user's environment
+    # a later --ray-address run finds the user's environment
+    assert os.environ.get("RAY_USAGE_STATS_ENABLED") == user_setting
