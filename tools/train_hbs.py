@@ -121,6 +121,18 @@ def out_of_fold_scores(rows: Sequence[HbsRow]) -> tuple[tuple[str, ...], NDArray
     return labels, scores
 
 
+def _paragraph_and_page_views(rows, labels, scores):
+    """The out-of-fold views of the paragraphs and of the pages assembled from them (`pages`)."""
+    page_rows = pages(rows)
+    paragraphs = views([r.text for r in rows], labels, scores)
+    page_views = views(
+        ["\n".join(rows[i].text for i in p) for p in page_rows],
+        labels,
+        np.stack([scores[p].sum(axis=0) for p in page_rows]),
+    )
+    return page_rows, paragraphs, page_views
+
+
 def pages(rows: Sequence[HbsRow]) -> list[list[int]]:
     """Row indices of the pages `tools.longtail.evaluate` would assemble: consecutive rows of one language."""
     by_lang: dict[str, list[int]] = defaultdict(list)
@@ -237,13 +249,7 @@ def calibrate(
     Croatian, the same for pages, and the share of Croatian paragraphs labelled otherwise.
     """
     temperature = fit_temperature(labels, scores, rows)
-    page_rows = pages(rows)
-    paragraphs = views([r.text for r in rows], labels, scores)
-    page_views = views(
-        ["\n".join(rows[i].text for i in p) for p in page_rows],
-        labels,
-        np.stack([scores[p].sum(axis=0) for p in page_rows]),
-    )
+    page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores)
     classes = np.array([r.cls for r in rows])
     page_classes = np.array([rows[p[0]].cls for p in page_rows])
     short_chars = int(np.quantile([len(r.text) for r in rows], 0.95))
@@ -298,13 +304,7 @@ def report(
     croatian_sentences: Views | None = None,
 ) -> str:
     """Out-of-fold shares of each language's paragraphs and pages labelled Croatian under `cal`."""
-    page_rows = pages(rows)
-    paragraphs = views([r.text for r in rows], labels, scores)
-    page_views = views(
-        ["\n".join(rows[i].text for i in p) for p in page_rows],
-        labels,
-        np.stack([scores[p].sum(axis=0) for p in page_rows]),
-    )
+    page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores)
     weights = (cal.temperature, cal.tell_weight, cal.lingua_weight)
     para_hr = paragraphs.odds(labels, *weights) > paragraphs.needed(cal)
     page_hr = page_views.odds(labels, *weights) > page_views.needed(cal)
