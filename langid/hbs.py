@@ -3,8 +3,9 @@
 Owns the splitter: a naive Bayes classifier over character n-grams and words (`langid/models/hbs.npz`, ~1.5 MB,
 memory-mapped on the first Croatian-like text; trained by `tools/train_hbs.py` on the long-tail set's dev part,
 which also derives its calibration), optionally weighed with the standard-vocabulary tells (Croatian
-tko/tisuća/tjedan against ko/hiljada/sedmica) and the reflex of old ě (ijekavian rijeka/vrijeme in Croatian and
-Bosnian, ekavian reka/vreme in Serbian). Whether a text belongs to the group is `langid.identifier`'s decision.
+tko/tisuća/tjedan against ko/hiljada/sedmica, and the derived Bosnian/Serbian word list `models/hbs_words.txt`) and
+the reflex of old ě (ijekavian rijeka/vrijeme in Croatian and Bosnian, ekavian reka/vreme in Serbian). Whether a
+text belongs to the group is `langid.identifier`'s decision.
 """
 
 from __future__ import annotations
