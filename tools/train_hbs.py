@@ -421,16 +421,18 @@ def derive_words(set_folder: Path, cache: Path, dev_rows: Sequence[HbsRow]) -> D
         dictionaries["hr_HR"],
         [dictionaries["sr_Latn_RS"], dictionaries["bs_BA"]],
     )
-    lines.append(f"Bosnian/Serbian words: {len(words)}")
-    return DerivedWords(words, "\n".join(lines))
+    verbs = hbs_sources.loanword_verb_forms(dictionaries["hr_HR"], dictionaries["sr_Latn_RS"], croatian)
+    lines.append(f"Bosnian/Serbian words: {len(words)} of the catalogues, {len(verbs)} forms of loan verbs")
+    return DerivedWords(sorted(set(words) | set(verbs)), "\n".join(lines))
 
 
 HBS_CLASSES: Final = ("bs", "hr", "sr")
 WORDS_ABOUT: Final = (
     "Bosnian/Serbian words Croatian does not use, derived by eurocurate.tools.train_hbs --sources from the words of "
     "LibreOffice 7.4.7 (MPL-2.0) and Thunderbird 153 (MPL-2.0) catalogues (Debian libreoffice-l10n-bs/-hr/-sr, "
-    "thunderbird-l10n-hr/-sr) that no Croatian text has, hunspell-hr rejects and hunspell-sr or hunspell-bs accepts "
-    "(Debian hunspell-hr/-sr/-bs 7.5.0); pinned in tools/longtail/hbs_pins.json"
+    "thunderbird-l10n-hr/-sr) that no Croatian text has, hunspell-hr rejects and hunspell-sr or hunspell-bs accepts, "
+    "and the -isati/-ovati forms of the loan verbs Croatian writes in -irati (Debian hunspell-hr/-sr/-bs 7.5.0); "
+    "pinned in tools/longtail/hbs_pins.json"
 )
 
 

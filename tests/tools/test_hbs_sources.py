@@ -14,6 +14,7 @@ from eurocurate.tools.longtail.hbs_sources import (
     bosnian_serbian_words,
     drop_overlap,
     libreoffice_texts,
+    loanword_verb_forms,
     training_text,
 )
 
@@ -108,3 +109,16 @@ def test_a_word_is_bosnian_serbian_only_when_croatian_text_and_dictionary_lack_i
     )
     # zagreb: a capitalised Croatian entry; ekran: Croatian accepts it; xyzzy: no dictionary has it; uz: too short
     assert words == ["prevod", "tačka"]
+
+
+def test_loan_verbs_croatian_writes_in_irati_give_their_serbian_forms(tmp_path: Path):
+    pytest.importorskip("spylls", reason="spylls is in the test extra; install eurocurate[test] to run this")
+    # Croatian generirati/kopirati/telefonirati; Serbian has generisati and telefonirati (no -isati form of it)
+    croatian = _dictionary(tmp_path, "hunspell-hr", "hr_HR", ["generirati", "kopirati", "telefonirati", "generisan"])
+    serbian = _dictionary(tmp_path, "hunspell-sr", "sr_Latn_RS", ["generisati", "kopisati", "telefonirati"])
+    forms = loanword_verb_forms(croatian, serbian, croatian_vocabulary={"generiše"})
+    assert {"generisati", "generišem", "generisanog", "generisanje", "generišući"} <= set(forms)
+    assert all(f.startswith(("generis", "generiš")) for f in forms)  # kop-: too short a stem to be a loan verb
+    assert "generisan" not in forms  # the Croatian dictionary accepts it
+    assert "generiše" not in forms  # seen in Croatian text
+    assert forms == sorted(forms)

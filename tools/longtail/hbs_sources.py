@@ -134,9 +134,48 @@ class HunspellDictionary:
             for path, data in files.items():
                 Path(tmp, PurePosixPath(path).name).write_bytes(data)
             self._dictionary = Dictionary.from_files(str(Path(tmp, stem)))
+        dic = next(data for path, data in files.items() if path.endswith(".dic"))
+        aff = next(data for path, data in files.items() if path.endswith(".aff"))
+        encoding = re.search(rb"^SET\s+(\S+)", aff, re.MULTILINE)
+        lines = dic.decode(encoding.group(1).decode() if encoding else "utf-8").splitlines()[1:]  # 1st: the count
+        self.entries: frozenset[str] = frozenset(line.split("/")[0].strip() for line in lines if line.strip())
 
     def accepts(self, word: str) -> bool:
         return bool(self._dictionary.lookup(word))
+
+
+# The paradigm of a Bosnian/Serbian verb in -isati (generisati) and in -ovati (sinhronizovati): the endings of the
+# present, imperative, active and passive participles, adverb and verbal noun that text uses most
+_ISATI_ENDINGS: Final = (
+    "isati išem išeš iše išemo išete išu iši išimo išite isao isala isalo isali isale isan isana isano isani isane "
+    "isanog isanom isanoj isanu isanih isanim isanje isanja isanju isanjem išući"
+).split()
+_OVATI_ENDINGS: Final = (
+    "ovati ujem uješ uje ujemo ujete uju uj ujmo ujte ovao ovala ovalo ovali ovale ovan ovana ovano ovani ovane "
+    "ovanog ovanom ovanoj ovanu ovanih ovanim ovanje ovanja ovanju ovanjem ujući"
+).split()
+_IRATI: Final = re.compile(r"^[a-zčćžšđ]{4,}irati$")
+
+
+def loanword_verb_forms(
+    croatian: HunspellDictionary, serbian: HunspellDictionary, croatian_vocabulary: set[str]
+) -> list[str]:
+    """Bosnian/Serbian forms of the loan verbs Croatian writes in -irati (generirati, definirati, analizirati): for
+    each such verb of the Croatian dictionary whose -isati or -ovati counterpart is an entry of the Serbian one
+    (generisati, analizovati; sinkronizirati has none, Serbian writes sinhronizovati), that verb's forms
+    (`_ISATI_ENDINGS`, `_OVATI_ENDINGS`) which no Croatian text has and the Croatian dictionary rejects, lower-case
+    or capitalised (sorted)."""
+    forms: set[str] = set()
+    for verb in croatian.entries:
+        if not _IRATI.match(verb):
+            continue
+        stem = verb.removesuffix("irati")
+        for suffix, endings in (("isati", _ISATI_ENDINGS), ("ovati", _OVATI_ENDINGS)):
+            if stem + suffix in serbian.entries:
+                forms.update(stem + ending for ending in endings)
+    return sorted(
+        f for f in forms - croatian_vocabulary if not croatian.accepts(f) and not croatian.accepts(f.capitalize())
+    )
 
 
 def bosnian_serbian_words(
