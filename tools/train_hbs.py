@@ -1,6 +1,6 @@
 """Trains `langid.hbs`'s Croatian/Bosnian/Serbian classifier (`langid/models/hbs.npz`) on the long-tail set's dev part.
 
-    python -m eurocurate.tools.train_hbs --set /path/to/longtail [--output langid/models/hbs.npz]
+    python -m eurocurate.tools.train_hbs --set /path/to/longtail [--corpus eu24-dev] [--sources] [--output ...]
 
 Reads only `dev.jsonl` of a built long-tail set (`python -m eurocurate.tools.longtail_set`): Croatian (hrv_Latn),
 Bosnian (bos_Latn, bos_Cyrl) and Serbian (srp_Latn, srp_Cyrl, and Montenegrin cnr_Latn folded into it) paragraphs
@@ -8,7 +8,9 @@ of Firefox l10n (MPL-2.0), Django's catalogues (BSD-3-Clause) and the UDHR (the 
 OHCHR's translations). Cyrillic is transliterated to Latin (the standard one-to-one Serbian/Bosnian mapping).
 Out-of-fold scores (folds by catalogue/UDHR article, the same fold in every language) give the calibration stored
 in the model file: the temperature of the scores and the Croatian log-odds a short text and a whole page need.
-Same set, same file (byte for byte).
+`--sources` first derives the Bosnian/Serbian word list the vocabulary tells count (`langid/models/hbs_words.txt`)
+from the registry artefacts of `tools/longtail/hbs_pins.json` (`tools.longtail.hbs_sources`); without it the
+packaged list is used. Same inputs, same files (byte for byte).
 """
 
 from __future__ import annotations
@@ -247,7 +249,7 @@ def calibrate(
     labels: tuple[str, ...],
     scores: NDArray[np.float32],
     croatian_sentences: Views | None = None,
-    words: frozenset[str] = frozenset(),
+    words: frozenset[str] | None = None,
 ) -> Calibration:
     """The calibration, from the out-of-fold scores of the dev part (and, when given, Croatian sentences of
     eu24-dev read by the final model).
@@ -261,6 +263,7 @@ def calibrate(
     `LINGUA_WEIGHTS` with the lowest sum of: the larger of the Bosnian and Serbian shares of paragraphs labelled
     Croatian, the same for pages, and the share of Croatian paragraphs labelled otherwise.
     """
+    words = dictionary_words() if words is None else words  # the Bosnian/Serbian word list (default: packaged)
     temperature = fit_temperature(labels, scores, rows)
     page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores, words)
     classes = np.array([r.cls for r in rows])
@@ -315,9 +318,10 @@ def report(
     scores: NDArray[np.float32],
     cal: Calibration,
     croatian_sentences: Views | None = None,
-    words: frozenset[str] = frozenset(),
+    words: frozenset[str] | None = None,
 ) -> str:
     """Out-of-fold shares of each language's paragraphs and pages labelled Croatian under `cal`."""
+    words = dictionary_words() if words is None else words
     page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores, words)
     weights = (cal.temperature, cal.tell_weight, cal.lingua_weight)
     para_hr = paragraphs.odds(labels, *weights) > paragraphs.needed(cal)
