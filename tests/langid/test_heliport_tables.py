@@ -19,6 +19,7 @@ from eurocurate.langid.heliport_tables import (
     decode_model_file,
     heliport_package_dir,
     load_tables,
+    prune_tables,
     shared_tables,
     source_key,
 )
@@ -126,6 +127,7 @@ def test_tables_are_rebuilt_when_heliports_files_change_and_a_corrupt_cache_is_r
     assert source_key(package) != key
     shared_tables(package, root)
     assert (root / source_key(package)).is_dir()
+    assert (root / key).is_dir()  # the build prunes other versions, but this process maps the first ones: kept
 
     # a flipped byte in the probabilities: detected by the checksum, rebuilt, and the rebuilt tables are right
     key = source_key(package)
@@ -177,6 +179,9 @@ def test_workers_starting_together_build_the_tables_once_and_share_them(tmp_path
     import sys
 
     package, root = _package_copy(tmp_path), tmp_path / "cache"
+    old = root / "heliport-0.9-0123456789abcdef"  # an earlier heliport's tables, which no process uses
+    old.mkdir(parents=True)
+    (old / "words.hashes.npy").write_bytes(b"\0" * 1024)
     code = (
         "import logging, sys\n"
         "from pathlib import Path\n"
@@ -198,4 +203,33 @@ def test_workers_starting_together_build_the_tables_once_and_share_them(tmp_path
     assert [w.returncode for w in workers] == [0, 0], outputs
     assert [out.strip() for out, _ in outputs] == ["fra", "fra"]
     assert sum(err.count("heliport tables built") for _, err in outputs) == 1  # the other worker waited
-    assert sorted(p.name for p in root.iterdir()) == [".lock", source_key(package)]  # one build, no staging left
+    key = source_key(package)
+    # one build, no staging left, the earlier version's tables removed; the lock file of the tables in use stays
+    assert sorted(p.name for p in root.iterdir()) == [".lock", key, f"{key}.in-use"]
+
+
+def test_pruning_removes_other_versions_tables_and_dead_builds_but_never_tables_a_process_is_using(tmp_path):
+    import subprocess
+    import sys
+
+    root = tmp_path / "cache"
+    keep, old, used = "heliport-1.1-cccccccccccccccc", "heliport-0.9-aaaaaaaaaaaaaaaa", "heliport-1.0-bbbbbbbbbbbbbbbb"
+    for name in (keep, old, used, f".{old}.x1y2z3", "other-tool"):  # a dead build's staging; a folder not ours
+        (root / name).mkdir(parents=True)
+        (root / name / "words.hashes.npy").write_bytes(b"\0" * 1024)
+    # another process maps the tables of `used` (it took their in-use lock as shared_tables does) and keeps running
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path\n"
+         "from eurocurate.langid.heliport_tables import _mark_in_use\n"
+         f"_mark_in_use(Path(sys.argv[1]), {used!r}); print('holding', flush=True); sys.stdin.read()", str(root)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        removed = prune_tables(root, keep=keep)
+        assert sorted(p.name for p in removed) == [f".{old}.x1y2z3", old]
+        assert {p.name for p in root.iterdir()} == {".lock", "other-tool", keep, used, f"{used}.in-use"}
+    finally:
+        holder.communicate(input="", timeout=60)  # the process ends: its lock goes with it
+    assert [p.name for p in prune_tables(root, keep=keep)] == [used]
+    assert {p.name for p in root.iterdir()} == {".lock", "other-tool", keep}
