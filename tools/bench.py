@@ -6,8 +6,9 @@ to end, with scaling over Ray workers and input size.
    docs/performance.md) so both pipelines carry the EU-24 text through every stage, and the run with
    FineWeb's exact settings is reported beside it.
 2. eurocurate's counterpart (`pipelines/fineweb_equivalent.yaml`: read, extract, language ID, quality,
-   near-dedup, text, tokenize with the reference's tokenizer), `eurocurate run` with one local worker,
-   CPU seconds of the process, medians of `--repeat` runs; the full `web.yaml`-style pipeline once.
+   near-dedup, text, tokenize with the reference's tokenizer), `eurocurate run` with one local worker under
+   `bench_phases` (stage rows in CPU seconds: each step's timer on its thread's CPU clock, each stage group's
+   process CPU), CPU seconds of the process, medians of `--repeat` runs; the full `web.yaml`-style pipeline once.
 3. The quality figures of both next to each other (extraction F1, language accuracy, dup-pair recall).
 4. The quality stack alone against datatrove's four filters on the same documents (docs/s, agreement),
    and the language identifier alone (docs/s on 1–5 KB documents).
@@ -85,12 +86,16 @@ def _inputs(out: Path) -> tuple[list[Path], Path | None, Path | None, str]:
 
 
 def _our_stage_seconds(m: RunMeasure) -> dict[str, float]:
-    """eurocurate's seconds per row of STAGE_MAP: the steps' own timers, plus the group timings for the
-    writers and barriers that keep none. Write + tokenize: the groups after near-dedup less the dedup filter's
-    own timer; with the reference's tokenizer given they are one map group (reading near-dedup's hand-over file,
-    tokenizing, writing) and the tokenizer barrier that copies it; a trained tokenizer adds the hand-over file
-    its barrier reads and the group after it (map2)."""
-    s, g = m.step_seconds, m.group_seconds
+    """eurocurate's CPU seconds per row of STAGE_MAP (a run measured with `cpu_by_stage`): the steps' own timers
+    (CPU of the thread running the step; the run's only other threads are the driver's progress display and
+    the libraries' idle pools), plus the process CPU of the groups for the writers and barriers that keep no
+    timer. Near-dedup: the signer's timer, the cluster barrier, the filter's timer. Write + tokenize: the groups
+    after near-dedup less the dedup filter's own timer; with the reference's tokenizer given they are one map
+    group (reading near-dedup's hand-over file, tokenizing, writing) and the tokenizer barrier that copies it; a
+    trained tokenizer adds the hand-over file its barrier reads and the group after it (map2)."""
+    s, g = m.step_seconds, m.group_cpu_s
+    if not g:
+        raise ValueError(f"{m.out}: measured without cpu_by_stage; the stage rows need its CPU seconds by group")
     seconds = {name: s.get(row.ours, 0.0) for name, row in STAGE_MAP.items() if row.ours}
     seconds[DEDUP] = s.get("minhash_signer", 0.0) + g.get("minhash_dedup", 0.0) + s.get("minhash_dedup", 0.0)
     seconds[WRITE] = g.get("map1", 0.0) + g.get("tokenizer", 0.0) + g.get("map2", 0.0) - s.get("minhash_dedup", 0.0)
@@ -155,9 +160,11 @@ def _markdown(result: dict) -> str:
     cmp_rows = result["comparison"]
     lines = [
         f"Input: {result['input']['origin']}, {result['input']['files']} files, {result['input']['mb']:.1f} MB; "
-        f"medians of {result['repeat']} run(s). docs/s per core: documents entering the stage over its seconds "
-        "(datatrove: CPU seconds in one process; eurocurate: the stage's timer in a one-worker run; end to end: "
-        "CPU seconds of the whole process for eurocurate, the sum of stage CPU for datatrove).",
+        f"medians of {result['repeat']} run(s). docs/s per core: documents entering the stage over its CPU seconds "
+        "(datatrove: process CPU while its step runs, exclusive of its upstream, reaped children included, in one "
+        "process; eurocurate, a one-worker run: the step's timer on the CPU clock of the thread running it, and for "
+        "near-dedup's barrier and the writers the process CPU of their stage groups; end to end: CPU seconds of the "
+        "whole process for eurocurate, the sum of stage CPU for datatrove).",
         "",
         "| stage | datatrove docs/s per core | eurocurate docs/s per core | eurocurate / datatrove |",
         "|---|---:|---:|---:|",
@@ -370,7 +377,13 @@ def main(argv: list[str] | None = None) -> int:
     sets = [f"stages.tokenizer.tokenizer={tokenizer}"]
     ours_runs = [
         run_pipeline_measured(
-            EQUIVALENT, inputs, out / "runs" / f"equivalent-{i}", executor="local", workers=1, sets=sets
+            EQUIVALENT,
+            inputs,
+            out / "runs" / f"equivalent-{i}",
+            executor="local",
+            workers=1,
+            sets=sets,
+            cpu_by_stage=True,
         )
         for i in range(args.repeat)
     ]

@@ -4,7 +4,9 @@
         --executor local --workers 1 [--set ...]
 
 runs the command in this process (so it measures a one-worker local run, the benchmark's way) and prints a
-table of CPU seconds by phase and stage (docs/performance.md, "Where each CPU second goes"). How: Python's
+table of CPU seconds by phase and stage (docs/performance.md, "Where each CPU second goes"); with
+`--phases-json PATH` it also writes the table, every step's and every stage group's CPU seconds to PATH (what
+`tools/bench.py` reads for its stage rows). How: Python's
 import machinery is wrapped (CPU of the importing thread, outermost imports only), the model loads and run
 phases are wrapped by name (process CPU, minus the imports made inside them), and datatrove's step timers read
 the thread's CPU clock instead of the wall clock. What the stage groups spent beyond their steps' timers and
@@ -128,6 +130,12 @@ def _step_seconds(out: Path) -> dict[str, float]:
     return seconds
 
 
+def group_seconds() -> dict[str, float]:
+    """Stage group -> process CPU seconds while the runner ran it (its tasks, with one local worker, and what the
+    driver did meanwhile: the progress display)."""
+    return {k.removeprefix("group "): v for k, v in _cpu.items() if k.startswith("group ")}
+
+
 def phase_table(out: Path, total: float) -> list[tuple[str, float]]:
     """(row, CPU s) in run order; `total` is the process's CPU time, reaped children included."""
     steps = _step_seconds(out)
@@ -153,6 +161,11 @@ def phase_table(out: Path, total: float) -> list[tuple[str, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    phases_json = None
+    if "--phases-json" in args[:-1]:
+        at = args.index("--phases-json")
+        phases_json = Path(args[at + 1])
+        del args[at : at + 2]
     if not args or args[0] != "run" or "--output" not in args:
         print(__doc__, file=sys.stderr)
         return 2
@@ -169,10 +182,23 @@ def main(argv: list[str] | None = None) -> int:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     total = time.process_time() + children.ru_utime + children.ru_stime
     out = Path(args[args.index("--output") + 1])
+    table = phase_table(out, total)
     print("\n| phase or stage | CPU s | share |\n|---|---:|---:|")
-    for row, seconds in phase_table(out, total):
+    for row, seconds in table:
         print(f"| {row} | {seconds:.2f} | {seconds / total:.1%} |")
     print(f"| total (process and reaped children) | {total:.2f} | 100% |")
+    if phases_json is not None:
+        import orjson
+
+        phases = {
+            "status": status,
+            "total_cpu_s": total,
+            "rows": [{"row": row, "cpu_s": seconds} for row, seconds in table],
+            "steps_thread_cpu_s": _step_seconds(out),  # every step of the run: its own timer, thread CPU
+            "groups_cpu_s": group_seconds(),  # every stage group that ran: process CPU
+        }
+        phases_json.parent.mkdir(parents=True, exist_ok=True)
+        phases_json.write_bytes(orjson.dumps(phases, option=orjson.OPT_INDENT_2))
     return status
 
 

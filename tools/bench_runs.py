@@ -34,9 +34,11 @@ class RunMeasure:
     peak_tree_rss_mb: float
     run: RunManifest
     out: Path
-    step_seconds: dict[str, float] = field(default_factory=dict)  # step name -> its own timer (wall, one worker)
+    # step name -> its own timer: wall seconds, or the CPU seconds of the thread running it with `cpu_by_stage`
+    step_seconds: dict[str, float] = field(default_factory=dict)
     group_seconds: dict[str, float] = field(default_factory=dict)  # map group / barrier -> wall
     step_stats: dict[str, dict[str, float]] = field(default_factory=dict)  # step name -> its counters (summed)
+    group_cpu_s: dict[str, float] = field(default_factory=dict)  # with `cpu_by_stage`: group -> process CPU
 
 
 class _TreeRss:
@@ -71,11 +73,30 @@ class _TreeRss:
 
 
 def run_pipeline_measured(
-    spec: Path, inputs: list[Path], out: Path, *, executor: str, workers: int, sets: list[str] = ()
+    spec: Path,
+    inputs: list[Path],
+    out: Path,
+    *,
+    executor: str,
+    workers: int,
+    sets: list[str] = (),
+    cpu_by_stage: bool = False,
 ) -> RunMeasure:
-    """`eurocurate run SPEC --input ... --output OUT --executor E --workers N [--set ...]`, measured."""
+    """`eurocurate run SPEC --input ... --output OUT --executor E --workers N [--set ...]`, measured.
+
+    `cpu_by_stage` (one local worker): the run goes through `tools/bench_phases`, so that the steps' timers read
+    the CPU clock of the thread running them and each stage group's process CPU is kept (`group_cpu_s`); its
+    wrappers add a few milliseconds of the run's CPU (they time each import and each step call)."""
     shutil.rmtree(out, ignore_errors=True)
-    args = [str(Path(sys.executable).parent / "eurocurate"), "run", str(spec), "--output", str(out)]
+    phases = out.parent / f"{out.name}.phases.json"
+    if cpu_by_stage:
+        if executor != "local" or workers != 1:
+            raise ValueError("cpu_by_stage measures a one-worker local run: the tasks run in the measured process")
+        phases.unlink(missing_ok=True)
+        args = [sys.executable, "-m", "eurocurate.tools.bench_phases", "--phases-json", str(phases)]
+    else:
+        args = [str(Path(sys.executable).parent / "eurocurate")]
+    args += ["run", str(spec), "--output", str(out)]
     args += ["--executor", executor, "--workers", str(workers)]
     for s in sets:
         args += ["--set", s]
@@ -105,6 +126,8 @@ def run_pipeline_measured(
                     counters[key] = counters.get(key, 0) + total
     for t in measure.run.timings:
         measure.group_seconds[t.group] = t.seconds
+    if cpu_by_stage:
+        measure.group_cpu_s = orjson.loads(phases.read_bytes())["groups_cpu_s"]
     return measure
 
 
