@@ -233,3 +233,34 @@ def test_pruning_removes_other_versions_tables_and_dead_builds_but_never_tables_
         holder.communicate(input="", timeout=60)  # the process ends: its lock goes with it
     assert [p.name for p in prune_tables(root, keep=keep)] == [used]
     assert {p.name for p in root.iterdir()} == {".lock", "other-tool", keep}
+
+
+def test_a_process_that_waited_on_tables_being_pruned_holds_the_lock_of_the_folder_that_now_stands(tmp_path):
+    """A worker starting while a pruner removes its key's folder waits, then marks the new lock file (the one a
+    rebuild of its tables is guarded by), not the removed one: a later pruning must see it in use."""
+    import subprocess
+    import sys
+    import threading
+
+    from eurocurate.langid import heliport_tables
+
+    root, key = tmp_path / "cache", "heliport-1.0-bbbbbbbbbbbbbbbb"
+    root.mkdir()
+    lock_file = root / f"{key}.in-use"
+    pruner = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys\n"
+         "f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('pruning', flush=True)\n"
+         "sys.stdin.read(); import os; os.unlink(sys.argv[1])", str(lock_file)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert pruner.stdout.readline().strip() == "pruning"
+    worker = threading.Thread(target=heliport_tables._mark_in_use, args=(root, key))
+    worker.start()
+    worker.join(timeout=0.5)
+    assert worker.is_alive()  # waiting for the pruner
+    pruner.communicate(input="", timeout=60)  # removes the lock file, then its lock goes with the process
+    worker.join(timeout=60)
+    held = heliport_tables._held[lock_file]
+    assert lock_file.is_file() and os.fstat(held.fileno()).st_ino == lock_file.stat().st_ino
+    (root / key).mkdir()
+    assert prune_tables(root, keep="heliport-1.1-cccccccccccccccc") == []  # in use by this process: kept
