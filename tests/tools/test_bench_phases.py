@@ -39,7 +39,14 @@ def test_cpu_by_stage_covers_every_stage_and_group_of_the_run_and_stays_within_i
     assert {s.stage for s in m.run.stages} <= set(steps)  # every document stage of the run has its CPU
     assert set(groups) == {t.group for t in m.run.timings}  # every stage group that ran
     assert min(steps.values()) >= 0 and min(groups.values()) >= 0
-    assert sum(steps.values()) <= sum(groups.values())  # the steps' timers run inside the groups
+    # per group: its steps' timers less the imports and model loads inside them, plus every import and model load
+    # while the group ran, is CPU the group's process spent, each second once (the clocks round to nanoseconds)
+    in_steps, in_groups = phases["imports_and_loads_in_steps_cpu_s"], phases["imports_and_loads_in_groups_cpu_s"]
+    assert set(phases["steps_by_group"]) == set(groups)
+    for group, timers in phases["steps_by_group"].items():
+        net = {step: s - in_steps.get(step, 0.0) for step, s in timers.items()}
+        assert min(net.values()) >= -1e-6, (group, net)
+        assert sum(net.values()) + in_groups.get(group, 0.0) <= groups[group] + 1e-6, group
     rows = {r["row"]: r["cpu_s"] for r in phases["rows"]}
     assert min(rows.values()) >= 0, rows  # nothing counted twice: what is left unaccounted is not negative
     # the process's own count can only be below what its parent reaped (the clocks round to microseconds)
