@@ -4,8 +4,9 @@ Owns decoding heliport's model files (bitcode 0.6 of a `HashMap<String, Vec<(Lan
 cache of the decoded tables (`.npy` files opened with mmap_mode='r', so every worker of a node reads the same
 page-cache pages), its key (heliport's version and files: a new or changed package gets new tables), its checksums
 (a corrupt or half-written cache is rebuilt, never used), and the check that the tables answer exactly as heliport
-does. Scoring is `langid.heliport_scorer`. The tables derive from heliport's GPL-3.0 model: they are built on the
-user's machine from the installed package and never shipped with eurocurate.
+does. Which cache folders are in use, and removing other versions' folders, is `langid.heliport_cache`; scoring
+is `langid.heliport_scorer`. The tables derive from heliport's GPL-3.0 model: they are built on the user's machine
+from the installed package and never shipped with eurocurate.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 import orjson
 import xxhash
 
+from eurocurate.langid.heliport_cache import BUILD_LOCK, mark_in_use, prune_unused
 from eurocurate.langid.heliport_scorer import HELIPORT_LANGS, ORDERS, MappedHeliport, NgramTable
 
 log = logging.getLogger(__name__)
@@ -264,12 +266,12 @@ def _mapped(path: Path) -> np.ndarray:
 def shared_tables(package_dir: Path | None = None, root: Path | None = None) -> MappedHeliport:
     """This node's tables for the installed heliport: loaded from the cache, else built once (in a child process,
     checked against heliport itself, under a lock so that the node's other workers wait and then share them). A build
-    removes the tables of other heliport versions that no process is using (`prune_tables`)."""
+    removes the tables of other heliport versions that no process is using (`langid.heliport_cache`)."""
     package_dir = package_dir or heliport_package_dir()
     root = root or cache_root()
     key = source_key(package_dir)
     directory = root / key
-    _mark_in_use(root, key)
+    mark_in_use(root, key)
     try:
         return load_tables(directory, source=key)
     except HeliportTablesError as e:
@@ -277,7 +279,7 @@ def shared_tables(package_dir: Path | None = None, root: Path | None = None) -> 
             log.warning("heliport tables: %s; rebuilding", e)
     try:
         root.mkdir(parents=True, exist_ok=True)
-        lock = open(root / ".lock", "w")  # noqa: SIM115 (held for the build, closed below)
+        lock = open(root / BUILD_LOCK, "w")  # noqa: SIM115 (held for the build, closed below)
     except OSError as e:
         raise HeliportTablesError(f"cannot write heliport tables to {root} ({e}); set EUROCURATE_CACHE_DIR") from e
     with lock:
@@ -301,94 +303,8 @@ def shared_tables(package_dir: Path | None = None, root: Path | None = None) -> 
             shutil.rmtree(staging, ignore_errors=True)
         log.info("heliport tables built in %s", directory)
         tables = load_tables(directory, source=key)
-        _prune(root, keep=key)
+        prune_unused(root, keep=key)  # under the build's lock, as pruning must be
         return tables
-
-
-# -- pruning the tables of other heliport versions ----------------------------------------------------------------
-# A process that maps a key's tables holds a shared flock on `<root>/<key>.in-use` for its lifetime (the kernel
-# releases it when the process ends, however it ends); pruning removes a key's folder only after taking that lock
-# exclusively without waiting, so tables a process may have mapped are never removed. Pruning runs under the build's
-# lock (`<root>/.lock`), which also makes every staging folder it finds a leftover of a build that died.
-_IN_USE_SUFFIX: Final = ".in-use"
-_held: dict[Path, object] = {}  # lock files this process holds shared, kept open (closing would release the lock)
-
-
-def _mark_in_use(root: Path, key: str) -> None:
-    """Hold `key`'s in-use lock shared from now until the process ends (a no-op when already held, or when the cache
-    folder cannot be written: then there is nothing this process could prune either)."""
-    path = root / f"{key}{_IN_USE_SUFFIX}"
-    if path in _held:
-        return
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        while True:
-            f = open(path, "a")  # noqa: SIM115 (kept open for the process's life)
-            fcntl.flock(f, fcntl.LOCK_SH)  # waits while a pruner removes this key's tables
-            if _same_file(f, path):
-                break
-            f.close()  # the pruner removed the lock file we waited on: take the new one
-    except OSError as e:
-        log.debug("heliport tables: cannot mark %s in use (%s)", key, e)
-        return
-    _held[path] = f
-
-
-def _same_file(f, path: Path) -> bool:
-    try:
-        return os.stat(path).st_ino == os.fstat(f.fileno()).st_ino
-    except FileNotFoundError:
-        return False
-
-
-def prune_tables(root: Path | None = None, keep: str | None = None) -> list[Path]:
-    """Remove from the cache `root` the tables of every heliport version but `keep` (default: the installed one's key)
-    that no process is using, and staging folders of builds that died; under the build's lock. Returns what went."""
-    root = root or cache_root()
-    keep = keep or source_key(heliport_package_dir())
-    try:
-        lock = open(root / ".lock", "w")  # noqa: SIM115 (closed by the with below)
-    except OSError as e:
-        raise HeliportTablesError(f"cannot lock {root} ({e})") from e
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _prune(root, keep=keep)
-
-
-def _prune(root: Path, keep: str) -> list[Path]:
-    removed = []
-    for entry in sorted(root.iterdir()):
-        if not entry.is_dir() or entry.name == keep:
-            continue
-        if entry.name.startswith(".heliport-"):  # a staging folder: its build held this lock and died
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-        elif entry.name.startswith("heliport-") and _remove_unused(root, entry):
-            removed.append(entry)
-    for path in root.glob(f"heliport-*{_IN_USE_SUFFIX}"):  # lock files of tables gone, nobody waiting for them
-        if not (root / path.name.removesuffix(_IN_USE_SUFFIX)).exists() and path.name != f"{keep}{_IN_USE_SUFFIX}":
-            _remove_unused(root, root / path.name.removesuffix(_IN_USE_SUFFIX))
-    if removed:
-        log.info("heliport tables: removed %s (other heliport versions, used by no process)", [p.name for p in removed])
-    return removed
-
-
-def _remove_unused(root: Path, directory: Path) -> bool:
-    """Remove `directory` and its in-use lock file when no process holds the lock; False when one does."""
-    path = root / f"{directory.name}{_IN_USE_SUFFIX}"
-    try:
-        with open(path, "a") as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                log.info("heliport tables: kept %s, in use by another process", directory.name)
-                return False
-            shutil.rmtree(directory, ignore_errors=True)
-            path.unlink(missing_ok=True)  # before the lock goes: a process waiting on it sees it is stale
-    except OSError as e:
-        log.warning("heliport tables: could not remove %s (%s)", directory, e)
-        return False
-    return not directory.exists()
 
 
 # -- the check against heliport ------------------------------------------------------------------------------------
