@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from eurocurate.tools.corpus_view import content_warcs
+from eurocurate.tools.longtail.artefacts import CACHE_ENV, DEFAULT_CACHE, UNAVAILABLE
 from tests.conftest import write_spec
 
 CORPUS_ENV = "EUROCURATE_CORPUS"
@@ -38,20 +39,18 @@ def built_by_make_eval(
 ) -> Path:
     """The folder `$env` names, which `make eval` builds with `command` before the evals and then sets `env` to;
     skips (saying why and what would make the eval run) when the variable is unset, when the builder could not have
-    its sources (it writes UNAVAILABLE.txt with the reason instead: `sources` says where it can) or when the folder
+    its sources (it writes `UNAVAILABLE` with the reason instead: `sources` says where it can) or when the folder
     holds no `holds`."""
     how = f"`make eval` builds it ({command}) and sets it"
+    cache = os.environ.get(CACHE_ENV) or DEFAULT_CACHE
     value = os.environ.get(env)
     if not value:
         pytest.skip(f"{env} is not set to the folder of {what}; {how}")
     folder = Path(value)
-    unavailable = folder / "UNAVAILABLE.txt"  # tools/longtail_set.py and tools/quality_outside.py write it
+    unavailable = folder / UNAVAILABLE
     if unavailable.is_file():
         reason = unavailable.read_text(encoding="utf-8").strip()
-        pytest.skip(
-            f"{what} could not be built: {reason}. It runs where {sources} once (then cached under "
-            "~/.cache/eurocurate/longtail)"
-        )
+        pytest.skip(f"{what} could not be built: {reason}. It runs where {sources} once (then cached under {cache})")
     if not is_built(folder):
         pytest.skip(f"{folder} holds no {holds}; {how}")
     return folder
