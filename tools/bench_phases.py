@@ -173,14 +173,12 @@ def _imports() -> float:
 
 def _steps_by_group(out: Path) -> dict[str, dict[str, float]]:
     """Stage group -> {step: its timer's total}, from the run's stats/<group>.json."""
-    import orjson
+    from eurocurate.tools.bench_runs import read_step_stats  # after the run: its imports are not the run's
 
     groups: dict[str, dict[str, float]] = {}
-    for stats_file in sorted((out / "stats").glob("*.json")):
-        seconds = groups.setdefault(stats_file.stem, defaultdict(float))
-        for step in orjson.loads(stats_file.read_bytes()):
-            ts = step.get("time_stats")
-            seconds[step["name"].split(": ", 1)[-1]] += float((ts.get("total") if isinstance(ts, dict) else ts) or 0)
+    for s in read_step_stats(out):
+        timers = groups.setdefault(s.group, {})
+        timers[s.step] = timers.get(s.step, 0.0) + s.seconds
     return groups
 
 
@@ -236,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] != "run" or "--output" not in args:
         print(__doc__, file=sys.stderr)
         return 2
-    bootstrap._find_and_load = _find_and_load(bootstrap._find_and_load)
+    find_and_load = bootstrap._find_and_load
+    bootstrap._find_and_load = _find_and_load(find_and_load)
     import datatrove.utils.stats as datatrove_stats
     from datatrove.pipeline.base import PipelineStep
 
@@ -251,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     status = cli(args)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     total = time.process_time() + children.ru_utime + children.ru_stime
+    bootstrap._find_and_load = find_and_load  # what this module imports from now on is not the run's
     out = Path(args[args.index("--output") + 1])
     table = phase_table(out, total)
     print("\n| phase or stage | CPU s | share |\n|---|---:|---:|")

@@ -72,6 +72,33 @@ class _TreeRss:
             self._stop.wait(self.period)
 
 
+@dataclass(frozen=True)
+class StepStats:
+    """One step of one stage group, as a finished run's stats/<group>.json has it (its tasks' stats merged)."""
+
+    group: str
+    step: str
+    seconds: float  # its datatrove timer's total
+    counters: dict[str, float]  # its stat_update counters' totals
+
+
+def read_step_stats(out: Path) -> list[StepStats]:
+    """Every step of every stage group of the finished run in `out`, group by group."""
+    steps = []
+    for stats_file in sorted((out / STATS).glob("*.json")):
+        for step in orjson.loads(stats_file.read_bytes()):
+            ts = step.get("time_stats")
+            seconds = ts.get("total") if isinstance(ts, dict) else ts
+            counters = {}
+            for key, value in (step.get("stats") or {}).items():
+                total = value.get("total") if isinstance(value, dict) else value
+                if isinstance(total, (int, float)):
+                    counters[key] = total
+            name = step["name"].split(": ", 1)[-1]  # datatrove's "<type>: <name>"
+            steps.append(StepStats(stats_file.stem, name, float(seconds or 0.0), counters))
+    return steps
+
+
 def run_pipeline_measured(
     spec: Path,
     inputs: list[Path],
@@ -113,17 +140,11 @@ def run_pipeline_measured(
         raise RuntimeError(f"benchmark run failed ({executor}, {workers} workers):\n{stdout[-3000:]}\n{stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     measure = RunMeasure(wall, cpu, rss.peak / 2**20, read_run_manifest(out), out)
-    for stats_file in sorted((out / STATS).glob("*.json")):
-        for step in orjson.loads(stats_file.read_bytes()):
-            name = step["name"].split(": ", 1)[-1]
-            ts = step.get("time_stats")
-            seconds = ts.get("total") if isinstance(ts, dict) else ts
-            measure.step_seconds[name] = measure.step_seconds.get(name, 0.0) + float(seconds or 0.0)
-            counters = measure.step_stats.setdefault(name, {})
-            for key, value in (step.get("stats") or {}).items():
-                total = value.get("total") if isinstance(value, dict) else value
-                if isinstance(total, (int, float)):
-                    counters[key] = counters.get(key, 0) + total
+    for step in read_step_stats(out):
+        measure.step_seconds[step.step] = measure.step_seconds.get(step.step, 0.0) + step.seconds
+        counters = measure.step_stats.setdefault(step.step, {})
+        for key, total in step.counters.items():
+            counters[key] = counters.get(key, 0) + total
     for t in measure.run.timings:
         measure.group_seconds[t.group] = t.seconds
     if cpu_by_stage:
