@@ -262,6 +262,20 @@ class LangIdConfig(BaseModel):
         description="Log-score lead of the classifier's non-EU-24 language over its likeliest EU-24 one needed to "
         "veto; None: the value derived with the model on the dev part (stored in the model file, docs/langid.md).",
     )
+    veto_glance_chars: int = Field(
+        60,
+        ge=10,
+        description="Characters of a text `langid.regional`'s classifier reads first in the veto (see "
+        "`veto_glance_lead`).",
+    )
+    veto_glance_lead: float | None = Field(
+        -60.0,
+        description="The veto stops before the spelling tells when the classifier's reading of the first "
+        "`veto_glance_chars` characters puts its likeliest non-EU-24 language this far (log-score) or further behind "
+        "the likeliest EU-24 one, unless fastText names a European language the classifier does not know (heliport "
+        "is then asked). Derived with the packaged classifier on the long-tail dev part and the eu24-dev pages "
+        "(docs/langid.md): re-derive it with a retrained `regional.npz`. None: no glance, every text read whole.",
+    )
     veto_chars: int = Field(
         400, ge=50, description="Characters of a document's paragraphs of one EU-24 label the veto reads, together."
     )

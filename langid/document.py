@@ -124,17 +124,23 @@ def identify_document(identifier: EuLanguageIdentifier, text: str) -> DocumentLa
         g = identifier.identify_text(joined)
         segs = tuple(Segment(s, e, g.lang, g.score) for s, e in spans)
         return DocumentLanguage(g.lang, g.score, {g.lang: 1.0}, segs)
-    labels = _label_paragraphs(identifier, text, spans, plan, page)
+    views: dict[int, dict[str, float]] = {}
+    labels = _label_paragraphs(identifier, text, spans, plan, page, views)
     if cfg.vetoes:
-        labels = _veto_paragraphs(identifier, text, spans, labels)
+        labels = _veto_paragraphs(identifier, text, spans, labels, views)
     return _by_paragraphs(identifier, text, spans, lengths, labels)
 
 
 def _veto_paragraphs(
-    identifier: EuLanguageIdentifier, text: str, spans: list[tuple[int, int]], labels: list[LangGuess | None]
+    identifier: EuLanguageIdentifier,
+    text: str,
+    spans: list[tuple[int, int]],
+    labels: list[LangGuess | None],
+    views: dict[int, dict[str, float]],
 ) -> list[LangGuess | None]:
     """The long-tail veto once per EU-24 label of the document, on its paragraphs read together (up to
-    `veto_chars`): a Corsican page fastText reads as Italian paragraph by paragraph becomes Corsican as a whole."""
+    `veto_chars`): a Corsican page fastText reads as Italian paragraph by paragraph becomes Corsican as a whole.
+    `views`: fastText's view of each paragraph read; the veto gets each language's best odds over the paragraphs."""
     by_lang: dict[str, list[int]] = {}
     for i, g in enumerate(labels):
         if g is not None and g.lang in EU24_SET:
@@ -142,15 +148,20 @@ def _veto_paragraphs(
     budget = identifier.config.veto_chars
     for lang, idx in by_lang.items():
         pieces, n = [], 0
+        rivals: dict[str, float] = {}
         for i in idx:
             s, e = spans[i]
             pieces.append(" ".join(text[s : min(e, s + budget - n)].split()))
             n += len(pieces[-1]) + 1
+            for code, q in views.get(i, {}).items():
+                if q > rivals.get(code, 0.0):
+                    rivals[code] = q
             if n >= budget:
                 break
         first = labels[idx[0]]
         assert first is not None
-        verdict = identifier.veto(" ".join(pieces), first, {})  # no fastText view of them together: heliport reads
+        # no fastText view of them together (heliport reads), but its views of each
+        verdict = identifier.veto(" ".join(pieces), first, {}, rivals)
         if verdict.lang != lang:
             for i in idx:
                 labels[i] = verdict
@@ -267,10 +278,12 @@ def _label_paragraphs(
     spans: list[tuple[int, int]],
     plan: dict[int, int],
     page: FirstPass | None = None,
+    views: dict[int, dict[str, float]] | None = None,
 ) -> list[LangGuess | None]:
     """fastText on every planned paragraph; then one second opinion per confusable group that has an
     unsure paragraph, read on the group's paragraphs together, which labels all of them. With the reading
-    of the whole document (`page`), unsure paragraphs that give the page's language a chance join its group."""
+    of the whole document (`page`), unsure paragraphs that give the page's language a chance join its group.
+    `views`, when given, receives fastText's view of each paragraph read."""
     cfg = identifier.config
     page_lang, page_group = _page_language(page)
     labels: list[LangGuess | None] = [None] * len(spans)
@@ -283,6 +296,8 @@ def _label_paragraphs(
         flat = " ".join(text[s : min(e, s + cap)].split())
         first = identifier.first_pass(flat)
         firsts[i] = (flat, first)
+        if views is not None:
+            views[i] = first.ft
         labels[i] = first.decided
         group = first.group
         if first.decided is None and page_lang is not None and first.ft.get(page_lang, 0.0) >= cfg.page_join_score:

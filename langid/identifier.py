@@ -9,7 +9,8 @@ Sampling documents and splitting them into paragraphs is `langid.document`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from eurocurate.langid.config import LangIdConfig
@@ -97,6 +98,7 @@ class EuLanguageIdentifier:
         self._model = load_fasttext(self.config.model_path or str(bundled_lid176_path()))
         self._predict = raw_predict(self._model)
         self._vetoes = self.config.vetoes
+        self.veto_counts: Counter[str] = Counter()  # what the long-tail veto asked (`langid.long_tail.VETO_*`)
         if self.config.second_opinion:
             if self.config.second_opinion_model == "heliport":
                 shared_heliport()  # one model per process, whatever the number of identifiers or tasks
@@ -122,8 +124,11 @@ class EuLanguageIdentifier:
         guess = first.decided if first.decided is not None else self.second_opinion(flat, first)
         return self.veto(flat, guess, first.ft)
 
-    def veto(self, flat: str, guess: LangGuess, ft: dict[str, float]) -> LangGuess:
-        """`guess` unless it is EU-24 and `flat` is in a European language outside the EU-24 (`long_tail_veto`)."""
+    def veto(
+        self, flat: str, guess: LangGuess, ft: dict[str, float], rivals: Mapping[str, float] | None = None
+    ) -> LangGuess:
+        """`guess` unless it is EU-24 and `flat` is in a European language outside the EU-24 (`long_tail_veto`;
+        `rivals`: fastText's views of `flat`'s paragraphs, when `ft` is no view of the whole)."""
         cfg = self.config
         if not self._vetoes or guess.lang not in cfg.veto_labels:
             return guess
@@ -140,6 +145,10 @@ class EuLanguageIdentifier:
             ask_heliport=guess.lang not in HBS,  # heliport reads all three as its own `hbs`: `langid.hbs` splits
             regional=cfg.regional_veto,
             regional_min_lead=cfg.regional_min_lead,
+            glance_chars=cfg.veto_glance_chars,
+            glance_lead=cfg.veto_glance_lead,
+            rivals=rivals,
+            counts=self.veto_counts,
         )
         return guess if found is None else LangGuess(found.lang, found.score, found.path)
 

@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Final
 
@@ -33,6 +34,7 @@ _MIX2: Final = np.uint64(0x94D049BB133111EB)
 _ORDER_SALT: Final = np.uint64(0x9E3779B97F4A7C15)
 _SPACE: Final = 32
 _WORD_SALT: Final = 0x5BD1E995
+_MIN_LABELS_BY_BUCKET: Final = 8  # from this many labels a text's weights are summed as (features, labels) rows
 
 
 class NgramModelError(ValueError):
@@ -152,13 +154,37 @@ class NgramModel:
 
     def log_scores(self, text: str, max_chars: int | None = None) -> NDArray[np.float32]:
         """bias + the sum of the weight rows of `text`'s features, one value per label (the bias alone if none)."""
-        ids = featurise(text, self.spec, max_chars)
+        return self.scores_of(featurise(text, self.spec, max_chars))
+
+    def scores_of(self, ids: NDArray[np.int64]) -> NDArray[np.float32]:
+        """`log_scores` of the features `ids` (`featurise`'s): in float32, one feature after the other in their order,
+        per label (the sum the model was calibrated with, bit for bit; `reference_scores` is that sum written out)."""
+        total = self.bias.astype(np.float32)
+        if not len(ids):
+            return total
+        table = self._summing_table
+        if table.shape[0] == len(self.labels):  # few labels: a running sum along each label's contiguous row
+            return total + np.cumsum(table.take(ids, axis=1), axis=1)[:, -1]
+        # many labels: numpy reduces along the outer axis row after row (the inner loop runs over the labels),
+        # the same sequential float32 sum as a running sum, ~6x cheaper (regional model: ~45 µs against ~290)
+        return total + np.add.reduce(table.take(ids, axis=0), axis=0)
+
+    def reference_scores(self, ids: NDArray[np.int64]) -> NDArray[np.float32]:
+        """`scores_of` as the plain running sum over the weight rows (what the tests compare the fast path to)."""
         total = self.bias.astype(np.float32)
         if len(ids):
-            # in float32, one feature after the other in `featurise`'s order (the sum the model was calibrated
-            # with, bit for bit); `take` and a running sum are ~1.5x faster than fancy indexing and `sum(axis=0)`
             total = total + np.cumsum(self.weights.take(ids, axis=0), axis=0, dtype=np.float32)[-1]
         return total
+
+    @cached_property
+    def _summing_table(self) -> NDArray[np.float32]:
+        """The weights as float32 in the layout that sums a text's rows fastest: (buckets, labels) when there are
+        many labels (no copy when they already are), (labels, buckets) for a handful (numpy's reduction over an
+        outer axis of three columns costs a loop step per feature: the Croatian/Bosnian/Serbian model sums ~1.6x
+        faster by label rows; a 3 MB private copy of its 1.5 MB memory-mapped float16 table)."""
+        if len(self.labels) >= _MIN_LABELS_BY_BUCKET:
+            return np.ascontiguousarray(self.weights, dtype=np.float32)
+        return np.ascontiguousarray(self.weights.T, dtype=np.float32)
 
     def probabilities(self, text: str, max_chars: int | None = None) -> dict[str, float]:
         """{label: probability}: the softmax of `log_scores` (for naive Bayes, the posterior under its assumptions)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eurocurate.langid.hbs import HBS_MODEL_PATH, hbs_model
 from eurocurate.langid.ngram_model import (
     FeatureSpec,
     NgramModel,
@@ -19,6 +20,8 @@ from eurocurate.langid.ngram_model import (
     fit_naive_bayes,
     load_model,
 )
+from eurocurate.langid.regional import REGIONAL_MODEL_PATH, regional_model
+from tests.langid.sentences import EU24_SENTENCES, LOOKALIKE_SENTENCES
 
 # Two languages a classifier must tell apart from a handful of sentences each (UDHR article 1 and everyday phrases)
 ENGLISH = [
@@ -154,3 +157,34 @@ def test_a_text_weighed_twice_counts_as_two_copies() -> None:
     twice = fit_naive_bayes([ENGLISH[0], ENGLISH[0], *GERMAN], ["en", "en", *["de"] * 4], spec)
     weighed = fit_naive_bayes([ENGLISH[0], *GERMAN], ["en", *["de"] * 4], spec, text_weights=[2, 1, 1, 1, 1])
     assert np.array_equal(twice.weights, weighed.weights)
+
+
+def _real_texts() -> list[str]:
+    sentences = [s for group in EU24_SENTENCES.values() for s in group]
+    pages = [" ".join(sentences[i : i + 12]) for i in range(0, len(sentences), 12)]  # up to a few KB: many features
+    return sentences + pages + list(LOOKALIKE_SENTENCES.values())
+
+
+@pytest.mark.parametrize("packaged", ["regional", "hbs"])
+def test_fast_scores_equal_the_running_sum_bit_for_bit_on_real_text(packaged) -> None:
+    # the models' thresholds were derived with the running float32 sum: the fast path must give the same bits, with
+    # the weights as loaded (float16, memory-mapped) and as the regional veto holds them (float32)
+    model = regional_model() if packaged == "regional" else hbs_model()
+    as_loaded = load_model(REGIONAL_MODEL_PATH if packaged == "regional" else HBS_MODEL_PATH)
+    for text in _real_texts():
+        ids = featurise(text, model.spec, 2000)
+        expected = model.reference_scores(ids).tobytes()
+        assert model.scores_of(ids).tobytes() == expected, text
+        assert as_loaded.scores_of(ids).tobytes() == expected, text
+        assert as_loaded.log_scores(text, 2000).tobytes() == expected, text
+
+
+def test_fast_scores_equal_the_running_sum_for_few_and_many_labels() -> None:
+    texts = ENGLISH + GERMAN
+    for n_labels in (2, 3, 8, 12):
+        labels = [f"l{i % n_labels}" for i in range(len(texts))]
+        model = fit_naive_bayes(texts, labels, FeatureSpec(buckets=1 << 10))
+        for text in [*texts, "Brüderlichkeit and brotherhood", "x"]:
+            ids = featurise(text, model.spec)
+            assert model.scores_of(ids).tobytes() == model.reference_scores(ids).tobytes()
+        assert model.scores_of(featurise("2024", model.spec)).tolist() == model.bias.tolist()

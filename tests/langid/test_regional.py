@@ -4,9 +4,23 @@ import pytest
 
 from eurocurate.langid.document import identify_document
 from eurocurate.langid.identifier import EuLanguageIdentifier
-from eurocurate.langid.long_tail import EUROPEAN_NON_EU24
+from eurocurate.langid.long_tail import (
+    EUROPEAN_NON_EU24,
+    VETO_ASKED,
+    VETO_GLANCED,
+    VETO_HELIPORT,
+    VETO_REGIONAL,
+    glance_stops,
+)
 from eurocurate.langid.ngram_model import NgramModelError, load_model
-from eurocurate.langid.regional import REGIONAL_MODEL_PATH, regional_model, regional_reading, regional_veto
+from eurocurate.langid.regional import (
+    REGIONAL_MODEL_PATH,
+    RegionalReading,
+    regional_glance,
+    regional_model,
+    regional_reading,
+    regional_veto,
+)
 from eurocurate.schema import EU24
 from tests.langid.sentences import EU24_SENTENCES
 
@@ -109,3 +123,44 @@ def test_a_damaged_model_file_is_refused_with_its_path(tmp_path):
     bad.write_bytes(REGIONAL_MODEL_PATH.read_bytes()[:1000])
     with pytest.raises(NgramModelError, match="regional.npz"):
         load_model(bad)
+
+
+def test_a_regional_text_still_gets_its_label_with_the_glance(identifier):
+    # the glance stops the veto only where the model reads the text as EU-24 by far: Silesian passes it
+    silesian = REGIONAL_SENTENCES["szl"]
+    glance = regional_glance(silesian, "pl", identifier.config.veto_glance_chars)
+    assert glance is not None and glance.lead > identifier.config.veto_glance_lead
+    before = identifier.veto_counts.copy()
+    guess = identifier.identify_text(silesian)
+    assert (guess.lang, guess.path) == ("szl", "veto:regional")
+    counted = identifier.veto_counts - before
+    assert counted[VETO_REGIONAL] == 1 and counted[VETO_GLANCED] == 0
+
+
+@pytest.mark.parametrize("lang", ["it", "pl", "de", "nl", "sv"])
+def test_an_eu_text_the_model_reads_as_eu24_by_far_skips_the_rest_of_the_veto(lang):
+    ident = EuLanguageIdentifier(veto_gate_score=1.0)  # fastText's gate always leaves room: the glance decides
+    reads_whole = EuLanguageIdentifier(veto_gate_score=1.0, veto_glance_lead=None)
+    sentence = " ".join(EU24_SENTENCES[lang])
+    guess = ident.identify_text(sentence)
+    assert guess == reads_whole.identify_text(sentence) and guess.lang == lang
+    assert ident.veto_counts[VETO_GLANCED] == ident.veto_counts[VETO_ASKED] == 1
+    assert ident.veto_counts[VETO_REGIONAL] == ident.veto_counts[VETO_HELIPORT] == 0
+    assert reads_whole.veto_counts[VETO_REGIONAL] == 1 and reads_whole.veto_counts[VETO_GLANCED] == 0
+
+
+def test_fasttext_naming_a_language_the_model_does_not_know_keeps_heliport_asked():
+    far = RegionalReading("co", -500.0)
+    assert glance_stops(far, -60.0, {"it": 0.9}, {}, 0.01)
+    assert not glance_stops(far, -60.0, {"it": 0.9, "lmo": 0.05}, {}, 0.01)  # Lombard: heliport's to name
+    assert not glance_stops(far, -60.0, {}, {"scn": 0.02}, 0.01)  # a paragraph's view counts too
+    assert glance_stops(far, -60.0, {"it": 0.9, "co": 0.05}, {}, 0.01)  # Corsican: the model weighed it
+    assert glance_stops(far, -60.0, {"hr": 0.6, "sr": 0.3, "bs": 0.1}, {}, 0.01)  # langid.hbs's, not the veto's
+    assert not glance_stops(RegionalReading("co", -10.0), -60.0, {"it": 0.9}, {}, 0.01)
+
+
+def test_a_text_no_longer_than_the_glance_is_read_once():
+    text = "O file o no se peu arvî."
+    glance = regional_glance(text, "it", len(text))
+    assert glance == regional_reading(regional_model(), text)
+    assert regional_veto(text, "it", reading=glance) == regional_veto(text, "it")
