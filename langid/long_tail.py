@@ -94,8 +94,15 @@ LONG_TAIL_MARKERS: Final[dict[str, SpellingTell]] = {
         sum_alone=2,
     ),
     "an": SpellingTell(
-        re.compile(r"\b\w{3,}(?:au|iu)\b"),  # participles in -au, -iu: certificau, denegau, ocurriu
-        frozenset("ye d'o d'a d'os d'as iste ista istos istas l'atro totz nomás ta talment calga lo".split()),
+        # participles in -au, -iu (certificau, denegau, ocurriu); d' and l' before a vowel (d'actualización,
+        # l'uso), which Spanish and Portuguese never write; "u" for "or" before a word that does not start with o
+        # (activar u desactivar; Spanish writes "u" only before o-). Long-tail dev set: the Aragonese tell fires on
+        # 58% of Aragonese paragraphs (42% before) and on none of 1,712 Spanish and 1,634 Portuguese ones.
+        re.compile(r"\b\w{3,}(?:au|iu)\b|\b[dlDL]['’](?=[aeiouáéíóúhAEIOUÁÉÍÓÚH])|\b[uU]\s+(?![oóOÓ]|[hH][oó])\w"),
+        frozenset(
+            "ye d'o d'a d'os d'as iste ista istos istas l'atro totz nomás ta talment calga lo dende garra pachina "
+            "pachinas bell bella bellas belatro belatra yera".split()
+        ),
         frozenset({"es", "pt"}),
         sum_alone=2,
     ),
