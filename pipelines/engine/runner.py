@@ -321,8 +321,10 @@ def _execute(
     )
     if kind == "ray":
         t0 = time.perf_counter()
-        init_ray(options.ray_address, workers)
+        early = init_ray(options.ray_address, workers)
         ready = {"seconds": round(time.perf_counter() - t0, 3), "driver_cpu_s": round(time.process_time(), 3)}
+        if early is not None:  # started beside the driver's imports and checks: `seconds` is what was left to wait
+            ready["started_early_s"] = early
         log.info("ray ready", extra=ready | {"address": options.ray_address})
     live = console.is_terminal if options.live_progress is None else options.live_progress
     display = ProgressDisplay(console, live=live)
