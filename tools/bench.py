@@ -305,14 +305,18 @@ def _scaling(
         rows.append(_scaling_row(1, workers, m))
     scaling = {"rows": rows, "parallel_efficiency": rows[0]["wall_s"] / (2 * rows[1]["wall_s"])}
     base = {r["workers"]: r for r in rows}
-    run = ["1× with 1 and 2 workers"]
+    run = ["1× with 1 and 2 worker(s)"]
     for i, factor in enumerate(f for f in factors if f > 1):
         wanted = scale_workers or ((1, 2) if i == 0 else (2,))
         _check_disk(inputs, out, factor)
         print(f"scaling: building the {factor}× corpus ...", flush=True)
+        t0 = time.perf_counter()
         scaled = build_scaled_corpus(
             inputs, out / f"scaled-input-x{factor}", factor, seed=20261125, jobs=os.cpu_count() or 1
         )
+        built = {"seconds": time.perf_counter() - t0, "mb": sum(f.stat().st_size for f in scaled) / 1e6}
+        print(f"scaling: {factor}× corpus, {built['mb']:,.0f} MB, built in {built['seconds']:.0f} s", flush=True)
+        scaling.setdefault("corpora", {})[str(factor)] = built
         big = {}
         for workers in wanted:
             print(f"scaling: {factor}× with {workers} worker(s) ...", flush=True)
@@ -347,8 +351,9 @@ def _scaling(
     return scaling
 
 
-# Disk a scaled run needs per byte of input WARC: the corpus itself, the run's hand-over files and outputs (the
-# 1× dev corpus, 21.3 MB: 20 MB of outputs and 12 MB of hand-over files at the peak), with room to spare.
+# Disk a scaled run needs per byte of input WARC: the corpus itself (1), the run's outputs (about 1: 20 MB for the
+# 21.3 MB of the dev corpus; 1.6 with logs and stats for 2 of its files, 4.7 MB) and its hand-over files until the
+# run ends, with room to spare.
 _DISK_PER_INPUT_BYTE = 3.0
 
 
