@@ -75,6 +75,7 @@ def warm_up_workers(steps: list[list[PipelineStep]], workers: int) -> None:
     Fire and forget: a module that fails to import fails the run's own task with its error."""
     import ray
 
+    _ship_plugins_by_value()  # as the tasks will: a worker need not have a plugin's module to unpickle its steps
     ref = ray.put(steps)
     remote = ray.remote(_warm_up)
     for _ in range(workers):
