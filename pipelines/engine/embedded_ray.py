@@ -163,7 +163,7 @@ def _start_embedded(workers: int) -> None:
     quiet = _DropMessage(_OFF_MAIN_THREAD)  # started from a thread: init_ray sets that handler on the main thread
     ray_worker_log.addFilter(quiet)
     try:
-        with _loopback_only_ray():
+        with _loopback_only_ray(), _without_dashboard_head():
             ray.init(
                 address="local",
                 num_cpus=workers,
@@ -173,6 +173,34 @@ def _start_embedded(workers: int) -> None:
             )
     finally:
         ray_worker_log.removeFilter(quiet)
+
+
+@contextmanager
+def _without_dashboard_head() -> Iterator[None]:
+    """Start no dashboard head process: with `include_dashboard=False` Ray 2.60 still starts one, for its usage
+    statistics module alone (which this instance turns off), and `ray.init` waits for it to register before it
+    starts the raylet. Left out, a start takes 3.6 s instead of 4.4 s (medians of 4 turns each, loaded machine) and
+    one process fewer (0.85 CPU s). The node then records no dashboard URL, as Ray does for its minimal install;
+    what the instance loses is the state and job-submission APIs, which nothing of a run asks of it. Ray's own
+    `start_api_server` is put back when `ray.init` returns; a Ray without it starts as it does."""
+    try:
+        from ray._private.node import Node
+    except ImportError:
+        yield
+        return
+    original = getattr(Node, "start_api_server", None)
+    if original is None:
+        yield
+        return
+
+    def no_dashboard_head(self: Node, **_: object) -> None:
+        self._webui_url = ""  # as Ray's minimal install: no dashboard server
+
+    Node.start_api_server = no_dashboard_head
+    try:
+        yield
+    finally:
+        Node.start_api_server = original
 
 
 @contextmanager

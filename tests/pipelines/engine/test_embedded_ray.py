@@ -93,9 +93,12 @@ def test_a_run_takes_over_the_ray_started_early_and_stopping_leaves_no_process()
         assert started is not None and started > 0
         assert ray.is_initialized() and ray.cluster_resources()["CPU"] == 1
         assert ray.get(ray.remote(lambda: os.getpid()).remote()) != os.getpid()  # tasks run on its workers
-        ray_pids = {p.pid for p in _ray_processes(before)}
-        names = {psutil.Process(pid).name() for pid in ray_pids}
+        ray_procs = _ray_processes(before)
+        ray_pids = {p.pid for p in ray_procs}
+        names = {p.name() for p in ray_procs}
         assert {"gcs_server", "raylet"} <= names
+        # no dashboard head (Ray starts one even without the dashboard, for usage statistics this instance turns off)
+        assert not [p for p in ray_procs if any(a.endswith("dashboard/dashboard.py") for a in p.cmdline())]
     finally:
         stop_ray()
     assert not ray.is_initialized()
