@@ -13,8 +13,9 @@ to end, with scaling over Ray workers and input size.
    and the language identifier alone (docs/s on 1–5 KB documents).
 5. Scaling: Ray with 1 and 2 workers (parallel efficiency, and the bound each run's own log allows:
    `ray_timeline`), on the input and on corpora `--scales` times larger (`bench_corpus`: re-sampled,
-   perturbed; the first with 1 and 2 workers, the others with 2): time and memory against input size.
-   `--scaling-only` runs only these.
+   perturbed; the first with 1 and 2 workers, the others with 2, or `--scale-workers`): time and memory
+   against input size, and a linearity check per worker count (seconds per 1,000 documents at each size,
+   the marginal rate between sizes, peak RSS). `--scaling-only` runs only these.
 Writes OUT/bench.json and OUT/bench.md and prints the tables. Timings are never asserted anywhere.
 """
 
