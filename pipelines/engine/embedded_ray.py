@@ -19,7 +19,14 @@ from pathlib import Path
 _RAY_CLUSTER_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 # the environment of the processes an embedded Ray starts: single-machine mode (loopback), no usage statistics
 _EMBEDDED_ENV = {_RAY_CLUSTER_ENV: "0", "RAY_USAGE_STATS_ENABLED": "0"}
-_OFF_MAIN_THREAD = "SIGTERM handler is not set because current thread is not the main thread."
+# What `ray.init` logs that says nothing to a user of the embedded instance (logger → the message's start): the
+# SIGTERM handler it cannot set from the thread that starts it early (init_ray sets it on the main thread), and the
+# notice that token authentication is on by default (`eurocurate run`'s mistakes are one line on stderr; a Ray
+# *without* token authentication is still warned of)
+_QUIET = {
+    "ray._private.worker": "SIGTERM handler is not set because current thread is not the main thread.",
+    "ray._private.authentication.authentication_token_setup": "Token authentication is enabled for this Ray cluster.",
+}
 
 log = logging.getLogger(__name__)
 
@@ -147,21 +154,21 @@ def _init_kwargs() -> dict:
 
 
 class _DropMessage(logging.Filter):
-    def __init__(self, message: str):
+    def __init__(self, start: str):
         super().__init__()
-        self.message = message
+        self.start = start
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != self.message
+        return not record.getMessage().startswith(self.start)
 
 
 def _start_embedded(workers: int) -> None:
     """An embedded local instance, sized to the requested parallelism, reachable on loopback only."""
     import ray
 
-    ray_worker_log = logging.getLogger("ray._private.worker")
-    quiet = _DropMessage(_OFF_MAIN_THREAD)  # started from a thread: init_ray sets that handler on the main thread
-    ray_worker_log.addFilter(quiet)
+    quiet = [(logging.getLogger(name), _DropMessage(start)) for name, start in _QUIET.items()]
+    for logger, drop in quiet:
+        logger.addFilter(drop)
     try:
         with _loopback_only_ray(), _without_dashboard_head():
             ray.init(
@@ -172,7 +179,8 @@ def _start_embedded(workers: int) -> None:
                 **_init_kwargs(),
             )
     finally:
-        ray_worker_log.removeFilter(quiet)
+        for logger, drop in quiet:
+            logger.removeFilter(drop)
 
 
 @contextmanager
