@@ -23,6 +23,7 @@ from typing import Final, Literal
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from eurocurate.pipelines.extract.blocks import inside
 from eurocurate.pipelines.extract.facts import PageFacts, read_page_facts
 from eurocurate.pipelines.extract.region import extract_region_text
 from eurocurate.pipelines.extract.rules import MIN_EXTRACTED_CHARS, extract_main_text
@@ -221,8 +222,8 @@ def _main_region(tree: LexborHTMLParser) -> tuple[LexborNode | None, int]:
 
 def _direct_text(region: LexborNode, region_chars: int, include_tables: bool) -> str | None:
     """The container's paragraphs when it is plainly prose; None when trafilatura should judge it."""
-    # css_first matches the node itself too: test the children, the container's own classes are no evidence
-    if region_chars < _DIRECT_MIN_CHARS or any(c.css_first(_NOT_PROSE) is not None for c in region.iter()):
+    # below the container: its own classes are no evidence (one query; a query per child cost 1.6 times as much)
+    if region_chars < _DIRECT_MIN_CHARS or inside(region, _NOT_PROSE):
         return None
     link_chars = sum(len(a.text(separator=" ", strip=True)) for a in region.css("a"))
     if link_chars > _DIRECT_MAX_LINK_SHARE * region_chars:

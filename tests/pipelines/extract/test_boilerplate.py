@@ -6,7 +6,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract.blocks import inside
-from eurocurate.pipelines.extract.boilerplate import _holding, delete_by_link_density
+from eurocurate.pipelines.extract.boilerplate import delete_by_link_density, with_links
 
 PAGE = """<html><body><div id="page">
 <nav-like class="menu"><ul><li><a href="/a">Home</a></li><li><a href="/b">News</a></li><li>No link</li></ul></nav-like>
@@ -22,19 +22,14 @@ PAGE = """<html><body><div id="page">
 </div></body></html>"""
 
 
-def test_the_nodes_holding_a_link_are_those_a_query_of_their_own_finds_links_in():
+def test_the_elements_with_links_are_those_a_query_of_their_own_finds_links_in():
     body = LexborHTMLParser(PAGE).body
-    assert any(n.mem_id not in _holding(body, "a") for n in inside(body, "*"))  # elements the pruning skips
-    for container in [body, *inside(body, "div,main,ul")]:
-        held = _holding(container, "a")
-        every = [container, *inside(container, "*")]
-        for node in every:
-            assert (node.mem_id in held) == bool(node.css("a")), node.html[:80]
-    # another selector of links (the dominant-container reading counts links with a target)
-    main = body.css_first("main")
-    assert {n.mem_id for n in inside(main, "*") if n.css("a[href='/minutes']")} | {main.mem_id} == _holding(
-        main, "a[href='/minutes']"
-    )
+    for selector in ("div,details,form,figure", "ul,ol,dl", "p", "td", "a", "*"):
+        for links in ("a", "a[href='/minutes']"):
+            found = {n.mem_id for n in with_links(body, selector, links)}
+            expected = {n.mem_id for n in inside(body, selector) if n.css(links)}  # css() tests the node too
+            assert found == expected, (selector, links)
+    assert len(with_links(body, "p")) < len(inside(body, "p"))  # a paragraph without links is not tested
 
 
 def test_link_density_pruning_deletes_the_link_lists_and_keeps_the_prose():
