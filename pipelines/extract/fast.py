@@ -230,8 +230,10 @@ def _direct_text(region: LexborNode, region_chars: int, include_tables: bool) ->
         return None
     lines: list[str] = []
     covered = 0
+    # an outer block (one holding another): its inner blocks carry the text; found in one query, not one per block
+    outer = {n.mem_id for n in region.css(f":is({_BLOCKS}):has({_BLOCKS})")}
     for block in region.css(_BLOCKS):
-        if len(block.css(_BLOCKS)) > 1:  # an outer block (the list includes itself): inner blocks carry the text
+        if block.mem_id in outer:
             continue
         line = _SPACES.sub(" ", block.text()).strip()
         if line:
