@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Final
 
@@ -90,12 +90,6 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
     tokens = text_words(text)
     if not tokens:
         return np.zeros(0, dtype=np.int64)
-    if len(text) <= _SHORT_TEXT:
-        return _featurise_by_word(tokens, spec)
-    return _featurise_tokens(tokens, spec)
-
-
-def _featurise_tokens(tokens: list[str], spec: FeatureSpec) -> NDArray[np.int64]:
     padded = " " + " ".join(tokens) + " "
     points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     space = points == _SPACE
@@ -134,41 +128,6 @@ def _featurise_tokens(tokens: list[str], spec: FeatureSpec) -> NDArray[np.int64]
     else:
         hashes %= np.uint64(spec.buckets)
     return hashes.view(np.int64)  # below 2**26: the same values
-
-
-# A short text's features from its words' (each word's n-grams never reach beyond " word "): ~2x cheaper than the
-# numpy pass below ~100 characters, where numpy's cost per call dominates (the regional veto's glance reads 60).
-_SHORT_TEXT: Final = 100
-_CACHED_WORDS: Final = 1 << 14  # per feature spec, ~0.3 KB each; emptied when full (refilled by the next texts)
-_WORD_FEATURES: dict[FeatureSpec, dict[str, NDArray[np.int64]]] = {}
-
-
-def _featurise_by_word(tokens: list[str], spec: FeatureSpec) -> NDArray[np.int64]:
-    """`featurise` of a text with these `tokens`: each word's features (its 1-grams, 2-grams... and itself, as
-    `featurise` gives them for the word alone), put in `featurise`'s order (all 1-grams in text order, then the
-    2-grams...) by a stable sort on the n-gram order."""
-    cache = _WORD_FEATURES.setdefault(spec, {})
-    if len(cache) + len(tokens) > _CACHED_WORDS:
-        cache.clear()
-    ids, orders = [], []
-    for token in tokens:
-        found = cache.get(token)
-        if found is None:
-            found = cache[token] = _featurise_tokens([token], spec)
-        ids.append(found)
-        orders.append(_orders_of_word(len(token), spec))
-    return np.concatenate(ids)[np.argsort(np.concatenate(orders), kind="stable")]
-
-
-@lru_cache(maxsize=256)
-def _orders_of_word(length: int, spec: FeatureSpec) -> NDArray[np.int8]:
-    """The n-gram order of each feature of a word of `length` letters alone (the word itself: `max_n` + 1): its
-    padded form " word " has `length` letters (1-grams), `length` + 1 bigrams, `length` + 3 - n n-grams from n = 3."""
-    counts = [(n, length if n == 1 else length + 3 - n) for n in range(spec.min_n, spec.max_n + 1)]
-    orders = [np.full(count, n, dtype=np.int8) for n, count in counts if count > 0]
-    if spec.words:
-        orders.append(np.array([spec.max_n + 1], dtype=np.int8))
-    return np.concatenate(orders)
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,9 @@ from eurocurate.langid.ngram_model import (
     FeatureSpec,
     NgramModel,
     NgramModelError,
-    _featurise_by_word,
-    _featurise_tokens,
     featurise,
     fit_naive_bayes,
     load_model,
-    text_words,
 )
 from eurocurate.langid.regional import REGIONAL_MODEL_PATH, regional_model
 from tests.langid.sentences import EU24_SENTENCES, LOOKALIKE_SENTENCES
@@ -191,15 +188,3 @@ def test_fast_scores_equal_the_running_sum_for_few_and_many_labels() -> None:
             ids = featurise(text, model.spec)
             assert model.scores_of(ids).tobytes() == model.reference_scores(ids).tobytes()
         assert model.scores_of(featurise("2024", model.spec)).tolist() == model.bias.tolist()
-
-
-def test_a_short_text_gets_the_same_features_word_by_word_as_in_one_pass() -> None:
-    # below `_SHORT_TEXT` characters the features come from each word's own (cached); the order must be the same
-    specs = [FeatureSpec(), FeatureSpec(min_n=2, max_n=4, words=False), FeatureSpec(min_n=3, max_n=8, buckets=1000)]
-    texts = [*(s for group in EU24_SENTENCES.values() for s in group), *LOOKALIKE_SENTENCES.values(), "a", "ab c"]
-    for spec in specs:
-        for text in texts:
-            for chars in (3, 20, 60, 99):
-                tokens = text_words(text[:chars])
-                if tokens:
-                    assert np.array_equal(_featurise_by_word(tokens, spec), _featurise_tokens(tokens, spec)), text
