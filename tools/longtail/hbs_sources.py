@@ -92,8 +92,8 @@ def _shingles(words: list[str]) -> set[str]:
 
 def drop_overlap(texts: Iterable[str], reference: Iterable[str]) -> tuple[list[str], Counter[str]]:
     """`texts` less those equal to a `reference` text after normalisation (lower-cased letter runs, NFC) and those
-    sharing `NEAR_COPY_SHARE` of their word 3-grams with one reference text (Thunderbird ships Firefox's toolkit
-    strings, sometimes with the brand name changed); a text kept once. The counts of the dropped, by reason."""
+    sharing `NEAR_COPY_SHARE` of their word 3-grams with one reference text (Thunderbird shares Firefox's toolkit
+    strings, some reworded or with another brand name); a text kept once. The counts of the dropped, by reason."""
     reference = list(reference)
     exact = {" ".join(text_words(t)) for t in reference}
     index: dict[str, set[int]] = defaultdict(set)
