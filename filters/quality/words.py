@@ -174,12 +174,15 @@ def _counts(symbols: int, symbol_chars: int, alphabetic: int) -> int:
 
 
 _ONE_WORD = _counts(0, 0, 1)
+_NO_WORD = _counts(0, 0, 0)
 
 
 def _chunk(text: str, lang: str, table: CharTable, simple: bool) -> tuple[tuple[str, ...], int]:
-    if simple:  # the usual shapes, without the general algorithm: "word" and "word,"
-        if text.isalpha():
-            return (text,), _ONE_WORD
+    # "word", "2024", "3rd", "COVID19": no character table holds a letter or a digit, and the language rules need
+    # an apostrophe or a hyphen, so nothing splits off (the general algorithm below returns the chunk whole)
+    if text.isalnum():
+        return (text,), _ONE_WORD if any(map(str.isalpha, text)) else _NO_WORD
+    if simple:  # the usual shape, without the general algorithm: "word,"
         body, last = text[:-1], text[-1]
         if body.isalpha() and last in table.suffix and (last != "." or not _keeps_final_period(text, lang)):
             sym = last in PUNCTUATION_SET

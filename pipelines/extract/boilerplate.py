@@ -152,10 +152,14 @@ def _as_div(tag: str, a: Attributes) -> str:
     return "div" if tag == "table" and (a.get("role") or "") in ("presentation", "none") else tag
 
 
-def _first_of(a: Attributes, *keys: str) -> str:
+def _first_of(a: Attributes, x: str, y: str) -> str:
     """XPath `@x|@y` as a string: the value of whichever attribute comes first in the source."""
+    if y not in a:  # most elements have one of the two: no need to look at the order
+        return a.get(x) or ""
+    if x not in a:
+        return a.get(y) or ""
     for k, v in a.items():
-        if k in keys:
+        if k in (x, y):
             return v or ""
     return ""
 
@@ -166,11 +170,12 @@ def overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
     c, i = a.get("class") or "", a.get("id") or ""
     overall_class, region_class, hidden_class = _class_discards(c) if c else (False, False, False)
     overall_id, hidden_id = _id_discards(i) if i else (False, False)
+    id_or_class = _first_of(a, "id", "class")
     if _as_div(tag, a) in _DISCARDABLE and (
         "data-lp-replacement-content" in a
         or "nav" in (a.get("role") or "").replace("N", "n")
         or "MostPopularStories" in (a.get("data-component") or "")
-        or "cookie" in _first_of(a, "id", "class")
+        or "cookie" in id_or_class
         or overall_id
         or (overall_class if embeds else region_class)
     ):
@@ -178,7 +183,7 @@ def overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
     style = a.get("style") or ""
     return (
         c == "comments-title"
-        or _first_of(a, "id", "class").startswith("reply-")
+        or id_or_class.startswith("reply-")
         or "hidden" in _first_of(a, "id", "style")
         or "display:none" in style
         or "display: none" in style

@@ -6,7 +6,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract.blocks import inside
-from eurocurate.pipelines.extract.boilerplate import delete_by_link_density, with_links
+from eurocurate.pipelines.extract.boilerplate import _first_of, delete_by_link_density, overall_discard, with_links
 
 PAGE = """<html><body><div id="page">
 <nav-like class="menu"><ul><li><a href="/a">Home</a></li><li><a href="/b">News</a></li><li>No link</li></ul></nav-like>
@@ -40,3 +40,16 @@ def test_link_density_pruning_deletes_the_link_lists_and_keeps_the_prose():
     text = body.text(separator=" ", strip=True)
     assert "The city council approved the path on Monday." in text and "Work starts in spring" in text
     assert "Older story" not in text and "Share" not in text and "Home" not in text
+
+
+def test_an_either_attribute_expression_reads_whichever_comes_first_in_the_source():
+    # XPath `@id|@class` as trafilatura's expressions use it: document order of the attributes, not of the names
+    assert _first_of({"class": "reply-box", "id": "main"}, "id", "class") == "reply-box"
+    assert _first_of({"id": "main", "class": "reply-box"}, "id", "class") == "main"
+    assert _first_of({"class": "reply-box"}, "id", "class") == "reply-box"
+    assert _first_of({"id": None, "style": "x"}, "id", "style") == ""  # an attribute without a value
+    assert _first_of({"role": "nav"}, "id", "class") == ""
+    # a reply box by its class when the class comes first, not when the id does (trafilatura's `reply-` test)
+    page = LexborHTMLParser('<body><div class="reply-box" id="main">a</div><div id="main" class="reply-box">b</div>')
+    class_first, id_first = page.body.css("div")
+    assert overall_discard("div", class_first.attributes) and not overall_discard("div", id_first.attributes)
