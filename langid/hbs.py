@@ -3,8 +3,9 @@
 Owns the splitter: a naive Bayes classifier over character n-grams and words (`langid/models/hbs.npz`, ~1.5 MB,
 memory-mapped on the first Croatian-like text; trained by `tools/train_hbs.py` on the long-tail set's dev part,
 which also derives its calibration), optionally weighed with the standard-vocabulary tells (Croatian
-tko/tisuća/tjedan against ko/hiljada/sedmica) and the reflex of old ě (ijekavian rijeka/vrijeme in Croatian and
-Bosnian, ekavian reka/vreme in Serbian). Whether a text belongs to the group is `langid.identifier`'s decision.
+tko/tisuća/tjedan against ko/hiljada/sedmica, and the derived Bosnian/Serbian word list `models/hbs_words.txt`) and
+the reflex of old ě (ijekavian rijeka/vrijeme in Croatian and Bosnian, ekavian reka/vreme in Serbian). Whether a
+text belongs to the group is `langid.identifier`'s decision.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from eurocurate.langid.ngram_model import NgramModel, load_model
 from eurocurate.langid.orthography import words
 
 HBS_MODEL_PATH: Final = Path(__file__).resolve().parent / "models" / "hbs.npz"
+# Bosnian/Serbian words that Croatian text and the Croatian hunspell dictionary lack (tačka, prevod, generisanog),
+# derived by `tools/train_hbs.py --sources` from LibreOffice/Thunderbird catalogues and hunspell dictionaries
+HBS_WORDS_PATH: Final = HBS_MODEL_PATH.with_name("hbs_words.txt")
 MODEL_CHARS: Final = (
     2000  # the classifier reads at most the 2,000 characters Croatian-like pages get (`always_ask_chars`)
 )
@@ -195,16 +199,28 @@ def hbs_model() -> NgramModel:
     return model
 
 
-def hbs_tells(flat: str) -> dict[str, int]:
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """The packaged Bosnian/Serbian word list (`HBS_WORDS_PATH`; lines starting with # are comments)."""
+    try:
+        lines = HBS_WORDS_PATH.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as e:
+        raise FileNotFoundError(f"{HBS_WORDS_PATH} is missing: it ships with the package (tools/train_hbs.py)") from e
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def hbs_tells(flat: str, bosnian_serbian_words: frozenset[str] | None = None) -> dict[str, int]:
     """{hr, bs, sr: vocabulary tells}: Croatian-only words (tko, tisuća, postavke, preglednik...) against words
-    Bosnian and Serbian share (ko, hiljada, podešavanja, pretraživač...); ekavian forms for sr against ijekavian ones
-    for hr and bs; Bosnian-only words (historija, sedmica...) against Serbian."""
+    Bosnian and Serbian share (ko, hiljada, podešavanja, pretraživač..., and `bosnian_serbian_words`, by default the
+    packaged `dictionary_words`); ekavian forms for sr against ijekavian ones for hr and bs; Bosnian-only words
+    (historija, sedmica...) against Serbian."""
     tokens = words(flat)
     present = set(tokens)
+    listed = dictionary_words() if bosnian_serbian_words is None else bosnian_serbian_words
     ekavian = sum(map(EKAVIAN_WORDS.__contains__, tokens))
     ijekavian = sum(map(IJEKAVIAN_WORDS.__contains__, tokens))
     croatian_stems, shared_stems = stem_words(flat.lower())
-    shared = len(present & BOSNIAN_SERBIAN_ONLY | shared_stems)
+    shared = len(present & BOSNIAN_SERBIAN_ONLY | present & listed | shared_stems)
     bosnian = len(present & BOSNIAN_WORDS)
     croatian = len(present & CROATIAN_ONLY_WORDS | croatian_stems)
     return {

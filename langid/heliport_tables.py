@@ -4,8 +4,9 @@ Owns decoding heliport's model files (bitcode 0.6 of a `HashMap<String, Vec<(Lan
 cache of the decoded tables (`.npy` files opened with mmap_mode='r', so every worker of a node reads the same
 page-cache pages), its key (heliport's version and files: a new or changed package gets new tables), its checksums
 (a corrupt or half-written cache is rebuilt, never used), and the check that the tables answer exactly as heliport
-does. Scoring is `langid.heliport_scorer`. The tables derive from heliport's GPL-3.0 model: they are built on the
-user's machine from the installed package and never shipped with eurocurate.
+does. Which cache folders are in use, and removing other versions' folders, is `langid.heliport_cache`; scoring
+is `langid.heliport_scorer`. The tables derive from heliport's GPL-3.0 model: they are built on the user's machine
+from the installed package and never shipped with eurocurate.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 import orjson
 import xxhash
 
+from eurocurate.langid.heliport_cache import BUILD_LOCK, mark_in_use, prune_unused
 from eurocurate.langid.heliport_scorer import HELIPORT_LANGS, ORDERS, MappedHeliport, NgramTable
 
 log = logging.getLogger(__name__)
@@ -263,11 +265,13 @@ def _mapped(path: Path) -> np.ndarray:
 
 def shared_tables(package_dir: Path | None = None, root: Path | None = None) -> MappedHeliport:
     """This node's tables for the installed heliport: loaded from the cache, else built once (in a child process,
-    checked against heliport itself, under a lock so that the node's other workers wait and then share them)."""
+    checked against heliport itself, under a lock so that the node's other workers wait and then share them). A build
+    removes the tables of other heliport versions that no process is using (`langid.heliport_cache`)."""
     package_dir = package_dir or heliport_package_dir()
     root = root or cache_root()
     key = source_key(package_dir)
     directory = root / key
+    mark_in_use(root, key)
     try:
         return load_tables(directory, source=key)
     except HeliportTablesError as e:
@@ -275,7 +279,7 @@ def shared_tables(package_dir: Path | None = None, root: Path | None = None) -> 
             log.warning("heliport tables: %s; rebuilding", e)
     try:
         root.mkdir(parents=True, exist_ok=True)
-        lock = open(root / ".lock", "w")  # noqa: SIM115 (held for the build, closed below)
+        lock = open(root / BUILD_LOCK, "w")  # noqa: SIM115 (held for the build, closed below)
     except OSError as e:
         raise HeliportTablesError(f"cannot write heliport tables to {root} ({e}); set EUROCURATE_CACHE_DIR") from e
     with lock:
@@ -298,7 +302,9 @@ def shared_tables(package_dir: Path | None = None, root: Path | None = None) -> 
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         log.info("heliport tables built in %s", directory)
-        return load_tables(directory, source=key)
+        tables = load_tables(directory, source=key)
+        prune_unused(root, keep=key)  # under the build's lock, as pruning must be
+        return tables
 
 
 # -- the check against heliport ------------------------------------------------------------------------------------

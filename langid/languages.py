@@ -55,3 +55,26 @@ LINGUA_NAME: Final[dict[str, str]] = {
     "ru": "RUSSIAN", "uk": "UKRAINIAN", "be": "BELARUSIAN", "is": "ICELANDIC", "cy": "WELSH", "eu": "BASQUE",
     "af": "AFRIKAANS", "la": "LATIN", "sq": "ALBANIAN", "eo": "ESPERANTO", "tr": "TURKISH",
 }  # fmt: skip
+
+# ISO 639-3 -> the code used here: 639-1 where lid.176 has one, else the 639-3 code itself (unknown codes stay as
+# they are). One table for every model that speaks 639-3: heliport's labels and the fastText-format models read by
+# path (GlotLID, OpenLID: `__label__hrv_Latn`). `hbs` stays: heliport merges Croatian, Bosnian and Serbian and
+# `langid.hbs` splits it; individual languages of a macrolanguage (ekk, lvs, als, nob...) go to its code.
+ISO639_3_CODE: Final[dict[str, str]] = {
+    "afr": "af", "bel": "be", "bos": "bs", "bre": "br", "bul": "bg", "cat": "ca", "ces": "cs", "cor": "kw",
+    "cos": "co", "cym": "cy", "dan": "da", "deu": "de", "ell": "el", "eng": "en", "epo": "eo", "est": "et",
+    "ekk": "et", "eus": "eu", "fao": "fo", "fin": "fi", "fra": "fr", "fry": "fy", "gla": "gd", "gle": "ga",
+    "glg": "gl", "glv": "gv", "hrv": "hr", "hun": "hu", "ina": "ia", "ido": "io", "isl": "is", "ita": "it",
+    "lat": "la", "lav": "lv", "lvs": "lv", "lim": "li", "lit": "lt", "ltz": "lb", "mkd": "mk", "mlt": "mt",
+    "nld": "nl", "nno": "nn", "nob": "nb", "nor": "nb", "oci": "oc", "pol": "pl", "por": "pt", "roh": "rm",
+    "ron": "ro", "rus": "ru", "slk": "sk", "slv": "sl", "sme": "se", "spa": "es", "sqi": "sq", "als": "sq",
+    "srd": "sc", "sro": "sc", "src": "sc", "srp": "sr", "swe": "sv", "tur": "tr", "ukr": "uk", "vol": "vo",
+    "wln": "wa", "yid": "yi", "ydd": "yi", "arg": "an",
+    # Romani's varieties: one code, as the long-tail veto and routing name it
+    "rmy": "rom", "rmn": "rom", "rmc": "rom", "rmf": "rom", "rml": "rom", "rmo": "rom",
+}  # fmt: skip
+
+
+def iso639_3_code(code: str) -> str:
+    """`hrv` -> `hr`, `ekk` -> `et`; a code with no 639-1 counterpart here (`fur`, `hbs`, `szl`) comes back as is."""
+    return ISO639_3_CODE.get(code, code)

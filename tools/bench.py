@@ -6,15 +6,17 @@ to end, with scaling over Ray workers and input size.
    docs/performance.md) so both pipelines carry the EU-24 text through every stage, and the run with
    FineWeb's exact settings is reported beside it.
 2. eurocurate's counterpart (`pipelines/fineweb_equivalent.yaml`: read, extract, language ID, quality,
-   near-dedup, text, tokenize with the reference's tokenizer), `eurocurate run` with one local worker,
-   CPU seconds of the process, medians of `--repeat` runs; the full `web.yaml`-style pipeline once.
+   near-dedup, text, tokenize with the reference's tokenizer), `eurocurate run` with one local worker under
+   `bench_phases` (stage rows in CPU seconds: each step's timer on its thread's CPU clock, each stage group's
+   process CPU), CPU seconds of the process, medians of `--repeat` runs; the full `web.yaml`-style pipeline once.
 3. The quality figures of both next to each other (extraction F1, language accuracy, dup-pair recall).
 4. The quality stack alone against datatrove's four filters on the same documents (docs/s, agreement),
    and the language identifier alone (docs/s on 1–5 KB documents).
 5. Scaling: Ray with 1 and 2 workers (parallel efficiency, and the bound each run's own log allows:
    `ray_timeline`), on the input and on corpora `--scales` times larger (`bench_corpus`: re-sampled,
-   perturbed; the first with 1 and 2 workers, the others with 2): time and memory against input size.
-   `--scaling-only` runs only these.
+   perturbed; the first with 1 and 2 workers, the others with 2, or `--scale-workers`): time and memory
+   against input size, and a linearity check per worker count (seconds per 1,000 documents at each size,
+   the marginal rate between sizes, peak RSS). `--scaling-only` runs only these.
 Writes OUT/bench.json and OUT/bench.md and prints the tables. Timings are never asserted anywhere.
 """
 
@@ -85,12 +87,16 @@ def _inputs(out: Path) -> tuple[list[Path], Path | None, Path | None, str]:
 
 
 def _our_stage_seconds(m: RunMeasure) -> dict[str, float]:
-    """eurocurate's seconds per row of STAGE_MAP: the steps' own timers, plus the group timings for the
-    writers and barriers that keep none. Write + tokenize: the groups after near-dedup less the dedup filter's
-    own timer; with the reference's tokenizer given they are one map group (reading near-dedup's hand-over file,
-    tokenizing, writing) and the tokenizer barrier that copies it; a trained tokenizer adds the hand-over file
-    its barrier reads and the group after it (map2)."""
-    s, g = m.step_seconds, m.group_seconds
+    """eurocurate's CPU seconds per row of STAGE_MAP (a run measured with `cpu_by_stage`): the steps' own timers
+    (CPU of the thread running the step; the run's only other threads are the driver's progress display and
+    the libraries' idle pools), plus the process CPU of the groups for the writers and barriers that keep no
+    timer. Near-dedup: the signer's timer, the cluster barrier, the filter's timer. Write + tokenize: the groups
+    after near-dedup less the dedup filter's own timer; with the reference's tokenizer given they are one map
+    group (reading near-dedup's hand-over file, tokenizing, writing) and the tokenizer barrier that copies it; a
+    trained tokenizer adds the hand-over file its barrier reads and the group after it (map2)."""
+    s, g = m.step_seconds, m.group_cpu_s
+    if not g:
+        raise ValueError(f"{m.out}: measured without cpu_by_stage; the stage rows need its CPU seconds by group")
     seconds = {name: s.get(row.ours, 0.0) for name, row in STAGE_MAP.items() if row.ours}
     seconds[DEDUP] = s.get("minhash_signer", 0.0) + g.get("minhash_dedup", 0.0) + s.get("minhash_dedup", 0.0)
     seconds[WRITE] = g.get("map1", 0.0) + g.get("tokenizer", 0.0) + g.get("map2", 0.0) - s.get("minhash_dedup", 0.0)
@@ -136,11 +142,13 @@ def _our_docs_in(m: RunMeasure, row: StageRow) -> int:
     return stages[row.ours].docs_in if row.ours else stages[STAGE_MAP[DEDUP].ours].docs_out
 
 
-def _scaling_row(config: str, workers: int, m: RunMeasure) -> dict:
+def _scaling_row(factor: int, workers: int, m: RunMeasure) -> dict:
     docs = m.run.totals.read
     # what the run's task sizes and serial parts allow, from its own log (tools/ray_timeline.py), in CPU seconds
     timeline = read_timeline(m.out)
-    return {"config": config, "workers": workers, "docs": docs, "wall_s": m.wall_s, "docs_per_s": docs / m.wall_s,
+    config = f"Ray, {workers} worker(s), {factor}× input"
+    return {"config": config, "factor": factor, "workers": workers, "docs": docs, "wall_s": m.wall_s,
+            "docs_per_s": docs / m.wall_s,
             "cpu_s": m.cpu_s, "peak_tree_rss_mb": m.peak_tree_rss_mb,
             "task_cpu_s": sum(g.cpu_s for g in timeline.groups),
             "efficiency_bound": timeline.efficiency_bound(workers),
@@ -155,9 +163,11 @@ def _markdown(result: dict) -> str:
     cmp_rows = result["comparison"]
     lines = [
         f"Input: {result['input']['origin']}, {result['input']['files']} files, {result['input']['mb']:.1f} MB; "
-        f"medians of {result['repeat']} run(s). docs/s per core: documents entering the stage over its seconds "
-        "(datatrove: CPU seconds in one process; eurocurate: the stage's timer in a one-worker run; end to end: "
-        "CPU seconds of the whole process for eurocurate, the sum of stage CPU for datatrove).",
+        f"medians of {result['repeat']} run(s). docs/s per core: documents entering the stage over its CPU seconds "
+        "(datatrove: process CPU while its step runs, exclusive of its upstream, reaped children included, in one "
+        "process; eurocurate, a one-worker run: the step's timer on the CPU clock of the thread running it, and for "
+        "near-dedup's barrier and the writers the process CPU of their stage groups; end to end: CPU seconds of the "
+        "whole process for eurocurate, the sum of stage CPU for datatrove).",
         "",
         "| stage | datatrove docs/s per core | eurocurate docs/s per core | eurocurate / datatrove |",
         "|---|---:|---:|---:|",
@@ -233,17 +243,66 @@ def _scaling_markdown(sc: dict) -> list[str]:
         )
     if sc.get("parallel_efficiency") is not None:
         lines.append(f"\nRay parallel efficiency, 2 workers against 1: {sc['parallel_efficiency']:.0%} on the 1× input"
-                     + (f", {sc['parallel_efficiency_scaled']:.0%} on the {sc['growth']['factor']}× input."
+                     + (f", {sc['parallel_efficiency_scaled']:.0%} on the "
+                        f"{sc.get('parallel_efficiency_scaled_factor', sc['growth']['factor'])}× input."
                         if sc.get("parallel_efficiency_scaled") is not None else "."))  # fmt: skip
     for g in sc.get("growths") or ([sc["growth"]] if sc.get("growth") else []):
         lines.append(
             f"{g['factor']}× the input: {g['time_factor']:.1f}× the time, {g['memory_factor']:.2f}× the peak memory."
         )
+    if sc.get("rows_run"):
+        lines.append(f"Rows run: {sc['rows_run']}.")
+    lines += _linearity_markdown(sc["rows"])
     return lines
 
 
-def _scaling(inputs: list[Path], out: Path, sets: list[str], factors: list[int]) -> dict:
-    """Ray with 1 and 2 workers on the input and on the first larger corpus; 2 workers on the others."""
+def _linearity(rows: list[dict]) -> dict[int, list[dict]]:
+    """Per worker count, its rows by input size with the seconds and task CPU seconds per 1,000 documents, and the
+    marginal wall seconds per 1,000 documents from the row before (linear time: the marginal rate stays put;
+    the fixed costs of a run, Ray's start and the driver's, are what makes the plain rate fall)."""
+    by_workers: dict[int, list[dict]] = {}
+    for r in sorted(rows, key=lambda r: (r["workers"], r["docs"])):
+        runs = by_workers.setdefault(r["workers"], [])
+        prev = runs[-1] if runs else None
+        marginal = ((r["wall_s"] - prev["wall_s"]) / (r["docs"] - prev["docs"]) * 1000
+                    if prev and r["docs"] > prev["docs"] else None)  # fmt: skip
+        runs.append({"factor": r["factor"], "docs": r["docs"], "wall_s": r["wall_s"],
+                     "wall_s_per_1000_docs": r["wall_s"] / r["docs"] * 1000,
+                     "task_cpu_s_per_1000_docs": r["task_cpu_s"] / r["docs"] * 1000,
+                     "marginal_wall_s_per_1000_docs": marginal, "peak_tree_rss_mb": r["peak_tree_rss_mb"]})  # fmt: skip
+    return by_workers
+
+
+def _linearity_markdown(rows: list[dict]) -> list[str]:
+    lines = []
+    for workers, runs in _linearity(rows).items():
+        if len(runs) < 2:
+            continue
+        lines += ["", f"| linearity, Ray with {workers} worker(s) | docs | wall s | wall s per 1,000 docs "
+                  "| marginal wall s per 1,000 docs | task CPU s per 1,000 docs | peak RSS of the run MB |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+        for x in runs:
+            lines.append(
+                f"| {x['factor']}× input | {x['docs']:,} | {x['wall_s']:.1f} | {x['wall_s_per_1000_docs']:.2f} "
+                f"| {_fmt(x['marginal_wall_s_per_1000_docs'], '.2f')} | {x['task_cpu_s_per_1000_docs']:.2f} "
+                f"| {x['peak_tree_rss_mb']:,.0f} |"
+            )
+        first, last = runs[0], runs[-1]
+        lines.append(
+            f"\n{last['factor']}× against {first['factor']}× with {workers} worker(s): "
+            f"{last['docs'] / first['docs']:.1f}× the documents, "
+            f"{last['wall_s'] / first['wall_s']:.1f}× the wall time, "
+            f"{last['task_cpu_s_per_1000_docs'] / first['task_cpu_s_per_1000_docs']:.2f}× the task CPU per document, "
+            f"{last['peak_tree_rss_mb'] / first['peak_tree_rss_mb']:.2f}× the peak memory."
+        )
+    return lines
+
+
+def _scaling(
+    inputs: list[Path], out: Path, sets: list[str], factors: list[int], scale_workers: tuple[int, ...] | None = None
+) -> dict:
+    """Ray with 1 and 2 workers on the input; on the larger corpora the `scale_workers` (default: 1 and 2 on the
+    first, for the efficiency, 2 on the others, for how time and memory grow)."""
     from eurocurate.tools.bench_corpus import build_scaled_corpus
 
     rows = []
@@ -251,14 +310,24 @@ def _scaling(inputs: list[Path], out: Path, sets: list[str], factors: list[int])
         m = run_pipeline_measured(
             EQUIVALENT, inputs, out / "runs" / f"ray-{workers}", executor="ray", workers=workers, sets=sets
         )
-        rows.append(_scaling_row(f"Ray, {workers} worker(s), 1× input", workers, m))
+        rows.append(_scaling_row(1, workers, m))
     scaling = {"rows": rows, "parallel_efficiency": rows[0]["wall_s"] / (2 * rows[1]["wall_s"])}
-    base = rows[1]
+    base = {r["workers"]: r for r in rows}
+    run = ["1× with 1 and 2 worker(s)"]
     for i, factor in enumerate(f for f in factors if f > 1):
-        scaled = build_scaled_corpus(inputs, out / f"scaled-input-x{factor}", factor, seed=20261125)
+        wanted = scale_workers or ((1, 2) if i == 0 else (2,))
+        _check_disk(inputs, out, factor)
+        print(f"scaling: building the {factor}× corpus ...", flush=True)
+        t0 = time.perf_counter()
+        scaled = build_scaled_corpus(
+            inputs, out / f"scaled-input-x{factor}", factor, seed=20261125, jobs=os.cpu_count() or 1
+        )
+        built = {"seconds": time.perf_counter() - t0, "mb": sum(f.stat().st_size for f in scaled) / 1e6}
+        print(f"scaling: {factor}× corpus, {built['mb']:,.0f} MB, built in {built['seconds']:.0f} s", flush=True)
+        scaling.setdefault("corpora", {})[str(factor)] = built
         big = {}
-        # the first scale measures efficiency (1 and 2 workers); larger ones only how time and memory grow
-        for workers in (1, 2) if i == 0 else (2,):
+        for workers in wanted:
+            print(f"scaling: {factor}× with {workers} worker(s) ...", flush=True)
             m = run_pipeline_measured(
                 EQUIVALENT,
                 scaled,
@@ -267,21 +336,53 @@ def _scaling(inputs: list[Path], out: Path, sets: list[str], factors: list[int])
                 workers=workers,
                 sets=sets,
             )
-            big[workers] = _scaling_row(f"Ray, {workers} worker(s), {factor}× input", workers, m)
+            big[workers] = _scaling_row(factor, workers, m)
             rows.append(big[workers])
             shutil.rmtree(m.out, ignore_errors=True)
         shutil.rmtree(out / f"scaled-input-x{factor}", ignore_errors=True)  # 100× the input is ~2 GB
-        if i == 0:
+        run.append(f"{factor}× with {' and '.join(map(str, wanted))} worker(s)")
+        if {1, 2} <= set(big) and "parallel_efficiency_scaled" not in scaling:
             scaling["parallel_efficiency_scaled"] = big[1]["wall_s"] / (2 * big[2]["wall_s"])
+            scaling["parallel_efficiency_scaled_factor"] = factor
+        top = max(big)  # against the 1× run with as many workers
         scaling.setdefault("growths", []).append(
             {
                 "factor": factor,
-                "time_factor": big[2]["wall_s"] / base["wall_s"],
-                "memory_factor": big[2]["peak_tree_rss_mb"] / base["peak_tree_rss_mb"],
+                "workers": top,
+                "time_factor": big[top]["wall_s"] / base[top]["wall_s"],
+                "memory_factor": big[top]["peak_tree_rss_mb"] / base[top]["peak_tree_rss_mb"],
             }
         )
         scaling["growth"] = scaling["growths"][0]
+    scaling["rows_run"] = "; ".join(run)
+    scaling["linearity"] = {str(w): runs for w, runs in _linearity(rows).items()}
     return scaling
+
+
+# Disk a scaled run needs per byte of input WARC: the corpus itself (1), the run's outputs (about 1: 20 MB for the
+# 21.3 MB of the dev corpus; 1.6 with logs and stats for 2 of its files, 4.7 MB) and its hand-over files until the
+# run ends, with room to spare.
+_DISK_PER_INPUT_BYTE = 3.0
+
+
+def _check_disk(inputs: list[Path], out: Path, factor: int) -> None:
+    need = _DISK_PER_INPUT_BYTE * factor * sum(f.stat().st_size for f in inputs)
+    free = shutil.disk_usage(out).free
+    if free < need:
+        raise SystemExit(
+            f"the {factor}× corpus and its runs need about {need / 1e9:.1f} GB on {out}; {free / 1e9:.1f} GB are "
+            "free: free some, choose another --output, or a smaller --scales"
+        )
+
+
+def _workers_list(text: str) -> tuple[int, ...]:
+    try:
+        workers = tuple(sorted({int(x) for x in text.split(",") if x.strip()}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected worker counts like 2 or 1,2; got {text!r}") from None
+    if not workers or any(w < 1 for w in workers):
+        raise argparse.ArgumentTypeError(f"worker counts are 1 or more; got {text!r}")
+    return workers
 
 
 def _factors(text: str) -> list[int]:
@@ -294,13 +395,13 @@ def _factors(text: str) -> list[int]:
     return factors
 
 
-def _scaling_only(inputs: list[Path], out: Path, factors: list[int]) -> int:
+def _scaling_only(inputs: list[Path], out: Path, factors: list[int], scale_workers: tuple[int, ...] | None) -> int:
     tokenizer = out / "reference" / "tokenizer.json"  # where run_reference trains it (bench_reference._run_once)
     if not tokenizer.is_file():
         raise SystemExit(
             f"--scaling-only needs the reference tokenizer {tokenizer}: run the whole bench into {out} once"
         )
-    scaling = _scaling(inputs, out, [f"stages.tokenizer.tokenizer={tokenizer}"], factors)
+    scaling = _scaling(inputs, out, [f"stages.tokenizer.tokenizer={tokenizer}"], factors, scale_workers)
     (out / "scaling.json").write_bytes(orjson.dumps(scaling, option=orjson.OPT_INDENT_2))
     md = "\n".join(_scaling_markdown(scaling)) + "\n"
     (out / "scaling.md").write_text(md)
@@ -324,6 +425,13 @@ def main(argv: list[str] | None = None) -> int:
         "with 1 and 2 Ray workers (parallel efficiency), the others with 2 (how time and memory grow)",
     )
     parser.add_argument("--scale", type=int, dest="scales_one", help="one larger corpus: --scales N")
+    parser.add_argument(
+        "--scale-workers",
+        type=_workers_list,
+        default=None,
+        help="Ray workers of the runs on every larger corpus, comma-separated (e.g. 2, or 1,2); default: 1 and 2 on "
+        "the first --scales, 2 on the others. The tables say which rows ran",
+    )
     parser.add_argument(
         "--scaling-only",
         action="store_true",
@@ -357,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"bench: {len(inputs)} files, {input_mb:.1f} MB from {origin}", flush=True)
     if args.scaling_only:
-        return _scaling_only(inputs, out, args.scales)
+        return _scaling_only(inputs, out, args.scales, args.scale_workers)
 
     print("datatrove reference (FineWeb's steps) ...", flush=True)
     ref = run_reference(
@@ -370,7 +478,13 @@ def main(argv: list[str] | None = None) -> int:
     sets = [f"stages.tokenizer.tokenizer={tokenizer}"]
     ours_runs = [
         run_pipeline_measured(
-            EQUIVALENT, inputs, out / "runs" / f"equivalent-{i}", executor="local", workers=1, sets=sets
+            EQUIVALENT,
+            inputs,
+            out / "runs" / f"equivalent-{i}",
+            executor="local",
+            workers=1,
+            sets=sets,
+            cpu_by_stage=True,
         )
         for i in range(args.repeat)
     ]
@@ -412,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         result["langid"] = None
 
     print("scaling: Ray with 1 and 2 workers, and larger corpora ...", flush=True)
-    scaling = _scaling(inputs, out, sets, args.scales)
+    scaling = _scaling(inputs, out, sets, args.scales, args.scale_workers)
     result["scaling"] = scaling
     result["environment"], result["cpus"] = environment().model_dump(mode="json", by_alias=True), os.cpu_count()
     result["bench_seconds"] = time.perf_counter() - t_start

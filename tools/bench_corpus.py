@@ -20,6 +20,8 @@ import random
 import re
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -44,27 +46,41 @@ def build_scaled_corpus(
     *,
     replace_share: float = 0.03,
     exact_share: float = 0.1,
+    jobs: int = 1,
 ) -> list[Path]:
-    """Write `factor` rounds of every record of `src_warcs` to `out_dir/scaled-RRRR.warc.gz`; returns the files."""
+    """Write `factor` rounds of every record of `src_warcs` to `out_dir/scaled-RRRR.warc.gz`; returns the files.
+    `jobs` processes write rounds side by side (the files are the same for any `jobs`: each round has its own seeds)."""
     if factor < 1:
         raise ValueError(f"factor must be >= 1, got {factor}")
     if not src_warcs:
         raise ValueError("build_scaled_corpus needs at least one source WARC; got none")
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = []
-    for round_ in range(factor):
-        order = list(range(len(src_warcs)))
-        random.Random(f"{seed}/order/{round_}").shuffle(order)
-        path = out_dir / f"scaled-{round_:04d}.warc.gz"
-        with open(path, "wb") as out:
-            for file_index in order:
-                for index, (version, headers, block) in enumerate(_records(src_warcs[file_index])):
-                    if round_ > 0:
-                        rng = random.Random(f"{seed}/{round_}/{file_index}/{index}")
-                        headers, block = _variant(headers, block, round_, rng, replace_share, exact_share)
-                    out.write(gzip.compress(_record_bytes(version, headers, block), compresslevel=6, mtime=0))
-        outputs.append(path)
-    return outputs
+    rounds = [(list(src_warcs), out_dir / f"scaled-{r:04d}.warc.gz", r, seed, replace_share, exact_share)
+              for r in range(factor)]  # fmt: skip
+    if jobs == 1 or factor == 1:
+        return [_write_round(*args) for args in rounds]
+    # a round of the dev corpus is ~10 s of one core (gzip and the perturbation): 100 rounds want both cores
+    with ProcessPoolExecutor(max_workers=min(jobs, factor), mp_context=get_context("spawn")) as pool:
+        return list(pool.map(_write_round, *zip(*rounds, strict=True)))
+
+
+def _write_round(
+    src_warcs: list[Path], path: Path, round_: int, seed: int, replace_share: float, exact_share: float
+) -> Path:
+    order = list(range(len(src_warcs)))
+    random.Random(f"{seed}/order/{round_}").shuffle(order)
+    partial = path.with_name(path.name + ".partial")  # an interrupted build leaves no file that looks complete
+    with open(partial, "wb") as out:
+        for file_index in order:
+            for index, (version, headers, block) in enumerate(_records(src_warcs[file_index])):
+                if round_ > 0:
+                    rng = random.Random(f"{seed}/{round_}/{file_index}/{index}")
+                    headers, block = _variant(headers, block, round_, rng, replace_share, exact_share)
+                out.write(gzip.compress(_record_bytes(version, headers, block), compresslevel=6, mtime=0))
+    partial.replace(path)
+    return path
 
 
 def _records(path: Path) -> Iterator[tuple[str, list[tuple[str, str]], bytes]]:
@@ -202,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, required=True, help="folder for scaled-RRRR.warc.gz")
     parser.add_argument("--factor", type=int, default=20, help="records out per record in (default 20)")
     parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--jobs", type=int, default=1, help="processes writing rounds side by side (same files)")
     parser.add_argument("--replace-share", type=float, default=0.03, help="share of words replaced in perturbed pages")
     parser.add_argument(
         "--exact-share", type=float, default=0.1, help="share of later-round records kept byte for byte"
@@ -209,7 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warcs = given_or_corpus_warcs(args.warcs, parser.error)
     files = build_scaled_corpus(
-        warcs, args.output, args.factor, args.seed, replace_share=args.replace_share, exact_share=args.exact_share
+        warcs,
+        args.output,
+        args.factor,
+        args.seed,
+        replace_share=args.replace_share,
+        exact_share=args.exact_share,
+        jobs=args.jobs,
     )
     size = sum(f.stat().st_size for f in files) / 1e6
     print(f"wrote {len(files)} files, {size:.1f} MB, to {args.output}", file=sys.stderr)

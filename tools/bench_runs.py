@@ -34,9 +34,11 @@ class RunMeasure:
     peak_tree_rss_mb: float
     run: RunManifest
     out: Path
-    step_seconds: dict[str, float] = field(default_factory=dict)  # step name -> its own timer (wall, one worker)
+    # step name -> its own timer: wall seconds, or the CPU seconds of the thread running it with `cpu_by_stage`
+    step_seconds: dict[str, float] = field(default_factory=dict)
     group_seconds: dict[str, float] = field(default_factory=dict)  # map group / barrier -> wall
     step_stats: dict[str, dict[str, float]] = field(default_factory=dict)  # step name -> its counters (summed)
+    group_cpu_s: dict[str, float] = field(default_factory=dict)  # with `cpu_by_stage`: group -> process CPU
 
 
 class _TreeRss:
@@ -70,12 +72,58 @@ class _TreeRss:
             self._stop.wait(self.period)
 
 
+@dataclass(frozen=True)
+class StepStats:
+    """One step of one stage group, as a finished run's stats/<group>.json has it (its tasks' stats merged)."""
+
+    group: str
+    step: str
+    seconds: float  # its datatrove timer's total
+    counters: dict[str, float]  # its stat_update counters' totals
+
+
+def read_step_stats(out: Path) -> list[StepStats]:
+    """Every step of every stage group of the finished run in `out`, group by group."""
+    steps = []
+    for stats_file in sorted((out / STATS).glob("*.json")):
+        for step in orjson.loads(stats_file.read_bytes()):
+            ts = step.get("time_stats")
+            seconds = ts.get("total") if isinstance(ts, dict) else ts
+            counters = {}
+            for key, value in (step.get("stats") or {}).items():
+                total = value.get("total") if isinstance(value, dict) else value
+                if isinstance(total, (int, float)):
+                    counters[key] = total
+            name = step["name"].split(": ", 1)[-1]  # datatrove's "<type>: <name>"
+            steps.append(StepStats(stats_file.stem, name, float(seconds or 0.0), counters))
+    return steps
+
+
 def run_pipeline_measured(
-    spec: Path, inputs: list[Path], out: Path, *, executor: str, workers: int, sets: list[str] = ()
+    spec: Path,
+    inputs: list[Path],
+    out: Path,
+    *,
+    executor: str,
+    workers: int,
+    sets: list[str] = (),
+    cpu_by_stage: bool = False,
 ) -> RunMeasure:
-    """`eurocurate run SPEC --input ... --output OUT --executor E --workers N [--set ...]`, measured."""
+    """`eurocurate run SPEC --input ... --output OUT --executor E --workers N [--set ...]`, measured.
+
+    `cpu_by_stage` (one local worker): the run goes through `tools/bench_phases`, so that the steps' timers read
+    the CPU clock of the thread running them and each stage group's process CPU is kept (`group_cpu_s`); its
+    wrappers add a few milliseconds of the run's CPU (they time each import and each step call)."""
     shutil.rmtree(out, ignore_errors=True)
-    args = [str(Path(sys.executable).parent / "eurocurate"), "run", str(spec), "--output", str(out)]
+    phases = out.parent / f"{out.name}.phases.json"
+    if cpu_by_stage:
+        if executor != "local" or workers != 1:
+            raise ValueError("cpu_by_stage measures a one-worker local run: the tasks run in the measured process")
+        phases.unlink(missing_ok=True)
+        args = [sys.executable, "-m", "eurocurate.tools.bench_phases", "--phases-json", str(phases)]
+    else:
+        args = [str(Path(sys.executable).parent / "eurocurate")]
+    args += ["run", str(spec), "--output", str(out)]
     args += ["--executor", executor, "--workers", str(workers)]
     for s in sets:
         args += ["--set", s]
@@ -92,19 +140,15 @@ def run_pipeline_measured(
         raise RuntimeError(f"benchmark run failed ({executor}, {workers} workers):\n{stdout[-3000:]}\n{stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     measure = RunMeasure(wall, cpu, rss.peak / 2**20, read_run_manifest(out), out)
-    for stats_file in sorted((out / STATS).glob("*.json")):
-        for step in orjson.loads(stats_file.read_bytes()):
-            name = step["name"].split(": ", 1)[-1]
-            ts = step.get("time_stats")
-            seconds = ts.get("total") if isinstance(ts, dict) else ts
-            measure.step_seconds[name] = measure.step_seconds.get(name, 0.0) + float(seconds or 0.0)
-            counters = measure.step_stats.setdefault(name, {})
-            for key, value in (step.get("stats") or {}).items():
-                total = value.get("total") if isinstance(value, dict) else value
-                if isinstance(total, (int, float)):
-                    counters[key] = counters.get(key, 0) + total
+    for step in read_step_stats(out):
+        measure.step_seconds[step.step] = measure.step_seconds.get(step.step, 0.0) + step.seconds
+        counters = measure.step_stats.setdefault(step.step, {})
+        for key, total in step.counters.items():
+            counters[key] = counters.get(key, 0) + total
     for t in measure.run.timings:
         measure.group_seconds[t.group] = t.seconds
+    if cpu_by_stage:
+        measure.group_cpu_s = orjson.loads(phases.read_bytes())["groups_cpu_s"]
     return measure
 
 

@@ -23,6 +23,7 @@ from eurocurate.tools.longtail import artefacts, languages, readers
 from eurocurate.tools.longtail import build as build_module
 from eurocurate.tools.longtail.artefacts import (
     PINS,
+    UNAVAILABLE,
     Artefact,
     ArtefactUnavailable,
     Registry,
@@ -44,7 +45,6 @@ from eurocurate.tools.longtail.readers import (
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE: Final = "UNAVAILABLE.txt"  # written instead of the set when an artefact cannot be had, with the reason
 BUILT_FROM: Final = "BUILT_FROM"  # the recipe digest of the set in the folder
 
 FIREFOX_LOCALES: Final[tuple[str, ...]] = (

@@ -30,11 +30,10 @@ from eurocurate.filters.quality.params import load_language_config
 from eurocurate.filters.quality.step import assess_quality
 from eurocurate.pipelines.extract.fast import extract_page
 from eurocurate.schema import EU24
-from eurocurate.tools.longtail.artefacts import Artefact, ArtefactUnavailable, cache_dir, fetch, load_pins
+from eurocurate.tools.longtail.artefacts import UNAVAILABLE, Artefact, ArtefactUnavailable, cache_dir, fetch, load_pins
 from eurocurate.tools.longtail.readers import deb_members, firefox_paragraphs
 from eurocurate.tools.quality_reference import DATATROVE_LINE_RULES
 
-UNAVAILABLE: Final = "UNAVAILABLE.txt"
 RESULTS: Final = "results.json"
 MANPAGE_LANGUAGES: Final = ("cs", "da", "de", "el", "es", "fi", "fr", "hu", "it", "nl", "pl", "ro", "sv")
 GUIDE_LANGUAGES: Final = ("en", "de", "es", "fr", "it", "pt")

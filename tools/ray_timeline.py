@@ -10,8 +10,10 @@ CPU seconds, started in the order the run started them (and, for comparison, in 
 first) on N workers that take the next task when free and start with their own start-up CPU (a worker's CPU
 before its first task: Ray's worker boot, imports, unpickling the steps); the groups run one after the other,
 and the serial parts are added: the driver's CPU before and between the groups and after the last one (spec
-compile, manifest, verification), and Ray's start (wall seconds: its CPU is in other processes; on a loaded
-machine this figure is inflated, so the bound is also given without it). Efficiency bound =
+compile, manifest, verification), and Ray's start (wall seconds the run waited for it: its CPU is in other
+processes, and an embedded Ray starts beside the driver's imports and checks, whose CPU then counts as serial
+too, so the bound is on the low side; on a loaded machine this figure is inflated, so the bound is also given
+without it). Efficiency bound =
 (serial + one worker's start-up + all task CPU) / (N × replayed run); what it misses is the share of the run
 in which fewer than N tasks could run. Not in it: contention for the cores and memory between the workers
 and Ray's own processes (compare the task CPU of a 1-worker and a 2-worker run for that).
@@ -53,10 +55,11 @@ class GroupTimeline:
 
 @dataclass
 class RunTimeline:
-    ray_start_s: float  # wall
+    ray_start_s: float  # wall the run waited for Ray (after the driver's start-up, when Ray started beside it)
     driver_serial_cpu_s: float  # the driver's CPU outside the groups and Ray's start
     worker_startup_cpu_s: dict[int, float]  # worker pid → its CPU before its first task
     groups: list[GroupTimeline]
+    ray_started_early_s: float | None = None  # wall of Ray's whole start, when it began beside the driver's
 
     def serial_s(self, with_ray_start: bool = True) -> float:
         return self.driver_serial_cpu_s + (self.ray_start_s if with_ray_start else 0.0)
@@ -118,13 +121,15 @@ def read_timeline(out: Path) -> RunTimeline:
                 first_task[t["pid"]] = t
     startup = {pid: max(0.0, t["worker_cpu_s"] - t["cpu_s"]) for pid, t in first_task.items()}
     ran = [g for g in groups.values() if g.tasks]
-    return RunTimeline(ray["seconds"] if ray else 0.0, driver_serial, startup, ran)
+    return RunTimeline(ray["seconds"] if ray else 0.0, driver_serial, startup, ran, (ray or {}).get("started_early_s"))
 
 
 def describe(timeline: RunTimeline, workers: int) -> str:
     startups = ", ".join(f"{s:.1f}" for s in timeline.worker_startup_cpu_s.values())
+    early = timeline.ray_started_early_s
+    overlap = f", the rest of its {early:.1f} s beside the driver's start-up" if early is not None else ""
     rows = [
-        f"serial: Ray start {timeline.ray_start_s:.1f} s (wall), driver outside the groups "
+        f"serial: Ray start {timeline.ray_start_s:.1f} s (wall{overlap}), driver outside the groups "
         f"{timeline.driver_serial_cpu_s:.1f} CPU s; worker start-up CPU s: {startups or '-'}",
         "",
         f"| group | kind | tasks | task CPU s | largest task CPU s | wall s | replayed on {workers}, as run, CPU s |",

@@ -1,6 +1,6 @@
 """Trains `langid.hbs`'s Croatian/Bosnian/Serbian classifier (`langid/models/hbs.npz`) on the long-tail set's dev part.
 
-    python -m eurocurate.tools.train_hbs --set /path/to/longtail [--output langid/models/hbs.npz]
+    python -m eurocurate.tools.train_hbs --set /path/to/longtail [--corpus eu24-dev] [--sources] [--output ...]
 
 Reads only `dev.jsonl` of a built long-tail set (`python -m eurocurate.tools.longtail_set`): Croatian (hrv_Latn),
 Bosnian (bos_Latn, bos_Cyrl) and Serbian (srp_Latn, srp_Cyrl, and Montenegrin cnr_Latn folded into it) paragraphs
@@ -8,7 +8,9 @@ of Firefox l10n (MPL-2.0), Django's catalogues (BSD-3-Clause) and the UDHR (the 
 OHCHR's translations). Cyrillic is transliterated to Latin (the standard one-to-one Serbian/Bosnian mapping).
 Out-of-fold scores (folds by catalogue/UDHR article, the same fold in every language) give the calibration stored
 in the model file: the temperature of the scores and the Croatian log-odds a short text and a whole page need.
-Same set, same file (byte for byte).
+`--sources` first derives the Bosnian/Serbian word list the vocabulary tells count (`langid/models/hbs_words.txt`)
+from the registry artefacts of `tools/longtail/hbs_pins.json` (`tools.longtail.hbs_sources`); without it the
+packaged list is used. Same inputs, same files (byte for byte).
 """
 
 from __future__ import annotations
@@ -26,8 +28,18 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 
-from eurocurate.langid.hbs import HBS_MODEL_PATH, MODEL_CHARS, croatian_log_odds_needed, hbs_tells, lingua_hbs
+from eurocurate.langid.hbs import (
+    HBS_MODEL_PATH,
+    HBS_WORDS_PATH,
+    MODEL_CHARS,
+    croatian_log_odds_needed,
+    dictionary_words,
+    hbs_tells,
+    lingua_hbs,
+)
 from eurocurate.langid.ngram_model import FeatureSpec, NgramModel, fit_naive_bayes, text_words
+from eurocurate.tools.longtail import hbs_sources
+from eurocurate.tools.longtail.artefacts import cache_dir, fetch_all
 from eurocurate.tools.longtail.build import read_set
 
 # long-tail label -> class; Montenegrin (ijekavian, Serbian standard vocabulary: ko, hiljada, istorija) is Serbian
@@ -121,14 +133,15 @@ def out_of_fold_scores(rows: Sequence[HbsRow]) -> tuple[tuple[str, ...], NDArray
     return labels, scores
 
 
-def _paragraph_and_page_views(rows, labels, scores):
+def _paragraph_and_page_views(rows, labels, scores, words: frozenset[str]):
     """The out-of-fold views of the paragraphs and of the pages assembled from them (`pages`)."""
     page_rows = pages(rows)
-    paragraphs = views([r.text for r in rows], labels, scores)
+    paragraphs = views([r.text for r in rows], labels, scores, words)
     page_views = views(
         ["\n".join(rows[i].text for i in p) for p in page_rows],
         labels,
         np.stack([scores[p].sum(axis=0) for p in page_rows]),
+        words,
     )
     return page_rows, paragraphs, page_views
 
@@ -209,12 +222,13 @@ class Views:
         return np.array([croatian_log_odds_needed(len(t[:MODEL_CHARS]), as_dict) for t in self.texts])
 
 
-def views(texts: list[str], labels: tuple[str, ...], scores: NDArray[np.float32]) -> Views:
+def views(texts: list[str], labels: tuple[str, ...], scores: NDArray[np.float32], words: frozenset[str]) -> Views:
+    """`words`: the Bosnian/Serbian word list the tells count (`langid.hbs.hbs_tells`)."""
     tells = np.zeros((len(texts), len(labels)))
     lingua = np.zeros((len(texts), len(labels)))
     for i, text in enumerate(texts):
         head = text[:MODEL_CHARS]
-        found = hbs_tells(head)
+        found = hbs_tells(head, words)
         said = lingua_hbs(head) or dict.fromkeys(labels, 1 / 3)
         for j, lang in enumerate(labels):
             tells[i, j] = max(-6, min(6, found[lang]))
@@ -235,6 +249,7 @@ def calibrate(
     labels: tuple[str, ...],
     scores: NDArray[np.float32],
     croatian_sentences: Views | None = None,
+    words: frozenset[str] | None = None,
 ) -> Calibration:
     """The calibration, from the out-of-fold scores of the dev part (and, when given, Croatian sentences of
     eu24-dev read by the final model).
@@ -248,8 +263,9 @@ def calibrate(
     `LINGUA_WEIGHTS` with the lowest sum of: the larger of the Bosnian and Serbian shares of paragraphs labelled
     Croatian, the same for pages, and the share of Croatian paragraphs labelled otherwise.
     """
+    words = dictionary_words() if words is None else words  # the Bosnian/Serbian word list (default: packaged)
     temperature = fit_temperature(labels, scores, rows)
-    page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores)
+    page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores, words)
     classes = np.array([r.cls for r in rows])
     page_classes = np.array([rows[p[0]].cls for p in page_rows])
     short_chars = int(np.quantile([len(r.text) for r in rows], 0.95))
@@ -302,9 +318,11 @@ def report(
     scores: NDArray[np.float32],
     cal: Calibration,
     croatian_sentences: Views | None = None,
+    words: frozenset[str] | None = None,
 ) -> str:
     """Out-of-fold shares of each language's paragraphs and pages labelled Croatian under `cal`."""
-    page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores)
+    words = dictionary_words() if words is None else words
+    page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores, words)
     weights = (cal.temperature, cal.tell_weight, cal.lingua_weight)
     para_hr = paragraphs.odds(labels, *weights) > paragraphs.needed(cal)
     page_hr = page_views.odds(labels, *weights) > page_views.needed(cal)
@@ -360,17 +378,81 @@ ABOUT: Final = (
 )
 
 
-def train(set_folder: Path, corpus: Path | None = None) -> tuple[NgramModel, str]:
+def long_tail_texts(set_folder: Path) -> list[str]:
+    """Every Croatian, Bosnian and Serbian text of both parts of the long-tail set, in Latin script: what text of
+    other sources must not repeat (`hbs_sources.drop_overlap`). The unseen part is read for this check only."""
+    rows = read_set(set_folder / "dev.jsonl") + read_set(set_folder / "unseen.jsonl")
+    return [serbian_latin(r["text"]) if r["script"] == "Cyrl" else r["text"] for r in rows if r["lang"] in CLASS_OF]
+
+
+@dataclass(frozen=True)
+class DerivedWords:
+    words: list[str]
+    report: str
+
+
+def derive_words(set_folder: Path, cache: Path, dev_rows: Sequence[HbsRow]) -> DerivedWords:
+    """The Bosnian/Serbian word list from the artefacts pinned in `tools/longtail/hbs_pins.json` (fetched into
+    `cache` when missing): the words of their Bosnian and Serbian catalogue texts that neither their Croatian texts
+    nor the dev part's Croatian rows have, the Croatian dictionary rejects and the Serbian or Bosnian one accepts.
+    Catalogue texts equal to or near copies of a long-tail text (either part) are dropped first."""
+    paths = fetch_all(hbs_sources.load_hbs_pins(), cache)
+    texts: list[hbs_sources.CatalogueText] = []
+    for name, path in sorted(paths.items()):
+        if name.startswith("libreoffice-l10n-"):
+            texts += hbs_sources.libreoffice_texts(path)
+        elif name.startswith("thunderbird-l10n-"):
+            texts += hbs_sources.thunderbird_texts(path, name.removeprefix("thunderbird-l10n-"))
+    reference = long_tail_texts(set_folder)
+    vocabulary: dict[str, set[str]] = defaultdict(set)
+    lines = []
+    for cls in HBS_CLASSES:
+        latin = [serbian_latin(t.text) if t.script == "Cyrl" else t.text for t in texts if t.cls == cls]
+        kept, dropped = hbs_sources.drop_overlap(latin, reference)
+        for text in kept:
+            vocabulary[cls].update(text_words(text))
+        lines.append(
+            f"{cls}: {len(kept)} catalogue texts kept, dropped " + ", ".join(f"{n} {why}" for why, n in dropped.items())
+        )
+    croatian = vocabulary["hr"] | {w for r in dev_rows if r.cls == "hr" for w in text_words(r.text)}
+    dictionaries = {
+        stem: hbs_sources.HunspellDictionary(paths[package], stem)
+        for package, stem in (("hunspell-hr", "hr_HR"), ("hunspell-sr", "sr_Latn_RS"), ("hunspell-bs", "bs_BA"))
+    }
+    words = hbs_sources.bosnian_serbian_words(
+        vocabulary["bs"] | vocabulary["sr"],
+        croatian,
+        dictionaries["hr_HR"],
+        [dictionaries["sr_Latn_RS"], dictionaries["bs_BA"]],
+    )
+    verbs = hbs_sources.loanword_verb_forms(dictionaries["hr_HR"], dictionaries["sr_Latn_RS"], croatian)
+    lines.append(f"Bosnian/Serbian words: {len(words)} of the catalogues, {len(verbs)} forms of loan verbs")
+    return DerivedWords(sorted(set(words) | set(verbs)), "\n".join(lines))
+
+
+HBS_CLASSES: Final = ("bs", "hr", "sr")
+WORDS_ABOUT: Final = (
+    "Bosnian/Serbian words Croatian does not use, derived by eurocurate.tools.train_hbs --sources from the words of "
+    "LibreOffice 7.4.7 (MPL-2.0) and Thunderbird 153 (MPL-2.0) catalogues (Debian libreoffice-l10n-bs/-hr/-sr, "
+    "thunderbird-l10n-hr/-sr) that no Croatian text has, hunspell-hr rejects and hunspell-sr or hunspell-bs accepts, "
+    "and the -isati/-ovati forms of the loan verbs Croatian writes in -irati (Debian hunspell-hr/-sr/-bs 7.5.0); "
+    "pinned in tools/longtail/hbs_pins.json"
+)
+
+
+def train(set_folder: Path, corpus: Path | None = None, words: frozenset[str] | None = None) -> tuple[NgramModel, str]:
     """The model (fitted on every dev row; calibration from out-of-fold scores, and from the Croatian sentences of
-    the eu24-dev `corpus` when given) and the report of the out-of-fold figures."""
+    the eu24-dev `corpus` when given) and the report of the out-of-fold figures. `words`: the Bosnian/Serbian word
+    list the tells count (default: the packaged one)."""
+    words = dictionary_words() if words is None else words
     rows = training_rows(read_set(set_folder / "dev.jsonl"))
     labels, scores = out_of_fold_scores(rows)
     model = fit(rows, about=ABOUT)
     sentences = None
     if corpus is not None:
         texts = croatian_corpus_sentences(corpus)
-        sentences = views(texts, labels, np.stack([model.log_scores(t, MODEL_CHARS) for t in texts]))
-    cal = calibrate(rows, labels, scores, sentences)
+        sentences = views(texts, labels, np.stack([model.log_scores(t, MODEL_CHARS) for t in texts]), words)
+    cal = calibrate(rows, labels, scores, sentences, words)
     calibrated = NgramModel(
         labels=model.labels,
         weights=model.weights,
@@ -379,7 +461,7 @@ def train(set_folder: Path, corpus: Path | None = None) -> tuple[NgramModel, str
         about=model.about + ("" if corpus is None else CORPUS_ABOUT),
         calibration=cal.as_dict(),
     )
-    return calibrated, report(rows, labels, scores, cal, sentences)
+    return calibrated, report(rows, labels, scores, cal, sentences, words)
 
 
 CORPUS_ABOUT: Final = " The paragraph threshold also keeps 75% of the eu24-dev corpus's Croatian sentences Croatian."
@@ -391,9 +473,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--corpus", type=Path, help="the eu24-dev corpus: its Croatian sentences bound the paragraph threshold"
     )
+    parser.add_argument(
+        "--sources",
+        action="store_true",
+        help="derive the Bosnian/Serbian word list from the artefacts of tools/longtail/hbs_pins.json (fetched into "
+        "the long-tail cache when missing; needs spylls) and write it to --words-output; without it the packaged "
+        "list is used",
+    )
+    parser.add_argument("--cache", help="artefact cache (default: $EUROCURATE_LONGTAIL_CACHE or ~/.cache/...)")
     parser.add_argument("--output", type=Path, default=HBS_MODEL_PATH, help="model file (default: the packaged one)")
+    parser.add_argument(
+        "--words-output", type=Path, default=HBS_WORDS_PATH, help="word list file (default: the packaged one)"
+    )
     args = parser.parse_args(argv)
-    model, text = train(args.set, args.corpus)
+    words = None
+    if args.sources:
+        rows = training_rows(read_set(args.set / "dev.jsonl"))
+        derived = derive_words(args.set, cache_dir(args.cache), rows)
+        hbs_sources.write_words(derived.words, args.words_output, WORDS_ABOUT)
+        print(derived.report)
+        print(f"wrote {args.words_output}")
+        words = frozenset(derived.words)
+    model, text = train(args.set, args.corpus, words)
     model.save(args.output)
     print(text)
     print(f"wrote {args.output}")

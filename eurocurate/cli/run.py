@@ -49,6 +49,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def main(args: argparse.Namespace) -> int:
+    from eurocurate.pipelines.engine.embedded_ray import planned_embedded_workers, start_ray_early, stop_ray
+
+    if not args.dry_run and not not_positive("--workers", args.workers):
+        # the embedded Ray starts (2.5-4 s, mostly waiting on its processes) while the stages are imported, the spec
+        # loaded and the inputs checked (about 1 s); a run that ends before it needs Ray stops it below
+        planned = planned_embedded_workers(
+            args.pipeline, args.set, executor=args.executor, workers=args.workers, ray_address=args.ray_address
+        )
+        if planned:
+            start_ray_early(planned)
+    try:
+        return _main(args)
+    finally:
+        stop_ray()
+
+
+def _main(args: argparse.Namespace) -> int:
     from eurocurate.config import load_spec
     from eurocurate.pipelines.engine.launch import run_spec
     from eurocurate.pipelines.engine.output_folder import FolderNotOurs

@@ -26,6 +26,18 @@ _CLOSES_P: Final = frozenset(
 _CLOSE_SEARCH = 32  # an end tag matches one of the innermost open elements, else it is ignored
 
 
+def deeper_than(html: str, limit: int) -> bool:
+    """True when the page's elements nest deeper than `limit` (`nesting_depth` above it).
+
+    Every open element is a `<` that starts neither an end tag (`</`) nor a comment or doctype (`<!`), so a
+    page with at most `limit` of those cannot nest deeper and is not scanned: nine pages in ten of the dev
+    corpus (counting is a C loop; the scan, a Python step per tag, was 15% of extraction's CPU)."""
+    opened = html.count("<")
+    if opened <= limit or opened - html.count("</") - html.count("<!") <= limit:
+        return False
+    return nesting_depth(html, limit) > limit
+
+
 def nesting_depth(html: str, limit: int) -> int:
     """The estimated depth of the page's element tree; stops at `limit + 1` (too deep is all that matters)."""
     stack: list[str] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from eurocurate.pipelines.extract.depth import nesting_depth
+from eurocurate.pipelines.extract.depth import deeper_than
 from eurocurate.pipelines.extract.facts import PageFacts
 from eurocurate.pipelines.extract.fast import ExtractionMode, ExtractionTimeout, UnparseableHtml, extract_page
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT
@@ -69,7 +69,7 @@ def extract_document(
         drop = Drop(Reason.EXTRACTION_EMPTY, f"{chars} chars of plain text") if chars < options.min_chars else None
         return DocumentText(text, PATH_PLAIN_TEXT, None, drop)
     deadline = time.monotonic() + options.timeout_s
-    if nesting_depth(text, options.max_depth) > options.max_depth:
+    if deeper_than(text, options.max_depth):
         # parsing alone takes time in the square of the depth: the page is refused before it
         evidence = f"elements nested deeper than max_depth {options.max_depth} in {len(text)} chars of HTML"
         return DocumentText(text, None, None, Drop(Reason.EXTRACTION_TOO_DEEP, evidence))

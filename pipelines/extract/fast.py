@@ -23,6 +23,7 @@ from typing import Final, Literal
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from eurocurate.pipelines.extract.blocks import inside
 from eurocurate.pipelines.extract.facts import PageFacts, read_page_facts
 from eurocurate.pipelines.extract.region import extract_region_text
 from eurocurate.pipelines.extract.rules import MIN_EXTRACTED_CHARS, extract_main_text
@@ -221,16 +222,18 @@ def _main_region(tree: LexborHTMLParser) -> tuple[LexborNode | None, int]:
 
 def _direct_text(region: LexborNode, region_chars: int, include_tables: bool) -> str | None:
     """The container's paragraphs when it is plainly prose; None when trafilatura should judge it."""
-    # css_first matches the node itself too: test the children, the container's own classes are no evidence
-    if region_chars < _DIRECT_MIN_CHARS or any(c.css_first(_NOT_PROSE) is not None for c in region.iter()):
+    # below the container: its own classes are no evidence (one query; a query per child cost 1.6 times as much)
+    if region_chars < _DIRECT_MIN_CHARS or inside(region, _NOT_PROSE):
         return None
     link_chars = sum(len(a.text(separator=" ", strip=True)) for a in region.css("a"))
     if link_chars > _DIRECT_MAX_LINK_SHARE * region_chars:
         return None
     lines: list[str] = []
     covered = 0
+    # an outer block (one holding another): its inner blocks carry the text; found in one query, not one per block
+    outer = {n.mem_id for n in region.css(f":is({_BLOCKS}):has({_BLOCKS})")}
     for block in region.css(_BLOCKS):
-        if len(block.css(_BLOCKS)) > 1:  # an outer block (the list includes itself): inner blocks carry the text
+        if block.mem_id in outer:
             continue
         line = _SPACES.sub(" ", block.text()).strip()
         if line:

@@ -16,7 +16,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.
 _CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE)
 # WHATWG: labels of Latin-1 and ASCII mean windows-1252 on the web.
 _WEB_ALIASES = {"latin1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
-_CONTROL = frozenset(range(0, 32)) - {9, 10, 13}
+# C0 controls but tab, line feed and carriage return; C1 controls; the replacement character
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x9f\ufffd]")
 _MAX_CONTROL_FRACTION = 0.01
 _BINARY_MAGIC = (
     b"%PDF",
@@ -75,8 +76,8 @@ def _control_fraction(text: str) -> float:
     if not text:
         return 0.0
     sample = text[:20000]
-    bad = sum(1 for ch in sample if ord(ch) in _CONTROL or 0x80 <= ord(ch) < 0xA0 or ch == "\ufffd")
-    return bad / len(sample)
+    # one regex scan in C: a Python loop over the characters was 7% of a run's CPU
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:

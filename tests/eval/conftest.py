@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -11,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from eurocurate.tools.corpus_view import content_warcs
+from eurocurate.tools.longtail.artefacts import CACHE_ENV, DEFAULT_CACHE, UNAVAILABLE
 from tests.conftest import write_spec
 
 CORPUS_ENV = "EUROCURATE_CORPUS"
@@ -30,6 +32,28 @@ def corpus() -> Path:
             f"set it (CI uses ../shared/corpus) to run the evaluations"
         )
     return path
+
+
+def built_by_make_eval(
+    env: str, *, what: str, command: str, holds: str, is_built: Callable[[Path], bool], sources: str
+) -> Path:
+    """The folder `$env` names, which `make eval` builds with `command` before the evals and then sets `env` to;
+    skips (saying why and what would make the eval run) when the variable is unset, when the builder could not have
+    its sources (it writes `UNAVAILABLE` with the reason instead: `sources` says where it can) or when the folder
+    holds no `holds`."""
+    how = f"`make eval` builds it ({command}) and sets it"
+    cache = os.environ.get(CACHE_ENV) or DEFAULT_CACHE
+    value = os.environ.get(env)
+    if not value:
+        pytest.skip(f"{env} is not set to the folder of {what}; {how}")
+    folder = Path(value)
+    unavailable = folder / UNAVAILABLE
+    if unavailable.is_file():
+        reason = unavailable.read_text(encoding="utf-8").strip()
+        pytest.skip(f"{what} could not be built: {reason}. It runs where {sources} once (then cached under {cache})")
+    if not is_built(folder):
+        pytest.skip(f"{folder} holds no {holds}; {how}")
+    return folder
 
 
 @pytest.fixture(scope="session")

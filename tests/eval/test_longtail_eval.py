@@ -9,14 +9,12 @@ builds it into out/longtail and sets $EUROCURATE_LONGTAIL. Nothing is tuned on t
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from eurocurate.tools.longtail.build import read_set
 from eurocurate.tools.longtail.evaluate import ASSERTED, LanguageResult, evaluate, report
-from eurocurate.tools.longtail_set import UNAVAILABLE, is_built
+from eurocurate.tools.longtail_set import is_built
+from tests.eval.conftest import built_by_make_eval
 
 LONGTAIL_ENV = "EUROCURATE_LONGTAIL"
 MAX_EU_SHARE = 0.03
@@ -32,19 +30,14 @@ COVERED = (
 
 @pytest.fixture(scope="module")
 def unseen() -> dict[str, LanguageResult]:
-    value = os.environ.get(LONGTAIL_ENV)
-    how = "`make eval` builds it (python -m eurocurate.tools.longtail_set --output out/longtail) and sets it"
-    if not value:
-        pytest.skip(f"{LONGTAIL_ENV} is not set to a built long-tail set; {how}")
-    folder = Path(value)
-    if (folder / UNAVAILABLE).is_file():
-        reason = (folder / UNAVAILABLE).read_text(encoding="utf-8").strip()
-        pytest.skip(
-            f"the long-tail set could not be built: {reason}. It runs where npm, apt-get and pip reach their "
-            f"registries once (the artefacts are then cached under ~/.cache/eurocurate/longtail)"
-        )
-    if not is_built(folder):
-        pytest.skip(f"{folder} holds no built long-tail set (dev.jsonl, unseen.jsonl, README.txt); {how}")
+    folder = built_by_make_eval(
+        LONGTAIL_ENV,
+        what="the long-tail set",
+        command="python -m eurocurate.tools.longtail_set --output out/longtail",
+        holds="built long-tail set (dev.jsonl, unseen.jsonl and README.txt)",
+        is_built=is_built,
+        sources="npm, apt-get and pip reach their registries",
+    )
     results = evaluate(read_set(folder / "unseen.jsonl"))
     print("\n(long tail, unseen part)\n" + report(results))
     return results

@@ -11,32 +11,26 @@ and sets $EUROCURATE_QUALITY_OUTSIDE.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from eurocurate.tools.quality_outside import RESULTS, UNAVAILABLE, summary
+from eurocurate.tools.quality_outside import RESULTS, summary
+from tests.eval.conftest import built_by_make_eval
 
 OUTSIDE_ENV = "EUROCURATE_QUALITY_OUTSIDE"
 
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict]:
-    value = os.environ.get(OUTSIDE_ENV)
-    how = "`make eval` builds it (python -m eurocurate.tools.quality_outside --output out/quality_outside) and sets it"
-    if not value:
-        pytest.skip(f"{OUTSIDE_ENV} is not set to a folder of outside-corpus quality results; {how}")
-    folder = Path(value)
-    if (folder / UNAVAILABLE).is_file():
-        reason = (folder / UNAVAILABLE).read_text(encoding="utf-8").strip()
-        pytest.skip(
-            f"the outside-corpus pages could not be had: {reason}. It runs where apt-get reaches the Debian "
-            "archive once (the packages are then cached under ~/.cache/eurocurate/longtail)"
-        )
-    if not (folder / RESULTS).is_file():
-        pytest.skip(f"{folder} holds no {RESULTS}; {how}")
+    folder = built_by_make_eval(
+        OUTSIDE_ENV,
+        what="the quality rules' results on pages outside the corpus",
+        command="python -m eurocurate.tools.quality_outside --output out/quality_outside",
+        holds=RESULTS,
+        is_built=lambda folder: (folder / RESULTS).is_file(),
+        sources="apt-get reaches the Debian archive",
+    )
     rows = json.loads((folder / RESULTS).read_text(encoding="utf-8"))
     print("\nquality rules on pages outside the eval corpus (tools/quality_outside.py)\n" + "\n".join(summary(rows)))
     return rows

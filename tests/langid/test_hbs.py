@@ -135,3 +135,14 @@ def test_every_letter_the_stem_regexes_equate_with_a_stem_letter_after_lower_cas
         if c not in letters and c.lower() == c and any_letter.fullmatch(c)
     }
     assert folds == set(hbs.STEM_CASE_FOLDS)
+
+
+def test_the_packaged_bosnian_serbian_words_are_tells_and_never_croatian_ones():
+    listed = hbs.dictionary_words()
+    assert {"tačka", "prevod", "bezbednost"} <= listed
+    assert not listed & (hbs.CROATIAN_ONLY_WORDS | hbs.IJEKAVIAN_WORDS)
+    assert not {"zagreb", "točka", "prijevod", "sigurnost"} & listed
+    with_word = hbs.hbs_tells("Objekat nema prevod na kraju teksta")
+    without = hbs.hbs_tells("Objekat nema prevod na kraju teksta", frozenset())
+    assert with_word["bs"] - without["bs"] == 2 and with_word["sr"] - without["sr"] == 2
+    assert with_word["hr"] - without["hr"] == -2

@@ -126,6 +126,7 @@ def test_tables_are_rebuilt_when_heliports_files_change_and_a_corrupt_cache_is_r
     assert source_key(package) != key
     shared_tables(package, root)
     assert (root / source_key(package)).is_dir()
+    assert (root / key).is_dir()  # the build prunes other versions, but this process maps the first ones: kept
 
     # a flipped byte in the probabilities: detected by the checksum, rebuilt, and the rebuilt tables are right
     key = source_key(package)
@@ -177,6 +178,9 @@ def test_workers_starting_together_build_the_tables_once_and_share_them(tmp_path
     import sys
 
     package, root = _package_copy(tmp_path), tmp_path / "cache"
+    old = root / "heliport-0.9-0123456789abcdef"  # an earlier heliport's tables, which no process uses
+    old.mkdir(parents=True)
+    (old / "words.hashes.npy").write_bytes(b"\0" * 1024)
     code = (
         "import logging, sys\n"
         "from pathlib import Path\n"
@@ -198,4 +202,6 @@ def test_workers_starting_together_build_the_tables_once_and_share_them(tmp_path
     assert [w.returncode for w in workers] == [0, 0], outputs
     assert [out.strip() for out, _ in outputs] == ["fra", "fra"]
     assert sum(err.count("heliport tables built") for _, err in outputs) == 1  # the other worker waited
-    assert sorted(p.name for p in root.iterdir()) == [".lock", source_key(package)]  # one build, no staging left
+    key = source_key(package)
+    # one build, no staging left, the earlier version's tables removed; the lock file of the tables in use stays
+    assert sorted(p.name for p in root.iterdir()) == [".lock", key, f"{key}.in-use"]

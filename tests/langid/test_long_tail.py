@@ -212,3 +212,12 @@ def test_a_spec_asking_for_heliport_without_it_installed_gets_one_line_before_th
         assert done.returncode != 0
         assert answer in done.stdout + done.stderr and "pip install 'eurocurate[heliport]'" in done.stdout + done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_aragonese_elisions_and_its_u_for_or_tell_it_from_spanish():
+    # Written for this test in Aragonese spelling: d'/l' before a vowel, "u" for "or", dende, pachina
+    aragonese = "Activar u desactivar l'actualización automatica dende a pachina d'opcions."
+    assert spelling_tell(words(aragonese), aragonese, 2, "es") == "an"
+    # Spanish writes "u" only before o- and never elides: no tell, even with a Catalan place name
+    spanish = "Elija siete u ocho opciones de la página de configuración antes de viajar a l'Hospitalet."
+    assert spelling_tell(words(spanish), spanish, 2, "es") is None

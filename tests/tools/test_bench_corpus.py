@@ -94,6 +94,15 @@ def test_scaled_corpus_is_deterministic_for_the_seed(warc_file, tmp_path):
     assert [p.read_bytes() for p in a] != [p.read_bytes() for p in c]
 
 
+def test_rounds_written_by_several_processes_are_the_same_files(warc_file, tmp_path):
+    src = _source(warc_file)
+    serial = build_scaled_corpus(src, tmp_path / "serial", factor=3, seed=7)
+    parallel = build_scaled_corpus(src, tmp_path / "parallel", factor=3, seed=7, jobs=2)
+    assert [p.name for p in parallel] == [p.name for p in serial]
+    assert [p.read_bytes() for p in parallel] == [p.read_bytes() for p in serial]
+    assert not list((tmp_path / "parallel").glob("*.partial"))
+
+
 def test_perturbed_pages_keep_markup_scripts_and_charset_and_swap_a_few_words(warc_file, tmp_path):
     src = _source(warc_file)
     records = _read(build_scaled_corpus(src, tmp_path / "out", factor=6, seed=1, replace_share=0.1, exact_share=0.0))

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 PINS: Final = Path(__file__).with_name("pins.json")
 CACHE_ENV: Final = "EUROCURATE_LONGTAIL_CACHE"
 DEFAULT_CACHE: Final = Path("~/.cache/eurocurate/longtail")
+# written by a builder (tools/longtail_set.py, tools/quality_outside.py) into its output folder instead of its output
+# when an artefact cannot be had, with the reason; the evaluations read it to say why they cannot run
+UNAVAILABLE: Final = "UNAVAILABLE.txt"
 
 Registry = Literal["npm", "debian", "pypi"]
 

@@ -67,3 +67,65 @@ def test_every_listening_socket_of_the_embedded_ray_is_on_loopback():
     assert ray_constants.ENABLE_RAY_CLUSTER and "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER" not in os.environ
     # a later --ray-address run finds the user's environment
     assert os.environ.get("RAY_USAGE_STATS_ENABLED") == user_setting
+
+
+def _ray_processes(before: set[int]) -> list[psutil.Process]:
+    """The Ray processes this process started since `before` (its children that are not other tests' servers)."""
+    procs = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE:
+                procs.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    return procs
+
+
+def test_a_run_takes_over_the_ray_started_early_and_stopping_leaves_no_process():
+    import ray
+
+    from eurocurate.pipelines.engine.embedded_ray import start_ray_early
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    start_ray_early(1)
+    try:
+        started = init_ray(None, 1)  # waits for the early start and takes it over
+        assert started is not None and started > 0
+        assert ray.is_initialized() and ray.cluster_resources()["CPU"] == 1
+        assert ray.get(ray.remote(lambda: os.getpid()).remote()) != os.getpid()  # tasks run on its workers
+        ray_procs = _ray_processes(before)
+        ray_pids = {p.pid for p in ray_procs}
+        names = {p.name() for p in ray_procs}
+        assert {"gcs_server", "raylet"} <= names
+        # no dashboard head (Ray starts one even without the dashboard, for usage statistics this instance turns off)
+        assert not [p for p in ray_procs if any(a.endswith("dashboard/dashboard.py") for a in p.cmdline())]
+    finally:
+        stop_ray()
+    assert not ray.is_initialized()
+    assert not [p for p in _ray_processes(before) if p.pid in ray_pids]  # the monitor killed, the rest stopped
+
+
+def test_an_early_ray_of_another_size_is_replaced_by_the_one_the_run_asks_for():
+    import ray
+
+    from eurocurate.pipelines.engine.embedded_ray import start_ray_early
+
+    start_ray_early(1)
+    try:
+        assert init_ray(None, 2) is None  # not taken over: started again
+        assert ray.cluster_resources()["CPU"] == 2
+    finally:
+        stop_ray()
+
+
+def test_a_command_that_fails_before_its_run_stops_the_ray_it_started_early(tmp_path):
+    import ray
+
+    from eurocurate.cli import main
+    from tests.conftest import write_spec
+
+    spec = write_spec(tmp_path / "spec.yaml")  # the default executor: embedded Ray, started at once
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    code = main(["run", str(spec), "--input", str(tmp_path / "no-such.warc.gz"), "--output", str(tmp_path / "out")])
+    assert code == 2  # the input mistake, reported as ever
+    assert not ray.is_initialized() and not _ray_processes(before)

@@ -53,6 +53,18 @@ def messy_article() -> str:
     )
 
 
+def test_a_direct_read_takes_the_text_of_inner_blocks_once_and_keeps_their_order():
+    # a quote holding paragraphs and a list item holding a paragraph: the outer block gives no line of its own
+    article = (
+        "<article><h1>Water plan approved</h1>"
+        + f"<p>{PARAS[0]}</p><blockquote><p>{PARAS[1]}</p><p>{PARAS[2]}</p></blockquote>"
+        + f"<ul><li><p>{PARAS[3]}</p></li><li>{PARAS[4]}</li></ul></article>"
+    )
+    result = extract_fast.extract_page(page(article))
+    assert result.path == extract_fast.PATH_DIRECT
+    assert result.text.split("\n") == ["Water plan approved", *PARAS]
+
+
 def run_extractor(docs: list[Document], tmp_path: Path, **kwargs) -> tuple[list[Document], HtmlExtractor]:
     step = HtmlExtractor(str(tmp_path / "out"), **kwargs)
     return list(step.run(iter(docs))), step

@@ -1,4 +1,4 @@
-from eurocurate.pipelines.ingest.decode import decode_payload, looks_binary, normalise_charset
+from eurocurate.pipelines.ingest.decode import _control_fraction, decode_payload, looks_binary, normalise_charset
 
 CZECH = "Příliš žluťoučký kůň úpěl ďábelské ódy. Městská rada schválila rozpočet."
 
@@ -40,3 +40,22 @@ def test_binary_sniffing_and_charset_labels():
     assert not looks_binary(b"<!DOCTYPE html><html>")
     assert normalise_charset("latin-1") == "cp1252"  # WHATWG: Latin-1 means windows-1252
     assert normalise_charset("no-such-charset") is None
+
+
+def test_control_share_counts_c0_c1_and_replacement_characters_only():
+    # every code point below U+0100, the replacement character and its neighbours, as the character test of
+    # the HTML spec reads them: C0 controls but tab, LF and CR, C1 controls, U+FFFD
+    text = "".join(map(chr, range(0x100))) + "\ufffc\ufffd\ufffe"
+    bad = [c for c in text if (ord(c) < 32 and c not in "\t\n\r") or 0x80 <= ord(c) < 0xA0 or c == "\ufffd"]
+    assert len(bad) == 29 + 32 + 1
+    assert _control_fraction(text) == len(bad) / len(text)
+    assert _control_fraction("") == 0.0
+    # only the first 20,000 characters are looked at
+    assert _control_fraction("a" * 20_000 + "\x00" * 100) == 0.0
+
+
+def test_a_page_with_a_few_stray_controls_decodes_and_one_with_many_does_not():
+    prose = CZECH * 40  # 2,880 characters
+    assert decode_payload((prose + "\x0c" * 20).encode("utf-8"), "text/html").origin == "utf-8"  # 0.7%
+    # 2% form feeds: UTF-8 is refused, and no legacy charset makes text of it either
+    assert decode_payload((prose + "\x0c" * 60).encode("utf-8"), "text/html") is None
