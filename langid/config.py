@@ -270,7 +270,7 @@ class LangIdConfig(BaseModel):
     )
     veto_glance_lead: float | None = Field(
         -60.0,
-        description="The veto stops before the spelling tells when the classifier's reading of the first "
+        description="The veto stops after the spelling tells when the classifier's reading of the first "
         "`veto_glance_chars` characters puts its likeliest non-EU-24 language this far (log-score) or further behind "
         "the likeliest EU-24 one, unless fastText names a European language the classifier does not know (heliport "
         "is then asked). Derived with the packaged classifier on the long-tail dev part and the eu24-dev pages "

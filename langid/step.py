@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from functools import lru_cache
 from typing import Final, Literal
 
@@ -179,9 +180,12 @@ class LanguageIdentifier(LedgerStage):
         # Models load once per worker process, before the first document: counted apart (milliseconds),
         # so the stage's timer says what a document costs and the run's CPU time still says everything.
         began = time.perf_counter()
-        _ = self.identifier
+        ident = self.identifier
         self.stat_update(MODEL_LOAD_MS, value=round((time.perf_counter() - began) * 1000))
+        before = Counter(ident.veto_counts)  # the identifier is the worker's, shared by its tasks: count this one's
         yield from super().run(data, rank, world_size)
+        for key, n in sorted((ident.veto_counts - before).items()):
+            self.stat_update(key, value=n)  # what the long-tail veto asked (`langid.long_tail.VETO_*`)
 
 
 class LanguageIdParams(BaseModel):

@@ -6,6 +6,7 @@ from datatrove.data import Document
 
 from eurocurate.langid.config import DEFAULT_MAX_CHARS, DEFAULT_MIN_SCORE, LangIdConfig
 from eurocurate.langid.fasttext_lid import bundled_lid176_path
+from eurocurate.langid.long_tail import VETO_ASKED, VETO_GLANCED, VETO_HELIPORT, VETO_REGIONAL
 from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.schema import Meta, Reason
 from eurocurate.tools.demo_corpus import load_texts
@@ -87,3 +88,14 @@ def test_segments_mode_keeps_only_the_selected_language(tmp_path):
     (doc,) = _run(step, [Document(text=MALTESE_PAGE, id="m")])
     assert "We are very pleased" not in doc.text and doc.metadata[Meta.LANG] == "mt"
     assert set(doc.metadata[Meta.LANG_SHARES]) == {"mt", "en"}  # the shares of the page as it came in
+
+
+def test_the_stage_counts_what_the_long_tail_veto_asked_in_its_run(tmp_path):
+    # fastText is 0.98 sure of this Italian text, below `veto_gate_score`: the veto is asked, and stops at the regional
+    # classifier's glance. The worker's identifier is shared by its tasks: a task's stats count its documents only
+    italian = " ".join(EU24_SENTENCES["it"])
+    _run(LanguageIdentifier(str(tmp_path / "earlier")), [Document(text=italian, id="earlier")])
+    step = LanguageIdentifier(str(tmp_path / "this"))
+    _run(step, [Document(text=italian, id="a"), Document(text=italian, id="b")])
+    counted = {key: step.stats[key].total for key in (VETO_ASKED, VETO_GLANCED, VETO_REGIONAL, VETO_HELIPORT)}
+    assert counted == {VETO_ASKED: 2, VETO_GLANCED: 2, VETO_REGIONAL: 0, VETO_HELIPORT: 0}
