@@ -66,8 +66,11 @@ def prune_unused(root: Path, keep: str) -> list[Path]:
     """Remove from the cache `root` the table folders of every key but `keep` that no process is using, and staging
     folders of builds that died. The caller holds the build's lock. Returns the folders removed."""
     removed = []
+    # another install of the same heliport version (another virtualenv: its files' modification times differ, so its
+    # key does) is kept: pruning it would make two installs rebuild each other's tables at every switch
+    same_version = keep.rsplit("-", 1)[0] + "-"
     for entry in sorted(root.iterdir()):
-        if not entry.is_dir() or entry.name == keep:
+        if not entry.is_dir() or entry.name == keep or entry.name.startswith(same_version):
             continue
         if entry.name.startswith(f".{TABLES_PREFIX}"):  # a staging folder: its build held the lock and died
             shutil.rmtree(entry, ignore_errors=True)

@@ -59,3 +59,12 @@ def test_a_process_that_waited_on_tables_being_pruned_holds_the_lock_of_the_fold
     assert lock_file.is_file() and os.fstat(held.fileno()).st_ino == lock_file.stat().st_ino
     (root / key).mkdir()
     assert prune_tables(root, keep="heliport-1.1-cccccccccccccccc") == []  # in use by this process: kept
+
+
+def test_another_install_of_the_same_heliport_version_is_not_pruned(tmp_path):
+    root = tmp_path / "cache"
+    other_install, keep = "heliport-1.1-dddddddddddddddd", "heliport-1.1-cccccccccccccccc"
+    for name in (other_install, keep):
+        (root / name).mkdir(parents=True)
+    assert prune_tables(root, keep=keep) == []
+    assert (root / other_install).is_dir()
