@@ -28,7 +28,7 @@ from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.langid.long_tail import Veto
 from eurocurate.langid.regional import regional_glance
 from eurocurate.tools.longtail.build import read_set
-from eurocurate.tools.longtail.evaluate import MAX_PAGES, MAX_PARAGRAPHS, _spread, assemble_pages
+from eurocurate.tools.longtail.evaluate import evaluation_samples
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,11 @@ def record_calls(texts: list[tuple[str, bool]]) -> list[VetoCall]:
 
 def dev_texts(set_dir: Path) -> list[tuple[str, bool]]:
     """The dev part's paragraphs and assembled pages, as `tools.longtail.evaluate` reads them."""
-    by_lang: dict[str, list[dict]] = {}
-    for row in read_set(set_dir / "dev.jsonl"):
-        by_lang.setdefault(row["lang"], []).append(row)
     texts = []
-    for rows in by_lang.values():
-        rows = sorted(rows, key=lambda r: (r["unit"], r["text"]))
-        eu_truth = rows[0]["eu24"] is not None
-        texts += [(r["text"], eu_truth) for r in _spread(rows, MAX_PARAGRAPHS)]
-        texts += [(page, eu_truth) for page in _spread(assemble_pages(rows), MAX_PAGES)]
+    for paragraphs, pages in evaluation_samples(read_set(set_dir / "dev.jsonl")).values():
+        eu_truth = paragraphs[0]["eu24"] is not None
+        texts += [(r["text"], eu_truth) for r in paragraphs]
+        texts += [(page, eu_truth) for page in pages]
     return texts
 
 

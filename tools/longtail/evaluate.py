@@ -91,6 +91,19 @@ def assemble_pages(rows: list[dict], per_page: int = PARAGRAPHS_PER_PAGE) -> lis
     return ["\n".join(r["text"] for r in ordered[i : i + per_page]) for i in range(0, len(ordered), per_page)]
 
 
+def evaluation_samples(rows: Iterable[dict]) -> dict[str, tuple[list[dict], list[str]]]:
+    """Per language label, in label order: the paragraphs (rows) and the assembled pages the evaluation reads, at most
+    `MAX_PARAGRAPHS` and `MAX_PAGES`, spread evenly over the language's rows sorted by unit, then text."""
+    by_lang: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_lang[row["lang"]].append(row)
+    samples = {}
+    for label in sorted(by_lang):
+        lang_rows = sorted(by_lang[label], key=lambda r: (r["unit"], r["text"]))
+        samples[label] = (_spread(lang_rows, MAX_PARAGRAPHS), _spread(assemble_pages(lang_rows), MAX_PAGES))
+    return samples
+
+
 def web_langid_step(out_dir: str) -> LanguageIdentifier:
     """The langid stage as pipelines/web.yaml configures it."""
     spec = yaml.safe_load((resources.files("eurocurate.pipelines") / "web.yaml").read_text(encoding="utf-8"))
@@ -100,19 +113,14 @@ def web_langid_step(out_dir: str) -> LanguageIdentifier:
 
 def evaluate(rows: Iterable[dict], identifier: EuLanguageIdentifier | None = None) -> dict[str, LanguageResult]:
     """Paragraphs through `identify_document`, assembled pages through the web pipeline's langid stage."""
-    by_lang: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_lang[row["lang"]].append(row)
     ident = identifier or EuLanguageIdentifier()
     results: dict[str, LanguageResult] = {}
     with tempfile.TemporaryDirectory() as tmp:
         step = web_langid_step(tmp)
-        for label in sorted(by_lang):
+        for label, (paragraphs, pages) in evaluation_samples(rows).items():
             result = results[label] = LanguageResult(label)
-            lang_rows = sorted(by_lang[label], key=lambda r: (r["unit"], r["text"]))
-            for row in _spread(lang_rows, MAX_PARAGRAPHS):
+            for row in paragraphs:
                 result.paragraphs[identify_document(ident, row["text"]).lang] += 1
-            pages = _spread(assemble_pages(lang_rows), MAX_PAGES)
             docs = [Document(text=text, id=f"{label}-{i}") for i, text in enumerate(pages)]
             for doc, verdict in zip(docs, step.judge_batch(docs)):
                 result.pages[doc.metadata[Meta.LANG]] += 1
