@@ -33,7 +33,6 @@ from eurocurate.langid.hbs import (
     HBS_WORDS_PATH,
     MODEL_CHARS,
     croatian_log_odds_needed,
-    dictionary_words,
     hbs_tells,
     lingua_hbs,
 )
@@ -133,7 +132,7 @@ def out_of_fold_scores(rows: Sequence[HbsRow]) -> tuple[tuple[str, ...], NDArray
     return labels, scores
 
 
-def _paragraph_and_page_views(rows, labels, scores, words: frozenset[str]):
+def _paragraph_and_page_views(rows, labels, scores, words: frozenset[str] | None):
     """The out-of-fold views of the paragraphs and of the pages assembled from them (`pages`)."""
     page_rows = pages(rows)
     paragraphs = views([r.text for r in rows], labels, scores, words)
@@ -222,8 +221,10 @@ class Views:
         return np.array([croatian_log_odds_needed(len(t[:MODEL_CHARS]), as_dict) for t in self.texts])
 
 
-def views(texts: list[str], labels: tuple[str, ...], scores: NDArray[np.float32], words: frozenset[str]) -> Views:
-    """`words`: the Bosnian/Serbian word list the tells count (`langid.hbs.hbs_tells`)."""
+def views(
+    texts: list[str], labels: tuple[str, ...], scores: NDArray[np.float32], words: frozenset[str] | None = None
+) -> Views:
+    """`words`: the Bosnian/Serbian word list the tells count (`langid.hbs.hbs_tells`; None: the packaged one)."""
     tells = np.zeros((len(texts), len(labels)))
     lingua = np.zeros((len(texts), len(labels)))
     for i, text in enumerate(texts):
@@ -263,7 +264,6 @@ def calibrate(
     `LINGUA_WEIGHTS` with the lowest sum of: the larger of the Bosnian and Serbian shares of paragraphs labelled
     Croatian, the same for pages, and the share of Croatian paragraphs labelled otherwise.
     """
-    words = dictionary_words() if words is None else words  # the Bosnian/Serbian word list (default: packaged)
     temperature = fit_temperature(labels, scores, rows)
     page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores, words)
     classes = np.array([r.cls for r in rows])
@@ -321,7 +321,6 @@ def report(
     words: frozenset[str] | None = None,
 ) -> str:
     """Out-of-fold shares of each language's paragraphs and pages labelled Croatian under `cal`."""
-    words = dictionary_words() if words is None else words
     page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores, words)
     weights = (cal.temperature, cal.tell_weight, cal.lingua_weight)
     para_hr = paragraphs.odds(labels, *weights) > paragraphs.needed(cal)
@@ -444,7 +443,6 @@ def train(set_folder: Path, corpus: Path | None = None, words: frozenset[str] | 
     """The model (fitted on every dev row; calibration from out-of-fold scores, and from the Croatian sentences of
     the eu24-dev `corpus` when given) and the report of the out-of-fold figures. `words`: the Bosnian/Serbian word
     list the tells count (default: the packaged one)."""
-    words = dictionary_words() if words is None else words
     rows = training_rows(read_set(set_folder / "dev.jsonl"))
     labels, scores = out_of_fold_scores(rows)
     model = fit(rows, about=ABOUT)
