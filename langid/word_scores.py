@@ -31,7 +31,7 @@ class ScoreEstimate:
 
 class WordScores:
     """The cache of one model's word rows (`capacity` words, emptied when full: the next texts refill it with the
-    words in use; 65 labels: ~0.5 KB a word, 17 MB at the default capacity).
+    words in use; 65 labels: ~0.5 KB a word, 17.5 MB at the default capacity).
 
     A word enters the cache the second time it is met (on a single pass over real pages ~40% of a glance's words are
     new, and most are met once), in a batch (`batch` such words read in one numpy pass, ~5 µs a word against ~30 µs
@@ -50,9 +50,10 @@ class WordScores:
         self._seen: set[str] = set()  # words met once (bounded like the cache)
         self._pending: dict[str, None] = {}  # words met twice, in the order met, waiting for their batch
         self._slot: dict[str, int] = {}
-        self._rows = np.empty((capacity, len(model.labels)), dtype=np.float64)
-        self._mass = np.empty(capacity, dtype=np.float64)
-        self._count = np.empty(capacity, dtype=np.int64)
+        # a row per word: its score per label, then its features' largest absolute weights summed, then their count
+        # (one sum over a text's rows gives all three)
+        self._labels = len(model.labels)
+        self._rows = np.empty((capacity, self._labels + 2), dtype=np.float64)
 
     def estimate(self, tokens: list[str]) -> ScoreEstimate | None:
         """The scores of a text whose `text_words` are `tokens`, as `NgramModel.log_scores` reads it, or None while
@@ -69,10 +70,9 @@ class WordScores:
                 return None
         if not slots:
             return ScoreEstimate(self._bias.copy(), 0.0)
-        scores = self._bias + self._rows[slots].sum(axis=0)
-        features = int(self._count[slots].sum())
-        mass = float(self._mass[slots].sum()) + self._bias_mass
-        return ScoreEstimate(scores, _sum_error(features, mass))
+        total = self._rows[slots].sum(axis=0)
+        n = self._labels
+        return ScoreEstimate(self._bias + total[:n], _sum_error(int(total[n + 1]), float(total[n]) + self._bias_mass))
 
     def _meet(self, words: list[str]) -> bool:
         """Words not in the cache: remembered the first time, queued the second, learnt when a batch is full
@@ -83,7 +83,7 @@ class WordScores:
                 pending[word] = None
             else:
                 seen.add(word)
-        if len(seen) > len(self._mass):
+        if len(seen) > len(self._rows):
             self._seen = set()
         if len(pending) >= self._batch:
             self._learn(list(pending))
@@ -95,18 +95,18 @@ class WordScores:
     def _learn(self, new: list[str]) -> None:
         """Put the rows of the words `new` (distinct, not cached, at most `batch`) in the cache, emptied first when
         they do not fit."""
-        if len(self._slot) + len(new) > len(self._mass):
+        if len(self._slot) + len(new) > len(self._rows):
             self._slot = {}
         ids, owner = word_features(new, self.model)
-        by_word = np.argsort(owner, kind="stable")
-        ids = ids[by_word]
+        ids = ids[np.argsort(owner, kind="stable")]
         counts = np.bincount(owner, minlength=len(new))  # every word has features: its letters
         starts = np.cumsum(counts) - counts
         first = len(self._slot)
-        slots = slice(first, first + len(new))
-        self._rows[slots] = np.add.reduceat(self._weights.take(ids, axis=0).astype(np.float64), starts, axis=0)
-        self._mass[slots] = np.add.reduceat(self._largest.take(ids), starts)
-        self._count[slots] = counts
+        rows = self._rows[first : first + len(new)]
+        n = self._labels
+        rows[:, :n] = np.add.reduceat(self._weights.take(ids, axis=0).astype(np.float64), starts, axis=0)
+        rows[:, n] = np.add.reduceat(self._largest.take(ids), starts)
+        rows[:, n + 1] = counts
         self._slot.update(zip(new, range(first, first + len(new)), strict=True))
 
 

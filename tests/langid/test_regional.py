@@ -12,11 +12,13 @@ from eurocurate.langid.long_tail import (
     VETO_REGIONAL,
     glance_stops,
 )
-from eurocurate.langid.ngram_model import NgramModelError, load_model
+from eurocurate.langid.ngram_model import NgramModelError, load_model, text_words
 from eurocurate.langid.regional import (
+    MODEL_CHARS,
     REGIONAL_MODEL_PATH,
     _word_scores,
     glance_trails,
+    lead_trails,
     regional_glance,
     regional_model,
     regional_reading,
@@ -176,3 +178,14 @@ def test_the_glance_from_cached_word_scores_decides_as_the_exact_reading(repeats
                     assert glance_trails(text, lang, 60, lead) == (exact.lead < lead)
     if repeats > 1:  # the texts' words were met three times: the later readings were estimates
         assert len(_word_scores()._slot) > 0
+
+
+def test_the_veto_from_cached_word_scores_decides_as_the_exact_reading():
+    model = regional_model()
+    for _ in range(3):  # the later rounds read the words' cached scores
+        for text in GLANCED:
+            exact = regional_reading(model, text)
+            for min_lead in (None, 0.0, -1000.0, exact.lead, exact.lead + 1e-4, exact.lead - 1e-4):
+                needed = model.calibration["min_lead"] if min_lead is None else min_lead
+                assert regional_veto(text, "it", min_lead) == (exact if exact.lead >= needed else None)
+    assert any(lead_trails(text_words(text[:MODEL_CHARS]), 1000.0) for text in GLANCED)
