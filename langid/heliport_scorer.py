@@ -44,7 +44,7 @@ PENALTY: Final = np.float32(7.0)  # heliport's score of a language without the n
 _UNSCORED: Final = np.float32(8.0)  # PENALTY + 1: above any score (start of the search, CJK penalty)
 _CJK_LANGS: Final = np.array([c in ("jpn", "kor", "cmn", "cdo") for c in HELIPORT_LANGS])
 _INDEX: Final = {code: i for i, code in enumerate(HELIPORT_LANGS)}
-_CACHED_TEXTS: Final = 256  # texts whose scores a scorer keeps (~1 KB each)
+_CACHED_TEXTS: Final = 1024  # texts whose scores a scorer keeps (~1 KB each)
 
 # heliport's RE_NON_ALPHA, as written there (`#gc` included: '#' is kept), characters it keeps beside letters and marks
 _KEPT: Final = "′'’´ʹािीुूृेैोौंँः् া ি ী ু ূ ৃ ে ৈ ো ৌ।্্্я̄" + "".join(

@@ -15,11 +15,11 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +35,7 @@ _ORDER_SALT: Final = np.uint64(0x9E3779B97F4A7C15)
 _SPACE: Final = 32
 _WORD_SALT: Final = 0x5BD1E995
 _MIN_LABELS_BY_BUCKET: Final = 8  # from this many labels a text's weights are summed as (features, labels) rows
+_T = TypeVar("_T")
 
 
 class NgramModelError(ValueError):
@@ -147,6 +148,8 @@ class NgramModel:
     about: str = ""  # how the model was made and from what (stored in the file)
     # numbers derived with the model that its callers read (temperatures, priors, thresholds), stored in the file
     calibration: Mapping[str, float] = field(default_factory=dict)
+    # what callers computed from this model and keep (`remember`); a new model (another file, `replace`) starts empty
+    _memo: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.weights.ndim != 2 or self.weights.shape != (self.spec.buckets, len(self.labels)):
@@ -157,6 +160,17 @@ class NgramModel:
             raise NgramModelError(f"bias must have one value per label ({len(self.labels)}), got {self.bias.shape}")
         if len(set(self.labels)) != len(self.labels) or not self.labels:
             raise NgramModelError(f"labels must be distinct and not empty, got {self.labels}")
+
+    def remember(self, key: Hashable, compute: Callable[[], _T], capacity: int) -> _T:
+        """`compute()`, kept under `key` for this model's callers: a text read again is not read again (the same
+        answer; the callers key by the text they read). At most `capacity` answers, emptied when full."""
+        memo = self._memo
+        if key in memo:
+            return memo[key]  # type: ignore[return-value]
+        if len(memo) >= capacity:
+            memo.clear()  # rather than tracked: the next texts refill it
+        found = memo[key] = compute()
+        return found
 
     def log_scores(self, text: str, max_chars: int | None = None) -> NDArray[np.float32]:
         """bias + the sum of the weight rows of `text`'s features, one value per label (the bias alone if none)."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from eurocurate.langid import regional
 from eurocurate.langid.document import identify_document
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.langid.long_tail import (
@@ -12,13 +13,10 @@ from eurocurate.langid.long_tail import (
     VETO_REGIONAL,
     glance_stops,
 )
-from eurocurate.langid.ngram_model import NgramModelError, load_model, text_words
+from eurocurate.langid.ngram_model import NgramModelError, load_model
 from eurocurate.langid.regional import (
-    MODEL_CHARS,
     REGIONAL_MODEL_PATH,
-    _word_scores,
-    glance_trails,
-    lead_trails,
+    read_text,
     regional_glance,
     regional_model,
     regional_reading,
@@ -163,29 +161,22 @@ def test_fasttext_naming_a_language_the_model_does_not_know_keeps_heliport_asked
 GLANCED = [*REGIONAL_SENTENCES.values(), *(" ".join(sentences) for sentences in EU24_SENTENCES.values())]
 
 
-@pytest.mark.parametrize("repeats", [1, 3])
-def test_the_glance_from_cached_word_scores_decides_as_the_exact_reading(repeats):
-    # read several times: the first readings are exact (words not cached yet), the later ones estimates; at every
-    # threshold, the exact lead itself included (where an estimate cannot tell), the same answer as the exact lead's
-    for _ in range(repeats):
-        for text in GLANCED:
-            for lang in ("it", "pl", "de", "el"):
-                exact = regional_glance(text, lang, 60)
-                if exact is None:
-                    assert glance_trails(text, lang, 60, -60.0) is None
-                    continue
-                for lead in (-60.0, -5.0, exact.lead, exact.lead + 1e-4, exact.lead - 1e-4, exact.lead + 0.5):
-                    assert glance_trails(text, lang, 60, lead) == (exact.lead < lead)
-    if repeats > 1:  # the texts' words were met three times: the later readings were estimates
-        assert len(_word_scores()._slot) > 0
-
-
-def test_the_veto_from_cached_word_scores_decides_as_the_exact_reading():
+def test_a_text_read_again_gets_the_reading_it_got_first():
     model = regional_model()
-    for _ in range(3):  # the later rounds read the words' cached scores
+    for _ in range(2):  # the second round reads the kept readings
         for text in GLANCED:
+            assert regional_glance(text, "it", 60) == regional_reading(model, text[:60], 60)
+            assert regional_glance(text, "el", 60) is None  # Greek: not one of the model's labels
             exact = regional_reading(model, text)
-            for min_lead in (None, 0.0, -1000.0, exact.lead, exact.lead + 1e-4, exact.lead - 1e-4):
+            for min_lead in (None, 0.0, exact.lead, exact.lead + 1e-4):
                 needed = model.calibration["min_lead"] if min_lead is None else min_lead
                 assert regional_veto(text, "it", min_lead) == (exact if exact.lead >= needed else None)
-    assert any(lead_trails(text_words(text[:MODEL_CHARS]), 1000.0) for text in GLANCED)
+    assert read_text(GLANCED[0][:60]) is read_text(GLANCED[0][:60])
+
+
+def test_the_kept_readings_are_bounded(monkeypatch):
+    monkeypatch.setattr(regional, "CACHED_READINGS", 3)
+    regional_model()._memo.clear()  # what earlier readings left
+    for text in GLANCED[:10]:
+        assert read_text(text) == regional_reading(regional_model(), text, len(text))
+        assert len(regional_model()._memo) <= 3
