@@ -222,7 +222,9 @@ def _markdown(result: dict) -> str:
         a = li["all"]
         lines += ["", f"Language identifier alone, one worker process: {a['docs_per_s_per_core']:,.0f} documents/s per "
                   f"core on {a['docs']:,} documents of {a['kb_per_doc']:.1f} KB on average (CPU time, models loaded, "
-                  f"fastest of {li['passes']} passes); peak RSS of the worker {li['peak_rss_mb']:,.0f} MiB "
+                  f"fastest of {li['passes']} passes over the same documents; "
+                  f"{a.get('first_docs_per_s_per_core', 0):,.0f} on their first reading); peak RSS of the worker "
+                  f"{li['peak_rss_mb']:,.0f} MiB "
                   f"({li['loaded_rss_mb']:,.0f} MiB once its models are loaded)."]  # fmt: skip
     lines += _scaling_markdown(result["scaling"])
     return "\n".join(lines) + "\n"
