@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -123,9 +124,8 @@ def featurise_words(tokens: list[str], spec: FeatureSpec) -> NDArray[np.int64]:
             parts.append(rolling[spaces[n - 2 : n - 2 + count] == spaces[:count]])
         salts.append(_SALT_OF_ORDER[n])
     if spec.words:
-        parts.append(
-            np.fromiter((zlib.crc32(t.encode("utf-8"), _WORD_SALT) for t in tokens), dtype=np.uint64, count=len(tokens))
-        )
+        encoded = map(str.encode, tokens)  # UTF-8; no Python frame per word (a fifth of a short text's featurise)
+        parts.append(np.fromiter(map(zlib.crc32, encoded, repeat(_WORD_SALT)), dtype=np.uint64, count=len(tokens)))
         salts.append(_ORDER_SALT)
     hashes = np.concatenate(parts)
     hashes ^= np.repeat(np.array(salts, dtype=np.uint64), [len(part) for part in parts])
