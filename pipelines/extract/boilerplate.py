@@ -127,9 +127,13 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
     """Delete what the rules call boilerplate below `root`, a container or (for the stray-block search,
     which keeps teaser blocks and has no last heading to drop) the whole page."""
     # both discards read tag and attributes only: one walk, one deletion
-    candidates = [(n, n.tag, n.attributes) for n in inside(root, ATTRIBUTED + ",header")]
-    doomed = [n for n, tag, a in candidates if _precision_discard(tag, a, keep_teasers=whole_page)]
-    matched = [n for n, tag, a in candidates if overall_discard(tag, a)]
+    doomed, matched = [], []
+    for n in inside(root, ATTRIBUTED + ",header"):
+        precision, overall = _discards(n.tag, n.attributes, whole_page)
+        if precision:
+            doomed.append(n)
+        if overall:
+            matched.append(n)
     if matched:
         outer = _outermost(matched, root)
         old_len = len(root.text())
@@ -143,6 +147,23 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
         delete_nodes(_with_tail(last, _UNWRAPPED_LATER))
     delete_by_link_density(root, "h1,h2,h3,h4,h5,h6,summary", backtracking=False)
     delete_by_link_density(root, "blockquote,q,pre", backtracking=False)
+
+
+# (tag, keep_teasers, attributes) -> both discards. Sites repeat their elements' attributes from page to page:
+# three elements in four of the dev corpus are answered from here. Cleared when full.
+_DISCARDS: dict[tuple[object, ...], tuple[bool, bool]] = {}
+_DISCARDS_SIZE = 1 << 15
+
+
+def _discards(tag: str, a: Attributes, keep_teasers: bool) -> tuple[bool, bool]:
+    """(`_precision_discard`, `overall_discard`) of an element: functions of its tag and attributes only."""
+    key = (tag, keep_teasers, *a.items())
+    found = _DISCARDS.get(key)
+    if found is None:
+        if len(_DISCARDS) >= _DISCARDS_SIZE:
+            _DISCARDS.clear()
+        found = _DISCARDS[key] = (_precision_discard(tag, a, keep_teasers), overall_discard(tag, a))
+    return found
 
 
 def _as_div(tag: str, a: Attributes) -> str:
