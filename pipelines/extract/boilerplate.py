@@ -150,9 +150,12 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
 
 
 # (tag, keep_teasers, attributes) -> both discards. Sites repeat their elements' attributes from page to page:
-# three elements in four of the dev corpus are answered from here. Cleared when full.
+# three elements in four of the dev corpus are answered from here. Cleared when it holds more than this many
+# elements or characters of attribute values (a few MB at most, whatever the pages).
 _DISCARDS: dict[tuple[object, ...], tuple[bool, bool]] = {}
 _DISCARDS_SIZE = 1 << 15
+_DISCARDS_CHARS = 1 << 22
+_discards_chars = 0
 
 
 def _discards(tag: str, a: Attributes, keep_teasers: bool) -> tuple[bool, bool]:
@@ -160,9 +163,14 @@ def _discards(tag: str, a: Attributes, keep_teasers: bool) -> tuple[bool, bool]:
     key = (tag, keep_teasers, *a.items())
     found = _DISCARDS.get(key)
     if found is None:
-        if len(_DISCARDS) >= _DISCARDS_SIZE:
+        global _discards_chars
+        found = (_precision_discard(tag, a, keep_teasers), overall_discard(tag, a))
+        chars = sum(len(k) + len(v or "") for k, v in a.items())
+        if len(_DISCARDS) >= _DISCARDS_SIZE or _discards_chars + chars > _DISCARDS_CHARS:
             _DISCARDS.clear()
-        found = _DISCARDS[key] = (_precision_discard(tag, a, keep_teasers), overall_discard(tag, a))
+            _discards_chars = 0
+        _DISCARDS[key] = found
+        _discards_chars += chars
     return found
 
 

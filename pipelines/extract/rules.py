@@ -150,9 +150,21 @@ class _Candidates:
 _CANDIDATES: Final = f":is({_CONTAINER_TAGS}):is(article,main,[class],[id],[role],[itemprop])"
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def _rules_matched(tag: str, c: str | None, i: str | None, role: str | None, itemprop: str | None) -> tuple[bool, ...]:
     """Which container rules an element matches. A site repeats its containers' classes on every page: the answer is
-    mostly a lookup."""
+    mostly a lookup (of short values: what is remembered stays a few MB)."""
+    values = (c, i, role, itemprop)
+    if sum(len(v) for v in values if v) > _REMEMBERED_CHARS:
+        return _match_rules(tag, *values)
+    return _remembered_rules(tag, *values)
+
+
+_REMEMBERED_CHARS = 256
+
+
+def _match_rules(tag: str, c: str | None, i: str | None, role: str | None, itemprop: str | None) -> tuple[bool, ...]:
     a = {"class": c, "id": i, "role": role, "itemprop": itemprop}
     return tuple(rule(tag, a) for rule in _CONTAINER_RULES)
+
+
+_remembered_rules = functools.lru_cache(maxsize=1 << 14)(_match_rules)
