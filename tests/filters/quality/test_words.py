@@ -13,6 +13,7 @@ from eurocurate.filters.quality.words import (
     _Budget,
     _chunk,
     _counts,
+    _split_infixes,
     _tokenize_chunk,
     is_symbol,
     word_splitter,
@@ -94,3 +95,33 @@ _PIECES = st.sampled_from(
 def test_splitting_any_text_equals_the_chunk_by_chunk_rule(pieces, gaps, lang):
     text = "".join(piece + gap for piece, gap in zip(pieces, gaps))
     assert WordSplitter(lang, _Budget(8)).split(text) == _chunk_by_chunk(text, lang)
+
+
+def _infixes_char_by_char(core: str, t) -> list[str]:
+    """spaCy's infix rule read at every inner character (what `_split_infixes` does at candidates only)."""
+    if not any(c in t.infix + t.digit_infix + "." for c in core[1:-1]):
+        return [core]
+    pieces: list[str] = []
+    start = 0
+    for i in range(1, len(core) - 1):
+        c, before, after = core[i], core[i - 1], core[i + 1]
+        if (
+            (c in t.infix and before.isalnum() and after.isalpha())
+            or (c in t.digit_infix and before.isdigit() and after.isdigit())
+            or (c == "." and before.islower() and after.isupper())
+        ):
+            if start < i:
+                pieces.append(core[start:i])
+            pieces.append(c)
+            start = i + 1
+    pieces.append(core[start:])
+    return [p for p in pieces if p]
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("aZ9ü.-/:,=+*^~…°'’x1")), max_size=14),
+    st.sampled_from(sorted(_TABLES)),
+)
+def test_infixes_split_where_the_character_by_character_rule_splits(core, lang):
+    table = word_splitter(lang)._table
+    assert _split_infixes(core, table) == _infixes_char_by_char(core, table)
