@@ -169,6 +169,13 @@ _BACKTRACKING_PLAIN_WORD = re.compile(
 )
 
 
-@given(st.lists(st.sampled_from(list("aZé-(\"'».,:!?1_ \tℵBΩ”") + ["def", "self", "Print"]), max_size=40).map("".join))
+_TOKEN = st.lists(st.sampled_from([*"aZéℵBΩ1_-(\"'».,:!?”", "def", "self", "Print", "word"]), min_size=1, max_size=4)
+
+
+@given(
+    st.lists(_TOKEN.map("".join), max_size=8).flatmap(
+        lambda ts: st.sampled_from([" ", "\t", "  "]).map(lambda gap: gap.join(ts))
+    )
+)
 def test_the_possessive_plain_word_pattern_finds_what_the_backtracking_one_finds(line):
     assert _PLAIN_WORD.findall(line) == _BACKTRACKING_PLAIN_WORD.findall(line)
