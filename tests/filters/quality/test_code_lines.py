@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eurocurate.filters.quality.code_lines import _KEYWORDS, _PLAIN_WORD, is_code_line
+from eurocurate.filters.quality.code_lines import _KEYWORDS, _PLAIN_WORD, certainly_plain, is_code_line
 from eurocurate.filters.quality.params import deep_merge, load_language_config
 from eurocurate.filters.quality.step import assess_quality
 from eurocurate.schema import Reason
@@ -179,3 +179,15 @@ _TOKEN = st.lists(st.sampled_from([*"aZéℵBΩ1_-(\"'».,:!?”", "def", "self"
 )
 def test_the_possessive_plain_word_pattern_finds_what_the_backtracking_one_finds(line):
     assert _PLAIN_WORD.findall(line) == _BACKTRACKING_PLAIN_WORD.findall(line)
+
+
+@given(st.lists(st.sampled_from([*"aZzéǅªℵBßİΩω1²_-',.", "def", "self", "None", "Print", "word", "Wort"]), max_size=5))
+def test_a_word_certainly_plain_is_a_plain_word_of_the_pattern(pieces):
+    token = "".join(pieces)
+    assert certainly_plain([token]) <= len(_PLAIN_WORD.findall(token))
+
+
+def test_certainly_plain_counts_letter_words_without_inner_capitals_and_no_keywords():
+    assert certainly_plain("Die Straße ist für alle offen".split()) == 6
+    assert certainly_plain("camelCase snake_case x2 word, a I".split()) == 0  # left to the pattern
+    assert certainly_plain("def self None Print Sub".split()) == 0  # keywords are never plain words
