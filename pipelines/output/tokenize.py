@@ -19,14 +19,13 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 from pydantic import BaseModel, ConfigDict, Field
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from eurocurate.files import sha256_file, write_bytes_atomic
+from eurocurate.files import read_parquet, sha256_file, write_bytes_atomic
 from eurocurate.layout import TOKENIZER, TOKENIZER_FILE, TOKENIZER_META
 from eurocurate.pipelines.output.prepared_tokenizer import prepared_tokenizer
 from eurocurate.pipelines.output.special_tokens import resolve_special_tokens, write_special_tokens
@@ -86,7 +85,7 @@ def balanced_sample(data_dir: Path, chars_per_lang: int, temperature: float | No
     files = sorted(data_dir.glob("*.parquet"))
     index: dict[str, list[tuple[str, int, int, int]]] = defaultdict(list)  # lang → (hash, length, file, row)
     for fi, f in enumerate(files):
-        t = pq.read_table(f, columns=["id", "text", Meta.LANG])
+        t = read_parquet(f, ["id", "text", Meta.LANG])
         lengths = pc.utf8_length(t["text"]).to_pylist()
         for row, (doc_id, lang, n) in enumerate(zip(t["id"].to_pylist(), t[Meta.LANG].to_pylist(), lengths)):
             index[lang or "und"].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), n, fi, row))
@@ -104,7 +103,7 @@ def balanced_sample(data_dir: Path, chars_per_lang: int, temperature: float | No
             size += take
     picked: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for fi, rows in sorted(chosen.items()):
-        t = pq.read_table(files[fi], columns=["id", "text"]).take(sorted(rows))
+        t = read_parquet(files[fi], ["id", "text"]).take(sorted(rows))
         for doc_id, text, row in zip(t["id"].to_pylist(), t["text"].to_pylist(), sorted(rows)):
             lang, take = rows[row]
             picked[lang].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), text[:take]))
