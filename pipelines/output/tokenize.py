@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Sequence, Sized
@@ -29,6 +28,7 @@ from eurocurate.files import read_parquet, sha256_file, write_bytes_atomic
 from eurocurate.layout import TOKENIZER, TOKENIZER_FILE, TOKENIZER_META
 from eurocurate.pipelines.output.prepared_tokenizer import prepared_tokenizer
 from eurocurate.pipelines.output.special_tokens import resolve_special_tokens, write_special_tokens
+from eurocurate.pipelines.output.word_count import count_words
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
 FERTILITY = "fertility:"
 LEGACY_EOS = "<|endoftext|>"
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 def fertility_from_stats(values: dict[str, int]) -> dict[str, dict[str, float]]:
@@ -236,7 +235,8 @@ class Tokenize(PipelineStep):
             with self.track_time("batch"):
                 encoded = prepared.encode(texts)
                 self.stat_update("bytes_tokenized", value=sum(len(t.encode("utf-8")) for t in texts))
-            for doc, enc_ids in zip(batch, encoded):
+            words = count_words(texts)
+            for doc, enc_ids, n_words in zip(batch, encoded, words):
                 ids = np.concatenate((bos_ids, enc_ids, eos_ids)) if bos or eos else enc_ids
                 doc.metadata[INPUT_IDS] = ids
                 doc.metadata[Meta.N_TOKENS] = len(ids)
@@ -245,7 +245,7 @@ class Tokenize(PipelineStep):
                 # fertility counters, summed over tasks: tokens per word and per character, per language
                 self.stat_update(f"{FERTILITY}{lang}:tokens", value=len(enc_ids))
                 self.stat_update(f"{FERTILITY}{lang}:chars", value=len(doc.text))
-                self.stat_update(f"{FERTILITY}{lang}:words", value=len(_WORD.findall(doc.text)))
+                self.stat_update(f"{FERTILITY}{lang}:words", value=n_words)
                 yield doc
 
 
