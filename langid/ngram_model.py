@@ -87,7 +87,13 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
     """
     if max_chars is not None:
         text = text[:max_chars]
-    tokens = text_words(text)
+    return featurise_words(text_words(text), spec)
+
+
+def featurise_words(tokens: list[str], spec: FeatureSpec) -> NDArray[np.int64]:
+    """`featurise` of a text whose `text_words` are `tokens` (non-empty letter runs: no two spaces meet in the padded
+    text, so every 2-gram is kept). Each order's salt is applied once over all of them: a short text's cost is numpy's
+    per call, not the text's length."""
     if not tokens:
         return np.zeros(0, dtype=np.int64)
     padded = " " + " ".join(tokens) + " "
@@ -97,6 +103,7 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
     # spaces[i+n-2] == spaces[i]
     spaces = np.cumsum(space)
     parts: list[NDArray[np.uint64]] = []
+    salts: list[np.uint64] = []
     rolling = points  # the n-gram starting at each point, hashed: rolling * base + next point (wraps modulo 2**64)
     for n in range(1, spec.max_n + 1):
         count = len(points) - n + 1
@@ -108,21 +115,20 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
         if n < spec.min_n:
             continue
         if n == 1:
-            keep = ~space
+            parts.append(points[~space])
         elif n == 2:
-            keep = ~(space[:count] & space[1:])
+            parts.append(rolling)  # a fresh array, not changed by the next order's step
         else:
-            keep = spaces[n - 2 : n - 2 + count] == spaces[:count]
-        part = rolling[keep]
-        part ^= _SALT_OF_ORDER[n]
-        parts.append(part)
+            parts.append(rolling[spaces[n - 2 : n - 2 + count] == spaces[:count]])
+        salts.append(_SALT_OF_ORDER[n])
     if spec.words:
-        word_hashes = np.fromiter(
-            (zlib.crc32(t.encode("utf-8"), _WORD_SALT) for t in tokens), dtype=np.uint64, count=len(tokens)
+        parts.append(
+            np.fromiter((zlib.crc32(t.encode("utf-8"), _WORD_SALT) for t in tokens), dtype=np.uint64, count=len(tokens))
         )
-        word_hashes ^= _ORDER_SALT
-        parts.append(word_hashes)
-    hashes = _mix(np.concatenate(parts))
+        salts.append(_ORDER_SALT)
+    hashes = np.concatenate(parts)
+    hashes ^= np.repeat(np.array(salts, dtype=np.uint64), [len(part) for part in parts])
+    hashes = _mix(hashes)
     if spec.buckets & (spec.buckets - 1) == 0:  # a power of two: the low bits, as the remainder would give
         hashes &= np.uint64(spec.buckets - 1)
     else:

@@ -12,10 +12,13 @@ from eurocurate.langid.long_tail import (
     VETO_REGIONAL,
     glance_stops,
 )
-from eurocurate.langid.ngram_model import NgramModelError, load_model
+from eurocurate.langid.ngram_model import NgramModelError, load_model, text_words
 from eurocurate.langid.regional import (
+    MODEL_CHARS,
     REGIONAL_MODEL_PATH,
-    RegionalReading,
+    _word_scores,
+    glance_trails,
+    lead_trails,
     regional_glance,
     regional_model,
     regional_reading,
@@ -150,17 +153,39 @@ def test_an_eu_text_the_model_reads_as_eu24_by_far_skips_the_rest_of_the_veto(la
 
 
 def test_fasttext_naming_a_language_the_model_does_not_know_keeps_heliport_asked():
-    far = RegionalReading("co", -500.0)
-    assert glance_stops(far, -60.0, {"it": 0.9}, {}, 0.01)
-    assert not glance_stops(far, -60.0, {"it": 0.9, "lmo": 0.05}, {}, 0.01)  # Lombard: heliport's to name
-    assert not glance_stops(far, -60.0, {}, {"scn": 0.02}, 0.01)  # a paragraph's view counts too
-    assert glance_stops(far, -60.0, {"it": 0.9, "co": 0.05}, {}, 0.01)  # Corsican: the model weighed it
-    assert glance_stops(far, -60.0, {"hr": 0.6, "sr": 0.3, "bs": 0.1}, {}, 0.01)  # langid.hbs's, not the veto's
-    assert not glance_stops(RegionalReading("co", -10.0), -60.0, {"it": 0.9}, {}, 0.01)
+    assert glance_stops({"it": 0.9}, {}, 0.01)
+    assert not glance_stops({"it": 0.9, "lmo": 0.05}, {}, 0.01)  # Lombard: heliport's to name
+    assert not glance_stops({}, {"scn": 0.02}, 0.01)  # a paragraph's view counts too
+    assert glance_stops({"it": 0.9, "co": 0.05}, {}, 0.01)  # Corsican: the model weighed it
+    assert glance_stops({"hr": 0.6, "sr": 0.3, "bs": 0.1}, {}, 0.01)  # langid.hbs's, not the veto's
 
 
-def test_a_text_no_longer_than_the_glance_is_read_once():
-    text = "O file o no se peu arvî."
-    glance = regional_glance(text, "it", len(text))
-    assert glance == regional_reading(regional_model(), text)
-    assert regional_veto(text, "it", reading=glance) == regional_veto(text, "it")
+GLANCED = [*REGIONAL_SENTENCES.values(), *(" ".join(sentences) for sentences in EU24_SENTENCES.values())]
+
+
+@pytest.mark.parametrize("repeats", [1, 3])
+def test_the_glance_from_cached_word_scores_decides_as_the_exact_reading(repeats):
+    # read several times: the first readings are exact (words not cached yet), the later ones estimates; at every
+    # threshold, the exact lead itself included (where an estimate cannot tell), the same answer as the exact lead's
+    for _ in range(repeats):
+        for text in GLANCED:
+            for lang in ("it", "pl", "de", "el"):
+                exact = regional_glance(text, lang, 60)
+                if exact is None:
+                    assert glance_trails(text, lang, 60, -60.0) is None
+                    continue
+                for lead in (-60.0, -5.0, exact.lead, exact.lead + 1e-4, exact.lead - 1e-4, exact.lead + 0.5):
+                    assert glance_trails(text, lang, 60, lead) == (exact.lead < lead)
+    if repeats > 1:  # the texts' words were met three times: the later readings were estimates
+        assert len(_word_scores()._slot) > 0
+
+
+def test_the_veto_from_cached_word_scores_decides_as_the_exact_reading():
+    model = regional_model()
+    for _ in range(3):  # the later rounds read the words' cached scores
+        for text in GLANCED:
+            exact = regional_reading(model, text)
+            for min_lead in (None, 0.0, -1000.0, exact.lead, exact.lead + 1e-4, exact.lead - 1e-4):
+                needed = model.calibration["min_lead"] if min_lead is None else min_lead
+                assert regional_veto(text, "it", min_lead) == (exact if exact.lead >= needed else None)
+    assert any(lead_trails(text_words(text[:MODEL_CHARS]), 1000.0) for text in GLANCED)
