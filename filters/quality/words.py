@@ -209,7 +209,7 @@ class _Budget:
         self.left = chunks
 
 
-# ~30 MB a worker at most, whatever the number of languages it sees
+# about 30 MB a worker when full (on the dev corpus's chunks), whatever the number of languages it sees
 PROCESS_BUDGET = _Budget(100_000)
 
 
