@@ -34,6 +34,7 @@ _COMMENT = re.compile(r"^\s*(?:'\s|REM\s|//|#\s|#!|/\*|\*/)")
 _TRAILING_COMMENT = re.compile(r"\s(?:'|//|#)\s.*$")
 # An interactive prompt: shell ($ / % / # at a prompt), Python (>>>), Windows (C:\>, PS C:\>)
 _PROMPT = re.compile(r"^\s*(?:[$%]\s+\S|>>>\s|\.\.\.\s{2,}|[A-Z]:\\[^ ]*>|PS\s+[A-Z]:\\)")
+_COMMENT_OR_PROMPT = re.compile(f"{_COMMENT.pattern}|{_PROMPT.pattern}")  # one call a line, not two
 _WORDLIKE = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"[.!?]$")
 # A plain word (letters, no inner capital, no digit; a hyphen between letters) that is not a keyword: never
@@ -72,7 +73,7 @@ def is_code_line(line: str) -> bool:
     with a line comment or an interactive prompt, or at least half of its tokens (numbers, dashes and
     table bars not counted) are operators, code-shaped identifiers, calls or keywords — two of them, or
     one that is syntax."""
-    if _COMMENT.match(line) or _PROMPT.match(line):
+    if _COMMENT_OR_PROMPT.match(line):
         return True
     statement = _TRAILING_COMMENT.sub("", line).strip() if ("'" in line or "#" in line or "//" in line) else line
     words = statement.split()

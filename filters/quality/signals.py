@@ -35,10 +35,16 @@ def _r(x: float) -> float:
 
 
 def _duplicates(items: list[str]) -> tuple[int, int]:
-    """(repeated elements, characters in them): every occurrence after the first counts — all but one
-    copy of each distinct element."""
-    distinct = set(items)
-    return len(items) - len(distinct), sum(map(len, items)) - sum(map(len, distinct))
+    """(repeated elements, characters in them): every occurrence after the first counts."""
+    seen: set[str] = set()
+    n = chars = 0
+    for item in items:
+        if item in seen:
+            n += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return n, chars
 
 
 class TextSignals:
