@@ -18,6 +18,7 @@ from eurocurate.pipelines.extract.boilerplate import (
     DIVS,
     clean_tree,
     delete_by_link_density,
+    delete_by_link_density_twice,
     delete_nodes,
     link_heavy_table,
     overall_discard,
@@ -50,10 +51,7 @@ def extract_region_text(body: LexborNode) -> str | None:
         return None
     candidates = (n for n in inside(container, ATTRIBUTED) if n.tag != "span")
     delete_nodes([n for n in candidates if overall_discard(n.tag, n.attributes, embeds=False)], container)
-    for _ in range(2):
-        delete_by_link_density(container, DIVS, backtracking=False, links=_TARGET_LINKS)
-        delete_by_link_density(container, "ul,ol,dl", backtracking=False, links=_TARGET_LINKS)
-        delete_by_link_density(container, "p", backtracking=False, links=_TARGET_LINKS)
+    delete_by_link_density_twice(container, ((DIVS, False), ("ul,ol,dl", False), ("p", False)), _TARGET_LINKS)
     delete_nodes([t for t in inside(container, "table") if link_heavy_table(t, _TARGET_LINKS)], container)
     delete_by_link_density(container, "h1,h2,h3,h4,h5,h6,summary", backtracking=False, links=_TARGET_LINKS)
     blocks = read_container(container, div_mode=True, consumed=[])

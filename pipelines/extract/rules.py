@@ -10,6 +10,7 @@ the tree it is given.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Final
@@ -101,7 +102,7 @@ def extract_main_text(body: LexborNode, reparse: Callable[[], LexborNode]) -> st
     blocks: list[str] = []
     container_read = False
     candidates = _Candidates(body)
-    for rule in _CONTAINER_RULES:
+    for rule in range(len(_CONTAINER_RULES)):
         container = candidates.first(rule)
         if container is None:
             continue
@@ -125,16 +126,45 @@ def extract_main_text(body: LexborNode, reparse: Callable[[], LexborNode]) -> st
 
 
 class _Candidates:
-    """The page's possible containers in document order, their attributes read once, when first needed."""
+    """The page's possible containers in document order, which rules each matches read once, when first needed."""
 
     def __init__(self, body: LexborNode):
-        self._nodes = body.css(_CONTAINER_TAGS)
-        self._read: list[tuple[str, Attributes]] = []
+        self._nodes = body.css(_CANDIDATES)
+        self._matches: list[tuple[bool, ...]] = []
 
-    def first(self, rule: Callable[[str, Attributes], bool]) -> LexborNode | None:
+    def first(self, rule: int) -> LexborNode | None:
+        """The first container that `_CONTAINER_RULES[rule]` matches."""
         for i, node in enumerate(self._nodes):
-            if i == len(self._read):
-                self._read.append((node.tag, node.attributes))
-            if rule(*self._read[i]):
+            if i == len(self._matches):
+                a = node.attributes
+                self._matches.append(
+                    _rules_matched(node.tag, a.get("class"), a.get("id"), a.get("role"), a.get("itemprop"))
+                )
+            if self._matches[i][rule]:
                 return node
         return None
+
+
+# Only these attributes and the tag decide (`_CONTAINER_RULES`): an element without any of them can match by its
+# tag alone; leaving the others to C spares a Python step for most divs.
+_CANDIDATES: Final = f":is({_CONTAINER_TAGS}):is(article,main,[class],[id],[role],[itemprop])"
+
+
+def _rules_matched(tag: str, c: str | None, i: str | None, role: str | None, itemprop: str | None) -> tuple[bool, ...]:
+    """Which container rules an element matches. A site repeats its containers' classes on every page: the answer is
+    mostly a lookup (of short values: what is remembered stays a few MB)."""
+    values = (c, i, role, itemprop)
+    if sum(len(v) for v in values if v) > _REMEMBERED_CHARS:
+        return _match_rules(tag, *values)
+    return _remembered_rules(tag, *values)
+
+
+_REMEMBERED_CHARS = 256
+
+
+def _match_rules(tag: str, c: str | None, i: str | None, role: str | None, itemprop: str | None) -> tuple[bool, ...]:
+    a = {"class": c, "id": i, "role": role, "itemprop": itemprop}
+    return tuple(rule(tag, a) for rule in _CONTAINER_RULES)
+
+
+_remembered_rules = functools.lru_cache(maxsize=1 << 14)(_match_rules)

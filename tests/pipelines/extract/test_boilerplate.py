@@ -1,12 +1,24 @@
-"""The link-density pruning's shortcut: the elements it skips are exactly those a per-element query finds no
-link in, so the pruning decides as trafilatura's test does element by element."""
+"""The link-density pruning's shortcuts: the elements it skips are exactly those a per-element query finds no
+link in, so the pruning decides as trafilatura's test does element by element; and the second round of tests
+skips only what would delete nothing."""
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract.blocks import inside
-from eurocurate.pipelines.extract.boilerplate import _first_of, delete_by_link_density, overall_discard, with_links
+from eurocurate.pipelines.extract.boilerplate import (
+    _discards,
+    _first_of,
+    _precision_discard,
+    delete_by_link_density,
+    delete_by_link_density_twice,
+    overall_discard,
+    with_links,
+)
 
 PAGE = """<html><body><div id="page">
 <nav-like class="menu"><ul><li><a href="/a">Home</a></li><li><a href="/b">News</a></li><li>No link</li></ul></nav-like>
@@ -53,3 +65,75 @@ def test_an_either_attribute_expression_reads_whichever_comes_first_in_the_sourc
     page = LexborHTMLParser('<body><div class="reply-box" id="main">a</div><div id="main" class="reply-box">b</div>')
     class_first, id_first = page.body.css("div")
     assert overall_discard("div", class_first.attributes) and not overall_discard("div", id_first.attributes)
+
+
+def _plain_two_rounds(body, tests, links="a"):
+    for _ in range(2):
+        for selector, backtracking in tests:
+            delete_by_link_density(body, selector, backtracking, links)
+
+
+# A page where the second round deletes what the first could not: the div is long for an element that is
+# not the last one, until the first round's list test deletes the list after it; then it is short and all links.
+LINK = "a link text of some length, " * 2
+CASCADE = f"""<html><body><div id="wrap">
+<p>The article text, plain and long enough to be the main text of the page; it has no link in it.</p>
+<div><a href="/1">{LINK}</a> <a href="/2">{LINK}</a> and words</div>
+<ul><li><a href="/a">A</a></li><li><a href="/b">B</a></li></ul>
+</div></body></html>"""
+# ... and where the test that deleted is the one to find more: deleting the last div makes the one before it last.
+CASCADE_SELF = f"""<html><body><div id="wrap">
+<p>The article text, plain and long enough to be the main text of the page; it has no link in it.</p>
+<div><a href="/1">{LINK}</a> <a href="/2">{LINK}</a> and words</div>
+<div><a href="/3">a single link that is all of its div</a></div>
+</div></body></html>"""
+
+
+def test_a_second_round_deletes_what_the_first_round_made_deletable():
+    body = LexborHTMLParser(CASCADE).body
+    tests = (("div,details,form,figure", False), ("ul,ol,dl", False), ("p", False))
+    for selector, backtracking in tests:
+        delete_by_link_density(body, selector, backtracking)
+    assert "a link text" in body.text() and body.css_first("ul") is None
+    delete_by_link_density_twice(body, tests)
+    assert "a link text" not in body.text() and "The article text" in body.text()
+
+
+@pytest.mark.parametrize("html", [PAGE, CASCADE, CASCADE_SELF, "<html><body><p>no links</p></body></html>"])
+@pytest.mark.parametrize("backtracking", [True, False])
+@pytest.mark.parametrize("links", ["a", "a[href]"])
+def test_the_two_rounds_skip_only_tests_that_would_delete_nothing(html, backtracking, links):
+    tests = (("div,details,form,figure", backtracking), ("ul,ol,dl", False), ("p", False))
+    plain, twice = LexborHTMLParser(html), LexborHTMLParser(html)
+    _plain_two_rounds(plain.body, tests, links)
+    delete_by_link_density_twice(twice.body, tests, links)
+    assert twice.html == plain.html
+
+
+@given(st.lists(st.sampled_from([
+    "<div>", "</div>", "<p>", "</p>", "<ul><li>", "</li></ul>", "<a href='/x'>", "</a>", "<span>", "</span>",
+    "a few words of prose ", "x", "<table><tr><td>", "</td></tr></table>", "<details>", "</details>",
+]), max_size=60))  # fmt: skip
+def test_the_two_rounds_equal_the_plain_two_rounds_on_random_markup(pieces):
+    html = "<html><body>" + "".join(pieces) + "</body></html>"
+    tests = (("div,details,form,figure", True), ("ul,ol,dl", False), ("p", False))
+    plain, twice = LexborHTMLParser(html), LexborHTMLParser(html)
+    _plain_two_rounds(plain.body, tests)
+    delete_by_link_density_twice(twice.body, tests)
+    assert twice.html == plain.html
+
+
+@pytest.mark.parametrize("keep_teasers", [True, False])
+def test_the_remembered_discards_answer_as_the_expressions_do_whatever_came_before(keep_teasers):
+    # the same values in another order are another element for `@id|@class`: the memory must not mix them
+    elements = [
+        ("div", {"class": "reply-box", "id": "main"}), ("div", {"id": "main", "class": "reply-box"}),
+        ("div", {"class": "teaser"}), ("section", {"class": "Teaser"}), ("span", {"class": "teaser"}),
+        ("header", {}), ("p", {"style": "display:none"}), ("div", {"id": "x", "style": "hidden"}),
+        ("div", {"style": "hidden", "id": "x"}), ("table", {"role": "presentation", "class": "link"}),
+        ("table", {"class": "link"}), ("div", {"aria-hidden": "true"}), ("li", {"class": "bottom"}),
+    ]  # fmt: skip
+    for _ in range(2):  # the second time from memory
+        for tag, a in elements:
+            expected = (_precision_discard(tag, a, keep_teasers), overall_discard(tag, a))
+            assert _discards(tag, a, keep_teasers) == expected, (tag, a)

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 import trafilatura
+from hypothesis import given
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
+from eurocurate.pipelines.extract import rules as rules_module
 from eurocurate.pipelines.extract.blocks import finish_text
 from eurocurate.pipelines.extract.fast import _STRIP_TAGS
 from eurocurate.pipelines.extract.region import extract_region_text
@@ -190,3 +193,47 @@ def test_a_code_sample_that_dominates_the_page_is_read_with_its_heading():
 def test_a_page_without_a_dominant_container_has_no_region_text():
     assert region(html("".join(f"<div><p>{p}</p></div>" for p in PARAS))) is None
     assert region(html("<div></div>")) is None
+
+
+# --- the container search's shortcuts against the plain rule -----------------------------------------------
+# `_Candidates` asks C for the elements that carry an attribute a rule reads (or are an article or main) and
+# remembers each element's answers by tag and attribute values; the plain rule tests every article, div, main
+# and section in document order.
+_TAGS = ["div", "section", "article", "main", "span", "p"]
+_ATTRIBUTES = [
+    "", ' class="post"', ' class="entry"', ' class="article-body"', ' class="content"', ' class="main-Content"',
+    ' class="Main-content"', ' class="page-Content"', ' class="article text"', ' class="FullText"', ' class=""',
+    " class", ' id="content"', ' id="story"', ' id="primary-col"', ' id="articleContent"', ' id="mainbox"',
+    ' role="main"', ' role="article"', ' itemprop="articleBody"', ' itemprop="body"', ' data-x="content"',
+    ' class="row" id="main"', ' id="x" class="story-body"', ' role="navigation"', ' class="post-body col"',
+]  # fmt: skip
+
+
+def _plain_first(body, rule):
+    return next((n for n in body.css(rules_module._CONTAINER_TAGS) if rule(n.tag, n.attributes)), None)
+
+
+@given(st.lists(st.tuples(st.sampled_from(_TAGS), st.sampled_from(_ATTRIBUTES), st.booleans()), max_size=30))
+def test_the_container_search_finds_the_first_container_each_rule_matches(elements):
+    markup = "".join(f"<{tag}{attrs}>x" + (f"</{tag}>" if close else "") for tag, attrs, close in elements)
+    body = LexborHTMLParser(html(markup)).body
+    candidates = rules_module._Candidates(body)
+    for index, rule in enumerate(rules_module._CONTAINER_RULES):
+        found, plain = candidates.first(index), _plain_first(body, rule)
+        assert (found.mem_id if found else None) == (plain.mem_id if plain else None), (index, markup)
+
+
+@pytest.mark.parametrize("attrs", [a for a in _ATTRIBUTES if a])
+def test_each_attribute_a_rule_reads_makes_an_element_a_candidate(attrs):
+    body = LexborHTMLParser(html(f"<div{attrs}>x</div><section{attrs}>y</section><main>m</main>")).body
+    candidates = rules_module._Candidates(body)
+    for index, rule in enumerate(rules_module._CONTAINER_RULES):
+        found, plain = candidates.first(index), _plain_first(body, rule)
+        assert (found.mem_id if found else None) == (plain.mem_id if plain else None), index
+
+
+def test_an_element_without_the_attributes_the_rules_read_is_a_container_by_its_tag_alone():
+    body = LexborHTMLParser(html('<div data-role="main">x</div><main>m</main><article>a</article>')).body
+    candidates = rules_module._Candidates(body)
+    assert candidates.first(1).tag == "article" and candidates.first(4).tag == "main"
+    assert candidates.first(0) is None and candidates.first(3) is None
