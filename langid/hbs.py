@@ -269,7 +269,7 @@ def split_hbs(flat: str, croatian_log_odds: float | None = None, tell_weight: fl
 
 
 # splits the model keeps (a text read again, a document read again, is not split again: the same answer; a split
-# costs ~0.5 ms, a lookup ~1 µs): texts of at most `MODEL_CHARS` characters, ~2 MB at most
+# costs ~0.5 ms, a lookup ~1 µs): texts of at most `MODEL_CHARS` characters, 4-8 MB at most (2 or 4 bytes a character)
 CACHED_SPLITS: Final = 1024
 
 
