@@ -1,8 +1,11 @@
 import gzip
 import zlib
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from eurocurate.pipelines.ingest.records import parse_http_block
-from eurocurate.pipelines.ingest.warc import iter_warc_records
+from eurocurate.pipelines.ingest.warc import iter_warc_records, target_uri
 from eurocurate.schema import Reason
 from eurocurate.stage import Drop
 from eurocurate.tools.warc_writer import WarcRecordSpec, record_bytes, write_warc
@@ -173,3 +176,11 @@ def test_wet_conversion_records_become_plain_text_documents(tmp_path):
     assert doc.metadata[Meta.CONTENT_TYPE] == "text/plain" and doc.metadata[Meta.INPUT_FORMAT] == "wet"
     assert doc.metadata[Meta.URL] == "https://example.de/a" and doc.key.startswith("<urn:uuid:")
     assert empty.problem.reason == Reason.EMPTY_PAYLOAD
+
+
+# valid UTF-8 takes a fast path; the result must be the rule's on any bytes
+@given(st.binary(max_size=60) | st.text().map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_target_uri_equals_the_percent_encoding_rule(raw):
+    text = raw.decode("utf-8", "surrogateescape")
+    plain = "".join(f"%{ord(c) - 0xDC00:02X}" if "\udc80" <= c <= "\udcff" else c for c in text).strip()
+    assert target_uri(raw) == plain
