@@ -278,19 +278,17 @@ def band_keys(sig: np.ndarray, config: MinhashConfig, langs: list[str | None] | 
     when `per_language`), never NO_KEY for a document with words and always NO_KEY for one without."""
     _, band_seed, _ = _constants(config)
     n = len(sig)
-    keys = np.empty((n, config.bands), dtype=U64)
     lang_h = np.zeros(n, dtype=U64)
     if config.per_language:
         if langs is None:
             raise ValueError("per_language signatures need the language of every document; got langs=None")
         cache: dict[str | None, int] = {}
         lang_h = np.array([cache.setdefault(x, stable_hash64(x or "", 7)) for x in langs], dtype=U64)
+    rows = sig.reshape(n, config.bands, config.rows)  # row r of band b is bin b * rows + r
     with np.errstate(over="ignore"):
-        for b in range(config.bands):
-            acc = _mix(lang_h ^ band_seed[b])
-            for r in range(config.rows):
-                acc = _mix(acc + sig[:, b * config.rows + r] * U64(0x9E3779B97F4A7C15))
-            keys[:, b] = acc
+        keys = _mix(lang_h[:, None] ^ band_seed[None, :])  # all bands at once: (documents, bands)
+        for r in range(config.rows):
+            keys = _mix(keys + rows[:, :, r] * U64(0x9E3779B97F4A7C15))
     keys[keys == NO_KEY] = 1
     keys[(sig == EMPTY_BIN).all(axis=1)] = NO_KEY
     return keys

@@ -16,6 +16,7 @@ from eurocurate.dedup.minhash import (
     normalise,
     signatures,
     signatures_of_ngrams,
+    stable_hash64,
     word_hashes,
 )
 from tests.dedup.conftest import estimate_jaccard, ngram_set, pair_with_jaccard
@@ -171,3 +172,25 @@ def test_densification_takes_the_first_filled_bin_of_each_empty_bins_order(sizes
     np.minimum.at(raw, doc.astype(np.uint64) * np.uint64(k) + bins, grams & np.uint64(0xFFFFFFFF))
     raw = raw.reshape(len(texts), k)
     assert np.array_equal(signatures_of_ngrams(grams, doc, len(texts), config), _plain_densify(raw, config))
+
+
+@pytest.mark.parametrize("per_language", [False, True])
+def test_band_keys_follow_the_plain_rule(per_language):
+    # key of band b = mix(...mix(mix(lang ^ seed_b) + row_0 * C)... + row_{rows-1} * C), 0 mapped to 1,
+    # NO_KEY for a document without words
+    config = MinhashConfig(bands=5, rows=3, per_language=per_language)
+    texts = ["eins zwei drei vier fünf sechs sieben", "", "kurz", "un deux trois quatre cinq six sept huit"]
+    langs = ["de", "fr", None, "fr"]
+    sig = signatures(texts, config)
+    _, band_seed, _ = _constants(config)
+    expected = []
+    for d, row in enumerate(sig.tolist()):
+        lang = stable_hash64(langs[d] or "", 7) if per_language else 0
+        keys = []
+        for b in range(config.bands):
+            acc = _mix_int(lang ^ int(band_seed[b]))
+            for r in range(config.rows):
+                acc = _mix_int((acc + row[b * config.rows + r] * 0x9E3779B97F4A7C15) & _MASK64)
+            keys.append(acc or 1)
+        expected.append([NO_KEY] * config.bands if all(v == EMPTY_BIN for v in row) else keys)
+    assert band_keys(sig, config, langs).tolist() == expected
