@@ -231,10 +231,21 @@ def gram_sets(grams: np.ndarray, doc: np.ndarray, n_docs: int) -> tuple[np.ndarr
     The exact shingle sets that candidate pairs are verified with (`verification`): two sets of a
     few thousand values share a 32-bit value by accident with probability below 0.5%.
     """
-    keyed = np.sort((doc.astype(U64) << U64(32)) | ((grams ^ (grams >> U64(32))) & _MASK32))
+    folded = grams >> U64(32)  # in place from here on: one temporary per step, not one per operator
+    folded ^= grams
+    folded &= _MASK32
+    keyed = doc.astype(U64)
+    keyed <<= U64(32)
+    keyed |= folded
+    keyed.sort()
     if len(keyed):
-        keyed = keyed[np.concatenate([[True], keyed[1:] != keyed[:-1]])]  # np.unique, without its slower hash path
-    return (keyed & _MASK32).astype(np.uint32), np.bincount((keyed >> U64(32)).astype(np.int64), minlength=n_docs)
+        first = np.empty(len(keyed), dtype=bool)  # np.unique, without its slower hash path
+        first[0] = True
+        np.not_equal(keyed[1:], keyed[:-1], out=first[1:])
+        keyed = keyed[first]
+    values = (keyed & _MASK32).astype(np.uint32)
+    keyed >>= U64(32)
+    return values, np.bincount(keyed.astype(np.intp), minlength=n_docs)
 
 
 def signatures_of_ngrams(grams: np.ndarray, doc: np.ndarray, n_docs: int, config: MinhashConfig) -> np.ndarray:

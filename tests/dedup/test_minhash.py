@@ -11,6 +11,7 @@ from eurocurate.dedup.minhash import (
     _constants,
     _WordChars,
     band_keys,
+    gram_sets,
     is_word_char,
     ngram_hashes,
     normalise,
@@ -194,3 +195,18 @@ def test_band_keys_follow_the_plain_rule(per_language):
             keys.append(acc or 1)
         expected.append([NO_KEY] * config.bands if all(v == EMPTY_BIN for v in row) else keys)
     assert band_keys(sig, config, langs).tolist() == expected
+
+
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=10), st.integers(0, 2**32))
+def test_gram_sets_are_each_documents_distinct_folded_hashes_in_order(sizes, seed):
+    rng = np.random.default_rng(seed)
+    texts = [" ".join(f"w{rng.integers(0, 9)}" for _ in range(n)) for n in sizes]  # repeats: duplicate n-grams
+    config = MinhashConfig()
+    grams, doc = ngram_hashes(*word_hashes(texts), config)
+    values, counts = gram_sets(grams, doc, len(texts))
+    expected = [
+        sorted({(g ^ (g >> 32)) & 0xFFFFFFFF for g, d in zip(grams.tolist(), doc.tolist()) if d == i})
+        for i in range(len(texts))
+    ]
+    assert counts.tolist() == [len(e) for e in expected]
+    assert values.tolist() == [v for e in expected for v in e] and values.dtype == np.uint32
