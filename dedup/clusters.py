@@ -58,7 +58,7 @@ def cluster_table(sources: list[KeySource], nodes: np.ndarray, roots: np.ndarray
         source = sources[index]
         docs = source.read_docs(["doc_id", "order_key"]).take(pa.array(row[mine]))
         parts.append(
-            pa.Table.from_pydict(
+            pa.table(
                 {
                     "root": pa.array(roots[mine]),
                     "new": pa.array(np.full(len(mine), not source.earlier)),
@@ -71,7 +71,7 @@ def cluster_table(sources: list[KeySource], nodes: np.ndarray, roots: np.ndarray
             )
         )
     if not parts:
-        return pa.Table.from_pydict({"root": pa.array([], pa.uint64()), "new": pa.array([], pa.bool_())})
+        return pa.table({"root": pa.array([], pa.uint64()), "new": pa.array([], pa.bool_())})
     table = pa.concat_tables(parts)
     return table.sort_by(
         [("root", "ascending"), ("new", "ascending"), ("order_key", "ascending"), ("gid", "ascending")]
@@ -121,9 +121,7 @@ def write_decisions(sources: list[KeySource], parts_dir: str | Path, n_parts: in
         }
         for v in rows["verdict"]:
             counts[v] += 1
-        write_table_atomic(
-            decisions_path(decisions_dir, source.rank), pa.Table.from_pydict(rows, schema=DECISIONS_SCHEMA)
-        )
+        write_table_atomic(decisions_path(decisions_dir, source.rank), pa.table(rows, schema=DECISIONS_SCHEMA))
     return {
         "clustered": int(table.num_rows),
         "kept_in_clusters": counts[KEEP],

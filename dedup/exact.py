@@ -62,7 +62,7 @@ def find_exact_duplicates(index: pa.Table, bucket: int, n_buckets: int) -> pa.Ta
             originals.append(first_id)
         else:
             first_id, prev = doc_id, h
-    return pa.Table.from_pydict({"doc_id": dup_ids, "duplicate_of": originals}, schema=DUPLICATES_SCHEMA)
+    return pa.table({"doc_id": dup_ids, "duplicate_of": originals}, schema=DUPLICATES_SCHEMA)
 
 
 class ExactDuplicateIndex(PipelineStep):

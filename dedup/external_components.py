@@ -26,7 +26,7 @@ def symmetric_edges(u: np.ndarray, v: np.ndarray) -> pa.Table:
     """Both directions of every edge (a node's neighbour list is then the rows with a == node)."""
     keep = u != v
     u, v = u[keep], v[keep]
-    return pa.Table.from_pydict({"a": np.concatenate([u, v]), "b": np.concatenate([v, u])}, schema=EDGES)
+    return pa.table({"a": np.concatenate([u, v]), "b": np.concatenate([v, u])}, schema=EDGES)
 
 
 def _unique_edges(tables: Iterator[pa.Table]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -114,7 +114,7 @@ def external_components(
                 emitted = symmetric_edges(u, v)
                 memory.take(emitted.num_rows + len(node))
                 out.add(emitted)
-                roots.write_table(pa.Table.from_pydict({"node": node, "root": root}, schema=ROOTS))
+                roots.write_table(pa.table({"node": node, "root": root}, schema=ROOTS))
                 memory.give(emitted.num_rows + len(node))
         if star.converged:
             out.close()

@@ -128,9 +128,8 @@ class SignatureFileWriter:
         if (grams is None) == self.with_grams:
             raise ValueError(f"this writer {'needs' if self.with_grams else 'takes no'} n-gram sets")
         self._keys.write(np.ascontiguousarray(keys, dtype="<u8").tobytes())
-        # from_pydict, not pa.table: that one imports pandas (0.2 CPU s) to ask whether a dict is a DataFrame
         self._docs.write_table(
-            pa.Table.from_pydict({"doc_id": doc_ids, "order_key": order_keys, "lang": langs}, schema=DOCS_SCHEMA)
+            pa.table({"doc_id": doc_ids, "order_key": order_keys, "lang": langs}, schema=DOCS_SCHEMA)
         )
         if self._grams is not None and grams is not None:
             self._grams.append(*grams)

@@ -90,11 +90,11 @@ def _write_sizes(roots_path: Path, path: Path, work: Path, memory: MergeMemory, 
                 if int(keys[0]) == carry[0]:
                     sizes[0] += carry[1]
                 else:
-                    out.write_table(pa.Table.from_pydict({"root": [carry[0]], "size": [carry[1]]}, schema=SIZES))
+                    out.write_table(pa.table({"root": [carry[0]], "size": [carry[1]]}, schema=SIZES))
             carry = (int(keys[-1]), int(sizes[-1]))
-            out.write_table(pa.Table.from_pydict({"root": keys[:-1], "size": sizes[:-1]}, schema=SIZES))
+            out.write_table(pa.table({"root": keys[:-1], "size": sizes[:-1]}, schema=SIZES))
         if carry is not None:
-            out.write_table(pa.Table.from_pydict({"root": [carry[0]], "size": [carry[1]]}, schema=SIZES))
+            out.write_table(pa.table({"root": [carry[0]], "size": [carry[1]]}, schema=SIZES))
     return total
 
 
@@ -105,9 +105,7 @@ class _DocRows:
         self._batches = pq.ParquetFile(source.docs).iter_batches(batch_size=batch_rows, columns=["doc_id", "order_key"])
         self._memory = memory
         self._lo = 0
-        self._table = pa.Table.from_pydict(
-            {"doc_id": pa.array([], pa.string()), "order_key": pa.array([], pa.string())}
-        )
+        self._table = pa.table({"doc_id": pa.array([], pa.string()), "order_key": pa.array([], pa.string())})
 
     def take(self, rows: np.ndarray) -> pa.Table:
         parts = []
@@ -152,7 +150,7 @@ def _sort_members(
             docs = cursor[1].take(row[mine])
             memory.take(len(mine))
             members.add(
-                pa.Table.from_pydict(
+                pa.table(
                     {
                         "root": root[mine],
                         "new": np.full(len(mine), new_of[s]),
@@ -233,7 +231,7 @@ def _verdicts(
         mine = np.flatnonzero(~earlier_source[source])
         memory.take(len(mine))
         out.add(
-            pa.Table.from_pydict(
+            pa.table(
                 {
                     "source": source[mine],
                     "seq": np.arange(seq, seq + n, dtype=U64)[mine],
@@ -284,7 +282,7 @@ def _write_per_rank(verdicts: ExternalSorter, sources: list[KeySource], decision
             for v, c in zip(*np.unique(part["verdict"].to_numpy(zero_copy_only=False), return_counts=True)):
                 counts[str(v)] += int(c)
             open_writer(int(s)).write_table(
-                pa.Table.from_pydict(
+                pa.table(
                     {
                         "doc_id": part["doc_id"],
                         "verdict": part["verdict"],

@@ -155,7 +155,7 @@ def find_url_duplicates(rows: pa.Table, published: pa.Table | None = None) -> pa
     )
     if published is not None and published.num_rows:
         n = published.num_rows
-        old = pa.Table.from_pydict(
+        old = pa.table(
             {
                 "url_hash": published["url_hash"],
                 "fetch_date": pa.array([""] * n, pa.string()),
@@ -181,7 +181,7 @@ def find_url_duplicates(rows: pa.Table, published: pa.Table | None = None) -> pa
     first = np.concatenate([[True], h[1:] != h[:-1]])
     head = np.flatnonzero(first)[np.cumsum(first) - 1]
     dup = np.flatnonzero(~first & ~is_published)
-    return pa.Table.from_pydict(
+    return pa.table(
         {
             "doc_id": t["doc_id"].take(pa.array(dup)),
             "duplicate_of": t["doc_id"].take(pa.array(head[dup])),
