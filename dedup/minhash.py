@@ -105,9 +105,9 @@ class _WordChars:
         """`is_word_char` of each code point of `cps` (uint32, all below 0x110000) into the booleans `out`."""
         rare = cps[cps >= self.eager]
         if len(rare):
-            rare = np.unique(rare)
-            if not self.known[rare].all():
-                self._learn(rare[~self.known[rare]])
+            new = rare[~self.known[rare]]
+            if len(new):
+                self._learn(np.unique(new))
         np.take(self.table, cps, out=out, mode="clip")  # "clip" writes in place; no code point needs clipping
 
 
