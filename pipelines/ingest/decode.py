@@ -19,11 +19,10 @@ _CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_\-:.]+)""", re.IGNOR
 _WEB_ALIASES = {"latin1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
 # C0 controls but tab, line feed and carriage return; C1 controls; the replacement character
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x9f\ufffd]")
-# The same characters in UTF-8: a C0 control is its own byte (no other character's UTF-8 holds a byte
-# below 0x80), a C1 control is C2 80..C2 9F, the replacement character EF BF BD (C2 and EF are lead bytes).
+# The controls in UTF-8: a C0 control is its own byte (no other character's UTF-8 holds a byte below 0x80),
+# a C1 control is C2 80..C2 9F (C2 is a lead byte only).
 _C0_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r")
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
-_REPLACEMENT_UTF8 = "\ufffd".encode()
 _CONTROL_SAMPLE = 20000  # characters looked at
 _MAX_CONTROL_FRACTION = 0.01
 _BINARY_MAGIC = (
@@ -79,10 +78,11 @@ def looks_binary(payload: bytes) -> bool:
     return head.startswith(_BINARY_MAGIC) or b"\x00" in head
 
 
-def _utf8_controls(data: bytes) -> int:
-    """How many characters of the UTF-8 bytes `data` `_CONTROL` matches, counted on the bytes: a deletion
-    and a count in C instead of a regex scan over every character."""
-    n = len(data) - len(data.translate(None, _C0_BYTES)) + data.count(_REPLACEMENT_UTF8)
+def _controls(text: str, data: bytes) -> int:
+    """How many characters of `text` (`data`: the same in UTF-8) `_CONTROL` matches: C0 and C1 counted on
+    the bytes (a deletion in C instead of a regex scan over every character), U+FFFD on the text (no scan
+    at all when the text holds no character above U+00FF)."""
+    n = len(data) - len(data.translate(None, _C0_BYTES)) + text.count("\ufffd")
     if b"\xc2" in data:
         n += len(_C1_UTF8.findall(data))
     return n
@@ -94,7 +94,7 @@ def _control_fraction(text: str) -> float:
         return 0.0
     sample = text[:_CONTROL_SAMPLE]
     # surrogatepass: a lone surrogate (no codec here makes one) is neither a control nor an error
-    return _utf8_controls(sample.encode("utf-8", "surrogatepass")) / len(sample)
+    return _controls(sample, sample.encode("utf-8", "surrogatepass")) / len(sample)
 
 
 def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
@@ -110,7 +110,7 @@ def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
         pass
     else:
         # the whole text is the sample: count on the payload, which is its UTF-8 already
-        controls = _utf8_controls(payload) / len(text) if 0 < len(text) <= _CONTROL_SAMPLE else _control_fraction(text)
+        controls = _controls(text, payload) / len(text) if 0 < len(text) <= _CONTROL_SAMPLE else _control_fraction(text)
         if controls <= _MAX_CONTROL_FRACTION:
             return Decoded(text, "utf-8", "utf-8")
     for charset, origin in _candidates(payload, content_type):
