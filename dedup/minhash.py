@@ -98,6 +98,7 @@ class _WordChars:
         self._learn(np.arange(eager))
 
     def _learn(self, cps: np.ndarray) -> None:
+        # threads may learn the same code points at once: they write the same values, and `known` after `table`
         self.table[cps] = [is_word_char(int(cp)) for cp in cps]
         self.known[cps] = True
 
