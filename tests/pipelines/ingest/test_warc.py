@@ -187,9 +187,20 @@ def test_target_uri_equals_the_percent_encoding_rule(raw):
 
 
 _HEADER_NAMES = st.sampled_from(
-    ["Content-Type", "content-type", " CONTENT-TYPE ", "Content-Encoding", "Transfer-Encoding", "X-Robots-Tag",
-     "tdm-reservation", "Link", "Server", "Set-Cookie", ""]
-)  # fmt: skip
+    [
+        "Content-Type",
+        "content-type",
+        " CONTENT-TYPE ",
+        "Content-Encoding",
+        "Transfer-Encoding",
+        "X-Robots-Tag",
+        "tdm-reservation",
+        "Link",
+        "Server",
+        "Set-Cookie",
+        "",
+    ]
+)
 _HEADER_VALUES = st.sampled_from(
     [
         "text/html; charset=utf-8",
