@@ -80,15 +80,39 @@ def stable_hash64(value: str, seed: int = 0) -> int:
     return int.from_bytes(digest, "little")
 
 
-@lru_cache(maxsize=1)
-def _word_char_table() -> np.ndarray:
-    """True for code points that belong to words: Unicode categories L*, M*, N* and the underscore."""
-    table = np.zeros(0x110000, dtype=bool)
-    for cp in range(0x110000):
-        if unicodedata.category(chr(cp))[0] in "LMN":
-            table[cp] = True
-    table[ord("_")] = True
-    return table
+def is_word_char(cp: int) -> bool:
+    """The rule: code points of Unicode categories L*, M*, N* and the underscore belong to words."""
+    return cp == ord("_") or unicodedata.category(chr(cp))[0] in "LMN"
+
+
+class _WordChars:
+    """`is_word_char` of every code point, as a table filled on demand: the code points below `eager` (every
+    European script, punctuation, symbols) at once, others when a batch first holds them. Filling all
+    1.1M code points cost 0.1 CPU s in every process, for texts that hold a few hundred distinct ones."""
+
+    def __init__(self, eager: int = 0x3000) -> None:
+        self.eager = eager
+        self.table = np.zeros(0x110000, dtype=bool)
+
+        self.known = np.zeros(0x110000, dtype=bool)
+        self._learn(np.arange(eager))
+
+    def _learn(self, cps: np.ndarray) -> None:
+        # threads may learn the same code points at once: they write the same values, and `known` after `table`
+        self.table[cps] = [is_word_char(int(cp)) for cp in cps]
+        self.known[cps] = True
+
+    def lookup(self, cps: np.ndarray, out: np.ndarray) -> None:
+        """`is_word_char` of each code point of `cps` (uint32, all below 0x110000) into the booleans `out`."""
+        rare = cps[cps >= self.eager]
+        if len(rare):
+            new = rare[~self.known[rare]]
+            if len(new):
+                self._learn(np.unique(new))
+        np.take(self.table, cps, out=out, mode="clip")  # "clip" writes in place; no code point needs clipping
+
+
+_WORD_CHARS = _WordChars()
 
 
 class _Powers:
@@ -144,15 +168,18 @@ def word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     n = len(cps)
     if n == 0:
         return np.zeros(0, U64), np.zeros(len(texts), np.int64)
-    is_word = _word_char_table()[cps]
-    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
+    # word flags with a non-word on either side: they change at every word start, then at its end, and so on
+    flags = np.empty(n + 2, dtype=bool)
+    flags[0] = flags[-1] = False
+    _WORD_CHARS.lookup(cps, out=flags[1:-1])
+    changes = np.flatnonzero(flags[1:] != flags[:-1])
+    starts, ends = changes[0::2], changes[1::2]
     pw, inv = _POWERS.upto(n)
     with np.errstate(over="ignore"):
         prefix = np.empty(n + 1, dtype=U64)
         prefix[0] = 0
-        np.cumsum(cps.astype(U64) * pw, out=prefix[1:])
+        np.multiply(cps, pw, out=prefix[1:])  # no temporaries of n words: in place, as uint64
+        np.cumsum(prefix[1:], out=prefix[1:])
         raw = (prefix[ends] - prefix[starts]) * inv[starts]
         hashes = _mix(raw + (ends - starts).astype(U64))
     doc_starts = np.zeros(len(texts), dtype=np.int64)
@@ -205,10 +232,21 @@ def gram_sets(grams: np.ndarray, doc: np.ndarray, n_docs: int) -> tuple[np.ndarr
     The exact shingle sets that candidate pairs are verified with (`verification`): two sets of a
     few thousand values share a 32-bit value by accident with probability below 0.5%.
     """
-    keyed = np.sort((doc.astype(U64) << U64(32)) | ((grams ^ (grams >> U64(32))) & _MASK32))
+    folded = grams >> U64(32)  # in place from here on: one temporary per step, not one per operator
+    folded ^= grams
+    folded &= _MASK32
+    keyed = doc.astype(U64)
+    keyed <<= U64(32)
+    keyed |= folded
+    keyed.sort()
     if len(keyed):
-        keyed = keyed[np.concatenate([[True], keyed[1:] != keyed[:-1]])]  # np.unique, without its slower hash path
-    return (keyed & _MASK32).astype(np.uint32), np.bincount((keyed >> U64(32)).astype(np.int64), minlength=n_docs)
+        first = np.empty(len(keyed), dtype=bool)  # np.unique, without its slower hash path
+        first[0] = True
+        np.not_equal(keyed[1:], keyed[:-1], out=first[1:])
+        keyed = keyed[first]
+    values = (keyed & _MASK32).astype(np.uint32)
+    keyed >>= U64(32)
+    return values, np.bincount(keyed.astype(np.intp), minlength=n_docs)
 
 
 def signatures_of_ngrams(grams: np.ndarray, doc: np.ndarray, n_docs: int, config: MinhashConfig) -> np.ndarray:
@@ -224,19 +262,27 @@ def signatures_of_ngrams(grams: np.ndarray, doc: np.ndarray, n_docs: int, config
 
 
 def _densify(sig: np.ndarray, config: MinhashConfig) -> None:
+    """Fill each empty bin of a partly filled document from the first filled bin in that bin's borrow order."""
     empty = sig == EMPTY_BIN
     if not empty.any():
         return
     _, _, borrow = _constants(config)
     partial = empty.any(axis=1) & ~empty.all(axis=1)
     rows = np.flatnonzero(partial)
-    for start in range(0, len(rows), 1024):  # bounded temporary: 1024 x bins x bins booleans
-        r = rows[start : start + 1024]
-        d, j = np.nonzero(empty[r])
-        cand = borrow[j]
-        filled = ~empty[r[d][:, None], cand]
-        src = cand[np.arange(len(j)), filled.argmax(axis=1)]
-        sig[r[d], j] = sig[r[d], src]
+    d, j = np.nonzero(empty[rows])
+    d = rows[d]
+    src = np.empty(len(d), dtype=np.intp)
+    # step t looks at the t-th bin of each open bin's order; a bin closes at the first filled one (one exists:
+    # the row is partial and the order is a permutation of all bins), so the open set shrinks fast
+    open_ = np.arange(len(d))
+    for t in range(config.bins):
+        cand = borrow[j[open_], t]
+        filled = ~empty[d[open_], cand]
+        src[open_[filled]] = cand[filled]
+        open_ = open_[~filled]
+        if not len(open_):
+            break
+    sig[d, j] = sig[d, src]
 
 
 def band_keys(sig: np.ndarray, config: MinhashConfig, langs: list[str | None] | None = None) -> np.ndarray:
@@ -244,19 +290,17 @@ def band_keys(sig: np.ndarray, config: MinhashConfig, langs: list[str | None] | 
     when `per_language`), never NO_KEY for a document with words and always NO_KEY for one without."""
     _, band_seed, _ = _constants(config)
     n = len(sig)
-    keys = np.empty((n, config.bands), dtype=U64)
     lang_h = np.zeros(n, dtype=U64)
     if config.per_language:
         if langs is None:
             raise ValueError("per_language signatures need the language of every document; got langs=None")
         cache: dict[str | None, int] = {}
         lang_h = np.array([cache.setdefault(x, stable_hash64(x or "", 7)) for x in langs], dtype=U64)
+    rows = sig.reshape(n, config.bands, config.rows)  # row r of band b is bin b * rows + r
     with np.errstate(over="ignore"):
-        for b in range(config.bands):
-            acc = _mix(lang_h ^ band_seed[b])
-            for r in range(config.rows):
-                acc = _mix(acc + sig[:, b * config.rows + r] * U64(0x9E3779B97F4A7C15))
-            keys[:, b] = acc
+        keys = _mix(lang_h[:, None] ^ band_seed[None, :])  # all bands at once: (documents, bands)
+        for r in range(config.rows):
+            keys = _mix(keys + rows[:, :, r] * U64(0x9E3779B97F4A7C15))
     keys[keys == NO_KEY] = 1
     keys[(sig == EMPTY_BIN).all(axis=1)] = NO_KEY
     return keys

@@ -42,6 +42,8 @@ class RawRecord:
 
 # Response headers that opt-out protocols read; kept (all values, in order) in the document metadata.
 OPTOUT_HEADERS = ("x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "link")
+# Response headers the payload is decoded by (none of them an opt-out header).
+_READ_HEADERS = frozenset({"content-type", "content-encoding", "transfer-encoding"})
 
 
 @dataclass(slots=True)
@@ -67,14 +69,15 @@ def parse_http_block(block: bytes, max_bytes: int = DEFAULT_LIMITS.max_bytes) ->
         status = int(head[0].split()[1])
     except (IndexError, ValueError):
         return Drop(Reason.WARC_CORRUPT, f"bad HTTP status line {head[0][:80] if head else ''!r}")
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {}  # the last value of each header read below
     kept: dict[str, list[str]] = {}
     for line in head[1:]:
         name, _, value = line.partition(":")
-        name, value = name.strip().lower(), value.strip()
-        headers[name] = value
-        if name in OPTOUT_HEADERS:
-            kept.setdefault(name, []).append(value)
+        name = name.strip().lower()
+        if name in _READ_HEADERS:
+            headers[name] = value.strip()
+        elif name in OPTOUT_HEADERS:
+            kept.setdefault(name, []).append(value.strip())
     if "chunked" in headers.get("transfer-encoding", "").lower():
         body = _dechunk(body)
     encoding = headers.get("content-encoding", "").lower()

@@ -99,6 +99,10 @@ def target_uri(raw: bytes | None) -> str | None:
     them, so that the original bytes stay recoverable from provenance (U+FFFD would lose them)."""
     if raw is None:
         return None
+    try:
+        return raw.decode("utf-8").strip()  # valid UTF-8 (nearly every URI): nothing to escape
+    except UnicodeDecodeError:
+        pass
     text = raw.decode("utf-8", "surrogateescape")
     return "".join(f"%{ord(c) - 0xDC00:02X}" if "\udc80" <= c <= "\udcff" else c for c in text).strip()
 

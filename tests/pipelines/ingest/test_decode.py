@@ -1,4 +1,14 @@
-from eurocurate.pipelines.ingest.decode import _control_fraction, decode_payload, looks_binary, normalise_charset
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eurocurate.pipelines.ingest.decode import (
+    _CONTROL,
+    Decoded,
+    _control_fraction,
+    decode_payload,
+    looks_binary,
+    normalise_charset,
+)
 
 CZECH = "Příliš žluťoučký kůň úpěl ďábelské ódy. Městská rada schválila rozpočet."
 
@@ -59,3 +69,32 @@ def test_a_page_with_a_few_stray_controls_decodes_and_one_with_many_does_not():
     assert decode_payload((prose + "\x0c" * 20).encode("utf-8"), "text/html").origin == "utf-8"  # 0.7%
     # 2% form feeds: UTF-8 is refused, and no legacy charset makes text of it either
     assert decode_payload((prose + "\x0c" * 60).encode("utf-8"), "text/html") is None
+
+
+# The byte-level control count against the rule it implements (`_CONTROL` over the first 20,000 characters),
+# on real and adversarial text: every C0/C1 control, U+FFFD and its UTF-8 neighbours, long and short texts.
+_TRICKY = st.sampled_from("\x00\x08\t\n\r\x0b\x1f\x7f\x80\x85\x9f\xa0\xc2\xefé\u0080\ufffc\ufffd\ufffe\U0001f600 a")
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)) | _TRICKY)
+
+
+def _plain_fraction(text: str) -> float:
+    sample = text[:20000]
+    return len(_CONTROL.findall(sample)) / len(sample) if sample else 0.0
+
+
+@given(_TEXT, st.integers(0, 20_010))
+def test_control_share_counted_on_bytes_equals_the_regex_rule(text, pad):
+    assert _control_fraction(text) == _plain_fraction(text)
+    long = "é" * pad + text  # around the 20,000-character sample edge
+    assert _control_fraction(long) == _plain_fraction(long)
+
+
+@given(_TEXT, st.sampled_from([None, "text/html", "text/html; charset=windows-1250", "text/html; charset=koi8-r"]))
+def test_decoding_a_utf8_payload_equals_the_rule(text, content_type):
+    # UTF-8 wins when its control share is at most 1%; otherwise the declared or detected charsets are tried
+    payload = text.encode("utf-8")
+    decoded = decode_payload(payload, content_type)
+    if _plain_fraction(text) <= 0.01:
+        assert decoded == Decoded(text, "utf-8", "utf-8")
+    else:
+        assert decoded is None or decoded.origin != "utf-8"

@@ -1,8 +1,11 @@
 import gzip
 import zlib
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from eurocurate.pipelines.ingest.records import parse_http_block
-from eurocurate.pipelines.ingest.warc import iter_warc_records
+from eurocurate.pipelines.ingest.warc import iter_warc_records, target_uri
 from eurocurate.schema import Reason
 from eurocurate.stage import Drop
 from eurocurate.tools.warc_writer import WarcRecordSpec, record_bytes, write_warc
@@ -173,3 +176,58 @@ def test_wet_conversion_records_become_plain_text_documents(tmp_path):
     assert doc.metadata[Meta.CONTENT_TYPE] == "text/plain" and doc.metadata[Meta.INPUT_FORMAT] == "wet"
     assert doc.metadata[Meta.URL] == "https://example.de/a" and doc.key.startswith("<urn:uuid:")
     assert empty.problem.reason == Reason.EMPTY_PAYLOAD
+
+
+# valid UTF-8 takes a fast path; the result must be the rule's on any bytes
+@given(st.binary(max_size=60) | st.text().map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_target_uri_equals_the_percent_encoding_rule(raw):
+    text = raw.decode("utf-8", "surrogateescape")
+    plain = "".join(f"%{ord(c) - 0xDC00:02X}" if "\udc80" <= c <= "\udcff" else c for c in text).strip()
+    assert target_uri(raw) == plain
+
+
+_HEADER_NAMES = st.sampled_from(
+    [
+        "Content-Type",
+        "content-type",
+        " CONTENT-TYPE ",
+        "Content-Encoding",
+        "Transfer-Encoding",
+        "X-Robots-Tag",
+        "tdm-reservation",
+        "Link",
+        "Server",
+        "Set-Cookie",
+        "",
+    ]
+)
+_HEADER_VALUES = st.sampled_from(
+    [
+        "text/html; charset=utf-8",
+        " text/plain ",
+        "identity",
+        "",
+        "noai, noindex",
+        "1",
+        "<https://x.eu/tdm>; rel=x",
+        "a:b",
+    ]
+)
+
+
+@given(st.lists(st.tuples(_HEADER_NAMES, _HEADER_VALUES), max_size=8))
+def test_http_headers_parse_as_the_plain_rule_has_it(headers):
+    # the last Content-Type wins; every opt-out header keeps all its values in order; names are case-blind
+    block = b"HTTP/1.1 200 OK\r\n" + b"".join(f"{n}:{v}\r\n".encode() for n, v in headers) + b"\r\n<html>x</html>"
+    last: dict[str, str] = {}
+    kept: dict[str, list[str]] = {}
+    for n, v in headers:
+        name = n.strip().lower()
+        last[name] = v.strip()
+        if name in ("x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "link"):
+            kept.setdefault(name, []).append(v.strip())
+    parsed = parse_http_block(block)
+    if last.get("content-encoding", "") not in ("", "identity"):
+        assert isinstance(parsed, Drop) and parsed.reason == Reason.UNDECODABLE
+        return
+    assert (parsed.status, parsed.content_type, parsed.optout_headers) == (200, last.get("content-type"), kept)
