@@ -25,8 +25,10 @@ _CLEANED: Final = "time,noindex,param,rp,rt,rtc,source,track,use,fencedframe,bli
 _CLEANED_TAGS: Final = frozenset(_CLEANED.split(","))
 # Elements it then deletes when empty (settings.CUT_EMPTY_ELEMS), in precision mode with the text that
 # follows them, which by then runs over the tags it unwrapped (settings.MANUALLY_STRIPPED).
-_CUT_EMPTY: Final = (
-    ":is(article,b,blockquote,dd,div,dt,em,h1,h2,h3,h4,h5,h6,i,li,main,p,pre,q,section,span,strong):empty"
+# The empty elements come from one `:empty` query, their tags tested in Python: lexbor tests a type selector per
+# element and per tag, 22 tests an element, which took 1.6 times as long.
+_CUT_EMPTY: Final = frozenset(
+    "article b blockquote dd div dt em h1 h2 h3 h4 h5 h6 i li main p pre q section span strong".split()
 )
 _UNWRAPPED: Final = frozenset(
     "abbr acronym address bdi bdo big cite data dfn font hgroup img ins mark meta nobr ruby small tbody "
@@ -101,8 +103,9 @@ def clean_tree(body: LexborNode) -> None:
         total = len(body.text())
         delete_nodes([f for f in forms if not (total and len(f.text()) > total / 2)])
     doomed = []
-    for node in inside(body, _CUT_EMPTY):
-        doomed += _with_tail(node, _UNWRAPPED)
+    for node in inside(body, ":empty"):
+        if node.tag in _CUT_EMPTY:
+            doomed += _with_tail(node, _UNWRAPPED)
     delete_nodes(doomed)
 
 

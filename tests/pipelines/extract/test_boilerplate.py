@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract.blocks import inside
 from eurocurate.pipelines.extract.boilerplate import (
+    _CUT_EMPTY,
     _discards,
     _first_of,
     _precision_discard,
@@ -137,3 +138,15 @@ def test_the_remembered_discards_answer_as_the_expressions_do_whatever_came_befo
         for tag, a in elements:
             expected = (_precision_discard(tag, a, keep_teasers), overall_discard(tag, a))
             assert _discards(tag, a, keep_teasers) == expected, (tag, a)
+
+
+@given(st.lists(st.sampled_from([
+    "<div>", "</div>", "<p>", "</p>", "<span>", "</span>", "<b>", "</b>", "<I>", "</I>", "<li>", "<ul>", "</ul>",
+    "<section>", "</section>", "<td>", "<table><tr>", "</tr></table>", "<!-- c -->", " ", "text", "<br>", "<img>",
+    "<h2>", "</h2>", "<custom-el>", "</custom-el>", "<pre>", "</pre>", "<q>", "</q>", "<em>", "</em>", "<dl><dt>",
+]), max_size=40))  # fmt: skip
+def test_the_empty_elements_by_tag_in_python_are_those_the_selector_finds(pieces):
+    body = LexborHTMLParser("<html><body>" + "".join(pieces) + "</body></html>").body
+    plain = inside(body, ":is(" + ",".join(sorted(_CUT_EMPTY)) + "):empty")
+    found = [n for n in inside(body, ":empty") if n.tag in _CUT_EMPTY]
+    assert [n.mem_id for n in found] == [n.mem_id for n in plain]
