@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -52,6 +53,15 @@ _STRIP_TAGS: Final = [
 ]  # fmt: skip
 # Main-content containers, most specific first; used only when one element clearly dominates.
 _REGION_SELECTORS: Final = ("[itemprop=articleBody]", "article", "main", "[role=main]")
+# ... all found in one walk of the tree; which of them an element matches is then read from its tag and attributes
+# as lexbor compares them (whole values, case-sensitive)
+_ANY_REGION: Final = ":is(" + ",".join(_REGION_SELECTORS) + ")"
+_REGION_TESTS: Final[tuple[Callable[[str, dict[str, str | None]], bool], ...]] = (
+    lambda tag, a: a.get("itemprop") == "articleBody",
+    lambda tag, a: tag == "article",
+    lambda tag, a: tag == "main",
+    lambda tag, a: a.get("role") == "main",
+)
 _REGION_MIN_CHARS = 500  # a smaller container is as likely a teaser as the article
 _RIVAL_SHARE = 0.2  # a second container with more than this share of the best one's text: ambiguous
 # Rules (or trafilatura fast) output shorter than trafilatura's own minimum (MIN_EXTRACTED_SIZE) or than
@@ -205,8 +215,9 @@ def _parse(html: str) -> LexborHTMLParser:
 
 def _main_region(tree: LexborHTMLParser) -> tuple[LexborNode | None, int]:
     """The single element that holds the article, with its text length; (None, 0) when ambiguous."""
-    for selector in _REGION_SELECTORS:
-        nodes = tree.css(selector)
+    found = [(n, n.tag, n.attributes) for n in tree.css(_ANY_REGION)]
+    for test in _REGION_TESTS:
+        nodes = [n for n, tag, a in found if test(tag, a)]
         if not nodes:
             continue
         sizes = sorted(((len(n.text(separator=" ", strip=True)), i) for i, n in enumerate(nodes)), reverse=True)

@@ -1,5 +1,6 @@
 """The fast path's shortcuts decide as the plain rules they replace: the not-prose test of a container (one
-regex over class and id values) against the CSS selector of attribute substrings it stands for."""
+regex over class and id values) against the CSS selector of attribute substrings it stands for, and the main
+container found in one walk against a lookup per selector."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract.blocks import inside
-from eurocurate.pipelines.extract.fast import _NOT_PROSE_ELEMENTS, _NOT_PROSE_WORDS, _not_prose
+from eurocurate.pipelines.extract.fast import (
+    _NOT_PROSE_ELEMENTS,
+    _NOT_PROSE_WORDS,
+    _REGION_MIN_CHARS,
+    _REGION_SELECTORS,
+    _RIVAL_SHARE,
+    _main_region,
+    _not_prose,
+)
 
 # the plain rule: one CSS selector, an attribute-substring test per word and attribute
 PLAIN_NOT_PROSE = ",".join(
@@ -45,3 +54,51 @@ def test_each_attribute_reads_as_the_selector_reads_it(attrs):
 
 def test_the_containers_own_class_is_no_evidence():
     assert not _not_prose(_container("<p>Plain prose.</p><p>More of it.</p>"))
+
+
+def _plain_main_region(tree):
+    for selector in _REGION_SELECTORS:
+        nodes = tree.css(selector)
+        if not nodes:
+            continue
+        sizes = sorted(((len(n.text(separator=" ", strip=True)), i) for i, n in enumerate(nodes)), reverse=True)
+        best, index = sizes[0]
+        if best < _REGION_MIN_CHARS or (len(sizes) > 1 and sizes[1][0] > _RIVAL_SHARE * best):
+            return None, 0
+        return nodes[index], best
+    return None, 0
+
+
+_REGION_ATTRIBUTES = [
+    "", ' itemprop="articleBody"', ' itemprop="ArticleBody"', ' itemprop="articleBody text"', " itemprop",
+    ' role="main"', ' role="Main"', ' role="main navigation"', ' role=""', ' class="main"',
+]  # fmt: skip
+_LONG = "A sentence of the article that is long enough to count for something in the measure. " * 7
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["div", "article", "main", "section", "span"]),
+            st.sampled_from(_REGION_ATTRIBUTES),
+            st.sampled_from(["short", _LONG, _LONG * 2]),
+        ),
+        max_size=6,
+    )
+)
+def test_the_main_container_found_in_one_walk_is_the_one_a_lookup_per_selector_finds(elements):
+    markup = "".join(f"<{tag}{attrs}>{text}</{tag}>" for tag, attrs, text in elements)
+    tree = LexborHTMLParser(f"<html><body>{markup}</body></html>")
+    node, chars = _main_region(tree)
+    plain, plain_chars = _plain_main_region(tree)
+    assert (node.mem_id if node else None, chars) == (plain.mem_id if plain else None, plain_chars), markup
+
+
+@pytest.mark.parametrize("attrs", [a for a in _REGION_ATTRIBUTES if a])
+@pytest.mark.parametrize("beside", ["section", "article"])
+def test_each_region_attribute_reads_as_its_selector_reads_it(attrs, beside):
+    page = f"<html><body><div{attrs}>{_LONG}</div><{beside}>{_LONG * 3}</{beside}></body></html>"
+    tree = LexborHTMLParser(page)
+    node, chars = _main_region(tree)
+    plain, plain_chars = _plain_main_region(tree)
+    assert (node.mem_id if node else None, chars) == (plain.mem_id if plain else None, plain_chars)
