@@ -267,10 +267,10 @@ def delete_by_link_density_twice(container: LexborNode, tests: tuple[tuple[str, 
 
 
 def delete_by_link_density(container: LexborNode, selector: str, backtracking: bool, links: str = "a") -> bool:
-    """Delete the elements matching `selector` below `container` that fail trafilatura's link-density test;
-    True when any was deleted."""
+    """Delete the elements matching `selector` (block elements, never a link themselves) below `container`
+    that fail trafilatura's link-density test; True when any was deleted."""
     doomed = []
-    for elem in with_links(container, selector, links):  # an element without links passes the test
+    for elem in with_links(container, selector, links, may_be_links=False):  # one without links passes the test
         heavy, short_with_links = _link_density(elem, links)
         if heavy or (backtracking and short_with_links and has_element_child(elem) and len(trim(elem.text())) < 200):
             parent = elem.parent
@@ -281,10 +281,15 @@ def delete_by_link_density(container: LexborNode, selector: str, backtracking: b
     return bool(doomed)
 
 
-def with_links(container: LexborNode, selector: str, links: str = "a") -> list[LexborNode]:
+def with_links(
+    container: LexborNode, selector: str, links: str = "a", *, may_be_links: bool = True
+) -> list[LexborNode]:
     """The elements below `container` matching `selector` that are a link or hold one (`links` says what
     counts as a link): the only ones the link-density test can find heavy. One query in C, where asking each
-    element for its links took 60% of the test's time."""
+    element for its links took 60% of the test's time. `may_be_links=False`: `selector` names no element that
+    could be a link (block tags), so only what they hold is asked, a quarter cheaper."""
+    if not may_be_links:
+        return inside(container, f":is({selector}):has({links})")
     return inside(container, f":is({selector}):is({links}, :has({links}))")
 
 

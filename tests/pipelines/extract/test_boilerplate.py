@@ -12,6 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 from eurocurate.pipelines.extract.blocks import inside
 from eurocurate.pipelines.extract.boilerplate import (
     _CUT_EMPTY,
+    DIVS,
     _discards,
     _first_of,
     _precision_discard,
@@ -43,6 +44,22 @@ def test_the_elements_with_links_are_those_a_query_of_their_own_finds_links_in()
             expected = {n.mem_id for n in inside(body, selector) if n.css(links)}  # css() tests the node too
             assert found == expected, (selector, links)
     assert len(with_links(body, "p")) < len(inside(body, "p"))  # a paragraph without links is not tested
+
+
+NESTED = (
+    "<html><body><div><div><p><a href='/1'>one</a> and <a>two</a></p><table><tr><td><a href='/t'>t</a></td></tr>"
+    "</table></div><ul><li><a>no target</a></li></ul><h2><a href='/h'>heading link</a></h2><blockquote>"
+    "<q><a href='/q'>q</a></q></blockquote><summary>none</summary></div></body></html>"
+)
+
+
+@pytest.mark.parametrize("html", [PAGE, NESTED])
+@pytest.mark.parametrize("selector", [DIVS, "ul,ol,dl", "p", "h1,h2,h3,h4,h5,h6,summary", "blockquote,q,pre", "table"])
+@pytest.mark.parametrize("links", ["a", "a[href]"])
+def test_block_elements_with_links_are_found_by_what_they_hold_alone(html, selector, links):
+    body = LexborHTMLParser(html).body
+    blocks = with_links(body, selector, links, may_be_links=False)
+    assert [n.mem_id for n in blocks] == [n.mem_id for n in with_links(body, selector, links)]
 
 
 def test_link_density_pruning_deletes_the_link_lists_and_keeps_the_prose():
