@@ -209,7 +209,7 @@ def _quote_text(node: LexborNode) -> str:
 
 def _block_text(node: LexborNode) -> str:
     """Text of a paragraph-like block, with its line breaks."""
-    if node.css_first("br") is None:
+    if _only_text(node) or node.css_first("br") is None:  # a block of text alone needs no query for breaks
         return trim(node.text())
     lines = [""]
     for n in node.traverse(include_text=True):
@@ -218,6 +218,16 @@ def _block_text(node: LexborNode) -> str:
         elif n.tag == "br":
             lines.append("")
     return "\n".join(t for t in map(trim, lines) if t)
+
+
+def _only_text(node: LexborNode) -> bool:
+    """Whether the element's children are all text (then no line break is inside it)."""
+    child = node.first_child
+    while child is not None:
+        if child.tag != "-text":
+            return False
+        child = child.next
+    return True
 
 
 def _texts_outside(node: LexborNode, skip: Collection[str]) -> list[str]:
