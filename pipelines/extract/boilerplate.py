@@ -130,13 +130,9 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
     """Delete what the rules call boilerplate below `root`, a container or (for the stray-block search,
     which keeps teaser blocks and has no last heading to drop) the whole page."""
     # both discards read tag and attributes only: one walk, one deletion
-    doomed, matched = [], []
-    for n in inside(root, ATTRIBUTED + ",header"):
-        precision, overall = _discards(n.tag, n.attributes, whole_page)
-        if precision:
-            doomed.append(n)
-        if overall:
-            matched.append(n)
+    candidates = [(n, n.tag, n.attributes) for n in inside(root, ATTRIBUTED + ",header")]
+    doomed = [n for n, tag, a in candidates if _precision_discard(tag, a, keep_teasers=whole_page)]
+    matched = [n for n, tag, a in candidates if overall_discard(tag, a)]
     if matched:
         outer = _outermost(matched, root)
         old_len = len(root.text())
@@ -150,31 +146,6 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
         delete_nodes(_with_tail(last, _UNWRAPPED_LATER))
     delete_by_link_density(root, "h1,h2,h3,h4,h5,h6,summary", backtracking=False)
     delete_by_link_density(root, "blockquote,q,pre", backtracking=False)
-
-
-# (tag, keep_teasers, attributes) -> both discards. Sites repeat their elements' attributes from page to page:
-# three elements in four of the dev corpus are answered from here. Cleared when it holds more than this many
-# elements or characters of attribute values (a few MB at most, whatever the pages).
-_DISCARDS: dict[tuple[object, ...], tuple[bool, bool]] = {}
-_DISCARDS_SIZE = 1 << 15
-_DISCARDS_CHARS = 1 << 22
-_discards_chars = 0
-
-
-def _discards(tag: str, a: Attributes, keep_teasers: bool) -> tuple[bool, bool]:
-    """(`_precision_discard`, `overall_discard`) of an element: functions of its tag and attributes only."""
-    key = (tag, keep_teasers, *a.items())
-    found = _DISCARDS.get(key)
-    if found is None:
-        global _discards_chars
-        found = (_precision_discard(tag, a, keep_teasers), overall_discard(tag, a))
-        chars = sum(len(k) + len(v or "") for k, v in a.items())
-        if len(_DISCARDS) >= _DISCARDS_SIZE or _discards_chars + chars > _DISCARDS_CHARS:
-            _DISCARDS.clear()
-            _discards_chars = 0
-        _DISCARDS[key] = found
-        _discards_chars += chars
-    return found
 
 
 def _as_div(tag: str, a: Attributes) -> str:

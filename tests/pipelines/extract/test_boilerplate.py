@@ -13,9 +13,7 @@ from eurocurate.pipelines.extract.blocks import inside
 from eurocurate.pipelines.extract.boilerplate import (
     _CUT_EMPTY,
     DIVS,
-    _discards,
     _first_of,
-    _precision_discard,
     delete_by_link_density,
     delete_by_link_density_twice,
     overall_discard,
@@ -139,22 +137,6 @@ def test_the_two_rounds_equal_the_plain_two_rounds_on_random_markup(pieces):
     _plain_two_rounds(plain.body, tests)
     delete_by_link_density_twice(twice.body, tests)
     assert twice.html == plain.html
-
-
-@pytest.mark.parametrize("keep_teasers", [True, False])
-def test_the_remembered_discards_answer_as_the_expressions_do_whatever_came_before(keep_teasers):
-    # the same values in another order are another element for `@id|@class`: the memory must not mix them
-    elements = [
-        ("div", {"class": "reply-box", "id": "main"}), ("div", {"id": "main", "class": "reply-box"}),
-        ("div", {"class": "teaser"}), ("section", {"class": "Teaser"}), ("span", {"class": "teaser"}),
-        ("header", {}), ("p", {"style": "display:none"}), ("div", {"id": "x", "style": "hidden"}),
-        ("div", {"style": "hidden", "id": "x"}), ("table", {"role": "presentation", "class": "link"}),
-        ("table", {"class": "link"}), ("div", {"aria-hidden": "true"}), ("li", {"class": "bottom"}),
-    ]  # fmt: skip
-    for _ in range(2):  # the second time from memory
-        for tag, a in elements:
-            expected = (_precision_discard(tag, a, keep_teasers), overall_discard(tag, a))
-            assert _discards(tag, a, keep_teasers) == expected, (tag, a)
 
 
 @given(st.lists(st.sampled_from([
