@@ -24,7 +24,7 @@ from typing import Final, Literal
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from eurocurate.pipelines.extract.blocks import inside
+from eurocurate.pipelines.extract.blocks import inside, trim
 from eurocurate.pipelines.extract.facts import PageFacts, read_page_facts
 from eurocurate.pipelines.extract.region import extract_region_text
 from eurocurate.pipelines.extract.rules import MIN_EXTRACTED_CHARS, extract_main_text
@@ -90,7 +90,6 @@ _NOT_PROSE_WORDS: Final = (
 # The words as CSS would test them (`[class*=word]`, case-sensitive), in one regex: lexbor tests an attribute
 # substring per element and per word, 70 tests an element, which took four times as long as this.
 _NOT_PROSE_WORD = re.compile("|".join(_NOT_PROSE_WORDS))
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(slots=True)
@@ -255,7 +254,7 @@ def _direct_text(region: LexborNode, region_chars: int, include_tables: bool) ->
     for block in region.css(_BLOCKS):
         if block.mem_id in outer:
             continue
-        line = _SPACES.sub(" ", block.text()).strip()
+        line = trim(block.text())
         if line:
             lines.append(line)
             covered += len(line)

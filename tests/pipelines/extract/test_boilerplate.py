@@ -11,9 +11,14 @@ from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract.blocks import inside
 from eurocurate.pipelines.extract.boilerplate import (
+    _BOTTOM,
     _CUT_EMPTY,
+    _DISCARDABLE,
+    _LINK,
     DIVS,
+    _as_div,
     _first_of,
+    _precision_discard,
     delete_by_link_density,
     delete_by_link_density_twice,
     overall_discard,
@@ -149,3 +154,35 @@ def test_the_empty_elements_by_tag_in_python_are_those_the_selector_finds(pieces
     plain = inside(body, ":is(" + ",".join(sorted(_CUT_EMPTY)) + "):empty")
     found = [n for n in inside(body, ":empty") if n.tag in _CUT_EMPTY]
     assert [n.mem_id for n in found] == [n.mem_id for n in plain]
+
+
+def _plain_precision_discard(tag, a, keep_teasers):
+    """PRECISION_DISCARD as written before the word pre-check: both expressions searched on every element."""
+    if tag == "header":
+        return True
+    if _as_div(tag, a) not in _DISCARDABLE:
+        return False
+    c, i = a.get("class") or "", a.get("id") or ""
+    if "caption" in c or "caption" in i:
+        return True
+    if not keep_teasers and ("teaser" in c.replace("T", "t") or "teaser" in i.replace("T", "t")):
+        return True
+    first = _first_of(a, "id", "class")
+    return bool(_BOTTOM.search(first) or _LINK.search(first)) or "border" in (a.get("style") or "")
+
+
+_VALUES = st.sampled_from(
+    ["bottom", "footer-bottom", "bottomline", "x bottom", "bottom\xa0x", "link", "links", "nav link", "link-list",
+     "blink", "Link", "caption", "teaser", "Teaser", "main", "", "x\tlink\ny", "bottom-link"]
+)  # fmt: skip
+
+
+@given(
+    st.sampled_from(["div", "p", "section", "span", "li", "header", "a", "table"]),
+    st.dictionaries(
+        st.sampled_from(["class", "id", "style", "role"]), _VALUES | st.sampled_from(["presentation", "border:0"])
+    ),
+    st.booleans(),
+)
+def test_the_precision_discard_with_its_word_pre_check_equals_the_plain_expressions(tag, attributes, keep_teasers):
+    assert _precision_discard(tag, attributes, keep_teasers) == _plain_precision_discard(tag, attributes, keep_teasers)

@@ -4,12 +4,14 @@ container found in one walk against a lookup per selector."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from eurocurate.pipelines.extract.blocks import inside
+from eurocurate.pipelines.extract.blocks import inside, trim
 from eurocurate.pipelines.extract.fast import (
     _NOT_PROSE_ELEMENTS,
     _NOT_PROSE_WORDS,
@@ -102,3 +104,8 @@ def test_each_region_attribute_reads_as_its_selector_reads_it(attrs, beside):
     node, chars = _main_region(tree)
     plain, plain_chars = _plain_main_region(tree)
     assert (node.mem_id if node else None, chars) == (plain.mem_id if plain else None, plain_chars)
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u2028\u3000\u200b."), max_size=40))
+def test_a_direct_read_line_is_trimmed_as_the_whitespace_expression_trimmed_it(text):
+    assert trim(text) == re.sub(r"\s+", " ", text).strip()
