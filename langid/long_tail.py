@@ -20,7 +20,7 @@ from typing import Final
 
 from eurocurate.langid.languages import iso639_3_code
 from eurocurate.langid.orthography import words
-from eurocurate.langid.regional import RegionalReading, regional_glance, regional_knows, regional_veto
+from eurocurate.langid.regional import regional_glance, regional_knows, regional_veto
 from eurocurate.schema import EU24
 
 log = logging.getLogger(__name__)
@@ -348,16 +348,18 @@ def long_tail_veto(
     tell = spelling_tell(words(flat), flat, min_hits, eu_lang)
     if tell is not None:  # before the glance: the tells are for languages no model knows (~20 µs)
         return Veto(tell, 0.5, "veto:spelling")
-    glance = None
-    if regional and glance_lead is not None:  # stops ~85% of the EU-24 texts asked, at ~a third of the cost
-        glance = regional_glance(flat, eu_lang, glance_chars)
-        if glance is not None and glance_stops(glance, glance_lead, ft, rivals or {}, rival_score):
-            tally[VETO_GLANCED] += 1
-            return None
+    if (  # stops ~85% of the EU-24 texts asked, at ~a third of the cost
+        regional
+        and glance_lead is not None
+        and glance_stops(ft, rivals or {}, rival_score)
+        and (glance := regional_glance(flat, eu_lang, glance_chars)) is not None
+        and glance.lead < glance_lead
+    ):
+        tally[VETO_GLANCED] += 1
+        return None
     if regional:
         tally[VETO_REGIONAL] += regional_knows(eu_lang)
-        whole = glance if glance is not None and len(flat) <= glance_chars else None  # the glance read all of it
-        reading = regional_veto(flat, eu_lang, regional_min_lead, whole)
+        reading = regional_veto(flat, eu_lang, regional_min_lead)
         if reading is not None and reading.lang in EUROPEAN_NON_EU24:  # Afrikaans is a label, not a veto
             return Veto(reading.lang, round(0.5 + 0.5 * reading.lead / (reading.lead + 20.0), 4), "veto:regional")
     if not ask_heliport:
@@ -379,18 +381,10 @@ VETO_REGIONAL: Final = "veto_regional"  # ... and read it with the regional clas
 VETO_HELIPORT: Final = "veto_heliport"  # ... and asked heliport
 
 
-def glance_stops(
-    glance: RegionalReading,
-    glance_lead: float,
-    ft: Mapping[str, float],
-    rivals: Mapping[str, float],
-    rival_score: float,
-) -> bool:
-    """Whether the regional classifier's glance (`langid.regional.regional_glance`) settles a text as EU-24: its
-    non-EU-24 language trails by more than -`glance_lead`, and fastText names no European language the classifier
-    cannot weigh (Lombard, Sicilian, Bavarian...: heliport's to name) with `rival_score` in `ft` or `rivals`."""
-    if glance.lead >= glance_lead:
-        return False
+def glance_stops(ft: Mapping[str, float], rivals: Mapping[str, float], rival_score: float) -> bool:
+    """Whether the regional classifier's glance, which reads a text as EU-24 by far (`langid.regional.regional_glance`),
+    settles it: fastText names no European language the classifier cannot weigh (Lombard, Sicilian, Bavarian...:
+    heliport's to name) with `rival_score` in `ft` or `rivals`."""
     unknown = _unknown_to_regional()
     return not any(q >= rival_score and code in unknown for view in (ft, rivals) for code, q in view.items())
 

@@ -8,7 +8,9 @@ to end, with scaling over Ray workers and input size.
 2. eurocurate's counterpart (`pipelines/fineweb_equivalent.yaml`: read, extract, language ID, quality,
    near-dedup, text, tokenize with the reference's tokenizer), `eurocurate run` with one local worker under
    `bench_phases` (stage rows in CPU seconds: each step's timer on its thread's CPU clock, each stage group's
-   process CPU), CPU seconds of the process, medians of `--repeat` runs; the full `web.yaml`-style pipeline once.
+   process CPU), CPU seconds of the process, medians of `--repeat` runs, each run right after a reference run
+   (the sides take turns, so a change in the machine's speed falls on both; the ratio of each pair is reported
+   too); the full `web.yaml`-style pipeline once.
 3. The quality figures of both next to each other (extraction F1, language accuracy, dup-pair recall).
 4. The quality stack alone against datatrove's four filters on the same documents (docs/s, agreement),
    and the language identifier alone (docs/s on 1–5 KB documents).
@@ -133,6 +135,10 @@ def _comparison(ref: dict, ours: RunMeasure, ours_runs: list[RunMeasure], input_
         "ours_docs_per_s": docs_in / cpu, "ratio": (docs_in / cpu) / ref_e2e["docs_per_s_per_core"],
         "datatrove_mb_per_s": input_mb / ref_e2e["cpu_s"], "ours_mb_per_s": input_mb / cpu,
         "datatrove_peak_rss_mb": ref_e2e["peak_rss_mb"], "ours_peak_rss_mb": max(m.peak_tree_rss_mb for m in ours_runs),
+        # run i of each side, taken in turns (datatrove, eurocurate, datatrove, ...): the ratio within each pair
+        "datatrove_cpu_s_runs": ref_e2e.get("cpu_s_runs", []), "ours_cpu_s_runs": [m.cpu_s for m in ours_runs],
+        "paired_ratios": [(m.run.totals.read / m.cpu_s) / (ref_e2e["docs_in"] / r)
+                          for r, m in zip(ref_e2e.get("cpu_s_runs", []), ours_runs)],
     }  # fmt: skip
     return rows
 
@@ -184,6 +190,13 @@ def _markdown(result: dict) -> str:
         f"FineWeb's exact settings (English stop words, which drop most non-English pages before dedup): "
         f"datatrove {result['reference_fineweb_exact']['end_to_end']['docs_per_s_per_core']:.1f} docs/s per core.",
     ]  # fmt: skip
+    if e2e.get("paired_ratios"):
+        pairs = ", ".join(
+            f"{r:.1f}/{o:.1f} s: {x:.2f}×"
+            for r, o, x in zip(e2e["datatrove_cpu_s_runs"], e2e["ours_cpu_s_runs"], e2e["paired_ratios"])
+        )
+        lines.append(f"The two sides ran in turns (datatrove, eurocurate, datatrove, ...); end to end per pair, "
+                     f"datatrove/eurocurate CPU: {pairs}.")  # fmt: skip
     load = result.get("langid_model_load_s")
     if load:
         lines.append(
@@ -222,7 +235,9 @@ def _markdown(result: dict) -> str:
         a = li["all"]
         lines += ["", f"Language identifier alone, one worker process: {a['docs_per_s_per_core']:,.0f} documents/s per "
                   f"core on {a['docs']:,} documents of {a['kb_per_doc']:.1f} KB on average (CPU time, models loaded, "
-                  f"fastest of {li['passes']} passes); peak RSS of the worker {li['peak_rss_mb']:,.0f} MiB "
+                  f"fastest of {li['passes']} passes over the same documents; "
+                  f"{a.get('first_docs_per_s_per_core', 0):,.0f} on their first reading); peak RSS of the worker "
+                  f"{li['peak_rss_mb']:,.0f} MiB "
                   f"({li['loaded_rss_mb']:,.0f} MiB once its models are loaded)."]  # fmt: skip
     lines += _scaling_markdown(result["scaling"])
     return "\n".join(lines) + "\n"
@@ -467,27 +482,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.scaling_only:
         return _scaling_only(inputs, out, args.scales, args.scale_workers)
 
-    print("datatrove reference (FineWeb's steps) ...", flush=True)
+    print("datatrove reference (FineWeb's steps) and eurocurate (fineweb_equivalent.yaml, one local worker), "
+          "taking turns ...", flush=True)  # fmt: skip
+    ours_runs: list[RunMeasure] = []
+
+    def our_turn(i: int, tokenizer: Path) -> None:  # after each reference run: both sides see the same machine
+        ours_runs.append(
+            run_pipeline_measured(
+                EQUIVALENT,
+                inputs,
+                out / "runs" / f"equivalent-{i}",
+                executor="local",
+                workers=1,
+                sets=[f"stages.tokenizer.tokenizer={tokenizer}"],
+                cpu_by_stage=True,
+            )
+        )
+
     ref = run_reference(
-        inputs, out / "reference", args.repeat, truth=truth_path, config=ReferenceConfig(english_stop_words=False)
+        inputs,
+        out / "reference",
+        args.repeat,
+        truth=truth_path,
+        config=ReferenceConfig(english_stop_words=False),
+        after_each=our_turn,
     )
     ref_exact = run_reference(inputs, out / "reference-fineweb-exact", 1, truth=truth_path, config=ReferenceConfig())
     tokenizer = ref["config"]["tokenizer"]
-
-    print("eurocurate, fineweb_equivalent.yaml, one local worker ...", flush=True)
     sets = [f"stages.tokenizer.tokenizer={tokenizer}"]
-    ours_runs = [
-        run_pipeline_measured(
-            EQUIVALENT,
-            inputs,
-            out / "runs" / f"equivalent-{i}",
-            executor="local",
-            workers=1,
-            sets=sets,
-            cpu_by_stage=True,
-        )
-        for i in range(args.repeat)
-    ]
     ours = _median_measure(ours_runs)
     full_sets = [f"stages.optout.robots_warcs=[{robots}]"] if robots else []
     full = run_pipeline_measured(FULL, inputs, out / "runs" / "full", executor="local", workers=1, sets=full_sets)

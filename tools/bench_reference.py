@@ -30,7 +30,7 @@ import resource
 import shutil
 import struct
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -348,10 +348,14 @@ def run_reference(
     *,
     truth: Path | None = None,
     config: ReferenceConfig | None = None,
+    after_each: Callable[[int, Path], None] | None = None,
 ) -> dict:
     """Run the reference `repeats` times over `warcs` in this process; per-stage and end-to-end figures,
     CPU seconds as the median over repeats, peak RSS as the maximum. `truth` (default: the corpus's
-    truth.jsonl beside the WARCs' folder, if there) adds the quality figures of the first run."""
+    truth.jsonl beside the WARCs' folder, if there) adds the quality figures of the first run.
+
+    `after_each(i, tokenizer)`: called after repeat `i` with the tokenizer the first repeat trained, outside the
+    measured time (the bench runs eurocurate's side there, so both sides take turns on the same machine)."""
     from loguru import logger
 
     if not warcs:
@@ -389,6 +393,8 @@ def run_reference(
                 probe = _TruthProbe(set())  # later runs need no probe
             if i > 0:
                 shutil.rmtree(work / f"run-{i - 1}", ignore_errors=True)
+            if after_each is not None:
+                after_each(i, tokenizer)
     finally:
         logger.enable("datatrove")
     result = summarise(runs, responses, input_mb, extractor_peak, quality, _config_summary(cfg, tokenizer))

@@ -43,6 +43,8 @@ def summarise(
             "datatrove_stats": last.datatrove_stats,
         }
     stage_sum = sum(s["cpu_s"] for s in stages.values())
+    # each repeat's own sum of stage CPU, in run order (the bench pairs them with eurocurate's runs taken between)
+    stage_sum_runs = [sum(m.cpu_s + m.child_cpu_s for m in meters.values()) for meters, _ in runs]
     measured = statistics.median(total for _, total in runs)
     return {
         "reference": "datatrove FineWeb pipeline (examples/fineweb.py), in-process, one task",
@@ -53,6 +55,7 @@ def summarise(
             "docs_out": stages["tokenize"]["docs_out"],
             "input_mb": input_mb,
             "cpu_s": stage_sum,
+            "cpu_s_runs": stage_sum_runs,
             "docs_per_s_per_core": responses / stage_sum if stage_sum else None,
             "input_mb_per_s": input_mb / stage_sum if stage_sum else None,
             "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values()),

@@ -10,13 +10,12 @@ tabs as empty, as FineWeb's do (docs/quality.md). Decisions live in `rules.py`.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import cached_property
 
-import numpy as np
 from datatrove.utils.text import TERMINAL_PUNCTUATION
 
 from eurocurate.filters.quality.code_lines import is_code_line
+from eurocurate.filters.quality.ngrams import ngram_repetition
 from eurocurate.filters.quality.params import C4Params, FineWebParams, GopherQualityParams, GopherRepetitionParams
 from eurocurate.filters.quality.words import SplitText, count_sentences, word_splitter
 
@@ -29,7 +28,6 @@ _LINES = re.compile(r"\n(?:[^\S\n]*\n)*")
 _CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 _C4_END = (".", "?", "!", '"', "'")
 _TERMINAL = tuple(TERMINAL_PUNCTUATION)
-_MULT = np.uint64(1_000_003)
 
 
 def _r(x: float) -> float:
@@ -49,16 +47,6 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return n, chars
 
 
-def _repeated(positions: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """The positions among `positions` whose hash occurs more than once among them."""
-    if len(positions) < 256:  # the usual case after n=2: a dict beats numpy's per-call overhead
-        keys = h[positions].tolist()
-        counts = Counter(keys)
-        return positions[[counts[k] > 1 for k in keys]] if len(keys) else positions
-    _, inverse, counts = np.unique(h[positions], return_inverse=True, return_counts=True)
-    return positions[counts[inverse] > 1]
-
-
 class TextSignals:
     """Lazily computed views of one text; a rule family reads only what it needs, each view once."""
 
@@ -75,98 +63,14 @@ class TextSignals:
         return word_splitter(self.lang).split(self.text)
 
     @cached_property
-    def _word_ids(self) -> np.ndarray:
-        # Python's 64-bit string hash names each word (equal words, equal ids; collisions are negligible
-        # next to datatrove's own 64-bit n-gram hashing), computed without a Python-level loop.
-        words = self.words
-        return np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
-
-    @cached_property
-    def _word_lengths(self) -> np.ndarray:
-        words = self.words
-        return np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-
-    @cached_property
     def word_classes(self) -> tuple[int, int, int]:
         """(symbol tokens, characters of the non-symbol tokens, tokens containing a letter)."""
         sp = self._split
-        return sp.symbols, int(self._word_lengths.sum()) - sp.symbol_chars, sp.alphabetic
-
-    @cached_property
-    def _cumulative_lengths(self) -> np.ndarray:
-        return np.concatenate(([0], np.cumsum(self._word_lengths)))
+        return sp.symbols, sum(map(len, sp.words)) - sp.symbol_chars, sp.alphabetic
 
     def ngram_repetition(self, top_ns: list[int], dup_ns: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-        """Gopher's n-gram statistics: ({n: characters of the most frequent n-gram (space-joined) x its
-        count}, {n: characters in n-grams repeating an earlier one, scanning left to right and jumping
-        over each repeat}) — datatrove's definitions, computed on 64-bit n-gram hashes.
-
-        A repeated n-gram starts where a repeated (n-1)-gram starts and is followed by another, so each
-        n only looks at the positions the previous n left; on ordinary text that set is tiny.
-        """
-        ids = self._word_ids + np.uint64(1)
-        n_words = len(ids)
-        top: dict[int, int] = {}
-        dup: dict[int, int] = {}
-        h = ids.copy()
-        repeated_at = np.arange(n_words)  # positions whose (n-1)-gram occurs more than once
-        for n in range(2, max(top_ns + dup_ns, default=1) + 1):
-            m = n_words - n + 1
-            if m <= 0:
-                top.update({k: 0 for k in top_ns if k >= n})
-                dup.update({k: 0 for k in dup_ns if k >= n})
-                break
-            with np.errstate(over="ignore"):
-                h = h[:m] * _MULT + ids[n - 1 : n - 1 + m]
-            if n == 2:
-                candidates = np.arange(m)
-            else:
-                prev = np.zeros(n_words + 1, dtype=bool)
-                prev[repeated_at] = True
-                candidates = np.flatnonzero(prev[:m] & prev[1 : m + 1])
-            repeated_at = _repeated(candidates, h)
-            if n in top_ns:
-                top[n] = self._top_ngram(n, h, repeated_at)
-            if n in dup_ns:
-                dup[n] = self._duplicate_ngram_chars(n, h, repeated_at)
-            if not len(repeated_at) and n >= max(top_ns, default=0):  # no repeated n-gram: none longer either
-                dup.update({k: 0 for k in dup_ns if k > n})
-                break
-        return top, dup
-
-    def _top_ngram(self, n: int, h: np.ndarray, repeated_at: np.ndarray) -> int:
-        c = self._cumulative_lengths
-        if not len(repeated_at):  # every n-gram occurs once: Counter.most_common returns the first
-            return int(c[n] - c[0]) + n - 1
-        if len(repeated_at) < 256:
-            keys = h[repeated_at].tolist()
-            tally = Counter(keys)
-            best = max(tally.values())
-            # Counter.most_common keeps the first-inserted among equal counts: the earliest first occurrence
-            pos = int(repeated_at[next(i for i, k in enumerate(keys) if tally[k] == best)])
-        else:
-            _, first, counts = np.unique(h[repeated_at], return_index=True, return_counts=True)
-            best = int(counts.max())
-            pos = int(repeated_at[first[counts == best].min()])
-        return best * (int(c[pos + n] - c[pos]) + n - 1)
-
-    def _duplicate_ngram_chars(self, n: int, h: np.ndarray, repeated_at: np.ndarray) -> int:
-        # Positions outside `repeated_at` hold n-grams that occur once: never a repeat, never looked up.
-        if not len(repeated_at):
-            return 0
-        c = self._cumulative_lengths
-        chars = (c[repeated_at + n] - c[repeated_at]).tolist()
-        seen: set[int] = set()
-        repeated = idx = 0
-        for pos, key, size in zip(repeated_at.tolist(), h[repeated_at].tolist(), chars):
-            if pos < idx:
-                continue
-            if key in seen:
-                repeated += size
-                idx = pos + n
-            else:
-                seen.add(key)
-        return repeated
+        """Gopher's n-gram statistics of the words (`ngrams.ngram_repetition`)."""
+        return ngram_repetition(self.words, top_ns, dup_ns)
 
     @cached_property
     def plain_lines(self) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from eurocurate.files import read_parquet
 from eurocurate.layout import OutputLayout
 from eurocurate.schema import EU24, Meta, Reason
 
@@ -22,10 +23,11 @@ def documents_by_language(out: str | Path) -> dict[str, int]:
     """Kept documents per language label, from the provenance table."""
     counts: Counter[str] = Counter()
     for f in OutputLayout(out).provenance_files():
-        if Meta.LANG in pq.read_schema(f).names:
-            counts.update(lang or UNLABELLED for lang in pq.read_table(f, columns=[Meta.LANG])[Meta.LANG].to_pylist())
+        parquet = pq.ParquetFile(f)
+        if Meta.LANG in parquet.schema_arrow.names:
+            counts.update(lang or UNLABELLED for lang in parquet.read(columns=[Meta.LANG])[Meta.LANG].to_pylist())
         else:
-            counts[UNLABELLED] += pq.read_metadata(f).num_rows
+            counts[UNLABELLED] += parquet.metadata.num_rows
     return dict(sorted(counts.items()))
 
 
@@ -33,7 +35,7 @@ def excluded_non_eu24(out: str | Path) -> dict[str, int]:
     """Documents dropped as `langid.not_eu24` (neither EU-24 nor routed), per language the identifier gave."""
     counts: Counter[str] = Counter()
     for f in OutputLayout(out).exclusion_files():
-        table = pq.read_table(f, columns=["reason", "lang"])
+        table = read_parquet(f, ["reason", "lang"])
         hits = table.filter(pc.equal(table["reason"], Reason.LANG_NOT_EU))
         counts.update(lang or UNLABELLED for lang in hits["lang"].to_pylist())
     return dict(sorted(counts.items()))

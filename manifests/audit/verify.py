@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from eurocurate.files import TMP_MARK, read_tables, sha256_file
+from eurocurate.files import TMP_MARK, read_parquet, read_tables, sha256_file
 from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST, SEQUENCES, SHARDS, TEXT, OutputLayout
 from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
@@ -36,7 +36,34 @@ class VerifyReport:
             self.problems.append(problem)
 
 
-def _check_files(out: Path, manifest: RunManifest, report: VerifyReport) -> None:
+class _OnDisk:
+    """The output files as this verify reads them: each hashed once and each Parquet footer parsed once, whichever
+    checks ask (a token shard is checked against run.json and against its own manifest; text and shard rows are
+    counted again against the kept documents). A new verify reads everything anew: nothing is taken on trust."""
+
+    def __init__(self) -> None:
+        self._digests: dict[Path, str] = {}
+        self._footers: dict[Path, pq.FileMetaData] = {}
+
+    def sha256(self, path: Path) -> str:
+        if path not in self._digests:
+            self._digests[path] = sha256_file(path)
+        return self._digests[path]
+
+    def footer(self, path: Path) -> pq.FileMetaData:
+        if path not in self._footers:
+            self._footers[path] = pq.read_metadata(path)
+        return self._footers[path]
+
+    def rows(self, path: Path) -> int:
+        return self.footer(path).num_rows
+
+    def read(self, path: Path, columns: list[str]) -> pa.Table:
+        """The columns of a Parquet file, through the footer already parsed."""
+        return pq.ParquetFile(path, metadata=self.footer(path)).read(columns=columns)
+
+
+def _check_files(out: Path, manifest: RunManifest, report: VerifyReport, disk: _OnDisk) -> None:
     listed = {e.path: e for e in manifest.outputs}
     for rel, entry in listed.items():
         path = out / rel
@@ -45,14 +72,14 @@ def _check_files(out: Path, manifest: RunManifest, report: VerifyReport) -> None
             continue
         size = path.stat().st_size
         report.expect(size == entry.bytes, f"{rel}: {size} bytes, {RUN_MANIFEST} records {entry.bytes}")
-        digest = sha256_file(path)
+        digest = disk.sha256(path)
         report.expect(
             digest == entry.sha256,
             f"{rel}: sha256 {digest[:16]}… differs from {RUN_MANIFEST} ({entry.sha256[:16]}…)",
         )
         if entry.rows is not None and size == entry.bytes:
             try:
-                rows = pq.ParquetFile(path).metadata.num_rows
+                rows = disk.rows(path)
                 report.expect(rows == entry.rows, f"{rel}: {rows} rows, {RUN_MANIFEST} records {entry.rows}")
             except (OSError, pa.ArrowInvalid, KeyError) as e:
                 report.expect(False, f"{rel}: unreadable Parquet ({e})")
@@ -66,7 +93,7 @@ def _check_files(out: Path, manifest: RunManifest, report: VerifyReport) -> None
                     report.expect(rel in listed, f"{rel}: present but not listed in {RUN_MANIFEST}")
 
 
-def _check_shards(out: Path, report: VerifyReport) -> None:
+def _check_shards(out: Path, report: VerifyReport, disk: _OnDisk) -> None:
     for shard in OutputLayout(out).shard_files():
         rel = shard.relative_to(out).as_posix()
         mpath = manifest_path(shard)
@@ -75,11 +102,11 @@ def _check_shards(out: Path, report: VerifyReport) -> None:
             continue
         m = read_shard_manifest(mpath)
         report.expect(m.path == rel, f"{mpath.name}: describes {m.path}, not {rel}")
-        digest = sha256_file(shard)
+        digest = disk.sha256(shard)
         report.expect(digest == m.sha256, f"{rel}: sha256 differs from its shard manifest")
         if digest != m.sha256:
             continue
-        t = pq.read_table(shard, columns=["doc_id", "n_tokens", "lang"])
+        t = disk.read(shard, ["doc_id", "n_tokens", "lang"])
         report.expect(t.num_rows == m.rows, f"{rel}: {t.num_rows} rows, manifest says {m.rows}")
         tokens = pc.sum(t["n_tokens"]).as_py() or 0
         report.expect(tokens == m.tokens, f"{rel}: {tokens} tokens, manifest says {m.tokens}")
@@ -90,7 +117,7 @@ def _check_shards(out: Path, report: VerifyReport) -> None:
         )
 
 
-def _check_counts(out: Path, manifest: RunManifest, report: VerifyReport) -> None:
+def _check_counts(out: Path, manifest: RunManifest, report: VerifyReport, disk: _OnDisk) -> None:
     layout = OutputLayout(out)
     stages = manifest.stages
     prev = None
@@ -149,7 +176,7 @@ def _check_counts(out: Path, manifest: RunManifest, report: VerifyReport) -> Non
     report.expect(not both, f"{len(both)} doc_id(s) both kept and excluded, e.g. {sorted(both)[:3]}")
     for sub, files in ((TEXT, layout.text_files()), (SHARDS, layout.shard_files())):
         if files:
-            rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+            rows = sum(disk.rows(f) for f in files)
             report.expect(rows == len(kept_ids), f"{sub}/: {rows} rows for {len(kept_ids)} kept documents")
 
 
@@ -170,7 +197,7 @@ def _check_sequences(out: Path, manifest: RunManifest, report: VerifyReport) -> 
     times: Counter[str] = Counter()
     tokens: Counter[str] = Counter()
     for f in rows:
-        t = pq.read_table(f, columns=["input_ids", "doc_ids", "document_starts", "continues", "padding"])
+        t = read_parquet(f, ["input_ids", "doc_ids", "document_starts", "continues", "padding"])
         lengths = set(pc.list_value_length(t["input_ids"]).to_pylist())
         report.expect(lengths <= {params.seq_len}, f"{f.relative_to(out)}: rows of {sorted(lengths)} ids, "
                       f"the spec packs {params.seq_len}")  # fmt: skip
@@ -178,7 +205,7 @@ def _check_sequences(out: Path, manifest: RunManifest, report: VerifyReport) -> 
             for i, (doc_id, a, b) in enumerate(zip(doc_ids, starts, [*starts[1:], params.seq_len - padding])):
                 tokens[doc_id] += b - a
                 times[doc_id] += not (i == 0 and continues)
-    docs = pq.read_table(tables[0])
+    docs = read_parquet(tables[0])
     listed = dict(
         zip(docs["doc_id"].to_pylist(), zip(docs["times_packed"].to_pylist(), docs["tokens_packed"].to_pylist()))
     )
@@ -208,10 +235,11 @@ def verify_output(out_dir: str | Path) -> VerifyReport:
         f"an interrupted erasure is pending ({pending[0].parent.name if pending else ''}): "
         f"run `eurocurate erase {out} --recover`",
     )
-    _check_files(out, manifest, report)
-    _check_shards(out, report)
+    disk = _OnDisk()
+    _check_files(out, manifest, report, disk)
+    _check_shards(out, report, disk)
     try:
-        _check_counts(out, manifest, report)
+        _check_counts(out, manifest, report, disk)
         _check_sequences(out, manifest, report)
     except (OSError, pa.ArrowInvalid, KeyError) as e:
         report.expect(False, f"cannot check counts: {type(e).__name__}: {e}")

@@ -19,9 +19,8 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from eurocurate.files import read_tables
+from eurocurate.files import read_parquet, read_tables
 from eurocurate.filters.optout.robots import normalise_host
 from eurocurate.layout import OutputLayout
 from eurocurate.manifests.audit.run_manifest import RunManifest
@@ -92,7 +91,7 @@ def domain_sizes(out: Path) -> dict[str, int]:
     """Bytes of kept text per registrable domain, from the text shards."""
     sizes: dict[str, int] = defaultdict(int)
     for f in OutputLayout(out).text_files():
-        t = pq.read_table(f, columns=["url", "text"])
+        t = read_parquet(f, ["url", "text"])
         lengths = pc.binary_length(pc.cast(t["text"], pa.large_binary())).to_pylist()
         for url, n in zip(t["url"].to_pylist(), lengths):
             sizes[url_domain(url)] += n

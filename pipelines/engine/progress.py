@@ -98,6 +98,11 @@ class ProgressDisplay:
             self._progress.start()
             self._task = self._progress.add_task(node, total=total or None, docs=0, rate=0.0, tasks=f"0/{tasks}")
 
+    def due(self) -> bool:
+        """Whether `poll` would show anything now: always for the live bar, every `every_s` for the plain lines
+        (reading the heartbeat files of hundreds of tasks twice a second cost ~0.8% of a small run's CPU)."""
+        return self._progress is not None or time.monotonic() - self._last_line >= self.every_s
+
     def poll(self, p: NodeProgress) -> None:
         elapsed = max(time.monotonic() - self.t0, 1e-6)
         rate = p.docs / elapsed

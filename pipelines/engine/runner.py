@@ -196,7 +196,8 @@ def _run_node(
         # woken when the group ends, not at the next half-second tick: a sleep here added up to 0.5 s to every
         # group's time (most of a small group's), and the run waits on the groups one after the other
         while not wait([future], timeout=0.5).done:
-            display.poll(read_progress(node.work_dir))
+            if display.due():
+                display.poll(read_progress(node.work_dir))
         elapsed = display.stop(read_progress(node.work_dir), skipped=False)
         try:
             future.result()

@@ -51,16 +51,32 @@ def id_lists(ids: list[np.ndarray], value_type: pa.DataType) -> pa.ListArray:
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values.astype(value_type.to_pandas_dtype())))
 
 
+def quality_lists(rows: list[list[tuple[str, float]]], list_type: pa.DataType) -> pa.ListArray:
+    """The `quality` column from each document's sorted (signal, value) pairs: keys and values as two flat columns
+    under one list of offsets, where converting a dict per pair into a struct took two and a half times as long."""
+    offsets = np.zeros(len(rows) + 1, dtype=np.int32)
+    np.cumsum([len(pairs) for pairs in rows], out=offsets[1:])
+    struct = list_type.value_type
+    keys = pa.array([k for pairs in rows for k, _ in pairs], struct.field("key").type)
+    values = pa.array([float(v) for pairs in rows for _, v in pairs], struct.field("value").type)
+    pairs = pa.StructArray.from_arrays([keys, values], fields=list(struct))
+    return pa.ListArray.from_arrays(pa.array(offsets), pairs, type=list_type)
+
+
 class _OpenShard:
     def __init__(self, out: Path, name: str, schema: pa.Schema, row_group_rows: int):
         self.name = name  # relative to OUT, as provenance records it
         value_type = schema.field("input_ids").type.value_type
+        quality_type = schema.field("quality").type
         self.file = StreamingParquet(
             out / name,
             schema,
             flush_rows=row_group_rows,
             row_group_size=row_group_rows,
-            converters={"input_ids": lambda ids: id_lists(ids, value_type)},
+            converters={
+                "input_ids": lambda ids: id_lists(ids, value_type),
+                "quality": lambda rows: quality_lists(rows, quality_type),
+            },
         )
         self.tokens = 0
         self.doc_ids: list[str] = []
@@ -125,7 +141,7 @@ class TokenShardWriter(PipelineStep):
                         "lang": lang,
                         "lang_score": md.get(Meta.LANG_SCORE),
                         "source_category": md.get(Meta.SOURCE_CATEGORY),
-                        "quality": [{"key": k, "value": float(v)} for k, v in sorted(quality.items())],
+                        "quality": sorted(quality.items()),
                     }
                 )
                 shard.tokens += len(ids)

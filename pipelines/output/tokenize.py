@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Sequence, Sized
@@ -19,17 +18,17 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 from pydantic import BaseModel, ConfigDict, Field
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from eurocurate.files import sha256_file, write_bytes_atomic
+from eurocurate.files import read_parquet, sha256_file, write_bytes_atomic
 from eurocurate.layout import TOKENIZER, TOKENIZER_FILE, TOKENIZER_META
 from eurocurate.pipelines.output.prepared_tokenizer import prepared_tokenizer
 from eurocurate.pipelines.output.special_tokens import resolve_special_tokens, write_special_tokens
+from eurocurate.pipelines.output.word_count import count_words
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta
 
@@ -37,7 +36,6 @@ log = logging.getLogger(__name__)
 INPUT_IDS = "_input_ids"  # transient metadata key: token ids travel to the shard writer, never persisted
 FERTILITY = "fertility:"
 LEGACY_EOS = "<|endoftext|>"
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 def fertility_from_stats(values: dict[str, int]) -> dict[str, dict[str, float]]:
@@ -86,7 +84,7 @@ def balanced_sample(data_dir: Path, chars_per_lang: int, temperature: float | No
     files = sorted(data_dir.glob("*.parquet"))
     index: dict[str, list[tuple[str, int, int, int]]] = defaultdict(list)  # lang → (hash, length, file, row)
     for fi, f in enumerate(files):
-        t = pq.read_table(f, columns=["id", "text", Meta.LANG])
+        t = read_parquet(f, ["id", "text", Meta.LANG])
         lengths = pc.utf8_length(t["text"]).to_pylist()
         for row, (doc_id, lang, n) in enumerate(zip(t["id"].to_pylist(), t[Meta.LANG].to_pylist(), lengths)):
             index[lang or "und"].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), n, fi, row))
@@ -104,7 +102,7 @@ def balanced_sample(data_dir: Path, chars_per_lang: int, temperature: float | No
             size += take
     picked: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for fi, rows in sorted(chosen.items()):
-        t = pq.read_table(files[fi], columns=["id", "text"]).take(sorted(rows))
+        t = read_parquet(files[fi], ["id", "text"]).take(sorted(rows))
         for doc_id, text, row in zip(t["id"].to_pylist(), t["text"].to_pylist(), sorted(rows)):
             lang, take = rows[row]
             picked[lang].append((hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest(), text[:take]))
@@ -237,7 +235,8 @@ class Tokenize(PipelineStep):
             with self.track_time("batch"):
                 encoded = prepared.encode(texts)
                 self.stat_update("bytes_tokenized", value=sum(len(t.encode("utf-8")) for t in texts))
-            for doc, enc_ids in zip(batch, encoded):
+            words = count_words(texts)
+            for doc, enc_ids, n_words in zip(batch, encoded, words):
                 ids = np.concatenate((bos_ids, enc_ids, eos_ids)) if bos or eos else enc_ids
                 doc.metadata[INPUT_IDS] = ids
                 doc.metadata[Meta.N_TOKENS] = len(ids)
@@ -246,7 +245,7 @@ class Tokenize(PipelineStep):
                 # fertility counters, summed over tasks: tokens per word and per character, per language
                 self.stat_update(f"{FERTILITY}{lang}:tokens", value=len(enc_ids))
                 self.stat_update(f"{FERTILITY}{lang}:chars", value=len(doc.text))
-                self.stat_update(f"{FERTILITY}{lang}:words", value=len(_WORD.findall(doc.text)))
+                self.stat_update(f"{FERTILITY}{lang}:words", value=n_words)
                 yield doc
 
 

@@ -146,3 +146,15 @@ def test_the_packaged_bosnian_serbian_words_are_tells_and_never_croatian_ones():
     without = hbs.hbs_tells("Objekat nema prevod na kraju teksta", frozenset())
     assert with_word["bs"] - without["bs"] == 2 and with_word["sr"] - without["sr"] == 2
     assert with_word["hr"] - without["hr"] == -2
+
+
+def test_a_text_split_again_gets_the_split_it_got_first_and_the_kept_splits_are_bounded(monkeypatch):
+    first = split_hbs(CROATIAN)
+    first["hr"] = -1.0  # a caller's change to its answer is not kept
+    assert split_hbs(CROATIAN) == split_hbs(CROATIAN[:1000] + CROATIAN[1000:]) != first
+    assert split_hbs(CROATIAN, croatian_log_odds=-3.0) != split_hbs(CROATIAN, croatian_log_odds=3.0)
+    monkeypatch.setattr(hbs, "CACHED_SPLITS", 2)
+    hbs_model()._memo.clear()
+    for text in (CROATIAN, "Gde je reka?", "Gdje je rijeka?", "Tko je to?"):
+        split_hbs(text)
+        assert len(hbs_model()._memo) <= 2

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from eurocurate.langid import regional
 from eurocurate.langid.document import identify_document
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.langid.long_tail import (
@@ -15,7 +16,7 @@ from eurocurate.langid.long_tail import (
 from eurocurate.langid.ngram_model import NgramModelError, load_model
 from eurocurate.langid.regional import (
     REGIONAL_MODEL_PATH,
-    RegionalReading,
+    read_text,
     regional_glance,
     regional_model,
     regional_reading,
@@ -150,17 +151,32 @@ def test_an_eu_text_the_model_reads_as_eu24_by_far_skips_the_rest_of_the_veto(la
 
 
 def test_fasttext_naming_a_language_the_model_does_not_know_keeps_heliport_asked():
-    far = RegionalReading("co", -500.0)
-    assert glance_stops(far, -60.0, {"it": 0.9}, {}, 0.01)
-    assert not glance_stops(far, -60.0, {"it": 0.9, "lmo": 0.05}, {}, 0.01)  # Lombard: heliport's to name
-    assert not glance_stops(far, -60.0, {}, {"scn": 0.02}, 0.01)  # a paragraph's view counts too
-    assert glance_stops(far, -60.0, {"it": 0.9, "co": 0.05}, {}, 0.01)  # Corsican: the model weighed it
-    assert glance_stops(far, -60.0, {"hr": 0.6, "sr": 0.3, "bs": 0.1}, {}, 0.01)  # langid.hbs's, not the veto's
-    assert not glance_stops(RegionalReading("co", -10.0), -60.0, {"it": 0.9}, {}, 0.01)
+    assert glance_stops({"it": 0.9}, {}, 0.01)
+    assert not glance_stops({"it": 0.9, "lmo": 0.05}, {}, 0.01)  # Lombard: heliport's to name
+    assert not glance_stops({}, {"scn": 0.02}, 0.01)  # a paragraph's view counts too
+    assert glance_stops({"it": 0.9, "co": 0.05}, {}, 0.01)  # Corsican: the model weighed it
+    assert glance_stops({"hr": 0.6, "sr": 0.3, "bs": 0.1}, {}, 0.01)  # langid.hbs's, not the veto's
 
 
-def test_a_text_no_longer_than_the_glance_is_read_once():
-    text = "O file o no se peu arvî."
-    glance = regional_glance(text, "it", len(text))
-    assert glance == regional_reading(regional_model(), text)
-    assert regional_veto(text, "it", reading=glance) == regional_veto(text, "it")
+GLANCED = [*REGIONAL_SENTENCES.values(), *(" ".join(sentences) for sentences in EU24_SENTENCES.values())]
+
+
+def test_a_text_read_again_gets_the_reading_it_got_first():
+    model = regional_model()
+    for _ in range(2):  # the second round reads the kept readings
+        for text in GLANCED:
+            assert regional_glance(text, "it", 60) == regional_reading(model, text[:60], 60)
+            assert regional_glance(text, "el", 60) is None  # Greek: not one of the model's labels
+            exact = regional_reading(model, text)
+            for min_lead in (None, 0.0, exact.lead, exact.lead + 1e-4):
+                needed = model.calibration["min_lead"] if min_lead is None else min_lead
+                assert regional_veto(text, "it", min_lead) == (exact if exact.lead >= needed else None)
+    assert read_text(GLANCED[0][:60]) is read_text(GLANCED[0][:60])
+
+
+def test_the_kept_readings_are_bounded(monkeypatch):
+    monkeypatch.setattr(regional, "CACHED_READINGS", 3)
+    regional_model()._memo.clear()  # what earlier readings left
+    for text in GLANCED[:10]:
+        assert read_text(text) == regional_reading(regional_model(), text, len(text))
+        assert len(regional_model()._memo) <= 3

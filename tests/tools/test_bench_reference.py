@@ -37,7 +37,16 @@ def five_pages(warc_file, tmp_path):
 @pytest.mark.slow
 def test_reference_reports_every_stage_with_consistent_counts_and_quality(five_pages, tmp_path):
     warc, truth = five_pages
-    result = run_reference([warc], tmp_path / "work", repeats=2, truth=truth, config=ReferenceConfig(vocab_size=400))
+    turns = []  # the bench runs eurocurate's side here, between the reference's repeats
+    result = run_reference(
+        [warc],
+        tmp_path / "work",
+        repeats=2,
+        truth=truth,
+        config=ReferenceConfig(vocab_size=400),
+        after_each=lambda i, tokenizer: turns.append((i, tokenizer.is_file())),
+    )
+    assert turns == [(0, True), (1, True)]  # after each repeat, with the tokenizer the first one trained
     stages = result["stages"]
     assert list(stages) == list(STAGES)
     for name, s in stages.items():
@@ -51,6 +60,7 @@ def test_reference_reports_every_stage_with_consistent_counts_and_quality(five_p
     e2e = result["end_to_end"]
     assert e2e["docs_in"] == 5 and e2e["docs_out"] == stages["tokenize"]["docs_out"] == 4
     assert e2e["cpu_s"] == pytest.approx(sum(s["cpu_s"] for s in stages.values()))
+    assert e2e["cpu_s_runs"] == pytest.approx([sum(s["cpu_s_runs"][i] for s in stages.values()) for i in range(2)])
     q = result["quality"]
     assert q["extraction_assembled"]["pages"] == 5 and q["extraction_assembled"]["f1"] > 0.9
     assert q["language_eu24_assembled"]["accuracy"] == 1.0

@@ -4,9 +4,14 @@ and prose, with the per-language configurations the stage ships."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from eurocurate.filters.quality.code_lines import is_code_line
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eurocurate.filters.quality import code_lines as cl
+from eurocurate.filters.quality.code_lines import _KEYWORDS, _PLAIN_WORD, certainly_plain, is_code_line
 from eurocurate.filters.quality.params import deep_merge, load_language_config
 from eurocurate.filters.quality.step import assess_quality
 from eurocurate.schema import Reason
@@ -157,3 +162,67 @@ def test_with_the_line_rules_as_datatrove_has_them_decisions_agree_with_datatrov
         cfg = load_language_config(lang, overrides=DATATROVE_LINE_RULES)
         ours = assess_quality(text, lang, cfg).drop is None
         assert ours == reference_decision(reference_stack(cfg, lang), text)[0], (lang, text[:40])
+
+
+_BACKTRACKING_PLAIN_WORD = re.compile(
+    r"(?<!\S)(?!(?:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r")(?!\S))"
+    r"[(\"'«„“‘]?[^\W\d_][^\W\d_A-Z]*(?:-[^\W\d_][^\W\d_A-Z]*)*[.,:!?\"'»”’]*(?!\S)"
+)
+
+
+_TOKEN = st.lists(st.sampled_from([*"aZéℵBΩ1_-(\"'».,:!?”", "def", "self", "Print", "word"]), min_size=1, max_size=4)
+
+
+@given(
+    st.lists(_TOKEN.map("".join), max_size=8).flatmap(
+        lambda ts: st.sampled_from([" ", "\t", "  "]).map(lambda gap: gap.join(ts))
+    )
+)
+def test_the_possessive_plain_word_pattern_finds_what_the_backtracking_one_finds(line):
+    assert _PLAIN_WORD.findall(line) == _BACKTRACKING_PLAIN_WORD.findall(line)
+
+
+@given(st.lists(st.sampled_from([*"aZzéǅªℵBßİΩω1²_-',.", "def", "self", "None", "Print", "word", "Wort"]), max_size=5))
+def test_a_word_certainly_plain_is_a_plain_word_of_the_pattern(pieces):
+    token = "".join(pieces)
+    assert certainly_plain([token]) <= len(_PLAIN_WORD.findall(token))
+
+
+def test_certainly_plain_counts_letter_words_without_inner_capitals_and_no_keywords():
+    assert certainly_plain("Die Straße ist für alle offen".split()) == 6
+    assert certainly_plain("camelCase snake_case x2 word, a I".split()) == 0  # left to the pattern
+    assert certainly_plain("def self None Print Sub".split()) == 0  # keywords are never plain words
+
+
+def _judged_token_by_token(line: str) -> bool:
+    """`is_code_line` without its shortcuts (one pattern for comments and prompts, the plain-word bound and
+    count): every line judged token by token."""
+    if cl._COMMENT.match(line) or cl._PROMPT.match(line):
+        return True
+    statement = cl._TRAILING_COMMENT.sub("", line).strip() if ("'" in line or "#" in line or "//" in line) else line
+    tokens = [t for t in statement.split() if t != "|" and (cl._WORDLIKE.search(t) or cl._token_is_code(t))]
+    if not tokens:
+        return False
+    code = sum(map(cl._token_is_code, tokens))
+    share = code / len(tokens)
+    if share < cl.CODE_TOKEN_SHARE or (share == cl.CODE_TOKEN_SHARE and cl._SENTENCE_END.search(statement)):
+        return False
+    return code >= 2 or len(tokens) == 1 or any(map(cl._token_is_syntax, tokens))
+
+
+_CODE_OR_PROSE = st.sampled_from(
+    ["Dim", "x", "=", "1", "def", "f(x):", "oDoc.Close()", "my_var", "camelCase", "{", "}", ";", "'", "#", "//",
+     "$", ">>>", "REM", "|", "-", "the", "Straße", "Wort,", "end.", "(note)", "ℵB", "None", "Print", "C:\\>"]
+)  # fmt: skip
+
+
+@given(st.lists(_CODE_OR_PROSE, max_size=12), st.sampled_from([" ", "  ", "\t"]), st.sampled_from(["", " ", "  "]))
+def test_the_shortcuts_give_the_token_by_token_verdict(tokens, gap, indent):
+    line = indent + gap.join(tokens)
+    assert is_code_line(line) == _judged_token_by_token(line)
+
+
+@pytest.mark.parametrize("text", [BASIC, FI_HELP])
+def test_the_shortcuts_give_the_token_by_token_verdict_on_listings_and_help_pages(text):
+    for line in text.splitlines():
+        assert is_code_line(line) == _judged_token_by_token(line), line

@@ -9,6 +9,8 @@ import random
 import pytest
 from datatrove.data import Document
 from datatrove.pipeline.filters.gopher_repetition_filter import find_all_duplicate, find_top_duplicate, get_n_grams
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eurocurate.config import SpecError
 from eurocurate.filters.quality.params import (
@@ -18,7 +20,7 @@ from eurocurate.filters.quality.params import (
     load_language_config,
 )
 from eurocurate.filters.quality.rules import gopher_quality_verdict
-from eurocurate.filters.quality.signals import TextSignals
+from eurocurate.filters.quality.signals import TextSignals, _duplicates
 from eurocurate.filters.quality.step import (
     MODEL_SCORE_KEY,
     QualityFilter,
@@ -248,3 +250,10 @@ def test_lines_of_only_layout_whitespace_are_not_repeated_lines():
     )
     repeated = "\n".join(EN.split("\n") + ["Read more."] * 10)
     assert assess_quality(repeated, "en", load_language_config("en")).stats["gopher_repetition.dup_line_frac"] > 0.3
+
+
+@given(st.lists(st.sampled_from(["", "a", "bb", "a ", "Read more.", "ü"]), max_size=30))
+def test_duplicate_lines_count_every_occurrence_after_the_first(items):
+    seen: set[str] = set()
+    repeated = [item for item in items if item in seen or seen.add(item)]
+    assert _duplicates(items) == (len(repeated), sum(map(len, repeated)))

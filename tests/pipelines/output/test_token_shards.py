@@ -15,10 +15,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from datatrove.data import Document
+from hypothesis import given
+from hypothesis import strategies as st
 from tokenizers import Tokenizer, normalizers
 
 from eurocurate.pipelines.output.prepared_tokenizer import VERIFY_DOCS
-from eurocurate.pipelines.output.token_shards import TokenShardWriter, id_lists
+from eurocurate.pipelines.output.token_shards import TokenShardWriter, id_lists, quality_lists, token_schema
 from eurocurate.pipelines.output.tokenize import PrepareTokenizer, Tokenize, train_bpe
 from eurocurate.schema import Meta
 from eurocurate.tools.demo_corpus import load_texts
@@ -139,3 +141,17 @@ def test_id_lists_keep_every_id_and_every_boundary(value_type, top):
     assert built.type == pa.list_(value_type)
     assert built.to_pylist() == [[0, top, 7], [], [top]]
     assert id_lists([], value_type).to_pylist() == []
+
+
+@given(
+    st.lists(
+        st.dictionaries(st.text(max_size=12), st.integers(-(10**6), 10**6) | st.floats(allow_nan=False), max_size=6),
+        max_size=12,
+    )
+)
+def test_quality_lists_are_the_column_the_per_pair_structs_made(qualities):
+    list_type = token_schema(pa.uint16()).field("quality").type
+    built = quality_lists([sorted(q.items()) for q in qualities], list_type)
+    plain = pa.array([[{"key": k, "value": float(v)} for k, v in sorted(q.items())] for q in qualities], list_type)
+    assert built.type == list_type and built.equals(plain)
+    assert built.to_pylist() == plain.to_pylist()
