@@ -170,7 +170,7 @@ def _list_lines(lst: LexborNode) -> list[tuple[str, str]]:
     if lead:
         lines.append((f"- {lead}", lead))
     for item in lst.css("li,dd,dt"):
-        nested = item.css_first("ul,ol,dl") is not None  # a nested list's items are lines of their own
+        nested = not _only_text(item) and item.css_first("ul,ol,dl") is not None  # a nested list: lines of its own
         text = trim("".join(_texts_outside(item, LISTS))) if nested else _block_text(item)
         if _keep(text):
             lines.append((f"- {text}", text))

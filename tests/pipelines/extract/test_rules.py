@@ -263,3 +263,14 @@ def _plain_block_text(node):
 def test_a_block_of_text_alone_reads_as_the_line_break_query_reads_it(paragraph):
     node = LexborHTMLParser(html(paragraph)).body.css_first("p")
     assert _block_text(node) == _plain_block_text(node)
+
+
+def test_list_items_of_text_alone_and_items_holding_a_list_read_as_before():
+    page = html(
+        "<article class='post'><ul><li>plain item one</li><li>item <b>bold</b></li>"
+        "<li>outer<ul><li>inner a</li><li>inner b</li></ul></li><li><!-- c -->after a comment</li></ul>"
+        + ARTICLE
+        + "</article>"
+    )
+    text = rules(page)
+    assert "- plain item one\n- item bold\n- outer\n- inner a\n- inner b\n- after a comment" in text
