@@ -167,11 +167,13 @@ def _first_of(a: Attributes, x: str, y: str) -> str:
 def overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
     """OVERALL_DISCARD_XPATH: navigation, sharing, ads, footers, hidden and metadata sections (`embeds`:
     with its embedded-media class words)."""
+    # called for every attributed element of a page: `_as_div` and `_first_of` inlined for the usual case of an
+    # element with one of the attributes they compare
     c, i = a.get("class") or "", a.get("id") or ""
     overall_class, region_class, hidden_class = _class_discards(c) if c else (False, False, False)
     overall_id, hidden_id = _id_discards(i) if i else (False, False)
-    id_or_class = _first_of(a, "id", "class")
-    if _as_div(tag, a) in _DISCARDABLE and (
+    id_or_class = i if "class" not in a else c if "id" not in a else _first_of(a, "id", "class")
+    if (tag in _DISCARDABLE or (tag == "table" and (a.get("role") or "") in ("presentation", "none"))) and (
         "data-lp-replacement-content" in a
         or "nav" in (a.get("role") or "").replace("N", "n")
         or "MostPopularStories" in (a.get("data-component") or "")
@@ -184,7 +186,7 @@ def overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
     return (
         c == "comments-title"
         or id_or_class.startswith("reply-")
-        or "hidden" in _first_of(a, "id", "style")
+        or "hidden" in (i if "style" not in a else style if "id" not in a else _first_of(a, "id", "style"))
         or "display:none" in style
         or "display: none" in style
         or hidden_id
@@ -214,14 +216,14 @@ def _precision_discard(tag: str, a: Attributes, keep_teasers: bool) -> bool:
     """DISCARD_IMAGE_ELEMENTS (captions), TEASER_DISCARD_XPATH and PRECISION_DISCARD_XPATH."""
     if tag == "header":
         return True
-    if _as_div(tag, a) not in _DISCARDABLE:
+    if tag not in _DISCARDABLE and not (tag == "table" and (a.get("role") or "") in ("presentation", "none")):
         return False
     c, i = a.get("class") or "", a.get("id") or ""
     if "caption" in c or "caption" in i:
         return True
     if not keep_teasers and ("teaser" in c.replace("T", "t") or "teaser" in i.replace("T", "t")):
         return True
-    first = _first_of(a, "id", "class")
+    first = i if "class" not in a else c if "id" not in a else _first_of(a, "id", "class")
     # the words are looked for first (a C scan): most values hold neither, and the expressions cost 8 times as much
     return (
         ("bottom" in first and _BOTTOM.search(first) is not None)

@@ -17,7 +17,9 @@ from eurocurate.pipelines.extract.boilerplate import (
     _LINK,
     DIVS,
     _as_div,
+    _class_discards,
     _first_of,
+    _id_discards,
     _precision_discard,
     delete_by_link_density,
     delete_by_link_density_twice,
@@ -171,6 +173,34 @@ def _plain_precision_discard(tag, a, keep_teasers):
     return bool(_BOTTOM.search(first) or _LINK.search(first)) or "border" in (a.get("style") or "")
 
 
+def _plain_overall_discard(tag, a, embeds=True):
+    """OVERALL_DISCARD as written before `_as_div` and `_first_of` were inlined."""
+    c, i = a.get("class") or "", a.get("id") or ""
+    overall_class, region_class, hidden_class = _class_discards(c) if c else (False, False, False)
+    overall_id, hidden_id = _id_discards(i) if i else (False, False)
+    id_or_class = _first_of(a, "id", "class")
+    if _as_div(tag, a) in _DISCARDABLE and (
+        "data-lp-replacement-content" in a
+        or "nav" in (a.get("role") or "").replace("N", "n")
+        or "MostPopularStories" in (a.get("data-component") or "")
+        or "cookie" in id_or_class
+        or overall_id
+        or (overall_class if embeds else region_class)
+    ):
+        return True
+    style = a.get("style") or ""
+    return (
+        c == "comments-title"
+        or id_or_class.startswith("reply-")
+        or "hidden" in _first_of(a, "id", "style")
+        or "display:none" in style
+        or "display: none" in style
+        or hidden_id
+        or hidden_class
+        or a.get("aria-hidden") == "true"
+    )
+
+
 _VALUES = st.sampled_from(
     ["bottom", "footer-bottom", "bottomline", "x bottom", "bottom\xa0x", "link", "links", "nav link", "link-list",
      "blink", "Link", "caption", "teaser", "Teaser", "main", "", "x\tlink\ny", "bottom-link"]
@@ -186,3 +216,29 @@ _VALUES = st.sampled_from(
 )
 def test_the_precision_discard_with_its_word_pre_check_equals_the_plain_expressions(tag, attributes, keep_teasers):
     assert _precision_discard(tag, attributes, keep_teasers) == _plain_precision_discard(tag, attributes, keep_teasers)
+
+
+_OVERALL_VALUES = st.sampled_from(
+    ["", "nav", "Navigation", "cookie-box", "reply-1", "comments-title", "hidden", "x hidden", "display:none",
+     "display: none", "true", "false", "presentation", "none", "MostPopularStories", "embed", "share", "main",
+     "sidebar", "akismet", "reader-comments", "hide-print"]
+)  # fmt: skip
+
+
+@given(
+    st.sampled_from(["div", "p", "section", "span", "li", "header", "a", "table", "figure", "ul"]),
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["class", "id", "style", "role", "aria-hidden", "data-component", "data-lp-replacement-content", "href"]
+            ),  # fmt: skip
+            _OVERALL_VALUES | st.none(),
+        ),
+        max_size=5,
+    ),
+    st.booleans(),
+)
+def test_the_overall_discard_with_its_helpers_inlined_equals_the_plain_expression(tag, pairs, embeds):
+    attributes = dict(pairs)  # insertion order is the source order `@id|@class` reads
+    assert overall_discard(tag, attributes, embeds) == _plain_overall_discard(tag, attributes, embeds)
+    assert _precision_discard(tag, attributes, embeds) == _plain_precision_discard(tag, attributes, embeds)
