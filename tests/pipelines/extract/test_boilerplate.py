@@ -242,3 +242,20 @@ def test_the_overall_discard_with_its_helpers_inlined_equals_the_plain_expressio
     attributes = dict(pairs)  # insertion order is the source order `@id|@class` reads
     assert overall_discard(tag, attributes, embeds) == _plain_overall_discard(tag, attributes, embeds)
     assert _precision_discard(tag, attributes, embeds) == _plain_precision_discard(tag, attributes, embeds)
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"style": "visibility: hidden", "id": "x"}, {"id": "x", "style": "visibility: hidden"},
+        {"style": "x", "id": "hidden-box"}, {"id": "hidden-box", "style": "x"}, {"style": "hidden"}, {"id": "hidden"},
+        {"class": "reply-box", "id": "main"}, {"id": "main", "class": "reply-box"}, {"class": "cookie", "id": None},
+        {"id": None, "class": "cookie"}, {"id": "", "style": "hidden"}, {"style": None, "id": "hidden"},
+        {"class": "bottom", "id": "x"}, {"id": "x", "class": "bottom"}, {"class": "x link", "id": None},
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("tag", ["div", "span", "table"])
+def test_the_inlined_either_attribute_reads_follow_the_source_order(attributes, tag):
+    for flag in (True, False):
+        assert overall_discard(tag, attributes, flag) == _plain_overall_discard(tag, attributes, flag)
+        assert _precision_discard(tag, attributes, flag) == _plain_precision_discard(tag, attributes, flag)
