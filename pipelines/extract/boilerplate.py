@@ -277,26 +277,45 @@ def _link_density(elem: LexborNode, selector: str = "a") -> tuple[bool, bool]:
     links = elem.css(selector)
     if not links:
         return False, False
-    text_len = len(trim(elem.text()))
+    # The text's length as trafilatura measures it (whitespace collapsed) is compared with thresholds of at most a
+    # few hundred characters and with the links' length. For a long text the collapsed length of its first
+    # `_PREFIX` characters, which cannot exceed the whole's, settles most comparisons; the whole is collapsed only
+    # when one needs it (collapsing the texts of a page's outer wrappers, again for each, cost a third of the test).
+    raw = elem.text()
+    low = len(trim(raw[:_PREFIX]))
+    text_len = low if len(raw) <= _PREFIX else -1  # -1: not measured yet
     if len(links) == 1:
         link_len = len(trim(links[0].text()))
-        if link_len > 10 and link_len > text_len * 0.9:
-            return True, False
+        if link_len > 10 and link_len > low * 0.9:
+            if text_len < 0:
+                text_len = low = len(trim(raw))
+            if link_len > text_len * 0.9:
+                return True, False
     last = _next_element(elem) is None
     limit = (60 if last else 30) if elem.tag == "p" else (300 if last else 100)
-    if text_len < limit:
-        texts = [t for t in (trim(a.text()) for a in links) if t]
-        if not texts:
-            return True, False
-        link_len = sum(map(len, texts))
-        short = sum(1 for t in texts if len(t) < 10)
-        return link_len > text_len * 0.8 or (len(texts) > 1 and short / len(texts) > 0.8), True
+    if low < limit:
+        if text_len < 0:
+            text_len = low = len(trim(raw))
+        if text_len < limit:
+            texts = [t for t in (trim(a.text()) for a in links) if t]
+            if not texts:
+                return True, False
+            link_len = sum(map(len, texts))
+            short = sum(1 for t in texts if len(t) < 10)
+            return link_len > text_len * 0.8 or (len(texts) > 1 and short / len(texts) > 0.8), True
     if len(links) > 4:  # a large farm of links ("latest news")
         texts = [t for t in (trim(a.text()) for a in links) if t]
         link_len = sum(map(len, texts))
-        if link_len > text_len * 0.9 and link_len < 100 * len(texts) and not _paragraph_listing(links):
-            return True, False
+        if link_len > low * 0.9:
+            if text_len < 0:
+                text_len = len(trim(raw))
+            if link_len > text_len * 0.9 and link_len < 100 * len(texts) and not _paragraph_listing(links):
+                return True, False
     return False, False
+
+
+# Characters of an element's text whose collapsed length bounds the whole's from below (`_link_density`).
+_PREFIX = 1000
 
 
 def _paragraph_listing(links: list[LexborNode]) -> bool:

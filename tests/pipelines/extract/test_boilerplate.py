@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from eurocurate.pipelines.extract.blocks import inside
+from eurocurate.pipelines.extract.blocks import inside, trim
 from eurocurate.pipelines.extract.boilerplate import (
     _BOTTOM,
     _CUT_EMPTY,
@@ -20,6 +20,9 @@ from eurocurate.pipelines.extract.boilerplate import (
     _class_discards,
     _first_of,
     _id_discards,
+    _link_density,
+    _next_element,
+    _paragraph_listing,
     _precision_discard,
     delete_by_link_density,
     delete_by_link_density_twice,
@@ -259,3 +262,72 @@ def test_the_inlined_either_attribute_reads_follow_the_source_order(attributes, 
     for flag in (True, False):
         assert overall_discard(tag, attributes, flag) == _plain_overall_discard(tag, attributes, flag)
         assert _precision_discard(tag, attributes, flag) == _plain_precision_discard(tag, attributes, flag)
+
+
+def _plain_link_density(elem, selector="a"):
+    """trafilatura's link-density test measuring the whole collapsed text every time (the rule
+    `_link_density` shortcuts with a lower bound from the text's first characters)."""
+    links = elem.css(selector)
+    if not links:
+        return False, False
+    text_len = len(trim(elem.text()))
+    if len(links) == 1:
+        link_len = len(trim(links[0].text()))
+        if link_len > 10 and link_len > text_len * 0.9:
+            return True, False
+    last = _next_element(elem) is None
+    limit = (60 if last else 30) if elem.tag == "p" else (300 if last else 100)
+    if text_len < limit:
+        texts = [t for t in (trim(a.text()) for a in links) if t]
+        if not texts:
+            return True, False
+        link_len = sum(map(len, texts))
+        short = sum(1 for t in texts if len(t) < 10)
+        return link_len > text_len * 0.8 or (len(texts) > 1 and short / len(texts) > 0.8), True
+    if len(links) > 4:
+        texts = [t for t in (trim(a.text()) for a in links) if t]
+        link_len = sum(map(len, texts))
+        if link_len > text_len * 0.9 and link_len < 100 * len(texts) and not _paragraph_listing(links):
+            return True, False
+    return False, False
+
+
+_SPACE_RUN = " " * 400 + "\n" * 300  # a long run of whitespace: the raw text far longer than the collapsed one
+_DENSITY_PIECES = [
+    "<div>", "</div>", "<p>", "</p>", "<ul><li>", "</li></ul>", "<a href='/x'>", "</a>", "word ",
+    "a longer phrase of prose ", _SPACE_RUN, "x" * 700, "<a href='/y'>" + "link text " * 30 + "</a>",
+    "<p><a href='/z'>alone</a></p>",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_DENSITY_PIECES), max_size=40))
+def test_the_link_density_test_with_its_lower_bound_equals_the_plain_test(pieces):
+    body = LexborHTMLParser("<html><body>" + "".join(pieces) + "</body></html>").body
+    for elem in body.css("div,p,ul,li"):
+        for links in ("a", "a[href]"):
+            assert _link_density(elem, links) == _plain_link_density(elem, links)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f"<div><a href='/1'>{'one link of some length ' * 3}</a>{_SPACE_RUN * 3}</div><p>after</p>",
+        f"<div>{_SPACE_RUN * 2}<a href='/1'>{'link ' * 20}</a></div>",
+        "<div>" + "".join(f"<a href='/{i}'>news item {i} title</a>{_SPACE_RUN}" for i in range(8)) + "</div>",
+        "<div>" + "".join(f"<a href='/{i}'>item {i}</a> " for i in range(8)) + "x" * 1200 + "</div>",
+        f"<div>{'x' * 990}{_SPACE_RUN}<a href='/1'>{'y' * 20}</a>{'z' * 50}</div>",
+        # the first characters are nearly all whitespace: short by them, long in full
+        f"<div>{' ' * 995}<a href='/1'>{'ab' * 10}</a> <a href='/2'>cd</a>{'z' * 500}</div><p>after</p>",
+        # the first characters are long enough, the links after them long beside those alone, short beside the whole
+        "<div>"
+        + "w" * 120
+        + " " * 900
+        + "".join(f"<a href='/{i}'>{'linked words ' * 2}{i:04d}</a> " for i in range(6))
+        + "tail " * 400
+        + "</div><p>after</p>",
+    ],
+)
+def test_long_texts_with_whitespace_runs_read_as_the_plain_test_reads_them(markup):
+    body = LexborHTMLParser(f"<html><body>{markup}</body></html>").body
+    for elem in body.css("div,p"):
+        assert _link_density(elem) == _plain_link_density(elem)
