@@ -59,7 +59,8 @@ def read_page_facts(tree: LexborHTMLParser, url: str | None = None) -> PageFacts
     for node in tree.css(_FACT_ELEMENTS):
         tag = node.tag
         if tag == "title":
-            title = title or node
+            if title is None:
+                title = node
         elif tag == "meta":  # only the date selectors name a meta element
             dated.append(node)
         elif tag == "a":  # only the licence anchor selector names an anchor
