@@ -170,7 +170,7 @@ def _list_lines(lst: LexborNode) -> list[tuple[str, str]]:
     if lead:
         lines.append((f"- {lead}", lead))
     for item in lst.css("li,dd,dt"):
-        nested = item.css_first("ul,ol,dl") is not None  # a nested list's items are lines of their own
+        nested = not _only_text(item) and item.css_first("ul,ol,dl") is not None  # a nested list: lines of its own
         text = trim("".join(_texts_outside(item, LISTS))) if nested else _block_text(item)
         if _keep(text):
             lines.append((f"- {text}", text))
@@ -209,7 +209,7 @@ def _quote_text(node: LexborNode) -> str:
 
 def _block_text(node: LexborNode) -> str:
     """Text of a paragraph-like block, with its line breaks."""
-    if node.css_first("br") is None:
+    if _only_text(node) or node.css_first("br") is None:  # a block of text alone needs no query for breaks
         return trim(node.text())
     lines = [""]
     for n in node.traverse(include_text=True):
@@ -218,6 +218,16 @@ def _block_text(node: LexborNode) -> str:
         elif n.tag == "br":
             lines.append("")
     return "\n".join(t for t in map(trim, lines) if t)
+
+
+def _only_text(node: LexborNode) -> bool:
+    """Whether the element's children are all text (then no line break is inside it)."""
+    child = node.first_child
+    while child is not None:
+        if child.tag != "-text":
+            return False
+        child = child.next
+    return True
 
 
 def _texts_outside(node: LexborNode, skip: Collection[str]) -> list[str]:

@@ -25,8 +25,10 @@ _CLEANED: Final = "time,noindex,param,rp,rt,rtc,source,track,use,fencedframe,bli
 _CLEANED_TAGS: Final = frozenset(_CLEANED.split(","))
 # Elements it then deletes when empty (settings.CUT_EMPTY_ELEMS), in precision mode with the text that
 # follows them, which by then runs over the tags it unwrapped (settings.MANUALLY_STRIPPED).
-_CUT_EMPTY: Final = (
-    ":is(article,b,blockquote,dd,div,dt,em,h1,h2,h3,h4,h5,h6,i,li,main,p,pre,q,section,span,strong):empty"
+# The empty elements come from one `:empty` query, their tags tested in Python: lexbor tests a type selector per
+# element and per tag, 22 tests an element, which took 1.6 times as long.
+_CUT_EMPTY: Final = frozenset(
+    "article b blockquote dd div dt em h1 h2 h3 h4 h5 h6 i li main p pre q section span strong".split()
 )
 _UNWRAPPED: Final = frozenset(
     "abbr acronym address bdi bdo big cite data dfn font hgroup img ins mark meta nobr ruby small tbody "
@@ -101,8 +103,9 @@ def clean_tree(body: LexborNode) -> None:
         total = len(body.text())
         delete_nodes([f for f in forms if not (total and len(f.text()) > total / 2)])
     doomed = []
-    for node in inside(body, _CUT_EMPTY):
-        doomed += _with_tail(node, _UNWRAPPED)
+    for node in inside(body, ":empty"):
+        if node.tag in _CUT_EMPTY:
+            doomed += _with_tail(node, _UNWRAPPED)
     delete_nodes(doomed)
 
 
@@ -127,13 +130,9 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
     """Delete what the rules call boilerplate below `root`, a container or (for the stray-block search,
     which keeps teaser blocks and has no last heading to drop) the whole page."""
     # both discards read tag and attributes only: one walk, one deletion
-    doomed, matched = [], []
-    for n in inside(root, ATTRIBUTED + ",header"):
-        precision, overall = _discards(n.tag, n.attributes, whole_page)
-        if precision:
-            doomed.append(n)
-        if overall:
-            matched.append(n)
+    candidates = [(n, n.tag, n.attributes) for n in inside(root, ATTRIBUTED + ",header")]
+    doomed = [n for n, tag, a in candidates if _precision_discard(tag, a, keep_teasers=whole_page)]
+    matched = [n for n, tag, a in candidates if overall_discard(tag, a)]
     if matched:
         outer = _outermost(matched, root)
         old_len = len(root.text())
@@ -147,31 +146,6 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
         delete_nodes(_with_tail(last, _UNWRAPPED_LATER))
     delete_by_link_density(root, "h1,h2,h3,h4,h5,h6,summary", backtracking=False)
     delete_by_link_density(root, "blockquote,q,pre", backtracking=False)
-
-
-# (tag, keep_teasers, attributes) -> both discards. Sites repeat their elements' attributes from page to page:
-# three elements in four of the dev corpus are answered from here. Cleared when it holds more than this many
-# elements or characters of attribute values (a few MB at most, whatever the pages).
-_DISCARDS: dict[tuple[object, ...], tuple[bool, bool]] = {}
-_DISCARDS_SIZE = 1 << 15
-_DISCARDS_CHARS = 1 << 22
-_discards_chars = 0
-
-
-def _discards(tag: str, a: Attributes, keep_teasers: bool) -> tuple[bool, bool]:
-    """(`_precision_discard`, `overall_discard`) of an element: functions of its tag and attributes only."""
-    key = (tag, keep_teasers, *a.items())
-    found = _DISCARDS.get(key)
-    if found is None:
-        global _discards_chars
-        found = (_precision_discard(tag, a, keep_teasers), overall_discard(tag, a))
-        chars = sum(len(k) + len(v or "") for k, v in a.items())
-        if len(_DISCARDS) >= _DISCARDS_SIZE or _discards_chars + chars > _DISCARDS_CHARS:
-            _DISCARDS.clear()
-            _discards_chars = 0
-        _DISCARDS[key] = found
-        _discards_chars += chars
-    return found
 
 
 def _as_div(tag: str, a: Attributes) -> str:
@@ -193,11 +167,13 @@ def _first_of(a: Attributes, x: str, y: str) -> str:
 def overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
     """OVERALL_DISCARD_XPATH: navigation, sharing, ads, footers, hidden and metadata sections (`embeds`:
     with its embedded-media class words)."""
+    # called for every attributed element of a page: `_as_div` and `_first_of` inlined for the usual case of an
+    # element with one of the attributes they compare
     c, i = a.get("class") or "", a.get("id") or ""
     overall_class, region_class, hidden_class = _class_discards(c) if c else (False, False, False)
     overall_id, hidden_id = _id_discards(i) if i else (False, False)
-    id_or_class = _first_of(a, "id", "class")
-    if _as_div(tag, a) in _DISCARDABLE and (
+    id_or_class = i if "class" not in a else c if "id" not in a else _first_of(a, "id", "class")
+    if (tag in _DISCARDABLE or (tag == "table" and (a.get("role") or "") in ("presentation", "none"))) and (
         "data-lp-replacement-content" in a
         or "nav" in (a.get("role") or "").replace("N", "n")
         or "MostPopularStories" in (a.get("data-component") or "")
@@ -210,7 +186,7 @@ def overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
     return (
         c == "comments-title"
         or id_or_class.startswith("reply-")
-        or "hidden" in _first_of(a, "id", "style")
+        or "hidden" in (i if "style" not in a else style if "id" not in a else _first_of(a, "id", "style"))
         or "display:none" in style
         or "display: none" in style
         or hidden_id
@@ -240,15 +216,20 @@ def _precision_discard(tag: str, a: Attributes, keep_teasers: bool) -> bool:
     """DISCARD_IMAGE_ELEMENTS (captions), TEASER_DISCARD_XPATH and PRECISION_DISCARD_XPATH."""
     if tag == "header":
         return True
-    if _as_div(tag, a) not in _DISCARDABLE:
+    if tag not in _DISCARDABLE and not (tag == "table" and (a.get("role") or "") in ("presentation", "none")):
         return False
     c, i = a.get("class") or "", a.get("id") or ""
     if "caption" in c or "caption" in i:
         return True
     if not keep_teasers and ("teaser" in c.replace("T", "t") or "teaser" in i.replace("T", "t")):
         return True
-    first = _first_of(a, "id", "class")
-    return bool(_BOTTOM.search(first) or _LINK.search(first)) or "border" in (a.get("style") or "")
+    first = i if "class" not in a else c if "id" not in a else _first_of(a, "id", "class")
+    # the words are looked for first (a C scan): most values hold neither, and the expressions cost 8 times as much
+    return (
+        ("bottom" in first and _BOTTOM.search(first) is not None)
+        or ("link" in first and _LINK.search(first) is not None)
+        or "border" in (a.get("style") or "")
+    )
 
 
 def delete_by_link_density_twice(container: LexborNode, tests: tuple[tuple[str, bool], ...], links: str = "a") -> None:
@@ -264,10 +245,10 @@ def delete_by_link_density_twice(container: LexborNode, tests: tuple[tuple[str, 
 
 
 def delete_by_link_density(container: LexborNode, selector: str, backtracking: bool, links: str = "a") -> bool:
-    """Delete the elements matching `selector` below `container` that fail trafilatura's link-density test;
-    True when any was deleted."""
+    """Delete the elements matching `selector` (block elements, never a link themselves) below `container`
+    that fail trafilatura's link-density test; True when any was deleted."""
     doomed = []
-    for elem in with_links(container, selector, links):  # an element without links passes the test
+    for elem in with_links(container, selector, links, may_be_links=False):  # one without links passes the test
         heavy, short_with_links = _link_density(elem, links)
         if heavy or (backtracking and short_with_links and has_element_child(elem) and len(trim(elem.text())) < 200):
             parent = elem.parent
@@ -278,10 +259,15 @@ def delete_by_link_density(container: LexborNode, selector: str, backtracking: b
     return bool(doomed)
 
 
-def with_links(container: LexborNode, selector: str, links: str = "a") -> list[LexborNode]:
+def with_links(
+    container: LexborNode, selector: str, links: str = "a", *, may_be_links: bool = True
+) -> list[LexborNode]:
     """The elements below `container` matching `selector` that are a link or hold one (`links` says what
     counts as a link): the only ones the link-density test can find heavy. One query in C, where asking each
-    element for its links took 60% of the test's time."""
+    element for its links took 60% of the test's time. `may_be_links=False`: `selector` names no element that
+    could be a link (block tags), so only what they hold is asked, a quarter cheaper."""
+    if not may_be_links:
+        return inside(container, f":is({selector}):has({links})")
     return inside(container, f":is({selector}):is({links}, :has({links}))")
 
 
@@ -291,26 +277,45 @@ def _link_density(elem: LexborNode, selector: str = "a") -> tuple[bool, bool]:
     links = elem.css(selector)
     if not links:
         return False, False
-    text_len = len(trim(elem.text()))
+    # The text's length as trafilatura measures it (whitespace collapsed) is compared with thresholds of at most a
+    # few hundred characters and with the links' length. For a long text the collapsed length of its first
+    # `_PREFIX` characters, which cannot exceed the whole's, settles most comparisons; the whole is collapsed only
+    # when one needs it (collapsing the texts of a page's outer wrappers, again for each, cost a third of the test).
+    raw = elem.text()
+    low = len(trim(raw[:_PREFIX]))
+    text_len = low if len(raw) <= _PREFIX else -1  # -1: not measured yet
     if len(links) == 1:
         link_len = len(trim(links[0].text()))
-        if link_len > 10 and link_len > text_len * 0.9:
-            return True, False
+        if link_len > 10 and link_len > low * 0.9:
+            if text_len < 0:
+                text_len = low = len(trim(raw))
+            if link_len > text_len * 0.9:
+                return True, False
     last = _next_element(elem) is None
     limit = (60 if last else 30) if elem.tag == "p" else (300 if last else 100)
-    if text_len < limit:
-        texts = [t for t in (trim(a.text()) for a in links) if t]
-        if not texts:
-            return True, False
-        link_len = sum(map(len, texts))
-        short = sum(1 for t in texts if len(t) < 10)
-        return link_len > text_len * 0.8 or (len(texts) > 1 and short / len(texts) > 0.8), True
+    if low < limit:
+        if text_len < 0:
+            text_len = low = len(trim(raw))
+        if text_len < limit:
+            texts = [t for t in (trim(a.text()) for a in links) if t]
+            if not texts:
+                return True, False
+            link_len = sum(map(len, texts))
+            short = sum(1 for t in texts if len(t) < 10)
+            return link_len > text_len * 0.8 or (len(texts) > 1 and short / len(texts) > 0.8), True
     if len(links) > 4:  # a large farm of links ("latest news")
         texts = [t for t in (trim(a.text()) for a in links) if t]
         link_len = sum(map(len, texts))
-        if link_len > text_len * 0.9 and link_len < 100 * len(texts) and not _paragraph_listing(links):
-            return True, False
+        if link_len > low * 0.9:
+            if text_len < 0:
+                text_len = len(trim(raw))
+            if link_len > text_len * 0.9 and link_len < 100 * len(texts) and not _paragraph_listing(links):
+                return True, False
     return False, False
+
+
+# Characters of an element's text whose collapsed length bounds the whole's from below (`_link_density`).
+_PREFIX = 1000
 
 
 def _paragraph_listing(links: list[LexborNode]) -> bool:

@@ -27,9 +27,12 @@ _DATE_SELECTORS: Final = (
     'meta[name="date"]',
     'meta[name="pubdate"]',
 )
-# any of them: one walk of the tree tells whether the page declares a date at all (one page in 25 of the dev
-# corpus does), where asking each selector in turn walks it eight times
-_ANY_DATE: Final = ":is(" + ",".join(_DATE_SELECTORS) + ")"
+_CANONICAL: Final = "link[rel~=canonical][href]"
+_LICENCE_LINK: Final = "link[rel~=license][href]"
+_LICENCE_ANCHOR: Final = "a[rel~=license][href]"
+# Every element a fact comes from, found in one walk of the tree in document order (a lookup per fact walked it
+# four times); which fact an element gives is then asked of it alone (`css_matches`, lexbor's own matching).
+_FACT_ELEMENTS: Final = ":is(" + ",".join(("title", _CANONICAL, _LICENCE_LINK, _LICENCE_ANCHOR, *_DATE_SELECTORS)) + ")"
 
 
 @dataclass(slots=True)
@@ -51,23 +54,37 @@ def read_page_facts(tree: LexborHTMLParser, url: str | None = None) -> PageFacts
         lang = root.attributes.get("lang") or root.attributes.get("xml:lang")
         if lang and lang.strip():
             facts.html_lang = lang.strip()[:_MAX_LANG]
-    title = tree.css_first("title")
+    title = canonical = None
+    licence_nodes, dated = [], []
+    for node in tree.css(_FACT_ELEMENTS):
+        tag = node.tag
+        if tag == "title":
+            if title is None:
+                title = node
+        elif tag == "meta":  # only the date selectors name a meta element
+            dated.append(node)
+        elif tag == "a":  # only the licence anchor selector names an anchor
+            licence_nodes.append(node)
+        else:  # a link: canonical, licence or both (a link element has no children: the match is its own)
+            if canonical is None and node.css_matches(_CANONICAL):
+                canonical = node
+            if node.css_matches(_LICENCE_LINK):
+                licence_nodes.append(node)
     if title is not None:
         text = " ".join(title.text().split())
         facts.title = text[:_MAX_TITLE] or None
-    canonical = tree.css_first("link[rel~=canonical][href]")
     if canonical is not None:
         facts.canonical_url = _absolute(canonical.attributes.get("href"), url)
     seen: dict[str, None] = {}
-    for node in tree.css("link[rel~=license][href], a[rel~=license][href]"):
+    for node in licence_nodes:
         href = _absolute(node.attributes.get("href"), url)
         if href:
             seen.setdefault(href)
         if len(seen) >= _MAX_LICENCE_LINKS:
             break
     facts.licence_links = list(seen)
-    for selector in _DATE_SELECTORS if tree.css_first(_ANY_DATE) is not None else ():
-        node = tree.css_first(selector)
+    for selector in _DATE_SELECTORS if dated else ():  # the first element each selector names, in their order
+        node = next((n for n in dated if n.css_matches(selector)), None)
         value = node.attributes.get("content") if node is not None else None
         if value and value.strip():
             facts.published = value.strip()[:64]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from eurocurate.pipelines.extract import rules as rules_module
-from eurocurate.pipelines.extract.blocks import finish_text
+from eurocurate.pipelines.extract.blocks import _block_text, finish_text, trim
 from eurocurate.pipelines.extract.fast import _STRIP_TAGS
 from eurocurate.pipelines.extract.region import extract_region_text
 from eurocurate.pipelines.extract.rules import extract_main_text
@@ -237,3 +237,40 @@ def test_an_element_without_the_attributes_the_rules_read_is_a_container_by_its_
     candidates = rules_module._Candidates(body)
     assert candidates.first(1).tag == "article" and candidates.first(4).tag == "main"
     assert candidates.first(0) is None and candidates.first(3) is None
+
+
+def _plain_block_text(node):
+    """A block's text as read before: the query for a line break asked of every block."""
+    if node.css_first("br") is None:
+        return trim(node.text())
+    lines = [""]
+    for n in node.traverse(include_text=True):
+        if n.tag == "-text":
+            lines[-1] += n.text_content or ""
+        elif n.tag == "br":
+            lines.append("")
+    return "\n".join(t for t in map(trim, lines) if t)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "<p>plain text</p>", "<p>one<br>two</p>", "<p><b>bold<br>break</b> after</p>", "<p><!-- c -->text</p>",
+        "<p>a <a href='/x'>link</a> b</p>", "<p></p>", "<p>  spaced   out  </p>", "<p><span><br></span>x</p>",
+        "<p>text<!-- <br> --></p>", "<p>x<br/></p>",
+    ],
+)  # fmt: skip
+def test_a_block_of_text_alone_reads_as_the_line_break_query_reads_it(paragraph):
+    node = LexborHTMLParser(html(paragraph)).body.css_first("p")
+    assert _block_text(node) == _plain_block_text(node)
+
+
+def test_list_items_of_text_alone_and_items_holding_a_list_read_as_before():
+    page = html(
+        "<article class='post'><ul><li>plain item one</li><li>item <b>bold</b></li>"
+        "<li>outer<ul><li>inner a</li><li>inner b</li></ul></li><li><!-- c -->after a comment</li></ul>"
+        + ARTICLE
+        + "</article>"
+    )
+    text = rules(page)
+    assert "- plain item one\n- item bold\n- outer\n- inner a\n- inner b\n- after a comment" in text
