@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -108,8 +108,12 @@ class StreamingParquet:
 
     def append(self, row: dict) -> int:
         """Add one row; returns its row index in the file."""
-        for name, column in zip(self._names, self._columns):
-            column.append(row.get(name))
+        return self.append_values([row.get(name) for name in self._names])
+
+    def append_values(self, values: Sequence) -> int:
+        """Add one row given as its values in the schema's column order; returns its row index in the file."""
+        for column, value in zip(self._columns, values, strict=True):
+            column.append(value)
         self.rows += 1
         self._pending += 1
         if self._pending >= self.flush_rows:

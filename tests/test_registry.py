@@ -4,6 +4,7 @@ provenance columns and reason codes that stages declare."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -190,3 +191,14 @@ def test_every_reason_in_a_run_ledger_is_declared_by_a_registered_stage(local_ru
     reasons = set(ledger["reason"].to_pylist())
     assert reasons
     assert [r for r in reasons if r not in cross_cutting and not registry.is_declared_reason(r, declared)] == []
+
+
+def test_the_stage_catalogue_loads_without_the_pii_detectors_a_spec_may_not_use():
+    # every run imports every built-in stage module to know its provenance columns; the PII detectors' tables
+    # (phonenumbers, stdnum) load when a spec redacts, not for the catalogue
+    code = (
+        "import sys; from eurocurate import registry; stages = registry.all_stages(); "
+        "print('pii' in stages, *(m in sys.modules for m in ('eurocurate.filters.pii.detectors', 'phonenumbers')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "False"]

@@ -5,8 +5,26 @@ keyed HMAC fingerprints for erasure requests; `step` wires both into the pipelin
 into JSONL files (`redact_jsonl`). Checksum-failed look-alikes are counted as candidates, never removed.
 """
 
-from eurocurate.filters.pii.detectors import PiiMatch, find_pii
-from eurocurate.filters.pii.redact import Redaction, fingerprint, redact
-from eurocurate.filters.pii.step import PiiRedactor, redact_jsonl
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from eurocurate.filters.pii.detectors import PiiMatch, find_pii
+    from eurocurate.filters.pii.redact import Redaction, fingerprint, redact
+    from eurocurate.filters.pii.step import PiiRedactor, redact_jsonl
 
 __all__ = ["PiiMatch", "PiiRedactor", "Redaction", "find_pii", "fingerprint", "redact", "redact_jsonl"]
+# imported on first use: every run imports `step` to register the stage, and the detectors' tables (phonenumbers,
+# stdnum: 55 CPU ms) are wanted only by the runs and commands that look for personal data
+_MODULE_OF = {
+    "PiiMatch": "detectors", "find_pii": "detectors", "Redaction": "redact", "fingerprint": "redact",
+    "redact": "redact", "PiiRedactor": "step", "redact_jsonl": "step",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    if name in _MODULE_OF:
+        return getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,9 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate import storage
 from eurocurate.config import SpecError
-from eurocurate.filters.optout.suppression import SuppressionList
-from eurocurate.filters.pii.detectors import find_pii
-from eurocurate.filters.pii.redact import Redaction, redact
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -106,6 +103,9 @@ class PiiRedactor(LedgerStage):
         return self._key.reveal() if self._key else None
 
     def judge(self, doc: Document) -> Drop | None:
+        from eurocurate.filters.pii.detectors import find_pii  # (imported on first use: see __init__)
+        from eurocurate.filters.pii.redact import redact
+
         lang = doc.metadata.get(Meta.LANG)
         result = redact(doc.text, find_pii(doc.text, lang if isinstance(lang, str) else None), self._hmac_key())
         doc.text = result.text
@@ -153,6 +153,9 @@ def redact_jsonl(src: str | Path, dst: str | Path, key: bytes | None, batch_size
 
 
 def _redact_lines(lines: list[bytes], key: bytes | None, totals: Counter[str]) -> Iterable[bytes]:
+    from eurocurate.filters.pii.detectors import find_pii
+    from eurocurate.filters.pii.redact import Redaction, redact
+
     for line in lines:
         totals["lines"] += 1
         record = _loads(line)
@@ -228,6 +231,8 @@ def build_pii(p: PiiParams, ctx: BuildContext, key: str) -> StageParts:
     if p.suppression_file:
         if not Path(p.suppression_file).is_file():
             raise SpecError(f"stage {key!r}: suppression_file {p.suppression_file} does not exist")
+        from eurocurate.filters.optout.suppression import SuppressionList
+
         fingerprints = frozenset(SuppressionList.from_file(p.suppression_file).fingerprints)
     if p.fingerprints and not os.environ.get(p.key_env):
         # checked here, in the driver, before any task: a worker's warning is lost under Ray

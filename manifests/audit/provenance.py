@@ -91,15 +91,17 @@ class ProvenanceWriter(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         out = StreamingParquet(provenance_path(self.out_dir, rank), self.schema)
-        maps = [(f.name, cast) for f in self.schema if (cast := _map_cast(f.type)) is not None]
+        names = self.schema.names
+        doc_id = names.index("doc_id")
+        maps = [(i, cast) for i, f in enumerate(self.schema) if (cast := _map_cast(f.type)) is not None]
         try:
             for doc in data:
                 md = doc.metadata
-                row = {name: md.get(name) for name in self.schema.names}
-                row["doc_id"] = doc.id
-                for key, cast in maps:
-                    row[key] = [(k, cast(v)) for k, v in sorted((md.get(key) or {}).items())]
-                out.append(row)
+                row = [md.get(name) for name in names]  # in column order: no dict per row
+                row[doc_id] = doc.id
+                for i, cast in maps:
+                    row[i] = [(k, cast(v)) for k, v in sorted(row[i].items())] if row[i] else []
+                out.append_values(row)
                 self.stat_update("documents_kept")
                 yield doc
         except BaseException:
