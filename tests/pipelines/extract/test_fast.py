@@ -18,6 +18,7 @@ from eurocurate.pipelines.extract.fast import (
     _REGION_MIN_CHARS,
     _REGION_SELECTORS,
     _RIVAL_SHARE,
+    _exceeds,
     _main_region,
     _not_prose,
 )
@@ -109,3 +110,8 @@ def test_each_region_attribute_reads_as_its_selector_reads_it(attrs, beside):
 @given(st.text(alphabet=st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u2028\u3000\u200b."), max_size=40))
 def test_a_direct_read_line_is_trimmed_as_the_whitespace_expression_trimmed_it(text):
     assert trim(text) == re.sub(r"\s+", " ", text).strip()
+
+
+@given(st.lists(st.integers(0, 500), max_size=10), st.floats(0, 3000))
+def test_the_link_share_read_until_decided_answers_as_the_whole_sum(lengths, limit):
+    assert _exceeds(iter(lengths), limit) == (sum(lengths) > limit)
