@@ -44,12 +44,14 @@ PATH_TRAFILATURA_FULL: Final = "trafilatura_full"
 
 # Elements trafilatura's tree cleaning deletes unconditionally (settings.MANUALLY_CLEANED minus `form`,
 # `figure` and `head`, which it treats conditionally or we still read). Deleting them in C before lxml
-# ever sees the page is what makes trafilatura's XPath passes cheap.
+# ever sees the page is what makes trafilatura's XPath passes cheap. lexbor walks the tree once per tag, so the
+# tags whose subtrees hold the most nodes go first (the order of the dev corpus's every third page): the walks
+# after them are shorter, 10% of the stripping's time; any order leaves the same tree.
 _STRIP_TAGS: Final = [
-    "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "frame", "frameset",
-    "object", "embed", "applet", "audio", "video", "picture", "map", "area", "link",
-    "nav", "footer", "aside", "menu", "menuitem", "dialog", "button", "input", "select", "textarea",
-    "option", "optgroup", "datalist", "label", "fieldset", "legend", "output", "progress", "marquee",
+    "nav", "aside", "footer", "script", "svg", "button", "link", "label", "input", "noscript", "select", "style",
+    "picture", "option", "fieldset", "iframe", "textarea", "map", "area", "menu", "template", "video", "object",
+    "audio", "progress", "legend", "canvas", "math", "frame", "frameset", "embed", "applet", "menuitem", "dialog",
+    "optgroup", "datalist", "output", "marquee",
 ]  # fmt: skip
 # Main-content containers, most specific first; used only when one element clearly dominates.
 _REGION_SELECTORS: Final = ("[itemprop=articleBody]", "article", "main", "[role=main]")
