@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import Final
 
 from selectolax.lexbor import LexborNode
@@ -135,8 +136,7 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
     matched = [n for n, tag, a in candidates if overall_discard(tag, a)]
     if matched:
         outer = _outermost(matched, root)
-        old_len = len(root.text())
-        if old_len - sum(len(n.text()) for n in outer) > old_len / 7:  # else it would empty the container
+        if leaves_enough(len(root.text()), (len(n.text()) for n in outer)):  # else it would empty the container
             doomed += outer
     delete_nodes(doomed, root)
     delete_by_link_density_twice(root, ((DIVS, True), ("ul,ol,dl", False), ("p", False)))
@@ -146,6 +146,17 @@ def prune_sections(root: LexborNode, whole_page: bool = False) -> None:
         delete_nodes(_with_tail(last, _UNWRAPPED_LATER))
     delete_by_link_density(root, "h1,h2,h3,h4,h5,h6,summary", backtracking=False)
     delete_by_link_density(root, "blockquote,q,pre", backtracking=False)
+
+
+def leaves_enough(total: int, removed: Iterable[int]) -> bool:
+    """trafilatura's guard against over-pruning: `total - sum(removed) > total / 7`, the lengths read only until
+    what remains is too little (the answer cannot change after that)."""
+    remaining = total
+    for length in removed:
+        remaining -= length
+        if remaining <= total / 7:
+            return False
+    return remaining > total / 7
 
 
 def _as_div(tag: str, a: Attributes) -> str:

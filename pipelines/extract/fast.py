@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -44,12 +44,14 @@ PATH_TRAFILATURA_FULL: Final = "trafilatura_full"
 
 # Elements trafilatura's tree cleaning deletes unconditionally (settings.MANUALLY_CLEANED minus `form`,
 # `figure` and `head`, which it treats conditionally or we still read). Deleting them in C before lxml
-# ever sees the page is what makes trafilatura's XPath passes cheap.
+# ever sees the page is what makes trafilatura's XPath passes cheap. lexbor walks the tree once per tag, so the
+# tags whose subtrees hold the most nodes go first (the order of the dev corpus's every third page): the walks
+# after them are shorter, 10% of the stripping's time; any order leaves the same tree.
 _STRIP_TAGS: Final = [
-    "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "frame", "frameset",
-    "object", "embed", "applet", "audio", "video", "picture", "map", "area", "link",
-    "nav", "footer", "aside", "menu", "menuitem", "dialog", "button", "input", "select", "textarea",
-    "option", "optgroup", "datalist", "label", "fieldset", "legend", "output", "progress", "marquee",
+    "nav", "aside", "footer", "script", "svg", "button", "link", "label", "input", "noscript", "select", "style",
+    "picture", "option", "fieldset", "iframe", "textarea", "map", "area", "menu", "template", "video", "object",
+    "audio", "progress", "legend", "canvas", "math", "frame", "frameset", "embed", "applet", "menuitem", "dialog",
+    "optgroup", "datalist", "output", "marquee",
 ]  # fmt: skip
 # Main-content containers, most specific first; used only when one element clearly dominates.
 _REGION_SELECTORS: Final = ("[itemprop=articleBody]", "article", "main", "[role=main]")
@@ -227,6 +229,16 @@ def _main_region(tree: LexborHTMLParser) -> tuple[LexborNode | None, int]:
     return None, 0
 
 
+def _exceeds(lengths: Iterable[int], limit: float) -> bool:
+    """Whether the lengths add up to more than `limit`, reading no more of them than that takes."""
+    total = 0
+    for length in lengths:
+        total += length
+        if total > limit:
+            return True
+    return False
+
+
 def _not_prose(region: LexborNode) -> bool:
     """Whether anything below the container says it is not plain prose (`_NOT_PROSE_ELEMENTS`, or a class or id
     holding one of `_NOT_PROSE_WORDS`)."""
@@ -244,8 +256,9 @@ def _direct_text(region: LexborNode, region_chars: int, include_tables: bool) ->
     # below the container: its own classes are no evidence (one query; a query per child cost 1.6 times as much)
     if region_chars < _DIRECT_MIN_CHARS or _not_prose(region):
         return None
-    link_chars = sum(len(a.text(separator=" ", strip=True)) for a in region.css("a"))
-    if link_chars > _DIRECT_MAX_LINK_SHARE * region_chars:
+    if _exceeds(
+        (len(a.text(separator=" ", strip=True)) for a in region.css("a")), _DIRECT_MAX_LINK_SHARE * region_chars
+    ):
         return None
     lines: list[str] = []
     covered = 0

@@ -109,7 +109,12 @@ def extract_main_text(body: LexborNode, reparse: Callable[[], LexborNode]) -> st
         container_read = True
         prune_sections(container)
         if has_element_child(container):
-            div_mode = sum(len(p.text()) for p in body.css("p")) < MIN_EXTRACTED_CHARS
+            paragraph_chars = 0  # counted until it reaches the minimum: all that div mode asks
+            for p in body.css("p"):
+                paragraph_chars += len(p.text())
+                if paragraph_chars >= MIN_EXTRACTED_CHARS:
+                    break
+            div_mode = paragraph_chars < MIN_EXTRACTED_CHARS
             consumed: list[LexborNode] = []
             blocks += read_container(container, div_mode, consumed)
             if len(blocks) > 1:

@@ -26,6 +26,7 @@ from eurocurate.pipelines.extract.boilerplate import (
     _precision_discard,
     delete_by_link_density,
     delete_by_link_density_twice,
+    leaves_enough,
     overall_discard,
     with_links,
 )
@@ -331,3 +332,8 @@ def test_long_texts_with_whitespace_runs_read_as_the_plain_test_reads_them(marku
     body = LexborHTMLParser(f"<html><body>{markup}</body></html>").body
     for elem in body.css("div,p"):
         assert _link_density(elem) == _plain_link_density(elem)
+
+
+@given(st.integers(0, 10_000), st.lists(st.integers(0, 3_000), max_size=8))
+def test_the_over_pruning_guard_read_until_decided_answers_as_the_whole_sum(total, removed):
+    assert leaves_enough(total, iter(removed)) == (total - sum(removed) > total / 7)

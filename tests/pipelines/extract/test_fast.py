@@ -18,6 +18,8 @@ from eurocurate.pipelines.extract.fast import (
     _REGION_MIN_CHARS,
     _REGION_SELECTORS,
     _RIVAL_SHARE,
+    _STRIP_TAGS,
+    _exceeds,
     _main_region,
     _not_prose,
 )
@@ -109,3 +111,25 @@ def test_each_region_attribute_reads_as_its_selector_reads_it(attrs, beside):
 @given(st.text(alphabet=st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u2028\u3000\u200b."), max_size=40))
 def test_a_direct_read_line_is_trimmed_as_the_whitespace_expression_trimmed_it(text):
     assert trim(text) == re.sub(r"\s+", " ", text).strip()
+
+
+@given(st.lists(st.integers(0, 500), max_size=10), st.floats(0, 3000))
+def test_the_link_share_read_until_decided_answers_as_the_whole_sum(lengths, limit):
+    assert _exceeds(iter(lengths), limit) == (sum(lengths) > limit)
+
+
+_STRIPPED_PIECES = [
+    "<nav>", "</nav>", "<footer>", "</footer>", "<aside>", "</aside>", "<button>b</button>", "<svg><path/></svg>",
+    "<script>x</script>", "<div>", "</div>", "<p>text</p>", "<label>l<input></label>", "<select><option>o</select>",
+    "<template><p>t</p></template>", "<noscript><img></noscript>", "<link rel=x>", "<menu><li>m</menu>",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_STRIPPED_PIECES), max_size=30))
+def test_stripping_the_tags_in_their_order_leaves_the_tree_any_order_leaves(pieces):
+    html = "<html><head><link rel=a><style>s</style></head><body>" + "".join(pieces) + "</body></html>"
+    ordered, alphabetical, reversed_ = LexborHTMLParser(html), LexborHTMLParser(html), LexborHTMLParser(html)
+    ordered.strip_tags(_STRIP_TAGS)
+    alphabetical.strip_tags(sorted(_STRIP_TAGS))
+    reversed_.strip_tags(list(reversed(_STRIP_TAGS)))
+    assert ordered.html == alphabetical.html == reversed_.html

@@ -274,3 +274,14 @@ def test_list_items_of_text_alone_and_items_holding_a_list_read_as_before():
     )
     text = rules(page)
     assert "- plain item one\n- item bold\n- outer\n- inner a\n- inner b\n- after a comment" in text
+
+
+@pytest.mark.parametrize("paragraph_chars", [249, 250])
+def test_divs_of_their_own_text_count_as_paragraphs_only_below_the_minimum_of_paragraph_text(paragraph_chars):
+    # the page's paragraph text is counted until it reaches the minimum (250): below it, div mode
+    paragraphs = "<p>" + "p" * 100 + "</p><p>" + "q" * (paragraph_chars - 100) + "</p>"
+    page = html(
+        f"<div class='post-body'>{paragraphs}<div>A division with words of its own, read in div mode.</div></div>"
+    )
+    text = rules(page)
+    assert ("A division with words of its own" in text) == (paragraph_chars < 250)
