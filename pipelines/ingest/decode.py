@@ -88,13 +88,16 @@ def _controls(text: str, data: bytes) -> int:
     return n
 
 
-def _control_fraction(text: str) -> float:
-    """Share of the first 20,000 characters that `_CONTROL` matches (controls, U+FFFD)."""
+def _control_fraction(text: str, utf8: bytes | None = None) -> float:
+    """Share of the first 20,000 characters that `_CONTROL` matches (controls, U+FFFD). `utf8`: `text` in UTF-8
+    when the caller has it (the payload it decoded), counted on as it is when the whole text is the sample."""
     if not text:
         return 0.0
     sample = text[:_CONTROL_SAMPLE]
-    # surrogatepass: a lone surrogate (no codec here makes one) is neither a control nor an error
-    return _controls(sample, sample.encode("utf-8", "surrogatepass")) / len(sample)
+    if utf8 is None or len(text) > _CONTROL_SAMPLE:
+        # surrogatepass: a lone surrogate (no codec here makes one) is neither a control nor an error
+        utf8 = sample.encode("utf-8", "surrogatepass")
+    return _controls(sample, utf8) / len(sample)
 
 
 def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
@@ -109,9 +112,7 @@ def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
     except UnicodeDecodeError:
         pass
     else:
-        # the whole text is the sample: count on the payload, which is its UTF-8 already
-        controls = _controls(text, payload) / len(text) if 0 < len(text) <= _CONTROL_SAMPLE else _control_fraction(text)
-        if controls <= _MAX_CONTROL_FRACTION:
+        if _control_fraction(text, payload) <= _MAX_CONTROL_FRACTION:
             return Decoded(text, "utf-8", "utf-8")
     for charset, origin in _candidates(payload, content_type):
         if not charset or charset == "utf-8":

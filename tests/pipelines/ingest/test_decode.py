@@ -59,9 +59,11 @@ def test_control_share_counts_c0_c1_and_replacement_characters_only():
     bad = [c for c in text if (ord(c) < 32 and c not in "\t\n\r") or 0x80 <= ord(c) < 0xA0 or c == "\ufffd"]
     assert len(bad) == 29 + 32 + 1
     assert _control_fraction(text) == len(bad) / len(text)
+    assert _control_fraction(text, text.encode("utf-8")) == len(bad) / len(text)  # the caller's UTF-8, counted as is
     assert _control_fraction("") == 0.0
-    # only the first 20,000 characters are looked at
-    assert _control_fraction("a" * 20_000 + "\x00" * 100) == 0.0
+    # only the first 20,000 characters are looked at, also when the caller gives the whole text's UTF-8
+    long = "a" * 20_000 + "\x00" * 100
+    assert _control_fraction(long) == _control_fraction(long, long.encode("utf-8")) == 0.0
 
 
 def test_a_page_with_a_few_stray_controls_decodes_and_one_with_many_does_not():
