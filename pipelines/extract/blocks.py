@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Final
 
 from selectolax.lexbor import LexborNode
@@ -288,6 +288,17 @@ def _run_into(node: LexborNode | None, parts: list[str]) -> bool:
             return False
         node = node.next
     return True
+
+
+def exceeds(lengths: Iterable[int], limit: float) -> bool:
+    """Whether the lengths add up to more than `limit`, reading no more of them than that takes (a page's link or
+    paragraph text measured only until a threshold is passed). The lengths are not negative: once past, always past."""
+    total = 0
+    for length in lengths:
+        total += length
+        if total > limit:
+            return True
+    return total > limit  # none, and a negative limit: 0 is more
 
 
 def inside(container: LexborNode, selector: str) -> list[LexborNode]:

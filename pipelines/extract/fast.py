@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from eurocurate.pipelines.extract.blocks import inside, trim
+from eurocurate.pipelines.extract.blocks import exceeds, inside, trim
 from eurocurate.pipelines.extract.facts import PageFacts, read_page_facts
 from eurocurate.pipelines.extract.region import extract_region_text
 from eurocurate.pipelines.extract.rules import MIN_EXTRACTED_CHARS, extract_main_text
@@ -229,16 +229,6 @@ def _main_region(tree: LexborHTMLParser) -> tuple[LexborNode | None, int]:
     return None, 0
 
 
-def _exceeds(lengths: Iterable[int], limit: float) -> bool:
-    """Whether the lengths add up to more than `limit`, reading no more of them than that takes."""
-    total = 0
-    for length in lengths:
-        total += length
-        if total > limit:
-            return True
-    return False
-
-
 def _not_prose(region: LexborNode) -> bool:
     """Whether anything below the container says it is not plain prose (`_NOT_PROSE_ELEMENTS`, or a class or id
     holding one of `_NOT_PROSE_WORDS`)."""
@@ -256,7 +246,7 @@ def _direct_text(region: LexborNode, region_chars: int, include_tables: bool) ->
     # below the container: its own classes are no evidence (one query; a query per child cost 1.6 times as much)
     if region_chars < _DIRECT_MIN_CHARS or _not_prose(region):
         return None
-    if _exceeds(
+    if exceeds(
         (len(a.text(separator=" ", strip=True)) for a in region.css("a")), _DIRECT_MAX_LINK_SHARE * region_chars
     ):
         return None

@@ -17,7 +17,13 @@ from typing import Final
 
 from selectolax.lexbor import LexborNode
 
-from eurocurate.pipelines.extract.blocks import finish_text, has_element_child, read_container, read_stray_blocks
+from eurocurate.pipelines.extract.blocks import (
+    exceeds,
+    finish_text,
+    has_element_child,
+    read_container,
+    read_stray_blocks,
+)
 from eurocurate.pipelines.extract.boilerplate import Attributes, clean_tree, delete_nodes, prune_sections
 
 # trafilatura's MIN_EXTRACTED_SIZE: with less text from the containers it searches the whole page.
@@ -109,12 +115,8 @@ def extract_main_text(body: LexborNode, reparse: Callable[[], LexborNode]) -> st
         container_read = True
         prune_sections(container)
         if has_element_child(container):
-            paragraph_chars = 0  # counted until it reaches the minimum: all that div mode asks
-            for p in body.css("p"):
-                paragraph_chars += len(p.text())
-                if paragraph_chars >= MIN_EXTRACTED_CHARS:
-                    break
-            div_mode = paragraph_chars < MIN_EXTRACTED_CHARS
+            # fewer paragraph characters than the minimum (whole numbers: not more than one less), counted until known
+            div_mode = not exceeds((len(p.text()) for p in body.css("p")), MIN_EXTRACTED_CHARS - 1)
             consumed: list[LexborNode] = []
             blocks += read_container(container, div_mode, consumed)
             if len(blocks) > 1:

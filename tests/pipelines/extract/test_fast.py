@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from eurocurate.pipelines.extract.blocks import inside, trim
+from eurocurate.pipelines.extract.blocks import exceeds, inside, trim
 from eurocurate.pipelines.extract.fast import (
     _NOT_PROSE_ELEMENTS,
     _NOT_PROSE_WORDS,
@@ -19,7 +19,6 @@ from eurocurate.pipelines.extract.fast import (
     _REGION_SELECTORS,
     _RIVAL_SHARE,
     _STRIP_TAGS,
-    _exceeds,
     _main_region,
     _not_prose,
 )
@@ -115,7 +114,10 @@ def test_a_direct_read_line_is_trimmed_as_the_whitespace_expression_trimmed_it(t
 
 @given(st.lists(st.integers(0, 500), max_size=10), st.floats(0, 3000))
 def test_the_link_share_read_until_decided_answers_as_the_whole_sum(lengths, limit):
-    assert _exceeds(iter(lengths), limit) == (sum(lengths) > limit)
+    assert exceeds(iter(lengths), limit) == (sum(lengths) > limit)
+    # as rules.py asks it of the paragraphs' characters: fewer than a whole minimum
+    minimum = int(limit)
+    assert (not exceeds(iter(lengths), minimum - 1)) == (sum(lengths) < minimum)
 
 
 _STRIPPED_PIECES = [
