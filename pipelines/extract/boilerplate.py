@@ -159,10 +159,6 @@ def leaves_enough(total: int, removed: Iterable[int]) -> bool:
     return remaining > total / 7
 
 
-def _as_div(tag: str, a: Attributes) -> str:
-    return "div" if tag == "table" and (a.get("role") or "") in ("presentation", "none") else tag
-
-
 def _first_of(a: Attributes, x: str, y: str) -> str:
     """XPath `@x|@y` as a string: the value of whichever attribute comes first in the source."""
     if y not in a:  # most elements have one of the two: no need to look at the order
@@ -178,8 +174,8 @@ def _first_of(a: Attributes, x: str, y: str) -> str:
 def overall_discard(tag: str, a: Attributes, embeds: bool = True) -> bool:
     """OVERALL_DISCARD_XPATH: navigation, sharing, ads, footers, hidden and metadata sections (`embeds`:
     with its embedded-media class words)."""
-    # called for every attributed element of a page: `_as_div` and `_first_of` inlined for the usual case of an
-    # element with one of the attributes they compare
+    # called for every attributed element of a page, so inlined: a layout table (role presentation or none) counts
+    # as a div, and `_first_of` is read directly for the usual case of an element with one of the two attributes
     c, i = a.get("class") or "", a.get("id") or ""
     overall_class, region_class, hidden_class = _class_discards(c) if c else (False, False, False)
     overall_id, hidden_id = _id_discards(i) if i else (False, False)

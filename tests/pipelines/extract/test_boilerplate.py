@@ -16,7 +16,6 @@ from eurocurate.pipelines.extract.boilerplate import (
     _DISCARDABLE,
     _LINK,
     DIVS,
-    _as_div,
     _class_discards,
     _first_of,
     _id_discards,
@@ -160,6 +159,11 @@ def test_the_empty_elements_by_tag_in_python_are_those_the_selector_finds(pieces
     plain = inside(body, ":is(" + ",".join(sorted(_CUT_EMPTY)) + "):empty")
     found = [n for n in inside(body, ":empty") if n.tag in _CUT_EMPTY]
     assert [n.mem_id for n in found] == [n.mem_id for n in plain]
+
+
+def _as_div(tag, a):
+    """trafilatura's XPath reads a layout table (role presentation or none) as a div: the plain rules' form."""
+    return "div" if tag == "table" and (a.get("role") or "") in ("presentation", "none") else tag
 
 
 def _plain_precision_discard(tag, a, keep_teasers):
