@@ -336,7 +336,7 @@ def long_tail_veto(
 
     `glance_lead` (with `regional`): the veto stops after the spelling tells when the classifier's reading of the
     first `glance_chars` characters puts its likeliest non-EU-24 language below the likeliest EU-24 one by more than
-    -`glance_lead` (`glance_stops`; derived on the long-tail dev part and the eu24-dev pages, docs/langid.md), unless
+    -`glance_lead` (`glance_can_stop`; derived on the long-tail dev part and the eu24-dev pages, docs/langid.md), unless
     fastText's view (`ft`, or `rivals`: its views of the text's paragraphs when `ft` is no view of the whole) names a
     European language the classifier does not know with `rival_score`. `counts` tallies what was asked
     (`VETO_ASKED`, `VETO_GLANCED`, `VETO_REGIONAL`, `VETO_HELIPORT`).
@@ -351,7 +351,7 @@ def long_tail_veto(
     if (  # stops ~85% of the EU-24 texts asked, at ~a third of the cost
         regional
         and glance_lead is not None
-        and glance_stops(ft, rivals or {}, rival_score)
+        and glance_can_stop(ft, rivals or {}, rival_score)
         and (glance := regional_glance(flat, eu_lang, glance_chars)) is not None
         and glance.lead < glance_lead
     ):
@@ -381,9 +381,9 @@ VETO_REGIONAL: Final = "veto_regional"  # ... and read it with the regional clas
 VETO_HELIPORT: Final = "veto_heliport"  # ... and asked heliport
 
 
-def glance_stops(ft: Mapping[str, float], rivals: Mapping[str, float], rival_score: float) -> bool:
-    """Whether the regional classifier's glance, which reads a text as EU-24 by far (`langid.regional.regional_glance`),
-    settles it: fastText names no European language the classifier cannot weigh (Lombard, Sicilian, Bavarian...:
+def glance_can_stop(ft: Mapping[str, float], rivals: Mapping[str, float], rival_score: float) -> bool:
+    """Whether the regional classifier's glance (`langid.regional.regional_glance`) may settle a text as EU-24, asked
+    before it is read: fastText names no European language the classifier cannot weigh (Lombard, Sicilian, Bavarian...:
     heliport's to name) with `rival_score` in `ft` or `rivals`."""
     unknown = _unknown_to_regional()
     return not any(q >= rival_score and code in unknown for view in (ft, rivals) for code, q in view.items())

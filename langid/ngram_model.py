@@ -89,13 +89,9 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
     """
     if max_chars is not None:
         text = text[:max_chars]
-    return featurise_words(text_words(text), spec)
-
-
-def featurise_words(tokens: list[str], spec: FeatureSpec) -> NDArray[np.int64]:
-    """`featurise` of a text whose `text_words` are `tokens` (non-empty letter runs: no two spaces meet in the padded
-    text, so every 2-gram is kept). Each order's salt is applied once over all of them: a short text's cost is numpy's
-    per call, not the text's length."""
+    # the words are non-empty letter runs: no two spaces meet in the padded text, so every 2-gram is kept; each
+    # order's salt is applied once over all of them (a short text's cost is numpy's per call, not its length)
+    tokens = text_words(text)
     if not tokens:
         return np.zeros(0, dtype=np.int64)
     padded = " " + " ".join(tokens) + " "

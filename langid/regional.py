@@ -85,7 +85,7 @@ def read_text(text: str) -> RegionalReading:
     (a glance that was a whole short text, a site's pages that start alike, a document read again) is not summed
     again. The same reading either way; a lookup costs ~0.3 µs, a reading 50-150 µs."""
     model = regional_model()
-    return model.remember(text, lambda: reading_of(model.labels, model.log_scores(text)), CACHED_READINGS)
+    return model.remember(text, lambda: regional_reading(model, text, len(text)), CACHED_READINGS)
 
 
 CACHED_READINGS: Final = 4096  # texts of at most `MODEL_CHARS` characters and their readings: ~5 MB at most

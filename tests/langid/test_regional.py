@@ -11,7 +11,7 @@ from eurocurate.langid.long_tail import (
     VETO_GLANCED,
     VETO_HELIPORT,
     VETO_REGIONAL,
-    glance_stops,
+    glance_can_stop,
 )
 from eurocurate.langid.ngram_model import NgramModelError, load_model
 from eurocurate.langid.regional import (
@@ -151,11 +151,11 @@ def test_an_eu_text_the_model_reads_as_eu24_by_far_skips_the_rest_of_the_veto(la
 
 
 def test_fasttext_naming_a_language_the_model_does_not_know_keeps_heliport_asked():
-    assert glance_stops({"it": 0.9}, {}, 0.01)
-    assert not glance_stops({"it": 0.9, "lmo": 0.05}, {}, 0.01)  # Lombard: heliport's to name
-    assert not glance_stops({}, {"scn": 0.02}, 0.01)  # a paragraph's view counts too
-    assert glance_stops({"it": 0.9, "co": 0.05}, {}, 0.01)  # Corsican: the model weighed it
-    assert glance_stops({"hr": 0.6, "sr": 0.3, "bs": 0.1}, {}, 0.01)  # langid.hbs's, not the veto's
+    assert glance_can_stop({"it": 0.9}, {}, 0.01)
+    assert not glance_can_stop({"it": 0.9, "lmo": 0.05}, {}, 0.01)  # Lombard: heliport's to name
+    assert not glance_can_stop({}, {"scn": 0.02}, 0.01)  # a paragraph's view counts too
+    assert glance_can_stop({"it": 0.9, "co": 0.05}, {}, 0.01)  # Corsican: the model weighed it
+    assert glance_can_stop({"hr": 0.6, "sr": 0.3, "bs": 0.1}, {}, 0.01)  # langid.hbs's, not the veto's
 
 
 GLANCED = [*REGIONAL_SENTENCES.values(), *(" ".join(sentences) for sentences in EU24_SENTENCES.values())]
