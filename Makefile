@@ -20,7 +20,7 @@ BYTECODE = $(BIN)/python -m compileall -q eurocurate dedup filters langid manife
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml langid/_ngram.c langid/_heliport.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"

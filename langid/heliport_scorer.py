@@ -16,6 +16,11 @@ import numpy as np
 import regex
 import xxhash
 
+try:  # the look-ups in C, built at install (langid/_heliport.c); tests hold them equal to the numpy ones bit for bit
+    from eurocurate.langid import _heliport as _native
+except ImportError:  # not compiled (no C compiler where eurocurate was installed): numpy, the definition below
+    _native = None
+
 # heliport-model's `Lang` enum, in its order (the tables store languages by index; ties go by this order).
 HELIPORT_LANGS: Final = tuple(
     """abk ace adz afr aii ame amh amr ara arl arn asm ayr aze bak bar bcl bel ben boa bod bpy bre bul cat cbu cdo
@@ -92,7 +97,7 @@ class NgramTable:
     index, -log10 probability). `buckets[b]`: the first key whose hash's top bits are >= b (a look-up reads the
     keys from there on, one bucket's worth, not a binary search over millions of them)."""
 
-    __slots__ = ("hashes", "offsets", "langs", "probs", "buckets", "_shift", "_steps", "_last")
+    __slots__ = ("hashes", "offsets", "langs", "probs", "buckets", "_shift", "_steps", "_last", "arrays")
 
     def __init__(
         self, hashes: np.ndarray, offsets: np.ndarray, langs: np.ndarray, probs: np.ndarray, buckets: np.ndarray
@@ -106,6 +111,7 @@ class NgramTable:
         self._shift = np.uint64(64 - bits)
         self._steps = np.arange(max(int(np.diff(buckets.astype(np.int64)).max()), 1))[None, :]  # the widest bucket
         self._last = max(len(hashes) - 1, 0)
+        self.arrays = (hashes, buckets, offsets, langs, probs)  # as `_heliport` reads a table
 
     @staticmethod
     def bucket_index(hashes: np.ndarray) -> np.ndarray:
@@ -238,10 +244,15 @@ class MappedHeliport:
         first = len(self._row_of)
         slots = np.arange(first, first + len(words))
         rows = self._rows
-        rows[slots] = PENALTY
-        pos, hit = self.words.find(gram_hashes(words))
-        self.words.scatter(rows, slots[hit], pos)
-        missed = np.flatnonzero(~hit)
+        if _native is not None:
+            found = np.empty(len(words), dtype=np.uint8)
+            _native.word_rows(self.words.arrays, gram_hashes(words), rows, slots, found)
+            missed = np.flatnonzero(found == 0)
+        else:
+            rows[slots] = PENALTY
+            pos, hit = self.words.find(gram_hashes(words))
+            self.words.scatter(rows, slots[hit], pos)
+            missed = np.flatnonzero(~hit)
         if len(missed):
             rows[slots[missed]] = self._backoff_rows([words[j] for j in missed.tolist()])
         self._row_of.update(zip(words, slots.tolist(), strict=True))
@@ -263,34 +274,45 @@ class MappedHeliport:
                     owner += [j] * n
             if not grams:
                 continue
-            pos, hit = self.ngrams.find(gram_hashes(grams))
-            if not len(pos):
-                continue
-            # the found n-grams' words, in order (non-decreasing: the words' n-grams one word after the other),
-            # grouped in Python: a handful of words a text, where numpy's per-call cost would dominate
-            found_owner = [j for j, h in zip(owner, hit.tolist(), strict=True) if h]
-            settled: list[int] = []
-            counts: list[int] = []
-            for j in found_owner:
-                if settled and settled[-1] == j:
-                    counts[-1] += 1
-                else:
-                    settled.append(j)
-                    counts.append(1)
-            width = max(counts)
-            cell = [w * width + r for w, n in enumerate(counts) for r in range(n)]
-            # one row of n-grams per word, padded with zeros (adding 0.0 changes no float32 sum), summed along
-            # the row one after the other, in float32: the order heliport adds a word's n-grams in
-            grid = np.zeros((len(settled), width, len(HELIPORT_LANGS)), dtype=np.float32)
-            flat_grid = grid.reshape(-1, len(HELIPORT_LANGS))
-            flat_grid[cell] = PENALTY
-            self.ngrams.scatter(flat_grid, np.array(cell), pos)
-            out[settled] = np.add.reduce(grid, axis=1) / np.array(counts, dtype=np.float32)[:, None]
-            done = set(settled)
-            pending = [j for j in pending if j not in done]
-            if not pending:
-                break
+            if _native is not None:
+                settled = _native.backoff_order(self.ngrams.arrays, gram_hashes(grams), np.array(owner, np.int64), out)
+            else:
+                settled = self._backoff_order(grams, owner, out)
+            if settled:
+                done = set(settled)
+                pending = [j for j in pending if j not in done]
+                if not pending:
+                    break
         return out
+
+    def _backoff_order(self, grams: list[str], owner: list[int], out: np.ndarray) -> list[int]:
+        """The n-grams `grams` of one order, of the words `owner` (non-decreasing row indices of `out`): each word with
+        any of them in the table gets the mean of their rows in `out`. Returns those words (`_heliport.backoff_order`
+        is this in C)."""
+        pos, hit = self.ngrams.find(gram_hashes(grams))
+        if not len(pos):
+            return []
+        # the found n-grams' words, in order (non-decreasing: the words' n-grams one word after the other),
+        # grouped in Python: a handful of words a text, where numpy's per-call cost would dominate
+        found_owner = [j for j, h in zip(owner, hit.tolist(), strict=True) if h]
+        settled: list[int] = []
+        counts: list[int] = []
+        for j in found_owner:
+            if settled and settled[-1] == j:
+                counts[-1] += 1
+            else:
+                settled.append(j)
+                counts.append(1)
+        width = max(counts)
+        cell = [w * width + r for w, n in enumerate(counts) for r in range(n)]
+        # one row of n-grams per word, padded with zeros (adding 0.0 changes no float32 sum), summed along
+        # the row one after the other, in float32: the order heliport adds a word's n-grams in
+        grid = np.zeros((len(settled), width, len(HELIPORT_LANGS)), dtype=np.float32)
+        flat_grid = grid.reshape(-1, len(HELIPORT_LANGS))
+        flat_grid[cell] = PENALTY
+        self.ngrams.scatter(flat_grid, np.array(cell), pos)
+        out[settled] = np.add.reduce(grid, axis=1) / np.array(counts, dtype=np.float32)[:, None]
+        return settled
 
 
 def _space_cjk(spaced: str) -> tuple[str, float]:

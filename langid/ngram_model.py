@@ -25,6 +25,11 @@ from typing import Final, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+try:  # the same features and sums in C, built at install (langid/_ngram.c); tests hold the two equal bit for bit
+    from eurocurate.langid import _ngram as _native
+except ImportError:  # not compiled (no C compiler where eurocurate was installed): numpy, the definition below
+    _native = None
+
 FORMAT: Final = "eurocurate-ngram-model/1"
 _WORD = re.compile(r"[^\W\d_]+")
 # n-gram hashing: polynomial rolling hash over code points (wraps modulo 2**64), then the splitmix64 finaliser so
@@ -80,6 +85,13 @@ def text_words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
+def padded_words(text: str, max_chars: int | None = None) -> str | None:
+    """ " w1 w2 ... ": `text_words` of `text` (its first `max_chars` characters) between single spaces, what the
+    features are read from; None without a word."""
+    tokens = text_words(text if max_chars is None else text[:max_chars])
+    return " " + " ".join(tokens) + " " if tokens else None
+
+
 def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDArray[np.int64]:
     """Bucket ids of `text`'s features, one per occurrence (repeats count): n-grams of " word " never span two words.
     In a fixed order (the 1-grams in text order, then the 2-grams..., then the words), which `NgramModel.log_scores`
@@ -87,14 +99,12 @@ def featurise(text: str, spec: FeatureSpec, max_chars: int | None = None) -> NDA
 
     `max_chars` reads only the text's beginning (the cost is linear in what is read).
     """
-    if max_chars is not None:
-        text = text[:max_chars]
+    padded = padded_words(text, max_chars)
+    if padded is None:
+        return np.zeros(0, dtype=np.int64)
+    tokens = padded.split()
     # the words are non-empty letter runs: no two spaces meet in the padded text, so every 2-gram is kept; each
     # order's salt is applied once over all of them (a short text's cost is numpy's per call, not its length)
-    tokens = text_words(text)
-    if not tokens:
-        return np.zeros(0, dtype=np.int64)
-    padded = " " + " ".join(tokens) + " "
     points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     space = points == _SPACE
     # spaces[j]: spaces among points[:j+1]; the n-gram at i has none inside (points i+1..i+n-2) when
@@ -169,8 +179,18 @@ class NgramModel:
         return found
 
     def log_scores(self, text: str, max_chars: int | None = None) -> NDArray[np.float32]:
-        """bias + the sum of the weight rows of `text`'s features, one value per label (the bias alone if none)."""
-        return self.scores_of(featurise(text, self.spec, max_chars))
+        """bias + the sum of the weight rows of `text`'s features, one value per label (the bias alone if none).
+        In C where it is compiled (`_ngram.scores`: the features and the sum of `scores_of`, bit for bit)."""
+        if _native is None:
+            return self.scores_of(featurise(text, self.spec, max_chars))
+        out = np.empty(len(self.labels), dtype=np.float32)
+        padded = padded_words(text, max_chars)
+        if padded is None:
+            out[:] = self._bias32
+            return out
+        spec = self.spec
+        _native.scores(padded, spec.min_n, spec.max_n, spec.buckets, spec.words, self._row_table, self._bias32, out)
+        return out
 
     def scores_of(self, ids: NDArray[np.int64]) -> NDArray[np.float32]:
         """`log_scores` of the features `ids` (`featurise`'s): in float32, one feature after the other in their order,
@@ -193,13 +213,22 @@ class NgramModel:
         return total
 
     @cached_property
+    def _row_table(self) -> NDArray[np.float32]:
+        """The weights as C-contiguous float32 (buckets, labels), what `_ngram.scores` reads (no copy when they are)."""
+        return np.ascontiguousarray(self.weights, dtype=np.float32)
+
+    @cached_property
+    def _bias32(self) -> NDArray[np.float32]:
+        return np.ascontiguousarray(self.bias, dtype=np.float32)
+
+    @cached_property
     def _summing_table(self) -> NDArray[np.float32]:
         """The weights as float32 in the layout that sums a text's rows fastest: (buckets, labels) when there are
         many labels (no copy when they already are), (labels, buckets) for a handful (numpy's reduction over an
         outer axis of three columns costs a loop step per feature: the Croatian/Bosnian/Serbian model sums ~1.6x
         faster by label rows; a 3 MB private copy of its 1.5 MB memory-mapped float16 table)."""
         if len(self.labels) >= _MIN_LABELS_BY_BUCKET:
-            return np.ascontiguousarray(self.weights, dtype=np.float32)
+            return self._row_table
         return np.ascontiguousarray(self.weights.T, dtype=np.float32)
 
     def probabilities(self, text: str, max_chars: int | None = None) -> dict[str, float]:

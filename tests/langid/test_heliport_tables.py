@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eurocurate.langid import long_tail
+from eurocurate.langid import heliport_scorer, long_tail
 from eurocurate.langid.heliport_scorer import MappedHeliport
 from eurocurate.langid.heliport_tables import (
     CHECK_SENTENCES,
@@ -63,6 +63,46 @@ def test_mapped_tables_give_heliports_labels_and_scores_on_real_sentences_in_man
     # the same again from a warm cache of words: the cache gives what the tables give
     assert [mapped.identify_with_score(t) for t in texts] == [tuple(native.identify_with_score(t)) for t in texts]
     assert check_against_heliport(mapped) == []
+
+
+@pytest.mark.skipif(
+    heliport_scorer._native is None,
+    reason="eurocurate.langid._heliport is not compiled (no C "
+    "compiler when eurocurate was installed): test_ngram_model's build test says when that is wrong",
+)
+def test_compiled_lookups_give_the_numpy_scores_bit_for_bit(mapped, monkeypatch):
+    # the same texts through two fresh scorers (no word cached), one with langid/_heliport.c and one without
+    compiled = MappedHeliport(mapped.words, mapped.ngrams, mapped.confidence)
+    plain = MappedHeliport(mapped.words, mapped.ngrams, mapped.confidence)
+    native = heliport_scorer._native
+    texts = [*_texts(), "x", "ab " * 400, "".join(map(chr, range(0x41, 0x2000, 7)))]
+    for text in texts:
+        monkeypatch.setattr(heliport_scorer, "_native", native)
+        got = compiled.points(text)
+        monkeypatch.setattr(heliport_scorer, "_native", None)
+        expected = plain.points(text)
+        assert (got is None) == (expected is None), text
+        if got is not None:
+            assert got.tobytes() == expected.tobytes(), text
+
+
+@pytest.mark.skipif(heliport_scorer._native is None, reason="eurocurate.langid._heliport is not compiled")
+def test_compiled_lookups_refuse_inconsistent_arguments(mapped):
+    table = mapped.ngrams.arrays
+    out = np.zeros((2, len(heliport_scorer.HELIPORT_LANGS)), dtype=np.float32)
+    keys = np.array([1, 2], dtype=np.uint64)
+    with pytest.raises(ValueError, match="non-decreasing"):
+        heliport_scorer._native.backoff_order(table, keys, np.array([1, 0], dtype=np.int64), out)
+    with pytest.raises(ValueError, match="non-decreasing"):
+        heliport_scorer._native.backoff_order(table, keys, np.array([0, 2], dtype=np.int64), out)
+    with pytest.raises(TypeError, match="float32"):
+        heliport_scorer._native.backoff_order(table, keys, np.array([0, 1], dtype=np.int64), out.astype(np.float64))
+    with pytest.raises(IndexError, match="outside"):
+        heliport_scorer._native.word_rows(
+            mapped.words.arrays, keys, out, np.array([0, 5], dtype=np.int64), np.zeros(2, dtype=np.uint8)
+        )
+    with pytest.raises(TypeError, match="tuple"):
+        heliport_scorer._native.word_rows(table[:4], keys, out, np.array([0, 1], dtype=np.int64), np.zeros(2, np.uint8))
 
 
 def test_numpy_adds_rows_one_after_the_other_in_float32_as_heliport_does():

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from eurocurate.langid import heliport_scorer, ngram_model
 from eurocurate.langid.hbs import HBS_MODEL_PATH, hbs_model
 from eurocurate.langid.ngram_model import (
     FeatureSpec,
@@ -188,3 +194,84 @@ def test_fast_scores_equal_the_running_sum_for_few_and_many_labels() -> None:
             ids = featurise(text, model.spec)
             assert model.scores_of(ids).tobytes() == model.reference_scores(ids).tobytes()
         assert model.scores_of(featurise("2024", model.spec)).tolist() == model.bias.tolist()
+
+
+# -- the compiled path (langid/_ngram.c) ----------------------------------------------------------------------------
+
+native = pytest.mark.skipif(
+    ngram_model._native is None,
+    reason="eurocurate.langid._ngram is not compiled (no C compiler when eurocurate was installed); "
+    "`pip install -e .` with one builds it, and test_the_compiled_modules_are_built_where_a_c_compiler_is says so",
+)
+_ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=120) | st.sampled_from(
+    _real_texts()
+)
+
+
+def test_the_compiled_modules_are_built_where_a_c_compiler_is() -> None:
+    # `make` installs with gcc: a broken extension build must not pass unnoticed as the slower numpy path
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}) on this machine: the numpy definitions run, with the same results")
+    assert ngram_model._native is not None, "langid/_ngram.c was not built: reinstall with `pip install -e .`"
+    assert heliport_scorer._native is not None, "langid/_heliport.c was not built: reinstall with `pip install -e .`"
+
+
+@native
+@settings(max_examples=300, deadline=None)
+@given(
+    text=_ANY_TEXT,
+    min_n=st.integers(1, 3),
+    extra=st.integers(0, 4),
+    buckets=st.sampled_from([2, 1000, 1 << 10, 1 << 18, 12345]),
+    words=st.booleans(),
+    max_chars=st.sampled_from([None, 1, 60, 300]),
+)
+def test_compiled_features_are_featurise_in_its_order(text, min_n, extra, buckets, words, max_chars) -> None:
+    spec = FeatureSpec(min_n=min_n, max_n=min_n + extra, buckets=buckets, words=words)
+    padded = ngram_model.padded_words(text, max_chars)
+    expected = featurise(text, spec, max_chars)
+    if padded is None:
+        assert len(expected) == 0
+        return
+    got = np.frombuffer(ngram_model._native.features(padded, spec.min_n, spec.max_n, buckets, words), dtype=np.int64)
+    assert got.tolist() == expected.tolist()
+
+
+@native
+@settings(max_examples=200, deadline=None)
+@given(text=_ANY_TEXT, max_chars=st.sampled_from([None, 60, 300]), n_labels=st.sampled_from([2, 3, 8, 12]))
+def test_compiled_scores_equal_the_running_sum_bit_for_bit(text, max_chars, n_labels) -> None:
+    model = _fitted(n_labels)
+    expected = model.reference_scores(featurise(text, model.spec, max_chars))
+    assert model.log_scores(text, max_chars).tobytes() == expected.tobytes()
+
+
+@functools.cache
+def _fitted(n_labels: int) -> NgramModel:
+    texts = ENGLISH + GERMAN
+    return fit_naive_bayes(texts, [f"l{i % n_labels}" for i in range(len(texts))], FeatureSpec(buckets=1 << 10))
+
+
+@pytest.mark.parametrize("packaged", ["regional", "hbs"])
+def test_without_the_compiled_module_numpy_gives_the_same_scores(packaged, monkeypatch) -> None:
+    model = regional_model() if packaged == "regional" else hbs_model()
+    texts = [*_real_texts(), "", "2024 !!!", "x"]
+    compiled = [model.log_scores(t, 300).tobytes() for t in texts]
+    monkeypatch.setattr(ngram_model, "_native", None)
+    assert [model.log_scores(t, 300).tobytes() for t in texts] == compiled
+
+
+@native
+def test_compiled_scores_refuse_a_table_of_the_wrong_type_or_shape() -> None:
+    model = _fitted(3)
+    out = np.empty(3, dtype=np.float32)
+    spec = model.spec
+    with pytest.raises(TypeError, match="float32"):
+        ngram_model._native.scores(
+            " a ", 1, 5, spec.buckets, True, model._row_table.astype(np.float64), model._bias32, out
+        )
+    with pytest.raises(ValueError, match="buckets, labels"):
+        ngram_model._native.scores(" a ", 1, 5, spec.buckets // 2, True, model._row_table, model._bias32, out)
+    with pytest.raises(ValueError, match="n-gram orders"):
+        ngram_model._native.features(" a ", 3, 2, spec.buckets, True)
