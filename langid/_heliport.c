@@ -222,6 +222,48 @@ done:
     return settled;
 }
 
+/* mean_rows(rows, slots, out): out = (rows[slots[0]] + rows[slots[1]] + ...) / len(slots), in float32, the rows
+ * added one after the other (`slots`: a list of row indices) */
+static PyObject *mean_rows(PyObject *self, PyObject *args) {
+    PyObject *rows_obj, *slots, *out_obj;
+    if (!PyArg_ParseTuple(args, "OO!O", &rows_obj, &PyList_Type, &slots, &out_obj)) return NULL;
+    Py_buffer rows, out;
+    if (rows_buffer(rows_obj, &rows) < 0) return NULL;
+    if (PyObject_GetBuffer(out_obj, &out, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+        PyBuffer_Release(&rows);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t n = PyList_GET_SIZE(slots), n_rows = rows.shape[0], n_langs = rows.shape[1];
+    if (out.itemsize != 4 || out.len / 4 != n_langs || out.format == NULL || strcmp(out.format, "f") != 0 || n == 0) {
+        PyErr_SetString(PyExc_ValueError, "out must be float32 with one value per column of rows, and slots not empty");
+        goto done;
+    }
+    const float *r = (const float *)rows.buf;
+    float *o = (float *)out.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t slot = PyLong_AsSsize_t(PyList_GET_ITEM(slots, i));
+        if (slot == -1 && PyErr_Occurred()) goto done;
+        if (slot < 0 || slot >= n_rows) {
+            PyErr_SetString(PyExc_IndexError, "a slot is outside rows");
+            goto done;
+        }
+        const float *row = r + slot * n_langs;
+        if (i == 0)
+            memcpy(o, row, (size_t)n_langs * sizeof(float));
+        else
+            for (Py_ssize_t l = 0; l < n_langs; l++) o[l] = o[l] + row[l];
+    }
+    float count = (float)n;
+    for (Py_ssize_t l = 0; l < n_langs; l++) o[l] = o[l] / count;
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&rows);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"word_rows", word_rows, METH_VARARGS,
      "word_rows(table, keys, rows, slots, hit): each key's row (PENALTY, then its run) into rows[slots[i]]; hit[i]\n"
@@ -229,6 +271,8 @@ static PyMethodDef methods[] = {
     {"backoff_order", backoff_order, METH_VARARGS,
      "backoff_order(table, keys, owners, out) -> [owner, ...]: the mean row of each owner's n-grams found, into\n"
      "out[owner]; returns the owners that had any"},
+    {"mean_rows", mean_rows, METH_VARARGS,
+     "mean_rows(rows, slots, out): the float32 mean of rows[slots[0]], rows[slots[1]], ... (added in that order)"},
     {NULL, NULL, 0, NULL},
 };
 

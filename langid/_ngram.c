@@ -210,6 +210,56 @@ static int float_buffer(PyObject *obj, Py_buffer *view, int writable, const char
     return 0;
 }
 
+/* -- scores(padded, min_n, max_n, buckets, words, table, bias, out) -> number of features ------------------- */
+
+typedef struct {
+    const float *table;
+    Py_ssize_t labels;
+    float *acc;
+    Py_ssize_t n;
+} Sum;
+
+static int add_row(void *ctx, uint64_t bucket) {
+    Sum *s = (Sum *)ctx;
+    const float *row = s->table + (Py_ssize_t)bucket * s->labels;
+    if (s->n == 0) {
+        memcpy(s->acc, row, (size_t)s->labels * sizeof(float));
+    } else {
+        for (Py_ssize_t l = 0; l < s->labels; l++) s->acc[l] = s->acc[l] + row[l];
+    }
+    s->n++;
+    return 0;
+}
+
+static int float_buffer(PyObject *obj, Py_buffer *view, int writable, const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    if (view->itemsize != 4 || view->format == NULL || strcmp(view->format, "f") != 0) {
+        PyErr_Format(PyExc_TypeError, "%s must be a C-contiguous float32 array", name);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* a weight table: C-contiguous float32 or float16 */
+static int table_buffer(PyObject *obj, Py_buffer *view, int *half) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    const char *f = view->format;
+    if (f != NULL && (*f == '<' || *f == '=' || *f == '@')) f++;
+    if (f != NULL && view->itemsize == 4 && strcmp(f, "f") == 0) {
+        *half = 0;
+        return 0;
+    }
+    if (f != NULL && view->itemsize == 2 && strcmp(f, "e") == 0) {
+        *half = 1;
+        return 0;
+    }
+    PyErr_SetString(PyExc_TypeError, "table must be a C-contiguous float32 or float16 array");
+    PyBuffer_Release(view);
+    return -1;
+}
+
 static PyObject *scores(PyObject *self, PyObject *args) {
     PyObject *text, *table_obj, *bias_obj, *out_obj;
     int min_n, max_n, words;
@@ -260,12 +310,56 @@ done:
     return result;
 }
 
+/* -- lead(scores, is_eu) -> (index, lead) ---------------------------------------------------------------------- */
+
+/* The first label with the highest score among those not flagged in `is_eu`, and its score minus the highest flagged
+ * one, in float32 (what numpy's argmax over the others and max over the flagged give). */
+static PyObject *lead(PyObject *self, PyObject *args) {
+    PyObject *scores_obj, *mask_obj;
+    if (!PyArg_ParseTuple(args, "OO", &scores_obj, &mask_obj)) return NULL;
+    Py_buffer scores, mask;
+    if (float_buffer(scores_obj, &scores, 0, "scores") < 0) return NULL;
+    if (PyObject_GetBuffer(mask_obj, &mask, PyBUF_C_CONTIGUOUS) < 0) {
+        PyBuffer_Release(&scores);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t n = scores.len / 4;
+    const float *s = (const float *)scores.buf;
+    const unsigned char *eu = (const unsigned char *)mask.buf;
+    Py_ssize_t best = -1, best_eu = -1;
+    if (mask.len != n) {
+        PyErr_SetString(PyExc_ValueError, "is_eu must have one byte per score");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (eu[i]) {
+            if (best_eu < 0 || s[i] > s[best_eu]) best_eu = i;
+        } else if (best < 0 || s[i] > s[best]) {
+            best = i;
+        }
+    }
+    if (best < 0 || best_eu < 0) {
+        PyErr_SetString(PyExc_ValueError, "lead needs a flagged label and one that is not");
+        goto done;
+    }
+    float difference = s[best] - s[best_eu];
+    result = Py_BuildValue("nd", best, (double)difference);
+done:
+    PyBuffer_Release(&scores);
+    PyBuffer_Release(&mask);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"features", features, METH_VARARGS,
      "features(padded, min_n, max_n, buckets, words) -> bytes: the int64 bucket ids of featurise, in its order"},
     {"scores", scores, METH_VARARGS,
      "scores(padded, min_n, max_n, buckets, words, table, bias, out) -> int: writes bias + the float32 sum of the\n"
      "features' rows of table (buckets x labels) into out; returns the number of features"},
+    {"lead", lead, METH_VARARGS,
+     "lead(scores, is_eu) -> (index, lead): the first best label not flagged in is_eu (uint8 per label) and its\n"
+     "float32 score minus the best flagged one's"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -229,8 +229,11 @@ class MappedHeliport:
                 new = list(dict.fromkeys(words))
             self._score_words(new)
             slots = [self._row_of[w] for w in words]
-        rows = self._rows[slots]
-        points = np.add.reduce(rows, axis=0) / np.float32(len(words))  # row after row, in float32, as heliport
+        if _native is not None:
+            points = np.empty(len(HELIPORT_LANGS), dtype=np.float32)
+            _native.mean_rows(self._rows, slots, points)
+        else:
+            points = np.add.reduce(self._rows[slots], axis=0) / np.float32(len(words))  # row after row, as heliport
         if cjk_share > 0.5:
             points[~_CJK_LANGS] = _UNSCORED
         points.flags.writeable = False  # shared by the callers of the same text

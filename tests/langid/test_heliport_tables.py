@@ -101,6 +101,13 @@ def test_compiled_lookups_refuse_inconsistent_arguments(mapped):
         heliport_scorer._native.word_rows(
             mapped.words.arrays, keys, out, np.array([0, 5], dtype=np.int64), np.zeros(2, dtype=np.uint8)
         )
+    points = np.empty(len(heliport_scorer.HELIPORT_LANGS), dtype=np.float32)
+    with pytest.raises(ValueError, match="slots not empty"):
+        heliport_scorer._native.mean_rows(out, [], points)
+    with pytest.raises(IndexError, match="outside"):
+        heliport_scorer._native.mean_rows(out, [0, 2], points)
+    with pytest.raises(TypeError, match="list"):
+        heliport_scorer._native.mean_rows(out, (0, 1), points)
     with pytest.raises(TypeError, match="tuple"):
         heliport_scorer._native.word_rows(table[:4], keys, out, np.array([0, 1], dtype=np.int64), np.zeros(2, np.uint8))
 

@@ -242,7 +242,7 @@ def test_compiled_features_are_featurise_in_its_order(text, min_n, extra, bucket
 @settings(max_examples=200, deadline=None)
 @given(text=_ANY_TEXT, max_chars=st.sampled_from([None, 60, 300]), n_labels=st.sampled_from([2, 3, 8, 12]))
 def test_compiled_scores_equal_the_running_sum_bit_for_bit(text, max_chars, n_labels) -> None:
-    model = _fitted(n_labels)
+    model = _fitted(n_labels)  # float16 weights, as fitted and stored: summed as float32
     expected = model.reference_scores(featurise(text, model.spec, max_chars))
     assert model.log_scores(text, max_chars).tobytes() == expected.tobytes()
 
@@ -275,3 +275,15 @@ def test_compiled_scores_refuse_a_table_of_the_wrong_type_or_shape() -> None:
         ngram_model._native.scores(" a ", 1, 5, spec.buckets // 2, True, model._row_table, model._bias32, out)
     with pytest.raises(ValueError, match="n-gram orders"):
         ngram_model._native.features(" a ", 3, 2, spec.buckets, True)
+
+
+def test_lead_is_the_first_best_unflagged_label_over_the_best_flagged_one(monkeypatch) -> None:
+    rng = np.random.default_rng(7)
+    cases = [rng.normal(size=12).astype(np.float32) for _ in range(200)]
+    cases += [np.round(c) for c in cases[:50]]  # ties: the first of equal scores, as numpy's argmax
+    flags = (np.arange(12) % 3 == 0).astype(np.uint8)
+    compiled = [ngram_model.lead_over(c, flags) for c in cases]
+    monkeypatch.setattr(ngram_model, "_native", None)
+    assert [ngram_model.lead_over(c, flags) for c in cases] == compiled
+    with pytest.raises(ValueError, match="flagged label and one that is not"):
+        ngram_model.lead_over(cases[0], np.ones(12, dtype=np.uint8))
