@@ -77,23 +77,34 @@ typedef struct {
     uint64_t buckets;
 } Spec;
 
-/* Calls `emit(ctx, bucket)` for each feature of `points` in order; returns -1 (exception set) when emit does. */
-typedef int (*Emit)(void *ctx, uint64_t bucket);
-
-static inline uint64_t to_bucket(uint64_t h, uint64_t salt, uint64_t buckets) {
+static inline int64_t to_bucket(uint64_t h, uint64_t salt, uint64_t buckets) {
     h = mix(h ^ salt);
-    return (buckets & (buckets - 1)) == 0 ? h & (buckets - 1) : h % buckets;
+    return (int64_t)((buckets & (buckets - 1)) == 0 ? h & (buckets - 1) : h % buckets);
 }
 
-static int each_feature(const Py_UCS4 *p, Py_ssize_t n_points, const Spec *spec, Emit emit, void *ctx) {
+/* At most this many features of a text of `n_points` points: each order's n-grams and the words. */
+static Py_ssize_t max_features(Py_ssize_t n_points, const Spec *spec) { return (spec->max_n + 1) * (n_points + 1); }
+
+/* The features of `p` in order into `ids` (room for `max_features`); returns their number, or -1 (MemoryError).
+ * `rolling[i]` holds the hash of the n-gram starting at i, one order after the other, as featurise's numpy does. */
+static Py_ssize_t feature_ids(const Py_UCS4 *p, Py_ssize_t n_points, const Spec *spec, int64_t *ids) {
+    Py_ssize_t n_ids = 0;
+    uint64_t *rolling = PyMem_Malloc((size_t)(n_points ? n_points : 1) * sizeof(uint64_t));
+    if (rolling == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n_points; i++) rolling[i] = (uint64_t)p[i];
     for (int n = 1; n <= spec->max_n; n++) {
         Py_ssize_t count = n_points - n + 1;
         if (count <= 0) break;
+        if (n > 1)
+            for (Py_ssize_t i = 0; i < count; i++) rolling[i] = rolling[i] * BASE + (uint64_t)p[i + n - 1];
         if (n < spec->min_n) continue;
         uint64_t salt = (uint64_t)n * ORDER_SALT;
         if (n == 1) {
             for (Py_ssize_t i = 0; i < n_points; i++)
-                if (p[i] != ' ' && emit(ctx, to_bucket((uint64_t)p[i], salt, spec->buckets)) < 0) return -1;
+                if (p[i] != ' ') ids[n_ids++] = to_bucket(rolling[i], salt, spec->buckets);
             continue;
         }
         /* the n-gram at i: no space among p[i+1 .. i+n-2]; `spaces_inside` counts them as the window slides */
@@ -101,25 +112,38 @@ static int each_feature(const Py_UCS4 *p, Py_ssize_t n_points, const Spec *spec,
         for (Py_ssize_t k = 1; k <= n - 2; k++) spaces_inside += p[k] == ' ';
         for (Py_ssize_t i = 0; i < count; i++) {
             if (i > 0 && n > 2) spaces_inside += (p[i + n - 2] == ' ') - (p[i] == ' ');
-            if (spaces_inside) continue;
-            uint64_t h = 0;
-            for (int k = 0; k < n; k++) h = h * BASE + (uint64_t)p[i + k];
-            if (emit(ctx, to_bucket(h, salt, spec->buckets)) < 0) return -1;
+            if (!spaces_inside) ids[n_ids++] = to_bucket(rolling[i], salt, spec->buckets);
         }
     }
+    PyMem_Free(rolling);
     if (spec->words) {
         Py_ssize_t start = -1;
         for (Py_ssize_t i = 0; i <= n_points; i++) {
             int space = i == n_points || p[i] == ' ';
             if (!space && start < 0) start = i;
             if (space && start >= 0) {
-                uint64_t crc = crc32_points(p + start, i - start, WORD_SALT);
-                if (emit(ctx, to_bucket(crc, ORDER_SALT, spec->buckets)) < 0) return -1;
+                ids[n_ids++] = to_bucket(crc32_points(p + start, i - start, WORD_SALT), ORDER_SALT, spec->buckets);
                 start = -1;
             }
         }
     }
-    return 0;
+    return n_ids;
+}
+
+/* The features' ids of `text` in a new buffer (PyMem_Free it); NULL with an exception set. */
+static int64_t *text_ids(PyObject *text, const Spec *spec, Py_ssize_t *n_ids) {
+    Py_UCS4 *points = PyUnicode_AsUCS4Copy(text);
+    if (points == NULL) return NULL;
+    Py_ssize_t n_points = PyUnicode_GET_LENGTH(text);
+    int64_t *ids = PyMem_Malloc((size_t)max_features(n_points, spec) * sizeof(int64_t));
+    if (ids == NULL) {
+        PyErr_NoMemory();
+    } else if ((*n_ids = feature_ids(points, n_points, spec, ids)) < 0) {
+        PyMem_Free(ids);
+        ids = NULL;
+    }
+    PyMem_Free(points);
+    return ids;
 }
 
 static int parse_spec(int min_n, int max_n, unsigned long long buckets, int words, Spec *spec) {
@@ -140,27 +164,6 @@ static int parse_spec(int min_n, int max_n, unsigned long long buckets, int word
 
 /* -- features(padded, min_n, max_n, buckets, words) -> bytes of int64 bucket ids ---------------------------- */
 
-typedef struct {
-    int64_t *ids;
-    Py_ssize_t n, cap;
-} IdList;
-
-static int collect(void *ctx, uint64_t bucket) {
-    IdList *out = (IdList *)ctx;
-    if (out->n == out->cap) {
-        Py_ssize_t cap = out->cap ? out->cap * 2 : 256;
-        int64_t *ids = PyMem_Realloc(out->ids, (size_t)cap * sizeof(int64_t));
-        if (ids == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        out->ids = ids;
-        out->cap = cap;
-    }
-    out->ids[out->n++] = (int64_t)bucket;
-    return 0;
-}
-
 static PyObject *features(PyObject *self, PyObject *args) {
     PyObject *text;
     int min_n, max_n, words;
@@ -168,36 +171,24 @@ static PyObject *features(PyObject *self, PyObject *args) {
     Spec spec;
     if (!PyArg_ParseTuple(args, "UiiKp", &text, &min_n, &max_n, &buckets, &words)) return NULL;
     if (parse_spec(min_n, max_n, buckets, words, &spec) < 0) return NULL;
-    Py_UCS4 *points = PyUnicode_AsUCS4Copy(text);
-    if (points == NULL) return NULL;
-    IdList out = {NULL, 0, 0};
-    int failed = each_feature(points, PyUnicode_GET_LENGTH(text), &spec, collect, &out);
-    PyMem_Free(points);
-    PyObject *result = failed ? NULL : PyBytes_FromStringAndSize((const char *)out.ids, out.n * (Py_ssize_t)sizeof(int64_t));
-    PyMem_Free(out.ids);
+    Py_ssize_t n_ids = 0;
+    int64_t *ids = text_ids(text, &spec, &n_ids);
+    if (ids == NULL) return NULL;
+    PyObject *result = PyBytes_FromStringAndSize((const char *)ids, n_ids * (Py_ssize_t)sizeof(int64_t));
+    PyMem_Free(ids);
     return result;
 }
 
-/* -- scores(padded, min_n, max_n, buckets, words, table, bias, out) -> number of features ------------------- */
-
-typedef struct {
-    const float *table;
-    Py_ssize_t labels;
-    float *acc;
-    Py_ssize_t n;
-} Sum;
-
-static int add_row(void *ctx, uint64_t bucket) {
-    Sum *s = (Sum *)ctx;
-    const float *row = s->table + (Py_ssize_t)bucket * s->labels;
-    if (s->n == 0) {
-        memcpy(s->acc, row, (size_t)s->labels * sizeof(float));
-    } else {
-        for (Py_ssize_t l = 0; l < s->labels; l++) s->acc[l] = s->acc[l] + row[l];
+/* acc = row[ids[0]] + row[ids[1]] + ... (n >= 1), per label, in float32, one row after the other. */
+static void sum_rows(const float *table, Py_ssize_t labels, const int64_t *ids, Py_ssize_t n, float *acc) {
+    memcpy(acc, table + ids[0] * labels, (size_t)labels * sizeof(float));
+    for (Py_ssize_t f = 1; f < n; f++) {
+        const float *row = table + ids[f] * labels;
+        for (Py_ssize_t l = 0; l < labels; l++) acc[l] = acc[l] + row[l];
     }
-    s->n++;
-    return 0;
 }
+
+/* -- scores(padded, min_n, max_n, buckets, words, table, bias, out) -> number of features ------------------- */
 
 static int float_buffer(PyObject *obj, Py_buffer *view, int writable, const char *name) {
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0)
@@ -280,29 +271,27 @@ static PyObject *scores(PyObject *self, PyObject *args) {
         return NULL;
     }
     PyObject *result = NULL;
-    Py_ssize_t labels = bias.len / 4;
+    Py_ssize_t labels = bias.len / 4, n_ids = 0;
     float *acc = NULL;
-    Py_UCS4 *points = NULL;
+    int64_t *ids = NULL;
     if (table.ndim != 2 || table.shape[0] != (Py_ssize_t)buckets || table.shape[1] != labels || out.len / 4 != labels) {
         PyErr_SetString(PyExc_ValueError, "table must be (buckets, labels) and bias and out (labels,)");
         goto done;
     }
     acc = PyMem_Malloc((size_t)(labels ? labels : 1) * sizeof(float));
-    points = PyUnicode_AsUCS4Copy(text);
-    if (acc == NULL || points == NULL) {
-        if (acc == NULL) PyErr_NoMemory();
+    if (acc == NULL) {
+        PyErr_NoMemory();
         goto done;
     }
-    Sum sum = {(const float *)table.buf, labels, acc, 0};
-    Py_BEGIN_ALLOW_THREADS;
-    each_feature(points, PyUnicode_GET_LENGTH(text), &spec, add_row, &sum);
-    Py_END_ALLOW_THREADS;
+    ids = text_ids(text, &spec, &n_ids);
+    if (ids == NULL) goto done;
+    if (n_ids) sum_rows((const float *)table.buf, labels, ids, n_ids, acc);
     const float *b = (const float *)bias.buf;
     float *o = (float *)out.buf;
-    for (Py_ssize_t l = 0; l < labels; l++) o[l] = sum.n ? b[l] + acc[l] : b[l];
-    result = PyLong_FromSsize_t(sum.n);
+    for (Py_ssize_t l = 0; l < labels; l++) o[l] = n_ids ? b[l] + acc[l] : b[l];
+    result = PyLong_FromSsize_t(n_ids);
 done:
-    PyMem_Free(points);
+    PyMem_Free(ids);
     PyMem_Free(acc);
     PyBuffer_Release(&table);
     PyBuffer_Release(&bias);
