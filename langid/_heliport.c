@@ -1,6 +1,7 @@
-/* heliport's table look-ups (`langid.heliport_scorer`) in C: the same rows, bit for bit, as the numpy definition
- * there (`NgramTable.find` and `.scatter`, `MappedHeliport._score_words` and `._backoff_rows`), without numpy's
- * per-call cost (a text's new words were ~10 numpy calls per n-gram order).
+/* heliport's scoring of new words and of a text (`langid.heliport_scorer`) in C: the same rows and scores, bit for
+ * bit, as the numpy definition there (`MappedHeliport._score_words`, `._backoff_rows`, the mean in `._score_text`),
+ * without Python's and numpy's per-call cost (a text's new words were ~10 numpy calls per n-gram order, and a
+ * Python string and hash per n-gram).
  *
  * A table: `hashes` (uint64, sorted, unique), `buckets` (uint32, 2**bits + 1: the first key of each bucket of the
  * hashes' top bits), `offsets` (uint32, len(hashes) + 1: each key's run) and the runs' `langs` (uint8) and `probs`
@@ -11,7 +12,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* xxHash 0.8.2 (BSD-2-Clause, langid/xxhash/LICENSE), as the python `xxhash` package ships it: the tables' keys are
+ * XXH3-64 of UTF-8 bytes (`heliport_scorer.gram_hash`) */
+#define XXH_INLINE_ALL
+#include "xxhash/xxhash.h"
+
 #define PENALTY 7.0f
+#define MAX_ORDER 6
 
 typedef struct {
     Py_buffer hashes, buckets, offsets, langs, probs;
@@ -101,125 +108,119 @@ static int rows_buffer(PyObject *obj, Py_buffer *view) {
     return 0;
 }
 
-/* word_rows(table, keys, rows, slots, hit): rows[slots[i]] = PENALTY, then key i's run when the table has it
- * (hit[i] = 1) */
-static PyObject *word_rows(PyObject *self, PyObject *args) {
-    PyObject *table_obj, *keys_obj, *rows_obj, *slots_obj, *hit_obj;
-    if (!PyArg_ParseTuple(args, "OOOOO", &table_obj, &keys_obj, &rows_obj, &slots_obj, &hit_obj)) return NULL;
-    Table t;
-    if (open_table(table_obj, &t) < 0) return NULL;
-    Py_buffer keys = {0}, rows = {0}, slots = {0}, hit = {0};
+/* The UTF-8 of " word " (lone surrogates as three bytes, as Python's "surrogatepass"), into `buf` (room for 4 bytes a
+ * point), and in `offset[i]` where point i starts (offset[n] the end). Returns the number of points. */
+static Py_ssize_t padded_utf8(PyObject *word, unsigned char *buf, Py_ssize_t *offset) {
+    int kind = PyUnicode_KIND(word);
+    const void *data = PyUnicode_DATA(word);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word) + 2, at = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 cp = (i == 0 || i == n - 1) ? ' ' : PyUnicode_READ(kind, data, i - 1);
+        offset[i] = at;
+        if (cp < 0x80) {
+            buf[at++] = (unsigned char)cp;
+        } else if (cp < 0x800) {
+            buf[at++] = (unsigned char)(0xC0 | (cp >> 6));
+            buf[at++] = (unsigned char)(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            buf[at++] = (unsigned char)(0xE0 | (cp >> 12));
+            buf[at++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            buf[at++] = (unsigned char)(0x80 | (cp & 0x3F));
+        } else {
+            buf[at++] = (unsigned char)(0xF0 | (cp >> 18));
+            buf[at++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+            buf[at++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            buf[at++] = (unsigned char)(0x80 | (cp & 0x3F));
+        }
+    }
+    offset[n] = at;
+    return n;
+}
+
+/* The row of one word: the word model's entry; else the float32 mean of the entries of its n-grams (of " word ") of
+ * the longest order, from 6 down, with any entry, added one after the other in text order; else zeros. `tmp`: room
+ * for a row. */
+static void word_row(const Table *words, const Table *ngrams, const unsigned char *buf, const Py_ssize_t *offset,
+                     Py_ssize_t n_points, float *row, float *tmp, Py_ssize_t n_langs) {
+    Py_ssize_t pos = find(words, XXH3_64bits(buf + offset[1], (size_t)(offset[n_points - 1] - offset[1])));
+    if (pos >= 0) {
+        write_row(words, pos, row, n_langs);
+        return;
+    }
+    for (int order = MAX_ORDER; order >= 1; order--) {
+        long found = 0;
+        for (Py_ssize_t i = 0; i + order <= n_points; i++) {
+            pos = find(ngrams, XXH3_64bits(buf + offset[i], (size_t)(offset[i + order] - offset[i])));
+            if (pos < 0) continue;
+            if (found++ == 0) {
+                write_row(ngrams, pos, row, n_langs);
+            } else {
+                write_row(ngrams, pos, tmp, n_langs);
+                for (Py_ssize_t l = 0; l < n_langs; l++) row[l] = row[l] + tmp[l];
+            }
+        }
+        if (found) {
+            float count = (float)found;
+            for (Py_ssize_t l = 0; l < n_langs; l++) row[l] = row[l] / count;
+            return;
+        }
+    }
+    for (Py_ssize_t l = 0; l < n_langs; l++) row[l] = 0.0f;
+}
+
+/* new_rows(words_table, ngrams_table, words, rows, first): the row of words[i] into rows[first + i] */
+static PyObject *new_rows(PyObject *self, PyObject *args) {
+    PyObject *words_obj, *ngrams_obj, *list, *rows_obj;
+    Py_ssize_t first;
+    if (!PyArg_ParseTuple(args, "OOO!On", &words_obj, &ngrams_obj, &PyList_Type, &list, &rows_obj, &first))
+        return NULL;
+    Table words, ngrams;
+    if (open_table(words_obj, &words) < 0) return NULL;
+    if (open_table(ngrams_obj, &ngrams) < 0) {
+        release_table(&words);
+        return NULL;
+    }
+    Py_buffer rows = {0};
     PyObject *result = NULL;
-    if (get(keys_obj, &keys, 8, 'u', "keys") < 0) goto done;
+    unsigned char *buf = NULL;
+    Py_ssize_t *offset = NULL;
+    float *tmp = NULL;
     if (rows_buffer(rows_obj, &rows) < 0) goto done;
-    if (get(slots_obj, &slots, 8, 'i', "slots") < 0) goto done;
-    if (PyObject_GetBuffer(hit_obj, &hit, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) goto done;
-    Py_ssize_t n = keys.len / 8, n_rows = rows.shape[0], n_langs = rows.shape[1];
-    if (slots.len / 8 != n || hit.len != n) {
-        PyErr_SetString(PyExc_ValueError, "keys, slots and hit must have one entry per key");
+    Py_ssize_t n = PyList_GET_SIZE(list), n_rows = rows.shape[0], n_langs = rows.shape[1], longest = 0;
+    if (first < 0 || first + n > n_rows) {
+        PyErr_SetString(PyExc_IndexError, "the words' rows would be outside rows");
         goto done;
     }
-    const uint64_t *k = (const uint64_t *)keys.buf;
-    const int64_t *s = (const int64_t *)slots.buf;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (s[i] < 0 || s[i] >= n_rows) {
-            PyErr_SetString(PyExc_IndexError, "a slot is outside rows");
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *word = PyList_GET_ITEM(list, i);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "words must be a list of str");
             goto done;
         }
+        if (PyUnicode_GET_LENGTH(word) > longest) longest = PyUnicode_GET_LENGTH(word);
+    }
+    buf = PyMem_Malloc((size_t)(longest + 2) * 4);
+    offset = PyMem_Malloc((size_t)(longest + 3) * sizeof(Py_ssize_t));
+    tmp = PyMem_Malloc((size_t)(n_langs ? n_langs : 1) * sizeof(float));
+    if (buf == NULL || offset == NULL || tmp == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
     float *r = (float *)rows.buf;
-    uint8_t *h = (uint8_t *)hit.buf;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t pos = find(&t, k[i]);
-        float *row = r + s[i] * n_langs;
-        if (pos >= 0) {
-            write_row(&t, pos, row, n_langs);
-            h[i] = 1;
-        } else {
-            for (Py_ssize_t l = 0; l < n_langs; l++) row[l] = PENALTY;
-            h[i] = 0;
-        }
+        Py_ssize_t n_points = padded_utf8(PyList_GET_ITEM(list, i), buf, offset);
+        word_row(&words, &ngrams, buf, offset, n_points, r + (first + i) * n_langs, tmp, n_langs);
     }
     result = Py_None;
     Py_INCREF(result);
 done:
-    release_table(&t);
-    if (keys.obj) PyBuffer_Release(&keys);
+    PyMem_Free(buf);
+    PyMem_Free(offset);
+    PyMem_Free(tmp);
+    release_table(&words);
+    release_table(&ngrams);
     if (rows.obj) PyBuffer_Release(&rows);
-    if (slots.obj) PyBuffer_Release(&slots);
-    if (hit.obj) PyBuffer_Release(&hit);
     return result;
-}
-
-/* backoff_order(table, keys, owners, out) -> list of the owners settled: the n-grams `keys` of one order, of the
- * words `owners` (non-decreasing row indices of `out`); a word with any n-gram in the table gets, in its row of
- * `out`, the float32 mean of those n-grams' rows, summed one after the other in their order. */
-static PyObject *backoff_order(PyObject *self, PyObject *args) {
-    PyObject *table_obj, *keys_obj, *owners_obj, *out_obj;
-    if (!PyArg_ParseTuple(args, "OOOO", &table_obj, &keys_obj, &owners_obj, &out_obj)) return NULL;
-    Table t;
-    if (open_table(table_obj, &t) < 0) return NULL;
-    Py_buffer keys = {0}, owners = {0}, out = {0};
-    PyObject *settled = NULL;
-    float *row = NULL;
-    if (get(keys_obj, &keys, 8, 'u', "keys") < 0) goto done;
-    if (get(owners_obj, &owners, 8, 'i', "owners") < 0) goto done;
-    if (rows_buffer(out_obj, &out) < 0) goto done;
-    Py_ssize_t n = keys.len / 8, n_rows = out.shape[0], n_langs = out.shape[1];
-    const uint64_t *k = (const uint64_t *)keys.buf;
-    const int64_t *o = (const int64_t *)owners.buf;
-    if (owners.len / 8 != n) {
-        PyErr_SetString(PyExc_ValueError, "keys and owners must have the same length");
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (o[i] < 0 || o[i] >= n_rows || (i > 0 && o[i] < o[i - 1])) {
-            PyErr_SetString(PyExc_ValueError, "owners must be non-decreasing row indices of out");
-            goto done;
-        }
-    settled = PyList_New(0);
-    row = PyMem_Malloc((size_t)(n_langs ? n_langs : 1) * sizeof(float));
-    if (settled == NULL || row == NULL) {
-        if (row == NULL) PyErr_NoMemory();
-        Py_CLEAR(settled);
-        goto done;
-    }
-    float *dest = (float *)out.buf;
-    for (Py_ssize_t i = 0; i < n;) {
-        Py_ssize_t j = i;
-        int64_t w = o[i];
-        float *acc = dest + w * n_langs;
-        long count = 0;
-        for (; j < n && o[j] == w; j++) {
-            Py_ssize_t pos = find(&t, k[j]);
-            if (pos < 0) continue;
-            if (count == 0) {
-                write_row(&t, pos, acc, n_langs);
-            } else {
-                write_row(&t, pos, row, n_langs);
-                for (Py_ssize_t l = 0; l < n_langs; l++) acc[l] = acc[l] + row[l];
-            }
-            count++;
-        }
-        if (count) {
-            float c = (float)count;
-            for (Py_ssize_t l = 0; l < n_langs; l++) acc[l] = acc[l] / c;
-            PyObject *item = PyLong_FromLongLong(w);
-            if (item == NULL || PyList_Append(settled, item) < 0) {
-                Py_XDECREF(item);
-                Py_CLEAR(settled);
-                goto done;
-            }
-            Py_DECREF(item);
-        }
-        i = j;
-    }
-done:
-    PyMem_Free(row);
-    release_table(&t);
-    if (keys.obj) PyBuffer_Release(&keys);
-    if (owners.obj) PyBuffer_Release(&owners);
-    if (out.obj) PyBuffer_Release(&out);
-    return settled;
 }
 
 /* mean_rows(rows, slots, out): out = (rows[slots[0]] + rows[slots[1]] + ...) / len(slots), in float32, the rows
@@ -265,12 +266,9 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"word_rows", word_rows, METH_VARARGS,
-     "word_rows(table, keys, rows, slots, hit): each key's row (PENALTY, then its run) into rows[slots[i]]; hit[i]\n"
-     "says whether the table has key i"},
-    {"backoff_order", backoff_order, METH_VARARGS,
-     "backoff_order(table, keys, owners, out) -> [owner, ...]: the mean row of each owner's n-grams found, into\n"
-     "out[owner]; returns the owners that had any"},
+    {"new_rows", new_rows, METH_VARARGS,
+     "new_rows(words_table, ngrams_table, words, rows, first): each word's row (the word model's entry, else the\n"
+     "mean of its n-grams' of the longest order with any, else zeros) into rows[first + i]"},
     {"mean_rows", mean_rows, METH_VARARGS,
      "mean_rows(rows, slots, out): the float32 mean of rows[slots[0]], rows[slots[1]], ... (added in that order)"},
     {NULL, NULL, 0, NULL},

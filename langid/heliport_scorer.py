@@ -245,20 +245,18 @@ class MappedHeliport:
         if len(words) > len(self._rows):  # a text longer than the cache: a cache of its size
             self._rows = np.empty((len(words), len(HELIPORT_LANGS)), dtype=np.float32)
         first = len(self._row_of)
-        slots = np.arange(first, first + len(words))
         rows = self._rows
         if _native is not None:
-            found = np.empty(len(words), dtype=np.uint8)
-            _native.word_rows(self.words.arrays, gram_hashes(words), rows, slots, found)
-            missed = np.flatnonzero(found == 0)
+            _native.new_rows(self.words.arrays, self.ngrams.arrays, words, rows, first)
         else:
+            slots = np.arange(first, first + len(words))
             rows[slots] = PENALTY
             pos, hit = self.words.find(gram_hashes(words))
             self.words.scatter(rows, slots[hit], pos)
             missed = np.flatnonzero(~hit)
-        if len(missed):
-            rows[slots[missed]] = self._backoff_rows([words[j] for j in missed.tolist()])
-        self._row_of.update(zip(words, slots.tolist(), strict=True))
+            if len(missed):
+                rows[slots[missed]] = self._backoff_rows([words[j] for j in missed.tolist()])
+        self._row_of.update(zip(words, range(first, first + len(words)), strict=True))
 
     def _backoff_rows(self, words: list[str]) -> np.ndarray:
         """Words out of the word model: each the mean score of its n-grams of the longest order with any entry, or
@@ -277,10 +275,7 @@ class MappedHeliport:
                     owner += [j] * n
             if not grams:
                 continue
-            if _native is not None:
-                settled = _native.backoff_order(self.ngrams.arrays, gram_hashes(grams), np.array(owner, np.int64), out)
-            else:
-                settled = self._backoff_order(grams, owner, out)
+            settled = self._backoff_order(grams, owner, out)
             if settled:
                 done = set(settled)
                 pending = [j for j in pending if j not in done]
@@ -290,8 +285,7 @@ class MappedHeliport:
 
     def _backoff_order(self, grams: list[str], owner: list[int], out: np.ndarray) -> list[int]:
         """The n-grams `grams` of one order, of the words `owner` (non-decreasing row indices of `out`): each word with
-        any of them in the table gets the mean of their rows in `out`. Returns those words (`_heliport.backoff_order`
-        is this in C)."""
+        any of them in the table gets the mean of their rows in `out`. Returns those words."""
         pos, hit = self.ngrams.find(gram_hashes(grams))
         if not len(pos):
             return []

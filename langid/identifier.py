@@ -308,9 +308,10 @@ class EuLanguageIdentifier:
                 probs["gd"] = max(probs.values()) + 0.01
             elif acute >= 2 and acute > grave:
                 probs["ga"] = max(probs.values()) + 0.01
-        tokens = words(flat)
+        tokens: list[str] | None = None  # read only for a member whose marker words count (most groups have none)
         for m in members:
             if m not in known and m != "hbs" and m in MARKER_WORDS:
+                tokens = words(flat) if tokens is None else tokens
                 hits = marker_hits(tokens, m)
                 if hits >= cfg.marker_min_hits:
                     probs[m] = max(probs.values()) * (1.0 + 0.1 * hits)

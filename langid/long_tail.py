@@ -345,7 +345,7 @@ def long_tail_veto(
         return None
     tally = counts if counts is not None else Counter()
     tally[VETO_ASKED] += 1
-    tell = spelling_tell(words(flat), flat, min_hits, eu_lang)
+    tell = spelling_tell(words(flat) if eu_lang in _TOLD_APART else [], flat, min_hits, eu_lang)
     if tell is not None:  # before the glance: the tells are for languages no model knows (~20 µs)
         return Veto(tell, 0.5, "veto:spelling")
     if (  # stops ~85% of the EU-24 texts asked, at ~a third of the cost
@@ -374,6 +374,9 @@ def long_tail_veto(
         return Veto(named, round(ft[named], 4), "veto:fasttext")
     return None
 
+
+# the EU-24 languages some spelling tell reads marker words against (for the others the text is not split in words)
+_TOLD_APART: Final = frozenset(lang for tell in LONG_TAIL_MARKERS.values() for lang in tell.neighbours)
 
 VETO_ASKED: Final = "veto_asked"  # the veto read a text (fastText's view left room for another language)
 VETO_GLANCED: Final = "veto_glanced"  # ... and stopped at the regional classifier's glance

@@ -88,28 +88,34 @@ def test_compiled_lookups_give_the_numpy_scores_bit_for_bit(mapped, monkeypatch)
 
 @pytest.mark.skipif(heliport_scorer._native is None, reason="eurocurate.langid._heliport is not compiled")
 def test_compiled_lookups_refuse_inconsistent_arguments(mapped):
-    table = mapped.ngrams.arrays
-    out = np.zeros((2, len(heliport_scorer.HELIPORT_LANGS)), dtype=np.float32)
-    keys = np.array([1, 2], dtype=np.uint64)
-    with pytest.raises(ValueError, match="non-decreasing"):
-        heliport_scorer._native.backoff_order(table, keys, np.array([1, 0], dtype=np.int64), out)
-    with pytest.raises(ValueError, match="non-decreasing"):
-        heliport_scorer._native.backoff_order(table, keys, np.array([0, 2], dtype=np.int64), out)
+    native = heliport_scorer._native
+    words, ngrams = mapped.words.arrays, mapped.ngrams.arrays
+    rows = np.zeros((2, len(heliport_scorer.HELIPORT_LANGS)), dtype=np.float32)
+    with pytest.raises(IndexError, match="outside rows"):
+        native.new_rows(words, ngrams, ["ein", "satz"], rows, 1)
+    with pytest.raises(TypeError, match="list of str"):
+        native.new_rows(words, ngrams, ["ein", b"satz"], rows, 0)
     with pytest.raises(TypeError, match="float32"):
-        heliport_scorer._native.backoff_order(table, keys, np.array([0, 1], dtype=np.int64), out.astype(np.float64))
-    with pytest.raises(IndexError, match="outside"):
-        heliport_scorer._native.word_rows(
-            mapped.words.arrays, keys, out, np.array([0, 5], dtype=np.int64), np.zeros(2, dtype=np.uint8)
-        )
+        native.new_rows(words, ngrams, ["ein"], rows.astype(np.float64), 0)
+    with pytest.raises(TypeError, match="tuple"):
+        native.new_rows(words[:4], ngrams, ["ein"], rows, 0)
     points = np.empty(len(heliport_scorer.HELIPORT_LANGS), dtype=np.float32)
     with pytest.raises(ValueError, match="slots not empty"):
-        heliport_scorer._native.mean_rows(out, [], points)
+        native.mean_rows(rows, [], points)
     with pytest.raises(IndexError, match="outside"):
-        heliport_scorer._native.mean_rows(out, [0, 2], points)
+        native.mean_rows(rows, [0, 2], points)
     with pytest.raises(TypeError, match="list"):
-        heliport_scorer._native.mean_rows(out, (0, 1), points)
-    with pytest.raises(TypeError, match="tuple"):
-        heliport_scorer._native.word_rows(table[:4], keys, out, np.array([0, 1], dtype=np.int64), np.zeros(2, np.uint8))
+        native.mean_rows(rows, (0, 1), points)
+    native.new_rows(words, ngrams, ["ein", "satz"], rows, 0)  # and with consistent ones, the rows numpy gives
+    plain = MappedHeliport(mapped.words, mapped.ngrams, mapped.confidence)
+    expected = np.zeros_like(rows)
+    plain._rows = expected
+    saved, heliport_scorer._native = heliport_scorer._native, None
+    try:
+        plain._score_words(["ein", "satz"])
+    finally:
+        heliport_scorer._native = saved
+    assert rows.tobytes() == expected.tobytes()
 
 
 def test_numpy_adds_rows_one_after_the_other_in_float32_as_heliport_does():
