@@ -223,6 +223,64 @@ done:
     return result;
 }
 
+/* split_words(lowered, kept, classify) -> list[str] | None: heliport's words of a lower-cased text (runs of the
+ * characters it keeps: letters, marks, '#', and a few signs; `_NON_ALPHA`), or None when the text has a kept
+ * character from U+2E80 on (CJK may need heliport's spacing: the caller's Python path). `kept`: a bytearray of
+ * 0x110000 bytes, 1 kept, 2 not, 0 not yet known: then `classify(codepoint)` says, and the answer is written in. */
+static PyObject *split_words(PyObject *self, PyObject *args) {
+    PyObject *text, *kept_obj, *classify;
+    if (!PyArg_ParseTuple(args, "UOO", &text, &kept_obj, &classify)) return NULL;
+    Py_buffer kept;
+    if (PyObject_GetBuffer(kept_obj, &kept, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) return NULL;
+    PyObject *list = NULL;
+    if (kept.len != 0x110000) {
+        PyErr_SetString(PyExc_ValueError, "kept must have one byte per code point (0x110000)");
+        goto fail;
+    }
+    unsigned char *known = (unsigned char *)kept.buf;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), start = -1;
+    list = PyList_New(0);
+    if (list == NULL) goto fail;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        int keep = 0;
+        if (i < n) {
+            Py_UCS4 cp = PyUnicode_READ(kind, data, i);
+            if (known[cp] == 0) {
+                PyObject *answer = PyObject_CallFunction(classify, "I", (unsigned int)cp);
+                if (answer == NULL) goto fail;
+                int truth = PyObject_IsTrue(answer);
+                Py_DECREF(answer);
+                if (truth < 0) goto fail;
+                known[cp] = truth ? 1 : 2;
+            }
+            keep = known[cp] == 1 && !Py_UNICODE_ISSPACE(cp);
+            if (keep && cp >= 0x2E80) {
+                Py_DECREF(list);
+                PyBuffer_Release(&kept);
+                Py_RETURN_NONE;
+            }
+        }
+        if (keep && start < 0) start = i;
+        if (!keep && start >= 0) {
+            PyObject *word = PyUnicode_Substring(text, start, i);
+            if (word == NULL || PyList_Append(list, word) < 0) {
+                Py_XDECREF(word);
+                goto fail;
+            }
+            Py_DECREF(word);
+            start = -1;
+        }
+    }
+    PyBuffer_Release(&kept);
+    return list;
+fail:
+    Py_XDECREF(list);
+    PyBuffer_Release(&kept);
+    return NULL;
+}
+
 /* mean_rows(rows, slots, out): out = (rows[slots[0]] + rows[slots[1]] + ...) / len(slots), in float32, the rows
  * added one after the other (`slots`: a list of row indices) */
 static PyObject *mean_rows(PyObject *self, PyObject *args) {
@@ -269,6 +327,9 @@ static PyMethodDef methods[] = {
     {"new_rows", new_rows, METH_VARARGS,
      "new_rows(words_table, ngrams_table, words, rows, first): each word's row (the word model's entry, else the\n"
      "mean of its n-grams' of the longest order with any, else zeros) into rows[first + i]"},
+    {"split_words", split_words, METH_VARARGS,
+     "split_words(lowered, kept, classify) -> list[str] | None: heliport's words of a lower-cased text (None from\n"
+     "U+2E80 on: the caller's CJK path); kept: bytearray(0x110000) of 0 unknown, 1 kept, 2 not, filled by classify"},
     {"mean_rows", mean_rows, METH_VARARGS,
      "mean_rows(rows, slots, out): the float32 mean of rows[slots[0]], rows[slots[1]], ... (added in that order)"},
     {NULL, NULL, 0, NULL},

@@ -69,6 +69,16 @@ class _Spacing(dict):
 
 
 _SPACING: Final = _Spacing()
+
+
+def _keeps(codepoint: int) -> bool:
+    """Whether heliport keeps the character (`_NON_ALPHA` does not match it): what `_heliport.split_words` asks of a
+    character it meets the first time."""
+    return _NON_ALPHA.match(chr(codepoint)) is None
+
+
+# per code point: 0 not yet asked, 1 kept, 2 spaced out (`_heliport.split_words` fills it; untouched pages cost nothing)
+_KEPT: Final = bytearray(0x110000)
 # the 17 CJK_* Unicode blocks heliport spaces apart and counts (not Hangul or Kana)
 _CJK_BLOCKS: Final = (
     (0x2E80, 0x2EFF), (0x3000, 0x303F), (0x31C0, 0x31EF), (0x3300, 0x33FF), (0x3400, 0x4DBF),
@@ -214,11 +224,14 @@ class MappedHeliport:
         return points
 
     def _score_text(self, text: str) -> np.ndarray | None:
-        spaced = text.lower().translate(_SPACING)
+        lowered = text.lower()
         cjk_share = 0.0
-        if spaced and max(spaced) >= _FIRST_CJK and _CJK.search(spaced) is not None:
-            spaced, cjk_share = _space_cjk(spaced)
-        words = spaced.split()
+        words = None if _native is None else _native.split_words(lowered, _KEPT, _keeps)
+        if words is None:  # not compiled, or a character from U+2E80 on (CJK: heliport's spacing)
+            spaced = lowered.translate(_SPACING)
+            if spaced and max(spaced) >= _FIRST_CJK and _CJK.search(spaced) is not None:
+                spaced, cjk_share = _space_cjk(spaced)
+            words = spaced.split()
         if not words:
             return None
         slots = [self._row_of.get(w, -1) for w in words]

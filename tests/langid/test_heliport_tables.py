@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eurocurate.langid import heliport_scorer, long_tail
 from eurocurate.langid.heliport_scorer import MappedHeliport
@@ -116,6 +118,18 @@ def test_compiled_lookups_refuse_inconsistent_arguments(mapped):
     finally:
         heliport_scorer._native = saved
     assert rows.tobytes() == expected.tobytes()
+
+
+@pytest.mark.skipif(heliport_scorer._native is None, reason="eurocurate.langid._heliport is not compiled")
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.characters(codec="utf-8"), max_size=80) | st.text(st.characters(max_codepoint=0x3000), max_size=80))
+def test_compiled_words_are_heliports_cleaning_and_split(text):
+    lowered = text.lower()
+    got = heliport_scorer._native.split_words(lowered, heliport_scorer._KEPT, heliport_scorer._keeps)
+    if got is None:  # a kept character from U+2E80 on: the Python path (CJK spacing) reads it
+        assert any(ord(c) >= 0x2E80 and heliport_scorer._keeps(ord(c)) for c in lowered)
+    else:
+        assert got == lowered.translate(heliport_scorer._SPACING).split()
 
 
 def test_numpy_adds_rows_one_after_the_other_in_float32_as_heliport_does():
