@@ -281,6 +281,83 @@ fail:
     return NULL;
 }
 
+static int points_buffer(PyObject *obj, Py_buffer *view) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    if (view->itemsize != 4 || view->format == NULL || strcmp(view->format, "f") != 0) {
+        PyErr_SetString(PyExc_TypeError, "points must be a C-contiguous float32 array");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* leading(points, k) -> [index, ...]: the languages whose score is among the k lowest distinct scores, by score and
+ * then index (numpy's stable argsort, cut after k levels) */
+static PyObject *leading(PyObject *self, PyObject *args) {
+    PyObject *points_obj;
+    int k;
+    if (!PyArg_ParseTuple(args, "Oi", &points_obj, &k)) return NULL;
+    Py_buffer points;
+    if (points_buffer(points_obj, &points) < 0) return NULL;
+    const float *s = (const float *)points.buf;
+    Py_ssize_t n = points.len / 4;
+    PyObject *list = PyList_New(0);
+    float last = 0.0f;
+    for (int level = 0; list != NULL && level < k; level++) {
+        int found = 0;
+        float v = 0.0f;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if ((level == 0 || s[i] > last) && (!found || s[i] < v)) v = s[i], found = 1;
+        if (!found) break;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (s[i] != v) continue;
+            PyObject *index = PyLong_FromSsize_t(i);
+            if (index == NULL || PyList_Append(list, index) < 0) {
+                Py_XDECREF(index);
+                Py_CLEAR(list);
+                break;
+            }
+            Py_DECREF(index);
+        }
+        last = v;
+    }
+    PyBuffer_Release(&points);
+    return list;
+}
+
+/* best_and_lead(points, groups, unscored) -> (winner, best, lead): the last language with the lowest score, that
+ * score, and min(unscored, the lowest score of the languages of another group) - best, in float32 */
+static PyObject *best_and_lead(PyObject *self, PyObject *args) {
+    PyObject *points_obj, *groups_obj;
+    float unscored;
+    if (!PyArg_ParseTuple(args, "OOf", &points_obj, &groups_obj, &unscored)) return NULL;
+    Py_buffer points, groups;
+    if (points_buffer(points_obj, &points) < 0) return NULL;
+    if (get(groups_obj, &groups, 8, 'i', "groups") < 0) {
+        PyBuffer_Release(&points);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    const float *s = (const float *)points.buf;
+    const int64_t *g = (const int64_t *)groups.buf;
+    Py_ssize_t n = points.len / 4, winner = -1;
+    if (groups.len / 8 != n || n == 0) {
+        PyErr_SetString(PyExc_ValueError, "points and groups: one value per language, at least one language");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (winner < 0 || s[i] <= s[winner]) winner = i;
+    float second = unscored;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (g[i] != g[winner] && s[i] < second) second = s[i];
+    float lead = second - s[winner];
+    result = Py_BuildValue("ndd", winner, (double)s[winner], (double)lead);
+done:
+    PyBuffer_Release(&points);
+    PyBuffer_Release(&groups);
+    return result;
+}
+
 /* mean_rows(rows, slots, out): out = (rows[slots[0]] + rows[slots[1]] + ...) / len(slots), in float32, the rows
  * added one after the other (`slots`: a list of row indices) */
 static PyObject *mean_rows(PyObject *self, PyObject *args) {
@@ -330,6 +407,11 @@ static PyMethodDef methods[] = {
     {"split_words", split_words, METH_VARARGS,
      "split_words(lowered, kept, classify) -> list[str] | None: heliport's words of a lower-cased text (None from\n"
      "U+2E80 on: the caller's CJK path); kept: bytearray(0x110000) of 0 unknown, 1 kept, 2 not, filled by classify"},
+    {"leading", leading, METH_VARARGS,
+     "leading(points, k) -> [index, ...]: the languages among the k lowest distinct scores, by score then index"},
+    {"best_and_lead", best_and_lead, METH_VARARGS,
+     "best_and_lead(points, groups, unscored) -> (winner, best, lead): the last lowest score's language, the score,\n"
+     "and min(unscored, the lowest of another group) - best in float32"},
     {"mean_rows", mean_rows, METH_VARARGS,
      "mean_rows(rows, slots, out): the float32 mean of rows[slots[0]], rows[slots[1]], ... (added in that order)"},
     {NULL, NULL, 0, NULL},

@@ -163,6 +163,7 @@ class MappedHeliport:
         self.confidence = confidence  # float32 per language index, 0 where heliport has no threshold
         collapsed = np.array([COLLAPSED.index(c) for c in COLLAPSED])  # first index of each collapsed code
         self._others = collapsed[None, :] != collapsed[:, None]  # [i]: the languages that are not i's macrolanguage
+        self._groups = collapsed.astype(np.int64)  # each language's macrolanguage, as `_heliport.best_and_lead` reads
         # the scores of the last words read (a row per word; ~1 KB each, 16 MB at most): a text's words are mostly
         # words read before, and a dictionary look-up is ~50x cheaper than one in the tables
         self._row_of: dict[str, int] = {}
@@ -178,14 +179,17 @@ class MappedHeliport:
         points = self.points(text)
         if points is None:
             return "zxx", float(PENALTY)
-        best = points.min()
-        winner = int(np.flatnonzero(points == best)[-1])  # heliport keeps the last of equal scores
+        if _native is not None:  # the same three numbers in C
+            winner, best, lead = _native.best_and_lead(points, self._groups, _UNSCORED)
+        else:
+            best = points.min()
+            winner = int(np.flatnonzero(points == best)[-1])  # heliport keeps the last of equal scores
+            others = points[self._others[winner]]
+            second = min(_UNSCORED, others.min()) if len(others) else _UNSCORED
+            lead = np.float32(second - best)
         label = COLLAPSED[winner]
         if ignore_confidence:
             return label, float(best)
-        others = points[self._others[winner]]
-        second = min(_UNSCORED, others.min()) if len(others) else _UNSCORED
-        lead = np.float32(second - best)
         if self.confidence[_INDEX[label]] > lead:
             label = "und"
         return label, float(lead)
@@ -200,7 +204,9 @@ class MappedHeliport:
         out: list[tuple[str, float]] = []
         seen: set[str] = set()
         levels, last = 0, None
-        for i in np.argsort(points, kind="stable").tolist():  # by score, then heliport's language order
+        # by score, then heliport's language order (in C: only the languages of the k lowest scores)
+        order = _native.leading(points, k) if _native is not None else np.argsort(points, kind="stable").tolist()
+        for i in order:
             if scores[i] != last:
                 levels, last = levels + 1, scores[i]
                 if levels > k:

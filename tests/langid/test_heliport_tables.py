@@ -86,6 +86,13 @@ def test_compiled_lookups_give_the_numpy_scores_bit_for_bit(mapped, monkeypatch)
         assert (got is None) == (expected is None), text
         if got is not None:
             assert got.tobytes() == expected.tobytes(), text
+        monkeypatch.setattr(heliport_scorer, "_native", native)
+        answers = [compiled.identify_with_score(text), compiled.identify_with_score(text, True)]
+        answers += [compiled.identify_topk_with_score(text, k) for k in (1, 3, 8, 300)]
+        monkeypatch.setattr(heliport_scorer, "_native", None)
+        expected_answers = [plain.identify_with_score(text), plain.identify_with_score(text, True)]
+        expected_answers += [plain.identify_topk_with_score(text, k) for k in (1, 3, 8, 300)]
+        assert answers == expected_answers, text
 
 
 @pytest.mark.skipif(heliport_scorer._native is None, reason="eurocurate.langid._heliport is not compiled")
