@@ -82,7 +82,12 @@ _SALT_OF_ORDER: Final = tuple(np.uint64(n * int(_ORDER_SALT) % 2**64) for n in r
 
 def text_words(text: str) -> list[str]:
     """The lower-cased, NFC-normalised letter runs of `text` (digits and punctuation separate words)."""
-    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
+    return _WORD.findall(lowered_nfc(text))
+
+
+def lowered_nfc(text: str) -> str:
+    """`text` in its NFC form, lower-cased: what the words are read from (the compiled features read it themselves)."""
+    return unicodedata.normalize("NFC", text).lower()
 
 
 def padded_words(text: str, max_chars: int | None = None) -> str | None:
@@ -197,12 +202,9 @@ class NgramModel:
         if _native is None:
             return self.scores_of(featurise(text, self.spec, max_chars))
         out = np.empty(len(self.labels), dtype=np.float32)
-        padded = padded_words(text, max_chars)
-        if padded is None:
-            out[:] = self._bias32
-            return out
         spec = self.spec
-        _native.scores(padded, spec.min_n, spec.max_n, spec.buckets, spec.words, self._row_table, self._bias32, out)
+        lowered = lowered_nfc(text if max_chars is None else text[:max_chars])
+        _native.scores(lowered, spec.min_n, spec.max_n, spec.buckets, spec.words, self._row_table, self._bias32, out)
         return out
 
     def scores_of(self, ids: NDArray[np.int64]) -> NDArray[np.float32]:
