@@ -339,8 +339,8 @@ static int points_buffer(PyObject *obj, Py_buffer *view) {
     return 0;
 }
 
-/* leading(points, k) -> [index, ...]: the languages whose score is among the k lowest distinct scores, by score and
- * then index (numpy's stable argsort, cut after k levels) */
+/* leading(points, k) -> [(index, score), ...]: the languages whose score is among the k lowest distinct scores, by
+ * score and then index (numpy's stable argsort, cut after k levels) */
 static PyObject *leading(PyObject *self, PyObject *args) {
     PyObject *points_obj;
     int k;
@@ -359,13 +359,13 @@ static PyObject *leading(PyObject *self, PyObject *args) {
         if (!found) break;
         for (Py_ssize_t i = 0; i < n; i++) {
             if (s[i] != v) continue;
-            PyObject *index = PyLong_FromSsize_t(i);
-            if (index == NULL || PyList_Append(list, index) < 0) {
-                Py_XDECREF(index);
+            PyObject *pair = Py_BuildValue("nd", i, (double)v);
+            if (pair == NULL || PyList_Append(list, pair) < 0) {
+                Py_XDECREF(pair);
                 Py_CLEAR(list);
                 break;
             }
-            Py_DECREF(index);
+            Py_DECREF(pair);
         }
         last = v;
     }
@@ -406,11 +406,28 @@ done:
     return result;
 }
 
-/* mean_rows(rows, slots, out): out = (rows[slots[0]] + rows[slots[1]] + ...) / len(slots), in float32, the rows
- * added one after the other (`slots`: a list of row indices) */
-static PyObject *mean_rows(PyObject *self, PyObject *args) {
-    PyObject *rows_obj, *slots, *out_obj;
-    if (!PyArg_ParseTuple(args, "OO!O", &rows_obj, &PyList_Type, &slots, &out_obj)) return NULL;
+/* mean_of_words(rows, words, row_of, out) -> None | [word, ...]: with every word's row in the cache (`row_of`: word
+ * -> row of `rows`), out = (its rows, added one after the other in the words' order) / len(words) in float32, and
+ * None; else the words without a row, each once, in order of appearance (out untouched). */
+static PyObject *mean_of_words(PyObject *self, PyObject *args) {
+    PyObject *rows_obj, *words, *row_of, *out_obj;
+    if (!PyArg_ParseTuple(args, "OO!O!O", &rows_obj, &PyList_Type, &words, &PyDict_Type, &row_of, &out_obj)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    PyObject *missing = NULL, *seen = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *word = PyList_GET_ITEM(words, i);
+        PyObject *slot = PyDict_GetItemWithError(row_of, word);
+        if (slot != NULL) continue;
+        if (PyErr_Occurred()) goto fail;
+        if (missing == NULL && ((missing = PyList_New(0)) == NULL || (seen = PySet_New(NULL)) == NULL)) goto fail;
+        int known = PySet_Contains(seen, word);
+        if (known < 0) goto fail;
+        if (!known && (PySet_Add(seen, word) < 0 || PyList_Append(missing, word) < 0)) goto fail;
+    }
+    if (missing != NULL) {
+        Py_DECREF(seen);
+        return missing;
+    }
     Py_buffer rows, out;
     if (rows_buffer(rows_obj, &rows) < 0) return NULL;
     if (PyObject_GetBuffer(out_obj, &out, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
@@ -418,18 +435,18 @@ static PyObject *mean_rows(PyObject *self, PyObject *args) {
         return NULL;
     }
     PyObject *result = NULL;
-    Py_ssize_t n = PyList_GET_SIZE(slots), n_rows = rows.shape[0], n_langs = rows.shape[1];
+    Py_ssize_t n_rows = rows.shape[0], n_langs = rows.shape[1];
     if (out.itemsize != 4 || out.len / 4 != n_langs || out.format == NULL || strcmp(out.format, "f") != 0 || n == 0) {
-        PyErr_SetString(PyExc_ValueError, "out must be float32 with one value per column of rows, and slots not empty");
+        PyErr_SetString(PyExc_ValueError, "out must be float32 with one value per column of rows, and words not empty");
         goto done;
     }
     const float *r = (const float *)rows.buf;
     float *o = (float *)out.buf;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t slot = PyLong_AsSsize_t(PyList_GET_ITEM(slots, i));
+        Py_ssize_t slot = PyLong_AsSsize_t(PyDict_GetItem(row_of, PyList_GET_ITEM(words, i)));
         if (slot == -1 && PyErr_Occurred()) goto done;
         if (slot < 0 || slot >= n_rows) {
-            PyErr_SetString(PyExc_IndexError, "a slot is outside rows");
+            PyErr_SetString(PyExc_IndexError, "a word's row is outside rows");
             goto done;
         }
         const float *row = r + slot * n_langs;
@@ -446,6 +463,10 @@ done:
     PyBuffer_Release(&rows);
     PyBuffer_Release(&out);
     return result;
+fail:
+    Py_XDECREF(missing);
+    Py_XDECREF(seen);
+    return NULL;
 }
 
 static PyMethodDef methods[] = {
@@ -456,12 +477,14 @@ static PyMethodDef methods[] = {
      "split_words(lowered, kept, classify) -> list[str] | None: heliport's words of a lower-cased text (None from\n"
      "U+2E80 on: the caller's CJK path); kept: bytearray(0x110000) of 0 unknown, 1 kept, 2 not, filled by classify"},
     {"leading", leading, METH_VARARGS,
-     "leading(points, k) -> [index, ...]: the languages among the k lowest distinct scores, by score then index"},
+     "leading(points, k) -> [(index, score), ...]: the languages among the k lowest distinct scores, by score then\n"
+     "index"},
     {"best_and_lead", best_and_lead, METH_VARARGS,
      "best_and_lead(points, groups, unscored) -> (winner, best, lead): the last lowest score's language, the score,\n"
      "and min(unscored, the lowest of another group) - best in float32"},
-    {"mean_rows", mean_rows, METH_VARARGS,
-     "mean_rows(rows, slots, out): the float32 mean of rows[slots[0]], rows[slots[1]], ... (added in that order)"},
+    {"mean_of_words", mean_of_words, METH_VARARGS,
+     "mean_of_words(rows, words, row_of, out) -> None | [word, ...]: the float32 mean of the words' cached rows into\n"
+     "out (None), or the words without a row, each once, in order"},
     {NULL, NULL, 0, NULL},
 };
 

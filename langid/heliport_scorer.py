@@ -200,21 +200,24 @@ class MappedHeliport:
         points = self.points(text)
         if points is None:
             return [("zxx", float(PENALTY))]
-        scores = points.tolist()
+        # by score, then heliport's language order (in C: only the languages of the k lowest scores)
+        if _native is not None:
+            ranked = _native.leading(points, k)
+        else:
+            scores = points.tolist()
+            ranked = [(i, scores[i]) for i in np.argsort(points, kind="stable").tolist()]
         out: list[tuple[str, float]] = []
         seen: set[str] = set()
         levels, last = 0, None
-        # by score, then heliport's language order (in C: only the languages of the k lowest scores)
-        order = _native.leading(points, k) if _native is not None else np.argsort(points, kind="stable").tolist()
-        for i in order:
-            if scores[i] != last:
-                levels, last = levels + 1, scores[i]
+        for i, score in ranked:
+            if score != last:
+                levels, last = levels + 1, score
                 if levels > k:
                     break
             code = COLLAPSED[i]
             if code not in seen:
                 seen.add(code)
-                out.append((code, scores[i]))
+                out.append((code, score))
                 if len(out) >= k:
                     break
         return out
@@ -240,23 +243,30 @@ class MappedHeliport:
             words = spaced.split()
         if not words:
             return None
-        slots = [self._row_of.get(w, -1) for w in words]
-        if -1 in slots:
-            new = list(dict.fromkeys(w for w, slot in zip(words, slots, strict=True) if slot < 0))
-            if len(self._row_of) + len(new) > len(self._rows):
-                self._row_of = {}  # emptied rather than tracked: a full cache is refilled by the next texts
-                new = list(dict.fromkeys(words))
-            self._score_words(new)
-            slots = [self._row_of[w] for w in words]
-        if _native is not None:
+        if _native is not None:  # the cache look-ups and the mean in C
             points = np.empty(len(HELIPORT_LANGS), dtype=np.float32)
-            _native.mean_rows(self._rows, slots, points)
+            new = _native.mean_of_words(self._rows, words, self._row_of, points)
+            if new is not None:
+                self._score_new(new, words)
+                _native.mean_of_words(self._rows, words, self._row_of, points)
         else:
+            slots = [self._row_of.get(w, -1) for w in words]
+            if -1 in slots:
+                self._score_new(list(dict.fromkeys(w for w, slot in zip(words, slots, strict=True) if slot < 0)), words)
+                slots = [self._row_of[w] for w in words]
             points = np.add.reduce(self._rows[slots], axis=0) / np.float32(len(words))  # row after row, as heliport
         if cjk_share > 0.5:
             points[~_CJK_LANGS] = _UNSCORED
         points.flags.writeable = False  # shared by the callers of the same text
         return points
+
+    def _score_new(self, new: list[str], words: list[str]) -> None:
+        """Score the words `new` (distinct, not cached) of a text of `words` into the cache; a cache without room for
+        them is emptied rather than tracked (the next texts refill it) and all of the text's words are scored."""
+        if len(self._row_of) + len(new) > len(self._rows):
+            self._row_of = {}
+            new = list(dict.fromkeys(words))
+        self._score_words(new)
 
     def _score_words(self, words: list[str]) -> None:
         """Score `words` (new, distinct) into the rows cache: the word model's entry, else the mean over the word's

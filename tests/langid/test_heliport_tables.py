@@ -109,12 +109,13 @@ def test_compiled_lookups_refuse_inconsistent_arguments(mapped):
     with pytest.raises(TypeError, match="tuple"):
         native.new_rows(words[:4], ngrams, ["ein"], rows, 0)
     points = np.empty(len(heliport_scorer.HELIPORT_LANGS), dtype=np.float32)
-    with pytest.raises(ValueError, match="slots not empty"):
-        native.mean_rows(rows, [], points)
-    with pytest.raises(IndexError, match="outside"):
-        native.mean_rows(rows, [0, 2], points)
+    assert native.mean_of_words(rows, ["ein", "satz", "ein", "x"], {"satz": 0}, points) == ["ein", "x"]
+    with pytest.raises(ValueError, match="words not empty"):
+        native.mean_of_words(rows, [], {}, points)
+    with pytest.raises(IndexError, match="outside rows"):
+        native.mean_of_words(rows, ["ein"], {"ein": 2}, points)
     with pytest.raises(TypeError, match="list"):
-        native.mean_rows(rows, (0, 1), points)
+        native.mean_of_words(rows, ("ein",), {"ein": 0}, points)
     native.new_rows(words, ngrams, ["ein", "satz"], rows, 0)  # and with consistent ones, the rows numpy gives
     plain = MappedHeliport(mapped.words, mapped.ngrams, mapped.confidence)
     expected = np.zeros_like(rows)
