@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from eurocurate.langid import orthography
 from eurocurate.langid.config import LangIdConfig
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.langid.languages import CYRILLIC, GREEK, LATIN, NO_SCRIPT, UNDETERMINED
@@ -58,6 +61,16 @@ def test_maltese_spelling_decides_where_fasttext_says_english_or_italian(identif
     assert n >= 3
     assert identifier.identify_text(text).lang == "mt"
     assert maltese_evidence("The well-known e-mail service is down.")[0] == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"il-ItTalFfsnxĦġċ _1é\u00a0", "il-", "Tal-", " fil-", "-"]), max_size=30).map("".join)
+    | st.text(max_size=60)
+    | st.integers(0, 40).map(lambda n: "a-" * n + " il-")  # past the hyphens looked at one by one: the regex
+)
+def test_the_maltese_hint_is_the_regex_it_replaces(text):
+    assert orthography.maltese_hint(text) == (orthography._MALTESE_HINT.search(text) is not None)
 
 
 def test_croatian_and_bosnian_are_told_apart_by_the_second_opinion(identifier):
