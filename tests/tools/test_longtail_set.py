@@ -14,7 +14,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from eurocurate.tools.longtail.artefacts import Artefact, fetch, sha256_of
+from eurocurate.tools.longtail.artefacts import Artefact, ArtefactUnavailable, _download, fetch, sha256_of
 from eurocurate.tools.longtail.build import clean_text, label, read_set, split_of, write_set
 from eurocurate.tools.longtail.evaluate import LanguageResult, assemble_pages
 from eurocurate.tools.longtail.languages import iso3_of, script_of
@@ -227,6 +227,15 @@ def test_an_unreachable_registry_leaves_the_reason_for_the_evaluation(tmp_path, 
     assert main(["--output", str(out), "--cache", str(tmp_path / "cache"), "--pins", str(pins)]) == 2
     assert "npm client 'npm' is not installed" in (out / UNAVAILABLE).read_text()
     assert "cannot build the long-tail set" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    shutil.which("apt-get") is None, reason="apt-get is Debian's client; this test needs a Debian system"
+)
+def test_a_pinned_debian_version_the_package_lists_lack_says_how_to_refresh_them(tmp_path):
+    # apt-get answers from its local package lists: a version they do not hold fails without a download
+    with pytest.raises(ArtefactUnavailable, match=r"was not found; .*`apt-get update`"):
+        _download("debian", "hostname", "0.0-no-such-version", tmp_path)
 
 
 def test_pages_are_assembled_from_consecutive_paragraphs_of_one_language():

@@ -83,6 +83,10 @@ def _download(registry: Registry, name: str, version: str | None, dest: Path) ->
     files = [p for p in dest.iterdir() if p.is_file()]
     if done.returncode != 0 or len(files) != 1:
         reason = (done.stderr or done.stdout).strip()[-400:]
+        if registry == "debian" and "was not found" in reason:  # apt's lists predate the pin (Debian updates ESRs)
+            reason += (
+                "; this machine's package lists may be older than the pin: `apt-get update` (as root) reads new ones"
+            )
         raise ArtefactUnavailable(f"{' '.join(command)} failed (exit {done.returncode}): {reason}")
     return files[0]
 
