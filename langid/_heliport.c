@@ -30,7 +30,8 @@ static int get(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, char kind, c
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
     const char *f = view->format;
     if (f != NULL && (*f == '<' || *f == '=' || *f == '@')) f++;
-    int kind_ok = f != NULL && (kind == 'f' ? *f == 'f' : (kind == 'u' ? strchr("BHILQ", *f) != NULL : strchr("bhilq", *f) != NULL));
+    const char *kinds = kind == 'f' ? "f" : (kind == 'u' ? "BHILQ" : "bhilq");
+    int kind_ok = f != NULL && *f != '\0' && strchr(kinds, *f) != NULL;
     if (view->itemsize != itemsize || !kind_ok) {
         PyErr_Format(PyExc_TypeError, "%s: expected a C-contiguous array of %zd-byte %s", name, itemsize,
                      kind == 'f' ? "floats" : (kind == 'u' ? "unsigned integers" : "integers"));
@@ -84,7 +85,7 @@ fail:
 /* The position of each of `keys` in the table (or -1) into `pos`: only a key's own bucket (its top bits) can hold
  * it. In stages that ask for the next stage's memory for all the keys first: the buckets, then their first hashes,
  * then the entries' runs (the tables are far larger than the CPU's caches, and one key's look-ups depend on each
- * other: a dev-corpus language-ID pass spent half as long in new words' rows). `lo`: room for n. */
+ * other: on the bench's documents new words' rows took half as long). `lo`: room for n. */
 static void find_many(const Table *t, const uint64_t *keys, Py_ssize_t n, Py_ssize_t *pos, Py_ssize_t *lo) {
     if (t->n_keys == 0) {
         for (Py_ssize_t i = 0; i < n; i++) pos[i] = -1;
@@ -443,7 +444,12 @@ static PyObject *mean_of_words(PyObject *self, PyObject *args) {
     const float *r = (const float *)rows.buf;
     float *o = (float *)out.buf;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t slot = PyLong_AsSsize_t(PyDict_GetItem(row_of, PyList_GET_ITEM(words, i)));
+        PyObject *found = PyDict_GetItemWithError(row_of, PyList_GET_ITEM(words, i));
+        if (found == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "a word lost its row while the mean was read");
+            goto done;
+        }
+        Py_ssize_t slot = PyLong_AsSsize_t(found);
         if (slot == -1 && PyErr_Occurred()) goto done;
         if (slot < 0 || slot >= n_rows) {
             PyErr_SetString(PyExc_IndexError, "a word's row is outside rows");

@@ -27,9 +27,8 @@ _EU24 = frozenset(EU24)
 @lru_cache(maxsize=1)
 def regional_model() -> NgramModel:
     """The packaged model, read on the first call and shared by every identifier of the process. Its weights are
-    held as float32 (8.5 MB): numpy sums float16 rows about three times slower, and so does the compiled sum (the
-    conversion costs more than the halved reads save), and the veto asks the model on about half of the EU-24
-    documents."""
+    held as float32 (8.5 MB): numpy sums float16 rows about three times slower, the compiled sum reads float32 rows
+    (`NgramModel._row_table`), and the veto asks the model on about half of the EU-24 documents."""
     model = load_model(REGIONAL_MODEL_PATH)
     return replace(model, weights=np.ascontiguousarray(model.weights, dtype=np.float32))
 
