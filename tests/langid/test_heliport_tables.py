@@ -29,6 +29,13 @@ from tests.langid.sentences import EU24_SENTENCES, LOOKALIKE_SENTENCES
 heliport = pytest.importorskip("heliport", reason="heliport (GPL-3.0) is the optional extra eurocurate[heliport]")
 
 
+needs_compiled = pytest.mark.skipif(
+    heliport_scorer._native is None,
+    reason="eurocurate.langid._heliport is not compiled (no C compiler when eurocurate was installed): `pip install "
+    "-e .` with one builds it, and test_ngram_model's build test fails where a compiler exists and it was not built",
+)
+
+
 @pytest.fixture(scope="module")
 def tables_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("heliport-tables")
@@ -67,11 +74,7 @@ def test_mapped_tables_give_heliports_labels_and_scores_on_real_sentences_in_man
     assert check_against_heliport(mapped) == []
 
 
-@pytest.mark.skipif(
-    heliport_scorer._native is None,
-    reason="eurocurate.langid._heliport is not compiled (no C "
-    "compiler when eurocurate was installed): test_ngram_model's build test says when that is wrong",
-)
+@needs_compiled
 def test_compiled_lookups_give_the_numpy_scores_bit_for_bit(mapped, monkeypatch):
     # the same texts through two fresh scorers (no word cached), one with langid/_heliport.c and one without
     compiled = MappedHeliport(mapped.words, mapped.ngrams, mapped.confidence)
@@ -95,7 +98,7 @@ def test_compiled_lookups_give_the_numpy_scores_bit_for_bit(mapped, monkeypatch)
         assert answers == expected_answers, text
 
 
-@pytest.mark.skipif(heliport_scorer._native is None, reason="eurocurate.langid._heliport is not compiled")
+@needs_compiled
 def test_compiled_lookups_refuse_inconsistent_arguments(mapped):
     native = heliport_scorer._native
     words, ngrams = mapped.words.arrays, mapped.ngrams.arrays
@@ -128,7 +131,7 @@ def test_compiled_lookups_refuse_inconsistent_arguments(mapped):
     assert rows.tobytes() == expected.tobytes()
 
 
-@pytest.mark.skipif(heliport_scorer._native is None, reason="eurocurate.langid._heliport is not compiled")
+@needs_compiled
 @settings(max_examples=400, deadline=None)
 @given(st.text(st.characters(codec="utf-8"), max_size=80) | st.text(st.characters(max_codepoint=0x3000), max_size=80))
 def test_compiled_words_are_heliports_cleaning_and_split(text):

@@ -250,6 +250,7 @@ def _fitted(n_labels: int) -> NgramModel:
     return fit_naive_bayes(texts, [f"l{i % n_labels}" for i in range(len(texts))], FeatureSpec(buckets=1 << 10))
 
 
+@native
 @pytest.mark.parametrize("packaged", ["regional", "hbs"])
 def test_without_the_compiled_module_numpy_gives_the_same_scores(packaged, monkeypatch) -> None:
     model = regional_model() if packaged == "regional" else hbs_model()
@@ -274,6 +275,7 @@ def test_compiled_scores_refuse_a_table_of_the_wrong_type_or_shape() -> None:
         ngram_model._native.features(" a ", 3, 2, spec.buckets, True)
 
 
+@native
 def test_lead_is_the_first_best_unflagged_label_over_the_best_flagged_one(monkeypatch) -> None:
     rng = np.random.default_rng(7)
     cases = [rng.normal(size=12).astype(np.float32) for _ in range(200)]
