@@ -20,7 +20,7 @@ BYTECODE = $(BIN)/python -m compileall -q eurocurate dedup filters langid manife
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml langid/_ngram.c langid/_heliport.c
+$(STAMP): pyproject.toml langid/_ngram.c langid/_heliport.c langid/utf8.h
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"

@@ -17,6 +17,8 @@
 #define XXH_INLINE_ALL
 #include "xxhash/xxhash.h"
 
+#include "utf8.h"
+
 #define PENALTY 7.0f
 #define MAX_ORDER 6
 
@@ -148,21 +150,7 @@ static Py_ssize_t padded_utf8(PyObject *word, unsigned char *buf, Py_ssize_t *of
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 cp = (i == 0 || i == n - 1) ? ' ' : PyUnicode_READ(kind, data, i - 1);
         offset[i] = at;
-        if (cp < 0x80) {
-            buf[at++] = (unsigned char)cp;
-        } else if (cp < 0x800) {
-            buf[at++] = (unsigned char)(0xC0 | (cp >> 6));
-            buf[at++] = (unsigned char)(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            buf[at++] = (unsigned char)(0xE0 | (cp >> 12));
-            buf[at++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-            buf[at++] = (unsigned char)(0x80 | (cp & 0x3F));
-        } else {
-            buf[at++] = (unsigned char)(0xF0 | (cp >> 18));
-            buf[at++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-            buf[at++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-            buf[at++] = (unsigned char)(0x80 | (cp & 0x3F));
-        }
+        at += utf8_encode(cp, buf + at);
     }
     offset[n] = at;
     return n;
@@ -330,16 +318,6 @@ fail:
     return NULL;
 }
 
-static int points_buffer(PyObject *obj, Py_buffer *view) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    if (view->itemsize != 4 || view->format == NULL || strcmp(view->format, "f") != 0) {
-        PyErr_SetString(PyExc_TypeError, "points must be a C-contiguous float32 array");
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
-
 /* leading(points, k) -> [(index, score), ...]: the languages whose score is among the k lowest distinct scores, by
  * score and then index (numpy's stable argsort, cut after k levels) */
 static PyObject *leading(PyObject *self, PyObject *args) {
@@ -347,7 +325,7 @@ static PyObject *leading(PyObject *self, PyObject *args) {
     int k;
     if (!PyArg_ParseTuple(args, "Oi", &points_obj, &k)) return NULL;
     Py_buffer points;
-    if (points_buffer(points_obj, &points) < 0) return NULL;
+    if (get(points_obj, &points, 4, 'f', "points") < 0) return NULL;
     const float *s = (const float *)points.buf;
     Py_ssize_t n = points.len / 4;
     PyObject *list = PyList_New(0);
@@ -381,7 +359,7 @@ static PyObject *best_and_lead(PyObject *self, PyObject *args) {
     float unscored;
     if (!PyArg_ParseTuple(args, "OOf", &points_obj, &groups_obj, &unscored)) return NULL;
     Py_buffer points, groups;
-    if (points_buffer(points_obj, &points) < 0) return NULL;
+    if (get(points_obj, &points, 4, 'f', "points") < 0) return NULL;
     if (get(groups_obj, &groups, 8, 'i', "groups") < 0) {
         PyBuffer_Release(&points);
         return NULL;

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define BASE 0x100000001B3ULL
 #define MIX1 0xBF58476D1CE4E5B9ULL
 #define MIX2 0x94D049BB133111EBULL
@@ -37,27 +39,7 @@ static uint32_t crc32_points(const Py_UCS4 *points, Py_ssize_t n, uint32_t start
     uint32_t c = start ^ 0xFFFFFFFFUL;
     unsigned char buf[4];
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 cp = points[i];
-        int len;
-        if (cp < 0x80) {
-            buf[0] = (unsigned char)cp;
-            len = 1;
-        } else if (cp < 0x800) {
-            buf[0] = (unsigned char)(0xC0 | (cp >> 6));
-            buf[1] = (unsigned char)(0x80 | (cp & 0x3F));
-            len = 2;
-        } else if (cp < 0x10000) {
-            buf[0] = (unsigned char)(0xE0 | (cp >> 12));
-            buf[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-            buf[2] = (unsigned char)(0x80 | (cp & 0x3F));
-            len = 3;
-        } else {
-            buf[0] = (unsigned char)(0xF0 | (cp >> 18));
-            buf[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-            buf[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-            buf[3] = (unsigned char)(0x80 | (cp & 0x3F));
-            len = 4;
-        }
+        int len = utf8_encode(points[i], buf);
         for (int k = 0; k < len; k++) c = crc_table[(c ^ buf[k]) & 0xFF] ^ (c >> 8);
     }
     return c ^ 0xFFFFFFFFUL;

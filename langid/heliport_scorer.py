@@ -59,26 +59,25 @@ _KEPT: Final = "′'’´ʹािीुूृेैोौंँः् া ি �
 _NON_ALPHA: Final = regex.compile(r"[^#gc\p{L}\p{M}" + regex.escape(_KEPT) + "]")
 
 
+def _keeps(codepoint: int) -> bool:
+    """Whether heliport keeps the character (`_NON_ALPHA` does not match it): what `_SPACING` and
+    `_heliport.split_words` ask of a character they meet the first time."""
+    return _NON_ALPHA.match(chr(codepoint)) is None
+
+
 class _Spacing(dict):
     """str.translate table: a character heliport removes -> space, one it keeps -> itself (filled as met)."""
 
     def __missing__(self, codepoint: int) -> int:
-        kept = _NON_ALPHA.match(chr(codepoint)) is None
-        self[codepoint] = codepoint if kept else 32
+        self[codepoint] = codepoint if _keeps(codepoint) else 32
         return self[codepoint]
 
 
 _SPACING: Final = _Spacing()
 
 
-def _keeps(codepoint: int) -> bool:
-    """Whether heliport keeps the character (`_NON_ALPHA` does not match it): what `_heliport.split_words` asks of a
-    character it meets the first time."""
-    return _NON_ALPHA.match(chr(codepoint)) is None
-
-
 # per code point: 0 not yet asked, 1 kept, 2 spaced out (`_heliport.split_words` fills it; untouched pages cost nothing)
-_KEPT: Final = bytearray(0x110000)
+_KEPT_BY_CODEPOINT: Final = bytearray(0x110000)
 # the 17 CJK_* Unicode blocks heliport spaces apart and counts (not Hangul or Kana)
 _CJK_BLOCKS: Final = (
     (0x2E80, 0x2EFF), (0x3000, 0x303F), (0x31C0, 0x31EF), (0x3300, 0x33FF), (0x3400, 0x4DBF),
@@ -235,7 +234,7 @@ class MappedHeliport:
     def _score_text(self, text: str) -> np.ndarray | None:
         lowered = text.lower()
         cjk_share = 0.0
-        words = None if _native is None else _native.split_words(lowered, _KEPT, _keeps)
+        words = None if _native is None else _native.split_words(lowered, _KEPT_BY_CODEPOINT, _keeps)
         if words is None:  # not compiled, or a character from U+2E80 on (CJK: heliport's spacing)
             spaced = lowered.translate(_SPACING)
             if spaced and max(spaced) >= _FIRST_CJK and _CJK.search(spaced) is not None:

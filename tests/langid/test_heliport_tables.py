@@ -136,7 +136,7 @@ def test_compiled_lookups_refuse_inconsistent_arguments(mapped):
 @given(st.text(st.characters(codec="utf-8"), max_size=80) | st.text(st.characters(max_codepoint=0x3000), max_size=80))
 def test_compiled_words_are_heliports_cleaning_and_split(text):
     lowered = text.lower()
-    got = heliport_scorer._native.split_words(lowered, heliport_scorer._KEPT, heliport_scorer._keeps)
+    got = heliport_scorer._native.split_words(lowered, heliport_scorer._KEPT_BY_CODEPOINT, heliport_scorer._keeps)
     if got is None:  # a kept character from U+2E80 on: the Python path (CJK spacing) reads it
         assert any(ord(c) >= 0x2E80 and heliport_scorer._keeps(ord(c)) for c in lowered)
     else:
