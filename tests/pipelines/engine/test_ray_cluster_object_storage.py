@@ -11,7 +11,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,20 +24,10 @@ import pytest
 from eurocurate.cli import main
 from eurocurate.remote_output import RemoteOutput
 from tests.conftest import write_spec
+from tests.ports import free_ports
 
 pytestmark = pytest.mark.slow
 BUCKET = "ray-cluster-runs"
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def _start_node(folder: Path, env: dict[str, str], *args: str) -> subprocess.Popen:
@@ -49,14 +38,14 @@ def _start_node(folder: Path, env: dict[str, str], *args: str) -> subprocess.Pop
     (folder / "scratch").mkdir(exist_ok=True)
     ray_tmp = tempfile.mkdtemp(prefix="ec-ray-", dir="/tmp")
     (folder / "ray-temp-dir").write_text(ray_tmp)
-    ports = _free_ports(8)
+    workers, *ports = free_ports(7, span=40)
     command = [
         sys.executable, "-m", "ray.scripts.scripts", "start", "--block", "--num-cpus=1",
         "--node-ip-address=127.0.0.1", "--disable-usage-stats", f"--temp-dir={ray_tmp}",
         f"--node-manager-port={ports[0]}", f"--object-manager-port={ports[1]}",
-        f"--min-worker-port={ports[2]}", f"--max-worker-port={ports[2] + 40}",
-        f"--dashboard-agent-listen-port={ports[3]}", f"--dashboard-agent-grpc-port={ports[4]}",
-        f"--runtime-env-agent-port={ports[5]}", f"--metrics-export-port={ports[6]}", *args,
+        f"--min-worker-port={workers}", f"--max-worker-port={workers + 40}",
+        f"--dashboard-agent-listen-port={ports[2]}", f"--dashboard-agent-grpc-port={ports[3]}",
+        f"--runtime-env-agent-port={ports[4]}", f"--metrics-export-port={ports[5]}", *args,
     ]  # fmt: skip
     node_env = {**env, "EUROCURATE_SCRATCH": str(folder / "scratch")}
     log = open(folder / "ray-start.log", "wb")  # noqa: SIM115 - the node writes to it for its whole life
@@ -79,12 +68,53 @@ def _stop_node(proc: subprocess.Popen, folder: Path) -> None:
     shutil.rmtree((folder / "ray-temp-dir").read_text(), ignore_errors=True)
 
 
-def _alive_nodes(address: str, env: dict[str, str]) -> int:
+def _alive_nodes(address: str, env: dict[str, str], node: subprocess.Popen) -> tuple[int, str]:
+    """How many nodes of the cluster at `address` are alive, and what the probe said when it could not tell.
+
+    `ray.init` waits, without end, on a GCS that is not listening: the probe is given up when `node` exits or after
+    60 s, and counts as no node yet; the caller decides from the node's own process whether to wait on."""
     probe = (
         f"import ray; ray.init(address={address!r}, logging_level='ERROR'); print(sum(n['Alive'] for n in ray.nodes()))"
     )
-    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
-    return int(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else 0
+    with subprocess.Popen(
+        [sys.executable, "-c", probe], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and node.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if proc.poll() is None:
+            proc.kill()
+            return 0, "the probe was given up: " + ("the node exited" if node.poll() is not None else "60 s")
+        out, err = proc.communicate()
+    if proc.returncode != 0:
+        return 0, err[-3000:]
+    return int(out.strip().splitlines()[-1]), ""
+
+
+def _start_until_alive(folder: Path, env: dict[str, str], want: int, choose) -> tuple[subprocess.Popen, str]:
+    """A node started with the (address, arguments) `choose()` gives, once `want` nodes are alive at that address.
+
+    A node that exits while starting is started again with what `choose()` gives next, up to three times: its ports
+    were free when chosen but another server may bind one before the node does. A node that stays up but does not
+    join in 180 s is an error at once (a safety net on a loaded machine, not a speed requirement). The errors carry
+    every attempt's log and the last probe's output."""
+    said: list[str] = []
+    for attempt in range(1, 4):
+        address, args = choose()
+        node = _start_node(folder, env, *args)
+        deadline, last = time.monotonic() + 180, ""
+        while node.poll() is None and time.monotonic() < deadline:
+            alive, last = _alive_nodes(address, env, node)
+            if alive >= want:
+                return node, address
+            time.sleep(1)
+        exited = node.poll() is not None
+        log = (folder / "ray-start.log").read_text(errors="replace")
+        _stop_node(node, folder)
+        said.append(f"attempt {attempt}, {' '.join(args)}: {'exited' if exited else 'alive'}\n{log}\nprobe: {last}")
+        if not exited:
+            break
+    pytest.fail(f"no {want} alive node(s) at {address}:\n" + "\n\n".join(said))
 
 
 @pytest.fixture(scope="module")
@@ -114,23 +144,18 @@ def cluster_env(s3_server, tmp_path_factory, demo_inputs):
 def two_nodes(cluster_env, tmp_path_factory):
     """A head and a worker node, one CPU each, nothing shared but the store; yields the head's address."""
     root = tmp_path_factory.mktemp("cluster")
-    gcs, client = _free_ports(2)
     folders = [root / "head", root / "worker"]
-    head = _start_node(folders[0], cluster_env, "--head", f"--port={gcs}", "--include-dashboard=false",
-                       f"--ray-client-server-port={client}")  # fmt: skip
+
+    def head_args() -> tuple[str, list[str]]:
+        gcs, client = free_ports(2)
+        return f"127.0.0.1:{gcs}", ["--head", f"--port={gcs}", "--include-dashboard=false",
+                                    f"--ray-client-server-port={client}"]  # fmt: skip
+
+    head, address = _start_until_alive(folders[0], cluster_env, 1, head_args)
     nodes = [head]
     try:
-        address = f"127.0.0.1:{gcs}"
-        deadline = time.monotonic() + 120
-        while _alive_nodes(address, cluster_env) < 1:
-            assert head.poll() is None and time.monotonic() < deadline, (root / "head" / "ray-start.log").read_text()
-            time.sleep(1)
-        nodes.append(_start_node(folders[1], cluster_env, f"--address={address}"))
-        while _alive_nodes(address, cluster_env) < 2:
-            assert nodes[1].poll() is None and time.monotonic() < deadline, (
-                (root / "worker").joinpath("ray-start.log").read_text()
-            )
-            time.sleep(1)
+        worker, _ = _start_until_alive(folders[1], cluster_env, 2, lambda: (address, [f"--address={address}"]))
+        nodes.append(worker)
         yield address
     finally:
         for node, folder in reversed(list(zip(nodes, folders))):

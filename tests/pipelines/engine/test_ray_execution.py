@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,17 +18,12 @@ import pytest
 from eurocurate.files import sha256_file
 from eurocurate.tools.ray_timeline import read_timeline
 from tests.conftest import robots_of, write_spec
+from tests.ports import free_ports
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 # token authentication on, with a token of this test run, for every process of the test cluster
 RAY_ENV = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16)}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _ray(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -41,7 +35,7 @@ def _ray(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def two_node_cluster():
     """A head node and a second worker node on this machine, each with one CPU, bound to loopback."""
-    port, dash = _free_port(), _free_port()
+    port, dash = free_ports(2)
     common = ["--num-cpus=1", "--node-ip-address=127.0.0.1", "--disable-usage-stats"]
     _ray("start", "--head", f"--port={port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={dash}", *common)
     try:
