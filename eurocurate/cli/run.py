@@ -87,14 +87,17 @@ def _main(args: argparse.Namespace) -> int:
         from eurocurate.cli.check import print_check
 
         return print_check(spec, inputs, out)
+    from eurocurate.pipelines.engine.embedded_ray import RayUnreachable, check_reachable
     from eurocurate.pipelines.engine.output_folder import check_ownership
     from eurocurate.pipelines.engine.preflight import check_run
 
     try:  # every check that needs no document, and whose folder OUT is, before OUT/logs is created
         check_run(spec, inputs, out)
+        if args.ray_address:  # it implies the Ray executor
+            check_reachable(args.ray_address)
         if not args.restart and not place.remote:  # a remote one is checked once its copy is pulled
             check_ownership(out.resolve())  # made again under the run lock; here so that a refusal writes nothing
-    except (InputError, FolderNotOurs) as e:
+    except (InputError, FolderNotOurs, RayUnreachable) as e:
         return error(e)
     setup_logging(out, args.verbose)
     try:

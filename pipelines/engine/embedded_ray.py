@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 import threading
 import time
@@ -29,6 +30,41 @@ _QUIET = {
 }
 
 log = logging.getLogger(__name__)
+# How long a cluster address that refuses connections is tried again before the run gives up: `ray start --head`
+# returns once its GCS listens, so this covers a head still starting, not a cluster that is not there
+_REACH_WAIT_S = 10.0
+
+
+class RayUnreachable(RuntimeError):
+    """Nothing listens at the `--ray-address` given (`ray.init` would wait on it without end)."""
+
+
+def check_reachable(address: str, wait_s: float | None = None) -> None:
+    """Raise RayUnreachable when no server accepts a TCP connection at a `host:port` cluster address within `wait_s`.
+
+    `ray.init(address="host:port")` waits without end on a GCS that is not listening (measured with Ray 2.60: 5
+    minutes, logging a retry every 30 s, on an address where nothing listens), so a mistyped address would hang the
+    run. "auto", "local" and "ray://" (Ray Client) addresses are Ray's own to resolve and are not checked; a port
+    where another kind of server listens passes this check."""
+    if address in ("auto", "local") or "://" in address:
+        return
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        return  # not host:port: Ray says what is wrong with it
+    host = host.strip("[]")
+    wait_s = _REACH_WAIT_S if wait_s is None else wait_s
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            with socket.create_connection((host, int(port)), timeout=min(5.0, wait_s) or 1.0):
+                return
+        except OSError as e:
+            if time.monotonic() >= deadline:
+                raise RayUnreachable(
+                    f"no Ray cluster answers at --ray-address {address} ({e.strerror or e}, tried for {wait_s:.0f} s): "
+                    "start one with `ray start --head --port=PORT`, or leave --ray-address out for an embedded Ray"
+                ) from None
+            time.sleep(0.5)
 
 
 class _EarlyStart:
@@ -140,6 +176,8 @@ def init_ray(address: str | None, workers: int) -> float | None:
             return round(early.seconds, 3)
         log.info("embedded Ray started early does not fit the run: restarting", extra={"workers": early.workers})
         stop_ray()
+    if address:
+        check_reachable(address)
     if ray.is_initialized():
         return None
     if address:

@@ -1,10 +1,17 @@
-"""Whether a command line will want an embedded Ray, and of how many workers, read before the spec is loaded."""
+"""Whether a command line will want an embedded Ray, and of how many workers, read before the spec is loaded; and a
+cluster address that nothing answers at."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from pathlib import Path
 
-from eurocurate.pipelines.engine.embedded_ray import planned_embedded_workers
+import pytest
+
+from eurocurate.pipelines.engine.embedded_ray import RayUnreachable, check_reachable, init_ray, planned_embedded_workers
+from tests.ports import free_ports
 
 
 def _spec(tmp_path: Path, execution: str = "") -> Path:
@@ -40,3 +47,41 @@ def test_a_spec_that_cannot_tell_starts_nothing_early(tmp_path):
     not_a_mapping = tmp_path / "list.yaml"
     not_a_mapping.write_text("- a\n- b\n")
     assert planned_embedded_workers(not_a_mapping) is None
+
+
+def test_a_cluster_address_where_nothing_listens_is_one_line_not_a_run_that_waits_forever(
+    demo_inputs, tmp_path, capsys, monkeypatch
+):
+    from eurocurate.cli import main
+
+    (port,) = free_ports(1)  # nothing listens there
+    out = tmp_path / "out"
+    spec = _spec(tmp_path)
+    assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out), "--ray-address",
+                 f"127.0.0.1:{port}"]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"no Ray cluster answers at --ray-address 127.0.0.1:{port}" in err and "ray start --head" in err
+    assert not out.exists()  # refused before OUT/logs is written
+    monkeypatch.setattr("eurocurate.pipelines.engine.embedded_ray._REACH_WAIT_S", 0.5)
+    with pytest.raises(RayUnreachable, match="Connection refused"):
+        init_ray(f"127.0.0.1:{port}", 1)  # the library's entry says it too
+
+
+def test_a_head_that_starts_listening_while_the_address_is_checked_is_joined(tmp_path):
+    (port,) = free_ports(1)
+    server = socket.socket()
+
+    def listen_later() -> None:
+        time.sleep(1.5)
+        server.bind(("127.0.0.1", port))
+        server.listen()
+
+    thread = threading.Thread(target=listen_later)
+    thread.start()
+    try:
+        check_reachable(f"127.0.0.1:{port}")
+    finally:
+        thread.join()
+        server.close()
+    for address in ("auto", "local", "ray://127.0.0.1:1", "not-an-address"):
+        check_reachable(address, wait_s=0)  # Ray's own forms, and what Ray itself rejects with its own message
