@@ -90,34 +90,50 @@ def _shingles(words: list[str]) -> set[str]:
     return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
 
 
-def drop_overlap(texts: Iterable[str], reference: Iterable[str]) -> tuple[list[str], Counter[str]]:
-    """`texts` less those equal to a `reference` text after normalisation (lower-cased letter runs, NFC) and those
-    sharing `NEAR_COPY_SHARE` of their word 3-grams with one reference text (Thunderbird shares Firefox's toolkit
-    strings, some reworded or with another brand name); a text kept once. The counts of the dropped, by reason."""
-    reference = list(reference)
-    exact = {" ".join(text_words(t)) for t in reference}
-    index: dict[str, set[int]] = defaultdict(set)
-    for i, text in enumerate(reference):
-        for shingle in _shingles(text_words(text)):
-            index[shingle].add(i)
-    kept: list[str] = []
-    seen: set[str] = set()
-    dropped: Counter[str] = Counter()
-    for text in texts:
+class LongTailIndex:
+    """The long-tail set's texts, for telling whether a text of another source repeats one: equal after
+    normalisation (lower-cased letter runs, NFC), or sharing `NEAR_COPY_SHARE` of its word 3-grams with one
+    (Thunderbird shares Firefox's toolkit strings, some reworded or with another brand name)."""
+
+    def __init__(self, reference: Iterable[str]) -> None:
+        self._exact: set[str] = set()
+        self._index: dict[str, set[int]] = defaultdict(set)
+        for i, text in enumerate(reference):
+            words = text_words(text)
+            self._exact.add(" ".join(words))
+            for shingle in _shingles(words):
+                self._index[shingle].add(i)
+        self._seen: set[str] = set()
+
+    def verdict(self, text: str) -> str | None:
+        """Why `text` is not kept (a long-tail text, a near copy of one, or a text this index was asked before),
+        or None."""
         words = text_words(text)
         key = " ".join(words)
-        if key in seen:
-            continue
-        seen.add(key)
-        if key in exact:
-            dropped["equal to a long-tail text"] += 1
-            continue
+        if key in self._seen:
+            return "seen before"
+        self._seen.add(key)
+        if key in self._exact:
+            return "equal to a long-tail text"
         shingles = _shingles(words)
-        hits: Counter[int] = Counter(i for s in shingles for i in index.get(s, ()))
+        hits: Counter[int] = Counter(i for s in shingles for i in self._index.get(s, ()))
         if hits and max(hits.values()) >= NEAR_COPY_SHARE * len(shingles):
-            dropped["near copy of a long-tail text"] += 1
-            continue
-        kept.append(text)
+            return "near copy of a long-tail text"
+        return None
+
+
+def drop_overlap(texts: Iterable[str], reference: Iterable[str]) -> tuple[list[str], Counter[str]]:
+    """`texts` less the long-tail texts of `reference` and their near copies (`LongTailIndex`), a text kept once.
+    The counts of the dropped, by reason (a repeat is not counted)."""
+    index = LongTailIndex(reference)
+    kept: list[str] = []
+    dropped: Counter[str] = Counter()
+    for text in texts:
+        reason = index.verdict(text)
+        if reason is None:
+            kept.append(text)
+        elif reason != "seen before":
+            dropped[reason] += 1
     return kept, dropped
 
 

@@ -1,0 +1,108 @@
+"""The outside Aragonese strings for the regional model: read out of real .deb files (packed here with dpkg-deb),
+kept apart from the long-tail set, split by catalogue into training text and a held-out check, and weighted in
+training to a fixed share of the dev part's Aragonese."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from eurocurate.tools.longtail.regional_sources import (
+    CatalogueText,
+    catalogue_texts,
+    held_out_rows,
+    is_held_out,
+    main,
+    outside_texts,
+)
+from eurocurate.tools.train_regional import OUTSIDE, OUTSIDE_SHARE, RegionalRow, fit, outside_rows
+from tests.tools.test_hbs_sources import _deb, _mo
+
+ARAGONESE = {
+    "The file could not be opened because the server is not available.": (
+        "No s'ha puesto ubrir o fichero porque o servidor no ye disponible."
+    ),
+    "Save the changes before closing the window of the program.": (
+        "Alza os cambeos antes de zarrar a finestra d'o programa."
+    ),
+    "Press %s to choose _another folder for the files.": "Preta %s ta trigar _unatra carpeta ta os fichers.",
+    "Untranslated string that stays in English here.": "Untranslated string that stays in English here.",
+}
+
+
+def _package(tmp_path, name: str = "caja-common"):
+    files = {
+        f"usr/share/locale/an/LC_MESSAGES/{name}.mo": _mo(ARAGONESE),
+        "usr/share/locale/an/LC_MESSAGES/gtk30.mo": _mo({"Open the file in a new window now.": "Ubrir o fichero."}),
+        f"usr/share/locale/es/LC_MESSAGES/{name}.mo": _mo({"Save the file.": "Guarde el archivo en el disco."}),
+        "usr/share/doc/readme.mo": _mo({"Save it.": "Alza-lo en o disco agora mesmo."}),
+    }
+    return _deb(tmp_path, name, files)
+
+
+def test_the_aragonese_catalogues_strings_are_read_translated_and_cleaned_and_gtk_is_left_to_the_set(tmp_path):
+    texts = list(catalogue_texts(_package(tmp_path), "caja-common"))
+    assert sorted(t.text for t in texts) == [  # a .mo file holds its messages sorted by msgid
+        "Alza os cambeos antes de zarrar a finestra d'o programa.",
+        "No s'ha puesto ubrir o fichero porque o servidor no ye disponible.",
+        "Preta ta trigar unatra carpeta ta os fichers.",  # placeholder and accelerator gone
+    ]  # the untranslated string, the GTK catalogue (the set reads it), Spanish and files outside locale/an: not read
+    assert {t.unit for t in texts} == {"debian:caja-common:caja-common.mo"}
+
+
+def test_a_catalogue_that_does_not_parse_is_an_error_naming_the_package(tmp_path):
+    deb = _deb(tmp_path, "broken", {"usr/share/locale/an/LC_MESSAGES/broken.mo": b"not a catalogue at all"})
+    with pytest.raises(ValueError, match="broken: usr/share/locale/an/LC_MESSAGES/broken.mo"):
+        list(catalogue_texts(deb, "broken"))
+
+
+def test_long_tail_texts_their_near_copies_and_repeats_are_dropped(tmp_path):
+    debs = {"caja-common": _package(tmp_path), "other": _package(tmp_path / "o", "other")}
+    (tmp_path / "o").mkdir(exist_ok=True)
+    long_tail = ["No s'ha puesto ubrir o fichero porque o servidor no ye disponible.", "Bonjour tout le monde."]
+    kept, dropped = outside_texts(debs, long_tail)
+    assert sorted(t.text for t in kept) == [
+        "Alza os cambeos antes de zarrar a finestra d'o programa.",
+        "Preta ta trigar unatra carpeta ta os fichers.",
+    ]  # the second package repeats the first: its strings are kept once
+    assert dropped == {"equal to a long-tail text": 1}  # its repeat in the second package is a repeat
+
+
+def test_held_out_catalogues_are_the_check_and_never_training_text():
+    units = [f"debian:pkg{i}:cat{i}.mo" for i in range(40)]
+    held = [u for u in units if is_held_out(u)]
+    assert 0 < len(held) < len(units)
+    text = "Alza os cambeos antes de zarrar a finestra d'o programa y d'os fichers."
+    texts = [CatalogueText(f"{text} {i}", u) for i, u in enumerate(units)]
+    rows = held_out_rows(texts)
+    assert [r["unit"] for r in rows] == held
+    assert all(r["lang"] == "arg_Latn" and r["split"] == "unseen" and r["eu24"] is None for r in rows)
+    dev = [RegionalRow("A pachina que busca no existe u ha estau tresladada ta unatra adreza.", "an", "firefox:a", 0)]
+    trained = outside_rows(texts, dev)
+    assert {r.unit.removeprefix(OUTSIDE) for r in trained} == set(units) - set(held)
+    assert all(r.unit.startswith(OUTSIDE) and r.cls == "an" for r in trained)
+    outside_mass = sum(r.scale * len(r.text) for r in trained)
+    assert outside_mass == pytest.approx(OUTSIDE_SHARE * len(dev[0].text))
+    model = fit(dev + trained + [RegionalRow("La página que busca no existe o ha sido trasladada.", "es", "f:b", 1)])
+    assert set(model.labels) == {"an", "es"}
+    assert outside_rows(texts, []) == []  # no dev Aragonese: nothing to weigh them against
+
+
+def test_the_command_writes_the_held_out_split_for_the_evaluation(tmp_path, monkeypatch):
+    import eurocurate.tools.longtail.regional_sources as sources
+
+    deb = _package(tmp_path)
+    monkeypatch.setattr(sources, "fetch_all", lambda pins, cache: {"caja-common": deb})
+    monkeypatch.setattr(sources, "is_held_out", lambda unit: True)
+    monkeypatch.setattr(CatalogueText, "held_out", property(lambda self: True))
+    folder = tmp_path / "set"
+    folder.mkdir()
+    for split in ("dev", "unseen"):
+        (folder / f"{split}.jsonl").write_bytes(orjson.dumps({"text": "Bonjour tout le monde.", "lang": "fra_Latn"}))
+    out = tmp_path / "held-out"
+    assert main(["--set", str(folder), "--output", str(out), "--cache", str(tmp_path / "cache")]) == 0
+    rows = [orjson.loads(line) for line in (out / "unseen.jsonl").read_bytes().splitlines()]
+    assert sorted(r["text"] for r in rows) == [
+        "Alza os cambeos antes de zarrar a finestra d'o programa.",
+        "No s'ha puesto ubrir o fichero porque o servidor no ye disponible.",
+    ]  # the third is shorter than the set's paragraph filter
