@@ -49,8 +49,9 @@ LEFT_TO_HBS: Final = frozenset({"bos", "srp", "cnr"})
 # as not French, and which would otherwise set the threshold.
 MAX_EU_VETOED: Final = 0.005
 # The outside Aragonese strings' training mass, as a share of the dev part's Aragonese mass (so a third of
-# Aragonese's): set once, before anything was scored. Trained at full weight they moved `min_lead` from 14 to 30
-# (Firefox's Spanish strings read as Aragonese) and the dev part's Aragonese paragraphs got worse (docs/langid.md).
+# Aragonese's): chosen once, after the strings at full weight had moved `min_lead` from 14 to 30 (Firefox's Spanish
+# strings read as Aragonese) and made the dev part's Aragonese paragraphs worse, before this share was scored
+# (docs/langid.md).
 OUTSIDE_SHARE: Final = 0.5
 OUTSIDE: Final = "outside:"  # before the unit of an outside string (the set has Debian units of its own)
 LEAD_GRID: Final = tuple(float(v) for v in range(0, 61, 2))
