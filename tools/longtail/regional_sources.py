@@ -25,7 +25,7 @@ import orjson
 import polib
 
 from eurocurate.tools.longtail.artefacts import Artefact, cache_dir, fetch_all, load_pins
-from eurocurate.tools.longtail.build import clean_text, read_set
+from eurocurate.tools.longtail.build import LabelledParagraph, clean_text, read_set
 from eurocurate.tools.longtail.hbs_sources import LongTailIndex, training_text
 from eurocurate.tools.longtail.readers import deb_members
 
@@ -112,18 +112,7 @@ def held_out_rows(texts: Iterable[CatalogueText]) -> list[dict]:
     for item in texts:
         text = clean_text(item.text) if item.held_out else None
         if text:
-            rows.append(
-                {
-                    "text": text,
-                    "lang": "arg_Latn",
-                    "iso639_3": "arg",
-                    "script": "Latn",
-                    "eu24": None,
-                    "source": "debian",
-                    "unit": item.unit,
-                    "split": "unseen",
-                }
-            )
+            rows.append(LabelledParagraph(text, "arg", "Latn", "debian", item.unit, "unseen").row())
     return rows
 
 
