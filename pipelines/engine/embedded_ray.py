@@ -36,16 +36,19 @@ _REACH_WAIT_S = 10.0
 
 
 class RayUnreachable(RuntimeError):
-    """Nothing listens at the `--ray-address` given (`ray.init` would wait on it without end)."""
+    """No Ray GCS answers at the `--ray-address` given (`ray.init` would wait on it without end)."""
 
 
 def check_reachable(address: str, wait_s: float | None = None) -> None:
-    """Raise RayUnreachable when no server accepts a TCP connection at a `host:port` cluster address within `wait_s`.
+    """Raise RayUnreachable unless a Ray GCS answers at a `host:port` cluster address: a server accepts a TCP
+    connection within `wait_s` and answers the opening of an HTTP/2 connection as a gRPC server does.
 
-    `ray.init(address="host:port")` waits without end on a GCS that is not listening (measured with Ray 2.60: 5
-    minutes, logging a retry every 30 s, on an address where nothing listens), so a mistyped address would hang the
-    run. "auto", "local" and "ray://" (Ray Client) addresses are Ray's own to resolve and are not checked; a port
-    where another kind of server listens passes this check."""
+    `ray.init(address="host:port")` waits without end on an address where no GCS answers (measured with Ray 2.60: 5
+    minutes, logging a retry every 30 s, where nothing listens; the same where Ray's own dashboard or another HTTP
+    server listens), so a mistyped address would hang the run. "auto", "local" and "ray://" (Ray Client) addresses
+    are Ray's own to resolve and are not checked. With `RAY_USE_TLS` on, the GCS expects a TLS handshake: only the
+    TCP connection is checked. Another gRPC server at the address passes (this checks the protocol, not the
+    service)."""
     if address in ("auto", "local") or "://" in address:
         return
     host, _, port = address.rpartition(":")
@@ -56,8 +59,17 @@ def check_reachable(address: str, wait_s: float | None = None) -> None:
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            with socket.create_connection((host, int(port)), timeout=min(5.0, wait_s) or 1.0):
-                return
+            with socket.create_connection((host, int(port)), timeout=min(5.0, wait_s) or 1.0) as conn:
+                if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+                    return
+                answer = _grpc_answer(conn)
+                if answer is None:
+                    return
+                raise RayUnreachable(
+                    f"what listens at --ray-address {address} is not a Ray cluster ({answer}): the address is the "
+                    "head's GCS port (`ray start --head` prints it, 6379 by default), not the dashboard's (8265); or "
+                    "leave --ray-address out for an embedded Ray"
+                )
         except OSError as e:
             if time.monotonic() >= deadline:
                 raise RayUnreachable(
@@ -65,6 +77,38 @@ def check_reachable(address: str, wait_s: float | None = None) -> None:
                     "start one with `ray start --head --port=PORT`, or leave --ray-address out for an embedded Ray"
                 ) from None
             time.sleep(0.5)
+
+
+# The client's opening of an HTTP/2 connection (RFC 9113 §3.4): the preface, then an empty SETTINGS frame. A gRPC
+# server, the GCS among them, answers with a SETTINGS frame of its own: 9 bytes of frame header, type 0x04
+_H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+_H2_SETTINGS = 0x04
+_ANSWER_WAIT_S = 5.0
+
+
+def _grpc_answer(conn: socket.socket) -> str | None:
+    """None when the server at the other end of `conn` answers an HTTP/2 opening with a SETTINGS frame; else what it
+    did instead, for the error message."""
+    conn.settimeout(_ANSWER_WAIT_S)
+    head = b""
+    try:
+        conn.sendall(_H2_PREFACE)
+        while len(head) < 9:
+            chunk = conn.recv(9 - len(head))
+            if not chunk:
+                break
+            head += chunk
+    except TimeoutError:
+        return f"it answered nothing within {_ANSWER_WAIT_S:g} s" if not head else f"it answered {head!r}"
+    except OSError as e:
+        return f"the connection failed: {e.strerror or e}"
+    if len(head) == 9 and head[3] == _H2_SETTINGS:
+        return None
+    if not head:
+        return "it closed the connection without answering"
+    if head.startswith((b"HTTP/1.", b"<")):  # a status line, or an error page sent without one (http.server's)
+        return "a web server answered, in HTTP/1"
+    return f"it answered {head!r}"
 
 
 class _EarlyStart:

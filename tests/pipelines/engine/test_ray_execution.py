@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -32,6 +34,12 @@ def _ray(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     )
 
 
+@dataclass(frozen=True)
+class Cluster:
+    address: str  # the head's GCS, what --ray-address takes
+    dashboard: str  # the head's dashboard (HTTP)
+
+
 @pytest.fixture(scope="module")
 def two_node_cluster():
     """A head node and a second worker node on this machine, each with one CPU, bound to loopback."""
@@ -40,7 +48,7 @@ def two_node_cluster():
     _ray("start", "--head", f"--port={port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={dash}", *common)
     try:
         _ray("start", f"--address=127.0.0.1:{port}", *common)
-        yield f"127.0.0.1:{port}"
+        yield Cluster(f"127.0.0.1:{port}", f"127.0.0.1:{dash}")
     finally:
         _ray("stop", "--force", check=False)
 
@@ -67,10 +75,11 @@ def _ids(out: Path, sub: str) -> list[str]:
 
 
 def test_pipeline_runs_on_an_existing_two_node_cluster(two_node_cluster, demo_inputs, tmp_path, local_run):
+    address = two_node_cluster.address
     spec = write_spec(tmp_path / "spec.yaml", robots=robots_of(demo_inputs))
     out = tmp_path / "out"
     proc = _eurocurate("run", str(spec), "--input", str(demo_inputs), "--output", str(out),
-                       "--ray-address", two_node_cluster, "--workers", "2")  # fmt: skip
+                       "--ray-address", address, "--workers", "2")  # fmt: skip
     log, _ = proc.communicate(timeout=600)
     assert proc.returncode == 0, log
     assert "ray @ 127.0.0.1" in log and "documents read" in log
@@ -80,7 +89,7 @@ def test_pipeline_runs_on_an_existing_two_node_cluster(two_node_cluster, demo_in
     probe = (
         "import ray, json\n"
         "from ray.util.state import list_tasks\n"
-        f"ray.init(address={two_node_cluster!r}, logging_level='ERROR')\n"
+        f"ray.init(address={address!r}, logging_level='ERROR')\n"
         "tasks = [t for t in list_tasks(limit=10000, detail=True) if t.name.startswith(('ingest:', 'map'))]\n"
         "print(json.dumps({'task_nodes': sorted({t.node_id for t in tasks}), 'n': len(tasks),"
         " 'alive': sum(n['Alive'] for n in ray.nodes())}))\n"
@@ -92,7 +101,25 @@ def test_pipeline_runs_on_an_existing_two_node_cluster(two_node_cluster, demo_in
     # same input and config: the same shards, byte for byte, as the in-process local executor made
     assert _shard_hashes(out) == _shard_hashes(local_run)
     run = orjson.loads((out / "run.json").read_bytes())
-    assert run["execution"]["ray_address"] == two_node_cluster
+    assert run["execution"]["ray_address"] == address
+
+
+def test_the_dashboard_address_pasted_for_the_cluster_is_refused_and_the_gcs_one_passes(two_node_cluster):
+    """The head prints both; `ray.init` on the dashboard's waits without end (Ray 2.60, measured)."""
+    from eurocurate.pipelines.engine.embedded_ray import RayUnreachable, check_reachable
+
+    host, port = two_node_cluster.dashboard.rsplit(":", 1)
+    deadline = time.monotonic() + 60
+    while True:  # the dashboard may come up after `ray start` has returned
+        try:
+            socket.create_connection((host, int(port)), timeout=5).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the test cluster's dashboard never listened"
+            time.sleep(0.5)
+    with pytest.raises(RayUnreachable, match="is not a Ray cluster .a web server answered, in HTTP/1.*8265"):
+        check_reachable(two_node_cluster.dashboard, wait_s=1)
+    check_reachable(two_node_cluster.address, wait_s=1)
 
 
 def test_a_killed_run_resumes_to_identical_shards_without_lost_or_duplicated_documents(tmp_path):
