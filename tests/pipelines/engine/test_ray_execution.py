@@ -1,4 +1,5 @@
-"""Real Ray: a head and a second worker node started with `ray start`, and an interrupted run resumed."""
+"""Real Ray: a head and a second worker node started with `ray start` (stopped through their own process groups, never
+`ray stop`), and an interrupted run resumed."""
 
 from __future__ import annotations
 
@@ -21,17 +22,12 @@ from eurocurate.files import sha256_file
 from eurocurate.tools.ray_timeline import read_timeline
 from tests.conftest import robots_of, write_spec
 from tests.ports import free_ports
+from tests.ray_nodes import start_until_alive, stop_node
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 # token authentication on, with a token of this test run, for every process of the test cluster
 RAY_ENV = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16)}
-
-
-def _ray(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / "ray"), *args], env=RAY_ENV, capture_output=True, text=True, check=check, timeout=120
-    )
 
 
 @dataclass(frozen=True)
@@ -41,16 +37,28 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def two_node_cluster():
-    """A head node and a second worker node on this machine, each with one CPU, bound to loopback."""
-    port, dash = free_ports(2)
-    common = ["--num-cpus=1", "--node-ip-address=127.0.0.1", "--disable-usage-stats"]
-    _ray("start", "--head", f"--port={port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={dash}", *common)
+def two_node_cluster(tmp_path_factory):
+    """A head node (with its dashboard) and a second worker node on this machine, each with one CPU, bound to
+    loopback, stopped through their own process groups."""
+    root = tmp_path_factory.mktemp("cluster")
+    folders = [root / "head", root / "worker"]
+    dashboard: list[str] = []
+
+    def head_args() -> tuple[str, list[str]]:
+        gcs, dash, client = free_ports(3)
+        dashboard[:] = [f"127.0.0.1:{dash}"]
+        return f"127.0.0.1:{gcs}", ["--head", f"--port={gcs}", "--dashboard-host=127.0.0.1",
+                                    f"--dashboard-port={dash}", f"--ray-client-server-port={client}"]  # fmt: skip
+
+    head, address = start_until_alive(folders[0], RAY_ENV, 1, head_args)
+    nodes = [head]
     try:
-        _ray("start", f"--address=127.0.0.1:{port}", *common)
-        yield Cluster(f"127.0.0.1:{port}", f"127.0.0.1:{dash}")
+        worker, _ = start_until_alive(folders[1], RAY_ENV, 2, lambda: (address, [f"--address={address}"]))
+        nodes.append(worker)
+        yield Cluster(address, dashboard[0])
     finally:
-        _ray("stop", "--force", check=False)
+        for node, folder in reversed(list(zip(nodes, folders))):
+            stop_node(node, folder)
 
 
 def _eurocurate(*args: str, **kw) -> subprocess.Popen:
@@ -90,11 +98,13 @@ def test_pipeline_runs_on_an_existing_two_node_cluster(two_node_cluster, demo_in
         "import ray, json\n"
         "from ray.util.state import list_tasks\n"
         f"ray.init(address={address!r}, logging_level='ERROR')\n"
-        "tasks = [t for t in list_tasks(limit=10000, detail=True) if t.name.startswith(('ingest:', 'map'))]\n"
+        f"tasks = list_tasks(address={address!r}, limit=10000, detail=True)\n"
+        "tasks = [t for t in tasks if t.name.startswith(('ingest:', 'map'))]\n"
         "print(json.dumps({'task_nodes': sorted({t.node_id for t in tasks}), 'n': len(tasks),"
         " 'alive': sum(n['Alive'] for n in ray.nodes())}))\n"
     )
     seen = subprocess.run([sys.executable, "-c", probe], env=RAY_ENV, capture_output=True, text=True, timeout=120)
+    assert seen.returncode == 0, seen.stderr[-3000:]
     facts = orjson.loads(seen.stdout.strip().splitlines()[-1])
     assert facts["alive"] == 2 and len(facts["task_nodes"]) == 2 and facts["n"] >= 9, facts
 
