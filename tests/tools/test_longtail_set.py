@@ -280,8 +280,20 @@ def test_the_report_lists_every_language_its_eu24_share_and_the_hbs_table():
     }
     text = report(results)
     assert "cos_Latn  Corsican" in text and " 75.0%" in text and "it:3" in text
+    assert "cos_Latn  Corsican               4  75.0%  95.4%" in text  # 3 of 4 paragraphs, and the 95% upper end
     assert "sco_Latn" in text and "(not asserted)" in text  # Scots: printed, not part of the acceptance
-    assert "paragraphs labelled EU-24 5/8 = 62.50%; pages 1/2 = 50.00%" in text  # Corsican and Bosnian
+    assert "paragraphs labelled EU-24 5/8 = 62.50% (≤86.32% at 95%); pages 1/2 = 50.00% (≤90.55%)" in text
+    assert "within 3% (paragraphs and pages): 0 of 2; shown within it at 95% confidence: 0" in text
     assert "EU-24 pages 1/1 = 100.00%; paragraphs macro 75.00%" in text
     hbs = text.split("Croatian / Bosnian / Serbian")[1]
     assert "hrv_Latn      1|0         3|1" in hbs and "bos_Latn      2|1         2|0" in hbs
+
+
+def test_the_upper_bounds_are_wilsons_and_say_what_a_small_sample_cannot_show():
+    from eurocurate.tools.longtail.evaluate import wilson_upper
+
+    # scipy.stats.binomtest(k, n).proportion_ci(method="wilson").high, to 9 places
+    for k, n, high in ((2, 31, 0.207186367), (11, 291, 0.066409095), (0, 80, 0.045818130), (90, 400, 0.268427021)):
+        assert abs(wilson_upper(k, n) - high) < 1e-8
+    assert wilson_upper(0, 124) > 0.03 >= wilson_upper(0, 125)  # no error at all needs 125 to show <= 3%
+    assert wilson_upper(0, 0) == 1.0 and wilson_upper(5, 5) == 1.0

@@ -10,6 +10,7 @@ Tune on `dev`; `unseen` is what `make eval` reports (tests/eval/test_longtail_ev
 from __future__ import annotations
 
 import argparse
+import math
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -36,6 +37,8 @@ MAX_PAGES: Final = 80
 ASSERTED: Final = frozenset(REGIONAL) | frozenset(LOOKALIKE) - {
     "lld", "rgn", "frp", "pcd", "sco", "gsw", "lad", "rup", "cnr", "ina",
 }  # fmt: skip
+MAX_EU_SHARE: Final = 0.03  # issue #17: at most 3% of a language's paragraphs and pages labelled EU-24
+Z95: Final = 1.959964  # two-sided 95% normal quantile, for the Wilson score interval
 HBS: Final[tuple[str, ...]] = ("hrv_Latn", "bos_Latn", "bos_Cyrl", "srp_Latn", "srp_Cyrl", "cnr_Latn")
 _EU24 = frozenset(EU24)
 
@@ -65,6 +68,13 @@ class LanguageResult:
     def paragraphs_eu(self) -> float:
         return self._share(self.paragraphs, lambda lang: lang in _EU24)
 
+    def paragraphs_eu_upper(self) -> float:
+        """The 95% Wilson upper bound of the share of paragraphs labelled EU-24."""
+        return wilson_upper(sum(v for k, v in self.paragraphs.items() if k in _EU24), sum(self.paragraphs.values()))
+
+    def pages_eu_upper(self) -> float:
+        return wilson_upper(sum(v for k, v in self.pages.items() if k in _EU24), sum(self.pages.values()))
+
     def pages_eu(self) -> float:
         return self._share(self.pages, lambda lang: lang in _EU24)
 
@@ -79,6 +89,18 @@ class LanguageResult:
         if self.eu24 is not None:
             return predicted == self.eu24
         return iso3_of(predicted.split("_")[0]) == self.iso3 or predicted.split("_")[0] == self.iso3
+
+
+def wilson_upper(k: int, n: int, z: float = Z95) -> float:
+    """Upper end of the Wilson score interval of `k` successes in `n` trials (1.0 for no trials): how high the true
+    share may be, at 95% confidence by default, given what the sample shows. With no error at all a sample shows a
+    share <= 3% only from n = 125 on (z^2 (1 - 0.03) / 0.03 = 124.2)."""
+    if n <= 0:
+        return 1.0
+    p = k / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return min(1.0, (centre + spread) / (1 + z * z / n))
 
 
 def _spread(rows: list[dict], n: int) -> list[dict]:
@@ -137,16 +159,19 @@ def report(results: dict[str, LanguageResult]) -> str:
     out = [
         "non-EU-24 languages: share labelled EU-24 (paragraphs / pages), pages kept as EU text by the web langid "
         "stage, recognised as themselves",
-        f"{'lang':<9} {'name':<18} {'paras':>5} {'→EU':>6} {'self':>6} {'pages':>5} {'→EU':>6} {'kept':>5} "
-        f"{'self':>6}  EU-24 labels given (paragraphs)",
+        f"('≤95%': the share labelled EU-24 is at most this at 95% confidence, Wilson's interval; a language is shown "
+        f"within {MAX_EU_SHARE:.0%} only where this is at most {MAX_EU_SHARE:.0%})",
+        f"{'lang':<9} {'name':<18} {'paras':>5} {'→EU':>6} {'≤95%':>6} {'self':>6} {'pages':>5} {'→EU':>6} "
+        f"{'≤95%':>6} {'kept':>5} {'self':>6}  EU-24 labels given (paragraphs)",
     ]
     non_eu = [r for r in results.values() if r.eu24 is None]
     for r in sorted(non_eu, key=lambda r: -r.paragraphs_eu()):
         mark = "" if r.iso3 in ASSERTED else " (not asserted)"
         out.append(
             f"{r.label:<9} {language_name(r.iso3)[:18]:<18} {sum(r.paragraphs.values()):>5} {r.paragraphs_eu():>6.1%} "
-            f"{r.paragraphs_right():>6.1%} {sum(r.pages.values()):>5} {r.pages_eu():>6.1%} {r.pages_kept:>5} "
-            f"{r.pages_right():>6.1%}  {_top(r.paragraphs, lambda k: k in _EU24)}{mark}"
+            f"{r.paragraphs_eu_upper():>6.1%} {r.paragraphs_right():>6.1%} {sum(r.pages.values()):>5} "
+            f"{r.pages_eu():>6.1%} {r.pages_eu_upper():>6.1%} {r.pages_kept:>5} {r.pages_right():>6.1%}  "
+            f"{_top(r.paragraphs, lambda k: k in _EU24)}{mark}"
         )
     asserted = [r for r in non_eu if r.iso3 in ASSERTED]
     n_par = sum(sum(r.paragraphs.values()) for r in asserted)
@@ -155,8 +180,17 @@ def report(results: dict[str, LanguageResult]) -> str:
         eu_par = sum(sum(v for k, v in r.paragraphs.items() if k in _EU24) for r in asserted)
         eu_pag = sum(sum(v for k, v in r.pages.items() if k in _EU24) for r in asserted)
         out.append(
-            f"all asserted non-EU-24: paragraphs labelled EU-24 {eu_par}/{n_par} = {eu_par / n_par:.2%}; pages "
-            f"{eu_pag}/{n_pag} = {eu_pag / max(n_pag, 1):.2%}"
+            f"all asserted non-EU-24: paragraphs labelled EU-24 {eu_par}/{n_par} = {eu_par / n_par:.2%} "
+            f"(≤{wilson_upper(eu_par, n_par):.2%} at 95%); pages {eu_pag}/{n_pag} = {eu_pag / max(n_pag, 1):.2%} "
+            f"(≤{wilson_upper(eu_pag, n_pag):.2%})"
+        )
+        within = [r for r in asserted if max(r.paragraphs_eu(), r.pages_eu()) <= MAX_EU_SHARE]
+        shown = [r for r in within if max(r.paragraphs_eu_upper(), r.pages_eu_upper()) <= MAX_EU_SHARE]
+        out.append(
+            f"asserted languages within {MAX_EU_SHARE:.0%} (paragraphs and pages): {len(within)} of {len(asserted)}; "
+            f"shown within it at 95% confidence: {len(shown)} (paragraphs alone: "
+            f"{sum(r.paragraphs_eu_upper() <= MAX_EU_SHARE for r in within)}; a language's sample needs 125 paragraphs "
+            "or pages with no error to show it)"
         )
     out += ["", "EU-24: accuracy (paragraphs / assembled pages), wrong labels given (paragraphs)"]
     out.append(f"{'lang':<9} {'paras':>5} {'acc':>7} {'pages':>5} {'acc':>7}  wrong")
