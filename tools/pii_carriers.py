@@ -327,6 +327,10 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "RO_CNP": {"ro": ("CNP", "codul numeric personal")},
     "SE_PNR": {"sv": ("personnummer", "personnr")},
     "SI_EMSO": {"sl": ("EMŠO", "enotna matična številka občana")},
+    "HU_TAJ": {"hu": ("TAJ-szám", "TAJ szám", "társadalombiztosítási azonosító jel")},
+    "HU_ADOAZON": {"hu": ("adóazonosító jel", "adóazonosító")},
+    "LU_MATRICULE": {"fr": ("numéro d'identification national", "matricule"),
+                     "de": ("Identifikationsnummer", "Sozialversicherungsnummer")},
     "BANK_ACCOUNT": {"cs": ("číslo účtu",), "es": ("número de cuenta", "CCC")},
     "IBAN": {
         lang: ("IBAN", local)

@@ -43,6 +43,8 @@ from stdnum.ro import cnp as ro_cnp
 from stdnum.se import personnummer as se_pnr
 from stdnum.si import emso as si_emso
 
+from eurocurate.filters.pii.stdnum_extra import hu_adoazonosito, hu_taj, lu_matricule
+
 Validate = Callable[[str], object]
 _D = string.digits
 _HETU = "0123456789ABCDEFHJKLMNPRSTUVWXY"
@@ -211,6 +213,16 @@ def _cc(rng: random.Random) -> str | None:
     return _fill(rng, _digits(rng, 9, _D) + letters + "?", pt_cc.validate)
 
 
+def _adoazon(rng: random.Random) -> str | None:
+    days = (_birth(rng) - datetime.date(1867, 1, 1)).days
+    return _fill(rng, f"8{days:05d}{_digits(rng, 3, _D)}?", hu_adoazonosito.validate)  # None: a serial never issued
+
+
+def _matricule(rng: random.Random) -> str | None:
+    d = _birth(rng)
+    return _fill(rng, f"{d.year}{d.month:02d}{d.day:02d}{_digits(rng, 3, _D)}??", lu_matricule.validate)
+
+
 def _spaced(*widths: int) -> Callable[[str], str]:
     def write(compact: str) -> str:
         parts, at = [], 0
@@ -260,6 +272,10 @@ TYPES: dict[str, IdType] = {
         IdType("SE_PNR", se_pnr.validate, _se_pnr,
                (lambda c: c[2:8] + "-" + c[8:], lambda c: c[2:], lambda c: c, lambda c: c[:8] + "-" + c[8:])),
         IdType("SI_EMSO", si_emso.validate, _emso),
+        IdType("HU_TAJ", hu_taj.validate, lambda rng: _fill(rng, _digits(rng, 8, _D) + "?", hu_taj.validate),
+               (lambda c: c, hu_taj.format), strong=False),
+        IdType("HU_ADOAZON", hu_adoazonosito.validate, _adoazon, strong=False),
+        IdType("LU_MATRICULE", lu_matricule.validate, _matricule, (lambda c: c, lu_matricule.format)),
     )
 }  # fmt: skip
 

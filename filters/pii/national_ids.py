@@ -40,6 +40,7 @@ from stdnum.se import personnummer as se_pnr
 from stdnum.si import emso as si_emso
 
 from eurocurate.filters.pii.match import RANK_ID, RANK_NAMED_ID, RANK_WEAK, Found, PiiMatch, before
+from eurocurate.filters.pii.stdnum_extra import hu_adoazonosito, hu_taj, lu_matricule
 
 # Names of an identifier are looked for this far before its value: "número de identidad de extranjero del
 # solicitante: …" puts 50 characters between the name's start and the value; and this far after it, for
@@ -139,6 +140,12 @@ _NATIONAL_IDS: dict[str, _NationalId] = {
         _spec("PT_CC", "PT", "pt", pt_cc.validate, r"cart[ãa]o de cidad[ãa]o", r"n[úu]mero de documento"),
         _spec("PT_NIF", "PT", "pt", _pt_nif_person, r"nif\b", r"contribuinte",
               r"n[úu]mero de identifica[çc][ãa]o fiscal"),
+        _spec("HU_TAJ", "HU", "hu", hu_taj.validate, r"taj\b", r"taj-?sz[áa]m",
+              r"t[áa]rsadalombiztos[íi]t[áa]si azon"),
+        _spec("HU_ADOAZON", "HU", "hu", hu_adoazonosito.validate, r"ad[óo] ?azonos[íi]t[óo]"),
+        _spec("LU_MATRICULE", "LU", "fr de lb", lu_matricule.validate, r"matricule", r"matrikel",
+              r"num[ée]ro d'identification", r"identifikationsnummer", r"sozialversicherungsnummer",
+              r"s[ée]curit[ée] sociale"),
     )
 }  # fmt: skip
 
@@ -149,13 +156,14 @@ _NATIONAL_IDS: dict[str, _NationalId] = {
 # longer shape comes before a shorter one it starts with.
 _ID_SHAPES: dict[str, tuple[str, tuple[str, ...], frozenset[str], frozenset[str]]] = {
     "be_formatted": (r"\d\d\.\d\d\.\d\d-\d{3}\.\d\d", ("BE_NN",), frozenset({"BE_NN"}), frozenset()),
+    "lu_spaced": (r"\d{4} \d{4} \d{3} \d\d", ("LU_MATRICULE",), frozenset(), frozenset({"LU_MATRICULE"})),
     "be_spaced": (r"\d\d \d\d \d\d[ -]\d{3}[ .]\d\d", ("BE_NN",), frozenset(), frozenset({"BE_NN"})),
     "bsn_dotted": (r"\d{4}\.\d\d\.\d{3}", ("NL_BSN",), frozenset(), frozenset()),
     "nir_spaced": (r"[1-478] \d\d \d\d (?:\d\d|2[AB]) \d{3} \d{3} \d\d", ("FR_NIR",), frozenset({"FR_NIR"}),
                    frozenset()),
     "fr_nif_spaced": (r"[0-3]\d \d\d \d{3} \d{3} \d{3}", ("FR_NIF",), frozenset(), frozenset()),
     "idnr_spaced": (r"\d\d \d{3} \d{3} \d{3}", ("DE_IDNR",), frozenset(), frozenset()),
-    "triples": (r"\d{3} \d{3} \d{3}", ("NL_BSN", "PT_NIF"), frozenset(), frozenset()),
+    "triples": (r"\d{3} \d{3} \d{3}", ("NL_BSN", "PT_NIF", "HU_TAJ"), frozenset(), frozenset()),
     "pt_cc": (r"\d{8} ?\d ?[A-Z]{2}\d", ("PT_CC",), frozenset({"PT_CC"}), frozenset()),
     "date8_dash": (r"\d{8}[-+]\d{4}", ("SE_PNR",), frozenset(), frozenset({"SE_PNR"})),
     "lv_dash": (r"\d{6}-\d{5}", ("LV_PK",), frozenset(), frozenset({"LV_PK"})),
@@ -167,13 +175,14 @@ _ID_SHAPES: dict[str, tuple[str, tuple[str, ...], frozenset[str], frozenset[str]
     "nie": (r"[XYZ]-?\d{7}-?[A-Z]", ("ES_NIE",), frozenset({"ES_NIE"}), frozenset()),
     "pps": (r"\d{7}[A-W][ABHWTX]?", ("IE_PPS",), frozenset(), frozenset()),
     "nir": (r"[1-478]\d{4}(?:\d\d|2[AB])\d{8}", ("FR_NIR",), frozenset(), frozenset({"FR_NIR"})),
-    "d13": (r"\d{13}", ("RO_CNP", "SI_EMSO", "FR_NIF"), frozenset(), frozenset({"RO_CNP", "SI_EMSO"})),
+    "d13": (r"\d{13}", ("RO_CNP", "SI_EMSO", "FR_NIF", "LU_MATRICULE"), frozenset(),
+            frozenset({"RO_CNP", "SI_EMSO", "LU_MATRICULE"})),
     "d12": (r"\d{12}", ("SE_PNR",), frozenset(), frozenset({"SE_PNR"})),
     "d11": (r"\d{11}", ("PL_PESEL", "DE_IDNR", "HR_OIB", "EE_IK", "LT_AK", "BE_NN", "GR_AMKA", "LV_PK"), frozenset(),
             frozenset({"PL_PESEL", "EE_IK", "LT_AK", "BE_NN", "GR_AMKA", "LV_PK"})),
-    "d10": (r"\d{10}", ("SE_PNR", "DK_CPR", "BG_EGN", "CZ_RC", "AT_VNR"), frozenset(),
+    "d10": (r"\d{10}", ("SE_PNR", "DK_CPR", "BG_EGN", "CZ_RC", "AT_VNR", "HU_ADOAZON"), frozenset(),
             frozenset({"SE_PNR", "BG_EGN", "CZ_RC", "AT_VNR"})),
-    "d9": (r"\d{9}", ("NL_BSN", "CZ_RC", "PT_NIF"), frozenset(), frozenset()),
+    "d9": (r"\d{9}", ("NL_BSN", "CZ_RC", "PT_NIF", "HU_TAJ"), frozenset(), frozenset()),
 }  # fmt: skip
 _ID_RE = re.compile(
     r"(?<![\w+\-./])(?:"

@@ -35,6 +35,7 @@ from stdnum.se import personnummer as se_pnr
 from stdnum.si import emso as si_emso
 
 from eurocurate.filters.pii.detectors import PiiMatch, find_pii
+from eurocurate.filters.pii.stdnum_extra import hu_adoazonosito, hu_taj, lu_matricule
 
 HETU_CONTROL = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
@@ -112,6 +113,12 @@ IDENTIFIERS: list[tuple[str, ModuleType, str, str, str, str]] = [
      "Mans personas kods ir {v}, lūdzu to neizpaust.", "lv", string.digits),
     ("FR_NIF", fr_nif, "3023217600" + fr_nif.calc_check_digits("3023217600"),
      "Mon numéro fiscal de référence est le {v}.", "fr", string.digits),
+    ("HU_TAJ", hu_taj, "10453298" + hu_taj.calc_check_digit("10453298"),
+     "A TAJ-számom {v}, kérem, ne adja tovább.", "hu", string.digits),
+    ("HU_ADOAZON", hu_adoazonosito, "836567000" + hu_adoazonosito.calc_check_digit("836567000"),
+     "Az adóazonosító jelem {v}, kérem, kezelje bizalmasan.", "hu", string.digits),
+    ("LU_MATRICULE", lu_matricule, "19850214123" + lu_matricule.calc_check_digits("19850214123"),
+     "Mon matricule est le {v}, gardez-le pour vous.", "fr", string.digits),
 ]  # fmt: skip
 
 
@@ -329,7 +336,7 @@ UNNAMED = {
     "sv": "Ansökan registrerades under nummer {v} den 3 mars.",
 }
 STRONG = {"PL_PESEL", "BG_EGN", "RO_CNP", "CZ_RC", "GR_AMKA", "SI_EMSO", "EE_IK", "LT_AK", "LV_PK", "BE_NN",
-          "FR_NIR", "AT_VNR", "SE_PNR"}  # fmt: skip
+          "FR_NIR", "AT_VNR", "SE_PNR", "LU_MATRICULE"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
