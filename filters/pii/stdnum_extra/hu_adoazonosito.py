@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import datetime
 
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
-from stdnum.util import clean, isdigits
+from stdnum.exceptions import InvalidChecksum, InvalidComponent
+
+from eurocurate.filters.pii.stdnum_extra import compact, digits, is_valid_with
 
 _EPOCH = datetime.date(1867, 1, 1)
-
-
-def compact(number: str) -> str:
-    return clean(number, " -").strip()
 
 
 def calc_check_digit(number: str) -> str:
@@ -36,11 +33,7 @@ def birth_date(number: str) -> datetime.date:
 
 
 def validate(number: str) -> str:
-    number = compact(number)
-    if not isdigits(number):
-        raise InvalidFormat()
-    if len(number) != 10:
-        raise InvalidLength()
+    number = digits(number, 10)
     if number[0] != "8":
         raise InvalidComponent("a natural person's number starts with 8")
     if birth_date(number) > datetime.date.today():
@@ -50,11 +43,7 @@ def validate(number: str) -> str:
     return number
 
 
-def is_valid(number: str) -> bool:
-    try:
-        return bool(validate(number))
-    except ValueError:
-        return False
+is_valid = is_valid_with(validate)
 
 
 def format(number: str) -> str:  # noqa: A001 - stdnum's name

@@ -15,12 +15,9 @@ stdnum.exceptions.InvalidChecksum: The number's checksum or check digit is inval
 
 from __future__ import annotations
 
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
-from stdnum.util import clean, isdigits
+from stdnum.exceptions import InvalidChecksum
 
-
-def compact(number: str) -> str:
-    return clean(number, " -").strip()
+from eurocurate.filters.pii.stdnum_extra import compact, digits, is_valid_with
 
 
 def calc_check_digit(number: str) -> str:
@@ -29,21 +26,13 @@ def calc_check_digit(number: str) -> str:
 
 
 def validate(number: str) -> str:
-    number = compact(number)
-    if not isdigits(number):
-        raise InvalidFormat()
-    if len(number) != 9:
-        raise InvalidLength()
+    number = digits(number, 9)
     if calc_check_digit(number[:8]) != number[8]:
         raise InvalidChecksum()
     return number
 
 
-def is_valid(number: str) -> bool:
-    try:
-        return bool(validate(number))
-    except ValueError:
-        return False
+is_valid = is_valid_with(validate)
 
 
 def format(number: str) -> str:  # noqa: A001 - stdnum's name

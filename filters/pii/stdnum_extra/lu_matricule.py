@@ -19,12 +19,9 @@ from __future__ import annotations
 import datetime
 
 from stdnum import luhn, verhoeff
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
-from stdnum.util import clean, isdigits
+from stdnum.exceptions import InvalidChecksum, InvalidComponent
 
-
-def compact(number: str) -> str:
-    return clean(number, " -").strip()
+from eurocurate.filters.pii.stdnum_extra import compact, digits, is_valid_with
 
 
 def calc_check_digits(number: str) -> str:
@@ -41,11 +38,7 @@ def birth_date(number: str) -> datetime.date:
 
 
 def validate(number: str) -> str:
-    number = compact(number)
-    if not isdigits(number):
-        raise InvalidFormat()
-    if len(number) != 13:
-        raise InvalidLength()
+    number = digits(number, 13)
     born = birth_date(number)
     if born.year < 1850 or born > datetime.date.today():
         raise InvalidComponent("the birth date is out of range")
@@ -54,11 +47,7 @@ def validate(number: str) -> str:
     return number
 
 
-def is_valid(number: str) -> bool:
-    try:
-        return bool(validate(number))
-    except ValueError:
-        return False
+is_valid = is_valid_with(validate)
 
 
 def format(number: str) -> str:  # noqa: A001 - stdnum's name
