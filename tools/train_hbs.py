@@ -37,7 +37,7 @@ from eurocurate.langid.hbs import (
     lingua_hbs,
 )
 from eurocurate.langid.ngram_model import FeatureSpec, NgramModel, fit_naive_bayes, text_words
-from eurocurate.tools.longtail import hbs_sources
+from eurocurate.tools.longtail import hbs_sources, regional_sources
 from eurocurate.tools.longtail.artefacts import cache_dir, fetch_all
 from eurocurate.tools.longtail.build import read_set
 
@@ -89,6 +89,7 @@ class HbsRow:
     cls: str  # hr, bs or sr
     unit: str  # catalogue or UDHR article: the fold
     lang: str  # the long-tail label (bos_Cyrl, cnr_Latn...)
+    weight: float = 1.0  # the text's counts are multiplied by it (desktop catalogues: `desktop_rows`)
 
 
 def training_rows(rows: Iterable[dict]) -> list[HbsRow]:
@@ -116,7 +117,35 @@ def fold_of(unit: str) -> int:
 
 
 def fit(rows: Sequence[HbsRow], about: str = "") -> NgramModel:
-    return fit_naive_bayes([r.text for r in rows], [r.cls for r in rows], SPEC, ALPHA, about=about)
+    weights = [r.weight for r in rows] if any(r.weight != 1.0 for r in rows) else None
+    return fit_naive_bayes(
+        [r.text for r in rows], [r.cls for r in rows], SPEC, ALPHA, about=about, text_weights=weights
+    )
+
+
+# Debian desktop catalogues (`--desktop`): each language's strings of the catalogues not held out weigh, together,
+# DESKTOP_SHARE of that language's dev rows (chosen once, before the variant was scored: equal to the dev part)
+DESKTOP_SHARE: Final = 1.0
+DESKTOP: Final = "desktop:"
+_DESKTOP_CLASS: Final = {"bs": "bs", "hr": "hr", "sr@latin": "sr"}
+
+
+def desktop_rows(texts: Sequence[regional_sources.CatalogueText], dev_rows: Sequence[HbsRow]) -> list[HbsRow]:
+    """Training rows of the desktop catalogues' strings (`tools.longtail.regional_sources`, locales bs, hr and
+    sr@latin) that are not held out, each language's weighing `DESKTOP_SHARE` of its dev rows' text length in all.
+    Their folds follow their catalogues: the held-out catalogues are fold `HELD_OUT`'s, which trains on none."""
+    picked = [t for t in texts if not t.held_out and t.locale in _DESKTOP_CLASS]
+    rows = []
+    for cls in HBS_CLASSES:
+        mine = [t for t in picked if _DESKTOP_CLASS[t.locale] == cls]
+        dev_mass = sum(len(r.text) for r in dev_rows if r.cls == cls)
+        mass = sum(len(t.text) for t in mine)
+        if not mine or not dev_mass:
+            continue
+        weight = DESKTOP_SHARE * dev_mass / mass
+        iso3, script = regional_sources.LOCALES[mine[0].locale]
+        rows += [HbsRow(t.text, cls, DESKTOP + t.unit, f"{iso3}_{script}", weight) for t in mine]
+    return rows
 
 
 def out_of_fold_scores(rows: Sequence[HbsRow]) -> tuple[tuple[str, ...], NDArray[np.float32]]:
@@ -439,18 +468,25 @@ WORDS_ABOUT: Final = (
 )
 
 
-def train(set_folder: Path, corpus: Path | None = None, words: frozenset[str] | None = None) -> tuple[NgramModel, str]:
-    """The model (fitted on every dev row; calibration from out-of-fold scores, and from the Croatian sentences of
-    the eu24-dev `corpus` when given) and the report of the out-of-fold figures. `words`: the Bosnian/Serbian word
-    list the tells count (default: the packaged one)."""
-    rows = training_rows(read_set(set_folder / "dev.jsonl"))
+def train(
+    set_folder: Path,
+    corpus: Path | None = None,
+    words: frozenset[str] | None = None,
+    desktop: Sequence[regional_sources.CatalogueText] = (),
+) -> tuple[NgramModel, str]:
+    """The model (fitted on every dev row, and the `desktop` catalogue rows when given; calibration from the dev
+    rows' out-of-fold scores, and from the Croatian sentences of the eu24-dev `corpus` when given) and the report of
+    the out-of-fold figures. `words`: the Bosnian/Serbian word list the tells count (default: the packaged one)."""
+    dev = training_rows(read_set(set_folder / "dev.jsonl"))
+    rows = dev + desktop_rows(desktop, dev)
     labels, scores = out_of_fold_scores(rows)
-    model = fit(rows, about=ABOUT)
+    model = fit(rows, about=ABOUT + (DESKTOP_ABOUT if len(rows) > len(dev) else ""))
     sentences = None
     if corpus is not None:
         texts = croatian_corpus_sentences(corpus)
         sentences = views(texts, labels, np.stack([model.log_scores(t, MODEL_CHARS) for t in texts]), words)
-    cal = calibrate(rows, labels, scores, sentences, words)
+    dev_scores = scores[: len(dev)]
+    cal = calibrate(dev, labels, dev_scores, sentences, words)
     calibrated = NgramModel(
         labels=model.labels,
         weights=model.weights,
@@ -459,9 +495,16 @@ def train(set_folder: Path, corpus: Path | None = None, words: frozenset[str] | 
         about=model.about + ("" if corpus is None else CORPUS_ABOUT),
         calibration=cal.as_dict(),
     )
-    return calibrated, report(rows, labels, scores, cal, sentences, words)
+    text = report(dev, labels, dev_scores, cal, sentences, words)
+    if len(rows) > len(dev):
+        text += "\n(desktop catalogues, out of fold)\n" + report(rows[len(dev) :], labels, scores[len(dev) :], cal)
+    return calibrated, text
 
 
+DESKTOP_ABOUT: Final = (
+    " Also trained on the Bosnian, Croatian and Serbian (Latin) strings of Debian bookworm desktop catalogues "
+    "(tools/longtail/regional_pins.json, the catalogues not held out; their licences are their packages')."
+)
 CORPUS_ABOUT: Final = " The paragraph threshold also keeps 75% of the eu24-dev corpus's Croatian sentences Croatian."
 
 
@@ -478,6 +521,12 @@ def main(argv: list[str] | None = None) -> int:
         "the long-tail cache when missing; needs spylls) and write it to --words-output; without it the packaged "
         "list is used",
     )
+    parser.add_argument(
+        "--desktop",
+        action="store_true",
+        help="train on the bs, hr and sr@latin strings of the desktop catalogues of tools/longtail/regional_pins.json "
+        "too (the held-out ones excepted; fetched into the long-tail cache when missing)",
+    )
     parser.add_argument("--cache", help="artefact cache (default: $EUROCURATE_LONGTAIL_CACHE or ~/.cache/...)")
     parser.add_argument("--output", type=Path, default=HBS_MODEL_PATH, help="model file (default: the packaged one)")
     parser.add_argument(
@@ -492,7 +541,10 @@ def main(argv: list[str] | None = None) -> int:
         print(derived.report)
         print(f"wrote {args.words_output}")
         words = frozenset(derived.words)
-    model, text = train(args.set, args.corpus, words)
+    desktop: list[regional_sources.CatalogueText] = []
+    if args.desktop:
+        desktop, _ = regional_sources.fetch_outside_texts(args.set, cache_dir(args.cache), tuple(_DESKTOP_CLASS))
+    model, text = train(args.set, args.corpus, words, desktop)
     model.save(args.output)
     print(text)
     print(f"wrote {args.output}")

@@ -105,3 +105,46 @@ def test_the_command_writes_the_held_out_split_for_the_evaluation(tmp_path, monk
         "Alza os cambeos antes de zarrar a finestra d'o programa.",
         "No s'ha puesto ubrir o fichero porque o servidor no ye disponible.",
     ]  # the third is shorter than the set's paragraph filter
+
+
+HBS = {
+    "bs": {"Sačuvajte izmjene prije nego što zatvorite prozor programa.": "s1",
+           "Datoteka se ne može otvoriti jer server nije dostupan.": "shared"},
+    "hr": {"Spremite promjene prije zatvaranja prozora programa.": "s1",
+           "Datoteka se ne može otvoriti jer poslužitelj nije dostupan!": "s2",
+           "datoteka se ne može otvoriti jer server nije dostupan": "shared"},
+    "sr@latin": {"Sačuvajte izmene pre nego što zatvorite prozor programa.": "s1"},
+}  # fmt: skip
+
+
+def _hbs_package(tmp_path):
+    files = {
+        f"usr/share/locale/{locale}/LC_MESSAGES/caja.mo": _mo(
+            {f"English {key} {i}": text for i, (text, key) in enumerate(strings.items())}
+        )  # fmt: skip
+        for locale, strings in HBS.items()
+    }
+    return _deb(tmp_path, "caja", files)
+
+
+def test_other_locales_are_read_under_their_own_label_and_texts_two_of_them_share_are_dropped(tmp_path):
+    debs = {"caja": _hbs_package(tmp_path)}
+    kept, dropped = outside_texts(debs, [], ("bs", "hr", "sr@latin"))
+    assert sorted((t.locale, t.text) for t in kept) == [
+        ("bs", "Sačuvajte izmjene prije nego što zatvorite prozor programa."),
+        ("hr", "Datoteka se ne može otvoriti jer poslužitelj nije dostupan!"),
+        ("hr", "Spremite promjene prije zatvaranja prozora programa."),
+        ("sr@latin", "Sačuvajte izmene pre nego što zatvorite prozor programa."),
+    ]  # the string Bosnian and Croatian share (case and punctuation aside) is neither's evidence
+    assert dropped == {"in two locales": 2}
+    held = next(f"debian:caja:caja{i}.mo" for i in range(100) if is_held_out(f"debian:caja:caja{i}.mo"))
+    rows = held_out_rows([CatalogueText(t.text, held, t.locale) for t in kept])
+    assert sorted(r["lang"] for r in rows) == ["bos_Latn", "hrv_Latn", "hrv_Latn", "srp_Latn"]
+    assert outside_texts(debs, [])[0] == []  # Aragonese by default: none here
+
+
+def test_the_command_refuses_a_locale_it_does_not_know(tmp_path, capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(["--set", str(tmp_path), "--output", str(tmp_path / "o"), "--locales", "bs,sr"])
+    assert refused.value.code == 2 and "unknown locale(s) ['sr']" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

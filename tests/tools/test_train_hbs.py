@@ -90,3 +90,27 @@ def test_the_trained_model_round_trips_and_is_reproducible(tmp_path: Path):
     assert "Firefox" in model.about
     probs = model.probabilities("Tko je tijekom tjedna promijenio postavke preglednika?")
     assert max(probs, key=probs.get) == "hr"
+
+
+def test_desktop_catalogue_rows_leave_the_held_out_catalogues_out_and_weigh_as_much_as_the_dev_rows(tmp_path: Path):
+    from eurocurate.tools.longtail.regional_sources import CatalogueText, is_held_out
+    from eurocurate.tools.train_hbs import DESKTOP, DESKTOP_SHARE, desktop_rows
+
+    dev = training_rows(orjson.loads(line) for line in (_write_set(tmp_path) / "dev.jsonl").read_bytes().splitlines())
+    units = [f"debian:pkg{i}:cat{i}.mo" for i in range(30)]
+    texts = [
+        CatalogueText(f"{text} ({unit})", unit, locale)
+        for unit in units
+        for locale, text in (("bs", "Dozvoli različite rasporede tastature"), ("hr", "Dopusti različite rasporede"),
+                             ("sr@latin", "Dozvoli različite rasporede tastature za prozore"), ("an", "Alza"))
+    ]  # fmt: skip
+    rows = desktop_rows(texts, dev)
+    assert {r.unit.removeprefix(DESKTOP) for r in rows} == {u for u in units if not is_held_out(u)}
+    assert {r.cls for r in rows} == {"bs", "hr", "sr"}  # Aragonese is not one of them
+    assert {r.lang for r in rows} == {"bos_Latn", "hrv_Latn", "srp_Latn"}
+    for cls in ("bs", "hr", "sr"):
+        dev_mass = sum(len(r.text) for r in dev if r.cls == cls)
+        assert sum(r.weight * len(r.text) for r in rows if r.cls == cls) == pytest.approx(DESKTOP_SHARE * dev_mass)
+    model, text = train(tmp_path, desktop=texts)
+    assert "(desktop catalogues, out of fold)" in text and "desktop catalogues" in model.about
+    assert desktop_rows([], dev) == []
