@@ -133,7 +133,8 @@ _DESKTOP_CLASS: Final = {"bs": "bs", "hr": "hr", "sr@latin": "sr"}
 def desktop_rows(texts: Sequence[regional_sources.CatalogueText], dev_rows: Sequence[HbsRow]) -> list[HbsRow]:
     """Training rows of the desktop catalogues' strings (`tools.longtail.regional_sources`, locales bs, hr and
     sr@latin) that are not held out, each language's weighing `DESKTOP_SHARE` of its dev rows' text length in all.
-    Their folds follow their catalogues: the held-out catalogues are fold `HELD_OUT`'s, which trains on none."""
+    A catalogue's strings share a fold in every language (the unit names the package's catalogue file); the held-out
+    catalogues are not among them."""
     picked = [t for t in texts if not t.held_out and t.locale in _DESKTOP_CLASS]
     rows = []
     for cls in HBS_CLASSES:
@@ -348,6 +349,7 @@ def report(
     cal: Calibration,
     croatian_sentences: Views | None = None,
     words: frozenset[str] | None = None,
+    part: str = "dev part",
 ) -> str:
     """Out-of-fold shares of each language's paragraphs and pages labelled Croatian under `cal`."""
     page_rows, paragraphs, page_views = _paragraph_and_page_views(rows, labels, scores, words)
@@ -358,7 +360,7 @@ def report(
         f"temperature {cal.temperature}; Croatian log-odds needed: {cal.short_log_odds} up to {cal.short_chars} "
         f"characters, {cal.long_log_odds} from {cal.long_chars}; weights: vocabulary tells {cal.tell_weight}, "
         f"lingua {cal.lingua_weight}",
-        f"{'lang':<9} {'paras':>5} {'as hr':>6} {'pages':>5} {'as hr':>6}  (out-of-fold, dev part)",
+        f"{'lang':<9} {'paras':>5} {'as hr':>6} {'pages':>5} {'as hr':>6}  (out-of-fold, {part})",
     ]
     for lang in CLASS_OF:
         mine = np.array([r.lang == lang for r in rows])
@@ -497,7 +499,8 @@ def train(
     )
     text = report(dev, labels, dev_scores, cal, sentences, words)
     if len(rows) > len(dev):
-        text += "\n(desktop catalogues, out of fold)\n" + report(rows[len(dev) :], labels, scores[len(dev) :], cal)
+        desktop_part = report(rows[len(dev) :], labels, scores[len(dev) :], cal, part="desktop catalogues")
+        text += "\n" + desktop_part.split("\n", 1)[1]  # its calibration line is the dev part's, printed above
     return calibrated, text
 
 

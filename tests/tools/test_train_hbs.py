@@ -112,5 +112,5 @@ def test_desktop_catalogue_rows_leave_the_held_out_catalogues_out_and_weigh_as_m
         dev_mass = sum(len(r.text) for r in dev if r.cls == cls)
         assert sum(r.weight * len(r.text) for r in rows if r.cls == cls) == pytest.approx(DESKTOP_SHARE * dev_mass)
     model, text = train(tmp_path, desktop=texts)
-    assert "(desktop catalogues, out of fold)" in text and "desktop catalogues" in model.about
+    assert "(out-of-fold, desktop catalogues)" in text and "desktop catalogues" in model.about
     assert desktop_rows([], dev) == []
