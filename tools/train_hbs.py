@@ -144,8 +144,8 @@ def desktop_rows(texts: Sequence[regional_sources.CatalogueText], dev_rows: Sequ
         if not mine or not dev_mass:
             continue
         weight = DESKTOP_SHARE * dev_mass / mass
-        iso3, script = regional_sources.LOCALES[mine[0].locale]
-        rows += [HbsRow(t.text, cls, DESKTOP + t.unit, f"{iso3}_{script}", weight) for t in mine]
+        lang = f"{regional_sources.language_of(mine[0].locale)}_Latn"
+        rows += [HbsRow(t.text, cls, DESKTOP + t.unit, lang, weight) for t in mine]
     return rows
 
 

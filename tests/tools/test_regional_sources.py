@@ -136,7 +136,7 @@ def test_other_locales_are_read_under_their_own_label_and_texts_two_of_them_shar
         ("hr", "Spremite promjene prije zatvaranja prozora programa."),
         ("sr@latin", "Sačuvajte izmene pre nego što zatvorite prozor programa."),
     ]  # the string Bosnian and Croatian share (case and punctuation aside) is neither's evidence
-    assert dropped == {"in two locales": 2}
+    assert dropped == {"under two languages": 2}
     held = next(f"debian:caja:caja{i}.mo" for i in range(100) if is_held_out(f"debian:caja:caja{i}.mo"))
     rows = held_out_rows([CatalogueText(t.text, held, t.locale) for t in kept])
     assert sorted(r["lang"] for r in rows) == ["bos_Latn", "hrv_Latn", "hrv_Latn", "srp_Latn"]
@@ -145,6 +145,27 @@ def test_other_locales_are_read_under_their_own_label_and_texts_two_of_them_shar
 
 def test_the_command_refuses_a_locale_it_does_not_know(tmp_path, capsys):
     with pytest.raises(SystemExit) as refused:
-        main(["--set", str(tmp_path), "--output", str(tmp_path / "o"), "--locales", "bs,sr"])
-    assert refused.value.code == 2 and "unknown locale(s) ['sr']" in capsys.readouterr().err
+        main(["--set", str(tmp_path), "--output", str(tmp_path / "o"), "--locales", "bs,xx"])
+    assert refused.value.code == 2 and "locale(s) ['xx'] are of no language" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_all_locales_are_labelled_as_the_set_labels_them(tmp_path):
+    strings = {
+        "ca": "Desa els canvis abans de tancar la finestra del programa.",
+        "ca@valencia": "Guarda els canvis abans de tancar la finestra del programa.",
+        "sr": "Сачувајте измене пре него што затворите прозор програма.",
+        "ru": "Save the changes before you close the window of the program.",  # untranslated in effect: Latin
+        "xx": "Een tekst in een taal die de set niet heeft, zo lang als de andere.",
+        "nb": "Lagre endringene før du lukker vinduet til programmet nå.",
+        "nn": "Lagre endringene før du lukker vinduet til programmet nå.",  # one text under two languages
+    }
+    files = {f"usr/share/locale/{loc}/LC_MESSAGES/caja.mo": _mo({f"English {loc}": text}) for loc, text in
+             strings.items()}  # fmt: skip
+    debs = {"caja": _deb(tmp_path, "caja", files)}
+    kept, dropped = outside_texts(debs, [], None)
+    assert sorted(t.locale for t in kept) == ["ca", "ca@valencia", "ru", "sr"]  # xx: no language of the set
+    assert dropped == {"under two languages": 2}  # Catalan and its Valencian spelling are one language
+    held = next(f"debian:caja:caja{i}.mo" for i in range(100) if is_held_out(f"debian:caja:caja{i}.mo"))
+    rows = held_out_rows([CatalogueText(t.text, held, t.locale) for t in kept])
+    assert sorted(r["lang"] for r in rows) == ["cat_Latn", "cat_Latn", "srp_Cyrl"]  # Latin letters are not Russian

@@ -105,6 +105,13 @@ class LongTailIndex:
                 self._index[shingle].add(i)
         self._seen: set[str] = set()
 
+    def fresh(self) -> LongTailIndex:
+        """The same reference texts, with no text asked before (one index per language of a multi-language read:
+        building it is the costly part)."""
+        other = object.__new__(LongTailIndex)
+        other._exact, other._index, other._seen = self._exact, self._index, set()
+        return other
+
     def verdict(self, text: str) -> str | None:
         """Why `text` is not kept (a long-tail text, a near copy of one, or a text this index was asked before),
         or None."""

@@ -9,9 +9,11 @@ in `regional_pins.json`, are split by catalogue: the catalogues whose `crc32("de
 `tools.longtail.evaluate`); the others are training text. Texts equal to, or near copies of, a long-tail text of
 either part are dropped first (`hbs_sources.LongTailIndex`).
 
-The same packages ship catalogues in other locales (`LOCALES`): `--locales bs,hr,sr@latin` writes their held-out
-paragraphs instead, one language each, after dropping the texts that two of the locales share (the set drops texts
-found under two languages too). Nothing trains on those.
+The same packages ship catalogues in other locales: `--locales bs,hr,sr@latin` (or `all`: every locale of the pinned
+packages whose language the long-tail set has) writes their held-out paragraphs instead, labelled as the set labels
+(language of the locale, script of the text; a text in a script its language is not written in is left out), after
+dropping the texts found under two languages (the set drops those too). Nothing but `train_hbs --desktop` trains on
+them.
 
 Owns the pins, the reader and the split; not the weighting (`tools.train_regional`).
 """
@@ -22,8 +24,8 @@ import argparse
 import re
 import unicodedata
 import zlib
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -34,12 +36,11 @@ import polib
 from eurocurate.tools.longtail.artefacts import Artefact, cache_dir, fetch_all, load_pins
 from eurocurate.tools.longtail.build import LabelledParagraph, clean_text, read_set
 from eurocurate.tools.longtail.hbs_sources import LongTailIndex, training_text
+from eurocurate.tools.longtail.languages import LATIN_ONLY, SCRIPTS_OF, iso3_of, script_of
 from eurocurate.tools.longtail.readers import deb_members
 
 REGIONAL_PINS: Final = Path(__file__).with_name("regional_pins.json")
 LOCALE: Final = "an"
-# Debian locale -> (ISO 639-3, script) of the long-tail set's labels
-LOCALES: Final = {"an": ("arg", "Latn"), "bs": ("bos", "Latn"), "hr": ("hrv", "Latn"), "sr@latin": ("srp", "Latn")}
 LEFT_TO_SET: Final = ("gtk", "glib")  # catalogue file names the long-tail set reads (GTK/GLib)
 PARTS: Final = 5
 HELD_OUT: Final = 0
@@ -66,13 +67,28 @@ def load_regional_pins(path: Path = REGIONAL_PINS) -> list[Artefact]:
     return load_pins(path)
 
 
+def language_of(locale: str) -> str | None:
+    """The long-tail set's ISO 639-3 code for a Debian locale (`sr@latin`, `pt_BR`, `ca@valencia`), or None when
+    the set does not have the language."""
+    return iso3_of(locale.split("@")[0])
+
+
 def catalogue_texts(deb: Path, package: str, locale: str = LOCALE) -> Iterator[CatalogueText]:
     """The translated strings (msgstr other than msgid; the first form of a plural) of the package's catalogues in
     `locale`, without placeholders and accelerators (`hbs_sources.training_text`). A catalogue that does not parse
     is an error naming it: the pins say which files are read, so a broken one is a broken pin."""
+    return _catalogues(deb, package, {locale})
+
+
+def _catalogues(deb: Path, package: str, locales: Collection[str] | None) -> Iterator[CatalogueText]:
+    """`catalogue_texts` of every locale of `locales` (None: every locale whose language the set has), reading the
+    package once."""
     for path, data in deb_members(deb, (".mo",)):
         parts = path.split("/")
-        if parts[:4] != ["usr", "share", "locale", locale] or len(parts) != 6 or parts[4] != "LC_MESSAGES":
+        if parts[:3] != ["usr", "share", "locale"] or len(parts) != 6 or parts[4] != "LC_MESSAGES":
+            continue
+        locale = parts[3]
+        if (locale not in locales) if locales is not None else language_of(locale) is None:
             continue
         if parts[5].startswith(LEFT_TO_SET):
             continue
@@ -88,28 +104,32 @@ def catalogue_texts(deb: Path, package: str, locale: str = LOCALE) -> Iterator[C
 
 
 def outside_texts(
-    debs: dict[str, Path], long_tail: Iterable[str], locales: Sequence[str] = (LOCALE,)
+    debs: dict[str, Path], long_tail: Iterable[str], locales: Sequence[str] | None = (LOCALE,)
 ) -> tuple[list[CatalogueText], Counter[str]]:
-    """Every package's strings in `locales` less those equal to, or near copies of, a long-tail text (of either
-    part), one per distinct text of a locale, in locale and package order; with several locales, less the texts
-    found in two of them too (after normalisation); and how many were dropped, by reason."""
-    kept: list[CatalogueText] = []
+    """Every package's strings in `locales` (None: every locale whose language the set has) less those equal to,
+    or near copies of, a long-tail text (of either part), one per distinct text of a locale, in locale and package
+    order; with several locales, less the texts found under two languages too (after normalisation); and how many
+    were dropped, by reason."""
+    reference = LongTailIndex(long_tail)
+    index: dict[str, LongTailIndex] = {}
+    by_locale: dict[str, list[CatalogueText]] = defaultdict(list)
     dropped: Counter[str] = Counter()
-    for locale in locales:
-        index = LongTailIndex(long_tail)
-        for package in sorted(debs):
-            for item in catalogue_texts(debs[package], package, locale):
-                reason = index.verdict(item.text)
-                if reason is None:
-                    kept.append(item)
-                elif reason != "seen before":
-                    dropped[reason] += 1
-    if len(locales) > 1:
-        seen_in: dict[str, set[str]] = {}
+    wanted = None if locales is None else set(locales)
+    for package in sorted(debs):
+        for item in _catalogues(debs[package], package, wanted):
+            reason = index.setdefault(item.locale, reference.fresh()).verdict(item.text)
+            if reason is None:
+                by_locale[item.locale].append(item)
+            elif reason != "seen before":
+                dropped[reason] += 1
+    order = sorted(by_locale) if locales is None else [loc for loc in locales if loc in by_locale]
+    kept = [item for locale in order for item in by_locale[locale]]
+    if len(order) > 1:
+        seen_in: dict[str, set[str | None]] = defaultdict(set)
         for item in kept:
-            seen_in.setdefault(_shared_key(item.text), set()).add(item.locale)
+            seen_in[_shared_key(item.text)].add(language_of(item.locale))
         shared = {key for key, where in seen_in.items() if len(where) > 1}
-        dropped["in two locales"] += sum(_shared_key(item.text) in shared for item in kept)
+        dropped["under two languages"] += sum(_shared_key(item.text) in shared for item in kept)
         kept = [item for item in kept if _shared_key(item.text) not in shared]
     return kept, dropped
 
@@ -125,7 +145,7 @@ def long_tail_texts(set_folder: Path) -> list[str]:
 
 
 def fetch_outside_texts(
-    set_folder: Path, cache: Path, locales: Sequence[str] = (LOCALE,)
+    set_folder: Path, cache: Path, locales: Sequence[str] | None = (LOCALE,)
 ) -> tuple[list[CatalogueText], Counter[str]]:
     """`outside_texts` of the pinned packages (fetched into `cache` when missing) against the set in `set_folder`."""
     debs = fetch_all(load_regional_pins(), cache)
@@ -138,8 +158,9 @@ def held_out_rows(texts: Iterable[CatalogueText]) -> list[dict]:
     rows = []
     for item in texts:
         text = clean_text(item.text) if item.held_out else None
-        if text:
-            iso3, script = LOCALES[item.locale]
+        iso3 = language_of(item.locale)
+        script = script_of(text) if text and iso3 else None
+        if iso3 and text and script in SCRIPTS_OF.get(iso3, LATIN_ONLY):
             rows.append(LabelledParagraph(text, iso3, script, "debian", item.unit, "unseen").row())
     return rows
 
@@ -154,20 +175,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, required=True, help="folder to write unseen.jsonl into")
     parser.add_argument("--cache", help="artefact cache (default: $EUROCURATE_LONGTAIL_CACHE or ~/.cache/...)")
     parser.add_argument(
-        "--locales", default=LOCALE, help=f"comma-separated Debian locales of {sorted(LOCALES)} (default: {LOCALE})"
+        "--locales",
+        default=LOCALE,
+        help=f"comma-separated Debian locales (default: {LOCALE}), or 'all': every locale of the pinned packages "
+        "whose language the long-tail set has",
     )
     args = parser.parse_args(argv)
-    locales = args.locales.split(",")
-    unknown = sorted(set(locales) - set(LOCALES))
+    locales = None if args.locales == "all" else args.locales.split(",")
+    unknown = sorted(loc for loc in locales or () if language_of(loc) is None)
     if unknown:
-        parser.error(f"unknown locale(s) {unknown}: this reader knows {sorted(LOCALES)}")
+        parser.error(f"locale(s) {unknown} are of no language the long-tail set has")
     texts, dropped = fetch_outside_texts(args.set, cache_dir(args.cache), locales)
     rows = held_out_rows(texts)
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "unseen.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
     per_lang = Counter(r["lang"] for r in rows)
     print(
-        f"{len(texts)} strings ({','.join(locales)}) outside the set ({dict(dropped)} dropped); held out: "
+        f"{len(texts)} strings ({args.locales}) outside the set ({dict(dropped)} dropped); held out: "
         f"{len(rows)} paragraphs ({dict(sorted(per_lang.items()))}) of {len({r['unit'] for r in rows})} catalogues "
         f"-> {args.output / 'unseen.jsonl'}"
     )
