@@ -285,6 +285,7 @@ def test_the_report_lists_every_language_its_eu24_share_and_the_hbs_table():
     assert "paragraphs labelled EU-24 5/8 = 62.50% (≤86.32% at 95%); pages 1/2 = 50.00% (≤90.55%)" in text
     assert "within 3% (paragraphs and pages): 0 of 2; shown within it at 95% confidence: 0" in text
     assert "EU-24 pages 1/1 = 100.00%; paragraphs macro 75.00%" in text
+    assert "hrv_Latn      4  75.00%     1 100.00%  20.65%  bs:1" in text  # 1 of 1 page: at least 20.65% at 95%
     hbs = text.split("Croatian / Bosnian / Serbian")[1]
     assert "hrv_Latn      1|0         3|1" in hbs and "bos_Latn      2|1         2|0" in hbs
 

@@ -192,14 +192,20 @@ def report(results: dict[str, LanguageResult]) -> str:
             f"{sum(r.paragraphs_eu_upper() <= MAX_EU_SHARE for r in within)}; a language's sample needs 125 paragraphs "
             "or pages with no error to show it)"
         )
-    out += ["", "EU-24: accuracy (paragraphs / assembled pages), wrong labels given (paragraphs)"]
-    out.append(f"{'lang':<9} {'paras':>5} {'acc':>7} {'pages':>5} {'acc':>7}  wrong")
+    out += [
+        "",
+        "EU-24: accuracy (paragraphs / assembled pages; '≥95%': the pages' accuracy is at least this at 95% "
+        "confidence, Wilson's interval), wrong labels given (paragraphs)",
+    ]
+    out.append(f"{'lang':<9} {'paras':>5} {'acc':>7} {'pages':>5} {'acc':>7} {'≥95%':>7}  wrong")
     eu = sorted((r for r in results.values() if r.eu24 is not None), key=lambda r: r.label)
     for r in eu:
         wrong = _top(r.paragraphs, lambda k, r=r: not r.is_self(k))
+        n_pages = sum(r.pages.values())
+        wrong_pages = n_pages - sum(v for k, v in r.pages.items() if r.is_self(k))
         out.append(
-            f"{r.label:<9} {sum(r.paragraphs.values()):>5} {r.paragraphs_right():>7.2%} {sum(r.pages.values()):>5} "
-            f"{r.pages_right():>7.2%}  {wrong}"
+            f"{r.label:<9} {sum(r.paragraphs.values()):>5} {r.paragraphs_right():>7.2%} {n_pages:>5} "
+            f"{r.pages_right():>7.2%} {1 - wilson_upper(wrong_pages, n_pages):>7.2%}  {wrong}"
         )
     if eu:
         pages_right = sum(r.pages[r.eu24 or ""] for r in eu)
