@@ -1,5 +1,6 @@
 """Values for the generated PII test set: checksum-valid identifiers of every type `filters/pii` covers
-(random digits completed by python-stdnum's own check functions, written in the formats people use),
+(random digits completed by python-stdnum's own check functions, or `filters/pii/stdnum_extra`'s where stdnum has
+none, written in the formats people use),
 checksum-failed variants, IBANs and national accounts, and ordinary numbers. Sentences are
 `tools/pii_carriers.py`'s, building and scoring the test set `tools/pii_testset.py`'s.
 """
