@@ -43,9 +43,10 @@ def check_reachable(address: str, wait_s: float | None = None) -> None:
     """Raise RayUnreachable unless a Ray GCS answers at a `host:port` cluster address: a server accepts a TCP
     connection within `wait_s` and answers the opening of an HTTP/2 connection as a gRPC server does.
 
-    `ray.init(address="host:port")` waits without end on an address where no GCS answers (measured with Ray 2.60: 5
-    minutes, logging a retry every 30 s, where nothing listens; the same where Ray's own dashboard or another HTTP
-    server listens), so a mistyped address would hang the run. "auto", "local" and "ray://" (Ray Client) addresses
+    `ray.init(address="host:port")` waits without end on an address where no GCS answers (measured with Ray 2.60,
+    logging a retry every 30 s: still waiting after 5 minutes where nothing listens, after 90 s where an HTTP server
+    listens and after 45 s on a real head's dashboard port, each stopped there), so a mistyped address would hang
+    the run. "auto", "local" and "ray://" (Ray Client) addresses
     are Ray's own to resolve and are not checked. With `RAY_USE_TLS` on, the GCS expects a TLS handshake: only the
     TCP connection is checked. Another gRPC server at the address passes (this checks the protocol, not the
     service)."""
