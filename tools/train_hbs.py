@@ -127,7 +127,7 @@ def fit(rows: Sequence[HbsRow], about: str = "") -> NgramModel:
 # DESKTOP_SHARE of that language's dev rows (chosen once, before the variant was scored: equal to the dev part)
 DESKTOP_SHARE: Final = 1.0
 DESKTOP: Final = "desktop:"
-_DESKTOP_CLASS: Final = {"bs": "bs", "hr": "hr", "sr@latin": "sr"}
+_DESKTOP_CLASS: Final = {"bs": "bs", "hr": "hr", "sr@latin": "sr"}  # Debian locale -> class, in HBS_CLASSES order
 
 
 def desktop_rows(texts: Sequence[regional_sources.CatalogueText], dev_rows: Sequence[HbsRow]) -> list[HbsRow]:
@@ -135,16 +135,11 @@ def desktop_rows(texts: Sequence[regional_sources.CatalogueText], dev_rows: Sequ
     sr@latin) that are not held out, each language's weighing `DESKTOP_SHARE` of its dev rows' text length in all.
     A catalogue's strings share a fold in every language (the unit names the package's catalogue file); the held-out
     catalogues are not among them."""
-    picked = [t for t in texts if not t.held_out and t.locale in _DESKTOP_CLASS]
     rows = []
-    for cls in HBS_CLASSES:
-        mine = [t for t in picked if _DESKTOP_CLASS[t.locale] == cls]
+    for locale, cls in _DESKTOP_CLASS.items():
         dev_mass = sum(len(r.text) for r in dev_rows if r.cls == cls)
-        mass = sum(len(t.text) for t in mine)
-        if not mine or not dev_mass:
-            continue
-        weight = DESKTOP_SHARE * dev_mass / mass
-        lang = f"{regional_sources.language_of(mine[0].locale)}_Latn"
+        mine, weight = regional_sources.training_strings(texts, locale, dev_mass, DESKTOP_SHARE)
+        lang = f"{regional_sources.language_of(locale)}_Latn"
         rows += [HbsRow(t.text, cls, DESKTOP + t.unit, lang, weight) for t in mine]
     return rows
 

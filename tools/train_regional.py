@@ -118,12 +118,8 @@ def fit(rows: Sequence[RegionalRow], about: str = "") -> NgramModel:
 def outside_rows(texts: Sequence[regional_sources.CatalogueText], dev_rows: Sequence[RegionalRow]) -> list[RegionalRow]:
     """The outside catalogues' Aragonese strings that are not held out, folded by catalogue, weighted together to
     `OUTSIDE_SHARE` of the dev rows' Aragonese mass."""
-    kept = [t for t in texts if not t.held_out]
     dev_mass = sum(len(r.text) for r in dev_rows if r.cls == regional_sources.LOCALE)
-    outside_mass = sum(len(t.text) for t in kept)
-    if not kept or not dev_mass:
-        return []
-    scale = OUTSIDE_SHARE * dev_mass / outside_mass
+    kept, scale = regional_sources.training_strings(texts, regional_sources.LOCALE, dev_mass, OUTSIDE_SHARE)
     return [
         RegionalRow(
             t.text, regional_sources.LOCALE, OUTSIDE + t.unit, zlib.crc32(t.unit.encode("utf-8")) % FOLDS, scale

@@ -46,10 +46,9 @@ def check_reachable(address: str, wait_s: float | None = None) -> None:
     `ray.init(address="host:port")` waits without end on an address where no GCS answers (measured with Ray 2.60,
     logging a retry every 30 s: still waiting after 5 minutes where nothing listens, after 90 s where an HTTP server
     listens and after 45 s on a real head's dashboard port, each stopped there), so a mistyped address would hang
-    the run. "auto", "local" and "ray://" (Ray Client) addresses
-    are Ray's own to resolve and are not checked. With `RAY_USE_TLS` on, the GCS expects a TLS handshake: only the
-    TCP connection is checked. Another gRPC server at the address passes (this checks the protocol, not the
-    service)."""
+    the run. "auto", "local" and "ray://" (Ray Client) addresses are Ray's own to resolve and are not checked. With
+    `RAY_USE_TLS` on, the GCS expects a TLS handshake: only the TCP connection is checked. Another gRPC server at the
+    address passes (this checks the protocol, not the service)."""
     if address in ("auto", "local") or "://" in address:
         return
     host, _, port = address.rpartition(":")

@@ -152,6 +152,19 @@ def fetch_outside_texts(
     return outside_texts(debs, long_tail_texts(set_folder), locales)
 
 
+def training_strings(
+    texts: Sequence[CatalogueText], locale: str, dev_mass: float, share: float
+) -> tuple[list[CatalogueText], float]:
+    """The strings of `locale` outside the held-out catalogues (the one place the check is kept out of training), and
+    the weight each gets so that together they weigh `share` of `dev_mass`, the text length of the dev rows they
+    join; none when either side has no text."""
+    kept = [t for t in texts if t.locale == locale and not t.held_out]
+    mass = sum(len(t.text) for t in kept)
+    if not kept or not dev_mass:
+        return [], 0.0
+    return kept, share * dev_mass / mass
+
+
 def held_out_rows(texts: Iterable[CatalogueText]) -> list[dict]:
     """The held-out catalogues' strings that pass the long-tail set's own paragraph filter, as rows of a long-tail
     split (`tools.longtail.evaluate` reads them as paragraphs of their locale's language and assembles pages)."""
