@@ -14,6 +14,7 @@ from eurocurate.tools.longtail.regional_sources import (
     is_held_out,
     main,
     outside_texts,
+    split_rows,
 )
 from eurocurate.tools.train_regional import OUTSIDE, OUTSIDE_SHARE, RegionalRow, fit, outside_rows
 from tests.tools.test_hbs_sources import _deb, _mo
@@ -77,6 +78,9 @@ def test_held_out_catalogues_are_the_check_and_never_training_text():
     rows = held_out_rows(texts)
     assert [r["unit"] for r in rows] == held
     assert all(r["lang"] == "arg_Latn" and r["split"] == "unseen" and r["eu24"] is None for r in rows)
+    others = split_rows(texts, held_out=False)  # the development split of the same strings: the rest, none twice
+    assert [r["unit"] for r in others] == [u for u in units if u not in held]
+    assert all(r["split"] == "dev" for r in others)
     dev = [RegionalRow("A pachina que busca no existe u ha estau tresladada ta unatra adreza.", "an", "firefox:a", 0)]
     trained = outside_rows(texts, dev)
     assert {r.unit.removeprefix(OUTSIDE) for r in trained} == set(units) - set(held)
@@ -105,6 +109,7 @@ def test_the_command_writes_the_held_out_split_for_the_evaluation(tmp_path, monk
         "Alza os cambeos antes de zarrar a finestra d'o programa.",
         "No s'ha puesto ubrir o fichero porque o servidor no ye disponible.",
     ]  # the third is shorter than the set's paragraph filter
+    assert (out / "dev.jsonl").read_bytes() == b""  # every catalogue is held out here: none left to develop on
 
 
 HBS = {

@@ -13,7 +13,8 @@ The same packages ship catalogues in other locales: `--locales bs,hr,sr@latin` (
 packages whose language the long-tail set has) writes their held-out paragraphs instead, labelled as the set labels
 (language of the locale, script of the text; a text in a script its language is not written in is left out), after
 dropping the texts found under two languages (the set drops those too). Nothing but `train_hbs --desktop` trains on
-them.
+them. The other catalogues' paragraphs go to a development split beside it (OUT/dev.jsonl, the same filter): what a
+change to language ID may be developed on before the held-out catalogues check it.
 
 Owns the pins, the reader and the split; not the weighting (`tools.train_regional`).
 """
@@ -168,13 +169,20 @@ def training_strings(
 def held_out_rows(texts: Iterable[CatalogueText]) -> list[dict]:
     """The held-out catalogues' strings that pass the long-tail set's own paragraph filter, as rows of a long-tail
     split (`tools.longtail.evaluate` reads them as paragraphs of their locale's language and assembles pages)."""
+    return split_rows(texts, held_out=True)
+
+
+def split_rows(texts: Iterable[CatalogueText], held_out: bool) -> list[dict]:
+    """The strings of the held-out catalogues (split `unseen`) or of the others (split `dev`) that pass the long-tail
+    set's own paragraph filter, as rows of a long-tail split."""
+    split = "unseen" if held_out else "dev"
     rows = []
     for item in texts:
-        text = clean_text(item.text) if item.held_out else None
+        text = clean_text(item.text) if item.held_out == held_out else None
         iso3 = language_of(item.locale)
         script = script_of(text) if text and iso3 else None
         if iso3 and text and script in SCRIPTS_OF.get(iso3, LATIN_ONLY):
-            rows.append(LabelledParagraph(text, iso3, script, "debian", item.unit, "unseen").row())
+            rows.append(LabelledParagraph(text, iso3, script, "debian", item.unit, split).row())
     return rows
 
 
@@ -182,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="eurocurate.tools.longtail.regional_sources",
         description="Write the held-out Debian catalogues' paragraphs (Aragonese unless --locales) as a long-tail "
-        "split (OUT/unseen.jsonl), for `python -m eurocurate.tools.longtail.evaluate --set OUT --split unseen`.",
+        "split (OUT/unseen.jsonl), for `python -m eurocurate.tools.longtail.evaluate --set OUT --split unseen`, and "
+        "the other catalogues' as its development split (OUT/dev.jsonl, `--split dev`).",
     )
     parser.add_argument("--set", type=Path, required=True, help="a built long-tail set (its texts are not repeated)")
     parser.add_argument("--output", type=Path, required=True, help="folder to write unseen.jsonl into")
@@ -202,11 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = held_out_rows(texts)
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "unseen.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    dev_rows = split_rows(texts, held_out=False)
+    (args.output / "dev.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in dev_rows))
     per_lang = Counter(r["lang"] for r in rows)
     print(
         f"{len(texts)} strings ({args.locales}) outside the set ({dict(dropped)} dropped); held out: "
         f"{len(rows)} paragraphs ({dict(sorted(per_lang.items()))}) of {len({r['unit'] for r in rows})} catalogues "
-        f"-> {args.output / 'unseen.jsonl'}"
+        f"-> {args.output / 'unseen.jsonl'}; the other catalogues: {len(dev_rows)} paragraphs -> "
+        f"{args.output / 'dev.jsonl'}"
     )
     return 0
 
