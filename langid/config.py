@@ -262,6 +262,12 @@ class LangIdConfig(BaseModel):
         description="Log-score lead of the classifier's non-EU-24 language over its likeliest EU-24 one needed to "
         "veto; None: the value derived with the model on the dev part (stored in the model file, docs/langid.md).",
     )
+    regional_model_path: str | None = Field(
+        None,
+        description="Another regional-language model for the veto (a file `python -m eurocurate.tools.train_regional` "
+        "wrote, e.g. with `--desktop`: trained on Debian's desktop catalogues too, mostly GPL-licensed translations, "
+        "so never packaged; docs/langid.md); None: the packaged one. Its `min_lead` is read from the file.",
+    )
     veto_glance_chars: int = Field(
         60,
         ge=10,

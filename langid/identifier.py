@@ -103,7 +103,7 @@ class EuLanguageIdentifier:
             if self.config.second_opinion_model == "heliport":
                 shared_heliport()  # one model per process, whatever the number of identifiers or tasks
                 if self._vetoes and self.config.regional_veto:
-                    regional_model()  # memory-mapped, ~4 MB
+                    regional_model(self.config.regional_model_path)  # memory-mapped, ~4 MB
             else:
                 preload()
 
@@ -145,6 +145,7 @@ class EuLanguageIdentifier:
             ask_heliport=guess.lang not in HBS,  # heliport reads all three as its own `hbs`: `langid.hbs` splits
             regional=cfg.regional_veto,
             regional_min_lead=cfg.regional_min_lead,
+            regional_model_path=cfg.regional_model_path,
             glance_chars=cfg.veto_glance_chars,
             glance_lead=cfg.veto_glance_lead,
             rivals=rivals,

@@ -316,6 +316,7 @@ def long_tail_veto(
     ask_heliport: bool = True,
     regional: bool = True,
     regional_min_lead: float | None = None,
+    regional_model_path: str | None = None,
     glance_chars: int = 60,
     glance_lead: float | None = None,
     rivals: Mapping[str, float] | None = None,
@@ -326,7 +327,8 @@ def long_tail_veto(
     Only where fastText's view `ft` leaves room for it (`worth_asking`): the spelling tells of `LONG_TAIL_MARKERS`
     first (languages no bundled model knows); then, with `regional`, `langid.regional`'s classifier (trained on
     Europe's regional languages and their EU-24 neighbours), whose non-EU-24 language must lead the likeliest EU-24
-    one by `regional_min_lead` (None: the value derived with the model); then heliport, whose label must be such a
+    one by `regional_min_lead` (None: the value derived with the model; `regional_model_path`: the model, None the
+    packaged one); then heliport, whose label must be such a
     language with a lead over its runner-up of at least the language's margin (`margins`, else `default_margin`, in
     heliport's raw-score units).
     A language heliport does not know but fastText put in its top five is named for it (`_named_by_fasttext`); when
@@ -351,15 +353,15 @@ def long_tail_veto(
     if (  # stops ~85% of the EU-24 texts asked, at ~a third of the cost
         regional
         and glance_lead is not None
-        and glance_can_stop(ft, rivals or {}, rival_score)
-        and (glance := regional_glance(flat, eu_lang, glance_chars)) is not None
+        and glance_can_stop(ft, rivals or {}, rival_score, regional_model_path)
+        and (glance := regional_glance(flat, eu_lang, glance_chars, regional_model_path)) is not None
         and glance.lead < glance_lead
     ):
         tally[VETO_GLANCED] += 1
         return None
     if regional:
-        tally[VETO_REGIONAL] += regional_knows(eu_lang)
-        reading = regional_veto(flat, eu_lang, regional_min_lead)
+        tally[VETO_REGIONAL] += regional_knows(eu_lang, regional_model_path)
+        reading = regional_veto(flat, eu_lang, regional_min_lead, regional_model_path)
         if reading is not None and reading.lang in EUROPEAN_NON_EU24:  # Afrikaans is a label, not a veto
             return Veto(reading.lang, round(0.5 + 0.5 * reading.lead / (reading.lead + 20.0), 4), "veto:regional")
     if not ask_heliport:
@@ -384,19 +386,23 @@ VETO_REGIONAL: Final = "veto_regional"  # ... and read it with the regional clas
 VETO_HELIPORT: Final = "veto_heliport"  # ... and asked heliport
 
 
-def glance_can_stop(ft: Mapping[str, float], rivals: Mapping[str, float], rival_score: float) -> bool:
+def glance_can_stop(
+    ft: Mapping[str, float], rivals: Mapping[str, float], rival_score: float, model_path: str | None = None
+) -> bool:
     """Whether the regional classifier's glance (`langid.regional.regional_glance`) may settle a text as EU-24, asked
     before it is read: fastText names no European language the classifier cannot weigh (Lombard, Sicilian, Bavarian...:
     heliport's to name) with `rival_score` in `ft` or `rivals`."""
-    unknown = _unknown_to_regional()
+    unknown = _unknown_to_regional(model_path)
     return not any(q >= rival_score and code in unknown for view in (ft, rivals) for code, q in view.items())
 
 
-@lru_cache(maxsize=1)
-def _unknown_to_regional() -> frozenset[str]:
-    """The European non-EU-24 languages a veto may name that the regional classifier has no label for (Croatian's
-    neighbours are `langid.hbs`'s: heliport's `hbs` vetoes nothing)."""
-    return frozenset(c for c in EUROPEAN_NON_EU24 if not regional_knows(c) and c not in ("hbs", "bs", "sr", "cnr"))
+@lru_cache(maxsize=4)
+def _unknown_to_regional(model_path: str | None = None) -> frozenset[str]:
+    """The European non-EU-24 languages a veto may name that the regional classifier (`model_path`; None: the
+    packaged one) has no label for (Croatian's neighbours are `langid.hbs`'s: heliport's `hbs` vetoes nothing)."""
+    return frozenset(
+        c for c in EUROPEAN_NON_EU24 if not regional_knows(c, model_path) and c not in ("hbs", "bs", "sr", "cnr")
+    )
 
 
 def _named_by_fasttext(ft: dict[str, float], eu_lang: str, heliports: str, min_score: float) -> str | None:

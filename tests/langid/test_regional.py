@@ -180,3 +180,45 @@ def test_the_kept_readings_are_bounded(monkeypatch):
     for text in GLANCED[:10]:
         assert read_text(text) == regional_reading(regional_model(), text, len(text))
         assert len(regional_model()._memo) <= 3
+
+
+def _model_reading_silesian_as_kashubian(path):
+    """A regional model of two labels, Polish and Kashubian, whose "Kashubian" is the Silesian test sentence and two
+    more written for this test: only this file can make the veto name Kashubian for that sentence."""
+    from eurocurate.tools.train_regional import RegionalRow, fit
+
+    silesian = [
+        REGIONAL_SENTENCES["szl"],
+        "Ôtwōrz zbiōr i zapisz zmiany, zanim zawrzesz ôkno programu.",
+        "Niy idzie sie połōnczyć ze serwerym, sprōbuj zaś niyskorzij.",
+    ]
+    rows = [RegionalRow(text, "pl", f"t:{i}", 0) for i, text in enumerate(EU24_SENTENCES["pl"])]
+    rows += [RegionalRow(text, "csb", f"t:{i}", 0) for i, text in enumerate(silesian)]
+    model = fit(rows)
+    type(model)(model.labels, model.weights, model.bias, model.spec, "test", {"min_lead": 0.0}).save(path)
+    return path
+
+
+def test_a_spec_can_point_the_veto_at_a_regional_model_it_built(tmp_path, without_regional):
+    """`regional_model_path`: the veto reads that file instead of the packaged one (a model trained with
+    `train_regional --desktop`, which is not packaged), in a process that also uses the packaged one."""
+    path = str(_model_reading_silesian_as_kashubian(tmp_path / "mine.npz"))
+    silesian = REGIONAL_SENTENCES["szl"]
+    assert without_regional.identify_text(silesian).lang == "pl"
+    mine = EuLanguageIdentifier(regional_model_path=path)
+    assert (mine.identify_text(silesian).lang, mine.identify_text(silesian).path) == ("csb", "veto:regional")
+    packaged = EuLanguageIdentifier()
+    assert (packaged.identify_text(silesian).lang, packaged.identify_text(silesian).path) == ("szl", "veto:regional")
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [("missing.npz", "no such file"), ("hbs", "is not a regional-language model")],
+)
+def test_a_wrong_regional_model_path_is_one_line_before_the_run(tmp_path, name, answer):
+    from eurocurate.langid.hbs import HBS_MODEL_PATH
+    from eurocurate.langid.step import LanguageIdentifier
+
+    path = str(HBS_MODEL_PATH if name == "hbs" else tmp_path / name)
+    with pytest.raises(NgramModelError, match=answer):
+        LanguageIdentifier(str(tmp_path / "out"), regional_model_path=path)

@@ -16,7 +16,7 @@ from eurocurate.tools.longtail.regional_sources import (
     outside_texts,
     split_rows,
 )
-from eurocurate.tools.train_regional import OUTSIDE, OUTSIDE_SHARE, RegionalRow, fit, outside_rows
+from eurocurate.tools.train_regional import DESKTOP, DESKTOP_SHARE, RegionalRow, desktop_rows, fit
 from tests.tools.test_hbs_sources import _deb, _mo
 
 ARAGONESE = {
@@ -82,14 +82,41 @@ def test_held_out_catalogues_are_the_check_and_never_training_text():
     assert [r["unit"] for r in others] == [u for u in units if u not in held]
     assert all(r["split"] == "dev" for r in others)
     dev = [RegionalRow("A pachina que busca no existe u ha estau tresladada ta unatra adreza.", "an", "firefox:a", 0)]
-    trained = outside_rows(texts, dev)
-    assert {r.unit.removeprefix(OUTSIDE) for r in trained} == set(units) - set(held)
-    assert all(r.unit.startswith(OUTSIDE) and r.cls == "an" for r in trained)
-    outside_mass = sum(r.scale * len(r.text) for r in trained)
-    assert outside_mass == pytest.approx(OUTSIDE_SHARE * len(dev[0].text))
+    trained, left_out = desktop_rows(texts, dev, read_as=lambda strings: ["an"] * len(strings))
+    assert {r.unit.removeprefix(DESKTOP) for r in trained} == set(units) - set(held)  # the check is never trained on
+    assert all(r.unit.startswith(DESKTOP) and r.cls == "an" for r in trained) and left_out == []
+    assert sum(r.scale * len(r.text) for r in trained) == pytest.approx(DESKTOP_SHARE * len(dev[0].text))
     model = fit(dev + trained + [RegionalRow("La página que busca no existe o ha sido trasladada.", "es", "f:b", 1)])
     assert set(model.labels) == {"an", "es"}
-    assert outside_rows(texts, []) == []  # no dev Aragonese: nothing to weigh them against
+    assert desktop_rows(texts, [], read_as=list) == ([], [])  # no dev Aragonese: no class to train them as
+
+
+def test_desktop_rows_weigh_each_language_to_its_dev_share_and_leave_out_mislabelled_catalogues():
+    """Every language of the dev rows gets its desktop strings, together `DESKTOP_SHARE` of its dev mass; a
+    catalogue of a regional locale that fastText reads as one EU-24 language is that language: left out."""
+    aragonese = "Alza os cambeos antes de zarrar a finestra d'o programa y d'os fichers"
+    spanish = "Guarde los cambios antes de cerrar la ventana del programa y de los archivos"
+    units = [u for u in (f"debian:pkg{i}:cat{i}.mo" for i in range(60)) if not is_held_out(u)]
+    texts = [CatalogueText(f"{aragonese} {i}.", units[0]) for i in range(12)]  # a real Aragonese catalogue
+    texts += [CatalogueText(f"{spanish} {i}.", units[1]) for i in range(12)]  # ...and one written in Spanish
+    texts += [CatalogueText(f"{spanish} {i}.", units[2], "es") for i in range(12)]  # Spanish under its own name
+    texts += [CatalogueText(f"{aragonese} {i}.", units[3], "oc") for i in range(12)]  # no dev Occitan: not read
+    texts += [CatalogueText("Фајл не може да се отвори јер сервер није доступан овог тренутка.", units[0], "bg")]
+    dev = [
+        RegionalRow("A pachina que busca no existe u ha estau tresladada ta unatra adreza.", "an", "firefox:a", 0),
+        RegionalRow("La página que busca no existe o ha sido trasladada a otra dirección.", "es", "firefox:a", 0),
+    ]
+
+    def fasttext(strings: list[str]) -> list[str]:
+        return ["es" if s.startswith("Guarde") else "an" for s in strings]
+
+    trained, left_out = desktop_rows(texts, dev, read_as=fasttext)
+    assert left_out == [f"{units[1]} (an: 12 of 12 read as es)"]
+    assert sorted({(r.cls, r.unit.removeprefix(DESKTOP)) for r in trained}) == [("an", units[0]), ("es", units[2])]
+    for row in dev:
+        mass = sum(r.scale * len(r.text) for r in trained if r.cls == row.cls)
+        assert mass == pytest.approx(DESKTOP_SHARE * len(row.text))
+    assert len({r.fold for r in trained if r.unit.endswith(units[0])}) == 1  # a catalogue is one fold
 
 
 def test_the_command_writes_the_held_out_split_for_the_evaluation(tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
-"""Aragonese strings of Debian's desktop catalogues, from outside the long-tail set, for `tools.train_regional`;
-and the same packages' Bosnian, Croatian and Serbian catalogues, a check of `langid.hbs` from outside the set.
+"""Strings of Debian's desktop catalogues, from outside the long-tail set, for `tools.train_regional --desktop`;
+and the same packages' catalogues as a check of language ID from outside the set.
 
 The long-tail set's Aragonese is Firefox's; Debian bookworm ships Aragonese catalogues in 130-odd other packages
 (GNOME, MATE, Cinnamon, LightDM, poedit...: every package with `usr/share/locale/an/LC_MESSAGES/*.mo` in the
@@ -153,13 +153,17 @@ def fetch_outside_texts(
     return outside_texts(debs, long_tail_texts(set_folder), locales)
 
 
+def trainable(texts: Iterable[CatalogueText]) -> list[CatalogueText]:
+    """The strings outside the held-out catalogues: the one place the check is kept out of training."""
+    return [t for t in texts if not t.held_out]
+
+
 def training_strings(
     texts: Sequence[CatalogueText], locale: str, dev_mass: float, share: float
 ) -> tuple[list[CatalogueText], float]:
-    """The strings of `locale` outside the held-out catalogues (the one place the check is kept out of training), and
-    the weight each gets so that together they weigh `share` of `dev_mass`, the text length of the dev rows they
-    join; none when either side has no text."""
-    kept = [t for t in texts if t.locale == locale and not t.held_out]
+    """The `trainable` strings of `locale`, and the weight each gets so that together they weigh `share` of
+    `dev_mass`, the text length of the dev rows they join; none when either side has no text."""
+    kept = [t for t in trainable(texts) if t.locale == locale]
     mass = sum(len(t.text) for t in kept)
     if not kept or not dev_mass:
         return [], 0.0
