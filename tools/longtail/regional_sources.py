@@ -5,16 +5,17 @@ The long-tail set's Aragonese is Firefox's; Debian bookworm ships Aragonese cata
 (GNOME, MATE, Cinnamon, LightDM, poedit...: every package with `usr/share/locale/an/LC_MESSAGES/*.mo` in the
 archive's Contents index, less the GTK and GLib catalogues, which the set reads). Their strings, pinned by sha256
 in `regional_pins.json`, are split by catalogue: the catalogues whose `crc32("debian:<package>:<file>")` is
-`HELD_OUT` mod `PARTS` are never trained on and are the check (`held_out_set` writes them as a long-tail split, for
+`HELD_OUT` mod `PARTS` are never trained on and are the check (`held_out_rows` writes them as a long-tail split, for
 `tools.longtail.evaluate`); the others are training text. Texts equal to, or near copies of, a long-tail text of
 either part are dropped first (`hbs_sources.LongTailIndex`).
 
 The same packages ship catalogues in other locales: `--locales bs,hr,sr@latin` (or `all`: every locale of the pinned
 packages whose language the long-tail set has) writes their held-out paragraphs instead, labelled as the set labels
 (language of the locale, script of the text; a text in a script its language is not written in is left out), after
-dropping the texts found under two languages (the set drops those too). Nothing but `train_hbs --desktop` trains on
-them. The other catalogues' paragraphs go to a development split beside it (OUT/dev.jsonl, the same filter): what a
-change to language ID may be developed on before the held-out catalogues check it.
+dropping the texts found under two languages (the set drops those too). Only `train_hbs --desktop` and
+`train_regional --desktop` train on the catalogues that are not held out, and nothing packaged is made with them.
+Their paragraphs go to a development split beside the check (OUT/dev.jsonl, the same filter): what a change to
+language ID may be developed on before the held-out catalogues check it.
 
 Owns the pins, the reader and the split; not the weighting (`tools.train_regional`).
 """
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         "the other catalogues' as its development split (OUT/dev.jsonl, `--split dev`).",
     )
     parser.add_argument("--set", type=Path, required=True, help="a built long-tail set (its texts are not repeated)")
-    parser.add_argument("--output", type=Path, required=True, help="folder to write unseen.jsonl into")
+    parser.add_argument("--output", type=Path, required=True, help="folder to write unseen.jsonl and dev.jsonl into")
     parser.add_argument("--cache", help="artefact cache (default: $EUROCURATE_LONGTAIL_CACHE or ~/.cache/...)")
     parser.add_argument(
         "--locales",
