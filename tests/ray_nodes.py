@@ -44,7 +44,10 @@ def start_node(folder: Path, env: dict[str, str], *args: str) -> subprocess.Pope
 
 
 def stop_node(proc: subprocess.Popen, folder: Path) -> None:
-    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+    """SIGTERM to the node's process group, SIGKILL 10 s later if it is still there: a node whose driver was killed
+    midway did not exit on SIGTERM within 30 s (the suite's teardowns took 31-32 s), and SIGKILL reaches every
+    process of the group."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
         try:
             os.killpg(proc.pid, sig)  # the node's own process group: its raylet, GCS, agents and workers
         except ProcessLookupError:
