@@ -294,6 +294,11 @@ class LangIdConfig(BaseModel):
     def vetoes(self) -> bool:
         return self.second_opinion and self.long_tail_veto and self.second_opinion_model == "heliport"
 
+    @property
+    def reads_regional_model(self) -> bool:
+        """Whether the long-tail veto reads the regional-language model (`regional_model_path`, or the packaged one)."""
+        return self.vetoes and self.regional_veto
+
     def min_score_for(self, lang: str) -> float:
         return self.min_scores.get(lang, self.min_score)
 

@@ -102,7 +102,7 @@ class EuLanguageIdentifier:
         if self.config.second_opinion:
             if self.config.second_opinion_model == "heliport":
                 shared_heliport()  # one model per process, whatever the number of identifiers or tasks
-                if self._vetoes and self.config.regional_veto:
+                if self.config.reads_regional_model:
                     regional_model(self.config.regional_model_path)  # memory-mapped, ~4 MB
             else:
                 preload()

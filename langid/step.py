@@ -120,7 +120,7 @@ class LanguageIdentifier(LedgerStage):
         )
         if self.config.second_opinion and self.config.second_opinion_model == "heliport":
             require_heliport()  # an optional (GPL-3.0) package: say so before the run starts, not in a worker
-            if self.config.vetoes and self.config.regional_veto and self.config.regional_model_path:
+            if self.config.reads_regional_model and self.config.regional_model_path:
                 regional_model(self.config.regional_model_path)  # a wrong file: one line before the run, not a worker
         self.languages = frozenset(languages)
         self.route_languages = check_route_languages(route_languages)
