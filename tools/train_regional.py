@@ -13,7 +13,8 @@ is scored by a model that saw its catalogue. Same set, same file (byte for byte)
 (`tools.longtail.regional_sources`, the 133 pinned packages; their held-out catalogues are never read here), each
 language's weighted to `DESKTOP_SHARE` of its dev rows. Most of those catalogues are GPL-licensed translations, so
 the packaged file is made without them; a user builds this one on their own machine and points
-`regional_model_path` at it (docs/langid.md, "A model trained on the desktop catalogues too").
+`regional_model_path` at it (docs/langid.md, "Every language of the desktop catalogues, and a model trained on
+them too").
 """
 
 from __future__ import annotations
