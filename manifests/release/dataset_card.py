@@ -26,6 +26,7 @@ from eurocurate.manifests.release.descriptions import (
     erasures_applied,
     fetch_date_range,
     keeps_fingerprints,
+    language_id_models,
     language_routing,
     licences,
     lineage,
@@ -178,9 +179,9 @@ def _languages(run: RunManifest) -> list[str]:
         for lang in sorted(set(docs) | set(tokens))
     ]
     rows.append(["**all**", f"{sum(docs.values()):,}", f"{sum(tokens.values()):,}", "100%"])
-    routing = language_routing(run, markdown_code)
+    said = [line for line in (language_routing(run, markdown_code), language_id_models(run, markdown_code)) if line]
     return ["## Languages", "", *_table(["language", "documents", "tokens", "share"], rows), "",
-            *([routing, ""] if routing else [])]  # fmt: skip
+            *(part for line in said for part in (line, ""))]  # fmt: skip
 
 
 def _sources(run: RunManifest, dates: tuple[str, str] | None) -> list[str]:

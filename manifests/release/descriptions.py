@@ -17,9 +17,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from eurocurate.layout import ERASURE_LOG, EXCLUSIONS, PROVENANCE, SHARDS, TEXT, TOKENIZER, TOKENIZER_FILE
+from eurocurate.layout import (
+    ERASURE_LOG,
+    EXCLUSIONS,
+    PROVENANCE,
+    RUN_MANIFEST,
+    SHARDS,
+    TEXT,
+    TOKENIZER,
+    TOKENIZER_FILE,
+)
 from eurocurate.manifests.audit.language_counts import routed_non_eu24
-from eurocurate.manifests.audit.run_manifest import OptoutPolicy, RunManifest, StageCount, TokenizerInfo
+from eurocurate.manifests.audit.run_manifest import (
+    LanguageModelFile,
+    OptoutPolicy,
+    RunManifest,
+    StageCount,
+    TokenizerInfo,
+)
 from eurocurate.schema import Meta
 
 NOT_PROVIDED = "NOT PROVIDED"
@@ -165,6 +180,35 @@ def language_routing(run: RunManifest, code: Code = _plain) -> str | None:
     else:
         parts.append("No document was excluded for its language being outside the EU-24 and not routed.")
     return " ".join(parts)
+
+
+def language_id_models(run: RunManifest, code: Code = _plain) -> str | None:
+    """Which model files identified the languages, from `policies.language_id` (packaged files by package and
+    version, a spec's own by path; any that changed since their package was installed named); None for a run without
+    the language_id stage."""
+    if "language_id" not in run.stage_uses():
+        return None
+    policy = run.policies.language_id
+    if policy is None:
+        return f"Which language-ID model files ran is not recorded in this run (its {code(RUN_MANIFEST)} predates it)."
+    by_role: dict[str, list[LanguageModelFile]] = {}
+    for model in policy.models:
+        by_role.setdefault(model.role, []).append(model)
+    parts = [
+        f"{role}: {code(files[0].path) if len(files) == 1 else f'{len(files)} files'} "
+        f"({files[0].package or 'named by the spec'})"
+        for role, files in by_role.items()
+    ]
+    text = (
+        f"Language identification read {len(policy.models)} model files: {'; '.join(parts)}. Each is listed with its "
+        f"sha256 in {code(RUN_MANIFEST)} ({code('policies.language_id.models')})."
+    )
+    if changed := [m.path for m in policy.models if m.as_published is False]:
+        text += (
+            f" Changed since their package was installed (sha256 not the one the package's RECORD lists): "
+            f"{', '.join(map(code, changed))}."
+        )
+    return text
 
 
 def traceability(code: Code = _plain) -> str:

@@ -21,6 +21,7 @@ from eurocurate.manifests.release.descriptions import (
     NO_OPTOUT,
     NO_PII_STAGE,
     keeps_fingerprints,
+    language_id_models,
     personal_data_measure,
     robots_coverage_line,
 )
@@ -134,6 +135,8 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
         for lang, n in sorted(tokens.items(), key=lambda kv: -kv[1])
     ]
     parts += ["<h2>Languages</h2>", _table(["language", "documents", "tokens", ""], rows, {1, 2})]
+    if models := language_id_models(run):
+        parts.append(f"<p>{_e(models)}</p>")
     # sources
     rows = [
         [f"<span class='ev'>{_e(i.path)}</span>", _e(i.publisher or "—"), _e(i.source_category),
