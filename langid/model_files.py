@@ -6,7 +6,8 @@ opinion, heliport's model files, the Croatian/Bosnian/Serbian split's model and 
 library (its models are inside it) where the split or the second opinion asks lingua, and the regional-language
 model (packaged, or `regional_model_path`) where the long-tail veto reads it. Each file is listed with its size and
 sha256, read from disk; a file an installed package ships also gets the package's version and whether the file is
-the one the package's RECORD lists (`as_published`: the wheel as published; false: changed since it was installed).
+the one the package's RECORD lists (`as_published`: the wheel as published; false: changed since it was installed;
+None where no RECORD lists its digest, as for eurocurate's own files in an editable install).
 Which file decides which text is `langid.identifier`'s business; this module only mirrors its conditions.
 """
 
@@ -70,38 +71,49 @@ def _given(role: str, path: str) -> dict[str, object]:
 
 
 def _own(role: str, path: Path) -> dict[str, object]:
-    """A file this package ships (its editable or wheel install alike): recorded under `eurocurate/...`."""
+    """A file this package ships: recorded under `eurocurate/...` however it is installed."""
     if not path.is_file():
         raise ModelNotFound(f"{path} is missing: it ships with eurocurate; reinstall it")
+    dist = importlib.metadata.distribution("eurocurate")
     size, digest = _digest(path)
     return {
         "role": role,
         "path": "eurocurate/" + path.relative_to(_OWN_DIR).as_posix(),
-        "package": f"eurocurate {importlib.metadata.version('eurocurate')}",
+        "package": f"eurocurate {dist.version}",
         "bytes": size,
         "sha256": digest,
-        "as_published": None,  # an editable install lists no RECORD for it; a wheel's is checked by pip
+        "as_published": _as_published(_entry(dist, path), digest),  # an editable install lists no digest: None
     }
 
 
 def shipped_file(role: str, dist_name: str, path: Path) -> dict[str, object]:
     """A file of an installed package, with the package's version and the check against its RECORD."""
     dist = importlib.metadata.distribution(dist_name)
-    recorded = {Path(f.locate()).resolve(): f for f in dist.files or ()}.get(path.resolve())
     if not path.is_file():
         raise ModelNotFound(f"{path} is missing from the installed {dist_name}; reinstall it")
+    entry = _entry(dist, path)
     size, digest = _digest(path)
-    published = None
-    if recorded is not None and recorded.hash is not None and recorded.hash.mode == "sha256":
-        published = _record_hash(digest) == recorded.hash.value
     return {
         "role": role,
-        "path": str(recorded) if recorded is not None else path.name,
+        "path": str(entry) if entry is not None else path.name,
         "package": f"{dist_name} {dist.version}",
         "bytes": size,
         "sha256": digest,
-        "as_published": published,
+        "as_published": _as_published(entry, digest),
     }
+
+
+def _entry(dist: importlib.metadata.Distribution, path: Path) -> importlib.metadata.PackagePath | None:
+    """`path`'s line in the package's list of installed files (its RECORD), if it has one."""
+    where = path.resolve()
+    return next((f for f in dist.files or () if Path(str(f.locate())).resolve() == where), None)
+
+
+def _as_published(entry: importlib.metadata.PackagePath | None, digest: str) -> bool | None:
+    """Whether the file's sha256 is the one its RECORD line lists; None where the line lists none."""
+    if entry is None or entry.hash is None or entry.hash.mode != "sha256":
+        return None
+    return _record_hash(digest) == entry.hash.value
 
 
 def _lingua() -> list[dict[str, object]]:
