@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SegmentMode = Literal["document", "segments"]
 SecondOpinionModel = Literal["heliport", "lingua"]
@@ -298,6 +298,32 @@ class LangIdConfig(BaseModel):
     def reads_regional_model(self) -> bool:
         """Whether the long-tail veto reads the regional-language model (`regional_model_path`, or the packaged one)."""
         return self.vetoes and self.regional_veto
+
+    def unread_regional_model(self) -> str | None:
+        """Why `regional_model_path` would never be read with this configuration (one line), or None: a model a user
+        points at must not be listed as run while the veto that reads it is off."""
+        if not self.regional_model_path or self.reads_regional_model:
+            return None
+        off = [
+            name
+            for name, on in (
+                ("second_opinion_model is lingua", self.second_opinion_model == "heliport"),
+                ("second_opinion is off", self.second_opinion),
+                ("long_tail_veto is off", self.long_tail_veto),
+                ("regional_veto is off", self.regional_veto),
+            )
+            if not on
+        ]
+        return (
+            f"regional_model_path {self.regional_model_path} would not be read: only the long-tail veto reads it, "
+            f"with second_opinion_model: heliport, and here {' and '.join(off)}"
+        )
+
+    @model_validator(mode="after")
+    def _regional_model_is_read(self) -> LangIdConfig:
+        if why := self.unread_regional_model():
+            raise ValueError(why)
+        return self
 
     def min_score_for(self, lang: str) -> float:
         return self.min_scores.get(lang, self.min_score)

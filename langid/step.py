@@ -118,6 +118,8 @@ class LanguageIdentifier(LedgerStage):
                 "document_first": base.document_first and segment_mode == "document",
             }
         )
+        if why := self.config.unread_regional_model():  # `model_copy` does not validate: asked here
+            raise ValueError(why)
         if self.config.second_opinion and self.config.second_opinion_model == "heliport":
             require_heliport()  # an optional (GPL-3.0) package: say so before the run starts, not in a worker
             if self.config.reads_regional_model and self.config.regional_model_path:
@@ -259,7 +261,7 @@ class LanguageIdParams(BaseModel):
 
 @register_stage(
     name="language_id",
-    summary="EU-24 language ID: fastText lid.176, lingua second opinion for look-alikes, paragraph shares",
+    summary="EU-24 language ID: fastText lid.176, heliport or lingua second opinion, long-tail veto, paragraph shares",
     role="map",
     params=LanguageIdParams,
     provenance_columns=[

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from eurocurate.langid import regional
@@ -222,3 +224,25 @@ def test_a_wrong_regional_model_path_is_one_line_before_the_run(tmp_path, name, 
     path = str(HBS_MODEL_PATH if name == "hbs" else tmp_path / name)
     with pytest.raises(NgramModelError, match=answer):
         LanguageIdentifier(str(tmp_path / "out"), regional_model_path=path)
+
+
+def test_a_regional_model_the_veto_would_not_read_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
+    """A user mistake: `regional_model_path` with the lingua second opinion, which has no long-tail veto. The model
+    would never be read, and run.json would list a model that did nothing; `check` says so in one line."""
+    from eurocurate.cli import main
+    from eurocurate.langid.config import LangIdConfig
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.warc.gz").write_bytes(b"")
+    spec = Path(__file__).resolve().parents[2] / "pipelines" / "web.yaml"
+    monkeypatch.setenv("EUROCURATE_PII_KEY", "test-key")
+    sets = ["--set", "stages.language_id.second_opinion_model=lingua",
+            "--set", f"stages.language_id.regional_model_path={REGIONAL_MODEL_PATH}"]  # fmt: skip
+    assert main(["check", str(spec), "--input", str(inputs), "--output", str(tmp_path / "out"), *sets]) != 0
+    said = capsys.readouterr()
+    assert "would not be read: only the long-tail veto reads it" in said.err + said.out
+    assert "second_opinion_model is lingua" in said.err + said.out and "Traceback" not in said.err
+    with pytest.raises(ValueError, match="here long_tail_veto is off"):
+        LangIdConfig(regional_model_path=str(REGIONAL_MODEL_PATH), long_tail_veto=False)
+    assert LangIdConfig(regional_model_path=str(REGIONAL_MODEL_PATH)).reads_regional_model
