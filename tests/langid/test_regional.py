@@ -228,7 +228,7 @@ def test_a_wrong_regional_model_path_is_one_line_before_the_run(tmp_path, name, 
 
 def test_a_regional_model_the_veto_would_not_read_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
     """A user mistake: `regional_model_path` with the lingua second opinion, which has no long-tail veto. The model
-    would never be read, and run.json would list a model that did nothing; `check` says so in one line."""
+    would never be read while the spec the run records names it; `check` says so in one line."""
     from eurocurate.cli import main
     from eurocurate.langid.config import LangIdConfig
 
