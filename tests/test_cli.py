@@ -53,6 +53,15 @@ def test_rerun_into_an_output_of_another_config_is_refused(local_run, demo_input
     assert "different config sha256" in capsys.readouterr().err
 
 
+def test_rerun_into_an_output_of_other_inputs_is_refused_in_words(local_run, demo_inputs, tmp_path, capsys):
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
+    one = sorted(demo_inputs.glob("*.warc.gz"))[0]
+    assert main(["run", str(spec), "--input", str(one), "--output", str(local_run)]) == 2
+    assert (
+        f"{local_run} holds a run with a different set of input files; re-run with the same" in capsys.readouterr().err
+    )
+
+
 def test_rerunning_a_finished_run_changes_no_output(local_run, demo_inputs, tmp_path, capsys):
     import orjson
 

@@ -91,7 +91,12 @@ def _read_state(out: Path) -> dict | None:
     return orjson.loads(state_path.read_bytes()) if state_path.is_file() else None
 
 
-_STATE_LABELS = {"stage_groups": "plan of stage groups (started by another eurocurate version?)"}
+_STATE_LABELS = {
+    "config_sha256": "config sha256 (spec or overrides)",
+    "inputs": "set of input files",
+    "input_root": "input root folder",
+    "stage_groups": "plan of stage groups (started by another eurocurate version?)",
+}
 
 
 def _stage_groups(dag: PipelineDAG) -> list[str]:
