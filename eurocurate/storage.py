@@ -14,7 +14,7 @@ import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +63,10 @@ class Location:
         """The location `relative` (a `/`-separated path) below this one."""
         relative = relative.lstrip("/")
         return Location(self.fs, posixpath.join(self.path, relative), posixpath.join(self.url.rstrip("/"), relative))
+
+    def parent(self) -> Location:
+        """The folder holding this location."""
+        return Location(self.fs, posixpath.dirname(self.path.rstrip("/")), posixpath.dirname(self.url.rstrip("/")))
 
     def relative_to(self, base: Location) -> str:
         """This location's path below `base` (`/`-separated), as a run records it."""
@@ -280,11 +284,16 @@ def _sibling(pattern: Location, path: str) -> Location:
     return Location(pattern.fs, path, pattern.fs.unstrip_protocol(path) if scheme != "hf" else f"hf://{path}")
 
 
-def common_folder(urls: list[str]) -> str:
-    """The deepest folder holding every one of `urls` (all of one scheme), as a URL."""
+def common_folder(urls: list[str], folders: Sequence[str] = ()) -> str:
+    """The deepest folder holding every one of `urls` and `folders` (all of one scheme), as a URL."""
     scheme = scheme_of(urls[0])
-    rests = [u.split("://", 1)[1] if scheme else u for u in urls]
-    common = posixpath.commonpath([posixpath.dirname(r) for r in rests])
+
+    def rest(url: str) -> str:
+        return url.split("://", 1)[1] if scheme else url
+
+    common = posixpath.commonpath(
+        [*(posixpath.dirname(rest(u)) for u in urls), *(rest(f).rstrip("/") for f in folders)]
+    )
     return f"{scheme}://{common}" if scheme else common
 
 

@@ -140,9 +140,9 @@ def _remote_input_set(patterns: list[str], suffixes: tuple[str, ...] | None) -> 
     urls = find_remote_files(
         patterns, WARC_SUFFIXES if suffixes is None else suffixes, ignore_case=suffixes is not None
     )
-    # the common folder of the files, as for local inputs: the same tree gives the same relative paths
-    # (and so the same document ids) wherever it is stored
-    root = storage.locate(storage.common_folder(urls))
+    # the folder the patterns name, as for local inputs: the same tree gives the same relative paths (and so the
+    # same document ids and `sources` matches) wherever it is stored
+    root = storage.locate(storage.common_folder(urls, [_named_remote_folder(p) for p in patterns]))
     files = [storage.locate(u) for u in urls]
     return InputSet(root=root.url, files=[f.relative_to(root) for f in files])
 
@@ -202,8 +202,34 @@ def resolve_inputs(patterns: Sequence[str | InputList], suffixes: tuple[str, ...
     except StorageError as e:
         raise InputError(str(e)) from None
     files = find_warc_files(names) if suffixes is None else find_input_files(names, suffixes)
-    root = Path(os.path.commonpath([f.parent for f in files]))
+    root = Path(os.path.commonpath([*map(_named_folder, names), *(f.parent for f in files)]))
     return InputSet(root=str(root), files=[f.relative_to(root).as_posix() for f in files])
+
+
+# The input root is the folder the user named, not the deepest folder holding the files found: a spec's `sources`
+# rules (`match: 'eurlex/**'`) and Common Crawl's layout are written against the tree as the user sees it, and a
+# folder whose files all sit in one subfolder would otherwise lose that subfolder from every relative path.
+def _named_folder(pattern: str) -> Path:
+    """The folder `pattern` names: itself for a folder, its folder for a file, the part before the first wildcard
+    for a glob (resolved, as the files found are)."""
+    path = Path(pattern)
+    if path.is_dir():
+        return path.resolve()
+    if path.is_file():
+        return path.resolve().parent
+    parts = path.parts
+    first_magic = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+    return Path(*parts[:first_magic]).resolve() if first_magic else Path.cwd()
+
+
+def _named_remote_folder(pattern: str) -> str:
+    """`_named_folder` for a URL."""
+    if storage.has_magic(pattern):
+        scheme, rest = pattern.split("://", 1)
+        parts = rest.split("/")
+        first_magic = next(i for i, part in enumerate(parts) if storage.has_magic(part))
+        return f"{scheme}://" + "/".join(parts[: max(first_magic, 1)])
+    return pattern.rstrip("/") if storage.is_dir(pattern) else posixpath.dirname(pattern)
 
 
 def spec_warc_files(patterns: list[str], what: str) -> tuple[str, ...]:
@@ -234,9 +260,10 @@ def robots_folders_beside(inputs: InputSet) -> list[str]:
     root = storage.locate(inputs.root)
     folders = []
     for parent in parents:
-        if posixpath.basename(parent) != PAGES_FOLDER:
+        folder = root.child(parent) if parent else root  # the root itself when the input named a `warc/` folder
+        if posixpath.basename(folder.path.rstrip("/")) != PAGES_FOLDER:
             continue
-        sibling = root.child(posixpath.join(posixpath.dirname(parent), ROBOTS_FOLDER))
+        sibling = folder.parent().child(ROBOTS_FOLDER)
         if storage.is_dir(sibling):
             folders.append(sibling.url)
     return folders

@@ -27,7 +27,8 @@ def _touch(root: Path, *names: str) -> Path:
 def test_input_resolution_keeps_warc_behaviour_and_names_what_it_expects(tmp_path):
     build_mixed_folder(tmp_path / "in")
     assert [p.name for p in find_warc_files([str(tmp_path / "in")])] == ["a.warc.gz"]
-    assert resolve_inputs([str(tmp_path / "in")]).files == ["a.warc.gz"]  # the WARC reader's inputs, as before
+    # the WARC reader's inputs, relative to the folder named (not to crawl/, the one folder holding them)
+    assert resolve_inputs([str(tmp_path / "in")]).files == ["crawl/a.warc.gz"]
     with pytest.raises(InputError, match=r"expected a \.warc or \.warc\.gz file"):
         find_warc_files([str(tmp_path / "in" / "pub" / "report.pdf")])
     with pytest.raises(InputError, match=r"expected a .*\.pdf.* file"):
@@ -98,3 +99,17 @@ def test_a_paths_list_names_inputs_relative_to_its_base_in_list_order(tmp_path):
             resolve_inputs([InputList(str(listing), str(root))])
     with pytest.raises(InputError, match="not both"):
         resolve_inputs([InputList(str(listing), str(root)), str(root)])
+
+
+def test_robots_captures_beside_a_warc_folder_named_alone_are_found(tmp_path):
+    """Common Crawl's segment layout given as its `warc/` folder (or one of its files, or a glob into it): the
+    `robotstxt/` folder beside it holds the segment's robots.txt captures, and the opt-out stage is given them."""
+    from eurocurate.pipelines.ingest.inputs import robots_folders_beside
+
+    seg = tmp_path / "crawl-data" / "CC-MAIN-2026-10" / "segments" / "1"
+    _touch(seg, "warc/a.warc.gz", "warc/b.warc.gz", "robotstxt/r.warc.gz")
+    for named in (seg / "warc", seg / "warc" / "a.warc.gz", seg / "warc" / "*.warc.gz", tmp_path / "crawl-data"):
+        inputs = resolve_inputs([str(named)])
+        assert robots_folders_beside(inputs) == [str(seg / "robotstxt")], named
+    assert resolve_inputs([str(seg / "warc")]).files == ["a.warc.gz", "b.warc.gz"]
+    assert resolve_inputs([str(seg / "warc" / "*.warc.gz")]).root == str(seg / "warc")
