@@ -50,7 +50,9 @@ def heliport_package_dir() -> Path:
     """The installed heliport package's folder (its model files), found without loading the model."""
     spec = importlib.util.find_spec("heliport")
     if spec is None or not spec.submodule_search_locations:
-        raise HeliportTablesError("heliport is not installed: pip install 'eurocurate[heliport]'")
+        raise HeliportTablesError(
+            "heliport is not installed: pip install 'eurocurate[heliport]' (in a checkout: pip install '.[heliport]')"
+        )
     return Path(next(iter(spec.submodule_search_locations)))
 
 

@@ -186,7 +186,8 @@ FASTTEXT_NAMES: Final[dict[str, frozenset[str]]] = {
 
 HELIPORT_MISSING: Final = (
     "second_opinion_model: heliport needs the heliport package (GPL-3.0, so not installed with eurocurate): "
-    "pip install 'eurocurate[heliport]', or set second_opinion_model: lingua (no long-tail veto; docs/langid.md)"
+    "pip install 'eurocurate[heliport]' (in a checkout: pip install '.[heliport]'), or set second_opinion_model: "
+    "lingua (no long-tail veto; docs/langid.md)"
 )
 
 
