@@ -126,9 +126,10 @@ def _opt_outs(run: RunManifest, out: Path, config: SummaryConfig, missing: list[
         section["robots_txt"] = f"{policy.robots_hosts:,} hosts had a robots.txt capture (per-host record absent)."
     else:
         section |= {
-            "robots_txt": robots_coverage_line(len(coverage.hosts_with), coverage.hosts_without, policy.missing_robots),
+            "robots_txt": robots_coverage_line(coverage),
             "hosts_with_robots_capture": len(coverage.hosts_with),
             "hosts_without_robots_capture": coverage.hosts_without,
+            "hosts_without_robots_capture_in_kept_text": coverage.kept_without,
         }
     return section
 
@@ -356,6 +357,11 @@ def to_markdown(summary: dict) -> str:
             f"- **robots.txt:** {opt['robots_txt']}",
             f"- **Hosts without a robots.txt capture (`missing_robots`):** {opt['missing_robots']}",
             *_items(opt.get("hosts_without_robots_capture", [])),
+            *(
+                [f"- **Of these, hosts with documents in the kept text:**{'' if kept else ' none'}", *_items(kept)]
+                if (kept := opt.get("hosts_without_robots_capture_in_kept_text")) is not None
+                else []
+            ),
             "- **Documents excluded, by reason:**" + ("" if opt["documents_excluded_by_reason"] else " none"),
             *_items(opt["documents_excluded_by_reason"]),
         ]

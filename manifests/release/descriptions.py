@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,6 +37,9 @@ from eurocurate.manifests.audit.run_manifest import (
     TokenizerInfo,
 )
 from eurocurate.schema import Meta
+
+if TYPE_CHECKING:
+    from eurocurate.manifests.release.domains import RobotsCoverage
 
 NOT_PROVIDED = "NOT PROVIDED"
 Code = Callable[[str], str]
@@ -245,25 +249,29 @@ def robots_coverage_text(out: Path, run: RunManifest) -> str | None:
         return None
     if not coverage.known:
         return f"{policy.robots_hosts:,} hosts had a robots.txt capture (this run did not record which)."
-    return robots_coverage_line(len(coverage.hosts_with), coverage.hosts_without, policy.missing_robots)
+    return robots_coverage_line(coverage)
 
 
-def robots_coverage_line(hosts_with: int, hosts_without: list[str], missing_robots: str | None) -> str:
-    """What robots.txt covered: hosts with a capture, and what happened to the pages of those without."""
-    total = hosts_with + len(hosts_without)
+def robots_coverage_line(coverage: RobotsCoverage) -> str:
+    """What robots.txt covered: hosts with a capture, what the opt-out stage did with the pages of those without,
+    and how many of those hosts have documents in the kept text."""
+    hosts_without, missing_robots = coverage.hosts_without, coverage.missing_robots
+    total = len(coverage.hosts_with) + len(hosts_without)
     if not hosts_without:
         return f"robots.txt captures covered every host ({total:,})."
     named = ", ".join(hosts_without[:10]) + (
         f" and {len(hosts_without) - 10:,} more" if len(hosts_without) > 10 else ""
     )
-    effect = (
-        "their pages were excluded as reserved"
-        if missing_robots == "reserve"
-        else "their pages were kept without a robots.txt check (robots.txt opt-outs were not verified for them)"
-    )
+    if missing_robots == "reserve":
+        effect = "their pages were excluded as reserved"
+    else:
+        effect = (
+            "the opt-out stage let their pages through without a robots.txt check (robots.txt opt-outs were not "
+            f"verified for them), and {coverage.kept_sentence()}"
+        )
     return (
-        f"robots.txt captures covered {hosts_with:,} of {total:,} hosts; {len(hosts_without):,} had none "
-        f"({named}) and, as `missing_robots: {missing_robots}` decides, {effect}."
+        f"robots.txt captures covered {len(coverage.hosts_with):,} of {total:,} hosts; {len(hosts_without):,} had "
+        f"none ({named}) and, as `missing_robots: {missing_robots}` decides, {effect}."
     )
 
 

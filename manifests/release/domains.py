@@ -24,7 +24,7 @@ from eurocurate.files import read_parquet, read_tables
 from eurocurate.filters.optout.robots import normalise_host
 from eurocurate.layout import OutputLayout
 from eurocurate.manifests.audit.run_manifest import RunManifest
-from eurocurate.schema import Meta
+from eurocurate.schema import Meta, Reason
 
 UNKNOWN = "unknown"
 # a cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets
@@ -108,15 +108,19 @@ class RobotsCoverage:
     missing_robots: str | None = None
     hosts_with: list[str] = field(default_factory=list)
     hosts_without: list[str] = field(default_factory=list)
+    # of those, the hosts with a document in the kept text: what the published data holds
+    kept_with: list[str] = field(default_factory=list)
+    kept_without: list[str] = field(default_factory=list)
 
     def domain_status(self, domain: str) -> str:
-        """One cell for the domains table: whether robots.txt of the domain's hosts could be checked."""
+        """One cell for the domains table (the kept text's domains): whether robots.txt of the domain's hosts that
+        have kept documents could be checked."""
         if not self.checked:
             return "not checked (no robots.txt opt-out check ran)"
         if not self.known:
             return "unknown (run predates per-host records)"
-        with_ = [h for h in self.hosts_with if _in_domain(h, domain)]
-        without = [h for h in self.hosts_without if _in_domain(h, domain)]
+        with_ = [h for h in self.kept_with if _in_domain(h, domain)]
+        without = [h for h in self.kept_without if _in_domain(h, domain)]
         if not without:
             return "captured"
         decided = f"no capture, missing_robots={self.missing_robots}"
@@ -129,15 +133,24 @@ class RobotsCoverage:
         if not self.checked or not self.known or not self.hosts_without:
             return None
         n, total = len(self.hosts_without), len(self.hosts_with) + len(self.hosts_without)
-        effect = (
-            "their pages were dropped as reserved (optout_robots_unreachable)"
-            if self.missing_robots == "reserve"
-            else "their pages were kept without a robots.txt check"
-        )
+        if self.missing_robots == "reserve":
+            effect = f"their pages were dropped as reserved ({Reason.OPTOUT_ROBOTS_UNREACHABLE})"
+        else:
+            effect = f"the opt-out stage let their pages through without a robots.txt check, and {self.kept_sentence()}"
         return (
             f"{n} of {total} host(s) had no robots.txt capture; missing_robots={self.missing_robots}: {effect} "
-            f"(reports/domains.csv lists them per domain)"
+            f"(reports/domains.csv lists the kept text's domains with their coverage)"
         )
+
+    def kept_sentence(self) -> str:
+        """How many of the hosts without a capture have documents in the kept text (later stages may have dropped
+        all of a host's pages)."""
+        if not self.kept_without:
+            return "none of them has a document in the kept text (later stages dropped all their pages)"
+        named = ", ".join(self.kept_without[:10]) + (
+            f" and {len(self.kept_without) - 10:,} more" if len(self.kept_without) > 10 else ""
+        )
+        return f"{len(self.kept_without):,} of them have documents in the kept text ({named})"
 
 
 def _in_domain(host: str, domain: str) -> bool:
@@ -157,6 +170,7 @@ def robots_coverage(out: Path, run: RunManifest) -> RobotsCoverage:
     prov = read_tables(layout.provenance_files(), [Meta.URL])
     if prov is not None:
         urls += prov[Meta.URL].to_pylist()
+    kept = {url_host(u) for u in urls} - {UNKNOWN}
     names = [s.stage for s in run.stages]
     seen_from = names[names.index("optout") :] if "optout" in names else names
     ledger = read_tables(sorted(layout.exclusions.glob("*.parquet")), ["url", "stage"])
@@ -170,6 +184,8 @@ def robots_coverage(out: Path, run: RunManifest) -> RobotsCoverage:
         missing_robots=policy.missing_robots,
         hosts_with=sorted(hosts & captured),
         hosts_without=sorted(hosts - captured),
+        kept_with=sorted(kept & captured),
+        kept_without=sorted(kept - captured),
     )
 
 

@@ -164,7 +164,7 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
         )
         if coverage.known:
             cls = "bad" if coverage.hosts_without else "ok"
-            line = robots_coverage_line(len(coverage.hosts_with), coverage.hosts_without, policy.missing_robots)
+            line = robots_coverage_line(coverage)
             parts.append(f"<p class='{cls}'>{_e(line)}</p>")
     else:
         parts.append(f"<p class='bad'>{_e(NO_OPTOUT)}</p>")

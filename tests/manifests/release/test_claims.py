@@ -109,10 +109,12 @@ def test_optout_without_captures_for_some_hosts_says_so_per_host_and_warns(runs)
     assert opt["opt_outs_checked"] == "yes" and opt["missing_robots"] == "allow"
     assert opt["hosts_with_robots_capture"] == 1
     assert "evil.example.com" in opt["hosts_without_robots_capture"]
+    assert "evil.example.com" in opt["hosts_without_robots_capture_in_kept_text"]
     assert "news.good.example.eu" not in opt["hosts_without_robots_capture"]
     for text in (md, card, croissant, report):
         assert "robots.txt captures covered 1 of" in text and "evil.example.com" in text
-        assert "kept without a robots.txt check" in text
+        assert "let their pages through without a robots.txt check" in text
+        assert "3 of them have documents in the kept text (=cmd|calc, evil.example.com, other.example.org)" in text
     assert "- evil.example.com" in md  # a Markdown list, not a Python list
     assert "['" not in md and "{'" not in md
     rows = {r["registrable_domain"]: r for r in csv.DictReader(io.StringIO((out / "reports/domains.csv").read_text()))}
@@ -179,3 +181,20 @@ def test_a_run_json_from_before_the_per_host_record_still_reads(local_run):
     coverage = robots_coverage(local_run, old)
     assert coverage.checked and not coverage.known and coverage.warning() is None
     assert coverage.domain_status("example.com").startswith("unknown")
+
+
+def test_hosts_without_a_capture_whose_pages_later_stages_dropped_are_not_said_to_be_in_the_kept_text():
+    """The opt-out stage let a host's pages through unchecked, then quality or dedup dropped them all: the reports
+    say so, and do not claim those pages are in the data (the demo run had 26 such hosts and no kept page of them)."""
+    from eurocurate.manifests.release.descriptions import robots_coverage_line
+    from eurocurate.manifests.release.domains import RobotsCoverage
+
+    coverage = RobotsCoverage(checked=True, known=True, missing_robots="allow", hosts_with=["news.good.example.eu"],
+                              hosts_without=["spam.example.com"], kept_with=["news.good.example.eu"])  # fmt: skip
+    for said in (coverage.warning(), robots_coverage_line(coverage)):
+        assert "let their pages through without a robots.txt check" in said
+        assert "none of them has a document in the kept text (later stages dropped all their pages)" in said
+        assert "kept without" not in said
+    assert coverage.domain_status("example.com") == "captured"  # the kept text of example.com: no unchecked host
+    reserved = RobotsCoverage(checked=True, known=True, missing_robots="reserve", hosts_without=["spam.example.com"])
+    assert "dropped as reserved (optout.robots_unreachable)" in reserved.warning()
