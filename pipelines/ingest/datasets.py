@@ -73,11 +73,18 @@ def row_document(row: Mapping[str, object], index: int, fmt: str) -> SourceDocum
     return SourceDocument(key, index, text, md)
 
 
+def _compression(name: str) -> str | None:
+    """The codec of a `.jsonl.gz` / `.jsonl.zst` file, whatever the case of its name (pyarrow's "detect" reads only
+    lower-case suffixes: `ROWS.JSONL.GZ` would be read as gzip bytes, every line a malformed row)."""
+    lower = name.lower()
+    return "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith(".zst") else None
+
+
 def jsonl_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
     """One document per non-blank line; a line over `max_bytes` is skipped without reading it whole."""
     index = 0
     try:
-        with io.BufferedReader(pa.input_stream(str(path), compression="detect")) as stream:
+        with io.BufferedReader(pa.input_stream(str(path), compression=_compression(path.name))) as stream:
             while line := stream.readline(max_bytes + 1):
                 body = line.rstrip(b"\r\n")
                 if len(body) > max_bytes:
