@@ -20,13 +20,27 @@ from eurocurate.pipelines.ingest.inputs import InputList, resolve_inputs
 from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
 from eurocurate.registry import InputSet, get_stage
 
-# Parameters naming a local file (by name: `*_file`, `*_path`, `path`); `tokenizer` may also be a Hub id.
+# Parameters naming a local file (by name: `*_file`, `*_path`, `path`) or a folder to read (`config_dir`; a plugin's
+# `*_dir` may be one it writes), at any depth of a stage's parameters (`model: {path: ...}` of quality_filter);
+# `tokenizer` may also be a Hub id.
 _FILE_SUFFIXES = ("_file", "_path")
+_READ_FOLDERS = frozenset({"config_dir"})
 _PATH_OR_HUB_ID = frozenset({"tokenizer"})
 
 
 def _is_file_param(name: str) -> bool:
-    return name == "path" or name.endswith(_FILE_SUFFIXES)
+    return name == "path" or name.endswith(_FILE_SUFFIXES) or name in _READ_FOLDERS
+
+
+def _flat_params(params: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """(dotted name, value) of every parameter, nested ones (`model.path`) included."""
+    found: list[tuple[str, object]] = []
+    for name, value in params.items():
+        if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+            found += _flat_params(value, f"{prefix}{name}.")
+        else:
+            found.append((f"{prefix}{name}", value))
+    return found
 
 
 def _exists(location: str, what: str) -> bool:
@@ -41,11 +55,11 @@ def check_referenced_files(spec: PipelineSpec) -> None:
     spec.source_rules()  # reads sources_file: missing or malformed is a SpecError
     for stage in spec.stages:
         params = get_stage(stage.use).params.model_validate(stage.params)
-        for name, value in params.model_dump().items():
+        for name, value in _flat_params(params.model_dump()):
             if not isinstance(value, str) or not value:
                 continue
             what = f"stage {stage.key!r} ({stage.use}) parameter {name}"
-            if _is_file_param(name) and not _exists(value, what):
+            if _is_file_param(name.rsplit(".", 1)[-1]) and not _exists(value, what):
                 raise SpecError(f"{what}: {storage.display(value)} does not exist")
             if name in _PATH_OR_HUB_ID and not Path(value).exists():
                 try:

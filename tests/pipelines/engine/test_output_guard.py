@@ -190,6 +190,13 @@ def test_check_and_dry_run_validate_everything_and_print_the_dag_without_writing
     assert "suppression_file /no/list.yaml does not exist" in capsys.readouterr().err
     assert main(["check", str(spec), "--set", "stages.optout.robots_warcs=[/no/robots]"]) == 2
     assert "robots_warcs" in capsys.readouterr().err
+    # a file named inside a parameter (quality_filter's model) and a folder parameter: refused before the run, not
+    # read in every task (the run used to exit 0 with every document an error.stage_exception drop)
+    assert main(["check", str(spec), "--set", "stages.quality_filter.model={path: /no/model.bin}"]) == 2
+    assert "parameter model.path: /no/model.bin does not exist" in capsys.readouterr().err
+    assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out),
+                 "--set", "stages.quality_filter.config_dir=/no/configs"]) == 2  # fmt: skip
+    assert "parameter config_dir: /no/configs does not exist" in capsys.readouterr().err and not out.exists()
 
 
 CRASH_STAGE = '''
