@@ -3,7 +3,8 @@
 Only this layer prints; everything below logs. Each command is a module of this package with `NAME`,
 `HELP`, `add_parser(subparsers)` and `main(args) -> int`, a thin layer over one library function
 (docs/library.md). Errors a user can fix exit with code 2 and one actionable line; a failed run exits 1;
-`run` on a folder another run holds exits 3 (docs/operations.md lists every code).
+`run`, `erase`, `summary` or `report` on a folder another run or writer holds exits 3 (docs/operations.md lists
+every code).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from types import ModuleType
 
-from eurocurate.cli.common import error
+from eurocurate.cli.common import EXIT_LOCKED, error
 from eurocurate.manifests.audit.run_manifest import RunManifestError
 
 # In the order `eurocurate --help` lists them.
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from eurocurate.config import SpecError
     from eurocurate.errors import StorageError
     from eurocurate.manifests.audit.run_folder import NotARunError
+    from eurocurate.object_lock import OutputLocked
 
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(_named_command(argv)).parse_args(argv)
@@ -67,5 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             for line in settled:
                 console.print(line)
             return args.func(args)
+    except OutputLocked as e:  # another run or writer holds the folder (erase, summary, report; run has its own)
+        error(e)
+        return EXIT_LOCKED
     except (SpecError, StorageError, NotARunError, RunManifestError) as e:
         return error(e)

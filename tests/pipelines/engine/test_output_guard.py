@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import orjson
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -90,6 +91,30 @@ def test_the_lock_of_a_killed_run_is_stale_and_taken_over(tmp_path):
     with RunLock(out, "third") as lock:
         info = orjson.loads((out / LOCK_FILE).read_bytes())
         assert info["run_id"] == "third" and info["pid"] == os.getpid() and lock.run_id == "third"
+
+
+def test_an_erasure_or_summary_waits_for_no_one_while_a_run_holds_the_folder(run_copy, capsys):
+    """`erase`, `summary` and `report` write into the run folder: while another process holds its lock (a run
+    resuming into it, another erasure), they are refused in one line with the lock's exit code, and change nothing."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom eurocurate.pipelines.engine.run_lock import RunLock\n"
+         f"RunLock({str(run_copy)!r}, 'resuming').acquire(); print('held', flush=True); time.sleep(600)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    before = (run_copy / "run.json").read_bytes()
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        url = pq.read_table(sorted((run_copy / "provenance").glob("*.parquet"))[0])["url"][0].as_py()
+        for argv in (["erase", str(run_copy), "--url", url, "--reason", "test"], ["summary", str(run_copy)]):
+            assert main(argv) == 3
+            err = capsys.readouterr().err
+            assert "is in use by another eurocurate run" in err and "run resuming" in err and "Traceback" not in err
+        assert main(["erase", str(run_copy), "--url", url, "--dry-run"]) == 0  # reading needs no lock
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+    assert (run_copy / "run.json").read_bytes() == before and not (run_copy / "erasure_log.jsonl").exists()
+    assert main(["erase", str(run_copy), "--url", url, "--reason", "test"]) == 0  # the lock freed: it goes ahead
 
 
 def test_a_folder_holding_unrelated_files_is_refused_in_one_line(demo_inputs, tmp_path, capsys):
