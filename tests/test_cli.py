@@ -178,6 +178,9 @@ def test_every_mistake_of_issue_16_is_one_line_with_what_to_do(local_run, demo_i
     assert main(run) == 2 and "is a file; --output names a folder" in _one_line_error(capsys)
     assert main(["inspect", str(local_run)]) == 2
     assert "--doc-id ID (or --url URL)" in _one_line_error(capsys)
+    # a folder that is no run is a mistake, not a run without that document (exit 1)
+    assert main(["inspect", str(tmp_path / "elsewhere"), "--doc-id", "x"]) == 2
+    assert "run.json not found: not a finished eurocurate run" in _one_line_error(capsys)
     assert main(["summary", str(local_run), "--config", str(tmp_path / "provider.yaml")]) == 2
     assert "provider.yaml: cannot read it" in _one_line_error(capsys)
     (tmp_path / "provider.yaml").write_text("provider_nme: ACME\n")

@@ -6,7 +6,6 @@ Thin layer over `eurocurate.manifests.audit.inspect.inspect_document`; prints ea
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from eurocurate.cli.common import console, error, out_console
 
@@ -26,10 +25,12 @@ def main(args: argparse.Namespace) -> int:
     import orjson
 
     from eurocurate.manifests.audit.inspect import inspect_document
+    from eurocurate.manifests.audit.run_folder import require_finished_run
 
     if not args.doc_id and not args.url:
         return error(f"name the document: eurocurate inspect {args.output} --doc-id ID (or --url URL)")
-    found = inspect_document(Path(args.output), doc_id=args.doc_id, url=args.url)
+    out = require_finished_run(args.output)  # a folder that is no run is a mistake (2), not "no such document"
+    found = inspect_document(out, doc_id=args.doc_id, url=args.url)
     if not found:
         console.print("no document with that id or URL in this run (kept or excluded)")
         return 1
