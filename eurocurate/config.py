@@ -12,6 +12,7 @@ import fnmatch
 import functools
 import hashlib
 import re
+import typing
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -158,7 +159,7 @@ class PipelineSpec(_Strict):
             try:
                 rules += [SourceRule.model_validate(item) for item in items]
             except ValidationError as e:
-                raise SpecError(f"{path}: invalid source rule:\n{e}") from e
+                raise SpecError(describe_validation_errors(f"{path}: invalid source rule", e, SourceRule)) from e
         return rules
 
     def stage(self, key: str) -> StageSpec:
@@ -195,6 +196,45 @@ def describe_param_errors(where: str, error: ValidationError, fields: list[str])
     return f"{where}: " + "; ".join(problems)
 
 
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The pydantic model a field holds (directly, in a list, in an Optional), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        if found := _model_in(arg):
+            return found
+    return None
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names of the section of `model` that `loc` (a pydantic error location, list indices included)
+    points into: what a misspelt key there could have meant."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if current else None
+        current = _model_in(field.annotation) if field else None
+    return list(current.model_fields) if current else []
+
+
+def describe_validation_errors(where: str, error: ValidationError, model: type[BaseModel]) -> str:
+    """A spec's (or a file's) invalid keys and values as one line: each with its dotted place and why, a misspelt
+    key with "did you mean" among the keys of its section."""
+    problems = []
+    for e in error.errors():
+        loc = tuple(e["loc"])
+        key = ".".join(str(part) for part in loc) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            problems.append(f"unknown key {key!r}{_did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]))}")
+        elif e["type"] == "missing":
+            problems.append(f"{key}: missing")
+        else:
+            got = repr(e.get("input"))
+            problems.append(f"{key}: {e['msg']} (got {got if len(got) <= 80 else got[:77] + '...'})")
+    return f"{where}: " + "; ".join(problems)
+
+
 def _set_path(tree: dict, dotted: str, value: object, spec_stages: list[dict]) -> None:
     parts = dotted.split(".")
     if parts[0] == "stages" and len(parts) >= 3:
@@ -223,7 +263,7 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> PipelineS
     try:
         tree = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise SpecError(f"{path} is not valid YAML: {e}") from e
+        raise SpecError(f"{path} is not valid YAML: {' '.join(str(e).split())}") from e
     if not isinstance(tree, dict):
         raise SpecError(f"{path}: expected a mapping at the top level, got {type(tree).__name__}")
     for item in overrides or []:
@@ -234,7 +274,7 @@ def load_spec(path: str | Path, overrides: list[str] | None = None) -> PipelineS
     try:
         spec = PipelineSpec.model_validate(tree)
     except ValidationError as e:
-        raise SpecError(f"{path}: invalid pipeline spec:\n{e}") from e
+        raise SpecError(describe_validation_errors(f"{path}: invalid pipeline spec", e, PipelineSpec)) from e
     try:
         load_plugins(spec.plugins)
     except SpecError as e:

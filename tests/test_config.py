@@ -144,3 +144,31 @@ def test_a_misspelt_or_mistyped_stage_parameter_is_one_line_with_did_you_mean():
     assert "\n" not in line and line.startswith("stage 'language_id' (language_id): ")
     assert "unknown parameter 'min_scor'; did you mean 'min_score'?" in line
     assert "languages: Input should be a valid list (got 'de')" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("name: x\nexecuton: {workers: 2}\nstages:\n  - use: warc_reader\n",
+         "invalid pipeline spec: unknown key 'executon'; did you mean 'execution'?"),
+        ("name: x\nexecution: {workers: two, exector: ray}\nstages:\n  - use: warc_reader\n",
+         "execution.workers: Input should be a valid integer, unable to parse string as an integer (got 'two')"),
+        ("name: x\nexecution: {exector: ray}\nstages:\n  - use: warc_reader\n",
+         "unknown key 'execution.exector'; did you mean 'executor'?"),
+        ("name: x\nstages:\n  - use: warc_reader\n  - use: warc_reader\n", "stage names must be unique"),
+        ("name: x\nstages: [\n  - use: warc_reader\n", "is not valid YAML: while parsing a flow node"),
+    ],
+    ids=["misspelt-section", "wrong-type", "misspelt-key-in-section", "repeated-stage", "broken-yaml"],
+)  # fmt: skip
+def test_a_spec_that_does_not_load_is_one_line_naming_the_place(tmp_path, text, says):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    assert (
+        says in str(caught.value) and "\n" not in str(caught.value) and "errors.pydantic.dev" not in str(caught.value)
+    )
+    with pytest.raises(SpecError, match=r"invalid source rule: source_category: Input should be .*\(got 'stolen'\)"):
+        rules = tmp_path / "rules.yaml"
+        rules.write_text("- match: '*'\n  source_category: stolen\n")
+        load_spec(REPO / "pipelines" / "demo.yaml", [f"sources_file={rules}"]).source_for("a")
