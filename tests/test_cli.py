@@ -53,6 +53,15 @@ def test_rerun_into_an_output_of_another_config_is_refused(local_run, demo_input
     assert "different config sha256" in capsys.readouterr().err
 
 
+def test_check_with_an_output_says_what_run_would_refuse_there(local_run, demo_inputs, tmp_path, capsys):
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
+    check = ["check", str(spec), "--input", str(demo_inputs), "--output", str(local_run)]
+    assert main(check) == 0  # the same spec and inputs: a resume
+    capsys.readouterr()
+    assert main([*check, "--set", "stages.quality_filter.min_words=99"]) == 2
+    assert "holds a run with a different config sha256 (spec or overrides)" in capsys.readouterr().err
+
+
 def test_rerun_into_an_output_of_other_inputs_is_refused_in_words(local_run, demo_inputs, tmp_path, capsys):
     spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
     one = sorted(demo_inputs.glob("*.warc.gz"))[0]

@@ -43,6 +43,7 @@ def print_check(spec: PipelineSpec, inputs: Sequence[str | InputList] | None, ou
     """Check `spec` (with `inputs` when given, else a placeholder input) and print its DAG; the exit code."""
     from eurocurate.pipelines.engine.output_folder import FolderNotOurs, check_ownership
     from eurocurate.pipelines.engine.preflight import check_run, describe_dag
+    from eurocurate.pipelines.engine.runner import OutputConflict, check_resume
     from eurocurate.pipelines.ingest.inputs import WARC_SUFFIXES, InputError
     from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
 
@@ -56,7 +57,9 @@ def print_check(spec: PipelineSpec, inputs: Sequence[str | InputList] | None, ou
             found, dag = check_run(spec, patterns, out or Path(tmp) / "out")
             if out is not None:
                 check_ownership(out.resolve())
-        except (InputError, FolderNotOurs) as e:
+                if inputs:  # a run's state there must be of this spec and these inputs (a placeholder never is)
+                    check_resume(out.resolve(), spec, found, dag)
+        except (InputError, FolderNotOurs, OutputConflict) as e:
             return error(e)
     where = f"{len(found.files)} input file(s) under {found.root}" if inputs else "no --input given"
     console.print(f"[bold green]ok[/] {spec.name}: spec, stage parameters and referenced files are valid; {where}")

@@ -122,6 +122,13 @@ def _resume_state(out: Path, state: dict, spec: PipelineSpec, inputs: InputSet, 
     return state
 
 
+def check_resume(out: Path, spec: PipelineSpec, inputs: InputSet, dag: PipelineDAG) -> None:
+    """Raise `OutputConflict` when `out` holds the state of a run of another spec, inputs or plan: what `run` would
+    refuse, said by `check` before it is tried."""
+    if (state := _read_state(out)) is not None:
+        _resume_state(out, state, spec, inputs, dag)
+
+
 def _new_state(out: Path, run_id: str, spec: PipelineSpec, inputs: InputSet, dag: PipelineDAG) -> dict:
     # an attempt that completed no task left nothing worth keeping in _work (check_ownership let only it through)
     shutil.rmtree(OutputLayout(out).work, ignore_errors=True)
