@@ -20,6 +20,8 @@ from eurocurate.manifests.audit.language_counts import documents_by_language, ex
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.shard_manifest import doc_ids_digest, manifest_path, read_shard_manifest
 
+TEXT_ID = "id"  # the text shards' document id (FineWeb-2's column name): the doc_id of provenance
+
 
 @dataclass
 class VerifyReport:
@@ -93,7 +95,16 @@ def _check_files(out: Path, manifest: RunManifest, report: VerifyReport, disk: _
                     report.expect(rel in listed, f"{rel}: present but not listed in {RUN_MANIFEST}")
 
 
-def _check_shards(out: Path, report: VerifyReport, disk: _OnDisk) -> None:
+@dataclass
+class _ShardContents:
+    """What the token shards hold, read once by `_check_shards` for the counts' checks."""
+
+    doc_ids: list[str] = field(default_factory=list)
+    tokens_by_language: Counter[str] = field(default_factory=Counter)
+
+
+def _check_shards(out: Path, report: VerifyReport, disk: _OnDisk) -> _ShardContents:
+    held = _ShardContents()
     for shard in OutputLayout(out).shard_files():
         rel = shard.relative_to(out).as_posix()
         mpath = manifest_path(shard)
@@ -115,11 +126,29 @@ def _check_shards(out: Path, report: VerifyReport, disk: _OnDisk) -> None:
         report.expect(
             doc_ids_digest(t["doc_id"].to_pylist()) == m.doc_ids_sha256, f"{rel}: doc_id list differs from manifest"
         )
+        held.doc_ids += t["doc_id"].to_pylist()
+        held.tokens_by_language[Path(m.path).parent.name] += tokens
+    return held
 
 
-def _check_counts(out: Path, manifest: RunManifest, report: VerifyReport, disk: _OnDisk) -> None:
+def _check_counts(
+    out: Path, manifest: RunManifest, report: VerifyReport, disk: _OnDisk, shards: _ShardContents
+) -> None:
     layout = OutputLayout(out)
     stages = manifest.stages
+    totals = manifest.totals
+    if stages:  # the totals the card, summary and report print are the stages' own
+        report.expect(
+            totals.read == stages[0].docs_in,
+            f"{RUN_MANIFEST}: totals.read {totals.read} != {stages[0].docs_in} documents into {stages[0].stage}",
+        )
+        dropped = sum(st.dropped for st in stages)
+        report.expect(totals.dropped == dropped, f"{RUN_MANIFEST}: totals.dropped {totals.dropped} != {dropped} "
+                      "dropped by the stages")  # fmt: skip
+    if layout.shard_files():
+        found = {lang: n for lang, n in shards.tokens_by_language.items() if n}
+        recorded = {lang: n for lang, n in totals.tokens_by_language.items() if n}
+        report.expect(found == recorded, f"shards/: tokens by language {found}, {RUN_MANIFEST} records {recorded}")
     prev = None
     for st in stages:
         name = st.stage
@@ -178,6 +207,17 @@ def _check_counts(out: Path, manifest: RunManifest, report: VerifyReport, disk: 
         if files:
             rows = sum(disk.rows(f) for f in files)
             report.expect(rows == len(kept_ids), f"{sub}/: {rows} rows for {len(kept_ids)} kept documents")
+    # which documents the rows are, not only how many: a row of an erased or dropped document put back in a shard
+    # (and its hash in run.json with it) keeps every count
+    kept_set = set(kept_ids)
+    text_files = layout.text_files()
+    text_ids = read_tables(text_files, [TEXT_ID])[TEXT_ID].to_pylist() if text_files else []
+    for sub, ids in ((TEXT, text_ids), (SHARDS, shards.doc_ids)):
+        if ids:
+            stray = sorted(set(ids) - kept_set)
+            report.expect(not stray, f"{sub}/: {len(stray)} row(s) of documents provenance does not keep, e.g. "
+                          f"{stray[:3]}")  # fmt: skip
+            report.expect(len(set(ids)) == len(ids), f"{sub}/: a document has two rows")
 
 
 def _check_sequences(out: Path, manifest: RunManifest, report: VerifyReport) -> None:
@@ -237,9 +277,9 @@ def verify_output(out_dir: str | Path) -> VerifyReport:
     )
     disk = _OnDisk()
     _check_files(out, manifest, report, disk)
-    _check_shards(out, report, disk)
+    shards = _check_shards(out, report, disk)
     try:
-        _check_counts(out, manifest, report, disk)
+        _check_counts(out, manifest, report, disk, shards)
         _check_sequences(out, manifest, report)
     except (OSError, pa.ArrowInvalid, KeyError) as e:
         report.expect(False, f"cannot check counts: {type(e).__name__}: {e}")

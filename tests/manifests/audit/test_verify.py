@@ -1,6 +1,7 @@
 """`eurocurate verify` passes on a real run and fails, precisely, when one byte or one ledger row is off."""
 
 import orjson
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from eurocurate.cli import main
@@ -68,3 +69,39 @@ def test_unlisted_and_leftover_temporary_files_fail_verify(run_copy):
 def test_verify_of_a_folder_without_run_manifest_says_so(tmp_path):
     report = verify_output(tmp_path)
     assert not report.ok and "run.json not found" in report.problems[0]
+
+
+def test_totals_the_reports_print_must_be_the_stages_and_shards_own(run_copy):
+    """The card, summary and report print totals.read, totals.dropped and tokens by language: run.json edited there
+    alone (counts of the stages left as they were) fails verify."""
+    manifest = orjson.loads((run_copy / "run.json").read_bytes())
+    manifest["totals"]["read"] += 1000
+    manifest["totals"]["dropped"] += 1000
+    lang = next(iter(manifest["totals"]["tokens_by_language"]))
+    manifest["totals"]["tokens_by_language"][lang] = 1
+    (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
+    problems = verify_output(run_copy).problems
+    assert any(p.startswith("run.json: totals.read") for p in problems), problems
+    assert any(p.startswith("run.json: totals.dropped") for p in problems), problems
+    assert any(p.startswith("shards/: tokens by language") for p in problems), problems
+
+
+def test_a_text_row_of_a_document_provenance_does_not_keep_fails_verify_even_with_its_hash_recorded(run_copy):
+    """Counts alone would not see it: one text row's document swapped for a dropped one (an erased page put back),
+    with run.json's size and sha256 of the file brought up to date."""
+    from eurocurate.files import sha256_file
+
+    shard = sorted((run_copy / "text").rglob("*.parquet"))[0]
+    dropped = pq.read_table(sorted((run_copy / "exclusions").glob("*.parquet"))[0])["doc_id"][0].as_py()
+    table = pq.read_table(shard)
+    ids = table["id"].to_pylist()
+    ids[0] = dropped
+    table = table.set_column(table.schema.get_field_index("id"), "id", pa.array(ids, table.schema.field("id").type))
+    pq.write_table(table, shard)
+    manifest = orjson.loads((run_copy / "run.json").read_bytes())
+    rel = shard.relative_to(run_copy).as_posix()
+    entry = next(o for o in manifest["outputs"] if o["path"] == rel)
+    entry["sha256"], entry["bytes"] = sha256_file(shard), shard.stat().st_size
+    (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
+    problems = verify_output(run_copy).problems
+    assert problems == [f"text/: 1 row(s) of documents provenance does not keep, e.g. ['{dropped}']"], problems
