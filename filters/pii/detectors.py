@@ -194,10 +194,12 @@ def _ipv6(text: str) -> Iterator[Found]:
 def _ipv4(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _IPV4_RE.finditer(text, lo, hi):
         value = m.group()
-        # Section and version numbers ("4.2.1.3", "Version 7.4.7.1", "Firefox 2.0.0.16") are dotted quads too.
-        if len(value) == 7 or _VERSION_RE.search(before(text, m.start(), 16)):
+        # Section and version numbers ("4.2.1.3", "Version 7.4.7.1", "Firefox 2.0.0.16") are dotted quads too: a quad
+        # of one-digit parts or one that looks like a version is an address only where the text says "IP" before it
+        # ("my IP address is 5.9.1.2"); after a version word it never is.
+        if _VERSION_RE.search(before(text, m.start(), 16)):
             continue
-        if _looks_like_version(value) and not _IP_CONTEXT_RE.search(before(text, m.start())):
+        if (len(value) == 7 or _looks_like_version(value)) and not _IP_CONTEXT_RE.search(before(text, m.start())):
             continue
         addr = ipaddress.IPv4Address(value)
         yield RANK_IP, PiiMatch(IP, m.start(), m.end(), value, addr.is_global and not addr.is_multicast)

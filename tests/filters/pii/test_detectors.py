@@ -204,6 +204,9 @@ def test_private_loopback_and_link_local_ips_are_candidates(address):
 def test_version_and_section_numbers_are_not_ips():
     assert find_pii("Siehe Abschnitt 4.2.1.3 und Version 10.2.1.15 der Software.") == []
     assert only("Die IP-Adresse 12.2.0.79 wurde gesperrt.").kind == "IP"  # version-shaped, but named
+    # one-digit parts: a section number unless the text names an address (they were never redacted)
+    assert only("My home IP address is 5.9.1.2, please block it.").value == "5.9.1.2"
+    assert find_pii("Version 7.4.7.1 fixes it; see 1.2.3.4 for the steps.") == []
 
 
 @pytest.mark.parametrize(
