@@ -30,6 +30,10 @@ DOMAINS_CSV = "domains.csv"
 STATS = "stats"
 LOGS = "logs"
 WORK = "_work"  # per-task intermediate data, logs and stats; the run state that makes a re-run resume
+# per group under _work/: datatrove's per-task bookkeeping (what ran, never a document's content)
+WORK_BOOKKEEPING = frozenset({"logs", "stats", "completions", "progress"})
+# ... and the working folders the built-in stages write there (the hand-overs, the dedup stages' files)
+WORK_DATA_NAMES = ("data", "sigs", "urls", "drops", "parts", "merge_spill", "buckets", "decisions")
 STATE_FILE = "state.json"
 DEDUP_INDEX = "dedup_index"  # dedup keys of the kept documents, for the next release's incremental dedup
 ERASURE_LOG = "erasure_log.jsonl"
@@ -94,6 +98,15 @@ class OutputLayout:
     @property
     def state(self) -> Path:
         return self.root / WORK / STATE_FILE
+
+    def work_data(self) -> list[Path]:
+        """The run's document-level working folders, `_work/<group>/<name>` (hand-over Parquet, dedup signatures,
+        URL keys, partitions, decisions), which hold doc ids, URLs or text and which nothing reads once the run is
+        finished; the groups' bookkeeping (`WORK_BOOKKEEPING`, `executor.json`) and the run state stay."""
+        if not self.work.is_dir():
+            return []
+        groups = [g for g in self.work.iterdir() if g.is_dir()]
+        return sorted(d for g in groups for d in g.iterdir() if d.is_dir() and d.name not in WORK_BOOKKEEPING)
 
     @property
     def dedup_index(self) -> Path:

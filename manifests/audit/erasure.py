@@ -97,6 +97,8 @@ def recover(out: Path) -> str | None:
     if committed:
         for rel in plan["remove"]:
             (out / rel).unlink(missing_ok=True)
+        for rel in plan["log_entry"].get("work_folders_removed", []):
+            shutil.rmtree(out / rel, ignore_errors=True)
         if plan["erasure_id"] not in {e["erasure_id"] for e in _log_entries(out)}:
             _append_log(out, plan["log_entry"])
             _add_suppression(out, plan["suppression"])
@@ -316,6 +318,7 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
         write_table_atomic(staged / ledger_rel, pa.Table.from_pylist(ledger_rows, schema=LEDGER_SCHEMA))
         add.append(ledger_rel)
     result.files_replaced, result.files_removed = add, remove
+    work = [d.relative_to(out).as_posix() for d in layout.work_data()]
     previous_log = _log_entries(out)
     entry = {
         "erasure_id": erasure_id,
@@ -329,6 +332,9 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
         "tokens_removed": result.tokens_removed,
         "files_added": add,
         "files_removed": remove,
+        # intermediate files a run kept (`keep_intermediate`, or a run before they were removed at its end) hold
+        # doc ids, URLs and text of every document: they go with the commit, as nothing reads them any more
+        "work_folders_removed": work,
         "run_json_before_sha256": sha256_file(layout.run_manifest),
         "previous_entry_sha256": hashlib.sha256(orjson.dumps(previous_log[-1])).hexdigest() if previous_log else None,
     }

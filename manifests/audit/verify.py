@@ -19,8 +19,7 @@ from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST, SEQUENCES, SHARDS, TEXT
 from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.shard_manifest import doc_ids_digest, manifest_path, read_shard_manifest
-
-TEXT_ID = "id"  # the text shards' document id (FineWeb-2's column name): the doc_id of provenance
+from eurocurate.schema import TEXT_ID
 
 
 @dataclass

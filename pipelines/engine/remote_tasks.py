@@ -23,7 +23,18 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 from datatrove.utils.stats import PipelineStats
 
-from eurocurate.layout import EXCLUSIONS, LOGS, PROVENANCE, REPORTS, RUN_MANIFEST, SHARDS, STATS, TEXT, WORK
+from eurocurate.layout import (
+    EXCLUSIONS,
+    LOGS,
+    PROVENANCE,
+    REPORTS,
+    RUN_MANIFEST,
+    SHARDS,
+    STATS,
+    TEXT,
+    WORK,
+    WORK_BOOKKEEPING,
+)
 from eurocurate.pipelines.engine.task_logging import share_library_dirs
 from eurocurate.remote_output import _NEVER_PULLED, RemoteOutput, changes, scratch_root, snapshot
 
@@ -32,7 +43,7 @@ share_library_dirs()  # every executor of a run (this module's and Ray's, which 
 # What no task reads: the driver's files and the folders tasks only write.
 _NOT_FOR_TASKS = (f"{LOGS}/", f"{STATS}/", f"{REPORTS}/", RUN_MANIFEST, f"{TEXT}/", f"{PROVENANCE}/", f"{EXCLUSIONS}/")
 # Per-task bookkeeping of datatrove under _work/<group>/: the driver's to read, no task's.
-_BOOKKEEPING = frozenset({"logs", "stats", "completions", "progress"})
+_BOOKKEEPING = WORK_BOOKKEEPING
 # What map sides write for their barrier and only the barrier reads (dedup signatures, URL keys, partition
 # edges, spills): a map task never needs them, and signatures are the largest work files (grams for verification).
 _BARRIER_INPUTS = frozenset({"sigs", "urls", "parts", "merge_spill", "buckets"})

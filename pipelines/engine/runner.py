@@ -22,7 +22,7 @@ from rich.console import Console
 from eurocurate import storage
 from eurocurate.config import PipelineSpec
 from eurocurate.files import write_bytes_atomic
-from eurocurate.layout import STATE_FILE, WORK, OutputLayout
+from eurocurate.layout import STATE_FILE, WORK, WORK_DATA_NAMES, OutputLayout
 from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import (
     SCHEMA_VERSION,
@@ -404,10 +404,13 @@ def _execute(
         log.warning(missing)
     finished = {"run_id": state["run_id"], "driver_cpu_s": round(time.process_time(), 3)}
     log.info("run finished", extra=finished | manifest.totals.model_dump())
-    if not spec.execution.keep_intermediate:
-        for node in dag.nodes:
-            shutil.rmtree(Path(node.work_dir) / "data", ignore_errors=True)
-        place.forget([f"{WORK}/{node.name}/data" for node in dag.nodes])
+    if not spec.execution.keep_intermediate:  # the hand-overs and the dedup stages' working files: doc ids, URLs, text
+        work_data = layout.work_data()
+        for folder in work_data:
+            shutil.rmtree(folder, ignore_errors=True)
+        # a remote output's barrier folders may never have been in the driver's copy: forgotten by name too
+        known = [f"{WORK}/{node.name}/{name}" for node in dag.nodes for name in WORK_DATA_NAMES]
+        place.forget(known + [d.relative_to(out).as_posix() for d in work_data])
     place.commit()
     _verify_or_fail(out)
     log.info("run verified", extra={"driver_cpu_s": round(time.process_time(), 3)})

@@ -128,3 +128,39 @@ def test_an_interrupted_erasure_is_rolled_back(run_copy, monkeypatch):
     assert (out / "run.json").read_bytes() == before
     assert verify_output(out).ok and victim["doc_id"] in _ids(out, "provenance")
     assert not (out / "erasure_log.jsonl").exists()
+
+
+def _parquet_holding(out, doc_id: str) -> list[str]:
+    found = []
+    for f in sorted(out.rglob("*.parquet")):
+        table = pq.read_table(f)
+        if any(doc_id in table[c].to_pylist() for c in table.column_names if pa.types.is_string(table[c].type)):
+            found.append(f.relative_to(out).as_posix())
+    return found
+
+
+def test_an_erased_document_leaves_no_trace_in_the_run_s_working_files(demo_inputs, tmp_path):
+    """A run's intermediate files (kept with `keep_intermediate`; the dedup stages' working files in runs before
+    they were removed at the end) hold every document's id, URL and text: an erasure removes them with the commit,
+    and only its own record (the ledger row, the log, the suppression list) names the document afterwards."""
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
+    out = tmp_path / "out"
+    assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out),
+                 "--set", "execution.keep_intermediate=true"]) == 0  # fmt: skip
+    victim = _table(out, "provenance").slice(0, 1).to_pylist()[0]
+    assert any(p.startswith("_work/") for p in _parquet_holding(out, victim["doc_id"]))  # the hand-overs hold it
+    assert main(["erase", str(out), "--url", victim["url"], "--reason", "test"]) == 0
+    assert _parquet_holding(out, victim["doc_id"]) == ["exclusions/part-erasure-00001.parquet"]
+    entry = orjson.loads((out / "erasure_log.jsonl").read_bytes().splitlines()[-1])
+    assert entry["work_folders_removed"] and all(not (out / rel).exists() for rel in entry["work_folders_removed"])
+    assert verify_output(out).ok
+
+
+def test_a_finished_run_keeps_no_document_level_working_files(local_run):
+    """Without `keep_intermediate` the hand-overs and the dedup stages' signatures, URL keys and decisions go at the
+    end of the run: the run state and the tasks' bookkeeping stay (a re-run finds everything done)."""
+    from eurocurate.layout import OutputLayout
+
+    layout = OutputLayout(local_run)
+    assert layout.work_data() == [] and layout.state.is_file()
+    assert {p.parent.name for p in layout.work.glob("*/*/*")} <= {"logs", "stats", "completions", "progress"}
