@@ -8,11 +8,12 @@ as "NOT PROVIDED" and listed, never left empty. Domains are `domains`'; shared s
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from eurocurate.manifests.audit.language_counts import routed_non_eu24
 from eurocurate.manifests.audit.run_manifest import InputFile, RunManifest, read_run_manifest
@@ -59,6 +60,12 @@ class SummaryConfig(BaseModel):
         None, description="3.1: whether the provider signed the GPAI Code of Practice (copyright chapter)."
     )
     sme: bool = Field(False, description="SME variant of the top-domains rule (5% or at most 1,000 domains).")
+
+    @field_validator("placed_on_market", mode="before")
+    @classmethod
+    def _date_as_written(cls, value: object) -> object:
+        # YAML reads an unquoted 2027-01-01 as a date: it is the same statement, kept as ISO 8601 text
+        return value.isoformat() if isinstance(value, datetime.date) else value
 
     @classmethod
     def from_file(cls, path: str | Path | None) -> SummaryConfig:

@@ -122,6 +122,15 @@ def test_summary_config_is_stated_and_remembered_when_summary_is_rerun_after_an_
     assert "Example AI SE" in again and "Erasures applied since the run:** 1" in again
 
 
+def test_an_unquoted_market_date_is_read_as_the_date_it_states():
+    """YAML reads `placed_on_market: 2027-01-01` as a date; the provider meant that date, not an error."""
+    import yaml
+
+    from eurocurate.manifests.release.ai_act_summary import SummaryConfig
+
+    assert SummaryConfig.model_validate(yaml.safe_load("placed_on_market: 2027-01-01")).placed_on_market == "2027-01-01"
+
+
 def _a_url(out):
     import pyarrow.parquet as pq
 
