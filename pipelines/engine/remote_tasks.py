@@ -42,8 +42,6 @@ share_library_dirs()  # every executor of a run (this module's and Ray's, which 
 
 # What no task reads: the driver's files and the folders tasks only write.
 _NOT_FOR_TASKS = (f"{LOGS}/", f"{STATS}/", f"{REPORTS}/", RUN_MANIFEST, f"{TEXT}/", f"{PROVENANCE}/", f"{EXCLUSIONS}/")
-# Per-task bookkeeping of datatrove under _work/<group>/: the driver's to read, no task's.
-_BOOKKEEPING = WORK_BOOKKEEPING
 # What map sides write for their barrier and only the barrier reads (dedup signatures, URL keys, partition
 # edges, spills): a map task never needs them, and signatures are the largest work files (grams for verification).
 _BARRIER_INPUTS = frozenset({"sigs", "urls", "parts", "merge_spill", "buckets"})
@@ -59,7 +57,8 @@ def task_reads(rel: str, kind: str, rank: int, hand_over_from: str | None = None
         return kind == "barrier"  # the shard packer re-cuts the map tasks' token shards
     if rel.startswith(f"{WORK}/"):
         parts = rel.split("/")
-        if len(parts) < 3 or parts[2] in _BOOKKEEPING or parts[-1] in {"executor.json", "stats.json"}:
+        # datatrove's per-task bookkeeping: the driver's to read, no task's
+        if len(parts) < 3 or parts[2] in WORK_BOOKKEEPING or parts[-1] in {"executor.json", "stats.json"}:
             return False
         if len(parts) == 4 and parts[2] == "data" and (m := _HAND_OVER.fullmatch(parts[3])):
             # hand-over files (intermediate.py): of the group right before only; a map task its own rank's
