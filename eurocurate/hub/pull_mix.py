@@ -60,6 +60,10 @@ def pull_any(
     """Stream the mix from `source`: a run's output folder if it is a folder, else the Hub dataset ORG/NAME
     (at `revision`, on `endpoint`). Raises `PullError` for a source that is neither, or a request the
     source cannot serve. `rehydrate`: FineWeb-2's up-sampling by cluster size (from the text shards)."""
+    if not langs:
+        raise PullError("name at least one language to pull")
+    if tokens is not None and tokens < 1:
+        raise PullError(f"tokens must be 1 or more (or None: everything), got {tokens}")
     path = Path(source).expanduser()
     if path.is_dir():
         return pull(path, langs, weights, tokens, rehydrate=rehydrate)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pyarrow as pa
 
-from eurocurate.pipelines.output.mixing import PulledDocument
+from eurocurate.pipelines.output.mixing import MixError, PulledDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +68,9 @@ def pack(
     `split` a document that does not fit the rest of a row starts the next one and the rest is `pad_id`s; only a
     document longer than a row is split (it has to be), and the last row is padded."""
     if seq_len < 1:
-        raise ValueError(f"seq_len must be at least 1, got {seq_len}")
+        raise MixError(f"seq_len must be at least 1, got {seq_len}")
     if not split and pad_id is None:
-        raise ValueError("packing without splitting documents pads rows, and the tokenizer declares no pad token")
+        raise MixError("packing without splitting documents pads rows, and the tokenizer declares no pad token")
     position = 0
     ids: list[int] = []
     doc_ids: list[str] = []
@@ -133,10 +133,12 @@ def packed_rows(
     """This rank's rows: every `world_size`-th row of the (seeded, shuffled) packed stream from `rank` on,
     skipping the first `start` of them (a resume). The same documents, seed and `seq_len` give every rank the
     same global order, so the ranks' rows are disjoint and together are every row. `split`, `pad_id`: see `pack`."""
-    if world_size < 1 or not 0 <= rank < world_size:
-        raise ValueError(f"rank must be in 0..{world_size - 1} for world size {world_size}, got {rank}")
+    if world_size < 1:
+        raise MixError(f"world size must be 1 or more, got {world_size}")
+    if not 0 <= rank < world_size:
+        raise MixError(f"rank must be in 0..{world_size - 1} for world size {world_size}, got {rank}")
     if start < 0:
-        raise ValueError(f"start must be 0 or more, got {start}")
+        raise MixError(f"start must be 0 or more, got {start}")
     position = 0
     for i, row in enumerate(_shuffled(pack(docs, seq_len, split, pad_id), seed, shuffle_buffer)):
         if i % world_size != rank:

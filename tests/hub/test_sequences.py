@@ -8,7 +8,7 @@ import pytest
 from tokenizers import Tokenizer
 
 from eurocurate.cli import main
-from eurocurate.hub.pull import PulledDocument, available_tokens
+from eurocurate.hub.pull import PulledDocument, PullError, available_tokens
 from eurocurate.hub.pull_mix import pull_sequences
 from eurocurate.hub.sequences import pack, packed_rows
 from eurocurate.pipelines.output.special_tokens import read_special_tokens
@@ -45,11 +45,23 @@ def test_the_shuffle_is_seeded_and_permutes_the_rows():
     assert shuffled != plain and sorted(shuffled) == sorted(plain)
 
 
-def test_bad_ranks_and_lengths_are_refused():
-    with pytest.raises(ValueError, match="rank must be in 0..1"):
+def test_bad_ranks_and_lengths_are_refused_as_pull_errors():
+    # PullError, as docs/library.md promises for every pull function (a ValueError, as before)
+    with pytest.raises(PullError, match="rank must be in 0..1"):
         list(packed_rows(_docs([3]), 4, rank=2, world_size=2))
-    with pytest.raises(ValueError, match="seq_len must be at least 1"):
+    with pytest.raises(PullError, match="world size must be 1 or more, got 0"):
+        list(packed_rows(_docs([3]), 4, world_size=0))
+    with pytest.raises(PullError, match="seq_len must be at least 1"):
         list(pack(_docs([3]), 0))
+
+
+def test_a_pull_of_no_language_or_a_negative_budget_is_refused(local_run):
+    from eurocurate.hub.pull_mix import pull_mix
+
+    with pytest.raises(PullError, match="tokens must be 1 or more"):
+        pull_mix(local_run, ["de"], tokens=-5)
+    with pytest.raises(PullError, match="name at least one language"):
+        pull_mix(local_run, [])
 
 
 def _texts(run) -> dict[str, str]:
