@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
+from huggingface_hub.errors import HFValidationError
 from huggingface_hub.hf_api import RepoFile
+from huggingface_hub.utils import validate_repo_id
+
+try:  # huggingface_hub's HTTP client: its errors (a refused connection) are no OSError
+    from httpx2 import HTTPError as _HubTransportError
+except ImportError:  # a huggingface_hub on requests, whose errors are OSErrors
+    _HubTransportError = OSError
 
 from eurocurate.files import TMP_MARK
 from eurocurate.layout import CARD, CROISSANT, REPORT_HTML, REPORTS, RUN_MANIFEST, SHARDS, TEXT, TOKENIZER
@@ -166,10 +173,21 @@ def publish(
     """
     out = Path(out)
     run = _check_publishable(out)
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as e:
+        raise PublishError(f"--repo {repo_id!r} is not a Hub repo id (ORG/NAME): {e}") from None
     api = HfApi(endpoint=endpoint, token=token)
     if (token or get_token()) is None:
         raise PublishError("no Hugging Face token: set HF_TOKEN or log in with `hf auth login`")
-    branch = revision or DEFAULT_BRANCH
+    try:
+        return _publish(api, out, run, repo_id, revision or DEFAULT_BRANCH, private)
+    except (_HubTransportError, OSError) as e:  # the Hub refused (a bad token, no rights) or could not be reached
+        where = endpoint or "the Hugging Face Hub"
+        raise PublishError(f"publishing {repo_id} to {where} failed: {type(e).__name__}: {e}"[:500]) from e
+
+
+def _publish(api: HfApi, out: Path, run: RunManifest, repo_id: str, branch: str, private: bool) -> PublishResult:
     api.create_repo(repo_id, repo_type=REPO_TYPE, private=True if private else None, exist_ok=True)
     info = api.repo_info(repo_id, repo_type=REPO_TYPE)
     if private and not info.private:

@@ -196,6 +196,21 @@ def test_token_comes_from_the_environment_and_is_never_logged_or_written(hub, su
         publish(summarised, REPO, endpoint=hub.endpoint)
 
 
+def test_an_unreachable_hub_or_a_bad_repo_id_is_one_line_not_a_traceback(summarised, monkeypatch, capsys):
+    from eurocurate.cli import main
+    from tests.ports import free_ports
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    nobody = f"http://127.0.0.1:{free_ports(1)[0]}"  # a port nothing listens on
+    with pytest.raises(PublishError, match=f"publishing {REPO} to {nobody} failed: ConnectError"):
+        publish(summarised, REPO, endpoint=nobody)
+    with pytest.raises(PublishError, match="'not a repo id' is not a Hub repo id"):
+        publish(summarised, "not a repo id", endpoint=nobody)
+    assert main(["publish", str(summarised), "--repo", REPO, "--endpoint", nobody]) == 2
+    err = capsys.readouterr().err
+    assert "failed: ConnectError" in err and "Traceback" not in err and TOKEN not in err
+
+
 def test_private_creates_a_repo_anonymous_readers_cannot_see_and_never_publishes_to_a_public_one(hub, summarised):
     result = publish(summarised, REPO, private=True, endpoint=hub.endpoint)
     assert result.private is True and hub.repos[REPO].private
