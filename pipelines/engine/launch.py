@@ -46,6 +46,8 @@ def run_spec(
     """
     if workers is not None and workers < 1:
         raise SpecError(f"workers must be 1 or more, got {workers}")
+    if executor not in (None, "ray", "local"):
+        raise SpecError(f"executor {executor!r}; expected 'ray' or 'local'")
     if not isinstance(spec, PipelineSpec):
         spec_path = spec_path or spec
         spec = load_spec(str(spec), list(overrides))

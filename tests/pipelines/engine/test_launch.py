@@ -21,3 +21,12 @@ def test_run_spec_names_a_missing_input(tmp_path):
         run_spec(spec, [tmp_path / "nope"], tmp_path / "out")
     with pytest.raises(ValueError, match="overrides apply"):
         run_spec(load_spec(spec), [tmp_path], tmp_path / "out", overrides=["execution.workers=2"])
+
+
+def test_run_spec_refuses_an_unknown_executor_before_anything_is_written(tmp_path):
+    from eurocurate.config import SpecError
+
+    spec = write_spec(tmp_path / "s.yaml", executor="local", workers=1)
+    with pytest.raises(SpecError, match="executor 'bogus'; expected 'ray' or 'local'"):
+        run_spec(spec, [tmp_path], tmp_path / "out", executor="bogus")
+    assert not (tmp_path / "out").exists()
