@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import itertools
 import os
 import posixpath
 import re
@@ -54,6 +55,11 @@ def _describe_suffixes(suffixes: tuple[str, ...]) -> str:
     return " or ".join(suffixes) if len(suffixes) <= 2 else ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
 
 
+def _before_wildcard(parts: Sequence[str]) -> list[str]:
+    """The parts of a glob pattern before its first part with a wildcard: the folder it searches."""
+    return list(itertools.takewhile(lambda part: not glob.has_magic(part), parts))
+
+
 def _expand_glob(pattern: str) -> list[Path]:
     """The paths `pattern` matches, `**` included, without following symbolic links to folders.
 
@@ -62,9 +68,8 @@ def _expand_glob(pattern: str) -> list[Path]:
     with a dot match only a pattern part that starts with one.
     """
     parts = Path(pattern).parts
-    first_magic = next(i for i, part in enumerate(parts) if glob.has_magic(part))
-    base = Path(*parts[:first_magic]) if first_magic else Path()
-    rest = parts[first_magic:]
+    fixed = _before_wildcard(parts)
+    base, rest = Path(*fixed), parts[len(fixed) :]
     if not base.is_dir():
         return []
     dotted = any(part.startswith(".") for part in rest)
@@ -217,9 +222,7 @@ def _named_folder(pattern: str) -> Path:
         return path.resolve()
     if path.is_file():
         return path.resolve().parent
-    parts = path.parts
-    first_magic = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
-    return Path(*parts[:first_magic]).resolve() if first_magic else Path.cwd()
+    return Path(*_before_wildcard(path.parts)).resolve()  # Path() when the first part has one: the working folder
 
 
 def _named_remote_folder(pattern: str) -> str:
@@ -227,8 +230,7 @@ def _named_remote_folder(pattern: str) -> str:
     if storage.has_magic(pattern):
         scheme, rest = pattern.split("://", 1)
         parts = rest.split("/")
-        first_magic = next(i for i, part in enumerate(parts) if storage.has_magic(part))
-        return f"{scheme}://" + "/".join(parts[: max(first_magic, 1)])
+        return f"{scheme}://" + "/".join(_before_wildcard(parts) or parts[:1])  # a bucket name stays, wildcard or not
     return pattern.rstrip("/") if storage.is_dir(pattern) else posixpath.dirname(pattern)
 
 
