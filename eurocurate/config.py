@@ -184,18 +184,6 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else f"; expected one of {sorted(choices)}"
 
 
-def describe_param_errors(where: str, error: ValidationError, fields: list[str]) -> str:
-    """A stage's invalid parameters as one line: each bad key and why, a misspelt key with "did you mean"."""
-    problems = []
-    for e in error.errors():
-        key = ".".join(str(part) for part in e["loc"]) or "(parameters)"
-        if e["type"] == "extra_forbidden":
-            problems.append(f"unknown parameter {key!r}{_did_you_mean(key, fields)}")
-        else:
-            problems.append(f"{key}: {e['msg']} (got {e.get('input')!r})")
-    return f"{where}: " + "; ".join(problems)
-
-
 def _model_in(annotation: object) -> type[BaseModel] | None:
     """The pydantic model a field holds (directly, in a list, in an Optional), or None."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -218,15 +206,15 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(current.model_fields) if current else []
 
 
-def describe_validation_errors(where: str, error: ValidationError, model: type[BaseModel]) -> str:
-    """A spec's (or a file's) invalid keys and values as one line: each with its dotted place and why, a misspelt
-    key with "did you mean" among the keys of its section."""
+def describe_validation_errors(where: str, error: ValidationError, model: type[BaseModel], noun: str = "key") -> str:
+    """A spec's, a stage's parameters' (`noun` "parameter") or a file's invalid keys and values as one line: each with
+    its dotted place and why, a misspelt key with "did you mean" among the keys of its section."""
     problems = []
     for e in error.errors():
         loc = tuple(e["loc"])
         key = ".".join(str(part) for part in loc) or "(top level)"
         if e["type"] == "extra_forbidden":
-            problems.append(f"unknown key {key!r}{_did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]))}")
+            problems.append(f"unknown {noun} {key!r}{_did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]))}")
         elif e["type"] == "missing":
             problems.append(f"{key}: missing")
         else:

@@ -130,7 +130,7 @@ def test_per_input_source_rules_first_match_wins_then_the_default(tmp_path):
 def test_a_misspelt_or_mistyped_stage_parameter_is_one_line_with_did_you_mean():
     from pydantic import BaseModel, ConfigDict, ValidationError
 
-    from eurocurate.config import describe_param_errors
+    from eurocurate.config import describe_validation_errors
 
     class Params(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -140,7 +140,7 @@ def test_a_misspelt_or_mistyped_stage_parameter_is_one_line_with_did_you_mean():
     try:
         Params.model_validate({"min_scor": 0.3, "languages": "de"})
     except ValidationError as e:
-        line = describe_param_errors("stage 'language_id' (language_id)", e, list(Params.model_fields))
+        line = describe_validation_errors("stage 'language_id' (language_id)", e, Params, noun="parameter")
     assert "\n" not in line and line.startswith("stage 'language_id' (language_id): ")
     assert "unknown parameter 'min_scor'; did you mean 'min_score'?" in line
     assert "languages: Input should be a valid list (got 'de')" in line

@@ -32,7 +32,7 @@ def main(args: argparse.Namespace) -> int:
     import yaml
     from pydantic import ValidationError
 
-    from eurocurate.config import describe_param_errors
+    from eurocurate.config import describe_validation_errors
     from eurocurate.manifests.release.ai_act_summary import SummaryConfig
     from eurocurate.manifests.release.summary import write_release_documents
 
@@ -45,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
     except yaml.YAMLError as e:
         return error(f"--config {args.config} is not valid YAML: {str(e).splitlines()[0]}")
     except ValidationError as e:
-        return error(describe_param_errors(f"--config {args.config}", e, list(SummaryConfig.model_fields)))
+        return error(describe_validation_errors(f"--config {args.config}", e, SummaryConfig, noun="parameter"))
     docs = write_release_documents(args.output, config, args.repo_id)
     if args.format == "json":
         out_console.print_json(orjson.dumps(docs.summary).decode())

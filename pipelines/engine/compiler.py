@@ -17,7 +17,7 @@ from typing import Literal
 from datatrove.pipeline.base import PipelineStep
 from pydantic import ValidationError
 
-from eurocurate.config import PipelineSpec, SpecError, describe_param_errors
+from eurocurate.config import PipelineSpec, SpecError, describe_validation_errors
 from eurocurate.layout import WORK
 from eurocurate.manifests.audit.provenance import ProvenanceWriter, provenance_schema
 from eurocurate.pipelines.engine.intermediate import IntermediateReader, IntermediateWriter
@@ -92,7 +92,7 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
         try:
             params = sdef.params.model_validate(stage_spec.params)
         except ValidationError as e:
-            raise SpecError(describe_param_errors(where, e, list(sdef.params.model_fields))) from None
+            raise SpecError(describe_validation_errors(where, e, sdef.params, noun="parameter")) from None
         try:
             parts = sdef.build(params, ctx, stage_spec.key)
         except (ValueError, KeyError, OSError) as e:  # a value the model accepts but the stage cannot use
