@@ -259,9 +259,8 @@ def robots_coverage_line(coverage: RobotsCoverage) -> str:
     total = len(coverage.hosts_with) + len(hosts_without)
     if not hosts_without:
         return f"robots.txt captures covered every host ({total:,})."
-    named = ", ".join(hosts_without[:10]) + (
-        f" and {len(hosts_without) - 10:,} more" if len(hosts_without) > 10 else ""
-    )
+    from eurocurate.manifests.release.domains import some_of  # its caller has the coverage: domains is imported
+
     if missing_robots == "reserve":
         effect = "their pages were excluded as reserved"
     else:
@@ -271,7 +270,7 @@ def robots_coverage_line(coverage: RobotsCoverage) -> str:
         )
     return (
         f"robots.txt captures covered {len(coverage.hosts_with):,} of {total:,} hosts; {len(hosts_without):,} had "
-        f"none ({named}) and, as `missing_robots: {missing_robots}` decides, {effect}."
+        f"none ({some_of(hosts_without)}) and, as `missing_robots: {missing_robots}` decides, {effect}."
     )
 
 

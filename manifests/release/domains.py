@@ -147,10 +147,13 @@ class RobotsCoverage:
         all of a host's pages)."""
         if not self.kept_without:
             return "none of them has a document in the kept text (later stages dropped all their pages)"
-        named = ", ".join(self.kept_without[:10]) + (
-            f" and {len(self.kept_without) - 10:,} more" if len(self.kept_without) > 10 else ""
-        )
-        return f"{len(self.kept_without):,} of them have documents in the kept text ({named})"
+        return f"{len(self.kept_without):,} of them have documents in the kept text ({some_of(self.kept_without)})"
+
+
+def some_of(hosts: list[str], shown: int = 10) -> str:
+    """The first `shown` hosts, and how many more: a list a sentence can hold."""
+    more = len(hosts) - shown
+    return ", ".join(hosts[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
 def _in_domain(host: str, domain: str) -> bool:
