@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class InputSet:
-    """The resolved input files: paths relative to `root`, sorted."""
+    """The resolved input files: paths relative to `root`, sorted. `set_aside`: files found under the folders
+    named that are not read as pages (`inputs.SET_ASIDE_BESIDE_PAGES`), relative to `root`, sorted."""
 
     root: str
     files: list[str]
+    set_aside: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def print_check(spec: PipelineSpec, inputs: Sequence[str | InputList] | None, ou
     from eurocurate.pipelines.engine.output_folder import FolderNotOurs, check_ownership
     from eurocurate.pipelines.engine.preflight import check_run, describe_dag
     from eurocurate.pipelines.engine.runner import OutputConflict, check_resume
-    from eurocurate.pipelines.ingest.inputs import WARC_SUFFIXES, InputError
+    from eurocurate.pipelines.ingest.inputs import WARC_SUFFIXES, InputError, describe_set_aside
     from eurocurate.pipelines.ingest.sources_stage import accepted_suffixes
 
     with tempfile.TemporaryDirectory(prefix="eurocurate-check-") as tmp:
@@ -63,6 +63,8 @@ def print_check(spec: PipelineSpec, inputs: Sequence[str | InputList] | None, ou
             return error(e)
     where = f"{len(found.files)} input file(s) under {found.root}" if inputs else "no --input given"
     console.print(f"[bold green]ok[/] {spec.name}: spec, stage parameters and referenced files are valid; {where}")
+    if aside := describe_set_aside(found):
+        console.print(f"  {aside}")
     for line in describe_dag(dag):
         console.print(f"  {line}")
     return 0

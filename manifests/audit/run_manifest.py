@@ -230,7 +230,7 @@ class OutputFile(_Record):
 class RunManifest(_Record):
     """OUT/run.json. Bump SCHEMA_VERSION when a field changes meaning or a reader could not read it."""
 
-    _omit_when_empty = frozenset({"erasures", "supersedes"})
+    _omit_when_empty = frozenset({"erasures", "supersedes", "inputs_set_aside"})
     schema_version: Literal[1, 2] = Field(
         1,
         description="run.json format version: 2 since the totals count documents by language; absent in runs "
@@ -247,6 +247,11 @@ class RunManifest(_Record):
     started_at: str = Field(description="ISO 8601 UTC time the run was first started.")
     finished_at: str = Field(description="ISO 8601 UTC time the manifest was written.")
     inputs: list[InputFile]
+    inputs_set_aside: list[str] = Field(
+        default_factory=list,
+        description="Files found under the folders named as inputs and not read as pages: a Common Crawl "
+        "segment's robotstxt/, crawldiagnostics/ and wet/ files when its warc/ folder is read (absolute path or URL).",
+    )
     stages: list[StageCount] = Field(description="Document counts per ledger stage, in flow order.")
     totals: Totals
     tokenizer: TokenizerInfo | None = Field(description="The run's tokenizer; null without a tokenizer stage.")

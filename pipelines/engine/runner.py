@@ -60,7 +60,7 @@ from eurocurate.pipelines.engine.run_stats import (
 
 # re-exported: the CLI reports InputError as a user error; pipelines/__init__ offers resolve_inputs
 from eurocurate.pipelines.ingest.inputs import InputError as InputError
-from eurocurate.pipelines.ingest.inputs import InputList
+from eurocurate.pipelines.ingest.inputs import InputList, describe_set_aside
 from eurocurate.pipelines.ingest.inputs import resolve_inputs as resolve_inputs
 from eurocurate.registry import InputSet
 
@@ -332,6 +332,9 @@ def _execute(
         f"[bold]eurocurate[/] {spec.name}: {len(inputs.files)} input file(s) → {place.url}  "
         f"({kind}{' @ ' + options.ray_address if options.ray_address else ''}, {workers} worker(s))"
     )
+    if aside := describe_set_aside(inputs):
+        console.print(f"  {aside}")
+        log.info("inputs set aside", extra={"files": len(inputs.set_aside), "detail": aside})
     if kind == "ray":
         t0 = time.perf_counter()
         early = init_ray(options.ray_address, workers)
@@ -379,6 +382,7 @@ def _execute(
         started_at=state["started_at"],
         finished_at=now_iso(),
         inputs=describe_inputs(inputs.root, inputs.files, {f: spec.source_for(f) for f in inputs.files}),
+        inputs_set_aside=[storage.display(storage.locate(inputs.root).child(f).url) for f in inputs.set_aside],
         stages=stages,
         totals=Totals(
             read=stages[0].docs_in if stages else 0,

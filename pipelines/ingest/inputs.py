@@ -9,6 +9,7 @@ Owns no reading; which suffixes a spec's source stage takes is `sources_stage`'s
 
 from __future__ import annotations
 
+import collections
 import glob
 import gzip
 import itertools
@@ -30,6 +31,13 @@ CRAWL_ID: Final = re.compile(r"CC-MAIN-\d{4}-\d{2}")
 # Common Crawl keeps each segment's robots.txt captures in a folder beside its page WARCs.
 PAGES_FOLDER: Final = "warc"
 ROBOTS_FOLDER: Final = "robotstxt"
+# A segment's folders beside `warc/` whose files are set aside when `warc/` is read (what each holds): they are not
+# pages, or are the same pages again.
+SET_ASIDE_BESIDE_PAGES: Final = {
+    ROBOTS_FOLDER: "robots.txt captures, which the opt-out stage reads",
+    "crawldiagnostics": "redirects and failed fetches",
+    "wet": "the text of the same pages",
+}
 # What `warc_reader` takes (case-sensitive, as it always has); the document reader's formats are in `formats`.
 WARC_SUFFIXES: Final = (".warc", ".warc.gz")
 
@@ -148,8 +156,37 @@ def _remote_input_set(patterns: list[str], suffixes: tuple[str, ...] | None) -> 
     # the folder the patterns name, as for local inputs: the same tree gives the same relative paths (and so the
     # same document ids and `sources` matches) wherever it is stored
     root = storage.locate(storage.common_folder(urls, [_named_remote_folder(p) for p in patterns]))
-    files = [storage.locate(u) for u in urls]
-    return InputSet(root=root.url, files=[f.relative_to(root) for f in files])
+    return _input_set(root.url, [storage.locate(u).relative_to(root) for u in urls])
+
+
+def _input_set(root: str, files: list[str]) -> InputSet:
+    """The inputs, with the files of a Common Crawl segment's `robotstxt/`, `crawldiagnostics/` and `wet/` folders
+    set aside when the segment's `warc/` folder is among them (a folder or glob above the segments was named):
+    they hold robots.txt responses, failed fetches and the same pages as text. Named without `warc/` beside them,
+    they are read."""
+    with_pages = {posixpath.dirname(posixpath.dirname(f)) for f in files if _folder_name(f) == PAGES_FOLDER}
+    aside = [
+        f
+        for f in files
+        if _folder_name(f) in SET_ASIDE_BESIDE_PAGES and posixpath.dirname(posixpath.dirname(f)) in with_pages
+    ]
+    return InputSet(root=root, files=[f for f in files if f not in set(aside)], set_aside=aside)
+
+
+def _folder_name(relative: str) -> str:
+    return posixpath.basename(posixpath.dirname(relative))
+
+
+def describe_set_aside(inputs: InputSet) -> str:
+    """One line on the files `_input_set` set aside ('' when none): how many, from which folders, and why."""
+    if not inputs.set_aside:
+        return ""
+    by_folder = collections.Counter(_folder_name(f) for f in inputs.set_aside)
+    parts = [f"{n} in {folder}/ ({SET_ASIDE_BESIDE_PAGES[folder]})" for folder, n in sorted(by_folder.items())]
+    return (
+        f"{len(inputs.set_aside)} file(s) of Common Crawl segment folders beside warc/ are not read as pages: "
+        + "; ".join(parts)
+    )
 
 
 def read_input_list(listing: InputList, suffixes: tuple[str, ...] | None = None) -> InputSet:
@@ -208,7 +245,7 @@ def resolve_inputs(patterns: Sequence[str | InputList], suffixes: tuple[str, ...
         raise InputError(str(e)) from None
     files = find_warc_files(names) if suffixes is None else find_input_files(names, suffixes)
     root = Path(os.path.commonpath([*map(_named_folder, names), *(f.parent for f in files)]))
-    return InputSet(root=str(root), files=[f.relative_to(root).as_posix() for f in files])
+    return _input_set(str(root), [f.relative_to(root).as_posix() for f in files])
 
 
 # The input root is the folder the user named, not the deepest folder holding the files found: a spec's `sources`

@@ -215,6 +215,10 @@ def test_sources_file_and_suppression_file_may_be_urls(s3, tmp_path):
         ("CC-MAIN-2026-10", "a.html", "public_dataset"),
         ("CC-MAIN-2026-20", "a.html", "licensed"),
     ]
+    # the robots.txt captures under the crawl folder were not read as pages (the same rule as on local disk)
+    manifest = yaml.safe_load((out / "run.json").read_text())
+    assert [Path(p).parent.name for p in manifest["inputs_set_aside"]] == ["robotstxt", "robotstxt"]
+    assert all(p.startswith(f"{s3}/crawl-data/") for p in manifest["inputs_set_aside"])
     # a sources_file URL that does not exist fails the spec, in one line
     doc["sources_file"] = f"{s3}/config/missing.yaml"
     spec_file.write_text(yaml.safe_dump(doc))
@@ -243,3 +247,43 @@ def test_a_listed_file_missing_from_a_local_base_is_a_counted_drop_too(tmp_path)
     assert [r["source_path"] for r in ledger if r["reason"] == Reason.INPUT_MISSING] == ["crawl-data/gone.warc.gz"]
     manifest = yaml.safe_load((out / "run.json").read_text())
     assert [i["sha256"] for i in manifest["inputs"] if i["path"].endswith("gone.warc.gz")] == [""]
+
+
+def test_a_crawl_folder_reads_only_the_segments_pages_and_records_what_it_set_aside(tmp_path, capsys):
+    """A folder above the segments holds robots.txt captures, failed fetches and WET text beside the page WARCs:
+    only `warc/` is read as documents, the captures still decide, and run.json names the files set aside."""
+    local = tmp_path / "commoncrawl"
+    build_crawls(local)
+    seg = local / _segment("CC-MAIN-2026-10")
+    gone = WarcRecordSpec(url=f"https://{HOST}/gone.html", body=html_page(ENGLISH).encode(), status=404)
+    write_warc(seg / "crawldiagnostics" / "diag.warc.gz", [gone])
+    wet = WarcRecordSpec(url=f"https://{HOST}/b.html", body=ENGLISH.encode(), record_type="conversion")
+    write_warc(seg / "wet" / "text.warc.wet.gz", [wet])
+    spec_file = spec(tmp_path / "spec.yaml")
+    doc = yaml.safe_load(spec_file.read_text())
+    doc["stages"][0] = {"use": "document_reader"}  # reads WET too: the wet/ folder is set aside, not read twice
+    spec_file.write_text(yaml.safe_dump(doc))
+
+    assert main(["check", str(spec_file), "-i", str(local / "crawl-data")]) == 0
+    printed = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert "4 input file(s)" not in printed and "2 input file(s)" in printed
+    assert "4 file(s) of Common Crawl segment folders beside warc/ are not read as pages" in printed
+
+    out = tmp_path / "out"
+    assert main(["run", str(spec_file), "-i", str(local / "crawl-data"), "-o", str(out)]) == 0
+    manifest = yaml.safe_load((out / "run.json").read_text())
+    assert [Path(i["path"]).parent.name for i in manifest["inputs"]] == ["warc", "warc"]
+    assert sorted(Path(p).parent.name for p in manifest["inputs_set_aside"]) == [
+        "crawldiagnostics", "robotstxt", "robotstxt", "wet"
+    ]  # fmt: skip
+    assert manifest["totals"]["read"] == 4  # two pages of each crawl; no robots.txt, 404 or WET record
+    kept = read_parquet(OutputLayout(out).text_files()).to_pylist()
+    assert sorted((row["dump"], row["url"].rsplit("/", 1)[1]) for row in kept) == [
+        ("CC-MAIN-2026-10", "b.html"),
+        ("CC-MAIN-2026-20", "a.html"),
+    ]
+
+    # named alone, a segment's wet/ folder is what the user asked for, and is read
+    only_wet = tmp_path / "out-wet"
+    assert main(["run", str(spec_file), "-i", str(seg / "wet"), "-o", str(only_wet)]) == 0
+    assert yaml.safe_load((only_wet / "run.json").read_text())["totals"]["read"] == 1

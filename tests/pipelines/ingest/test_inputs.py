@@ -112,4 +112,9 @@ def test_robots_captures_beside_a_warc_folder_named_alone_are_found(tmp_path):
         inputs = resolve_inputs([str(named)])
         assert robots_folders_beside(inputs) == [str(seg / "robotstxt")], named
     assert resolve_inputs([str(seg / "warc")]).files == ["a.warc.gz", "b.warc.gz"]
+    # from above the segment, the captures are set aside, not read as pages; named alone, they are inputs
+    crawl = resolve_inputs([str(tmp_path / "crawl-data")])
+    assert crawl.files == ["CC-MAIN-2026-10/segments/1/warc/a.warc.gz", "CC-MAIN-2026-10/segments/1/warc/b.warc.gz"]
+    assert crawl.set_aside == ["CC-MAIN-2026-10/segments/1/robotstxt/r.warc.gz"]
+    assert resolve_inputs([str(seg / "robotstxt")]).files == ["r.warc.gz"]
     assert resolve_inputs([str(seg / "warc" / "*.warc.gz")]).root == str(seg / "warc")
