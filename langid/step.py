@@ -26,8 +26,8 @@ from eurocurate.langid.config import (
 )
 from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text
 from eurocurate.langid.identifier import EuLanguageIdentifier
-from eurocurate.langid.languages import OTHER, UNDETERMINED
-from eurocurate.langid.long_tail import require_heliport
+from eurocurate.langid.languages import OTHER, UNDETERMINED, iso639_3_code
+from eurocurate.langid.long_tail import EUROPEAN_NON_EU24, FASTTEXT_NAMES, HELIPORT_KNOWS, require_heliport
 from eurocurate.langid.regional import regional_model
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
@@ -36,27 +36,55 @@ from eurocurate.stage import Drop, LedgerStage
 _EU24 = frozenset(EU24)
 MODEL_LOAD_MS: Final = "model_load_ms"
 ROUTE_ALL: Final = "*"
+# Codes the identifier's models give that ISO 639-3 no longer lists (lid.176's `eml`, `bh`, `sh`) or spells otherwise
+KNOWN_CODES: Final = EUROPEAN_NON_EU24 | HELIPORT_KNOWS | frozenset().union(*FASTTEXT_NAMES.values()) | {"bh", "sh"}
 # what a language code the identifier gives looks like: ISO 639-1/639-3, optionally with an ISO 15924 script
 _LANG_CODE: Final = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?$")
 
 
-def check_route_languages(route: tuple[str, ...] | list[str]) -> frozenset[str]:
-    """The non-EU-24 languages a spec routes to their own shards; `["*"]`: every language the identifier names.
+def _route_code(given: str) -> str:
+    """The identifier's code for a language a spec names: `cat_Latn`, `cat` and `ca` are all `ca` (ISO 639-3, with
+    or without FineWeb-2's script suffix, or 639-1), as `fasttext_lid.normalize_label` reads a model's labels."""
+    return iso639_3_code(given.split("_", 1)[0]) if "_" in given else iso639_3_code(given)
 
-    EU-24 codes belong in `languages`; `other` and `und` are not languages and cannot be routed."""
-    codes = frozenset(route)
-    if ROUTE_ALL in codes and len(codes) > 1:
-        raise ValueError(f"route_languages {sorted(codes)}: '*' already routes every language; give it alone")
-    eu = sorted(codes & _EU24)
-    if eu:
-        raise ValueError(f"route_languages {eu} are EU-24 codes; EU-24 languages are kept by `languages`")
-    bad = sorted(c for c in codes - {ROUTE_ALL} if c in (OTHER, UNDETERMINED) or not _LANG_CODE.match(c))
+
+def _is_language_code(code: str) -> bool:
+    """An ISO 639 code (pycountry's 639-3 table with its 639-1 codes), or one the identifier's models give."""
+    import pycountry
+
+    if code in KNOWN_CODES:
+        return True
+    return (
+        pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
+    ) is not None
+
+
+def check_route_languages(route: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The non-EU-24 languages a spec routes to their own shards, as the identifier names them (`cat_Latn` → `ca`);
+    `["*"]`: every language the identifier names.
+
+    EU-24 codes belong in `languages`; `other` and `und` are not languages and cannot be routed; a code that is no
+    ISO 639 code (a typo) would route nothing and is refused."""
+    given = frozenset(route)
+    if ROUTE_ALL in given and len(given) > 1:
+        raise ValueError(f"route_languages {sorted(given)}: '*' already routes every language; give it alone")
+    bad = sorted(c for c in given - {ROUTE_ALL} if c in (OTHER, UNDETERMINED) or not _LANG_CODE.match(c))
     if bad:
         raise ValueError(
             f"route_languages {bad} are not language codes; expected ISO 639-1/639-3 codes such as 'ca', 'fur' or "
             f"'srp_Latn', or '*' (`{OTHER}` and `{UNDETERMINED}` name no language)"
         )
-    return codes
+    codes = {c: _route_code(c) for c in given - {ROUTE_ALL}}
+    eu = sorted(c for c, code in codes.items() if code in _EU24)
+    if eu:
+        raise ValueError(f"route_languages {eu} are EU-24 languages; EU-24 languages are kept by `languages`")
+    unknown = sorted(c for c, code in codes.items() if not _is_language_code(code))
+    if unknown:
+        raise ValueError(
+            f"route_languages {unknown} are not ISO 639 language codes, so no document would be routed; expected "
+            "codes such as 'ca', 'fur' or 'srp_Latn'"
+        )
+    return frozenset(codes.values()) | (given & {ROUTE_ALL})
 
 
 @lru_cache(maxsize=4)
@@ -247,7 +275,8 @@ class LanguageIdParams(BaseModel):
     route_languages: list[str] = Field(
         default_factory=list,
         description="Non-EU-24 languages whose documents are kept in their own shards `text/<lang>/` instead of "
-        "dropped (codes as the identifier gives them, e.g. [ca, eu, fur]; ['*']: every language it names). Others "
+        "dropped (ISO 639-1 or 639-3 codes, with or without a script: [ca, eus, fur_Latn] are routed as the identifier "
+        "names them, ca, eu and fur; ['*']: every language it names). Others "
         "are dropped as `langid.not_eu24` and counted by language in run.json. Quality filtering of a routed "
         "language without its own configuration uses the default one.",
     )

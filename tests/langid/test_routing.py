@@ -140,6 +140,15 @@ def test_routing_keeps_the_routed_language_and_drops_the_others_with_their_label
     assert everything.judge_batch([Document(text=NORWEGIAN, id="nb2")]) == [None]
 
 
+@pytest.mark.parametrize("spelling", ["ca", "cat", "cat_Latn"])
+def test_a_routed_language_may_be_named_as_iso_639_3_or_with_its_script(tmp_path, spelling):
+    """FineWeb-2 and GlotLID name Catalan `cat_Latn`: routed as the identifier names it (`ca`), not silently never."""
+    step = LanguageIdentifier(str(tmp_path), route_languages=(spelling,))
+    assert step.route_languages == frozenset({"ca"})
+    catalan = Document(text=CATALAN, id="ca")
+    assert step.judge_batch([catalan]) == [None] and catalan.metadata[Meta.LANG] == "ca"
+
+
 def test_routing_in_segment_mode_never_mixes_routed_text_into_an_eu24_document(tmp_path):
     step = LanguageIdentifier(str(tmp_path), route_languages=("ca",), segment_mode="segments")
     german = "\n".join(load_texts()["de"].paragraphs[:3])
@@ -151,7 +160,10 @@ def test_routing_in_segment_mode_never_mixes_routed_text_into_an_eu24_document(t
 @pytest.mark.parametrize(
     ("route", "says"),
     [
-        (["de"], "EU-24 codes; EU-24 languages are kept by `languages`"),
+        (["de"], "EU-24 languages; EU-24 languages are kept by `languages`"),
+        (["hrv_Latn"], r"\['hrv_Latn'\] are EU-24 languages"),
+        (["fru", "ca"], r"\['fru'\] are not ISO 639 language codes, so no document would be routed"),
+        (["xx"], r"\['xx'\] are not ISO 639"),
         (["other"], "are not language codes"),
         (["Catalan"], "are not language codes"),
         (["*", "ca"], "'*' already routes every language"),
