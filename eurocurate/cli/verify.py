@@ -20,8 +20,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def main(args: argparse.Namespace) -> int:
+    from eurocurate.layout import OutputLayout
+    from eurocurate.manifests.audit.run_folder import require_finished_run
     from eurocurate.manifests.audit.verify import verify_output
 
+    if not OutputLayout(args.output).state.is_file():  # an unfinished run is a failed check (1); no run at all, a
+        require_finished_run(args.output)  # mistake (2), as for every command given a folder that is no run
     report = verify_output(args.output)
     if report.ok:
         shown = getattr(args, "shown_folder", args.output)  # the URL, when the folder is a local copy of one

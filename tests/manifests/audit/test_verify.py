@@ -66,9 +66,19 @@ def test_unlisted_and_leftover_temporary_files_fail_verify(run_copy):
     assert any("temporary file left by an interrupted task" in p for p in problems)
 
 
-def test_verify_of_a_folder_without_run_manifest_says_so(tmp_path):
+def test_verify_of_a_folder_without_run_manifest_says_so(tmp_path, capsys):
     report = verify_output(tmp_path)
     assert not report.ok and "run.json not found" in report.problems[0]
+    # a folder that is no run (or no folder) is the user's mistake, exit 2 as for every command given one
+    assert main(["verify", str(tmp_path)]) == 2
+    assert main(["verify", str(tmp_path / "missing")]) == 2
+    assert "not a finished eurocurate run" in capsys.readouterr().err
+
+
+def test_verify_of_an_unfinished_run_is_a_failed_check(run_copy, capsys):
+    (run_copy / "run.json").unlink()  # the runner writes it last: its run state is there, the manifest not yet
+    assert main(["verify", str(run_copy)]) == 1
+    assert "re-run to complete it" in capsys.readouterr().out
 
 
 def test_totals_the_reports_print_must_be_the_stages_and_shards_own(run_copy):
