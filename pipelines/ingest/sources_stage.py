@@ -8,6 +8,7 @@ whose input resolution stays as it was).
 
 from __future__ import annotations
 
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eurocurate.config import PipelineSpec
@@ -16,7 +17,7 @@ from eurocurate.pipelines.ingest.formats import ALL_FORMATS, InputFormat, suffix
 from eurocurate.pipelines.ingest.source_document import ReadLimits
 from eurocurate.pipelines.ingest.warc import WarcReader
 from eurocurate.registry import BuildContext, StageParts, get_stage, register_stage
-from eurocurate.schema import Reason
+from eurocurate.schema import Meta, Reason
 
 _DEFAULTS = ReadLimits()
 
@@ -98,6 +99,9 @@ def build_warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> Stage
     "Akoma Ntoso/Formex XML, DOCX",
     role="source",
     params=DocumentReaderParams,
+    # a dataset row's own id, an Akoma Ntoso expression's FRBRthis (ELI) or a Formex file's reference: the
+    # upstream name of the document, for tracing it back and for requests that name it so
+    provenance_columns=[(Meta.SOURCE_ID, pa.string())],
     reasons={
         **_WARC_REASONS,
         Reason.PARSE_TIMEOUT: "PDF/XML parsing exceeded the reader's time limit",

@@ -27,7 +27,8 @@ def _akoma_ntoso(paragraphs: list[str]) -> str:
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?><akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">'
-        '<act><meta><identification source="#x"><FRBRExpression><FRBRlanguage language="deu"/></FRBRExpression>'
+        '<act><meta><identification source="#x"><FRBRExpression><FRBRthis value="/akn/de/act/2024/7/deu@"/>'
+        '<FRBRlanguage language="deu"/></FRBRExpression>'
         "</identification></meta><preface><longTitle><p>Gesetz über die Straßen</p></longTitle></preface>"
         f"<body>{body}</body></act></akomaNtoso>"
     )
@@ -103,3 +104,6 @@ def test_public_sector_pipeline_runs_and_verifies_on_a_folder_of_publications(tm
         and by_path["ministry/report.pdf"]["licence"] == "CC-BY-4.0"
     )
     assert by_path["mairie/avis.html"]["lang"] == "fr" and by_path["mairie/avis.html"]["publisher"] is None
+    # the act's own identifier (its expression's FRBRthis) is in provenance: the document can be traced upstream
+    assert by_path["bund/gesetz.xml"]["source_id"] == "/akn/de/act/2024/7/deu@"
+    assert by_path["ministry/report.pdf"]["source_id"] is None
