@@ -10,10 +10,10 @@ Capture files may be URLs (`eurocurate.storage`): each is copied to a local temp
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from eurocurate import storage
 from eurocurate.files import sha256_file
@@ -26,6 +26,16 @@ from eurocurate.pipelines.ingest.warc import iter_warc_records
 
 log = logging.getLogger(__name__)
 TDMREP_PATH = "/.well-known/tdmrep.json"
+MAX_REDIRECTS = 5  # RFC 9309 §2.3.1.2: follow at least five consecutive redirects
+
+
+def _robots_target(location: str) -> str | None:
+    """The host a robots.txt redirect leads to, when it leads to a robots.txt (else None: not a robots.txt)."""
+    try:
+        parts = urlsplit(location)
+    except ValueError:
+        return None
+    return normalise_host(location) if parts.hostname and parts.path == "/robots.txt" else None
 
 
 @dataclass
@@ -36,10 +46,28 @@ class CaptureIndex:
     files: list[dict] = field(default_factory=list)  # path, sha256, records
     skipped: int = 0
 
-    def robots_for(self, host: str, crawl: str | None) -> RobotsCapture | None:
-        """The capture a page of `host` fetched in `crawl` is judged by: its own crawl's, else the latest of any."""
+    def _held(self, host: str, crawl: str | None) -> RobotsCapture | None:
         own = self.robots_by_crawl.get(crawl, {}).get(host) if crawl else None
         return own if own is not None else self.robots.get(host)
+
+    def robots_for(self, host: str, crawl: str | None) -> RobotsCapture | None:
+        """The capture a page of `host` fetched in `crawl` is judged by: its own crawl's, else the latest of any; a
+        redirect followed to the capture of its target's host (RFC 9309 §2.3.1.2: at most five hops), whose rules
+        then apply to `host`. A redirect whose target no capture holds comes back as it is."""
+        capture = self._held(host, crawl)
+        hops: list[str] = []
+        while capture is not None and capture.redirects and capture.location and len(hops) < MAX_REDIRECTS:
+            target = _robots_target(capture.location)
+            following = self._held(target, crawl) if target else None
+            if following is None or following is capture:
+                break
+            hops.append(capture.describe())
+            capture = following
+        return replace(capture, via=" via ".join(reversed(hops))) if hops and capture is not None else capture
+
+    def captured_hosts(self) -> list[str]:
+        """Hosts whose robots.txt rules the captures hold (a redirect to no capture is not one), sorted."""
+        return sorted(h for h in self.robots if (c := self.robots_for(h, None)) is not None and not c.redirects)
 
 
 def _body_text(body: bytes, content_type: str | None) -> str:
@@ -74,7 +102,12 @@ def _load_file(
         if raw.record_type != "response" or not raw.url or raw.problem is not None:
             index.skipped += raw.record_type in ("response", "unreadable")
             continue
-        url_path = urlsplit(raw.url).path
+        try:
+            url_path = urlsplit(raw.url).path
+        except ValueError:  # `http://[bad/robots.txt`: this record is unusable, the file's others are not
+            index.skipped += 1
+            log.warning("opt-out capture skipped: malformed URL", extra={"url": raw.url[:200], "path": str(p)})
+            continue
         if url_path not in ("/robots.txt", TDMREP_PATH):
             continue
         http = parse_http_block(raw.block)
@@ -86,11 +119,16 @@ def _load_file(
         date = raw.date or ""
         if kind == "robots":
             # robots.txt is UTF-8 by RFC 9309; a non-UTF-8 file keeps its octets (see robots_text)
-            capture = RobotsCapture(host, http.status, robots_text(http.body), raw.record_id, raw.date)
+            location = urljoin(raw.url, http.location) if http.location else None
+            capture = RobotsCapture(host, http.status, robots_text(http.body), raw.record_id, raw.date, location)
+            if _to_itself(capture) and _holds_rules(index, crawl, host):
+                continue  # http:// → https:// of the same host: the host's own robots.txt is the other capture
             if crawl is not None and crawl_dates.get((crawl, host), "") <= date:
                 crawl_dates[(crawl, host)] = date
                 index.robots_by_crawl.setdefault(crawl, {})[host] = capture
-        if dates.get((kind, host), "") > date:
+        held = index.robots.get(host) if kind == "robots" else None
+        replaces_self_redirect = held is not None and _to_itself(held) and not _to_itself(capture)
+        if dates.get((kind, host), "") > date and not replaces_self_redirect:
             continue  # an earlier capture than the one we hold
         dates[(kind, host)] = date
         n += 1
@@ -102,6 +140,16 @@ def _load_file(
         else:
             index.tdmrep.pop(host, None)  # a newer capture says the file is gone
     return n
+
+
+def _to_itself(capture: RobotsCapture) -> bool:
+    """A redirect to the robots.txt of its own host (another scheme or port): the index keys captures by host."""
+    return capture.redirects and capture.location is not None and _robots_target(capture.location) == capture.host
+
+
+def _holds_rules(index: CaptureIndex, crawl: str | None, host: str) -> bool:
+    held = [index.robots.get(host), index.robots_by_crawl.get(crawl, {}).get(host) if crawl else None]
+    return any(c is not None and not _to_itself(c) for c in held)
 
 
 @lru_cache(maxsize=4)

@@ -10,12 +10,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from eurocurate.filters.optout.robots import aipref_reserves
+from eurocurate.filters.optout.robots import agent_names, aipref_reserves
 
-_META = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r"""([a-zA-Z_:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-_HEAD_END = re.compile(r"</head\s*>|<body\b", re.IGNORECASE)
+# One pass over the head: comments, scripts and styles are stepped over whole (a `</head>` or `<meta>` written
+# inside them is not one), the head ends at `</head>` or `<body`, and each `<meta>` on the way is read.
+_HEAD_TOKENS = re.compile(
+    r"(?P<skip><!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>)|(?P<end></head\s*>|<body\b)|"
+    r"(?P<meta><meta\b[^>]*>)",
+    re.IGNORECASE | re.DOTALL,
+)
+# How much of a page is read for its head: inline styles, scripts and JSON-LD put metas 100 KB and more in.
+HEAD_LIMIT = 1 << 20
 NOAI_DIRECTIVES = frozenset({"noai"})  # `noimageai` is about images and does not reserve text
+# X-Robots-Tag directives that take a value after a colon (Google's list): `max-snippet: 50, noai` is not scoped
+# to an agent named max-snippet
+_VALUED_DIRECTIVES = frozenset({"max-snippet", "max-image-preview", "max-video-preview", "unavailable_after"})
 
 
 @dataclass
@@ -25,13 +35,16 @@ class PageMetas:
     tdm_policy: list[str] = field(default_factory=list)
 
 
-def read_metas(html: str, head_limit: int = 65536) -> PageMetas:
-    """`<meta>` tags of the document head (up to `</head>` or `<body>`, at most `head_limit` characters)."""
-    head = html[:head_limit]
-    if m := _HEAD_END.search(head):
-        head = head[: m.start()]
+def read_metas(html: str, head_limit: int = HEAD_LIMIT) -> PageMetas:
+    """`<meta>` tags of the document head (up to `</head>` or `<body>` outside comments, scripts and styles, within
+    the first `head_limit` characters)."""
     metas = PageMetas()
-    for tag in _META.findall(head):
+    for token in _HEAD_TOKENS.finditer(html, 0, head_limit):
+        if token.lastgroup == "end":
+            break
+        if token.lastgroup != "meta":
+            continue
+        tag = token.group()
         attrs = {k.lower(): (a or b or c) for k, a, b, c in _ATTR.findall(tag)}
         name = attrs.get("name", "").strip().lower()
         content = attrs.get("content", "")
@@ -50,12 +63,13 @@ def _directives(value: str) -> set[str]:
 
 def x_robots_noai(values: list[str], agents: tuple[str, ...]) -> str | None:
     """The X-Robots-Tag value that says `noai` for everyone or for an agent of the set, else None."""
-    wanted = {a.lower() for a in agents}
+    wanted = _wanted(agents)
     for value in values:
         scope, sep, rest = value.partition(":")
-        # "otherbot: noai, noindex" is scoped; "noai, noindex" is not (a directive never contains ':')
-        if sep and "," not in scope and scope.strip() and " " not in scope.strip():
-            if scope.strip().lower() not in wanted:
+        # "otherbot: noai, noindex" is scoped; "noai, noindex" and "max-snippet: 50, noai" are not
+        name = scope.strip().lower()
+        if sep and "," not in scope and name and " " not in name and name not in _VALUED_DIRECTIVES:
+            if name not in wanted:
                 continue
             directives = _directives(rest)
         else:
@@ -65,8 +79,13 @@ def x_robots_noai(values: list[str], agents: tuple[str, ...]) -> str | None:
     return None
 
 
+def _wanted(agents: tuple[str, ...]) -> set[str]:
+    """The names a header or meta may scope a directive to: each agent and its product token (`MyBot/2.0`: mybot)."""
+    return {name.lower() for agent in agents for name in agent_names(agent)}
+
+
 def meta_noai(metas: PageMetas, agents: tuple[str, ...]) -> str | None:
-    wanted = {a.lower() for a in agents} | {"robots"}
+    wanted = _wanted(agents) | {"robots"}
     for name, content in metas.robots:
         if name in wanted and _directives(content) & NOAI_DIRECTIVES:
             return f'<meta name="{name}" content="{content}">'

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import idna
+
 from eurocurate.filters.optout.rfc9309 import RobotsTxt, Rule, match_path, product_token
 
 # RFC 9309 §2.5: crawlers may limit the size they parse; 500 KiB is the minimum they must read.
@@ -22,12 +24,16 @@ _USER_AGENT = re.compile(r"^\s*user-agent\s*:\s*(\S+)", re.IGNORECASE)
 
 
 def normalise_host(url_or_host: str) -> str:
-    """Lower-case host, IDNA (punycode) when it encodes, without port or trailing dot."""
+    """Lower-case host, IDNA 2008 (UTS #46, non-transitional) punycode when it is not ASCII, without port or trailing
+    dot: `straße.example` is `xn--strae-oqa.example`, as browsers and crawlers write it (Python's own `idna` codec is
+    IDNA 2003, which maps it to `strasse.example`, another site)."""
     host = urlsplit(url_or_host).hostname if "://" in url_or_host else url_or_host
     host = (host or "").strip().rstrip(".").lower()
+    if host.isascii():
+        return host
     try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
         return host
 
 
@@ -55,10 +61,17 @@ class RobotsCapture:
     body: str
     record_id: str | None = None
     fetch_date: str | None = None
+    location: str | None = None  # a redirect's absolute target URL
+    via: str | None = None  # the redirect(s) that led here from the page's host, described
+
+    @property
+    def redirects(self) -> bool:
+        return self.status is not None and 300 <= self.status < 400
 
     def describe(self) -> str:
         status = "unreachable" if self.status is None else self.status
-        return f"robots.txt of {self.host} ({status}, {self.fetch_date}, {self.record_id})"
+        shown = f"robots.txt of {self.host} ({status}, {self.fetch_date}, {self.record_id})"
+        return f"{shown}, reached by redirect from {self.via}" if self.via else shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +84,7 @@ class RobotsDecision:
 def _aipref_rules(body: str, agents: tuple[str, ...]) -> list[tuple[str, str]]:
     """(path prefix, preferences) of `Content-Usage` lines in groups that apply to the agent set, or
     outside groups. A `User-agent` value names its product token (`GPTBot/1.0` is GPTBot)."""
-    wanted = {name.lower() for agent in agents for name in _names(agent)}
+    wanted = {name.lower() for agent in agents for name in agent_names(agent)}
     rules: list[tuple[str, str]] = []
     group: set[str] = set()
     in_agents = False
@@ -106,13 +119,16 @@ def decide_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ..
         return RobotsDecision(True, None, f"{capture.describe()}: unreachable or server error, complete disallow")
     if 400 <= capture.status < 500:
         return RobotsDecision(False, None, f"{capture.describe()}: unavailable, complete allow (RFC 9309 §2.3.1.3)")
+    if capture.redirects:
+        # RFC 9309 §2.3.1.2: a redirect is followed (`CaptureIndex.robots_for`, up to five hops); one whose target
+        # the captures do not hold read no rules, so the page is judged as a host without a capture
+        target = capture.location or "no Location"
+        return RobotsDecision(None, None, f"{capture.describe()}: redirects to {target}, which no capture holds")
     if not 200 <= capture.status < 300:
-        return RobotsDecision(
-            False, None, f"{capture.describe()}: redirect not followed offline, treated as unavailable"
-        )
+        return RobotsDecision(False, None, f"{capture.describe()}: status treated as unavailable, complete allow")
     path, readings = match_path(url), _readings(capture.body)
     for agent in agents:
-        names = _names(agent)
+        names = agent_names(agent)
         if any(not _allowed(reading.deciding_rule(path, name)) for reading in readings for name in names):
             return RobotsDecision(True, agent, f"{capture.describe()}: {agent} may not fetch {path_of(url)}")
     return RobotsDecision(False, None, f"{capture.describe()}: allowed for {', '.join(agents)}")
@@ -122,7 +138,7 @@ def _allowed(rule: Rule | None) -> bool:
     return rule is None or rule.allow
 
 
-def _names(agent: str) -> tuple[str, ...]:
+def agent_names(agent: str) -> tuple[str, ...]:
     """An agent of the set as given and, when it is more than a product token (`MyBot/2.0`, a whole
     User-Agent string), its leading token too: the URL is reserved when either reading reserves it."""
     token = product_token(agent)

@@ -66,7 +66,7 @@ class OptOutFilter(LedgerStage):
             "robots_captures": captures.files,
             "robots_hosts": len(captures.robots),
             # which hosts had a capture: the reports tell, per domain, whether robots.txt could be checked at all
-            "robots_captured_hosts": sorted(captures.robots),
+            "robots_captured_hosts": captures.captured_hosts(),
             "tdmrep_hosts": len(captures.tdmrep),
             "suppression_list": {
                 "sha256": self.suppression.digest(),
@@ -91,7 +91,7 @@ class OptOutFilter(LedgerStage):
         if "robots" in self.protocols:
             robots = decide_robots(url, captures.robots_for(host, md.get(Meta.CRAWL)), self.agents)
             if robots.reserved is None and self.missing_robots == "reserve":
-                reasons.append((Reason.OPTOUT_ROBOTS_UNREACHABLE, "no robots.txt capture; policy: reserve"))
+                reasons.append((Reason.OPTOUT_ROBOTS_UNREACHABLE, f"{robots.evidence}; policy: reserve"))
             elif robots.reserved:
                 reason = Reason.OPTOUT_ROBOTS if robots.agent else Reason.OPTOUT_ROBOTS_UNREACHABLE
                 reasons.append((reason, robots.evidence))

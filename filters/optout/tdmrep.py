@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from eurocurate.filters.optout.robots import path_of
+from eurocurate.filters.optout.rfc9309 import match_path, normalise
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +70,14 @@ def location_matches(location: str, path: str) -> bool:
 
 
 def match_file(rules: list[TdmRule], url: str) -> TdmRule | None:
-    """The first rule whose location matches the URL's path (rules are read in document order)."""
-    path = path_of(url)
+    """The first rule whose location matches the URL's path (rules are read in document order).
+
+    Both are compared in one normal form (TDMRep: a percent-encoded character that is not reserved is decoded
+    before comparing), robots.txt's (`rfc9309.normalise`): `/~anna/` matches `/%7Eanna/x`, and `/café/` matches
+    `/caf%C3%A9/x` and `/caf%c3%a9/x`. `*` and `$` in a location keep their meaning; in the URL they are data."""
+    path = match_path(url)
     for rule in rules:
-        if location_matches(rule.location, path):
+        if location_matches(normalise(rule.location), path):
             return rule
     return None
 

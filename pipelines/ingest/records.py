@@ -43,7 +43,7 @@ class RawRecord:
 # Response headers that opt-out protocols read; kept (all values, in order) in the document metadata.
 OPTOUT_HEADERS = ("x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "link")
 # Response headers the payload is decoded by (none of them an opt-out header).
-_READ_HEADERS = frozenset({"content-type", "content-encoding", "transfer-encoding"})
+_READ_HEADERS = frozenset({"content-type", "content-encoding", "transfer-encoding", "location"})
 
 
 @dataclass(slots=True)
@@ -52,6 +52,7 @@ class HttpPayload:
     content_type: str | None
     body: bytes
     optout_headers: dict[str, list[str]]
+    location: str | None = None  # a redirect's target (the opt-out stage follows robots.txt redirects)
 
 
 def parse_http_block(block: bytes, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> HttpPayload | Drop:
@@ -88,7 +89,7 @@ def parse_http_block(block: bytes, max_bytes: int = DEFAULT_LIMITS.max_bytes) ->
         body = inflated
     elif encoding not in ("", "identity"):
         return Drop(Reason.UNDECODABLE, f"unsupported content-encoding {encoding}")
-    return HttpPayload(status, headers.get("content-type"), body, kept)
+    return HttpPayload(status, headers.get("content-type"), body, kept, headers.get("location"))
 
 
 def _inflate(body: bytes, wbits: int, max_bytes: int) -> bytes | Drop:
