@@ -405,7 +405,9 @@ def _derive_stop_words(
     target = p.min_stop_words if before > budget else p.min_stop_words + 1
     df = Counter(w for toks in token_sets for w in toks if w.isalpha() and w.islower() and len(w) <= 4)
     added = []
-    for word, _ in df.most_common(60):
+    # most widespread first, ties by the word: `Counter.most_common` breaks them by insertion order, which follows
+    # the sets' iteration order, so the hash seed chose the list
+    for word, _ in sorted(df.items(), key=lambda item: (-item[1], item[0]))[:60]:
         if failing(target) <= budget or len(added) >= 20:
             break
         if word not in stop:
