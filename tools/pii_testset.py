@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 
 from eurocurate.filters.pii.detectors import find_pii
-from eurocurate.filters.pii.redact import redact
+from eurocurate.filters.pii.redaction import redact
 from eurocurate.tools.pii_carriers import CARRIERS, KEYWORDS, split_of
 from eurocurate.tools.pii_values import (
     IBAN_COUNTRIES,

@@ -2,7 +2,7 @@
 
 `find_pii` returns located, typed matches: validated values (`valid=True`, to be redacted) and
 identifier-shaped strings whose checksum failed (`valid=False`, counted and left alone), without
-overlaps and in text order. It never changes text (`redact.py` does) and knows nothing of documents;
+overlaps and in text order. It never changes text (`redaction.py` does) and knows nothing of documents;
 national identifiers are recognised by `national_ids.py`, bank accounts by `accounts.py`.
 """
 

@@ -104,7 +104,7 @@ class PiiRedactor(LedgerStage):
 
     def judge(self, doc: Document) -> Drop | None:
         from eurocurate.filters.pii.detectors import find_pii  # (imported on first use: see __init__)
-        from eurocurate.filters.pii.redact import redact
+        from eurocurate.filters.pii.redaction import redact
 
         lang = doc.metadata.get(Meta.LANG)
         result = redact(doc.text, find_pii(doc.text, lang if isinstance(lang, str) else None), self._hmac_key())
@@ -154,7 +154,7 @@ def redact_jsonl(src: str | Path, dst: str | Path, key: bytes | None, batch_size
 
 def _redact_lines(lines: list[bytes], key: bytes | None, totals: Counter[str]) -> Iterable[bytes]:
     from eurocurate.filters.pii.detectors import find_pii
-    from eurocurate.filters.pii.redact import Redaction, redact
+    from eurocurate.filters.pii.redaction import Redaction, redact
 
     for line in lines:
         totals["lines"] += 1

@@ -88,7 +88,7 @@ def identifier_fingerprints(value: str, kind: str | None, key: bytes) -> set[str
     """Fingerprints the identifier would have in provenance, for its kind or for every kind it could be."""
     from eurocurate.filters.pii.detectors import find_pii
     from eurocurate.filters.pii.national_ids import NATIONAL_ID_KINDS
-    from eurocurate.filters.pii.redact import fingerprint
+    from eurocurate.filters.pii.redaction import fingerprint
 
     if kind:
         kinds = [kind]

@@ -7,7 +7,7 @@ import collections
 import pyarrow.parquet as pq
 
 from eurocurate.filters.pii.detectors import find_pii
-from eurocurate.filters.pii.redact import redact
+from eurocurate.filters.pii.redaction import redact
 from tests.eval.conftest import read_all
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eurocurate.filters.pii.detectors import find_pii
-from eurocurate.filters.pii.redact import redact
+from eurocurate.filters.pii.redaction import redact
 from eurocurate.tools.pii_carriers import CARRIERS, KEYWORDS
 from eurocurate.tools.pii_testset import build, score
 from eurocurate.tools.pii_values import TYPES

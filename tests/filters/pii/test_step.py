@@ -8,7 +8,7 @@ import pytest
 from datatrove.data import Document
 from datatrove.executor.base import ExecutorJSONEncoder
 
-from eurocurate.filters.pii.redact import fingerprint
+from eurocurate.filters.pii.redaction import fingerprint
 from eurocurate.filters.pii.step import PiiRedactor, redact_jsonl
 from eurocurate.schema import Meta
 
