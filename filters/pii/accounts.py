@@ -17,9 +17,10 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from eurocurate.filters.pii.match import BANK_ACCOUNT, IBAN, RANK_ACCOUNT, RANK_IBAN, Found, PiiMatch
 
-# Country code, check digits, then alphanumerics with at most one separator between any two of them; the
-# registry's length for the country decides where the IBAN ends.
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?:[ \-.]?[A-Z0-9]){8,34}")
+# Country code (a space may follow it: "DE 89 …"), check digits, then alphanumerics with at most one separator, or two
+# spaces, between any two of them; the registry's length for the country decides where the IBAN ends. Any case:
+# "de89 3704 …" and "NL91 abna …" are IBANs too, validated upper-cased (the BBAN format check keeps words out).
+_IBAN_RE = re.compile(r"(?<!\w)[A-Za-z]{2} ?\d\d(?:(?:[ \-.]|  )?[A-Za-z0-9]){8,34}")
 _IBAN_LENGTH: dict[str, int] = {
     cc: 4 + sum(int(n) for n in re.findall(r"(\d+)!", props.get("bban", "")))
     for _, cc, _, props, _ in numdb.get("iban").prefixes
@@ -34,7 +35,7 @@ _NATIONAL_RE = re.compile(
 def ibans(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _IBAN_RE.finditer(text, lo, hi):
         value = m.group()
-        expected = _IBAN_LENGTH.get(value[:2])
+        expected = _IBAN_LENGTH.get(value[:2].upper())
         if expected is None:
             continue
         cut = _alnum_prefix_end(value, expected)
@@ -45,12 +46,14 @@ def ibans(text: str, lo: int, hi: int) -> Iterator[Found]:
             continue
         value = value[:cut]
         try:  # ISO 13616 mod 97 and the registry's BBAN format; national bank directories are not complete
-            stdnum_iban.validate(value.replace("-", "").replace(".", ""), check_country=False)
+            stdnum_iban.validate(value.replace("-", "").replace(".", "").upper(), check_country=False)
             valid = True
         except InvalidChecksum:
             valid = False
         except ValidationError:
             continue
+        if not valid and not (value[:2].isupper() and value[2] != " "):
+            continue  # "de 12 …", "ro 29 …": words before numbers; only the usual form is a failed IBAN
         yield RANK_IBAN, PiiMatch(IBAN, m.start(), m.start() + len(value), value, valid)
 
 

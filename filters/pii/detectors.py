@@ -32,7 +32,7 @@ from eurocurate.filters.pii.match import (
     PiiMatch,
     before,
 )
-from eurocurate.filters.pii.national_ids import CATALOGUE_RE, codici_fiscali, names, national_ids
+from eurocurate.filters.pii.national_ids import CATALOGUE_RE, codici_fiscali, named_values, names, national_ids
 
 # --- other kinds -----------------------------------------------------------------------------------------------
 
@@ -44,6 +44,8 @@ _IP_CONTEXT_RE = names(
     r"ip\b", "ip-", "address", "adress", "adres", "indirizzo", "direcci", "host", "server", "serveur"
 )
 _VERSION_RE = re.compile(r"(?:version|versi[oó]n[ei]?|wersj\w|verz\w|release|build|ver\.)\W{0,3}$", re.IGNORECASE)
+# A product token and a slash: the version of a User-Agent string ("Chrome/120.0.0.0"), never an address
+_PRODUCT_SLASH_RE = re.compile(r"(?<![\w/])[A-Za-z][\w.-]*/$")
 _HEX = r"[0-9A-Fa-f]{1,4}"
 _IPV6_RE = re.compile(
     rf"(?<![\w:.])(?:{_HEX}(?::{_HEX}){{7}}|(?:{_HEX}(?::{_HEX}){{0,6}})?::(?:{_HEX}(?::{_HEX}){{0,6}})?)(?![\w:])"
@@ -57,7 +59,11 @@ _CARD_RE = re.compile(
     r")(?![\w]|[\-./,]\d)"
 )
 
-_PHONE_INTL_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9](?:[ \xa0\u202f\-./]?(?:\(0\) ?)?\d){6,16}(?![\w]|[\-./,]\d)")
+# "+49 30 …", "0049 …", and as people also write them: "(+49) 30 …", "+49 (30) …", "00 49 …", "+ 49 …", "+49 30 / …"
+_PHONE_INTL_RE = re.compile(
+    r"(?<![\w+(])(?:\((?:\+|00) ?[1-9]\d{0,2}\)|(?:\+|00) ?[1-9])"
+    r"(?:(?: / |[ \xa0\u202f\-./])?(?:\(0\) ?|\(\d{1,4}\) ?)?\d){5,16}(?![\w]|[\-./,]\d)"
+)
 # Possessive groups: a long digit string must fail fast, not be re-split in every possible way.
 _PHONE_NATIONAL_RE = re.compile(
     r"(?<![\w+\-./,:;])(?:\(0\d{1,4}\) ?\d++|\d++)(?:(?: / |[ \xa0\u202f\-./])\d++){0,5}+(?![\w]|[\-./,:]\d)"
@@ -65,7 +71,35 @@ _PHONE_NATIONAL_RE = re.compile(
 # Only a group of four or more digits (a year, a count) is taken off the end: "05 10 22 950 21" is a number in
 # groups of its own, and its first four groups being a valid phone number does not make it one.
 _PHONE_LAST_GROUP_RE = re.compile(r"[ \xa0\u202f\-./]*\d{4,}$")
-_PHONE_CONTEXT_RE = names("tel", "tél", "tlf", "phone", "puh", "mob", "gsm", "handy", "fax", "τηλ", "тел", "tālr")
+_PHONE_CONTEXT_RE = names(
+    "tel",
+    "tél",
+    "tlf",
+    "phone",
+    "puh",
+    "mob",
+    "gsm",
+    "handy",
+    "fax",
+    "τηλ",
+    "тел",
+    "tālr",
+    "cell",
+    "m[óo]vil",
+    "celular",
+    "komórk",
+    r"kom\.",
+    "whatsapp",
+    "κινητ",
+    "мобил",
+    "chiam",
+    "llam",
+    "ligue",
+    "zadzwo",
+    "zavolej",
+    "καλέστε",
+    "appel",
+)
 # Not phone numbers: "270.000", "0.2419707245", and anything starting with a date ("05.12.1972 00 UTC").
 _AMOUNT_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|0[.,]\d+")
 _DATE_RE = re.compile(
@@ -82,17 +116,25 @@ _PHONE_REGIONS: dict[str, tuple[str, ...]] = {
 # Digit runs with single separators. Only windows around runs of >= 6 digits, dotted quads and the year of
 # a codice fiscale are searched: one cheap scan instead of a dozen patterns over the whole text.
 _NUMERIC_RUN_RE = re.compile(r"\d(?:[ \xa0\u202f\-./]?\d)+")
-_CODICE_FISCALE_YEAR_RE = re.compile(r"\d\d[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z]")
+_CODICE_FISCALE_YEAR_RE = re.compile(r"\d\d[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z]", re.IGNORECASE)  # lower case: named only
 _DROP_SEPARATORS = str.maketrans("", "", " \xa0\u202f-./")
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 24
+_NAME_BEFORE_WINDOW = 24  # "Mon numéro de sécurité sociale est le …": a name may start before the window
 _IBAN_WINDOW_AFTER = 48  # an IBAN's longest written form after its first four characters
 
 # --- finding ---------------------------------------------------------------------------------------------------
 
 
+# Spaces that group digits in typeset text, JSONL and PDFs (no-break, narrow no-break, figure, thin): read as the
+# space they stand for. One character for one, so every match's offsets are the original text's.
+_SPACE_LIKE = str.maketrans("\xa0\u202f\u2007\u2009", "    ")
+
+
 def find_pii(text: str, lang: str | None = None) -> list[PiiMatch]:
     """Every e-mail, IP, phone, IBAN, card and national identifier in `text`, valid or checksum-failed,
-    non-overlapping and sorted by start. `lang` (ISO 639-1) enables phone numbers in national format."""
+    non-overlapping and sorted by start. `lang` (ISO 639-1) enables phone numbers in national format. Values are
+    given with no-break and thin spaces as plain spaces."""
+    text = text.translate(_SPACE_LIKE)
     found: list[Found] = []
     if "@" in text:
         found.extend(_emails(text))
@@ -105,6 +147,7 @@ def find_pii(text: str, lang: str | None = None) -> list[PiiMatch]:
         found.extend(_cards(text, lo, hi))
         found.extend(national_ids(text, lo, hi, lang))
         found.extend(codici_fiscali(text, lo, hi))
+        found.extend(named_values(text, max(0, lo - _NAME_BEFORE_WINDOW), hi, lang))
         found.extend(_ipv4(text, lo, hi))
         found.extend(_phones(text, lo, hi, regions))
     return _without_overlaps(found)
@@ -134,8 +177,9 @@ def _numeric_windows(text: str) -> list[tuple[int, int]]:
 
 
 def _iban_start(text: str, digits_at: int) -> bool:
-    country = text[max(0, digits_at - 2) : digits_at]
-    return len(country) == 2 and country.isascii() and country.isupper() and country.isalpha()
+    """Two letters (any case) just before the digits, or before one space ("DE 89 3704 …")."""
+    country = text[max(0, digits_at - 3) : digits_at].removesuffix(" ")[-2:]
+    return len(country) == 2 and country.isascii() and country.isalpha()
 
 
 def _without_overlaps(found: list[Found]) -> list[PiiMatch]:
@@ -197,7 +241,7 @@ def _ipv4(text: str, lo: int, hi: int) -> Iterator[Found]:
         # Section and version numbers ("4.2.1.3", "Version 7.4.7.1", "Firefox 2.0.0.16") are dotted quads too: a quad
         # of one-digit parts or one that looks like a version is an address only where the text says "IP" before it
         # ("my IP address is 5.9.1.2"); after a version word it never is.
-        if _VERSION_RE.search(before(text, m.start(), 16)):
+        if _VERSION_RE.search(before(text, m.start(), 16)) or _PRODUCT_SLASH_RE.search(before(text, m.start(), 32)):
             continue
         if (len(value) == 7 or _looks_like_version(value)) and not _IP_CONTEXT_RE.search(before(text, m.start())):
             continue

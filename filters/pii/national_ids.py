@@ -203,6 +203,59 @@ _IT_CF = frozenset({"IT_CF"})
 _DATE_SHAPES = frozenset({"date_dash", "date8_dash", "date_slash", "lv_dash", "be_formatted"})
 
 
+# Any identifier's name. After one, its value is read in whatever form it is written ("Mi DNI es 28034063 f",
+# "BSN 391.417.770", "codice fiscale szycid52a60h484l", "Steuer-ID 304 850 729 10"): the tokens after the name that
+# hold a digit, or are single letters (check letters), joined by single separators; the longest run of them
+# that, without separators and upper-cased, is a valid value of an identifier that name names.
+_ANY_NAME = re.compile("|".join(spec.context.pattern for spec in _NATIONAL_IDS.values()), re.IGNORECASE)
+_VALUE_TOKEN_RE = re.compile(r"(?<!\w)(?:[^\W\d_]*\d\w*|[^\W\d_]|[A-Z]{2,3})(?!\w)")  # "SZY CID 52A60 H484L"
+_TOKEN_GAP_RE = re.compile(r"[ .\-/]| [\-/] ")  # "121 - 49", "660120 / 4170"
+NAMED_VALUE_WITHIN = 40  # characters after a name's end in which its value starts
+_MAX_VALUE_TOKENS = 8
+
+
+def named_values(text: str, lo: int, hi: int, lang: str | None) -> Iterator[Found]:
+    """Identifiers written in any grouping or case right after one of their names (`RANK_NAMED_ID`, valid only).
+    A name several states use ("personnummer": Sweden and Denmark) means the page language's identifier when it
+    has one, as `_classify_id` reads it: a mistyped Danish CPR that is a valid Swedish number stays a mistyped CPR."""
+    for name in _ANY_NAME.finditer(text, lo, hi):
+        specs = [spec for spec in _NATIONAL_IDS.values() if spec.context.match(text, name.start())]
+        specs = [spec for spec in specs if lang in spec.langs] or specs
+        tokens = _value_tokens(text, name.end(), min(len(text), name.end() + NAMED_VALUE_WITHIN + 48))
+        near = bool(tokens) and tokens[0].start() - name.end() <= NAMED_VALUE_WITHIN
+        if near and (found := _longest_valid(tokens, specs)):
+            yield RANK_NAMED_ID, found
+
+
+def _value_tokens(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """The first run of value tokens after `start` that holds a digit, each joined to the next by one separator."""
+    run: list[re.Match[str]] = []
+    for token in _VALUE_TOKEN_RE.finditer(text, start, end):
+        if run and not _TOKEN_GAP_RE.fullmatch(text, run[-1].end(), token.start()):
+            if any(ch.isdigit() for t in run for ch in t.group()):
+                break
+            run = []  # "NIF é 191.417.777": letters before the value, not a part of it
+        run.append(token)
+        if len(run) == _MAX_VALUE_TOKENS:
+            break
+    return run if any(ch.isdigit() for t in run for ch in t.group()) else []
+
+
+def _longest_valid(tokens: list[re.Match[str]], specs: list[_NationalId]) -> PiiMatch | None:
+    """The whole run as one value, or without some of its leading or trailing single letters ("è 28034063 F y"):
+    never a part of its digits, so a mistyped value is not half replaced."""
+    with_digits = [i for i, t in enumerate(tokens) if any(ch.isdigit() for ch in t.group())]
+    for i in range(with_digits[0] + 1):
+        for j in range(len(tokens) - 1, with_digits[-1] - 1, -1):
+            start, end = tokens[i].start(), tokens[j].end()
+            compact = "".join(t.group() for t in tokens[i : j + 1]).upper()
+            written = tokens[0].string[start:end].upper()  # a separator that is part of it: HETU's century sign
+            for spec in specs:
+                if _check(spec.validate, compact, lenient=False) or _check(spec.validate, written, lenient=False):
+                    return PiiMatch(spec.kind, start, end, tokens[0].string[start:end], True)
+    return None
+
+
 def codici_fiscali(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _CODICE_FISCALE_RE.finditer(text, lo, hi):
         yield from _classify_id(text, m.start(), m.group(), ("IT_CF",), _IT_CF, frozenset(), None, "")
@@ -238,7 +291,7 @@ def _classify_id(
         spec = _NATIONAL_IDS[kind]
         named = code in spec.labels or spec.context.search(preceding) is not None
         named = named or spec.context.search(following) is not None
-        proven_here = kind in in_lang and lang in spec.langs
+        proven_here = kind in in_lang and lang in spec.langs and not _DATELESS.get(kind, _never)(value)
         if not named and kind not in anywhere and not proven_here:
             continue
         valid = _check(spec.validate, value, lenient=named)
@@ -253,6 +306,16 @@ def _classify_id(
         # A checksum-failed string known only by its shape must not hide a valid phone number under it.
         rank = RANK_NAMED_ID if named else RANK_ID if valid or shape in _DATE_SHAPES else RANK_WEAK
         yield rank, PiiMatch(kind, start, start + len(value), value, valid)
+
+
+def _never(value: str) -> bool:
+    return False
+
+
+# Numbers stdnum accepts without the birth date the others carry: only named are they evidence (a random 11-digit
+# number starting 9 passes Lithuania's check 1 time in 10). Latvia's codes starting 32 (issued since 2017) carry no
+# date either, but are every new code: they stay proven in Latvian pages, at that false-positive rate.
+_DATELESS: dict[str, Callable[[str], bool]] = {"LT_AK": lambda value: value.lstrip()[:1] == "9"}
 
 
 def _check(validate: Callable[[str], object], value: str, lenient: bool) -> bool | None:
