@@ -307,8 +307,9 @@ def personal_data_measure(code: Code = _plain, fingerprints: bool = True) -> str
     return (
         f"Personal data in the text was replaced by typed placeholders before anything was written: {placeholders} "
         f"(IP: public addresses only; card: Luhn-valid), and national identifiers whose checksum validates (e.g. "
-        f"{national}). Identifier-shaped strings whose checksum fails are left in the text and counted as "
-        "candidates. "
+        f"{national}) where their name or their format marks them; the forms the detectors read, and the numbers "
+        "they cannot tell from ordinary ones, are listed in the project's docs/compliance.md (Personal data). "
+        "Identifier-shaped strings whose checksum fails are left in the text and counted as candidates. "
         + (
             "Provenance keeps keyed HMAC-SHA256 fingerprints of replaced values (never the values), so an erasure "
             f"request can find the documents ({code('eurocurate erase')})."
