@@ -37,6 +37,25 @@ def normalise_host(url_or_host: str) -> str:
         return host
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str | None:
+    """`scheme://host[:port]` of a URL, the scope of its robots.txt and tdmrep.json (RFC 9309 §2.3): scheme lower
+    case, host as `normalise_host` gives it, the port only when it is not the scheme's default. None for a URL
+    without a host, or with a port that is no number."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = normalise_host(url) if parts.hostname else ""
+    if not host or not parts.scheme:
+        return None
+    scheme = parts.scheme.lower()
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != _DEFAULT_PORTS.get(scheme) else "")
+
+
 def path_of(url: str) -> str:
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -54,9 +73,9 @@ def robots_text(body: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RobotsCapture:
-    """One fetch of https://HOST/robots.txt: HTTP status (None = unreachable) and body."""
+    """One fetch of ORIGIN/robots.txt: HTTP status (None = unreachable) and body."""
 
-    host: str
+    origin: str  # scheme://host[:port] (`origin_of`)
     status: int | None
     body: str
     record_id: str | None = None
@@ -70,7 +89,7 @@ class RobotsCapture:
 
     def describe(self) -> str:
         status = "unreachable" if self.status is None else self.status
-        shown = f"robots.txt of {self.host} ({status}, {self.fetch_date}, {self.record_id})"
+        shown = f"{self.origin}/robots.txt ({status}, {self.fetch_date}, {self.record_id})"
         return f"{shown}, reached by redirect from {self.via}" if self.via else shown
 
 
@@ -111,9 +130,9 @@ def aipref_reserves(preferences: str) -> bool:
 
 
 def decide_robots(url: str, capture: RobotsCapture | None, agents: tuple[str, ...]) -> RobotsDecision:
-    """Is `url` disallowed for any agent of the set by the captured robots.txt of its host?"""
+    """Is `url` disallowed for any agent of the set by the captured robots.txt of its origin?"""
     if capture is None:
-        return RobotsDecision(None, None, "no robots.txt capture for this host")
+        return RobotsDecision(None, None, "no robots.txt capture of this origin")
     if capture.status is None or capture.status >= 500:
         # RFC 9309 §2.3.1.4: unreachable or server error means complete disallow
         return RobotsDecision(True, None, f"{capture.describe()}: unreachable or server error, complete disallow")

@@ -20,7 +20,7 @@ from eurocurate.config import SpecError
 from eurocurate.errors import StorageError
 from eurocurate.filters.optout.captures import cached_captures
 from eurocurate.filters.optout.page_signals import content_usage_header, meta_noai, read_metas, x_robots_noai
-from eurocurate.filters.optout.robots import decide_aipref_robots, decide_robots, normalise_host
+from eurocurate.filters.optout.robots import decide_aipref_robots, decide_robots, origin_of
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.optout.tdmrep import decide_tdmrep
 from eurocurate.pipelines.ingest.inputs import WARC_SUFFIXES, robots_folders_beside, spec_warc_files
@@ -64,9 +64,11 @@ class OptOutFilter(LedgerStage):
                 "x-robots-tag": "eurocurate",
             },
             "robots_captures": captures.files,
-            "robots_hosts": len(captures.robots),
+            "robots_hosts": len(captured_hosts := captures.captured_hosts()),
             # which hosts had a capture: the reports tell, per domain, whether robots.txt could be checked at all
-            "robots_captured_hosts": captures.captured_hosts(),
+            "robots_captured_hosts": captured_hosts,
+            # and of which origins (scheme, host, port): a page is checked only by its own origin's robots.txt
+            "robots_captured_origins": captures.captured_origins(),
             "tdmrep_hosts": len(captures.tdmrep),
             "suppression_list": {
                 "sha256": self.suppression.digest(),
@@ -82,14 +84,14 @@ class OptOutFilter(LedgerStage):
         if (entry := self.suppression.match(url)) is not None:
             return Drop(Reason.SUPPRESSED, entry)
         captures = cached_captures(self.robots_warcs)
-        host = normalise_host(url)
+        origin = origin_of(url)
         headers: dict[str, list[str]] = md.get(Meta.HTTP_HEADERS) or {}
         metas = read_metas(doc.text)
         outcome: dict[str, str] = {}
         reasons: list[tuple[str, str]] = []
 
         if "robots" in self.protocols:
-            robots = decide_robots(url, captures.robots_for(host, md.get(Meta.CRAWL)), self.agents)
+            robots = decide_robots(url, captures.robots_for(origin, md.get(Meta.CRAWL)), self.agents)
             if robots.reserved is None and self.missing_robots == "reserve":
                 reasons.append((Reason.OPTOUT_ROBOTS_UNREACHABLE, f"{robots.evidence}; policy: reserve"))
             elif robots.reserved:
@@ -97,7 +99,7 @@ class OptOutFilter(LedgerStage):
                 reasons.append((reason, robots.evidence))
             outcome["robots"] = robots.evidence
         if "tdmrep" in self.protocols:
-            rules, file_evidence = captures.tdmrep.get(host, (None, ""))
+            rules, file_evidence = captures.tdmrep.get(origin or "", (None, ""))
             # a PDF's own XMP/Info declaration ranks with the HTML <meta>: both are the document speaking for itself
             embedded: dict[str, list[str]] = md.get(Meta.EMBEDDED_TDM) or {}
             metas.tdm_reservation += embedded.get("tdm-reservation", [])
@@ -122,7 +124,7 @@ class OptOutFilter(LedgerStage):
                 outcome["noai"] = evidence
         if "aipref" in self.protocols:
             usage = content_usage_header(headers.get("content-usage", []))
-            robots_rule = decide_aipref_robots(url, captures.robots_for(host, md.get(Meta.CRAWL)), self.agents)
+            robots_rule = decide_aipref_robots(url, captures.robots_for(origin, md.get(Meta.CRAWL)), self.agents)
             if usage or robots_rule.reserved:
                 evidence = f"Content-Usage: {usage}" if usage else robots_rule.evidence
                 reasons.append((Reason.OPTOUT_AIPREF, evidence))

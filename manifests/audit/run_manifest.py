@@ -156,6 +156,11 @@ class OptoutPolicy(_Record):
         description="Normalised hosts that have a robots.txt capture, sorted; null in runs written before it was "
         "recorded (coverage per host unknown).",
     )
+    robots_captured_origins: list[str] | None = Field(
+        None,
+        description="Origins (scheme://host[:port]) whose robots.txt rules the captures hold, sorted: a page is "
+        "checked by its own origin's file only; null in runs written before it was recorded (coverage by host).",
+    )
     tdmrep_hosts: int
     suppression_list: SuppressionDigest
     policy_sha256: str = Field(description="sha256 of the policy above (canonical JSON).")

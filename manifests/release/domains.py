@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from eurocurate.files import read_parquet, read_tables
-from eurocurate.filters.optout.robots import normalise_host
+from eurocurate.filters.optout.robots import normalise_host, origin_of
 from eurocurate.layout import OutputLayout
 from eurocurate.manifests.audit.run_manifest import RunManifest
 from eurocurate.schema import Meta, Reason
@@ -181,6 +181,12 @@ def robots_coverage(out: Path, run: RunManifest) -> RobotsCoverage:
         urls += [u for u, s in zip(ledger["url"].to_pylist(), ledger["stage"].to_pylist()) if s in seen_from]
     hosts = {url_host(u) for u in urls} - {UNKNOWN}
     captured = set(policy.robots_captured_hosts)
+    if policy.robots_captured_origins is not None:
+        # a host is covered when every page of it seen was checked by its own origin's robots.txt: an https:// page
+        # of a host whose http:// file alone was captured went unchecked
+        origins = set(policy.robots_captured_origins)
+        unchecked = {url_host(u) for u in urls if origin_of(u or "") not in origins} - {UNKNOWN}
+        captured = hosts - unchecked
     return RobotsCoverage(
         checked=True,
         known=True,

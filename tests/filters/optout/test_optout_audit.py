@@ -42,7 +42,8 @@ def test_a_robots_txt_redirect_is_followed_to_the_capture_of_its_target(tmp_path
     ])  # fmt: skip
     drop = step.judge(page("https://blog.redir.example/article/1.html"))
     assert drop.reason == Reason.OPTOUT_ROBOTS
-    assert "robots.txt of redir.example (200" in drop.evidence and "reached by redirect from" in drop.evidence
+    assert drop.evidence.startswith("https://redir.example/robots.txt (200")
+    assert "reached by redirect from https://blog.redir.example/robots.txt (301" in drop.evidence
     # a redirect whose target no capture holds read no rules: the host is judged as one without a capture
     for url in ("https://away.example/a", "https://loop.example/a"):
         assert step.judge(page(url)) is None
@@ -51,6 +52,28 @@ def test_a_robots_txt_redirect_is_followed_to_the_capture_of_its_target(tmp_path
         assert unread.reason == Reason.OPTOUT_ROBOTS_UNREACHABLE and "which no capture holds" in unread.evidence
     # and the reports do not count it as a host whose robots.txt was read
     assert step.policy()["robots_captured_hosts"] == ["blog.redir.example", "redir.example"]
+    assert step.policy()["robots_captured_origins"] == ["https://blog.redir.example", "https://redir.example"]
+
+
+def test_each_origin_is_judged_by_its_own_robots_txt(tmp_path):
+    """RFC 9309 §2.3: robots.txt is per scheme, host and port. A later http:// capture does not lift the https://
+    file's reservation, and a file on port 8443 does not decide for the default port."""
+    step = stage(tmp_path, [
+        rec("https://scheme.example/robots.txt", DISALLOW_ALL, date="2026-02-01T00:00:00Z"),
+        rec("http://scheme.example/robots.txt", ALLOW_ALL, date="2026-02-02T00:00:00Z"),
+        rec("https://port.example/robots.txt", ALLOW_ALL, date="2026-02-01T00:00:00Z"),
+        rec("https://port.example:8443/robots.txt", DISALLOW_ALL, date="2026-02-02T00:00:00Z"),
+        rec("HTTPS://Port.Example:443/.well-known/tdmrep.json", '[{"location": "/", "tdm-reservation": 1}]'),
+    ])  # fmt: skip
+    https = step.judge(page("https://scheme.example/article/1.html"))
+    assert https.reason == Reason.OPTOUT_ROBOTS and https.evidence.startswith("https://scheme.example/robots.txt")
+    assert step.judge(page("http://scheme.example/article/1.html")) is None
+    # the default port's own file allows; its tdmrep.json (written with the port and upper case) reserves
+    assert step.judge(page("https://port.example/article/1.html")).reason == Reason.OPTOUT_TDMREP
+    assert step.judge(page("https://port.example:8443/a")).reason == Reason.OPTOUT_ROBOTS
+    assert step.judge(page("http://port.example/a")) is None  # no http:// capture: policy allow
+    strict = OptOutFilter(str(tmp_path), robots_warcs=step.robots_warcs, missing_robots="reserve")
+    assert strict.judge(page("http://port.example/a")).reason == Reason.OPTOUT_ROBOTS_UNREACHABLE
 
 
 def test_an_http_to_https_redirect_does_not_replace_the_hosts_own_robots_txt(tmp_path):

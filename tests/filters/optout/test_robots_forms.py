@@ -23,7 +23,7 @@ def captured(tmp_path, body: bytes, content_type: str = "text/plain") -> RobotsC
         url=f"https://{HOST}/robots.txt", body=body, status=200, http_headers={"Content-Type": content_type}
     )
     write_warc(tmp_path / "robots.warc.gz", [spec])
-    return load_captures((str(tmp_path / "robots.warc.gz"),)).robots[HOST]
+    return load_captures((str(tmp_path / "robots.warc.gz"),)).robots[f"https://{HOST}"]
 
 
 def cap(body: str) -> RobotsCapture:

@@ -82,7 +82,7 @@ def test_ledger_rows_and_policy_hash(tmp_path):
     assert (
         row["stage"] == "optout"
         and row["reason"] == Reason.OPTOUT_ROBOTS
-        and "robots.txt of closed.example.eu" in row["evidence"]
+        and "https://closed.example.eu/robots.txt (" in row["evidence"]
     )
     policy = step.policy()
     assert policy["agents"] == ["GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "*"]

@@ -28,7 +28,7 @@ def test_every_kept_document_traces_back_to_its_record_and_forward_to_its_rows(l
         tokens = pq.read_table(local_run / row["token_shard"]).slice(row["token_row"], 1).to_pylist()[0]
         assert tokens["doc_id"] == row["doc_id"] and tokens["n_tokens"] == row["n_tokens"]
     # hosts with a robots.txt capture carry the decision and the capture that made it
-    assert any("robots.txt of" in dict(r["optout"]).get("robots", "") for r in prov)
+    assert any("/robots.txt (" in dict(r["optout"]).get("robots", "") for r in prov)
 
 
 def test_pii_fingerprints_are_recorded_and_the_key_is_never_written(local_run):

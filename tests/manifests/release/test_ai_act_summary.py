@@ -135,3 +135,22 @@ def _a_url(out):
     import pyarrow.parquet as pq
 
     return pq.read_table(sorted((out / "provenance").glob("*.parquet"))[0], columns=["url"])["url"][0].as_py()
+
+
+def test_a_host_whose_pages_were_not_checked_by_their_own_origins_robots_txt_is_reported_without_one(run_copy):
+    """Coverage follows what decided: an https:// page of a host whose http:// robots.txt alone was captured went
+    unchecked (RFC 9309 scopes the file to scheme, host and port), so the reports list the host without a capture."""
+    from eurocurate.filters.optout.robots import origin_of
+    from eurocurate.manifests.audit.run_manifest import read_run_manifest
+    from eurocurate.manifests.release.domains import robots_coverage
+
+    run = read_run_manifest(run_copy)
+    before = robots_coverage(run_copy, run)
+    host = before.kept_with[0]
+    origins = run.policies.optout.robots_captured_origins
+    assert origins and f"https://{host}" in origins and all(origin_of(o + "/") == o for o in origins)
+    changed = [("http://" + host) if o == f"https://{host}" else o for o in origins]
+    run.policies.optout.robots_captured_origins = changed
+    after = robots_coverage(run_copy, run)
+    assert host in after.kept_without and host not in after.kept_with
+    assert set(after.kept_with) == set(before.kept_with) - {host}
