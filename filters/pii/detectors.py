@@ -36,7 +36,12 @@ from eurocurate.filters.pii.national_ids import CATALOGUE_RE, codici_fiscali, na
 
 # --- other kinds -----------------------------------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(r"(?<![\w.+%-])[\w.+%-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}(?![\w-])")
+# The top-level domain ends the address: before a letter, digit or lower-case compound ("-adresse") it is a longer
+# name, not an address; before "_" (Markdown emphasis) or "-Adresse" (a German compound) it ends. Punycode TLDs too.
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+%-])[\w.+%-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:xn--[a-z0-9-]{1,59}[a-z0-9]|[^\W\d_]{2,24})"
+    r"(?![^\W_]|-[a-z0-9-])"
+)
 _EMAIL_WINDOWS_MAX = 8  # beyond this many "@", one scan of the whole text is cheaper than a window per "@"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4_RE = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")

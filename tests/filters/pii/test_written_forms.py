@@ -101,3 +101,16 @@ def test_phone_numbers_in_the_forms_people_write_them(lang, text):
 
 def test_a_year_and_a_number_after_an_ordinary_word_stay():
     assert redacted("Der Ring 2019 2020 war gut", "da") == "Der Ring 2019 2020 war gut"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Die anna@example.eu-Adresse ist neu.", "Die <EMAIL>-Adresse ist neu."),  # a German compound
+        ("Contact _anna@example.eu_ now", "Contact <EMAIL>_ now"),  # Markdown emphasis
+        ("Schreiben Sie an info@example.xn--p1ai.", "Schreiben Sie an <EMAIL>."),  # a punycode top-level domain
+        ("see anna@example.eu-adresse.com", "see <EMAIL>"),  # a longer domain name, not a compound
+    ],
+)
+def test_an_email_address_ends_where_its_domain_does(text, expected):
+    assert redacted(text, "de") == expected
