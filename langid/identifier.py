@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from eurocurate.langid.config import LangIdConfig
 from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext, normalize_label, raw_predict
@@ -52,6 +53,13 @@ from eurocurate.schema import EU24
 
 _EU24 = frozenset(EU24)
 _TOP_K = 5
+# stats of the stage: texts a group of look-alikes was weighed for, texts weighed across Europe (fastText unsure and
+# no group), lingua calls of the identifier, Croatian/Bosnian/Serbian splits (a split asks lingua only when it can
+# change the winner: `langid.hbs.hbs_evidence`)
+OPINION_GROUP: Final = "second_opinion_group"
+OPINION_BROAD: Final = "second_opinion_broad"
+LINGUA_ASKED: Final = "lingua_asked"
+HBS_SPLIT: Final = "hbs_split"
 HELIPORT_CHARS = 300  # characters of a group's text heliport reads
 _CODE: dict[str, str] = {}  # raw fastText label -> the code used here (a handful of labels, filled as met)
 
@@ -98,7 +106,9 @@ class EuLanguageIdentifier:
         self._model = load_fasttext(self.config.model_path or str(bundled_lid176_path()))
         self._predict = raw_predict(self._model)
         self._vetoes = self.config.vetoes
-        self.veto_counts: Counter[str] = Counter()  # what the long-tail veto asked (`langid.long_tail.VETO_*`)
+        # what the second opinions were asked, for the stage's stats: the long-tail veto (`langid.long_tail.VETO_*`),
+        # the group and broad opinions, lingua, and the Croatian/Bosnian/Serbian split (`OPINION_*` below)
+        self.counts: Counter[str] = Counter()
         if self.config.second_opinion:
             if self.config.second_opinion_model == "heliport":
                 shared_heliport()  # one model per process, whatever the number of identifiers or tasks
@@ -149,7 +159,7 @@ class EuLanguageIdentifier:
             glance_chars=cfg.veto_glance_chars,
             glance_lead=cfg.veto_glance_lead,
             rivals=rivals,
-            counts=self.veto_counts,
+            counts=self.counts,
         )
         return guess if found is None else LangGuess(found.lang, found.score, found.path)
 
@@ -252,6 +262,7 @@ class EuLanguageIdentifier:
         `asked`: lingua's probabilities from a call on `flat` over more languages; restricted to the group's
         members and renormalised they are what a call over the members alone gives (checked to 1e-14).
         """
+        self.counts[OPINION_GROUP] += 1
         cfg = self.config
         # fastText's runners-up that lingua knows join the group: Irish read as Portuguese, Romanian
         # without diacritics read as Spanish are then set right by lingua
@@ -282,6 +293,7 @@ class EuLanguageIdentifier:
                 in_group = sum(asked[m] for m in known)
                 lingua = {m: asked[m] / in_group for m in known} if in_group > 0 else dict.fromkeys(known, 0.0)
             else:
+                self.counts[LINGUA_ASKED] += 1
                 lingua = lingua_probabilities(flat, known)
             # lingua's view times fastText's (tempered) view: either alone is confidently wrong somewhere
             floor = 0.01
@@ -351,12 +363,14 @@ class EuLanguageIdentifier:
             if cyrillic:
                 view["sr"] = p_hbs
             else:
+                self.counts[HBS_SPLIT] += 1
                 split = split_hbs(flat, cfg.hbs_croatian_log_odds, cfg.hbs_tell_weight)
                 for m in HBS:
                     view[m] = p_hbs * split[m]
         return tuple(sorted(view)), view
 
     def _broad_opinion(self, flat: str, ft: dict[str, float]) -> LangGuess:
+        self.counts[OPINION_BROAD] += 1
         if self.config.second_opinion_model == "heliport":
             return self._broad_heliport(flat, ft)
         # lingua weighs fastText's five candidates and their look-alikes (cost grows with the languages asked)
@@ -367,6 +381,7 @@ class EuLanguageIdentifier:
         if len(known) < 2:  # fastText's candidates are not European languages lingua could weigh: it has the say
             top = max(ft, key=ft.__getitem__)
             return LangGuess(top, ft[top], "broad")
+        self.counts[LINGUA_ASKED] += 1
         lingua = lingua_probabilities(flat, known)
         if not lingua or max(lingua.values()) <= 0:
             top = max(ft, key=ft.__getitem__)

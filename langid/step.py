@@ -236,10 +236,10 @@ class LanguageIdentifier(LedgerStage):
         began = time.perf_counter()
         ident = self.identifier
         self.stat_update(MODEL_LOAD_MS, value=round((time.perf_counter() - began) * 1000))
-        before = Counter(ident.veto_counts)  # the identifier is the worker's, shared by its tasks: count this one's
+        before = Counter(ident.counts)  # the identifier is the worker's, shared by its tasks: count this one's
         yield from super().run(data, rank, world_size)
-        for key, n in sorted((ident.veto_counts - before).items()):
-            self.stat_update(key, value=n)  # what the long-tail veto asked (`langid.long_tail.VETO_*`)
+        for key, n in sorted((ident.counts - before).items()):
+            self.stat_update(key, value=n)  # what the second opinions were asked (`EuLanguageIdentifier.counts`)
 
 
 class LanguageIdParams(BaseModel):

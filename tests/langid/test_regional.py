@@ -133,10 +133,10 @@ def test_a_regional_text_still_gets_its_label_with_the_glance(identifier):
     silesian = REGIONAL_SENTENCES["szl"]
     glance = regional_glance(silesian, "pl", identifier.config.veto_glance_chars)
     assert glance is not None and glance.lead > identifier.config.veto_glance_lead
-    before = identifier.veto_counts.copy()
+    before = identifier.counts.copy()
     guess = identifier.identify_text(silesian)
     assert (guess.lang, guess.path) == ("szl", "veto:regional")
-    counted = identifier.veto_counts - before
+    counted = identifier.counts - before
     assert counted[VETO_REGIONAL] == 1 and counted[VETO_GLANCED] == 0
 
 
@@ -147,9 +147,9 @@ def test_an_eu_text_the_model_reads_as_eu24_by_far_skips_the_rest_of_the_veto(la
     sentence = " ".join(EU24_SENTENCES[lang])
     guess = ident.identify_text(sentence)
     assert guess == reads_whole.identify_text(sentence) and guess.lang == lang
-    assert ident.veto_counts[VETO_GLANCED] == ident.veto_counts[VETO_ASKED] == 1
-    assert ident.veto_counts[VETO_REGIONAL] == ident.veto_counts[VETO_HELIPORT] == 0
-    assert reads_whole.veto_counts[VETO_REGIONAL] == 1 and reads_whole.veto_counts[VETO_GLANCED] == 0
+    assert ident.counts[VETO_GLANCED] == ident.counts[VETO_ASKED] == 1
+    assert ident.counts[VETO_REGIONAL] == ident.counts[VETO_HELIPORT] == 0
+    assert reads_whole.counts[VETO_REGIONAL] == 1 and reads_whole.counts[VETO_GLANCED] == 0
 
 
 def test_fasttext_naming_a_language_the_model_does_not_know_keeps_heliport_asked():

@@ -99,3 +99,19 @@ def test_the_stage_counts_what_the_long_tail_veto_asked_in_its_run(tmp_path):
     _run(step, [Document(text=italian, id="a"), Document(text=italian, id="b")])
     counted = {key: step.stats[key].total for key in (VETO_ASKED, VETO_GLANCED, VETO_REGIONAL, VETO_HELIPORT)}
     assert counted == {VETO_ASKED: 2, VETO_GLANCED: 2, VETO_REGIONAL: 0, VETO_HELIPORT: 0}
+
+
+def test_the_stage_counts_the_second_opinions_its_documents_needed(tmp_path):
+    """Operators see in stats/ how often the look-alike groups, lingua and the Croatian/Bosnian/Serbian split ran:
+    a Croatian and a Bosnian paragraph each need the split; a plain German one needs nothing."""
+    from eurocurate.langid.identifier import HBS_SPLIT, OPINION_GROUP
+
+    step = LanguageIdentifier(str(tmp_path))
+    croatian, bosnian = " ".join(EU24_SENTENCES["hr"]), LOOKALIKE_SENTENCES["bs"]
+    docs = [
+        Document(text=croatian, id="hr"),
+        Document(text=bosnian, id="bs"),
+        Document(text=" ".join(EU24_SENTENCES["de"]), id="de"),
+    ]
+    _run(step, docs)
+    assert step.stats[OPINION_GROUP].total >= 2 and step.stats[HBS_SPLIT].total >= 2
