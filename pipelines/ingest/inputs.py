@@ -244,8 +244,22 @@ def resolve_inputs(patterns: Sequence[str | InputList], suffixes: tuple[str, ...
     except StorageError as e:
         raise InputError(str(e)) from None
     files = find_warc_files(names) if suffixes is None else find_input_files(names, suffixes)
+    for f in files:
+        _require_utf8_name(f)
     root = Path(os.path.commonpath([*map(_named_folder, names), *(f.parent for f in files)]))
     return _input_set(str(root), [f.relative_to(root).as_posix() for f in files])
+
+
+def _require_utf8_name(path: Path) -> None:
+    """A path the run can record: run.json, provenance and the document ids are UTF-8, and a name that is not (an
+    old archive's Latin-1 `caf\xe9.warc.gz`) would stop the run when its state is first written."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")  # the bytes as they are: caf\xe9
+        raise InputError(
+            f"input {shown}: the file name is not valid UTF-8; rename it (e.g. convmv -f latin1 -t utf8 --notest)"
+        ) from None
 
 
 # The input root is the folder the user named, not the deepest folder holding the files found: a spec's `sources`

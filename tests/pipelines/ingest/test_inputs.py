@@ -118,3 +118,16 @@ def test_robots_captures_beside_a_warc_folder_named_alone_are_found(tmp_path):
     assert crawl.set_aside == ["CC-MAIN-2026-10/segments/1/robotstxt/r.warc.gz"]
     assert resolve_inputs([str(seg / "robotstxt")]).files == ["r.warc.gz"]
     assert resolve_inputs([str(seg / "warc" / "*.warc.gz")]).root == str(seg / "warc")
+
+
+def test_a_file_name_that_is_not_utf8_is_named_in_one_line_before_the_run(tmp_path):
+    """An old archive's Latin-1 name (caf\\xe9.warc.gz) stopped the run with a traceback when its state was written."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.warc.gz").write_bytes(b"x")
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.warc.gz"), "wb") as f:
+        f.write(b"x")
+    with pytest.raises(InputError, match=r"caf\\xe9\.warc\.gz: the file name is not valid UTF-8; rename it"):
+        resolve_inputs([str(folder)])
