@@ -3,7 +3,8 @@
 lexbor (and trafilatura's tree passes) spend time in the square of the nesting depth: 100,000 nested
 `<div>`s take minutes to parse. This linear scan of the tags bounds that: a page nested deeper than the
 extractor's `max_depth` is dropped unparsed. It follows the HTML parser's rules only as far as depth
-needs (void elements, raw-text elements, comments, a `<p>` or list item closed by the next block);
+needs (void elements, raw-text elements outside `<svg>`/`<math>`, comments with their abrupt forms, a `<p>` or list
+item closed by the next block);
 it reads no text and owns no decision beyond the number.
 """
 
@@ -28,15 +29,24 @@ _NAME_END = r"(?![A-Za-z0-9-])"  # a tag name runs on over letters, digits and h
 # Every tag in one C pass: an opening or end tag comes out as its name (`div`, `/div`); what holds no markup
 # comes out empty: a comment (to its end, else to the end of the page) and a raw-text element with its content
 # (to an end tag of its name in any case), whose opening tag neither opens nor closes anything.
+# A comment ends at `-->` or `--!>`; `<!-->` and `<!--->` are whole, empty comments (the parser's "abrupt closing of
+# empty comment"): read as opening a comment to the end of the page, they hid everything after them from the scan.
+_COMMENT: Final = r"!--(?:-?>|[^-]*(?:-(?!-!?>)[^-]*)*(?:--!?>)?)"
+_TAG: Final = r"|(/?[A-Za-z][A-Za-z0-9-]*))"
 _TAGS = re.compile(
     "<(?:"
-    + r"!--[^-]*(?:-(?!->)[^-]*)*(?:-->)?"
+    + _COMMENT
     + "".join(
         rf"|(?a:(?i:{name})){_NAME_END}[^<]*(?:<(?!/(?i:{name}))[^<]*)*"
         for name in sorted(_RAW_TEXT, key=len, reverse=True)
     )
-    + r"|(/?[A-Za-z][A-Za-z0-9-]*))"
+    + _TAG
 )
+# Inside `<svg>` and `<math>` (foreign content) the parser reads `title`, `style`, `script`... as markup, not raw
+# text, and an HTML tag such as `<div>` breaks out of them: a page with either is scanned with no raw-text element,
+# so that `<svg><title>` cannot hide nesting (a script's text may then count a little deeper: never less).
+_TAGS_FOREIGN = re.compile("<(?:" + _COMMENT + _TAG)
+_FOREIGN = re.compile(r"<(?:svg|math)(?![A-Za-z0-9-])", re.IGNORECASE)
 
 
 def deeper_than(html: str, limit: int) -> bool:
@@ -56,7 +66,7 @@ def nesting_depth(html: str, limit: int) -> int:
     stack: list[str] = []
     deepest = 0
     # the tags found in one C pass, then a Python step per tag (a `search` per tag took twice as long)
-    for tag in _TAGS.findall(html):
+    for tag in (_TAGS_FOREIGN if _FOREIGN.search(html) else _TAGS).findall(html):
         if not tag:
             continue
         tag = tag.lower()
