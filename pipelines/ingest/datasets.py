@@ -133,8 +133,22 @@ def _jsonl_row(body: bytes, index: int) -> SourceDocument:
     return row_document(row, index, "jsonl")
 
 
+def _batch_rows(pf: pq.ParquetFile, group: int, max_bytes: int) -> int:
+    """Rows per batch in row group `group`: no more than the `text` column chunk's uncompressed size allows within
+    `max_bytes`. Any one row's text may be as long as the whole chunk (one value, or a dictionary value repeated:
+    1,024 rows of 200 MB came out of a 13 KB file), so a batch of n rows may hold n times the chunk: n is 1 unless
+    n chunks fit in `max_bytes`. A typical row group (tens of MB) is then read a row at a time (~15,000 rows/s)."""
+    meta = pf.metadata.row_group(group)
+    text = next((meta.column(i) for i in range(meta.num_columns) if meta.column(i).path_in_schema == "text"), None)
+    if text is None:
+        return _BATCH_ROWS
+    return max(1, min(_BATCH_ROWS, max_bytes // max(1, text.total_uncompressed_size)))
+
+
 def parquet_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
-    """One document per row, read in batches; the `text` sizes are measured per batch, not per row."""
+    """One document per row, read in batches that hold at most `max_bytes` of text (`_batch_rows`); a row over
+    `max_bytes` is an oversize drop, read (as Arrow data, once) but never converted to a Python string. Memory is
+    bounded by the larger of `max_bytes` and the largest row, not by the batch size times the largest row."""
     try:
         pf = pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as e:
@@ -151,18 +165,23 @@ def parquet_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
         )
         return
     index = 0
+    columns = [c for c in _COLUMNS if c in names]
     try:
-        for batch in pf.iter_batches(batch_size=_BATCH_ROWS, columns=[c for c in _COLUMNS if c in names]):
-            sizes = pc.fill_null(pc.binary_length(batch.column("text")), 0).to_pylist()
-            for row, size in zip(batch.to_pylist(), sizes):
-                if size > max_bytes:
-                    evidence = f"row {index}: `text` of {size} bytes > max_bytes {max_bytes}"
-                    yield SourceDocument(
-                        f"row{index}", index, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.OVERSIZE, evidence)
-                    )
-                else:
-                    yield row_document(row, index, "parquet")
-                index += 1
+        for group in range(pf.num_row_groups):
+            rows = _batch_rows(pf, group, max_bytes)
+            for batch in pf.iter_batches(batch_size=rows, row_groups=[group], columns=columns):
+                sizes = pc.fill_null(pc.binary_length(batch.column("text")), 0)
+                small = pc.less_equal(sizes, max_bytes)
+                kept = iter(batch.filter(small).to_pylist())  # an oversize row is never made a Python string
+                for size, fits in zip(sizes.to_pylist(), small.to_pylist()):
+                    if fits:
+                        yield row_document(next(kept), index, "parquet")
+                    else:
+                        evidence = f"row {index}: `text` of {size} bytes > max_bytes {max_bytes}"
+                        yield SourceDocument(
+                            f"row{index}", index, "", {Meta.INPUT_FORMAT: "parquet"}, Drop(Reason.OVERSIZE, evidence)
+                        )
+                    index += 1
     except (OSError, pa.ArrowException) as e:
         evidence = f"{path.name}: unreadable from row {index} on: {e}"[:500]
         yield SourceDocument(

@@ -114,3 +114,23 @@ def test_parquet_without_a_text_column_or_not_parquet_at_all_is_one_drop(tmp_pat
     (tmp_path / "junk.parquet").write_bytes(b"PAR1 not really")
     [doc] = list(parquet_documents(tmp_path / "junk.parquet", MAX))
     assert doc.problem.reason == Reason.CORRUPT_FILE
+
+
+def test_a_parquet_batch_never_holds_more_text_than_max_bytes_allows(tmp_path):
+    """One dictionary value repeated: 11 rows of 2 MB stored in a few KB. Read in the 1,024-row batches of before, all
+    of them were held (and converted) at once; now a row group whose text could exceed max_bytes is read a row at a
+    time, and an oversize row is a drop."""
+    from eurocurate.pipelines.ingest.datasets import _batch_rows
+
+    big = "a" * 2_000_000
+    table = pa.table({"text": pa.array(["ok"] + [big] * 11 + ["fine"], pa.large_string())})
+    path = tmp_path / "bomb.parquet"
+    pq.write_table(table, path, compression="zstd")
+    assert path.stat().st_size < 20_000
+    pf = pq.ParquetFile(path)
+    assert _batch_rows(pf, 0, 1_000_000) == 1
+    got = list(parquet_documents(path, 1_000_000))
+    assert [d.problem.reason if d.problem else d.text for d in got] == ["ok", *[Reason.OVERSIZE] * 11, "fine"]
+    small = tmp_path / "small.parquet"
+    pq.write_table(pa.table({"text": ["Rada przyjęła budżet."] * 100}), small)
+    assert _batch_rows(pq.ParquetFile(small), 0, 1_000_000) == 1024  # small row groups keep whole batches
