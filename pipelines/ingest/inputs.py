@@ -13,10 +13,11 @@ import collections
 import glob
 import gzip
 import itertools
+import logging
 import os
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -25,6 +26,8 @@ from eurocurate import storage
 from eurocurate.config import SpecError
 from eurocurate.errors import StorageError
 from eurocurate.registry import InputSet
+
+log = logging.getLogger(__name__)
 
 # A Common Crawl crawl id as it appears in paths (`crawl-data/CC-MAIN-2024-10/segments/...`).
 CRAWL_ID: Final = re.compile(r"CC-MAIN-\d{4}-\d{2}")
@@ -72,8 +75,8 @@ def _expand_glob(pattern: str) -> list[Path]:
     """The paths `pattern` matches, `**` included, without following symbolic links to folders.
 
     `glob.glob(recursive=True)` follows them and never ends in a folder with a symlink loop (a link to `..`);
-    pathlib's walk, the one a folder input already uses, does not follow them. As with `glob`, names starting
-    with a dot match only a pattern part that starts with one.
+    pathlib's glob does not follow them (a folder input does, each real folder once: `_walk_files`). As with
+    `glob`, names starting with a dot match only a pattern part that starts with one.
     """
     parts = Path(pattern).parts
     fixed = _before_wildcard(parts)
@@ -97,7 +100,7 @@ def find_input_files(patterns: list[str], suffixes: tuple[str, ...], ignore_case
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
-            found += [p for p in path.rglob("*") if p.is_file() and accepted(p.name)]
+            found += [p for p in _walk_files(path) if accepted(p.name)]
         elif path.is_file():
             if not accepted(path.name):
                 raise InputError(f"{path}: expected a {_describe_suffixes(suffixes)} file")
@@ -106,10 +109,33 @@ def find_input_files(patterns: list[str], suffixes: tuple[str, ...], ignore_case
             found += [p for p in _expand_glob(pattern) if accepted(p.name) and p.is_file()]
         else:
             raise InputError(f"input {pattern} does not exist")
-    files = sorted({p.resolve() for p in found})
+    # as the user named them (a linked file stays where its link is: the input root and the `sources` rules see
+    # the tree the user sees), each file once however often and by whatever link it was named
+    by_target: dict[str, Path] = {}
+    for p in sorted(Path(os.path.abspath(p)) for p in found):
+        by_target.setdefault(os.path.realpath(p), p)
+    files = sorted(by_target.values())
     if not files:
         raise InputError(f"no {_describe_suffixes(suffixes)} files in {patterns}")
     return files
+
+
+def _walk_files(folder: Path) -> Iterator[Path]:
+    """Every file below `folder`, following links to folders (each real folder once: a link loop ends); a link to
+    nothing is logged and skipped, never silently left out."""
+    seen: set[str] = set()
+    for here, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            folders[:] = []
+            continue
+        seen.add(real)
+        for name in names:
+            path = Path(here, name)
+            if path.is_file():
+                yield path
+            elif path.is_symlink() and not path.exists():
+                log.warning("input %s is a symbolic link to nothing: skipped", path)
 
 
 def find_warc_files(patterns: list[str]) -> list[Path]:
@@ -267,13 +293,13 @@ def _require_utf8_name(path: Path) -> None:
 # folder whose files all sit in one subfolder would otherwise lose that subfolder from every relative path.
 def _named_folder(pattern: str) -> Path:
     """The folder `pattern` names: itself for a folder, its folder for a file, the part before the first wildcard
-    for a glob (resolved, as the files found are)."""
+    for a glob (absolute, links not followed, as the files found are)."""
     path = Path(pattern)
     if path.is_dir():
-        return path.resolve()
+        return Path(os.path.abspath(path))
     if path.is_file():
-        return path.resolve().parent
-    return Path(*_before_wildcard(path.parts)).resolve()  # Path() when the first part has one: the working folder
+        return Path(os.path.abspath(path)).parent
+    return Path(os.path.abspath(Path(*_before_wildcard(path.parts))))  # the working folder when the first part is one
 
 
 def _named_remote_folder(pattern: str) -> str:

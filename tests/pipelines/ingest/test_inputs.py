@@ -131,3 +131,23 @@ def test_a_file_name_that_is_not_utf8_is_named_in_one_line_before_the_run(tmp_pa
         f.write(b"x")
     with pytest.raises(InputError, match=r"caf\\xe9\.warc\.gz: the file name is not valid UTF-8; rename it"):
         resolve_inputs([str(folder)])
+
+
+def test_links_in_an_input_folder_are_read_where_they_are(tmp_path, caplog):
+    """A linked file keeps its place in the tree (its `sources` rule still matches, the input root stays the folder
+    named); a linked folder is read, a link loop once; a link to nothing is logged, not silently left out."""
+    import logging
+    import os
+
+    pubs, elsewhere = tmp_path / "pubs", tmp_path / "elsewhere"
+    _touch(pubs, "eurlex/a.warc.gz")
+    _touch(elsewhere, "b.warc.gz", "deep/c.warc.gz")
+    os.symlink(elsewhere / "b.warc.gz", pubs / "eurlex" / "b.warc.gz")
+    os.symlink(elsewhere / "deep", pubs / "linked")
+    os.symlink(pubs, pubs / "eurlex" / "loop")  # back up to the root: read once
+    os.symlink(tmp_path / "gone.warc.gz", pubs / "dangling.warc.gz")
+    with caplog.at_level(logging.WARNING, logger="eurocurate.pipelines.ingest.inputs"):
+        inputs = resolve_inputs([str(pubs)])
+    assert inputs.root == str(pubs)
+    assert inputs.files == ["eurlex/a.warc.gz", "eurlex/b.warc.gz", "linked/c.warc.gz"]
+    assert "dangling.warc.gz is a symbolic link to nothing: skipped" in caplog.text
