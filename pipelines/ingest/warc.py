@@ -94,6 +94,57 @@ def _member_end(path: Path, offset: int, max_out: int) -> int | None:
     return offset + read - len(inflater.unused_data)
 
 
+def _gzip_lie(path: Path, member_start: int, record_id: str | None, length: int) -> str | None:
+    """Evidence when, in a gzipped WARC, the bytes after the block of the record with `record_id` are not the record
+    separator (CRLF CRLF) or the end of the file: its Content-Length lies. Read only after a record the parser could
+    not go on from. Decompresses from `member_start` (the record's own gzip member in a file gzipped per record, else
+    the file's start) to the record's end, a chunk at a time; None when the record is not found or all is well."""
+    import gzip
+
+    wanted = f"WARC-Record-ID: {record_id}".encode() if record_id else None
+    if wanted is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            f.seek(member_start)
+            if f.read(2) != GZIP_MAGIC[:2]:
+                f.seek(0)
+            else:
+                f.seek(member_start)
+            stream = gzip.GzipFile(fileobj=f)
+            window = b""
+            while (at := window.find(wanted)) < 0:  # the record's header: look for its id, keep a chunk's tail
+                chunk = stream.read(_INFLATE_CHUNK)
+                if not chunk:
+                    return None
+                window = window[-len(wanted) :] + chunk
+            head_end = window.find(b"\r\n\r\n", at)
+            while head_end < 0 and len(window) - at < _MAX_HEADER:
+                chunk = stream.read(_INFLATE_CHUNK)
+                if not chunk:
+                    return None
+                window += chunk
+                head_end = window.find(b"\r\n\r\n", at)
+            if head_end < 0:
+                return None
+            block_end = head_end + 4 + length
+            while len(window) < block_end + 4:  # the block is within max_bytes: it was read whole
+                chunk = stream.read(_INFLATE_CHUNK)
+                if not chunk:
+                    break
+                window = window[: block_end + 4] + chunk if len(window) > block_end + 4 else window + chunk
+    except (OSError, EOFError, zlib.error):
+        return None
+    after = window[block_end : block_end + 4]
+    if after == b"\r\n\r\n" or (not after and len(window) == block_end):
+        return None
+    block = window[head_end + 4 : block_end]
+    inside = block.find(b"\r\n\r\nWARC/")
+    if inside >= 0:
+        return f"Content-Length {length} runs {length - inside} bytes over the next record's header"
+    return f"Content-Length {length}, but the block is followed by {after!r}, not the record separator"
+
+
 def target_uri(raw: bytes | None) -> str | None:
     """`WARC-Target-URI` as text. Invalid UTF-8 octets are percent-encoded (`%FF`), as a URI would carry
     them, so that the original bytes stay recoverable from provenance (U+FFFD would lose them)."""
@@ -121,6 +172,7 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
     gzipped = _is_gzip(path)
     size = path.stat().st_size
     start: int | None = 0
+    held: RawRecord | None = None  # the last record read, yielded when the next one parses (or marked if none can)
     while start is not None:
         last_good: int | None = None
         pending: int | None = None  # offset of the record being read when a failure hits
@@ -130,6 +182,9 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
             with open(path, "rb") as f:
                 f.seek(start)
                 for rec in ArchiveIterator(f, record_types=_ALL_TYPES, parse_http=False, verify_digests=False):
+                    if held is not None:  # the record after it parsed: its Content-Length did not lie
+                        yield held
+                        held = None
                     pending = rec.stream_pos  # FastWARC counts from the start of the file, not from `start`
                     length = rec.content_length
                     oversize = max_block_bytes is not None and length > max_block_bytes
@@ -184,9 +239,13 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
                         raw.problem = Drop(Reason.WARC_LYING_LENGTH, f"{path.name}@{pending}: {lie}")
                         restart = _SCAN
                     last_good, pending, last_length = pending, None, length
-                    yield raw
                     if restart != _TRUST:
+                        yield raw
                         break
+                    held = raw  # yielded once the next record parses, or marked when the bytes after it do not
+            if held is not None:
+                yield held
+                held = None
             if restart == _TRUST:
                 tail = start if last_good is None else _record_end(path, last_good, last_length, gzipped)
                 if tail is not None and (leftover := _leftover(path, tail, gzipped, size)) is not None:
@@ -195,6 +254,17 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
             start = next_record_start(path, last_good, gzipped) if restart == _SCAN else restart
             continue
         except (OSError, ValueError, EOFError) as e:
+            if held is not None:
+                # nothing parses after this record: when its block is not followed by the separator, its
+                # Content-Length lied, and the bytes it took (or left) are not part of the document
+                if (
+                    gzipped
+                    and held.problem is None
+                    and (lie := _gzip_lie(path, held.offset, held.record_id, last_length))
+                ):
+                    held.problem = Drop(Reason.WARC_LYING_LENGTH, f"{path.name}@{held.offset}: {lie}")
+                yield held
+                held = None
             if pending is None and last_good is not None:
                 # the bytes after a good record are unreadable: retry from the next record start; if
                 # that one fails before yielding anything, the next round reports it as a lost region
@@ -202,6 +272,26 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
                 tail = _record_end(path, last_good, last_length, gzipped) if start is None else None
                 if tail is not None and (leftover := _leftover(path, tail, gzipped, size)) is not None:
                     yield leftover  # no record start after them: the unreadable bytes are the file's end
+                elif start is None and tail is None and gzipped:
+                    # one gzip member for the whole file: no later record start to resume at, and the records
+                    # after this point cannot be reached; counted as one unreadable region, never silently lost
+                    log.warning(
+                        "%s: unreadable after the record at %d: %s; the rest of the file is lost", path, last_good, e
+                    )
+                    yield RawRecord(
+                        offset=last_good + 1,
+                        record_type="unreadable",
+                        record_id=None,
+                        url=None,
+                        date=None,
+                        content_type=None,
+                        block=b"",
+                        problem=Drop(
+                            Reason.WARC_CORRUPT,
+                            f"{path.name}: nothing after the record at {last_good} could be parsed ({e}); in a file "
+                            "gzipped as one member the records after it are unreachable (recompress it per record)",
+                        ),
+                    )
                 continue
             lost = pending if pending is not None else start
             resume = next_record_start(path, lost, gzipped)

@@ -7,6 +7,7 @@ record, never memory beyond the reader's limits (issue #16).
 from __future__ import annotations
 
 import contextlib
+import gzip
 import logging
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import psutil
 import pyarrow.parquet as pq
+import pytest
 import yaml
 from datatrove.data import Document
 
@@ -151,6 +153,36 @@ def test_a_moderate_lie_in_a_per_record_warc_gz_is_a_drop_and_the_records_after_
         (Reason.WARC_LYING_LENGTH, "https://example.eu/ordinary/0"),
         (None, "https://example.eu/ordinary/1"),
     ]
+
+
+@pytest.mark.parametrize("off_by", [-40, +60])
+def test_a_small_lie_in_a_per_record_warc_gz_is_a_drop_not_a_document_with_the_next_header_in_it(tmp_path, off_by):
+    """A Content-Length a little too long takes the next record's WARC header into the block (plain text would
+    carry it into the shards); a little too short cuts the page mid-word. Both went through as documents."""
+    record = page_record(0)
+    block = len(record.partition(b"\r\n\r\n")[2]) - 4  # the block, without the record separator
+    liar = lying(record, block + off_by)
+    path = write_members(tmp_path / "liar.warc.gz", [page_record(1), liar, page_record(2)])
+    assert _problems(path) == [
+        (None, "https://example.eu/ordinary/1"),
+        (Reason.WARC_LYING_LENGTH, "https://example.eu/ordinary/0"),
+        (None, "https://example.eu/ordinary/2"),
+    ]
+
+
+def test_a_lie_in_a_warc_gzipped_as_one_member_is_counted_with_the_records_it_makes_unreachable(tmp_path):
+    """One gzip member for the whole file: after the liar no record start can be found; the records lost with it
+    are one counted drop, where they vanished without a trace."""
+    record = page_record(0)
+    block = len(record.partition(b"\r\n\r\n")[2]) - 4
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(gzip.compress(page_record(1) + lying(record, block - 40) + page_record(2) + page_record(3)))
+    got = _problems(path)
+    assert got[:2] == [
+        (None, "https://example.eu/ordinary/1"),
+        (Reason.WARC_LYING_LENGTH, "https://example.eu/ordinary/0"),
+    ]
+    assert got[2:] == [(Reason.WARC_CORRUPT, None)]
 
 
 def test_a_lying_content_length_in_a_plain_warc_over_the_limit_does_not_take_the_next_record(tmp_path):
