@@ -78,7 +78,7 @@ def read_source(path: Path, fmt: InputFormat, limits: ReadLimits) -> Iterator[So
     elif fmt == "pdf":
         from eurocurate.pipelines.ingest.pdf import pdf_document
 
-        yield pdf_document(path, limits.parse_timeout_s)
+        yield pdf_document(path, limits.parse_timeout_s, max_bytes=limits.max_bytes)
     elif fmt == "xml":
         from eurocurate.pipelines.ingest.legal_xml import legal_xml_document
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zipfile
+import zlib
 from pathlib import Path
 
 # --- PDF -------------------------------------------------------------------------------------------
@@ -27,11 +28,14 @@ def make_pdf(
     lang: str | None = None,
     xmp: str | None = None,
     encrypted: bool = False,
+    flate_padding: int = 0,
 ) -> Path:
     """A valid PDF 1.7: one page per list of lines (Helvetica, WinAnsi), optional Info, /Lang and XMP.
 
     `encrypted`: a Standard security handler whose user password is not empty (the O/U entries do not
     match the empty password), which is what a reader without the password sees.
+    `flate_padding`: the page contents are a FlateDecode stream with this many bytes of comment lines after the
+    text (a decompression bomb when large: a few KB on disk).
     """
     objects: dict[int, bytes] = {}
     n_pages = len(pages)
@@ -66,7 +70,14 @@ def make_pdf(
             + f"{content_id} 0 R".encode()
             + b" >>"
         )
-        objects[content_id] = b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream"
+        flate = b""
+        if flate_padding:
+            line = b"%" + b" " * 1022 + b"\n"
+            content = zlib.compress(content + b"\n" + line * (flate_padding // len(line)), 9)
+            flate = b" /Filter /FlateDecode"
+        objects[content_id] = (
+            b"<< /Length " + str(len(content)).encode() + flate + b" >>\nstream\n" + content + b"\nendstream"
+        )
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets: dict[int, int] = {}
     for number in sorted(objects):

@@ -116,3 +116,14 @@ def test_a_pdf_over_the_size_limit_is_not_opened(tmp_path):
     path = make_pdf(tmp_path / "big.pdf", [ENGLISH] * 50)
     [doc] = list(read_source(path, "pdf", ReadLimits(max_bytes=1000)))
     assert doc.problem.reason == Reason.OVERSIZE
+
+
+def test_a_content_stream_that_inflates_past_max_bytes_is_an_oversize_drop_before_pdfium_reads_it(tmp_path):
+    """A few KB on disk, 8 MB of page contents: PDFium inflates a page's stream whole (an audit's 3 MB file held
+    3 GB); the reader inflates it first, counting and keeping nothing, and drops the file past the limit."""
+    path = make_pdf(tmp_path / "bomb.pdf", [ENGLISH], flate_padding=8 << 20)
+    assert path.stat().st_size < 64_000
+    [doc] = list(read_source(path, "pdf", ReadLimits(max_bytes=4 << 20)))
+    assert doc.problem.reason == Reason.OVERSIZE and "inflates past max_bytes" in doc.problem.evidence
+    [read] = list(read_source(path, "pdf", ReadLimits(max_bytes=64 << 20)))  # within the limit: read as ever
+    assert read.problem is None and ENGLISH[0] in read.text
