@@ -80,6 +80,9 @@ def _compression(name: str) -> str | None:
     return "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith(".zst") else None
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def jsonl_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
     """One document per non-blank line; a line over `max_bytes` is skipped without reading it whole."""
     index = 0
@@ -87,6 +90,8 @@ def jsonl_documents(path: Path, max_bytes: int) -> Iterator[SourceDocument]:
         with io.BufferedReader(pa.input_stream(str(path), compression=_compression(path.name))) as stream:
             while line := stream.readline(max_bytes + 1):
                 body = line.rstrip(b"\r\n")
+                if index == 0 and body.startswith(_UTF8_BOM):  # an editor's byte-order mark is no part of the row
+                    body = body[len(_UTF8_BOM) :]
                 if len(body) > max_bytes:
                     size = len(line) + (0 if line.endswith(b"\n") else _skip_line(stream))
                     yield SourceDocument(

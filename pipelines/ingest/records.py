@@ -83,13 +83,21 @@ def parse_http_block(block: bytes, max_bytes: int = DEFAULT_LIMITS.max_bytes) ->
         body = _dechunk(body)
     encoding = headers.get("content-encoding", "").lower()
     if encoding in ("gzip", "x-gzip", "deflate"):
-        inflated = _inflate(body, 47 if "gzip" in encoding else 15, max_bytes)
+        # gzip or zlib by their headers (47); "deflate" is zlib by RFC 9110, but many servers send raw deflate,
+        # which browsers read too: a body that does not start with a zlib header is read as raw (-15)
+        raw_deflate = encoding == "deflate" and not _zlib_header(body) and not body.startswith(GZIP_MAGIC[:2])
+        inflated = _inflate(body, 47 if not raw_deflate else -15, max_bytes)
         if isinstance(inflated, Drop):
             return Drop(inflated.reason, f"content-encoding {encoding}: {inflated.evidence}")
         body = inflated
     elif encoding not in ("", "identity"):
         return Drop(Reason.UNDECODABLE, f"unsupported content-encoding {encoding}")
     return HttpPayload(status, headers.get("content-type"), body, kept, headers.get("location"))
+
+
+def _zlib_header(body: bytes) -> bool:
+    """RFC 1950: compression method 8 in the first byte's low bits, and the first two bytes a multiple of 31."""
+    return len(body) >= 2 and body[0] & 0x0F == 8 and (body[0] << 8 | body[1]) % 31 == 0
 
 
 def _inflate(body: bytes, wbits: int, max_bytes: int) -> bytes | Drop:

@@ -134,3 +134,11 @@ def test_a_parquet_batch_never_holds_more_text_than_max_bytes_allows(tmp_path):
     small = tmp_path / "small.parquet"
     pq.write_table(pa.table({"text": ["Rada przyjęła budżet."] * 100}), small)
     assert _batch_rows(pq.ParquetFile(small), 0, 1_000_000) == 1024  # small row groups keep whole batches
+
+
+def test_a_byte_order_mark_before_the_first_jsonl_row_does_not_make_it_malformed(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"text": "Der Rat tagte."}\n{"text": "Er beschloss den Haushalt."}\n')
+    assert [(d.problem, d.text) for d in jsonl_documents(path, MAX)] == [
+        (None, "Der Rat tagte."), (None, "Er beschloss den Haushalt.")
+    ]  # fmt: skip

@@ -280,3 +280,14 @@ def test_invalid_utf8_in_warc_target_uri_is_percent_encoded_so_the_bytes_are_rec
         from urllib.parse import unquote_to_bytes
 
         assert unquote_to_bytes(raw.url) == b"https://example.eu/caf\xe9/\xff\xc3\xa9"
+
+
+def test_deflate_content_encoding_is_read_with_or_without_its_zlib_header():
+    """RFC 9110 says zlib; many servers send raw deflate (browsers read both), and some send gzip under that name."""
+    import zlib
+
+    body = b"<html><body><p>" + b"Der Rat beschloss den Haushalt. " * 40 + b"</p></body></html>"
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    for encoded in (zlib.compress(body), raw.compress(body) + raw.flush(), gzip.compress(body)):
+        block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: deflate\r\n\r\n" + encoded
+        assert parse_http_block(block).body == body
