@@ -45,11 +45,14 @@ _DETECTABLE = frozenset(
 )
 
 
+UTF8_REPLACED = "utf-8-replaced"  # UTF-8 but for a few invalid bytes (at most 1% of the text), each read as U+FFFD
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
     text: str
     charset: str
-    origin: str  # utf-8 | meta | http | detected
+    origin: str  # utf-8 | meta | http | detected | utf-8-replaced (`UTF8_REPLACED`)
 
 
 def normalise_charset(label: str | None) -> str | None:
@@ -123,6 +126,11 @@ def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
             continue
         if _control_fraction(text) <= _MAX_CONTROL_FRACTION:
             return Decoded(text, charset, origin)
+    # UTF-8 with a few broken bytes (a truncated multi-byte character, a pasted fragment): no other charset made
+    # text of it, so it is read as UTF-8 with U+FFFD for each bad byte, unless that makes too much of the page noise
+    text = payload.decode("utf-8", "replace")
+    if _control_fraction(text) <= _MAX_CONTROL_FRACTION:
+        return Decoded(text, "utf-8", UTF8_REPLACED)
     return None
 
 

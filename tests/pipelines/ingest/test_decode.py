@@ -100,3 +100,15 @@ def test_decoding_a_utf8_payload_equals_the_rule(text, content_type):
         assert decoded == Decoded(text, "utf-8", "utf-8")
     else:
         assert decoded is None or decoded.origin != "utf-8"
+
+
+def test_utf8_with_a_few_broken_bytes_is_read_with_replacement_characters_not_dropped():
+    """An audit's page: UTF-8 declared and written, but for six invalid bytes; no charset made text of it, so
+    the whole page was an undecodable drop. It is read, each bad byte a U+FFFD, and says so in its origin."""
+    from eurocurate.pipelines.ingest.decode import UTF8_REPLACED
+
+    text = "Größe und Übermaß im Straßenverkehr. " * 100
+    payload = f"<html><head><meta charset=utf-8></head><body><p>{text}</p>".encode() + b"\xed\xa0\x80 \xff\xfe</body>"
+    decoded = decode_payload(payload, "text/html")
+    assert (decoded.charset, decoded.origin) == ("utf-8", UTF8_REPLACED) and text in decoded.text
+    assert decode_payload(b"<html>" + bytes(range(128, 256)) * 50, "text/html") is None  # noise stays a drop
