@@ -286,6 +286,12 @@ def tokenizer_identity(tok: TokenizerInfo, eos_appended: bool, code: Code = _pla
         f"Tokenized with {code(tok.id)} (sha256 {code(tok.sha256)}, vocabulary {tok.vocab_size:,}, EOS "
         f"{code(tok.eos_token)} id {tok.eos_id}, {'appended to every document' if eos_appended else 'not appended'}); "
         f"file {code(TOKENIZER_PATH)}."
+        + (
+            " It was trained on no text: no document reached the tokenizer, so it holds its byte alphabet and special "
+            "tokens only."
+            if tok.sampling is not None and not tok.training_sample_chars
+            else ""
+        )
     )
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from tokenizers import Tokenizer
 
 from eurocurate.cli import main
 from eurocurate.files import sha256_file
 from eurocurate.pipelines.output.tokenize import balanced_sample
-from tests.conftest import robots_of, write_spec
+from tests.conftest import REPO, robots_of, write_spec
 
 
 def _concat(files):
@@ -78,3 +79,25 @@ def test_datasets_and_polars_read_the_token_shards_as_trainers_do(local_run):
     row = ds[0]
     assert tok.decode(row["input_ids"][:-1]) == texts[row["doc_id"]]
     assert {q["key"] for q in row["quality"]} >= {"gopher_quality.n_words", "gopher_quality.mean_word_length"}
+
+
+@pytest.mark.slow
+def test_a_run_whose_every_document_is_dropped_finishes_and_says_so(tmp_path):
+    """Every page too short for the quality filter: the run used to stop at the tokenizer ("nothing to train a
+    tokenizer on") as an incomplete run to resume, which no re-run could finish, and left no run.json to audit."""
+    from eurocurate.cli import main
+    from eurocurate.manifests.audit.run_manifest import read_run_manifest
+    from eurocurate.manifests.release.dataset_card import dataset_card
+    from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
+
+    short = b"<html><body><p>short</p></body></html>"
+    write_warc(
+        tmp_path / "in" / "a.warc.gz", [WarcRecordSpec(url=f"https://x{i}.example.eu/p", body=short) for i in range(3)]
+    )
+    out = tmp_path / "out"
+    spec = str(REPO / "pipelines" / "demo.yaml")
+    assert main(["run", spec, "-i", str(tmp_path / "in"), "-o", str(out), "--executor", "local"]) == 0
+    run = read_run_manifest(out)
+    assert (run.totals.read, run.totals.kept, run.totals.dropped) == (3, 0, 3)
+    assert main(["verify", str(out)]) == 0
+    assert "trained on no text: no document reached the tokenizer" in dataset_card(out)
