@@ -293,10 +293,14 @@ def _classify_id(
     label = _LABEL_RE.search(preceding)
     code = label.group(1).upper() if label else ""
     best: tuple[tuple[bool, bool, bool, int], str] | None = None
+    header: str | None = None  # the value's column header in a table written as text
     for order, kind in enumerate(kinds):
         spec = _NATIONAL_IDS[kind]
         named = code in spec.labels or spec.context.search(preceding) is not None
         named = named or spec.context.search(following) is not None
+        if not named and header is None:
+            header = column_header(text, start) or ""  # once per value, and only where no name is near it
+        named = named or bool(header) and spec.context.search(header) is not None
         proven_here = kind in in_lang and lang in spec.langs and not _DATELESS.get(kind, _never)(value)
         if not named and kind not in anywhere and not proven_here:
             continue
@@ -312,6 +316,37 @@ def _classify_id(
         # A checksum-failed string known only by its shape must not hide a valid phone number under it.
         rank = RANK_NAMED_ID if named else RANK_ID if valid or shape in _DATE_SHAPES else RANK_WEAK
         yield rank, PiiMatch(kind, start, start + len(value), value, valid)
+
+
+_TABLE_LINES_UP = 500  # rows looked through for a table's header
+_CELL_SPLIT = re.compile(r"\||\t")
+
+
+def column_header(text: str, start: int) -> str | None:
+    """The header cell above the value at `start` when it sits in a table written as text (Markdown `|` rows, or
+    tab-separated): the first line of the block of table lines it is in, at the value's column. A column named
+    `BSN` names every number under it, however far below the header the row is."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    sep = "|" if "|" in line else "\t" if "\t" in line else None
+    if sep is None:
+        return None
+    column = text.count(sep, line_start, start)
+    header_start, pos = line_start, line_start
+    for _ in range(_TABLE_LINES_UP):
+        if pos == 0:
+            break
+        above_start = text.rfind("\n", 0, pos - 1) + 1
+        above = text[above_start : pos - 1]
+        if sep not in above:
+            break
+        header_start, pos = above_start, above_start
+    if header_start == line_start:
+        return None  # the value's own row is the first: no header above it
+    header_end = text.find("\n", header_start)
+    cells = text[header_start:header_end].split(sep)
+    return cells[column] if column < len(cells) else None
 
 
 def _never(value: str) -> bool:

@@ -114,3 +114,13 @@ def test_a_year_and_a_number_after_an_ordinary_word_stay():
 )
 def test_an_email_address_ends_where_its_domain_does(text, expected):
     assert redacted(text, "de") == expected
+
+
+def test_a_weak_identifier_in_a_table_is_named_by_its_column_header():
+    """Markdown and tab-separated tables put the name (`BSN`) in the header, rows away from the numbers."""
+    long_row = "Kees Bakker, Amsterdam, afdeling Verkoop en Marketing, kamer 4.12, tweede verdieping"
+    table = f"| Naam | Woonplaats | BSN |\n|---|---|---|\n| Jan | Amsterdam | 111222333 |\n| {long_row} | Delft | 123456782 |"
+    assert redacted(table, "nl").count("<NL_BSN>") == 2
+    assert redacted("Naam\tBSN\nJan\t111222333\n", "nl") == "Naam\tBSN\nJan\t<NL_BSN>\n"
+    # a column named otherwise names nothing: an order number stays
+    assert redacted("Artikel\tNummer\nFiets\t123456782\n", "nl") == "Artikel\tNummer\nFiets\t123456782\n"
