@@ -287,6 +287,22 @@ class LanguageIdParams(BaseModel):
         check_route_languages(value)
         return value
 
+    @field_validator("min_scores")
+    @classmethod
+    def _scores_of_labels(cls, value: dict[str, float]) -> dict[str, float]:
+        """A key the identifier never gives (`hrv`, `DE`) or a score outside [0, 1] would silently do nothing, or
+        drop every document of the language: refused with the spec."""
+        for code, score in value.items():
+            label = _route_code(code.lower()) if "_" in code or len(code) == 3 else code.lower()
+            if code != label or not _LANG_CODE.match(code) or "_" in code or not _is_language_code(code):
+                hint = f"; did you mean '{label}'?" if label != code and _is_language_code(label) else ""
+                raise ValueError(
+                    f"min_scores key {code!r} is no language code as the identifier labels documents{hint}"
+                )
+            if not 0 <= score <= 1:
+                raise ValueError(f"min_scores {code}: {score} is not a score between 0 and 1")
+        return value
+
 
 @register_stage(
     name="language_id",

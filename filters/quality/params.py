@@ -174,4 +174,7 @@ def load_language_config(
     try:
         return LanguageQualityConfig.model_validate(raw)
     except ValidationError as e:
-        raise SpecError(f"quality configuration for '{lang}': {e}") from e
+        from eurocurate.config import describe_validation_errors
+
+        where = f"quality configuration for '{lang}' (bundled file, config_dir, overrides merged)"
+        raise SpecError(describe_validation_errors(where, e, LanguageQualityConfig)) from None

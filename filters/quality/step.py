@@ -7,12 +7,15 @@ configuration by its `lang` metadata and stores every statistic under `metadata[
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 from datatrove.data import Document
 from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate.config import SpecError
 from eurocurate.filters.quality.params import (
     DEFAULT_CONFIG,
     LanguageQualityConfig,
@@ -34,8 +37,9 @@ from eurocurate.filters.quality.signals import (
     measure_gopher_quality,
     measure_gopher_repetition,
 )
+from eurocurate.langid.languages import iso639_3_code
 from eurocurate.registry import BuildContext, StageParts, register_stage
-from eurocurate.schema import Meta, Reason
+from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
 MODEL_SCORE_KEY = "model.score"
@@ -163,4 +167,38 @@ class QualityFilter(LedgerStage):
     },
 )
 def build_quality_filter(p: QualityFilterParams, ctx: BuildContext, key: str) -> StageParts:
-    return StageParts(map_steps=[QualityFilter(ctx.out_dir, p)])
+    step = QualityFilter(ctx.out_dir, p)
+    try:
+        for lang in checked_languages(p):  # each configuration a run can use, merged now: not in every worker
+            step.config_for(lang)
+    except SpecError as e:
+        raise SpecError(f"stage {key!r}: {e}") from None
+    return StageParts(map_steps=[step])
+
+
+_LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
+
+
+def checked_languages(p: QualityFilterParams) -> list[str]:
+    """The languages whose merged configuration a run may ask for: the EU-24, the default, and those `overrides`
+    and `config_dir` name. A key that is no language code here (`deu`, `DE`, `ger.yaml`) is a `SpecError`: it would
+    be silently ignored."""
+    named = [k for k in p.overrides if k != "*"]
+    if p.config_dir and Path(p.config_dir).is_dir():
+        named += [f.stem for f in sorted(Path(p.config_dir).glob("*.yaml"))]
+    import pycountry
+
+    for name in named:
+        if name == DEFAULT_CONFIG:
+            continue
+        lower = name.lower()
+        iso = pycountry.languages.get(alpha_2=lower) if len(lower) == 2 else pycountry.languages.get(alpha_3=lower)
+        older = pycountry.languages.get(bibliographic=lower) if len(lower) == 3 else None  # ISO 639-2/B: ger
+        short = iso639_3_code(older.alpha_3) if iso is None and older is not None else iso639_3_code(lower)
+        if not _LANGUAGE_KEY.match(name) or (short != name and short in EU24) or (iso is None and older is None):
+            hint = f"; did you mean '{short}'?" if short != name and _LANGUAGE_KEY.match(short) else ""
+            raise SpecError(
+                f"quality configuration for {name!r}: not a language code as the language_id stage labels "
+                f"documents (ISO 639-1 such as 'de', or the 639-3 code of a language without one such as 'fur'){hint}"
+            )
+    return list(dict.fromkeys([*EU24, DEFAULT_CONFIG, *named]))

@@ -172,3 +172,21 @@ def test_routing_in_segment_mode_never_mixes_routed_text_into_an_eu24_document(t
 def test_route_languages_mistakes_are_refused_with_what_to_write(route, says):
     with pytest.raises(ValueError, match=says):
         LanguageIdParams(route_languages=route)
+
+
+@pytest.mark.parametrize(
+    ("scores", "says"),
+    [
+        (
+            {"hrv": 0.1},
+            "min_scores key 'hrv' is no language code as the identifier labels documents; did you mean 'hr'",
+        ),
+        ({"DE": 0.2}, "did you mean 'de'"),
+        ({"xx": 0.3}, "min_scores key 'xx' is no language code"),
+        ({"de": 5.0}, "min_scores de: 5.0 is not a score between 0 and 1"),
+    ],
+)
+def test_min_scores_a_run_would_silently_ignore_or_that_drop_everything_are_refused(scores, says):
+    with pytest.raises(ValueError, match=says):
+        LanguageIdParams(min_scores=scores)
+    assert LanguageIdParams(min_scores={"de": 0.3, "fur": 0.2}).min_scores == {"de": 0.3, "fur": 0.2}

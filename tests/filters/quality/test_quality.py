@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.resources
 import random
+from types import SimpleNamespace
 
 import pytest
 from datatrove.data import Document
@@ -257,3 +258,43 @@ def test_duplicate_lines_count_every_occurrence_after_the_first(items):
     seen: set[str] = set()
     repeated = [item for item in items if item in seen or seen.add(item)]
     assert _duplicates(items) == (len(repeated), sum(map(len, repeated)))
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        (
+            {"overrides": {"de": {"gopher_quality": {"min_doc_word": 80}}}},
+            "unknown key 'gopher_quality.min_doc_word'; did you mean 'min_doc_words'",
+        ),
+        ({"overrides": {"de": {"gopher_quality": {"min_doc_words": "lots"}}}}, "gopher_quality.min_doc_words"),
+        ({"overrides": {"*": {"gopher_qualty": {}}}}, "unknown key 'gopher_qualty'; did you mean 'gopher_quality'"),
+        (
+            {"overrides": {"deu": {"gopher_quality": {"min_doc_words": 80}}}},
+            "'deu': not a language code .*did you mean 'de'",
+        ),
+    ],
+)
+def test_a_quality_configuration_mistake_is_refused_when_the_stage_is_built_not_in_every_document(params, says):
+    """Each passed `check`, and the run then exited 0 with every document of the language an error drop."""
+    from eurocurate.config import SpecError
+    from eurocurate.filters.quality.step import QualityFilterParams, build_quality_filter
+
+    with pytest.raises(SpecError, match=says):
+        build_quality_filter(QualityFilterParams.model_validate(params), SimpleNamespace(out_dir="/tmp"), "quality")
+
+
+def test_a_config_dir_file_with_a_typo_or_a_name_that_is_no_language_is_refused(tmp_path):
+    from eurocurate.config import SpecError
+    from eurocurate.filters.quality.step import QualityFilterParams, build_quality_filter
+
+    ctx = SimpleNamespace(out_dir=str(tmp_path))
+    (tmp_path / "de.yaml").write_text("gopher_quality: {min_doc_word: 80}\n")
+    with pytest.raises(SpecError, match="unknown key 'gopher_quality.min_doc_word'"):
+        build_quality_filter(QualityFilterParams(config_dir=str(tmp_path)), ctx, "quality")
+    (tmp_path / "de.yaml").unlink()
+    (tmp_path / "ger.yaml").write_text("gopher_quality: {min_doc_words: 80}\n")
+    with pytest.raises(SpecError, match="'ger': not a language code"):
+        build_quality_filter(QualityFilterParams(config_dir=str(tmp_path)), ctx, "quality")
+    (tmp_path / "ger.yaml").rename(tmp_path / "fur.yaml")  # a routed language's own configuration is fine
+    assert build_quality_filter(QualityFilterParams(config_dir=str(tmp_path)), ctx, "quality").map_steps
