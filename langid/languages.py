@@ -22,7 +22,8 @@ NO_SCRIPT: Final = "none"
 EU24_SCRIPT: Final[dict[str, str]] = dict.fromkeys(EU24, LATIN) | {"el": GREEK, "bg": CYRILLIC}
 
 # lid.176 labels that name the same language as another label here.
-FASTTEXT_ALIASES: Final[dict[str, str]] = {"no": "nb", "sh": "hbs"}  # hbs: Serbo-Croatian, decided by the group
+# lid.176 writes Alemannic with its Wikipedia code `als` (in ISO 639-3, Tosk Albanian); `gsw` is its ISO code
+FASTTEXT_ALIASES: Final[dict[str, str]] = {"no": "nb", "sh": "hbs", "als": "gsw"}  # hbs: Serbo-Croatian, by the group
 
 # Groups whose members fastText confuses; a text labelled with a member gets a second opinion.
 # The first member names the group (mt: lid.176 sends Maltese to en/it/pl; only spelling tells it).

@@ -190,3 +190,18 @@ def test_min_scores_a_run_would_silently_ignore_or_that_drop_everything_are_refu
     with pytest.raises(ValueError, match=says):
         LanguageIdParams(min_scores=scores)
     assert LanguageIdParams(min_scores={"de": 0.3, "fur": 0.2}).min_scores == {"de": 0.3, "fur": 0.2}
+
+
+def test_alemannic_is_labelled_and_routed_as_gsw_not_as_albanian(tmp_path):
+    """lid.176 writes Alemannic `als`, which ISO 639-3 gives Tosk Albanian: routing `gsw` routed nothing, and `als`
+    (as the route code's ISO reading) routed Albanian."""
+    swiss = (
+        "Mir händ hüt am Morge zäme im Garte gschaffet und am Abig simmer no es bitzeli go laufe. "
+        "D Chind händ im Bach gspillt und de Grossvater het verzellt, wie's früener gsi isch im Dorf. "
+        "Am Sunntig gömmer dänn alli zäme uf de Bärg, wänn s Wätter guet isch."
+    )
+    step = LanguageIdentifier(str(tmp_path), route_languages=("gsw",))
+    doc = Document(text=swiss, id="gsw")
+    step.judge_batch([doc])
+    assert doc.metadata[Meta.LANG] == "gsw"
+    assert LanguageIdentifier(str(tmp_path), route_languages=("als",)).route_languages == frozenset({"sq"})
