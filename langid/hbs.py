@@ -181,6 +181,7 @@ def hbs_evidence(
             evidence[lang] += tell_weight * max(-6, min(6, n))
     first, second = sorted(evidence.values(), reverse=True)[:2]
     if lingua_weight and first - second <= lingua_weight * _LINGUA_SPAN:
+        LINGUA_CALLS[0] += 1
         lingua = lingua_hbs(text) or dict.fromkeys(HBS, 1 / 3)
         for lang in HBS:
             evidence[lang] += lingua_weight * math.log(lingua.get(lang, 0.0) + 0.01)
@@ -188,6 +189,8 @@ def hbs_evidence(
 
 
 _LINGUA_SPAN: Final = math.log(1.01 / 0.01)
+# lingua calls of the splits in this process (the language_id stage adds them to its `lingua_asked` stat)
+LINGUA_CALLS: list[int] = [0]
 
 
 @lru_cache(maxsize=1)

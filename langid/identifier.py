@@ -16,7 +16,7 @@ from typing import Final
 
 from eurocurate.langid.config import LangIdConfig
 from eurocurate.langid.fasttext_lid import bundled_lid176_path, load_fasttext, normalize_label, raw_predict
-from eurocurate.langid.hbs import HBS, split_hbs
+from eurocurate.langid.hbs import HBS, LINGUA_CALLS, split_hbs
 from eurocurate.langid.languages import (
     CONFUSABLE_GROUPS,
     CYRILLIC,
@@ -116,6 +116,10 @@ class EuLanguageIdentifier:
                     regional_model(self.config.regional_model_path)  # memory-mapped, ~4 MB
             else:
                 preload()
+
+    def all_counts(self) -> Counter[str]:
+        """`counts`, with the lingua calls the Croatian/Bosnian/Serbian splits of the process made (`LINGUA_ASKED`)."""
+        return self.counts + Counter({LINGUA_ASKED: LINGUA_CALLS[0]})
 
     # -- fastText -------------------------------------------------------------------------------
     def fasttext_top(self, flat: str) -> dict[str, float]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 from functools import lru_cache
 from typing import Final, Literal
 
@@ -236,9 +235,9 @@ class LanguageIdentifier(LedgerStage):
         began = time.perf_counter()
         ident = self.identifier
         self.stat_update(MODEL_LOAD_MS, value=round((time.perf_counter() - began) * 1000))
-        before = Counter(ident.counts)  # the identifier is the worker's, shared by its tasks: count this one's
+        before = ident.all_counts()  # the identifier is the worker's, shared by its tasks: count this one's
         yield from super().run(data, rank, world_size)
-        for key, n in sorted((ident.counts - before).items()):
+        for key, n in sorted((ident.all_counts() - before).items()):
             self.stat_update(key, value=n)  # what the second opinions were asked (`EuLanguageIdentifier.counts`)
 
 

@@ -115,3 +115,13 @@ def test_the_stage_counts_the_second_opinions_its_documents_needed(tmp_path):
     ]
     _run(step, docs)
     assert step.stats[OPINION_GROUP].total >= 2 and step.stats[HBS_SPLIT].total >= 2
+    # lingua, asked inside a split only when it can change the winner, is counted there too
+    from eurocurate.langid import hbs
+
+    asked_before = hbs.LINGUA_CALLS[0]
+    again = LanguageIdentifier(str(tmp_path / "again"))
+    _run(
+        again,
+        [Document(text=" ".join(LOOKALIKE_SENTENCES["bs"].split()[:12]) + " " + str(i), id=f"b{i}") for i in range(5)],
+    )
+    assert again.stats["lingua_asked"].total == hbs.LINGUA_CALLS[0] - asked_before > 0
