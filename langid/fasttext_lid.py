@@ -34,6 +34,18 @@ def bundled_lid176_path() -> Path:
     return path
 
 
+_FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")  # the first four bytes of every fastText .bin/.ftz file
+
+
+def require_fasttext_model(path: str) -> None:
+    """Raise `ModelNotFound` (a missing file) or `ValueError` (not a fastText model) naming `path`."""
+    if not Path(path).is_file():
+        raise ModelNotFound(f"model_path {path} does not exist")
+    with open(path, "rb") as f:
+        if f.read(4) != _FASTTEXT_MAGIC:
+            raise ValueError(f"model_path {path} is not a fastText model (.bin or .ftz; e.g. GlotLID's model.bin)")
+
+
 @lru_cache(maxsize=4)
 def load_fasttext(path: str):  # -> fasttext model (untyped C++ binding)
     import fasttext

@@ -24,6 +24,7 @@ from eurocurate.langid.config import (
     SegmentMode,
 )
 from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text
+from eurocurate.langid.fasttext_lid import require_fasttext_model
 from eurocurate.langid.identifier import EuLanguageIdentifier
 from eurocurate.langid.languages import OTHER, UNDETERMINED, iso639_3_code
 from eurocurate.langid.long_tail import EUROPEAN_NON_EU24, FASTTEXT_NAMES, HELIPORT_KNOWS, require_heliport
@@ -147,6 +148,8 @@ class LanguageIdentifier(LedgerStage):
         )
         if why := self.config.unread_regional_model():  # `model_copy` does not validate: asked here
             raise ValueError(why)
+        if self.config.model_path:
+            require_fasttext_model(self.config.model_path)  # one line before the run, not a traceback in every task
         if self.config.second_opinion and self.config.second_opinion_model == "heliport":
             require_heliport()  # an optional (GPL-3.0) package: say so before the run starts, not in a worker
             if self.config.reads_regional_model and self.config.regional_model_path:

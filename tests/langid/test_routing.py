@@ -205,3 +205,10 @@ def test_alemannic_is_labelled_and_routed_as_gsw_not_as_albanian(tmp_path):
     step.judge_batch([doc])
     assert doc.metadata[Meta.LANG] == "gsw"
     assert LanguageIdentifier(str(tmp_path), route_languages=("als",)).route_languages == frozenset({"sq"})
+
+
+def test_a_model_path_that_is_no_fasttext_model_is_one_line_before_the_run(tmp_path):
+    bogus = tmp_path / "bogus.bin"
+    bogus.write_bytes(b"not a model at all")
+    with pytest.raises(ValueError, match=r"model_path .*bogus.bin is not a fastText model"):
+        LanguageIdentifier(str(tmp_path), model_path=str(bogus))
