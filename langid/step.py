@@ -7,6 +7,7 @@ only wires them into the pipeline and turns them into ledger drops.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from functools import lru_cache
@@ -33,6 +34,7 @@ from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
 
+log = logging.getLogger(__name__)
 _EU24 = frozenset(EU24)
 MODEL_LOAD_MS: Final = "model_load_ms"
 ROUTE_ALL: Final = "*"
@@ -156,6 +158,14 @@ class LanguageIdentifier(LedgerStage):
                 regional_model(self.config.regional_model_path)  # a wrong file: one line before the run, not a worker
         self.languages = frozenset(languages)
         self.route_languages = check_route_languages(route_languages)
+        unset = sorted(c for c in self.route_languages - {ROUTE_ALL} if c not in self.config.min_scores)
+        if unset and self.config.min_score > 0.3:
+            log.warning(
+                "route_languages %s have no min_scores entry: min_score %s applies, and the long-tail veto's relabels "
+                "often score lower (docs/langid.md, routing); give each its own threshold",
+                ", ".join(unset),
+                self.config.min_score,
+            )
         self.segment_mode = segment_mode
         self.min_segment_share = min_segment_share
         self._config_json = self.config.model_dump_json()

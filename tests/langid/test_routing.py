@@ -212,3 +212,11 @@ def test_a_model_path_that_is_no_fasttext_model_is_one_line_before_the_run(tmp_p
     bogus.write_bytes(b"not a model at all")
     with pytest.raises(ValueError, match=r"model_path .*bogus.bin is not a fastText model"):
         LanguageIdentifier(str(tmp_path), model_path=str(bogus))
+
+
+def test_a_routed_language_without_its_own_threshold_is_warned_about(tmp_path, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="eurocurate.langid.step"):
+        LanguageIdentifier(str(tmp_path), min_score=0.65, route_languages=("fur", "ca"), min_scores={"ca": 0.3})
+    assert "route_languages fur have no min_scores entry: min_score 0.65 applies" in caplog.text
