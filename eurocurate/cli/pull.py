@@ -63,10 +63,9 @@ def _stdout_closed() -> int:
 
 
 def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] | None) -> int:
-    import httpx
-
     from eurocurate.hub.pull import PullError
     from eurocurate.hub.pull_mix import pull_sequences
+    from eurocurate.hub.transport import HUB_TRANSPORT_ERRORS
 
     jsonl = None if args.output else sys.stdout.buffer
     try:
@@ -79,7 +78,7 @@ def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] 
         return _stdout_closed()
     except (PullError, ValueError) as e:
         return error(e)
-    except (OSError, httpx.HTTPError) as e:  # the Hub unreachable, or a request it refused
+    except HUB_TRANSPORT_ERRORS as e:  # the Hub unreachable, or a request it refused
         return error(f"{args.source}: cannot read the Hub dataset ({type(e).__name__}: {str(e)[:200]})")
     (out_console if args.output else console).print(
         f"rank {args.rank}/{args.world_size}: {summary.rows:,} rows of {args.seq_len} ids ({summary.tokens:,} tokens); "
@@ -91,10 +90,9 @@ def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] 
 
 
 def main(args: argparse.Namespace) -> int:
-    import httpx
-
     from eurocurate.hub.pull import PullError
     from eurocurate.hub.pull_mix import pull_mix
+    from eurocurate.hub.transport import HUB_TRANSPORT_ERRORS
 
     langs = [x.strip() for x in args.langs.split(",") if x.strip()]
     try:
@@ -115,7 +113,7 @@ def main(args: argparse.Namespace) -> int:
         return _stdout_closed()
     except PullError as e:
         return error(e)
-    except (OSError, httpx.HTTPError) as e:  # the Hub unreachable, or a request it refused
+    except HUB_TRANSPORT_ERRORS as e:  # the Hub unreachable, or a request it refused
         return error(f"{args.source}: cannot read the Hub dataset ({type(e).__name__}: {str(e)[:200]})")
     all_tokens = sum(totals.values()) or 1
     table = Table(title="pulled", show_edge=False)

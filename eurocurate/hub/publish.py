@@ -20,12 +20,8 @@ from huggingface_hub.errors import HFValidationError
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.utils import validate_repo_id
 
-try:  # huggingface_hub's HTTP client: its errors (a refused connection) are no OSError
-    from httpx2 import HTTPError as _HubTransportError
-except ImportError:  # a huggingface_hub on requests, whose errors are OSErrors
-    _HubTransportError = OSError
-
 from eurocurate.files import TMP_MARK
+from eurocurate.hub.transport import HUB_TRANSPORT_ERRORS
 from eurocurate.layout import CARD, CROISSANT, REPORT_HTML, REPORTS, RUN_MANIFEST, SHARDS, TEXT, TOKENIZER
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
@@ -182,7 +178,9 @@ def publish(
         raise PublishError("no Hugging Face token: set HF_TOKEN or log in with `hf auth login`")
     try:
         return _publish(api, out, run, repo_id, revision or DEFAULT_BRANCH, private)
-    except (_HubTransportError, OSError) as e:  # the Hub refused (a bad token, no rights) or could not be reached
+    except (
+        HUB_TRANSPORT_ERRORS
+    ) as e:  # (OSError included) the Hub refused (a bad token, no rights) or could not be reached
         where = endpoint or "the Hugging Face Hub"
         raise PublishError(f"publishing {repo_id} to {where} failed: {type(e).__name__}: {e}"[:500]) from e
 

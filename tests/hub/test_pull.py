@@ -86,3 +86,16 @@ def test_a_reader_that_stops_early_ends_the_stream_without_an_error(local_run):
         stderr = proc.stderr.read()
     assert len(first["input_ids"]) == 8 and first["position"] == 0
     assert proc.returncode == 0 and b"Traceback" not in stderr
+
+
+def test_pulling_from_an_unreachable_hub_is_one_line_not_a_traceback(capsys):
+    """huggingface_hub's own HTTP client raises httpx2 errors, which the command did not catch (exit 1, traceback)."""
+    from eurocurate.cli import main
+    from tests.ports import free_ports
+
+    nobody = f"http://127.0.0.1:{free_ports(1)[0]}"  # a port nothing listens on
+    for extra in ([], ["--seq-len", "16"]):
+        args = ["pull", "someorg/somedata", "--langs", "de", "--tokens", "100", "--endpoint", nobody, *extra]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert "someorg/somedata: cannot read the Hub dataset (ConnectError" in err and "Traceback" not in err
