@@ -61,8 +61,9 @@ def dedup_jsonl(
     max_docs_in_memory: int = DEFAULT_MAX_DOCS_IN_MEMORY,
     min_jaccard: float | None = DEFAULT_MIN_JACCARD,
 ) -> dict:
-    """Write the lines of `src` that survive near-dedup (and, with `urls`, URL dedup: first line per
-    normalised `url` wins) to `dst`; returns counts read / written / near_duplicates / url_duplicates / clusters.
+    """Write the lines of `src` that survive URL dedup (with `urls`: the first line per normalised `url` wins, before
+    near-dedup, as in a pipeline run) and near-dedup to `dst`; returns counts read / written / near_duplicates /
+    url_duplicates / clusters.
     Banding and `min_jaccard` (candidate pairs verified; None: off) default as in the `minhash_dedup` stage."""
     if max_docs_in_memory < MIN_DOCS_IN_MEMORY:
         raise ValueError(
@@ -71,7 +72,18 @@ def dedup_jsonl(
         )
     src, dst = str(src), Path(dst)
     config = MinhashConfig(bands, rows, ngram)
-    rows_iter = ((str(n), r.get("text", ""), f"{n:012d}", None) for n, _, r in _records(src))
+    # URL dedup first, as a pipeline run does it: near-dedup then sees only the lines that keep their URL, so a
+    # cluster never keeps a line that URL dedup then drops (taking the cluster's text with it)
+    url_duplicates: set[int] = set()
+    if urls:
+        seen_urls: set[int] = set()
+        for number, _line, record in _records(src):
+            if isinstance(record.get("url"), str):
+                key = url_key(record["url"])
+                if key in seen_urls:
+                    url_duplicates.add(number)
+                seen_urls.add(key)
+    rows_iter = ((str(n), r.get("text", ""), f"{n:012d}", None) for n, _, r in _records(src) if n not in url_duplicates)
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
         layout, _ = find_near_duplicates(
             rows_iter,
@@ -86,22 +98,18 @@ def dedup_jsonl(
         table = pq.read_table(path).to_pydict() if path.is_file() else {"doc_id": [], "verdict": [], "cluster_size": []}
     decisions = {int(d): (v, s) for d, v, s in zip(table["doc_id"], table["verdict"], table["cluster_size"])}
     counts = {"read": 0, "written": 0, "near_duplicates": 0, "url_duplicates": 0, "clusters": 0}
-    seen_urls: set[int] = set()
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp_dst = dst.with_name(dst.name + ".tmp")
     with open(tmp_dst, "wb") as out:
         for number, _line, record in _records(src):
             counts["read"] += 1
+            if number in url_duplicates:
+                counts["url_duplicates"] += 1
+                continue
             verdict, size = decisions.get(number, (KEEP, 1))
             if verdict != KEEP:
                 counts["near_duplicates"] += 1
                 continue
-            if urls and isinstance(record.get("url"), str):
-                key = url_key(record["url"])
-                if key in seen_urls:
-                    counts["url_duplicates"] += 1
-                    continue
-                seen_urls.add(key)
             cluster = record.get("id", number)  # a cluster is named after its kept line
             counts["clusters"] += size > 1
             record[Meta.DEDUP_CLUSTER_ID] = cluster

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -131,7 +132,7 @@ class UrlHasher(PipelineStep):
                         out.append(
                             {
                                 "url_hash": url_key(url),
-                                "fetch_date": doc.metadata.get(Meta.FETCH_DATE) or "",
+                                "fetch_date": sortable_utc(doc.metadata.get(Meta.FETCH_DATE)),
                                 "order_key": doc.metadata.get(Meta.ORDER_KEY) or "",
                                 "doc_id": doc.id,
                                 "url": url,
@@ -142,6 +143,21 @@ class UrlHasher(PipelineStep):
             out.abort()
             raise
         out.close()
+
+
+def sortable_utc(value: object) -> str:
+    """A fetch date as UTC text of one fixed form, so that text order is time order: `10:00+02:00` is before
+    `09:00Z`, and `09:00:00.500Z` after `09:00:00Z` (compared as written, both came out the other way). A date
+    without a zone is read as UTC; one that is no ISO 8601 date sorts before every date ("")."""
+    if not value:
+        return ""
+    try:
+        when = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def find_url_duplicates(rows: pa.Table, published: pa.Table | None = None) -> pa.Table:

@@ -52,3 +52,20 @@ def test_dedup_command_with_verification_and_an_on_disk_merge_gives_the_same_lin
     kept = [orjson.loads(x)["id"] for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
     assert kept == [f"d{i}-0" for i in range(6)]
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_url_dedup_runs_before_near_dedup_so_a_cluster_never_loses_all_its_text(tmp_path, rng):
+    """An audit's three lines: a cluster of two near-copies whose kept line shares its URL with an earlier line.
+    Near-dedup first kept the line URL dedup then dropped, and the cluster's text (at its own URL) was in no line."""
+    a, c = random_words(rng, 300), random_words(rng, 300)
+    lines = [
+        {"id": "page", "text": " ".join(c), "url": "https://e.eu/x"},
+        {"id": "copy-a", "text": " ".join(a), "url": "https://e.eu/x?utm_source=feed"},  # page's URL, other text
+        {"id": "copy-b", "text": " ".join(replace_words(rng, a, 0.01)), "url": "https://e.eu/y"},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+    counts = dedup_jsonl(src, tmp_path / "out.jsonl", urls=True)
+    out = [orjson.loads(x)["id"] for x in (tmp_path / "out.jsonl").read_bytes().splitlines()]
+    assert out == ["page", "copy-b"]  # the near-copy's text survives at its own URL
+    assert counts == {"read": 3, "written": 2, "near_duplicates": 0, "url_duplicates": 1, "clusters": 0}

@@ -53,3 +53,13 @@ def test_latest_fetch_wins_and_ties_go_to_input_order():
         ("d3", "d2"),
         ("t2", "t1"),
     ]
+
+
+def test_the_latest_fetch_is_told_by_time_not_by_how_the_date_is_written():
+    """`10:00+02:00` is 08:00 UTC, before `09:00Z`; `09:00:00.500Z` is after `09:00:00Z`. Compared as text, both pairs
+    came out the other way and URL dedup kept the older fetch."""
+    from eurocurate.dedup.url_stage import sortable_utc
+
+    assert sortable_utc("2024-01-01T10:00:00+02:00") < sortable_utc("2024-01-01T09:00:00Z")
+    assert sortable_utc("2024-01-01T09:00:00Z") < sortable_utc("2024-01-01T09:00:00.500Z")
+    assert sortable_utc("no date") == sortable_utc(None) == "" < sortable_utc("1999-12-31")
