@@ -144,9 +144,13 @@ def _veto_paragraphs(
     by_lang: dict[str, list[int]] = {}
     for i, g in enumerate(labels):
         if g is not None and g.lang in EU24_SET:
-            by_lang.setdefault(g.lang, []).append(i)
+            # paragraph by paragraph (`segments` mode) each is vetoed on its own: one Friulian paragraph must not
+            # take five Italian ones with it, nor an Italian page keep a Corsican paragraph
+            key = g.lang if identifier.config.document_first else f"{g.lang}#{i}"
+            by_lang.setdefault(key, []).append(i)
     budget = identifier.config.veto_chars
-    for lang, idx in by_lang.items():
+    for key, idx in by_lang.items():
+        lang = key.split("#", 1)[0]
         pieces, n = [], 0
         rivals: dict[str, float] = {}
         for i in idx:
@@ -177,8 +181,9 @@ def _by_paragraphs(
 ) -> DocumentLanguage:
     """Primary language, shares and segments from the labels of the paragraphs that were read."""
     primary = _primary(labels, lengths)
-    # a page does not switch between look-alikes mid-text: paragraphs in the primary's group follow it
-    group = GROUP_OF.get(primary) if primary != OTHER else None
+    # a page does not switch between look-alikes mid-text: paragraphs in the primary's group follow it (read as a
+    # whole page; paragraph by paragraph, each keeps its own label, so that `segments` mode keeps only its languages)
+    group = GROUP_OF.get(primary) if primary != OTHER and identifier.config.document_first else None
     if group is not None:
         members = set(CONFUSABLE_GROUPS[group]) | {OTHER}
         labels = [
@@ -287,6 +292,14 @@ def _label_paragraphs(
     cfg = identifier.config
     page_lang, page_group = _page_language(page)
     labels: list[LangGuess | None] = [None] * len(spans)
+
+    def shared(i: int, group: str) -> bool:
+        """Whether the group's pooled opinion labels paragraph `i`. Read as a whole page (`document_first`), every
+        paragraph of the group takes it; paragraph by paragraph (`segments` mode), only those fastText was unsure of,
+        and all of a group it cannot tell apart at all (`always_ask`: Croatian, Bosnian, Serbian): a Catalan
+        paragraph fastText is sure of stays Catalan in a Spanish page, and is not kept as Spanish."""
+        return cfg.document_first or firsts[i][1].decided is None or group in cfg.always_ask
+
     firsts: dict[int, tuple[str, FirstPass]] = {}
     by_group: dict[str, list[int]] = {}
     unsure_groups: set[str] = set()
@@ -327,14 +340,16 @@ def _label_paragraphs(
                 and rivals <= cfg.pooled_rival_score
             ):
                 for i in by_group[group]:
-                    labels[i] = LangGuess(top, ft[top], "fast:pooled")
+                    if shared(i, group):
+                        labels[i] = LangGuess(top, ft[top], "fast:pooled")
                 continue
         budget = cfg.always_ask_chars if group in cfg.always_ask else cfg.pooled_chars
         idx = sorted(by_group[group], key=lambda i: firsts[i][1].decided is not None)  # unsure ones first
         pooled, ft = _pool(text, spans, idx, firsts, budget)
         guess = identifier.second_opinion(pooled, FirstPass(firsts[idx[0]][1].script, ft, group, None))
         for i in by_group[group]:
-            labels[i] = guess
+            if shared(i, group):
+                labels[i] = guess
     # a paragraph fastText is unsure of everything about: if it gives the page's language a fair chance it
     # is read as that language; otherwise it gets a Europe-wide second opinion, read together with the
     # other such paragraphs fastText leans the same way on (lingua is surer, and cheaper, on more text)

@@ -220,3 +220,37 @@ def test_a_routed_language_without_its_own_threshold_is_warned_about(tmp_path, c
     with caplog.at_level(logging.WARNING, logger="eurocurate.langid.step"):
         LanguageIdentifier(str(tmp_path), min_score=0.65, route_languages=("fur", "ca"), min_scores={"ca": 0.3})
     assert "route_languages fur have no min_scores entry: min_score 0.65 applies" in caplog.text
+
+
+ITALIAN = [
+    "Il consiglio comunale si è riunito martedì sera per discutere delle nuove piste ciclabili lungo il fiume.",
+    "I residenti hanno chiesto attraversamenti pedonali più sicuri vicino alla scuola e più panchine nel parco.",
+    "Il sindaco ha spiegato che il primo tratto aprirà in primavera e che il bilancio è stato approvato.",
+]
+FRIULIAN = (
+    "Il consei comunâl si è cjatât martars di sere par discuti des gnovis pistis pes biciclets dilunc dal flum, "
+    "e i abitants a àn domandât passaçs plui sigûrs dongje de scuele."
+)
+
+
+@pytest.mark.parametrize("where", [0, 1, 3])
+def test_in_segment_mode_a_regional_paragraph_is_removed_wherever_it_stands_and_takes_no_eu_text(tmp_path, where):
+    """An audit's page: Italian paragraphs and one Friulian one. Read paragraph by paragraph, the Friulian one was
+    vetoed together with the Italian ones (the page dropped when it came first) or kept as Italian (last)."""
+    paragraphs = list(ITALIAN)
+    paragraphs.insert(where, FRIULIAN)
+    step = LanguageIdentifier(str(tmp_path), segment_mode="segments")
+    doc = Document(text="\n".join(paragraphs), id="mixed")
+    assert step.judge(doc) is None and doc.metadata[Meta.LANG] == "it"
+    assert doc.text.split("\n") == ITALIAN  # every Italian paragraph, and not the Friulian one
+
+
+def test_in_segment_mode_a_catalan_paragraph_fasttext_is_sure_of_is_not_kept_as_spanish(tmp_path):
+    spanish = (
+        "La Comisión Europea ha presentado hoy una propuesta para reforzar la protección de los datos personales "
+        "de los ciudadanos en toda la Unión, con nuevas obligaciones para las empresas tecnológicas."
+    )
+    step = LanguageIdentifier(str(tmp_path), segment_mode="segments", route_languages=("ca",))
+    doc = Document(text=spanish + "\n" + CATALAN.split("\n")[0], id="es+ca")
+    assert step.judge(doc) is None and doc.metadata[Meta.LANG] == "es"
+    assert doc.text == spanish and "ajuntament" not in doc.text
