@@ -71,3 +71,22 @@ def normalise_url(url: str) -> str:
 def url_key(url: str) -> int:
     """The URL-dedup key of a URL: the 64-bit hash of its normalised form."""
     return stable_hash64(normalise_url(url), URL_HASH_KEY)
+
+
+def url_match_key(url: str) -> str:
+    """The form two URLs of the same page share, as a requester may type them: `normalise_url` (host case, default
+    port, tracking parameters, fragment), then http and https folded and a trailing slash dropped. Erasure requests
+    and suppression lists compare URLs in it."""
+    key = normalise_url(url)
+    if key.startswith("http://"):
+        key = "https://" + key.removeprefix("http://")
+    head, sep, query = key.partition("?")
+    if head.endswith("/") and head.count("/") > 3:  # not the root path
+        head = head.rstrip("/")
+    return head + sep + query
+
+
+def url_prefix_key(prefix: str) -> str:
+    """`url_match_key` of a URL prefix, keeping its trailing slash (`/news/` is not `/newsletter`)."""
+    key = url_match_key(prefix)
+    return key + "/" if prefix.endswith("/") and not key.endswith("/") else key

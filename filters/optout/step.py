@@ -23,6 +23,7 @@ from eurocurate.filters.optout.page_signals import content_usage_header, meta_no
 from eurocurate.filters.optout.robots import decide_aipref_robots, decide_robots, origin_of
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.optout.tdmrep import decide_tdmrep
+from eurocurate.layout import OutputLayout
 from eurocurate.pipelines.ingest.inputs import WARC_SUFFIXES, robots_folders_beside, spec_warc_files
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
@@ -201,6 +202,11 @@ def build_optout(p: OptOutParams, ctx: BuildContext, key: str) -> StageParts:
             suppression = suppression.merged(SuppressionList.from_file(p.suppression_file))
         except StorageError as e:
             raise SpecError(f"stage {key!r}: suppression_file: {e}") from None
+    # the output folder's own list: what erasures from it added, so that a re-run (or --restart) never brings back
+    # an erased document whatever the spec says
+    own = OutputLayout(ctx.out_dir).suppression_file
+    if own.is_file():
+        suppression = suppression.merged(SuppressionList.from_file(own))
     agents = tuple(p.agents) + ((p.operator_agent,) if p.operator_agent else ())
     step = OptOutFilter(
         ctx.out_dir,

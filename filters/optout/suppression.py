@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from eurocurate import storage
+from eurocurate.dedup.url import url_match_key, url_prefix_key
 from eurocurate.filters.optout.robots import normalise_host
 
 
@@ -26,11 +27,15 @@ class SuppressionList(BaseModel):
         "them.",
     )
     _urls: frozenset[str] = PrivateAttr(frozenset())
+    _prefixes: tuple[tuple[str, str], ...] = PrivateAttr(())
     _hosts: frozenset[str] = PrivateAttr(frozenset())
     _domains: tuple[str, ...] = PrivateAttr(())
 
     def model_post_init(self, context: object) -> None:
-        self._urls = frozenset(self.urls)
+        # URLs in the form an erasure request matches them (`url_match_key`: host case, default port, tracking
+        # parameters, fragment, http/https, trailing slash), so a page is suppressed however either side wrote it
+        self._urls = frozenset(url_match_key(u) for u in self.urls)
+        self._prefixes = tuple((p, url_prefix_key(p)) for p in self.url_prefixes)
         self._hosts = frozenset(normalise_host(h) for h in self.hosts)
         self._domains = tuple(normalise_host(d) for d in self.domains)
 
@@ -50,10 +55,11 @@ class SuppressionList(BaseModel):
 
     def match(self, url: str) -> str | None:
         """The entry that suppresses `url`, as `kind:value`, or None."""
-        if url in self._urls:
+        key = url_match_key(url) if url else ""
+        if key and key in self._urls:
             return f"url:{url}"
-        for prefix in self.url_prefixes:
-            if url.startswith(prefix):
+        for prefix, prefix_key in self._prefixes:
+            if key.startswith(prefix_key):
                 return f"url_prefix:{prefix}"
         host = normalise_host(url)
         if host in self._hosts:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eurocurate import storage
 from eurocurate.config import SpecError
+from eurocurate.layout import OutputLayout
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -234,6 +235,11 @@ def build_pii(p: PiiParams, ctx: BuildContext, key: str) -> StageParts:
         from eurocurate.filters.optout.suppression import SuppressionList
 
         fingerprints = frozenset(SuppressionList.from_file(p.suppression_file).fingerprints)
+    own = OutputLayout(ctx.out_dir).suppression_file  # what erasures from this output folder asked: always applied
+    if own.is_file():
+        from eurocurate.filters.optout.suppression import SuppressionList
+
+        fingerprints |= frozenset(SuppressionList.from_file(own).fingerprints)
     if p.fingerprints and not os.environ.get(p.key_env):
         # checked here, in the driver, before any task: a worker's warning is lost under Ray
         raise SpecError(

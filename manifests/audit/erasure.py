@@ -101,7 +101,7 @@ def recover(out: Path) -> str | None:
             shutil.rmtree(out / rel, ignore_errors=True)
         if plan["erasure_id"] not in {e["erasure_id"] for e in _log_entries(out)}:
             _append_log(out, plan["log_entry"])
-            _add_suppression(out, plan["suppression"])
+        _add_suppression(out, plan["suppression"])  # a merge, so again after a stop between the two is harmless
         done = f"erasure {plan['erasure_id']} was committed: finished it"
     else:
         for rel in plan["add"]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from eurocurate.dedup.url import url_match_key as url_match_key  # re-exported: tests and callers name it here
+from eurocurate.dedup.url import url_prefix_key as _prefix_key
 from eurocurate.filters.optout.robots import normalise_host
 from eurocurate.manifests.audit.run_manifest import RunManifest
 from eurocurate.schema import Meta
@@ -41,25 +43,6 @@ class ErasureRequest:
             if getattr(self, name):
                 return f"{name}={getattr(self, name)}"
         return f"identifier ({self.kind or 'any kind'})"
-
-
-def url_match_key(url: str) -> str:
-    """The form two URLs of the same page share: URL dedup's `normalise_url` (host case, default port, tracking
-    parameters, fragment), then http and https folded and a trailing slash dropped, as a requester types them."""
-    from eurocurate.dedup.url import normalise_url
-
-    key = normalise_url(url)
-    if key.startswith("http://"):
-        key = "https://" + key.removeprefix("http://")
-    head, sep, query = key.partition("?")
-    if head.endswith("/") and head.count("/") > 3:  # not the root path
-        head = head.rstrip("/")
-    return head + sep + query
-
-
-def _prefix_key(prefix: str) -> str:
-    key = url_match_key(prefix)
-    return key + "/" if prefix.endswith("/") and not key.endswith("/") else key
 
 
 def check_key(run: RunManifest, request: ErasureRequest, key: bytes | None) -> None:

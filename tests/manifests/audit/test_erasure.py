@@ -164,3 +164,50 @@ def test_a_finished_run_keeps_no_document_level_working_files(local_run):
     layout = OutputLayout(local_run)
     assert layout.work_data() == [] and layout.state.is_file()
     assert {p.parent.name for p in layout.work.glob("*/*/*")} <= {"logs", "stats", "completions", "progress"}
+
+
+def test_a_restart_into_the_folder_never_brings_an_erased_document_back(run_copy, demo_inputs):
+    """The output folder's own suppression list is applied by every later run into it, whatever the spec says; a
+    `--restart` used to read the input again and publish the erased page as if nothing had happened."""
+    out = run_copy
+    victim = _table(out, "provenance").to_pylist()[0]
+    written = victim["url"].replace("https://", "HTTPS://", 1) + "#section"  # as a requester may type it
+    assert main(["erase", str(out), "--url", written]) == 0
+    spec = write_spec(out.parent / "spec.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
+    assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out), "--restart"]) == 0
+    assert victim["doc_id"] not in _ids(out, "provenance") | _ids(out, "text") | _ids(out, "shards")
+    reasons = {r["doc_id"]: r["reason"] for r in _table(out, "exclusions").to_pylist()}
+    assert reasons[victim["doc_id"]] == Reason.SUPPRESSED
+
+
+def test_a_suppression_list_matches_a_url_however_it_was_written():
+    from eurocurate.filters.optout.suppression import SuppressionList
+
+    listed = SuppressionList(
+        urls=["HTTPS://News.Example.eu/a/b/?utm_source=x#top"], url_prefixes=["http://example.eu/Private/"]
+    )
+    for url in (
+        "https://news.example.eu/a/b",
+        "http://news.example.eu/a/b/",
+        "https://news.example.eu:443/a/b",
+        "https://news.example.eu/a/b#x",
+    ):
+        assert listed.match(url), url
+    assert listed.match("https://example.eu/Private/x") and not listed.match("https://example.eu/Privates")
+    assert not listed.match("https://news.example.eu/a/c")
+
+
+def test_an_erasure_stopped_after_its_log_entry_still_adds_its_subject_on_recover(run_copy, monkeypatch):
+    out = run_copy
+    victim = _table(out, "provenance").to_pylist()[0]
+
+    def stop(out_dir, addition):  # the power cut: after the log entry, before the suppression list
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(erasure_module, "_add_suppression", stop)
+    with pytest.raises(KeyboardInterrupt):
+        erasure_module.erase(out, erasure_module.ErasureRequest(url=victim["url"]), key=None)
+    monkeypatch.undo()
+    assert (out / "erasure_log.jsonl").is_file() and not (out / "suppression.yaml").exists()
+    assert main(["erase", str(out), "--recover"]) == 0
+    assert victim["url"] in (out / "suppression.yaml").read_text()
