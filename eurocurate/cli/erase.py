@@ -71,4 +71,23 @@ def main(args: argparse.Namespace) -> int:
         f"{len(result.files_removed)} file(s) replaced; logged in {shown}/erasure_log.jsonl; "
         f"subject added to {shown}/suppression.yaml"
     )
+    if rewritten := rewrite_release_documents(out):
+        console.print(f"rewritten for the erasure: {', '.join(rewritten)}")
     return 0
+
+
+def rewrite_release_documents(out) -> list[str]:
+    """The summary, card, Croissant and report the run already had, written again from its new run.json (the summary
+    with the config it last used), so that none states the counts from before the erasure; their names."""
+    from eurocurate.layout import CARD, CROISSANT, REPORT_HTML, REPORTS
+    from eurocurate.manifests.release.report import write_report
+    from eurocurate.manifests.release.summary import SUMMARY_JSON, write_release_documents
+
+    rewritten = []
+    if any((out / name).is_file() for name in (CARD, CROISSANT)) or (out / REPORTS / SUMMARY_JSON).is_file():
+        docs = write_release_documents(out)
+        rewritten += [p.relative_to(out).as_posix() for p in (docs.summary_json, docs.summary_md, docs.domains_csv,
+                                                              docs.croissant, docs.card)]  # fmt: skip
+    if (out / REPORTS / REPORT_HTML).is_file() or (out / REPORT_HTML).is_file():
+        rewritten.append(write_report(out).relative_to(out).as_posix())
+    return rewritten

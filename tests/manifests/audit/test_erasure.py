@@ -211,3 +211,19 @@ def test_an_erasure_stopped_after_its_log_entry_still_adds_its_subject_on_recove
     assert (out / "erasure_log.jsonl").is_file() and not (out / "suppression.yaml").exists()
     assert main(["erase", str(out), "--recover"]) == 0
     assert victim["url"] in (out / "suppression.yaml").read_text()
+
+
+def test_an_erasure_rewrites_the_reports_the_run_had(run_copy):
+    """The card, Croissant, AI Act summary, domains.csv and report.html kept the counts from before the erasure."""
+    out = run_copy
+    assert main(["summary", str(out)]) == 0 and main(["report", str(out)]) == 0
+    kept_before = orjson.loads((out / "reports" / "ai_act_summary.json").read_bytes())
+    victim = _table(out, "provenance").to_pylist()[0]
+    assert main(["erase", str(out), "--url", victim["url"]]) == 0
+    run = _run(out)
+    for name in ("README.md", "croissant.json", "reports/ai_act_summary.json", "reports/report.html"):
+        assert (out / name).stat().st_mtime >= (out / "run.json").stat().st_mtime, name
+    card = (out / "README.md").read_text()
+    assert f"{run['totals']['kept']:,} documents" in card
+    assert orjson.loads((out / "reports" / "ai_act_summary.json").read_bytes()) != kept_before
+    assert verify_output(out).ok
