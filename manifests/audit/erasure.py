@@ -82,7 +82,18 @@ def _next_name(rel: str, generation: int) -> str:
 
 def _log_entries(out: Path) -> list[dict]:
     log = OutputLayout(out).erasure_log
-    return [orjson.loads(line) for line in log.read_bytes().splitlines()] if log.is_file() else []
+    if not log.is_file():
+        return []
+    entries = []
+    for number, line in enumerate(log.read_bytes().splitlines(), 1):
+        try:
+            entries.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            raise ErasureError(
+                f"{log} line {number} is not a JSON entry: the erasure log was damaged; restore it from a backup "
+                "(`eurocurate verify` checks its hash chain)"
+            ) from None
+    return entries
 
 
 def recover(out: Path) -> str | None:
@@ -322,6 +333,7 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
     previous_log = _log_entries(out)
     entry = {
         "erasure_id": erasure_id,
+        "run_id": run.run_id,  # the run it was made on (the log outlives a --restart)
         "time": now_iso(),
         "request": request.describe(),
         "identifier_fingerprints": suppression["fingerprints"],  # never the identifier itself

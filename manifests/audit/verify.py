@@ -6,10 +6,12 @@ list means the output folder is exactly what the run recorded.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -259,6 +261,42 @@ def _check_sequences(out: Path, manifest: RunManifest, report: VerifyReport) -> 
                   f"(erased?), e.g. {stale[:3]}; re-pack or erase again")  # fmt: skip
 
 
+def _check_erasure_log(out: Path, manifest, report: VerifyReport) -> None:
+    """The erasure log is the run's record of what people asked to have removed: every line an entry, each naming
+    the sha256 of the one before (a hash chain: an entry edited, removed or moved breaks it), the same erasures as
+    run.json has (a --restart keeps the log, and starts a run that has none yet), and the suppression list beside it.
+    Removing the last entry leaves the chain whole, but not run.json's list of the run's erasures."""
+    layout = OutputLayout(out)
+    log = layout.erasure_log
+    if not log.is_file():
+        report.expect(
+            not manifest.erasures, f"run.json names {len(manifest.erasures)} erasure(s), but {log.name} is gone"
+        )
+        return
+    lines = log.read_bytes().splitlines()
+    entries = []
+    for number, line in enumerate(lines, 1):
+        try:
+            entries.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            report.expect(False, f"{log.name} line {number} is not a JSON entry")
+            return
+    for number, (entry, before) in enumerate(zip(entries, [None, *lines]), 1):
+        expected = hashlib.sha256(before).hexdigest() if before is not None else None
+        report.expect(
+            entry.get("previous_entry_sha256") == expected,
+            f"{log.name} line {number}: previous_entry_sha256 is not the sha256 of the entry before it "
+            "(an entry was edited, removed or moved)",
+        )
+    ids = [e.get("erasure_id") for e in entries]
+    missing = [e for e in manifest.erasures if e not in ids]
+    report.expect(not missing, f"run.json names erasures {missing} that {log.name} does not hold")
+    report.expect(
+        not entries or layout.suppression_file.is_file(),
+        f"{layout.suppression_file.name} is gone, though {len(entries)} erasure(s) added their subjects to it",
+    )
+
+
 def verify_output(out_dir: str | Path) -> VerifyReport:
     out = Path(out_dir)
     report = VerifyReport()
@@ -274,6 +312,7 @@ def verify_output(out_dir: str | Path) -> VerifyReport:
         f"an interrupted erasure is pending ({pending[0].parent.name if pending else ''}): "
         f"run `eurocurate erase {out} --recover`",
     )
+    _check_erasure_log(out, manifest, report)
     disk = _OnDisk()
     _check_files(out, manifest, report, disk)
     shards = _check_shards(out, report, disk)

@@ -227,3 +227,28 @@ def test_an_erasure_rewrites_the_reports_the_run_had(run_copy):
     assert f"{run['totals']['kept']:,} documents" in card
     assert orjson.loads((out / "reports" / "ai_act_summary.json").read_bytes()) != kept_before
     assert verify_output(out).ok
+
+
+def test_verify_checks_the_erasure_log_and_a_damaged_log_is_one_line_for_erase(run_copy, capsys):
+    """The log's hash chain was never checked: entries edited, removed or emptied, and suppression.yaml deleted,
+    all passed verify; a line that is no JSON made `erase` crash with a traceback."""
+    out = run_copy
+    prov = _table(out, "provenance").to_pylist()
+    for row in prov[:2]:
+        assert main(["erase", str(out), "--url", row["url"]]) == 0
+    log = out / "erasure_log.jsonl"
+    pristine = log.read_bytes()
+    assert verify_output(out).ok
+    first, second = pristine.splitlines()
+    log.write_bytes(first.replace(b'"documents":1', b'"documents":0') + b"\n" + second + b"\n")
+    assert any("line 2: previous_entry_sha256" in p for p in verify_output(out).problems)
+    log.write_bytes(first + b"\n")  # the last entry removed: the chain is whole, run.json still names it
+    assert any("does not hold" in p for p in verify_output(out).problems)
+    log.write_bytes(pristine)
+    (out / "suppression.yaml").rename(out / "suppression.bak")
+    assert any("suppression.yaml is gone" in p for p in verify_output(out).problems)
+    (out / "suppression.bak").rename(out / "suppression.yaml")
+    log.write_bytes(pristine + b"{not json\n")
+    assert any("line 3 is not a JSON entry" in p for p in verify_output(out).problems)
+    assert main(["erase", str(out), "--url", prov[3]["url"]]) == 2
+    assert "line 3 is not a JSON entry" in capsys.readouterr().err
