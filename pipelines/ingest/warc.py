@@ -278,36 +278,23 @@ def iter_warc_records(path: Path, max_block_bytes: int | None = None) -> Iterato
                     log.warning(
                         "%s: unreadable after the record at %d: %s; the rest of the file is lost", path, last_good, e
                     )
-                    yield RawRecord(
-                        offset=last_good + 1,
-                        record_type="unreadable",
-                        record_id=None,
-                        url=None,
-                        date=None,
-                        content_type=None,
-                        block=b"",
-                        problem=Drop(
-                            Reason.WARC_CORRUPT,
-                            f"{path.name}: nothing after the record at {last_good} could be parsed ({e}); in a file "
-                            "gzipped as one member the records after it are unreachable (recompress it per record)",
-                        ),
+                    yield _unreadable(
+                        last_good + 1,
+                        f"{path.name}: nothing after the record at {last_good} could be parsed ({e}); in a file "
+                        "gzipped as one member the records after it are unreachable (recompress it per record)",
                     )
                 continue
             lost = pending if pending is not None else start
             resume = next_record_start(path, lost, gzipped)
             end = resume if resume is not None else size
             log.warning("%s: unreadable WARC region [%d, %d): %s; resuming", path, lost, end, e)
-            yield RawRecord(
-                offset=lost,
-                record_type="unreadable",
-                record_id=None,
-                url=None,
-                date=None,
-                content_type=None,
-                block=b"",
-                problem=Drop(Reason.WARC_CORRUPT, f"{path.name}@[{lost},{end}): {e}"),
-            )
+            yield _unreadable(lost, f"{path.name}@[{lost},{end}): {e}")
             start = resume
+
+
+def _unreadable(offset: int, evidence: str) -> RawRecord:
+    """A region of the file in which no record could be read, as one record that is a corrupt-record drop."""
+    return RawRecord(offset, "unreadable", None, None, None, None, b"", Drop(Reason.WARC_CORRUPT, evidence))
 
 
 def _record_end(path: Path, offset: int, content_length: int, gzipped: bool) -> int | None:
