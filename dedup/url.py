@@ -8,7 +8,10 @@ because servers may treat those as different resources. Owns no dedup decision (
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import idna
 
 from eurocurate.dedup.minhash import stable_hash64
 
@@ -76,14 +79,35 @@ def url_key(url: str) -> int:
 def url_match_key(url: str) -> str:
     """The form two URLs of the same page share, as a requester may type them: `normalise_url` (host case, default
     port, tracking parameters, fragment), then http and https folded and a trailing slash dropped. Erasure requests
-    and suppression lists compare URLs in it."""
-    key = normalise_url(url)
+    and suppression lists compare URLs in it. The host is IDNA 2008 punycode (`straße.example` as
+    `xn--strae-oqa.example`) and escapes of unreserved characters are decoded (`%7E` is `~`), as crawlers write
+    URLs either way."""
+    key = normalise_url(_written_alike(url))
     if key.startswith("http://"):
         key = "https://" + key.removeprefix("http://")
     head, sep, query = key.partition("?")
     if head.endswith("/") and head.count("/") > 3:  # not the root path
         head = head.rstrip("/")
     return head + sep + query
+
+
+_UNRESERVED_ESCAPE = re.compile(r"%(2[DdEe]|5[Ff]|7[Ee]|[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])")
+
+
+def _written_alike(url: str) -> str:
+    """`url` with a Unicode host in punycode and percent-escapes of unreserved characters (RFC 3986 §2.3) decoded."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        return url
+    if host and not host.isascii():
+        try:
+            ascii_host = idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            ascii_host = host
+        url = url.replace(parts.netloc, parts.netloc.lower().replace(host, ascii_host), 1)
+    return _UNRESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), url) if "%" in url else url
 
 
 def url_prefix_key(prefix: str) -> str:

@@ -195,6 +195,9 @@ def test_a_suppression_list_matches_a_url_however_it_was_written():
         assert listed.match(url), url
     assert listed.match("https://example.eu/Private/x") and not listed.match("https://example.eu/Privates")
     assert not listed.match("https://news.example.eu/a/c")
+    # a Unicode host and its punycode, an escaped unreserved character and the character: the same page
+    idn = SuppressionList(urls=["https://straße.example/%7Eanna/cv"])
+    assert idn.match("https://xn--strae-oqa.example/~anna/cv") and not idn.match("https://strasse.example/~anna/cv")
 
 
 def test_an_erasure_stopped_after_its_log_entry_still_adds_its_subject_on_recover(run_copy, monkeypatch):
