@@ -42,5 +42,16 @@ def erase_subject(
     given = [name for name, value in subject.items() if value]
     if len(given) != 1:
         raise ErasureError(f"give exactly one of {', '.join(SUBJECTS)}; got {', '.join(given) or 'none'}")
+    if domain:
+        from publicsuffixlist import PublicSuffixList
+
+        from eurocurate.filters.optout.robots import normalise_host
+
+        host = normalise_host(domain)
+        if PublicSuffixList().is_public(host):
+            raise ErasureError(
+                f"--domain {domain}: a public suffix, under which every site of everyone is registered (co.uk, eu, "
+                "github.io); name a registrable domain (bbc.co.uk) or a host"
+            )
     request = ErasureRequest(**subject, kind=kind, reason=reason, signed_off_by=signed_off_by or getpass.getuser())
     return erase(out, request, key, dry_run=dry_run)

@@ -255,3 +255,11 @@ def test_verify_checks_the_erasure_log_and_a_damaged_log_is_one_line_for_erase(r
     assert any("line 3 is not a JSON entry" in p for p in verify_output(out).problems)
     assert main(["erase", str(out), "--url", prov[3]["url"]]) == 2
     assert "line 3 is not a JSON entry" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", ["eu", "co.uk", "github.io"])
+def test_erasing_a_public_suffix_is_refused_not_every_site_under_it(run_copy, suffix, capsys):
+    before = (run_copy / "run.json").read_bytes()
+    assert main(["erase", str(run_copy), "--domain", suffix]) == 2
+    assert "a public suffix" in capsys.readouterr().err
+    assert (run_copy / "run.json").read_bytes() == before
