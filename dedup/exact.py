@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -101,6 +102,7 @@ class ExactDuplicateFilter(LedgerStage):
         super().__init__(out_dir)
         self.duplicates_dir = duplicates_dir
         self._dups: dict[str, str] | None = None
+        self._copies: Counter[str] = Counter()
 
     def _load(self) -> dict[str, str]:
         if self._dups is None:
@@ -108,11 +110,18 @@ class ExactDuplicateFilter(LedgerStage):
             table = read_tables(files)
             table = DUPLICATES_SCHEMA.empty_table() if table is None else table
             self._dups = dict(zip(table["doc_id"].to_pylist(), table["duplicate_of"].to_pylist()))
+            self._copies = Counter(self._dups.values())
         return self._dups
 
     def judge(self, doc: Document) -> Drop | None:
         original = self._load().get(doc.id)
-        return None if original is None else Drop(Reason.EXACT_DUPLICATE, f"duplicate_of={original}")
+        if original is None:
+            if copies := self._copies.get(doc.id):
+                # the near-dedup cluster it stands for counts them too (FineWeb-2's minhash_cluster_size, which
+                # rehydration reads, counts every copy of a page: its pipeline has no exact dedup before MinHash)
+                doc.metadata[Meta.EXACT_COPIES] = copies
+            return None
+        return Drop(Reason.EXACT_DUPLICATE, f"duplicate_of={original}")
 
 
 class ExactDedupParams(BaseModel):

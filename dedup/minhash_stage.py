@@ -233,7 +233,9 @@ class NearDuplicateFilter(LedgerStage):
         verdict, original, cluster, size = self._load().get(doc.id, (KEEP, doc.id, doc.id, 1))
         if verdict == KEEP:
             doc.metadata[Meta.DEDUP_CLUSTER_ID] = cluster
-            doc.metadata[Meta.DEDUP_CLUSTER_SIZE] = size
+            # with the exact copies of the kept document that exact dedup dropped before (not yet those of the
+            # cluster's other members: their counts are not brought to the keeper)
+            doc.metadata[Meta.DEDUP_CLUSTER_SIZE] = size + int(doc.metadata.get(Meta.EXACT_COPIES) or 0)
             return None
         reason = Reason.IN_EARLIER_RELEASE if verdict == EARLIER else Reason.NEAR_DUPLICATE
         return Drop(reason, f"duplicate_of={original} cluster={cluster} size={size}")

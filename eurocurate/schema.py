@@ -64,6 +64,7 @@ class Meta:
     CONTENT_HASH: Final = "content_hash"
     DEDUP_CLUSTER_ID: Final = "dedup_cluster_id"  # doc_id of the cluster's kept document
     DEDUP_CLUSTER_SIZE: Final = "dedup_cluster_size"  # documents in the near-duplicate cluster (1: unique)
+    EXACT_COPIES: Final = "exact_copies"  # exact copies of a kept document that exact dedup dropped
     # outputs
     TEXT_SHARD: Final = "text_shard"
     TEXT_ROW: Final = "text_row"

@@ -1,4 +1,5 @@
 import pyarrow as pa
+import pytest
 
 from eurocurate.dedup.exact import content_hash, find_exact_duplicates
 
@@ -32,3 +33,29 @@ def test_buckets_partition_the_work_without_losing_a_duplicate():
     merged = sorted(x for p in parts for x in zip(p["doc_id"].to_pylist(), p["duplicate_of"].to_pylist()))
     assert merged == sorted(zip(single["doc_id"].to_pylist(), single["duplicate_of"].to_pylist()))
     assert len(merged) == 150 and all(sum(p.num_rows for p in parts[:k]) >= 0 for k in range(4))
+
+
+@pytest.mark.slow
+def test_a_kept_page_counts_its_exact_copies_in_its_cluster_size_for_rehydration(tmp_path):
+    """A page published at three URLs: exact dedup drops two before MinHash sees them, so its cluster size (and
+    FineWeb-2's rehydration weight, read from it) said 1 where FineWeb-2's pipeline, without exact dedup, counts 3."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eurocurate.cli import main
+    from eurocurate.tools.demo_corpus import load_texts
+    from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
+    from tests.conftest import html_page, write_spec
+
+    german = load_texts()["de"].paragraphs
+    page = html_page("\n".join(german[:4]), lang="de").encode()
+    other = html_page("\n".join(german[4:8]), lang="de").encode()
+    records = [WarcRecordSpec(url=f"https://copy{i}.example.de/page", body=page) for i in range(3)]
+    records.append(WarcRecordSpec(url="https://unique.example.de/page", body=other))
+    write_warc(tmp_path / "in" / "a.warc.gz", records)
+    out = tmp_path / "out"
+    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
+    assert main(["run", str(spec), "-i", str(tmp_path / "in"), "-o", str(out)]) == 0
+    rows = pa.concat_tables([pq.read_table(f) for f in (out / "text").rglob("*.parquet")]).to_pylist()
+    sizes = {r["url"]: r["minhash_cluster_size"] for r in rows}
+    assert sizes == {"https://copy0.example.de/page": 3, "https://unique.example.de/page": 1}
