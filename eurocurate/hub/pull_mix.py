@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from eurocurate.layout import SHARDS, TOKENIZER
 from eurocurate.pipelines.output.mixing import PulledDocument, PullError
 from eurocurate.pipelines.output.mixing import mix_folder as pull
-from eurocurate.pipelines.output.sequences import packed_rows, sequence_schema
+from eurocurate.pipelines.output.sequences import packed_rows, sequence_schema, with_separators
 from eurocurate.pipelines.output.special_tokens import id_type, read_special_tokens
 
 
@@ -134,15 +134,19 @@ def pull_mix(
     return totals
 
 
-def _pad_id(source: str | Path, revision: str | None, endpoint: str | None) -> int:
-    """The pad id the run's tokenizer declares (local folder or published repo); PullError without one."""
+def _special_tokens(source: str | Path, revision: str | None, endpoint: str | None):  # -> SpecialTokens | None
+    """The special tokens the run's tokenizer declares (local folder or published repo)."""
     path = Path(source)
     if path.is_dir():
-        special = read_special_tokens(path / TOKENIZER)
-    else:
-        from eurocurate.hub.hub_pull import hub_special_tokens
+        return read_special_tokens(path / TOKENIZER)
+    from eurocurate.hub.hub_pull import hub_special_tokens
 
-        special = hub_special_tokens(str(source), revision, endpoint)
+    return hub_special_tokens(str(source), revision, endpoint)
+
+
+def _pad_id(source: str | Path, revision: str | None, endpoint: str | None) -> int:
+    """The pad id the run's tokenizer declares (local folder or published repo); PullError without one."""
+    special = _special_tokens(source, revision, endpoint)
     if special is None or special.pad_id is None:
         raise PullError(f"{source}: its tokenizer declares no pad token, so rows cannot be padded; pull with splitting")
     return special.pad_id
@@ -182,6 +186,11 @@ def pull_sequences(
     tokenizer's pad token."""
     pad_id = None if split else _pad_id(source, revision, endpoint)
     docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
+    special = _special_tokens(source, revision, endpoint)
+    if special is not None and special.eos_id is not None:
+        # every document ends with EOS, as the run's own sequences/ do: shards written with `append_eos: false`
+        # store none, and rows packed from them had no document boundary a model could see
+        docs = with_separators(docs, special.eos_id)
     ids = source_id_type(source, revision, endpoint) if output else pa.uint32()  # JSON lines have no id type
     sink = _Rows(sequence_schema(ids), output, jsonl)
     summary = SequenceSummary(rows=0, tokens=0, next_position=start)

@@ -50,12 +50,13 @@ def sequence_schema(ids: pa.DataType) -> pa.Schema:
 
 def with_separators(docs: Iterable[PulledDocument], eos_id: int, bos_id: int | None = None) -> Iterator[PulledDocument]:
     """Each document ending with `eos_id` and, given `bos_id`, starting with it: the separators are added where
-    the stored ids lack them (token shards already end with EOS unless the spec said `append_eos: false`)."""
+    the stored ids lack them (token shards already end with EOS unless the spec said `append_eos: false`). A document
+    a token budget cut short gets no EOS: it did not end there."""
     for doc in docs:
         ids = doc.input_ids
         if bos_id is not None and (not ids or ids[0] != bos_id):
             ids = [bos_id, *ids]
-        if not ids or ids[-1] != eos_id:
+        if not doc.truncated and (not ids or ids[-1] != eos_id):
             ids = [*ids, eos_id]
         yield doc if ids is doc.input_ids else replace(doc, input_ids=ids)
 

@@ -162,3 +162,21 @@ def test_pull_seq_len_no_split_keeps_documents_whole_in_padded_rows(local_run, t
     docs = _documents_of([{**r, "input_ids": r["input_ids"][: 256 - r["padding"]]} for r in rows])
     long_docs = {d for d, ids in docs.items() if len(ids) > 256}
     assert all(not r["continues"] or r["doc_ids"][0] in long_docs for r in rows)
+
+
+@pytest.mark.slow
+def test_pulled_rows_end_every_document_with_eos_when_the_shards_store_none(demo_inputs, tmp_path):
+    """A run with `append_eos: false` stores no EOS; its own sequences/ add one, and `pull --seq-len` packed the
+    documents with no boundary between them."""
+    from tests.conftest import robots_of, write_spec
+
+    spec = write_spec(tmp_path / "spec.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
+    out = tmp_path / "out"
+    args = ["run", str(spec), "-i", str(demo_inputs), "-o", str(out), "--set", "stages.tokenizer.append_eos=false"]
+    assert main(args) == 0
+    special = read_special_tokens(out / "tokenizer")
+    langs = sorted(available_tokens(out))
+    pull_sequences(out, langs, 256, output=tmp_path / "rows.parquet")
+    docs = _documents_of(pq.read_table(tmp_path / "rows.parquet").to_pylist())
+    complete = [ids for ids in docs.values() if ids[-1] == special.eos_id]
+    assert len(complete) >= len(docs) - len(langs) - 1  # only documents cut by a quota or the last row lack it
