@@ -5,6 +5,7 @@ fingerprints) and the key check made before any work. Removing the documents is 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -83,8 +84,18 @@ def identifier_fingerprints(value: str, kind: str | None, key: bytes) -> set[str
         try:
             prints.add(fingerprint(k, value, key))
         except ValueError:
-            continue  # not a possible value of this kind (a phone without country code, an invalid IP)
+            if k == "PHONE" and (kind == "PHONE" or _NATIONAL_PHONE.match(value.strip())):
+                # the run fingerprinted every phone number in its international form: a national one names no
+                # country, so no fingerprint can be made to match (exit 3 would blame the pii stage)
+                raise ErasureError(
+                    f"{value!r} looks like a phone number in national form: give it with its country code "
+                    "(+49 30 1234567), the form the run's fingerprints were made in"
+                ) from None
+            continue  # not a possible value of this kind (an invalid IP, a card that is no card)
     return prints
+
+
+_NATIONAL_PHONE = re.compile(r"^\(?0[\d\s\-/().]{6,}$")
 
 
 def matching_rows(prov: pa.Table, request: ErasureRequest, key: bytes | None) -> pa.Array:

@@ -263,3 +263,8 @@ def test_erasing_a_public_suffix_is_refused_not_every_site_under_it(run_copy, su
     assert main(["erase", str(run_copy), "--domain", suffix]) == 2
     assert "a public suffix" in capsys.readouterr().err
     assert (run_copy / "run.json").read_bytes() == before
+
+
+def test_a_phone_number_in_national_form_is_asked_for_in_international_form(run_copy, capsys):
+    assert main(["erase", str(run_copy), "--identifier", "030 1234567"]) == 2
+    assert "give it with its country code" in capsys.readouterr().err
