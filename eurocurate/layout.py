@@ -6,7 +6,7 @@ publish. It names things and builds paths; it does not create, read or check the
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 RUN_MANIFEST = "run.json"
 TEXT = "text"  # text/<lang>/part-*.parquet: kept documents as text
@@ -155,3 +155,40 @@ class OutputLayout:
     def sequence_documents(self) -> list[Path]:
         """The table of documents the rows hold (one file; a second one is a fault `verify` reports)."""
         return sorted(self.sequences.glob(f"{SEQUENCE_DOCUMENTS}*.parquet"))
+
+
+# What a published dataset holds, as globs relative to OUT (the card's `configs` and Croissant's `contentUrl`s are
+# relative to OUT, so the Hub repo mirrors OUT's layout for these paths). `eurocurate publish` uploads these, and the
+# Croissant file lists only these, so that it names no file the published repo lacks.
+PUBLISHED = (
+    CARD,
+    CROISSANT,
+    RUN_MANIFEST,
+    f"{TEXT}/*/*.parquet",
+    f"{SHARDS}/*/*.parquet",
+    f"{SHARDS}/*/*.manifest.json",
+    f"{TOKENIZER}/*",
+    f"{REPORTS}/*",
+)
+# Not published, on purpose:
+# - provenance/: keyed HMAC fingerprints of redacted identifiers are pseudonymous personal data (linkable
+#   across documents and releases; reversible by dictionary for checksummed national ids if the key
+#   leaks), beside source offsets; the text shards already carry each document's URL and WARC record id.
+# - exclusions/, erasure_log.jsonl: URLs and evidence of dropped documents, including the ones erased on
+#   request; publishing them would announce exactly what a data subject asked to remove.
+# - reports/report.html: the compliance officer's page, with opt-out examples and the erasure history.
+# - sequences/: the token shards again, re-cut into one spec's rows (a second copy of every token); a trainer
+#   packs rows of any length from the Hub with `eurocurate pull ORG/NAME --seq-len L [--rehydrate]`.
+# - _work/, logs/, stats/: run internals.
+PRIVATE_REPORTS = frozenset({REPORT_HTML})
+
+
+def is_published(rel: str) -> bool:
+    """Whether a path relative to OUT (posix) belongs in the published dataset."""
+    from eurocurate.files import TMP_MARK
+
+    path = PurePosixPath(rel)
+    if TMP_MARK in path.name or (path.parts[0] == REPORTS and path.name in PRIVATE_REPORTS):
+        return False
+    # `match` anchors at the right only: equal segment counts make it a full match (`*` never crosses `/`)
+    return any(len(path.parts) == len(PurePosixPath(p).parts) and path.match(p) for p in PUBLISHED)

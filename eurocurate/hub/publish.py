@@ -1,7 +1,7 @@
 """`eurocurate publish`: a run's output folder to a Hugging Face dataset repo, only what changed, in one commit.
 
-Owns what is public (`is_published`) and the diff against the remote tree (git blob sha1, or the LFS
-sha256 for files the Hub stores in LFS). It neither writes the dataset card nor checks the run: it
+Owns the diff against the remote tree (git blob sha1, or the LFS sha256 for files the Hub stores in LFS); what is
+public is `eurocurate.layout.is_published`. It neither writes the dataset card nor checks the run: it
 refuses to publish a folder that `eurocurate verify` rejects or whose card is older than its run.json.
 The token is whatever `huggingface_hub` resolves (`HF_TOKEN`, then the stored login); it is only ever
 handed to `HfApi`, never logged or written.
@@ -13,16 +13,15 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.utils import validate_repo_id
 
-from eurocurate.files import TMP_MARK
 from eurocurate.hub.transport import HUB_TRANSPORT_ERRORS
-from eurocurate.layout import CARD, CROISSANT, REPORT_HTML, REPORTS, RUN_MANIFEST, SHARDS, TEXT, TOKENIZER
+from eurocurate.layout import CARD, CROISSANT, RUN_MANIFEST, is_published
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
 
@@ -30,29 +29,6 @@ logger = logging.getLogger(__name__)
 
 REPO_TYPE = "dataset"
 DEFAULT_BRANCH = "main"
-# What a published dataset holds, as globs relative to OUT (the card's `configs` and Croissant's
-# `contentUrl`s are relative to OUT, so the Hub repo mirrors OUT's layout for these paths).
-PUBLISHED = (
-    CARD,
-    CROISSANT,
-    RUN_MANIFEST,
-    f"{TEXT}/*/*.parquet",
-    f"{SHARDS}/*/*.parquet",
-    f"{SHARDS}/*/*.manifest.json",
-    f"{TOKENIZER}/*",
-    f"{REPORTS}/*",
-)
-# Not published, on purpose:
-# - provenance/: keyed HMAC fingerprints of redacted identifiers are pseudonymous personal data (linkable
-#   across documents and releases; reversible by dictionary for checksummed national ids if the key
-#   leaks), beside source offsets; the text shards already carry each document's URL and WARC record id.
-# - exclusions/, erasure_log.jsonl: URLs and evidence of dropped documents, including the ones erased on
-#   request; publishing them would announce exactly what a data subject asked to remove.
-# - reports/report.html: the compliance officer's page, with opt-out examples and the erasure history.
-# - sequences/: the token shards again, re-cut into one spec's rows (a second copy of every token); a trainer
-#   packs rows of any length from the Hub with `eurocurate pull ORG/NAME --seq-len L [--rehydrate]`.
-# - _work/, logs/, stats/: run internals.
-PRIVATE_REPORTS = frozenset({REPORT_HTML})
 _CHUNK = 1 << 20
 
 
@@ -78,15 +54,6 @@ class PublishResult:
     unchanged: int
     bytes: int  # bytes of the uploaded files
     private: bool | None
-
-
-def is_published(rel: str) -> bool:
-    """Whether a path relative to OUT (posix) belongs in the published dataset."""
-    path = PurePosixPath(rel)
-    if TMP_MARK in path.name or (path.parts[0] == REPORTS and path.name in PRIVATE_REPORTS):
-        return False
-    # `match` anchors at the right only: equal segment counts make it a full match (`*` never crosses `/`)
-    return any(len(path.parts) == len(PurePosixPath(p).parts) and path.match(p) for p in PUBLISHED)
 
 
 def hash_file(path: Path) -> LocalFile:

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from eurocurate.layout import RUN_MANIFEST
+from eurocurate.layout import RUN_MANIFEST, is_published
 from eurocurate.manifests.audit.language_counts import routed_non_eu24
 from eurocurate.manifests.audit.run_manifest import RunManifest, read_run_manifest
 from eurocurate.manifests.release.descriptions import (
@@ -205,6 +205,7 @@ def _distribution(run: RunManifest) -> list[dict]:
             "sha256": o.sha256,
         }
         for o in run.outputs
+        if is_published(o.path)  # provenance/, exclusions/ and sequences/ stay with the run: never in the repo
     ]
     return file_sets + file_objects
 
