@@ -313,6 +313,16 @@ def verify_output(out_dir: str | Path) -> VerifyReport:
         f"run `eurocurate erase {out} --recover`",
     )
     _check_erasure_log(out, manifest, report)
+    report.expect(
+        manifest.config.digest() == manifest.config_sha256,
+        "run.json: config_sha256 is not the digest of its config (the spec recorded was edited)",
+    )
+    tokenizer_file = out / "tokenizer" / "tokenizer.json"
+    if manifest.tokenizer is not None and tokenizer_file.is_file():
+        report.expect(
+            sha256_file(tokenizer_file) == manifest.tokenizer.sha256,
+            "tokenizer/tokenizer.json: sha256 differs from run.json's tokenizer record",
+        )
     disk = _OnDisk()
     _check_files(out, manifest, report, disk)
     shards = _check_shards(out, report, disk)

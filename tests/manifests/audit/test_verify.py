@@ -115,3 +115,15 @@ def test_a_text_row_of_a_document_provenance_does_not_keep_fails_verify_even_wit
     (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
     problems = verify_output(run_copy).problems
     assert problems == [f"text/: 1 row(s) of documents provenance does not keep, e.g. ['{dropped}']"], problems
+
+
+def test_an_edited_spec_record_or_tokenizer_record_fails_verify(run_copy):
+    """run.json's config could be edited (another min_score, say) with its digest left: verify passed."""
+    manifest = orjson.loads((run_copy / "run.json").read_bytes())
+    language_id = next(s for s in manifest["config"]["stages"] if s["use"] == "language_id")
+    language_id.setdefault("with", {})["min_score"] = 0.01
+    manifest["tokenizer"]["sha256"] = "0" * 64
+    (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
+    problems = verify_output(run_copy).problems
+    assert any("config_sha256 is not the digest of its config" in p for p in problems)
+    assert any("tokenizer/tokenizer.json: sha256 differs from run.json's tokenizer record" in p for p in problems)
