@@ -19,7 +19,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field
 
-from eurocurate.files import read_tables, write_table_atomic
+from eurocurate.files import read_parquet, read_tables, write_table_atomic
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -45,14 +45,21 @@ class ContentHasher(PipelineStep):
             yield doc
 
 
+def of_bucket(index: pa.Table, bucket: int, n_buckets: int) -> pa.Table:
+    """The rows of `index` whose content hash falls in `bucket` of `n_buckets` (by its first 32 bits)."""
+    if n_buckets == 1:
+        return index
+    bucket_of = pc.cast(pc.utf8_slice_codeunits(index["content_hash"], 0, 8), pa.string())
+    mask = pa.array([int(h, 16) % n_buckets == bucket for h in bucket_of.to_pylist()], pa.bool_())
+    return index.filter(mask)
+
+
 def find_exact_duplicates(index: pa.Table, bucket: int, n_buckets: int) -> pa.Table:
     """(doc_id, duplicate_of) for every document whose hash an earlier document (by order_key) has.
 
     `index` has columns doc_id, content_hash, order_key; only hashes of this bucket are considered.
     """
-    bucket_of = pc.cast(pc.utf8_slice_codeunits(index["content_hash"], 0, 8), pa.string())
-    mask = pa.array([int(h, 16) % n_buckets == bucket for h in bucket_of.to_pylist()], pa.bool_())
-    mine = index.filter(mask).sort_by([("content_hash", "ascending"), ("order_key", "ascending")])
+    mine = of_bucket(index, bucket, n_buckets).sort_by([("content_hash", "ascending"), ("order_key", "ascending")])
     hashes = mine["content_hash"].to_pylist()
     ids = mine["doc_id"].to_pylist()
     dup_ids, originals = [], []
@@ -80,7 +87,10 @@ class ExactDuplicateIndex(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         files = sorted(Path(self.inputs_dir).glob("*.parquet"))
         cols = ["id", Meta.CONTENT_HASH, Meta.ORDER_KEY]
-        index = read_tables(files, cols)
+        # each file's rows of this task's bucket only: a task holds its share of the hashes, not all of them
+        index = pa.concat_tables(
+            [of_bucket(read_parquet(f, cols), rank, world_size) for f in files]
+        ) if files else None  # fmt: skip
         if index is None or index.num_rows == 0:
             table = DUPLICATES_SCHEMA.empty_table()
         else:

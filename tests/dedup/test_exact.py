@@ -59,3 +59,32 @@ def test_a_kept_page_counts_its_exact_copies_in_its_cluster_size_for_rehydration
     rows = pa.concat_tables([pq.read_table(f) for f in (out / "text").rglob("*.parquet")]).to_pylist()
     sizes = {r["url"]: r["minhash_cluster_size"] for r in rows}
     assert sizes == {"https://copy0.example.de/page": 3, "https://unique.example.de/page": 1}
+
+
+def test_each_bucket_task_holds_only_its_share_of_the_hashes_and_the_buckets_find_the_same_duplicates(tmp_path):
+    """Each exact_dedup task read every document's hash, whatever `buckets`: memory grew with the input."""
+    import pyarrow.parquet as pq
+
+    from eurocurate.dedup.exact import ExactDuplicateIndex
+    from eurocurate.schema import Meta
+
+    texts = [f"text {i % 7}" for i in range(40)]  # 7 distinct texts, 33 copies
+    for part in range(2):
+        rows = range(part * 20, part * 20 + 20)
+        pq.write_table(
+            pa.table({"id": [f"d{i:02d}" for i in rows], Meta.CONTENT_HASH: [content_hash(texts[i]) for i in rows],
+                      Meta.ORDER_KEY: [f"{i:04d}" for i in rows]}),
+            tmp_path / f"part-{part}.parquet",
+        )  # fmt: skip
+    found, indexed = {}, 0
+    for buckets in (1, 3):
+        dups = []
+        for rank in range(buckets):
+            step = ExactDuplicateIndex(str(tmp_path), str(tmp_path / f"out{buckets}"))
+            list(step.run(rank=rank, world_size=buckets) or [])
+            dups += pq.read_table(tmp_path / f"out{buckets}" / f"duplicates-{rank:05d}.parquet").to_pylist()
+            if buckets == 3:
+                indexed += step.stats["documents_indexed"].total
+        found[buckets] = sorted((d["doc_id"], d["duplicate_of"]) for d in dups)
+    assert found[1] == found[3] and len(found[1]) == 33
+    assert indexed == 40  # the three tasks held 40 hashes between them, not 120
