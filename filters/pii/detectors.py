@@ -184,9 +184,11 @@ def _numeric_windows(text: str) -> list[tuple[int, int]]:
 
 
 def _iban_start(text: str, digits_at: int) -> bool:
-    """Two letters (any case) just before the digits, or before one space ("DE 89 3704 …")."""
+    """Two capitals just before the digits, or before one space ("DE 89 3704 …"). A lower-case IBAN needs no window
+    of its own: its digit groups make a run long enough to open one, which reaches back to its country code (and
+    "im 2024", "de 12" in prose must not open a window each)."""
     country = text[max(0, digits_at - 3) : digits_at].removesuffix(" ")[-2:]
-    return len(country) == 2 and country.isascii() and country.isalpha()
+    return len(country) == 2 and country.isascii() and country.isupper() and country.isalpha()
 
 
 def _without_overlaps(found: list[Found]) -> list[PiiMatch]:
