@@ -141,3 +141,15 @@ def test_metas_after_a_large_inline_style_or_a_head_end_inside_a_script_are_read
     # a commented-out meta is no meta, and the body's tags are not the head's
     assert meta_noai(read_metas('<head><!-- <meta name="robots" content="noai"> --></head>'), DEFAULT_AGENTS) is None
     assert read_metas('<head></head><body><meta name="tdm-reservation" content="1"></body>').tdm_reservation == []
+
+
+def test_a_brotli_encoded_robots_txt_capture_is_read(tmp_path):
+    import brotli
+
+    record = WarcRecordSpec(
+        url="https://br.example/robots.txt", body=brotli.compress(DISALLOW_ALL.encode()), status=200,
+        http_headers={"Content-Type": "text/plain", "Content-Encoding": "br"},
+    )  # fmt: skip
+    write_warc(tmp_path / "robots.warc.gz", [record])
+    step = OptOutFilter(str(tmp_path), robots_warcs=(str(tmp_path / "robots.warc.gz"),))
+    assert step.judge(page("https://br.example/a")).reason == Reason.OPTOUT_ROBOTS

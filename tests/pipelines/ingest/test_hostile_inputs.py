@@ -291,3 +291,16 @@ def test_deflate_content_encoding_is_read_with_or_without_its_zlib_header():
     for encoded in (zlib.compress(body), raw.compress(body) + raw.flush(), gzip.compress(body)):
         block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: deflate\r\n\r\n" + encoded
         assert parse_http_block(block).body == body
+
+
+def test_brotli_content_encoding_is_read_and_a_brotli_bomb_is_an_oversize_drop():
+    """`br` was an undecodable drop: most pages browsers are served, and a robots.txt capture, which then counted as
+    no capture at all. Inflated in steps like gzip: 480 bytes that would be 300 MiB stop one step past the limit."""
+    import brotli
+
+    body = b"<html><body><p>" + b"Der Rat beschloss den Haushalt. " * 40 + b"</p></body></html>"
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\n\r\n"
+    assert parse_http_block(head + brotli.compress(body)).body == body
+    bomb = parse_http_block(head + brotli.compress(b"\0" * (64 * MB + 1), quality=5), max_bytes=MB)
+    assert bomb.reason == Reason.OVERSIZE
+    assert parse_http_block(head + brotli.compress(body)[:-10]).reason == Reason.UNDECODABLE
