@@ -79,3 +79,10 @@ ISO639_3_CODE: Final[dict[str, str]] = {
 def iso639_3_code(code: str) -> str:
     """`hrv` -> `hr`, `ekk` -> `et`; a code with no 639-1 counterpart here (`fur`, `hbs`, `szl`) comes back as is."""
     return ISO639_3_CODE.get(code, code)
+
+
+def iso639_language(code: str) -> object | None:
+    """pycountry's ISO 639-3 entry for a 639-1 (two letters) or 639-3 code, or None: whether a code names a language."""
+    import pycountry  # its tables load on first use: only where a spec's codes are checked
+
+    return pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)

@@ -27,7 +27,7 @@ from eurocurate.langid.config import (
 from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text
 from eurocurate.langid.fasttext_lid import require_fasttext_model
 from eurocurate.langid.identifier import EuLanguageIdentifier
-from eurocurate.langid.languages import OTHER, UNDETERMINED, iso639_3_code
+from eurocurate.langid.languages import OTHER, UNDETERMINED, iso639_3_code, iso639_language
 from eurocurate.langid.long_tail import EUROPEAN_NON_EU24, FASTTEXT_NAMES, HELIPORT_KNOWS, require_heliport
 from eurocurate.langid.regional import regional_model
 from eurocurate.registry import BuildContext, StageParts, register_stage
@@ -52,13 +52,7 @@ def _route_code(given: str) -> str:
 
 def _is_language_code(code: str) -> bool:
     """An ISO 639 code (pycountry's 639-3 table with its 639-1 codes), or one the identifier's models give."""
-    import pycountry
-
-    if code in KNOWN_CODES:
-        return True
-    return (
-        pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
-    ) is not None
+    return code in KNOWN_CODES or iso639_language(code) is not None
 
 
 def check_route_languages(route: tuple[str, ...] | list[str]) -> frozenset[str]:

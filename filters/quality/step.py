@@ -37,7 +37,7 @@ from eurocurate.filters.quality.signals import (
     measure_gopher_quality,
     measure_gopher_repetition,
 )
-from eurocurate.langid.languages import iso639_3_code
+from eurocurate.langid.languages import iso639_3_code, iso639_language
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -186,13 +186,13 @@ def checked_languages(p: QualityFilterParams) -> list[str]:
     named = [k for k in p.overrides if k != "*"]
     if p.config_dir and Path(p.config_dir).is_dir():
         named += [f.stem for f in sorted(Path(p.config_dir).glob("*.yaml"))]
-    import pycountry
+    import pycountry  # ISO 639-2/B codes (`ger`) for the hint; iso639_language loads the same tables
 
     for name in named:
         if name == DEFAULT_CONFIG:
             continue
         lower = name.lower()
-        iso = pycountry.languages.get(alpha_2=lower) if len(lower) == 2 else pycountry.languages.get(alpha_3=lower)
+        iso = iso639_language(lower)
         older = pycountry.languages.get(bibliographic=lower) if len(lower) == 3 else None  # ISO 639-2/B: ger
         short = iso639_3_code(older.alpha_3) if iso is None and older is not None else iso639_3_code(lower)
         if not _LANGUAGE_KEY.match(name) or (short != name and short in EU24) or (iso is None and older is None):
