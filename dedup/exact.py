@@ -95,7 +95,7 @@ class ExactDuplicateIndex(PipelineStep):
             table = DUPLICATES_SCHEMA.empty_table()
         else:
             index = index.rename_columns(["doc_id", "content_hash", "order_key"])
-            table = find_exact_duplicates(index, rank, world_size)
+            table = find_exact_duplicates(index, 0, 1)  # rows of this bucket already: not filtered a second time
         self.stat_update("documents_indexed", value=0 if index is None else index.num_rows)
         self.stat_update("duplicates_found", value=table.num_rows)
         write_table_atomic(Path(self.output_dir) / f"duplicates-{rank:05d}.parquet", table)
