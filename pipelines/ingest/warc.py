@@ -132,7 +132,7 @@ def _gzip_lie(path: Path, member_start: int, record_id: str | None, length: int)
                 chunk = stream.read(_INFLATE_CHUNK)
                 if not chunk:
                     break
-                window = window[: block_end + 4] + chunk if len(window) > block_end + 4 else window + chunk
+                window += chunk
     except (OSError, EOFError, zlib.error):
         return None
     after = window[block_end : block_end + 4]
