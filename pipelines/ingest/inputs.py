@@ -196,7 +196,8 @@ def _input_set(root: str, files: list[str]) -> InputSet:
         for f in files
         if _folder_name(f) in SET_ASIDE_BESIDE_PAGES and posixpath.dirname(posixpath.dirname(f)) in with_pages
     ]
-    return InputSet(root=root, files=[f for f in files if f not in set(aside)], set_aside=aside)
+    set_aside = set(aside)  # once, not once per file: a crawl's listing holds hundreds of thousands
+    return InputSet(root=root, files=[f for f in files if f not in set_aside], set_aside=aside)
 
 
 def _folder_name(relative: str) -> str:
