@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from eurocurate.filters.optout.robots import agent_names, aipref_reserves
+from eurocurate.filters.optout.robots import aipref_reserves, wanted_names
 
 _ATTR = re.compile(r"""([a-zA-Z_:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 # One pass over the head: comments, scripts and styles are stepped over whole (a `</head>` or `<meta>` written
@@ -63,7 +63,7 @@ def _directives(value: str) -> set[str]:
 
 def x_robots_noai(values: list[str], agents: tuple[str, ...]) -> str | None:
     """The X-Robots-Tag value that says `noai` for everyone or for an agent of the set, else None."""
-    wanted = _wanted(agents)
+    wanted = wanted_names(agents)
     for value in values:
         scope, sep, rest = value.partition(":")
         # "otherbot: noai, noindex" is scoped; "noai, noindex" and "max-snippet: 50, noai" are not
@@ -79,13 +79,8 @@ def x_robots_noai(values: list[str], agents: tuple[str, ...]) -> str | None:
     return None
 
 
-def _wanted(agents: tuple[str, ...]) -> set[str]:
-    """The names a header or meta may scope a directive to: each agent and its product token (`MyBot/2.0`: mybot)."""
-    return {name.lower() for agent in agents for name in agent_names(agent)}
-
-
 def meta_noai(metas: PageMetas, agents: tuple[str, ...]) -> str | None:
-    wanted = _wanted(agents) | {"robots"}
+    wanted = wanted_names(agents) | {"robots"}
     for name, content in metas.robots:
         if name in wanted and _directives(content) & NOAI_DIRECTIVES:
             return f'<meta name="{name}" content="{content}">'

@@ -103,7 +103,7 @@ class RobotsDecision:
 def _aipref_rules(body: str, agents: tuple[str, ...]) -> list[tuple[str, str]]:
     """(path prefix, preferences) of `Content-Usage` lines in groups that apply to the agent set, or
     outside groups. A `User-agent` value names its product token (`GPTBot/1.0` is GPTBot)."""
-    wanted = {name.lower() for agent in agents for name in agent_names(agent)}
+    wanted = wanted_names(agents)
     rules: list[tuple[str, str]] = []
     group: set[str] = set()
     in_agents = False
@@ -162,6 +162,12 @@ def agent_names(agent: str) -> tuple[str, ...]:
     User-Agent string), its leading token too: the URL is reserved when either reading reserves it."""
     token = product_token(agent)
     return (agent, token) if token and token != agent else (agent,)
+
+
+def wanted_names(agents: tuple[str, ...]) -> set[str]:
+    """The lower-case names a robots.txt group, header or meta may address the agent set by: each agent and its
+    product token (`MyBot/2.0`: mybot)."""
+    return {name.lower() for agent in agents for name in agent_names(agent)}
 
 
 @lru_cache(maxsize=64)
