@@ -17,7 +17,16 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from eurocurate.files import TMP_MARK, read_parquet, read_tables, sha256_file
-from eurocurate.layout import OUTPUT_DIRS, RUN_MANIFEST, SEQUENCES, SHARDS, TEXT, OutputLayout
+from eurocurate.layout import (
+    OUTPUT_DIRS,
+    RUN_MANIFEST,
+    SEQUENCES,
+    SHARDS,
+    TEXT,
+    TOKENIZER,
+    TOKENIZER_FILE,
+    OutputLayout,
+)
 from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.shard_manifest import doc_ids_digest, manifest_path, read_shard_manifest
@@ -317,13 +326,13 @@ def verify_output(out_dir: str | Path) -> VerifyReport:
         manifest.config.digest() == manifest.config_sha256,
         "run.json: config_sha256 is not the digest of its config (the spec recorded was edited)",
     )
-    tokenizer_file = out / "tokenizer" / "tokenizer.json"
+    disk = _OnDisk()  # each file hashed and its footer parsed once, for every check that reads it
+    tokenizer_file = OutputLayout(out).tokenizer / TOKENIZER_FILE
     if manifest.tokenizer is not None and tokenizer_file.is_file():
         report.expect(
-            sha256_file(tokenizer_file) == manifest.tokenizer.sha256,
-            "tokenizer/tokenizer.json: sha256 differs from run.json's tokenizer record",
+            disk.sha256(tokenizer_file) == manifest.tokenizer.sha256,
+            f"{TOKENIZER}/{TOKENIZER_FILE}: sha256 differs from {RUN_MANIFEST}'s tokenizer record",
         )
-    disk = _OnDisk()
     _check_files(out, manifest, report, disk)
     shards = _check_shards(out, report, disk)
     try:
