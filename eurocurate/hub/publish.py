@@ -145,9 +145,7 @@ def publish(
         raise PublishError("no Hugging Face token: set HF_TOKEN or log in with `hf auth login`")
     try:
         return _publish(api, out, run, repo_id, revision or DEFAULT_BRANCH, private)
-    except (
-        HUB_TRANSPORT_ERRORS
-    ) as e:  # (OSError included) the Hub refused (a bad token, no rights) or could not be reached
+    except HUB_TRANSPORT_ERRORS as e:  # the Hub refused (a bad token, no rights) or could not be reached
         where = endpoint or "the Hugging Face Hub"
         raise PublishError(f"publishing {repo_id} to {where} failed: {type(e).__name__}: {e}"[:500]) from e
 
