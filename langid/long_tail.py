@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from eurocurate.langid.languages import iso639_3_code
+from eurocurate.langid.languages import iso639_3_code, iso639_language
 from eurocurate.langid.orthography import words
 from eurocurate.langid.regional import regional_glance, regional_knows, regional_veto
 from eurocurate.schema import EU24
@@ -424,3 +424,11 @@ HELIPORT_KNOWS: Final = frozenset(
     "nn oc pl pt rm ro ru sc se sk sl sq sv tr uk vo wa yi "
     "hbs hsb ext mwl lmo scn pms gsw bar ksh pfl vls sgs liv vot izh olo sma smj smn sms sju sjd".split()
 )
+# Every code the identifier gives, including those ISO 639-3 no longer lists (lid.176's `eml`, `bh`, `sh`) or spells
+# otherwise
+KNOWN_CODES: Final = EUROPEAN_NON_EU24 | HELIPORT_KNOWS | frozenset().union(*FASTTEXT_NAMES.values()) | {"bh", "sh"}
+
+
+def is_language_code(code: str) -> bool:
+    """An ISO 639 code (pycountry's 639-3 table with its 639-1 codes), or one the identifier's models give."""
+    return code in KNOWN_CODES or iso639_language(code) is not None

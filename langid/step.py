@@ -27,8 +27,8 @@ from eurocurate.langid.config import (
 from eurocurate.langid.document import DocumentLanguage, identify_document, kept_text
 from eurocurate.langid.fasttext_lid import require_fasttext_model
 from eurocurate.langid.identifier import EuLanguageIdentifier
-from eurocurate.langid.languages import OTHER, UNDETERMINED, iso639_3_code, iso639_language
-from eurocurate.langid.long_tail import EUROPEAN_NON_EU24, FASTTEXT_NAMES, HELIPORT_KNOWS, require_heliport
+from eurocurate.langid.languages import OTHER, UNDETERMINED, iso639_3_code
+from eurocurate.langid.long_tail import is_language_code, require_heliport
 from eurocurate.langid.regional import regional_model
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 _EU24 = frozenset(EU24)
 MODEL_LOAD_MS: Final = "model_load_ms"
 ROUTE_ALL: Final = "*"
-# Codes the identifier's models give that ISO 639-3 no longer lists (lid.176's `eml`, `bh`, `sh`) or spells otherwise
-KNOWN_CODES: Final = EUROPEAN_NON_EU24 | HELIPORT_KNOWS | frozenset().union(*FASTTEXT_NAMES.values()) | {"bh", "sh"}
 # what a language code the identifier gives looks like: ISO 639-1/639-3, optionally with an ISO 15924 script
 _LANG_CODE: Final = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?$")
 
@@ -48,11 +46,6 @@ def _route_code(given: str) -> str:
     """The identifier's code for a language a spec names: `cat_Latn`, `cat` and `ca` are all `ca` (ISO 639-3, with
     or without FineWeb-2's script suffix, or 639-1), as `fasttext_lid.normalize_label` reads a model's labels."""
     return iso639_3_code(given.split("_", 1)[0]) if "_" in given else iso639_3_code(given)
-
-
-def _is_language_code(code: str) -> bool:
-    """An ISO 639 code (pycountry's 639-3 table with its 639-1 codes), or one the identifier's models give."""
-    return code in KNOWN_CODES or iso639_language(code) is not None
 
 
 def check_route_languages(route: tuple[str, ...] | list[str]) -> frozenset[str]:
@@ -74,7 +67,7 @@ def check_route_languages(route: tuple[str, ...] | list[str]) -> frozenset[str]:
     eu = sorted(c for c, code in codes.items() if code in _EU24)
     if eu:
         raise ValueError(f"route_languages {eu} are EU-24 languages; EU-24 languages are kept by `languages`")
-    unknown = sorted(c for c, code in codes.items() if not _is_language_code(code))
+    unknown = sorted(c for c, code in codes.items() if not is_language_code(code))
     if unknown:
         raise ValueError(
             f"route_languages {unknown} are not ISO 639 language codes, so no document would be routed; expected "
@@ -300,8 +293,8 @@ class LanguageIdParams(BaseModel):
         drop every document of the language: refused with the spec."""
         for code, score in value.items():
             label = _route_code(code.lower()) if "_" in code or len(code) == 3 else code.lower()
-            if code != label or not _LANG_CODE.match(code) or "_" in code or not _is_language_code(code):
-                hint = f"; did you mean '{label}'?" if label != code and _is_language_code(label) else ""
+            if code != label or not _LANG_CODE.match(code) or "_" in code or not is_language_code(code):
+                hint = f"; did you mean '{label}'?" if label != code and is_language_code(label) else ""
                 raise ValueError(
                     f"min_scores key {code!r} is no language code as the identifier labels documents{hint}"
                 )

@@ -38,6 +38,7 @@ from eurocurate.filters.quality.signals import (
     measure_gopher_repetition,
 )
 from eurocurate.langid.languages import iso639_3_code, iso639_language
+from eurocurate.langid.long_tail import KNOWN_CODES
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import EU24, Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
@@ -195,7 +196,8 @@ def checked_languages(p: QualityFilterParams) -> list[str]:
         iso = iso639_language(lower)
         older = pycountry.languages.get(bibliographic=lower) if len(lower) == 3 else None  # ISO 639-2/B: ger
         short = iso639_3_code(older.alpha_3) if iso is None and older is not None else iso639_3_code(lower)
-        if not _LANGUAGE_KEY.match(name) or (short != name and short in EU24) or (iso is None and older is None):
+        unknown = iso is None and older is None and name not in KNOWN_CODES  # lid.176's `eml`: no ISO code, a label
+        if not _LANGUAGE_KEY.match(name) or (short != name and short in EU24) or unknown:
             hint = f"; did you mean '{short}'?" if short != name and _LANGUAGE_KEY.match(short) else ""
             raise SpecError(
                 f"quality configuration for {name!r}: not a language code as the language_id stage labels "

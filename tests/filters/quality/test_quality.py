@@ -298,3 +298,21 @@ def test_a_config_dir_file_with_a_typo_or_a_name_that_is_no_language_is_refused(
         build_quality_filter(QualityFilterParams(config_dir=str(tmp_path)), ctx, "quality")
     (tmp_path / "ger.yaml").rename(tmp_path / "fur.yaml")  # a routed language's own configuration is fine
     assert build_quality_filter(QualityFilterParams(config_dir=str(tmp_path)), ctx, "quality").map_steps
+
+
+def test_a_routed_language_the_identifier_names_without_an_iso_code_has_its_own_configuration(tmp_path):
+    """`route_languages: [eml]` routes lid.176's Emilian-Romagnol (no ISO 639-3 code since 2009): its quality
+    configuration, under the same key, was refused as "not a language code"."""
+    from eurocurate.filters.quality.step import QualityFilterParams, build_quality_filter
+    from eurocurate.langid.step import check_route_languages
+
+    assert check_route_languages(["eml"]) == {"eml"}
+    overrides = {"eml": {"gopher_quality": {"min_doc_words": 20}}}
+    built = build_quality_filter(
+        QualityFilterParams.model_validate({"overrides": overrides}), SimpleNamespace(out_dir=str(tmp_path)), "quality"
+    )
+    assert built.map_steps
+    (tmp_path / "eml.yaml").write_text("gopher_quality: {min_doc_words: 20}\n")
+    assert build_quality_filter(
+        QualityFilterParams(config_dir=str(tmp_path)), SimpleNamespace(out_dir=str(tmp_path)), "quality"
+    ).map_steps
