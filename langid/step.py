@@ -73,6 +73,19 @@ def check_route_languages(route: tuple[str, ...] | list[str]) -> frozenset[str]:
             f"route_languages {unknown} are not ISO 639 language codes, so no document would be routed; expected "
             "codes such as 'ca', 'fur' or 'srp_Latn'"
         )
+    import pycountry  # ISO 15924: the script suffix; is_language_code has loaded pycountry's tables already
+
+    suffixed = sorted(c for c in codes if "_" in c)
+    scripts = sorted(c for c in suffixed if pycountry.scripts.get(alpha_4=c.split("_", 1)[1]) is None)
+    if scripts:
+        raise ValueError(f"route_languages {scripts}: the suffix is no ISO 15924 script code (Latn, Cyrl, Grek...)")
+    if suffixed:
+        log.warning(
+            "route_languages %s: documents are routed by language, not script (each routes every document "
+            "labelled %s, in any script)",
+            ", ".join(suffixed),
+            ", ".join(sorted({codes[c] for c in suffixed})),
+        )
     return frozenset(codes.values()) | (given & {ROUTE_ALL})
 
 

@@ -3,6 +3,7 @@ dropped with a counted reason; run.json, the AI Act summary, the dataset card an
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pyarrow as pa
@@ -149,6 +150,15 @@ def test_a_routed_language_may_be_named_as_iso_639_3_or_with_its_script(tmp_path
     assert step.judge_batch([catalan]) == [None] and catalan.metadata[Meta.LANG] == "ca"
 
 
+def test_a_script_suffix_is_said_to_route_the_language_in_every_script(tmp_path, caplog):
+    """`srp_Latn` reads as Latin-script Serbian only, but routing is by the identifier's label (`sr`): the spec's
+    writer is told, not left to find Cyrillic pages in text/sr/."""
+    with caplog.at_level(logging.WARNING, logger="eurocurate.langid.step"):
+        assert LanguageIdentifier(str(tmp_path), route_languages=("srp_Latn", "fur")).route_languages == {"sr", "fur"}
+    assert "route_languages srp_Latn: documents are routed by language, not script" in caplog.text
+    assert "every document labelled sr, in any script" in caplog.text
+
+
 def test_routing_in_segment_mode_never_mixes_routed_text_into_an_eu24_document(tmp_path):
     step = LanguageIdentifier(str(tmp_path), route_languages=("ca",), segment_mode="segments")
     german = "\n".join(load_texts()["de"].paragraphs[:3])
@@ -167,6 +177,7 @@ def test_routing_in_segment_mode_never_mixes_routed_text_into_an_eu24_document(t
         (["other"], "are not language codes"),
         (["Catalan"], "are not language codes"),
         (["*", "ca"], "'*' already routes every language"),
+        (["cat_Lant"], r"\['cat_Lant'\]: the suffix is no ISO 15924 script code"),
     ],
 )
 def test_route_languages_mistakes_are_refused_with_what_to_write(route, says):
