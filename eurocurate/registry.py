@@ -78,6 +78,11 @@ class StageDef:
     params: type[BaseModel]
     build: BuildFn
     requires: tuple[str, ...] = ()  # stages that must come earlier
+    # stages that must come later when the spec has them, with why (optout reads the raw HTML html_extractor replaces)
+    before: Mapping[str, str] = field(default_factory=dict)
+    # it writes what a run publishes (text, tokenizer, token shards): every stage that judges or edits documents must
+    # come before the first such stage, or what it removes is already written
+    writes_output: bool = False
     # metadata keys the stage writes that the provenance table keeps, with their Arrow types
     provenance_columns: tuple[tuple[str, pa.DataType], ...] = ()
     # reason codes the stage drops with -> what they mean; a code ending in `.*` names a family
@@ -102,13 +107,17 @@ def register_stage(
     role: Role,
     params: type[BaseModel],
     requires: Iterable[str] = (),
+    before: Mapping[str, str] | None = None,
+    writes_output: bool = False,
     provenance_columns: Iterable[tuple[str, pa.DataType]] = (),
     reasons: Mapping[str, str] | None = None,
 ) -> Callable[[F], F]:
     """Decorator for a stage's build function `(params, ctx, key) -> StageParts`: registers the stage `name`.
 
     Apply it in the module that defines the stage; importing the module registers it. `reasons` maps each
-    reason code the stage drops with (`<family>.<what>`, or `<family>.*` for a family) to its meaning.
+    reason code the stage drops with (`<family>.<what>`, or `<family>.*` for a family) to its meaning. `requires`:
+    stages that must come earlier; `before`: stages that must come later when the spec has them, each with why;
+    `writes_output`: the stage writes what a run publishes, so no stage that judges or edits documents may follow it.
     """
 
     def decorate(build: F) -> F:
@@ -120,6 +129,8 @@ def register_stage(
                 params=params,
                 build=build,
                 requires=tuple(requires),
+                before=dict(before or {}),
+                writes_output=writes_output,
                 provenance_columns=tuple(provenance_columns),
                 reasons=dict(reasons or {}),
                 module=build.__module__,

@@ -103,6 +103,37 @@ def test_token_shards_without_tokenizer_is_rejected(tmp_path):
         compile_pipeline(load_spec(spec), InputSet(str(tmp_path), ["a.warc"]), tmp_path / "o")
 
 
+@pytest.mark.parametrize(
+    ("stages", "says"),
+    [
+        # the audit's spec: the token shards held every e-mail in clear, the card said they were removed
+        (
+            ["html_extractor", "tokenizer", "pii", "text_parquet", "token_shards"],
+            r"'pii' \(pii\) comes after 'tokenizer'",
+        ),
+        (
+            ["html_extractor", "tokenizer", "text_parquet", "pii", "token_shards"],
+            r"'pii' \(pii\) comes after 'tokenizer'",
+        ),
+        (
+            ["html_extractor", "text_parquet", "language_id"],
+            r"'language_id' \(language_id\) comes after 'text_parquet'",
+        ),
+        (["html_extractor", "tokenizer", "token_shards", "exact_dedup"], "'exact_dedup' .* comes after 'tokenizer'"),
+        # page metas are gone after extraction: 8 of the demo's reserved pages were kept
+        (
+            ["html_extractor", "optout", "language_id"],
+            r"'optout' \(optout\) must come before 'html_extractor': .*<meta>",
+        ),
+    ],
+)
+def test_a_stage_placed_where_it_cannot_do_its_work_is_refused_with_the_spec(tmp_path, stages, says):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("name: x\nstages:\n  - use: warc_reader\n" + "".join(f"  - use: {s}\n" for s in stages))
+    with pytest.raises(SpecError, match=says):
+        compile_pipeline(load_spec(spec), InputSet(str(tmp_path), ["a.warc"]), tmp_path / "o")
+
+
 def test_set_on_a_missing_stage_and_malformed_set_are_errors():
     with pytest.raises(SpecError, match="no stage 'langid'"):
         load_spec(REPO / "pipelines" / "demo.yaml", ["stages.langid.min_score=0.8"])

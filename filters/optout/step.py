@@ -183,6 +183,10 @@ def _capture_files(p: OptOutParams, ctx: BuildContext, key: str) -> tuple[str, .
     summary="Text-and-data-mining opt-outs: robots.txt (RFC 9309), TDMRep, noai, AIPREF; suppression lists",
     role="map",
     params=OptOutParams,
+    before={
+        "html_extractor": "it reads the page's <meta> robots and TDMRep tags in the raw HTML, which extraction "
+        "replaces with the main text"
+    },
     provenance_columns=[(Meta.OPTOUT, pa.map_(pa.string(), pa.string()))],
     reasons={
         Reason.OPTOUT_ROBOTS: "robots.txt disallows the page for an honoured agent",

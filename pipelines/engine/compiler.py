@@ -21,7 +21,7 @@ from eurocurate.config import PipelineSpec, SpecError, describe_validation_error
 from eurocurate.layout import WORK
 from eurocurate.manifests.audit.provenance import ProvenanceWriter, provenance_schema
 from eurocurate.pipelines.engine.intermediate import IntermediateReader, IntermediateWriter
-from eurocurate.registry import BuildContext, InputSet, get_stage, load_plugins
+from eurocurate.registry import BuildContext, InputSet, StageDef, get_stage, load_plugins
 
 
 @dataclass
@@ -43,6 +43,22 @@ class PipelineDAG:
     def ledger_stages(self) -> list[str]:
         """Names of the stages that count documents in/out/dropped, in flow order."""
         return [s.name for n in self.nodes for s in n.steps if getattr(s, "is_ledger_stage", False)]
+
+
+def _check_order(key: str, sdef: StageDef, earlier: list[StageDef]) -> None:
+    """A stage that judges or edits documents after one that wrote the published text or tokens (pii after the
+    tokenizer: e-mails in the token shards, while the card says they were removed), or one placed after a stage it
+    must precede (optout after html_extractor: the page metas it reads are gone), is refused with the spec."""
+    for later, why in sdef.before.items():
+        if any(other.name == later for other in earlier):
+            raise SpecError(f"stage {key!r} ({sdef.name}) must come before {later!r}: {why}")
+    written = [other.name for other in earlier if other.writes_output]
+    if written and not sdef.writes_output:
+        raise SpecError(
+            f"stage {key!r} ({sdef.name}) comes after {written[0]!r}, which writes the published output: a stage that "
+            "judges or edits documents must come before every output stage (tokenizer, text_parquet, token_shards), "
+            "or what it removes is already written"
+        )
 
 
 def code_version() -> str:
@@ -88,6 +104,7 @@ def compile_pipeline(spec: PipelineSpec, inputs: InputSet, out_dir: str | Path) 
         missing = [r for r in sdef.requires if r not in seen]
         if missing:
             raise SpecError(f"stage {stage_spec.key!r} needs {missing} earlier in the pipeline")
+        _check_order(stage_spec.key, sdef, [get_stage(s.use) for s in spec.stages[:i]])
         where = f"stage {stage_spec.key!r} ({stage_spec.use})"
         try:
             params = sdef.params.model_validate(stage_spec.params)

@@ -206,6 +206,7 @@ class SequencePacker(PipelineStep):
     role="barrier",
     params=PackSequencesParams,
     requires=("token_shards",),
+    writes_output=True,
 )
 def build_pack_sequences(p: PackSequencesParams, ctx: BuildContext, key: str) -> StageParts:
     stages = [s.use for s in ctx.spec.stages]

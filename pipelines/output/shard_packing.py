@@ -199,6 +199,7 @@ class ShardPackingParams(BaseModel):
     role="barrier",
     params=ShardPackingParams,
     requires=("token_shards",),
+    writes_output=True,
 )
 def build_shard_packing(p: ShardPackingParams, ctx: BuildContext, key: str) -> StageParts:
     mapping = str(Path(ctx.work_dir) / key / "data")

@@ -99,7 +99,11 @@ class TextParquetParams(BaseModel):
 
 
 @register_stage(
-    name="text_parquet", summary="Text shards OUT/text/<lang>/*.parquet", role="map", params=TextParquetParams
+    name="text_parquet",
+    summary="Text shards OUT/text/<lang>/*.parquet",
+    role="map",
+    params=TextParquetParams,
+    writes_output=True,
 )
 def build_text_parquet(p: TextParquetParams, ctx: BuildContext, key: str) -> StageParts:
     return StageParts(map_steps=[TextParquetWriter(ctx.out_dir, p.row_group_rows)])

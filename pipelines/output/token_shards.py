@@ -171,6 +171,7 @@ class TokenShardParams(BaseModel):
     role="map",
     params=TokenShardParams,
     requires=("tokenizer",),
+    writes_output=True,
 )
 def build_token_shards(p: TokenShardParams, ctx: BuildContext, key: str) -> StageParts:
     return StageParts(

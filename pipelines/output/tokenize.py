@@ -270,7 +270,11 @@ class TokenizerParams(BaseModel):
 
 
 @register_stage(
-    name="tokenizer", summary="Load or train (byte-level BPE) the tokenizer", role="barrier", params=TokenizerParams
+    name="tokenizer",
+    summary="Load or train (byte-level BPE) the tokenizer",
+    role="barrier",
+    params=TokenizerParams,
+    writes_output=True,
 )
 def build_tokenizer(p: TokenizerParams, ctx: BuildContext, key: str) -> StageParts:
     def build(inputs: str | None) -> list[PipelineStep]:
