@@ -1,7 +1,8 @@
 """Exact-content deduplication in three parts: hash in the map stage, find duplicates in a bucketed
 barrier, drop them in the next map stage.
 
-The normalised content hash (NFKC, case-folded, whitespace collapsed) is computed per document; the
+The normalised content hash (invisible format characters removed (`invisible`), NFKC, case-folded, whitespace
+collapsed) is computed per document; the
 barrier groups equal hashes (bucket `hash mod tasks`, so buckets run in parallel) and keeps the first
 document in input order; every other copy is dropped with the `doc_id` it duplicates as evidence.
 """
@@ -19,6 +20,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field
 
+from eurocurate.dedup.invisible import without_invisible
 from eurocurate.files import read_parquet, read_tables, write_table_atomic
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
@@ -28,7 +30,8 @@ DUPLICATES_SCHEMA = pa.schema([("doc_id", pa.string()), ("duplicate_of", pa.stri
 
 
 def content_hash(text: str) -> str:
-    normal = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    # invisible characters go first: NFKC then composes a letter and an accent a soft hyphen stood between
+    normal = " ".join(unicodedata.normalize("NFKC", without_invisible(text)).casefold().split())
     return hashlib.blake2b(normal.encode("utf-8"), digest_size=16).hexdigest()
 
 

@@ -1,8 +1,9 @@
 """MinHash signatures and LSH band keys of word n-grams, computed for a batch of documents at once.
 
 Words are maximal runs of Unicode letters, marks, digits and `_` in the NFKC-normalised, lower-cased
-text. Everything after normalisation is vectorised numpy over the whole batch: a polynomial hash per
-word (prefix sums over code points), a mixed hash per n-gram, then one-permutation MinHash with
+text without invisible format characters (`invisible`: soft hyphens, zero-width spaces, BOMs...).
+Everything after normalisation is vectorised numpy over the whole batch: a polynomial hash per word
+(prefix sums over code points), a mixed hash per n-gram, then one-permutation MinHash with
 optimal densification (Shrivastava, ICML 2017): one hash per n-gram, split into `bands * rows`
 bins, minimum per bin, empty bins borrowed along a fixed per-bin sequence. Its collision
 probability per bin is the Jaccard similarity, as with k independent permutations, at 1/k the cost.
@@ -20,6 +21,8 @@ from typing import Final
 
 import numpy as np
 
+from eurocurate.dedup.invisible import without_invisible
+
 U64 = np.uint64
 EMPTY_BIN: int = 1 << 32  # bins hold 32-bit values; this marks a bin no n-gram fell into
 NO_KEY: int = 0  # band key of a document without words: never bucketed
@@ -33,6 +36,10 @@ _P_INV = pow(_P, -1, 1 << 64)
 DEFAULT_BANDS: Final = 28
 DEFAULT_ROWS: Final = 4
 DEFAULT_NGRAM: Final = 5
+# How text becomes words, recorded in every signature folder's and index's config.json: a change to `normalise` or
+# the word rule needs a new value, so that keys of the old rule are refused, never compared with the new ones. An
+# index without it was written before invisible format characters were removed (they split words then).
+WORD_RULE: Final = "nfkc-lower-without-invisible-format-chars"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class MinhashConfig:
     def describe(self) -> dict:
         return {
             "scheme": "oph-densified-v1",
+            "words": WORD_RULE,
             "bands": self.bands,
             "rows": self.rows,
             "ngram": self.ngram,
@@ -157,7 +165,8 @@ def _constants(config: MinhashConfig) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    # invisible characters go first: NFKC then composes a letter and an accent a soft hyphen stood between
+    return unicodedata.normalize("NFKC", without_invisible(text)).lower()
 
 
 def word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -80,15 +80,46 @@ def write_config(folder: str | Path, config: MinhashConfig) -> None:
         write_bytes_atomic(path, data)
 
 
+_PARAMETERS = ("bands", "rows", "ngram", "per_language", "seed")
+
+
+def config_mismatch(found: object, config: MinhashConfig) -> str | None:
+    """Why keys written under the config.json `found` cannot be compared with `config`'s, or None when they can."""
+    wanted = config.describe()
+    if found == wanted:
+        return None
+    if not isinstance(found, dict) or found.get("scheme") != wanted["scheme"]:
+        return f"holds {found}, not MinHash keys of this version ({wanted})"
+    if differ := [k for k in _PARAMETERS if found.get(k) != wanted[k]]:
+        theirs = ", ".join(f"{k}={found.get(k)}" for k in differ)
+        ours = ", ".join(f"{k}={wanted[k]}" for k in differ)
+        return f"was written with {theirs}, this run uses {ours}"
+    if found.get("words") != wanted["words"]:
+        # an index without "words" predates WORD_RULE: soft hyphens, zero-width spaces, BOMs split words then
+        theirs = found.get("words", "invisible format characters split words")
+        return f"holds keys of words read by another rule ({theirs}) than this run's ({wanted['words']})"
+    return f"was written with {found}, this run uses {wanted}"
+
+
 def check_config(folder: str | Path, config: MinhashConfig) -> None:
-    path = Path(folder) / "config.json"
-    if not path.is_file():
-        raise IndexMismatch(f"{folder} is not a dedup index (no config.json); expected the index folder of a release")
-    found = json.loads(path.read_text())
-    if found != config.describe():
+    """Refuse (IndexMismatch, one line) an earlier release's index whose keys this run's cannot be compared with;
+    a local path or a storage URL (only its config.json is read)."""
+    where = storage.display(folder)
+    path = storage.locate(folder).child("config.json")
+    if not storage.exists(path):
         raise IndexMismatch(
-            f"index {folder} was written with {found}, this run uses {config.describe()}; "
-            f"use the same bands/rows/ngram/per_language as the release that wrote it"
+            f"{where} is not a dedup index (no config.json); expected OUT/dedup_index/<minhash_dedup key> of a release"
+        )
+    try:
+        found = json.loads(storage.read_bytes(path))
+    except ValueError as e:
+        raise IndexMismatch(f"{where}/config.json is not JSON ({e}); expected the index folder of a release") from None
+    if (why := config_mismatch(found, config)) is not None:
+        same_parameters = isinstance(found, dict) and all(found.get(k) == config.describe()[k] for k in _PARAMETERS)
+        hint = "" if same_parameters else "give this stage the parameters of the release that wrote it, or "
+        raise IndexMismatch(
+            f"index {where} {why}; {hint}rebuild that index with this eurocurate (re-run its release with "
+            f"write_index: true)"
         )
 
 
@@ -101,6 +132,13 @@ class SignatureFileWriter:
         self.rank = rank
         self.config = config
         self.folder.mkdir(parents=True, exist_ok=True)
+        existing = self.folder / "config.json"
+        if existing.is_file() and (why := config_mismatch(json.loads(existing.read_bytes()), config)):
+            # other ranks' files of that run would be bucketed with this one's: keys that never meet
+            raise IndexMismatch(
+                f"signature folder {folder} {why}; a run started with other MinHash parameters or another "
+                f"eurocurate version cannot be resumed: re-run with --restart"
+            )
         self._keys_final = keys_path(folder, rank)
         self._keys_tmp = tmp_path(self._keys_final)
         self._keys = open(self._keys_tmp, "wb")  # noqa: SIM115 (held open across appends; closed by close/abort)

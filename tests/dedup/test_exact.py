@@ -88,3 +88,57 @@ def test_each_bucket_task_holds_only_its_share_of_the_hashes_and_the_buckets_fin
         found[buckets] = sorted((d["doc_id"], d["duplicate_of"]) for d in dups)
     assert found[1] == found[3] and len(found[1]) == 33
     assert indexed == 40  # the three tasks held 40 hashes between them, not 120
+
+
+# a sentence as a CMS hyphenates it for narrow columns: soft hyphens, a zero-width space, a word joiner and a BOM
+PLAIN = "Die Versicherungsbedingungen gelten für alle Verträge, die nach dem ersten Januar abgeschlossen wurden."
+HYPHENATED = (
+    "\ufeffDie Ver\u00adsiche\u00adrungs\u200bbedin\u00adgungen gel\u2060ten für alle Ver\u00adträ\u00adge, "
+    "die nach dem ers\ufeffte\u2060n Januar ab\u00adge\u00adschlos\u00adsen wurden."
+)
+
+
+def test_invisible_format_characters_do_not_change_the_hash():
+    """Two copies of a page that differ only by soft hyphens, zero-width spaces, word joiners or BOMs had two hashes."""
+    assert content_hash(HYPHENATED) == content_hash(PLAIN)
+    assert content_hash("Cafe\u00ad\u0301") == content_hash("Café")  # removed before NFKC composes the accent
+    assert content_hash("Rechts\u200e\u202bschutz\u202c") == content_hash("Rechtsschutz")  # bidi marks too
+
+
+def test_zero_width_joiners_still_change_the_hash():
+    """ZWNJ/ZWJ choose a word's written form (Persian, Indic scripts): kept, as UTS #46 keeps them."""
+    assert content_hash("می\u200cخواهم") != content_hash("میخواهم")
+    assert content_hash("क्\u200dष") != content_hash("क्ष")
+
+
+@pytest.mark.slow
+def test_a_hyphenated_page_and_its_plain_copy_are_one_page_in_a_run(tmp_path):
+    """Through `eurocurate run`: the copy of a page its CMS hyphenated (soft hyphens written as `&shy;` and as the
+    character, zero-width spaces, word joiners) is dropped as an exact duplicate; the kept page's text keeps them."""
+    import pyarrow.parquet as pq
+
+    from eurocurate.cli import main
+    from eurocurate.tools.demo_corpus import load_texts
+    from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
+    from tests.conftest import html_page, write_spec
+
+    text = "\n".join(load_texts()["de"].paragraphs[:4])
+    long_words = sorted({w for w in text.split() if len(w) > 9 and w.isalpha()})
+    marks = ["&shy;", "\u00ad", "\u200b", "\u2060"]
+    hyphenated = text
+    for n, word in enumerate(long_words):
+        hyphenated = hyphenated.replace(word, word[:4] + marks[n % 4] + word[4:])
+    assert len(long_words) >= 8 and hyphenated != text
+    records = [
+        WarcRecordSpec(url="https://a.example.de/page", body=html_page(hyphenated, lang="de").encode()),
+        WarcRecordSpec(url="https://b.example.de/page", body=html_page(text, lang="de").encode()),
+    ]
+    write_warc(tmp_path / "in" / "a.warc.gz", records)
+    out = tmp_path / "out"
+    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
+    assert main(["run", str(spec), "-i", str(tmp_path / "in"), "-o", str(out)]) == 0
+    rows = pa.concat_tables([pq.read_table(f) for f in (out / "text").rglob("*.parquet")]).to_pylist()
+    assert [r["url"] for r in rows] == ["https://a.example.de/page"]
+    assert "\u00ad" in rows[0]["text"] and "\u200b" in rows[0]["text"]
+    ledger = pa.concat_tables([pq.read_table(f) for f in (out / "exclusions").rglob("*.parquet")]).to_pylist()
+    assert [(r["url"], r["reason"]) for r in ledger] == [("https://b.example.de/page", "dedup.exact_duplicate")]

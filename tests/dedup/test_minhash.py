@@ -210,3 +210,17 @@ def test_gram_sets_are_each_documents_distinct_folded_hashes_in_order(sizes, see
     ]
     assert counts.tolist() == [len(e) for e in expected]
     assert values.tolist() == [v for e in expected for v in e] and values.dtype == np.uint32
+
+
+def test_invisible_format_characters_do_not_change_the_signature():
+    """A CMS's soft hyphens, zero-width spaces, word joiners and BOMs split words: a hyphenated copy of a page shared
+    few of its 5-grams with the page (12% of the bins in the audit's German example)."""
+    plain = "Die Versicherungsbedingungen gelten für alle Verträge, die nach dem ersten Januar abgeschlossen wurden."
+    hyphenated = (
+        "\ufeffDie Ver\u00adsiche\u00adrungs\u200bbedin\u00adgungen gel\u2060ten für alle Ver\u00adträ\u00adge, "
+        "die nach dem ers\ufeffte\u2060n Januar ab\u00adge\u00adschlos\u00adsen wurden."
+    )
+    config = MinhashConfig()
+    assert np.array_equal(signatures([hyphenated], config), signatures([plain], config))
+    persian = ["می\u200cخواهم بروم", "میخواهم بروم"]  # ZWNJ chooses the written form: still a word boundary
+    assert not np.array_equal(*signatures(persian, MinhashConfig(ngram=1)))

@@ -1,4 +1,5 @@
 import inspect
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -119,3 +120,45 @@ def test_the_stage_and_the_library_functions_share_one_banding_and_verification_
         assert inspect.signature(function).parameters["min_jaccard"].default == params.min_jaccard == 0.55
     jsonl = inspect.signature(dedup_jsonl).parameters
     assert (jsonl["bands"].default, jsonl["rows"].default, jsonl["ngram"].default) == (28, 4, params.ngram)
+
+
+def _hyphenated(words: list[str]) -> str:
+    """The text as a CMS hyphenates it: soft hyphens inside long words, a zero-width space, a word joiner, a BOM."""
+    marked = [w[:2] + "\u00ad" + w[2:] if len(w) > 4 else w for w in words]
+    marked[1] = marked[1][:2] + "\u200b" + marked[1][2:]
+    marked[2] = marked[2][:2] + "\u2060" + marked[2][2:]
+    return "\ufeff" + " ".join(marked)
+
+
+def test_a_hyphenated_copy_is_a_near_duplicate_and_the_kept_text_keeps_its_invisible_characters(tmp_path, rng):
+    words = random_words(rng, 300)
+    hyphenated = _doc("page", _hyphenated(words), "a\x00000001")
+    copy = _doc("copy", " ".join(replace_words(rng, words, 0.02)), "a\x00000002")
+    kept, ledger = run_stage(MinhashDedupParams(buckets=1), tmp_path / "out", [[hyphenated, copy]])
+    assert [d.id for d in kept] == ["page"] and kept[0].text == hyphenated.text  # only the keys ignore them
+    assert [(r["doc_id"], r["reason"]) for r in ledger] == [("copy", "dedup.near_duplicate")]
+
+
+def _written_by_the_old_word_rule(config_json: Path) -> None:
+    """config.json as eurocurate wrote it while invisible format characters still split words: no "words"."""
+    described = json.loads(config_json.read_text())
+    described.pop("words", None)  # (absent already where the old code wrote it)
+    config_json.write_text(json.dumps(described, sort_keys=True))
+
+
+def test_an_index_of_the_old_word_rule_is_refused_not_compared(tmp_path, rng):
+    docs = _corpus(rng, 5, "d")
+    run_stage(MinhashDedupParams(buckets=1, write_index=True), tmp_path / "rel1", [docs])
+    index = tmp_path / "rel1" / "dedup_index" / "near_dedup"
+    _written_by_the_old_word_rule(index / "config.json")
+    with pytest.raises(ValueError, match="words read by another rule .*write_index: true"):
+        run_stage(MinhashDedupParams(buckets=1, index_dir=str(index)), tmp_path / "rel2", [docs])
+
+
+def test_signatures_of_the_old_word_rule_left_by_an_interrupted_run_are_not_mixed_with_new_ones(tmp_path, rng):
+    docs = _corpus(rng, 5, "d")
+    parts = build_minhash_stage(MinhashDedupParams(buckets=1), _ctx(tmp_path / "out"), "near_dedup")
+    assert len(list(parts.map_steps[0].run(iter(docs), 0, 2))) == len(docs)  # rank 0 finished, then the upgrade
+    _written_by_the_old_word_rule(tmp_path / "out" / "_work" / "near_dedup" / "sigs" / "config.json")
+    with pytest.raises(ValueError, match="words read by another rule .*--restart"):
+        list(parts.map_steps[0].run(iter(docs), 1, 2))
