@@ -16,7 +16,6 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from eurocurate import storage
 from eurocurate.config import SpecError
 from eurocurate.dedup.clusters import EARLIER, KEEP, decisions_path
 from eurocurate.dedup.minhash import DEFAULT_BANDS, DEFAULT_NGRAM, DEFAULT_ROWS, MinhashConfig
@@ -28,7 +27,7 @@ from eurocurate.dedup.near_duplicates import (
     merge_partitions,
     sign_batch,
 )
-from eurocurate.dedup.signature_store import SignatureFileWriter
+from eurocurate.dedup.signature_store import IndexMismatch, SignatureFileWriter, check_config
 from eurocurate.dedup.verification import DEFAULT_MIN_JACCARD
 from eurocurate.errors import StorageError
 from eurocurate.files import read_parquet
@@ -253,14 +252,13 @@ class NearDuplicateFilter(LedgerStage):
     },
 )
 def build_minhash_stage(params: MinhashDedupParams, ctx: BuildContext, key: str) -> StageParts:
-    for folder in params.index_dir:
-        try:
-            is_index = storage.exists(storage.locate(folder).child("config.json"))
-        except StorageError as e:
-            raise SpecError(f"stage {key!r}: index_dir {e}") from None
-        if not is_index:
-            raise SpecError(f"stage {key!r}: index_dir {storage.display(folder)} is not a dedup index (no config.json)")
     config = params.config()
+    for folder in params.index_dir:
+        # here, not when the barrier reads the index: a mismatch found there cost the whole map stage
+        try:
+            check_config(folder, config)
+        except (IndexMismatch, StorageError) as e:
+            raise SpecError(f"stage {key!r}: index_dir {e}") from None
     layout = LshLayout(str(Path(ctx.work_dir) / key))
     index_out = str(Path(ctx.out_dir) / INDEX_SUBDIR / key) if params.write_index else None
 

@@ -114,13 +114,15 @@ def check_config(folder: str | Path, config: MinhashConfig) -> None:
         found = json.loads(storage.read_bytes(path))
     except ValueError as e:
         raise IndexMismatch(f"{where}/config.json is not JSON ({e}); expected the index folder of a release") from None
-    if (why := config_mismatch(found, config)) is not None:
-        same_parameters = isinstance(found, dict) and all(found.get(k) == config.describe()[k] for k in _PARAMETERS)
-        hint = "" if same_parameters else "give this stage the parameters of the release that wrote it, or "
-        raise IndexMismatch(
-            f"index {where} {why}; {hint}rebuild that index with this eurocurate (re-run its release with "
-            f"write_index: true)"
-        )
+    if (why := config_mismatch(found, config)) is None:
+        return
+    wanted = config.describe()
+    differ = [k for k in _PARAMETERS if isinstance(found, dict) and k in found and found[k] != wanted[k]]
+    theirs = ", ".join(f"{k}={found[k]}" for k in differ)
+    hint = f"set {theirs} as the release that wrote it did, or " if differ else ""
+    raise IndexMismatch(
+        f"{where} {why}; {hint}rebuild that index with this eurocurate (re-run its release with write_index: true)"
+    )
 
 
 class SignatureFileWriter:

@@ -11,6 +11,7 @@ from eurocurate.dedup.jsonl import dedup_jsonl
 from eurocurate.dedup.minhash import MinhashConfig
 from eurocurate.dedup.minhash_stage import MinhashDedupParams, build_minhash_stage
 from eurocurate.dedup.near_duplicates import find_near_duplicates
+from eurocurate.errors import SpecError
 from eurocurate.registry import BuildContext, InputSet
 from eurocurate.schema import Meta
 from tests.dedup.conftest import random_words, replace_words, run_barrier_stage
@@ -162,3 +163,36 @@ def test_signatures_of_the_old_word_rule_left_by_an_interrupted_run_are_not_mixe
     _written_by_the_old_word_rule(tmp_path / "out" / "_work" / "near_dedup" / "sigs" / "config.json")
     with pytest.raises(ValueError, match="words read by another rule .*--restart"):
         list(parts.map_steps[0].run(iter(docs), 1, 2))
+
+
+def test_an_index_of_other_bands_and_rows_is_refused_before_any_document_is_signed(tmp_path, rng):
+    """The refusal came from the barrier, after the whole ingest and every signature had been computed."""
+    run_stage(MinhashDedupParams(buckets=1, write_index=True), tmp_path / "rel1", [_corpus(rng, 5, "d")])
+    index = str(tmp_path / "rel1" / "dedup_index" / "near_dedup")
+    with pytest.raises(SpecError) as refused:
+        build_minhash_stage(MinhashDedupParams(bands=14, rows=8, index_dir=index), _ctx(tmp_path / "rel2"), "near")
+    assert str(refused.value) == (
+        f"stage 'near': index_dir {index} was written with bands=28, rows=4, this run uses bands=14, rows=8; "
+        "set bands=28, rows=4 as the release that wrote it did, or rebuild that index with this eurocurate "
+        "(re-run its release with write_index: true)"
+    )
+    assert not (tmp_path / "rel2").exists()
+
+
+def test_eurocurate_check_refuses_an_index_of_other_bands_and_rows_in_one_line(tmp_path, rng, capsys):
+    from eurocurate.cli import main
+    from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
+    from tests.conftest import html_page, write_spec
+
+    run_stage(MinhashDedupParams(buckets=1, write_index=True), tmp_path / "rel1", [_corpus(rng, 5, "d")])
+    index = tmp_path / "rel1" / "dedup_index" / "near_dedup"
+    write_warc(
+        tmp_path / "crawl" / "a.warc.gz", [WarcRecordSpec(url="https://e.eu/", body=html_page("Text.").encode())]
+    )
+    spec = write_spec(tmp_path / "spec.yaml", executor="local", workers=1)
+    check = ["check", str(spec), "-i", str(tmp_path / "crawl"), "-o", str(tmp_path / "rel2")]
+    settings = [f"stages.minhash_dedup.index_dir=[{index}]", "stages.minhash_dedup.bands=14"]
+    assert main([*check, *(a for s in settings for a in ("--set", s))]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert "was written with bands=28, this run uses bands=14; set bands=28 as the release" in err
