@@ -171,12 +171,28 @@ def normalise(text: str) -> str:
 
 def word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(hash of every word in the batch, in order; number of words per document)."""
-    normal = [normalise(t) for t in texts]
+    return word_hashes_of_normalised([normalise(t) for t in texts])
+
+
+def word_hashes_of_normalised(normal: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`word_hashes` of texts `normalise` has already normalised."""
     joined = " ".join(normal)  # a space between documents: no word spans two of them
     cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    if len(cps) == 0:
+        return np.zeros(0, U64), np.zeros(len(normal), np.int64)
+    starts, ends, raw = word_spans(cps)
+    with np.errstate(over="ignore"):
+        hashes = _mix(raw + (ends - starts).astype(U64))
+    doc_starts = np.zeros(len(normal), dtype=np.int64)
+    if len(normal) > 1:
+        doc_starts[1:] = np.cumsum([len(t) + 1 for t in normal[:-1]])
+    counts = np.diff(np.searchsorted(starts, doc_starts), append=len(starts))
+    return hashes, counts
+
+
+def word_spans(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end and unmixed polynomial hash sum(cp_i * P^i) of every word) of the code points `cps`."""
     n = len(cps)
-    if n == 0:
-        return np.zeros(0, U64), np.zeros(len(texts), np.int64)
     # word flags with a non-word on either side: they change at every word start, then at its end, and so on
     flags = np.empty(n + 2, dtype=bool)
     flags[0] = flags[-1] = False
@@ -190,12 +206,7 @@ def word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         np.multiply(cps, pw, out=prefix[1:])  # no temporaries of n words: in place, as uint64
         np.cumsum(prefix[1:], out=prefix[1:])
         raw = (prefix[ends] - prefix[starts]) * inv[starts]
-        hashes = _mix(raw + (ends - starts).astype(U64))
-    doc_starts = np.zeros(len(texts), dtype=np.int64)
-    if len(texts) > 1:
-        doc_starts[1:] = np.cumsum([len(t) + 1 for t in normal[:-1]])
-    counts = np.diff(np.searchsorted(starts, doc_starts), append=len(starts))
-    return hashes, counts
+    return starts, ends, raw
 
 
 def ngram_hashes(words: np.ndarray, counts: np.ndarray, config: MinhashConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -262,12 +273,18 @@ def signatures_of_ngrams(grams: np.ndarray, doc: np.ndarray, n_docs: int, config
     """`signatures` from n-gram hashes already computed by `ngram_hashes`."""
     k = config.bins
     sig = np.full(n_docs * k, EMPTY_BIN, dtype=U64)
-    with np.errstate(over="ignore"):
-        bins = ((grams >> U64(32)) * U64(k)) >> U64(32)
-        np.minimum.at(sig, doc.astype(U64) * U64(k) + bins, grams & _MASK32)
+    bin_minima(sig, grams, doc, k)
     sig = sig.reshape(n_docs, k)
     _densify(sig, config)
     return sig
+
+
+def bin_minima(sig: np.ndarray, grams: np.ndarray, doc: np.ndarray, k: int) -> None:
+    """Lower each bin of the flat (documents * k) signatures `sig` to the smallest n-gram value falling into it
+    (before densification: a document's n-grams may come in several calls)."""
+    with np.errstate(over="ignore"):
+        bins = ((grams >> U64(32)) * U64(k)) >> U64(32)
+        np.minimum.at(sig, doc.astype(U64) * U64(k) + bins, grams & _MASK32)
 
 
 def _densify(sig: np.ndarray, config: MinhashConfig) -> None:

@@ -16,14 +16,8 @@ import numpy as np
 
 from eurocurate.dedup.clusters import write_decisions, write_release_index
 from eurocurate.dedup.lsh import finish_all_partitions, partition_edge_count, partition_edges, run_partition_claimed
-from eurocurate.dedup.minhash import (
-    MinhashConfig,
-    band_keys,
-    gram_sets,
-    ngram_hashes,
-    signatures_of_ngrams,
-    word_hashes,
-)
+from eurocurate.dedup.minhash import MinhashConfig, band_keys
+from eurocurate.dedup.minhash_pieces import sign_texts
 from eurocurate.dedup.signature_store import KeySource, SignatureFileWriter, all_sources
 from eurocurate.dedup.spilled_clusters import write_decisions_spilled
 from eurocurate.dedup.verification import DEFAULT_MIN_JACCARD, GramSets, similar_pairs
@@ -65,11 +59,9 @@ def sign_batch(
     langs: list[str | None],
 ) -> None:
     config = writer.config
-    words, counts = word_hashes(texts)
-    grams, doc = ngram_hashes(words, counts, config)
-    sig = signatures_of_ngrams(grams, doc, len(texts), config)
+    sig, sets = sign_texts(texts, config, writer.with_grams)  # in bounded memory, whatever a text's length
     keys = band_keys(sig, config, langs if config.per_language else None)
-    writer.append(keys, doc_ids, order_keys, langs, gram_sets(grams, doc, len(texts)) if writer.with_grams else None)
+    writer.append(keys, doc_ids, order_keys, langs, sets)
 
 
 def sign_documents(
