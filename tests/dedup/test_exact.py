@@ -1,7 +1,12 @@
+import hashlib
+import tracemalloc
+
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from eurocurate.dedup.exact import content_hash, find_exact_duplicates
+from eurocurate.dedup.exact import _collapsed, content_hash, find_exact_duplicates
 
 
 def test_hash_ignores_case_width_and_whitespace_but_not_words():
@@ -142,3 +147,35 @@ def test_a_hyphenated_page_and_its_plain_copy_are_one_page_in_a_run(tmp_path):
     assert "\u00ad" in rows[0]["text"] and "\u200b" in rows[0]["text"]
     ledger = pa.concat_tables([pq.read_table(f) for f in (out / "exclusions").rglob("*.parquet")]).to_pylist()
     assert [(r["url"], r["reason"]) for r in ledger] == [("https://b.example.de/page", "dedup.exact_duplicate")]
+
+
+def test_an_ordinary_pages_hash_is_the_old_codes():
+    """content_hash at 478e4cf of tests/dedup/test_near_duplicates.ORDINARY: provenance hashes stay comparable."""
+    from tests.dedup.test_near_duplicates import ORDINARY
+
+    assert content_hash(ORDINARY) == "438649a4dd4c92b42e69c5214fef3e42"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(list("ab é\n\t\u3000\u00a0\u2028")), max_size=80), st.integers(1, 12))
+def test_whitespace_collapsed_in_slices_is_split_and_join_whatever_the_cuts(text, size):
+    assert "".join(_collapsed(text, size)) == " ".join(text.split())
+
+
+def test_hashing_one_long_row_makes_no_python_string_per_word(rng):
+    """`split` over a whole 55 M-character row added 526 MB to the hashing process; an 8 M-character row of 1.3 M
+    words is hashed within 60 MB of traced allocations (the text is 8 MB, its normalised copies 16 MB)."""
+    from tests.dedup.conftest import random_words
+
+    text = " ".join(random_words(rng, 1_300_000))
+    expected = hashlib.blake2b(
+        " ".join(text.split()).encode(), digest_size=16
+    ).hexdigest()  # ASCII: NFKC, casefold no-ops
+    tracemalloc.start()
+    try:
+        found = content_hash(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert found == expected and len(text) > 8_000_000
+    assert peak < 60_000_000, f"{peak / 1e6:.0f} MB"
