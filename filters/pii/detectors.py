@@ -3,7 +3,8 @@
 `find_pii` returns located, typed matches: validated values (`valid=True`, to be redacted) and
 identifier-shaped strings whose checksum failed (`valid=False`, counted and left alone), without
 overlaps and in text order. It never changes text (`redaction.py` does) and knows nothing of documents;
-national identifiers are recognised by `national_ids.py`, bank accounts by `accounts.py`.
+national identifiers are recognised by `national_ids.py`, bank accounts by `accounts.py`, and what the words before
+a number say it is (a phone number, an ISBN, an order number) by `number_names.py`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from eurocurate.filters.pii.match import (
     PiiMatch,
     before,
 )
-from eurocurate.filters.pii.national_ids import CATALOGUE_RE, codici_fiscali, named_values, names, national_ids
+from eurocurate.filters.pii.national_ids import codici_fiscali, named_values, names, national_ids
+from eurocurate.filters.pii.number_names import CALLING_WORDS_RE, catalogue_number, not_a_phone
 
 # --- other kinds -----------------------------------------------------------------------------------------------
 
@@ -76,35 +78,6 @@ _PHONE_NATIONAL_RE = re.compile(
 # Only a group of four or more digits (a year, a count) is taken off the end: "05 10 22 950 21" is a number in
 # groups of its own, and its first four groups being a valid phone number does not make it one.
 _PHONE_LAST_GROUP_RE = re.compile(r"[ \xa0\u202f\-./]*\d{4,}$")
-_PHONE_CONTEXT_RE = names(
-    "tel",
-    "tél",
-    "tlf",
-    "phone",
-    "puh",
-    "mob",
-    "gsm",
-    "handy",
-    "fax",
-    "τηλ",
-    "тел",
-    "tālr",
-    "cell",
-    "m[óo]vil",
-    "celular",
-    "komórk",
-    r"kom\.",
-    "whatsapp",
-    "κινητ",
-    "мобил",
-    "chiam",
-    "llam",
-    "ligue",
-    "zadzwo",
-    "zavolej",
-    "καλέστε",
-    "appel",
-)
 # Not phone numbers: "270.000", "0.2419707245", and anything starting with a date ("05.12.1972 00 UTC").
 _AMOUNT_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|0[.,]\d+")
 _DATE_RE = re.compile(
@@ -267,7 +240,7 @@ def _looks_like_version(dotted_quad: str) -> bool:
 def _cards(text: str, lo: int, hi: int) -> Iterator[Found]:
     for m in _CARD_RE.finditer(text, lo, hi):
         digits = m.group().translate(_DROP_SEPARATORS)
-        if not _plausible_card(digits, bool(m.group("bare"))) or CATALOGUE_RE.search(before(text, m.start(), 12)):
+        if not _plausible_card(digits, bool(m.group("bare"))) or catalogue_number(text, m.start(), m.group()):
             continue
         valid = luhn.is_valid(digits)
         # An ungrouped digit string failing Luhn is likelier some other number (an ID with its context) than a card.
@@ -299,6 +272,8 @@ def _phones(text: str, lo: int, hi: int, regions: tuple[str, ...]) -> Iterator[F
         raw, e164 = _longest_valid_phone(m.group(), (None,))
         if e164 is None and raw.startswith("00") and raw.isdigit():
             continue  # "IT 00853870210": a VAT number, not a failed phone number
+        if raw.startswith("00") and not_a_phone(text, m.start(), raw):
+            continue  # "order number 0082-2702-1147": "+82" would be unmistakable, "0082" is not
         yield RANK_PHONE, PiiMatch(PHONE, m.start(), m.start() + len(raw), raw, e164 is not None, e164 or "")
     if not regions:
         return
@@ -310,12 +285,10 @@ def _phones(text: str, lo: int, hi: int, regions: tuple[str, ...]) -> Iterator[F
         if not 8 <= sum(ch.isdigit() for ch in value) <= 13 or _AMOUNT_RE.fullmatch(value) or _counts_up(value):
             continue
         # Without a word like "Tel." only trunk-prefixed numbers count: "2019 2020" is a valid Danish number.
-        if not (value.lstrip("(").startswith("0") or _PHONE_CONTEXT_RE.search(before(text, m.start()))):
-            continue
-        if CATALOGUE_RE.search(before(text, m.start(), 12)):
+        if not (value.lstrip("(").startswith("0") or CALLING_WORDS_RE.search(before(text, m.start()))):
             continue
         raw, e164 = _longest_valid_phone(value, regions)
-        if e164:
+        if e164 and not not_a_phone(text, m.start(), value):  # after validation: most candidates are not valid
             yield RANK_PHONE, PiiMatch(PHONE, m.start(), m.start() + len(raw), raw, True, e164)
 
 

@@ -1,9 +1,11 @@
 """The located-value record every PII detector returns (`PiiMatch`), its kind names, the ranks that settle
-overlaps between detectors, and the look-behind helper they share. No patterns, no validation.
+overlaps between detectors, and the helpers they share: the look-behind and the pattern of a list of names. No
+patterns of their own, no validation.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EMAIL = "EMAIL"
@@ -42,3 +44,8 @@ CONTEXT_CHARS = 40
 
 def before(text: str, start: int, chars: int = CONTEXT_CHARS) -> str:
     return text[max(0, start - chars) : start]
+
+
+def names(*alternatives: str) -> re.Pattern[str]:
+    """Any of `alternatives` (regular expressions) starting a word, in any case."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)

@@ -39,7 +39,8 @@ from stdnum.ro import cnp as ro_cnp
 from stdnum.se import personnummer as se_pnr
 from stdnum.si import emso as si_emso
 
-from eurocurate.filters.pii.match import RANK_ID, RANK_NAMED_ID, RANK_WEAK, Found, PiiMatch, before
+from eurocurate.filters.pii.match import RANK_ID, RANK_NAMED_ID, RANK_WEAK, Found, PiiMatch, before, names
+from eurocurate.filters.pii.number_names import catalogue_number
 from eurocurate.filters.pii.stdnum_extra import hu_adoazonosito, hu_taj, lu_matricule
 
 # Names of an identifier are looked for this far before its value: "número de identidad de extranjero del
@@ -56,10 +57,6 @@ class _NationalId:
     langs: frozenset[str]  # languages of the state: where the number alone is likely this identifier
     validate: Callable[[str], object]
     context: re.Pattern[str]  # local names of the identifier, searched in the characters before the value
-
-
-def names(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
 def _spec(kind: str, labels: str, langs: str, validate: Callable[[str], object], *local_names: str) -> _NationalId:
@@ -195,8 +192,6 @@ _CODICE_FISCALE_RE = re.compile(
 )
 
 _LABEL_RE = re.compile(r"(?<!\w)([A-Za-z]{2})\s?:\s*$")
-# Catalogue numbers that look like identifiers, phones or cards.
-CATALOGUE_RE = re.compile(r"(?<!\w)(?:isbn|issn|ean|gtin|doi|sku|upc)(?:-1[03])?\b[^\w\n]{0,6}$", re.IGNORECASE)
 _IT_CF = frozenset({"IT_CF"})
 # A birth date, then a dash or a slash, then the serial: "010563-8636" is a mistyped HETU, not a phone number
 # (nobody groups one 6-4), so even a checksum-failed one keeps a phone reading off it.
@@ -269,7 +264,7 @@ def codici_fiscali(text: str, lo: int, hi: int) -> Iterator[Found]:
 
 def national_ids(text: str, lo: int, hi: int, lang: str | None) -> Iterator[Found]:
     for m in _ID_RE.finditer(text, lo, hi):
-        if not CATALOGUE_RE.search(before(text, m.start(), 12)):
+        if not catalogue_number(text, m.start(), m.group()):
             _, kinds, anywhere, in_lang = _ID_SHAPES[m.lastgroup or ""]
             yield from _classify_id(text, m.start(), m.group(), kinds, anywhere, in_lang, lang, m.lastgroup or "")
 
