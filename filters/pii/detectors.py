@@ -71,9 +71,12 @@ _PHONE_INTL_RE = re.compile(
     r"(?<![\w+(])(?:\((?:\+|00) ?[1-9]\d{0,2}\)|(?:\+|00) ?[1-9])"
     r"(?:(?: / |[ \xa0\u202f\-./])?(?:\(0\) ?|\(\d{1,4}\) ?)?\d){5,16}(?![\w]|[\-./,]\d)"
 )
-# Possessive groups: a long digit string must fail fast, not be re-split in every possible way.
+# Possessive groups: a long digit string must fail fast, not be re-split in every possible way. A number glued to
+# the word before it by a colon or a period ("Tel:030/12345678", "Tél.:01 23 45 67 89") starts there too; after a
+# digit ("12:30", "1.0301") it does not.
 _PHONE_NATIONAL_RE = re.compile(
-    r"(?<![\w+\-./,:;])(?:\(0\d{1,4}\) ?\d++|\d++)(?:(?: / |[ \xa0\u202f\-./])\d++){0,5}+(?![\w]|[\-./,:]\d)"
+    r"(?=[\d(])(?:(?<![\w+\-./,:;])|(?<=[^\W\d_][.:])|(?<=[^\W\d_]\.:))"
+    r"(?:\(0\d{1,4}\) ?\d++|\d++)(?:(?: / |[ \xa0\u202f\-./])\d++){0,5}+(?![\w]|[\-./,:]\d)"
 )
 # Only a group of four or more digits (a year, a count) is taken off the end: "05 10 22 950 21" is a number in
 # groups of its own, and its first four groups being a valid phone number does not make it one.
@@ -284,8 +287,10 @@ def _phones(text: str, lo: int, hi: int, regions: tuple[str, ...]) -> Iterator[F
         # Shorter national numbers exist, but so do "GSM 900/1800" and "Mobil ... 270.000 Liter".
         if not 8 <= sum(ch.isdigit() for ch in value) <= 13 or _AMOUNT_RE.fullmatch(value) or _counts_up(value):
             continue
-        # Without a word like "Tel." only trunk-prefixed numbers count: "2019 2020" is a valid Danish number.
-        if not (value.lstrip("(").startswith("0") or CALLING_WORDS_RE.search(before(text, m.start()))):
+        # Without a word like "Tel." only trunk-prefixed numbers count: "2019 2020" is a valid Danish number. After
+        # a period with no space ("Tel.030/…") too, since file names and abbreviations are written so ("Nr.0301…").
+        glued = m.start() > 0 and text[m.start() - 1] == "."
+        if not (value.lstrip("(").startswith("0") and not glued or CALLING_WORDS_RE.search(before(text, m.start()))):
             continue
         raw, e164 = _longest_valid_phone(value, regions)
         if e164 and not not_a_phone(text, m.start(), value):  # after validation: most candidates are not valid

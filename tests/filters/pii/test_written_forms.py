@@ -99,6 +99,29 @@ def test_phone_numbers_in_the_forms_people_write_them(lang, text):
     assert "<PHONE>" in out and not any(ch.isdigit() for ch in out), out
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "Tel:030/12345678"), ("de", "Kontakt Tel:030/12345678 oder E-Mail"), ("de", "Zentrale:030/12345678"),
+        ("de", "Tel.030/12345678"), ("de", "Tel.:(030) 1234567"), ("de", "Mobil:0171/1234567"),
+        ("fr", "Tél.:01 23 45 67 89"), ("en", "Tel:020 7946 0958"), ("it", "Tel:06 1234 5678"),
+        ("es", "Tel:912 345 678"),
+        # the national forms around them, replaced before too
+        ("de", "Tel.: 0 30 / 123 456 78"), ("de", "Rufen Sie an: (030) 1234567"), ("de", "Tel 030-1234567"),
+        ("de", "Handy: 0664/1234567"), ("it", "06 1234 5678"), ("fr", "Appelez le 01.23.45.67.89"),
+    ],
+)  # fmt: skip
+def test_a_national_number_glued_to_the_word_before_it_is_replaced_whole(lang, text):
+    """After "Tel:" with no space the number was kept, or only its last groups replaced ("Tél.:01 <PHONE>")."""
+    out = redacted(text, lang)
+    assert out.count("<PHONE>") == 1 and not any(ch.isdigit() for ch in out), out
+
+
+def test_a_number_glued_by_a_period_needs_a_calling_word_and_one_after_a_digit_is_no_phone():
+    for text in ("Siehe Nr.0301234567 im Archiv.", "Beginn 12:0301234567 laut Protokoll.", "Datei img.0301234567.jpg"):
+        assert redacted(text, "de") == text
+
+
 def test_a_year_and_a_number_after_an_ordinary_word_stay():
     assert redacted("Der Ring 2019 2020 war gut", "da") == "Der Ring 2019 2020 war gut"
 
