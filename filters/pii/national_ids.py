@@ -1,12 +1,13 @@
-"""Member-state personal identifiers (PESEL, BSN, DNI, AMKA, codice fiscale…): the shapes they are written in,
-their local names and country labels read as context before the value, which readings the number's own
-structure proves without a name, and checksum validation through python-stdnum. Windowing the text, the
-other kinds of personal data and overlap resolution are `detectors.py`'s job.
+"""Member-state personal identifiers (PESEL, BSN, DNI, AMKA, codice fiscale…): the shapes they are written in (in
+prose and as path segments of web addresses), their local names and country labels read as context before the
+value, which readings the number's own structure proves without a name, and checksum validation through
+python-stdnum. Windowing the text, the other kinds of personal data and overlap resolution are `detectors.py`'s job.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -186,6 +187,16 @@ _ID_RE = re.compile(
     + "|".join(f"(?P<{name}>{pattern})" for name, (pattern, *_) in _ID_SHAPES.items())
     + r")(?![\w+]|[\-./]\w)"
 )
+# A whole path segment of a web address ("https://example.eu/profile/85010112345", "…/12345678Z.html"): URLs in text
+# are text, and an identifier in one is the same person's; only the segment is replaced, never the rest of the URL.
+# (A query value, "?pesel=…", starts after "=" and is found by `_ID_RE` and `named_values` already.)
+_URL_ID_RE = re.compile(
+    r"(?<=/)(?:"
+    + "|".join(f"(?P<{name}>{pattern})" for name, (pattern, *_) in _ID_SHAPES.items())
+    + r")(?=/|\.(?:html?|php|aspx?|jsp|json|xml|pdf)(?!\w)|\.(?!\w)|[^\w+\-./]|$)"
+)
+_IN_URL_RE = re.compile(r"(?<![\w.+-])(?:https?://|www\.)[^\s\"'<>]*$", re.IGNORECASE)
+_URL_BEFORE = 512  # characters looked back for the start of the address a path segment is in
 # Omocodia replaces a codice fiscale's digits by letters from the right; its year is the last to go.
 _CODICE_FISCALE_RE = re.compile(
     r"(?<![\w])[A-Z]{6}[\dLMNP-V]{2}[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z][\dLMNP-V]{3}[A-Z](?!\w)"
@@ -263,7 +274,13 @@ def codici_fiscali(text: str, lo: int, hi: int) -> Iterator[Found]:
 
 
 def national_ids(text: str, lo: int, hi: int, lang: str | None) -> Iterator[Found]:
-    for m in _ID_RE.finditer(text, lo, hi):
+    """Identifiers in the shapes of `_ID_SHAPES` in `text[lo:hi]`, in prose and as path segments of web addresses,
+    each read by `_classify_id` as it would be in prose."""
+    in_text = _ID_RE.finditer(text, lo, hi)
+    in_urls = _URL_ID_RE.finditer(text, lo, hi) if text.find("/", lo, hi) >= 0 else iter(())
+    for m in itertools.chain(in_text, in_urls):
+        if m.re is _URL_ID_RE and not _IN_URL_RE.search(before(text, m.start(), _URL_BEFORE)):
+            continue
         if not catalogue_number(text, m.start(), m.group()):
             _, kinds, anywhere, in_lang = _ID_SHAPES[m.lastgroup or ""]
             yield from _classify_id(text, m.start(), m.group(), kinds, anywhere, in_lang, lang, m.lastgroup or "")

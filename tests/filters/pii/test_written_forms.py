@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 from stdnum import iban
+from stdnum.es import dni as es_dni
 from stdnum.lt import asmens
+from stdnum.pl import pesel as pl_pesel
 
 from eurocurate.filters.pii.detectors import find_pii
 from eurocurate.filters.pii.redaction import redact
@@ -120,6 +122,35 @@ def test_a_national_number_glued_to_the_word_before_it_is_replaced_whole(lang, t
 def test_a_number_glued_by_a_period_needs_a_calling_word_and_one_after_a_digit_is_no_phone():
     for text in ("Siehe Nr.0301234567 im Archiv.", "Beginn 12:0301234567 laut Protokoll.", "Datei img.0301234567.jpg"):
         assert redacted(text, "de") == text
+
+
+PESEL = "85010112345"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("pl", f"Profil: https://example.eu/profile/{PESEL}", "Profil: https://example.eu/profile/<PL_PESEL>"),
+        ("pl", f"https://example.eu/profile/{PESEL}/edit?x=1#top", "https://example.eu/profile/<PL_PESEL>/edit?x=1#top"),
+        ("en", f"see https://example.eu/pesel/{PESEL}.", "see https://example.eu/pesel/<PL_PESEL>."),
+        ("en", "www.example.eu/users/12345678Z.html", "www.example.eu/users/<ES_DNI>.html"),
+        ("es", '<a href="https://example.eu/clientes/12345678Z">perfil</a>',
+         '<a href="https://example.eu/clientes/<ES_DNI>">perfil</a>'),
+        # query values were replaced before too
+        ("en", f"https://example.eu/u?id=1&pesel={PESEL}#top", "https://example.eu/u?id=1&pesel=<PL_PESEL>#top"),
+        ("en", "https://example.eu/buscar?dni=12345678Z", "https://example.eu/buscar?dni=<ES_DNI>"),
+    ],
+)  # fmt: skip
+def test_an_identifier_in_a_web_address_is_replaced_and_the_rest_of_the_address_kept(lang, text, expected):
+    assert pl_pesel.is_valid(PESEL) and es_dni.is_valid("12345678Z")
+    assert redacted(text, lang) == expected
+
+
+def test_a_path_segment_needs_the_evidence_the_same_number_needs_in_prose():
+    # an unnamed 11-digit number is a PESEL in a Polish page only, in an address as in a sentence
+    assert redacted(f"https://example.eu/profile/{PESEL}", "en") == f"https://example.eu/profile/{PESEL}"
+    # a slash outside an address is a case number's, not a path's
+    assert redacted(f"Sygnatura 2024/{PESEL} z dnia 3 marca.", "pl") == f"Sygnatura 2024/{PESEL} z dnia 3 marca."
 
 
 def test_a_year_and_a_number_after_an_ordinary_word_stay():
