@@ -4,6 +4,7 @@ ordinary numbers. Prints the per-type table that docs/compliance.md reports and 
 
 from __future__ import annotations
 
+from eurocurate.tools import pii_phone_forms as phone_forms
 from eurocurate.tools.pii_testset import build, score, table
 
 # Thresholds of issue 15's acceptance: recall with a keyword for every type, without one where the type's
@@ -25,3 +26,13 @@ def test_every_type_on_held_out_sentences_meets_the_acceptance():
     assert not low_bare, low_bare
     assert 1 - invalid[0] / invalid[1] <= MAX_INVALID_TOUCHED, invalid
     assert touched_ordinary / n_ordinary <= MAX_ORDINARY_TOUCHED, ordinary
+
+
+def test_phone_numbers_in_their_written_forms_and_their_look_alikes_meet_the_acceptance():
+    """National phone numbers in the forms people write them (glued to "Tel:", in pairs, with slashes), and numbers
+    written like them that are not phone numbers (ISBN-10s, order numbers, lottery draws) after their names."""
+    cells = phone_forms.score(phone_forms.build(n=300, seed=15))
+    print("\nPhone numbers and look-alikes by written form (seed 15, 300 per form and language):")
+    print(phone_forms.table(cells))
+    low = {form: right / total for (form, _), (right, total) in cells.items() if right / total < MIN_RECALL}
+    assert not low, low

@@ -6,6 +6,7 @@ import pytest
 
 from eurocurate.filters.pii.detectors import find_pii
 from eurocurate.filters.pii.redaction import redact
+from eurocurate.tools import pii_phone_forms
 from eurocurate.tools.pii_carriers import CARRIERS, KEYWORDS
 from eurocurate.tools.pii_testset import build, score
 from eurocurate.tools.pii_values import TYPES
@@ -59,3 +60,8 @@ def test_generated_values_are_valid_and_their_broken_variants_fail_only_the_chec
                 t.validate(case.value)
         else:
             t.validate(case.value)
+
+
+def test_phone_numbers_are_replaced_whole_in_every_written_form_and_their_look_alikes_stay():
+    cells = pii_phone_forms.score(pii_phone_forms.build(n=12, seed=7))
+    assert {form: cell for form, cell in cells.items() if cell[0] != cell[1]} == {}
