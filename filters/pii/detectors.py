@@ -32,8 +32,9 @@ from eurocurate.filters.pii.match import (
     Found,
     PiiMatch,
     before,
+    names,
 )
-from eurocurate.filters.pii.national_ids import codici_fiscali, named_values, names, national_ids
+from eurocurate.filters.pii.national_ids import codici_fiscali, named_values, national_ids
 from eurocurate.filters.pii.number_names import CALLING_WORDS_RE, catalogue_number, not_a_phone
 
 # --- other kinds -----------------------------------------------------------------------------------------------
