@@ -8,7 +8,7 @@ kept document carries the outcome of each protocol in its metadata, for provenan
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Final, Literal
 
 import orjson
 import pyarrow as pa
@@ -31,6 +31,18 @@ from eurocurate.stage import Drop, LedgerStage
 
 DEFAULT_AGENTS = ("GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "*")
 PROTOCOLS = ("robots", "tdmrep", "noai", "aipref")
+_PARSERS: Final = {
+    "robots.txt": "eurocurate (RFC 9309, google/robotstxt matching rules)",
+    "tdmrep": "eurocurate (W3C TDMRep: tdmrep.json, headers, <meta>)",
+    "x-robots-tag": "eurocurate (X-Robots-Tag header and <meta name=robots>)",
+    "aipref": "eurocurate (Content-Usage header and robots.txt Content-Usage rules)",
+}
+_PARSED_BY: Final = {
+    "robots": ("robots.txt",),
+    "tdmrep": ("tdmrep",),
+    "noai": ("x-robots-tag",),
+    "aipref": ("aipref",),
+}
 
 
 class OptOutFilter(LedgerStage):
@@ -59,11 +71,8 @@ class OptOutFilter(LedgerStage):
             "agents": list(self.agents),
             "protocols": sorted(self.protocols),
             "missing_robots": self.missing_robots,
-            "parsers": {
-                "robots.txt": "eurocurate (RFC 9309, google/robotstxt matching rules)",
-                "tdmrep": "eurocurate",
-                "x-robots-tag": "eurocurate",
-            },
+            # the parsers of the protocols the run honours: only what ran is named (the card lists them)
+            "parsers": {name: _PARSERS[name] for protocol in sorted(self.protocols) for name in _PARSED_BY[protocol]},
             "robots_captures": captures.files,
             "robots_hosts": len(captured_hosts := captures.captured_hosts()),
             # which hosts had a capture: the reports tell, per domain, whether robots.txt could be checked at all

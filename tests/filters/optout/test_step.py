@@ -89,3 +89,13 @@ def test_ledger_rows_and_policy_hash(tmp_path):
     assert policy["robots_captures"][0]["captures"] == 6 and len(policy["policy_sha256"]) == 64
     other = OptOutFilter(str(tmp_path), robots_warcs=(warc,), agents=("GPTBot",)).policy()
     assert other["policy_sha256"] != policy["policy_sha256"]
+
+
+def test_the_policy_names_the_parsers_of_the_protocols_that_ran_only(tmp_path):
+    """run.json's parsers feed the card's "Parsers:" line: a tdmrep-only run named robots.txt and X-Robots-Tag too."""
+    assert set(OptOutFilter(str(tmp_path)).policy()["parsers"]) == {"robots.txt", "tdmrep", "x-robots-tag", "aipref"}
+    assert list(OptOutFilter(str(tmp_path), protocols=("tdmrep",)).policy()["parsers"]) == ["tdmrep"]
+    assert list(OptOutFilter(str(tmp_path), protocols=("robots", "noai")).policy()["parsers"]) == [
+        "x-robots-tag",
+        "robots.txt",
+    ]
