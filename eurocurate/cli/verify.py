@@ -1,6 +1,7 @@
 """`eurocurate verify OUT`: re-hash a run's outputs and re-check its count invariants.
 
-Thin layer over `eurocurate.manifests.audit.verify.verify_output`: one OK line, or one FAIL line per problem.
+Thin layer over `eurocurate.manifests.audit.verify.verify_output`: a WARN line per check it could not make
+(an older run's record lacks what it needs), then one OK line, or one FAIL line per problem.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ def main(args: argparse.Namespace) -> int:
     if not OutputLayout(args.output).state.is_file():  # an unfinished run is a failed check (1); no run at all, a
         require_finished_run(args.output)  # mistake (2), as for every command given a folder that is no run
     report = verify_output(args.output)
+    for warning in report.warnings:  # what could not be checked: said, whether or not the checks pass
+        out_console.print(f"[yellow]WARN[/] {warning}", markup=True, highlight=False)
     if report.ok:
         shown = getattr(args, "shown_folder", args.output)  # the URL, when the folder is a local copy of one
         out_console.print(f"[green]OK[/] {shown}: {report.checks} checks passed")

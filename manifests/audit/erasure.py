@@ -33,6 +33,14 @@ import yaml
 from eurocurate.files import read_tables, sha256_file, write_bytes_atomic, write_table_atomic
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.layout import EXCLUSIONS, SEQUENCES, SHARDS, OutputLayout
+from eurocurate.manifests.audit.erasure_log import (
+    ErasureLogError,
+    append_entry,
+    entry_line,
+    line_sha256,
+    log_entries,
+    log_head,
+)
 from eurocurate.manifests.audit.erasure_match import (
     ErasureError,
     ErasureRequest,
@@ -81,19 +89,12 @@ def _next_name(rel: str, generation: int) -> str:
 
 
 def _log_entries(out: Path) -> list[dict]:
-    log = OutputLayout(out).erasure_log
-    if not log.is_file():
-        return []
-    entries = []
-    for number, line in enumerate(log.read_bytes().splitlines(), 1):
-        try:
-            entries.append(orjson.loads(line))
-        except orjson.JSONDecodeError:
-            raise ErasureError(
-                f"{log} line {number} is not a JSON entry: the erasure log was damaged; restore it from a backup "
-                "(`eurocurate verify` checks its hash chain)"
-            ) from None
-    return entries
+    try:
+        return log_entries(out)
+    except ErasureLogError as e:
+        raise ErasureError(
+            f"{e}: the erasure log was damaged; restore it from a backup (`eurocurate verify` checks its hash chain)"
+        ) from None
 
 
 def recover(out: Path) -> str | None:
@@ -111,7 +112,7 @@ def recover(out: Path) -> str | None:
         for rel in plan["log_entry"].get("work_folders_removed", []):
             shutil.rmtree(out / rel, ignore_errors=True)
         if plan["erasure_id"] not in {e["erasure_id"] for e in _log_entries(out)}:
-            _append_log(out, plan["log_entry"])
+            append_entry(out, plan["log_entry"])
         _add_suppression(out, plan["suppression"])  # a merge, so again after a stop between the two is harmless
         done = f"erasure {plan['erasure_id']} was committed: finished it"
     else:
@@ -120,13 +121,6 @@ def recover(out: Path) -> str | None:
         done = f"erasure {plan['erasure_id']} was not committed: rolled back"
     shutil.rmtree(staging)
     return done
-
-
-def _append_log(out: Path, entry: dict) -> None:
-    with open(OutputLayout(out).erasure_log, "ab") as f:
-        f.write(orjson.dumps(entry) + b"\n")
-        f.flush()
-        os.fsync(f.fileno())
 
 
 def _add_suppression(out: Path, addition: dict) -> None:
@@ -330,7 +324,6 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
         add.append(ledger_rel)
     result.files_replaced, result.files_removed = add, remove
     work = [d.relative_to(out).as_posix() for d in layout.work_data()]
-    previous_log = _log_entries(out)
     entry = {
         "erasure_id": erasure_id,
         "run_id": run.run_id,  # the run it was made on (the log outlives a --restart)
@@ -348,10 +341,11 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
         # doc ids, URLs and text of every document: they go with the commit, as nothing reads them any more
         "work_folders_removed": work,
         "run_json_before_sha256": sha256_file(layout.run_manifest),
-        "previous_entry_sha256": hashlib.sha256(orjson.dumps(previous_log[-1])).hexdigest() if previous_log else None,
+        "previous_entry_sha256": log_head(out),  # the newest line as it is on disk (verify hashes the same bytes)
     }
     # the new run manifest, as it will read once the staged files are in place and the old ones gone
     _update_run(run, staged, remove, result, entry["run_json_before_sha256"])
+    run.erasure_log_head = line_sha256(entry_line(entry))  # the log's newest line once recover() has appended it
     new_run = encode_run_manifest(run)
     staged.mkdir(parents=True, exist_ok=True)
     plan = {"erasure_id": erasure_id, "add": add, "remove": remove, "log_entry": entry, "suppression": suppression,

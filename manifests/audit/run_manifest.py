@@ -235,7 +235,7 @@ class OutputFile(_Record):
 class RunManifest(_Record):
     """OUT/run.json. Bump SCHEMA_VERSION when a field changes meaning or a reader could not read it."""
 
-    _omit_when_empty = frozenset({"erasures", "supersedes", "inputs_set_aside"})
+    _omit_when_empty = frozenset({"erasures", "supersedes", "erasure_log_head", "inputs_set_aside"})
     schema_version: Literal[1, 2] = Field(
         1,
         description="run.json format version: 2 since the totals count documents by language; absent in runs "
@@ -266,6 +266,12 @@ class RunManifest(_Record):
     outputs: list[OutputFile] = Field(description="Every file under the output folders, sorted by path.")
     erasures: list[str] = Field(default_factory=list, description="Ids of the erasures applied since the run.")
     supersedes: str | None = Field(None, description="sha256 of the run.json the last erasure replaced.")
+    erasure_log_head: str | None = Field(
+        None,
+        description="sha256 of the newest line of erasure_log.jsonl when this run.json was written (by an erasure, "
+        "or by a run that kept the log of earlier ones): the hash chain's anchor, since no entry names the newest. "
+        "Absent without a log, and in run.json files written before it was recorded.",
+    )
 
     def stage(self, name: str) -> StageCount | None:
         """The counts of the ledger stage `name`, or None if the pipeline had no such stage."""

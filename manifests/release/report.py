@@ -93,6 +93,7 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
             else f"<span class='bad'>{len(report.problems)} problem(s)</span>: "
             + "; ".join(_e(p) for p in report.problems[:5])
         )
+        + "".join(f"; not checked: {_e(w)}" for w in report.warnings)
         + "</p>",
         "<div class='cards'>"
         + "".join(

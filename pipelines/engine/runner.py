@@ -23,6 +23,7 @@ from eurocurate import storage
 from eurocurate.config import PipelineSpec
 from eurocurate.files import write_bytes_atomic
 from eurocurate.layout import STATE_FILE, WORK, WORK_DATA_NAMES, OutputLayout
+from eurocurate.manifests.audit.erasure_log import log_head
 from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import (
     SCHEMA_VERSION,
@@ -399,6 +400,7 @@ def _execute(
         ),
         timings=[GroupTiming(**t) for t in timings],
         outputs=describe_outputs(out),
+        erasure_log_head=log_head(out),  # the log of earlier erasures a --restart keeps, anchored as it is found
     )
     write_run_manifest(out, manifest)
     write_fertility_report(out, fertility)

@@ -3,6 +3,7 @@ the log and manifests record it, an interrupted erasure is rolled back, and a re
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 
@@ -268,3 +269,46 @@ def test_erasing_a_public_suffix_is_refused_not_every_site_under_it(run_copy, su
 def test_a_phone_number_in_national_form_is_asked_for_in_international_form(run_copy, capsys):
     assert main(["erase", str(run_copy), "--identifier", "030 1234567"]) == 2
     assert "give it with its country code" in capsys.readouterr().err
+
+
+def test_the_newest_erasure_log_entry_is_anchored_in_run_json_and_an_unanchored_log_is_a_warning(run_copy, capsys):
+    """Nothing after the newest entry names it: its reason or subject edited passed verify. run.json now anchors the
+    log's head; a run.json written before it did is a warning (not a silent pass, not a failure)."""
+    out = run_copy
+    victim = _table(out, "provenance").to_pylist()[0]
+    assert main(["erase", str(out), "--url", victim["url"], "--reason", "takedown 17"]) == 0
+    log = out / "erasure_log.jsonl"
+    pristine = log.read_bytes()
+    assert _run(out)["erasure_log_head"] == hashlib.sha256(pristine.splitlines()[-1]).hexdigest()
+    report = verify_output(out)
+    assert report.ok and not report.warnings, (report.problems, report.warnings)
+
+    log.write_bytes(pristine.replace(b'"reason":"takedown 17"', b'"reason":"routine clean-up"'))
+    problems = verify_output(out).problems
+    assert len(problems) == 1 and problems[0].startswith("erasure_log.jsonl: the newest entry (line 1, erasure-0001-")
+    assert "run.json anchors" in problems[0]
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 1
+    log.unlink()
+    assert any("anchors an erasure log head" in p and "is gone" in p for p in verify_output(out).problems)
+
+    # a run.json from before the anchor: verify says the head is not anchored, and passes what it can check
+    log.write_bytes(pristine)
+    run = _run(out)
+    del run["erasure_log_head"]
+    (out / "run.json").write_bytes(orjson.dumps(run, option=orjson.OPT_INDENT_2))
+    report = verify_output(out)
+    assert report.ok, report.problems
+    assert report.warnings == [
+        f"erasure_log.jsonl: its newest entry (line 1, {run['erasures'][0]}) is not anchored in run.json (no "
+        "erasure_log_head: written before eurocurate recorded it), so an edit of that entry cannot be detected; the "
+        "next erasure anchors the log"
+    ]
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "WARN erasure_log.jsonl: its newest entry" in shown and "checks passed" in shown
+    # the next erasure anchors the log again, and chains its entry to the unanchored one as it is on disk
+    assert main(["erase", str(out), "--url", _table(out, "provenance").to_pylist()[0]["url"]]) == 0
+    report = verify_output(out)
+    assert report.ok and not report.warnings, (report.problems, report.warnings)
