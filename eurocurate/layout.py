@@ -27,6 +27,19 @@ REPORT_HTML = "report.html"
 AI_ACT_SUMMARY_JSON = "ai_act_summary.json"
 AI_ACT_SUMMARY_MD = "ai_act_summary.md"
 DOMAINS_CSV = "domains.csv"
+AI_ACT_SUMMARY_CONFIG = "ai_act_summary.config.yaml"  # the config the last `summary` used, reused after an erasure
+# every file reports/ holds: written after run.json, so no manifest lists them; verify refuses any other
+REPORT_FILES = frozenset(
+    {
+        FERTILITY_JSON,
+        FERTILITY_MD,
+        REPORT_HTML,
+        AI_ACT_SUMMARY_JSON,
+        AI_ACT_SUMMARY_MD,
+        AI_ACT_SUMMARY_CONFIG,
+        DOMAINS_CSV,
+    }
+)
 STATS = "stats"
 LOGS = "logs"
 WORK = "_work"  # per-task intermediate data, logs and stats; the run state that makes a re-run resume

@@ -60,6 +60,9 @@ class Meta:
     PII_COUNTS: Final = "pii_counts"  # {type: replaced values}
     PII_CANDIDATES: Final = "pii_candidates"  # {type: identifier-shaped strings whose checksum failed, left alone}
     PII_FINGERPRINTS: Final = "pii_fingerprints"  # ["TYPE:hmac-sha256 hex"], keyed, for erasure requests
+    PII_KEY_ID: Final = (
+        "pii_key_id"  # public id of the key that made the fingerprints (pii.step.key_id), as the task read it
+    )
     # dedup
     CONTENT_HASH: Final = "content_hash"
     DEDUP_CLUSTER_ID: Final = "dedup_cluster_id"  # doc_id of the cluster's kept document

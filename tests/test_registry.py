@@ -153,14 +153,15 @@ def test_reason_codes_must_read_family_dot_what():
     assert "bad" not in registry.all_stages()
 
 
-# The provenance table of the built-in stages, exactly as earlier releases wrote it.
+# The provenance table of the built-in stages, as earlier releases wrote it, with `pii_key_id` (the fingerprints' key
+# id, for verify) added after `pii_fingerprints`.
 BUILT_IN_PROVENANCE = [
     "doc_id", "source_path", "source_offset", "warc_record_id", "url", "fetch_date", "content_type", "http_status",
     "charset", "charset_origin", "source_category", "licence", "publisher", "source_id", "title", "html_lang",
     "canonical_url",
     "licence_links", "published", "lang", "lang_score", "lang_shares", "quality", "optout", "pii_counts",
-    "pii_candidates", "pii_fingerprints", "content_hash", "dedup_cluster_id", "dedup_cluster_size", "text_shard",
-    "text_row", "token_shard", "token_row", "n_tokens",
+    "pii_candidates", "pii_fingerprints", "pii_key_id", "content_hash", "dedup_cluster_id", "dedup_cluster_size",
+    "text_shard", "text_row", "token_shard", "token_row", "n_tokens",
 ]  # fmt: skip
 
 

@@ -79,6 +79,7 @@ class PiiRedactor(LedgerStage):
         self.suppressed_fingerprints = suppressed_fingerprints  # subjects of erasure requests: their documents drop
         self._given_key = _Secret(key.encode("utf-8")) if key else None
         self._key: _Secret | None = None
+        self._key_id: str | None = None  # the public id of the key this task read, stored beside the fingerprints
         self._key_read = False
 
     def policy(self) -> dict:
@@ -98,6 +99,7 @@ class PiiRedactor(LedgerStage):
             self._key_read = True
             from_env = os.environ.get(self.key_env)
             self._key = self._given_key or (_Secret(from_env.encode("utf-8")) if from_env else None)
+            self._key_id = key_id(self._key.reveal()) if self._key else None
             if self._key is None:
                 log.warning("%s: no key given and $%s is unset: documents get no PII fingerprints, so erasure "
                             "requests cannot find them after redaction", self.name, self.key_env)  # fmt: skip
@@ -113,6 +115,7 @@ class PiiRedactor(LedgerStage):
         doc.metadata[Meta.PII_COUNTS] = result.counts
         doc.metadata[Meta.PII_CANDIDATES] = result.candidates
         doc.metadata[Meta.PII_FINGERPRINTS] = result.fingerprints
+        doc.metadata[Meta.PII_KEY_ID] = self._key_id  # verify holds it to run.json's key id (a resumed task's key)
         for kind, n in result.counts.items():
             self.stat_update(f"pii_{kind}", value=n)
         for kind, n in result.candidates.items():
@@ -224,6 +227,7 @@ class PiiParams(BaseModel):
         (Meta.PII_COUNTS, pa.map_(pa.string(), pa.int64())),
         (Meta.PII_CANDIDATES, pa.map_(pa.string(), pa.int64())),
         (Meta.PII_FINGERPRINTS, pa.list_(pa.string())),
+        (Meta.PII_KEY_ID, pa.string()),
     ],
     reasons={Reason.SUPPRESSED_SUBJECT: "contains an identifier under an erasure request (suppression list)"},
 )

@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 from eurocurate.files import TMP_MARK, read_parquet, read_tables, sha256_file
 from eurocurate.layout import (
     OUTPUT_DIRS,
+    REPORT_FILES,
+    REPORTS,
     RUN_MANIFEST,
     SEQUENCES,
     SHARDS,
@@ -25,11 +27,12 @@ from eurocurate.layout import (
     TOKENIZER_FILE,
     OutputLayout,
 )
+from eurocurate.manifests.audit.declared_schemas import declared_schema, schema_differences
 from eurocurate.manifests.audit.erasure_log import ErasureLogError, line_sha256, log_entries, log_lines
 from eurocurate.manifests.audit.language_counts import documents_by_language, excluded_non_eu24
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.shard_manifest import doc_ids_digest, manifest_path, read_shard_manifest
-from eurocurate.schema import TEXT_ID
+from eurocurate.schema import TEXT_ID, Meta
 
 
 @dataclass
@@ -106,6 +109,64 @@ def _check_files(out: Path, manifest: RunManifest, report: VerifyReport, disk: _
                     report.expect(False, f"{rel}: temporary file left by an interrupted task")
                 else:
                     report.expect(rel in listed, f"{rel}: present but not listed in {RUN_MANIFEST}")
+
+
+def _check_schemas(out: Path, manifest: RunManifest, report: VerifyReport, disk: _OnDisk) -> None:
+    """Every Parquet output has the columns, of the types, the run declares for its folder: a file rewritten with
+    another type (a count as text, ids as int64) keeps every hash and count check once run.json records its hash."""
+    for sub in OUTPUT_DIRS:
+        for path in sorted((out / sub).rglob("*.parquet")):
+            if TMP_MARK in path.name:
+                continue
+            rel = path.relative_to(out).as_posix()
+            declared = declared_schema(rel, manifest)
+            if declared is None:
+                continue
+            try:
+                found = disk.footer(path).schema.to_arrow_schema()
+            except (OSError, pa.ArrowInvalid) as e:
+                report.expect(False, f"{rel}: unreadable Parquet ({e})")
+                continue
+            differences = schema_differences(found, declared)
+            report.expect(not differences, f"{rel}: {'; '.join(differences)}")
+
+
+def _check_reports(out: Path, report: VerifyReport) -> None:
+    """reports/ is published (but report.html) and written after run.json, so no manifest lists its files: a file
+    there that eurocurate does not write would go public unlisted."""
+    layout = OutputLayout(out)
+    if not layout.reports.is_dir():
+        return
+    for path in sorted(layout.reports.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(out).as_posix()
+            if TMP_MARK in path.name:
+                report.expect(False, f"{rel}: temporary file left by an interrupted write")
+            else:
+                report.expect(
+                    path.parent == layout.reports and path.name in REPORT_FILES,
+                    f"{rel}: not a report eurocurate writes (no manifest lists it), and `publish` would upload it; "
+                    f"remove it or move it out of {REPORTS}/",
+                )
+
+
+def _check_key_id(out: Path, manifest: RunManifest, report: VerifyReport) -> None:
+    """The PII key that fingerprinted each kept document (provenance `pii_key_id`, as the `pii` stage read it in its
+    task) is the one run.json names: erase --identifier checks a key against run.json's id only, and a document
+    fingerprinted with another key (a task resumed with another $EUROCURATE_PII_KEY) could never be found."""
+    files = OutputLayout(out).provenance_files()
+    if not files or any(Meta.PII_KEY_ID not in pq.read_schema(f).names for f in files):
+        return  # a run without a pii stage, or written before the column existed
+    found = Counter(v for v in read_tables(files, [Meta.PII_KEY_ID])[Meta.PII_KEY_ID].to_pylist() if v is not None)
+    policy = manifest.policies.pii_redactor
+    recorded = policy.key_id if policy is not None else None
+    other = {k: n for k, n in sorted(found.items()) if k != recorded}
+    report.expect(
+        not other,
+        "provenance: "
+        + ", ".join(f"{n} document(s) fingerprinted with PII key id {k}" for k, n in other.items())
+        + f"; {RUN_MANIFEST} policies.pii_redactor.key_id is {recorded}",
+    )
 
 
 @dataclass
@@ -353,10 +414,13 @@ def verify_output(out_dir: str | Path) -> VerifyReport:
             f"{TOKENIZER}/{TOKENIZER_FILE}: sha256 differs from {RUN_MANIFEST}'s tokenizer record",
         )
     _check_files(out, manifest, report, disk)
+    _check_schemas(out, manifest, report, disk)
+    _check_reports(out, report)
     shards = _check_shards(out, report, disk)
     try:
         _check_counts(out, manifest, report, disk, shards)
         _check_sequences(out, manifest, report)
+        _check_key_id(out, manifest, report)
     except (OSError, pa.ArrowInvalid, KeyError) as e:
         report.expect(False, f"cannot check counts: {type(e).__name__}: {e}")
     return report

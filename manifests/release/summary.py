@@ -14,11 +14,11 @@ from pathlib import Path
 import orjson
 import yaml
 
+from eurocurate.layout import AI_ACT_SUMMARY_CONFIG, DOMAINS_CSV, REPORTS
 from eurocurate.layout import AI_ACT_SUMMARY_JSON as SUMMARY_JSON
 from eurocurate.layout import AI_ACT_SUMMARY_MD as SUMMARY_MD
 from eurocurate.layout import CARD as DATASET_CARD
 from eurocurate.layout import CROISSANT as CROISSANT_JSON
-from eurocurate.layout import DOMAINS_CSV, REPORTS
 from eurocurate.manifests.audit.run_folder import require_finished_run
 from eurocurate.manifests.audit.run_manifest import read_run_manifest
 from eurocurate.manifests.release.ai_act_summary import SummaryConfig, build_summary, to_markdown
@@ -27,7 +27,7 @@ from eurocurate.manifests.release.dataset_card import dataset_card
 from eurocurate.manifests.release.domains import domains_csv
 
 # the config the last summary used: a re-run without --config (after an erasure) states the same facts
-SUMMARY_CONFIG = "ai_act_summary.config.yaml"
+SUMMARY_CONFIG = AI_ACT_SUMMARY_CONFIG
 
 
 @dataclass(frozen=True)

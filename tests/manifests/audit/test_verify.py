@@ -127,3 +127,85 @@ def test_an_edited_spec_record_or_tokenizer_record_fails_verify(run_copy):
     problems = verify_output(run_copy).problems
     assert any("config_sha256 is not the digest of its config" in p for p in problems)
     assert any("tokenizer/tokenizer.json: sha256 differs from run.json's tokenizer record" in p for p in problems)
+
+
+def _record(run_copy, manifest: dict, path) -> None:
+    """run.json's size and sha256 of `path` brought up to date, as a careful forger would."""
+    from eurocurate.files import sha256_file
+
+    rel = path.relative_to(run_copy).as_posix()
+    entry = next(o for o in manifest["outputs"] if o["path"] == rel)
+    entry["sha256"], entry["bytes"] = sha256_file(path), path.stat().st_size
+
+
+def test_parquet_outputs_whose_columns_differ_from_the_run_s_schemas_fail_verify(run_copy):
+    """A shard rewritten with another column type (and its hashes brought up to date) kept every check: verify
+    compared hashes and counts, never the columns the run declares."""
+    from eurocurate.files import sha256_file
+
+    manifest = orjson.loads((run_copy / "run.json").read_bytes())
+    text = sorted((run_copy / "text").rglob("*.parquet"))[0]
+    table = pq.read_table(text)
+    i = table.schema.get_field_index("token_count")
+    pq.write_table(table.set_column(i, "token_count", table["token_count"].cast(pa.string())), text)
+    _record(run_copy, manifest, text)
+    shard = sorted((run_copy / "shards").rglob("*.parquet"))[0]
+    table = pq.read_table(shard)
+    i = table.schema.get_field_index("input_ids")
+    pq.write_table(table.set_column(i, "input_ids", table["input_ids"].cast(pa.list_(pa.int64()))), shard)
+    _record(run_copy, manifest, shard)
+    shard_manifest = shard.with_name(shard.name.removesuffix(".parquet") + ".manifest.json")
+    sm = orjson.loads(shard_manifest.read_bytes())
+    sm["sha256"], sm["bytes"] = sha256_file(shard), shard.stat().st_size
+    shard_manifest.write_bytes(orjson.dumps(sm))
+    _record(run_copy, manifest, shard_manifest)
+    prov = sorted((run_copy / "provenance").glob("*.parquet"))[0]
+    table = pq.read_table(prov)
+    pq.write_table(table.append_column("raw_email", pa.array([None] * table.num_rows, pa.string())), prov)
+    _record(run_copy, manifest, prov)
+    (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
+
+    problems = verify_output(run_copy).problems
+    rel = lambda p: p.relative_to(run_copy).as_posix()  # noqa: E731
+    assert len(problems) == 3, problems
+    assert f"{rel(text)}: column token_count is string, the run's text shard schema has int64" in problems
+    assert f"{rel(prov)}: column raw_email is not in the run's provenance schema" in problems
+    (shard_problem,) = [p for p in problems if p.startswith(f"{rel(shard)}: column input_ids is list<")]
+    assert "int64>, the run's token shard schema has list<item: uint" in shard_problem  # the list's field name aside
+
+
+def test_a_pii_key_id_other_than_run_json_s_fails_verify(run_copy):
+    """run.json's key id is what `erase --identifier` checks a key against; provenance now records the key id of
+    each document's fingerprints, and verify holds the two together (a task resumed with another key, or run.json
+    edited, was not seen)."""
+    manifest = orjson.loads((run_copy / "run.json").read_bytes())
+    recorded = manifest["policies"]["pii_redactor"]["key_id"]
+    prov = sorted((run_copy / "provenance").glob("*.parquet"))[0]
+    table = pq.read_table(prov)
+    assert set(table["pii_key_id"].to_pylist()) == {recorded}
+    i = table.schema.get_field_index("pii_key_id")
+    pq.write_table(table.set_column(i, "pii_key_id", pa.array(["0123456789abcdef"] * table.num_rows)), prov)
+    _record(run_copy, manifest, prov)
+    (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
+    assert verify_output(run_copy).problems == [
+        f"provenance: {table.num_rows} document(s) fingerprinted with PII key id 0123456789abcdef; run.json "
+        f"policies.pii_redactor.key_id is {recorded}"
+    ]
+    # run.json's key id edited instead: every document disagrees with it
+    pq.write_table(table, prov)
+    _record(run_copy, manifest, prov)
+    manifest["policies"]["pii_redactor"]["key_id"] = "fedcba9876543210"
+    (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
+    problems = verify_output(run_copy).problems
+    assert len(problems) == 1 and problems[0].endswith("run.json policies.pii_redactor.key_id is fedcba9876543210")
+
+
+def test_a_file_in_reports_that_eurocurate_does_not_write_fails_verify(run_copy):
+    """reports/ is published and no manifest lists it: a stray file there passed verify and went public."""
+    assert main(["summary", str(run_copy)]) == 0 and main(["report", str(run_copy)]) == 0
+    assert verify_output(run_copy).ok, verify_output(run_copy).problems
+    (run_copy / "reports" / "notes.csv").write_text("url,who\nhttps://example.eu/,anna\n")
+    assert verify_output(run_copy).problems == [
+        "reports/notes.csv: not a report eurocurate writes (no manifest lists it), and `publish` would upload it; "
+        "remove it or move it out of reports/"
+    ]
