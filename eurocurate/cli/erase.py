@@ -71,6 +71,10 @@ def main(args: argparse.Namespace) -> int:
         f"{len(result.files_removed)} file(s) replaced; logged in {shown}/erasure_log.jsonl; "
         f"subject added to {shown}/suppression.yaml"
     )
+    urls = sorted({u for u in result.urls if u})  # what the request matched, as the run's documents write it
+    if urls:
+        shown_urls = ", ".join(urls[:SHOWN]) + (" …" if len(urls) > SHOWN else "")
+        console.print(f"matched {len(urls)} URL(s): {shown_urls}", markup=False, highlight=False)
     if rewritten := rewrite_release_documents(out):
         console.print(f"rewritten for the erasure: {', '.join(rewritten)}")
     return 0

@@ -49,6 +49,7 @@ from eurocurate.manifests.audit.erasure_match import (
     check_key,
     identifier_fingerprints,
     matching_rows,
+    where_it_went,
 )
 from eurocurate.manifests.audit.ledger import LEDGER_SCHEMA
 from eurocurate.manifests.audit.run_manifest import (
@@ -227,10 +228,13 @@ def erase(out: Path, request: ErasureRequest, key: bytes | None, dry_run: bool =
     hit = matching_rows(prov, request, key)
     erased = prov.filter(hit)
     if erased.num_rows == 0:
+        ledger = read_tables(layout.exclusion_files(), ["doc_id", "url", "stage", "reason", "evidence"])
+        dropped = where_it_went(prov, ledger, request)
         raise NothingToErase(
             f"no document of this run matches {request.describe()}: nothing was erased or logged"
             + (" (an identifier matches only values the `pii` stage replaced, with the run's key)"
                if request.identifier else "")
+            + (f"; {dropped}" if dropped else "")
         )  # fmt: skip
     erasure_id = f"erasure-{len(_log_entries(out)) + 1:04d}-{uuid.uuid4().hex[:8]}"
     result = ErasureResult(erasure_id, erased["doc_id"].to_pylist(), urls=erased[Meta.URL].to_pylist())

@@ -1,6 +1,7 @@
 """Which documents an erasure request names, and whether it can name any: the request, its subject matched
 against provenance (URLs in URL dedup's normal form, domains with their subdomains, identifiers through keyed
-fingerprints) and the key check made before any work. Removing the documents is `erasure.erase`'s.
+fingerprints), the key check made before any work, and, for a request no kept document matches, what the
+exclusion ledger says became of the documents it names. Removing the documents is `erasure.erase`'s.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from eurocurate.dedup.url import url_match_key as url_match_key  # re-exported: 
 from eurocurate.dedup.url import url_prefix_key as _prefix_key
 from eurocurate.filters.optout.robots import normalise_host
 from eurocurate.manifests.audit.run_manifest import RunManifest
-from eurocurate.schema import Meta
+from eurocurate.schema import Meta, Reason
 
 
 class ErasureError(RuntimeError):
@@ -118,3 +119,53 @@ def matching_rows(prov: pa.Table, request: ErasureRequest, key: bytes | None) ->
         prints = prov[Meta.PII_FINGERPRINTS].to_pylist()
         return pa.array([bool(wanted & set(fps or [])) for fps in prints], pa.bool_())
     raise ErasureError("give one of --url, --url-prefix, --domain, --identifier")
+
+
+_DUPLICATE_OF = re.compile(r"duplicate_of=(\S+)")
+_EARLIER_RELEASE = frozenset({Reason.URL_IN_EARLIER_RELEASE, Reason.IN_EARLIER_RELEASE})
+_SHOWN = 3  # dropped fetches described in a message
+_HOPS = 8  # duplicate_of links followed (url dedup, then exact, then near dedup: three in a run)
+
+
+def where_it_went(prov: pa.Table, ledger: pa.Table | None, request: ErasureRequest) -> str:
+    """For a request that matches no kept document: what the run did with the documents it names, from the
+    exclusion ledger. A fetch URL dedup dropped is chained (`duplicate_of`) to the fetch it kept, which exact or
+    near dedup may then have dropped as a copy of a document kept under another URL; the message names that
+    document and URL, or the earlier release, or the drop that left no copy. Empty when the ledger has none."""
+    if ledger is None or request.identifier:
+        return ""
+    hit = matching_rows(ledger, request, None).to_pylist()
+    dropped = [r for r, h in zip(ledger.to_pylist(), hit) if h and r["stage"] != "erasure"]
+    if not dropped:
+        return ""
+    excluded = {r["doc_id"]: r for r in ledger.to_pylist()}
+    kept = dict(zip(prov["doc_id"].to_pylist(), prov[Meta.URL].to_pylist()))
+    told = []
+    for row in dropped[:_SHOWN]:
+        steps = [f"{row['url']} (doc {row['doc_id']}) was dropped by {row['stage']} ({row['reason']})"]
+        for _ in range(_HOPS):
+            original = _DUPLICATE_OF.search(row["evidence"] or "")
+            if original is None:
+                steps.append("no copy of it is kept")
+                break
+            doc = original.group(1)
+            if doc in kept:
+                steps.append(f"as a copy of doc {doc}, kept under {kept[doc]}")
+                break
+            if doc not in excluded:
+                steps.append(
+                    f"as a copy of doc {doc} of an earlier release: erase it in that release's output folder"
+                    if row["reason"] in _EARLIER_RELEASE
+                    else f"as a copy of doc {doc}, which this run neither keeps nor excluded"
+                )
+                break
+            row = excluded[doc]
+            steps.append(f"as a copy of doc {doc} ({row['url']}), which {row['stage']} dropped ({row['reason']})")
+        told.append(", ".join(steps))
+    more = f"; and {len(dropped) - _SHOWN} more" if len(dropped) > _SHOWN else ""
+    advice = (
+        "; a copy is kept under another URL: if that text is the request's subject, erase that URL"
+        if any(", kept under " in t for t in told)
+        else ""
+    )
+    return f"the run dropped {len(dropped)} document(s) it names: " + "; ".join(told) + more + advice

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from eurocurate.cli import main
+from eurocurate.cli.erase import NOTHING_MATCHED
 from eurocurate.manifests.audit import erasure as erasure_module
 from eurocurate.manifests.audit.verify import verify_output
 from eurocurate.pipelines.ingest.warc import iter_warc_records
@@ -312,3 +313,51 @@ def test_the_newest_erasure_log_entry_is_anchored_in_run_json_and_an_unanchored_
     assert main(["erase", str(out), "--url", _table(out, "provenance").to_pylist()[0]["url"]]) == 0
     report = verify_output(out)
     assert report.ok and not report.warnings, (report.problems, report.warnings)
+
+
+def _dedup_chains(out):
+    """Ledger rows of url_dedup with the document each names as the fetch it kept, and provenance's URLs by doc id."""
+    ledger = _table(out, "exclusions").to_pylist()
+    kept = {r["doc_id"]: r["url"] for r in _table(out, "provenance").to_pylist()}
+    by_id = {r["doc_id"]: r for r in ledger}
+    url_drops = [r for r in ledger if r["reason"] == Reason.URL_DUPLICATE]
+    return url_drops, by_id, kept
+
+
+def test_a_url_whose_older_fetch_url_dedup_dropped_erases_the_kept_fetch_and_says_what_it_matched(run_copy, capsys):
+    """The kept fetch of a URL is found by the URL of the older fetch URL dedup dropped, written as any variant URL
+    dedup takes for the same page (host case, default port, tracking parameters, fragment); the message names it."""
+    url_drops, _, kept = _dedup_chains(run_copy)
+    older = next(r for r in url_drops if r["evidence"].split()[0].removeprefix("duplicate_of=") in kept)
+    newer = older["evidence"].split()[0].removeprefix("duplicate_of=")
+    scheme, rest = older["url"].split("://", 1)
+    host, path = rest.split("/", 1)
+    variant = f"{scheme}://{host.upper()}:443/{path}?utm_source=newsletter#top"
+    capsys.readouterr()
+    assert main(["erase", str(run_copy), "--url", variant]) == 0
+    assert f"matched 1 URL(s): {kept[newer]}" in capsys.readouterr().err
+    assert newer not in _ids(run_copy, "provenance") and verify_output(run_copy).ok
+
+
+def test_a_url_whose_fetches_dedup_dropped_as_copies_of_another_url_says_where_their_text_is_kept(run_copy, capsys):
+    """A URL whose newer fetch exact dedup dropped as a copy of a page kept under another URL matched nothing and
+    exited 3 with no word of it: the message now follows the ledger's duplicate_of links to the kept copy."""
+    url_drops, by_id, kept = _dedup_chains(run_copy)
+    chained = next(
+        r for r in url_drops if (newer := r["evidence"].split()[0].removeprefix("duplicate_of=")) in by_id
+        and by_id[newer]["reason"] == Reason.EXACT_DUPLICATE
+    )  # fmt: skip
+    newer = by_id[chained["evidence"].split()[0].removeprefix("duplicate_of=")]
+    copy = newer["evidence"].removeprefix("duplicate_of=")
+    assert copy in kept and kept[copy] != chained["url"]
+    before = (run_copy / "run.json").read_bytes()
+    capsys.readouterr()
+    assert main(["erase", str(run_copy), "--url", chained["url"]]) == NOTHING_MATCHED
+    said = capsys.readouterr().err
+    assert "no document of this run matches" in said and "the run dropped 2 document(s) it names" in said
+    assert f"(doc {chained['doc_id']}) was dropped by url_dedup (dedup.url_duplicate)" in said
+    assert (
+        f"which exact_dedup dropped (dedup.exact_duplicate), as a copy of doc {copy}, kept under {kept[copy]}" in said
+    )
+    assert "if that text is the request's subject, erase that URL" in said
+    assert (run_copy / "run.json").read_bytes() == before and not (run_copy / "erasure_log.jsonl").exists()
