@@ -2,7 +2,8 @@
 
 Owns the diff against the remote tree (git blob sha1, or the LFS sha256 for files the Hub stores in LFS); what is
 public is `eurocurate.layout.is_published`. It neither writes the dataset card nor checks the run: it
-refuses to publish a folder that `eurocurate verify` rejects or whose card is older than its run.json.
+refuses to publish a folder that `eurocurate verify` rejects or whose card or Croissant file was written from
+another run.json than the one there (each names its sha256).
 The token is whatever `huggingface_hub` resolves (`HF_TOKEN`, then the stored login); it is only ever
 handed to `HfApi`, never logged or written.
 """
@@ -15,15 +16,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.utils import validate_repo_id
 
+from eurocurate.files import sha256_file
 from eurocurate.hub.transport import HUB_TRANSPORT_ERRORS
 from eurocurate.layout import CARD, CROISSANT, RUN_MANIFEST, is_published
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
+from eurocurate.manifests.release.croissant import described_run_manifest as croissant_describes
+from eurocurate.manifests.release.dataset_card import described_run_manifest as card_describes
 
 logger = logging.getLogger(__name__)
 
@@ -84,19 +89,38 @@ def unchanged(local: LocalFile, remote: RepoFile) -> bool:
     return remote.size == local.size and remote.blob_id == local.git_sha1
 
 
+def _described_run_manifest(doc: Path) -> str | None:
+    """The sha256 of the run.json the card or Croissant file `doc` was written from, as it records it."""
+    if doc.name == CARD:
+        return card_describes(doc.read_text(encoding="utf-8", errors="replace"))
+    try:
+        croissant = orjson.loads(doc.read_bytes())
+    except orjson.JSONDecodeError:
+        return None
+    return croissant_describes(croissant) if isinstance(croissant, dict) else None
+
+
 def _check_publishable(out: Path) -> RunManifest:
     if not (out / RUN_MANIFEST).is_file():
         raise PublishError(f"{out} has no {RUN_MANIFEST}; give the output folder of a finished eurocurate run")
+    run_sha256 = sha256_file(out / RUN_MANIFEST)
     for name in (CARD, CROISSANT):
         doc = out / name
         if not doc.is_file():
             raise PublishError(
                 f"{doc} is missing; run `eurocurate summary {out}` first (it writes the card and Croissant file)"
             )
-        if doc.stat().st_mtime < (out / RUN_MANIFEST).stat().st_mtime:
+        # by content, not by time: a copied folder gets new times, and a touched stale card a newer one
+        described = _described_run_manifest(doc)
+        if described is None:
             raise PublishError(
-                f"{doc} is older than {RUN_MANIFEST} (an erasure since the summary?); "
+                f"{doc} does not name the {RUN_MANIFEST} it describes (written by an older eurocurate, or edited); "
                 f"run `eurocurate summary {out}` again"
+            )
+        if described != run_sha256:
+            raise PublishError(
+                f"{doc} describes another {RUN_MANIFEST} (sha256 {described[:16]}…, this one is {run_sha256[:16]}…: "
+                f"an erasure since the summary?); run `eurocurate summary {out}` again"
             )
     report = verify_output(out)
     if not report.ok:

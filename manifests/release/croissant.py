@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from eurocurate.files import sha256_file
 from eurocurate.layout import RUN_MANIFEST, is_published
 from eurocurate.manifests.audit.language_counts import routed_non_eu24
 from eurocurate.manifests.audit.run_manifest import RunManifest, read_run_manifest
@@ -340,6 +341,28 @@ def _fitness(run: RunManifest) -> dict:
     }
 
 
+def _run_manifest_file(out: Path) -> dict:
+    """run.json itself, with its sha256: which run manifest the document describes (publish compares it)."""
+    path = out / RUN_MANIFEST
+    return {
+        "@type": "cr:FileObject",
+        "@id": RUN_MANIFEST,
+        "name": RUN_MANIFEST,
+        "contentUrl": RUN_MANIFEST,
+        "contentSize": f"{path.stat().st_size} B",
+        "encodingFormat": "application/json",
+        "sha256": sha256_file(path),
+    }
+
+
+def described_run_manifest(croissant: dict) -> str | None:
+    """The sha256 of the run.json a Croissant document was written from; None in one written before it was named."""
+    for item in croissant.get("distribution") or []:
+        if isinstance(item, dict) and item.get("contentUrl") == RUN_MANIFEST:
+            return item.get("sha256")
+    return None
+
+
 def build_croissant(out: Path, name: str | None = None, licence: str | None = None) -> dict:
     """Croissant 1.1 JSON-LD describing the run in `out`: files with hashes, record sets, RAI fields."""
     out = Path(out)
@@ -362,7 +385,7 @@ def build_croissant(out: Path, name: str | None = None, licence: str | None = No
         "inLanguage": languages,
         "identifier": run.run_id,
         **({"temporalCoverage": f"{dates[0]}/{dates[1]}"} if dates else {}),
-        "distribution": _distribution(run),
+        "distribution": [_run_manifest_file(out), *_distribution(run)],
         "recordSet": [r for r in record_sets if r is not None],
         **_collection(run, dates),
         **_processing(run, out),

@@ -9,12 +9,14 @@ published folder; writing it is the caller's job.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from eurocurate.files import sha256_file
 from eurocurate.layout import RUN_MANIFEST, SHARDS, TEXT
 from eurocurate.manifests.audit.run_manifest import RunManifest, read_run_manifest
 from eurocurate.manifests.release.descriptions import (
@@ -346,17 +348,27 @@ def _loading(docs: dict[str, int], repo_id: str | None) -> list[str]:
     return [*lines, "```", ""]
 
 
-def _integrity(run: RunManifest) -> list[str]:
+def _integrity(run: RunManifest, run_sha256: str) -> list[str]:
     return [
         "## Integrity and provenance",
         "",
         f"- Run id: `{run.run_id}` ({run.started_at} – {run.finished_at})",
         f"- {lineage(run, markdown_code)}",
         f"- `{RUN_MANIFEST}` lists all {len(run.outputs):,} output files with size, sha256 and row count.",
+        f"- This card describes `{RUN_MANIFEST}` with sha256 `{run_sha256}`.",
         "- `eurocurate verify <folder>` re-hashes every file and re-checks every count; it exits 0 only if all agree.",
         "- `eurocurate inspect <folder> --url URL` shows everything known about one document, kept or excluded.",
         "",
     ]
+
+
+_DESCRIBED = re.compile(rf"^- This card describes `{re.escape(RUN_MANIFEST)}` with sha256 `([0-9a-f]{{64}})`\.$", re.M)
+
+
+def described_run_manifest(card: str) -> str | None:
+    """The sha256 of the run.json a card was written from; None in a card written before it was named."""
+    found = _DESCRIBED.search(card)
+    return found.group(1) if found else None
 
 
 def dataset_card(out: Path, repo_id: str | None = None) -> str:
@@ -383,7 +395,7 @@ def dataset_card(out: Path, repo_id: str | None = None) -> str:
         *_personal_data(run, out),
         *_tokenizer(run),
         *_loading(documents_by_language(run), repo_id),
-        *_integrity(run),
+        *_integrity(run, sha256_file(out / RUN_MANIFEST)),
     ]
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     return f"---\n{front}---\n\n" + "\n".join(body)

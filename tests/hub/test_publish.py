@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import collections
 import fnmatch
+import hashlib
 import json
 import logging
 import os
@@ -152,16 +153,19 @@ def test_republishing_uploads_nothing_and_a_changed_file_alone(hub, summarised):
 def test_an_erasure_reuploads_only_rewritten_files_and_deletes_the_replaced_ones(hub, summarised):
     publish(summarised, REPO, endpoint=hub.endpoint)
     before = published_files(summarised)
+    card, run_json = summarised / "README.md", summarised / "run.json"
+    card_before = card.read_bytes()
     shard = sorted((summarised / "text" / "de").glob("*.parquet"))[0]
     url = pq.read_table(shard, columns=["url"])["url"][0].as_py()
     assert main(["erase", str(summarised), "--url", url, "--reason", "test takedown", "--signed-off-by", "test"]) == 0
-    # the erasure rewrote the card and summary; one older than run.json (restored from a backup, say) is refused
-    card, run_json = summarised / "README.md", summarised / "run.json"
-    kept = card.stat()
-    os.utime(card, (run_json.stat().st_atime, run_json.stat().st_mtime - 60))
-    with pytest.raises(PublishError, match="older than run.json"):
+    # the erasure rewrote the card and summary; the card from before it (restored from a backup, say) is refused,
+    # however new its modification time
+    card_after = card.read_bytes()
+    card.write_bytes(card_before)
+    os.utime(card, (run_json.stat().st_atime, run_json.stat().st_mtime + 60))
+    with pytest.raises(PublishError, match="README.md describes another run.json"):
         publish(summarised, REPO, endpoint=hub.endpoint)
-    os.utime(card, (kept.st_atime, kept.st_mtime))
+    card.write_bytes(card_after)
     after = published_files(summarised)
 
     result = publish(summarised, REPO, endpoint=hub.endpoint)
@@ -173,6 +177,30 @@ def test_an_erasure_reuploads_only_rewritten_files_and_deletes_the_replaced_ones
     )  # other languages untouched
     assert result.unchanged == len(after) - len(expected_new)
     assert set(hub.files(REPO)) == {".gitattributes", *after} and hub.routes().count("commit") == 2
+
+
+def test_publish_decides_by_what_the_card_and_croissant_describe_not_by_file_times(hub, summarised, tmp_path):
+    """Staleness was judged by modification time: a folder copied without its times (card older than run.json) was
+    refused, and a stale card touched after run.json was published. Each document now names run.json's sha256."""
+    run_json = summarised / "run.json"
+    for name in ("README.md", "croissant.json"):  # as a copy may leave them: older than run.json, content current
+        os.utime(summarised / name, (run_json.stat().st_atime, run_json.stat().st_mtime - 3600))
+    assert publish(summarised, REPO, endpoint=hub.endpoint).commit is not None
+
+    # run.json changed since the summary (a field the counts do not hold), the documents touched after it: refused
+    manifest = json.loads(run_json.read_text())
+    manifest["finished_at"] = "2030-01-01T00:00:00+00:00"
+    run_json.write_text(json.dumps(manifest, indent=2))
+    for name in ("README.md", "croissant.json"):
+        os.utime(summarised / name, (run_json.stat().st_atime, run_json.stat().st_mtime + 3600))
+    with pytest.raises(PublishError, match="README.md describes another run.json"):
+        publish(summarised, REPO, endpoint=hub.endpoint)
+    assert main(["summary", str(summarised)]) == 0  # written again from this run.json: publishable
+    assert publish(summarised, REPO, endpoint=hub.endpoint).commit is not None
+    croissant = summarised / "croissant.json"
+    croissant.write_text(croissant.read_text().replace(hashlib.sha256(run_json.read_bytes()).hexdigest(), "0" * 64))
+    with pytest.raises(PublishError, match="croissant.json describes another run.json"):
+        publish(summarised, REPO, endpoint=hub.endpoint)
 
 
 def test_publish_refuses_a_folder_that_does_not_match_its_manifests(hub, summarised):
