@@ -47,6 +47,30 @@ class FolderNotOurs(RuntimeError):
     """OUT holds files that are not a resumable run of this spec; the message says what to do."""
 
 
+class UnanchoredErasureLog(FolderNotOurs):
+    """--restart would keep an erasure log whose newest entry is not the one the run's run.json anchors."""
+
+
+def _check_erasure_log_anchor(out: Path) -> None:
+    """--restart keeps the erasure log, and the new run anchors its newest entry in its run.json as it finds it: an
+    entry edited since the last erasure would be anchored as if it were the record, so the restart is refused."""
+    from eurocurate.manifests.audit.erasure_log import log_head
+    from eurocurate.manifests.audit.run_manifest import RunManifestError, read_run_manifest
+
+    if not OutputLayout(out).run_manifest.is_file():
+        return
+    try:
+        anchored = read_run_manifest(out).erasure_log_head
+    except RunManifestError:
+        return  # a run.json this eurocurate cannot read anchors nothing it could compare
+    if anchored is not None and log_head(out) != anchored:
+        raise UnanchoredErasureLog(
+            f"--restart: {OutputLayout(out).erasure_log} is not the erasure log {RUN_MANIFEST} anchors (its newest "
+            f"entry was edited, removed or added to; `eurocurate verify {out}` says which); restore it from a backup "
+            "first, since the restarted run would record it as it is"
+        )
+
+
 def _foreign(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if p.name not in RUN_ENTRIES)
 
@@ -82,6 +106,7 @@ def restart(out: Path, keep_work: bool = False) -> list[str]:
             f"--restart: {out} holds files that are not a eurocurate run ({', '.join(foreign[:3])}); "
             f"it removes run outputs only, choose an empty or new --output"
         )
+    _check_erasure_log_anchor(out)
     removed = []
     for entry in sorted(out.iterdir()):
         if entry.name in _KEPT_ON_RESTART or (keep_work and entry.name == WORK):

@@ -361,3 +361,18 @@ def test_a_url_whose_fetches_dedup_dropped_as_copies_of_another_url_says_where_t
     )
     assert "if that text is the request's subject, erase that URL" in said
     assert (run_copy / "run.json").read_bytes() == before and not (run_copy / "erasure_log.jsonl").exists()
+
+
+def test_a_restart_refuses_to_anchor_an_erasure_log_whose_newest_entry_was_edited(run_copy, demo_inputs, capsys):
+    """A --restart keeps the log and anchors it in the new run.json as it finds it: an edited newest entry would have
+    become the record. It is refused, and nothing is removed."""
+    out = run_copy
+    assert main(["erase", str(out), "--url", _table(out, "provenance").to_pylist()[0]["url"], "--reason", "r1"]) == 0
+    log = out / "erasure_log.jsonl"
+    log.write_bytes(log.read_bytes().replace(b'"reason":"r1"', b'"reason":"r2"'))
+    before = (out / "run.json").read_bytes()
+    spec = write_spec(out.parent / "spec.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
+    capsys.readouterr()
+    assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out), "--restart"]) == 2
+    assert "is not the erasure log run.json anchors" in capsys.readouterr().err
+    assert (out / "run.json").read_bytes() == before
