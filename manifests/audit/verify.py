@@ -156,8 +156,9 @@ def _check_key_id(out: Path, manifest: RunManifest, report: VerifyReport) -> Non
     fingerprinted with another key (a task resumed with another $EUROCURATE_PII_KEY) could never be found."""
     files = OutputLayout(out).provenance_files()
     if not files or any(Meta.PII_KEY_ID not in pq.read_schema(f).names for f in files):
-        return  # a run without a pii stage, or written before the column existed
-    found = Counter(v for v in read_tables(files, [Meta.PII_KEY_ID])[Meta.PII_KEY_ID].to_pylist() if v is not None)
+        return  # provenance written before the column existed
+    values = read_tables(files, [Meta.PII_KEY_ID])[Meta.PII_KEY_ID].to_pylist()
+    found = Counter(v for v in values if v is not None)
     policy = manifest.policies.pii_redactor
     recorded = policy.key_id if policy is not None else None
     other = {k: n for k, n in sorted(found.items()) if k != recorded}
@@ -166,6 +167,13 @@ def _check_key_id(out: Path, manifest: RunManifest, report: VerifyReport) -> Non
         "provenance: "
         + ", ".join(f"{n} document(s) fingerprinted with PII key id {k}" for k, n in other.items())
         + f"; {RUN_MANIFEST} policies.pii_redactor.key_id is {recorded}",
+    )
+    # a task that read no key (a worker without the variable) fingerprinted nothing, though run.json says it did
+    unkeyed = values.count(None) if policy is not None and policy.fingerprints and "pii" in manifest.stage_uses() else 0
+    report.expect(
+        not unkeyed,
+        f"provenance: {unkeyed} document(s) went through the pii stage without a key (no fingerprints, so no "
+        f"identifier request can find them); {RUN_MANIFEST} records fingerprints with key id {recorded}",
     )
 
 

@@ -198,6 +198,15 @@ def test_a_pii_key_id_other_than_run_json_s_fails_verify(run_copy):
     (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
     problems = verify_output(run_copy).problems
     assert len(problems) == 1 and problems[0].endswith("run.json policies.pii_redactor.key_id is fedcba9876543210")
+    # a task that read no key: its documents have no key id (and no fingerprints), run.json claims them
+    manifest["policies"]["pii_redactor"]["key_id"] = recorded
+    pq.write_table(table.set_column(i, "pii_key_id", pa.array([None] * table.num_rows, pa.string())), prov)
+    _record(run_copy, manifest, prov)
+    (run_copy / "run.json").write_bytes(orjson.dumps(manifest))
+    assert verify_output(run_copy).problems == [
+        f"provenance: {table.num_rows} document(s) went through the pii stage without a key (no fingerprints, so no "
+        f"identifier request can find them); run.json records fingerprints with key id {recorded}"
+    ]
 
 
 def test_a_file_in_reports_that_eurocurate_does_not_write_fails_verify(run_copy):
