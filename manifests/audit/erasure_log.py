@@ -18,6 +18,10 @@ from eurocurate.layout import OutputLayout
 class ErasureLogError(ValueError):
     """A line of the erasure log is not a JSON entry; the message names the file and the line."""
 
+    def __init__(self, log: Path, line: int) -> None:
+        super().__init__(f"{log.name} line {line} is not a JSON entry")
+        self.line = line
+
 
 def entry_line(entry: dict) -> bytes:
     """The bytes an entry is written as (without its newline): what the next entry and run.json hash."""
@@ -43,9 +47,18 @@ def log_entries(out: Path) -> list[dict]:
         except orjson.JSONDecodeError:
             entry = None
         if not isinstance(entry, dict):
-            raise ErasureLogError(f"{OutputLayout(out).erasure_log.name} line {number} is not a JSON entry")
+            raise ErasureLogError(OutputLayout(out).erasure_log, number)
         entries.append(entry)
     return entries
+
+
+def readable_entries(out: Path) -> tuple[list[dict], str | None]:
+    """The entries before the first line that is not one, and what is wrong with that line (None: the log is whole).
+    For readers that show the log (report, inspect) and should not stop at a damaged line; verify fails on it."""
+    try:
+        return log_entries(out), None
+    except ErasureLogError as e:
+        return [orjson.loads(line) for line in log_lines(out)[: e.line - 1]], str(e)
 
 
 def log_head(out: Path) -> str | None:

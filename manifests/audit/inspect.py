@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from eurocurate.layout import OutputLayout
+from eurocurate.manifests.audit.erasure_log import readable_entries
 
 
 def _rows(files: list[Path], column: str, value: str) -> list[dict]:
@@ -40,10 +40,11 @@ def inspect_document(out: Path, doc_id: str | None = None, url: str | None = Non
         entries.append({"status": "kept", **row, "text_start": text[:300]})
     for row in _rows(layout.exclusion_files(), column, value):
         entries.append({"status": "excluded", **row})
-    log = layout.erasure_log
-    if log.is_file() and entries:
-        erasures = [orjson.loads(line) for line in log.read_bytes().splitlines()]
+    if entries:
+        erasures, damaged = readable_entries(out)  # a damaged line: the entries before it, and the damage said
         for e in entries:
             if e["status"] == "excluded" and e["stage"] == "erasure":
-                e["erasure"] = next((x for x in erasures if e["evidence"].startswith(x["erasure_id"])), None)
+                e["erasure"] = next((x for x in erasures if e["evidence"].startswith(str(x.get("erasure_id")))), None)
+                if damaged and e["erasure"] is None:
+                    e["erasure_log_damaged"] = damaged
     return entries

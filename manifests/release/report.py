@@ -11,10 +11,9 @@ import html
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import orjson
-
 from eurocurate.files import read_tables
 from eurocurate.layout import EXCLUSIONS, PROVENANCE, REPORT_HTML, OutputLayout
+from eurocurate.manifests.audit.erasure_log import readable_entries
 from eurocurate.manifests.audit.run_manifest import read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
 from eurocurate.manifests.release.descriptions import (
@@ -204,17 +203,11 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
         _table(["#", "registrable domain", "text bytes", "robots.txt"], rows, {0, 2}),
     ]
     # erasures
-    log = OutputLayout(out).erasure_log
-    entries = [orjson.loads(line) for line in log.read_bytes().splitlines()] if log.is_file() else []
+    entries, damaged = readable_entries(out)  # a damaged line: the entries before it, and the damage said below
     rows = [
         [
-            _e(e["erasure_id"]),
-            _e(e["time"]),
-            _e(e["request"]),
-            _e(e["reason"]),
-            _e(e["signed_off_by"]),
-            f"{e['documents']:,}",
-            f"{e['tokens_removed']:,}",
+            *(_e(str(e.get(k, ""))) for k in ("erasure_id", "time", "request", "reason", "signed_off_by")),
+            *(f"{n:,}" if isinstance(n := e.get(k), int) else _e(str(n)) for k in ("documents", "tokens_removed")),
         ]
         for e in entries
     ]
@@ -222,7 +215,11 @@ def render_report(out: Path, examples_per_reason: int = 3) -> str:
         "<h2>Erasure history</h2>",
         _table(["erasure", "time", "request", "reason", "signed off by", "documents", "tokens"], rows, {5, 6})
         if rows
-        else "<p>No erasure so far.</p>",
+        else ("" if damaged else "<p>No erasure so far.</p>"),
+        f"<p class='bad'>The erasure log is damaged: {_e(damaged)}; the entries after it are not shown. Restore it "
+        "from a backup.</p>"
+        if damaged
+        else "",
     ]
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -376,3 +376,23 @@ def test_a_restart_refuses_to_anchor_an_erasure_log_whose_newest_entry_was_edite
     assert main(["run", str(spec), "--input", str(demo_inputs), "--output", str(out), "--restart"]) == 2
     assert "is not the erasure log run.json anchors" in capsys.readouterr().err
     assert (out / "run.json").read_bytes() == before
+
+
+def test_report_and_inspect_show_a_damaged_erasure_log_instead_of_a_traceback(run_copy, capsys):
+    """verify reports a line of the log that is no JSON; `report` and `inspect` died on it with a JSONDecodeError."""
+    out = run_copy
+    victim = _table(out, "provenance").to_pylist()[0]
+    assert main(["erase", str(out), "--url", victim["url"], "--reason", "takedown 17"]) == 0
+    log = out / "erasure_log.jsonl"
+    log.write_bytes(log.read_bytes() + b"{not json\n")
+    assert main(["report", str(out)]) == 0
+    html = (out / "reports" / "report.html").read_text()
+    assert "takedown 17" in html and "The erasure log is damaged: erasure_log.jsonl line 2 is not a JSON entry" in html
+    capsys.readouterr()
+    assert main(["inspect", str(out), "--doc-id", victim["doc_id"]]) == 0
+    shown = orjson.loads(capsys.readouterr().out)
+    assert shown["stage"] == "erasure" and shown["erasure"]["reason"] == "takedown 17"
+    log.write_bytes(b"{not json\n" + log.read_bytes())  # the damage before the entry: it cannot be shown, and says why
+    assert main(["inspect", str(out), "--doc-id", victim["doc_id"]]) == 0
+    shown = orjson.loads(capsys.readouterr().out)
+    assert shown["erasure"] is None and shown["erasure_log_damaged"] == "erasure_log.jsonl line 1 is not a JSON entry"
