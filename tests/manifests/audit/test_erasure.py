@@ -396,3 +396,22 @@ def test_report_and_inspect_show_a_damaged_erasure_log_instead_of_a_traceback(ru
     assert main(["inspect", str(out), "--doc-id", victim["doc_id"]]) == 0
     shown = orjson.loads(capsys.readouterr().out)
     assert shown["erasure"] is None and shown["erasure_log_damaged"] == "erasure_log.jsonl line 1 is not a JSON entry"
+
+
+def test_inspect_finds_a_url_however_it_is_written_as_erase_does(run_copy, capsys):
+    """`inspect --url`, the look before an erasure, compared URLs byte for byte: a URL written as a requester may
+    write it (http, host case, a tracking parameter) found nothing, while `erase --url` found the document."""
+    victim = _table(run_copy, "provenance").to_pylist()[0]
+    scheme, rest = victim["url"].split("://", 1)
+    host, path = rest.split("/", 1)
+    written = f"http://{host.upper()}/{path}?utm_campaign=x"
+    from eurocurate.manifests.audit.inspect import inspect_document
+
+    assert main(["inspect", str(run_copy), "--url", written]) == 0
+    found = inspect_document(run_copy, url=written)
+    assert [e["doc_id"] for e in found if e["status"] == "kept"] == [victim["doc_id"]]
+    excluded = {r["doc_id"] for r in _table(run_copy, "exclusions").to_pylist() if r["url"] == victim["url"]}
+    assert {e["doc_id"] for e in found if e["status"] == "excluded"} == excluded  # its dropped fetches too
+    capsys.readouterr()
+    assert main(["erase", str(run_copy), "--url", written, "--dry-run"]) == 0
+    assert victim["doc_id"] in capsys.readouterr().out
