@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from eurocurate.dedup.url import url_match_key as url_match_key  # re-exported: tests and callers name it here
 from eurocurate.dedup.url import url_prefix_key as _prefix_key
@@ -134,12 +135,14 @@ def where_it_went(prov: pa.Table, ledger: pa.Table | None, request: ErasureReque
     document and URL, or the earlier release, or the drop that left no copy. Empty when the ledger has none."""
     if ledger is None or request.identifier:
         return ""
-    hit = matching_rows(ledger, request, None).to_pylist()
-    dropped = [r for r, h in zip(ledger.to_pylist(), hit) if h and r["stage"] != "erasure"]
+    dropped = ledger.filter(matching_rows(ledger, request, None)).to_pylist()
     if not dropped:
         return ""
-    excluded = {r["doc_id"]: r for r in ledger.to_pylist()}
-    kept = dict(zip(prov["doc_id"].to_pylist(), prov[Meta.URL].to_pylist()))
+
+    def row_of(table: pa.Table, doc: str) -> dict | None:  # a few look-ups: no index of a whole ledger built
+        at = pc.index(table["doc_id"], doc).as_py()
+        return None if at < 0 else table.slice(at, 1).to_pylist()[0]
+
     told = []
     for row in dropped[:_SHOWN]:
         steps = [f"{row['url']} (doc {row['doc_id']}) was dropped by {row['stage']} ({row['reason']})"]
@@ -149,17 +152,17 @@ def where_it_went(prov: pa.Table, ledger: pa.Table | None, request: ErasureReque
                 steps.append("no copy of it is kept")
                 break
             doc = original.group(1)
-            if doc in kept:
-                steps.append(f"as a copy of doc {doc}, kept under {kept[doc]}")
+            if (kept := row_of(prov, doc)) is not None:
+                steps.append(f"as a copy of doc {doc}, kept under {kept[Meta.URL]}")
                 break
-            if doc not in excluded:
+            if (copy := row_of(ledger, doc)) is None:
                 steps.append(
                     f"as a copy of doc {doc} of an earlier release: erase it in that release's output folder"
                     if row["reason"] in _EARLIER_RELEASE
                     else f"as a copy of doc {doc}, which this run neither keeps nor excluded"
                 )
                 break
-            row = excluded[doc]
+            row = copy
             steps.append(f"as a copy of doc {doc} ({row['url']}), which {row['stage']} dropped ({row['reason']})")
         told.append(", ".join(steps))
     more = f"; and {len(dropped) - _SHOWN} more" if len(dropped) > _SHOWN else ""

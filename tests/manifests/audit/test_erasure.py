@@ -337,6 +337,11 @@ def test_a_url_whose_older_fetch_url_dedup_dropped_erases_the_kept_fetch_and_say
     assert main(["erase", str(run_copy), "--url", variant]) == 0
     assert f"matched 1 URL(s): {kept[newer]}" in capsys.readouterr().err
     assert newer not in _ids(run_copy, "provenance") and verify_output(run_copy).ok
+    # asked again: nothing is kept, and the message says the run erased it (and dropped the older fetch)
+    assert main(["erase", str(run_copy), "--url", variant]) == NOTHING_MATCHED
+    said = capsys.readouterr().err
+    assert f"(doc {newer}) was dropped by erasure (erasure.request), no copy of it is kept" in said
+    assert f"(doc {older['doc_id']}) was dropped by url_dedup (dedup.url_duplicate)" in said
 
 
 def test_a_url_whose_fetches_dedup_dropped_as_copies_of_another_url_says_where_their_text_is_kept(run_copy, capsys):
