@@ -1,7 +1,7 @@
 """The erasure log `OUT/erasure_log.jsonl`: one JSON line per erasure, each naming the sha256 of the line before (a
 hash chain), and its head, the sha256 of the newest line, anchored in run.json (`erasure_log_head`), since no line
 comes after the newest to name it. Owns reading and appending lines and their digests; what an entry says is
-`erasure.erase`'s, checking the chain and the anchor is `verify`'s.
+`erasure.erase`'s, checking the chain and the anchor `erasure_checks`' (for verify).
 """
 
 from __future__ import annotations
