@@ -27,6 +27,7 @@ from eurocurate.manifests.release.descriptions import (
     TEXT_ROW,
     TOKEN_ROW,
     appends_eos,
+    deduplication_limitation,
     documents_by_language_line,
     erasures_applied,
     fetch_date_range,
@@ -37,6 +38,7 @@ from eurocurate.manifests.release.descriptions import (
     map_column_totals,
     optout_policy,
     personal_data_measure,
+    protocols_honoured,
     provenance_files,
     robots_coverage_text,
     run_summary,
@@ -304,13 +306,13 @@ def _fitness(run: RunManifest) -> dict:
             "Heuristic quality rules (Gopher-style) removed short and boilerplate-heavy pages, so short-form text "
             "is under-represented."
         )
-    if "exact_dedup" in uses:
-        limitations.append("Deduplication is exact (identical text only); near-duplicates may remain.")
+    limitations.append(deduplication_limitation(uses))
     biases = [f"Language distribution (tokens): {shares}."]
-    if optout and optout.dropped:
+    policy = run.policies.optout
+    if optout and optout.dropped and policy is not None:
         biases.append(
-            f"{optout.dropped} documents were excluded because their publishers reserved rights (robots.txt, TDMRep, "
-            "noai); sites that opt out of AI training are not represented."
+            f"{optout.dropped} documents were excluded because their publishers reserved rights "
+            f"({protocols_honoured(policy)}); sites that opt out of AI training are not represented."
         )
     biases.append(
         f"Sources: {', '.join(publishers)} ({', '.join(categories)}); the corpus reflects what those sources published."
@@ -319,8 +321,8 @@ def _fitness(run: RunManifest) -> dict:
         f"Provides curated text in {len(tokens)} languages for training language models. Every kept document is "
         "traceable to its source URL and WARC record"
         + (
-            ", rights reservations were honoured at collection,"
-            if optout
+            f", rights reservations expressed through {protocols_honoured(policy)} were honoured at collection,"
+            if optout and policy is not None
             else ", rights reservations were NOT checked,"
         )
         + " and documents can be erased on request (`eurocurate erase`)."

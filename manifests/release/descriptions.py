@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -272,6 +272,28 @@ def robots_coverage_line(coverage: RobotsCoverage) -> str:
         f"robots.txt captures covered {len(coverage.hosts_with):,} of {total:,} hosts; {len(hosts_without):,} had "
         f"none ({some_of(hosts_without)}) and, as `missing_robots: {missing_robots}` decides, {effect}."
     )
+
+
+PROTOCOL_NAMES: Final = {"robots": "robots.txt", "tdmrep": "TDMRep", "noai": "noai", "aipref": "AIPREF"}
+
+
+def protocols_honoured(policy: OptoutPolicy) -> str:
+    """The opt-out protocols a run honoured, as a reader names them (`robots.txt, TDMRep`)."""
+    return ", ".join(PROTOCOL_NAMES.get(p, p) for p in policy.protocols) or "none"
+
+
+def deduplication_limitation(uses: set[str] | list[str]) -> str:
+    """What duplicates a run's dedup stages leave in the data: derived from the stages that ran."""
+    if "minhash_dedup" in uses:
+        return (
+            "Near-duplicates were removed with MinHash LSH (one document kept per cluster of similar texts); "
+            "copies below its similarity threshold, and repeated passages inside otherwise different pages, remain."
+        )
+    if "exact_dedup" in uses:
+        return "Deduplication is exact (identical text only); near-duplicates may remain."
+    if "url_dedup" in uses:
+        return "Only repeated fetches of the same URL were removed; the same text under other URLs remains."
+    return "No deduplication ran: duplicate and near-duplicate documents remain."
 
 
 def optout_policy(policy: OptoutPolicy, excluded: int, code: Code = _plain) -> str:

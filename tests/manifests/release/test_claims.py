@@ -100,6 +100,32 @@ def test_a_run_without_pii_and_optout_says_neither_was_done(runs):
     assert "Opt-outs checked:** no" in md and "**Processed:** no" in md
     removals = summary["3_data_processing"]["3.2_removal_of_illegal_and_unwanted_content"]
     assert NO_QUALITY in removals and "quality-filtered" not in md.lower()
+    # no dedup stage ran: Croissant said "Deduplication is exact" only when exact_dedup ran, and nothing otherwise
+    assert "No deduplication ran: duplicate and near-duplicate documents remain." in croissant
+
+
+def test_croissant_names_the_dedup_that_ran_and_the_opt_out_protocols_honoured(runs):
+    """An audit found a MinHash run described as "Deduplication is exact ... near-duplicates may remain", and a
+    tdmrep-only run as honouring "robots.txt, TDMRep, noai"."""
+    from eurocurate.config import StageSpec
+    from eurocurate.manifests.audit.run_manifest import read_run_manifest
+    from eurocurate.manifests.release.croissant import _fitness
+
+    run = read_run_manifest(runs["partial"])
+    assert run.policies.optout is not None
+    impact = _fitness(run)["rai:dataSocialImpact"]
+    assert "reservations expressed through AIPREF, noai, robots.txt, TDMRep were honoured" in impact
+    only_tdmrep = run.policies.optout.model_copy(update={"protocols": ["tdmrep"]})
+    run = run.model_copy(update={"policies": run.policies.model_copy(update={"optout": only_tdmrep})})
+    assert "reservations expressed through TDMRep were honoured" in _fitness(run)["rai:dataSocialImpact"]
+    for stages, says in (
+        (["exact_dedup", "minhash_dedup"], "Near-duplicates were removed with MinHash LSH"),
+        (["exact_dedup"], "Deduplication is exact (identical text only)"),
+        (["url_dedup"], "Only repeated fetches of the same URL were removed"),
+    ):
+        spec = run.config.model_copy(update={"stages": [*run.config.stages, *(StageSpec(use=u) for u in stages)]})
+        with_dedup = run.model_copy(update={"config": spec})
+        assert says in " ".join(_fitness(with_dedup)["rai:dataLimitations"]), stages
 
 
 def test_optout_without_captures_for_some_hosts_says_so_per_host_and_warns(runs):
