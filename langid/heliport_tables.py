@@ -208,7 +208,14 @@ def build_tables(package_dir: Path, out_dir: Path) -> None:
         for kind, array in arrays.items():
             files[f"{table}.{kind}.npy"] = _save(out_dir / f"{table}.{kind}.npy", array)
     files["confidence.npy"] = _save(out_dir / "confidence.npy", _confidence(package_dir / CONFIDENCE_FILE))
-    manifest = {"format": FORMAT, "source": source_key(package_dir), "langs": list(HELIPORT_LANGS), "files": files}
+    manifest = {
+        "format": FORMAT,
+        "source": source_key(package_dir),
+        # which install they were built from: pruning removes the tables of an install that is gone
+        "package_dir": str(package_dir.resolve()),
+        "langs": list(HELIPORT_LANGS),
+        "files": files,
+    }
     (out_dir / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
 
 
@@ -268,7 +275,8 @@ def _mapped(path: Path) -> np.ndarray:
 def shared_tables(package_dir: Path | None = None, root: Path | None = None) -> MappedHeliport:
     """This node's tables for the installed heliport: loaded from the cache, else built once (in a child process,
     checked against heliport itself, under a lock so that the node's other workers wait and then share them). A build
-    removes the tables of other heliport versions that no process is using (`langid.heliport_cache`)."""
+    removes the tables of other heliport versions, and of installs that are gone, that no process is using
+    (`langid.heliport_cache`)."""
     package_dir = package_dir or heliport_package_dir()
     root = root or cache_root()
     key = source_key(package_dir)
@@ -305,7 +313,7 @@ def shared_tables(package_dir: Path | None = None, root: Path | None = None) -> 
             shutil.rmtree(staging, ignore_errors=True)
         log.info("heliport tables built in %s", directory)
         tables = load_tables(directory, source=key)
-        prune_unused(root, keep=key)  # under the build's lock, as pruning must be
+        prune_unused(root, keep=key, key_of=source_key)  # under the build's lock, as pruning must be
         return tables
 
 

@@ -68,3 +68,35 @@ def test_another_install_of_the_same_heliport_version_is_not_pruned(tmp_path):
         (root / name).mkdir(parents=True)
     assert prune_tables(root, keep=keep) == []
     assert (root / other_install).is_dir()
+
+
+def test_the_tables_of_a_same_version_install_that_is_gone_are_pruned_and_those_of_one_that_exists_are_kept(tmp_path):
+    """Each virtualenv's heliport has a key of its own (its files' modification times): the tables of every
+    virtualenv ever made stayed, 130 MB each (58 folders, 7.6 GB, on a machine that ran CI clones)."""
+    root = tmp_path / "cache"
+    keep, here, gone, older, used = (f"heliport-1.1-{c * 16}" for c in "abcde")
+    installs = {here: tmp_path / "venv-here", gone: tmp_path / "venv-deleted", used: tmp_path / "venv-deleted-too"}
+    installs[here].mkdir()
+    for name in (keep, here, gone, older, used):
+        (root / name).mkdir(parents=True)
+        if name in installs:  # `older`: built by an earlier eurocurate, its manifest names no install
+            (root / name / "manifest.json").write_text(f'{{"package_dir": "{installs[name]}"}}')
+
+    def key_of(package_dir):
+        if not package_dir.is_dir():
+            raise FileNotFoundError(package_dir)
+        return next(key for key, folder in installs.items() if folder == package_dir)
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path\n"
+         "from eurocurate.langid.heliport_cache import mark_in_use\n"
+         f"mark_in_use(Path(sys.argv[1]), {used!r}); print('holding', flush=True); sys.stdin.read()", str(root)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        assert sorted(p.name for p in prune_tables(root, keep=keep, key_of=key_of)) == [gone, older]
+    finally:
+        holder.communicate(input="", timeout=60)
+    assert {p.name for p in root.iterdir() if p.is_dir()} == {keep, here, used}  # `used`: a process still maps it
+    assert [p.name for p in prune_tables(root, keep=keep, key_of=key_of)] == [used]

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -194,7 +195,7 @@ def test_tables_are_rebuilt_when_heliports_files_change_and_a_corrupt_cache_is_r
     package, root = _package_copy(tmp_path), tmp_path / "cache"
     first = shared_tables(package, root)
     key = source_key(package)
-    assert (root / key / "manifest.json").is_file()
+    assert orjson.loads((root / key / "manifest.json").read_bytes())["package_dir"] == str(package.resolve())
     assert load_tables(root / key, source=key).confidence.tolist() == first.confidence.tolist()
 
     # the package changes (a reinstall, an edited file): another key, new tables
