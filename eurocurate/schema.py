@@ -30,7 +30,7 @@ class Meta:
     CONTENT_TYPE: Final = "content_type"
     HTTP_STATUS: Final = "http_status"
     CHARSET: Final = "charset"  # charset the payload was decoded with
-    CHARSET_ORIGIN: Final = "charset_origin"  # http | meta | utf-8 | detected
+    CHARSET_ORIGIN: Final = "charset_origin"  # utf-8 | bom | meta | http | detected | utf-8-replaced
     ORDER_KEY: Final = "order_key"  # total order of documents in the input, for "keep first" decisions
     INPUT_FORMAT: Final = "input_format"  # warc | arc | html | jsonl | parquet | pdf | akoma_ntoso | formex | docx
     AUTHOR: Final = "author"  # author the document declares (PDF Info/XMP, DOCX core properties)

@@ -1,4 +1,4 @@
-"""Turning an HTTP payload into text: charset from the header, the `<meta>` tag, or detection.
+"""Turning an HTTP payload into text: charset from a byte-order mark, the header, the `<meta>` tag, or detection.
 
 Owns the decision of which charset a page is in and whether it is text at all. It does not parse
 HTML: `sniff_meta_charset` looks at the first bytes only, as browsers do.
@@ -37,13 +37,20 @@ _BINARY_MAGIC = (
 )
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Charsets a detector may propose: those web pages in EU languages are actually written in. DOS and
-# Mac code pages map every byte to a letter, so a detector "finding" them in noise proves nothing.
+# Mac code pages map every byte to a letter, so a detector "finding" them in noise proves nothing. UTF-16
+# is not guessed either: a byte-order mark or the header says it (`wide_charset`).
 _DETECTABLE = frozenset(
     {f"cp125{i}" for i in range(9)}
     | {f"iso8859-{i}" for i in (1, 2, 3, 4, 5, 7, 9, 10, 13, 14, 15, 16)}
-    | {"koi8-r", "koi8-u", "utf-16-le", "utf-16-be", "utf-16"}
+    | {"koi8-r", "koi8-u"}
 )
 
+
+# Byte-order marks: UTF-32's little-endian mark starts with UTF-16's, so UTF-32's are looked for first.
+_UTF32_BOMS = {codecs.BOM_UTF32_LE: "utf-32-le", codecs.BOM_UTF32_BE: "utf-32-be"}
+_UTF16_BOMS = {codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
+_UTF32 = frozenset({"utf-32", "utf-32-le", "utf-32-be"})
+_UTF16 = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
 
 UTF8_REPLACED = "utf-8-replaced"  # UTF-8 but for a few invalid bytes (at most 1% of the text), each read as U+FFFD
 
@@ -52,7 +59,7 @@ UTF8_REPLACED = "utf-8-replaced"  # UTF-8 but for a few invalid bytes (at most 1
 class Decoded:
     text: str
     charset: str
-    origin: str  # utf-8 | meta | http | detected | utf-8-replaced (`UTF8_REPLACED`)
+    origin: str  # utf-8 | bom | meta | http | detected | utf-8-replaced (`UTF8_REPLACED`)
 
 
 def normalise_charset(label: str | None) -> str | None:
@@ -76,9 +83,41 @@ def sniff_meta_charset(payload: bytes, window: int = 4096) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def looks_binary(payload: bytes) -> bool:
+def wide_charset(payload: bytes, content_type: str | None) -> tuple[str, str, int] | None:
+    """(codec, origin, bytes of byte-order mark) of a payload in UTF-16 or UTF-32, else None.
+
+    As a browser reads it (WHATWG "decode"): a UTF-16 byte-order mark decides, whatever the header says. UTF-32,
+    which browsers do not read, only when the HTTP header declares it, as does UTF-16 without a mark: and then
+    only when the first KiB holds a NUL byte, which every wide-charset page has (its markup is ASCII) and a page
+    in an ASCII-compatible charset never has, so that a server's wrong declaration does not turn a UTF-8 page
+    into CJK noise. A UTF-8 mark is no wide charset (strict UTF-8 reads the page)."""
+    if payload.startswith(codecs.BOM_UTF8):
+        return None
+    declared = normalise_charset(charset_from_content_type(content_type))
+    if declared in _UTF32:
+        for bom, codec in _UTF32_BOMS.items():
+            if payload.startswith(bom):
+                return codec, "http", len(bom)
+    for bom, codec in _UTF16_BOMS.items():
+        if payload.startswith(bom):
+            return codec, "bom", len(bom)
+    if b"\x00" not in payload[:1024]:
+        return None
+    # the labels "utf-16" and "utf-32" without a mark: little-endian, as the web reads "utf-16"
+    if declared in _UTF32:
+        return ("utf-32-le" if declared == "utf-32" else declared), "http", 0
+    if declared in _UTF16:
+        return ("utf-16-le" if declared == "utf-16" else declared), "http", 0
+    return None
+
+
+def looks_binary(payload: bytes, content_type: str | None = None) -> bool:
+    """True for a payload that is no text: a binary format's magic bytes, or a NUL byte in its first KiB
+    (but for a UTF-16 or UTF-32 page, `wide_charset`, whose markup is made of them)."""
     head = payload[:1024]
-    return head.startswith(_BINARY_MAGIC) or b"\x00" in head
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    return b"\x00" in head and wide_charset(payload, content_type) is None
 
 
 def _controls(text: str, data: bytes) -> int:
@@ -106,10 +145,18 @@ def _control_fraction(text: str, utf8: bytes | None = None) -> float:
 def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
     """Decode an HTML payload; None when no candidate charset yields text (the caller drops the page).
 
-    Order: strict UTF-8 first (a non-ASCII byte sequence that is valid UTF-8 is almost never anything
-    else, whatever the declarations say); then the `<meta>` charset, which the page author wrote and
-    which server defaults in the HTTP header often contradict; then the header; then detection.
+    Order: a UTF-16 or UTF-32 page by its byte-order mark or header (`wide_charset`), read in that charset or
+    not at all; strict UTF-8 first for every other page (a non-ASCII byte sequence that is valid UTF-8 is
+    almost never anything else, whatever the declarations say); then the `<meta>` charset, which the page author
+    wrote and which server defaults in the HTTP header often contradict; then the header; then detection.
     """
+    if (wide := wide_charset(payload, content_type)) is not None:
+        codec, origin, bom = wide
+        try:
+            text = str(memoryview(payload)[bom:], codec)  # a view: the payload is not copied to skip its mark
+        except UnicodeDecodeError:
+            return None
+        return Decoded(text, codec, origin) if _control_fraction(text) <= _MAX_CONTROL_FRACTION else None
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
@@ -118,7 +165,9 @@ def decode_payload(payload: bytes, content_type: str | None) -> Decoded | None:
         if _control_fraction(text, payload) <= _MAX_CONTROL_FRACTION:
             return Decoded(text, "utf-8", "utf-8")
     for charset, origin in _candidates(payload, content_type):
-        if not charset or charset == "utf-8":
+        if not charset or charset == "utf-8" or charset in _UTF16 or charset in _UTF32:
+            # a wide charset is `wide_charset`'s to decide; one a `<meta>` names means UTF-8 (WHATWG: the tag
+            # could not have been read in it), one the header names for a page without NULs is wrong
             continue
         try:
             text = payload.decode(charset)

@@ -1,7 +1,8 @@
 """Saved HTML files (`.html`, `.htm`, `.xhtml`): one document per file, decoded like a WARC payload.
 
-The charset comes from the `<meta>` tag or detection (`decode.decode_payload`: there is no HTTP header);
-the extractor then reads the main text as for crawled pages. Owns no extraction.
+The charset comes from a byte-order mark (UTF-8, UTF-16), the `<meta>` tag or detection (`decode.decode_payload`:
+there is no HTTP header, so neither UTF-32 nor UTF-16 without a mark); the extractor then reads the main text as
+for crawled pages. Owns no extraction.
 """
 
 from __future__ import annotations

@@ -226,7 +226,7 @@ def record_payload(
     if status not in keep_status:
         return "", Drop(Reason.HTTP_STATUS, f"status {status}")
     mime = (content_type or "").split(";")[0].strip().lower()
-    if mime not in HTML_TYPES or looks_binary(body):
+    if mime not in HTML_TYPES or looks_binary(body, content_type):
         return "", Drop(Reason.NON_HTML, f"content-type {content_type!r}, {len(body)} bytes")
     if not body.strip():
         return "", Drop(Reason.EMPTY_PAYLOAD, "0 bytes of payload")
@@ -243,7 +243,7 @@ def _conversion_text(raw: RawRecord, md: dict[str, object]) -> tuple[str, Drop |
     # the extractor passes it through
     mime = (raw.content_type or PLAIN_TEXT).split(";")[0].strip().lower()
     md[Meta.CONTENT_TYPE] = PLAIN_TEXT if mime == PLAIN_TEXT else raw.content_type
-    if mime != PLAIN_TEXT or looks_binary(raw.block):
+    if mime != PLAIN_TEXT or looks_binary(raw.block, raw.content_type):
         return "", Drop(Reason.NON_HTML, f"conversion record of type {raw.content_type!r}, {len(raw.block)} bytes")
     if not raw.block.strip():
         return "", Drop(Reason.EMPTY_PAYLOAD, "0 bytes of payload")
