@@ -32,10 +32,13 @@ class Meta:
     CHARSET: Final = "charset"  # charset the payload was decoded with
     CHARSET_ORIGIN: Final = "charset_origin"  # utf-8 | bom | meta | http | detected | utf-8-replaced
     ORDER_KEY: Final = "order_key"  # total order of documents in the input, for "keep first" decisions
-    INPUT_FORMAT: Final = "input_format"  # warc | arc | html | jsonl | parquet | pdf | akoma_ntoso | formex | docx
+    INPUT_FORMAT: Final = (
+        "input_format"  # warc | arc | html | text | jsonl | parquet | pdf | akoma_ntoso | formex | docx
+    )
     AUTHOR: Final = "author"  # author the document declares (PDF Info/XMP, DOCX core properties)
     SOURCE_ID: Final = "source_id"  # the `id` a re-read dataset row carried (JSONL/Parquet); doc ids stay ours
     SOURCE_METADATA: Final = "source_metadata"  # the `metadata` object of a re-read dataset row, kept as given
+    DECLARED_FORMAT: Final = "declared_format"  # the format a file's name said when its bytes are another (sniff.py)
     EMBEDDED_TDM: Final = "embedded_tdm"  # {"tdm-reservation": [..], "tdm-policy": [..]} from PDF XMP/Info (TDMRep)
     # sources.yaml / spec `source:` block
     SOURCE_CATEGORY: Final = "source_category"
@@ -121,6 +124,8 @@ class Reason:
     PARSE_TIMEOUT: Final = "ingest.parse_timeout"  # PDF/XML parsing exceeded the reader's time limit
     PDF_ENCRYPTED: Final = "ingest.pdf_encrypted"
     PDF_CORRUPT: Final = "ingest.pdf_corrupt"
+    PDF_NO_PAGES: Final = "ingest.pdf_no_pages"  # a PDF PDFium reads whose page tree holds no page
+    NOT_PDF: Final = "ingest.not_a_pdf"  # a `.pdf` whose bytes are no PDF, nor HTML or text to read instead
     XML_MALFORMED: Final = "ingest.malformed_xml"
     XML_UNSUPPORTED: Final = "ingest.unsupported_xml"  # well-formed, but neither Akoma Ntoso nor Formex
     INPUT_MISSING: Final = "ingest.missing_input"  # a listed input file the store no longer holds

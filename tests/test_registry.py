@@ -153,11 +153,13 @@ def test_reason_codes_must_read_family_dot_what():
     assert "bad" not in registry.all_stages()
 
 
-# The provenance table of the built-in stages, as earlier releases wrote it, with `pii_key_id` (the fingerprints' key
-# id, for verify) added after `pii_fingerprints`.
+# The provenance table of the built-in stages, as earlier releases wrote it, with `declared_format` (added by
+# document_reader on 2026-12-05 for files whose bytes are not what their name says) and `pii_key_id` (the
+# fingerprints' key id, for verify) added.
 BUILT_IN_PROVENANCE = [
     "doc_id", "source_path", "source_offset", "warc_record_id", "url", "fetch_date", "content_type", "http_status",
-    "charset", "charset_origin", "source_category", "licence", "publisher", "source_id", "title", "html_lang",
+    "charset", "charset_origin", "source_category", "licence", "publisher", "source_id", "declared_format", "title",
+    "html_lang",
     "canonical_url",
     "licence_links", "published", "lang", "lang_score", "lang_shares", "quality", "optout", "pii_counts",
     "pii_candidates", "pii_fingerprints", "pii_key_id", "content_hash", "dedup_cluster_id", "dedup_cluster_size",

@@ -1,8 +1,8 @@
 """Input formats the document reader takes: which file names mean which format, and which reader reads it.
 
 Owns the suffix table (case-insensitive, longest suffix wins) and the dispatch with the whole-file
-size limit; each format's reading lives in its own module. Readers are imported when first used, so
-that a WARC-only run never loads PDFium.
+size limit (a `.pdf` whose bytes are no PDF goes to `sniff`); each format's reading lives in its own
+module. Readers are imported when first used, so that a WARC-only run never loads PDFium.
 """
 
 from __future__ import annotations
@@ -76,6 +76,11 @@ def read_source(path: Path, fmt: InputFormat, limits: ReadLimits) -> Iterator[So
 
         yield from parquet_documents(path, limits.max_bytes)
     elif fmt == "pdf":
+        from eurocurate.pipelines.ingest.sniff import is_pdf, misnamed_pdf_document
+
+        if not is_pdf(path):  # an HTML page or text saved as `.pdf` is read as what it is
+            yield misnamed_pdf_document(path, path.read_bytes())
+            return
         from eurocurate.pipelines.ingest.pdf import pdf_document
 
         yield pdf_document(path, limits.parse_timeout_s, max_bytes=limits.max_bytes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import mmap
+import os
 import re
 import time
 import zlib
@@ -42,6 +43,14 @@ _XMP_START, _XMP_END = b"<x:xmpmeta", b"</x:xmpmeta>"
 _MAX_XMP_PACKETS = 16
 _MAX_FIELD = 500
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?\s*(Z|[+-]\d{2}'?\d{2}'?)?")
+# FPDF_GetLastError's codes after a failed load, as PDFium's documentation names them
+_LOAD_ERRORS: Final = {
+    pdfium_c.FPDF_ERR_UNKNOWN: "unknown error",
+    pdfium_c.FPDF_ERR_FILE: "file not found or could not be opened",
+    pdfium_c.FPDF_ERR_FORMAT: "not in PDF format or corrupted",
+    pdfium_c.FPDF_ERR_PASSWORD: "password required or incorrect",
+    pdfium_c.FPDF_ERR_SECURITY: "unsupported security scheme",
+}
 _XMP_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 
 
@@ -210,22 +219,28 @@ def _inflated_past(stream: bytes, max_bytes: int) -> int | None:
 def pdf_document(
     path: Path, timeout_s: float, clock: Callable[[], float] = time.monotonic, max_bytes: int | None = None
 ) -> SourceDocument:
-    """The text and metadata of one PDF file, or why there is none (encrypted, corrupt, no text, too slow, or a
-    content stream that inflates past `max_bytes`)."""
+    """The text and metadata of one PDF file, or why there is none (encrypted, corrupt, no page, no text, too slow,
+    or a content stream that inflates past `max_bytes`). The caller has checked that the bytes are a PDF
+    (`sniff.is_pdf`)."""
     deadline = clock() + timeout_s
     base = {Meta.INPUT_FORMAT: "pdf"}
     if max_bytes is not None and (bomb := _inflation_bomb(path, max_bytes)):
         return SourceDocument("", 0, "", base, Drop(Reason.OVERSIZE, f"{path.name}: {bomb}"))
+    # PDFium's own loader: pypdfium2's PdfDocument(path) calls a document of 0 pages a load failure (and leaves it open)
+    raw = pdfium_c.FPDF_LoadDocument(os.fsencode(path) + b"\x00", None)
+    if not raw:
+        error = pdfium_c.FPDF_GetLastError()
+        evidence = f"{path.name}: PDFium cannot load it ({_LOAD_ERRORS.get(error, f'error {error}')})"
+        reason = Reason.PDF_ENCRYPTED if error in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY) else None
+        return SourceDocument("", 0, "", base, Drop(reason or Reason.PDF_CORRUPT, evidence[:300]))
+    pdf = pdfium.PdfDocument(raw)  # owns the handle from here: closed below
     try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as e:
-        if getattr(e, "err_code", None) in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
-            return SourceDocument("", 0, "", base, Drop(Reason.PDF_ENCRYPTED, f"{path.name}: {e}"[:300]))
-        return SourceDocument("", 0, "", base, Drop(Reason.PDF_CORRUPT, f"{path.name}: {e}"[:300]))
-    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            evidence = f"{path.name}: PDFium finds no page in it (its page tree is empty or missing)"
+            return SourceDocument("", 0, "", base, Drop(Reason.PDF_NO_PAGES, evidence))
         try:
             md = _metadata(pdf, path)
-            n_pages = len(pdf)
         except pdfium.PdfiumError as e:
             return SourceDocument("", 0, "", base, Drop(Reason.PDF_CORRUPT, f"{path.name}: {e}"[:300]))
         pages: list[str] = []

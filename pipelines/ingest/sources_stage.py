@@ -100,13 +100,16 @@ def build_warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> Stage
     role="source",
     params=DocumentReaderParams,
     # a dataset row's own id, an Akoma Ntoso expression's FRBRthis (ELI) or a Formex file's reference: the
-    # upstream name of the document, for tracing it back and for requests that name it so
-    provenance_columns=[(Meta.SOURCE_ID, pa.string())],
+    # upstream name of the document, for tracing it back and for requests that name it so; and the format a file's
+    # name declared when its bytes were another, read as what they are (`pdf` for an HTML page saved as `.pdf`)
+    provenance_columns=[(Meta.SOURCE_ID, pa.string()), (Meta.DECLARED_FORMAT, pa.string())],
     reasons={
         **_WARC_REASONS,
         Reason.PARSE_TIMEOUT: "PDF/XML parsing exceeded the reader's time limit",
         Reason.PDF_ENCRYPTED: "an encrypted PDF",
         Reason.PDF_CORRUPT: "a PDF that cannot be parsed",
+        Reason.PDF_NO_PAGES: "a PDF whose page tree holds no page",
+        Reason.NOT_PDF: "a .pdf file whose bytes are no PDF, nor HTML or text to read instead",
         Reason.XML_MALFORMED: "XML that is not well-formed",
         Reason.XML_UNSUPPORTED: "well-formed XML, but neither Akoma Ntoso nor Formex",
         Reason.CORRUPT_FILE: "an unreadable container: broken zip (DOCX), gzip/zstd, Parquet",

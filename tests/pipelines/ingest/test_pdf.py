@@ -127,3 +127,12 @@ def test_a_content_stream_that_inflates_past_max_bytes_is_an_oversize_drop_befor
     assert doc.problem.reason == Reason.OVERSIZE and "inflates past max_bytes" in doc.problem.evidence
     [read] = list(read_source(path, "pdf", ReadLimits(max_bytes=64 << 20)))  # within the limit: read as ever
     assert read.problem is None and ENGLISH[0] in read.text
+
+
+def test_a_pdf_of_zero_pages_is_its_own_drop_not_a_corrupt_file(tmp_path):
+    """PDFium loads it (pypdfium2 called that a load failure with error "Success", which read as pdf_corrupt)."""
+    doc = pdf_document(make_pdf(tmp_path / "zero.pdf", []), 30)
+    assert doc.problem.reason == Reason.PDF_NO_PAGES and "no page" in doc.problem.evidence
+    (tmp_path / "c.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    corrupt = pdf_document(tmp_path / "c.pdf", 30).problem
+    assert corrupt.reason == Reason.PDF_CORRUPT and "not in PDF format or corrupted" in corrupt.evidence
