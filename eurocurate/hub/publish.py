@@ -24,9 +24,18 @@ from huggingface_hub.utils import validate_repo_id
 
 from eurocurate.files import sha256_file
 from eurocurate.hub.transport import HUB_TRANSPORT_ERRORS
-from eurocurate.layout import CARD, CROISSANT, RUN_MANIFEST, is_published
+from eurocurate.layout import (
+    AI_ACT_SUMMARY_JSON,
+    AI_ACT_SUMMARY_MD,
+    CARD,
+    CROISSANT,
+    REPORTS,
+    RUN_MANIFEST,
+    is_published,
+)
 from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
 from eurocurate.manifests.audit.verify import verify_output
+from eurocurate.manifests.release.ai_act_summary import described_run_manifest as summary_describes
 from eurocurate.manifests.release.croissant import described_run_manifest as croissant_describes
 from eurocurate.manifests.release.dataset_card import described_run_manifest as card_describes
 
@@ -90,21 +99,29 @@ def unchanged(local: LocalFile, remote: RepoFile) -> bool:
 
 
 def _described_run_manifest(doc: Path) -> str | None:
-    """The sha256 of the run.json the card or Croissant file `doc` was written from, as it records it."""
+    """The sha256 of the run.json the card, Croissant file or AI Act summary `doc` was written from, as it records
+    it."""
     if doc.name == CARD:
         return card_describes(doc.read_text(encoding="utf-8", errors="replace"))
+    if doc.name == AI_ACT_SUMMARY_MD:
+        return summary_describes(summary_md=doc.read_text(encoding="utf-8", errors="replace"))
     try:
-        croissant = orjson.loads(doc.read_bytes())
+        document = orjson.loads(doc.read_bytes())
     except orjson.JSONDecodeError:
         return None
-    return croissant_describes(croissant) if isinstance(croissant, dict) else None
+    if not isinstance(document, dict):
+        return None
+    return (
+        summary_describes(summary_json=document) if doc.name == AI_ACT_SUMMARY_JSON else croissant_describes(document)
+    )
 
 
 def _check_publishable(out: Path) -> RunManifest:
     if not (out / RUN_MANIFEST).is_file():
         raise PublishError(f"{out} has no {RUN_MANIFEST}; give the output folder of a finished eurocurate run")
     run_sha256 = sha256_file(out / RUN_MANIFEST)
-    for name in (CARD, CROISSANT):
+    # the release documents `eurocurate summary` writes together, each naming the run.json it describes
+    for name in (CARD, CROISSANT, f"{REPORTS}/{AI_ACT_SUMMARY_JSON}", f"{REPORTS}/{AI_ACT_SUMMARY_MD}"):
         doc = out / name
         if not doc.is_file():
             raise PublishError(

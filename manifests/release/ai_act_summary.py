@@ -9,12 +9,15 @@ as "NOT PROVIDED" and listed, never left empty. Domains are `domains`'; shared s
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from eurocurate.files import sha256_file
+from eurocurate.layout import RUN_MANIFEST
 from eurocurate.manifests.audit.language_counts import routed_non_eu24
 from eurocurate.manifests.audit.run_manifest import InputFile, RunManifest, read_run_manifest
 from eurocurate.manifests.release.descriptions import (
@@ -262,6 +265,8 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
         "missing_fields": missing,
         "run_id": run.run_id,
         "config_sha256": run.config_sha256,
+        # which run.json it was written from: publish refuses a summary an erasure has made stale
+        "run_manifest_sha256": sha256_file(out / RUN_MANIFEST),
     }
 
 
@@ -387,4 +392,25 @@ def to_markdown(summary: dict) -> str:
     lines.append(f"- **Erasures applied since the run:** {pii['erasures_applied']}")
     if summary["missing_fields"]:
         lines += ["", "**Fields still to be provided:**", *[f"- {f}" for f in summary["missing_fields"]]]
+    if digest := summary.get("run_manifest_sha256"):
+        lines += ["", _DESCRIBES.format(run_manifest=RUN_MANIFEST, sha256=digest)]
     return "\n".join(lines) + "\n"
+
+
+_SHA256 = re.compile("[0-9a-f]{64}")
+_DESCRIBES = "_This summary describes `{run_manifest}` with sha256 `{sha256}`._"
+_DESCRIBED = re.compile(
+    re.escape(_DESCRIBES)
+    .replace(re.escape("{run_manifest}"), re.escape(RUN_MANIFEST))
+    .replace(re.escape("{sha256}"), "([0-9a-f]{64})")
+)
+
+
+def described_run_manifest(summary_json: dict | None = None, summary_md: str | None = None) -> str | None:
+    """The sha256 of the run.json a summary (its JSON, or its Markdown) was written from; None in one written
+    before it was named."""
+    if summary_json is not None:
+        digest = summary_json.get("run_manifest_sha256")
+        return digest if isinstance(digest, str) and _SHA256.fullmatch(digest) else None
+    found = _DESCRIBED.search(summary_md or "")
+    return found.group(1) if found else None

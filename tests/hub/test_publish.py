@@ -203,6 +203,26 @@ def test_publish_decides_by_what_the_card_and_croissant_describe_not_by_file_tim
         publish(summarised, REPO, endpoint=hub.endpoint)
 
 
+def test_a_stale_ai_act_summary_is_refused_like_a_stale_card(hub, summarised):
+    """The public summary of training content is published (reports/ai_act_summary.json and .md) but named no
+    run.json: one written before an erasure, beside a current card and Croissant file, was published."""
+    run_json, reports = summarised / "run.json", summarised / "reports"
+    digest = hashlib.sha256(run_json.read_bytes()).hexdigest()
+    assert json.loads((reports / "ai_act_summary.json").read_text())["run_manifest_sha256"] == digest
+    assert f"describes `run.json` with sha256 `{digest}`" in (reports / "ai_act_summary.md").read_text()
+    for name in ("ai_act_summary.json", "ai_act_summary.md"):
+        doc = reports / name
+        current = doc.read_bytes()
+        doc.write_bytes(current.replace(digest.encode(), b"1" * 64))
+        with pytest.raises(PublishError, match=f"{name} describes another run.json"):
+            publish(summarised, REPO, endpoint=hub.endpoint)
+        doc.write_bytes(current.replace(f"{digest}".encode(), b""))  # written before summaries named it
+        with pytest.raises(PublishError, match=f"{name} does not name the run.json it describes"):
+            publish(summarised, REPO, endpoint=hub.endpoint)
+        doc.write_bytes(current)
+    assert publish(summarised, REPO, endpoint=hub.endpoint).commit is not None
+
+
 def test_publish_refuses_a_folder_that_does_not_match_its_manifests(hub, summarised):
     shard = sorted((summarised / "shards" / "fr").glob("*.parquet"))[0]
     shard.write_bytes(shard.read_bytes() + b"tampered")
