@@ -22,8 +22,10 @@ from typing import Final
 import yaml
 from datatrove.data import Document
 
+from eurocurate.filters.quality.step import QualityFilter, QualityFilterParams
 from eurocurate.langid.document import identify_document
 from eurocurate.langid.identifier import EuLanguageIdentifier
+from eurocurate.langid.languages import CYRILLIC, EU24_SCRIPT, GREEK, LATIN
 from eurocurate.langid.step import LanguageIdentifier
 from eurocurate.schema import EU24, Meta
 from eurocurate.tools.longtail.build import read_set
@@ -41,6 +43,7 @@ MAX_EU_SHARE: Final = 0.03  # issue #17: at most 3% of a language's paragraphs a
 Z95: Final = 1.959964  # two-sided 95% normal quantile, for the Wilson score interval
 HBS: Final[tuple[str, ...]] = ("hrv_Latn", "bos_Latn", "bos_Cyrl", "srp_Latn", "srp_Cyrl", "cnr_Latn")
 _EU24 = frozenset(EU24)
+_SCRIPT_NAMES: Final = {"Latn": LATIN, "Cyrl": CYRILLIC, "Grek": GREEK}  # ISO 15924 -> `langid.languages`' names
 
 
 @dataclass
@@ -51,6 +54,9 @@ class LanguageResult:
     paragraphs: Counter[str] = field(default_factory=Counter)  # predicted label -> paragraphs
     pages: Counter[str] = field(default_factory=Counter)
     pages_kept: int = 0  # pages the langid stage keeps as EU text
+    pages_quality_kept: int = (
+        0  # ... and the quality filter after it keeps (both as pipelines/web.yaml configures them)
+    )
 
     @property
     def iso3(self) -> str:
@@ -58,7 +64,11 @@ class LanguageResult:
 
     @property
     def eu24(self) -> str | None:
-        return EU24_ISO3.get(self.iso3)
+        """The EU-24 code of the language, or None: also for an EU-24 language in another script than its own
+        (romanized Bulgarian `bul_Latn`, Greeklish `ell_Latn`: `tools.longtail.romanized`), which is no EU-24 text."""
+        code = EU24_ISO3.get(self.iso3)
+        script = self.label.partition("_")[2]
+        return code if code is None or not script or _SCRIPT_NAMES.get(script) == EU24_SCRIPT[code] else None
 
     @staticmethod
     def _share(counts: Counter[str], test: Callable[[str], bool]) -> float:
@@ -126,11 +136,19 @@ def evaluation_samples(rows: Iterable[dict]) -> dict[str, tuple[list[dict], list
     return samples
 
 
+def _web_params(stage: str) -> dict:
+    spec = yaml.safe_load((resources.files("eurocurate.pipelines") / "web.yaml").read_text(encoding="utf-8"))
+    return next(s.get("with", {}) for s in spec["stages"] if s.get("use") == stage)
+
+
 def web_langid_step(out_dir: str) -> LanguageIdentifier:
     """The langid stage as pipelines/web.yaml configures it."""
-    spec = yaml.safe_load((resources.files("eurocurate.pipelines") / "web.yaml").read_text(encoding="utf-8"))
-    params = next(s.get("with", {}) for s in spec["stages"] if s.get("use") == "language_id")
-    return LanguageIdentifier(out_dir, **params)
+    return LanguageIdentifier(out_dir, **_web_params("language_id"))
+
+
+def web_quality_step(out_dir: str) -> QualityFilter:
+    """The quality filter as pipelines/web.yaml configures it (each page judged by its label's configuration)."""
+    return QualityFilter(out_dir, QualityFilterParams(**_web_params("quality_filter")))
 
 
 def evaluate(rows: Iterable[dict], identifier: EuLanguageIdentifier | None = None) -> dict[str, LanguageResult]:
@@ -138,7 +156,7 @@ def evaluate(rows: Iterable[dict], identifier: EuLanguageIdentifier | None = Non
     ident = identifier or EuLanguageIdentifier()
     results: dict[str, LanguageResult] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        step = web_langid_step(tmp)
+        step, quality = web_langid_step(tmp), web_quality_step(tmp)
         for label, (paragraphs, pages) in evaluation_samples(rows).items():
             result = results[label] = LanguageResult(label)
             for row in paragraphs:
@@ -147,7 +165,14 @@ def evaluate(rows: Iterable[dict], identifier: EuLanguageIdentifier | None = Non
             for doc, verdict in zip(docs, step.judge_batch(docs)):
                 result.pages[doc.metadata[Meta.LANG]] += 1
                 result.pages_kept += verdict is None
+                result.pages_quality_kept += verdict is None and quality.judge(doc) is None
     return results
+
+
+def _asserted(r: LanguageResult) -> bool:
+    """An asserted language (`ASSERTED`), or an EU-24 language in another script (romanized Bulgarian, Greeklish),
+    which must not pass as EU-24 text either."""
+    return r.iso3 in ASSERTED or (r.eu24 is None and r.iso3 in EU24_ISO3)
 
 
 def _top(counts: Counter[str], keep: Callable[[str], bool], n: int = 3) -> str:
@@ -158,22 +183,23 @@ def report(results: dict[str, LanguageResult]) -> str:
     """The tables `make eval` prints."""
     out = [
         "non-EU-24 languages: share labelled EU-24 (paragraphs / pages), pages kept as EU text by the web langid "
-        "stage, recognised as themselves",
+        "stage (kept) and by its quality filter after it (+qual), recognised as themselves",
         f"('≤95%': the share labelled EU-24 is at most this at 95% confidence, Wilson's interval; a language is shown "
         f"within {MAX_EU_SHARE:.0%} only where this is at most {MAX_EU_SHARE:.0%})",
         f"{'lang':<9} {'name':<18} {'paras':>5} {'→EU':>6} {'≤95%':>6} {'self':>6} {'pages':>5} {'→EU':>6} "
-        f"{'≤95%':>6} {'kept':>5} {'self':>6}  EU-24 labels given (paragraphs)",
+        f"{'≤95%':>6} {'kept':>5} {'+qual':>5} {'self':>6}  EU-24 labels given (paragraphs)",
     ]
     non_eu = [r for r in results.values() if r.eu24 is None]
     for r in sorted(non_eu, key=lambda r: -r.paragraphs_eu()):
-        mark = "" if r.iso3 in ASSERTED else " (not asserted)"
+        mark = "" if _asserted(r) else " (not asserted)"
         out.append(
             f"{r.label:<9} {language_name(r.iso3)[:18]:<18} {sum(r.paragraphs.values()):>5} {r.paragraphs_eu():>6.1%} "
             f"{r.paragraphs_eu_upper():>6.1%} {r.paragraphs_right():>6.1%} {sum(r.pages.values()):>5} "
-            f"{r.pages_eu():>6.1%} {r.pages_eu_upper():>6.1%} {r.pages_kept:>5} {r.pages_right():>6.1%}  "
+            f"{r.pages_eu():>6.1%} {r.pages_eu_upper():>6.1%} {r.pages_kept:>5} {r.pages_quality_kept:>5} "
+            f"{r.pages_right():>6.1%}  "
             f"{_top(r.paragraphs, lambda k: k in _EU24)}{mark}"
         )
-    asserted = [r for r in non_eu if r.iso3 in ASSERTED]
+    asserted = [r for r in non_eu if _asserted(r)]
     n_par = sum(sum(r.paragraphs.values()) for r in asserted)
     n_pag = sum(sum(r.pages.values()) for r in asserted)
     if n_par:
