@@ -257,6 +257,15 @@ class LangIdConfig(BaseModel):
         "against Europe's regional and neighbouring ones, trained on the long-tail set's dev part): it knows "
         "Aragonese, Asturian, Ligurian, Friulian, Silesian, Limburgish, Romani... which heliport does not.",
     )
+    romanized_veto: bool = Field(
+        True,
+        description="With the long-tail veto: an EU-24 label in Latin script that fastText gives less than "
+        "`veto_gate_score` is replaced by `other` when `langid.romanized`'s classifier reads the text, typed in "
+        "ASCII, as Russian, Ukrainian, Belarusian, Bulgarian, Macedonian or Greek in Latin letters (translit, "
+        "Greeklish: read as Slovenian, Croatian, Czech... otherwise; trained and its threshold derived on the "
+        "long-tail set's dev part, "
+        "docs/langid.md).",
+    )
     regional_min_lead: float | None = Field(
         None,
         description="Log-score lead of the classifier's non-EU-24 language over its likeliest EU-24 one needed to "
@@ -298,6 +307,11 @@ class LangIdConfig(BaseModel):
     def reads_regional_model(self) -> bool:
         """Whether the long-tail veto reads the regional-language model (`regional_model_path`, or the packaged one)."""
         return self.vetoes and self.regional_veto
+
+    @property
+    def reads_romanized_model(self) -> bool:
+        """Whether the veto reads `langid.romanized`'s model."""
+        return self.vetoes and self.romanized_veto
 
     def unread_regional_model(self) -> str | None:
         """Why `regional_model_path` would never be read with this configuration (one line), or None: a model a user

@@ -47,6 +47,7 @@ from eurocurate.langid.orthography import (
     words,
 )
 from eurocurate.langid.regional import regional_model
+from eurocurate.langid.romanized import romanized_model, romanized_veto
 from eurocurate.langid.script import dominant_script
 from eurocurate.langid.second_opinion import lingua_known, lingua_probabilities, preload
 from eurocurate.schema import EU24
@@ -60,6 +61,7 @@ OPINION_GROUP: Final = "second_opinion_group"
 OPINION_BROAD: Final = "second_opinion_broad"
 LINGUA_ASKED: Final = "lingua_asked"
 HBS_SPLIT: Final = "hbs_split"
+ROMANIZED: Final = "romanized_vetoed"  # EU-24 labels replaced by `other`: Russian, Greek... in Latin letters
 HELIPORT_CHARS = 300  # characters of a group's text heliport reads
 _CODE: dict[str, str] = {}  # raw fastText label -> the code used here (a handful of labels, filled as met)
 
@@ -114,6 +116,8 @@ class EuLanguageIdentifier:
                 shared_heliport()  # one model per process, whatever the number of identifiers or tasks
                 if self.config.reads_regional_model:
                     regional_model(self.config.regional_model_path)  # memory-mapped, ~4 MB
+                if self.config.reads_romanized_model:
+                    romanized_model()  # 1.8 MB file, 3.7 MB as float32
             else:
                 preload()
 
@@ -144,7 +148,14 @@ class EuLanguageIdentifier:
         """`guess` unless it is EU-24 and `flat` is in a European language outside the EU-24 (`long_tail_veto`;
         `rivals`: fastText's views of `flat`'s paragraphs, when `ft` is no view of the whole)."""
         cfg = self.config
-        if not self._vetoes or guess.lang not in cfg.veto_labels:
+        if not self._vetoes or guess.lang not in _EU24:
+            return guess
+        if cfg.romanized_veto and EU24_SCRIPT[guess.lang] == LATIN and ft.get(guess.lang, 0.0) < cfg.veto_gate_score:
+            romanized = romanized_veto(flat)
+            if romanized is not None:  # `other`: routed by language, it would join the language's own-script text
+                self.counts[ROMANIZED] += 1
+                return LangGuess(OTHER, round(1.0 - ft.get(guess.lang, 0.0), 6), f"romanized:{romanized.lang}")
+        if guess.lang not in cfg.veto_labels:
             return guess
         found = long_tail_veto(
             flat,

