@@ -2,7 +2,8 @@
 with the protocol, the rule and the capture that decided as evidence.
 
 Runs right after the reader, on the raw page (headers and `<head>`), before any costly work. Every
-kept document carries the outcome of each protocol in its metadata, for provenance.
+kept document carries the outcome of each protocol in its metadata, for provenance. `<meta>` tags are read from
+HTML payloads only: the text of a PDF, DOCX, legal XML or dataset row may quote a tag its publisher never set.
 """
 
 from __future__ import annotations
@@ -19,11 +20,18 @@ from eurocurate import storage
 from eurocurate.config import SpecError
 from eurocurate.errors import StorageError
 from eurocurate.filters.optout.captures import cached_captures
-from eurocurate.filters.optout.page_signals import content_usage_header, meta_noai, read_metas, x_robots_noai
+from eurocurate.filters.optout.page_signals import (
+    PageMetas,
+    content_usage_header,
+    meta_noai,
+    read_metas,
+    x_robots_noai,
+)
 from eurocurate.filters.optout.robots import decide_aipref_robots, decide_robots, origin_of
 from eurocurate.filters.optout.suppression import SuppressionList
 from eurocurate.filters.optout.tdmrep import decide_tdmrep
 from eurocurate.layout import OutputLayout
+from eurocurate.pipelines.ingest.decode import HTML_TYPES
 from eurocurate.pipelines.ingest.inputs import WARC_SUFFIXES, robots_folders_beside, spec_warc_files
 from eurocurate.registry import BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
@@ -43,6 +51,14 @@ _PARSED_BY: Final = {
     "noai": ("x-robots-tag",),
     "aipref": ("aipref",),
 }
+
+
+def _is_html_payload(content_type: object) -> bool:
+    """True for an HTML content type, or none at all: the WARC and HTML readers set one, so a document without
+    it comes from a caller that hands raw pages (as the extractor, which parses all but `text/plain` as HTML)."""
+    if content_type is None:
+        return True
+    return isinstance(content_type, str) and content_type.split(";")[0].strip().lower() in HTML_TYPES
 
 
 class OptOutFilter(LedgerStage):
@@ -96,7 +112,9 @@ class OptOutFilter(LedgerStage):
         captures = cached_captures(self.robots_warcs)
         origin = origin_of(url)
         headers: dict[str, list[str]] = md.get(Meta.HTTP_HEADERS) or {}
-        metas = read_metas(doc.text)
+        # a document a reader turned into plain text (PDF, DOCX, legal XML, a dataset row, WET) has no <head>:
+        # a tag in its text is quoted, not declared; it speaks through `embedded_tdm` and headers only
+        metas = read_metas(doc.text) if _is_html_payload(md.get(Meta.CONTENT_TYPE)) else PageMetas()
         outcome: dict[str, str] = {}
         reasons: list[tuple[str, str]] = []
 

@@ -1,11 +1,14 @@
 """The opt-out stage on real WARC bytes: captures read from a robots WARC, every protocol combined,
 suppression lists, evidence in the ledger and a policy hash for run.json."""
 
+import orjson
 import pyarrow.parquet as pq
 from datatrove.data import Document
 
 from eurocurate.filters.optout.step import OptOutFilter
 from eurocurate.filters.optout.suppression import SuppressionList
+from eurocurate.pipelines.ingest.formats import format_of, read_source
+from eurocurate.pipelines.ingest.source_document import ReadLimits
 from eurocurate.schema import Meta, Reason
 from eurocurate.tools.warc_writer import WarcRecordSpec, write_warc
 
@@ -99,3 +102,27 @@ def test_the_policy_names_the_parsers_of_the_protocols_that_ran_only(tmp_path):
         "x-robots-tag",
         "robots.txt",
     ]
+
+
+def _read(path):
+    """The documents the readers make of one input file, as the document reader forwards them."""
+    read = [s for s in read_source(path, format_of(path.name), ReadLimits()) if s.problem is None]
+    return [Document(text=s.text, id=f"{path.name}#{s.key}", metadata=dict(s.metadata)) for s in read]
+
+
+def test_a_meta_tag_quoted_in_plain_text_reserves_nothing_while_an_html_page_head_does(tmp_path):
+    # a web-publishing guide quoting the tag, as a dataset row: the publisher made no reservation
+    guide = 'To keep crawlers away, write <meta name="robots" content="noai, noindex"> in the head of each page.'
+    quoted = '<html><head><meta name="tdm-reservation" content="1"></head></html> is how TDMRep is declared.'
+    rows = tmp_path / "guides.jsonl"
+    rows.write_bytes(b"\n".join(orjson.dumps({"text": t, "url": "https://guide.example.eu/"}) for t in (guide, quoted)))
+    page = tmp_path / "page.html"
+    page.write_text('<html><head><meta name="robots" content="noai, noindex"></head><body><p>x</p></body></html>')
+    step = OptOutFilter(str(tmp_path))
+    guide_doc, quoted_doc = _read(rows)
+    assert guide_doc.metadata[Meta.CONTENT_TYPE] == "text/plain"
+    assert step.judge(guide_doc) is None and step.judge(quoted_doc) is None
+    assert guide_doc.metadata[Meta.OPTOUT]["reserved"] == "no" and "noai" not in guide_doc.metadata[Meta.OPTOUT]
+    (html_doc,) = _read(page)
+    reserved = step.judge(html_doc)
+    assert reserved.reason == Reason.OPTOUT_NOAI and "noai" in reserved.evidence
