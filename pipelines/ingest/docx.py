@@ -29,6 +29,16 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 _MAX_FIELD = 500
 _MAX_CORE_BYTES = 1 << 20  # docProps/core.xml is a few hundred bytes of Dublin Core
 _NOT_OWN_TEXT = frozenset({f"{_W}p", f"{_W}del", f"{_W}moveFrom"})
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+
+def _drop_alternatives(root: etree._Element) -> None:
+    """Keep the first branch of each `mc:AlternateContent`: Word writes a text box twice, as a DrawingML shape
+    (`mc:Choice`) and as a VML one (`mc:Fallback`), and a reader takes one of them, as Word does."""
+    for alternate in list(root.iter(f"{_MC}AlternateContent")):
+        branches = [b for b in alternate if b.tag in (f"{_MC}Choice", f"{_MC}Fallback")]
+        for branch in branches[1:]:
+            alternate.remove(branch)
 
 
 def _paragraph_text(p: etree._Element) -> str:
@@ -94,6 +104,7 @@ def docx_document(path: Path, max_bytes: int) -> SourceDocument:
         return SourceDocument("", 0, "", md, Drop(Reason.CORRUPT_FILE, f"{path.name}: {e}"[:300]))
     except etree.XMLSyntaxError as e:
         return SourceDocument("", 0, "", md, Drop(Reason.XML_MALFORMED, f"{path.name}: {_DOCUMENT}: {e}"[:300]))
+    _drop_alternatives(root)
     body = root.find(f"{_W}body")
     paragraphs = [_paragraph_text(p) for p in (body.iter(f"{_W}p") if body is not None else [])]
     text = "\n".join(p for p in paragraphs if p)

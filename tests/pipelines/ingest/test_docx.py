@@ -6,6 +6,36 @@ from eurocurate.pipelines.ingest.docx import docx_document
 from eurocurate.schema import Meta, Reason
 from tests.pipelines.ingest.conftest import make_docx
 
+TRANSITIONAL = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NAMESPACES = (
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" mc:Ignorable="wps"'
+)
+OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+
+
+def word_file(path, body: str, main: str = "word/document.xml", w: str = TRANSITIONAL, rels: bool = True):
+    """A Word package whose main part holds `body` (WordprocessingML with the `w:` prefix), named by
+    `_rels/.rels` as Word writes it."""
+    document = f'<w:document xmlns:w="{w}" {NAMESPACES}><w:body>{body}</w:body></w:document>'
+    relationships = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{OFFICE_DOCUMENT}" Target="{main}"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        )
+        if rels:
+            z.writestr("_rels/.rels", relationships)
+        z.writestr(main, document)
+    return path
+
+
+def run(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
 
 def test_paragraphs_in_order_with_runs_joined_and_core_properties(tmp_path):
     path = make_docx(
@@ -48,3 +78,14 @@ def test_broken_archives_missing_parts_and_zip_bombs_are_drops(tmp_path):
     with zipfile.ZipFile(tmp_path / "bad.docx", "w") as z:
         z.writestr("word/document.xml", "<w:document><w:body>")
     assert docx_document(tmp_path / "bad.docx", 1 << 20).problem.reason == Reason.XML_MALFORMED
+
+
+def test_a_text_box_written_as_drawing_and_vml_fallback_is_read_once(tmp_path):
+    box = f"<w:txbxContent><w:p>{run('Hinweis im Textfeld: Antrag bis 31. März stellen.')}</w:p></w:txbxContent>"
+    body = (
+        f'<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx>{box}'
+        f"</wps:txbx></wps:wsp></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{box}"
+        f"</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>{run('Text nach dem Feld.')}</w:p>"
+    )
+    doc = docx_document(word_file(tmp_path / "box.docx", body), 1 << 20)
+    assert doc.text == "Text nach dem Feld.\nHinweis im Textfeld: Antrag bis 31. März stellen."
