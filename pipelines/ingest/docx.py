@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Final
 
 from lxml import etree
 
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
+from eurocurate.pipelines.ingest.symbol_fonts import symbol_text
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
 
@@ -29,6 +31,10 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 _MAX_FIELD = 500
 _MAX_CORE_BYTES = 1 << 20  # docProps/core.xml is a few hundred bytes of Dublin Core
 _NOT_OWN_TEXT = frozenset({f"{_W}p", f"{_W}del", f"{_W}moveFrom"})
+# A non-breaking hyphen is written as "-", not U+2011: the same glyph, and the words stay the words other texts
+# spell ("EU-weite"), which dedup, PII patterns and tokenizers match. A soft hyphen is an invisible break point.
+_MARKS: Final = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}
+_TEXT_TAGS: Final = (f"{_W}t", f"{_W}sym", *_MARKS)
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 
@@ -43,13 +49,15 @@ def _drop_alternatives(root: etree._Element) -> None:
 
 def _paragraph_text(p: etree._Element) -> str:
     parts: list[str] = []
-    for el in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+    for el in p.iter(*_TEXT_TAGS):
         if not _belongs_to(el, p):
             continue
         if el.tag == f"{_W}t":
             parts.append(el.text or "")
+        elif el.tag == f"{_W}sym":
+            parts.append(symbol_text(el.get(f"{_W}font"), el.get(f"{_W}char")))
         else:
-            parts.append("\t" if el.tag == f"{_W}tab" else "\n")
+            parts.append(_MARKS[el.tag])
     return "\n".join(_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n")).strip()
 
 

@@ -89,3 +89,16 @@ def test_a_text_box_written_as_drawing_and_vml_fallback_is_read_once(tmp_path):
     )
     doc = docx_document(word_file(tmp_path / "box.docx", body), 1 << 20)
     assert doc.text == "Text nach dem Feld.\nHinweis im Textfeld: Antrag bis 31. März stellen."
+
+
+def test_no_break_and_soft_hyphens_and_symbols_keep_words_apart(tmp_path):
+    hyphen, soft = "<w:r><w:noBreakHyphen/></w:r>", "<w:r><w:softHyphen/></w:r>"
+    bullet = '<w:r><w:sym w:font="Symbol" w:char="F0B7"/></w:r>'  # Symbol's byte 0xB7 in Word's private-use form
+    wingding = '<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r>'  # a check mark with no standard character
+    body = (
+        f"<w:p>{run('Die EU')}{hyphen}{run('weite Regelung gilt für Nord')}{hyphen}{run('rhein')}{soft}"
+        f"{run('westfalen')}{bullet}{run(' Länder')}{hyphen}{run('Ausschuss')}{wingding}"
+        f'<w:r><w:sym w:font="Arial" w:char="00A7"/></w:r>{run(" 3.")}</w:p>'
+    )
+    doc = docx_document(word_file(tmp_path / "h.docx", body), 1 << 20)
+    assert doc.text == "Die EU-weite Regelung gilt für Nord-rheinwestfalen• Länder-Ausschuss§ 3."
