@@ -1,5 +1,6 @@
-"""Word documents (`.docx`): the paragraphs of `word/document.xml` in order, one line each, and the title,
-author, date and language of `docProps/core.xml`.
+"""Word documents (`.docx`): the paragraphs of the main part (named by `_rels/.rels`, else `word/document.xml`;
+Transitional or ISO 29500 Strict) in order, one line each, and the title, author, date and language of
+`docProps/core.xml`.
 
 Read with zipfile and lxml only. Tracked deletions are left out, insertions kept; headers, footers,
 footnotes and comments are not read. A part larger than the reader's size limit is not inflated.
@@ -7,10 +8,12 @@ footnotes and comments are not read. A part larger than the reader's size limit 
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from pathlib import Path
 from typing import Final
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -24,7 +27,14 @@ _CORE_NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "dcterms": "http://purl.org/dc/terms/",
 }
+_W_STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"  # ISO 29500 Strict
 _DOCUMENT = "word/document.xml"
+_RELS = "_rels/.rels"
+_PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OFFICE_DOCUMENT = frozenset({
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",  # Strict
+})  # fmt: skip
 _CORE = "docProps/core.xml"
 _SPACES = re.compile(r"[ \t\r\n]+")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -71,6 +81,38 @@ def _belongs_to(el: etree._Element, p: etree._Element) -> bool:
     return False
 
 
+def _main_part(archive: zipfile.ZipFile, max_bytes: int) -> str:
+    """The main document part: the target of the package's officeDocument relationship (Word Online and
+    SharePoint write `word/document2.xml`), else `word/document.xml` (a package without `_rels/.rels`)."""
+    if _RELS not in archive.namelist() or archive.getinfo(_RELS).file_size > min(max_bytes, _MAX_CORE_BYTES):
+        return _DOCUMENT
+    try:
+        rels = etree.fromstring(archive.read(_RELS), _PARSER)
+    except etree.XMLSyntaxError:
+        return _DOCUMENT
+    for rel in rels.iter(f"{_PACKAGE_RELS}Relationship"):
+        if (
+            rel.get("Type") in _OFFICE_DOCUMENT
+            and rel.get("TargetMode", "Internal") == "Internal"
+            and rel.get("Target")
+        ):
+            # a target is a URI relative to the package root (leading "/" or not); zip names carry no "/" in front
+            return posixpath.normpath(unquote(rel.get("Target", "")).lstrip("/"))
+    return _DOCUMENT
+
+
+def _as_transitional(root: etree._Element) -> None:
+    """Rename ISO 29500 Strict's WordprocessingML namespace to the Transitional one, which the reader matches:
+    the elements and attributes are the same (only Strict files pay this walk)."""
+    if not isinstance(root.tag, str) or not root.tag.startswith(_W_STRICT):
+        return
+    for el in root.iter(tag=etree.Element):
+        if el.tag.startswith(_W_STRICT):
+            el.tag = _W + el.tag[len(_W_STRICT) :]
+        for key in [k for k in el.attrib if k.startswith(_W_STRICT)]:
+            el.attrib[_W + key[len(_W_STRICT) :]] = el.attrib.pop(key)
+
+
 def _core_metadata(archive: zipfile.ZipFile, max_bytes: int) -> dict[str, object]:
     if _CORE not in archive.namelist() or archive.getinfo(_CORE).file_size > min(max_bytes, _MAX_CORE_BYTES):
         return {}  # metadata is optional: a bomb in its place is left uninflated, the text is still read
@@ -94,24 +136,28 @@ def _core_metadata(archive: zipfile.ZipFile, max_bytes: int) -> dict[str, object
 def docx_document(path: Path, max_bytes: int) -> SourceDocument:
     """The text and metadata of one DOCX file, or why there is none."""
     md: dict[str, object] = {Meta.INPUT_FORMAT: "docx", Meta.CONTENT_TYPE: PLAIN_TEXT}
+    part = _DOCUMENT
     try:
         with zipfile.ZipFile(path) as archive:
+            part = _main_part(archive, max_bytes)
             try:
-                info = archive.getinfo(_DOCUMENT)
+                info = archive.getinfo(part)
             except KeyError:
-                return SourceDocument(
-                    "", 0, "", md, Drop(Reason.CORRUPT_FILE, f"{path.name}: no {_DOCUMENT} in the archive")
+                evidence = f"{path.name}: no {part} in the archive" + (
+                    " (named by _rels/.rels)" if part != _DOCUMENT else ""
                 )
+                return SourceDocument("", 0, "", md, Drop(Reason.CORRUPT_FILE, evidence))
             if info.file_size > max_bytes:  # a zip bomb is refused before it is inflated
-                evidence = f"{path.name}: {_DOCUMENT} inflates to {info.file_size} bytes > max_bytes {max_bytes}"
+                evidence = f"{path.name}: {part} inflates to {info.file_size} bytes > max_bytes {max_bytes}"
                 return SourceDocument("", 0, "", md, Drop(Reason.OVERSIZE, evidence))
             md.update(_core_metadata(archive, max_bytes))
             # zipfile inflates no more than the declared size, so a lying size cannot outgrow the check above
-            root = etree.fromstring(archive.read(_DOCUMENT), _PARSER)
+            root = etree.fromstring(archive.read(part), _PARSER)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
         return SourceDocument("", 0, "", md, Drop(Reason.CORRUPT_FILE, f"{path.name}: {e}"[:300]))
     except etree.XMLSyntaxError as e:
-        return SourceDocument("", 0, "", md, Drop(Reason.XML_MALFORMED, f"{path.name}: {_DOCUMENT}: {e}"[:300]))
+        return SourceDocument("", 0, "", md, Drop(Reason.XML_MALFORMED, f"{path.name}: {part}: {e}"[:300]))
+    _as_transitional(root)
     _drop_alternatives(root)
     body = root.find(f"{_W}body")
     paragraphs = [_paragraph_text(p) for p in (body.iter(f"{_W}p") if body is not None else [])]

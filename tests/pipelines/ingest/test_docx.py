@@ -15,20 +15,19 @@ NAMESPACES = (
 OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 
 
-def word_file(path, body: str, main: str = "word/document.xml", w: str = TRANSITIONAL, rels: bool = True):
-    """A Word package whose main part holds `body` (WordprocessingML with the `w:` prefix), named by
-    `_rels/.rels` as Word writes it."""
+def word_file(path, body: str, main: str = "word/document.xml", w: str = TRANSITIONAL, target: str | None = None):
+    """A Word package whose main part `main` holds `body` (WordprocessingML with the `w:` prefix), named by
+    `_rels/.rels` as Word writes it (`target`: what the relationship says, `main` unless given)."""
     document = f'<w:document xmlns:w="{w}" {NAMESPACES}><w:body>{body}</w:body></w:document>'
     relationships = (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{OFFICE_DOCUMENT}" Target="{main}"/></Relationships>'
+        f'<Relationship Id="rId1" Type="{OFFICE_DOCUMENT}" Target="{target or main}"/></Relationships>'
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(
             "[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
         )
-        if rels:
-            z.writestr("_rels/.rels", relationships)
+        z.writestr("_rels/.rels", relationships)
         z.writestr(main, document)
     return path
 
@@ -102,3 +101,19 @@ def test_no_break_and_soft_hyphens_and_symbols_keep_words_apart(tmp_path):
     )
     doc = docx_document(word_file(tmp_path / "h.docx", body), 1 << 20)
     assert doc.text == "Die EU-weite Regelung gilt für Nord-rheinwestfalen• Länder-Ausschuss§ 3."
+
+
+def test_the_main_part_named_by_the_package_relationship_and_strict_documents_are_read(tmp_path):
+    # Word Online / SharePoint name the main part word/document2.xml; ISO 29500 Strict has its own namespace
+    sentence = "Die Verwaltungsvorschrift regelt die Zusammenarbeit der Behörden."
+    online = word_file(
+        tmp_path / "online.docx", f"<w:p>{run(sentence)}</w:p>", main="word/document2.xml", target="/word/document2.xml"
+    )
+    strict = f"<w:p>{run('Artikel 1')}<w:r><w:noBreakHyphen/></w:r>{run('Zweck')}</w:p><w:p>{run(sentence)}</w:p>"
+    strict_file = word_file(tmp_path / "strict.docx", strict, w="http://purl.oclc.org/ooxml/wordprocessingml/main")
+    assert docx_document(online, 1 << 20).text == sentence
+    assert docx_document(strict_file, 1 << 20).text == f"Artikel 1-Zweck\n{sentence}"
+    # the relationship names a part the archive lacks
+    dangling = word_file(tmp_path / "dangling.docx", "<w:p/>", main="word/document2.xml", target="word/document3.xml")
+    problem = docx_document(dangling, 1 << 20).problem
+    assert problem.reason == Reason.CORRUPT_FILE and "word/document3.xml" in problem.evidence
