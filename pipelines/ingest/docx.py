@@ -2,8 +2,9 @@
 Transitional or ISO 29500 Strict) in order, one line each, and the title, author, date and language of
 `docProps/core.xml`.
 
-Read with zipfile and lxml only. Tracked deletions are left out, insertions kept; headers, footers,
-footnotes and comments are not read. A part larger than the reader's size limit is not inflated.
+Read with zipfile and lxml only. Tracked deletions and hidden runs are left out, insertions kept; a text box
+is read once; headers, footers, footnotes and comments are not read. A part larger than the reader's size limit
+is not inflated.
 """
 
 from __future__ import annotations
@@ -45,7 +46,20 @@ _NOT_OWN_TEXT = frozenset({f"{_W}p", f"{_W}del", f"{_W}moveFrom"})
 # spell ("EU-weite"), which dedup, PII patterns and tokenizers match. A soft hyphen is an invisible break point.
 _MARKS: Final = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}
 _TEXT_TAGS: Final = (f"{_W}t", f"{_W}sym", *_MARKS)
+_HIDDEN: Final = (f"{_W}vanish", f"{_W}specVanish")
+_OFF: Final = frozenset({"false", "0", "off"})  # a toggle property with one of these values is off
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+
+def _drop_hidden_runs(root: etree._Element) -> None:
+    """Remove runs formatted hidden (`w:vanish`, `w:specVanish`): Word neither shows, prints nor exports them, and
+    they hold what the author kept out of the document (internal notes, names, telephone numbers)."""
+    for run in list(root.iter(f"{_W}r")):
+        props = run.find(f"{_W}rPr")
+        if props is not None and any(
+            el.get(f"{_W}val", "true").strip().lower() not in _OFF for el in props.iter(*_HIDDEN)
+        ):
+            run.getparent().remove(run)
 
 
 def _drop_alternatives(root: etree._Element) -> None:
@@ -159,6 +173,7 @@ def docx_document(path: Path, max_bytes: int) -> SourceDocument:
         return SourceDocument("", 0, "", md, Drop(Reason.XML_MALFORMED, f"{path.name}: {part}: {e}"[:300]))
     _as_transitional(root)
     _drop_alternatives(root)
+    _drop_hidden_runs(root)
     body = root.find(f"{_W}body")
     paragraphs = [_paragraph_text(p) for p in (body.iter(f"{_W}p") if body is not None else [])]
     text = "\n".join(p for p in paragraphs if p)

@@ -117,3 +117,13 @@ def test_the_main_part_named_by_the_package_relationship_and_strict_documents_ar
     dangling = word_file(tmp_path / "dangling.docx", "<w:p/>", main="word/document2.xml", target="word/document3.xml")
     problem = docx_document(dangling, 1 << 20).problem
     assert problem.reason == Reason.CORRUPT_FILE and "word/document3.xml" in problem.evidence
+
+
+def test_hidden_runs_are_left_out_as_word_shows_and_exports_none(tmp_path):
+    note = "VERTRAULICH: Rückfragen an Frau Erika Mustermann, Tel. 030 1234567. "
+    hidden = f'<w:r><w:rPr><w:b/><w:vanish/></w:rPr><w:t xml:space="preserve">{note}</w:t></w:r>'
+    special = '<w:r><w:rPr><w:specVanish w:val="1"/></w:rPr><w:t>Stiltrenner</w:t></w:r>'
+    shown = '<w:r><w:rPr><w:vanish w:val="false"/></w:rPr><w:t xml:space="preserve"> Er wird sichtbar.</w:t></w:r>'
+    body = f"<w:p>{hidden}{run('Öffentlicher Satz.')}{special}{shown}</w:p><w:p>{hidden}</w:p>"
+    doc = docx_document(word_file(tmp_path / "hidden.docx", body), 1 << 20)
+    assert doc.text == "Öffentlicher Satz. Er wird sichtbar."
