@@ -36,6 +36,7 @@ class XmlLayout:
     headings: frozenset[str]  # a number before a heading stays on its own line ("Article 1" / "Subject matter")
     skip: frozenset[str]  # left out with their content (metadata, footnotes)
     characters: frozenset[str] = frozenset()  # empty elements standing for one character (`CODE` attribute)
+    breaks: frozenset[str] = frozenset()  # empty elements ending a line within a block
 
 
 AKOMA_NTOSO: Final = XmlLayout(
@@ -53,6 +54,7 @@ AKOMA_NTOSO: Final = XmlLayout(
     numbers=frozenset({"num"}),
     headings=frozenset({"heading", "subheading", "crossHeading"}),
     skip=frozenset({"meta", "authorialNote", "noteRef", "toc", "popup"}),
+    breaks=frozenset({"br"}),
 )
 
 FORMEX: Final = XmlLayout(
@@ -119,6 +121,8 @@ def layout_text(
                 pending.clear()
             if name in layout.characters:
                 buf.append(_character(el.get("CODE")))
+            if name in layout.breaks:  # "Charter<br/>and": two lines, never one fused word
+                close_line(block_ends=False)
             if isinstance(el.tag, str):  # an unresolved entity reference contributes its tail only
                 buf.append(el.text or "")
             continue

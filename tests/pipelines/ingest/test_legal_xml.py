@@ -11,6 +11,12 @@ from eurocurate.schema import Meta, Reason
 from tests.pipelines.ingest.conftest import AKOMA_NTOSO, FORMEX
 
 
+def akn(body: str, doctype: str = "") -> str:
+    """An Akoma Ntoso act whose body is `body`."""
+    xmlns = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+    return f'{doctype}<akomaNtoso xmlns="{xmlns}"><act><body>{body}</body></act></akomaNtoso>'
+
+
 def _doc(tmp_path, xml: str, name: str = "doc.xml", **kwargs):
     path = tmp_path / name
     path.write_text(xml, encoding="utf-8")
@@ -84,6 +90,15 @@ def test_formex_quotation_elements_become_quotation_marks(tmp_path):
     quoted = '<QUOT.START CODE="2018"/>honey<QUOT.END CODE="2019"/>'
     xml = f"<ACT><ENACTING.TERMS><ARTICLE><ALINEA>the word {quoted} means</ALINEA></ARTICLE></ENACTING.TERMS></ACT>"
     assert _doc(tmp_path, xml).text == "the word \u2018honey\u2019 means"
+
+
+def test_an_akoma_ntoso_line_break_ends_a_line_and_fuses_no_words(tmp_path):
+    p = "<p>the values of the Union enshrined in the Charter<br/>and should facilitate<br/> the protection</p>"
+    assert _doc(tmp_path, akn(f"<paragraph><num>2.</num><content>{p}</content></paragraph>")).text.splitlines() == [
+        "2. the values of the Union enshrined in the Charter",
+        "and should facilitate",
+        "the protection",
+    ]
 
 
 def test_malformed_unsupported_and_empty_xml_are_drops(tmp_path):
