@@ -2,9 +2,9 @@
 
 Keeps the body text in reading order, one line per block (title, recital, article heading, paragraph,
 point), a paragraph's number before its text ("1. This Regulation ..."); leaves out metadata blocks
-(`<meta>`, `<BIB.INSTANCE>`), footnotes and tables of contents. Title, language, date and the
-work/expression identifier are read from the metadata into provenance. Entities are not resolved and
-nothing is fetched; a deadline checked during the walk bounds the time spent on one file.
+(`<meta>`, `<BIB.INSTANCE>`), footnotes, tables of contents and Akoma Ntoso deletions (`<del>`). Title,
+language, date and the work/expression identifier are read from the metadata into provenance. Entities are
+not resolved and nothing is fetched; a deadline checked during the walk bounds the time spent on one file.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ AKOMA_NTOSO: Final = XmlLayout(
     ),
     numbers=frozenset({"num"}),
     headings=frozenset({"heading", "subheading", "crossHeading"}),
-    skip=frozenset({"meta", "authorialNote", "noteRef", "toc", "popup"}),
+    # `del`: text an amendment or consolidation struck out, beside the `ins` that replaces it (as DOCX deletions)
+    skip=frozenset({"meta", "authorialNote", "noteRef", "toc", "popup", "del"}),
     breaks=frozenset({"br"}),
 )
 

@@ -101,6 +101,13 @@ def test_an_akoma_ntoso_line_break_ends_a_line_and_fuses_no_words(tmp_path):
     ]
 
 
+def test_akoma_ntoso_deleted_text_is_left_out_and_the_inserted_text_kept(tmp_path):
+    amended = "<del>, the Commission shall</del><ins> the Commission shall take into account</ins>"
+    p = f"<p>When adopting delegated acts{amended} the requirements.</p>"
+    doc = _doc(tmp_path, akn(f"<paragraph><num>4.</num><content>{p}</content></paragraph>"))
+    assert doc.text == "4. When adopting delegated acts the Commission shall take into account the requirements."
+
+
 def test_malformed_unsupported_and_empty_xml_are_drops(tmp_path):
     assert _doc(tmp_path, "<akomaNtoso><act><body><p>unclosed</body></act>").problem.reason == Reason.XML_MALFORMED
     unsupported = _doc(tmp_path, "<rss><channel><title>news</title></channel></rss>")
