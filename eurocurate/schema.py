@@ -128,6 +128,7 @@ class Reason:
     NOT_PDF: Final = "ingest.not_a_pdf"  # a `.pdf` whose bytes are no PDF, nor HTML or text to read instead
     XML_MALFORMED: Final = "ingest.malformed_xml"
     XML_UNSUPPORTED: Final = "ingest.unsupported_xml"  # well-formed, but neither Akoma Ntoso nor Formex
+    XML_ENTITIES: Final = "ingest.unresolved_xml_entity"  # external, undeclared, looping or amplifying past the limit
     INPUT_MISSING: Final = "ingest.missing_input"  # a listed input file the store no longer holds
     CORRUPT_FILE: Final = "ingest.corrupt_file"  # unreadable container: broken zip (DOCX), gzip/zstd, Parquet
     MALFORMED_ROW: Final = "ingest.malformed_row"  # a JSONL line that is not a JSON object

@@ -3,8 +3,9 @@
 Keeps the body text in reading order, one line per block (title, recital, article heading, paragraph,
 point), a paragraph's number before its text ("1. This Regulation ..."); leaves out metadata blocks
 (`<meta>`, `<BIB.INSTANCE>`), footnotes, tables of contents and Akoma Ntoso deletions (`<del>`). Title,
-language, date and the work/expression identifier are read from the metadata into provenance. Entities are
-not resolved and nothing is fetched; a deadline checked during the walk bounds the time spent on one file.
+language, date and the work/expression identifier are read from the metadata into provenance. Entities of the
+file's internal DTD subset are expanded (within libxml2's amplification limit); nothing is fetched, so a file using
+an external entity is a drop that says so. A deadline checked during the walk bounds the time spent on one file.
 """
 
 from __future__ import annotations
@@ -72,8 +73,14 @@ FORMEX: Final = XmlLayout(
 )
 # Document elements of Formex 4 that carry text (a `DOC` wrapper file holds only metadata).
 _FORMEX_ROOTS = frozenset({"ACT", "CONS.ACT", "CONS.DOC", "CONS.ANNEX", "ANNEX", "GENERAL", "AGR", "JUDGMENT", "CORR"})
-_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
+# resolve_entities="internal" (lxml >= 5): `<!ENTITY eu "European Union">` of the file's own DTD subset is expanded,
+# an external entity (file, URL, or one an external DTD declares) is an error, never read. libxml2 stops an expansion
+# past its amplification factor (billion laughs, quadratic blow-up), and the file itself is under max_bytes.
+_PARSER_OPTIONS = {"resolve_entities": "internal", "no_network": True, "load_dtd": False, "huge_tree": False,
                    "remove_comments": True, "remove_pis": True}  # fmt: skip
+_ENTITY_ERRORS: Final = frozenset({
+    etree.ErrorTypes.ERR_UNDECLARED_ENTITY, etree.ErrorTypes.WAR_UNDECLARED_ENTITY, etree.ErrorTypes.ERR_ENTITY_LOOP,
+})  # fmt: skip
 
 
 class ParseTimeout(Exception):
@@ -124,7 +131,7 @@ def layout_text(
                 buf.append(_character(el.get("CODE")))
             if name in layout.breaks:  # "Charter<br/>and": two lines, never one fused word
                 close_line(block_ends=False)
-            if isinstance(el.tag, str):  # an unresolved entity reference contributes its tail only
+            if isinstance(el.tag, str):
                 buf.append(el.text or "")
             continue
         if name in layout.skip:
@@ -180,6 +187,14 @@ def _formex_metadata(root: etree._Element) -> dict[str, object]:
     return {k: v for k, v in facts.items() if v}
 
 
+def _entity_problem(error: etree.XMLSyntaxError) -> bool:
+    """True when parsing stopped at an entity: one not declared in the file (external, or from a DTD not loaded),
+    a loop, or an expansion past libxml2's amplification limit."""
+    if error.code in _ENTITY_ERRORS:
+        return True
+    return error.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT and "entity" in str(error).lower()
+
+
 def xml_dialect(root: etree._Element) -> str | None:
     """`akoma_ntoso`, `formex`, or None for XML of another schema."""
     name = _local(root.tag)
@@ -196,6 +211,9 @@ def legal_xml_document(path: Path, timeout_s: float, clock: Callable[[], float] 
     try:
         root = etree.parse(str(path), etree.XMLParser(**_PARSER_OPTIONS)).getroot()
     except etree.XMLSyntaxError as e:
+        if _entity_problem(e):
+            evidence = f"{path.name}: entities not resolved (only the file's own DTD subset is expanded): {e}"
+            return SourceDocument("", 0, "", {Meta.INPUT_FORMAT: "xml"}, Drop(Reason.XML_ENTITIES, evidence[:300]))
         return SourceDocument(
             "", 0, "", {Meta.INPUT_FORMAT: "xml"}, Drop(Reason.XML_MALFORMED, f"{path.name}: {e}"[:300])
         )

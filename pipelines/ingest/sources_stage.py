@@ -112,6 +112,8 @@ def build_warc_reader(p: WarcReaderParams, ctx: BuildContext, key: str) -> Stage
         Reason.NOT_PDF: "a .pdf file whose bytes are no PDF, nor HTML or text to read instead",
         Reason.XML_MALFORMED: "XML that is not well-formed",
         Reason.XML_UNSUPPORTED: "well-formed XML, but neither Akoma Ntoso nor Formex",
+        Reason.XML_ENTITIES: "XML using an entity the reader does not expand: external (file, URL, external DTD), "
+        "undeclared, looping, or expanding past libxml2's amplification limit",
         Reason.CORRUPT_FILE: "an unreadable container: broken zip (DOCX), gzip/zstd, Parquet",
         Reason.MALFORMED_ROW: "a JSONL line that is not a JSON object",
         Reason.NO_TEXT_FIELD: "a dataset row without a string `text`",

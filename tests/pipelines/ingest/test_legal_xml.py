@@ -116,14 +116,36 @@ def test_malformed_unsupported_and_empty_xml_are_drops(tmp_path):
     assert metadata_only.problem.reason == Reason.NO_TEXT
 
 
-def test_entities_are_not_expanded_nor_fetched(tmp_path):
-    laughs = (
-        '<?xml version="1.0"?><!DOCTYPE ACT [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY ext SYSTEM "file:///etc/hostname">]>'
-        "<ACT><FINAL><P>before &c; &ext; after</P></FINAL></ACT>"
-    )
-    doc = _doc(tmp_path, laughs)
-    assert doc.problem is None and doc.text == "before after"
+def test_entities_of_the_files_own_dtd_subset_are_expanded(tmp_path):
+    doctype = '<!DOCTYPE akomaNtoso [<!ENTITY eu "European Union"><!ENTITY nbsp "&#160;"><!ENTITY ms "Member &st;">'
+    doctype += '<!ENTITY st "State">]>'
+    p = "<p>The &eu; shall pay EUR 10&nbsp;000 to each &ms; of the &eu;.</p>"
+    doc = _doc(tmp_path, akn(f"<paragraph><num>1.</num><content>{p}</content></paragraph>", doctype))
+    assert doc.problem is None
+    assert doc.text == "1. The European Union shall pay EUR 10 000 to each Member State of the European Union."
+
+
+def _laughs(levels: int) -> str:
+    entities = '<!ENTITY e0 "aaaaaaaaaa">' + "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, levels))
+    return f"<!DOCTYPE ACT [{entities}]><ACT><FINAL><P>before &e{levels - 1}; after</P></FINAL></ACT>"
+
+
+def test_external_entities_are_never_read_and_entity_bombs_never_expanded(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    external = {
+        "file": f'<!DOCTYPE ACT [<!ENTITY ext SYSTEM "{secret.as_uri()}">]><ACT><FINAL><P>a &ext; b</P></FINAL></ACT>',
+        "parameter": f'<!DOCTYPE ACT [<!ENTITY % p SYSTEM "{secret.as_uri()}"> %p;]><ACT><FINAL><P>a</P></FINAL></ACT>',
+        "external_dtd": '<!DOCTYPE ACT SYSTEM "formex.dtd"><ACT><FINAL><P>EUR 10&nbsp;000</P></FINAL></ACT>',
+        "billion_laughs": _laughs(10),
+        "loop": '<!DOCTYPE ACT [<!ENTITY a "&b;"><!ENTITY b "&a;">]><ACT><FINAL><P>x &a;</P></FINAL></ACT>',
+    }
+    for case, xml in external.items():
+        doc = _doc(tmp_path, '<?xml version="1.0"?>' + xml)
+        assert doc.problem.reason == Reason.XML_ENTITIES, case
+        assert "entities not resolved" in doc.problem.evidence and "TOP-SECRET" not in doc.problem.evidence
+    small = _doc(tmp_path, _laughs(3))  # 1,000 characters from 3 levels: within the amplification limit
+    assert small.problem is None and small.text == f"before {'a' * 1000} after"
 
 
 def test_the_deadline_is_checked_during_the_walk(tmp_path):
