@@ -176,7 +176,9 @@ def _akoma_ntoso_metadata(root: etree._Element) -> dict[str, object]:
 
 
 def _formex_metadata(root: etree._Element) -> dict[str, object]:
-    title = " ".join(_clean(list(p.itertext())) for p in root.xpath("/*/TITLE/TI//P")) or None
+    # a footnote (NOTE, "Text with EEA relevance") sits inside a title's P and holds P of its own: left out of both
+    paragraphs = root.xpath("/*/TITLE/TI//P[not(ancestor::NOTE)]")
+    title = " ".join(_clean(p.xpath(".//text()[not(ancestor::NOTE)]")) for p in paragraphs) or None
     iso = _first(root, "/*/BIB.INSTANCE/DATE/@ISO")
     facts = {
         Meta.TITLE: title[:_MAX_FIELD] if title else None,

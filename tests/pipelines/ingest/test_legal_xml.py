@@ -108,6 +108,13 @@ def test_akoma_ntoso_deleted_text_is_left_out_and_the_inserted_text_kept(tmp_pat
     assert doc.text == "4. When adopting delegated acts the Commission shall take into account the requirements."
 
 
+def test_a_formex_title_leaves_its_footnote_out(tmp_path):
+    note = '<NOTE NOTE.ID="E0001" NUMBERING="STAR"><P>Text with EEA relevance</P></NOTE>'
+    title = f"<TI><P>REGULATION (EU) 2016/679</P><P>on the protection of natural persons{note}</P></TI>"
+    doc = _doc(tmp_path, f"<ACT><TITLE>{title}</TITLE><ENACTING.TERMS><ALINEA>Text.</ALINEA></ENACTING.TERMS></ACT>")
+    assert doc.metadata[Meta.TITLE] == "REGULATION (EU) 2016/679 on the protection of natural persons"
+
+
 def test_malformed_unsupported_and_empty_xml_are_drops(tmp_path):
     assert _doc(tmp_path, "<akomaNtoso><act><body><p>unclosed</body></act>").problem.reason == Reason.XML_MALFORMED
     unsupported = _doc(tmp_path, "<rss><channel><title>news</title></channel></rss>")
