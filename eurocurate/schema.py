@@ -146,6 +146,7 @@ class Stat:
     DROPPED: Final = "dropped"
     DROPPED_PREFIX: Final = "dropped_"
     OTHER_RECORDS: Final = "warc_records_not_documents"  # warcinfo/request/metadata: not documents
+    FORMEX_DESCRIPTORS: Final = "formex_doc_descriptors"  # a Formex `.doc.xml` (root DOC): lists a package's files
 
 
 # Columns of the exclusion ledger (OUT/exclusions/*.parquet).

@@ -108,7 +108,8 @@ def extract_to_jsonl(
     parse_timeout_s: float = _DEFAULTS.parse_timeout_s,
 ) -> dict[str, int]:
     """Extract every document of `inputs` into the JSON Lines file `dst`; returns counts: `records`,
-    `written`, `not_documents` (warcinfo/request/metadata records) and `dropped_<reason>` per drop reason."""
+    `written`, `not_documents` (warcinfo/request/metadata records, Formex `.doc.xml` descriptors) and
+    `dropped_<reason>` per drop reason."""
     options = ExtractionOptions(mode, favour_precision, include_tables=include_tables, min_chars=min_chars)
     limits = ReadLimits(max_bytes=max_bytes, parse_timeout_s=parse_timeout_s, keep_status=tuple(keep_status))
     files = extract_inputs(inputs)

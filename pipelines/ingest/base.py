@@ -211,7 +211,7 @@ class SourceReader(PipelineStep):
         seq = 0
         for item in items:
             if isinstance(item, NotADocument):
-                self.stat_update(Stat.OTHER_RECORDS)
+                self.stat_update(item.counter)
                 continue
             doc = source_document(rel, item, source, self.order_key(rel, item.offset, seq))
             if crawl is not None:

@@ -10,6 +10,7 @@ an external entity is a drop that says so. A deadline checked during the walk bo
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -19,10 +20,11 @@ from typing import Final
 
 from lxml import etree
 
-from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
-from eurocurate.schema import Meta, Reason
+from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, NotADocument, SourceDocument
+from eurocurate.schema import Meta, Reason, Stat
 from eurocurate.stage import Drop
 
+log = logging.getLogger(__name__)
 _SPACES = re.compile(r"\s+")
 _CHECK_EVERY = 256  # walk events between deadline checks
 _MAX_FIELD = 500
@@ -71,11 +73,15 @@ FORMEX: Final = XmlLayout(
     skip=frozenset({"BIB.INSTANCE", "BIB.DOC", "BIB.DATA", "NOTE", "GR.NOTES", "MANIFESTATION", "INFO.PROD", "TOC"}),
     characters=frozenset({"QUOT.START", "QUOT.END"}),
 )
-# Document elements of Formex 4 that carry text (a `DOC` wrapper file holds only metadata).
+# Document elements of Formex 4 that carry text.
 _FORMEX_ROOTS = frozenset({"ACT", "CONS.ACT", "CONS.DOC", "CONS.ANNEX", "ANNEX", "GENERAL", "AGR", "JUDGMENT", "CORR"})
 # resolve_entities="internal" (lxml >= 5): `<!ENTITY eu "European Union">` of the file's own DTD subset is expanded,
 # an external entity (file, URL, or one an external DTD declares) is an error, never read. libxml2 stops an expansion
 # past its amplification factor (billion laughs, quadratic blow-up), and the file itself is under max_bytes.
+# The root of a Formex `.doc.xml` descriptor: the bibliographic data of an EUR-Lex package and the list of its files
+# (FMX/DOC.MAIN.PUB/REF.PHYS), whose text files the reader reads on their own.
+_FORMEX_DESCRIPTOR: Final = "DOC"
+_DESCRIBES: Final = ("BIB.DOC", "FMX")  # what tells a descriptor from another schema's <DOC> (TREC)
 _PARSER_OPTIONS = {"resolve_entities": "internal", "no_network": True, "load_dtd": False, "huge_tree": False,
                    "remove_comments": True, "remove_pis": True}  # fmt: skip
 _ENTITY_ERRORS: Final = frozenset({
@@ -207,8 +213,11 @@ def xml_dialect(root: etree._Element) -> str | None:
     return None
 
 
-def legal_xml_document(path: Path, timeout_s: float, clock: Callable[[], float] = time.monotonic) -> SourceDocument:
-    """The text and metadata of one Akoma Ntoso or Formex file, or why there is none."""
+def legal_xml_document(
+    path: Path, timeout_s: float, clock: Callable[[], float] = time.monotonic
+) -> SourceDocument | NotADocument:
+    """The text and metadata of one Akoma Ntoso or Formex file, or why there is none; a Formex package's
+    descriptor (`.doc.xml`) is no document."""
     deadline = clock() + timeout_s
     try:
         root = etree.parse(str(path), etree.XMLParser(**_PARSER_OPTIONS)).getroot()
@@ -220,6 +229,9 @@ def legal_xml_document(path: Path, timeout_s: float, clock: Callable[[], float] 
             "", 0, "", {Meta.INPUT_FORMAT: "xml"}, Drop(Reason.XML_MALFORMED, f"{path.name}: {e}"[:300])
         )
     dialect = xml_dialect(root)
+    if dialect is None and root.tag == _FORMEX_DESCRIPTOR and any(root.find(part) is not None for part in _DESCRIBES):
+        log.debug("%s: Formex package descriptor, no text of its own", path.name)
+        return NotADocument(0, Stat.FORMEX_DESCRIPTORS)
     if dialect is None:
         evidence = f"{path.name}: root element <{_local(root.tag)}> is neither Akoma Ntoso nor Formex"
         return SourceDocument("", 0, "", {Meta.INPUT_FORMAT: "xml"}, Drop(Reason.XML_UNSUPPORTED, evidence))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from eurocurate.schema import Stat
 from eurocurate.stage import Drop
 
 # MIME type of a document whose text is already plain text: the extractor passes it through.
@@ -29,9 +30,11 @@ class SourceDocument:
 
 @dataclass(frozen=True, slots=True)
 class NotADocument:
-    """A record that is no document by nature (warcinfo, request, metadata): counted, not dropped."""
+    """A record or file that is no document by nature (warcinfo, request, metadata; a Formex `.doc.xml` descriptor):
+    counted under `counter`, not dropped."""
 
     offset: int
+    counter: str = Stat.OTHER_RECORDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,11 @@ from tests.pipelines.ingest.conftest import (
     write_arc,
 )
 
+# a Formex `.doc.xml` as EUR-Lex packages ship it beside the act's text file
+FORMEX_DESCRIPTOR = """<?xml version="1.0" encoding="UTF-8"?>
+<DOC><BIB.DOC><NO.DOC FORMAT="YYYYNNNN" TYPE="OJ"><NO.CURRENT>2024/1</NO.CURRENT></NO.DOC><LG.DOC>EN</LG.DOC></BIB.DOC>
+<FMX><DOC.MAIN.PUB><REF.PHYS FILE="oj.xml" TYPE="DOC.XML"/></DOC.MAIN.PUB></FMX></DOC>"""
+
 
 def build_mixed_folder(root: Path) -> dict[str, int]:
     """One file of every format plus broken ones; returns the expected drops by reason."""
@@ -55,6 +60,7 @@ def build_mixed_folder(root: Path) -> dict[str, int]:
     make_pdf(root / "pub" / "locked.pdf", [["secret"]], encrypted=True)
     (root / "pub" / "act.xml").write_text(AKOMA_NTOSO)
     (root / "pub" / "oj.xml").write_text(FORMEX)
+    (root / "pub" / "oj.doc.xml").write_text(FORMEX_DESCRIPTOR)  # the package's list of its files: no document
     (root / "pub" / "broken.xml").write_text("<ACT><TITLE>unclosed</ACT>")
     make_docx(root / "pub" / "note.docx", ["A note of the ministry."])
     (root / "pub" / "readme.txt").write_text("not an input format")
@@ -80,7 +86,7 @@ def test_every_format_is_read_and_every_document_accounted_for(tmp_path):
     expected_drops = build_mixed_folder(tmp_path / "in")
     inputs = resolve_inputs([str(tmp_path / "in")], suffixes_of(ALL_FORMATS))
     assert "pub/readme.txt" not in inputs.files and "sources.yaml" not in inputs.files
-    assert len(inputs.files) == 12 and all(format_of(f) for f in inputs.files)
+    assert len(inputs.files) == 13 and all(format_of(f) for f in inputs.files)
     sources = {f: ({Meta.PUBLISHER: "Ministry", Meta.SOURCE_CATEGORY: "public_sector", Meta.LICENCE: None}
                    if f.startswith("pub/") else {Meta.SOURCE_CATEGORY: "own_crawl"}) for f in inputs.files}  # fmt: skip
     out = tmp_path / "out"
@@ -92,6 +98,7 @@ def test_every_format_is_read_and_every_document_accounted_for(tmp_path):
         k.removeprefix(Stat.DROPPED_PREFIX): v for k, v in stats.items() if k.startswith(Stat.DROPPED_PREFIX)
     } == expected_drops
     assert stats[Stat.OTHER_RECORDS] == 2  # the warcinfo record and the ARC filedesc
+    assert stats[Stat.FORMEX_DESCRIPTORS] == 1
     formats = {d.metadata[Meta.INPUT_FORMAT] for d in docs}
     assert formats == {"warc", "wet", "arc", "html", "jsonl", "parquet", "pdf", "akoma_ntoso", "formex", "docx"}
     ledger = _ledger(out)
@@ -173,7 +180,8 @@ def test_extract_writes_every_format_to_jsonl(tmp_path):
     assert by_path["pub/act.xml"]["title"] == "Regulation (EU) 2024/1 on the protection of rivers"
     assert "The city council met" in by_path["site/index.HTM"]["text"]
     assert "The city council met" in by_path["archive/old.arc.gz"]["text"]
-    assert counts[f"dropped_{Reason.PDF_ENCRYPTED}"] == 1 and counts["not_documents"] == 2
+    # warcinfo, ARC filedesc and the Formex descriptor
+    assert counts[f"dropped_{Reason.PDF_ENCRYPTED}"] == 1 and counts["not_documents"] == 3
     assert (
         counts["written"]
         == len(rows)

@@ -6,8 +6,8 @@ import pytest
 
 from eurocurate.pipelines.ingest.formats import read_source
 from eurocurate.pipelines.ingest.legal_xml import legal_xml_document
-from eurocurate.pipelines.ingest.source_document import ReadLimits
-from eurocurate.schema import Meta, Reason
+from eurocurate.pipelines.ingest.source_document import NotADocument, ReadLimits
+from eurocurate.schema import Meta, Reason, Stat
 from tests.pipelines.ingest.conftest import AKOMA_NTOSO, FORMEX
 
 
@@ -113,6 +113,15 @@ def test_a_formex_title_leaves_its_footnote_out(tmp_path):
     title = f"<TI><P>REGULATION (EU) 2016/679</P><P>on the protection of natural persons{note}</P></TI>"
     doc = _doc(tmp_path, f"<ACT><TITLE>{title}</TITLE><ENACTING.TERMS><ALINEA>Text.</ALINEA></ENACTING.TERMS></ACT>")
     assert doc.metadata[Meta.TITLE] == "REGULATION (EU) 2016/679 on the protection of natural persons"
+
+
+def test_a_formex_package_descriptor_is_no_document_and_another_doc_root_is_unsupported(tmp_path):
+    bib = '<BIB.DOC><NO.DOC FORMAT="YYYYNNNN" TYPE="OJ"><NO.CURRENT>2016/679</NO.CURRENT></NO.DOC></BIB.DOC>'
+    files = '<FMX><DOC.MAIN.PUB><REF.PHYS FILE="L_2016119FR.01000101.xml" TYPE="DOC.XML"/></DOC.MAIN.PUB></FMX>'
+    descriptor = _doc(tmp_path, f"<DOC>{bib}{files}</DOC>", name="L_2016119FR.01000101.doc.xml")
+    assert isinstance(descriptor, NotADocument) and descriptor.counter == Stat.FORMEX_DESCRIPTORS
+    trec = _doc(tmp_path, "<DOC><DOCNO>FT911-3</DOCNO><TEXT>A newspaper article.</TEXT></DOC>")
+    assert trec.problem.reason == Reason.XML_UNSUPPORTED
 
 
 def test_malformed_unsupported_and_empty_xml_are_drops(tmp_path):
