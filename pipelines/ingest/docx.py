@@ -56,8 +56,9 @@ def _drop_hidden_runs(root: etree._Element) -> None:
     they hold what the author kept out of the document (internal notes, names, telephone numbers)."""
     for run in list(root.iter(f"{_W}r")):
         props = run.find(f"{_W}rPr")
+        # direct children only: a w:rPrChange inside holds the formatting before a tracked change, not the current one
         if props is not None and any(
-            el.get(f"{_W}val", "true").strip().lower() not in _OFF for el in props.iter(*_HIDDEN)
+            el.tag in _HIDDEN and el.get(f"{_W}val", "true").strip().lower() not in _OFF for el in props
         ):
             run.getparent().remove(run)
 

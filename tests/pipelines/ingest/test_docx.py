@@ -124,6 +124,10 @@ def test_hidden_runs_are_left_out_as_word_shows_and_exports_none(tmp_path):
     hidden = f'<w:r><w:rPr><w:b/><w:vanish/></w:rPr><w:t xml:space="preserve">{note}</w:t></w:r>'
     special = '<w:r><w:rPr><w:specVanish w:val="1"/></w:rPr><w:t>Stiltrenner</w:t></w:r>'
     shown = '<w:r><w:rPr><w:vanish w:val="false"/></w:rPr><w:t xml:space="preserve"> Er wird sichtbar.</w:t></w:r>'
-    body = f"<w:p>{hidden}{run('Öffentlicher Satz.')}{special}{shown}</w:p><w:p>{hidden}</w:p>"
+    # hidden before a tracked formatting change, shown now
+    was_hidden = (
+        '<w:r><w:rPr><w:rPrChange w:id="9"><w:rPr><w:vanish/></w:rPr></w:rPrChange></w:rPr><w:t>Jetzt.</w:t></w:r>'
+    )
+    body = f"<w:p>{hidden}{run('Öffentlicher Satz.')}{special}{shown}</w:p><w:p>{hidden}</w:p><w:p>{was_hidden}</w:p>"
     doc = docx_document(word_file(tmp_path / "hidden.docx", body), 1 << 20)
-    assert doc.text == "Öffentlicher Satz. Er wird sichtbar."
+    assert doc.text == "Öffentlicher Satz. Er wird sichtbar.\nJetzt."
