@@ -15,7 +15,6 @@ import mmap
 import os
 import re
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -24,6 +23,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from lxml import etree
 
+from eurocurate.pipelines.ingest.pdf_streams import declared_filters, decoded_size_past, parse_object, worst_size
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
@@ -170,15 +170,19 @@ def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
     return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip("\n")
 
 
-_STREAM = re.compile(rb"stream\r?\n")
-_MAX_DEFLATE_RATIO = 1032  # zlib's most: a stream shorter than max_bytes / this cannot inflate past max_bytes
-_DICT_BEFORE = 2048  # bytes before `stream` searched for its dictionary
+# the keyword `stream` (not the end of `endstream`, not inside a name) and the end of line after it
+_STREAM = re.compile(rb"(?<![A-Za-z0-9#/])stream(?:\r\n|\n|\r)?")
+_OBJECT_HEADER = re.compile(rb"\d+\s+\d+\s+obj$")
+_MAX_DICT_BEFORE = 1 << 20  # how far before `stream` its object header is looked for
 
 
 def _inflation_bomb(path: Path, max_bytes: int) -> str | None:
-    """Evidence when a Flate stream of the file that is not an image inflates past `max_bytes`: PDFium would inflate
-    it whole to read the page (a 3 MB file held 3 GB). Streams too short to reach the limit are not inflated; the
-    others are, counting, in 1 MiB steps, never kept. Images are left out: PDFium does not decode them for text."""
+    """Evidence when a stream of the file that is not an image decodes past `max_bytes`: PDFium would decode it
+    whole to read the page (a 3 MB file held 3 GB). Each stream's own dictionary is parsed (`pdf_streams`: names with
+    `#xx` escapes, nested dictionaries, filter chains of Flate, LZW, RunLength, ASCII85, ASCIIHex); a stream whose
+    filters cannot be known from its dictionary is tried as Flate. Streams too short to reach the limit through
+    their filters are not decoded; the others are, counting in 1 MiB steps, never kept. Images are left out: PDFium
+    does not decode them for text."""
     with open(path, "rb") as f:
         try:
             data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
@@ -186,34 +190,55 @@ def _inflation_bomb(path: Path, max_bytes: int) -> str | None:
             return None
         with data:
             for m in _STREAM.finditer(data):
-                head = data[max(0, m.start() - _DICT_BEFORE) : m.start()]
-                opening = head.rfind(b"<<")
-                found = head[opening:] if opening >= 0 else b""
-                if b"FlateDecode" not in found or re.search(rb"/Subtype\s*/Image", found):
+                stream_dict = _stream_dictionary(data, m.start())
+                filters = declared_filters(stream_dict) if stream_dict is not None else None
+                if filters is None:
+                    filters, how = ["FlateDecode"], "a stream of unreadable filters, tried as Flate,"
+                elif stream_dict.get("Subtype") == "Image":
                     continue
-                end = data.find(b"endstream", m.end())
-                stream = data[m.end() : end if end >= 0 else len(data)]
-                if len(stream) * _MAX_DEFLATE_RATIO <= max_bytes:
+                else:
+                    how = f"a stream of filters {filters or 'none'}"
+                stream = _stream_bytes(data, m.end(), stream_dict)
+                if worst_size(len(stream), filters) <= max_bytes:
                     continue
-                if (size := _inflated_past(stream, max_bytes)) is not None:
-                    return (
-                        f"a Flate stream at byte {m.end()} inflates past max_bytes {max_bytes} ({size} bytes and more)"
-                    )
+                if (size := decoded_size_past(stream, filters, max_bytes)) is not None:
+                    return f"{how} at byte {m.end()} decodes past max_bytes {max_bytes} ({size} bytes and more)"
     return None
 
 
-def _inflated_past(stream: bytes, max_bytes: int) -> int | None:
-    inflater = zlib.decompressobj()
-    produced, data = 0, stream
-    try:
-        while data and not inflater.eof:
-            produced += len(inflater.decompress(data, 1 << 20))
-            if produced > max_bytes:
-                return produced
-            data = inflater.unconsumed_tail
-    except zlib.error:
-        return None  # PDFium will say what it makes of a broken stream
+def _stream_dictionary(data: mmap.mmap, keyword: int) -> dict[str, object] | None:
+    """The dictionary of the stream whose keyword `stream` is at `keyword`, parsed from its object header on; None
+    when no header before it starts a dictionary that ends right before the keyword (looked for in 4 KiB, then up
+    to 1 MiB: a dictionary can be long, and the bytes `obj` can stand inside it)."""
+    for before in (4096, 65536, _MAX_DICT_BEFORE):
+        window = data[max(0, keyword - before) : keyword]
+        pos = len(window)
+        for _ in range(16):
+            pos = window.rfind(b"obj", 0, pos)
+            if pos < 0:
+                break
+            if not _OBJECT_HEADER.search(window, max(0, pos - 40), pos + 3):
+                continue
+            try:
+                value, end = parse_object(window, pos + 3)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(value, dict) and window[end:].strip(b"\x00\t\n\x0c\r ") == b"":
+                return value
+        if before >= keyword:
+            break
     return None
+
+
+def _stream_bytes(data: mmap.mmap, start: int, stream_dict: dict[str, object] | None) -> bytes:
+    """The stream's data: up to `endstream` or its direct /Length, whichever reaches further (a reader may use
+    either, and a count over more bytes only counts more)."""
+    end = data.find(b"endstream", start)
+    end = len(data) if end < 0 else end
+    length = stream_dict.get("Length") if stream_dict else None
+    if isinstance(length, float) and length > 0:
+        end = max(end, min(len(data), start + int(length)))
+    return data[start:end]
 
 
 def pdf_document(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 # --- PDF -------------------------------------------------------------------------------------------
@@ -29,13 +30,16 @@ def make_pdf(
     xmp: str | None = None,
     encrypted: bool = False,
     flate_padding: int = 0,
+    filters: str = "/FlateDecode",
+    encode: Callable[[bytes], bytes] = zlib.compress,
 ) -> Path:
     """A valid PDF 1.7: one page per list of lines (Helvetica, WinAnsi), optional Info, /Lang and XMP.
 
     `encrypted`: a Standard security handler whose user password is not empty (the O/U entries do not
     match the empty password), which is what a reader without the password sees.
     `flate_padding`: the page contents are a FlateDecode stream with this many bytes of comment lines after the
-    text (a decompression bomb when large: a few KB on disk).
+    text (a decompression bomb when large: a few KB on disk); `filters` and `encode` make it another filter chain
+    (`filters` is written after `/Filter` as is, so it can hold escapes, arrays and `/DecodeParms`).
     """
     objects: dict[int, bytes] = {}
     n_pages = len(pages)
@@ -73,8 +77,8 @@ def make_pdf(
         flate = b""
         if flate_padding:
             line = b"%" + b" " * 1022 + b"\n"
-            content = zlib.compress(content + b"\n" + line * (flate_padding // len(line)), 9)
-            flate = b" /Filter /FlateDecode"
+            content = encode(content + b"\n" + line * (flate_padding // len(line)))
+            flate = b" /Filter " + filters.encode()
         objects[content_id] = (
             b"<< /Length " + str(len(content)).encode() + flate + b" >>\nstream\n" + content + b"\nendstream"
         )

@@ -1,15 +1,19 @@
 """PDF files written byte by byte here: text per page in two languages, declared metadata, the TDMRep
 declaration the opt-out stage honours, and the files that must be drops (encrypted, corrupt, too slow)."""
 
+import base64
 import itertools
 import re
+import zlib
 
+import pytest
 from datatrove.data import Document
 
 from eurocurate.filters.optout.step import OptOutFilter
 from eurocurate.pipelines.extract.stage import HtmlExtractor
 from eurocurate.pipelines.ingest.formats import read_source
 from eurocurate.pipelines.ingest.pdf import PAGE_SEPARATOR, pdf_date_iso, pdf_document
+from eurocurate.pipelines.ingest.pdf_streams import LimitExceeded, declared_filters, decode_bounded, parse_object
 from eurocurate.pipelines.ingest.source_document import ReadLimits
 from eurocurate.schema import Meta, Reason
 from tests.pipelines.ingest.conftest import make_pdf, tdm_xmp
@@ -124,9 +128,71 @@ def test_a_content_stream_that_inflates_past_max_bytes_is_an_oversize_drop_befor
     path = make_pdf(tmp_path / "bomb.pdf", [ENGLISH], flate_padding=8 << 20)
     assert path.stat().st_size < 64_000
     [doc] = list(read_source(path, "pdf", ReadLimits(max_bytes=4 << 20)))
-    assert doc.problem.reason == Reason.OVERSIZE and "inflates past max_bytes" in doc.problem.evidence
+    assert doc.problem.reason == Reason.OVERSIZE and "decodes past max_bytes" in doc.problem.evidence
     [read] = list(read_source(path, "pdf", ReadLimits(max_bytes=64 << 20)))  # within the limit: read as ever
     assert read.problem is None and ENGLISH[0] in read.text
+
+
+def _lzw(data: bytes) -> bytes:
+    """LZW as PDF writes it (9 to 12-bit codes, MSB first, EarlyChange 1), a clear code when the table is full."""
+    table, codes, width, word = {bytes([i]): i for i in range(256)}, [256], 9, b""
+    out_widths = [9]
+    for byte in data:
+        candidate = word + bytes([byte])
+        if candidate in table:
+            word = candidate
+            continue
+        codes.append(table[word])
+        out_widths.append(width)
+        table[candidate] = len(table) + 2
+        if len(table) + 2 >= 1 << width and width < 12:
+            width += 1
+        if len(table) + 2 >= 4094:
+            codes.append(256)
+            out_widths.append(width)
+            table, width = {bytes([i]): i for i in range(256)}, 9
+        word = bytes([byte])
+    codes += [table[word], 257]
+    out_widths += [width, width]
+    bits = "".join(format(c, f"0{w}b") for c, w in zip(codes, out_widths))
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+@pytest.mark.parametrize(
+    ("filters", "encode"),
+    [
+        ("/FlateDecode /DecodeParms << /Predictor 1 >>", zlib.compress),  # a nested dictionary after /Filter
+        ("/Fl#61teDecode", zlib.compress),  # a name with a #xx escape: PDFium reads FlateDecode
+        ("[/ASCIIHexDecode /FlateDecode]", lambda b: zlib.compress(b).hex().encode() + b">"),
+        ("[/A85 /Fl]", lambda b: base64.a85encode(zlib.compress(b)) + b"~>"),
+        ("[/FlateDecode /FlateDecode]", lambda b: zlib.compress(zlib.compress(b))),
+        ("/LZWDecode", _lzw),
+    ],
+)
+def test_a_stream_that_decodes_past_max_bytes_is_a_drop_however_its_filters_are_written(tmp_path, filters, encode):
+    """An audit's 400 KB file whose stream inflates to 400 MiB was read at 960 MB when its dictionary held a nested
+    `<< /Predictor 1 >>` or an escaped name; each spelling of a filter chain PDFium decodes is decoded here first."""
+    path = make_pdf(tmp_path / "bomb.pdf", [ENGLISH], flate_padding=4 << 20, filters=filters, encode=encode)
+    [doc] = list(read_source(path, "pdf", ReadLimits(max_bytes=2 << 20)))
+    assert doc.problem is not None and doc.problem.reason == Reason.OVERSIZE, filters
+    [read] = list(read_source(path, "pdf", ReadLimits(max_bytes=64 << 20)))  # PDFium reads the same chain
+    assert read.problem is None and ENGLISH[0] in read.text
+
+
+def test_the_filters_of_a_stream_are_decoded_as_pdf_defines_them():
+    text = b"Die Kommission ver\xf6ffentlicht Leitlinien. " * 300
+    run_length = bytes([255 - 4]) + b"x" + bytes([5]) + b"abcdef" + b"\x80"
+    assert decode_bounded(run_length, ["RunLengthDecode"], 1000) == b"xxxxxx" + b"abcdef"
+    assert decode_bounded(_lzw(text), ["LZWDecode"], 1 << 20) == text
+    assert decode_bounded(base64.a85encode(text) + b"~>", ["ASCII85Decode"], 1 << 20) == text
+    assert decode_bounded(text.hex().encode() + b">", ["ASCIIHexDecode"], 1 << 20) == text
+    with pytest.raises(LimitExceeded):
+        decode_bounded(zlib.compress(text), ["FlateDecode"], 1000)
+    d, _ = parse_object(b"<< /Filter [/Fl#61teDecode /AHx] /DecodeParms [<< /Predictor 1 >> null] /Length 9 >>", 0)
+    assert declared_filters(d) == ["FlateDecode", "ASCIIHexDecode"]
+    d, _ = parse_object(rb"<< /Filter 7 0 R /S (a >> string ( nested ) \) ) >>", 0)  # a reference: unknown
+    assert declared_filters(d) is None and d["S"] == rb"a >> string ( nested ) \) "
 
 
 def test_a_pdf_of_zero_pages_is_its_own_drop_not_a_corrupt_file(tmp_path):
