@@ -117,6 +117,7 @@ class OptOutFilter(LedgerStage):
         metas = read_metas(doc.text) if _is_html_payload(md.get(Meta.CONTENT_TYPE)) else PageMetas()
         outcome: dict[str, str] = {}
         reasons: list[tuple[str, str]] = []
+        unchecked = False
 
         if "robots" in self.protocols:
             robots = decide_robots(url, captures.robots_for(origin, md.get(Meta.CRAWL)), self.agents)
@@ -143,6 +144,11 @@ class OptOutFilter(LedgerStage):
                 reasons.append((Reason.OPTOUT_TDMREP, evidence))
             if tdm.reserved is not None:
                 outcome["tdmrep"] = tdm.evidence
+            if not tdm.reserved and (unread := embedded.get("metadata-unread")):  # pdf.TDM_UNREAD
+                # the PDF's XMP, where its reservation would be, was not read: "no" would claim what was not checked
+                outcome["tdmrep"] = "; ".join(filter(None, [outcome.get("tdmrep"), f"not checked: {unread[0]}"]))
+                unchecked = True
+                self.stat_update("tdm_embedded_unread")
         if "noai" in self.protocols:
             header = x_robots_noai(headers.get("x-robots-tag", []), self.agents)
             meta = meta_noai(metas, self.agents)
@@ -157,7 +163,7 @@ class OptOutFilter(LedgerStage):
                 evidence = f"Content-Usage: {usage}" if usage else robots_rule.evidence
                 reasons.append((Reason.OPTOUT_AIPREF, evidence))
                 outcome["aipref"] = evidence
-        outcome["reserved"] = "yes" if reasons else "no"
+        outcome["reserved"] = "yes" if reasons else "unknown" if unchecked else "no"
         md[Meta.OPTOUT] = outcome
         if reasons:
             return Drop(reasons[0][0], " | ".join(e for _, e in reasons))

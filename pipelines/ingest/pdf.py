@@ -4,7 +4,9 @@ Text comes from PDFium (pypdfium2), page by page, pages joined by `PAGE_SEPARATO
 line of its own, as `pdftotext` marks pages); a deadline checked between pages keeps a pathological
 file from holding the task. Title, author, creation date and language come from the Info dictionary
 and the catalog, with XMP as fallback; `tdm:reservation`/`tdm:policy` from XMP or Info go to
-`Meta.EMBEDDED_TDM`, which the opt-out stage honours. Owns no OCR: a PDF without a text layer is a drop.
+`Meta.EMBEDDED_TDM`, which the opt-out stage honours. The catalog's XMP is read decoded through pikepdf (qpdf:
+compressed, in object streams, owner-password encrypted), other packets by a byte scan; a catalog XMP that cannot be
+read is recorded there too (`TDM_UNREAD`). Owns no OCR: a PDF without a text layer is a drop.
 """
 
 from __future__ import annotations
@@ -19,11 +21,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from lxml import etree
 
-from eurocurate.pipelines.ingest.pdf_streams import declared_filters, decoded_size_past, parse_object, worst_size
+from eurocurate.pipelines.ingest.pdf_streams import (
+    WORST_RATIO,
+    LimitExceeded,
+    declared_filters,
+    decode_bounded,
+    decoded_size_past,
+    parse_object,
+    worst_size,
+)
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
@@ -34,6 +45,7 @@ PAGE_SEPARATOR: Final = "\n\f\n"
 TDMREP_NS: Final = "http://www.w3.org/ns/tdmrep/"
 TDM_RESERVATION: Final = "tdm-reservation"  # keys of Meta.EMBEDDED_TDM, as the opt-out stage reads headers
 TDM_POLICY: Final = "tdm-policy"
+TDM_UNREAD: Final = "metadata-unread"  # why the catalog's XMP, where a reservation would be, could not be read
 _NS = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -41,6 +53,7 @@ _NS = {
 }
 _XMP_START, _XMP_END = b"<x:xmpmeta", b"</x:xmpmeta>"
 _MAX_XMP_PACKETS = 16
+_MAX_XMP_BYTES = 4 << 20  # a decoded /Metadata stream (XMP packets are KBs; a thumbnail inside one, a few 100 KB)
 _MAX_FIELD = 500
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?\s*(Z|[+-]\d{2}'?\d{2}'?)?")
 # FPDF_GetLastError's codes after a failed load, as PDFium's documentation names them
@@ -81,9 +94,42 @@ def _catalog_language(pdf: pdfium.PdfDocument) -> str | None:
     return buffer.raw[: n_bytes - 2].decode("utf-16-le", "replace").strip() or None
 
 
+def _catalog_xmp(path: Path) -> tuple[bytes | None, str | None]:
+    """The catalog's /Metadata stream decoded (qpdf through pikepdf: compressed, in an object stream, or encrypted
+    with an owner password only), and why it could not be read when there is one that could not; (None, None) when
+    the catalog has none."""
+    try:
+        with pikepdf.open(path) as doc:
+            stream = doc.Root.get("/Metadata")
+            if stream is None:
+                return None, None
+            if not isinstance(stream, pikepdf.Stream):
+                return None, "the catalog's /Metadata is not a stream"
+            value = stream.get("/Filter")
+            names = [] if value is None else list(value) if isinstance(value, pikepdf.Array) else [value]
+            filters = [str(n).lstrip("/") for n in names]
+            if unknown := [f for f in filters if f not in WORST_RATIO]:
+                return None, f"the /Metadata stream has filters that are not read here ({', '.join(unknown)})"
+            data = decode_bounded(stream.read_raw_bytes(), filters, _MAX_XMP_BYTES)
+    except LimitExceeded:
+        return None, f"the /Metadata stream decodes past {_MAX_XMP_BYTES} bytes"
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, TypeError) as e:
+        return None, f"the /Metadata stream cannot be read ({type(e).__name__}: {e})"[:300]
+    if not _xmp_facts_root_ok(data):
+        return None, "the /Metadata stream holds no XML that parses"
+    return data, None
+
+
+def _xmp_facts_root_ok(packet: bytes) -> bool:
+    try:
+        return etree.fromstring(packet.strip(), _XMP_PARSER) is not None
+    except etree.XMLSyntaxError:
+        return False
+
+
 def _xmp_packets(path: Path) -> list[bytes]:
-    """Uncompressed XMP packets in file order (the XMP packet wrapper exists so that a scan finds them;
-    a compressed metadata stream is not read)."""
+    """Uncompressed XMP packets in file order, found by scanning the bytes (the XMP packet wrapper exists so that a
+    scan finds them): the metadata of pages and images, and the catalog's when pikepdf cannot read it."""
     packets: list[bytes] = []
     with open(path, "rb") as f:
         try:
@@ -132,10 +178,18 @@ def _xmp_facts(packet: bytes) -> dict[str, list[str]]:
 
 def _metadata(pdf: pdfium.PdfDocument, path: Path) -> dict[str, object]:
     md: dict[str, object] = {Meta.INPUT_FORMAT: "pdf", Meta.CONTENT_TYPE: PLAIN_TEXT}
+    catalog_packet, unread = _catalog_xmp(path)
+    others = [p for p in _xmp_packets(path) if catalog_packet is None or p not in catalog_packet]
     xmp: dict[str, list[str]] = {}
-    for packet in _xmp_packets(path):
+    for packet in [catalog_packet] if catalog_packet else []:
         for key, values in _xmp_facts(packet).items():
             xmp.setdefault(key, []).extend(values)
+    for packet in others:
+        for key, values in _xmp_facts(packet).items():
+            if key in ("reservation", "policy") and catalog_packet:  # the document's own declaration comes last
+                xmp[key] = values + xmp.get(key, [])
+            else:
+                xmp.setdefault(key, []).extend(values)
     title = pdf.get_metadata_value("Title").strip() or next(iter(xmp.get("title", [])), "")
     author = pdf.get_metadata_value("Author").strip() or "; ".join(xmp.get("creator", []))
     created = pdf_date_iso(pdf.get_metadata_value("CreationDate")) or next(iter(xmp.get("created", [])), None)
@@ -152,6 +206,9 @@ def _metadata(pdf: pdfium.PdfDocument, path: Path) -> dict[str, object]:
         values = [v for v in [pdf.get_metadata_value(info_key).strip(), *xmp.get(xmp_key, [])] if v]
         if values:
             tdm[key] = values
+    if unread and not catalog_packet:
+        tdm[TDM_UNREAD] = [f"{path.name}: {unread}"]
+        log.warning("%s: XMP metadata not read: %s", path, unread)
     if tdm:
         md[Meta.EMBEDDED_TDM] = tdm
     return md

@@ -1,7 +1,8 @@
 """PDF streams read from the file's bytes: a stream's own dictionary (a small parser of PDF objects, names with `#xx`
 escapes decoded), the filters it declares, and their decoding within a byte limit, counted in steps and never held
-whole: what the inflation-bomb check of `pdf.py` runs on every stream before PDFium opens the file. Does not follow
-the document's object graph or decrypt.
+whole: what the inflation-bomb check of `pdf.py` runs on every stream before PDFium opens the file, and how its
+XMP reader decodes the metadata stream. Does not follow the document's object graph or decrypt (pikepdf does that
+for the metadata stream).
 """
 
 from __future__ import annotations

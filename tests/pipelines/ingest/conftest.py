@@ -32,6 +32,7 @@ def make_pdf(
     flate_padding: int = 0,
     filters: str = "/FlateDecode",
     encode: Callable[[bytes], bytes] = zlib.compress,
+    xmp_filter: tuple[str, Callable[[bytes], bytes]] | None = None,
 ) -> Path:
     """A valid PDF 1.7: one page per list of lines (Helvetica, WinAnsi), optional Info, /Lang and XMP.
 
@@ -40,6 +41,7 @@ def make_pdf(
     `flate_padding`: the page contents are a FlateDecode stream with this many bytes of comment lines after the
     text (a decompression bomb when large: a few KB on disk); `filters` and `encode` make it another filter chain
     (`filters` is written after `/Filter` as is, so it can hold escapes, arrays and `/DecodeParms`).
+    `xmp_filter`: the /Filter entry of the metadata stream and the function that encodes the XMP for it.
     """
     objects: dict[int, bytes] = {}
     n_pages = len(pages)
@@ -57,9 +59,13 @@ def make_pdf(
     objects[4] = b"<< " + info_items + b">>"
     if xmp is not None:
         data = xmp.encode("utf-8")
+        xmp_entry = b""
+        if xmp_filter:
+            xmp_entry, data = b" /Filter " + xmp_filter[0].encode(), xmp_filter[1](data)
         objects[5] = (
             b"<< /Type /Metadata /Subtype /XML /Length "
             + str(len(data)).encode()
+            + xmp_entry
             + b" >>\nstream\n"
             + data
             + b"\nendstream"

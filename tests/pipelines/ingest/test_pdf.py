@@ -6,6 +6,7 @@ import itertools
 import re
 import zlib
 
+import pikepdf
 import pytest
 from datatrove.data import Document
 
@@ -72,6 +73,49 @@ def test_tdm_reservation_in_xmp_or_info_reaches_the_optout_stage(tmp_path):
     kept = [d.id for d in step.run(iter(docs))]
     assert kept == ["lifted", "free"]
     assert step.stats.stats[f"dropped_{Reason.OPTOUT_TDMREP}"].total == 2
+
+
+def test_a_reservation_in_compressed_or_owner_password_encrypted_xmp_reaches_the_optout_stage(tmp_path):
+    """The XMP packet a byte scan cannot see: a Flate-compressed /Metadata stream, and one encrypted (RC4 or AES)
+    in a file that only has an owner password, which every reader opens. Both were `reserved: no`."""
+    xmp = tdm_xmp(1, "https://pub.example.eu/tdm.json")
+    compressed = make_pdf(tmp_path / "z.pdf", [ENGLISH], xmp=xmp, xmp_filter=("/FlateDecode", zlib.compress))
+    assert b"tdm:reservation" not in compressed.read_bytes()
+    encrypted = []
+    for r in (4, 6):
+        with pikepdf.open(make_pdf(tmp_path / "plain.pdf", [ENGLISH], xmp=xmp)) as plain:
+            path = tmp_path / f"owner_r{r}.pdf"
+            plain.save(path, encryption=pikepdf.Encryption(owner="only-the-owner", user="", R=r))
+        assert b"tdm:reservation" not in path.read_bytes()
+        encrypted.append(path)
+    docs = [pdf_document(p, 30) for p in (compressed, *encrypted)]
+    for doc in docs:
+        assert doc.problem is None and ENGLISH[0] in doc.text
+        assert doc.metadata[Meta.EMBEDDED_TDM] == {
+            "tdm-reservation": ["1"],
+            "tdm-policy": ["https://pub.example.eu/tdm.json"],
+        }
+        assert doc.metadata[Meta.AUTHOR] == "XMP Author"
+    step = OptOutFilter(str(tmp_path / "out"), protocols=("tdmrep",))
+    kept = list(step.run(iter(Document(text=d.text, id=str(i), metadata=dict(d.metadata)) for i, d in enumerate(docs))))
+    assert kept == [] and step.stats.stats[f"dropped_{Reason.OPTOUT_TDMREP}"].total == 3
+
+
+def test_xmp_metadata_that_cannot_be_read_is_recorded_not_taken_for_no_reservation(tmp_path):
+    """A /Metadata stream whose filter is not one a reader decodes for XML (here DCTDecode) may hold a reservation:
+    the opt-out outcome says it was not checked (`reserved: unknown`) instead of `reserved: no`."""
+    path = make_pdf(tmp_path / "u.pdf", [ENGLISH], xmp=tdm_xmp(1), xmp_filter=("/DCTDecode", lambda b: b[::-1]))
+    doc = pdf_document(path, 30)
+    assert doc.problem is None and ENGLISH[0] in doc.text
+    [unread] = doc.metadata[Meta.EMBEDDED_TDM]["metadata-unread"]
+    assert "DCTDecode" in unread
+    step = OptOutFilter(str(tmp_path / "out"), protocols=("tdmrep",))
+    [kept] = list(step.run(iter([Document(text=doc.text, id="u", metadata=dict(doc.metadata))])))
+    assert kept.metadata[Meta.OPTOUT]["reserved"] == "unknown"
+    assert kept.metadata[Meta.OPTOUT]["tdmrep"].startswith("not checked: u.pdf: ")
+    assert step.stats.stats["tdm_embedded_unread"].total == 1
+    free = pdf_document(make_pdf(tmp_path / "f.pdf", [ENGLISH], xmp=tdm_xmp(0)), 30)  # read, and no reservation
+    assert "metadata-unread" not in free.metadata[Meta.EMBEDDED_TDM]
 
 
 def test_the_extractor_passes_pdf_text_through_with_its_pages(tmp_path):
