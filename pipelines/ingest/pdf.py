@@ -1,12 +1,13 @@
 """PDF files: text with its page structure, the metadata the document declares, and its TDMRep opt-out.
 
 Text comes from PDFium (pypdfium2), page by page, pages joined by `PAGE_SEPARATOR` (a form feed on a
-line of its own, as `pdftotext` marks pages); a deadline checked between pages keeps a pathological
-file from holding the task. Title, author, creation date and language come from the Info dictionary
-and the catalog, with XMP as fallback; `tdm:reservation`/`tdm:policy` from XMP or Info go to
-`Meta.EMBEDDED_TDM`, which the opt-out stage honours. The catalog's XMP is read decoded through pikepdf (qpdf:
-compressed, in object streams, owner-password encrypted), other packets by a byte scan; a catalog XMP that cannot be
-read is recorded there too (`TDM_UNREAD`). Owns no OCR: a PDF without a text layer is a drop.
+line of its own, as `pdftotext` marks pages) and made plain by `pdf_text` (line-end hyphens, control
+characters); a deadline checked between pages keeps a pathological file from holding the task. Title,
+author, creation date and language come from the Info dictionary and the catalog, with XMP as fallback;
+`tdm:reservation`/`tdm:policy` from XMP or Info go to `Meta.EMBEDDED_TDM`, which the opt-out stage honours.
+The catalog's XMP is read decoded through pikepdf (qpdf: compressed, in object streams, owner-password
+encrypted), other packets by a byte scan; a catalog XMP that cannot be read is recorded there too
+(`TDM_UNREAD`). Owns no OCR: a PDF without a text layer is a drop.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from eurocurate.pipelines.ingest.pdf_streams import (
     parse_object,
     worst_size,
 )
+from eurocurate.pipelines.ingest.pdf_text import rejoin_line_hyphens, without_controls
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
@@ -224,7 +226,8 @@ def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
             textpage.close()
     finally:
         page.close()
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip("\n")
+    text = without_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
 # the keyword `stream` (not the end of `endstream`, not inside a name) and the end of line after it
@@ -339,6 +342,6 @@ def pdf_document(
             return SourceDocument(
                 "", 0, "", md, Drop(Reason.NO_TEXT, f"{path.name}: {n_pages} pages without a text layer")
             )
-        return SourceDocument("", 0, PAGE_SEPARATOR.join(pages), md)
+        return SourceDocument("", 0, rejoin_line_hyphens(PAGE_SEPARATOR.join(pages)), md)
     finally:
         pdf.close()

@@ -15,6 +15,7 @@ from eurocurate.pipelines.extract.stage import HtmlExtractor
 from eurocurate.pipelines.ingest.formats import read_source
 from eurocurate.pipelines.ingest.pdf import PAGE_SEPARATOR, pdf_date_iso, pdf_document
 from eurocurate.pipelines.ingest.pdf_streams import LimitExceeded, declared_filters, decode_bounded, parse_object
+from eurocurate.pipelines.ingest.pdf_text import rejoin_line_hyphens
 from eurocurate.pipelines.ingest.source_document import ReadLimits
 from eurocurate.schema import Meta, Reason
 from tests.pipelines.ingest.conftest import make_pdf, tdm_xmp
@@ -116,6 +117,42 @@ def test_xmp_metadata_that_cannot_be_read_is_recorded_not_taken_for_no_reservati
     assert step.stats.stats["tdm_embedded_unread"].total == 1
     free = pdf_document(make_pdf(tmp_path / "f.pdf", [ENGLISH], xmp=tdm_xmp(0)), 30)  # read, and no reservation
     assert "metadata-unread" not in free.metadata[Meta.EMBEDDED_TDM]
+
+
+def test_line_end_hyphens_are_rejoined_or_kept_and_no_noncharacter_reaches_the_text(tmp_path):
+    """PDFium marks a hyphen ending a line between letters with U+FFFE and joins the lines: `ausrei\ufffechende`
+    reached the shards. A hyphenated word is joined; a hyphen before a capital, inside a compound that has one
+    already, or of a form the document writes elsewhere, is kept."""
+    lines = [
+        "Die Behörden verfügen über ausrei-",
+        "chende Mittel der EU-",
+        "Kommission, day-to-",
+        "day und non-",
+        "existing; eine non-existing Sache.",
+    ]
+    doc = pdf_document(make_pdf(tmp_path / "h.pdf", [lines]), 30)
+    assert "\ufffe" not in doc.text
+    assert doc.text == (
+        "Die Behörden verfügen über ausreichende Mittel der EU-Kommission, day-to-day und non-existing; "
+        "eine non-existing Sache."
+    )
+
+
+def test_a_hyphen_mark_is_resolved_from_its_context_and_the_document():
+    assert rejoin_line_hyphens("use --show-leak\ufffekinds=all") == "use --show-leak-kinds=all"
+    assert rejoin_line_hyphens("Daten\ufffe\nschutz") == "Datenschutz"  # a build that keeps the line break
+    assert rejoin_line_hyphens("Ver\ufffearbei\ufffetung") == "Verarbeitung"  # a word over three lines
+    assert rejoin_line_hyphens("64\ufffebit") == "64-bit"
+    assert rejoin_line_hyphens("co\ufffeoperation, co-operation") == "co-operation, co-operation"
+    assert (
+        rejoin_line_hyphens("co\ufffeoperation, cooperation, co-operation") == "cooperation, cooperation, co-operation"
+    )
+
+
+def test_control_characters_of_unmapped_glyphs_are_removed_tabs_and_pages_kept(tmp_path):
+    """A TeX-made PDF gives U+0001, U+0010 and U+0011 for glyphs without a Unicode mapping."""
+    doc = pdf_document(make_pdf(tmp_path / "c.pdf", [["P(x) \x01 M(x)", "tab\there \x10\x11x"], ["zwei"]]), 30)
+    assert doc.text == "P(x)  M(x)\ntab\there x" + PAGE_SEPARATOR + "zwei"
 
 
 def test_the_extractor_passes_pdf_text_through_with_its_pages(tmp_path):
