@@ -241,8 +241,10 @@ def _inflation_bomb(path: Path, max_bytes: int) -> str | None:
     whole to read the page (a 3 MB file held 3 GB). Each stream's own dictionary is parsed (`pdf_streams`: names with
     `#xx` escapes, nested dictionaries, filter chains of Flate, LZW, RunLength, ASCII85, ASCIIHex); a stream whose
     filters cannot be known from its dictionary is tried as Flate. Streams too short to reach the limit through
-    their filters are not decoded; the others are, counting in 1 MiB steps, never kept. Images are left out: PDFium
-    does not decode them for text."""
+    their filters are not decoded; the others are, counting in 1 MiB steps, never kept. Images are left out (PDFium
+    does not decode them for text), but as a dictionary may call a page's contents an image, and the bytes of an
+    encrypted file are ciphertext, those two cases are checked again page by page (`_page_contents_bomb`)."""
+    large_image = False
     with open(path, "rb") as f:
         try:
             data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
@@ -254,15 +256,58 @@ def _inflation_bomb(path: Path, max_bytes: int) -> str | None:
                 filters = declared_filters(stream_dict) if stream_dict is not None else None
                 if filters is None:
                     filters, how = ["FlateDecode"], "a stream of unreadable filters, tried as Flate,"
-                elif stream_dict.get("Subtype") == "Image":
-                    continue
                 else:
                     how = f"a stream of filters {filters or 'none'}"
                 stream = _stream_bytes(data, m.end(), stream_dict)
                 if worst_size(len(stream), filters) <= max_bytes:
                     continue
+                if stream_dict is not None and stream_dict.get("Subtype") == "Image":
+                    large_image = True
+                    continue
                 if (size := decoded_size_past(stream, filters, max_bytes)) is not None:
                     return f"{how} at byte {m.end()} decodes past max_bytes {max_bytes} ({size} bytes and more)"
+    return _page_contents_bomb(path, max_bytes, large_image)
+
+
+def _page_contents_bomb(path: Path, max_bytes: int, large_image: bool) -> str | None:
+    """Evidence when a page's content stream, or a form it draws, decodes past `max_bytes`, read through qpdf
+    (decrypted, whatever its dictionary calls it). Only for an encrypted file or one with an image stream that could
+    pass the limit: a walk of every page costs memory for each. A file qpdf cannot open is left to PDFium."""
+    try:
+        with pikepdf.open(path) as doc:
+            if not (doc.is_encrypted or large_image):
+                return None
+            seen: set[tuple[int, int]] = set()
+            for number, page in enumerate(doc.pages, 1):
+                # (object, drawn as contents): a page's /Contents is parsed as such whatever its /Subtype says
+                todo = [(page.obj.get("/Contents"), True), (page.obj.get("/Resources"), False)]
+                while todo:
+                    obj, contents = todo.pop()
+                    if isinstance(obj, pikepdf.Array):
+                        todo.extend((item, contents) for item in obj)
+                    elif isinstance(obj, pikepdf.Dictionary) and not isinstance(obj, pikepdf.Stream):
+                        xobjects = obj.get("/XObject")
+                        if isinstance(xobjects, pikepdf.Dictionary):
+                            todo.extend((v, False) for v in xobjects.values() if isinstance(v, pikepdf.Stream))
+                    if not isinstance(obj, pikepdf.Stream) or obj.objgen in seen:
+                        continue
+                    seen.add(obj.objgen)
+                    if not contents and obj.get("/Subtype") != pikepdf.Name.Form:
+                        continue  # an image a page draws: PDFium does not decode it for text
+                    todo.append((obj.get("/Resources"), False))
+                    value = obj.get("/Filter")
+                    names = [] if value is None else list(value) if isinstance(value, pikepdf.Array) else [value]
+                    filters = [str(n).lstrip("/") for n in names]
+                    raw = obj.read_raw_bytes()
+                    if worst_size(len(raw), filters) > max_bytes and (
+                        size := decoded_size_past(raw, filters, max_bytes)
+                    ):
+                        return (
+                            f"a content stream of page {number} (object {obj.objgen[0]}) decodes past max_bytes "
+                            f"{max_bytes} ({size} bytes and more)"
+                        )
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, TypeError):
+        return None
     return None
 
 

@@ -261,6 +261,23 @@ def test_a_stream_that_decodes_past_max_bytes_is_a_drop_however_its_filters_are_
     assert read.problem is None and ENGLISH[0] in read.text
 
 
+def test_a_bomb_in_an_encrypted_file_or_in_contents_called_an_image_is_a_drop(tmp_path):
+    """Image streams are not decoded by the byte scan (PDFium does not decode them for text), but PDFium parses a
+    page's /Contents whatever its /Subtype says; and an owner-password file's streams are ciphertext on disk. Both
+    were read at 720 MB peak with a 400 MiB page; the page walk through qpdf decodes them first."""
+    image = make_pdf(tmp_path / "i.pdf", [ENGLISH], flate_padding=4 << 20, filters="/FlateDecode /Subtype /Image")
+    plain = make_pdf(tmp_path / "plain.pdf", [ENGLISH], flate_padding=4 << 20)
+    encrypted = tmp_path / "e.pdf"
+    with pikepdf.open(plain) as doc:
+        doc.save(encrypted, encryption=pikepdf.Encryption(owner="only-the-owner", user="", R=4))
+    for path in (image, encrypted):
+        [doc] = list(read_source(path, "pdf", ReadLimits(max_bytes=2 << 20)))
+        assert doc.problem is not None and doc.problem.reason == Reason.OVERSIZE, path.name
+        assert "content stream of page 1" in doc.problem.evidence
+        [read] = list(read_source(path, "pdf", ReadLimits(max_bytes=64 << 20)))
+        assert read.problem is None and ENGLISH[0] in read.text
+
+
 def test_the_filters_of_a_stream_are_decoded_as_pdf_defines_them():
     text = b"Die Kommission ver\xf6ffentlicht Leitlinien. " * 300
     run_length = bytes([255 - 4]) + b"x" + bytes([5]) + b"abcdef" + b"\x80"
