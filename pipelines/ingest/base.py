@@ -226,5 +226,7 @@ class SourceReader(PipelineStep):
             if item.problem is not None:
                 drop_at_source(self, ledger, doc, item.problem, rank)
                 continue
+            for name, value in item.counts.items():
+                self.stat_update(name, value=value)
             self.stat_update(Stat.FORWARDED)
             yield doc

@@ -36,7 +36,12 @@ from eurocurate.pipelines.ingest.pdf_streams import (
     parse_object,
     worst_size,
 )
-from eurocurate.pipelines.ingest.pdf_text import rejoin_line_hyphens, without_controls
+from eurocurate.pipelines.ingest.pdf_text import (
+    RUNNING_LINES_STAT,
+    rejoin_line_hyphens,
+    without_controls,
+    without_running_lines,
+)
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
@@ -387,6 +392,8 @@ def pdf_document(
             return SourceDocument(
                 "", 0, "", md, Drop(Reason.NO_TEXT, f"{path.name}: {n_pages} pages without a text layer")
             )
-        return SourceDocument("", 0, rejoin_line_hyphens(PAGE_SEPARATOR.join(pages)), md)
+        pages, running = without_running_lines(pages)
+        text = rejoin_line_hyphens(PAGE_SEPARATOR.join(pages))
+        return SourceDocument("", 0, text, md, counts={RUNNING_LINES_STAT: running} if running else {})
     finally:
         pdf.close()

@@ -1,10 +1,12 @@
-"""The text PDFium gives for a page, made plain text: its marks of line-end hyphens resolved and the control
-characters of glyphs without a Unicode mapping removed. Owns no PDF reading (`pdf.py` does that).
+"""The text PDFium gives for a page, made plain text: its marks of line-end hyphens resolved, the control
+characters of glyphs without a Unicode mapping removed, and running heads and page numbers that repeat on most pages
+left out. Owns no PDF reading (`pdf.py` does that).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Final
 
 # PDFium's get_text_range() replaces a hyphen that ends a line between two letters with U+FFFE (a non-character)
@@ -62,3 +64,38 @@ def rejoin_line_hyphens(text: str) -> str:
 
 def _last_token(text: str) -> str:
     return text.rsplit(None, 1)[-1] if text[-1:] and not text[-1].isspace() else ""
+
+
+RUNNING_LINES_STAT: Final = "pdf_running_lines_removed"
+_EDGE_LINES = 3  # lines at the top and at the bottom of a page where running heads and page numbers stand
+_MIN_PAGES = 3
+_DIGITS = re.compile(r"\d+")
+
+
+def without_running_lines(pages: list[str]) -> tuple[list[str], int]:
+    """`pages` less the lines that stand among the first or last three lines of more than half of the pages of a
+    document of three pages or more, digits aside (`L 119/3`, `Page 3 of 9`, a bare page number), and how many lines
+    that removed. A line is removed only where it stands at a page's edge: the same words in a page's body stay."""
+    if len(pages) < _MIN_PAGES:
+        return pages, 0
+    split = [page.split("\n") for page in pages]
+    edges: list[set[int]] = []
+    seen_on: Counter[str] = Counter()
+    for lines in split:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        edge = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
+        edges.append(edge)
+        seen_on.update({_running_key(lines[i]) for i in edge})
+    running = {key for key, n in seen_on.items() if n > len(pages) / 2}
+    if not running:
+        return pages, 0
+    removed, out = 0, []
+    for lines, edge in zip(split, edges):
+        kept = [line for i, line in enumerate(lines) if i not in edge or _running_key(line) not in running]
+        removed += len(lines) - len(kept)
+        out.append("\n".join(kept).strip("\n"))
+    return out, removed
+
+
+def _running_key(line: str) -> str:
+    return _DIGITS.sub("0", " ".join(line.split())).casefold()

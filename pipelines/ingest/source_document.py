@@ -26,6 +26,7 @@ class SourceDocument:
     text: str = ""
     metadata: dict[str, object] = field(default_factory=dict)  # Meta keys the format knows (url, title, ...)
     problem: Drop | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # stage stats the reader measured (running lines removed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from datatrove.data import Document
 
 from eurocurate.filters.optout.step import OptOutFilter
 from eurocurate.pipelines.extract.stage import HtmlExtractor
+from eurocurate.pipelines.ingest.document_reader import DocumentReader
 from eurocurate.pipelines.ingest.formats import read_source
 from eurocurate.pipelines.ingest.pdf import PAGE_SEPARATOR, pdf_date_iso, pdf_document
 from eurocurate.pipelines.ingest.pdf_streams import LimitExceeded, declared_filters, decode_bounded, parse_object
@@ -153,6 +154,33 @@ def test_control_characters_of_unmapped_glyphs_are_removed_tabs_and_pages_kept(t
     """A TeX-made PDF gives U+0001, U+0010 and U+0011 for glyphs without a Unicode mapping."""
     doc = pdf_document(make_pdf(tmp_path / "c.pdf", [["P(x) \x01 M(x)", "tab\there \x10\x11x"], ["zwei"]]), 30)
     assert doc.text == "P(x)  M(x)\ntab\there x" + PAGE_SEPARATOR + "zwei"
+
+
+def test_running_heads_and_page_numbers_repeated_on_most_pages_are_removed_and_counted(tmp_path):
+    """The journal's head and its `L 119/n` folio stood between sentences on every page; a line that repeats on
+    fewer than half the pages, or the head's words in a page's body, stay. The reader stage counts the removed."""
+    head = "Amtsblatt der Europäischen Union"
+    body = [
+        ["(1) Die Mitgliedstaaten stellen sicher,", "dass die Behörden Mittel haben.", "Siehe Anhang."],
+        ["(2) Die Kommission veröffentlicht", "Leitlinien zur Anwendung.", "Siehe Anhang."],
+        ["(3) Die Aufsichtsbehörde ist befugt,", f"im {head} zu veröffentlichen.", head],
+        ["(4) Jeder Mitgliedstaat sieht vor,", "dass Behörden unabhängig sind.", "Ende."],
+    ]
+    pages = [[head, *lines, f"L 119/{n}"] for n, lines in enumerate(body, 1)]
+    more = ["Weitere Ausführungen folgen.", "Sie betreffen die Aufsicht.", "Und die Mittel."]
+    pages[2] = [head, *body[2][:2], head, *more, "L 119/3"]  # the head's words in the body of a page
+    path = make_pdf(tmp_path / "in" / "amtsblatt.pdf", pages)
+    doc = pdf_document(path, 30)
+    texts = doc.text.split(PAGE_SEPARATOR)
+    assert texts[0] == "\n".join(body[0]) and texts[1] == "\n".join(body[1]) and texts[3] == "\n".join(body[3])
+    assert texts[2] == "\n".join([*body[2][:2], head, *more])
+    assert doc.counts == {"pdf_running_lines_removed": 8}
+    two_pages = pdf_document(make_pdf(tmp_path / "two.pdf", pages[:2]), 30)  # too few pages to tell
+    assert two_pages.text.split(PAGE_SEPARATOR)[0] == "\n".join(pages[0]) and two_pages.counts == {}
+
+    step = DocumentReader(["amtsblatt.pdf"], str(tmp_path / "in"), str(tmp_path / "out"), str(tmp_path / "w"), {})
+    [read] = list(step.run(None, rank=0, world_size=1))
+    assert read.text == doc.text and step.stats.stats["pdf_running_lines_removed"].total == 8
 
 
 def test_the_extractor_passes_pdf_text_through_with_its_pages(tmp_path):
