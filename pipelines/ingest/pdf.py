@@ -34,6 +34,7 @@ from eurocurate.pipelines.ingest.pdf_streams import (
     decode_bounded,
     decoded_size_past,
     parse_object,
+    skip_space,
     worst_size,
 )
 from eurocurate.pipelines.ingest.pdf_text import (
@@ -239,6 +240,8 @@ def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
 _STREAM = re.compile(rb"(?<![A-Za-z0-9#/])stream(?:\r\n|\n|\r)?")
 _OBJECT_HEADER = re.compile(rb"\d+\s+\d+\s+obj$")
 _MAX_DICT_BEFORE = 1 << 20  # how far before `stream` its object header is looked for
+_COMMENTS = re.compile(rb"%[^\r\n]*")
+_WIDE_SEARCHES = 64  # per file: searches past 4 KiB for a dictionary that does not parse (each copies up to 1 MiB)
 
 
 def _inflation_bomb(path: Path, max_bytes: int) -> str | None:
@@ -256,20 +259,22 @@ def _inflation_bomb(path: Path, max_bytes: int) -> str | None:
         except ValueError:  # an empty file
             return None
         with data:
+            ends = _StreamEnds(data)
+            wide_searches = [_WIDE_SEARCHES]
             for m in _STREAM.finditer(data):
-                stream_dict = _stream_dictionary(data, m.start())
+                stream_dict = _stream_dictionary(data, m.start(), wide_searches)
                 filters = declared_filters(stream_dict) if stream_dict is not None else None
                 if filters is None:
                     filters, how = ["FlateDecode"], "a stream of unreadable filters, tried as Flate,"
                 else:
                     how = f"a stream of filters {filters or 'none'}"
-                stream = _stream_bytes(data, m.end(), stream_dict)
-                if worst_size(len(stream), filters) <= max_bytes:
+                span = (m.end(), ends.after(m.end(), stream_dict))
+                if worst_size(span[1] - span[0], filters) <= max_bytes:
                     continue
                 if stream_dict is not None and stream_dict.get("Subtype") == "Image":
                     large_image = True
                     continue
-                if (size := decoded_size_past(stream, filters, max_bytes)) is not None:
+                if (size := decoded_size_past(data, filters, max_bytes, span)) is not None:
                     return f"{how} at byte {m.end()} decodes past max_bytes {max_bytes} ({size} bytes and more)"
     return _page_contents_bomb(path, max_bytes, large_image)
 
@@ -316,12 +321,15 @@ def _page_contents_bomb(path: Path, max_bytes: int, large_image: bool) -> str | 
     return None
 
 
-def _stream_dictionary(data: mmap.mmap, keyword: int) -> dict[str, object] | None:
+def _stream_dictionary(data: mmap.mmap, keyword: int, wide_searches: list[int]) -> dict[str, object] | None:
     """The dictionary of the stream whose keyword `stream` is at `keyword`, parsed from its object header on; None
-    when no header before it starts a dictionary that ends right before the keyword (looked for in 4 KiB, then up
-    to 1 MiB: a dictionary can be long, and the bytes `obj` can stand inside it)."""
+    when the keyword does not follow `>>`, or no header before it starts a dictionary that ends right there (looked
+    for in 4 KiB, then up to 1 MiB while `wide_searches[0]`, the file's budget for that, lasts: a dictionary can be
+    long, and the bytes `obj` can stand inside it)."""
     for before in (4096, 65536, _MAX_DICT_BEFORE):
         window = data[max(0, keyword - before) : keyword]
+        if not _COMMENTS.sub(b"", window[-1024:]).rstrip(b"\x00\t\n\x0c\r ").endswith(b">>"):
+            return None  # no dictionary ends before it (comments aside): not a stream's keyword
         pos = len(window)
         for _ in range(16):
             pos = window.rfind(b"obj", 0, pos)
@@ -333,22 +341,30 @@ def _stream_dictionary(data: mmap.mmap, keyword: int) -> dict[str, object] | Non
                 value, end = parse_object(window, pos + 3)
             except (ValueError, RecursionError):
                 continue
-            if isinstance(value, dict) and window[end:].strip(b"\x00\t\n\x0c\r ") == b"":
+            if isinstance(value, dict) and skip_space(window, end) == len(window):
                 return value
-        if before >= keyword:
+        if before >= keyword or wide_searches[0] <= 0:
             break
+        wide_searches[0] -= 1
     return None
 
 
-def _stream_bytes(data: mmap.mmap, start: int, stream_dict: dict[str, object] | None) -> bytes:
-    """The stream's data: up to `endstream` or its direct /Length, whichever reaches further (a reader may use
-    either, and a count over more bytes only counts more)."""
-    end = data.find(b"endstream", start)
-    end = len(data) if end < 0 else end
-    length = stream_dict.get("Length") if stream_dict else None
-    if isinstance(length, float) and length > 0:
-        end = max(end, min(len(data), start + int(length)))
-    return data[start:end]
+class _StreamEnds:
+    """Where a stream ends: at the next `endstream` or its direct /Length, whichever reaches further (a reader may
+    use either, and a count over more bytes only counts more). The next `endstream` is searched once per stream."""
+
+    def __init__(self, data: mmap.mmap) -> None:
+        self.data, self.next_end = data, -1
+
+    def after(self, start: int, stream_dict: dict[str, object] | None) -> int:
+        if self.next_end < start and self.next_end != len(self.data):
+            found = self.data.find(b"endstream", start)
+            self.next_end = len(self.data) if found < 0 else found
+        end = self.next_end
+        length = stream_dict.get("Length") if stream_dict else None
+        if isinstance(length, float) and length > 0:
+            end = max(end, min(len(self.data), start + int(length)))
+        return end
 
 
 def pdf_document(

@@ -7,10 +7,13 @@ for the metadata stream).
 
 from __future__ import annotations
 
+import mmap
 import re
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import Final
+
+Buffer = bytes | mmap.mmap  # what decoding reads from: a stream's bytes, or the mapped file it stands in
 
 STEP: Final = 1 << 20  # decoders yield at most this much at a time
 # The most one input byte can become, per filter: zlib's 1032; LZW one 9-bit code for a 4096-byte table entry;
@@ -64,14 +67,14 @@ def parse_object(data: bytes, pos: int, depth: int = 0) -> tuple[object, int]:
     """The PDF object at `pos` and the position after it: dict → dict of decoded names, array → list, name → str,
     number → float, reference → `Reference`, string → bytes (escapes not undone), a keyword (true, null) → bytes.
     Raises ValueError on what is not a PDF object (or nested deeper than 32)."""
-    pos = _skip_space(data, pos)
+    pos = skip_space(data, pos)
     if pos >= len(data) or depth > _MAX_DEPTH:
         raise ValueError("no object")
     if data.startswith(b"<<", pos):
         out: dict[str, object] = {}
         pos += 2
         while True:
-            pos = _skip_space(data, pos)
+            pos = skip_space(data, pos)
             if data.startswith(b">>", pos):
                 return out, pos + 2
             key = _NAME.match(data, pos)
@@ -83,7 +86,7 @@ def parse_object(data: bytes, pos: int, depth: int = 0) -> tuple[object, int]:
         items: list[object] = []
         pos += 1
         while True:
-            pos = _skip_space(data, pos)
+            pos = skip_space(data, pos)
             if data.startswith(b"]", pos):
                 return items, pos + 1
             item, pos = parse_object(data, pos, depth + 1)
@@ -110,7 +113,8 @@ def parse_object(data: bytes, pos: int, depth: int = 0) -> tuple[object, int]:
     return data[pos:end], end  # true, false, null
 
 
-def _skip_space(data: bytes, pos: int) -> int:
+def skip_space(data: bytes, pos: int) -> int:
+    """The position of the first byte at or after `pos` that is neither white space nor in a comment."""
     while pos < len(data):
         if data[pos] in _WHITESPACE:
             pos += 1
@@ -161,17 +165,28 @@ def worst_size(n_bytes: int, filters: list[str]) -> int:
     return size
 
 
-def decoded_chunks(data: bytes, filters: list[str], limit: int) -> Iterator[bytes]:
-    """The stream decoded through `filters`, in chunks of at most about `STEP` bytes; decoding stops at the first
-    filter that is not one of WORST_RATIO's, as PDFium's does for a content stream, and at broken data. Raises
-    LimitExceeded as soon as the output of any filter of the chain passes `limit` (PDFium holds each whole)."""
-    chunks: Iterable[bytes] = (data[i : i + STEP] for i in range(0, len(data), STEP))
+def decoded_chunks(
+    data: Buffer, filters: list[str], limit: int, span: tuple[int, int] | None = None
+) -> Iterator[bytes]:
+    """The stream `data[span]` (all of `data` without a span) decoded through `filters`, in chunks of at most about
+    `STEP` bytes; decoding stops at the first filter that is not one of WORST_RATIO's, as PDFium's does for a
+    content stream, and at broken data. Raises LimitExceeded as soon as the output of any filter of the chain passes
+    `limit` (PDFium holds each whole). The input is sliced as decoding goes, 4 KiB first: data that is no stream
+    costs little."""
+    chunks: Iterable[bytes] = _slices(data, *(span or (0, len(data))))
     for name in filters:
         decoder = _DECODERS.get(name)
         if decoder is None:
             break
         chunks = _counted(decoder(chunks), limit)
     yield from chunks
+
+
+def _slices(data: Buffer, start: int, end: int) -> Iterator[bytes]:
+    size = 4096
+    while start < end:
+        yield data[start : min(end, start + size)]
+        start, size = start + size, min(size * 4, STEP)
 
 
 def _counted(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:
@@ -183,11 +198,11 @@ def _counted(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:
         yield chunk
 
 
-def decoded_size_past(data: bytes, filters: list[str], limit: int) -> int | None:
-    """How many bytes decoding passed `limit` at (some filter's output), or None when it stays within it. Nothing
-    is kept."""
+def decoded_size_past(data: Buffer, filters: list[str], limit: int, span: tuple[int, int] | None = None) -> int | None:
+    """How many bytes decoding `data[span]` passed `limit` at (some filter's output), or None when it stays within
+    it. Nothing is kept."""
     try:
-        for _ in decoded_chunks(data, filters, limit):
+        for _ in decoded_chunks(data, filters, limit, span):
             pass
     except LimitExceeded as e:
         return int(e.args[0])

@@ -289,6 +289,16 @@ def test_a_stream_that_decodes_past_max_bytes_is_a_drop_however_its_filters_are_
     assert read.problem is None and ENGLISH[0] in read.text
 
 
+def test_a_comment_between_a_stream_dictionary_and_its_keyword_does_not_hide_its_filters(tmp_path):
+    """PDFium skips a comment there; a stream whose dictionary the scan could not find is only tried as Flate."""
+    path = make_pdf(tmp_path / "c.pdf", [ENGLISH], flate_padding=4 << 20, filters="/LZWDecode", encode=_lzw)
+    path.write_bytes(path.read_bytes().replace(b"/LZWDecode >>\nstream", b"/LZWDecode >> % obj >> <<\nstream"))
+    [doc] = list(read_source(path, "pdf", ReadLimits(max_bytes=2 << 20)))
+    assert doc.problem is not None and "filters ['LZWDecode']" in doc.problem.evidence
+    [read] = list(read_source(path, "pdf", ReadLimits(max_bytes=64 << 20)))
+    assert read.problem is None and ENGLISH[0] in read.text
+
+
 def test_a_bomb_in_an_encrypted_file_or_in_contents_called_an_image_is_a_drop(tmp_path):
     """Image streams are not decoded by the byte scan (PDFium does not decode them for text), but PDFium parses a
     page's /Contents whatever its /Subtype says; and an owner-password file's streams are ciphertext on disk. Both
