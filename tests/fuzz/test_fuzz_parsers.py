@@ -1,5 +1,5 @@
 """Property-based attacks (hypothesis) on what parses untrusted bytes: the WARC and ARC record readers,
-HTTP header blocks, TDMRep files and values.
+HTTP header blocks, TDMRep files and values, PDF stream dictionaries and filters.
 
 Properties: no exception ever leaves a reader; every record of a damaged archive is accounted for as a
 document or a drop; a record whose own bytes or Content-Length are damaged costs no other record. The
@@ -8,6 +8,7 @@ budget is the hypothesis profile (tests/conftest.py): small in `make test`, larg
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from eurocurate.filters.optout.tdmrep import decide_tdmrep, location_matches, match_file, parse_tdmrep_file
 from eurocurate.pipelines.ingest.arc import arc_documents
 from eurocurate.pipelines.ingest.formats import read_source
+from eurocurate.pipelines.ingest.pdf_streams import WORST_RATIO, decoded_size_past, parse_object
 from eurocurate.pipelines.ingest.records import HttpPayload, parse_http_block
 from eurocurate.pipelines.ingest.source_document import NotADocument, ReadLimits, SourceDocument
 from eurocurate.pipelines.ingest.warc import WarcReader
@@ -211,3 +213,26 @@ def test_a_backtracking_tdmrep_location_is_matched_in_linear_time():
     rules = parse_tdmrep_file('[{"location": "/' + "*a" * 10_000 + '*b", "tdm-reservation": 1}]')
     assert match_file(rules, "https://x.eu/" + "a" * 10_000) is None
     assert match_file(rules, "https://x.eu/" + "a" * 10_000 + "b") is rules[0]
+
+
+_FILTERS = st.lists(st.sampled_from([*WORST_RATIO, "DCTDecode", "Crypt"]), max_size=3)
+_PDF_TOKENS = st.sampled_from(
+    [b"<<", b">>", b"[", b"]", b"(", b")", b"\\", b"/Filter", b"/Fl#61te", b"/LZW", b" 1 0 obj ", b" 3 0 R",
+     b"stream\n", b"endstream", b"%", b"\n", b"/Length 9", b"<0A>", b"1.5"]
+)  # fmt: skip
+
+
+@given(st.binary(max_size=2000), _FILTERS)
+def test_pdf_stream_decoders_never_raise_and_stay_within_the_limit(data, filters):
+    size = decoded_size_past(data, filters, 1 << 12)
+    assert size is None or size > 1 << 12
+
+
+@given(st.lists(st.one_of(_PDF_TOKENS, st.binary(max_size=8)), max_size=60))
+def test_a_pdf_object_parser_raises_only_value_errors_and_a_pdf_of_garbage_is_a_drop(parts):
+    data = b"".join(parts)
+    with contextlib.suppress(ValueError, RecursionError):
+        parse_object(data, 0)
+    path = _write(b"%PDF-1.7\n" + data, "fuzz.pdf")
+    [doc] = list(read_source(path, "pdf", LIMITS))
+    assert isinstance(doc, SourceDocument)
