@@ -121,14 +121,14 @@ def _catalog_xmp(path: Path) -> tuple[bytes | None, str | None]:
             data = decode_bounded(stream.read_raw_bytes(), filters, _MAX_XMP_BYTES)
     except LimitExceeded:
         return None, f"the /Metadata stream decodes past {_MAX_XMP_BYTES} bytes"
-    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, TypeError) as e:
+    except (pikepdf.PdfError, pikepdf.PasswordError, RuntimeError, ValueError, TypeError, OSError) as e:
         return None, f"the /Metadata stream cannot be read ({type(e).__name__}: {e})"[:300]
-    if not _xmp_facts_root_ok(data):
+    if not _parses_as_xml(data):
         return None, "the /Metadata stream holds no XML that parses"
     return data, None
 
 
-def _xmp_facts_root_ok(packet: bytes) -> bool:
+def _parses_as_xml(packet: bytes) -> bool:
     try:
         return etree.fromstring(packet.strip(), _XMP_PARSER) is not None
     except etree.XMLSyntaxError:
@@ -192,12 +192,12 @@ def _metadata(pdf: pdfium.PdfDocument, path: Path) -> dict[str, object]:
     for packet in [catalog_packet] if catalog_packet else []:
         for key, values in _xmp_facts(packet).items():
             xmp.setdefault(key, []).extend(values)
+    catalog_tdm = {key: xmp.pop(key) for key in ("reservation", "policy") if key in xmp}
     for packet in others:
         for key, values in _xmp_facts(packet).items():
-            if key in ("reservation", "policy") and catalog_packet:  # the document's own declaration comes last
-                xmp[key] = values + xmp.get(key, [])
-            else:
-                xmp.setdefault(key, []).extend(values)
+            xmp.setdefault(key, []).extend(values)
+    for key, values in catalog_tdm.items():  # the document's own declaration after its parts': a later value wins
+        xmp.setdefault(key, []).extend(values)
     title = pdf.get_metadata_value("Title").strip() or next(iter(xmp.get("title", [])), "")
     author = pdf.get_metadata_value("Author").strip() or "; ".join(xmp.get("creator", []))
     created = pdf_date_iso(pdf.get_metadata_value("CreationDate")) or next(iter(xmp.get("created", [])), None)
@@ -316,8 +316,8 @@ def _page_contents_bomb(path: Path, max_bytes: int, large_image: bool) -> str | 
                             f"a content stream of page {number} (object {obj.objgen[0]}) decodes past max_bytes "
                             f"{max_bytes} ({size} bytes and more)"
                         )
-    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, TypeError):
-        return None
+    except (pikepdf.PdfError, pikepdf.PasswordError, RuntimeError, ValueError, TypeError, OSError):
+        return None  # a user password (PDFium drops the file), a file qpdf cannot read (PDFium decides)
     return None
 
 

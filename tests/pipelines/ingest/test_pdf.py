@@ -196,6 +196,10 @@ def test_encrypted_and_corrupt_pdfs_are_drops(tmp_path):
     assert (
         pdf_document(make_pdf(tmp_path / "e.pdf", [ENGLISH], encrypted=True), 30).problem.reason == Reason.PDF_ENCRYPTED
     )
+    with pikepdf.open(make_pdf(tmp_path / "plain.pdf", [ENGLISH])) as doc:  # a real user password, as the reader runs
+        doc.save(tmp_path / "u.pdf", encryption=pikepdf.Encryption(owner="owner", user="user", R=6))
+    [user_password] = list(read_source(tmp_path / "u.pdf", "pdf", ReadLimits()))
+    assert user_password.problem.reason == Reason.PDF_ENCRYPTED
     (tmp_path / "c.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
     assert pdf_document(tmp_path / "c.pdf", 30).problem.reason == Reason.PDF_CORRUPT
     good = make_pdf(tmp_path / "t.pdf", [ENGLISH]).read_bytes()
