@@ -120,7 +120,7 @@ class Reason:
     STAGE_ERROR: Final = "error.stage_exception"
     # readers of non-WARC inputs and the per-document limits of the document reader
     WARC_LYING_LENGTH: Final = "ingest.lying_content_length"  # the block does not end where Content-Length says
-    OVERSIZE: Final = "ingest.oversize"  # record, row or file above the reader's max_bytes
+    OVERSIZE: Final = "ingest.oversize"  # record, row, file or PDF text above the reader's max_bytes
     PARSE_TIMEOUT: Final = "ingest.parse_timeout"  # PDF/XML parsing exceeded the reader's time limit
     PDF_ENCRYPTED: Final = "ingest.pdf_encrypted"
     PDF_CORRUPT: Final = "ingest.pdf_corrupt"

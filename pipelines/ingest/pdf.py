@@ -371,8 +371,8 @@ def pdf_document(
     path: Path, timeout_s: float, clock: Callable[[], float] = time.monotonic, max_bytes: int | None = None
 ) -> SourceDocument:
     """The text and metadata of one PDF file, or why there is none (encrypted, corrupt, no page, no text, too slow,
-    or a content stream that inflates past `max_bytes`). The caller has checked that the bytes are a PDF
-    (`sniff.is_pdf`)."""
+    a content stream that inflates past `max_bytes`, or a text longer than `max_bytes`, counted page by page as it
+    is read). The caller has checked that the bytes are a PDF (`sniff.is_pdf`)."""
     deadline = clock() + timeout_s
     base = {Meta.INPUT_FORMAT: "pdf"}
     if max_bytes is not None and (bomb := _inflation_bomb(path, max_bytes)):
@@ -395,15 +395,23 @@ def pdf_document(
         except pdfium.PdfiumError as e:
             return SourceDocument("", 0, "", base, Drop(Reason.PDF_CORRUPT, f"{path.name}: {e}"[:300]))
         pages: list[str] = []
+        size = 0  # bytes of the text so far in UTF-8, separators included
         for i in range(n_pages):
             if clock() > deadline:
                 evidence = f"{path.name}: {timeout_s:g} s passed after {i} of {n_pages} pages"
                 return SourceDocument("", 0, "", md, Drop(Reason.PARSE_TIMEOUT, evidence))
             try:
-                pages.append(_page_text(pdf, i))
+                page = _page_text(pdf, i)
             except pdfium.PdfiumError as e:  # one damaged page: keep its place, lose its text
                 log.warning("%s: page %d of %d unreadable: %s", path, i + 1, n_pages, e)
-                pages.append("")
+                page = ""
+            pages.append(page)
+            # pages may share their content: a 32 MB file of 200,000 pages drawing one stream made 200 MB of text
+            # (1 GB at the peak), and a stream under max_bytes shared so is no inflation bomb to `_inflation_bomb`
+            size += (len(page) if page.isascii() else len(page.encode("utf-8", "surrogatepass"))) + len(PAGE_SEPARATOR)
+            if max_bytes is not None and size > max_bytes:
+                evidence = f"{path.name}: the text of {i + 1} of {n_pages} pages passes max_bytes {max_bytes}"
+                return SourceDocument("", 0, "", md, Drop(Reason.OVERSIZE, evidence))
         if not any(p.strip() for p in pages):
             return SourceDocument(
                 "", 0, "", md, Drop(Reason.NO_TEXT, f"{path.name}: {n_pages} pages without a text layer")

@@ -33,6 +33,7 @@ def make_pdf(
     filters: str = "/FlateDecode",
     encode: Callable[[bytes], bytes] = zlib.compress,
     xmp_filter: tuple[str, Callable[[bytes], bytes]] | None = None,
+    shared_contents: bool = False,
 ) -> Path:
     """A valid PDF 1.7: one page per list of lines (Helvetica, WinAnsi), optional Info, /Lang and XMP.
 
@@ -42,6 +43,7 @@ def make_pdf(
     text (a decompression bomb when large: a few KB on disk); `filters` and `encode` make it another filter chain
     (`filters` is written after `/Filter` as is, so it can hold escapes, arrays and `/DecodeParms`).
     `xmp_filter`: the /Filter entry of the metadata stream and the function that encodes the XMP for it.
+    `shared_contents`: every page draws the first page's content stream (a small file of a large text).
     """
     objects: dict[int, bytes] = {}
     n_pages = len(pages)
@@ -75,11 +77,15 @@ def make_pdf(
     for i, lines in enumerate(pages):
         content = b"BT /F1 12 Tf 72 770 Td 16 TL " + b" ".join(_pdf_string(line) + b" Tj T*" for line in lines) + b" ET"
         page_id, content_id = first_page + 2 * i, first_page + 2 * i + 1
+        if shared_contents and i > 0:
+            content_id = first_page + 1
         objects[page_id] = (
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents "
             + f"{content_id} 0 R".encode()
             + b" >>"
         )
+        if content_id in objects:
+            continue
         flate = b""
         if flate_padding:
             line = b"%" + b" " * 1022 + b"\n"

@@ -342,3 +342,18 @@ def test_a_pdf_of_zero_pages_is_its_own_drop_not_a_corrupt_file(tmp_path):
     (tmp_path / "c.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
     corrupt = pdf_document(tmp_path / "c.pdf", 30).problem
     assert corrupt.reason == Reason.PDF_CORRUPT and "not in PDF format or corrupted" in corrupt.evidence
+
+
+def test_a_text_longer_than_max_bytes_is_an_oversize_drop_read_no_further(tmp_path):
+    """Pages that share one content stream: a file under the limit whose text passes it (an audit's 32 MB file of
+    200,000 such pages made 200 MB of text and held 1 GB). Reading stops at the page that passes."""
+    lines = ENGLISH * 20
+    path = make_pdf(tmp_path / "shared.pdf", [lines] * 500, shared_contents=True)
+    page_bytes = len("\n".join(lines)) + len(PAGE_SEPARATOR)
+    limit = 100 * page_bytes
+    assert path.stat().st_size < limit  # the file is within the limit; its text is 500 pages
+    [doc] = list(read_source(path, "pdf", ReadLimits(max_bytes=limit)))
+    assert doc.problem.reason == Reason.OVERSIZE
+    assert f"text of 101 of 500 pages passes max_bytes {limit}" in doc.problem.evidence
+    [whole] = list(read_source(path, "pdf", ReadLimits(max_bytes=64 << 20)))  # within the limit: read as ever
+    assert whole.problem is None and whole.text.count(PAGE_SEPARATOR) == 499
