@@ -1,28 +1,111 @@
-"""`eurocurate pull` from a run folder: the token mix of `eurocurate.pipelines.output.mixing`, under the names
-the command and its callers use (`pull`, `PullError`). The mixing itself lives below both `pull` and the
-`pack_sequences` stage.
+"""`eurocurate pull` from a run folder: the token mix of `eurocurate.pipelines.output.mixing` over the files a
+finished run lists in its run.json, under the names the command and its callers use (`pull`, `PullError`).
+
+Owns which folder may be pulled (a finished run: run.json present, its run lock not held by a live run) and which
+of its files are read (the shards run.json lists, so that a killed run's leftovers are never read twice). The
+mixing itself lives below both `pull` and the `pack_sequences` stage.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from eurocurate.layout import RUN_MANIFEST, SHARDS, TEXT
+from eurocurate.manifests.audit.run_manifest import RunManifest, RunManifestError, read_run_manifest
+from eurocurate.object_lock import OutputLocked
 from eurocurate.pipelines.output.mixing import (
     MixError,
     PulledDocument,
     PullError,
-    available_tokens,
     interleave,
+    listed_files,
+    mix_folder,
     plan_quotas,
     quotas,
 )
-from eurocurate.pipelines.output.mixing import mix_folder as pull
 
 __all__ = [
     "MixError",
     "PullError",
     "PulledDocument",
+    "RunFiles",
     "available_tokens",
     "interleave",
     "plan_quotas",
     "pull",
     "quotas",
+    "run_files",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class RunFiles:
+    """The Parquet files a finished run lists in run.json, per language: token shards and text shards."""
+
+    run: RunManifest
+    shards: dict[str, list[Path]]
+    text: dict[str, list[Path]]
+
+
+def run_files(folder: str | Path) -> RunFiles:
+    """The shard files of the finished run in `folder`, as its run.json lists them. Raises `OutputLocked` for a
+    folder a live run is writing (its run lock held), `PullError` for one without run.json (a run stopped or killed
+    before its end, or no run) and for a run.json that cannot be read. A dataset downloaded from the Hub holds
+    run.json (`publish` uploads it)."""
+    from eurocurate.pipelines.engine.run_lock import live_holder
+
+    folder = Path(folder)
+    if holder := live_holder(folder):
+        raise OutputLocked(
+            f"{folder} is being written by a running eurocurate run ({holder}); pull once it has finished"
+        )
+    if not (folder / RUN_MANIFEST).is_file():
+        raise PullError(
+            f"{folder} has no {RUN_MANIFEST}: not a finished eurocurate run (a run stopped or killed before its end "
+            f"leaves none; re-run the same command to finish it), and only a finished run's shards are pulled"
+        )
+    try:
+        run = read_run_manifest(folder)
+    except RunManifestError as e:
+        raise PullError(f"{folder}: {e}") from None
+    listed = [f.path for f in run.outputs]
+    return RunFiles(run=run, shards=listed_files(folder, listed, SHARDS), text=listed_files(folder, listed, TEXT))
+
+
+def _present(folder: Path, files: dict[str, list[Path]], langs: list[str], what: str) -> None:
+    """PullError when a file run.json lists for one of `langs` is not in the folder (deleted, or not downloaded)."""
+    gone = [f for lang in langs for f in files.get(lang, []) if not f.is_file()]
+    if gone:
+        raise PullError(
+            f"{folder}: {RUN_MANIFEST} lists {len(gone)} {what} file(s) the folder lacks "
+            f"({gone[0].relative_to(folder).as_posix()}); check it with `eurocurate verify {folder}`"
+        )
+
+
+def available_tokens(folder: str | Path) -> dict[str, int]:
+    """Tokens per language of the token shards a finished run lists."""
+    from eurocurate.pipelines.output.mixing import file_tokens
+
+    files = run_files(folder).shards
+    _present(Path(folder), files, list(files), "token shard")
+    return {lang: file_tokens(fs) for lang, fs in files.items()}
+
+
+def pull(
+    folder: str | Path,
+    langs: list[str],
+    weights: list[float] | None = None,
+    tokens: int | None = None,
+    rehydrate: bool = False,
+) -> Iterator[PulledDocument]:
+    """The mix (see `mixing.mix_folder`) from the token shards a finished run in `folder` lists in its run.json.
+    Raises `PullError` at once for a folder that is no finished run, and when iterated for a request it cannot
+    serve."""
+    folder = Path(folder)
+    files = run_files(folder)
+    _present(folder, files.shards, langs, "token shard")
+    if rehydrate:
+        _present(folder, files.text, langs, "text shard")
+    return mix_folder(folder, langs, weights, tokens, rehydrate, files=files.shards, text=files.text)

@@ -17,9 +17,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from eurocurate.layout import SHARDS, TOKENIZER
-from eurocurate.pipelines.output.mixing import PulledDocument, PullError
-from eurocurate.pipelines.output.mixing import mix_folder as pull
+from eurocurate.hub.pull import PulledDocument, PullError, pull, run_files
+from eurocurate.layout import TOKENIZER
 from eurocurate.pipelines.output.sequences import packed_rows, sequence_schema, with_separators
 from eurocurate.pipelines.output.special_tokens import id_type, read_special_tokens
 
@@ -39,7 +38,7 @@ def source_id_type(source: str | Path, revision: str | None = None, endpoint: st
     from the vocabulary size in a Hub dataset's `tokenizer/tokenizer.meta.json` (uint32 when it has none)."""
     path = Path(source)
     if path.is_dir():
-        shards = sorted(path.glob(f"{SHARDS}/*/*.parquet"))
+        shards = [f for files in run_files(path).shards.values() for f in files]
         return pq.read_schema(shards[0]).field("input_ids").type.value_type if shards else pa.uint32()
     from eurocurate.hub.hub_pull import hub_vocab_size
 
@@ -184,8 +183,8 @@ def pull_sequences(
     zstd); with `jsonl`, write each row to that binary stream as a JSON line as soon as it is packed. Without
     `split`, a document that does not fit the rest of a row starts the next one and the row is padded with the
     tokenizer's pad token."""
-    pad_id = None if split else _pad_id(source, revision, endpoint)
     docs = pull_any(source, langs, weights, tokens, revision=revision, endpoint=endpoint, rehydrate=rehydrate)
+    pad_id = None if split else _pad_id(source, revision, endpoint)  # after the source is known to be a run
     special = _special_tokens(source, revision, endpoint)
     if special is not None and special.eos_id is not None:
         # every document ends with EOS, as the run's own sequences/ do: shards written with `append_eos: false`

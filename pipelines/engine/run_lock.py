@@ -32,6 +32,24 @@ def _holder(path: Path) -> str:
         return "a run whose lock file is unreadable"
 
 
+def live_holder(out: str | Path) -> str | None:
+    """Who holds `out`'s run lock when a live process does (pid, host, start, run id), else None; for readers that
+    must not read a folder a run is writing. It only tries a shared lock for an instant and never writes the file
+    (a read-only folder, a dataset downloaded from the Hub, has none and is not locked)."""
+    path = Path(out) / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # no lock file (never run here, or a downloaded dataset), or one this user cannot open
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _holder(path)
+    finally:
+        os.close(fd)  # closing the descriptor releases the shared lock if it was taken
+    return None
+
+
 class RunLock:
     """An exclusive lock on `out`, e.g. `with RunLock(out, run_id): ...`; raises `OutputLocked` when held."""
 

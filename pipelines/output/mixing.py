@@ -4,8 +4,9 @@ Each language gets `budget × weight` tokens, taken from its shards in order (th
 to fit, and marked), and languages are interleaved so that at every point of the stream each has had
 its share (deficit round robin): a trainer that stops early still sees the requested mix. With rehydration
 each document is repeated by FineWeb-2's weight for its `minhash_cluster_size` (text shards) before mixing.
-Shared by `eurocurate pull` (`eurocurate.hub.pull`, `hub_pull`) and the `pack_sequences` stage; reads a run's
-output folder (or any folder laid out as `shards/<lang>/*.parquet`), or the shard files it is given.
+Shared by `eurocurate pull` (`eurocurate.hub.pull`, `hub_pull`) and the `pack_sequences` stage; reads the shard
+(and text) files it is given, or, for the stage inside a run, every `shards/<lang>/*.parquet` of the folder. Which
+files of a finished run a pull may read (those its run.json lists) is `eurocurate.hub.pull`'s.
 """
 
 from __future__ import annotations
@@ -45,26 +46,36 @@ def language_stream(files: list[Path]) -> Iterator[tuple[str, list[int]]]:
 
 
 def shard_files(source: Path) -> dict[str, list[Path]]:
-    """The token shard files of a folder per language (`shards/<lang>/*.parquet`), sorted as they are read."""
+    """The token shard files of a folder per language (`shards/<lang>/*.parquet`), sorted as they are read: every
+    file there, so only for a folder whose shards are complete (the run's own stages after shard packing)."""
     shards = Path(source) / SHARDS
     langs = sorted(p for p in shards.iterdir() if p.is_dir()) if shards.is_dir() else []
     return {d.name: sorted(d.glob("*.parquet")) for d in langs}
 
 
-def _file_tokens(files: list[Path]) -> int:
+def listed_files(source: Path, listed: list[str], folder: str = SHARDS) -> dict[str, list[Path]]:
+    """`<folder>/<lang>/*.parquet` among `listed` (posix paths relative to `source`, as run.json lists its outputs)
+    per language, sorted as they are read: the same order `shard_files` gives a complete folder."""
+    found: dict[str, list[Path]] = {}
+    for rel in listed:
+        parts = rel.split("/")
+        if len(parts) == 3 and parts[0] == folder and parts[2].endswith(".parquet"):
+            found.setdefault(parts[1], []).append(Path(source) / rel)
+    return {lang: sorted(paths) for lang, paths in sorted(found.items())}
+
+
+def file_tokens(files: list[Path]) -> int:
+    """Tokens in token shard files (their `n_tokens` column)."""
     return sum(sum(pq.read_table(f, columns=["n_tokens"])["n_tokens"].to_pylist()) for f in files)
 
 
-def available_tokens(source: Path) -> dict[str, int]:
-    """Tokens per language of a folder's token shards."""
-    return {lang: _file_tokens(files) for lang, files in shard_files(Path(source)).items()}
-
-
-def document_weights(source: Path, langs: list[str]) -> dict[str, int]:
-    """doc_id → FineWeb-2 rehydration weight, from the text shards of `langs` (documents of weight 1 omitted)."""
+def document_weights(source: Path, langs: list[str], text: dict[str, list[Path]] | None = None) -> dict[str, int]:
+    """doc_id → FineWeb-2 rehydration weight, from the text shards of `langs` (documents of weight 1 omitted):
+    `text`'s files per language, or every `text/<lang>/*.parquet` of the folder."""
     weights: dict[str, int] = {}
     for lang in langs:
-        for f in sorted((Path(source) / TEXT / lang).glob("*.parquet")):
+        files = text.get(lang, []) if text is not None else sorted((Path(source) / TEXT / lang).glob("*.parquet"))
+        for f in files:
             weights.update(cluster_weights(pq.read_table(f, columns=[TEXT_ID, "minhash_cluster_size"])))
     return weights
 
@@ -158,22 +169,24 @@ def mix_folder(
     rehydrate: bool = False,
     files: dict[str, list[Path]] | None = None,
     natural: bool = False,
+    text: dict[str, list[Path]] | None = None,
 ) -> Iterator[PulledDocument]:
     """The mix from a run folder; with `rehydrate`, every document repeated by FineWeb-2's weight for its
     near-duplicate cluster size (budgets then count the repeated tokens). `files` replaces the folder's token
-    shard files per language (an erasure packs from the files it is about to commit). `natural` and no
-    `weights`: each language weighs its own tokens (no budget: all of them), instead of equal weights."""
+    shard files per language (an erasure packs from the files it is about to commit; a pull reads those run.json
+    lists), `text` its text shard files for the rehydration weights. `natural` and no `weights`: each language
+    weighs its own tokens (no budget: all of them), instead of equal weights."""
     source = Path(source)
     if files is None and not (source / SHARDS).is_dir():
         raise MixError(f"{source} has no shards/ folder; give the output folder of an eurocurate run")
     files = shard_files(source) if files is None else files
-    have = {lang: _file_tokens(fs) for lang, fs in files.items()}
+    have = {lang: file_tokens(fs) for lang, fs in files.items()}
     missing = [lang for lang in langs if lang not in have]
     if missing:
         raise MixError(f"no shards for {missing}; available languages: {sorted(have)}")
     streams = {lang: language_stream(files[lang]) for lang in langs}
     if rehydrate:
-        repeat = document_weights(source, langs)
+        repeat = document_weights(source, langs, text)
         have = {lang: rehydrated_tokens(files[lang], repeat) if lang in langs else n for lang, n in have.items()}
         streams = {lang: rehydrated(stream, repeat) for lang, stream in streams.items()}
     if natural and weights is None:

@@ -99,3 +99,68 @@ def test_pulling_from_an_unreachable_hub_is_one_line_not_a_traceback(capsys):
         assert main(args) == 2
         err = capsys.readouterr().err
         assert "someorg/somedata: cannot read the Hub dataset (ConnectError" in err and "Traceback" not in err
+
+
+def _packing_killed(run_copy):
+    """The folder a run killed in shard_packing leaves: packed shards written, the task shards they were cut from
+    not yet deleted (here: a copy of one under a task shard's name), and no run.json."""
+    lang_dir = run_copy / "shards" / "de"
+    packed = sorted(lang_dir.glob("packed-*.parquet"))[0]
+    (lang_dir / "part-00000.parquet").write_bytes(packed.read_bytes())
+    return lang_dir
+
+
+def test_pull_refuses_a_run_that_did_not_finish_in_one_line(run_copy, tmp_path, capsys):
+    """It exited 0 with every document of the language twice: the packed shards and the task shards they came from."""
+    _packing_killed(run_copy)
+    (run_copy / "run.json").unlink()
+    assert main(["pull", str(run_copy), "--langs", "de", "-o", str(tmp_path / "mix.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert "has no run.json: not a finished eurocurate run" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "mix.parquet").exists()
+    with pytest.raises(PullError, match="has no run.json"):
+        pull(run_copy, ["de"])
+
+
+def test_pull_reads_only_the_token_shards_run_json_lists(local_run, run_copy, tmp_path):
+    _packing_killed(run_copy)  # a stray shard beside the listed ones (run.json kept)
+    docs = list(pull(run_copy, ["de"]))
+    ids = [d.doc_id for d in docs]
+    assert len(ids) == len(set(ids)) and docs == list(pull(local_run, ["de"]))
+    assert available_tokens(run_copy) == available_tokens(local_run)
+    dst = tmp_path / "rows.parquet"
+    assert main(["pull", str(run_copy), "--langs", "de", "--seq-len", "64", "-o", str(dst)]) == 0
+    assert (
+        pq.read_schema(dst).field("input_ids").type
+        == pq.read_schema(sorted((local_run / "shards" / "de").glob("packed-*.parquet"))[0]).field("input_ids").type
+    )
+
+
+def test_pull_refuses_a_folder_a_live_run_holds_the_lock_of(run_copy, capsys):
+    from eurocurate.pipelines.engine.run_lock import RunLock
+
+    with RunLock(run_copy, run_id="a-run-still-writing"):
+        assert main(["pull", str(run_copy), "--langs", "de", "--tokens", "100"]) == 3  # as erase on a held folder
+    err = capsys.readouterr().err
+    assert "is being written by a running eurocurate run" in err and "a-run-still-writing" in err
+    assert len(err.strip().splitlines()) == 1
+    assert main(["pull", str(run_copy), "--langs", "de", "--tokens", "100", "-o", str(run_copy / "m.parquet")]) == 0
+
+
+def test_pull_reads_a_dataset_downloaded_from_the_hub(local_run, tmp_path):
+    """A snapshot of a published repo holds what `publish` uploads (run.json among it), not provenance or the lock."""
+    import shutil
+
+    from eurocurate.layout import is_published
+
+    snapshot = tmp_path / "snapshot"
+    for f in local_run.rglob("*"):
+        rel = f.relative_to(local_run).as_posix()
+        if f.is_file() and is_published(rel):
+            (snapshot / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, snapshot / rel)
+    assert (snapshot / "run.json").is_file() and not (snapshot / "provenance").exists()
+    assert list(pull(snapshot, ["de"])) == list(pull(local_run, ["de"]))
+    shutil.rmtree(snapshot / "shards" / "de")
+    with pytest.raises(PullError, match="run.json lists .* token shard file.*shards/de/"):
+        pull(snapshot, ["de"])
