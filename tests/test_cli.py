@@ -3,6 +3,8 @@
 import shutil
 from pathlib import Path
 
+import pytest
+
 from eurocurate.cli import main
 from tests.conftest import robots_of, write_spec
 
@@ -218,3 +220,36 @@ def test_a_glob_over_a_folder_with_symlink_loops_ends(demo_inputs, tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0 and "1 input file(s)" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_during_a_run_is_one_line_and_exit_130_and_the_same_command_resumes(demo_inputs, tmp_path, workers):
+    """Ctrl-C printed a KeyboardInterrupt traceback and exited 1 (docs/operations.md promises 128 + the signal);
+    with two local workers the driver waited forever for a pool whose workers the signal had stopped mid-task, each
+    of which printed its own traceback."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=workers)
+    run = ["run", str(spec), "--input", str(demo_inputs), "--output", str(tmp_path / "out")]
+    cmd = [sys.executable, "-m", "eurocurate.cli", *run]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        err = b""
+        while b"Launching pipeline for rank" not in err:  # a task is running (datatrove's line as it starts one)
+            line = proc.stderr.readline()
+            assert line, err.decode()
+            err += line
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole process group
+        err += proc.communicate(timeout=300)[1]
+    finally:
+        if proc.poll() is None:  # the old driver never ended
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    text = err.decode()
+    assert proc.returncode == 130, text[-2000:]
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text[-2000:]
+    assert text.strip().splitlines()[-1] == "interrupted; re-run the same command to resume"
+    assert main(run) == 0  # the advice holds

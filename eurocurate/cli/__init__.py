@@ -3,8 +3,8 @@
 Only this layer prints; everything below logs. Each command is a module of this package with `NAME`,
 `HELP`, `add_parser(subparsers)` and `main(args) -> int`, a thin layer over one library function
 (docs/library.md). Errors a user can fix exit with code 2 and one actionable line; a failed run exits 1;
-`run`, `erase`, `summary` or `report` on a folder another run or writer holds exits 3 (docs/operations.md lists
-every code).
+`run`, `erase`, `summary` or `report` on a folder another run or writer holds exits 3; Ctrl-C exits 130 with one line
+(docs/operations.md lists every code).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from types import ModuleType
 
-from eurocurate.cli.common import EXIT_LOCKED, error
+from eurocurate.cli.common import EXIT_INTERRUPTED, EXIT_LOCKED, error
 from eurocurate.manifests.audit.run_manifest import RunManifestError
 
 # In the order `eurocurate --help` lists them.
@@ -54,6 +54,24 @@ def _named_command(argv: Sequence[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command `argv` names; its exit code. Ctrl-C (SIGINT) at any point is one line and 130, never a
+    traceback: what a run completed stays in OUT's run state, so re-running the same command resumes it."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # raised in the main thread wherever it was; the commands' `finally`s have run
+        return _interrupted(argv)
+
+
+def _interrupted(argv: list[str] | None) -> int:
+    from eurocurate.cli.common import console
+
+    command = _named_command(sys.argv[1:] if argv is None else argv)
+    resume = "; re-run the same command to resume" if command == ["run"] else ""
+    console.print(f"[red]interrupted[/]{resume}")
+    return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
     from eurocurate.config import SpecError
     from eurocurate.errors import StorageError
     from eurocurate.manifests.audit.run_folder import NotARunError

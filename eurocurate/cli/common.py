@@ -16,6 +16,7 @@ out_console = Console(soft_wrap=True)  # results a user may pipe: verify lines, 
 
 
 EXIT_LOCKED = 3  # `run`: another run holds the output folder's lock (distinct from 2, a mistake to fix)
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports a command the signal stopped
 
 
 def not_positive(option: str, value: int | None) -> str | None:

@@ -201,8 +201,8 @@ def _take_early() -> _EarlyStart | None:
     global _early, _running_early
     early, _early = _early, None
     if early is not None:
+        _running_early = early  # before the wait: a Ctrl-C during it leaves the start for stop_ray to wait for and stop
         early.wait()
-        _running_early = early
     return early
 
 
@@ -332,6 +332,8 @@ def stop_ray() -> None:
         return
     global _running_early
     _take_early()  # an instance still starting is waited for, then stopped
+    if _running_early is not None:
+        _running_early.wait()  # one whose wait a Ctrl-C interrupted
     ray = sys.modules.get("ray")
     if ray is not None and ray.is_initialized():
         _kill_monitor()

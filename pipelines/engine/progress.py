@@ -126,6 +126,12 @@ class ProgressDisplay:
                 f"  {self.node}: {p.docs:,} docs, {rate:.0f} docs/s, tasks {p.tasks_finished}/{self.tasks}{eta}"
             )
 
+    def abandon(self) -> None:
+        """End a live bar where it stands (the run was interrupted), so the terminal is left as it was."""
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
     def stop(self, p: NodeProgress, skipped: bool) -> float:
         elapsed = time.monotonic() - self.t0
         if self._progress is not None:

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, is_dataclass
+from functools import partial
 from pathlib import Path, PurePath
 from queue import SimpleQueue
 
+import multiprocess
 from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.io import get_datafolder
 from datatrove.pipeline.base import PipelineStep
@@ -159,6 +165,22 @@ class TaskSync:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+@contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """SIGINT ignored while processes are started, so that they start ignoring it: a spawned worker keeps the
+    disposition through exec, and Python then installs no KeyboardInterrupt handler. (An initializer runs too late:
+    a worker first imports the driver's main module, the `eurocurate` script, about a second; a blocked signal mask
+    is not inherited, measured.) The driver's own Ctrl-C is lost only for the milliseconds of the forks."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers, or gets SIGINT
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class SyncedLocalExecutor(LocalPipelineExecutor):
     """datatrove's local executor whose tasks, when `task_sync` is set, run in scratch copies of a remote output.
 
@@ -172,10 +194,13 @@ class SyncedLocalExecutor(LocalPipelineExecutor):
         self.task_sync = task_sync
 
     def run(self) -> PipelineStats | None:
-        """With one worker, datatrove's loop of tasks in this process, without the `multiprocess.Manager` datatrove
-        starts for it anyway: a server process forked from a driver that may hold gigabytes of models, once per
-        stage group, to serve a queue of one local rank (0.07 CPU s and 0.2 s of wall each, measured)."""
-        if self.workers != 1 or self.depends:
+        """datatrove's `LocalPipelineExecutor.run` (0.10.1) with two changes. With one worker, the loop of tasks in
+        this process, without the `multiprocess.Manager` datatrove starts for it anyway: a server process forked from
+        a driver that may hold gigabytes of models, once per stage group, to serve a queue of one local rank (0.07
+        CPU s and 0.2 s of wall each, measured). With more, the pool's workers ignore SIGINT: Ctrl-C reaches the
+        whole process group, and the driver alone answers it (it terminates the pool as it leaves); each worker
+        printed its own KeyboardInterrupt traceback."""
+        if self.depends:
             return super().run()
         self._launched = True
         first, local = self.local_rank_offset, self.local_tasks
@@ -183,17 +208,39 @@ class SyncedLocalExecutor(LocalPipelineExecutor):
             logger.info(f"Not doing anything as all {local} tasks have already been completed.")
             return None
         self.save_executor_as_json()
-        ranks_q: SimpleQueue[int] = SimpleQueue()
-        ranks_q.put(0)
-        pipeline, stats = self.pipeline, []
-        for rank in self.get_incomplete_ranks(range(first, first + local)):
-            self.pipeline = deepcopy(pipeline)  # each task starts from fresh steps (their stats are the task's)
-            stats.append(self._launch_run_for_rank(rank, ranks_q))
+        ranks = self.get_incomplete_ranks(range(first, first + local))
+        if self.workers == 1:
+            ranks_q: SimpleQueue[int] = SimpleQueue()
+            ranks_q.put(0)
+            pipeline, stats = self.pipeline, []
+            for rank in ranks:
+                self.pipeline = deepcopy(pipeline)  # each task starts from fresh steps (their stats are the task's)
+                stats.append(self._launch_run_for_rank(rank, ranks_q))
+        else:
+            stats = self._run_in_pool(ranks, skipped=local - len(ranks))
         merged = sum(stats, start=PipelineStats())
         with self.logging_dir.open("stats.json", "wt") as statsfile:
             merged.save_to_disk(statsfile)
         logger.success(merged.get_repr(f"All {local} tasks"))
         return merged
+
+    def _run_in_pool(self, ranks: list[int], skipped: int) -> list[PipelineStats]:
+        manager = multiprocess.Manager()  # ignores SIGINT itself (multiprocess's managers do)
+        try:
+            ranks_q = manager.Queue()
+            for i in range(self.workers):
+                ranks_q.put(i)
+            completed, completed_lock = manager.Value("i", skipped), manager.Lock()
+            ctx = multiprocess.get_context(self.start_method)
+            with _workers_ignore_sigint():
+                # the initializer is for a worker the pool starts later, in place of one that died
+                pool = ctx.Pool(self.workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+            with pool:
+                run = partial(self._launch_run_for_rank, ranks_q=ranks_q, completed=completed,
+                              completed_lock=completed_lock)  # fmt: skip
+                return list(pool.imap_unordered(run, ranks))
+        finally:
+            manager.shutdown()
 
     def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1) -> PipelineStats:
         if self.task_sync is None:

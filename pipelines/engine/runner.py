@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,19 +204,32 @@ def _run_node(
     if not incomplete:
         display.stop(read_progress(node.work_dir), skipped=True)
         return None
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(executor.run)
-        # woken when the group ends, not at the next half-second tick: a sleep here added up to 0.5 s to every
-        # group's time (most of a small group's), and the run waits on the groups one after the other
-        while not wait([future], timeout=0.5).done:
+    # the group runs in this (the main) thread and the progress is polled beside it, so that Ctrl-C reaches the
+    # executor: datatrove's process pool is then terminated by its own `with` and Ray's wait interrupted; run from a
+    # worker thread, the interrupted driver waited for that thread, whose pool had lost its interrupted workers'
+    # results, forever (the local executor with 2 workers, measured)
+    ended = threading.Event()
+
+    def poll() -> None:  # woken when the group ends, not at the next half-second tick (a sleep added up to 0.5 s)
+        while not ended.wait(0.5):
             if display.due():
                 display.poll(read_progress(node.work_dir))
-        elapsed = display.stop(read_progress(node.work_dir), skipped=False)
-        try:
-            future.result()
-            error = ""
-        except Exception as e:  # noqa: BLE001 - a task's error becomes the run's error message below
-            error = f": {str(e).strip().splitlines()[-1][:400]}" if str(e).strip() else f": {type(e).__name__}"
+
+    poller = threading.Thread(target=poll, name="eurocurate-progress", daemon=True)
+    poller.start()
+    error = ""
+    try:
+        executor.run()
+    except Exception as e:  # noqa: BLE001 - a task's error becomes the run's error message below
+        error = f": {str(e).strip().splitlines()[-1][:400]}" if str(e).strip() else f": {type(e).__name__}"
+    except BaseException:  # Ctrl-C: the bar ends where it was, without a line of the group's totals
+        ended.set()
+        poller.join()
+        display.abandon()
+        raise
+    ended.set()
+    poller.join()
+    elapsed = display.stop(read_progress(node.work_dir), skipped=False)
     place.refresh()  # completions that tasks published to an output on object storage
     still = executor.get_incomplete_ranks()
     if still:
