@@ -92,7 +92,7 @@ def _main(args: argparse.Namespace) -> int:
     from eurocurate.pipelines.engine.preflight import check_run
 
     try:  # every check that needs no document, and whose folder OUT is, before OUT/logs is created
-        check_run(spec, inputs, out)
+        check_run(spec, inputs, out, args.output)
         if args.ray_address:  # it implies the Ray executor
             check_reachable(args.ray_address)
         if not args.restart and not place.remote:  # a remote one is checked once its copy is pulled

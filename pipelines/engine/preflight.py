@@ -70,11 +70,14 @@ def check_referenced_files(spec: PipelineSpec) -> None:
                     ) from None
 
 
-def check_run(spec: PipelineSpec, patterns: Sequence[str | InputList], out: str | Path) -> tuple[InputSet, PipelineDAG]:
-    """The inputs and compiled DAG of a run of `spec`, after every check that needs no document.
+def check_run(
+    spec: PipelineSpec, patterns: Sequence[str | InputList], out: str | Path, output: str | None = None
+) -> tuple[InputSet, PipelineDAG]:
+    """The inputs and compiled DAG of a run of `spec` into the local folder `out` (the driver's copy of `output`,
+    a URL, when it is one), after every check that needs no document; nothing under the output is an input.
 
     Raises `SpecError` (stages, parameters, referenced files) or `InputError` (inputs)."""
-    inputs = resolve_inputs(patterns, accepted_suffixes(spec))
+    inputs = resolve_inputs(patterns, accepted_suffixes(spec), output if output is not None else out)
     dag = compile_pipeline(spec, inputs, Path(out).resolve())
     check_referenced_files(spec)
     return inputs, dag

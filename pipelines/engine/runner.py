@@ -269,7 +269,7 @@ def run_pipeline(
     console = console or Console(stderr=True)
     place = RunOutput(options.output)  # a URL's driver copy; the folder itself when local
     out = place.local
-    inputs, dag = check_run(spec, options.inputs, out)
+    inputs, dag = check_run(spec, options.inputs, out, str(options.output))
     out.mkdir(parents=True, exist_ok=True)
     try:
         previous = None if place.remote else _read_state(out)

@@ -17,10 +17,10 @@ import logging
 import os
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 from eurocurate import storage
 from eurocurate.config import SpecError
@@ -28,6 +28,7 @@ from eurocurate.errors import StorageError
 from eurocurate.registry import InputSet
 
 log = logging.getLogger(__name__)
+T = TypeVar("T", Path, str)
 
 # A Common Crawl crawl id as it appears in paths (`crawl-data/CC-MAIN-2024-10/segments/...`).
 CRAWL_ID: Final = re.compile(r"CC-MAIN-\d{4}-\d{2}")
@@ -172,13 +173,30 @@ def find_remote_files(patterns: list[str], suffixes: tuple[str, ...], ignore_cas
     return [found[p] for p in sorted(found)]
 
 
-def _remote_input_set(patterns: list[str], suffixes: tuple[str, ...] | None) -> InputSet:
+def _remote_input_set(
+    patterns: list[str], suffixes: tuple[str, ...] | None, output: str | Path | None = None
+) -> InputSet:
     schemes = {storage.scheme_of(p) for p in patterns}
     if len(schemes) > 1 or "" in schemes:
         raise InputError("inputs must all be local or all in the same store; got " + ", ".join(sorted(schemes)))
+    in_output = None
+    if output is not None and storage.is_remote(str(output)):
+        out_url = storage.locate(str(output)).url.rstrip("/")
+
+        def in_output(url: str) -> bool:
+            return url.rstrip("/") == out_url or url.startswith(out_url + "/")
+
+        for p in patterns:
+            if in_output(storage.locate(_named_remote_folder(p)).url):
+                raise InputError(
+                    f"input {storage.display(p)} is inside the output folder {storage.display(str(output))}; "
+                    "give inputs outside it"
+                )
     urls = find_remote_files(
         patterns, WARC_SUFFIXES if suffixes is None else suffixes, ignore_case=suffixes is not None
     )
+    if in_output is not None:
+        urls = _outside_output(urls, in_output, str(output))
     # the folder the patterns name, as for local inputs: the same tree gives the same relative paths (and so the
     # same document ids and `sources` matches) wherever it is stored
     root = storage.locate(storage.common_folder(urls, [_named_remote_folder(p) for p in patterns]))
@@ -254,10 +272,14 @@ def read_input_list(listing: InputList, suffixes: tuple[str, ...] | None = None)
     return InputSet(root=base.url.rstrip("/") if not base.is_local else base.path, files=list(files))
 
 
-def resolve_inputs(patterns: Sequence[str | InputList], suffixes: tuple[str, ...] | None = None) -> InputSet:
+def resolve_inputs(
+    patterns: Sequence[str | InputList], suffixes: tuple[str, ...] | None = None, output: str | Path | None = None
+) -> InputSet:
     """The input files, relative to their common root. `suffixes`: the file name endings the source stage
     reads (`sources_stage.accepted_suffixes(spec)`); None: WARC files, found exactly as `find_warc_files` does.
-    Patterns are local paths, URLs (all in one store) or one `InputList`."""
+    Patterns are local paths, URLs (all in one store) or one `InputList`. `output`: the run's output folder (path
+    or URL); when it lies inside an input folder, nothing under it is an input (a run never reads its own log,
+    shards or reports, and a re-run finds the same inputs), and an input named inside it is refused."""
     lists = [p for p in patterns if isinstance(p, InputList)]
     if lists:
         if len(lists) > 1 or len(patterns) > 1:
@@ -266,15 +288,42 @@ def resolve_inputs(patterns: Sequence[str | InputList], suffixes: tuple[str, ...
     names = [str(p) for p in patterns]
     try:
         if any(storage.is_remote(p) for p in names):
-            return _remote_input_set(names, suffixes)
+            return _remote_input_set(names, suffixes, output)
         names = [storage.locate(p).path if storage.scheme_of(p) == "file" else p for p in names]
     except StorageError as e:
         raise InputError(str(e)) from None
+    in_output = _in_local_folder(output) if output is not None and not storage.is_remote(str(output)) else None
+    if in_output is not None:
+        for name in names:
+            if in_output(_named_folder(name)):
+                raise InputError(f"input {name} is inside the output folder {output}; give inputs outside it")
     files = find_warc_files(names) if suffixes is None else find_input_files(names, suffixes)
+    if in_output is not None and any(_in_local_folder(_named_folder(n))(Path(output)) for n in names):
+        files = _outside_output(files, in_output, str(output))
     for f in files:
         _require_utf8_name(f)
     root = Path(os.path.commonpath([*map(_named_folder, names), *(f.parent for f in files)]))
     return _input_set(str(root), [f.relative_to(root).as_posix() for f in files])
+
+
+def _in_local_folder(folder: str | Path) -> Callable[[Path], bool]:
+    """Whether a local path is `folder` or below it, as named or with links resolved."""
+    named, real = Path(os.path.abspath(folder)), Path(os.path.realpath(folder))
+    return lambda p: Path(os.path.abspath(p)).is_relative_to(named) or Path(os.path.realpath(p)).is_relative_to(real)
+
+
+def _outside_output(files: list[T], in_output: Callable[[T], bool], output: str) -> list[T]:
+    """`files` without those in the output folder (which an input folder holds): the run's own log, shards and
+    reports, and whatever an earlier run of it wrote there, are no input; logged with their count."""
+    kept = [f for f in files if not in_output(f)]
+    if len(kept) < len(files):
+        log.info(
+            "files in the output folder are not read as inputs",
+            extra={"output": storage.display(output), "files": len(files) - len(kept)},
+        )
+    if not kept:
+        raise InputError(f"no input files outside the output folder {storage.display(output)}")
+    return kept
 
 
 def _require_utf8_name(path: Path) -> None:

@@ -151,3 +151,60 @@ def test_links_in_an_input_folder_are_read_where_they_are(tmp_path, caplog):
     assert inputs.root == str(pubs)
     assert inputs.files == ["eurlex/a.warc.gz", "eurlex/b.warc.gz", "linked/c.warc.gz"]
     assert "dangling.warc.gz is a symbolic link to nothing: skipped" in caplog.text
+
+
+def test_an_output_folder_inside_an_input_folder_is_no_input(tmp_path):
+    docs = _touch(tmp_path / "docs", "a.jsonl", "b/c.jsonl")
+    out = _touch(docs / "out", "logs/run.jsonl", "text/en/part-0.parquet")
+    (docs / "link").symlink_to(out, target_is_directory=True)  # the same files again, through a link
+    suffixes = suffixes_of(ALL_FORMATS)
+    assert resolve_inputs([str(docs)], suffixes, output=out).files == ["a.jsonl", "b/c.jsonl"]
+    assert resolve_inputs([str(docs / "**" / "*.jsonl")], suffixes, output=out).files == ["a.jsonl", "b/c.jsonl"]
+    assert "out/logs/run.jsonl" in resolve_inputs([str(docs)], suffixes).files  # without the output named
+    with pytest.raises(InputError, match="input .*run.jsonl is inside the output folder"):
+        resolve_inputs([str(out / "logs" / "run.jsonl")], suffixes, output=out)
+    with pytest.raises(InputError, match="inside the output folder"):
+        resolve_inputs([str(out)], suffixes, output=out)
+    with pytest.raises(InputError, match="no input files outside the output folder"):
+        resolve_inputs([str(docs / "**" / "run.jsonl")], suffixes, output=out)
+
+
+def test_a_run_whose_output_is_inside_its_input_folder_reads_only_the_inputs_and_resumes(tmp_path, capsys):
+    """It read its own log OUT/logs/run.jsonl as an input (2 `ingest.no_text_field` drops), and the same command run
+    again was refused: 'a different set of input files'."""
+    import orjson
+    import yaml
+
+    from eurocurate.cli import main
+    from eurocurate.manifests.audit.run_manifest import read_run_manifest
+    from tests.conftest import ENGLISH
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    rows = [{"id": f"d{i}", "text": f"{ENGLISH}\nNumber {i} of the series."} for i in range(3)]
+    (docs / "a.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    spec = tmp_path / "docs.yaml"
+    spec.write_text(yaml.safe_dump({
+        "version": 1, "name": "docs",
+        "source": {"publisher": "test", "source_category": "public_dataset", "licence": "CC0-1.0"},
+        "stages": [{"use": "document_reader"}, {"use": "language_id"}, {"use": "text_parquet"}],
+        "execution": {"executor": "local", "workers": 1},
+    }))  # fmt: skip
+    run = ["run", str(spec), "-i", str(docs), "-o", str(docs / "out")]
+    assert main(run) == 0
+    manifest = read_run_manifest(docs / "out")
+    assert [f.path for f in manifest.inputs] == [str(docs / "a.jsonl")]
+    assert manifest.totals.read == 3 and manifest.totals.dropped == 0
+    assert main(run) == 0, capsys.readouterr().err  # the same command again: nothing to do, not another input set
+
+
+def test_an_output_prefix_inside_an_input_prefix_of_a_bucket_is_no_input(s3):
+    from eurocurate import storage
+
+    fs = storage.locate(s3).fs
+    for name in ("docs/a.jsonl", "docs/out/logs/run.jsonl"):
+        fs.pipe_file(storage.locate(f"{s3}/{name}").path, b"x")
+    suffixes = suffixes_of(ALL_FORMATS)
+    assert resolve_inputs([f"{s3}/docs/"], suffixes, output=f"{s3}/docs/out").files == ["a.jsonl"]
+    with pytest.raises(InputError, match="is inside the output folder"):
+        resolve_inputs([f"{s3}/docs/out/logs/"], suffixes, output=f"{s3}/docs/out")
