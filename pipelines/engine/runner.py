@@ -235,7 +235,9 @@ def _run_node(
     if still:
         raise RunFailed(
             f"stage group {node.name!r}: {len(still)} of {node.tasks} task(s) did not complete (ranks {still[:10]})"
-            f"{error}. Logs: {node.work_dir}/logs/ — fix the cause and re-run the same command to resume"
+            f"{error}. Logs: {node.work_dir}/logs/ — fix the cause and re-run the same command to resume; a fix "
+            f"in the spec or its --set overrides changes the run's configuration, which this folder cannot resume: "
+            f"run the changed command with --restart (or into a new --output)"
         )
     return elapsed
 

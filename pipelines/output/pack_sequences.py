@@ -199,6 +199,32 @@ class SequencePacker(PipelineStep):
         yield
 
 
+def _check_languages(p: PackSequencesParams, ctx: BuildContext) -> None:
+    """Refuse, with the spec, a language of `languages` or `weights` the run cannot have shards of: one the spec's
+    `language_id` stage neither keeps (its `languages`, the EU-24 by default) nor routes (`route_languages`; with
+    `*`, any language code). Found only at the last barrier, a typo cost the whole run, and its fix a new one."""
+    from difflib import get_close_matches
+
+    from eurocurate.langid.long_tail import is_language_code
+    from eurocurate.langid.step import ROUTE_ALL, LanguageIdParams, check_route_languages
+
+    named = sorted({*(p.languages or ()), *(p.weights or {})})
+    langid = next((s for s in ctx.spec.stages if s.use == "language_id"), None)
+    if not named or langid is None:  # without language ID the run's labels are the reader's: not known here
+        return
+    identified = LanguageIdParams.model_validate(langid.params)
+    routed = check_route_languages(identified.route_languages)
+    kept = sorted({*identified.languages, *(routed - {ROUTE_ALL})})
+    bad = [c for c in named if c not in kept and not (ROUTE_ALL in routed and is_language_code(c))]
+    if bad:
+        hints = {c: get_close_matches(c, kept, n=1) for c in bad}
+        hint = "; ".join(f"did you mean '{m[0]}' for '{c}'?" for c, m in hints.items() if m)
+        raise ValueError(
+            f"languages/weights name {bad}, which language_id neither keeps nor routes, so the run has no shards of "
+            f"them; it can have {kept}" + (f"; {hint}" if hint else "")
+        )
+
+
 @register_stage(
     name=STAGE,
     summary=f"Training rows of exactly seq_len ids OUT/{SEQUENCES}/part-*.parquet (EOS-separated documents, "
@@ -212,6 +238,7 @@ def build_pack_sequences(p: PackSequencesParams, ctx: BuildContext, key: str) ->
     stages = [s.use for s in ctx.spec.stages]
     if "shard_packing" in stages and stages.index("shard_packing") > stages.index(STAGE):
         raise ValueError("put it after shard_packing (which re-cuts the token shards it reads)")
+    _check_languages(p, ctx)
     if p.weights is not None:
         p.mix(sorted(p.weights))  # the languages and weights agree (the languages' shards are checked at run time)
     params = p.model_dump()

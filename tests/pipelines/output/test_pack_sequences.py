@@ -178,3 +178,34 @@ def test_a_spec_that_cannot_pack_is_refused_before_anything_runs(order, params, 
     inputs = InputSet(root=str(tmp_path), files=["a.warc.gz"])
     with pytest.raises(SpecError, match=says):
         compile_pipeline(load_spec(tmp_path / "spec.yaml"), inputs, tmp_path / "out")
+
+
+def test_check_refuses_a_language_the_run_cannot_have_shards_of_in_one_line(capsys):
+    """A typo in `languages` or `weights` passed `check` and failed only at the last barrier of the run."""
+    demo = str(REPO / "pipelines" / "demo.yaml")
+    for override, says in (
+        ("stages.pack_sequences.languages=[de, frr]", "name ['frr'], which language_id neither keeps nor routes"),
+        ("stages.pack_sequences.weights={de: 1, fx: 1}", "name ['fx'], which language_id neither keeps nor routes"),
+    ):
+        assert main(["check", demo, "--set", override]) == 2
+        err = capsys.readouterr().err
+        assert says in err and len(err.strip().splitlines()) == 1, err
+    assert main(["check", demo, "--set", "stages.pack_sequences.languages=[de, frr]"]) == 2
+    assert "did you mean 'fr' for 'frr'?" in capsys.readouterr().err
+    routed = ["--set", "stages.language_id.route_languages=[cat]", "--set", "stages.language_id.min_scores={ca: 0.3}"]
+    assert main(["check", demo, *routed, "--set", "stages.pack_sequences.weights={de: 1, ca: 1}"]) == 0
+    every = ["--set", "stages.language_id.route_languages=['*']"]
+    assert main(["check", demo, *every, "--set", "stages.pack_sequences.languages=[de, fur]"]) == 0
+
+
+def test_a_packing_that_fails_for_its_parameters_says_the_changed_spec_runs_with_restart(demo_inputs, tmp_path, capsys):
+    """The run said 're-run the same command to resume', which cannot fix it, and the fixed command was refused."""
+    from tests.conftest import robots_of, write_spec
+
+    spec = write_spec(tmp_path / "s.yaml", robots=robots_of(demo_inputs), executor="local", workers=1)
+    run = ["run", str(spec), "-i", str(demo_inputs), "-o", str(tmp_path / "out")]
+    assert main([*run, "--set", "stages.pack_sequences.tokens=1000000000"]) == 1
+    err = capsys.readouterr().err
+    assert "not enough tokens" in err and "run the changed command with --restart" in err
+    assert main([*run, "--set", "stages.pack_sequences.tokens=1000"]) == 2  # a changed spec does not resume
+    assert main([*run, "--set", "stages.pack_sequences.tokens=1000", "--restart"]) == 0
