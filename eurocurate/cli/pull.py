@@ -8,6 +8,7 @@ file `-o` names or, without `-o`, as JSON lines on stdout while it is pulled (wh
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -95,10 +96,17 @@ def main(args: argparse.Namespace) -> int:
     from eurocurate.hub.transport import HUB_TRANSPORT_ERRORS
 
     langs = [x.strip() for x in args.langs.split(",") if x.strip()]
+    if repeated := sorted({lang for lang in langs if langs.count(lang) > 1}):
+        return error(f"--langs names {', '.join(repeated)} more than once; name each language once (--weights sets "
+                     "its share)")  # fmt: skip
     try:
         weights = [float(x) for x in args.weights.split(",")] if args.weights else None
     except ValueError:
         return error(f"--weights expects comma-separated numbers, one per language, got {args.weights!r}")
+    if weights is not None and (len(weights) != len(langs) or not all(math.isfinite(w) and w > 0 for w in weights)):
+        return error(
+            f"--weights needs {len(langs)} positive finite numbers, one per language of --langs, got {args.weights!r}"
+        )
     if mistake := not_positive("--tokens", args.tokens):
         return error(mistake)
     if args.seq_len is not None:

@@ -61,6 +61,8 @@ def pull_any(
     source cannot serve. `rehydrate`: FineWeb-2's up-sampling by cluster size (from the text shards)."""
     if not langs:
         raise PullError("name at least one language to pull")
+    if repeated := sorted({lang for lang in langs if langs.count(lang) > 1}):
+        raise PullError(f"languages {repeated} named more than once; name each language once (its weight is its share)")
     if tokens is not None and tokens < 1:
         raise PullError(f"tokens must be 1 or more (or None: everything), got {tokens}")
     path = Path(source).expanduser()

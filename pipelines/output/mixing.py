@@ -11,6 +11,7 @@ files of a finished run a pull may read (those its run.json lists) is `eurocurat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,11 +122,13 @@ def plan_quotas(
     have: dict[str, int], langs: list[str], weights: list[float] | None, tokens: int | None
 ) -> dict[str, int]:
     """Validated per-language token quotas for the requested mix, given the tokens each language has."""
+    if repeated := sorted({lang for lang in langs if langs.count(lang) > 1}):
+        raise MixError(f"languages {repeated} named more than once; name each language once (its weight is its share)")
     missing = [lang for lang in langs if lang not in have]
     if missing:
         raise MixError(f"no shards for {missing}; available languages: {sorted(have)}")
     weights = weights or [1.0] * len(langs)
-    if len(weights) != len(langs) or any(w <= 0 for w in weights):
+    if len(weights) != len(langs) or not all(math.isfinite(w) and w > 0 for w in weights):
         raise MixError(f"--weights needs {len(langs)} positive numbers, one per language, got {weights}")
     if tokens is None:  # the largest budget every language can fill at these weights
         tokens = int(min(have[lang] * sum(weights) / w for lang, w in zip(langs, weights)))

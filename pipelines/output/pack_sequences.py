@@ -11,6 +11,7 @@ billion tokens; memory is the shuffle buffer (4,096 rows of 2,048 ids as Python 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,6 +79,8 @@ class PackSequencesParams(BaseModel):
         missing = [lang for lang in langs if lang not in self.weights]
         if extra or missing:
             raise MixError(f"weights must name exactly the languages packed {langs}: missing {missing}, extra {extra}")
+        if bad := {lang: w for lang, w in self.weights.items() if not (math.isfinite(w) and w > 0)}:
+            raise MixError(f"weights must be positive finite numbers, got {bad}")
         return langs, [self.weights[lang] for lang in langs]
 
 
@@ -208,6 +211,8 @@ def _check_languages(p: PackSequencesParams, ctx: BuildContext) -> None:
     from eurocurate.langid.long_tail import is_language_code
     from eurocurate.langid.step import ROUTE_ALL, LanguageIdParams, check_route_languages
 
+    if p.languages and (repeated := sorted({c for c in p.languages if p.languages.count(c) > 1})):
+        raise ValueError(f"languages name {repeated} more than once; name each language once")
     named = sorted({*(p.languages or ()), *(p.weights or {})})
     langid = next((s for s in ctx.spec.stages if s.use == "language_id"), None)
     if not named or langid is None:  # without language ID the run's labels are the reader's: not known here

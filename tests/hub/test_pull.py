@@ -164,3 +164,22 @@ def test_pull_reads_a_dataset_downloaded_from_the_hub(local_run, tmp_path):
     shutil.rmtree(snapshot / "shards" / "de")
     with pytest.raises(PullError, match="run.json lists .* token shard file.*shards/de/"):
         pull(snapshot, ["de"])
+
+
+def test_pull_refuses_a_repeated_language_or_a_weight_that_is_no_positive_number(local_run, tmp_path, capsys):
+    """`--langs de,de` pulled a share of the budget and exited 0; `--weights 1,nan` was a ValueError traceback."""
+    dst = str(tmp_path / "mix.parquet")
+    for args, says in (
+        (["--langs", "de,de"], "--langs names de more than once"),
+        (["--langs", "de,fr", "--weights", "1,nan"], "--weights needs 2 positive finite numbers"),
+        (["--langs", "de,fr", "--weights", "1,inf"], "--weights needs 2 positive finite numbers"),
+        (["--langs", "de,fr", "--weights", "0,1"], "--weights needs 2 positive finite numbers"),
+    ):
+        assert main(["pull", str(local_run), *args, "-o", dst]) == 2
+        err = capsys.readouterr().err
+        assert says in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "mix.parquet").exists()
+    with pytest.raises(PullError, match=r"languages \['de'\] named more than once"):
+        list(pull(local_run, ["de", "fr", "de"]))
+    with pytest.raises(PullError, match="positive numbers"):
+        list(pull(local_run, ["de", "fr"], [1.0, float("nan")]))

@@ -209,3 +209,14 @@ def test_a_packing_that_fails_for_its_parameters_says_the_changed_spec_runs_with
     assert "not enough tokens" in err and "run the changed command with --restart" in err
     assert main([*run, "--set", "stages.pack_sequences.tokens=1000"]) == 2  # a changed spec does not resume
     assert main([*run, "--set", "stages.pack_sequences.tokens=1000", "--restart"]) == 0
+
+
+def test_check_refuses_a_repeated_language_or_a_weight_that_is_no_positive_number(capsys):
+    demo = str(REPO / "pipelines" / "demo.yaml")
+    for override, says in (
+        ("stages.pack_sequences.languages=[de, de]", "languages name ['de'] more than once"),
+        ("stages.pack_sequences.weights={de: 1, fr: .nan}", "weights must be positive finite numbers"),
+    ):
+        assert main(["check", demo, "--set", override]) == 2
+        err = capsys.readouterr().err
+        assert says in err and len(err.strip().splitlines()) == 1, err
