@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import sys
+from pathlib import Path
 
 from rich.table import Table
 
@@ -63,6 +64,24 @@ def _stdout_closed() -> int:
     return 0
 
 
+def _output_mistake(output: str) -> str | None:
+    """Why `-o` cannot be written, checked before the pull (which may take long and fetch from the Hub), or None."""
+    path = Path(output).expanduser()
+    if path.is_dir():
+        return f"-o {output} is a folder; give the path of the Parquet file to write"
+    if not path.parent.is_dir():
+        return f"-o {output}: the folder {path.parent} does not exist; create it or write elsewhere"
+    if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"-o {output}: no permission to write it"
+    return None
+
+
+def _read_error(source: str, e: BaseException) -> int:
+    """The one line of a source that cannot be read: a local folder's file, or the Hub unreachable or refusing."""
+    what = "cannot read a file of it" if Path(source).expanduser().is_dir() else "cannot read the Hub dataset"
+    return error(f"{source}: {what} ({type(e).__name__}: {str(e)[:200]})")
+
+
 def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] | None) -> int:
     from eurocurate.hub.pull import PullError
     from eurocurate.hub.pull_mix import pull_sequences
@@ -79,8 +98,8 @@ def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] 
         return _stdout_closed()
     except (PullError, ValueError) as e:
         return error(e)
-    except HUB_TRANSPORT_ERRORS as e:  # the Hub unreachable, or a request it refused
-        return error(f"{args.source}: cannot read the Hub dataset ({type(e).__name__}: {str(e)[:200]})")
+    except HUB_TRANSPORT_ERRORS as e:  # the Hub unreachable, or a request it refused (OSError: also a local read)
+        return _read_error(args.source, e)
     (out_console if args.output else console).print(
         f"rank {args.rank}/{args.world_size}: {summary.rows:,} rows of {args.seq_len} ids ({summary.tokens:,} tokens); "
         f"resume with --start {summary.next_position}"
@@ -107,7 +126,7 @@ def main(args: argparse.Namespace) -> int:
         return error(
             f"--weights needs {len(langs)} positive finite numbers, one per language of --langs, got {args.weights!r}"
         )
-    if mistake := not_positive("--tokens", args.tokens):
+    if mistake := not_positive("--tokens", args.tokens) or (args.output and _output_mistake(args.output)):
         return error(mistake)
     if args.seq_len is not None:
         return _sequences(args, langs, weights)
@@ -121,8 +140,8 @@ def main(args: argparse.Namespace) -> int:
         return _stdout_closed()
     except PullError as e:
         return error(e)
-    except HUB_TRANSPORT_ERRORS as e:  # the Hub unreachable, or a request it refused
-        return error(f"{args.source}: cannot read the Hub dataset ({type(e).__name__}: {str(e)[:200]})")
+    except HUB_TRANSPORT_ERRORS as e:  # the Hub unreachable, or a request it refused (OSError: also a local read)
+        return _read_error(args.source, e)
     all_tokens = sum(totals.values()) or 1
     table = Table(title="pulled", show_edge=False)
     for col in ("lang", "tokens", "share"):

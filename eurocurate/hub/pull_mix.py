@@ -105,7 +105,10 @@ class _Rows:
 
     def write(self) -> None:
         if self.output:
-            pq.write_table(pa.table(self.columns, schema=self.schema), self.output, compression="zstd")
+            try:
+                pq.write_table(pa.table(self.columns, schema=self.schema), self.output, compression="zstd")
+            except OSError as e:  # a write error, not a source that cannot be read (which callers report as such)
+                raise PullError(f"cannot write {self.output}: {e}") from None
         if self.jsonl is not None:
             self.jsonl.flush()
 

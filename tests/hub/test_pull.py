@@ -183,3 +183,21 @@ def test_pull_refuses_a_repeated_language_or_a_weight_that_is_no_positive_number
         list(pull(local_run, ["de", "fr", "de"]))
     with pytest.raises(PullError, match="positive numbers"):
         list(pull(local_run, ["de", "fr"], [1.0, float("nan")]))
+
+
+def test_an_output_that_cannot_be_written_is_named_before_the_pull_not_blamed_on_the_hub(local_run, tmp_path, capsys):
+    """`-o /nonexistent/dir/x.parquet` (or a folder) was reported after the whole pull as 'cannot read the Hub
+    dataset' (HUB_TRANSPORT_ERRORS holds OSError)."""
+    from eurocurate.hub.pull_mix import pull_mix
+    from tests.ports import free_ports
+
+    nobody = f"http://127.0.0.1:{free_ports(1)[0]}"  # a Hub that cannot be reached: the output is checked first
+    for source, extra in ((str(local_run), []), ("someorg/somedata", ["--endpoint", nobody])):
+        for output, says in ((tmp_path / "no" / "x.parquet", "does not exist"), (tmp_path, "is a folder")):
+            for seq in ([], ["--seq-len", "64"]):
+                assert main(["pull", source, *extra, "--langs", "de", *seq, "-o", str(output)]) == 2
+                err = capsys.readouterr().err
+                assert f"-o {output}" in err and says in err and "Hub" not in err, err
+                assert len(err.strip().splitlines()) == 1
+    with pytest.raises(PullError, match="cannot write .*x.parquet"):  # a write that fails once pulled
+        pull_mix(local_run, ["de"], output=tmp_path / "no" / "x.parquet")
