@@ -101,8 +101,8 @@ def _sequences(args: argparse.Namespace, langs: list[str], weights: list[float] 
     except HUB_TRANSPORT_ERRORS as e:  # the Hub unreachable, or a request it refused (OSError: also a local read)
         return _read_error(args.source, e)
     (out_console if args.output else console).print(
-        f"rank {args.rank}/{args.world_size}: {summary.rows:,} rows of {args.seq_len} ids ({summary.tokens:,} tokens); "
-        f"resume with --start {summary.next_position}"
+        f"rank {args.rank}/{args.world_size}: {summary.rows:,} rows of {args.seq_len} ids ({summary.tokens:,} tokens"
+        f"{f', {summary.padding:,} padding' if summary.padding else ''}); resume with --start {summary.next_position}"
     )
     if args.output:
         console.print(f"written: {args.output}")

@@ -158,11 +158,13 @@ def _pad_id(source: str | Path, revision: str | None, endpoint: str | None) -> i
 
 @dataclass(slots=True)
 class SequenceSummary:
-    """What `pull_sequences` produced for its rank; `next_position` is the `start` that resumes after it."""
+    """What `pull_sequences` produced for its rank: `tokens` are the documents' ids in the rows, `padding` the pad ids
+    that fill them (only without splitting); `next_position` is the `start` that resumes after it."""
 
     rows: int
     tokens: int
     next_position: int
+    padding: int = 0
 
 
 def pull_sequences(
@@ -202,7 +204,8 @@ def pull_sequences(
                        pad_id=pad_id)  # fmt: skip
     for row in rows:
         summary.rows += 1
-        summary.tokens += len(row.input_ids)
+        summary.tokens += len(row.input_ids) - row.padding
+        summary.padding += row.padding
         summary.next_position = row.position + 1
         sink.add(row)
     sink.write()

@@ -180,3 +180,15 @@ def test_pulled_rows_end_every_document_with_eos_when_the_shards_store_none(demo
     docs = _documents_of(pq.read_table(tmp_path / "rows.parquet").to_pylist())
     complete = [ids for ids in docs.values() if ids[-1] == special.eos_id]
     assert len(complete) >= len(docs) - len(langs) - 1  # only documents cut by a quota or the last row lack it
+
+
+def test_pulled_rows_count_real_tokens_and_padding_apart(local_run, tmp_path, capsys):
+    """`--no-split` rows are filled with pad ids, which the summary counted as tokens."""
+    summary = pull_sequences(local_run, ["de", "fr"], 256, split=False, output=tmp_path / "rows.parquet")
+    rows = pq.read_table(tmp_path / "rows.parquet").to_pylist()
+    padding = sum(r["padding"] for r in rows)
+    assert padding > 0 and summary.tokens == sum(len(r["input_ids"]) for r in rows) - padding
+    assert summary.padding == padding
+    assert main(["pull", str(local_run), "--langs", "de,fr", "--seq-len", "256", "--no-split",
+                 "-o", str(tmp_path / "cli.parquet")]) == 0  # fmt: skip
+    assert f"({summary.tokens:,} tokens, {padding:,} padding)" in capsys.readouterr().out
