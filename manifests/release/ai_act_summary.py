@@ -179,6 +179,16 @@ def _personal_data(run: RunManifest, out: Path) -> dict:
     }
 
 
+def _tokens_counted(run: RunManifest) -> str:
+    """How the tokens by language were counted, or why there are none: a run without a tokenizer stage has no
+    count, one whose tokenizer ran on no document counts none."""
+    if run.tokenizer is None:
+        return "not counted (no tokenizer stage)"
+    if not run.totals.tokens_by_language:
+        return "none: the tokenizer ran, and no document reached the token shards"
+    return "in the token shards, with the run's tokenizer"
+
+
 def build_summary(out: Path, config: SummaryConfig) -> dict:
     out = Path(out)
     run = read_run_manifest(out)
@@ -235,6 +245,7 @@ def build_summary(out: Path, config: SummaryConfig) -> dict:
                 "types_of_content": "web pages and public-sector documents (main text extracted from HTML)",
                 "languages": sorted(tokens),
                 "tokens_by_language": dict(sorted(tokens.items())),
+                "tokens_counted": _tokens_counted(run),
                 "documents_by_language": run.totals.documents_by_language,
                 "non_eu24_documents": {
                     "routed_to_own_shards": routed_non_eu24(run.totals.documents_by_language),
@@ -321,7 +332,7 @@ def to_markdown(summary: dict) -> str:
         f"- **Types of content:** {size['types_of_content']}",
         f"- **Collection period:** {_period_md(size['collection_period'])}",
         f"- **Latest collection date:** {size['latest_collection_date']}",
-        "- **Languages (tokens):**" + ("" if size["tokens_by_language"] else " not counted (no tokenizer stage)"),
+        "- **Languages (tokens):**" + ("" if size["tokens_by_language"] else f" {size['tokens_counted']}"),
         *_items(size["tokens_by_language"]),
         "- **Languages (documents):**" + ("" if size["documents_by_language"] else " not counted in this run"),
         *_items(size["documents_by_language"]),

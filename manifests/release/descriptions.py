@@ -257,6 +257,8 @@ def robots_coverage_line(coverage: RobotsCoverage) -> str:
     and how many of those hosts have documents in the kept text."""
     hosts_without, missing_robots = coverage.hosts_without, coverage.missing_robots
     total = len(coverage.hosts_with) + len(hosts_without)
+    if not total:
+        return "no page with a host reached the opt-out stage, so no robots.txt rule had a page to apply to."
     if not hosts_without:
         return f"robots.txt captures covered every host ({total:,})."
     from eurocurate.manifests.release.domains import some_of  # its caller has the coverage: domains is imported

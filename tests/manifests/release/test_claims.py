@@ -224,3 +224,23 @@ def test_hosts_without_a_capture_whose_pages_later_stages_dropped_are_not_said_t
     assert coverage.domain_status("example.com") == "captured"  # the kept text of example.com: no unchecked host
     reserved = RobotsCoverage(checked=True, known=True, missing_robots="reserve", hosts_without=["spam.example.com"])
     assert "dropped as reserved (optout.robots_unreachable)" in reserved.warning()
+
+
+def test_a_run_that_kept_no_document_says_what_its_tokenizer_and_robots_check_did(tmp_path):
+    """Its summary said 'Languages (tokens): not counted (no tokenizer stage)' although the tokenizer ran, and
+    'robots.txt captures covered every host (0)' when no page reached the opt-out stage."""
+    warc = tmp_path / "in" / "gone.warc.gz"
+    write_warc(warc, [WarcRecordSpec(url="https://gone.example.eu/a", body=b"Not here", status=404)])
+    robots = tmp_path / "robots.warc.gz"
+    write_warc(robots, [WarcRecordSpec(url="https://gone.example.eu/robots.txt", body=b"User-agent: *\nAllow: /\n",
+                                       http_headers={"Content-Type": "text/plain"})])  # fmt: skip
+    stages = [{"use": "warc_reader"}, {"use": "optout", "with": {"robots_warcs": [str(robots)]}},
+              {"use": "html_extractor"}, {"use": "tokenizer", "with": {"vocab_size": 300}},
+              {"use": "text_parquet"}, {"use": "token_shards"}]  # fmt: skip
+    out = _run(tmp_path, "empty", stages, warc, key=None)
+    summary, md, *_ = _docs(out)
+    assert orjson.loads((out / "run.json").read_bytes())["totals"]["kept"] == 0
+    assert "- **Languages (tokens):** none: the tokenizer ran, and no document reached the token shards" in md
+    assert "no tokenizer stage" not in md
+    robots_said = summary["3_data_processing"]["3.1_reservation_of_rights"]["robots_txt"]
+    assert robots_said.startswith("no page with a host reached the opt-out stage") and "every host" not in md
