@@ -22,7 +22,9 @@ from huggingface_hub import HfApi, HfFileSystem
 from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.hf_file_system import safe_revision
 
-from eurocurate.layout import SHARDS, TEXT, TOKENIZER, TOKENIZER_CONFIG, TOKENIZER_FILE, TOKENIZER_META
+from eurocurate.hub.pull import rehydration_mistake
+from eurocurate.layout import RUN_MANIFEST, SHARDS, TEXT, TOKENIZER, TOKENIZER_CONFIG, TOKENIZER_FILE, TOKENIZER_META
+from eurocurate.manifests.audit.run_manifest import RunManifestError, parse_run_manifest
 from eurocurate.pipelines.output.mixing import (
     PulledDocument,
     PullError,
@@ -119,6 +121,18 @@ def _hub_weights(fs: HfFileSystem, repo_id: str, revision: str, text_files: list
     return weights
 
 
+def _published_stages(fs: HfFileSystem, repo_id: str, revision: str) -> list[str]:
+    """The stages (`use`) of the run a repo publishes, from its run.json; `minhash_dedup` assumed without one (a repo
+    not made by `publish`), so that its text shards decide."""
+    try:
+        run = parse_run_manifest(fs.cat_file(_fs_path(repo_id, revision, RUN_MANIFEST)))
+    except FileNotFoundError:
+        return ["minhash_dedup"]
+    except RunManifestError as e:
+        raise PullError(f"{repo_id}: {e}") from None
+    return run.stage_uses()
+
+
 def _hub_rehydrated_tokens(
     fs: HfFileSystem, repo_id: str, revision: str, shards: list[str], weights: dict[str, int]
 ) -> int:
@@ -151,6 +165,8 @@ def pull_from_hub(
     streams = {lang: _language_stream(fs, repo_id, commit, files[lang]) for lang in langs}
     if rehydrate:
         text = _all_shard_files(api, repo_id, commit, TEXT)
+        if mistake := rehydration_mistake(repo_id, _published_stages(fs, repo_id, commit), text, langs):
+            raise PullError(mistake)
         repeat = _hub_weights(fs, repo_id, commit, [f for lang in langs for f in text.get(lang, [])])
         have = {lang: _hub_rehydrated_tokens(fs, repo_id, commit, files[lang], repeat) for lang in langs}
         streams = {lang: rehydrated(stream, repeat) for lang, stream in streams.items()}

@@ -36,6 +36,7 @@ __all__ = [
     "plan_quotas",
     "pull",
     "quotas",
+    "rehydration_mistake",
     "run_files",
 ]
 
@@ -84,6 +85,23 @@ def _present(folder: Path, files: dict[str, list[Path]], langs: list[str], what:
         )
 
 
+def rehydration_mistake(source: str, stages: list[str], text: dict, langs: list[str]) -> str | None:
+    """Why `--rehydrate` would repeat nothing for this run, or None: its weights come from the near-duplicate cluster
+    sizes the `minhash_dedup` stage records in the text shards (`minhash_cluster_size`), so a run without that stage
+    or without text shards of a requested language has no weight but 1."""
+    if "minhash_dedup" not in stages:
+        return (
+            f"--rehydrate: {source} ran no minhash_dedup stage, so every document's cluster size is 1 and nothing "
+            f"would be repeated; pull without --rehydrate"
+        )
+    if missing := [lang for lang in langs if not text.get(lang)]:
+        return (
+            f"--rehydrate reads minhash_cluster_size from the text shards, and {source} has none for {missing} "
+            f"(no text_parquet stage?); pull without --rehydrate"
+        )
+    return None
+
+
 def available_tokens(folder: str | Path) -> dict[str, int]:
     """Tokens per language of the token shards a finished run lists."""
     from eurocurate.pipelines.output.mixing import file_tokens
@@ -107,5 +125,7 @@ def pull(
     files = run_files(folder)
     _present(folder, files.shards, langs, "token shard")
     if rehydrate:
+        if mistake := rehydration_mistake(str(folder), [s.use for s in files.run.config.stages], files.text, langs):
+            raise PullError(mistake)
         _present(folder, files.text, langs, "text shard")
     return mix_folder(folder, langs, weights, tokens, rehydrate, files=files.shards, text=files.text)

@@ -244,6 +244,11 @@ def build_pack_sequences(p: PackSequencesParams, ctx: BuildContext, key: str) ->
     if "shard_packing" in stages and stages.index("shard_packing") > stages.index(STAGE):
         raise ValueError("put it after shard_packing (which re-cuts the token shards it reads)")
     _check_languages(p, ctx)
+    if p.rehydrate and not {"minhash_dedup", "text_parquet"} <= set(stages):
+        raise ValueError(
+            "rehydrate: true repeats documents by the minhash_cluster_size that minhash_dedup records in the text "
+            "shards (text_parquet); without both stages it would repeat nothing: add them or set rehydrate: false"
+        )
     if p.weights is not None:
         p.mix(sorted(p.weights))  # the languages and weights agree (the languages' shards are checked at run time)
     params = p.model_dump()

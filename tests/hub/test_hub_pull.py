@@ -72,3 +72,50 @@ def test_pull_from_the_hub_without_output_streams_padded_rows_as_json_lines(hub,
     rows = [orjson.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
     assert rows and all(len(r["input_ids"]) == 64 for r in rows) and rows[-1]["padding"] > 0
     assert [r["position"] for r in rows] == list(range(len(rows)))
+
+
+def _run_without_minhash(tmp_path):
+    """A real run of JSON lines through language ID, exact dedup, tokenizer, text and token shards: no MinHash."""
+    import yaml
+
+    from tests.conftest import ENGLISH
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    rows = [{"id": f"d{i}", "text": f"{ENGLISH}\nNumber {i} of the series."} for i in range(3)]
+    (docs / "a.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    spec = tmp_path / "docs.yaml"
+    spec.write_text(yaml.safe_dump({
+        "version": 1, "name": "docs",
+        "source": {"publisher": "test", "source_category": "public_dataset", "licence": "CC0-1.0"},
+        "stages": [{"use": "document_reader"}, {"use": "language_id"}, {"use": "exact_dedup"},
+                   {"use": "tokenizer", "with": {"vocab_size": 300}}, {"use": "text_parquet"}, {"use": "token_shards"}],
+        "execution": {"executor": "local", "workers": 1},
+    }))  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["run", str(spec), "-i", str(docs), "-o", str(out)]) == 0
+    return out
+
+
+def test_rehydrate_on_a_run_without_minhash_is_refused_locally_and_from_the_hub(hub, tmp_path, capsys):  # noqa: F811
+    """`--rehydrate` on such a run silently repeated nothing."""
+    out = _run_without_minhash(tmp_path)
+    capsys.readouterr()
+    api = HfApi(endpoint=hub.endpoint)
+    api.create_repo("someorg/nominhash", repo_type="dataset", exist_ok=True)
+    files = [out / "run.json", *(p for sub in ("text", "shards", "tokenizer") for p in (out / sub).rglob("*"))]
+    ops = [CommitOperationAdd(path_in_repo=p.relative_to(out).as_posix(), path_or_fileobj=str(p))
+           for p in files if p.is_file()]  # fmt: skip
+    api.create_commit("someorg/nominhash", ops, commit_message="run", repo_type="dataset")
+    for source in (str(out), "someorg/nominhash"):
+        args = ["pull", source, "--endpoint", hub.endpoint, "--langs", "en", "-o", str(tmp_path / "m.parquet")]
+        assert main([*args, "--rehydrate"]) == 2
+        err = capsys.readouterr().err
+        assert "ran no minhash_dedup stage" in err and len(err.strip().splitlines()) == 1, err
+        assert main(args) == 0
+        capsys.readouterr()
+    from eurocurate.hub.pull import rehydration_mistake  # a run without text shards of a language: the same refusal
+
+    said = rehydration_mistake("out", ["minhash_dedup"], {"de": ["text/de/part-0.parquet"]}, ["de", "fr"])
+    assert said and "has none for ['fr']" in said
+    assert rehydration_mistake("out", ["minhash_dedup"], {"de": ["text/de/part-0.parquet"]}, ["de"]) is None

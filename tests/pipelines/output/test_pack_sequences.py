@@ -220,3 +220,16 @@ def test_check_refuses_a_repeated_language_or_a_weight_that_is_no_positive_numbe
         assert main(["check", demo, "--set", override]) == 2
         err = capsys.readouterr().err
         assert says in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_check_refuses_rehydration_in_a_spec_without_minhash_dedup(tmp_path, capsys):
+    """`rehydrate: true` without the stage that records cluster sizes repeated nothing, silently."""
+    tree = yaml.safe_load((REPO / "pipelines" / "demo.yaml").read_text())
+    tree["stages"] = [s for s in tree["stages"] if s["use"] != "minhash_dedup"]
+    for s in tree["stages"]:
+        if s["use"] == "pack_sequences":
+            s["with"] = {**s.get("with", {}), "rehydrate": True}
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(tree))
+    assert main(["check", str(tmp_path / "spec.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "without both stages it would repeat nothing" in err and len(err.strip().splitlines()) == 1
