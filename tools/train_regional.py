@@ -23,7 +23,7 @@ import argparse
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -271,14 +271,7 @@ def train(set_folder: Path, cache: Path | None = None) -> tuple[NgramModel, str]
     langs, leads = out_of_fold_leads(rows)
     min_lead = derive_min_lead(rows, leads)
     model = fit(rows, about=about)
-    calibrated = NgramModel(
-        labels=model.labels,
-        weights=model.weights,
-        bias=model.bias,
-        spec=model.spec,
-        about=model.about,
-        calibration={"min_lead": min_lead},
-    )
+    calibrated = replace(model, calibration={"min_lead": min_lead})
     return calibrated, head + report(rows, langs, leads, min_lead)
 
 

@@ -16,7 +16,7 @@ import argparse
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -156,14 +156,7 @@ def train(set_folder: Path, romanized_folder: Path) -> tuple[NgramModel, str]:
     leads = out_of_fold_leads(rows)
     min_lead = derive_min_lead(rows, leads)
     model = fit(rows, about=ABOUT)
-    calibrated = NgramModel(
-        labels=model.labels,
-        weights=model.weights,
-        bias=model.bias,
-        spec=model.spec,
-        about=model.about,
-        calibration={"min_lead": min_lead},
-    )
+    calibrated = replace(model, calibration={"min_lead": min_lead})
     return calibrated, report(rows, leads, min_lead)
 
 
