@@ -12,6 +12,17 @@ from eurocurate.langid import heliport_cache
 from eurocurate.langid.heliport_cache import prune_tables
 
 
+def _holding(root, key: str) -> subprocess.Popen:
+    """Another process that maps `key`'s tables (it took their in-use lock as shared_tables does) and keeps running
+    until its stdin closes."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path\n"
+         "from eurocurate.langid.heliport_cache import mark_in_use\n"
+         f"mark_in_use(Path(sys.argv[1]), {key!r}); print('holding', flush=True); sys.stdin.read()", str(root)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
 def test_pruning_removes_other_versions_tables_and_dead_builds_but_never_tables_a_process_is_using(tmp_path):
     root = tmp_path / "cache"
     keep, old, used = "heliport-1.1-cccccccccccccccc", "heliport-0.9-aaaaaaaaaaaaaaaa", "heliport-1.0-bbbbbbbbbbbbbbbb"
@@ -19,12 +30,7 @@ def test_pruning_removes_other_versions_tables_and_dead_builds_but_never_tables_
         (root / name).mkdir(parents=True)
         (root / name / "words.hashes.npy").write_bytes(b"\0" * 1024)
     # another process maps the tables of `used` (it took their in-use lock as shared_tables does) and keeps running
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path\n"
-         "from eurocurate.langid.heliport_cache import mark_in_use\n"
-         f"mark_in_use(Path(sys.argv[1]), {used!r}); print('holding', flush=True); sys.stdin.read()", str(root)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    holder = _holding(root, used)
     try:
         assert holder.stdout.readline().strip() == "holding"
         removed = prune_tables(root, keep=keep)
@@ -87,12 +93,7 @@ def test_the_tables_of_a_same_version_install_that_is_gone_are_pruned_and_those_
             raise FileNotFoundError(package_dir)
         return next(key for key, folder in installs.items() if folder == package_dir)
 
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path\n"
-         "from eurocurate.langid.heliport_cache import mark_in_use\n"
-         f"mark_in_use(Path(sys.argv[1]), {used!r}); print('holding', flush=True); sys.stdin.read()", str(root)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    holder = _holding(root, used)
     try:
         assert holder.stdout.readline().strip() == "holding"
         assert sorted(p.name for p in prune_tables(root, keep=keep, key_of=key_of)) == [gone, older]
