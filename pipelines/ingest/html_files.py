@@ -20,7 +20,13 @@ def html_file_document(data: bytes) -> SourceDocument:
         return SourceDocument("", 0, "", md, Drop(Reason.EMPTY_PAYLOAD, "0 bytes"))
     if looks_binary(data):
         return SourceDocument("", 0, "", md, Drop(Reason.NON_HTML, f"binary content, {len(data)} bytes"))
-    decoded = decode_payload(data, None)
+    return decoded_file_document(data, None, md)
+
+
+def decoded_file_document(data: bytes, content_type: str | None, md: dict[str, object]) -> SourceDocument:
+    """The document of a whole file's bytes decoded as text (`decode.decode_payload` with `content_type`), its
+    charset recorded in `md`, or an `ingest.undecodable` drop."""
+    decoded = decode_payload(data, content_type)
     if decoded is None:
         return SourceDocument("", 0, "", md, Drop(Reason.UNDECODABLE, "no charset decodes the file"))
     md[Meta.CHARSET] = decoded.charset

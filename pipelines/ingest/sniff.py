@@ -11,8 +11,8 @@ import codecs
 from pathlib import Path
 from typing import Final, Literal
 
-from eurocurate.pipelines.ingest.decode import decode_payload, looks_binary, wide_charset
-from eurocurate.pipelines.ingest.html_files import html_file_document
+from eurocurate.pipelines.ingest.decode import looks_binary, wide_charset
+from eurocurate.pipelines.ingest.html_files import decoded_file_document, html_file_document
 from eurocurate.pipelines.ingest.source_document import PLAIN_TEXT, SourceDocument
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop
@@ -74,10 +74,4 @@ def misnamed_pdf_document(path: Path, data: bytes) -> SourceDocument:
 
 
 def _plain_text_document(data: bytes) -> SourceDocument:
-    md: dict[str, object] = {Meta.INPUT_FORMAT: "text", Meta.CONTENT_TYPE: PLAIN_TEXT}
-    decoded = decode_payload(data, PLAIN_TEXT)
-    if decoded is None:
-        return SourceDocument("", 0, "", md, Drop(Reason.UNDECODABLE, "no charset decodes the file"))
-    md[Meta.CHARSET] = decoded.charset
-    md[Meta.CHARSET_ORIGIN] = decoded.origin
-    return SourceDocument("", 0, decoded.text, md)
+    return decoded_file_document(data, PLAIN_TEXT, {Meta.INPUT_FORMAT: "text", Meta.CONTENT_TYPE: PLAIN_TEXT})
