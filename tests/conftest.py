@@ -56,6 +56,25 @@ def warc_file(tmp_path: Path):
     return make
 
 
+def jsonl_docs_and_spec(tmp_path: Path, stages: list[dict]) -> tuple[Path, Path]:
+    """A folder `docs/` of three English JSON lines and a spec reading it with `document_reader` then `stages`,
+    run locally by one worker: (the folder, the spec's path)."""
+    import orjson
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    rows = [{"id": f"d{i}", "text": f"{ENGLISH}\nNumber {i} of the series."} for i in range(3)]
+    (docs / "a.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    spec = tmp_path / "docs.yaml"
+    spec.write_text(yaml.safe_dump({
+        "version": 1, "name": "docs",
+        "source": {"publisher": "test", "source_category": "public_dataset", "licence": "CC0-1.0"},
+        "stages": [{"use": "document_reader"}, *stages],
+        "execution": {"executor": "local", "workers": 1},
+    }))  # fmt: skip
+    return docs, spec
+
+
 def write_spec(path: Path, robots: Path | None = None, **execution) -> Path:
     """The demo spec, scaled down for tests (small vocabulary), with robots captures and execution overrides."""
     spec = yaml.safe_load((REPO / "pipelines" / "demo.yaml").read_text())

@@ -76,22 +76,11 @@ def test_pull_from_the_hub_without_output_streams_padded_rows_as_json_lines(hub,
 
 def _run_without_minhash(tmp_path):
     """A real run of JSON lines through language ID, exact dedup, tokenizer, text and token shards: no MinHash."""
-    import yaml
+    from tests.conftest import jsonl_docs_and_spec
 
-    from tests.conftest import ENGLISH
-
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    rows = [{"id": f"d{i}", "text": f"{ENGLISH}\nNumber {i} of the series."} for i in range(3)]
-    (docs / "a.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
-    spec = tmp_path / "docs.yaml"
-    spec.write_text(yaml.safe_dump({
-        "version": 1, "name": "docs",
-        "source": {"publisher": "test", "source_category": "public_dataset", "licence": "CC0-1.0"},
-        "stages": [{"use": "document_reader"}, {"use": "language_id"}, {"use": "exact_dedup"},
-                   {"use": "tokenizer", "with": {"vocab_size": 300}}, {"use": "text_parquet"}, {"use": "token_shards"}],
-        "execution": {"executor": "local", "workers": 1},
-    }))  # fmt: skip
+    stages = [{"use": "language_id"}, {"use": "exact_dedup"}, {"use": "tokenizer", "with": {"vocab_size": 300}},
+              {"use": "text_parquet"}, {"use": "token_shards"}]  # fmt: skip
+    docs, spec = jsonl_docs_and_spec(tmp_path, stages)
     out = tmp_path / "out"
     assert main(["run", str(spec), "-i", str(docs), "-o", str(out)]) == 0
     return out

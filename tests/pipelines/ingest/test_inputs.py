@@ -172,24 +172,11 @@ def test_an_output_folder_inside_an_input_folder_is_no_input(tmp_path):
 def test_a_run_whose_output_is_inside_its_input_folder_reads_only_the_inputs_and_resumes(tmp_path, capsys):
     """It read its own log OUT/logs/run.jsonl as an input (2 `ingest.no_text_field` drops), and the same command run
     again was refused: 'a different set of input files'."""
-    import orjson
-    import yaml
-
     from eurocurate.cli import main
     from eurocurate.manifests.audit.run_manifest import read_run_manifest
-    from tests.conftest import ENGLISH
+    from tests.conftest import jsonl_docs_and_spec
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    rows = [{"id": f"d{i}", "text": f"{ENGLISH}\nNumber {i} of the series."} for i in range(3)]
-    (docs / "a.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
-    spec = tmp_path / "docs.yaml"
-    spec.write_text(yaml.safe_dump({
-        "version": 1, "name": "docs",
-        "source": {"publisher": "test", "source_category": "public_dataset", "licence": "CC0-1.0"},
-        "stages": [{"use": "document_reader"}, {"use": "language_id"}, {"use": "text_parquet"}],
-        "execution": {"executor": "local", "workers": 1},
-    }))  # fmt: skip
+    docs, spec = jsonl_docs_and_spec(tmp_path, [{"use": "language_id"}, {"use": "text_parquet"}])
     run = ["run", str(spec), "-i", str(docs), "-o", str(docs / "out")]
     assert main(run) == 0
     manifest = read_run_manifest(docs / "out")
