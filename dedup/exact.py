@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,41 +25,18 @@ from eurocurate.files import read_parquet, read_tables, write_table_atomic
 from eurocurate.registry import Barrier, BuildContext, StageParts, register_stage
 from eurocurate.schema import Meta, Reason
 from eurocurate.stage import Drop, LedgerStage
+from eurocurate.text import collapsed_parts
 
 DUPLICATES_SCHEMA = pa.schema([("doc_id", pa.string()), ("duplicate_of", pa.string())])
-
-
-# Above this many characters a text is collapsed and hashed in slices: `split` made a Python string per word of the
-# whole text (a 55 M-character row: 526 MB more at its peak).
-_SLICE = 1 << 20
 
 
 def content_hash(text: str) -> str:
     # invisible characters go first: NFKC then composes a letter and an accent a soft hyphen stood between
     folded = unicodedata.normalize("NFKC", without_invisible(text)).casefold()
     digest = hashlib.blake2b(digest_size=16)
-    for part in _collapsed(folded):
+    for part in collapsed_parts(folded):  # a long text in slices, never a Python string per word of all of it
         digest.update(part.encode("utf-8"))
     return digest.hexdigest()
-
-
-def _collapsed(text: str, size: int = _SLICE) -> Iterator[str]:
-    """`" ".join(text.split())` in consecutive parts, each from a slice of at most `size` characters: a word a
-    slice boundary cuts is joined again (no space is put between its halves)."""
-    if len(text) <= size:
-        yield " ".join(text.split())
-        return
-    started = space = False  # a word was given; whitespace came after the last one
-    for lo in range(0, len(text), size):
-        part = text[lo : lo + size]
-        words = part.split()
-        if words:
-            if started and (space or part[0].isspace()):
-                yield " "
-            yield " ".join(words)
-            started, space = True, part[-1].isspace()
-        elif part:
-            space = True
 
 
 class ContentHasher(PipelineStep):

@@ -16,6 +16,8 @@ from typing import Final
 
 from selectolax.lexbor import LexborNode
 
+from eurocurate.text import collapsed
+
 # Tags whose text trafilatura merges into the surrounding text by the time it reads: formatting it
 # strips, its MANUALLY_STRIPPED list, and span and links once the link-density tests ran.
 INLINE: Final = frozenset(
@@ -37,9 +39,6 @@ _SOCIAL_LINE: Final = re.compile(
 # when longer than this (settings.MIN_DUPLICATE_LENGTH).
 _MIN_DUPLICATE: Final = 50
 
-# Longest text `trim` splits into words at once; a longer one is trimmed in chunks of this size
-_TRIM_CHUNK: Final = 1 << 20
-_WHITESPACE: Final = re.compile(r"\s+")
 
 # A block read: its output text, its text as trafilatura compares blocks (no list or table markup),
 # and whether it is a heading (trafilatura removes the headings that end a container).
@@ -255,28 +254,10 @@ def _keep(text: str) -> bool:
 
 
 def trim(text: str | None) -> str:
-    """Whitespace collapsed to single spaces, as trafilatura's `trim`. A text over `_TRIM_CHUNK` characters is
-    trimmed a chunk at a time, each cut at a whitespace character (so that no word is cut): a list of all its words
-    held 444 MB for a 41 MB paragraph's 7 million, and `re.sub` as much (it too joins a list of the pieces)."""
-    if not text:
-        return ""
-    if len(text) <= _TRIM_CHUNK:
-        return " ".join(text.split())
-    return _trim_in_chunks(text, _TRIM_CHUNK)
-
-
-def _trim_in_chunks(text: str, chunk: int) -> str:
-    """`trim` of `text` read `chunk` characters (and the rest of a word) at a time."""
-    parts: list[str] = []
-    start = 0
-    while start < len(text):
-        # `\s` and `str.split` take the same characters as whitespace (checked over every code point)
-        cut = _WHITESPACE.search(text, min(start + chunk, len(text)))
-        end = cut.start() if cut is not None else len(text)
-        if part := " ".join(text[start:end].split()):
-            parts.append(part)
-        start = cut.end() if cut is not None else end
-    return " ".join(parts)
+    """Whitespace collapsed to single spaces, as trafilatura's `trim`. A long text is collapsed a slice at a time
+    (`eurocurate.text.collapsed`): a list of all its words held 444 MB for a 41 MB paragraph's 7 million, and
+    `re.sub` as much (it too joins a list of the pieces)."""
+    return collapsed(text) if text else ""
 
 
 def leading_text(node: LexborNode) -> str:

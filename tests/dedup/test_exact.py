@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eurocurate.dedup.exact import _collapsed, content_hash, find_exact_duplicates
+from eurocurate.dedup.exact import content_hash, find_exact_duplicates
+from eurocurate.text import collapsed_parts
 
 
 def test_hash_ignores_case_width_and_whitespace_but_not_words():
@@ -159,7 +160,7 @@ def test_an_ordinary_pages_hash_is_the_old_codes():
 @settings(max_examples=500, deadline=None)
 @given(st.text(st.sampled_from(list("ab é\n\t\u3000\u00a0\u2028")), max_size=80), st.integers(1, 12))
 def test_whitespace_collapsed_in_slices_is_split_and_join_whatever_the_cuts(text, size):
-    assert "".join(_collapsed(text, size)) == " ".join(text.split())
+    assert "".join(collapsed_parts(text, size)) == " ".join(text.split())
 
 
 def test_hashing_one_long_row_makes_no_python_string_per_word(rng):

@@ -9,7 +9,8 @@ import tracemalloc
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eurocurate.pipelines.extract.blocks import _trim_in_chunks, trim
+from eurocurate.pipelines.extract.blocks import trim
+from eurocurate.text import collapsed
 
 _WHITESPACE = [" ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\x1c", "\u2028", "   "]
 
@@ -17,7 +18,7 @@ _WHITESPACE = [" ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\x1c", "\
 @given(st.lists(st.sampled_from(["a", "Ω", "word", "語", *_WHITESPACE]), max_size=200), st.integers(1, 30))
 def test_trimming_a_chunk_at_a_time_collapses_whitespace_as_splitting_into_words_does(tokens, chunk):
     text = "".join(tokens)
-    assert _trim_in_chunks(text, chunk) == " ".join(text.split()) == trim(text)
+    assert collapsed(text, chunk) == " ".join(text.split()) == trim(text)
 
 
 def test_a_long_text_is_trimmed_the_same_without_a_list_of_its_words():
